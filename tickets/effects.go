@@ -1,0 +1,197 @@
+package tickets
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Handler carries out one outbox event's side effects for one consumer group. A nil
+// error means done (the outbox acknowledges the event); see errors.go for the rest.
+type Handler func(ctx context.Context, ev Event) error
+
+// Consumer group names. Each group works through every event on its own, so a slow or
+// failing sink never holds up Slack or the customers.
+const (
+	GroupDesk   = "desk"
+	GroupSource = "source"
+	// SinkGroupPrefix + Sink.Name() is each sink's group.
+	SinkGroupPrefix = "sink:"
+)
+
+// Handlers returns the handler of each consumer group: the desk's (when there is a Desk),
+// the sources' and one per sink.
+func (s *Service) Handlers() map[string]Handler {
+	hs := map[string]Handler{GroupSource: s.handleSource}
+	if s.desk != nil {
+		hs[GroupDesk] = s.handleDesk
+	}
+	for _, sk := range s.sinks {
+		hs[SinkGroupPrefix+sk.Name()] = func(ctx context.Context, ev Event) error {
+			t, err := s.ticketFor(ctx, ev)
+			if err != nil {
+				return err
+			}
+			return sk.TicketChanged(ctx, t, ev, ev.ID)
+		}
+	}
+	return hs
+}
+
+// ticketFor loads the event's ticket; a ticket that is gone will stay gone.
+func (s *Service) ticketFor(ctx context.Context, ev Event) (*Ticket, error) {
+	t, err := s.store.Get(ctx, ev.TicketID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, Permanent(fmt.Errorf("event %s: ticket %s: %w", ev.ID, ev.TicketID, err))
+	}
+	return t, err
+}
+
+// handleDesk keeps Slack in step with the ticket. Every step is safe to repeat: a card
+// already posted for an event is updated rather than posted again, and the Desk gets the
+// event id as idempotency key.
+func (s *Service) handleDesk(ctx context.Context, ev Event) error {
+	t, err := s.ticketFor(ctx, ev)
+	if err != nil {
+		return err
+	}
+	switch ev.Type {
+	case EventOpened:
+		return s.ensureCard(ctx, t, ev)
+	case EventTransferred:
+		if ev.PrevCardEvent != "" {
+			old, err := s.store.CardOf(ctx, t.ID, ev.PrevCardEvent)
+			switch {
+			case err == nil:
+				if err := s.desk.UpdateCard(ctx, t, old, ev.ID+":old"); err != nil {
+					return err
+				}
+			case !errors.Is(err, ErrNotFound): // never posted: nothing to update
+				return err
+			}
+		}
+		if err := s.ensureCard(ctx, t, ev); err != nil {
+			return err
+		}
+		return s.noticeInInbox(ctx, t, ev)
+	case EventPicked:
+		st, err := s.Settings(ctx)
+		if err != nil {
+			return err
+		}
+		members := append([]AgentID{ev.Actor.ID}, st.PriorityGroup...)
+		inbox, err := s.desk.OpenInbox(ctx, t, members, ev.ID)
+		if err != nil {
+			return err
+		}
+		if err := s.store.SetInbox(ctx, t.ID, inbox); err != nil {
+			return err
+		}
+		t.Inbox = inbox
+		if !t.Card.IsZero() {
+			if err := s.desk.UpdateCard(ctx, t, t.Card, ev.ID+":card"); err != nil {
+				return err
+			}
+		}
+		return s.desk.Notice(ctx, t, ev, ev.ID)
+	case EventClosed:
+		if !t.Card.IsZero() {
+			if err := s.desk.UpdateCard(ctx, t, t.Card, ev.ID+":card"); err != nil {
+				return err
+			}
+		}
+		if t.Inbox == "" {
+			return nil
+		}
+		if err := s.desk.Notice(ctx, t, ev, ev.ID); err != nil {
+			return err
+		}
+		return s.desk.ArchiveInbox(ctx, t, ev.ID+":archive")
+	case EventMessage:
+		if ev.Message == nil || ev.Message.Direction != FromCustomer {
+			return nil // agent messages and notes come from Slack already
+		}
+		if ev.Place == PlaceInbox && t.Inbox == "" {
+			return Permanent(fmt.Errorf("event %s: ticket %s has no inbox channel", ev.ID, t.ID))
+		}
+		return s.desk.Post(ctx, t, *ev.Message, ev.Place, ev.ID)
+	}
+	return nil
+}
+
+// ensureCard posts the card event ev asks for, unless it was posted already (a repeat
+// after a crash), in which case it is brought up to date.
+func (s *Service) ensureCard(ctx context.Context, t *Ticket, ev Event) error {
+	c, err := s.store.CardOf(ctx, t.ID, ev.ID)
+	if err == nil {
+		return s.desk.UpdateCard(ctx, t, c, ev.ID+":card")
+	}
+	if !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	c, err = s.desk.PostCard(ctx, t, ev.To, ev.ID)
+	if err != nil {
+		return err
+	}
+	return s.store.SetCard(ctx, t.ID, ev.ID, c)
+}
+
+func (s *Service) noticeInInbox(ctx context.Context, t *Ticket, ev Event) error {
+	if t.Inbox == "" {
+		return nil
+	}
+	return s.desk.Notice(ctx, t, ev, ev.ID+":notice")
+}
+
+// handleSource tells the customer: agent messages, and the customer-facing notices on
+// pick and end. When the source itself closed the chat it is not told again.
+func (s *Service) handleSource(ctx context.Context, ev Event) error {
+	var notice string
+	switch ev.Type {
+	case EventMessage:
+		if ev.Message == nil || ev.Message.Direction != FromAgent {
+			return nil
+		}
+	case EventPicked, EventClosed:
+		if ev.Type == EventClosed && ev.BySource {
+			return nil
+		}
+	default:
+		return nil
+	}
+	t, err := s.ticketFor(ctx, ev)
+	if err != nil {
+		return err
+	}
+	src, ok := s.sources[t.Source]
+	if !ok {
+		return Permanent(fmt.Errorf("ticket %s: %w %q", t.ID, ErrUnknownSource, t.Source))
+	}
+	if ev.Type == EventMessage {
+		return src.Send(ctx, t, *ev.Message, ev.ID)
+	}
+	st, err := s.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	tpl := st.templates()
+	switch {
+	case ev.Type == EventClosed:
+		notice = tpl.Ended
+	case ev.AfterTransfer:
+		notice = tpl.TransferAccepted
+	default:
+		notice = tpl.Picked
+	}
+	m := Message{
+		ID: ev.ID + ":notice", Direction: Notice, Author: ev.Actor,
+		Text: st.Render(notice, t, ev.Actor), At: ev.At,
+	}
+	if err := src.Send(ctx, t, m, m.ID); err != nil {
+		return err
+	}
+	if ev.Type == EventClosed {
+		return src.Ended(ctx, t, ev.ID)
+	}
+	return nil
+}

@@ -1,0 +1,44 @@
+package tickets
+
+import (
+	"context"
+	"errors"
+)
+
+// maxReasonBytes bounds a close reason.
+const maxReasonBytes = 2000
+
+// End closes a live chat from Slack: the card shows who closed it, the customer gets the
+// "ended" message and the source is told to resume its own bot. Returns ErrInvalid,
+// ErrNotFound, or ErrClosed when it was closed already.
+func (s *Service) End(ctx context.Context, id ID, by Agent, reason string) (*Ticket, error) {
+	if err := validAgent(by); err != nil {
+		return nil, err
+	}
+	if len(reason) > maxReasonBytes {
+		return nil, invalidf("reason is longer than %d bytes", maxReasonBytes)
+	}
+	t, err := s.store.Close(ctx, id, Closing{By: by, Reason: reason, At: s.now()})
+	return t, wrap("end", err)
+}
+
+// SourceClosed closes the open ticket of a source conversation because the source ended
+// it (the customer left, or the source's bot took the chat back); the source is not told
+// again. Returns ErrInvalid or ErrNotFound when the conversation has no open ticket.
+func (s *Service) SourceClosed(ctx context.Context, source, conversationID, reason string) (*Ticket, error) {
+	if len(reason) > maxReasonBytes {
+		return nil, invalidf("reason is longer than %d bytes", maxReasonBytes)
+	}
+	if reason == "" {
+		reason = "closed by " + source
+	}
+	t, err := s.store.FindOpen(ctx, source, conversationID)
+	if err != nil {
+		return nil, wrap("source closed", err)
+	}
+	t, err = s.store.Close(ctx, t.ID, Closing{Reason: reason, BySource: true, At: s.now()})
+	if errors.Is(err, ErrClosed) {
+		return nil, ErrNotFound
+	}
+	return t, wrap("source closed", err)
+}

@@ -1,0 +1,61 @@
+package tickets
+
+import "time"
+
+// EventType names what happened to a ticket.
+type EventType string
+
+const (
+	EventOpened      EventType = "ticket.opened"
+	EventPicked      EventType = "ticket.picked"
+	EventTransferred EventType = "ticket.transferred"
+	EventClosed      EventType = "ticket.closed"
+	// EventMessage: a message was added to the ticket (any Direction).
+	EventMessage EventType = "message"
+)
+
+// Place is where the desk shows a customer message.
+type Place string
+
+const (
+	// PlaceCard: under the ticket card, in its thread (the ticket is pending).
+	PlaceCard Place = "card"
+	// PlaceInbox: in the inbox channel (the ticket is active).
+	PlaceInbox Place = "inbox"
+)
+
+// Event is one entry of the transactional outbox: something that happened to a ticket and
+// whose side effects (Slack, the customer, the sinks) are still to be carried out. The
+// Store writes it in the same atomic step as the state change and fills the fields marked
+// "store"; Service.Handlers carry it out.
+type Event struct {
+	// ID is unique among all events (store). Side effects use it as their idempotency key.
+	ID       string    `json:"-"`
+	Type     EventType `json:"type"`
+	TicketID ID        `json:"ticket"`
+	At       time.Time `json:"at"`
+	// Actor is who caused it: the picker, the transferring or ending agent, a message's author.
+	Actor Agent `json:"actor,omitempty"`
+
+	// EventMessage: the message, and for a customer message where it goes (store).
+	Message *Message `json:"message,omitempty"`
+	Place   Place    `json:"place,omitempty"`
+	// Replay marks a customer message that was held while the ticket was pending and is
+	// now replayed into the inbox channel by a pick (store).
+	Replay bool `json:"replay,omitempty"`
+
+	// EventOpened and EventTransferred: the team whose channel gets a new card.
+	// EventTransferred also names the team it left.
+	To   Team `json:"to,omitempty"`
+	From Team `json:"from,omitempty"`
+	// EventTransferred: the event whose card is now out of date (store).
+	PrevCardEvent string `json:"prev_card_event,omitempty"`
+
+	// EventPicked: the ticket had been transferred, so the customer hears "transfer
+	// accepted" rather than "picked" (store).
+	AfterTransfer bool `json:"after_transfer,omitempty"`
+
+	// EventClosed: why, and whether the source itself closed it (so it need not be told).
+	Reason   string `json:"reason,omitempty"`
+	BySource bool   `json:"by_source,omitempty"`
+}

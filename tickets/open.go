@@ -1,0 +1,118 @@
+package tickets
+
+import (
+	"context"
+	"strings"
+)
+
+// OpenRequest is a live chat request from a source: a customer wants a human.
+type OpenRequest struct {
+	Source         string
+	ConversationID string
+	Customer       Customer
+	// Label names the team to route to; unknown or empty → the default team.
+	Label   string
+	Summary string
+	// First is the customer's message that came with the request, if any.
+	First *Message
+}
+
+// Limits on a request.
+const (
+	maxCustomerFields = 100
+	maxFieldBytes     = 2000
+	maxSummaryBytes   = 4000
+)
+
+// validSourceName: a connector's name, e.g. "webhook" or "chatra".
+func validSourceName(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+func (r *OpenRequest) validate() error {
+	if !validSourceName(r.Source) {
+		return invalidf("source %q must be lowercase letters, digits, '-' or '_'", r.Source)
+	}
+	if strings.TrimSpace(r.ConversationID) == "" {
+		return invalidf("conversation id is required")
+	}
+	if len(r.Source) > maxIDBytes || len(r.ConversationID) > maxIDBytes {
+		return invalidf("source or conversation id is longer than %d bytes", maxIDBytes)
+	}
+	if len(r.Summary) > maxSummaryBytes {
+		return invalidf("summary is longer than %d bytes", maxSummaryBytes)
+	}
+	c := r.Customer
+	if len(c.Fields) > maxCustomerFields {
+		return invalidf("customer has %d fields, more than %d", len(c.Fields), maxCustomerFields)
+	}
+	for _, v := range []string{c.ID, c.Name, c.Email, c.Phone} {
+		if len(v) > maxFieldBytes {
+			return invalidf("a customer field is longer than %d bytes", maxFieldBytes)
+		}
+	}
+	for k, v := range c.Fields {
+		if k == "" || len(k) > maxFieldBytes || len(v) > maxFieldBytes {
+			return invalidf("customer field %q is empty or longer than %d bytes", k, maxFieldBytes)
+		}
+	}
+	if r.First != nil {
+		if r.First.Direction == "" {
+			r.First.Direction = FromCustomer
+		}
+		if r.First.Direction != FromCustomer {
+			return invalidf("the first message must come from the customer")
+		}
+		if err := r.First.validate(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Open opens a ticket for a live chat request, pending in the team its label names. It is
+// idempotent per source conversation: while a ticket is open for it, that ticket comes back
+// with created=false and nothing changes. Returns ErrInvalid, or ErrNotConfigured when
+// there is no ticketing channel to route to.
+func (s *Service) Open(ctx context.Context, req OpenRequest) (_ *Ticket, created bool, err error) {
+	if err := req.validate(); err != nil {
+		return nil, false, err
+	}
+	st, err := s.Settings(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	team, ok := st.route(req.Label)
+	if !ok {
+		return nil, false, ErrNotConfigured
+	}
+	now := s.now()
+	t := &Ticket{
+		Source:         req.Source,
+		ConversationID: req.ConversationID,
+		Customer:       req.Customer,
+		Summary:        req.Summary,
+		Team:           team,
+		Status:         StatusPending,
+		CreatedAt:      now,
+		UpdatedAt:      now,
+	}
+	if req.First != nil {
+		first := *req.First
+		s.stamp(&first)
+		req.First = &first
+	}
+	got, created, err := s.store.Open(ctx, t, req.First)
+	if err != nil {
+		return nil, false, wrap("open", err)
+	}
+	return got, created, nil
+}

@@ -1,0 +1,115 @@
+package tickets
+
+import (
+	"context"
+	"time"
+)
+
+// Store keeps tickets, their messages and settings, and the transactional outbox. Each
+// method that changes a ticket does so atomically together with appending the events it
+// names to the outbox, so state and pending side effects never disagree. Implemented by
+// store.Redis; every method may also return an infrastructure error.
+type Store interface {
+	// Open creates t (a pending ticket; Store assigns ID and Number) unless a ticket is
+	// already open for t.Source and t.ConversationID, in which case that ticket is returned
+	// with created=false and nothing changes. On creation it appends EventOpened (To = t.Team)
+	// and, when first is not nil, records first as the ticket's first customer message and
+	// holds it for replay into the inbox on pick; the card shows it, so it gets no event of
+	// its own.
+	Open(ctx context.Context, t *Ticket, first *Message) (_ *Ticket, created bool, err error)
+
+	// Get returns the ticket. Returns ErrNotFound.
+	Get(ctx context.Context, id ID) (*Ticket, error)
+	// FindOpen returns the open ticket of a source conversation. Returns ErrNotFound.
+	FindOpen(ctx context.Context, source, conversationID string) (*Ticket, error)
+	// FindByInbox returns the ticket whose inbox channel is channelID. Returns ErrNotFound.
+	FindByInbox(ctx context.Context, channelID string) (*Ticket, error)
+
+	// Pick makes a pending ticket active with agent as assignee; of any number of
+	// concurrent calls exactly one succeeds. It appends EventPicked (AfterTransfer set when
+	// the ticket has been transferred) and then, in order, one EventMessage with
+	// Place=PlaceInbox and Replay=true for every customer message held while pending.
+	// Returns ErrNotFound, ErrClosed, or *AlreadyPickedError when it is active.
+	Pick(ctx context.Context, id ID, agent Agent, at time.Time) (*Ticket, error)
+
+	// Transfer moves an open ticket to team to, pending (the assignee is cleared, the inbox
+	// channel kept), records the transfer and appends EventTransferred (From, To,
+	// PrevCardEvent). Returns ErrNotFound, ErrClosed, or ErrSameTeam when the ticket is
+	// pending in team to already.
+	Transfer(ctx context.Context, id ID, to Team, by Agent, at time.Time) (*Ticket, error)
+
+	// Close closes an open ticket and appends EventClosed. Returns ErrNotFound, ErrClosed.
+	Close(ctx context.Context, id ID, c Closing) (*Ticket, error)
+
+	// AddMessage appends m to the ticket's transcript and, unless a message with the same
+	// direction and SourceMessageID was added before (then added=false, nothing changes),
+	// appends EventMessage. A customer message is held for replay and placed under the
+	// card while the ticket is pending, and placed in the inbox while it is active. An agent
+	// message needs an active ticket (ErrNotActive). Internal notes are taken in any status,
+	// closed too. Returns ErrNotFound, ErrClosed (customer and agent messages), ErrNotActive.
+	AddMessage(ctx context.Context, id ID, m Message) (added bool, err error)
+
+	// Messages returns the ticket's transcript in the order the messages were added.
+	// Returns ErrNotFound.
+	Messages(ctx context.Context, id ID) ([]Message, error)
+
+	// SetCard records card c, posted for event (the EventOpened or EventTransferred that
+	// asked for it). The ticket's Card is the one of the latest such event.
+	SetCard(ctx context.Context, id ID, event string, c Card) error
+	// CardOf returns the card posted for event. Returns ErrNotFound when none was.
+	CardOf(ctx context.Context, id ID, event string) (Card, error)
+	// SetInbox records the ticket's inbox channel so that FindByInbox finds it. Calling it
+	// again with the same channel is harmless (and repairs a half-done earlier call).
+	SetInbox(ctx context.Context, id ID, channelID string) error
+
+	// LoadSettings returns the saved settings. Returns ErrNotFound when none were saved.
+	LoadSettings(ctx context.Context) (*Settings, error)
+	// SaveSettings replaces the saved settings.
+	SaveSettings(ctx context.Context, s *Settings) error
+}
+
+// Closing says who closed a ticket, when, and why.
+type Closing struct {
+	By       Agent // zero when the source closed it
+	Reason   string
+	BySource bool
+	At       time.Time
+}
+
+// Desk is the agent-facing surface (Slack). Each method is a side effect carried out from
+// the outbox: key is the event's id, unique to the call, so the Desk can tell a repeat of
+// a call that may have succeeded before a crash from a new one. Errors follow the rules in
+// errors.go (plain: retry; Permanent: give up; RetryAfterError: wait first).
+type Desk interface {
+	// PostCard posts a card for t in team's ticketing channel and returns where it is.
+	PostCard(ctx context.Context, t *Ticket, team Team, key string) (Card, error)
+	// UpdateCard re-renders card c from t's current state ("Processing by ...",
+	// "Transferred to ...", "Closed by ...").
+	UpdateCard(ctx context.Context, t *Ticket, c Card, key string) error
+	// OpenInbox makes sure t has an inbox channel with members in it (creating it when
+	// t.Inbox is empty) and returns its id.
+	OpenInbox(ctx context.Context, t *Ticket, members []AgentID, key string) (string, error)
+	// Post shows a customer message under t's card or in its inbox channel.
+	Post(ctx context.Context, t *Ticket, m Message, place Place, key string) error
+	// Notice posts a status line about ev (picked, transferred, closed) in t's inbox channel.
+	Notice(ctx context.Context, t *Ticket, ev Event, key string) error
+	// ArchiveInbox archives t's inbox channel once the ticket is closed.
+	ArchiveInbox(ctx context.Context, t *Ticket, key string) error
+}
+
+// Source is a connector customers chat through. Keys are as for Desk.
+type Source interface {
+	// Send delivers m (an agent message or a Notice) to t's customer.
+	Send(ctx context.Context, t *Ticket, m Message, key string) error
+	// Ended tells the source the live chat is over, so that its own bot takes the chat back.
+	Ended(ctx context.Context, t *Ticket, key string) error
+}
+
+// Sink receives ticket data (e.g. Vitally). Keys are as for Desk.
+type Sink interface {
+	// Name identifies the sink; each sink works through the outbox on its own, so one
+	// failing sink never holds up the others.
+	Name() string
+	// TicketChanged is told about every event of every ticket, with the ticket as it is now.
+	TicketChanged(ctx context.Context, t *Ticket, ev Event, key string) error
+}

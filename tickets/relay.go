@@ -1,0 +1,60 @@
+package tickets
+
+import (
+	"context"
+	"errors"
+)
+
+// CustomerMessage takes a message the customer wrote in a source conversation. While the
+// ticket is pending the message is kept with it (shown under the card and replayed into
+// the inbox on pick); while it is active it goes to the inbox channel; either way in
+// arrival order. A message whose SourceMessageID was taken before is accepted again but not
+// relayed twice (added=false). Returns ErrInvalid, or ErrNotFound when the conversation has
+// no open ticket.
+func (s *Service) CustomerMessage(ctx context.Context, source, conversationID string, m Message) (_ *Ticket, added bool, err error) {
+	if m.Direction == "" {
+		m.Direction = FromCustomer
+	}
+	if m.Direction != FromCustomer {
+		return nil, false, invalidf("a customer message must have direction %q", FromCustomer)
+	}
+	m.Author = Agent{}
+	if err := m.validate(); err != nil {
+		return nil, false, err
+	}
+	t, err := s.store.FindOpen(ctx, source, conversationID)
+	if err != nil {
+		return nil, false, wrap("customer message", err)
+	}
+	s.stamp(&m)
+	added, err = s.store.AddMessage(ctx, t.ID, m)
+	if errors.Is(err, ErrClosed) {
+		// Closed between the lookup and the append: there is no open ticket any more.
+		return nil, false, ErrNotFound
+	}
+	return t, added, wrap("customer message", err)
+}
+
+// AgentMessage takes a message an agent wrote in an inbox channel: a top-level message
+// (Direction FromAgent) goes to the customer, at most once per SourceMessageID (the Slack
+// ts) and in the order taken; a thread reply (Direction Internal) is an internal note,
+// kept with the ticket and never sent. Returns ErrInvalid, ErrNotFound (not an inbox
+// channel), ErrClosed, or ErrNotActive (a reply while the ticket waits for a pick).
+func (s *Service) AgentMessage(ctx context.Context, inboxChannel string, m Message) (_ *Ticket, added bool, err error) {
+	if m.Direction != FromAgent && m.Direction != Internal {
+		return nil, false, invalidf("an agent message must have direction %q or %q", FromAgent, Internal)
+	}
+	if err := validAgent(m.Author); err != nil {
+		return nil, false, err
+	}
+	if err := m.validate(); err != nil {
+		return nil, false, err
+	}
+	t, err := s.store.FindByInbox(ctx, inboxChannel)
+	if err != nil {
+		return nil, false, wrap("agent message", err)
+	}
+	s.stamp(&m)
+	added, err = s.store.AddMessage(ctx, t.ID, m)
+	return t, added, wrap("agent message", err)
+}

@@ -1,0 +1,136 @@
+package tickets
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Config holds what a Service needs. Store is required; the rest is optional: without a
+// Desk there is no "desk" handler, and a ticket whose source is not in Sources cannot
+// deliver to its customer (its source effects fail with ErrUnknownSource).
+type Config struct {
+	Store   Store
+	Desk    Desk
+	Sources map[string]Source
+	Sinks   []Sink
+	// Initial are the settings used while the Store holds none.
+	Initial Settings
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// NewID makes unique ids (for messages that come without one); random when nil.
+	NewID func() string
+}
+
+// Service carries out Frontdesk's use cases. It is safe for concurrent use: every decision
+// that must be made once (who wins a pick, whether a conversation already has a ticket) is
+// made atomically by the Store.
+type Service struct {
+	store   Store
+	desk    Desk
+	sources map[string]Source
+	sinks   []Sink
+	initial Settings
+	now     func() time.Time
+	newID   func() string
+}
+
+// New returns a Service for cfg. It returns an error when cfg.Store is nil, a source is nil
+// or unnamed, a sink is nil or two sinks share a name, or cfg.Initial is set but invalid.
+func New(cfg Config) (*Service, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("tickets: New needs a Store")
+	}
+	for name, src := range cfg.Sources {
+		if name == "" || src == nil {
+			return nil, fmt.Errorf("tickets: source %q is nil or unnamed", name)
+		}
+	}
+	names := map[string]bool{}
+	for _, sk := range cfg.Sinks {
+		if sk == nil || sk.Name() == "" {
+			return nil, errors.New("tickets: a sink is nil or unnamed")
+		}
+		if names[sk.Name()] {
+			return nil, fmt.Errorf("tickets: two sinks are named %q", sk.Name())
+		}
+		names[sk.Name()] = true
+	}
+	if len(cfg.Initial.TicketingChannels) > 0 {
+		if err := cfg.Initial.Validate(); err != nil {
+			return nil, fmt.Errorf("tickets: initial settings: %w", err)
+		}
+	}
+	s := &Service{
+		store: cfg.Store, desk: cfg.Desk, sources: cfg.Sources, sinks: cfg.Sinks,
+		initial: cfg.Initial, now: cfg.Now, newID: cfg.NewID,
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.newID == nil {
+		s.newID = randomID
+	}
+	return s, nil
+}
+
+func randomID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
+	return hex.EncodeToString(b[:])
+}
+
+// Get returns a ticket. Returns ErrNotFound.
+func (s *Service) Get(ctx context.Context, id ID) (*Ticket, error) {
+	return s.store.Get(ctx, id)
+}
+
+// ByInbox returns the ticket whose inbox channel is channelID. Returns ErrNotFound.
+func (s *Service) ByInbox(ctx context.Context, channelID string) (*Ticket, error) {
+	return s.store.FindByInbox(ctx, channelID)
+}
+
+// Transcript returns the ticket's messages in order. Returns ErrNotFound.
+func (s *Service) Transcript(ctx context.Context, id ID) ([]Message, error) {
+	return s.store.Messages(ctx, id)
+}
+
+// Settings returns the saved settings, or the initial ones while none are saved.
+func (s *Service) Settings(ctx context.Context) (*Settings, error) {
+	st, err := s.store.LoadSettings(ctx)
+	if errors.Is(err, ErrNotFound) {
+		init := s.initial
+		init.TicketingChannels = append([]Team(nil), s.initial.TicketingChannels...)
+		init.PriorityGroup = append([]AgentID(nil), s.initial.PriorityGroup...)
+		return &init, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("tickets: load settings: %w", err)
+	}
+	return st, nil
+}
+
+// UpdateSettings validates and saves st. Who may do it is the caller's decision (the Slack
+// adapter checks for admins). Returns ErrInvalid (and saves nothing) when st is invalid.
+func (s *Service) UpdateSettings(ctx context.Context, st Settings) error {
+	if err := st.Validate(); err != nil {
+		return err
+	}
+	if err := s.store.SaveSettings(ctx, &st); err != nil {
+		return fmt.Errorf("tickets: save settings: %w", err)
+	}
+	return nil
+}
+
+// stamp gives m an id and a time when it has none.
+func (s *Service) stamp(m *Message) {
+	if m.ID == "" {
+		m.ID = s.newID()
+	}
+	if m.At.IsZero() {
+		m.At = s.now()
+	}
+}

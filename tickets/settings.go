@@ -1,0 +1,159 @@
+package tickets
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Templates are the messages the customer gets from Frontdesk itself. Each may use the
+// placeholders {agent} (the agent's name, or "an agent" when agent names are hidden),
+// {team} (the label of the ticket's team) and {ticket} (the ticket number).
+type Templates struct {
+	Picked           string `json:"picked"`
+	TransferAccepted string `json:"transfer_accepted"`
+	Ended            string `json:"ended"`
+}
+
+// DefaultTemplates are used for every template left empty.
+var DefaultTemplates = Templates{
+	Picked:           "You are now chatting with {agent}.",
+	TransferAccepted: "Your chat was transferred to {team}. You are now chatting with {agent}.",
+	Ended:            "This chat has ended. Thank you for reaching out!",
+}
+
+// MaxTemplateBytes bounds a customer-facing template.
+const MaxTemplateBytes = 2000
+
+// Settings is the workspace's configuration that admins edit in the admin panel.
+type Settings struct {
+	// TicketingChannels are the teams, each a ticketing channel with its label.
+	TicketingChannels []Team `json:"ticketing_channels"`
+	// DefaultTeam is the channel id of the team that gets tickets whose label is unknown
+	// or empty; when empty, the first ticketing channel is the default.
+	DefaultTeam string `json:"default_team,omitempty"`
+	// PriorityGroup are told first about every new ticket and join every inbox channel.
+	PriorityGroup []AgentID `json:"priority_group,omitempty"`
+	// ShowAgentName lets customers see the name of the agent they chat with.
+	ShowAgentName bool      `json:"show_agent_name"`
+	Templates     Templates `json:"templates"`
+}
+
+// Validate reports the first problem with s, wrapping ErrInvalid.
+func (s *Settings) Validate() error {
+	if len(s.TicketingChannels) == 0 {
+		return invalidf("at least one ticketing channel is needed")
+	}
+	channels := map[string]bool{}
+	labels := map[string]bool{}
+	for i, t := range s.TicketingChannels {
+		if strings.TrimSpace(t.ChannelID) == "" {
+			return invalidf("ticketing channel %d has no channel id", i+1)
+		}
+		label := strings.TrimSpace(t.Label)
+		if label == "" {
+			return invalidf("ticketing channel %s has no label", t.ChannelID)
+		}
+		if len(label) > 80 {
+			return invalidf("label %q is longer than 80 characters", label)
+		}
+		if channels[t.ChannelID] {
+			return invalidf("channel %s is listed twice", t.ChannelID)
+		}
+		key := strings.ToLower(label)
+		if labels[key] {
+			return invalidf("label %q is used twice", label)
+		}
+		channels[t.ChannelID], labels[key] = true, true
+	}
+	if s.DefaultTeam != "" && !channels[s.DefaultTeam] {
+		return invalidf("default team %s is not a ticketing channel", s.DefaultTeam)
+	}
+	seen := map[AgentID]bool{}
+	for _, id := range s.PriorityGroup {
+		if id == "" {
+			return invalidf("priority group has an empty user id")
+		}
+		if seen[id] {
+			return invalidf("user %s is in the priority group twice", id)
+		}
+		seen[id] = true
+	}
+	for name, tpl := range map[string]string{
+		"picked": s.Templates.Picked, "transfer accepted": s.Templates.TransferAccepted, "ended": s.Templates.Ended,
+	} {
+		if len(tpl) > MaxTemplateBytes {
+			return invalidf("the %s message is longer than %d bytes", name, MaxTemplateBytes)
+		}
+	}
+	return nil
+}
+
+// TeamByLabel finds the team with this label (case and surrounding space ignored).
+func (s *Settings) TeamByLabel(label string) (Team, bool) {
+	label = strings.TrimSpace(label)
+	for _, t := range s.TicketingChannels {
+		if strings.EqualFold(strings.TrimSpace(t.Label), label) {
+			return t, true
+		}
+	}
+	return Team{}, false
+}
+
+// TeamByChannel finds the team whose ticketing channel is channelID.
+func (s *Settings) TeamByChannel(channelID string) (Team, bool) {
+	for _, t := range s.TicketingChannels {
+		if t.ChannelID == channelID {
+			return t, true
+		}
+	}
+	return Team{}, false
+}
+
+// Default is the team that takes tickets with an unknown or empty label.
+func (s *Settings) Default() (Team, bool) {
+	if t, ok := s.TeamByChannel(s.DefaultTeam); ok {
+		return t, true
+	}
+	if len(s.TicketingChannels) > 0 {
+		return s.TicketingChannels[0], true
+	}
+	return Team{}, false
+}
+
+// route picks the team for a new ticket: the one labelled so, else the default.
+func (s *Settings) route(label string) (Team, bool) {
+	if label != "" {
+		if t, ok := s.TeamByLabel(label); ok {
+			return t, true
+		}
+	}
+	return s.Default()
+}
+
+// templates returns s's templates with every empty one replaced by its default.
+func (s *Settings) templates() Templates {
+	t := s.Templates
+	if strings.TrimSpace(t.Picked) == "" {
+		t.Picked = DefaultTemplates.Picked
+	}
+	if strings.TrimSpace(t.TransferAccepted) == "" {
+		t.TransferAccepted = DefaultTemplates.TransferAccepted
+	}
+	if strings.TrimSpace(t.Ended) == "" {
+		t.Ended = DefaultTemplates.Ended
+	}
+	return t
+}
+
+// Render fills a template's placeholders for ticket t answered by agent.
+func (s *Settings) Render(tpl string, t *Ticket, agent Agent) string {
+	name := "an agent"
+	if s.ShowAgentName && agent.Name != "" {
+		name = agent.Name
+	}
+	return strings.NewReplacer(
+		"{agent}", name,
+		"{team}", t.Team.Label,
+		"{ticket}", "#"+strconv.FormatInt(t.Number, 10),
+	).Replace(tpl)
+}

@@ -1,0 +1,108 @@
+package tickets
+
+import "time"
+
+// ID identifies a ticket. It is opaque to everyone but the Store that assigns it.
+type ID string
+
+// Status is where a ticket is in its lifecycle.
+type Status string
+
+const (
+	// StatusPending: waiting in a team's ticketing channel for someone to pick it.
+	StatusPending Status = "pending"
+	// StatusActive: an agent picked it and talks to the customer from the inbox channel.
+	StatusActive Status = "active"
+	// StatusClosed: ended by an agent or by the source. Final.
+	StatusClosed Status = "closed"
+)
+
+// Valid reports whether s is one of the three statuses.
+func (s Status) Valid() bool {
+	return s == StatusPending || s == StatusActive || s == StatusClosed
+}
+
+// AgentID is the Slack user id of an agent or admin.
+type AgentID string
+
+// Agent is a person working tickets: their Slack user id and the display name used when
+// the customer may see who answers.
+type Agent struct {
+	ID   AgentID `json:"id"`
+	Name string  `json:"name,omitempty"`
+}
+
+// Customer is who the ticket is for, as the source describes them. Fields holds every
+// other string field the source gave (shown to agents as given, under its key).
+type Customer struct {
+	ID     string            `json:"id,omitempty"`
+	Name   string            `json:"name,omitempty"`
+	Email  string            `json:"email,omitempty"`
+	Phone  string            `json:"phone,omitempty"`
+	Fields map[string]string `json:"fields,omitempty"`
+}
+
+// DisplayName is the customer's name, or the best identity the source gave.
+func (c Customer) DisplayName() string {
+	for _, s := range []string{c.Name, c.Email, c.Phone, c.ID} {
+		if s != "" {
+			return s
+		}
+	}
+	return "Customer"
+}
+
+// Team is a ticketing channel and its label (the team's name, e.g. "Technical Team").
+type Team struct {
+	ChannelID string `json:"channel_id"`
+	Label     string `json:"label"`
+}
+
+// Transfer records one move of a ticket from one team to another.
+type Transfer struct {
+	From Team      `json:"from"`
+	To   Team      `json:"to"`
+	By   Agent     `json:"by"`
+	At   time.Time `json:"at"`
+}
+
+// Card locates a ticket card: the bot's message for the ticket in a ticketing channel.
+type Card struct {
+	Channel string `json:"channel"`
+	TS      string `json:"ts"`
+}
+
+// IsZero reports whether the card has not been posted yet.
+func (c Card) IsZero() bool { return c.Channel == "" || c.TS == "" }
+
+// Ticket is one live chat request from one customer conversation.
+type Ticket struct {
+	ID ID
+	// Number is the ticket's number in the workspace (#135), shown to people.
+	Number int64
+	// Source names the connector the chat came from ("webhook", "chatra", "gladly", ...);
+	// ConversationID is the chat's id there. At most one open ticket exists per pair.
+	Source         string
+	ConversationID string
+	Customer       Customer
+	// Summary is what the source said the chat is about, when it said.
+	Summary string
+
+	Team     Team
+	Status   Status
+	Assignee Agent   // zero while pending
+	Inbox    string  // inbox channel id, once the first pick opened it; kept across transfers
+	Card     Card    // the current card, in Team's ticketing channel, once posted
+	Transfers []Transfer
+
+	CreatedAt time.Time
+	PickedAt  time.Time // the latest pick
+	ClosedAt  time.Time
+	UpdatedAt time.Time
+
+	ClosedBy    Agent  // zero when the source closed it
+	CloseReason string // why it closed (agent's words, or the source's reason)
+}
+
+// IsOpen reports whether the ticket is pending or active.
+func (t *Ticket) IsOpen() bool { return t.Status == StatusPending || t.Status == StatusActive }
