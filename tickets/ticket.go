@@ -88,11 +88,11 @@ type Ticket struct {
 	// Summary is what the source said the chat is about, when it said.
 	Summary string
 
-	Team     Team
-	Status   Status
-	Assignee Agent   // zero while pending
-	Inbox    string  // inbox channel id, once the first pick opened it; kept across transfers
-	Card     Card    // the current card, in Team's ticketing channel, once posted
+	Team      Team
+	Status    Status
+	Assignee  Agent  // zero while pending
+	Inbox     string // inbox channel id, once the first pick opened it; kept across transfers
+	Card      Card   // the current card, in Team's ticketing channel, once posted
 	Transfers []Transfer
 
 	CreatedAt time.Time
