@@ -1,0 +1,406 @@
+package tickets
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// fakeStore is an in-memory Store that keeps the contract in ports.go, including its edge
+// behaviour (AlreadyPickedError on a second pick, ErrSameTeam, dedupe by source message id),
+// so the Service can be tested without Redis. store.Redis is tested against the same rules.
+type fakeStore struct {
+	mu       sync.Mutex
+	seq      int64
+	tickets  map[ID]*Ticket
+	convs    map[string]ID
+	inboxes  map[string]ID
+	messages map[ID][]Message
+	held     map[ID][]Event
+	seen     map[string]bool
+	cards    map[ID]map[string]Card
+	cardEv   map[ID]string
+	settings *Settings
+	events   []Event
+	evSeq    int
+	// fail, when set, is returned by every method (an infrastructure failure).
+	fail error
+}
+
+func newFakeStore() *fakeStore {
+	return &fakeStore{
+		tickets: map[ID]*Ticket{}, convs: map[string]ID{}, inboxes: map[string]ID{},
+		messages: map[ID][]Message{}, held: map[ID][]Event{}, seen: map[string]bool{},
+		cards: map[ID]map[string]Card{}, cardEv: map[ID]string{},
+	}
+}
+
+var _ Store = (*fakeStore)(nil)
+
+func convKey(source, conv string) string { return source + "\x00" + conv }
+
+func (f *fakeStore) emit(ev Event) string {
+	f.evSeq++
+	ev.ID = fmt.Sprintf("ev%d", f.evSeq)
+	f.events = append(f.events, ev)
+	return ev.ID
+}
+
+// snapshot returns a deep enough copy of ticket id with its current card resolved.
+func (f *fakeStore) snapshot(id ID) *Ticket {
+	t := *f.tickets[id]
+	t.Transfers = slices.Clone(t.Transfers)
+	t.Card = f.cards[id][f.cardEv[id]]
+	return &t
+}
+
+func (f *fakeStore) Open(_ context.Context, t *Ticket, first *Message) (*Ticket, bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.fail != nil {
+		return nil, false, f.fail
+	}
+	if id, ok := f.convs[convKey(t.Source, t.ConversationID)]; ok {
+		return f.snapshot(id), false, nil
+	}
+	f.seq++
+	nt := *t
+	nt.Number = f.seq
+	nt.ID = ID(fmt.Sprint(f.seq))
+	f.tickets[nt.ID] = &nt
+	f.convs[convKey(t.Source, t.ConversationID)] = nt.ID
+	f.cards[nt.ID] = map[string]Card{}
+	f.cardEv[nt.ID] = f.emit(Event{Type: EventOpened, TicketID: nt.ID, At: t.CreatedAt, To: t.Team})
+	if first != nil {
+		f.messages[nt.ID] = append(f.messages[nt.ID], *first)
+		m := *first
+		f.held[nt.ID] = append(f.held[nt.ID], Event{Type: EventMessage, TicketID: nt.ID, At: m.At, Message: &m, Place: PlaceInbox, Replay: true})
+		if m.SourceMessageID != "" {
+			f.seen[string(nt.ID)+"/"+string(m.Direction)+"/"+m.SourceMessageID] = true
+		}
+	}
+	return f.snapshot(nt.ID), true, nil
+}
+
+func (f *fakeStore) get(id ID) (*Ticket, error) {
+	if f.fail != nil {
+		return nil, f.fail
+	}
+	t, ok := f.tickets[id]
+	if !ok {
+		return nil, ErrNotFound
+	}
+	return t, nil
+}
+
+func (f *fakeStore) Get(_ context.Context, id ID) (*Ticket, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, err := f.get(id); err != nil {
+		return nil, err
+	}
+	return f.snapshot(id), nil
+}
+
+func (f *fakeStore) FindOpen(_ context.Context, source, conv string) (*Ticket, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.fail != nil {
+		return nil, f.fail
+	}
+	id, ok := f.convs[convKey(source, conv)]
+	if !ok {
+		return nil, ErrNotFound
+	}
+	return f.snapshot(id), nil
+}
+
+func (f *fakeStore) FindByInbox(_ context.Context, ch string) (*Ticket, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.fail != nil {
+		return nil, f.fail
+	}
+	id, ok := f.inboxes[ch]
+	if !ok {
+		return nil, ErrNotFound
+	}
+	return f.snapshot(id), nil
+}
+
+func (f *fakeStore) Pick(_ context.Context, id ID, agent Agent, at time.Time) (*Ticket, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t, err := f.get(id)
+	if err != nil {
+		return nil, err
+	}
+	switch t.Status {
+	case StatusClosed:
+		return nil, ErrClosed
+	case StatusActive:
+		return nil, &AlreadyPickedError{By: t.Assignee}
+	}
+	t.Status, t.Assignee, t.PickedAt, t.UpdatedAt = StatusActive, agent, at, at
+	f.emit(Event{Type: EventPicked, TicketID: id, At: at, Actor: agent, AfterTransfer: len(t.Transfers) > 0})
+	for _, ev := range f.held[id] {
+		f.emit(ev)
+	}
+	delete(f.held, id)
+	return f.snapshot(id), nil
+}
+
+func (f *fakeStore) Transfer(_ context.Context, id ID, to Team, by Agent, at time.Time) (*Ticket, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t, err := f.get(id)
+	if err != nil {
+		return nil, err
+	}
+	if t.Status == StatusClosed {
+		return nil, ErrClosed
+	}
+	if t.Status == StatusPending && t.Team.ChannelID == to.ChannelID {
+		return nil, ErrSameTeam
+	}
+	from := t.Team
+	t.Transfers = append(t.Transfers, Transfer{From: from, To: to, By: by, At: at})
+	t.Team, t.Status, t.Assignee, t.UpdatedAt = to, StatusPending, Agent{}, at
+	prev := f.cardEv[id]
+	f.cardEv[id] = f.emit(Event{Type: EventTransferred, TicketID: id, At: at, Actor: by, From: from, To: to, PrevCardEvent: prev})
+	return f.snapshot(id), nil
+}
+
+func (f *fakeStore) Close(_ context.Context, id ID, c Closing) (*Ticket, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t, err := f.get(id)
+	if err != nil {
+		return nil, err
+	}
+	if t.Status == StatusClosed {
+		return nil, ErrClosed
+	}
+	t.Status, t.ClosedAt, t.UpdatedAt, t.ClosedBy, t.CloseReason = StatusClosed, c.At, c.At, c.By, c.Reason
+	if k := convKey(t.Source, t.ConversationID); f.convs[k] == id {
+		delete(f.convs, k)
+	}
+	delete(f.held, id)
+	f.emit(Event{Type: EventClosed, TicketID: id, At: c.At, Actor: c.By, Reason: c.Reason, BySource: c.BySource})
+	return f.snapshot(id), nil
+}
+
+func (f *fakeStore) AddMessage(_ context.Context, id ID, m Message) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t, err := f.get(id)
+	if err != nil {
+		return false, err
+	}
+	ev := Event{Type: EventMessage, TicketID: id, At: m.At, Actor: m.Author, Message: &m}
+	switch m.Direction {
+	case FromCustomer:
+		switch t.Status {
+		case StatusClosed:
+			return false, ErrClosed
+		case StatusPending:
+			ev.Place = PlaceCard
+		default:
+			ev.Place = PlaceInbox
+		}
+	case FromAgent, Notice:
+		switch t.Status {
+		case StatusClosed:
+			return false, ErrClosed
+		case StatusPending:
+			return false, ErrNotActive
+		}
+	}
+	if m.SourceMessageID != "" {
+		k := string(id) + "/" + string(m.Direction) + "/" + m.SourceMessageID
+		if f.seen[k] {
+			return false, nil
+		}
+		f.seen[k] = true
+	}
+	if ev.Place == PlaceCard {
+		h := ev
+		h.Place, h.Replay = PlaceInbox, true
+		f.held[id] = append(f.held[id], h)
+	}
+	f.messages[id] = append(f.messages[id], m)
+	t.UpdatedAt = m.At
+	f.emit(ev)
+	return true, nil
+}
+
+func (f *fakeStore) Messages(_ context.Context, id ID) ([]Message, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, err := f.get(id); err != nil {
+		return nil, err
+	}
+	return slices.Clone(f.messages[id]), nil
+}
+
+func (f *fakeStore) SetCard(_ context.Context, id ID, event string, c Card) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, err := f.get(id); err != nil {
+		return err
+	}
+	f.cards[id][event] = c
+	return nil
+}
+
+func (f *fakeStore) CardOf(_ context.Context, id ID, event string) (Card, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, err := f.get(id); err != nil {
+		return Card{}, err
+	}
+	c, ok := f.cards[id][event]
+	if !ok {
+		return Card{}, ErrNotFound
+	}
+	return c, nil
+}
+
+func (f *fakeStore) SetInbox(_ context.Context, id ID, ch string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t, err := f.get(id)
+	if err != nil {
+		return err
+	}
+	t.Inbox = ch
+	f.inboxes[ch] = id
+	return nil
+}
+
+func (f *fakeStore) LoadSettings(context.Context) (*Settings, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.fail != nil {
+		return nil, f.fail
+	}
+	if f.settings == nil {
+		return nil, ErrNotFound
+	}
+	s := *f.settings
+	return &s, nil
+}
+
+func (f *fakeStore) SaveSettings(_ context.Context, s *Settings) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.fail != nil {
+		return f.fail
+	}
+	c := *s
+	f.settings = &c
+	return nil
+}
+
+// drain returns the events emitted since the last drain.
+func (f *fakeStore) drain() []Event {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	evs := f.events
+	f.events = nil
+	return evs
+}
+
+// calls records side-effect calls as readable lines, e.g. "desk.PostCard 1 C1 ev1".
+type calls struct {
+	mu    sync.Mutex
+	lines []string
+	// fail makes the next call whose line starts with the key fail with the value.
+	fail map[string]error
+}
+
+func (c *calls) add(format string, args ...any) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	line := fmt.Sprintf(format, args...)
+	for prefix, err := range c.fail {
+		if strings.HasPrefix(line, prefix) {
+			delete(c.fail, prefix)
+			return err
+		}
+	}
+	c.lines = append(c.lines, line)
+	return nil
+}
+
+func (c *calls) take() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	l := c.lines
+	c.lines = nil
+	return l
+}
+
+type fakeDesk struct {
+	*calls
+	nextTS int
+}
+
+var _ Desk = (*fakeDesk)(nil)
+
+func (d *fakeDesk) PostCard(_ context.Context, t *Ticket, team Team, key string) (Card, error) {
+	if err := d.add("desk.PostCard %s %s %s", t.ID, team.ChannelID, key); err != nil {
+		return Card{}, err
+	}
+	d.nextTS++
+	return Card{Channel: team.ChannelID, TS: fmt.Sprintf("ts%d", d.nextTS)}, nil
+}
+
+func (d *fakeDesk) UpdateCard(_ context.Context, t *Ticket, c Card, key string) error {
+	return d.add("desk.UpdateCard %s %s/%s %s %s", t.ID, c.Channel, c.TS, t.Status, key)
+}
+
+func (d *fakeDesk) OpenInbox(_ context.Context, t *Ticket, members []AgentID, key string) (string, error) {
+	ch := t.Inbox
+	if ch == "" {
+		ch = "G" + string(t.ID)
+	}
+	return ch, d.add("desk.OpenInbox %s %s %v %s", t.ID, ch, members, key)
+}
+
+func (d *fakeDesk) Post(_ context.Context, t *Ticket, m Message, place Place, key string) error {
+	return d.add("desk.Post %s %s %q %s", t.ID, place, m.Text, key)
+}
+
+func (d *fakeDesk) Notice(_ context.Context, t *Ticket, ev Event, key string) error {
+	return d.add("desk.Notice %s %s %s", t.ID, ev.Type, key)
+}
+
+func (d *fakeDesk) ArchiveInbox(_ context.Context, t *Ticket, key string) error {
+	return d.add("desk.ArchiveInbox %s %s %s", t.ID, t.Inbox, key)
+}
+
+type fakeSource struct{ *calls }
+
+var _ Source = fakeSource{}
+
+func (s fakeSource) Send(_ context.Context, t *Ticket, m Message, key string) error {
+	return s.add("source.Send %s %s %q %s", t.ID, m.Direction, m.Text, key)
+}
+
+func (s fakeSource) Ended(_ context.Context, t *Ticket, key string) error {
+	return s.add("source.Ended %s %s", t.ID, key)
+}
+
+type fakeSink struct {
+	*calls
+	name string
+}
+
+func (s fakeSink) Name() string { return s.name }
+func (s fakeSink) TicketChanged(_ context.Context, t *Ticket, ev Event, key string) error {
+	return s.add("sink.%s %s %s %s", s.name, t.ID, ev.Type, key)
+}

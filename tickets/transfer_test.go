@@ -1,0 +1,160 @@
+package tickets
+
+import (
+	"context"
+	"testing"
+)
+
+func TestService_Transfer(t *testing.T) {
+	ctx := context.Background()
+	t.Run("ActiveToAnotherTeam", func(t *testing.T) {
+		h := newHarness(t)
+		tk := h.open(t, "c", "", "")
+		h.pick(t, tk.ID, alice)
+		h.store.SetInbox(ctx, tk.ID, "GINBOX")
+		opened := "ev1"
+		h.store.drain()
+		got, err := h.svc.Transfer(ctx, tk.ID, "C2", alice)
+		if err != nil {
+			t.Fatal(err)
+		}
+		equal(t, "status", got.Status, StatusPending)
+		equal(t, "team", got.Team, technical)
+		equal(t, "assignee released", got.Assignee, Agent{})
+		equal(t, "inbox kept", got.Inbox, "GINBOX")
+		equal(t, "transfers", len(got.Transfers), 1)
+		equal(t, "transfer", got.Transfers[0], Transfer{From: support, To: technical, By: alice, At: got.UpdatedAt})
+		evs := h.store.drain()
+		if len(evs) != 1 || evs[0].Type != EventTransferred || evs[0].From != support || evs[0].To != technical || evs[0].PrevCardEvent != opened {
+			t.Fatalf("events %+v", evs)
+		}
+		// Picked again in the new team: the same inbox, and the customer hears "transfer accepted".
+		h.pick(t, tk.ID, bob)
+		evs = h.store.drain()
+		if len(evs) != 1 || !evs[0].AfterTransfer {
+			t.Fatalf("events after re-pick %+v", evs)
+		}
+	})
+	t.Run("Allowed", func(t *testing.T) {
+		for _, tc := range []struct {
+			name   string
+			picked bool
+			to     string
+			want   Team
+		}{
+			{name: "PendingToAnotherTeam", to: "C2", want: technical},
+			{name: "ActiveBackToItsOwnTeam", picked: true, to: "C1", want: support},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				h := newHarness(t)
+				tk := h.open(t, "c", "", "")
+				if tc.picked {
+					h.pick(t, tk.ID, alice)
+				}
+				got, err := h.svc.Transfer(ctx, tk.ID, tc.to, alice)
+				if err != nil {
+					t.Fatal(err)
+				}
+				equal(t, "team", got.Team, tc.want)
+				equal(t, "status", got.Status, StatusPending)
+			})
+		}
+	})
+	t.Run("Refused", func(t *testing.T) {
+		for _, tc := range []struct {
+			name  string
+			setup func(h *harness, id ID)
+			to    string
+			by    Agent
+			want  error
+		}{
+			{name: "PendingToItsOwnTeam", to: "C1", by: alice, want: ErrSameTeam},
+			{name: "Closed", setup: func(h *harness, id ID) { h.svc.End(ctx, id, alice, "") }, to: "C2", by: alice, want: ErrClosed},
+			{name: "UnknownChannel", to: "C999", by: alice, want: ErrUnknownTeam},
+			{name: "NoAgent", to: "C2", want: ErrInvalid},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				h := newHarness(t)
+				tk := h.open(t, "c", "", "")
+				if tc.setup != nil {
+					tc.setup(h, tk.ID)
+				}
+				h.store.drain()
+				before, _ := h.store.Get(ctx, tk.ID)
+				_, err := h.svc.Transfer(ctx, tk.ID, tc.to, tc.by)
+				wantErr(t, err, tc.want)
+				h.unchanged(t, before)
+			})
+		}
+		h := newHarness(t)
+		_, err := h.svc.Transfer(ctx, "404", "C2", alice)
+		wantErr(t, err, ErrNotFound)
+	})
+}
+
+func TestService_End(t *testing.T) {
+	ctx := context.Background()
+	t.Run("ByAgent", func(t *testing.T) {
+		h := newHarness(t)
+		tk := h.open(t, "c", "", "")
+		h.pick(t, tk.ID, alice)
+		h.store.drain()
+		got, err := h.svc.End(ctx, tk.ID, alice, "solved")
+		if err != nil {
+			t.Fatal(err)
+		}
+		equal(t, "status", got.Status, StatusClosed)
+		equal(t, "closed by", got.ClosedBy, alice)
+		equal(t, "reason", got.CloseReason, "solved")
+		if got.ClosedAt.IsZero() {
+			t.Error("no closed at")
+		}
+		evs := h.store.drain()
+		if len(evs) != 1 || evs[0].Type != EventClosed || evs[0].BySource || evs[0].Actor != alice {
+			t.Fatalf("events %+v", evs)
+		}
+		_, err = h.store.FindOpen(ctx, "webhook", "c")
+		wantErr(t, err, ErrNotFound)
+	})
+	t.Run("Twice", func(t *testing.T) {
+		h := newHarness(t)
+		tk := h.open(t, "c", "", "")
+		h.svc.End(ctx, tk.ID, alice, "")
+		h.store.drain()
+		before, _ := h.store.Get(ctx, tk.ID)
+		_, err := h.svc.End(ctx, tk.ID, bob, "again")
+		wantErr(t, err, ErrClosed)
+		h.unchanged(t, before)
+	})
+	t.Run("Invalid", func(t *testing.T) {
+		h := newHarness(t)
+		tk := h.open(t, "c", "", "")
+		h.store.drain()
+		before, _ := h.store.Get(ctx, tk.ID)
+		_, err := h.svc.End(ctx, tk.ID, Agent{}, "")
+		wantErr(t, err, ErrInvalid)
+		_, err = h.svc.End(ctx, tk.ID, alice, string(make([]byte, 3000)))
+		wantErr(t, err, ErrInvalid)
+		h.unchanged(t, before)
+		_, err = h.svc.End(ctx, "404", alice, "")
+		wantErr(t, err, ErrNotFound)
+	})
+	t.Run("BySource", func(t *testing.T) {
+		h := newHarness(t)
+		tk := h.open(t, "c", "", "")
+		h.store.drain()
+		got, err := h.svc.SourceClosed(ctx, "webhook", "c", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		equal(t, "ticket", got.ID, tk.ID)
+		equal(t, "closed by nobody", got.ClosedBy, Agent{})
+		equal(t, "reason", got.CloseReason, "closed by webhook")
+		evs := h.store.drain()
+		if len(evs) != 1 || !evs[0].BySource {
+			t.Fatalf("events %+v", evs)
+		}
+		_, err = h.svc.SourceClosed(ctx, "webhook", "c", "")
+		wantErr(t, err, ErrNotFound)
+	})
+}
