@@ -83,7 +83,7 @@ func TestService_Pick(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, err := h.svc.Pick(ctx, tk.ID, Agent{ID: AgentID("U" + string(rune('A'+i%26))) + "X"})
+				_, err := h.svc.Pick(ctx, tk.ID, Agent{ID: AgentID("U"+string(rune('A'+i%26))) + "X"})
 				mu.Lock()
 				defer mu.Unlock()
 				if err == nil {
