@@ -1,0 +1,139 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+// The ticket HASH holds one field per Ticket field. Times are RFC3339Nano strings ("" for
+// zero) and the structured fields are JSON, all made here in Go: the scripts only copy
+// and compare strings, never do arithmetic or build JSON.
+//
+//	id, number, source, conv, summary, status, inbox, close_reason   plain strings
+//	customer, team, assignee, closed_by                              JSON ("" for a zero agent)
+//	team_channel     the team's channel id, for the scripts to compare
+//	card_event       id of the event whose card is current ("" before the first)
+//	by_source        "1" when the source closed it
+//	created_at, picked_at, closed_at, updated_at                     RFC3339Nano
+
+// ticketFields returns the field, value pairs of a new ticket's HASH.
+func ticketFields(t *tickets.Ticket) []any {
+	return []any{
+		"id", string(t.ID),
+		"number", strconv.FormatInt(t.Number, 10),
+		"source", t.Source,
+		"conv", t.ConversationID,
+		"customer", mustJSON(t.Customer),
+		"summary", t.Summary,
+		"team", mustJSON(t.Team),
+		"team_channel", t.Team.ChannelID,
+		"status", string(t.Status),
+		"assignee", agentJSON(t.Assignee),
+		"inbox", t.Inbox,
+		"created_at", fmtTime(t.CreatedAt),
+		"picked_at", fmtTime(t.PickedAt),
+		"closed_at", fmtTime(t.ClosedAt),
+		"updated_at", fmtTime(t.UpdatedAt),
+		"closed_by", agentJSON(t.ClosedBy),
+		"close_reason", t.CloseReason,
+	}
+}
+
+// decodeTicket builds a ticket from its HASH, its transfers LIST and its cards HASH.
+func decodeTicket(h map[string]string, transfers []string, cards map[string]string) (*tickets.Ticket, error) {
+	t := &tickets.Ticket{
+		ID:             tickets.ID(h["id"]),
+		Source:         h["source"],
+		ConversationID: h["conv"],
+		Summary:        h["summary"],
+		Status:         tickets.Status(h["status"]),
+		Inbox:          h["inbox"],
+		CloseReason:    h["close_reason"],
+	}
+	var err error
+	if t.Number, err = strconv.ParseInt(h["number"], 10, 64); err != nil {
+		return nil, fmt.Errorf("field number: %w", err)
+	}
+	for _, f := range []struct {
+		name string
+		dst  any
+	}{{"customer", &t.Customer}, {"team", &t.Team}, {"assignee", &t.Assignee}, {"closed_by", &t.ClosedBy}} {
+		if err := unmarshalField(h[f.name], f.dst); err != nil {
+			return nil, fmt.Errorf("field %s: %w", f.name, err)
+		}
+	}
+	for _, f := range []struct {
+		name string
+		dst  *time.Time
+	}{{"created_at", &t.CreatedAt}, {"picked_at", &t.PickedAt}, {"closed_at", &t.ClosedAt}, {"updated_at", &t.UpdatedAt}} {
+		if *f.dst, err = parseTime(h[f.name]); err != nil {
+			return nil, fmt.Errorf("field %s: %w", f.name, err)
+		}
+	}
+	for i, s := range transfers {
+		var tr tickets.Transfer
+		if err := json.Unmarshal([]byte(s), &tr); err != nil {
+			return nil, fmt.Errorf("transfer %d: %w", i, err)
+		}
+		t.Transfers = append(t.Transfers, tr)
+	}
+	if s := cards[h["card_event"]]; s != "" {
+		if err := json.Unmarshal([]byte(s), &t.Card); err != nil {
+			return nil, fmt.Errorf("card: %w", err)
+		}
+	}
+	return t, nil
+}
+
+// mustJSON marshals v, which is one of our own plain types and so always marshals.
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("store: marshal %T: %v", v, err))
+	}
+	return string(b)
+}
+
+// marshal is v as JSON, for values that hold times (which fail to marshal outside years
+// 0-9999).
+func marshal(v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("store: encode %T: %w", v, err)
+	}
+	return string(b), nil
+}
+
+// agentJSON is a's JSON, or "" for the zero agent.
+func agentJSON(a tickets.Agent) string {
+	if a == (tickets.Agent{}) {
+		return ""
+	}
+	return mustJSON(a)
+}
+
+// unmarshalField decodes JSON field s into dst; "" leaves dst zero.
+func unmarshalField(s string, dst any) error {
+	if s == "" {
+		return nil
+	}
+	return json.Unmarshal([]byte(s), dst)
+}
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+func parseTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	return time.Parse(time.RFC3339Nano, s)
+}

@@ -1,0 +1,2 @@
+// Package store keeps Frontdesk's state in Redis.
+package store

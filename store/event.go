@@ -1,0 +1,118 @@
+package store
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+// An outbox entry has the fields
+//
+//	t                 the event type
+//	k                 the ticket id
+//	e                 the tickets.Event as JSON, built in Go before the script runs
+//
+// and, where the script decides them, fields that are laid over the decoded event:
+//
+//	place             Event.Place ("card" or "inbox")
+//	replay            "1": Event.Replay
+//	after_transfer    "1": Event.AfterTransfer
+//	prev_card_event   Event.PrevCardEvent
+//	from              Event.From, JSON
+//	m                 Event.Message, JSON (a held message replayed on pick)
+//
+// The event's ID is not stored: it is "<partition>/<entry id>" (see eventID).
+
+// decodeEntry reads outbox entry m of partition p back into the event it carries.
+func decodeEntry(p int, m redis.XMessage) (tickets.Event, error) {
+	field := func(name string) string {
+		s, _ := m.Values[name].(string)
+		return s
+	}
+	var ev tickets.Event
+	if err := json.Unmarshal([]byte(field("e")), &ev); err != nil {
+		return tickets.Event{}, fmt.Errorf("field e: %w", err)
+	}
+	ev.ID = eventID(p, m.ID)
+	switch {
+	case ev.Type == "" || string(ev.Type) != field("t"):
+		return tickets.Event{}, fmt.Errorf("type %q does not match field t %q", ev.Type, field("t"))
+	case ev.TicketID == "" || string(ev.TicketID) != field("k"):
+		return tickets.Event{}, fmt.Errorf("ticket %q does not match field k %q", ev.TicketID, field("k"))
+	}
+	if s := field("place"); s != "" {
+		ev.Place = tickets.Place(s)
+	}
+	ev.Replay = ev.Replay || field("replay") == "1"
+	ev.AfterTransfer = ev.AfterTransfer || field("after_transfer") == "1"
+	if s := field("prev_card_event"); s != "" {
+		ev.PrevCardEvent = s
+	}
+	if err := unmarshalField(field("from"), &ev.From); err != nil {
+		return tickets.Event{}, fmt.Errorf("field from: %w", err)
+	}
+	if s := field("m"); s != "" {
+		ev.Message = new(tickets.Message)
+		if err := json.Unmarshal([]byte(s), ev.Message); err != nil {
+			return tickets.Event{}, fmt.Errorf("field m: %w", err)
+		}
+	}
+	return ev, nil
+}
+
+// Codes the scripts return; outcome maps them to the tickets errors.
+const (
+	codeOK            = 1
+	codeNotFound      = 0
+	codeAlreadyPicked = -1
+	codeClosed        = -2
+	codeSameTeam      = -3
+	codeNotActive     = -4
+	codeDuplicate     = 2
+)
+
+func outcome(code int64) error {
+	switch code {
+	case codeOK, codeDuplicate:
+		return nil
+	case codeNotFound:
+		return tickets.ErrNotFound
+	case codeClosed:
+		return tickets.ErrClosed
+	case codeSameTeam:
+		return tickets.ErrSameTeam
+	case codeNotActive:
+		return tickets.ErrNotActive
+	}
+	return fmt.Errorf("store: script returned unknown code %d", code)
+}
+
+// notFound turns redis.Nil (a missing key) into tickets.ErrNotFound.
+func notFound(err error) error {
+	if errors.Is(err, redis.Nil) {
+		return tickets.ErrNotFound
+	}
+	return err
+}
+
+// wrapErr names the operation on infrastructure errors and passes the tickets outcomes
+// through unchanged.
+func wrapErr(op string, id tickets.ID, err error) error {
+	if err == nil {
+		return nil
+	}
+	var picked *tickets.AlreadyPickedError
+	for _, e := range []error{tickets.ErrNotFound, tickets.ErrClosed, tickets.ErrSameTeam, tickets.ErrNotActive, tickets.ErrInvalid} {
+		if errors.Is(err, e) {
+			return err
+		}
+	}
+	if errors.As(err, &picked) {
+		return err
+	}
+	return fmt.Errorf("store: %s %s: %w", op, id, err)
+}

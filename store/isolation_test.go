@@ -1,0 +1,59 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/frontdeskhq/frontdesk/store/redistest"
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+// Two stores with different prefixes on one Redis see nothing of each other.
+func TestRedis_PrefixIsolation(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c, prefix := redistest.Open(t)
+	a, _ := New(c, Config{Prefix: prefix + "a:"})
+	b, _ := New(c, Config{Prefix: prefix + "b:"})
+
+	tk, _, err := a.Open(ctx, newTicket("conv-1"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SetInbox(ctx, tk.ID, "C_INBOX"); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SaveSettings(ctx, &tickets.Settings{TicketingChannels: []tickets.Team{support}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Get(ctx, tk.ID); !errors.Is(err, tickets.ErrNotFound) {
+		t.Errorf("b.Get(a's ticket) = %v", err)
+	}
+	if _, err := b.FindOpen(ctx, "webhook", "conv-1"); !errors.Is(err, tickets.ErrNotFound) {
+		t.Errorf("b.FindOpen = %v", err)
+	}
+	if _, err := b.FindByInbox(ctx, "C_INBOX"); !errors.Is(err, tickets.ErrNotFound) {
+		t.Errorf("b.FindByInbox = %v", err)
+	}
+	if _, err := b.LoadSettings(ctx); !errors.Is(err, tickets.ErrNotFound) {
+		t.Errorf("b.LoadSettings = %v", err)
+	}
+	for p := range Partitions {
+		if n := c.XLen(ctx, b.keys.outbox(p)).Val(); n != 0 {
+			t.Errorf("b's outbox %d has %d entries", p, n)
+		}
+	}
+	btk, created, err := b.Open(ctx, newTicket("conv-1"), nil)
+	if err != nil || !created || btk.Number != 1 {
+		t.Errorf("b.Open = %+v, %v, %v; want b's own first ticket", btk, created, err)
+	}
+	if snap := snapshot(t, b); len(snap) == 0 {
+		t.Error("b wrote no keys under its prefix")
+	}
+	for k := range snapshot(t, a) {
+		if _, ok := snapshot(t, b)[k]; ok {
+			t.Errorf("key %s is under both prefixes", k)
+		}
+	}
+}

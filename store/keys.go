@@ -1,0 +1,71 @@
+package store
+
+import (
+	"fmt"
+
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+// keys builds every Redis key the store uses; nothing else puts keys together. Keys of a
+// partition start with the partition's hash tag {N}, so that all keys one script touches
+// live in one Redis Cluster slot. P below is the prefix.
+type keys struct{ prefix string }
+
+// tag is the start of partition p's keys: P{N}:
+func (k keys) tag(p int) string { return fmt.Sprintf("%s{%d}:", k.prefix, p) }
+
+// conv is a STRING P{N}:conv:<source>:<conv> holding the id of the conversation's open
+// ticket. Source names contain no ':' (tickets validates them).
+func (k keys) conv(p int, source, conversationID string) string {
+	return k.tag(p) + "conv:" + source + ":" + conversationID
+}
+
+// ticket is a HASH P{N}:ticket:<id> of the ticket's fields (see codec.go).
+func (k keys) ticket(r ref) string { return k.tag(r.p) + "ticket:" + string(r.id) }
+
+// transfers is a LIST P{N}:ticket:<id>:transfers of JSON tickets.Transfer, oldest first.
+func (k keys) transfers(r ref) string { return k.ticket(r) + ":transfers" }
+
+// messages is a LIST P{N}:ticket:<id>:messages of JSON tickets.Message: the transcript.
+func (k keys) messages(r ref) string { return k.ticket(r) + ":messages" }
+
+// held is a LIST P{N}:ticket:<id>:held of JSON tickets.Message: customer messages taken
+// while the ticket was pending, replayed into the inbox on pick.
+func (k keys) held(r ref) string { return k.ticket(r) + ":held" }
+
+// cards is a HASH P{N}:ticket:<id>:cards of event id → JSON tickets.Card.
+func (k keys) cards(r ref) string { return k.ticket(r) + ":cards" }
+
+// seen is a STRING with a TTL, P{N}:seen:<id>:<direction>:<source message id>: that
+// message was added to the ticket already.
+func (k keys) seen(r ref, d tickets.Direction, sourceMessageID string) string {
+	return k.tag(r.p) + "seen:" + string(r.id) + ":" + string(d) + ":" + sourceMessageID
+}
+
+// open is a ZSET P{N}:open of the partition's open ticket ids, scored by creation time
+// in unix ms.
+func (k keys) open(p int) string { return k.tag(p) + "open" }
+
+// outbox is a STREAM P{N}:outbox: the partition's transactional outbox (see event.go).
+func (k keys) outbox(p int) string { return k.tag(p) + "outbox" }
+
+// dead is a STREAM P{N}:dead of outbox entries a consumer group gave up on.
+func (k keys) dead(p int) string { return k.tag(p) + "dead" }
+
+// ticketSeq is a STRING P+"seq:ticket": the counter ticket numbers are taken from.
+func (k keys) ticketSeq() string { return k.prefix + "seq:ticket" }
+
+// inbox is a STRING P+"inbox:<channel>" holding the id of the channel's ticket.
+func (k keys) inbox(channelID string) string { return k.prefix + "inbox:" + channelID }
+
+// settings is a STRING P+"settings" of JSON tickets.Settings.
+func (k keys) settings() string { return k.prefix + "settings" }
+
+// seenGlobal is a STRING with a TTL, P+"seen:<scope>:<id>": id was seen in scope.
+func (k keys) seenGlobal(scope, id string) string { return k.prefix + "seen:" + scope + ":" + id }
+
+// lease is a STRING with a TTL, P+"lease:<group>:<N>", holding the name of the consumer
+// that works partition N's outbox for group.
+func (k keys) lease(group string, p int) string {
+	return fmt.Sprintf("%slease:%s:%d", k.prefix, group, p)
+}

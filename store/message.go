@@ -1,0 +1,107 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+// addMessageScript adds a message to a ticket's transcript and tells the outbox, at most
+// once per direction and source message id.
+//
+// KEYS[1] -> P{N}:ticket:<id>
+// KEYS[2] -> P{N}:ticket:<id>:messages
+// KEYS[3] -> P{N}:ticket:<id>:held
+// KEYS[4] -> P{N}:seen:<id>:<direction>:<source message id> (unused without one)
+// KEYS[5] -> P{N}:outbox
+// ARGV[1] -> ticket id
+// ARGV[2] -> direction: customer, agent, internal or notice
+// ARGV[3] -> the message, JSON
+// ARGV[4] -> EventMessage, JSON
+// ARGV[5] -> the message's time, RFC3339Nano (the ticket's new updated_at)
+// ARGV[6] -> dedupe TTL in ms when the message has a source id, else ""
+//
+// The status rules come first, so a message turned away is not marked seen. A customer
+// message on a pending ticket is held for replay and placed under the card; on an active
+// one it is placed in the inbox. Agent messages and notices need an active ticket;
+// internal notes are taken in any status.
+// Returns 1 added | 2 seen before, nothing changed | 0 no such ticket | -2 closed |
+// -4 not active.
+var addMessageScript = redis.NewScript(`
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then
+	return 0
+end
+local place = ''
+if ARGV[2] == 'customer' then
+	if status == 'closed' then
+		return -2
+	elseif status == 'pending' then
+		place = 'card'
+	else
+		place = 'inbox'
+	end
+elseif ARGV[2] ~= 'internal' then
+	if status == 'closed' then
+		return -2
+	elseif status ~= 'active' then
+		return -4
+	end
+end
+if ARGV[6] ~= '' and not redis.call('SET', KEYS[4], '1', 'NX', 'PX', ARGV[6]) then
+	return 2
+end
+redis.call('RPUSH', KEYS[2], ARGV[3])
+if place == 'card' then
+	redis.call('RPUSH', KEYS[3], ARGV[3])
+end
+redis.call('HSET', KEYS[1], 'updated_at', ARGV[5])
+if place ~= '' then
+	redis.call('XADD', KEYS[5], '*', 't', 'message', 'k', ARGV[1], 'e', ARGV[4], 'place', place)
+else
+	redis.call('XADD', KEYS[5], '*', 't', 'message', 'k', ARGV[1], 'e', ARGV[4])
+end
+return 1
+`)
+
+// AddMessage appends m to the ticket's transcript and appends EventMessage, unless it
+// was added before. See tickets.Store.
+func (r *Redis) AddMessage(ctx context.Context, id tickets.ID, m tickets.Message) (added bool, err error) {
+	added, err = r.addMessage(ctx, id, m)
+	return added, wrapErr("add message", id, err)
+}
+
+func (r *Redis) addMessage(ctx context.Context, id tickets.ID, m tickets.Message) (bool, error) {
+	ref, err := parseID(id)
+	if err != nil {
+		return false, err
+	}
+	if !m.Direction.Valid() {
+		return false, fmt.Errorf("%w: store: message direction %q", tickets.ErrInvalid, m.Direction)
+	}
+	msg, err := marshal(m)
+	if err != nil {
+		return false, err
+	}
+	ev, err := marshal(tickets.Event{Type: tickets.EventMessage, TicketID: id, At: m.At, Actor: m.Author, Message: &m})
+	if err != nil {
+		return false, err
+	}
+	ttl := ""
+	if m.SourceMessageID != "" {
+		ttl = strconv.FormatInt(r.cfg.DedupTTL.Milliseconds(), 10)
+	}
+	keys := []string{
+		r.keys.ticket(ref), r.keys.messages(ref), r.keys.held(ref),
+		r.keys.seen(ref, m.Direction, m.SourceMessageID), r.keys.outbox(ref.p),
+	}
+	code, err := addMessageScript.Run(ctx, r.c, keys, string(id), string(m.Direction), msg, ev, fmtTime(m.At), ttl).Int64()
+	if err != nil {
+		return false, err
+	}
+	return code == codeOK, outcome(code)
+}

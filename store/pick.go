@@ -1,0 +1,84 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+// pickScript makes a pending ticket active, then replays the messages held while it was
+// pending.
+//
+// KEYS[1] -> P{N}:ticket:<id>
+// KEYS[2] -> P{N}:ticket:<id>:transfers
+// KEYS[3] -> P{N}:ticket:<id>:held
+// KEYS[4] -> P{N}:outbox
+// ARGV[1] -> ticket id
+// ARGV[2] -> the assignee, JSON
+// ARGV[3] -> picked at, RFC3339Nano
+// ARGV[4] -> EventPicked, JSON
+// ARGV[5] -> EventMessage without its message, JSON: the "e" of each replayed message
+//
+// Returns {1, ""} picked | {0, ""} no such ticket | {-2, ""} closed |
+// {-1, assignee JSON} already active.
+var pickScript = redis.NewScript(`
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then
+	return {0, ''}
+elseif status == 'closed' then
+	return {-2, ''}
+elseif status == 'active' then
+	return {-1, redis.call('HGET', KEYS[1], 'assignee') or ''}
+end
+redis.call('HSET', KEYS[1], 'status', 'active', 'assignee', ARGV[2], 'picked_at', ARGV[3], 'updated_at', ARGV[3])
+local after = '0'
+if redis.call('LLEN', KEYS[2]) > 0 then
+	after = '1'
+end
+redis.call('XADD', KEYS[4], '*', 't', 'ticket.picked', 'k', ARGV[1], 'e', ARGV[4], 'after_transfer', after)
+for _, m in ipairs(redis.call('LRANGE', KEYS[3], 0, -1)) do
+	redis.call('XADD', KEYS[4], '*', 't', 'message', 'k', ARGV[1], 'e', ARGV[5], 'm', m, 'place', 'inbox', 'replay', '1')
+end
+redis.call('DEL', KEYS[3])
+return {1, ''}
+`)
+
+// Pick makes a pending ticket active with agent as assignee. See tickets.Store.
+func (r *Redis) Pick(ctx context.Context, id tickets.ID, agent tickets.Agent, at time.Time) (*tickets.Ticket, error) {
+	if err := r.pick(ctx, id, agent, at); err != nil {
+		return nil, wrapErr("pick", id, err)
+	}
+	return r.Get(ctx, id)
+}
+
+func (r *Redis) pick(ctx context.Context, id tickets.ID, agent tickets.Agent, at time.Time) error {
+	ref, err := parseID(id)
+	if err != nil {
+		return err
+	}
+	picked, err := marshal(tickets.Event{Type: tickets.EventPicked, TicketID: id, At: at, Actor: agent})
+	if err != nil {
+		return err
+	}
+	replay, err := marshal(tickets.Event{Type: tickets.EventMessage, TicketID: id, At: at})
+	if err != nil {
+		return err
+	}
+	keys := []string{r.keys.ticket(ref), r.keys.transfers(ref), r.keys.held(ref), r.keys.outbox(ref.p)}
+	res, err := pickScript.Run(ctx, r.c, keys, string(id), agentJSON(agent), fmtTime(at), picked, replay).Slice()
+	if err != nil {
+		return err
+	}
+	if code := res[0].(int64); code != codeAlreadyPicked {
+		return outcome(code)
+	}
+	var by tickets.Agent
+	if err := unmarshalField(res[1].(string), &by); err != nil {
+		return fmt.Errorf("corrupt assignee: %w", err)
+	}
+	return &tickets.AlreadyPickedError{By: by}
+}

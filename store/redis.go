@@ -1,0 +1,86 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+var _ tickets.Store = (*Redis)(nil)
+
+// Config holds what a Redis store needs besides its client.
+type Config struct {
+	// Prefix starts every key; "fd:" when empty. It must not contain '{' or '}', which
+	// would break the partitions' hash tags.
+	Prefix string
+	// DedupTTL is how long a message's source id is remembered to stop a repeat;
+	// 7 days when zero.
+	DedupTTL time.Duration
+}
+
+func (c *Config) setDefaults() {
+	if c.Prefix == "" {
+		c.Prefix = "fd:"
+	}
+	if c.DedupTTL == 0 {
+		c.DedupTTL = 7 * 24 * time.Hour
+	}
+}
+
+// Validate reports the first problem with c (after defaults are applied).
+func (c Config) Validate() error {
+	c.setDefaults()
+	if strings.ContainsAny(c.Prefix, "{}") {
+		return fmt.Errorf("store: prefix %q must not contain '{' or '}'", c.Prefix)
+	}
+	if c.DedupTTL < time.Millisecond {
+		return fmt.Errorf("store: dedup TTL %s is shorter than 1ms", c.DedupTTL)
+	}
+	return nil
+}
+
+// Redis is the Redis implementation of tickets.Store. It is safe for concurrent use.
+type Redis struct {
+	c    redis.UniversalClient
+	keys keys
+	cfg  Config
+}
+
+// New returns a store on client. It returns an error when client is nil or cfg is invalid.
+func New(client redis.UniversalClient, cfg Config) (*Redis, error) {
+	if client == nil {
+		return nil, errors.New("store: New needs a Redis client")
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg.setDefaults()
+	return &Redis{c: client, keys: keys{prefix: cfg.Prefix}, cfg: cfg}, nil
+}
+
+// Ping reports whether Redis answers.
+func (r *Redis) Ping(ctx context.Context) error {
+	if err := r.c.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("store: ping: %w", err)
+	}
+	return nil
+}
+
+// Seen records id in scope (e.g. Slack event ids) for ttl, DedupTTL when ttl is not
+// positive. first is true the first time an id is seen within ttl.
+func (r *Redis) Seen(ctx context.Context, scope, id string, ttl time.Duration) (first bool, err error) {
+	if ttl <= 0 {
+		ttl = r.cfg.DedupTTL
+	}
+	first, err = r.c.SetNX(ctx, r.keys.seenGlobal(scope, id), "1", ttl).Result()
+	if err != nil {
+		return false, fmt.Errorf("store: seen %s: %w", scope, err)
+	}
+	return first, nil
+}

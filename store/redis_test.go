@@ -1,0 +1,90 @@
+package store
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/frontdeskhq/frontdesk/store/redistest"
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+func TestNew(t *testing.T) {
+	t.Parallel()
+	c, prefix := redistest.Open(t)
+	if _, err := New(nil, Config{}); err == nil {
+		t.Error("New(nil client) succeeded")
+	}
+	if _, err := New(c, Config{Prefix: "fd{x}:"}); err == nil {
+		t.Error("New with a hash tag in the prefix succeeded")
+	}
+	r, err := New(c, Config{})
+	if err != nil || r.cfg.Prefix != "fd:" || r.cfg.DedupTTL != 7*24*time.Hour {
+		t.Errorf("New with defaults = %+v, %v", r, err)
+	}
+	r, err = New(c, Config{Prefix: prefix})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Ping(context.Background()); err != nil {
+		t.Errorf("Ping = %v", err)
+	}
+}
+
+func TestRedis_Seen(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	r, c := newStore(t)
+	for i, want := range []bool{true, false} {
+		if first, err := r.Seen(ctx, "slack", "Ev1", time.Minute); err != nil || first != want {
+			t.Errorf("Seen #%d = %v, %v; want %v", i+1, first, err, want)
+		}
+	}
+	if first, _ := r.Seen(ctx, "chatra", "Ev1", 0); !first {
+		t.Error("an id seen in another scope is not first")
+	}
+	if ttl := c.PTTL(ctx, r.keys.seenGlobal("chatra", "Ev1")).Val(); ttl <= time.Minute || ttl > r.cfg.DedupTTL {
+		t.Errorf("TTL with ttl=0 is %v, want DedupTTL", ttl)
+	}
+}
+
+func TestParseID(t *testing.T) {
+	t.Parallel()
+	for id, want := range map[tickets.ID]int{
+		"1-0": 0, "135-15": 15, "9223372036854775807-3": 3,
+		"": -1, "1": -1, "1-16": -1, "1--1": -1, "0-1": -1, "-1-1": -1, "01-1": -1, "1-01": -1,
+		"+1-1": -1, "1-1-1": -1, "a-1": -1, "1-a": -1, "1 -1": -1,
+	} {
+		got, err := parseID(id)
+		if want < 0 {
+			if err != tickets.ErrNotFound {
+				t.Errorf("parseID(%q) = %v, %v; want ErrNotFound", id, got, err)
+			}
+		} else if err != nil || got.p != want || got.id != id {
+			t.Errorf("parseID(%q) = %+v, %v; want partition %d", id, got, err, want)
+		}
+	}
+	for i := range 1000 {
+		p := partitionOf("webhook", string(rune('a'+i%26))+string(rune(i)))
+		if p < 0 || p >= Partitions {
+			t.Fatalf("partition %d out of range", p)
+		}
+	}
+}
+
+// The scripts spell the tickets constants out; this keeps them in step.
+func TestScriptLiterals(t *testing.T) {
+	t.Parallel()
+	for got, want := range map[string]string{
+		string(tickets.StatusPending): "pending", string(tickets.StatusActive): "active",
+		string(tickets.StatusClosed): "closed", string(tickets.PlaceCard): "card",
+		string(tickets.PlaceInbox): "inbox", string(tickets.EventOpened): "ticket.opened",
+		string(tickets.EventPicked): "ticket.picked", string(tickets.EventTransferred): "ticket.transferred",
+		string(tickets.EventClosed): "ticket.closed", string(tickets.EventMessage): "message",
+		string(tickets.FromCustomer): "customer", string(tickets.Internal): "internal",
+	} {
+		if got != want {
+			t.Errorf("a tickets constant is %q; the scripts say %q", got, want)
+		}
+	}
+}
