@@ -1,0 +1,47 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// bookkeeping bounds an ack or a dead-letter. It does not end with hctx: a handler call
+// that succeeded just as the grace period ended or the lease was lost should still be
+// acknowledged, which spares a repeat.
+func bookkeeping(hctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(hctx), 5*time.Second)
+}
+
+// ack acknowledges entry id of partition p for the group.
+func (o *Outbox) ack(hctx context.Context, p int, id string) error {
+	ctx, cancel := bookkeeping(hctx)
+	defer cancel()
+	if err := o.r.c.XAck(ctx, o.r.keys.outbox(p), o.group, id).Err(); err != nil {
+		return fmt.Errorf("ack %d/%s: %w", p, id, err)
+	}
+	return nil
+}
+
+// deadLetter sets entry m of partition p aside in the partition's dead stream, with the
+// group, the error and the number of attempts, and acknowledges it, in one transaction.
+func (o *Outbox) deadLetter(hctx context.Context, p int, m redis.XMessage, cause error, attempts int) error {
+	values := make(map[string]any, len(m.Values)+4)
+	for k, v := range m.Values {
+		values[k] = v
+	}
+	values["group"], values["id"], values["error"], values["attempts"] = o.group, m.ID, cause.Error(), attempts
+	ctx, cancel := bookkeeping(hctx)
+	defer cancel()
+	_, err := o.r.c.TxPipelined(ctx, func(tx redis.Pipeliner) error {
+		tx.XAdd(ctx, &redis.XAddArgs{Stream: o.r.keys.dead(p), Values: values})
+		tx.XAck(ctx, o.r.keys.outbox(p), o.group, m.ID)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("dead-letter %d/%s: %w", p, m.ID, err)
+	}
+	return nil
+}

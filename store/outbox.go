@@ -1,0 +1,146 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+// OutboxConfig tunes an Outbox. Zero fields take the defaults noted.
+type OutboxConfig struct {
+	// Consumer names this process in the consumer group and holds its leases; it must
+	// be unique among live processes, e.g. hostname-pid. Required.
+	Consumer string
+	// Block bounds each blocking read (2s). It is never 0: go-redis does not cancel a
+	// blocking read when its context ends, so shutdown waits up to Block.
+	Block time.Duration
+	// Batch is how many entries are read at a time (100).
+	Batch int64
+	// LeaseTTL is how long a partition's lease lives unless renewed (15s); it is renewed
+	// every LeaseTTL/3. A crashed holder's partitions move on after at most LeaseTTL.
+	LeaseTTL time.Duration
+	// RetryBase and RetryMax bound the backoff between attempts (200ms, 1m).
+	RetryBase, RetryMax time.Duration
+	// MaxAttempts is how many times an entry is tried before it is dead-lettered (20).
+	MaxAttempts int
+	// ShutdownGrace is how long handler calls in flight may run on after Run's context
+	// ends (10s).
+	ShutdownGrace time.Duration
+	// StartID is where a new consumer group starts: "0" (default) takes every entry
+	// still in the stream, "$" only entries added from now on.
+	StartID string
+	// TrimEvery is how often the streams of held partitions are trimmed (1m).
+	TrimEvery time.Duration
+}
+
+func (c *OutboxConfig) setDefaults() {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	def(&c.Block, 2*time.Second)
+	def(&c.LeaseTTL, 15*time.Second)
+	def(&c.RetryBase, 200*time.Millisecond)
+	def(&c.RetryMax, time.Minute)
+	def(&c.ShutdownGrace, 10*time.Second)
+	def(&c.TrimEvery, time.Minute)
+	if c.Batch == 0 {
+		c.Batch = 100
+	}
+	if c.MaxAttempts == 0 {
+		c.MaxAttempts = 20
+	}
+	if c.StartID == "" {
+		c.StartID = "0"
+	}
+}
+
+// Validate reports the first problem with c (after defaults are applied).
+func (c OutboxConfig) Validate() error {
+	c.setDefaults()
+	switch {
+	case c.Consumer == "":
+		return errors.New("store: outbox: a consumer name is required")
+	case c.Block < time.Millisecond:
+		return fmt.Errorf("store: outbox: block %s must be at least 1ms", c.Block)
+	case c.LeaseTTL < 3*time.Millisecond:
+		return fmt.Errorf("store: outbox: lease TTL %s must be at least 3ms", c.LeaseTTL)
+	case c.Batch < 1 || c.MaxAttempts < 1:
+		return fmt.Errorf("store: outbox: batch %d and max attempts %d must be positive", c.Batch, c.MaxAttempts)
+	case c.RetryBase <= 0 || c.RetryMax < c.RetryBase:
+		return fmt.Errorf("store: outbox: retry base %s must be positive and at most retry max %s", c.RetryBase, c.RetryMax)
+	case c.ShutdownGrace < 0 || c.TrimEvery <= 0:
+		return fmt.Errorf("store: outbox: shutdown grace %s and trim every %s must not be negative", c.ShutdownGrace, c.TrimEvery)
+	}
+	return nil
+}
+
+// Outbox works through the outbox for one consumer group: it hands every event to the
+// group's handler, in stream order per ticket, acknowledging each once handled and
+// dead-lettering those that fail for good.
+//
+// Each of the Partitions streams is worked by at most one live consumer of a group at a
+// time: the one holding the partition's lease. Several replicas share the partitions
+// between them; when one dies, the others take its partitions over once its leases
+// expire, together with the entries it had read but not acknowledged.
+//
+// While it holds every partition an Outbox keeps 16 connections in blocking reads, so
+// the client's pool needs room for 16 per Outbox besides the rest of the traffic.
+type Outbox struct {
+	r     *Redis
+	group string
+	h     tickets.Handler
+	cfg   OutboxConfig
+	log   *zap.Logger
+	held  [Partitions]atomic.Bool // the partitions whose lease we hold
+}
+
+// NewOutbox returns an Outbox that runs h for group. It returns an error when r or h is
+// nil, group is empty or cfg is invalid. A nil log logs nothing.
+func NewOutbox(r *Redis, group string, h tickets.Handler, cfg OutboxConfig, log *zap.Logger) (*Outbox, error) {
+	if r == nil || h == nil || group == "" {
+		return nil, errors.New("store: NewOutbox needs a store, a group name and a handler")
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg.setDefaults()
+	if log == nil {
+		log = zap.NewNop()
+	}
+	log = log.Named("outbox").With(zap.String("group", group), zap.String("consumer", cfg.Consumer))
+	return &Outbox{r: r, group: group, h: h, cfg: cfg, log: log}, nil
+}
+
+// Run works the outbox until ctx ends, then lets handler calls in flight finish (for up
+// to ShutdownGrace), gives up its leases so that another replica takes over at once,
+// and returns nil.
+func (o *Outbox) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	for p := range Partitions {
+		wg.Go(func() { o.runPartition(ctx, p) })
+	}
+	wg.Go(func() { o.runTrim(ctx) })
+	wg.Wait()
+	return nil
+}
+
+// sleep waits for d or until ctx ends; it reports whether d passed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

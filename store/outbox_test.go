@@ -1,0 +1,239 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+func TestOutbox_Delivers(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	r, _ := newStore(t)
+	rec := &recorder{}
+	o := newOutbox(t, r, "desk", rec.handle, OutboxConfig{})
+	stop := start(t, o)
+
+	for i := range 5 {
+		first := customerMsg("hi", "")
+		tk := open(t, r, convsIn("conv", i, 1)[0], &first)
+		mustAdd(t, r, tk.ID, customerMsg("more", ""))
+		if _, err := r.Pick(ctx, tk.ID, alice, t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := allEvents(t, r)
+	eventually(t, "every event is handled", func() bool { return len(rec.done()) == len(want) })
+	stop()
+	if got := perTicket(rec.done()); !maps.EqualFunc(got, perTicket(want), slices.Equal) {
+		t.Errorf("handled per ticket %v, want %v", got, perTicket(want))
+	}
+	for _, ev := range rec.done() {
+		if ev.ID == "" || ev.TicketID == "" || ev.Type == "" {
+			t.Errorf("handled a partial event %+v", ev)
+		}
+	}
+	if n := pendingCount(t, r, "desk"); n != 0 {
+		t.Errorf("%d entries left unacknowledged", n)
+	}
+}
+
+// A batch holds several tickets of one partition: they are handled concurrently, each
+// ticket's entries in stream order.
+func TestOutbox_OrderPerTicket(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	r, _ := newStore(t)
+	var inFlight, most atomic.Int32
+	rec := &recorder{fail: func(ev tickets.Event, _ int) error {
+		n := inFlight.Add(1)
+		defer inFlight.Add(-1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		time.Sleep(time.Duration(rand.IntN(3)) * time.Millisecond)
+		return nil
+	}}
+	cfg := testOutboxConfig("c1")
+	cfg.Batch = 50
+	o := newOutbox(t, r, "desk", rec.handle, cfg)
+
+	// Write everything first, so that batches hold several tickets.
+	for _, conv := range convsIn("conv", 3, 5) {
+		tk := open(t, r, conv, nil)
+		if _, err := r.Pick(ctx, tk.ID, alice, t0); err != nil {
+			t.Fatal(err)
+		}
+		for range 8 {
+			mustAdd(t, r, tk.ID, customerMsg("m", ""))
+		}
+	}
+	want := allEvents(t, r)
+	start(t, o)
+	eventually(t, "every event is handled", func() bool { return len(rec.done()) == len(want) })
+	if got := perTicket(rec.done()); !maps.EqualFunc(got, perTicket(want), slices.Equal) {
+		t.Errorf("handled per ticket %v, want %v", got, perTicket(want))
+	}
+	if most.Load() < 2 {
+		t.Logf("tickets were never handled concurrently (most in flight: %d)", most.Load())
+	}
+}
+
+func TestOutbox_Errors(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+
+	// run opens a ticket, adds three messages and runs an Outbox over them whose handler
+	// fails the event of message "two" as fail says; it returns the message texts in the
+	// order they were handled, and the store.
+	run := func(t *testing.T, cfg OutboxConfig, fail func(calls int) error) ([]string, *Redis, *recorder) {
+		r, _ := newStore(t)
+		tk := open(t, r, "conv-1", nil)
+		if _, err := r.Pick(ctx, tk.ID, alice, t0); err != nil {
+			t.Fatal(err)
+		}
+		for _, text := range []string{"one", "two", "three"} {
+			mustAdd(t, r, tk.ID, customerMsg(text, ""))
+		}
+		rec := &recorder{fail: func(ev tickets.Event, calls int) error {
+			if ev.Message != nil && ev.Message.Text == "two" {
+				return fail(calls)
+			}
+			return nil
+		}}
+		start(t, newOutbox(t, r, "desk", rec.handle, cfg))
+		eventually(t, "the last message is handled", func() bool {
+			evs := rec.done()
+			return len(evs) > 0 && evs[len(evs)-1].Message != nil && evs[len(evs)-1].Message.Text == "three"
+		})
+		var texts []string
+		for _, ev := range rec.done() {
+			if ev.Message != nil {
+				texts = append(texts, ev.Message.Text)
+			}
+		}
+		eventually(t, "all is acknowledged", func() bool { return pendingCount(t, r, "desk") == 0 })
+		return texts, r, rec
+	}
+	deadOf := func(t *testing.T, r *Redis) []map[string]any {
+		var out []map[string]any
+		for p := range Partitions {
+			for _, m := range r.c.XRange(ctx, r.keys.dead(p), "-", "+").Val() {
+				out = append(out, m.Values)
+			}
+		}
+		return out
+	}
+	cfg := testOutboxConfig("c1")
+
+	t.Run("TransientThenSuccess", func(t *testing.T) {
+		texts, r, _ := run(t, cfg, func(calls int) error {
+			if calls < 3 {
+				return errors.New("slack is down")
+			}
+			return nil
+		})
+		if want := []string{"one", "two", "three"}; !slices.Equal(texts, want) {
+			t.Errorf("handled %v, want %v", texts, want)
+		}
+		if dead := deadOf(t, r); len(dead) != 0 {
+			t.Errorf("dead-lettered %v", dead)
+		}
+	})
+
+	t.Run("Permanent", func(t *testing.T) {
+		texts, r, rec := run(t, cfg, func(int) error { return tickets.Permanent(errors.New("channel_not_found")) })
+		if want := []string{"one", "three"}; !slices.Equal(texts, want) {
+			t.Errorf("handled %v, want %v", texts, want)
+		}
+		dead := deadOf(t, r)
+		if len(dead) != 1 || dead[0]["group"] != "desk" || dead[0]["attempts"] != "1" || dead[0]["t"] != "message" ||
+			dead[0]["e"] == nil || dead[0]["k"] == nil || dead[0]["id"] == nil ||
+			dead[0]["error"] != "permanent: channel_not_found" {
+			t.Fatalf("dead stream = %v", dead)
+		}
+		id := eventID(mustRef(t, tickets.ID(dead[0]["k"].(string))).p, dead[0]["id"].(string))
+		if n := rec.callsOf(id); n != 1 {
+			t.Errorf("a permanent failure was tried %d times", n)
+		}
+	})
+
+	t.Run("MaxAttempts", func(t *testing.T) {
+		texts, r, _ := run(t, cfg, func(int) error { return errors.New("still down") })
+		if want := []string{"one", "three"}; !slices.Equal(texts, want) {
+			t.Errorf("handled %v, want %v", texts, want)
+		}
+		if dead := deadOf(t, r); len(dead) != 1 || dead[0]["attempts"] != "5" || dead[0]["error"] != "still down" {
+			t.Errorf("dead stream = %v, want the entry after 5 attempts", dead)
+		}
+	})
+
+	t.Run("Panic", func(t *testing.T) {
+		texts, _, _ := run(t, cfg, func(calls int) error {
+			if calls == 1 {
+				panic("boom")
+			}
+			return nil
+		})
+		if want := []string{"one", "two", "three"}; !slices.Equal(texts, want) {
+			t.Errorf("handled %v, want %v", texts, want)
+		}
+	})
+
+	t.Run("RetryAfter", func(t *testing.T) {
+		const pause = 300 * time.Millisecond
+		var mu sync.Mutex
+		var times []time.Time
+		cfg := cfg
+		cfg.RetryBase, cfg.RetryMax = time.Millisecond, 2*time.Millisecond
+		run(t, cfg, func(calls int) error {
+			mu.Lock()
+			times = append(times, time.Now())
+			mu.Unlock()
+			if calls == 1 {
+				return &tickets.RetryAfterError{After: pause, Err: errors.New("rate limited")}
+			}
+			return nil
+		})
+		if len(times) != 2 || times[1].Sub(times[0]) < pause {
+			t.Errorf("retried after %v, want at least %v", times[1].Sub(times[0]), pause)
+		}
+	})
+}
+
+func TestOutbox_MalformedEntry(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	r, _ := newStore(t)
+	tk := open(t, r, "conv-1", nil)
+	p := mustRef(t, tk.ID).p
+	for _, values := range []map[string]any{
+		{"t": "message", "k": string(tk.ID), "e": "{not json"},
+		{"t": "message", "k": "other-ticket", "e": `{"type":"message","ticket":"` + string(tk.ID) + `"}`},
+		{"x": "1"},
+	} {
+		r.c.XAdd(ctx, &redis.XAddArgs{Stream: r.keys.outbox(p), Values: values})
+	}
+	if _, err := r.Pick(ctx, tk.ID, alice, t0); err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{}
+	start(t, newOutbox(t, r, "desk", rec.handle, OutboxConfig{}))
+	eventually(t, "the pick is handled", func() bool { return len(rec.done()) == 2 })
+	if got := types(rec.done()); !slices.Equal(got, []string{"ticket.opened", "ticket.picked"}) {
+		t.Errorf("handled %v", got)
+	}
+	eventually(t, "all is acknowledged", func() bool { return pendingCount(t, r, "desk") == 0 })
+	if n := r.c.XLen(ctx, r.keys.dead(p)).Val(); n != 3 {
+		t.Errorf("dead stream has %d entries, want the 3 malformed ones", n)
+	}
+}

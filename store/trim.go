@@ -1,0 +1,94 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// runTrim trims the streams of the partitions we hold every TrimEvery until ctx ends.
+func (o *Outbox) runTrim(ctx context.Context) {
+	for sleep(ctx, o.cfg.TrimEvery) {
+		for p := range Partitions {
+			if !o.held[p].Load() {
+				continue
+			}
+			tctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			n, err := o.trim(tctx, p)
+			cancel()
+			if err != nil && ctx.Err() == nil {
+				o.log.Warn("trim outbox", zapPartition(p), zap.Error(err))
+			} else if n > 0 {
+				o.log.Debug("trimmed outbox", zapPartition(p), zap.Int64("entries", n))
+			}
+		}
+	}
+}
+
+// trim deletes the entries of partition p's stream that every consumer group is done
+// with, and returns how many. An entry is still needed by a group when the group has
+// not read it yet or has read it without acknowledging it, so the stream keeps
+// everything from the smallest, over all groups, of the oldest pending entry and the
+// entry after the last one delivered.
+//
+// Each group's last-delivered id is read before its pending entries: entries read in
+// between are newer than that id, so they are kept either way.
+func (o *Outbox) trim(ctx context.Context, p int) (int64, error) {
+	stream := o.r.keys.outbox(p)
+	groups, err := o.r.c.XInfoGroups(ctx, stream).Result()
+	if err != nil || len(groups) == 0 {
+		return 0, err
+	}
+	var minID string
+	for _, g := range groups {
+		keep, err := nextID(g.LastDeliveredID)
+		if err != nil {
+			return 0, fmt.Errorf("group %s: %w", g.Name, err)
+		}
+		pending, err := o.r.c.XPending(ctx, stream, g.Name).Result()
+		if err != nil {
+			return 0, fmt.Errorf("group %s: %w", g.Name, err)
+		}
+		if pending.Count > 0 && lessID(pending.Lower, keep) {
+			keep = pending.Lower
+		}
+		if minID == "" || lessID(keep, minID) {
+			minID = keep
+		}
+	}
+	return o.r.c.XTrimMinID(ctx, stream, minID).Result()
+}
+
+// nextID is the stream id right after id ("<ms>-<seq>").
+func nextID(id string) (string, error) {
+	ms, seq, err := splitID(id)
+	if err != nil {
+		return "", err
+	}
+	if seq == ^uint64(0) {
+		return strconv.FormatUint(ms+1, 10) + "-0", nil
+	}
+	return strconv.FormatUint(ms, 10) + "-" + strconv.FormatUint(seq+1, 10), nil
+}
+
+// lessID reports whether stream id a comes before b; malformed ids compare as 0-0.
+func lessID(a, b string) bool {
+	ams, aseq, _ := splitID(a)
+	bms, bseq, _ := splitID(b)
+	return ams < bms || ams == bms && aseq < bseq
+}
+
+func splitID(id string) (ms, seq uint64, err error) {
+	a, b, ok := strings.Cut(id, "-")
+	if ms, err = strconv.ParseUint(a, 10, 64); err != nil || !ok {
+		return 0, 0, fmt.Errorf("malformed stream id %q", id)
+	}
+	if seq, err = strconv.ParseUint(b, 10, 64); err != nil {
+		return 0, 0, fmt.Errorf("malformed stream id %q", id)
+	}
+	return ms, seq, nil
+}
