@@ -1,0 +1,154 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/redis/go-redis/v9"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/frontdeskhq/frontdesk/store"
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+// env lists every environment variable Frontdesk reads, with its default. README.md
+// documents the same list; readme_test.go keeps the two in step.
+type env struct {
+	SlackBotToken string `envconfig:"SLACK_BOT_TOKEN" required:"true"`
+	SlackAppToken string `envconfig:"SLACK_APP_TOKEN" required:"true"`
+	SlackAPIURL   string `envconfig:"SLACK_API_URL" default:"https://slack.com/api/"`
+
+	RedisURL    string `envconfig:"REDIS_URL" default:"redis://127.0.0.1:6379/0"`
+	RedisPrefix string `envconfig:"REDIS_PREFIX" default:"fd:"`
+
+	HTTPAddr  string `envconfig:"HTTP_ADDR" default:":8080"`
+	LogLevel  string `envconfig:"LOG_LEVEL" default:"info"`
+	LogFormat string `envconfig:"LOG_FORMAT" default:"json"`
+
+	AdminUserIDs userIDs `envconfig:"ADMIN_USER_IDS"`
+
+	// The initial settings, used only while Redis holds none.
+	TicketingChannels teams   `envconfig:"TICKETING_CHANNELS"`
+	PriorityGroup     userIDs `envconfig:"PRIORITY_GROUP"`
+	ShowAgentName     bool    `envconfig:"SHOW_AGENT_NAME" default:"false"`
+}
+
+// config is the environment checked and turned into what the program is built from.
+type config struct {
+	slackBotToken string
+	slackAppToken string
+	slackAPIURL   string // absolute, ends in "/" as slack-go wants
+
+	redis       *redis.Options
+	redisPrefix string
+
+	httpAddr  string
+	logLevel  zapcore.Level
+	logFormat string // "json" or "console"
+
+	admins  []tickets.AgentID
+	initial tickets.Settings
+}
+
+// loadConfig reads and checks the environment through getenv. Its error names every bad
+// or missing variable, and never holds a token's value.
+func loadConfig(getenv func(string) string) (*config, error) {
+	var e env
+	// Carry on past processEnv's problems so that one run reports them all.
+	errs := []error{processEnv(getenv, &e)}
+	c := &config{
+		slackBotToken: e.SlackBotToken,
+		slackAppToken: e.SlackAppToken,
+		redisPrefix:   e.RedisPrefix,
+		httpAddr:      e.HTTPAddr,
+		logFormat:     e.LogFormat,
+		admins:        e.AdminUserIDs,
+		initial: tickets.Settings{
+			TicketingChannels: e.TicketingChannels,
+			PriorityGroup:     e.PriorityGroup,
+			ShowAgentName:     e.ShowAgentName,
+		},
+	}
+	check := func(key string, err error) {
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", key, err))
+		}
+	}
+	if e.SlackBotToken != "" { // else processEnv said it is missing
+		check("SLACK_BOT_TOKEN", tokenPrefix(e.SlackBotToken, "xoxb-", "bot token"))
+	}
+	if e.SlackAppToken != "" {
+		check("SLACK_APP_TOKEN", tokenPrefix(e.SlackAppToken, "xapp-", "app-level token"))
+	}
+	var err error
+	c.slackAPIURL, err = apiURL(e.SlackAPIURL)
+	check("SLACK_API_URL", err)
+	c.redis, err = redisOptions(e.RedisURL)
+	check("REDIS_URL", err)
+	if strings.IndexFunc(e.RedisPrefix, unicode.IsSpace) >= 0 {
+		check("REDIS_PREFIX", errors.New("must not contain spaces"))
+	} else {
+		check("REDIS_PREFIX", store.Config{Prefix: e.RedisPrefix}.Validate())
+	}
+	if _, _, err := net.SplitHostPort(e.HTTPAddr); err != nil {
+		check("HTTP_ADDR", errors.New("must be host:port or :port, like :8080"))
+	}
+	level, ok := logLevels[e.LogLevel]
+	if !ok {
+		check("LOG_LEVEL", fmt.Errorf("%q is not one of debug, info, warn, error", e.LogLevel))
+	}
+	c.logLevel = level
+	if !slices.Contains([]string{"json", "console"}, e.LogFormat) {
+		check("LOG_FORMAT", fmt.Errorf("%q is not one of json, console", e.LogFormat))
+	}
+	if len(c.initial.TicketingChannels) > 0 {
+		check("TICKETING_CHANNELS", c.initial.Validate())
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+var logLevels = map[string]zapcore.Level{
+	"debug": zapcore.DebugLevel, "info": zapcore.InfoLevel,
+	"warn": zapcore.WarnLevel, "error": zapcore.ErrorLevel,
+}
+
+// tokenPrefix checks a Slack token's kind by its prefix without revealing the token.
+func tokenPrefix(token, prefix, kind string) error {
+	if !strings.HasPrefix(token, prefix) || strings.IndexFunc(token, unicode.IsSpace) >= 0 {
+		return fmt.Errorf("must be a Slack %s starting with %s", kind, prefix)
+	}
+	return nil
+}
+
+// apiURL checks the Slack Web API base URL and gives it the trailing slash slack-go needs.
+func apiURL(s string) (string, error) {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", errors.New("must be an absolute http(s) URL, like https://slack.com/api/")
+	}
+	if !strings.HasSuffix(u.Path, "/") {
+		u.Path += "/"
+	}
+	return u.String(), nil
+}
+
+// redisOptions parses a redis:// URL. url.Parse errors quote the whole URL, password
+// included, so only their reason is kept.
+func redisOptions(s string) (*redis.Options, error) {
+	opts, err := redis.ParseURL(s)
+	if err != nil {
+		if ue, ok := errors.AsType[*url.Error](err); ok {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("not a redis URL (%v), want one like redis://127.0.0.1:6379/0", err)
+	}
+	return opts, nil
+}

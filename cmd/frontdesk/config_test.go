@@ -1,0 +1,184 @@
+package main
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/kelseyhightower/envconfig"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+const (
+	testBotToken = "xoxb-1111-secret-bot-token"
+	testAppToken = "xapp-2222-secret-app-token"
+)
+
+// environment returns a getenv over the two required tokens plus vars; an empty value in
+// vars unsets a variable.
+func environment(vars map[string]string) func(string) string {
+	m := map[string]string{"SLACK_BOT_TOKEN": testBotToken, "SLACK_APP_TOKEN": testAppToken}
+	for k, v := range vars {
+		m[k] = v
+	}
+	return func(key string) string { return m[key] }
+}
+
+func TestLoadConfig_Defaults(t *testing.T) {
+	c, err := loadConfig(environment(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &config{
+		slackBotToken: testBotToken,
+		slackAppToken: testAppToken,
+		slackAPIURL:   "https://slack.com/api/",
+		redis:         c.redis, // checked below
+		redisPrefix:   "fd:",
+		httpAddr:      ":8080",
+		logLevel:      zapcore.InfoLevel,
+		logFormat:     "json",
+	}
+	if !reflect.DeepEqual(c, want) {
+		t.Errorf("config = %+v\nwant     %+v", c, want)
+	}
+	if c.redis.Addr != "127.0.0.1:6379" || c.redis.DB != 0 {
+		t.Errorf("redis addr %s db %d, want 127.0.0.1:6379 db 0", c.redis.Addr, c.redis.DB)
+	}
+}
+
+func TestLoadConfig_Set(t *testing.T) {
+	c, err := loadConfig(environment(map[string]string{
+		"SLACK_API_URL":      "http://127.0.0.1:9999/api",
+		"REDIS_URL":          "redis://:pw@redis.internal:6380/3",
+		"REDIS_PREFIX":       "fd-staging:",
+		"HTTP_ADDR":          "127.0.0.1:0",
+		"LOG_LEVEL":          "debug",
+		"LOG_FORMAT":         "console",
+		"ADMIN_USER_IDS":     "U024BE7LH, W0123ABC",
+		"TICKETING_CHANNELS": "C123=Support Team, C456=Technical Team,",
+		"PRIORITY_GROUP":     "U0PRIO1",
+		"SHOW_AGENT_NAME":    "true",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.slackAPIURL != "http://127.0.0.1:9999/api/" {
+		t.Errorf("slackAPIURL = %q, want the trailing slash added", c.slackAPIURL)
+	}
+	if c.redis.Addr != "redis.internal:6380" || c.redis.DB != 3 || c.redis.Password != "pw" {
+		t.Errorf("redis options = %s db %d, want redis.internal:6380 db 3 with the password", c.redis.Addr, c.redis.DB)
+	}
+	if c.redisPrefix != "fd-staging:" || c.httpAddr != "127.0.0.1:0" || c.logLevel != zapcore.DebugLevel || c.logFormat != "console" {
+		t.Errorf("config = %+v", c)
+	}
+	if want := []tickets.AgentID{"U024BE7LH", "W0123ABC"}; !reflect.DeepEqual(c.admins, want) {
+		t.Errorf("admins = %v, want %v", c.admins, want)
+	}
+	want := tickets.Settings{
+		TicketingChannels: []tickets.Team{{ChannelID: "C123", Label: "Support Team"}, {ChannelID: "C456", Label: "Technical Team"}},
+		PriorityGroup:     []tickets.AgentID{"U0PRIO1"},
+		ShowAgentName:     true,
+	}
+	if !reflect.DeepEqual(c.initial, want) {
+		t.Errorf("initial settings = %+v, want %+v", c.initial, want)
+	}
+}
+
+func TestLoadConfig_Bad(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		vars map[string]string
+		want string // the variable the error must name
+	}{
+		{"BotTokenMissing", map[string]string{"SLACK_BOT_TOKEN": ""}, "SLACK_BOT_TOKEN"},
+		{"AppTokenMissing", map[string]string{"SLACK_APP_TOKEN": ""}, "SLACK_APP_TOKEN"},
+		{"BotTokenIsAppToken", map[string]string{"SLACK_BOT_TOKEN": "xapp-9999-wrong-kind"}, "SLACK_BOT_TOKEN"},
+		{"AppTokenIsBotToken", map[string]string{"SLACK_APP_TOKEN": "xoxb-9999-wrong-kind"}, "SLACK_APP_TOKEN"},
+		{"BotTokenWithSpace", map[string]string{"SLACK_BOT_TOKEN": "xoxb-9999 pasted twice"}, "SLACK_BOT_TOKEN"},
+		{"APIURLRelative", map[string]string{"SLACK_API_URL": "slack.com/api/"}, "SLACK_API_URL"},
+		{"APIURLScheme", map[string]string{"SLACK_API_URL": "ftp://slack.com/api/"}, "SLACK_API_URL"},
+		{"APIURLUnparsable", map[string]string{"SLACK_API_URL": "http://[::1"}, "SLACK_API_URL"},
+		{"RedisURLScheme", map[string]string{"REDIS_URL": "http://127.0.0.1:6379"}, "REDIS_URL"},
+		{"RedisURLPort", map[string]string{"REDIS_URL": "redis://:hunter2@127.0.0.1:port/0"}, "REDIS_URL"},
+		{"RedisURLDatabase", map[string]string{"REDIS_URL": "redis://127.0.0.1:6379/zero"}, "REDIS_URL"},
+		{"RedisPrefixSpace", map[string]string{"REDIS_PREFIX": "fd prod:"}, "REDIS_PREFIX"},
+		{"RedisPrefixBlank", map[string]string{"REDIS_PREFIX": "  "}, "REDIS_PREFIX"},
+		{"RedisPrefixHashTag", map[string]string{"REDIS_PREFIX": "fd{x}:"}, "REDIS_PREFIX"},
+		{"HTTPAddrNoPort", map[string]string{"HTTP_ADDR": "8080"}, "HTTP_ADDR"},
+		{"LogLevelUnknown", map[string]string{"LOG_LEVEL": "verbose"}, "LOG_LEVEL"},
+		{"LogLevelFatal", map[string]string{"LOG_LEVEL": "fatal"}, "LOG_LEVEL"},
+		{"LogFormatUnknown", map[string]string{"LOG_FORMAT": "text"}, "LOG_FORMAT"},
+		{"AdminNotAUser", map[string]string{"ADMIN_USER_IDS": "U024BE7LH,bob"}, "ADMIN_USER_IDS"},
+		{"AdminTwice", map[string]string{"ADMIN_USER_IDS": "U024BE7LH,U024BE7LH"}, "ADMIN_USER_IDS"},
+		{"ChannelsNoLabel", map[string]string{"TICKETING_CHANNELS": "C123"}, "TICKETING_CHANNELS"},
+		{"ChannelsEmptyLabel", map[string]string{"TICKETING_CHANNELS": "C123= "}, "TICKETING_CHANNELS"},
+		{"ChannelsBadID", map[string]string{"TICKETING_CHANNELS": "support=Support Team"}, "TICKETING_CHANNELS"},
+		{"ChannelsTwice", map[string]string{"TICKETING_CHANNELS": "C123=Support,C123=Billing"}, "TICKETING_CHANNELS"},
+		{"LabelsTwice", map[string]string{"TICKETING_CHANNELS": "C123=Support,C456=support"}, "TICKETING_CHANNELS"},
+		{"PriorityNotAUser", map[string]string{"PRIORITY_GROUP": "C123"}, "PRIORITY_GROUP"},
+		{"ShowAgentNameNotBool", map[string]string{"SHOW_AGENT_NAME": "sometimes"}, "SHOW_AGENT_NAME"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			getenv := environment(tc.vars)
+			c, err := loadConfig(getenv)
+			if err == nil {
+				t.Fatalf("loadConfig = %+v, want an error naming %s", c, tc.want)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q does not name %s", err, tc.want)
+			}
+			assertNoSecrets(t, err.Error(), getenv)
+		})
+	}
+}
+
+func TestLoadConfig_ReportsEveryProblem(t *testing.T) {
+	_, err := loadConfig(environment(map[string]string{
+		"SLACK_BOT_TOKEN": "", "SLACK_APP_TOKEN": "xoxp-user-token", "LOG_LEVEL": "loud", "SHOW_AGENT_NAME": "yes please",
+	}))
+	if err == nil {
+		t.Fatal("loadConfig succeeded, want an error")
+	}
+	for _, key := range []string{"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "LOG_LEVEL", "SHOW_AGENT_NAME"} {
+		if !strings.Contains(err.Error(), key) {
+			t.Errorf("error %q does not name %s", err, key)
+		}
+	}
+	if strings.Contains(err.Error(), "xoxp-user-token") {
+		t.Errorf("error %q reveals a token", err)
+	}
+}
+
+// assertNoSecrets fails when s holds a token or a password from the environment.
+func assertNoSecrets(t *testing.T, s string, getenv func(string) string) {
+	t.Helper()
+	for _, key := range []string{"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"} {
+		if v := getenv(key); v != "" && strings.Contains(s, v) {
+			t.Errorf("%q reveals %s", s, key)
+		}
+	}
+	if strings.Contains(s, "hunter2") {
+		t.Errorf("%q reveals the Redis password", s)
+	}
+}
+
+func TestProcessEnv_Spec(t *testing.T) {
+	getenv := func(string) string { return "x" }
+	if err := processEnv(getenv, env{}); !errors.Is(err, envconfig.ErrInvalidSpecification) {
+		t.Errorf("non-pointer spec: err = %v, want ErrInvalidSpecification", err)
+	}
+	var untagged struct{ A string }
+	if err := processEnv(getenv, &untagged); err == nil {
+		t.Error("untagged field: want an error")
+	}
+	var unsupported struct {
+		N int `envconfig:"N"`
+	}
+	if err := processEnv(getenv, &unsupported); err == nil || !strings.Contains(err.Error(), "N:") {
+		t.Errorf("int field: err = %v, want an unsupported type error naming N", err)
+	}
+}
