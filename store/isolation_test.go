@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/frontdeskhq/frontdesk/store/redistest"
 	"github.com/frontdeskhq/frontdesk/tickets"
@@ -17,7 +18,9 @@ func TestRedis_PrefixIsolation(t *testing.T) {
 	a, _ := New(c, Config{Prefix: prefix + "a:"})
 	b, _ := New(c, Config{Prefix: prefix + "b:"})
 
-	tk, _, err := a.Open(ctx, newTicket("conv-1"), nil)
+	atk := newTicket("conv-1")
+	atk.Team = tech // b's tickets are in support
+	tk, _, err := a.Open(ctx, atk, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,6 +53,17 @@ func TestRedis_PrefixIsolation(t *testing.T) {
 	}
 	if snap := snapshot(t, b); len(snap) == 0 {
 		t.Error("b wrote no keys under its prefix")
+	}
+	// An Outbox of b handles b's events only.
+	rec := &recorder{}
+	start(t, newOutbox(t, b, "desk", rec.handle, OutboxConfig{}))
+	eventually(t, "b's EventOpened is handled", func() bool { return len(rec.done()) == 1 })
+	time.Sleep(100 * time.Millisecond)
+	if evs := rec.done(); len(evs) != 1 || evs[0].To != support {
+		t.Errorf("b's outbox handled %+v, want only b's own ticket", evs)
+	}
+	if n := pendingCount(t, a, "desk"); n != 0 {
+		t.Errorf("b's outbox read %d of a's entries", n)
 	}
 	for k := range snapshot(t, a) {
 		if _, ok := snapshot(t, b)[k]; ok {
