@@ -30,26 +30,22 @@ type entry struct {
 // starts once ctx ends; handler calls get hctx, which must end no earlier than ctx.
 func (o *Outbox) processBatch(ctx, hctx context.Context, p int, msgs []redis.XMessage) error {
 	var (
-		order     []tickets.ID
-		byTicket  = map[tickets.ID][]entry{}
-		malformed []redis.XMessage
+		order    []tickets.ID
+		byTicket = map[tickets.ID][]entry{}
 	)
 	for _, m := range msgs {
 		ev, err := decodeEntry(p, m)
 		if err != nil {
 			o.log.Error("malformed outbox entry", zapPartition(p), zap.String("entry", m.ID), zap.Error(err))
-			malformed = append(malformed, m)
+			if err := o.deadLetter(hctx, p, m, fmt.Errorf("malformed entry: %w", err), 0); err != nil {
+				return err
+			}
 			continue
 		}
 		if _, ok := byTicket[ev.TicketID]; !ok {
 			order = append(order, ev.TicketID)
 		}
 		byTicket[ev.TicketID] = append(byTicket[ev.TicketID], entry{m, ev})
-	}
-	for _, m := range malformed {
-		if err := o.deadLetter(hctx, p, m, errors.New("malformed entry"), 0); err != nil {
-			return err
-		}
 	}
 	var (
 		wg    sync.WaitGroup

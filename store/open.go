@@ -49,8 +49,10 @@ redis.call('HSET', KEYS[2], 'card_event', ARGV[2] .. '/' .. eid)
 return {1, ARGV[1]}
 `)
 
-// Open creates t (pending; ID and Number assigned here) unless its conversation has an
-// open ticket, which is returned with created=false. See tickets.Store.
+// Open creates a pending ticket from t (which it leaves unchanged; ID and Number are
+// assigned here) unless its conversation has an open ticket, which is returned with
+// created=false. See tickets.Store. A first message's SourceMessageID is marked seen, so
+// the same message coming again through AddMessage is not added twice.
 //
 // A ticket number is taken from the global counter before the script runs, so that the
 // script's keys all live in one partition. The usual repeat request finds the open ticket

@@ -34,20 +34,28 @@ func (o *Outbox) runPartition(ctx context.Context, p int) {
 // over whatever was left unacknowledged, in order.
 func (o *Outbox) work(ctx context.Context, p int) {
 	log := o.log.With(zapPartition(p))
-	// hctx is for handler calls and our own bookkeeping: it outlives ctx by ShutdownGrace,
-	// but ends at once when the lease is lost.
+	// hctx is for handler calls: it outlives ctx by ShutdownGrace, but ends at once when
+	// the lease is lost. wctx ends with either: no new work starts after it.
 	hctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
 	stop := context.AfterFunc(ctx, func() { time.AfterFunc(o.cfg.ShutdownGrace, cancel) })
 	defer stop()
-	// wctx ends with ctx or hctx: no new work starts after it.
 	wctx, cancelWork := context.WithCancel(ctx)
 	defer cancelWork()
 	context.AfterFunc(hctx, cancelWork)
+
 	o.held[p].Store(true)
-	defer o.held[p].Store(false)
-	defer o.release(p)
-	go o.keepLease(hctx, p, cancel)
+	renewing := make(chan struct{})
+	go func() {
+		defer close(renewing)
+		o.keepLease(hctx, p, cancel)
+	}()
+	defer func() {
+		o.held[p].Store(false)
+		cancel()
+		<-renewing // so that no renewal follows the release
+		o.release(p)
+	}()
 
 	if err := o.createGroup(hctx, p); err != nil {
 		log.Error("create consumer group", zap.Error(err))
