@@ -23,11 +23,12 @@ func testOutboxConfig(consumer string) OutboxConfig {
 	}
 }
 
+// newOutbox returns an Outbox of r for group; a zero cfg means testOutboxConfig with a
+// random consumer name.
 func newOutbox(t *testing.T, r *Redis, group string, h tickets.Handler, cfg OutboxConfig) *Outbox {
 	t.Helper()
-	if cfg.Consumer == "" {
-		cfg = testOutboxConfig(cfg.Consumer)
-		cfg.Consumer = "consumer-" + rand.Text()[:6]
+	if cfg == (OutboxConfig{}) {
+		cfg = testOutboxConfig("consumer-" + rand.Text()[:6])
 	}
 	o, err := NewOutbox(r, group, h, cfg, zaptest.NewLogger(t))
 	if err != nil {
