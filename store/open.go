@@ -59,7 +59,7 @@ return {1, ARGV[1]}
 // first and takes no number; two first requests racing for one conversation may burn a
 // number (the loser's), leaving a gap in the numbering.
 func (r *Redis) Open(ctx context.Context, t *tickets.Ticket, first *tickets.Message) (_ *tickets.Ticket, created bool, err error) {
-	if t == nil || !validSource(t.Source) || t.ConversationID == "" {
+	if t == nil || !tickets.ValidSource(t.Source) || t.ConversationID == "" {
 		return nil, false, fmt.Errorf("%w: store: a ticket needs a source name and a conversation id", tickets.ErrInvalid)
 	}
 	if got, err := r.FindOpen(ctx, t.Source, t.ConversationID); !errors.Is(err, tickets.ErrNotFound) {
@@ -101,14 +101,4 @@ func (r *Redis) Open(ctx context.Context, t *tickets.Ticket, first *tickets.Mess
 	// res[1] is another request's ticket when it opened one since FindOpen looked.
 	got, err := r.Get(ctx, tickets.ID(res[1].(string)))
 	return got, res[0].(int64) == 1, err
-}
-
-// validSource reports whether s is a source name: [a-z0-9_-]+, as tickets requires.
-func validSource(s string) bool {
-	for _, c := range s {
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return s != ""
 }

@@ -24,8 +24,10 @@ const (
 	maxSummaryBytes   = 4000
 )
 
-// validSourceName: a connector's name, e.g. "webhook" or "chatra".
-func validSourceName(s string) bool {
+// ValidSource reports whether s can name a source (a connector, e.g. "webhook" or
+// "chatra"): 1 to 64 of lowercase letters, digits, '-' and '_'. Stores rely on a source
+// name holding no other character.
+func ValidSource(s string) bool {
 	if s == "" || len(s) > 64 {
 		return false
 	}
@@ -38,7 +40,7 @@ func validSourceName(s string) bool {
 }
 
 func (r *OpenRequest) validate() error {
-	if !validSourceName(r.Source) {
+	if !ValidSource(r.Source) {
 		return invalidf("source %q must be lowercase letters, digits, '-' or '_'", r.Source)
 	}
 	if strings.TrimSpace(r.ConversationID) == "" {

@@ -13,7 +13,7 @@ import (
 // getenv, the way envconfig.Process fills it from the process environment.
 //
 // envconfig v1.4.0 reads only the real environment (os.LookupEnv; a pluggable lookup was
-// asked for upstream in kelseyhightower/envconfig#189 and #215 but never released). Going
+// proposed upstream in kelseyhightower/envconfig pull request #210, never merged). Going
 // through it would tie run to the process environment, so tests could not hand run an
 // environment of their own or run in parallel. processEnv keeps envconfig's declarations
 // — the tags `envconfig` (the variable), `default` and `required`, and the
