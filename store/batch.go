@@ -28,7 +28,9 @@ type entry struct {
 // stream order, different tickets concurrently. It returns when all are done, with nil
 // when every entry was acknowledged (handled or dead-lettered). No new handler call
 // starts once ctx ends; handler calls get hctx, which must end no earlier than ctx.
-func (o *Outbox) processBatch(ctx, hctx context.Context, p int, msgs []redis.XMessage) error {
+// claimed says the entries were taken over from another consumer, which may have carried
+// some out already: handlers see them as retries (tickets.IsRetry).
+func (o *Outbox) processBatch(ctx, hctx context.Context, p int, msgs []redis.XMessage, claimed bool) error {
 	var (
 		order    []tickets.ID
 		byTicket = map[tickets.ID][]entry{}
@@ -54,7 +56,7 @@ func (o *Outbox) processBatch(ctx, hctx context.Context, p int, msgs []redis.XMe
 	)
 	for _, id := range order {
 		wg.Go(func() {
-			if err := o.handleTicket(ctx, hctx, p, byTicket[id]); err != nil {
+			if err := o.handleTicket(ctx, hctx, p, byTicket[id], claimed); err != nil {
 				mu.Lock()
 				first = cmpErr(first, err)
 				mu.Unlock()
@@ -75,9 +77,9 @@ func cmpErr(a, b error) error {
 
 // handleTicket handles one ticket's entries in order; an entry being retried holds
 // back the ones after it.
-func (o *Outbox) handleTicket(ctx, hctx context.Context, p int, es []entry) error {
+func (o *Outbox) handleTicket(ctx, hctx context.Context, p int, es []entry, claimed bool) error {
 	for _, e := range es {
-		if err := o.handleEntry(ctx, hctx, p, e); err != nil {
+		if err := o.handleEntry(ctx, hctx, p, e, claimed); err != nil {
 			return err
 		}
 	}
@@ -86,15 +88,20 @@ func (o *Outbox) handleTicket(ctx, hctx context.Context, p int, es []entry) erro
 
 // handleEntry calls the handler until it succeeds, fails permanently or has failed
 // MaxAttempts times, waiting between attempts; then acknowledges the entry, dead-lettering
-// it unless it succeeded.
-func (o *Outbox) handleEntry(ctx, hctx context.Context, p int, e entry) error {
+// it unless it succeeded. Every attempt after the first, and every attempt at a claimed
+// entry, runs with tickets.WithRetry.
+func (o *Outbox) handleEntry(ctx, hctx context.Context, p int, e entry, claimed bool) error {
 	log := o.log.With(zap.String("event", e.ev.ID), zap.String("ticket", string(e.ev.TicketID)),
 		zap.String("type", string(e.ev.Type)))
 	for attempt := 1; ; attempt++ {
 		if ctx.Err() != nil {
 			return errStopped
 		}
-		err := o.call(hctx, e.ev)
+		cctx := hctx
+		if claimed || attempt > 1 {
+			cctx = tickets.WithRetry(hctx)
+		}
+		err := o.call(cctx, e.ev)
 		switch {
 		case err == nil:
 			return o.ack(hctx, p, e.msg.ID)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"reflect"
 	"testing"
 
 	"github.com/frontdeskhq/frontdesk/tickets"
@@ -18,21 +19,22 @@ func TestRedis_Card(t *testing.T) {
 	if _, err := r.CardOf(ctx, tk.ID, opened.ID); !errors.Is(err, tickets.ErrNotFound) {
 		t.Errorf("CardOf before SetCard = %v, want ErrNotFound", err)
 	}
-	card := tickets.Card{Channel: support.ChannelID, TS: "1700000000.000100"}
+	card := tickets.Card{Channel: support.ChannelID, TS: "1700000000.000100",
+		Copies: []tickets.Card{{Channel: "DPRIO", TS: "1700000000.000200"}}}
 	if err := r.SetCard(ctx, tk.ID, opened.ID, card); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := r.CardOf(ctx, tk.ID, opened.ID); err != nil || got != card {
+	if got, err := r.CardOf(ctx, tk.ID, opened.ID); err != nil || !reflect.DeepEqual(got, card) {
 		t.Errorf("CardOf = %v, %v; want %v", got, err, card)
 	}
-	if got, _ := r.Get(ctx, tk.ID); got.Card != card {
+	if got, _ := r.Get(ctx, tk.ID); !reflect.DeepEqual(got.Card, card) {
 		t.Errorf("Ticket.Card = %v, want %v", got.Card, card)
 	}
 	// A card for an event that is not the current one does not become the ticket's card.
 	if err := r.SetCard(ctx, tk.ID, "0/1-1", tickets.Card{Channel: "C", TS: "2"}); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := r.Get(ctx, tk.ID); got.Card != card {
+	if got, _ := r.Get(ctx, tk.ID); !reflect.DeepEqual(got.Card, card) {
 		t.Errorf("Ticket.Card = %v after a card for another event, want %v", got.Card, card)
 	}
 	before := snapshot(t, r)

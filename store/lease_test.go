@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
 	"testing"
@@ -67,6 +68,16 @@ func TestOutbox_TakesOverFromDeadConsumer(t *testing.T) {
 		start(t, newOutbox(t, r, "desk", rec.handle, testOutboxConfig("B")))
 		eventually(t, "B handles everything", func() bool { return len(rec.done()) == len(want) })
 		checkOnceInOrder(t, rec, want)
+		// What A had read may have been carried out by A: B handles it as a retry.
+		readByA := map[string]bool{}
+		for _, m := range read[0].Messages {
+			readByA[fmt.Sprintf("%d/%s", p, m.ID)] = true
+		}
+		for _, ev := range rec.done() {
+			if got := rec.retriesOf(ev.ID); !slices.Equal(got, []bool{readByA[ev.ID]}) {
+				t.Errorf("IsRetry of %s = %v, want [%v]", ev.ID, got, readByA[ev.ID])
+			}
+		}
 		eventually(t, "all is acknowledged", func() bool { return pendingCount(t, r, "desk") == 0 })
 	})
 

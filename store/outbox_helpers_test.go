@@ -68,16 +68,18 @@ type recorder struct {
 	mu   sync.Mutex
 	evs  []tickets.Event
 	fail func(ev tickets.Event, calls int) error
-	// calls counts calls per event id.
-	calls map[string]int
+	// calls counts calls per event id; retries records tickets.IsRetry of each call.
+	calls   map[string]int
+	retries map[string][]bool
 }
 
 func (rec *recorder) handle(ctx context.Context, ev tickets.Event) error {
 	rec.mu.Lock()
 	if rec.calls == nil {
-		rec.calls = map[string]int{}
+		rec.calls, rec.retries = map[string]int{}, map[string][]bool{}
 	}
 	rec.calls[ev.ID]++
+	rec.retries[ev.ID] = append(rec.retries[ev.ID], tickets.IsRetry(ctx))
 	n := rec.calls[ev.ID]
 	fail := rec.fail
 	rec.mu.Unlock()
@@ -98,6 +100,13 @@ func (rec *recorder) done() []tickets.Event {
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	return append([]tickets.Event(nil), rec.evs...)
+}
+
+// retriesOf returns tickets.IsRetry for each call with event id, in order.
+func (rec *recorder) retriesOf(id string) []bool {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	return append([]bool(nil), rec.retries[id]...)
 }
 
 func (rec *recorder) callsOf(id string) int {

@@ -136,7 +136,7 @@ func TestOutbox_Errors(t *testing.T) {
 	cfg := testOutboxConfig("c1")
 
 	t.Run("TransientThenSuccess", func(t *testing.T) {
-		texts, r, _ := run(t, cfg, func(calls int) error {
+		texts, r, rec := run(t, cfg, func(calls int) error {
 			if calls < 3 {
 				return errors.New("slack is down")
 			}
@@ -144,6 +144,16 @@ func TestOutbox_Errors(t *testing.T) {
 		})
 		if want := []string{"one", "two", "three"}; !slices.Equal(texts, want) {
 			t.Errorf("handled %v, want %v", texts, want)
+		}
+		// Only the repeats are marked as retries: the first attempt may be trusted.
+		for _, ev := range rec.done() {
+			want := []bool{false}
+			if ev.Message != nil && ev.Message.Text == "two" {
+				want = []bool{false, true, true}
+			}
+			if got := rec.retriesOf(ev.ID); !slices.Equal(got, want) {
+				t.Errorf("IsRetry of %s calls = %v, want %v", ev.ID, got, want)
+			}
 		}
 		if dead := deadOf(t, r); len(dead) != 0 {
 			t.Errorf("dead-lettered %v", dead)

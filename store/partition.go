@@ -64,7 +64,8 @@ func (o *Outbox) work(ctx context.Context, p int) {
 	log.Debug("working partition")
 	for wctx.Err() == nil {
 		msgs, err := o.claim(hctx, p)
-		if err == nil && len(msgs) == 0 {
+		claimed := len(msgs) > 0
+		if err == nil && !claimed {
 			msgs, err = o.read(hctx, p)
 		}
 		if err != nil {
@@ -73,7 +74,7 @@ func (o *Outbox) work(ctx context.Context, p int) {
 			}
 			return
 		}
-		if err := o.processBatch(wctx, hctx, p, msgs); err != nil {
+		if err := o.processBatch(wctx, hctx, p, msgs, claimed); err != nil {
 			if hctx.Err() == nil && !errors.Is(err, errStopped) {
 				log.Error("outbox bookkeeping failed; starting the partition over", zap.Error(err))
 			}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -49,14 +50,14 @@ func TestRedis_Transfer(t *testing.T) {
 		if ce := c.HGet(ctx, r.keys.ticket(mustRef(t, tk.ID)), "card_event").Val(); ce != tr.ID {
 			t.Errorf("card_event = %q, want the transfer's event %q", ce, tr.ID)
 		}
-		if old, err := r.CardOf(ctx, tk.ID, tr.PrevCardEvent); err != nil || old != card {
+		if old, err := r.CardOf(ctx, tk.ID, tr.PrevCardEvent); err != nil || !reflect.DeepEqual(old, card) {
 			t.Errorf("CardOf(prev) = %v, %v; want %v", old, err, card)
 		}
 		newCard := tickets.Card{Channel: tech.ChannelID, TS: "2.2"}
 		if err := r.SetCard(ctx, tk.ID, tr.ID, newCard); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := r.Get(ctx, tk.ID); got.Card != newCard {
+		if got, _ := r.Get(ctx, tk.ID); !reflect.DeepEqual(got.Card, newCard) {
 			t.Errorf("Card = %v after SetCard for the transfer, want %v", got.Card, newCard)
 		}
 	})

@@ -10,6 +10,21 @@ import (
 // error means done (the outbox acknowledges the event); see errors.go for the rest.
 type Handler func(ctx context.Context, ev Event) error
 
+type retryKey struct{}
+
+// WithRetry marks ctx as carrying a repeat of a side effect: an earlier attempt failed or
+// was cut short, and may have taken effect. The outbox sets it; Desk and Source
+// implementations read it with IsRetry.
+func WithRetry(ctx context.Context) context.Context {
+	return context.WithValue(ctx, retryKey{}, true)
+}
+
+// IsRetry reports whether ctx carries a repeated side effect (see WithRetry).
+func IsRetry(ctx context.Context) bool {
+	v, _ := ctx.Value(retryKey{}).(bool)
+	return v
+}
+
 // Consumer group names. Each group works through every event on its own, so a slow or
 // failing sink never holds up Slack or the customers.
 const (
@@ -129,7 +144,11 @@ func (s *Service) ensureCard(ctx context.Context, t *Ticket, ev Event) error {
 	if !errors.Is(err, ErrNotFound) {
 		return err
 	}
-	c, err = s.desk.PostCard(ctx, t, ev.To, ev.ID)
+	st, err := s.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	c, err = s.desk.PostCard(ctx, t, ev.To, st.PriorityGroup, ev.ID)
 	if err != nil {
 		return err
 	}

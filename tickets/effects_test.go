@@ -13,7 +13,7 @@ func TestService_Handlers(t *testing.T) {
 	h := newHarness(t)
 	tk := h.open(t, "c", "", "Hello")
 	equal(t, "opened", h.deliver(t), []string{
-		"desk.PostCard 1 C1 ev1",
+		"desk.PostCard 1 C1 [UPRIO] ev1",
 		"sink.crm 1 ticket.opened ev1",
 	})
 	card1 := Card{Channel: "C1", TS: "ts1"}
@@ -52,7 +52,7 @@ func TestService_Handlers(t *testing.T) {
 	h.svc.Transfer(ctx, tk.ID, "C2", alice)
 	equal(t, "transferred", h.deliver(t), []string{
 		"desk.UpdateCard 1 C1/ts1 pending ev8:old",
-		"desk.PostCard 1 C2 ev8",
+		"desk.PostCard 1 C2 [UPRIO] ev8",
 		"desk.Notice 1 ticket.transferred ev8:notice",
 		"sink.crm 1 ticket.transferred ev8",
 	})
@@ -106,7 +106,7 @@ func TestService_HandlersFailures(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		equal(t, "calls", h.log.take(), []string{"desk.PostCard 1 C1 ev1", "desk.UpdateCard 1 C1/ts1 pending ev1:card"})
+		equal(t, "calls", h.log.take(), []string{"desk.PostCard 1 C1 [UPRIO] ev1", "desk.UpdateCard 1 C1/ts1 pending ev1:card"})
 	})
 	t.Run("UnknownSourceIsPermanent", func(t *testing.T) {
 		h := newHarness(t)

@@ -351,8 +351,8 @@ type fakeDesk struct {
 
 var _ Desk = (*fakeDesk)(nil)
 
-func (d *fakeDesk) PostCard(_ context.Context, t *Ticket, team Team, key string) (Card, error) {
-	if err := d.add("desk.PostCard %s %s %s", t.ID, team.ChannelID, key); err != nil {
+func (d *fakeDesk) PostCard(_ context.Context, t *Ticket, team Team, notify []AgentID, key string) (Card, error) {
+	if err := d.add("desk.PostCard %s %s %v %s", t.ID, team.ChannelID, notify, key); err != nil {
 		return Card{}, err
 	}
 	d.nextTS++

@@ -77,12 +77,14 @@ type Closing struct {
 }
 
 // Desk is the agent-facing surface (Slack). Each method is a side effect carried out from
-// the outbox: key is the event's id, unique to the call, so the Desk can tell a repeat of
-// a call that may have succeeded before a crash from a new one. Errors follow the rules in
-// errors.go (plain: retry; Permanent: give up; RetryAfterError: wait first).
+// the outbox: key is unique to the call and the same on every attempt, and IsRetry(ctx)
+// says whether an earlier attempt may have done it already (then the Desk looks before it
+// posts again). Errors follow the rules in errors.go (plain: retry; Permanent: give up;
+// RetryAfterError: wait first).
 type Desk interface {
-	// PostCard posts a card for t in team's ticketing channel and returns where it is.
-	PostCard(ctx context.Context, t *Ticket, team Team, key string) (Card, error)
+	// PostCard posts a card for t in team's ticketing channel, sends a copy to each of
+	// notify (the priority group, told first), and returns where they are.
+	PostCard(ctx context.Context, t *Ticket, team Team, notify []AgentID, key string) (Card, error)
 	// UpdateCard re-renders card c from t's current state ("Processing by ...",
 	// "Transferred to ...", "Closed by ...").
 	UpdateCard(ctx context.Context, t *Ticket, c Card, key string) error
@@ -97,7 +99,8 @@ type Desk interface {
 	ArchiveInbox(ctx context.Context, t *Ticket, key string) error
 }
 
-// Source is a connector customers chat through. Keys are as for Desk.
+// Source is a connector customers chat through. Keys are as for Desk; a source passes
+// them on (e.g. as an Idempotency-Key header) so that a retry is not delivered twice.
 type Source interface {
 	// Send delivers m (an agent message or a Notice) to t's customer.
 	Send(ctx context.Context, t *Ticket, m Message, key string) error

@@ -66,10 +66,12 @@ type Transfer struct {
 	At   time.Time `json:"at"`
 }
 
-// Card locates a ticket card: the bot's message for the ticket in a ticketing channel.
+// Card locates a ticket card: the bot's message for the ticket in a ticketing channel,
+// and the copies of it sent to the priority group (direct messages with the same Pick).
 type Card struct {
 	Channel string `json:"channel"`
 	TS      string `json:"ts"`
+	Copies  []Card `json:"copies,omitempty"`
 }
 
 // IsZero reports whether the card has not been posted yet.
