@@ -13,7 +13,8 @@ import (
 // zero) and the structured fields are JSON, all made here in Go: the scripts only copy
 // and compare strings, never do arithmetic or build JSON.
 //
-//	id, number, source, conv, summary, status, inbox, close_reason   plain strings
+//	id, number, source, conv, summary, opening, status, inbox,        plain strings
+//	close_reason
 //	customer, team, assignee, closed_by                              JSON ("" for a zero agent)
 //	team_channel     the team's channel id, for the scripts to compare
 //	card_event       id of the event whose card is current ("" before the first)
@@ -29,6 +30,7 @@ func ticketFields(t *tickets.Ticket) []any {
 		"conv", t.ConversationID,
 		"customer", mustJSON(t.Customer),
 		"summary", t.Summary,
+		"opening", t.Opening,
 		"team", mustJSON(t.Team),
 		"team_channel", t.Team.ChannelID,
 		"status", string(t.Status),
@@ -50,6 +52,7 @@ func decodeTicket(h map[string]string, transfers []string, cards map[string]stri
 		Source:         h["source"],
 		ConversationID: h["conv"],
 		Summary:        h["summary"],
+		Opening:        h["opening"],
 		Status:         tickets.Status(h["status"]),
 		Inbox:          h["inbox"],
 		CloseReason:    h["close_reason"],

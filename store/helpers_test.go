@@ -47,6 +47,7 @@ func newTicket(conv string) *tickets.Ticket {
 		Source: "webhook", ConversationID: conv, Status: tickets.StatusPending, Team: support,
 		Customer:  tickets.Customer{Name: "Carol", Email: "carol@example.com", Fields: map[string]string{"plan": "pro"}},
 		Summary:   "cannot log in",
+		Opening:   "hello",
 		CreatedAt: t0, UpdatedAt: t0,
 	}
 }

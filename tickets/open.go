@@ -3,6 +3,7 @@ package tickets
 import (
 	"context"
 	"strings"
+	"unicode/utf8"
 )
 
 // OpenRequest is a live chat request from a source: a customer wants a human.
@@ -15,6 +16,29 @@ type OpenRequest struct {
 	Summary string
 	// First is the customer's message that came with the request, if any.
 	First *Message
+}
+
+// MaxOpeningBytes bounds Ticket.Opening.
+const MaxOpeningBytes = 500
+
+// Clip shortens s to at most max bytes, cutting at a word boundary where one is near and
+// marking the cut with "…" (which counts towards max). It never splits a UTF-8 character.
+func Clip(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	const ellipsis = "…"
+	cut := max - len(ellipsis)
+	if cut <= 0 {
+		return ""
+	}
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	if sp := strings.LastIndexAny(s[:cut], " \n\t"); sp > cut*3/4 {
+		cut = sp
+	}
+	return strings.TrimRight(s[:cut], " \n\t") + ellipsis
 }
 
 // Limits on a request.
@@ -111,6 +135,7 @@ func (s *Service) Open(ctx context.Context, req OpenRequest) (_ *Ticket, created
 		first := *req.First
 		s.stamp(&first)
 		req.First = &first
+		t.Opening = Clip(first.Text, MaxOpeningBytes)
 	}
 	got, created, err := s.store.Open(ctx, t, req.First)
 	if err != nil {

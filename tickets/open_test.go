@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func TestService_Open(t *testing.T) {
@@ -17,6 +18,7 @@ func TestService_Open(t *testing.T) {
 		equal(t, "team", tk.Team, technical)
 		equal(t, "number", tk.Number, int64(1))
 		equal(t, "created", tk.CreatedAt, t0.Add(time.Second))
+		equal(t, "opening", tk.Opening, "Hello, I need help")
 		equal(t, "events", h.types(), []string{"ticket.opened"})
 		msgs, _ := h.svc.Transcript(ctx, tk.ID)
 		if len(msgs) != 1 || msgs[0].Text != "Hello, I need help" || msgs[0].Direction != FromCustomer || msgs[0].ID == "" {
@@ -107,4 +109,25 @@ func TestService_Open(t *testing.T) {
 			t.Fatalf("err = %v", err)
 		}
 	})
+}
+
+func TestClip(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"hello wonderful world", 16, "hello wonderf…"}, // no word boundary near the cut
+		{"hello wonderful world", 19, "hello wonderful…"},
+		{"abcdefghij", 8, "abcde…"},
+		{"ééééé", 7, "éé…"}, // never half a character
+		{"x", 2, "x"},
+		{"xyz", 2, ""},
+	} {
+		got := Clip(tc.in, tc.max)
+		if got != tc.want || len(got) > tc.max || !utf8.ValidString(got) {
+			t.Errorf("Clip(%q, %d) = %q, want %q", tc.in, tc.max, got, tc.want)
+		}
+	}
 }

@@ -89,6 +89,9 @@ type Ticket struct {
 	Customer       Customer
 	// Summary is what the source said the chat is about, when it said.
 	Summary string
+	// Opening is the start of the customer's first message (at most MaxOpeningBytes),
+	// shown on the card.
+	Opening string
 
 	Team      Team
 	Status    Status
