@@ -1,0 +1,278 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/slack-go/slack"
+	"go.uber.org/zap"
+
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+// isAdmin reports whether user may change the settings: a workspace admin or owner, or
+// one of Config.Admins.
+func (b *Bot) isAdmin(ctx context.Context, user string) (bool, error) {
+	if slices.Contains(b.cfg.Admins, tickets.AgentID(user)) {
+		return true, nil
+	}
+	u, err := b.users.get(ctx, user)
+	if err != nil {
+		return false, err
+	}
+	return u.IsAdmin || u.IsOwner || u.IsPrimaryOwner, nil
+}
+
+// openAdmin opens the admin panel for an admin; anyone else is told it is for admins.
+func (b *Bot) openAdmin(ctx context.Context, cb *slack.InteractionCallback) {
+	ok, err := b.isAdmin(ctx, cb.User.ID)
+	var view slack.ModalViewRequest
+	switch {
+	case err != nil:
+		b.log.Error("admin check", zap.String("user", cb.User.ID), zap.Error(err))
+		view = noticeView("Frontdesk", "Your permissions could not be checked just now; please try again.")
+	case !ok:
+		view = noticeView("Frontdesk", "Only Frontdesk admins (workspace admins and owners, and the users the operator names) can change these settings.")
+	default:
+		st, err := b.tk.Settings(ctx)
+		if err != nil {
+			b.log.Error("admin panel: settings", zap.Error(err))
+			view = noticeView("Frontdesk", "The settings could not be read just now; please try again.")
+		} else {
+			view = adminView(formFromSettings(st))
+		}
+	}
+	if _, err := b.api.OpenViewContext(ctx, cb.TriggerID, view); err != nil {
+		b.log.Error("open admin panel", zap.String("user", cb.User.ID), zap.Error(err))
+	}
+}
+
+// noticeView is a modal that only says text.
+func noticeView(title, text string) slack.ModalViewRequest {
+	return slack.ModalViewRequest{
+		Type: slack.VTModal, CallbackID: ViewNotice, Title: plainText(clip(title, 24)), Close: plainText("OK"),
+		Blocks: slack.Blocks{BlockSet: []slack.Block{slack.NewSectionBlock(md(clip(text, maxSectionText)), nil, nil)}},
+	}
+}
+
+// adminForm is what the admin panel shows and returns.
+type adminForm struct {
+	teams     []tickets.Team // rows; a row may be blank
+	priority  []string
+	showName  bool
+	templates tickets.Templates
+}
+
+func formFromSettings(st *tickets.Settings) adminForm {
+	f := adminForm{priority: agentStrings(st.PriorityGroup), showName: st.ShowAgentName, templates: st.Templates}
+	if def, ok := st.Default(); ok {
+		f.teams = append(f.teams, def) // the default team comes first: the first row is the default
+	}
+	for _, t := range st.TicketingChannels {
+		if t != f.teams[0] {
+			f.teams = append(f.teams, t)
+		}
+	}
+	if len(f.teams) == 0 {
+		f.teams = []tickets.Team{{}}
+	}
+	return f
+}
+
+func agentStrings(ids []tickets.AgentID) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = string(id)
+	}
+	return out
+}
+
+// formFromState reads the form back from a submitted or updated admin panel.
+func formFromState(v *slack.View) adminForm {
+	rows, _ := strconv.Atoi(v.PrivateMetadata)
+	vals := v.State.Values
+	f := adminForm{
+		priority: vals[blockPriority][inputAction].SelectedUsers,
+		showName: vals[blockShowName][inputAction].SelectedOption.Value == "yes",
+		templates: tickets.Templates{
+			Picked:           strings.TrimSpace(vals[blockPicked][inputAction].Value),
+			TransferAccepted: strings.TrimSpace(vals[blockTransfer][inputAction].Value),
+			Ended:            strings.TrimSpace(vals[blockEnded][inputAction].Value),
+		},
+	}
+	for i := range min(rows, maxTeamRows) {
+		n := strconv.Itoa(i)
+		f.teams = append(f.teams, tickets.Team{
+			ChannelID: vals[teamChannel+n][inputAction].SelectedConversation,
+			Label:     strings.TrimSpace(vals[teamLabel+n][inputAction].Value),
+		})
+	}
+	return f
+}
+
+// maxTeamRows keeps the panel inside Slack's 100 blocks per modal.
+const maxTeamRows = 20
+
+// adminView renders the admin panel for f.
+func adminView(f adminForm) slack.ModalViewRequest {
+	blocks := []slack.Block{
+		slack.NewHeaderBlock(plainText("Ticketing channels")),
+		slack.NewContextBlock("", md("Each team has a ticketing channel where its tickets appear, and a label customers' chatbots can route to. The first is the default team. Add the Frontdesk app to each channel.")),
+	}
+	for i, t := range f.teams {
+		n := strconv.Itoa(i)
+		ch := slack.NewOptionsSelectBlockElement(slack.OptTypeConversations, plainText("Choose a channel"), inputAction)
+		ch.Filter = &slack.SelectBlockElementFilter{Include: []string{"public", "private"}, ExcludeBotUsers: true}
+		if t.ChannelID != "" {
+			ch.InitialConversation = t.ChannelID
+		}
+		label := slack.NewPlainTextInputBlockElement(plainText("e.g. Technical Team"), inputAction)
+		label.InitialValue = t.Label
+		label.MaxLength = 80
+		blocks = append(blocks,
+			slack.NewInputBlock(teamChannel+n, plainText(fmt.Sprintf("Channel %d", i+1)), nil, ch).WithOptional(true),
+			slack.NewInputBlock(teamLabel+n, plainText(fmt.Sprintf("Label %d", i+1)), nil, label).WithOptional(true))
+	}
+	if len(f.teams) < maxTeamRows {
+		blocks = append(blocks, slack.NewActionBlock("admin_rows",
+			slack.NewButtonBlockElement(ActionAddTeam, "", plainText("Add a ticketing channel"))))
+	}
+	prio := slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeUser, plainText("Choose people"), inputAction)
+	prio.InitialUsers = f.priority
+	yes := slack.NewOptionBlockObject("yes", plainText("Yes: customers see the agent's name"), nil)
+	no := slack.NewOptionBlockObject("no", plainText("No: customers see \"an agent\""), nil)
+	show := slack.NewRadioButtonsBlockElement(inputAction, yes, no)
+	show.InitialOption = no
+	if f.showName {
+		show.InitialOption = yes
+	}
+	blocks = append(blocks,
+		slack.NewDividerBlock(),
+		slack.NewInputBlock(blockPriority, plainText("Priority group"),
+			plainText("Told first about every ticket and added to every inbox channel. Not single-channel guests."), prio).WithOptional(true),
+		slack.NewInputBlock(blockShowName, plainText("Show agent name"), nil, show),
+		slack.NewHeaderBlock(plainText("Messages customers see")),
+		slack.NewContextBlock("", md("Leave one empty for the default. Placeholders: {agent}, {team}, {ticket}.")),
+		templateInput(blockPicked, "When an agent picks the chat", f.templates.Picked, tickets.DefaultTemplates.Picked),
+		templateInput(blockTransfer, "When a transfer is accepted", f.templates.TransferAccepted, tickets.DefaultTemplates.TransferAccepted),
+		templateInput(blockEnded, "When the chat ends", f.templates.Ended, tickets.DefaultTemplates.Ended),
+	)
+	return slack.ModalViewRequest{
+		Type: slack.VTModal, CallbackID: ViewAdmin, Title: plainText("Frontdesk settings"),
+		Submit: plainText("Save"), Close: plainText("Cancel"),
+		PrivateMetadata: strconv.Itoa(len(f.teams)),
+		Blocks:          slack.Blocks{BlockSet: blocks},
+	}
+}
+
+func templateInput(block, label, value, placeholder string) slack.Block {
+	in := slack.NewPlainTextInputBlockElement(plainText(clip(placeholder, 150)), inputAction)
+	in.Multiline = true
+	in.InitialValue = value
+	in.MaxLength = tickets.MaxTemplateBytes
+	return slack.NewInputBlock(block, plainText(label), nil, in).WithOptional(true)
+}
+
+// addTeamRow adds an empty row to the admin panel, keeping what was entered.
+func (b *Bot) addTeamRow(ctx context.Context, cb *slack.InteractionCallback, _ *slack.BlockAction) {
+	f := formFromState(&cb.View)
+	f.teams = append(f.teams, tickets.Team{})
+	if _, err := b.api.UpdateViewContext(ctx, adminView(f), "", cb.View.Hash, cb.View.ID); err != nil {
+		b.log.Warn("add a row to the admin panel", zap.Error(err))
+	}
+}
+
+// submitAdmin checks and saves the admin panel. Every problem comes back on the field
+// that has it; nothing is saved until all is well.
+func (b *Bot) submitAdmin(ctx context.Context, cb *slack.InteractionCallback) *slack.ViewSubmissionResponse {
+	if ok, err := b.isAdmin(ctx, cb.User.ID); err != nil || !ok {
+		return fieldError(teamChannel+"0", "Only Frontdesk admins can change these settings.")
+	}
+	f := formFromState(&cb.View)
+	errs := map[string]string{}
+	st := tickets.Settings{ShowAgentName: f.showName, Templates: f.templates}
+	channels, labels := map[string]bool{}, map[string]bool{}
+	for i, t := range f.teams {
+		n := strconv.Itoa(i)
+		switch {
+		case t.ChannelID == "" && t.Label == "":
+			continue
+		case t.ChannelID == "":
+			errs[teamChannel+n] = "Choose the channel for this label."
+		case t.Label == "":
+			errs[teamLabel+n] = "Give this channel a label (the team's name)."
+		case channels[t.ChannelID]:
+			errs[teamChannel+n] = "This channel is listed twice."
+		case labels[strings.ToLower(t.Label)]:
+			errs[teamLabel+n] = "This label is used twice."
+		default:
+			if why := b.ticketingChannelProblem(ctx, t.ChannelID); why != "" {
+				errs[teamChannel+n] = why
+			}
+		}
+		channels[t.ChannelID], labels[strings.ToLower(t.Label)] = true, true
+		st.TicketingChannels = append(st.TicketingChannels, t)
+	}
+	if len(st.TicketingChannels) == 0 && len(errs) == 0 {
+		errs[teamChannel+"0"] = "At least one ticketing channel is needed."
+	}
+	for _, u := range f.priority {
+		if why := b.priorityProblem(ctx, u); why != "" {
+			errs[blockPriority] = why
+			break
+		}
+		st.PriorityGroup = append(st.PriorityGroup, tickets.AgentID(u))
+	}
+	if len(errs) > 0 {
+		return slack.NewErrorsViewSubmissionResponse(errs)
+	}
+	if err := b.tk.UpdateSettings(ctx, st); err != nil {
+		if errors.Is(err, tickets.ErrInvalid) {
+			return fieldError(teamChannel+"0", err.Error())
+		}
+		b.log.Error("save settings", zap.Error(err))
+		return fieldError(teamChannel+"0", "The settings could not be saved just now; please try again.")
+	}
+	b.log.Info("settings saved", zap.String("by", cb.User.ID), zap.Int("teams", len(st.TicketingChannels)),
+		zap.Int("priority_group", len(st.PriorityGroup)))
+	return nil
+}
+
+// ticketingChannelProblem says why channel cannot be a ticketing channel, or "".
+func (b *Bot) ticketingChannelProblem(ctx context.Context, channel string) string {
+	ch, err := b.api.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: channel})
+	switch {
+	case slackCode(err) == "channel_not_found":
+		return "Add the Frontdesk app to this channel first (/invite @Frontdesk in the channel)."
+	case err != nil:
+		b.log.Warn("check ticketing channel", zap.String("channel", channel), zap.Error(err))
+		return "This channel could not be checked just now; please try again."
+	case ch.IsArchived:
+		return "This channel is archived."
+	case !ch.IsMember:
+		return "Add the Frontdesk app to this channel first (/invite @Frontdesk in the channel)."
+	}
+	return ""
+}
+
+// priorityProblem says why user cannot be in the priority group, or "": every inbox
+// channel invites them, which a single-channel guest, a bot or a deactivated account
+// would make fail.
+func (b *Bot) priorityProblem(ctx context.Context, user string) string {
+	u, err := b.users.get(ctx, user)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("%s could not be checked just now; please try again.", mention(tickets.AgentID(user)))
+	case u.IsUltraRestricted:
+		return fmt.Sprintf("%s is a single-channel guest and cannot join inbox channels.", mention(tickets.AgentID(user)))
+	case u.IsBot || u.IsAppUser:
+		return fmt.Sprintf("%s is a bot.", mention(tickets.AgentID(user)))
+	case u.Deleted:
+		return fmt.Sprintf("%s is deactivated.", mention(tickets.AgentID(user)))
+	}
+	return ""
+}

@@ -1,0 +1,245 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+	"go.uber.org/zap"
+
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+// Tickets is the part of the ticket service the Slack handlers use.
+type Tickets interface {
+	Get(ctx context.Context, id tickets.ID) (*tickets.Ticket, error)
+	ByInbox(ctx context.Context, channelID string) (*tickets.Ticket, error)
+	Pick(ctx context.Context, id tickets.ID, agent tickets.Agent) (*tickets.Ticket, error)
+	AgentMessage(ctx context.Context, inboxChannel string, m tickets.Message) (*tickets.Ticket, bool, error)
+	Transfer(ctx context.Context, id tickets.ID, toChannel string, by tickets.Agent) (*tickets.Ticket, error)
+	End(ctx context.Context, id tickets.ID, by tickets.Agent, reason string) (*tickets.Ticket, error)
+	Settings(ctx context.Context) (*tickets.Settings, error)
+	UpdateSettings(ctx context.Context, st tickets.Settings) error
+}
+
+// Deduper remembers ids for a while: Seen reports whether id is new in scope. Slack
+// redelivers events it thinks were not acknowledged; their event_id stays the same.
+type Deduper interface {
+	Seen(ctx context.Context, scope, id string, ttl time.Duration) (first bool, err error)
+}
+
+// Config tunes a Bot.
+type Config struct {
+	// Admins may use the admin panel besides the workspace's admins and owners.
+	Admins []tickets.AgentID
+	// EventTTL is how long an event id is remembered (1h; Slack's last retry comes after
+	// about 5 minutes).
+	EventTTL time.Duration
+	// HandlerTimeout bounds the work done for one event or interaction (30s).
+	HandlerTimeout time.Duration
+}
+
+// Bot is the Slack app's inbound side: it keeps one Socket Mode connection, acknowledges
+// every envelope at once, and hands events and interactions to the ticket service.
+type Bot struct {
+	cfg    Config
+	api    *slack.Client
+	sm     *socketmode.Client
+	tk     Tickets
+	seen   Deduper
+	log    *zap.Logger
+	users  *users
+	self   identity
+	serial serial
+
+	// actions, shortcuts and submissions route interactions by their id.
+	actions     map[string]func(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction)
+	shortcuts   map[string]func(ctx context.Context, cb *slack.InteractionCallback)
+	submissions map[string]func(ctx context.Context, cb *slack.InteractionCallback) *slack.ViewSubmissionResponse
+
+	connected atomic.Bool
+	wg        sync.WaitGroup
+}
+
+// identity is the bot's own Slack user and bot ids, from auth.test.
+type identity struct{ userID, botID string }
+
+// New returns a Bot on api (which must have the app-level token) serving tk.
+func New(cfg Config, api *slack.Client, tk Tickets, seen Deduper, log *zap.Logger) (*Bot, error) {
+	if api == nil || tk == nil || seen == nil {
+		return nil, errors.New("bot: New needs a Slack client, the ticket service and a deduper")
+	}
+	if cfg.EventTTL <= 0 {
+		cfg.EventTTL = time.Hour
+	}
+	if cfg.HandlerTimeout <= 0 {
+		cfg.HandlerTimeout = 30 * time.Second
+	}
+	if log == nil {
+		log = zap.NewNop()
+	}
+	b := &Bot{cfg: cfg, api: api, tk: tk, seen: seen, log: log.Named("bot"), users: newUsers(api)}
+	b.sm = socketmode.New(api)
+	b.actions = map[string]func(context.Context, *slack.InteractionCallback, *slack.BlockAction){
+		ActionPick:      b.pick,
+		ActionOpenAdmin: func(ctx context.Context, cb *slack.InteractionCallback, _ *slack.BlockAction) { b.openAdmin(ctx, cb) },
+		ActionAddTeam:   b.addTeamRow,
+	}
+	b.shortcuts = map[string]func(context.Context, *slack.InteractionCallback){
+		ShortcutControl: b.openControl,
+		ShortcutAdmin:   b.openAdmin,
+	}
+	b.submissions = map[string]func(context.Context, *slack.InteractionCallback) *slack.ViewSubmissionResponse{
+		ViewControl: b.submitControl,
+		ViewAdmin:   b.submitAdmin,
+	}
+	return b, nil
+}
+
+// Connected reports whether the Socket Mode connection is up (for /readyz).
+func (b *Bot) Connected() bool { return b.connected.Load() }
+
+// Run checks who the bot is, connects to Slack and serves until ctx ends; then it waits
+// for the work in flight and returns nil. It returns an error when Slack refuses the
+// tokens.
+func (b *Bot) Run(ctx context.Context) error {
+	auth, err := b.api.AuthTestContext(ctx)
+	if err != nil {
+		return classify("auth.test", err)
+	}
+	b.self = identity{userID: auth.UserID, botID: auth.BotID}
+	if err := b.ensureTicketingChannels(ctx); err != nil {
+		b.log.Error("cannot set up default ticketing channels", zap.Error(err))
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- b.sm.RunContext(ctx) }()
+	defer b.wg.Wait()
+	for {
+		select {
+		case <-ctx.Done():
+			<-errc
+			return nil
+		case err := <-errc:
+			if ctx.Err() != nil {
+				return nil
+			}
+			return classify("socket mode", err)
+		case evt := <-b.sm.Events:
+			b.dispatch(ctx, evt)
+		}
+	}
+}
+
+// dispatch acknowledges evt (at once, except a view submission, whose answer is its ack)
+// and starts its work. It never blocks on Slack or the ticket service.
+func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
+	switch evt.Type {
+	case socketmode.EventTypeConnected:
+		b.connected.Store(true)
+		b.log.Info("connected to Slack")
+		return
+	case socketmode.EventTypeConnecting, socketmode.EventTypeConnectionError, socketmode.EventTypeDisconnect:
+		if b.connected.Swap(false) {
+			b.log.Warn("Slack connection lost; reconnecting", zap.String("event", string(evt.Type)))
+		}
+		return
+	case socketmode.EventTypeErrorBadMessage:
+		b.ackBadMessage(ctx, evt)
+		return
+	}
+	if evt.Request == nil {
+		return
+	}
+	switch evt.Type {
+	case socketmode.EventTypeEventsAPI:
+		b.ack(evt, nil)
+		b.onEvent(ctx, evt)
+	case socketmode.EventTypeInteractive:
+		cb, ok := evt.Data.(slack.InteractionCallback)
+		if !ok {
+			b.ack(evt, nil)
+			return
+		}
+		if cb.Type == slack.InteractionTypeViewSubmission {
+			b.go_(ctx, func(ctx context.Context) { b.ack(evt, b.onSubmission(ctx, &cb)) })
+			return
+		}
+		b.ack(evt, nil)
+		b.go_(ctx, func(ctx context.Context) { b.onInteraction(ctx, &cb) })
+	default:
+		b.ack(evt, nil) // slash commands and anything new: acknowledged, not acted on
+	}
+}
+
+func (b *Bot) ack(evt socketmode.Event, payload any) {
+	var err error
+	if payload == nil {
+		err = b.sm.Ack(*evt.Request)
+	} else {
+		err = b.sm.Ack(*evt.Request, payload)
+	}
+	if err != nil {
+		b.log.Error("ack", zap.String("envelope", evt.Request.EnvelopeID), zap.Error(err))
+	}
+}
+
+// ackBadMessage acknowledges an envelope slack-go could not decode, so that Slack does
+// not send it again and again.
+func (b *Bot) ackBadMessage(ctx context.Context, evt socketmode.Event) {
+	bad, ok := evt.Data.(*socketmode.ErrorBadMessage)
+	if !ok {
+		return
+	}
+	var env struct {
+		EnvelopeID string `json:"envelope_id"`
+	}
+	if json.Unmarshal(bad.Message, &env) != nil || env.EnvelopeID == "" {
+		return
+	}
+	b.log.Warn("undecodable envelope acknowledged", zap.String("envelope", env.EnvelopeID), zap.Error(bad.Cause))
+	if err := b.sm.AckCtx(ctx, env.EnvelopeID, nil); err != nil {
+		b.log.Error("ack", zap.String("envelope", env.EnvelopeID), zap.Error(err))
+	}
+}
+
+// go_ runs f in its own goroutine under HandlerTimeout; Run waits for it before it returns.
+func (b *Bot) go_(ctx context.Context, f func(ctx context.Context)) {
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.cfg.HandlerTimeout)
+		defer cancel()
+		f(hctx)
+	}()
+}
+
+func (b *Bot) onInteraction(ctx context.Context, cb *slack.InteractionCallback) {
+	switch cb.Type {
+	case slack.InteractionTypeBlockActions:
+		for _, a := range cb.ActionCallback.BlockActions {
+			if h := b.actions[a.ActionID]; h != nil {
+				h(ctx, cb, a)
+			}
+		}
+	case slack.InteractionTypeMessageAction, slack.InteractionTypeShortcut:
+		if h := b.shortcuts[cb.CallbackID]; h != nil {
+			h(ctx, cb)
+		}
+	}
+}
+
+func (b *Bot) onSubmission(ctx context.Context, cb *slack.InteractionCallback) any {
+	h := b.submissions[cb.View.CallbackID]
+	if h == nil {
+		return nil
+	}
+	if resp := h(ctx, cb); resp != nil {
+		return resp
+	}
+	return nil
+}

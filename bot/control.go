@@ -1,0 +1,122 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/slack-go/slack"
+	"go.uber.org/zap"
+
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+// openControl opens Live Chat Control for the inbox channel the shortcut was used in.
+// Elsewhere it explains, privately, where it works.
+func (b *Bot) openControl(ctx context.Context, cb *slack.InteractionCallback) {
+	t, err := b.tk.ByInbox(ctx, cb.Channel.ID)
+	if errors.Is(err, tickets.ErrNotFound) {
+		b.ephemeral(ctx, cb.Channel.ID, cb.User.ID, "",
+			"Live Chat Control works on messages in a live chat's inbox channel. This channel is not one.")
+		return
+	}
+	if err != nil {
+		b.log.Error("live chat control", zap.String("channel", cb.Channel.ID), zap.Error(err))
+		b.ephemeral(ctx, cb.Channel.ID, cb.User.ID, "", "Live Chat Control is unavailable just now; please try again.")
+		return
+	}
+	if t.Status == tickets.StatusClosed {
+		b.ephemeral(ctx, cb.Channel.ID, cb.User.ID, "", "This live chat has ended.")
+		return
+	}
+	st, err := b.tk.Settings(ctx)
+	if err != nil {
+		b.log.Error("live chat control: settings", zap.Error(err))
+		return
+	}
+	if _, err := b.api.OpenViewContext(ctx, cb.TriggerID, controlView(t, st)); err != nil {
+		b.log.Error("open live chat control", zap.String("ticket", string(t.ID)), zap.Error(err))
+	}
+}
+
+// controlView is the Live Chat Control modal for t: transfer to a team, or end the chat.
+func controlView(t *tickets.Ticket, st *tickets.Settings) slack.ModalViewRequest {
+	var teams []*slack.OptionBlockObject
+	for _, team := range st.TicketingChannels {
+		teams = append(teams, slack.NewOptionBlockObject(team.ChannelID,
+			slack.NewTextBlockObject(slack.PlainTextType, clip(team.Label, 75), false, false), nil))
+	}
+	action := slack.NewRadioButtonsBlockElement(inputAction,
+		slack.NewOptionBlockObject(optTransfer, slack.NewTextBlockObject(slack.PlainTextType, "Transfer to another team", false, false), nil),
+		slack.NewOptionBlockObject(optEnd, slack.NewTextBlockObject(slack.PlainTextType, "End the live chat", false, false), nil),
+	)
+	team := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic,
+		slack.NewTextBlockObject(slack.PlainTextType, "Choose a team", false, false), inputAction, teams...)
+	reason := slack.NewPlainTextInputBlockElement(nil, inputAction)
+	reason.Multiline = true
+	reason.MaxLength = 2000
+	blocks := []slack.Block{
+		slack.NewSectionBlock(md(clip(fmt.Sprintf("*Ticket %s*\n%s", esc(ticketTitle(t)), status(t, "")), maxSectionText)), nil, nil),
+		slack.NewInputBlock(blockAction, plainText("What to do"), nil, action),
+		slack.NewInputBlock(blockTeam, plainText("Team (to transfer)"), nil, team).WithOptional(true),
+		slack.NewInputBlock(blockReason, plainText("Note (shown in Slack only)"), nil, reason).WithOptional(true),
+	}
+	return slack.ModalViewRequest{
+		Type:            slack.VTModal,
+		CallbackID:      ViewControl,
+		Title:           plainText("Live Chat Control"),
+		Submit:          plainText("Proceed"),
+		Close:           plainText("Cancel"),
+		PrivateMetadata: string(t.ID),
+		Blocks:          slack.Blocks{BlockSet: blocks},
+	}
+}
+
+func plainText(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
+}
+
+// submitControl carries out a Live Chat Control submission. Problems the user can fix come
+// back as errors on the modal's fields; the modal closes when the change is made.
+func (b *Bot) submitControl(ctx context.Context, cb *slack.InteractionCallback) *slack.ViewSubmissionResponse {
+	id := tickets.ID(cb.View.PrivateMetadata)
+	values := cb.View.State.Values
+	by := b.users.agent(ctx, cb.User.ID)
+	reason := values[blockReason][inputAction].Value
+	var err error
+	switch values[blockAction][inputAction].SelectedOption.Value {
+	case optTransfer:
+		to := values[blockTeam][inputAction].SelectedOption.Value
+		if to == "" {
+			return fieldError(blockTeam, "Choose the team to transfer the chat to.")
+		}
+		_, err = b.tk.Transfer(ctx, id, to, by)
+		switch {
+		case errors.Is(err, tickets.ErrSameTeam):
+			return fieldError(blockTeam, "The chat is already waiting in that team.")
+		case errors.Is(err, tickets.ErrUnknownTeam):
+			return fieldError(blockTeam, "That team is no longer a ticketing channel.")
+		}
+	case optEnd:
+		_, err = b.tk.End(ctx, id, by, reason)
+	default:
+		return fieldError(blockAction, "Choose what to do.")
+	}
+	switch {
+	case err == nil:
+		b.log.Info("live chat control", zap.String("ticket", string(id)), zap.String("by", cb.User.ID))
+		return nil
+	case errors.Is(err, tickets.ErrClosed):
+		return fieldError(blockAction, "This live chat has ended already.")
+	case errors.Is(err, tickets.ErrNotFound):
+		return fieldError(blockAction, "This ticket no longer exists.")
+	case errors.Is(err, tickets.ErrInvalid):
+		return fieldError(blockReason, err.Error())
+	}
+	b.log.Error("live chat control", zap.String("ticket", string(id)), zap.Error(err))
+	return fieldError(blockAction, "That could not be done just now; please try again.")
+}
+
+func fieldError(block, msg string) *slack.ViewSubmissionResponse {
+	return slack.NewErrorsViewSubmissionResponse(map[string]string{block: msg})
+}

@@ -1,0 +1,178 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/slack-go/slack"
+	"go.uber.org/zap"
+
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+// Desk is tickets.Desk on Slack: cards in ticketing channels, inbox channels, relayed
+// customer messages and notices. Every call is safe to repeat: posts carry their outbox key
+// in message metadata, and a retried post first looks for an earlier success.
+type Desk struct {
+	api *slack.Client
+	log *zap.Logger
+}
+
+var _ tickets.Desk = (*Desk)(nil)
+
+// NewDesk returns a Desk that posts through api. A nil log logs nothing.
+func NewDesk(api *slack.Client, log *zap.Logger) (*Desk, error) {
+	if api == nil {
+		return nil, errors.New("bot: NewDesk needs a Slack client")
+	}
+	if log == nil {
+		log = zap.NewNop()
+	}
+	return &Desk{api: api, log: log.Named("desk")}, nil
+}
+
+// PostCard posts t's card in team's ticketing channel and a copy to each user to notify.
+// A copy that cannot reach its user (a deactivated account, say) is left out and logged;
+// it never holds up the card.
+func (d *Desk) PostCard(ctx context.Context, t *tickets.Ticket, team tickets.Team, notify []tickets.AgentID, key string) (tickets.Card, error) {
+	blocks, text := cardBlocks(t, team.ChannelID), cardFallback(t, team.ChannelID)
+	ts, err := d.post(ctx, team.ChannelID, "", key, slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(text, false))
+	if err != nil {
+		return tickets.Card{}, err
+	}
+	card := tickets.Card{Channel: team.ChannelID, TS: ts}
+	for _, u := range notify {
+		dm, _, _, err := d.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{string(u)}})
+		if err == nil {
+			ts, err = d.post(ctx, dm.ID, "", key+":dm:"+string(u), slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(text, false))
+		}
+		if err != nil {
+			if err = classify("chat.postMessage", err); !tickets.IsPermanent(err) {
+				return tickets.Card{}, err
+			}
+			d.log.Warn("cannot send a ticket card to a priority group member",
+				zap.String("ticket", string(t.ID)), zap.String("user", string(u)), zap.Error(err))
+			continue
+		}
+		card.Copies = append(card.Copies, tickets.Card{Channel: dm.ID, TS: ts})
+	}
+	return card, nil
+}
+
+// UpdateCard re-renders card c and its copies from t. A card someone deleted is let be.
+func (d *Desk) UpdateCard(ctx context.Context, t *tickets.Ticket, c tickets.Card, key string) error {
+	blocks, text := cardBlocks(t, c.Channel), cardFallback(t, c.Channel)
+	for _, m := range append([]tickets.Card{{Channel: c.Channel, TS: c.TS}}, c.Copies...) {
+		_, _, _, err := d.api.UpdateMessageContext(ctx, m.Channel, m.TS, slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(text, false))
+		switch slackCode(err) {
+		case "":
+			if err != nil {
+				return classify("chat.update", err)
+			}
+		case "message_not_found", "cant_update_message", "channel_not_found", "is_archived":
+			d.log.Warn("ticket card cannot be updated; leaving it", zap.String("ticket", string(t.ID)),
+				zap.String("channel", m.Channel), zap.Error(err))
+		default:
+			return classify("chat.update", err)
+		}
+	}
+	return nil
+}
+
+// Post shows customer message m under t's card or in its inbox channel, under the
+// customer's name.
+func (d *Desk) Post(ctx context.Context, t *tickets.Ticket, m tickets.Message, place tickets.Place, key string) error {
+	name := clip(t.Customer.DisplayName(), 80)
+	switch place {
+	case tickets.PlaceCard:
+		if t.Card.IsZero() {
+			return tickets.Permanent(fmt.Errorf("ticket %s has no card to post under", t.ID))
+		}
+		_, err := d.post(ctx, t.Card.Channel, t.Card.TS, key,
+			slack.MsgOptionText("*"+esc(name)+":* "+customerText(m), false))
+		return err
+	case tickets.PlaceInbox:
+		_, err := d.post(ctx, t.Inbox, "", key, slack.MsgOptionText(customerText(m), false),
+			slack.MsgOptionUsername(name), slack.MsgOptionIconEmoji(":bust_in_silhouette:"))
+		return err
+	}
+	return tickets.Permanent(fmt.Errorf("unknown place %q", place))
+}
+
+// Notice posts the status line for ev in t's inbox channel.
+func (d *Desk) Notice(ctx context.Context, t *tickets.Ticket, ev tickets.Event, key string) error {
+	text := noticeText(t, ev)
+	if text == "" || t.Inbox == "" {
+		return nil
+	}
+	_, err := d.post(ctx, t.Inbox, "", key, slack.MsgOptionText(text, false))
+	return err
+}
+
+// ArchiveInbox archives t's inbox channel.
+func (d *Desk) ArchiveInbox(ctx context.Context, t *tickets.Ticket, _ string) error {
+	if t.Inbox == "" {
+		return nil
+	}
+	err := d.api.ArchiveConversationContext(ctx, t.Inbox)
+	if slackCode(err) == "already_archived" {
+		return nil
+	}
+	return classify("conversations.archive", err)
+}
+
+// post posts a message tagged with key in channel (in thread when thread is set). On a
+// retry it first looks for a message tagged with key, which an earlier attempt may have
+// posted before it failed or crashed, and returns that one instead of posting again.
+func (d *Desk) post(ctx context.Context, channel, thread, key string, opts ...slack.MsgOption) (string, error) {
+	if tickets.IsRetry(ctx) {
+		ts, err := d.findPosted(ctx, channel, thread, key)
+		if err != nil {
+			return "", err
+		}
+		if ts != "" {
+			return ts, nil
+		}
+	}
+	opts = append(opts, slack.MsgOptionMetadata(slack.SlackMetadata{
+		EventType: metadataType, EventPayload: map[string]any{"key": key},
+	}))
+	if thread != "" {
+		opts = append(opts, slack.MsgOptionTS(thread))
+	}
+	_, ts, err := d.api.PostMessageContext(ctx, channel, opts...)
+	return ts, classify("chat.postMessage", err)
+}
+
+// historyLookback is how many of a channel's latest messages a retry looks through.
+const historyLookback = 100
+
+// findPosted returns the ts of a message tagged with key among channel's (or thread's)
+// latest messages, or "".
+func (d *Desk) findPosted(ctx context.Context, channel, thread, key string) (string, error) {
+	var msgs []slack.Message
+	var err error
+	if thread != "" {
+		msgs, _, _, err = d.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+			ChannelID: channel, Timestamp: thread, Limit: historyLookback, IncludeAllMetadata: true,
+		})
+	} else {
+		var h *slack.GetConversationHistoryResponse
+		h, err = d.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
+			ChannelID: channel, Limit: historyLookback, IncludeAllMetadata: true,
+		})
+		if h != nil {
+			msgs = h.Messages
+		}
+	}
+	if err != nil {
+		return "", classify("conversations.history", err)
+	}
+	for _, m := range msgs {
+		if m.Metadata.EventType == metadataType && m.Metadata.EventPayload["key"] == key {
+			return m.Timestamp, nil
+		}
+	}
+	return "", nil
+}

@@ -1,0 +1,130 @@
+package bot
+
+import (
+	"context"
+	"errors"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+	"github.com/slack-go/slack/socketmode"
+	"go.uber.org/zap"
+
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+// onEvent routes an Events API event: messages (in order per channel) to the relay, App
+// Home opens to the home tab. An event Slack sends again (same event_id) is dropped.
+func (b *Bot) onEvent(ctx context.Context, evt socketmode.Event) {
+	api, ok := evt.Data.(slackevents.EventsAPIEvent)
+	if !ok {
+		return
+	}
+	cbe, ok := api.Data.(*slackevents.EventsAPICallbackEvent)
+	if !ok {
+		return
+	}
+	switch ev := api.InnerEvent.Data.(type) {
+	case *slackevents.MessageEvent:
+		if !b.relayable(ev) {
+			return
+		}
+		b.inOrder(ctx, ev.Channel, func(ctx context.Context) {
+			if b.firstTime(ctx, cbe.EventID) {
+				b.relay(ctx, ev)
+			}
+		})
+	case *slackevents.AppHomeOpenedEvent:
+		if ev.Tab != "home" {
+			return
+		}
+		b.go_(ctx, func(ctx context.Context) {
+			if b.firstTime(ctx, cbe.EventID) {
+				b.publishHome(ctx, ev.User)
+			}
+		})
+	}
+}
+
+// firstTime reports whether event id is seen for the first time. When Redis cannot say,
+// the event is handled: the message dedupe in the store still stops a double relay.
+func (b *Bot) firstTime(ctx context.Context, id string) bool {
+	if id == "" {
+		return true
+	}
+	first, err := b.seen.Seen(ctx, "slack-event", id, b.cfg.EventTTL)
+	if err != nil {
+		b.log.Warn("event dedupe unavailable", zap.String("event_id", id), zap.Error(err))
+		return true
+	}
+	return first
+}
+
+// relayable reports whether a message event is a person's new message: not the bot's own
+// (that would loop), not an edit, a deletion or a join.
+func (b *Bot) relayable(ev *slackevents.MessageEvent) bool {
+	if ev.BotID != "" || ev.User == "" || ev.User == b.self.userID {
+		return false
+	}
+	switch ev.SubType {
+	case "", slack.MsgSubTypeFileShare, slack.MsgSubTypeThreadBroadcast:
+		return true
+	}
+	return false
+}
+
+// relay hands an agent's message in an inbox channel to the ticket service: a top-level
+// message goes to the customer, a thread reply is an internal note. When it cannot be
+// sent the agent is told why, privately.
+func (b *Bot) relay(ctx context.Context, ev *slackevents.MessageEvent) {
+	m := tickets.Message{
+		Direction:       tickets.FromAgent,
+		Author:          b.users.agent(ctx, ev.User),
+		Text:            ev.Text,
+		SourceMessageID: ev.TimeStamp,
+	}
+	if ev.ThreadTimeStamp != "" && ev.ThreadTimeStamp != ev.TimeStamp {
+		m.Direction = tickets.Internal
+	}
+	if ev.Message != nil {
+		for _, f := range ev.Message.Files {
+			m.Attachments = append(m.Attachments, tickets.Attachment{URL: fileURL(f), Name: f.Name, MIME: f.Mimetype})
+		}
+	}
+	_, _, err := b.tk.AgentMessage(ctx, ev.Channel, m)
+	var why string
+	switch {
+	case err == nil, errors.Is(err, tickets.ErrNotFound):
+		return // taken, or not an inbox channel
+	case errors.Is(err, tickets.ErrNotActive):
+		why = "This chat is waiting for someone to pick it, so your message was not sent to the customer."
+	case errors.Is(err, tickets.ErrClosed):
+		why = "This chat has ended, so your message was not sent to the customer."
+	case errors.Is(err, tickets.ErrInvalid):
+		why = "Your message could not be taken: " + err.Error()
+	default:
+		b.log.Error("relay agent message", zap.String("channel", ev.Channel), zap.Error(err))
+		why = "Your message could not be taken just now; please send it again."
+	}
+	b.ephemeral(ctx, ev.Channel, ev.User, ev.ThreadTimeStamp, ":warning: "+why)
+}
+
+// fileURL is the best link Slack gives for a file.
+func fileURL(f slack.File) string {
+	for _, u := range []string{f.Permalink, f.URLPrivate} {
+		if u != "" {
+			return u
+		}
+	}
+	return ""
+}
+
+// ephemeral tells user something in channel that only they see (in thread when set).
+func (b *Bot) ephemeral(ctx context.Context, channel, user, thread, text string) {
+	opts := []slack.MsgOption{slack.MsgOptionText(text, false)}
+	if thread != "" {
+		opts = append(opts, slack.MsgOptionTS(thread))
+	}
+	if _, err := b.api.PostEphemeralContext(ctx, channel, user, opts...); err != nil {
+		b.log.Warn("ephemeral message", zap.String("channel", channel), zap.String("user", user), zap.Error(err))
+	}
+}

@@ -1,0 +1,64 @@
+package bot
+
+// Callback and action ids. The shortcut callback ids must match manifest.yaml (a test in
+// cmd/frontdesk checks it); the others are ours alone.
+const (
+	// ShortcutControl is the Live Chat Control message shortcut.
+	ShortcutControl = "live_chat_control"
+	// ShortcutAdmin is the global shortcut that opens the admin panel.
+	ShortcutAdmin = "frontdesk_admin"
+
+	// ActionPick is the Pick button on a ticket card; its value is the ticket id.
+	ActionPick = "ticket_pick"
+	// ActionOpenAdmin is the App Home button that opens the admin panel.
+	ActionOpenAdmin = "admin_open"
+	// ActionAddTeam adds a row of ticketing channel and label to the admin panel.
+	ActionAddTeam = "admin_add_team"
+
+	// ViewControl and ViewAdmin are the callback ids of the two modals.
+	ViewControl = "live_chat_control_modal"
+	ViewAdmin   = "admin_panel"
+	// ViewNotice is a modal that only tells the user something (e.g. "only admins").
+	ViewNotice = "notice"
+)
+
+// Block and action ids inside the modals, read back on submission.
+const (
+	blockAction   = "lcc_action"
+	blockTeam     = "lcc_team"
+	blockReason   = "lcc_reason"
+	optTransfer   = "transfer"
+	optEnd        = "end"
+	blockPriority = "admin_priority"
+	blockShowName = "admin_show_name"
+	blockPicked   = "admin_tpl_picked"
+	blockTransfer = "admin_tpl_transfer"
+	blockEnded    = "admin_tpl_ended"
+	teamChannel   = "admin_team_channel_" // + row number
+	teamLabel     = "admin_team_label_"   // + row number
+	inputAction   = "value"               // the action id of every input element
+)
+
+// metadataType marks the bot's own posts: their metadata carries the outbox key the post
+// was made for, so that a retried post can find an earlier success instead of posting twice.
+const metadataType = "frontdesk_post"
+
+// Scopes are the bot token scopes the code uses, and why; manifest.yaml must ask for
+// exactly these (cmd/frontdesk's manifest test checks it).
+var Scopes = map[string]string{
+	"channels:history":     "conversations.history of ticketing channels: a retried card post looks for an earlier one",
+	"channels:manage":      "conversations.create of the default ticketing channels on a first start",
+	"channels:read":        "conversations.info: the admin panel checks a ticketing channel has the app",
+	"chat:write":           "chat.postMessage, chat.update, chat.postEphemeral",
+	"chat:write.customize": "customer messages in inbox channels appear under the customer's name",
+	"commands":             "the Live Chat Control and admin shortcuts",
+	"groups:history":       "message events in private inbox channels, and conversations.history there",
+	"groups:read":          "conversations.info and conversations.list of private channels",
+	"groups:write":         "create, invite to, set the purpose and topic of, and archive inbox channels",
+	"im:history":           "conversations.history of the priority group's direct messages, for retried posts",
+	"im:write":             "conversations.open: the priority group gets each new ticket as a direct message",
+	"users:read":           "users.info: agents' names, admins and guests",
+}
+
+// Events are the bot events the code handles; manifest.yaml subscribes to exactly these.
+var Events = []string{"app_home_opened", "message.groups"}

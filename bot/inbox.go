@@ -1,0 +1,167 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/slack-go/slack"
+	"go.uber.org/zap"
+
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+// OpenInbox makes sure t has a private inbox channel with members in it and returns its
+// id: the first pick creates it (named after the ticket and the customer, with a suffix
+// when the name is taken) and posts the customer's details there; a pick after a transfer
+// invites the new agent to the same channel.
+func (d *Desk) OpenInbox(ctx context.Context, t *tickets.Ticket, members []tickets.AgentID, key string) (string, error) {
+	channel := t.Inbox
+	if channel == "" {
+		var err error
+		if channel, err = d.createInbox(ctx, t); err != nil {
+			return "", err
+		}
+	}
+	if err := d.invite(ctx, t, channel, members); err != nil {
+		return "", err
+	}
+	if t.Inbox == "" {
+		intro := *t
+		intro.Inbox = channel
+		if _, err := d.post(ctx, channel, "", key+":intro",
+			slack.MsgOptionBlocks(introBlocks(&intro)...),
+			slack.MsgOptionText("Live chat "+ticketTitle(t), false)); err != nil {
+			return "", err
+		}
+	}
+	return channel, nil
+}
+
+// inboxPurpose marks a channel as ticket id's inbox, so that a retry can recognise the
+// channel an earlier attempt created.
+func inboxPurpose(id tickets.ID) string { return "Frontdesk live chat, ticket " + string(id) }
+
+// createInbox creates t's private inbox channel. When its name is taken it tries the next
+// suffix, unless the channel of that name is the one an earlier attempt made for t.
+func (d *Desk) createInbox(ctx context.Context, t *tickets.Ticket) (string, error) {
+	base := inboxName(t)
+	for i := range 10 {
+		name := base
+		if i > 0 {
+			name = fmt.Sprintf("%s-%d", base, i+1)
+		}
+		ch, err := d.api.CreateConversationContext(ctx, slack.CreateConversationParams{ChannelName: name, IsPrivate: true})
+		if slackCode(err) == "name_taken" {
+			if id, err := d.findOwnInbox(ctx, t, name); err != nil || id != "" {
+				return id, err
+			}
+			continue
+		}
+		if err != nil {
+			return "", classify("conversations.create", err)
+		}
+		topic := clip(fmt.Sprintf("%s · %s · %s", ticketTitle(t), sourceLabel(t), t.Team.Label), 250)
+		if _, err := d.api.SetPurposeOfConversationContext(ctx, ch.ID, inboxPurpose(t.ID)); err != nil {
+			return "", classify("conversations.setPurpose", err)
+		}
+		if _, err := d.api.SetTopicOfConversationContext(ctx, ch.ID, topic); err != nil {
+			d.log.Warn("set inbox topic", zap.String("ticket", string(t.ID)), zap.Error(err))
+		}
+		return ch.ID, nil
+	}
+	return "", tickets.Permanent(fmt.Errorf("no free channel name for ticket %s after 10 tries", t.ID))
+}
+
+// findOwnInbox looks among the private channels the bot is in for one named name whose
+// purpose marks it as t's inbox; "" when there is none. Only a retry looks: a first attempt
+// cannot have made the channel.
+func (d *Desk) findOwnInbox(ctx context.Context, t *tickets.Ticket, name string) (string, error) {
+	if !tickets.IsRetry(ctx) {
+		return "", nil
+	}
+	params := &slack.GetConversationsParameters{Types: []string{"private_channel"}, Limit: 200, ExcludeArchived: true}
+	for {
+		chs, cursor, err := d.api.GetConversationsContext(ctx, params)
+		if err != nil {
+			return "", classify("conversations.list", err)
+		}
+		for _, ch := range chs {
+			if ch.Name == name && ch.Purpose.Value == inboxPurpose(t.ID) {
+				return ch.ID, nil
+			}
+		}
+		if cursor == "" {
+			return "", nil
+		}
+		params.Cursor = cursor
+	}
+}
+
+// invite brings members into channel. Someone who cannot join (a single-channel guest
+// already in a channel, a deactivated account) is logged and skipped, never holding up
+// the rest.
+func (d *Desk) invite(ctx context.Context, t *tickets.Ticket, channel string, members []tickets.AgentID) error {
+	var users []string
+	seen := map[tickets.AgentID]bool{}
+	for _, m := range members {
+		if m != "" && !seen[m] {
+			seen[m] = true
+			users = append(users, string(m))
+		}
+	}
+	if len(users) == 0 {
+		return nil
+	}
+	_, err := d.api.InviteUsersToConversationContext(ctx, channel, users...)
+	if err == nil || slackCode(err) == "already_in_channel" && len(users) == 1 {
+		return nil
+	}
+	if slackCode(err) == "" {
+		return classify("conversations.invite", err)
+	}
+	// One refusal fails the whole call: invite one by one to find who can join.
+	for _, u := range users {
+		_, err := d.api.InviteUsersToConversationContext(ctx, channel, u)
+		switch code := slackCode(err); {
+		case err == nil, code == "already_in_channel", code == "cant_invite_self":
+		case code != "" && code != "ratelimited":
+			d.log.Warn("cannot invite a user to an inbox channel", zap.String("ticket", string(t.ID)),
+				zap.String("user", u), zap.String("reason", code))
+		default:
+			return classify("conversations.invite", err)
+		}
+	}
+	return nil
+}
+
+// inboxName is "chat-135-carol": the ticket number and the customer, within Slack's
+// channel-name rules (lowercase letters, digits, '-' and '_', at most 80 characters).
+func inboxName(t *tickets.Ticket) string {
+	name := fmt.Sprintf("chat-%d", t.Number)
+	if s := slug(t.Customer.DisplayName(), 40); s != "" && t.Customer.DisplayName() != "Customer" {
+		name += "-" + s
+	}
+	return name
+}
+
+// slug keeps the ASCII letters and digits of s, lowercased, joined by single dashes.
+func slug(s string, max int) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			dash = false
+			b.WriteRune(r)
+		} else {
+			dash = true
+		}
+		if b.Len() >= max {
+			break
+		}
+	}
+	return strings.TrimRight(b.String(), "-")
+}

@@ -1,0 +1,66 @@
+package bot
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+// userTTL is how long what users.info said about someone is trusted.
+const userTTL = 10 * time.Minute
+
+// users caches users.info answers: names for agents, roles for the admin check.
+type users struct {
+	api *slack.Client
+	mu  sync.Mutex
+	m   map[string]cachedUser
+}
+
+type cachedUser struct {
+	u   *slack.User
+	exp time.Time
+}
+
+func newUsers(api *slack.Client) *users {
+	return &users{api: api, m: map[string]cachedUser{}}
+}
+
+func (us *users) get(ctx context.Context, id string) (*slack.User, error) {
+	us.mu.Lock()
+	c, ok := us.m[id]
+	us.mu.Unlock()
+	if ok && time.Now().Before(c.exp) {
+		return c.u, nil
+	}
+	u, err := us.api.GetUserInfoContext(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	us.mu.Lock()
+	us.m[id] = cachedUser{u: u, exp: time.Now().Add(userTTL)}
+	us.mu.Unlock()
+	return u, nil
+}
+
+// agent is the Agent for Slack user id, named as Slack shows them. When Slack cannot say,
+// the agent goes by id alone: a name is nice to have, never worth failing a pick over.
+func (us *users) agent(ctx context.Context, id string) tickets.Agent {
+	a := tickets.Agent{ID: tickets.AgentID(id)}
+	if u, err := us.get(ctx, id); err == nil {
+		a.Name = displayName(u)
+	}
+	return a
+}
+
+func displayName(u *slack.User) string {
+	for _, s := range []string{u.Profile.DisplayName, u.RealName, u.Profile.RealName, u.Name} {
+		if s != "" {
+			return s
+		}
+	}
+	return u.ID
+}
