@@ -109,7 +109,15 @@ func (o *Outbox) handleEntry(ctx, hctx context.Context, p int, e entry, claimed 
 			return errStopped // the handler was cut short; the next holder tries again
 		case tickets.IsPermanent(err) || attempt >= o.cfg.MaxAttempts:
 			log.Error("giving up on outbox entry", zap.Int("attempts", attempt), zap.Error(err))
-			return o.deadLetter(hctx, p, e.msg, err, attempt)
+			if derr := o.deadLetter(hctx, p, e.msg, err, attempt); derr != nil {
+				return derr
+			}
+			if o.cfg.GaveUp != nil {
+				if gerr := o.cfg.GaveUp(hctx, e.ev, err); gerr != nil {
+					log.Error("reporting the entry given up on", zap.Error(gerr))
+				}
+			}
+			return nil
 		}
 		wait := o.backoff(attempt, err)
 		log.Warn("outbox entry failed; will retry", zap.Int("attempt", attempt),

@@ -87,3 +87,27 @@ func TestRedis_FindOpen(t *testing.T) {
 		t.Errorf("FindOpen of a dangling conversation = %v, want ErrNotFound", err)
 	}
 }
+
+func TestRedis_AddEvent(t *testing.T) {
+	ctx := context.Background()
+	r, _ := newStore(t)
+	tk := open(t, r, "conv-ev", nil)
+	m := customerMsg("hi", "")
+	if err := r.AddEvent(ctx, tk.ID, tickets.Event{Type: tickets.EventDelivered, At: t0, Message: &m}); err != nil {
+		t.Fatal(err)
+	}
+	evs := events(t, r, tk.ID)
+	last := evs[len(evs)-1]
+	if last.Type != tickets.EventDelivered || last.TicketID != tk.ID || last.Message == nil || last.Message.Text != "hi" {
+		t.Errorf("last event = %+v", last)
+	}
+	before := snapshot(t, r)
+	for _, id := range []tickets.ID{"404-0", "junk"} {
+		if err := r.AddEvent(ctx, id, tickets.Event{Type: tickets.EventDelivered}); !errors.Is(err, tickets.ErrNotFound) {
+			t.Errorf("AddEvent(%s) = %v, want ErrNotFound", id, err)
+		}
+	}
+	if after := snapshot(t, r); !reflect.DeepEqual(before, after) {
+		t.Error("AddEvent on a missing ticket changed Redis")
+	}
+}

@@ -38,6 +38,9 @@ type OutboxConfig struct {
 	StartID string
 	// TrimEvery is how often the streams of held partitions are trimmed (1m).
 	TrimEvery time.Duration
+	// GaveUp, when set, is told of every event set aside for good (after it is in the
+	// dead stream), so the product can show the failure; its error is logged.
+	GaveUp func(ctx context.Context, ev tickets.Event, cause error) error
 }
 
 func (c *OutboxConfig) setDefaults() {

@@ -24,10 +24,10 @@ func testOutboxConfig(consumer string) OutboxConfig {
 }
 
 // newOutbox returns an Outbox of r for group; a zero cfg means testOutboxConfig with a
-// random consumer name.
+// random consumer name (so does one without a consumer name).
 func newOutbox(t *testing.T, r *Redis, group string, h tickets.Handler, cfg OutboxConfig) *Outbox {
 	t.Helper()
-	if cfg == (OutboxConfig{}) {
+	if cfg.Consumer == "" {
 		cfg = testOutboxConfig("consumer-" + rand.Text()[:6])
 	}
 	o, err := NewOutbox(r, group, h, cfg, zaptest.NewLogger(t))

@@ -178,12 +178,26 @@ func TestOutbox_Errors(t *testing.T) {
 	})
 
 	t.Run("MaxAttempts", func(t *testing.T) {
+		var mu sync.Mutex
+		var gaveUp []string
+		cfg := cfg
+		cfg.GaveUp = func(_ context.Context, ev tickets.Event, cause error) error {
+			mu.Lock()
+			defer mu.Unlock()
+			gaveUp = append(gaveUp, ev.Message.Text+": "+cause.Error())
+			return nil
+		}
 		texts, r, _ := run(t, cfg, func(int) error { return errors.New("still down") })
 		if want := []string{"one", "three"}; !slices.Equal(texts, want) {
 			t.Errorf("handled %v, want %v", texts, want)
 		}
 		if dead := deadOf(t, r); len(dead) != 1 || dead[0]["attempts"] != "5" || dead[0]["error"] != "still down" {
 			t.Errorf("dead stream = %v, want the entry after 5 attempts", dead)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if want := []string{"two: still down"}; !slices.Equal(gaveUp, want) {
+			t.Errorf("GaveUp was told %v, want %v", gaveUp, want)
 		}
 	})
 

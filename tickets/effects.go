@@ -30,6 +30,10 @@ func IsRetry(ctx context.Context) bool {
 const (
 	GroupDesk   = "desk"
 	GroupSource = "source"
+	// GroupMarks shows delivery marks on agent messages. Apart from GroupDesk because
+	// marks are cheap to delay and rate-limited by Slack more tightly than posts: a
+	// backlog of marks never holds up a customer's messages.
+	GroupMarks = "desk-marks"
 	// SinkGroupPrefix + Sink.Name() is each sink's group.
 	SinkGroupPrefix = "sink:"
 )
@@ -40,6 +44,7 @@ func (s *Service) Handlers() map[string]Handler {
 	hs := map[string]Handler{GroupSource: s.handleSource}
 	if s.desk != nil {
 		hs[GroupDesk] = s.handleDesk
+		hs[GroupMarks] = s.handleMarks
 	}
 	for _, sk := range s.sinks {
 		hs[SinkGroupPrefix+sk.Name()] = func(ctx context.Context, ev Event) error {
@@ -134,6 +139,18 @@ func (s *Service) handleDesk(ctx context.Context, ev Event) error {
 	return nil
 }
 
+// handleMarks shows whether an agent message reached the customer.
+func (s *Service) handleMarks(ctx context.Context, ev Event) error {
+	if ev.Type != EventDelivered && ev.Type != EventFailed || ev.Message == nil {
+		return nil
+	}
+	t, err := s.ticketFor(ctx, ev)
+	if err != nil || t.Inbox == "" {
+		return err
+	}
+	return s.desk.MarkDelivery(ctx, t, ev, ev.ID)
+}
+
 // ensureCard posts the card event ev asks for, unless it was posted already (a repeat
 // after a crash), in which case it is brought up to date.
 func (s *Service) ensureCard(ctx context.Context, t *Ticket, ev Event) error {
@@ -187,7 +204,14 @@ func (s *Service) handleSource(ctx context.Context, ev Event) error {
 		return Permanent(fmt.Errorf("ticket %s: %w %q", t.ID, ErrUnknownSource, t.Source))
 	}
 	if ev.Type == EventMessage {
-		return src.Send(ctx, t, *ev.Message, ev.ID)
+		// The key is the message's, not the event's: a message sent again after a failure
+		// (RetryDelivery) is still the same message to the source.
+		if err := src.Send(ctx, t, *ev.Message, string(t.ID)+"/"+ev.Message.ID); err != nil {
+			return err
+		}
+		return s.store.AddEvent(ctx, t.ID, Event{
+			Type: EventDelivered, TicketID: t.ID, At: s.now(), Actor: ev.Actor, Message: ev.Message,
+		})
 	}
 	st, err := s.Settings(ctx)
 	if err != nil {
@@ -213,4 +237,20 @@ func (s *Service) handleSource(ctx context.Context, ev Event) error {
 		return src.Ended(ctx, t, ev.ID)
 	}
 	return nil
+}
+
+// GaveUp is told when the outbox sets event ev aside for good in consumer group group,
+// because of cause. An agent message its source never took is marked failed in Slack,
+// where the agent can send it again (RetryDelivery).
+func (s *Service) GaveUp(ctx context.Context, group string, ev Event, cause error) error {
+	if group != GroupSource || ev.Type != EventMessage || ev.Message == nil || ev.Message.Direction != FromAgent {
+		return nil
+	}
+	reason := "the customer could not be reached"
+	if cause != nil {
+		reason = Clip(cause.Error(), 300)
+	}
+	return wrap("gave up", s.store.AddEvent(ctx, ev.TicketID, Event{
+		Type: EventFailed, TicketID: ev.TicketID, At: s.now(), Actor: ev.Actor, Message: ev.Message, Reason: reason,
+	}))
 }

@@ -44,47 +44,51 @@ func TestService_Handlers(t *testing.T) {
 	h.svc.AgentMessage(ctx, "G1", Message{Direction: FromAgent, Author: alice, Text: "Hi Carol", SourceMessageID: "1.1"})
 	h.svc.AgentMessage(ctx, "G1", Message{Direction: Internal, Author: alice, Text: "VIP", SourceMessageID: "1.2"})
 	equal(t, "agent reply and note", h.deliver(t), []string{
-		`source.Send 1 agent "Hi Carol" ev6`,
+		`source.Send 1 agent "Hi Carol" 1/m3`, // keyed by the message: the same on every attempt
 		"sink.crm 1 message ev6",
 		"sink.crm 1 message ev7",
+	})
+	equal(t, "the source took the reply", h.deliver(t), []string{
+		`desk.MarkDelivery 1 message.delivered "Hi Carol" ev8`,
+		"sink.crm 1 message.delivered ev8",
 	})
 
 	h.svc.Transfer(ctx, tk.ID, "C2", alice)
 	equal(t, "transferred", h.deliver(t), []string{
-		"desk.UpdateCard 1 C1/ts1 pending ev8:old",
-		"desk.PostCard 1 C2 [UPRIO] ev8",
-		"desk.Notice 1 ticket.transferred ev8:notice",
-		"sink.crm 1 ticket.transferred ev8",
+		"desk.UpdateCard 1 C1/ts1 pending ev9:old",
+		"desk.PostCard 1 C2 [UPRIO] ev9",
+		"desk.Notice 1 ticket.transferred ev9:notice",
+		"sink.crm 1 ticket.transferred ev9",
 	})
 	transferred := h.last
 
 	h.pick(t, tk.ID, bob)
 	equal(t, "picked after transfer", h.deliver(t), []string{
-		"desk.OpenInbox 1 G1 [UBOB UPRIO] ev9",
-		"desk.UpdateCard 1 C2/ts2 active ev9:card",
-		"desk.Notice 1 ticket.picked ev9",
-		`source.Send 1 notice "Your chat was transferred to Technical Team. You are now chatting with an agent." ev9:notice`,
-		"sink.crm 1 ticket.picked ev9",
+		"desk.OpenInbox 1 G1 [UBOB UPRIO] ev10",
+		"desk.UpdateCard 1 C2/ts2 active ev10:card",
+		"desk.Notice 1 ticket.picked ev10",
+		`source.Send 1 notice "Your chat was transferred to Technical Team. You are now chatting with an agent." ev10:notice`,
+		"sink.crm 1 ticket.picked ev10",
 	})
 
 	h.svc.End(ctx, tk.ID, bob, "solved")
 	equal(t, "ended", h.deliver(t), []string{
-		"desk.UpdateCard 1 C2/ts2 closed ev10:card",
-		"desk.Notice 1 ticket.closed ev10",
-		"desk.ArchiveInbox 1 G1 ev10:archive",
-		`source.Send 1 notice "This chat has ended. Thank you for reaching out!" ev10:notice`,
-		"source.Ended 1 ev10",
-		"sink.crm 1 ticket.closed ev10",
+		"desk.UpdateCard 1 C2/ts2 closed ev11:card",
+		"desk.Notice 1 ticket.closed ev11",
+		"desk.ArchiveInbox 1 G1 ev11:archive",
+		`source.Send 1 notice "This chat has ended. Thank you for reaching out!" ev11:notice`,
+		"source.Ended 1 ev11",
+		"sink.crm 1 ticket.closed ev11",
 	})
 
 	t.Run("RepeatsPostNoSecondCard", func(t *testing.T) {
 		// A consumer that crashed after the card was posted runs the event again.
 		h.store.events = transferred
 		equal(t, "transfer again", h.deliver(t), []string{
-			"desk.UpdateCard 1 C1/ts1 closed ev8:old",
-			"desk.UpdateCard 1 C2/ts2 closed ev8:card",
-			"desk.Notice 1 ticket.transferred ev8:notice",
-			"sink.crm 1 ticket.transferred ev8",
+			"desk.UpdateCard 1 C1/ts1 closed ev9:old",
+			"desk.UpdateCard 1 C2/ts2 closed ev9:card",
+			"desk.Notice 1 ticket.transferred ev9:notice",
+			"sink.crm 1 ticket.transferred ev9",
 		})
 	})
 }
@@ -126,7 +130,7 @@ func TestService_HandlersFailures(t *testing.T) {
 		h := newHarness(t)
 		for g, handle := range h.svc.Handlers() {
 			err := handle(ctx, Event{ID: "x", Type: EventClosed, TicketID: "404"})
-			if g != GroupSource && (!IsPermanent(err) || !errors.Is(err, ErrNotFound)) {
+			if g != GroupSource && g != GroupMarks && (!IsPermanent(err) || !errors.Is(err, ErrNotFound)) {
 				t.Errorf("%s: err = %v", g, err)
 			}
 		}
@@ -168,5 +172,74 @@ func TestErrors(t *testing.T) {
 	}
 	if _, ok := IsAlreadyPicked(boom); ok {
 		t.Error("IsAlreadyPicked on a plain error")
+	}
+}
+
+func TestService_DeliveryFailureAndRetry(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t)
+	tk := h.open(t, "c", "", "")
+	h.pick(t, tk.ID, alice)
+	h.store.SetInbox(ctx, tk.ID, "G1")
+	h.svc.AgentMessage(ctx, "G1", Message{Direction: FromAgent, Author: alice, Text: "are you there?", SourceMessageID: "1.1"})
+	h.svc.AgentMessage(ctx, "G1", Message{Direction: Internal, Author: alice, Text: "note", SourceMessageID: "1.2"})
+	evs := h.store.drain()
+	reply, note := evs[len(evs)-2], evs[len(evs)-1]
+	down := errors.New("customer endpoint: 503")
+
+	// Only an agent message the source never took is marked failed.
+	for _, tc := range []struct {
+		group string
+		ev    Event
+	}{{GroupDesk, reply}, {SinkGroupPrefix + "crm", reply}, {GroupSource, note}} {
+		if err := h.svc.GaveUp(ctx, tc.group, tc.ev, down); err != nil {
+			t.Fatal(err)
+		}
+	}
+	equal(t, "no failure events", h.types(), []string(nil))
+	if err := h.svc.GaveUp(ctx, GroupSource, reply, down); err != nil {
+		t.Fatal(err)
+	}
+	failed := h.store.drain()
+	if len(failed) != 1 || failed[0].Type != EventFailed || failed[0].Message.ID != reply.Message.ID ||
+		failed[0].Reason != "customer endpoint: 503" {
+		t.Fatalf("failure events %+v", failed)
+	}
+	h.store.events = failed
+	equal(t, "marked failed", h.deliver(t), []string{
+		`desk.MarkDelivery 1 message.failed "are you there?" ` + failed[0].ID,
+		"sink.crm 1 message.failed " + failed[0].ID,
+	})
+
+	// Sent again: the same message, under the same key, and marked delivered this time.
+	if _, err := h.svc.RetryDelivery(ctx, tk.ID, reply.Message.ID, alice); err != nil {
+		t.Fatal(err)
+	}
+	calls := h.deliver(t)
+	equal(t, "sent again", calls[0], `source.Send 1 agent "are you there?" 1/`+reply.Message.ID)
+	equal(t, "marked delivered", h.deliver(t)[0], `desk.MarkDelivery 1 message.delivered "are you there?" ev7`)
+
+	for _, tc := range []struct {
+		name  string
+		id    ID
+		msg   string
+		setup func()
+		want  error
+	}{
+		{name: "UnknownMessage", id: tk.ID, msg: "nope", want: ErrNotFound},
+		{name: "NotAnAgentMessage", id: tk.ID, msg: note.Message.ID, want: ErrNotFound},
+		{name: "UnknownTicket", id: "404", msg: reply.Message.ID, want: ErrNotFound},
+		{name: "Pending", id: tk.ID, msg: reply.Message.ID, setup: func() { h.svc.Transfer(ctx, tk.ID, "C2", alice) }, want: ErrNotActive},
+		{name: "Closed", id: tk.ID, msg: reply.Message.ID, setup: func() { h.svc.End(ctx, tk.ID, alice, "") }, want: ErrClosed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.setup != nil {
+				tc.setup()
+			}
+			h.store.drain()
+			_, err := h.svc.RetryDelivery(ctx, tc.id, tc.msg, alice)
+			wantErr(t, err, tc.want)
+			equal(t, "no events", h.types(), []string(nil))
+		})
 	}
 }

@@ -10,8 +10,13 @@ const (
 	EventPicked      EventType = "ticket.picked"
 	EventTransferred EventType = "ticket.transferred"
 	EventClosed      EventType = "ticket.closed"
-	// EventMessage: a message was added to the ticket (any Direction).
+	// EventMessage: a message was added to the ticket (any Direction), or an agent
+	// message is to be sent again (RetryDelivery).
 	EventMessage EventType = "message"
+	// EventDelivered: the source took an agent message (Message).
+	EventDelivered EventType = "message.delivered"
+	// EventFailed: an agent message could not be delivered for good (Message; Reason).
+	EventFailed EventType = "message.failed"
 )
 
 // Place is where the desk shows a customer message.
@@ -56,6 +61,7 @@ type Event struct {
 	AfterTransfer bool `json:"after_transfer,omitempty"`
 
 	// EventClosed: why, and whether the source itself closed it (so it need not be told).
+	// EventFailed: why the message could not be delivered.
 	Reason   string `json:"reason,omitempty"`
 	BySource bool   `json:"by_source,omitempty"`
 }

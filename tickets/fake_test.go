@@ -237,6 +237,16 @@ func (f *fakeStore) AddMessage(_ context.Context, id ID, m Message) (bool, error
 	return true, nil
 }
 
+func (f *fakeStore) AddEvent(_ context.Context, id ID, ev Event) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, err := f.get(id); err != nil {
+		return err
+	}
+	f.emit(ev)
+	return nil
+}
+
 func (f *fakeStore) Messages(_ context.Context, id ID) ([]Message, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -381,6 +391,10 @@ func (d *fakeDesk) Notice(_ context.Context, t *Ticket, ev Event, key string) er
 
 func (d *fakeDesk) ArchiveInbox(_ context.Context, t *Ticket, key string) error {
 	return d.add("desk.ArchiveInbox %s %s %s", t.ID, t.Inbox, key)
+}
+
+func (d *fakeDesk) MarkDelivery(_ context.Context, t *Ticket, ev Event, key string) error {
+	return d.add("desk.MarkDelivery %s %s %q %s", t.ID, ev.Type, ev.Message.Text, key)
 }
 
 type fakeSource struct{ *calls }

@@ -49,6 +49,10 @@ type Store interface {
 	// closed too. Returns ErrNotFound, ErrClosed (customer and agent messages), ErrNotActive.
 	AddMessage(ctx context.Context, id ID, m Message) (added bool, err error)
 
+	// AddEvent appends ev (a follow-up of an earlier side effect, e.g. EventDelivered) to
+	// the outbox of ticket id. Returns ErrNotFound.
+	AddEvent(ctx context.Context, id ID, ev Event) error
+
 	// Messages returns the ticket's transcript in the order the messages were added.
 	// Returns ErrNotFound.
 	Messages(ctx context.Context, id ID) ([]Message, error)
@@ -97,6 +101,10 @@ type Desk interface {
 	Notice(ctx context.Context, t *Ticket, ev Event, key string) error
 	// ArchiveInbox archives t's inbox channel once the ticket is closed.
 	ArchiveInbox(ctx context.Context, t *Ticket, key string) error
+	// MarkDelivery shows on the agent's message ev.Message, in t's inbox channel, whether
+	// the customer got it (EventDelivered) or not (EventFailed, with ev.Reason and a way
+	// to try again).
+	MarkDelivery(ctx context.Context, t *Ticket, ev Event, key string) error
 }
 
 // Source is a connector customers chat through. Keys are as for Desk; a source passes

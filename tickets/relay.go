@@ -58,3 +58,33 @@ func (s *Service) AgentMessage(ctx context.Context, inboxChannel string, m Messa
 	added, err = s.store.AddMessage(ctx, t.ID, m)
 	return t, added, wrap("agent message", err)
 }
+
+// RetryDelivery sends agent message messageID of ticket id to the customer again, after
+// its delivery failed. Returns ErrInvalid, ErrNotFound (no such ticket or agent message),
+// ErrClosed, or ErrNotActive (the ticket waits for a pick).
+func (s *Service) RetryDelivery(ctx context.Context, id ID, messageID string, by Agent) (*Ticket, error) {
+	if err := validAgent(by); err != nil {
+		return nil, err
+	}
+	t, err := s.store.Get(ctx, id)
+	if err != nil {
+		return nil, wrap("retry delivery", err)
+	}
+	switch t.Status {
+	case StatusClosed:
+		return nil, ErrClosed
+	case StatusPending:
+		return nil, ErrNotActive
+	}
+	msgs, err := s.store.Messages(ctx, id)
+	if err != nil {
+		return nil, wrap("retry delivery", err)
+	}
+	for _, m := range msgs {
+		if m.ID == messageID && m.Direction == FromAgent {
+			err := s.store.AddEvent(ctx, id, Event{Type: EventMessage, TicketID: id, At: s.now(), Actor: by, Message: &m})
+			return t, wrap("retry delivery", err)
+		}
+	}
+	return nil, ErrNotFound
+}
