@@ -23,6 +23,7 @@ type Tickets interface {
 	AgentMessage(ctx context.Context, inboxChannel string, m tickets.Message) (*tickets.Ticket, bool, error)
 	Transfer(ctx context.Context, id tickets.ID, toChannel string, by tickets.Agent) (*tickets.Ticket, error)
 	End(ctx context.Context, id tickets.ID, by tickets.Agent, reason string) (*tickets.Ticket, error)
+	RetryDelivery(ctx context.Context, id tickets.ID, messageID string, by tickets.Agent) (*tickets.Ticket, error)
 	Settings(ctx context.Context) (*tickets.Settings, error)
 	UpdateSettings(ctx context.Context, st tickets.Settings) error
 }
@@ -89,6 +90,7 @@ func New(cfg Config, api *slack.Client, tk Tickets, seen Deduper, log *zap.Logge
 		ActionPick:      b.pick,
 		ActionOpenAdmin: func(ctx context.Context, cb *slack.InteractionCallback, _ *slack.BlockAction) { b.openAdmin(ctx, cb) },
 		ActionAddTeam:   b.addTeamRow,
+		ActionRetry:     b.retryDelivery,
 	}
 	b.shortcuts = map[string]func(context.Context, *slack.InteractionCallback){
 		ShortcutControl: b.openControl,

@@ -12,6 +12,9 @@ const (
 	ActionPick = "ticket_pick"
 	// ActionOpenAdmin is the App Home button that opens the admin panel.
 	ActionOpenAdmin = "admin_open"
+	// ActionRetry sends an agent message that could not be delivered again; its value is
+	// "<ticket id> <message id>".
+	ActionRetry = "delivery_retry"
 	// ActionAddTeam adds a row of ticketing channel and label to the admin panel.
 	ActionAddTeam = "admin_add_team"
 
@@ -57,6 +60,7 @@ var Scopes = map[string]string{
 	"groups:write":         "create, invite to, set the purpose and topic of, and archive inbox channels",
 	"im:history":           "conversations.history of the priority group's direct messages, for retried posts",
 	"im:write":             "conversations.open: the priority group gets each new ticket as a direct message",
+	"reactions:write":      "reactions.add: delivery marks on agents' messages",
 	"users:read":           "users.info: agents' names, admins and guests",
 }
 

@@ -1,0 +1,80 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/slack-go/slack"
+	"go.uber.org/zap"
+
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+// Reactions that mark an agent's message.
+const (
+	reactionDelivered = "white_check_mark"
+	reactionFailed    = "x"
+)
+
+// MarkDelivery reacts to the agent's message with a check mark once the customer got it,
+// or with a cross and a thread reply offering to send it again when it could not be
+// delivered.
+func (d *Desk) MarkDelivery(ctx context.Context, t *tickets.Ticket, ev tickets.Event, key string) error {
+	m := ev.Message
+	if m == nil || m.SourceMessageID == "" {
+		return nil
+	}
+	ref := slack.NewRefToMessage(t.Inbox, m.SourceMessageID)
+	name := reactionDelivered
+	if ev.Type == tickets.EventFailed {
+		name = reactionFailed
+	}
+	err := d.api.AddReactionContext(ctx, name, ref)
+	switch slackCode(err) {
+	case "already_reacted":
+	case "message_not_found", "channel_not_found", "is_archived":
+		return nil // the message or the channel is gone: nothing left to mark
+	default:
+		if err != nil {
+			return classify("reactions.add", err)
+		}
+	}
+	if ev.Type != tickets.EventFailed {
+		return nil
+	}
+	text := ":x: Not delivered to the customer: " + esc(clip(ev.Reason, 300))
+	retry := slack.NewButtonBlockElement(ActionRetry, retryValue(t.ID, m.ID), plainText("Send again"))
+	_, err = d.post(ctx, t.Inbox, m.SourceMessageID, key,
+		slack.MsgOptionText(text, false),
+		slack.MsgOptionBlocks(slack.NewSectionBlock(md(text), nil, nil), slack.NewActionBlock("delivery", retry)))
+	return err
+}
+
+func retryValue(id tickets.ID, messageID string) string { return string(id) + " " + messageID }
+
+// retryDelivery sends a failed agent message again when its Send again button is pressed.
+func (b *Bot) retryDelivery(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) {
+	id, msgID, _ := strings.Cut(a.Value, " ")
+	_, err := b.tk.RetryDelivery(ctx, tickets.ID(id), msgID, b.users.agent(ctx, cb.User.ID))
+	var why string
+	switch {
+	case err == nil:
+		_, _, _, err := b.api.UpdateMessageContext(ctx, cb.Container.ChannelID, cb.Container.MessageTs,
+			slack.MsgOptionText(":hourglass_flowing_sand: Sending again…", false), slack.MsgOptionBlocks())
+		if err != nil {
+			b.log.Warn("update the delivery failure note", zap.Error(err))
+		}
+		return
+	case errors.Is(err, tickets.ErrClosed):
+		why = "This chat has ended; the message cannot be sent any more."
+	case errors.Is(err, tickets.ErrNotActive):
+		why = "This chat is waiting for someone to pick it; send the message again once it is picked."
+	case errors.Is(err, tickets.ErrNotFound):
+		why = "This message can no longer be found."
+	default:
+		b.log.Error("retry delivery", zap.String("ticket", id), zap.Error(err))
+		why = "The message could not be sent again just now; please try again."
+	}
+	b.ephemeral(ctx, cb.Container.ChannelID, cb.User.ID, cb.Container.ThreadTs, why)
+}
