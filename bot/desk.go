@@ -110,6 +110,14 @@ func (d *Desk) Notice(ctx context.Context, t *tickets.Ticket, ev tickets.Event, 
 	return err
 }
 
+// Remind mentions the whole ticketing channel in the thread of card c: the ticket still
+// waits for someone to pick it.
+func (d *Desk) Remind(ctx context.Context, t *tickets.Ticket, c tickets.Card, key string) error {
+	text := fmt.Sprintf("<!channel> Ticket %s is still waiting for someone to pick it.", esc(ticketTitle(t)))
+	_, err := d.post(ctx, c.Channel, c.TS, key, slack.MsgOptionText(text, false))
+	return err
+}
+
 // ArchiveInbox archives t's inbox channel.
 func (d *Desk) ArchiveInbox(ctx context.Context, t *tickets.Ticket, _ string) error {
 	if t.Inbox == "" {

@@ -49,6 +49,10 @@ func (k keys) open(p int) string { return k.tag(p) + "open" }
 // outbox is a STREAM P{N}:outbox: the partition's transactional outbox (see event.go).
 func (k keys) outbox(p int) string { return k.tag(p) + "outbox" }
 
+// timers is a ZSET P{N}:timers of events to append to the outbox later, scored by their
+// due time in unix ms (see timers.go).
+func (k keys) timers(p int) string { return k.tag(p) + "timers" }
+
 // dead is a STREAM P{N}:dead of outbox entries a consumer group gave up on.
 func (k keys) dead(p int) string { return k.tag(p) + "dead" }
 

@@ -94,6 +94,18 @@ func (s *Service) handleDesk(ctx context.Context, ev Event) error {
 			return err
 		}
 		return s.noticeInInbox(ctx, t, ev)
+	case EventRemind:
+		if t.Status != StatusPending {
+			return nil
+		}
+		c, err := s.store.CardOf(ctx, t.ID, ev.PrevCardEvent)
+		if errors.Is(err, ErrNotFound) || err == nil && !sameCard(c, t.Card) {
+			return nil // the card was never posted, or a transfer has replaced it
+		}
+		if err != nil {
+			return err
+		}
+		return s.desk.Remind(ctx, t, c, ev.ID)
 	case EventPicked:
 		st, err := s.Settings(ctx)
 		if err != nil {
@@ -169,8 +181,19 @@ func (s *Service) ensureCard(ctx context.Context, t *Ticket, ev Event) error {
 	if err != nil {
 		return err
 	}
-	return s.store.SetCard(ctx, t.ID, ev.ID, c)
+	if err := s.store.SetCard(ctx, t.ID, ev.ID, c); err != nil {
+		return err
+	}
+	if s.remind == 0 {
+		return nil
+	}
+	// The same event and time on a repeat: scheduled once.
+	at := ev.At.Add(s.remind)
+	return s.store.Schedule(ctx, t.ID, Event{Type: EventRemind, TicketID: t.ID, At: at, To: ev.To, PrevCardEvent: ev.ID}, at)
 }
+
+// sameCard reports whether a and b are the same message.
+func sameCard(a, b Card) bool { return a.Channel == b.Channel && a.TS == b.TS }
 
 func (s *Service) noticeInInbox(ctx context.Context, t *Ticket, ev Event) error {
 	if t.Inbox == "" {

@@ -3,7 +3,9 @@ package tickets
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
+	"time"
 )
 
 // TestService_Handlers follows one chat from request to end through the outbox handlers
@@ -242,4 +244,60 @@ func TestService_DeliveryFailureAndRetry(t *testing.T) {
 			equal(t, "no events", h.types(), []string(nil))
 		})
 	}
+}
+
+func TestService_PriorityWindow(t *testing.T) {
+	ctx := context.Background()
+	window := func(c *Config) { c.RemindAfter = 2 * time.Minute }
+	t.Run("UnpickedIsRemindedOnce", func(t *testing.T) {
+		h := newHarness(t, window)
+		h.open(t, "c", "", "")
+		h.deliver(t)
+		opened := h.last[0]
+		h.store.events = h.last // a repeat of the opened event schedules nothing more
+		h.deliver(t)
+		h.store.fire(opened.At.Add(time.Minute))
+		equal(t, "before the window", h.deliver(t), []string(nil))
+		h.store.fire(opened.At.Add(2 * time.Minute))
+		calls := h.deliver(t)
+		equal(t, "reminded", calls[0], "desk.Remind 1 C1/ts1 "+h.last[0].ID)
+		equal(t, "reminded once", len(h.store.timers), 0)
+	})
+	t.Run("PickedInTime", func(t *testing.T) {
+		h := newHarness(t, window)
+		tk := h.open(t, "c", "", "")
+		h.deliver(t)
+		h.pick(t, tk.ID, alice)
+		h.deliver(t)
+		h.store.fire(t0.Add(time.Hour))
+		for _, c := range h.deliver(t) {
+			if strings.HasPrefix(c, "desk.Remind") {
+				t.Errorf("a picked ticket was reminded: %s", c)
+			}
+		}
+	})
+	t.Run("TransferredGetsItsOwnWindow", func(t *testing.T) {
+		h := newHarness(t, window)
+		tk := h.open(t, "c", "", "")
+		h.deliver(t)
+		h.svc.Transfer(ctx, tk.ID, "C2", alice)
+		h.deliver(t)
+		h.store.fire(t0.Add(time.Hour))
+		var reminded []string
+		for _, c := range h.deliver(t) {
+			if strings.HasPrefix(c, "desk.Remind") {
+				reminded = append(reminded, c[:len("desk.Remind 1 C2/ts2")])
+			}
+		}
+		equal(t, "only the new card is reminded", reminded, []string{"desk.Remind 1 C2/ts2"})
+	})
+	t.Run("Off", func(t *testing.T) {
+		h := newHarness(t)
+		h.open(t, "c", "", "")
+		h.deliver(t)
+		equal(t, "nothing scheduled", len(h.store.timers), 0)
+		if _, err := New(Config{Store: h.store, RemindAfter: -time.Second}); err == nil {
+			t.Error("a negative window was taken")
+		}
+	})
 }

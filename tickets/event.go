@@ -10,6 +10,9 @@ const (
 	EventPicked      EventType = "ticket.picked"
 	EventTransferred EventType = "ticket.transferred"
 	EventClosed      EventType = "ticket.closed"
+	// EventRemind: a ticket's card (PrevCardEvent's) has waited the priority window
+	// without a pick. Scheduled when the card is posted.
+	EventRemind EventType = "ticket.remind"
 	// EventMessage: a message was added to the ticket (any Direction), or an agent
 	// message is to be sent again (RetryDelivery).
 	EventMessage EventType = "message"
@@ -53,7 +56,8 @@ type Event struct {
 	// EventTransferred also names the team it left.
 	To   Team `json:"to,omitempty"`
 	From Team `json:"from,omitempty"`
-	// EventTransferred: the event whose card is now out of date (store).
+	// EventTransferred: the event whose card is now out of date (store). EventRemind: the
+	// event whose card is waiting.
 	PrevCardEvent string `json:"prev_card_event,omitempty"`
 
 	// EventPicked: the ticket had been transferred, so the customer hears "transfer

@@ -3,6 +3,7 @@ package tickets
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -26,6 +27,7 @@ type fakeStore struct {
 	settings *Settings
 	events   []Event
 	evSeq    int
+	timers   []timer
 	// fail, when set, is returned by every method (an infrastructure failure).
 	fail error
 }
@@ -237,6 +239,42 @@ func (f *fakeStore) AddMessage(_ context.Context, id ID, m Message) (bool, error
 	return true, nil
 }
 
+// Schedule keeps the event in timers; fire moves the due ones to the outbox.
+func (f *fakeStore) Schedule(_ context.Context, id ID, ev Event, at time.Time) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, err := f.get(id); err != nil {
+		return err
+	}
+	for _, tm := range f.timers {
+		if tm.at.Equal(at) && reflect.DeepEqual(tm.ev, ev) {
+			return nil
+		}
+	}
+	f.timers = append(f.timers, timer{at, ev})
+	return nil
+}
+
+type timer struct {
+	at time.Time
+	ev Event
+}
+
+// fire moves the timers due at now into the outbox.
+func (f *fakeStore) fire(now time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var left []timer
+	for _, tm := range f.timers {
+		if tm.at.After(now) {
+			left = append(left, tm)
+			continue
+		}
+		f.emit(tm.ev)
+	}
+	f.timers = left
+}
+
 func (f *fakeStore) AddEvent(_ context.Context, id ID, ev Event) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -391,6 +429,10 @@ func (d *fakeDesk) Notice(_ context.Context, t *Ticket, ev Event, key string) er
 
 func (d *fakeDesk) ArchiveInbox(_ context.Context, t *Ticket, key string) error {
 	return d.add("desk.ArchiveInbox %s %s %s", t.ID, t.Inbox, key)
+}
+
+func (d *fakeDesk) Remind(_ context.Context, t *Ticket, c Card, key string) error {
+	return d.add("desk.Remind %s %s/%s %s", t.ID, c.Channel, c.TS, key)
 }
 
 func (d *fakeDesk) MarkDelivery(_ context.Context, t *Ticket, ev Event, key string) error {

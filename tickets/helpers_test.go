@@ -29,7 +29,7 @@ type harness struct {
 
 // newHarness builds a Service over fakes, with two teams and a fixed clock that
 // advances a second on every reading.
-func newHarness(t *testing.T) *harness {
+func newHarness(t *testing.T, opts ...func(*Config)) *harness {
 	t.Helper()
 	h := &harness{store: newFakeStore(), log: &calls{fail: map[string]error{}}, clock: t0}
 	ids := 0
@@ -45,7 +45,7 @@ func newHarness(t *testing.T) *harness {
 		ids++
 		return fmt.Sprintf("m%d", ids)
 	}
-	svc, err := New(Config{
+	cfg := Config{
 		Store:   h.store,
 		Desk:    &fakeDesk{calls: h.log},
 		Sources: map[string]Source{"webhook": fakeSource{h.log}},
@@ -53,7 +53,11 @@ func newHarness(t *testing.T) *harness {
 		Initial: Settings{TicketingChannels: []Team{support, technical}, PriorityGroup: []AgentID{"UPRIO"}},
 		Now:     now,
 		NewID:   newID,
-	})
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	svc, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -49,6 +49,11 @@ type Store interface {
 	// closed too. Returns ErrNotFound, ErrClosed (customer and agent messages), ErrNotActive.
 	AddMessage(ctx context.Context, id ID, m Message) (added bool, err error)
 
+	// Schedule appends ev to the outbox of ticket id at time at (or at once when at has
+	// passed), once however many processes run. Scheduling the same event for the same
+	// time again changes nothing. Returns ErrNotFound.
+	Schedule(ctx context.Context, id ID, ev Event, at time.Time) error
+
 	// AddEvent appends ev (a follow-up of an earlier side effect, e.g. EventDelivered) to
 	// the outbox of ticket id. Returns ErrNotFound.
 	AddEvent(ctx context.Context, id ID, ev Event) error
@@ -101,6 +106,8 @@ type Desk interface {
 	Notice(ctx context.Context, t *Ticket, ev Event, key string) error
 	// ArchiveInbox archives t's inbox channel once the ticket is closed.
 	ArchiveInbox(ctx context.Context, t *Ticket, key string) error
+	// Remind tells t's team, in the thread of card c, that the ticket still waits for a pick.
+	Remind(ctx context.Context, t *Ticket, c Card, key string) error
 	// MarkDelivery shows on the agent's message ev.Message, in t's inbox channel, whether
 	// the customer got it (EventDelivered) or not (EventFailed, with ev.Reason and a way
 	// to try again).

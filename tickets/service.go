@@ -23,6 +23,9 @@ type Config struct {
 	Now func() time.Time
 	// NewID makes unique ids (for messages that come without one); random when nil.
 	NewID func() string
+	// RemindAfter is the priority window: a ticket still pending that long after its card
+	// was posted is brought to the whole ticketing channel's attention. 0: never.
+	RemindAfter time.Duration
 }
 
 // Service carries out Frontdesk's use cases. It is safe for concurrent use: every decision
@@ -36,6 +39,7 @@ type Service struct {
 	initial Settings
 	now     func() time.Time
 	newID   func() string
+	remind  time.Duration
 }
 
 // New returns a Service for cfg. It returns an error when cfg.Store is nil, a source is nil
@@ -59,6 +63,9 @@ func New(cfg Config) (*Service, error) {
 		}
 		names[sk.Name()] = true
 	}
+	if cfg.RemindAfter < 0 {
+		return nil, errors.New("tickets: RemindAfter must not be negative")
+	}
 	if len(cfg.Initial.TicketingChannels) > 0 {
 		if err := cfg.Initial.Validate(); err != nil {
 			return nil, fmt.Errorf("tickets: initial settings: %w", err)
@@ -66,7 +73,7 @@ func New(cfg Config) (*Service, error) {
 	}
 	s := &Service{
 		store: cfg.Store, desk: cfg.Desk, sources: cfg.Sources, sinks: cfg.Sinks,
-		initial: cfg.Initial, now: cfg.Now, newID: cfg.NewID,
+		initial: cfg.Initial, now: cfg.Now, newID: cfg.NewID, remind: cfg.RemindAfter,
 	}
 	if s.now == nil {
 		s.now = time.Now
