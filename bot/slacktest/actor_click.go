@@ -1,0 +1,83 @@
+package slacktest
+
+import "strings"
+
+// Click is the user clicking the button of msg whose visible text is buttonText: a
+// block_actions payload with a fresh trigger_id. It waits for the app's ack.
+func (u *User) Click(msg *Message, buttonText string) Ack {
+	s := u.sim
+	s.t.Helper()
+	s.mu.Lock()
+	c := s.channels[msg.Channel.ID]
+	m := c.byTS[msg.TS]
+	if m == nil || !canSee(c, u.ID) {
+		s.mu.Unlock()
+		s.errorf("%s cannot see message %s in %s", u.Name, msg.TS, msg.Channel.ID)
+		return Ack{}
+	}
+	b, ok := m.blocks.findButton(buttonText)
+	if !ok {
+		s.mu.Unlock()
+		s.errorf("%s clicks %q, but message %s in %s has buttons %q", u.Name, buttonText, m.ts, s.where(c), m.blocks.buttonTexts())
+		return Ack{}
+	}
+	p := s.interaction("block_actions", u.ID)
+	container := obj{"type": "message", "message_ts": m.ts, "channel_id": c.id, "is_ephemeral": false}
+	if m.isReply() {
+		container["thread_ts"] = m.threadTS
+	}
+	p["container"] = container
+	p["channel"] = channelRef(c)
+	p["message"] = m.json()
+	p["trigger_id"] = s.newTrigger(u.ID)
+	p["response_url"] = s.responseURL()
+	p["state"] = obj{"values": obj{}}
+	p["actions"] = []obj{actionJSON(b, s.ids.ts())}
+	s.mu.Unlock()
+	return s.sendInteraction(p, u.Name+" clicks "+buttonText)
+}
+
+// ClickInHome is the user clicking a button of their App Home tab.
+func (u *User) ClickInHome(buttonText string) Ack {
+	s := u.sim
+	s.t.Helper()
+	s.mu.Lock()
+	id, ok := s.homes[u.ID]
+	s.mu.Unlock()
+	if !ok {
+		s.errorf("%s clicks %q in the App Home, but the app published none for them", u.Name, buttonText)
+		return Ack{}
+	}
+	return u.clickInView(id, buttonText)
+}
+
+// ClickInView is the user clicking a button in an open modal.
+func (u *User) ClickInView(v *View, buttonText string) Ack {
+	u.sim.t.Helper()
+	return u.clickInView(v.ID, buttonText)
+}
+
+func (u *User) clickInView(viewID, buttonText string) Ack {
+	s := u.sim
+	s.mu.Lock()
+	v := s.views[viewID]
+	if v == nil || !v.open || v.user != u.ID {
+		s.mu.Unlock()
+		s.errorf("%s clicks %q in view %s, which is not open for them", u.Name, buttonText, viewID)
+		return Ack{}
+	}
+	b, ok := v.blocks.findButton(buttonText)
+	if !ok {
+		s.mu.Unlock()
+		s.errorf("%s clicks %q, but the %s view has buttons %q", u.Name, buttonText, v.typ, v.blocks.buttonTexts())
+		return Ack{}
+	}
+	p := s.interaction("block_actions", u.ID)
+	p["container"] = obj{"type": "view", "view_id": v.id}
+	p["view"] = v.json()
+	p["trigger_id"] = s.newTrigger(u.ID)
+	p["state"] = obj{"values": v.json()["state"].(obj)["values"]}
+	p["actions"] = []obj{actionJSON(b, s.ids.ts())}
+	s.mu.Unlock()
+	return s.sendInteraction(p, u.Name+" clicks "+buttonText+" in a "+strings.ToLower(v.typ))
+}

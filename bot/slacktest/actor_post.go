@@ -1,0 +1,56 @@
+package slacktest
+
+// Post is the user writing a top-level message in the channel; the app gets its
+// message event if the bot is in the channel. The user must be able to post there.
+func (u *User) Post(ch *Channel, text string) *Message {
+	u.sim.t.Helper()
+	return u.post(ch, "", text)
+}
+
+// Reply is the user answering in the thread of parent.
+func (u *User) Reply(parent *Message, text string) *Message {
+	u.sim.t.Helper()
+	return u.post(parent.Channel, parent.TS, text)
+}
+
+func (u *User) post(ch *Channel, threadTS, text string) *Message {
+	s := u.sim
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.channels[ch.ID]
+	switch {
+	case c == nil:
+		s.errorf("%s posts in unknown channel %s", u.Name, ch.ID)
+		return nil
+	case !c.isMember(u.ID):
+		s.errorf("%s posts in %s but is not a member", u.Name, s.where(c))
+		return nil
+	case c.archived:
+		s.errorf("%s posts in %s, which is archived", u.Name, s.where(c))
+		return nil
+	case threadTS != "" && c.byTS[threadTS] == nil:
+		s.errorf("%s replies to message %s, which is not in %s", u.Name, threadTS, s.where(c))
+		return nil
+	}
+	m := &msgData{user: u.ID, text: text, threadTS: threadTS, clientMsgID: uuid()}
+	m.blocks = s.richText(text)
+	m.env = s.addMessage(c, m)
+	return s.msgHandle(c, m.ts)
+}
+
+// richText is the rich_text block Slack's clients attach to what people type.
+func (s *Sim) richText(text string) blockSet {
+	raw := []obj{{
+		"type": "rich_text", "block_id": s.ids.blockID(),
+		"elements": []obj{{"type": "rich_text_section", "elements": []obj{{"type": "text", "text": text}}}},
+	}}
+	bs, _ := s.normalizeBlocks(mustJSON(raw))
+	return bs
+}
+
+// Envelope is the envelope that delivered the message's event to the app (nil if the
+// app did not get one), e.g. to Redeliver it.
+func (m *Message) Envelope() (e *Envelope) {
+	m.read(func(d *msgData) { e = d.env })
+	return e
+}

@@ -1,0 +1,110 @@
+package slacktest
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"time"
+)
+
+// DeliverEvent sends an Events API event (the inner "event" object, e.g. {"type":
+// "reaction_added", …}) to the app in the real outer wrapper, for events no actor
+// builds. It returns the envelope; the ack is not awaited.
+func (s *Sim) DeliverEvent(event map[string]any) *Envelope {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sendEvent(event)
+}
+
+// sendEvent wraps an inner event as Slack does and queues it. Call with s.mu held.
+func (s *Sim) sendEvent(event obj) *Envelope {
+	id := s.ids.eventID()
+	now := time.Now()
+	ctx, _ := json.Marshal(obj{"tid": TeamID, "aid": AppID, "eid": id})
+	payload := obj{
+		"token": "sim-verification-token", "team_id": TeamID, "context_team_id": TeamID,
+		"context_enterprise_id": nil, "api_app_id": AppID, "event": event,
+		"type": "event_callback", "event_id": id, "event_time": now.Unix(),
+		"authorizations": []obj{{
+			"enterprise_id": nil, "team_id": TeamID, "user_id": BotUserID,
+			"is_bot": true, "is_enterprise_install": false,
+		}},
+		"is_ext_shared_channel": false,
+		"event_context":         "4-" + base64.RawURLEncoding.EncodeToString(ctx),
+	}
+	return s.enqueue("events_api", payload, id)
+}
+
+// subscribed reports whether the app gets the event (see WithBotEvents).
+func (s *Sim) subscribed(name string) bool {
+	return s.opts.botEvents == nil || s.opts.botEvents[name]
+}
+
+// sendMessageEvent delivers a message event for m if the bot is in the channel and
+// subscribed to that kind of channel. Call with s.mu held.
+func (s *Sim) sendMessageEvent(c *channelData, m *msgData) *Envelope {
+	if !c.isMember(BotUserID) || !s.subscribed("message."+eventChannelKind(c)) {
+		return nil
+	}
+	ev := m.json()
+	ev["channel"] = c.id
+	ev["channel_type"] = c.channelType()
+	ev["event_ts"] = m.ts
+	delete(ev, "reactions")
+	return s.sendEvent(ev)
+}
+
+func eventChannelKind(c *channelData) string {
+	switch c.channelType() {
+	case "im":
+		return "im"
+	case "group":
+		return "groups"
+	default:
+		return "channels"
+	}
+}
+
+// sendMessageChanged delivers the message_changed event of an edit. Call with s.mu held.
+func (s *Sim) sendMessageChanged(c *channelData, before, after *msgData) {
+	if !c.isMember(BotUserID) || !s.subscribed("message."+eventChannelKind(c)) {
+		return
+	}
+	msg := after.json()
+	delete(msg, "reactions")
+	prev := before.json()
+	delete(prev, "reactions")
+	ts := s.ids.ts()
+	s.sendEvent(obj{
+		"type": "message", "subtype": "message_changed", "hidden": true,
+		"channel": c.id, "channel_type": c.channelType(), "ts": ts, "event_ts": ts,
+		"message": msg, "previous_message": prev,
+	})
+}
+
+// sendMemberJoined delivers member_joined_channel. Call with s.mu held.
+func (s *Sim) sendMemberJoined(c *channelData, user, inviter string) {
+	if !c.isMember(BotUserID) || !s.subscribed("member_joined_channel") {
+		return
+	}
+	ev := obj{
+		"type": "member_joined_channel", "user": user, "channel": c.id,
+		"channel_type": map[bool]string{true: "G", false: "C"}[c.private],
+		"team":         TeamID, "event_ts": s.ids.ts(),
+	}
+	if inviter != "" {
+		ev["inviter"] = inviter
+	}
+	s.sendEvent(ev)
+}
+
+// sendMemberLeft delivers member_left_channel. Call with s.mu held.
+func (s *Sim) sendMemberLeft(c *channelData, user string) {
+	if !c.isMember(BotUserID) || !s.subscribed("member_left_channel") {
+		return
+	}
+	s.sendEvent(obj{
+		"type": "member_left_channel", "user": user, "channel": c.id,
+		"channel_type": map[bool]string{true: "G", false: "C"}[c.private],
+		"team":         TeamID, "event_ts": s.ids.ts(),
+	})
+}

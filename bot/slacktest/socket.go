@@ -1,0 +1,243 @@
+package slacktest
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// maxAckSize is the size from which Slack silently drops a Socket Mode response.
+const maxAckSize = 20480
+
+// conn is one open Socket Mode WebSocket.
+type conn struct {
+	id   int
+	ws   *websocket.Conn
+	wmu  sync.Mutex // gorilla allows one writer at a time
+	done chan struct{}
+	once sync.Once
+}
+
+func (c *conn) send(v any) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	_ = c.ws.SetWriteDeadline(time.Now().Add(5 * time.Second))
+	return c.ws.WriteJSON(v)
+}
+
+func (c *conn) close() {
+	c.once.Do(func() {
+		close(c.done)
+		_ = c.ws.Close()
+	})
+}
+
+var upgrader = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
+
+// serveSocket is the Socket Mode endpoint that apps.connections.open points at.
+func (s *Sim) serveSocket(w http.ResponseWriter, r *http.Request) {
+	ticket := r.URL.Query().Get("ticket")
+	s.mu.Lock()
+	used, known := s.tickets[ticket]
+	if known && !used {
+		s.tickets[ticket] = true
+	}
+	s.mu.Unlock()
+	if !known || used {
+		http.Error(w, "invalid or used ticket", http.StatusUnauthorized)
+		return
+	}
+	ws, err := upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return
+	}
+	s.mu.Lock()
+	s.ids.counter++
+	c := &conn{id: s.ids.counter, ws: ws, done: make(chan struct{})}
+	n := len(s.conns) + 1
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		_ = ws.Close()
+		return
+	}
+	if n > s.opts.maxConns {
+		_ = c.send(obj{"type": "disconnect", "reason": "too_many_websockets",
+			"debug_info": obj{"host": "applink-sim"}})
+		c.close()
+		return
+	}
+	err = c.send(obj{
+		"type": "hello", "num_connections": n,
+		"connection_info": obj{"app_id": AppID},
+		"debug_info": obj{"host": "applink-sim", "build_number": 1,
+			"approximate_connection_time": 18060},
+	})
+	if err != nil {
+		c.close()
+		return
+	}
+	s.mu.Lock()
+	s.conns = append(s.conns, c)
+	s.notify()
+	s.mu.Unlock()
+	s.wg.Add(1)
+	go s.ping(c)
+	s.read(c)
+}
+
+// ping sends a PING control frame every ping interval, as Slack does.
+func (s *Sim) ping(c *conn) {
+	defer s.wg.Done()
+	t := time.NewTicker(s.opts.pingInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.done:
+			return
+		case <-t.C:
+			if c.ws.WriteControl(websocket.PingMessage, []byte("ping"), time.Now().Add(5*time.Second)) != nil {
+				return
+			}
+		}
+	}
+}
+
+// read records the acks that arrive on c until it closes.
+func (s *Sim) read(c *conn) {
+	defer s.dropConn(c)
+	for {
+		_, data, err := c.ws.ReadMessage()
+		if err != nil {
+			return
+		}
+		s.handleAck(c, data)
+	}
+}
+
+func (s *Sim) handleAck(c *conn, data []byte) {
+	if len(data) >= maxAckSize {
+		s.errorf("an ack of %d bytes arrived; Slack silently drops Socket Mode responses from %d bytes", len(data), maxAckSize)
+		return
+	}
+	var a struct {
+		EnvelopeID string          `json:"envelope_id"`
+		Payload    json.RawMessage `json:"payload"`
+	}
+	if err := json.Unmarshal(data, &a); err != nil || a.EnvelopeID == "" {
+		s.errorf("the app sent a Socket Mode frame that is not an ack: %s", data)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e := s.byEnvID[a.EnvelopeID]
+	switch {
+	case e == nil:
+		s.errorf("the app acked unknown envelope %s", a.EnvelopeID)
+	case e.ack != nil:
+		s.logf("the app acked envelope %s twice", a.EnvelopeID)
+	default:
+		e.ack = &Ack{EnvelopeID: e.ID, Type: e.Type, Payload: a.Payload,
+			Latency: time.Since(e.sentAt), Conn: c.id}
+		s.notify()
+	}
+}
+
+// dropConn forgets a closed connection; the events_api envelopes it carried without an
+// ack are redelivered, as Slack retries them.
+func (s *Sim) dropConn(c *conn) {
+	c.close()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.conns = slices.DeleteFunc(s.conns, func(x *conn) bool { return x == c })
+	for _, e := range s.envelopes {
+		if e.connID == c.id && e.ack == nil && !e.superseded && !e.sentAt.IsZero() {
+			e.superseded = true
+			if e.Type == "events_api" && !s.closed {
+				s.redeliver(e, "timeout")
+			}
+		}
+	}
+	s.notify()
+}
+
+// dispatch writes queued envelopes, in order, round-robin over the open connections.
+func (s *Sim) dispatch() {
+	defer s.wg.Done()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for {
+		for !s.closed && (len(s.queue) == 0 || len(s.conns) == 0) {
+			s.cond.Wait()
+		}
+		if s.closed {
+			return
+		}
+		e := s.queue[0]
+		s.queue = s.queue[1:]
+		c := s.conns[s.rr%len(s.conns)]
+		s.rr++
+		e.sentAt, e.connID = time.Now(), c.id
+		wire := e.wire()
+		s.mu.Unlock()
+		err := c.send(wire)
+		s.mu.Lock()
+		if err != nil && e.ack == nil && !e.superseded {
+			e.sentAt, e.connID = time.Time{}, 0
+			s.queue = append([]*Envelope{e}, s.queue...)
+			s.conns = slices.DeleteFunc(s.conns, func(x *conn) bool { return x == c })
+			go c.close()
+		}
+		s.notify()
+	}
+}
+
+// Connections is the number of open Socket Mode connections.
+func (s *Sim) Connections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
+}
+
+// ExpectConnections waits until n Socket Mode connections are open.
+func (s *Sim) ExpectConnections(n int) {
+	s.t.Helper()
+	if !s.waitFor(s.opts.timeout, func() bool { return len(s.conns) == n }) {
+		s.t.Fatalf("slacktest: want %d Socket Mode connections, have %d", n, s.Connections())
+	}
+}
+
+// DropConnections closes every socket abruptly, as a network failure would; the
+// socketmode client reconnects through apps.connections.open.
+func (s *Sim) DropConnections() {
+	s.mu.Lock()
+	conns := slices.Clone(s.conns)
+	s.mu.Unlock()
+	for _, c := range conns {
+		c.close()
+	}
+	s.waitFor(s.opts.timeout, func() bool {
+		for _, c := range conns {
+			if slices.Contains(s.conns, c) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// Disconnect sends every socket a disconnect message with the reason ("warning",
+// "refresh_requested", "link_disabled"…); slack-go then reconnects.
+func (s *Sim) Disconnect(reason string) {
+	s.mu.Lock()
+	conns := slices.Clone(s.conns)
+	s.mu.Unlock()
+	for _, c := range conns {
+		_ = c.send(obj{"type": "disconnect", "reason": reason,
+			"debug_info": obj{"host": "applink-sim"}})
+	}
+}
