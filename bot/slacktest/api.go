@@ -2,6 +2,8 @@ package slacktest
 
 import (
 	"encoding/json"
+	"errors"
+	"io"
 	"maps"
 	"mime"
 	"net/http"
@@ -171,7 +173,7 @@ func parseCall(r *http.Request, c *call) error {
 	}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if r.Method == http.MethodPost && ct == "application/json" {
-		if err := json.NewDecoder(r.Body).Decode(&c.body); err != nil {
+		if err := json.NewDecoder(r.Body).Decode(&c.body); err != nil && !errors.Is(err, io.EOF) {
 			return err
 		}
 		c.form = r.URL.Query()
