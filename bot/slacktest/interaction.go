@@ -1,9 +1,6 @@
 package slacktest
 
-import (
-	"encoding/json"
-	"net/http"
-)
+import "net/http"
 
 func teamRef() obj { return obj{"id": TeamID, "domain": TeamDomain} }
 
@@ -74,11 +71,4 @@ func actionJSON(b button, ts string) obj {
 // canSee reports whether the user sees the conversation: public channels, or a member.
 func canSee(c *channelData, user string) bool {
 	return !c.private || c.isMember(user)
-}
-
-func rawOrNil(raw json.RawMessage) any {
-	if raw == nil {
-		return nil
-	}
-	return raw
 }
