@@ -35,6 +35,7 @@ var methods = map[string]method{
 	"conversations.info":       (*Sim).conversationsInfo,
 	"conversations.invite":     (*Sim).conversationsInvite,
 	"conversations.kick":       (*Sim).conversationsKick,
+	"conversations.list":       (*Sim).conversationsList,
 	"conversations.members":    (*Sim).conversationsMembers,
 	"conversations.open":       (*Sim).conversationsOpen,
 	"conversations.replies":    (*Sim).conversationsReplies,

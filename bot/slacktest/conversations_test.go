@@ -200,3 +200,36 @@ func TestConversationsOpen(t *testing.T) {
 	_, _, _, err = api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{gone.ID}})
 	wantSlackError(t, err, "user_disabled")
 }
+
+func TestConversationsList(t *testing.T) {
+	ctx := context.Background()
+	sim := New(t)
+	sim.AddChannel("general", false)
+	mine := sim.AddChannel("chat-1", true, sim.Bot())
+	sim.AddChannel("secret", true)
+	old := sim.AddChannel("chat-0", true, sim.Bot())
+	api := newAPI(sim)
+	must(t, api.ArchiveConversationContext(ctx, old.ID))
+
+	var names []string
+	params := &slack.GetConversationsParameters{Types: []string{"private_channel"}, Limit: 1, ExcludeArchived: true}
+	for {
+		chs, cursor, err := api.GetConversationsContext(ctx, params)
+		must(t, err)
+		for _, ch := range chs {
+			names = append(names, ch.Name)
+		}
+		if cursor == "" {
+			break
+		}
+		params.Cursor = cursor
+	}
+	if strings.Join(names, ",") != mine.Name {
+		t.Errorf("private channels %q", names)
+	}
+	chs, _, err := api.GetConversationsContext(ctx, &slack.GetConversationsParameters{})
+	must(t, err)
+	if len(chs) != 1 || chs[0].Name != "general" {
+		t.Errorf("public channels %+v", chs)
+	}
+}
