@@ -27,6 +27,14 @@ func wantSlackError(t *testing.T, err error, code string) {
 	}
 }
 
+// check reports err without stopping: for handlers that run off the test goroutine.
+func check(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Error(err)
+	}
+}
+
 func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {

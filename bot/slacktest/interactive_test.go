@@ -31,10 +31,10 @@ func TestClickRoundTrip(t *testing.T) {
 		}
 		_, _, _, err := api.UpdateMessageContext(ctx, cb.Container.ChannelID, cb.Container.MessageTs,
 			slack.MsgOptionText("Processing by <@"+cb.User.ID+">", false), slack.MsgOptionBlocks())
-		must(t, err)
+		check(t, err)
 		_, err = api.OpenViewContext(ctx, cb.TriggerID, slack.ModalViewRequest{Type: slack.VTModal, Title: text("Ticket T-1"),
 			Blocks: slack.Blocks{BlockSet: []slack.Block{slack.NewSectionBlock(text("Picked"), nil, nil)}}})
-		must(t, err)
+		check(t, err)
 	})
 	pick := slack.NewButtonBlockElement("ticket_pick", "T-1", text("Pick")).WithStyle(slack.StylePrimary)
 	_, _, err := api.PostMessageContext(ctx, ch.ID, slack.MsgOptionText("New chat", false),
@@ -80,7 +80,7 @@ func TestViewSubmission(t *testing.T) {
 		case slack.InteractionTypeShortcut:
 			_ = sc.Ack(*e.Request)
 			_, err := api.OpenViewContext(ctx, cb.TriggerID, adminModal())
-			must(t, err)
+			check(t, err)
 		case slack.InteractionTypeViewSubmission:
 			got = cb.View.State.Values
 			if len(got["reason"]["value"].Value) < 10 {

@@ -55,36 +55,43 @@ func (s *Sim) serveSocket(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
+	// The connection is registered (so DropConnections sees it) before hello is
+	// written, and holds its write lock until then so that no envelope goes first.
+	c := &conn{ws: ws, done: make(chan struct{})}
+	c.wmu.Lock()
 	s.mu.Lock()
 	s.ids.counter++
-	c := &conn{id: s.ids.counter, ws: ws, done: make(chan struct{})}
+	c.id = s.ids.counter
 	n := len(s.conns) + 1
-	closed := s.closed
-	s.mu.Unlock()
-	if closed {
-		_ = ws.Close()
-		return
+	closed, refuse := s.closed, s.closed || n > s.opts.maxConns
+	if !refuse {
+		s.conns = append(s.conns, c)
+		s.notify()
 	}
-	if n > s.opts.maxConns {
+	s.mu.Unlock()
+	if refuse {
+		c.wmu.Unlock()
+		if closed {
+			c.close()
+			return
+		}
 		_ = c.send(obj{"type": "disconnect", "reason": "too_many_websockets",
 			"debug_info": obj{"host": "applink-sim"}})
 		c.close()
 		return
 	}
-	err = c.send(obj{
+	_ = ws.SetWriteDeadline(time.Now().Add(5 * time.Second))
+	err = ws.WriteJSON(obj{
 		"type": "hello", "num_connections": n,
 		"connection_info": obj{"app_id": AppID},
 		"debug_info": obj{"host": "applink-sim", "build_number": 1,
 			"approximate_connection_time": 18060},
 	})
+	c.wmu.Unlock()
 	if err != nil {
-		c.close()
+		s.dropConn(c)
 		return
 	}
-	s.mu.Lock()
-	s.conns = append(s.conns, c)
-	s.notify()
-	s.mu.Unlock()
 	s.wg.Add(1)
 	go s.ping(c)
 	s.read(c)
