@@ -8,7 +8,7 @@ import "strings"
 func (s *Sim) chatPostMessage(c *call) (obj, string) {
 	id := c.str("channel")
 	var ch *channelData
-	if u := s.users[id]; u != nil && strings.HasPrefix(id, "U") {
+	if u := s.users[id]; u != nil && strings.HasPrefix(id, "U") && id != BotUserID {
 		if u.deleted {
 			return nil, "user_disabled"
 		}

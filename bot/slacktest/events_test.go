@@ -102,3 +102,20 @@ func withMetadata(m slack.ModalViewRequest, md string) slack.ModalViewRequest {
 	m.PrivateMetadata = md
 	return m
 }
+
+func TestCloseView(t *testing.T) {
+	sim := New(t)
+	alice := sim.AddUser("alice")
+	c := startClient(t, sim, nil)
+	req := modal("Live Chat Control", "Transfer")
+	req.NotifyOnClose = true
+	_, err := newAPI(sim).OpenViewContext(context.Background(), triggerFor(sim, alice), req)
+	must(t, err)
+	v := alice.ExpectView("Transfer")
+	alice.CloseView(v)
+	cb := c.next(t).Data.(slack.InteractionCallback)
+	if cb.Type != slack.InteractionTypeViewClosed || cb.View.ID != v.ID || cb.User.ID != alice.ID {
+		t.Errorf("view_closed %+v", cb)
+	}
+	v.ExpectClosed()
+}
