@@ -110,11 +110,9 @@ func (b *Bot) Connected() bool { return b.connected.Load() }
 // for the work in flight and returns nil. It returns an error when Slack refuses the
 // tokens.
 func (b *Bot) Run(ctx context.Context) error {
-	auth, err := b.api.AuthTestContext(ctx)
-	if err != nil {
-		return classify("auth.test", err)
+	if err := b.whoAmI(ctx); err != nil || ctx.Err() != nil {
+		return err
 	}
-	b.self = identity{userID: auth.UserID, botID: auth.BotID}
 	if err := b.ensureTicketingChannels(ctx); err != nil {
 		b.log.Error("cannot set up default ticketing channels", zap.Error(err))
 	}
@@ -137,6 +135,29 @@ func (b *Bot) Run(ctx context.Context) error {
 	}
 }
 
+// whoAmI learns the bot's own ids from auth.test, retrying while Slack cannot be reached;
+// a token Slack refuses stops it with an error. It returns nil when ctx ends first.
+func (b *Bot) whoAmI(ctx context.Context) error {
+	wait := time.Second
+	for {
+		auth, err := b.api.AuthTestContext(ctx)
+		if err == nil {
+			b.self = identity{userID: auth.UserID, botID: auth.BotID}
+			return nil
+		}
+		if err = classify("auth.test", err); tickets.IsPermanent(err) {
+			return err
+		}
+		b.log.Warn("Slack cannot be reached; trying again", zap.Duration("in", wait), zap.Error(err))
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 30*time.Second)
+	}
+}
+
 // dispatch acknowledges evt (at once, except a view submission, whose answer is its ack)
 // and starts its work. It never blocks on Slack or the ticket service.
 func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
@@ -154,8 +175,8 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 		b.ackBadMessage(ctx, evt)
 		return
 	}
-	if evt.Request == nil {
-		return
+	if evt.Request == nil || evt.Request.EnvelopeID == "" {
+		return // hello and the like: nothing to acknowledge
 	}
 	switch evt.Type {
 	case socketmode.EventTypeEventsAPI:

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/redis/go-redis/v9"
@@ -36,6 +37,8 @@ type env struct {
 	TicketingChannels teams   `envconfig:"TICKETING_CHANNELS"`
 	PriorityGroup     userIDs `envconfig:"PRIORITY_GROUP"`
 	ShowAgentName     bool    `envconfig:"SHOW_AGENT_NAME" default:"false"`
+
+	PriorityWindow string `envconfig:"PRIORITY_WINDOW" default:"2m"`
 }
 
 // config is the environment checked and turned into what the program is built from.
@@ -53,6 +56,8 @@ type config struct {
 
 	admins  []tickets.AgentID
 	initial tickets.Settings
+	// priorityWindow: how long a ticket may wait unpicked before its channel is told.
+	priorityWindow time.Duration
 }
 
 // loadConfig reads and checks the environment through getenv. Its error names every bad
@@ -108,6 +113,9 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	}
 	if len(c.initial.TicketingChannels) > 0 {
 		check("TICKETING_CHANNELS", c.initial.Validate())
+	}
+	if c.priorityWindow, err = time.ParseDuration(e.PriorityWindow); err != nil || c.priorityWindow < 0 {
+		check("PRIORITY_WINDOW", fmt.Errorf("%q is not a duration like 2m or 90s (0 turns reminders off)", e.PriorityWindow))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err

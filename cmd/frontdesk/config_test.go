@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kelseyhightower/envconfig"
 	"go.uber.org/zap/zapcore"
@@ -33,14 +34,15 @@ func TestLoadConfig_Defaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := &config{
-		slackBotToken: testBotToken,
-		slackAppToken: testAppToken,
-		slackAPIURL:   "https://slack.com/api/",
-		redis:         c.redis, // checked below
-		redisPrefix:   "fd:",
-		httpAddr:      ":8080",
-		logLevel:      zapcore.InfoLevel,
-		logFormat:     "json",
+		slackBotToken:  testBotToken,
+		slackAppToken:  testAppToken,
+		slackAPIURL:    "https://slack.com/api/",
+		redis:          c.redis, // checked below
+		redisPrefix:    "fd:",
+		httpAddr:       ":8080",
+		logLevel:       zapcore.InfoLevel,
+		logFormat:      "json",
+		priorityWindow: 2 * time.Minute,
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("config = %+v\nwant     %+v", c, want)
@@ -111,6 +113,8 @@ func TestLoadConfig_Bad(t *testing.T) {
 		{"HTTPAddrNoPort", map[string]string{"HTTP_ADDR": "8080"}, "HTTP_ADDR"},
 		{"LogLevelUnknown", map[string]string{"LOG_LEVEL": "verbose"}, "LOG_LEVEL"},
 		{"LogLevelFatal", map[string]string{"LOG_LEVEL": "fatal"}, "LOG_LEVEL"},
+		{"PriorityWindowNotADuration", map[string]string{"PRIORITY_WINDOW": "soon"}, "PRIORITY_WINDOW"},
+		{"PriorityWindowNegative", map[string]string{"PRIORITY_WINDOW": "-1m"}, "PRIORITY_WINDOW"},
 		{"LogFormatUnknown", map[string]string{"LOG_FORMAT": "text"}, "LOG_FORMAT"},
 		{"AdminNotAUser", map[string]string{"ADMIN_USER_IDS": "U024BE7LH,bob"}, "ADMIN_USER_IDS"},
 		{"AdminTwice", map[string]string{"ADMIN_USER_IDS": "U024BE7LH,U024BE7LH"}, "ADMIN_USER_IDS"},

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -9,19 +10,24 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/slack-go/slack"
 	"go.uber.org/zap"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/frontdeskhq/frontdesk/bot"
 	"github.com/frontdeskhq/frontdesk/store"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
+// slackTimeout bounds one Slack Web API call.
+const slackTimeout = 30 * time.Second
+
 // run is the whole program: it reads the configuration through getenv, logs to stdout,
-// builds the ticket service on Redis with its outbox workers and the HTTP server, and runs
-// them until ctx is done or one of them fails. On ctx's end it stops taking work, lets
-// work in flight finish, closes Redis and returns nil.
+// builds Frontdesk and serves until ctx is done or a part of it fails. On ctx's end it
+// stops taking work, lets work in flight finish, closes Redis and returns nil.
 func run(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
 	cfg, err := loadConfig(getenv)
 	if err != nil {
@@ -30,48 +36,116 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 	}
 	log := newLogger(stdout, cfg.logLevel, cfg.logFormat)
 	defer func() { _ = log.Sync() }() // nothing to do when stdout cannot sync
+	a, err := build(cfg, log, nil)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	return a.serve(ctx)
+}
 
+// app is Frontdesk built from its configuration: the store, the ticket service, the Slack
+// bot, the outbox workers and the HTTP server, ready to serve.
+type app struct {
+	cfg      *config
+	log      *zap.Logger
+	st       *store.Redis
+	svc      *tickets.Service
+	bot      *bot.Bot
+	outboxes map[string]*store.Outbox
+	srv      *http.Server
+	ln       net.Listener
+	closers  []func() error
+}
+
+// build makes every part of Frontdesk from cfg, with sources as the connectors customers
+// chat through; close releases what it holds.
+func build(cfg *config, log *zap.Logger, sources map[string]tickets.Source) (_ *app, err error) {
+	a := &app{cfg: cfg, log: log}
+	defer func() {
+		if err != nil {
+			a.close()
+		}
+	}()
 	// The outbox workers get a client of their own (opened below, once the number of
 	// consumer groups is known) so that their blocking reads never hold up the service's
 	// commands or the readiness check.
-	outboxOpts := *cfg.redis
 	rdb := redis.NewClient(cfg.redis)
-	defer rdb.Close()
+	a.closers = append(a.closers, rdb.Close)
 	storeCfg := store.Config{Prefix: cfg.redisPrefix}
-	st, err := store.New(rdb, storeCfg)
-	if err != nil {
-		return err
+	if a.st, err = store.New(rdb, storeCfg); err != nil {
+		return nil, err
 	}
-	svc, err := tickets.New(tickets.Config{Store: st, Initial: cfg.initial})
+	api := slack.New(cfg.slackBotToken,
+		slack.OptionAPIURL(cfg.slackAPIURL),
+		slack.OptionAppLevelToken(cfg.slackAppToken),
+		slack.OptionHTTPClient(&http.Client{Timeout: slackTimeout}),
+	)
+	desk, err := bot.NewDesk(api, log)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	handlers := svc.Handlers()
+	a.svc, err = tickets.New(tickets.Config{
+		Store: a.st, Desk: desk, Sources: sources, Initial: cfg.initial, RemindAfter: cfg.priorityWindow,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if a.bot, err = bot.New(bot.Config{Admins: cfg.admins}, api, a.svc, a.st, log); err != nil {
+		return nil, err
+	}
 	// Each Outbox keeps a blocking read and a lease renewal per partition, plus a trimmer.
-	outboxOpts.PoolSize = len(handlers) * (2*store.Partitions + 1)
+	outboxOpts := *cfg.redis
+	outboxOpts.PoolSize = len(a.svc.Handlers()) * (2*store.Partitions + 1)
 	obRDB := redis.NewClient(&outboxOpts)
-	defer obRDB.Close()
+	a.closers = append(a.closers, obRDB.Close)
 	obStore, err := store.New(obRDB, storeCfg)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	outboxes, err := newOutboxes(obStore, handlers, log)
-	if err != nil {
-		return err
+	if a.outboxes, err = newOutboxes(obStore, a.svc, log); err != nil {
+		return nil, err
 	}
+	if a.ln, err = net.Listen("tcp", cfg.httpAddr); err != nil {
+		return nil, fmt.Errorf("HTTP_ADDR: %w", err)
+	}
+	a.closers = append(a.closers, func() error { return ignoreClosed(a.ln.Close()) })
+	a.srv = newHTTPServer(log, readyCheck{name: "redis", fn: a.st.Ping}, readyCheck{name: "slack", fn: func(context.Context) error {
+		if !a.bot.Connected() {
+			return errors.New("socket mode is not connected")
+		}
+		return nil
+	}})
+	return a, nil
+}
 
-	ln, err := net.Listen("tcp", cfg.httpAddr)
-	if err != nil {
-		return fmt.Errorf("HTTP_ADDR: %w", err)
+// close releases the connections build opened, latest first.
+func (a *app) close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		if err := a.closers[i](); err != nil {
+			a.log.Warn("close", zap.Error(err))
+		}
 	}
-	srv := newHTTPServer(log, readyCheck{name: "redis", fn: st.Ping})
-	log.Info("listening", zap.String("addr", ln.Addr().String()),
-		zap.String("redis_addr", cfg.redis.Addr), zap.String("redis_prefix", cfg.redisPrefix),
-		zap.Int("outbox_groups", len(outboxes)))
+	a.closers = nil
+}
 
+func ignoreClosed(err error) error {
+	if errors.Is(err, net.ErrClosed) {
+		return nil
+	}
+	return err
+}
+
+// serve runs every part until ctx is done or one fails; then it stops them all, lets
+// work in flight finish and returns (nil after a clean stop).
+func (a *app) serve(ctx context.Context) error {
+	log := a.log
+	log.Info("listening", zap.String("addr", a.ln.Addr().String()),
+		zap.String("redis_addr", a.cfg.redis.Addr), zap.String("redis_prefix", a.cfg.redisPrefix),
+		zap.Int("outbox_groups", len(a.outboxes)))
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
-		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		if err := a.srv.Serve(a.ln); !errors.Is(err, http.ErrServerClosed) {
 			return fmt.Errorf("http: %w", err)
 		}
 		return nil
@@ -81,13 +155,15 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 		log.Info("shutting down")
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(gctx), shutdownGrace)
 		defer cancel()
-		if err := srv.Shutdown(sctx); err != nil {
-			_ = srv.Close() // cut off what the grace period did not see finish
+		if err := a.srv.Shutdown(sctx); err != nil {
+			_ = a.srv.Close() // cut off what the grace period did not see finish
 			return fmt.Errorf("http shutdown: %w", err)
 		}
 		return nil
 	})
-	for group, ob := range outboxes {
+	g.Go(func() error { return a.bot.Run(gctx) })
+	g.Go(func() error { a.st.RunTimers(gctx, time.Second, log); return nil })
+	for group, ob := range a.outboxes {
 		g.Go(func() error {
 			if err := ob.Run(gctx); err != nil && !errors.Is(err, context.Canceled) {
 				return fmt.Errorf("outbox %s: %w", group, err)
@@ -95,8 +171,7 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 			return nil
 		})
 	}
-	err = g.Wait()
-	if err != nil {
+	if err := g.Wait(); err != nil {
 		log.Error("stopped", zap.Error(err))
 		return err
 	}
@@ -104,17 +179,24 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer) erro
 	return nil
 }
 
-// newOutboxes makes an outbox worker for every consumer group, named after this process
-// so that the entries of a worker that died can be told apart and claimed by the others.
-func newOutboxes(st *store.Redis, handlers map[string]tickets.Handler, log *zap.Logger) (map[string]*store.Outbox, error) {
+// newOutboxes makes an outbox worker for every consumer group of svc, named after this
+// process so that the entries of a worker that died can be told apart and claimed by the
+// others. Events a worker gives up on are reported back to svc.
+func newOutboxes(st *store.Redis, svc *tickets.Service, log *zap.Logger) (map[string]*store.Outbox, error) {
 	host, err := os.Hostname()
 	if err != nil {
 		host = "frontdesk"
 	}
-	consumer := fmt.Sprintf("%s-%d", host, os.Getpid())
+	// The random part tells apart two instances in one process (tests) or a restarted
+	// process that got the same pid.
+	consumer := fmt.Sprintf("%s-%d-%s", host, os.Getpid(), rand.Text()[:6])
+	handlers := svc.Handlers()
 	obs := make(map[string]*store.Outbox, len(handlers))
 	for group, h := range handlers {
-		ob, err := store.NewOutbox(st, group, h, store.OutboxConfig{Consumer: consumer}, log)
+		cfg := store.OutboxConfig{Consumer: consumer, GaveUp: func(ctx context.Context, ev tickets.Event, cause error) error {
+			return svc.GaveUp(ctx, group, ev, cause)
+		}}
+		ob, err := store.NewOutbox(st, group, h, cfg, log)
 		if err != nil {
 			return nil, fmt.Errorf("outbox %s: %w", group, err)
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/frontdeskhq/frontdesk/bot/slacktest"
 	"github.com/frontdeskhq/frontdesk/store/redistest"
 )
 
@@ -23,18 +25,35 @@ import (
 // performance expectation.
 const hangGuard = 20 * time.Second
 
+// slackEnv starts a Slack simulator and returns the variables that point run at it.
+func slackEnv(t *testing.T, sim *slacktest.Sim) map[string]string {
+	return map[string]string{
+		"SLACK_API_URL":   sim.APIURL(),
+		"SLACK_BOT_TOKEN": sim.BotToken,
+		"SLACK_APP_TOKEN": sim.AppToken,
+	}
+}
+
 func TestRun(t *testing.T) {
 	client, prefix := redistest.Open(t)
-	getenv := environment(map[string]string{
+	sim := slacktest.New(t)
+	support := sim.AddChannel("support", false, sim.Bot())
+	vars := slackEnv(t, sim)
+	maps.Copy(vars, map[string]string{
 		"REDIS_URL":          redisURL(t, client),
 		"REDIS_PREFIX":       prefix,
 		"HTTP_ADDR":          "127.0.0.1:0",
 		"LOG_LEVEL":          "debug",
-		"TICKETING_CHANNELS": "C123=Support Team",
+		"TICKETING_CHANNELS": support.ID + "=Support Team",
 	})
+	getenv := environment(vars)
 	r := startRun(t, getenv)
 
+	// Ready once Redis answers and the Socket Mode connection is up.
 	waitFor(t, func() bool { code, _ := get(t, r.addr, "/readyz"); return code == http.StatusOK })
+	if sim.Connections() != 1 {
+		t.Errorf("%d Socket Mode connections, want 1", sim.Connections())
+	}
 	if code, body := get(t, r.addr, "/healthz"); code != http.StatusOK || strings.TrimSpace(body) != "ok" {
 		t.Errorf("/healthz = %d %q, want 200 ok", code, body)
 	}
@@ -52,11 +71,13 @@ func TestRun_RedisUnreachable(t *testing.T) {
 	}
 	closed := ln.Addr().String()
 	ln.Close() // nothing listens here any more
-	getenv := environment(map[string]string{
+	vars := slackEnv(t, slacktest.New(t))
+	maps.Copy(vars, map[string]string{
 		"REDIS_URL":    "redis://" + closed + "/0",
 		"REDIS_PREFIX": "fd-unreachable:",
 		"HTTP_ADDR":    "127.0.0.1:0",
 	})
+	getenv := environment(vars)
 	r := startRun(t, getenv)
 
 	code, body := get(t, r.addr, "/readyz")

@@ -1,0 +1,239 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/zap/zaptest"
+
+	"github.com/frontdeskhq/frontdesk/bot/slacktest"
+	"github.com/frontdeskhq/frontdesk/store/redistest"
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+// customers is a fake source: it records what Frontdesk sends to customers, in order.
+type customers struct {
+	mu    sync.Mutex
+	lines []string
+	next  int // lines before next were consumed by expect
+}
+
+func (c *customers) record(line string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.lines = append(c.lines, line)
+}
+
+func (c *customers) Send(_ context.Context, t *tickets.Ticket, m tickets.Message, key string) error {
+	c.record(fmt.Sprintf("%s %s: %s", t.ConversationID, m.Direction, m.Text))
+	return nil
+}
+
+func (c *customers) Ended(_ context.Context, t *tickets.Ticket, key string) error {
+	c.record(t.ConversationID + " ended")
+	return nil
+}
+
+// expect waits for the next lines sent to contain each of want, in order.
+func (c *customers) expect(t *testing.T, want ...string) {
+	t.Helper()
+	deadline := time.Now().Add(hangGuard)
+	for _, w := range want {
+		for {
+			c.mu.Lock()
+			found := false
+			if c.next < len(c.lines) {
+				found = strings.Contains(c.lines[c.next], w)
+				if !found {
+					c.mu.Unlock()
+					t.Fatalf("customers got %q, want %q next; all: %q", c.lines[c.next], w, c.lines)
+				}
+				c.next++
+			}
+			c.mu.Unlock()
+			if found {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("customers never got %q; got %q", w, c.lines)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+}
+
+// nothingMore fails when customers got anything not yet expected.
+func (c *customers) nothingMore(t *testing.T) {
+	t.Helper()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.next < len(c.lines) {
+		t.Errorf("customers also got %q", c.lines[c.next:])
+	}
+}
+
+// desk is Frontdesk running in the test against the Slack simulator and a real Redis.
+type desk struct {
+	*app
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// startDesk builds Frontdesk from vars (over the simulator's) and serves it until stop.
+func startDesk(t *testing.T, sim *slacktest.Sim, src tickets.Source, vars map[string]string) *desk {
+	t.Helper()
+	env := slackEnv(t, sim)
+	env["HTTP_ADDR"] = "127.0.0.1:0"
+	env["PRIORITY_WINDOW"] = "0"
+	maps.Copy(env, vars)
+	cfg, err := loadConfig(environment(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := build(cfg, zaptest.NewLogger(t), map[string]tickets.Source{"webhook": src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	d := &desk{app: a, cancel: cancel, done: make(chan error, 1)}
+	go func() { d.done <- a.serve(ctx) }()
+	t.Cleanup(func() { d.stop(t) })
+	waitFor(t, a.bot.Connected)
+	return d
+}
+
+// stop stops Frontdesk as a SIGTERM would, and waits for it.
+func (d *desk) stop(t *testing.T) {
+	t.Helper()
+	if d.cancel == nil {
+		return
+	}
+	d.cancel()
+	d.cancel = nil
+	select {
+	case err := <-d.done:
+		if err != nil {
+			t.Errorf("serve returned %v", err)
+		}
+	case <-time.After(hangGuard):
+		t.Fatal("Frontdesk did not stop")
+	}
+	d.close()
+}
+
+func (d *desk) open(t *testing.T, conv, label, name, text string) *tickets.Ticket {
+	t.Helper()
+	tk, _, err := d.svc.Open(context.Background(), tickets.OpenRequest{
+		Source: "webhook", ConversationID: conv, Label: label,
+		Customer: tickets.Customer{Name: name, Email: strings.ToLower(name) + "@example.com", Fields: map[string]string{"plan": "pro"}},
+		First:    &tickets.Message{Text: text, SourceMessageID: conv + "-0"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tk
+}
+
+func (d *desk) customerSays(t *testing.T, conv, id, text string) {
+	t.Helper()
+	if _, _, err := d.svc.CustomerMessage(context.Background(), "webhook", conv, tickets.Message{Text: text, SourceMessageID: id}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestStory follows one chat from request to end: card, Pick, the
+// inbox channel, messages both ways in order, a note, a transfer, a pick in the other
+// team, and the end.
+func TestStory(t *testing.T) {
+	client, prefix := redistest.Open(t)
+	sim := slacktest.New(t)
+	alice, dan := sim.AddUser("alice"), sim.AddUser("dan")
+	priya := sim.AddUser("priya")
+	support := sim.AddChannel("support-tickets", false, sim.Bot(), alice, sim.AddUser("bob"))
+	billing := sim.AddChannel("billing-tickets", false, sim.Bot(), dan)
+	src := &customers{}
+	d := startDesk(t, sim, src, map[string]string{
+		"REDIS_URL": redisURL(t, client), "REDIS_PREFIX": prefix,
+		"TICKETING_CHANNELS": support.ID + "=Support Team," + billing.ID + "=Billing",
+		"PRIORITY_GROUP":     priya.ID,
+	})
+
+	// A request: the card in Support, and a copy for the priority group.
+	d.open(t, "carol-1", "Support Team", "Carol", "Hello, I need help")
+	card := support.ExpectMessage("Ticket #", "Carol", "Hello, I need help", "Pending")
+	if got := card.Buttons(); len(got) != 1 || got[0] != "Pick" {
+		t.Fatalf("card buttons = %v, want [Pick]", got)
+	}
+	dm := priya.ExpectDM("Ticket #", "Carol")
+	d.customerSays(t, "carol-1", "c-2", "still there?")
+	card.ExpectReply("still there?")
+
+	// Alice picks.
+	alice.Click(card, "Pick")
+	inbox := sim.ExpectChannelCreated("chat-")
+	inbox.ExpectMember(alice)
+	inbox.ExpectMember(priya)
+	inbox.ExpectMessage("Live chat", "Carol", "carol@example.com", "plan", "pro")
+	card.ExpectUpdate("Processing by <@" + alice.ID)
+	dm.ExpectUpdate("Processing by")
+	inbox.ExpectMessage("Active", "picked")
+	inbox.ExpectMessage("Hello, I need help")
+	inbox.ExpectMessage("still there?")
+	src.expect(t, "carol-1 notice: You are now chatting with an agent.")
+
+	// Messages both ways, in order; a thread reply stays internal.
+	hi := alice.Post(inbox, "Hi Carol, let me check")
+	alice.Post(inbox, "One moment please")
+	src.expect(t, "carol-1 agent: Hi Carol, let me check", "carol-1 agent: One moment please")
+	hi.ExpectReaction("white_check_mark")
+	alice.Reply(hi, "VIP customer, be quick")
+	for i := range 5 {
+		d.customerSays(t, "carol-1", fmt.Sprintf("c-%d", 10+i), fmt.Sprintf("message %d", i))
+	}
+	for i := range 5 {
+		inbox.ExpectMessage(fmt.Sprintf("message %d", i))
+	}
+
+	// Transfer to Billing with Live Chat Control.
+	alice.Shortcut(hi, "live_chat_control")
+	v := alice.ExpectView("Live Chat Control")
+	if ack := alice.Submit(v, map[string]any{"lcc_action": "Transfer to another team", "lcc_team": "Billing"}); len(ack.Errors()) > 0 {
+		t.Fatalf("transfer refused: %v", ack.Errors())
+	}
+	card.ExpectUpdate("Transferred to Billing")
+	dm.ExpectUpdate("Transferred to Billing")
+	card2 := billing.ExpectMessage("Ticket #", "Carol", "Pending")
+	dm2 := priya.ExpectDM("Ticket #", "Carol")
+	inbox.ExpectMessage("Transferred to Billing")
+	alice.Post(inbox, "are you still there?")
+	alice.ExpectEphemeral("waiting for someone to pick it")
+
+	// Dan picks it in Billing and joins the same inbox channel.
+	dan.Click(card2, "Pick")
+	inbox.ExpectMember(dan)
+	card2.ExpectUpdate("Processing by <@" + dan.ID)
+	dm2.ExpectUpdate("Processing by")
+	inbox.ExpectMessage("Active", "picked")
+	src.expect(t, "carol-1 notice: Your chat was transferred to Billing.")
+
+	// Dan ends it.
+	last := dan.Post(inbox, "All sorted, bye!")
+	src.expect(t, "carol-1 agent: All sorted, bye!")
+	last.ExpectReaction("white_check_mark")
+	dan.Shortcut(last, "live_chat_control")
+	v = dan.ExpectView("Live Chat Control")
+	if ack := dan.Submit(v, map[string]any{"lcc_action": "End the live chat", "lcc_reason": "solved"}); len(ack.Errors()) > 0 {
+		t.Fatalf("end refused: %v", ack.Errors())
+	}
+	card2.ExpectUpdate("Closed by <@" + dan.ID)
+	dm2.ExpectUpdate("Closed by")
+	inbox.ExpectMessage("ended the live chat")
+	inbox.ExpectArchived()
+	src.expect(t, "carol-1 notice: This chat has ended.", "carol-1 ended")
+	src.nothingMore(t)
+}
