@@ -20,7 +20,15 @@ import (
 type customers struct {
 	mu    sync.Mutex
 	lines []string
-	next  int // lines before next were consumed by expect
+	next  int   // lines before next were consumed by expect
+	fail  error // when set, Send fails with it
+}
+
+// failWith makes every Send fail with err (nil: succeed again).
+func (c *customers) failWith(err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.fail = err
 }
 
 func (c *customers) record(line string) {
@@ -30,6 +38,12 @@ func (c *customers) record(line string) {
 }
 
 func (c *customers) Send(_ context.Context, t *tickets.Ticket, m tickets.Message, key string) error {
+	c.mu.Lock()
+	err := c.fail
+	c.mu.Unlock()
+	if err != nil {
+		return err
+	}
 	c.record(fmt.Sprintf("%s %s: %s", t.ConversationID, m.Direction, m.Text))
 	return nil
 }

@@ -1,0 +1,267 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/frontdeskhq/frontdesk/bot/slacktest"
+	"github.com/frontdeskhq/frontdesk/store/redistest"
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+// world is a workspace with two teams, a priority group and Frontdesk running on it.
+type world struct {
+	sim                    *slacktest.Sim
+	alice, bob, dan, priya *slacktest.User
+	support, billing       *slacktest.Channel
+	src                    *customers
+	vars                   map[string]string
+	d                      *desk
+}
+
+func newWorld(t *testing.T, vars map[string]string) *world {
+	client, prefix := redistest.Open(t)
+	w := &world{sim: slacktest.New(t), src: &customers{}}
+	w.alice, w.bob, w.dan, w.priya = w.sim.AddUser("alice"), w.sim.AddUser("bob"), w.sim.AddUser("dan"), w.sim.AddUser("priya")
+	w.support = w.sim.AddChannel("support-tickets", false, w.sim.Bot(), w.alice, w.bob)
+	w.billing = w.sim.AddChannel("billing-tickets", false, w.sim.Bot(), w.dan)
+	w.vars = map[string]string{
+		"REDIS_URL": redisURL(t, client), "REDIS_PREFIX": prefix,
+		"TICKETING_CHANNELS": w.support.ID + "=Support Team," + w.billing.ID + "=Billing",
+		"PRIORITY_GROUP":     w.priya.ID,
+	}
+	for k, v := range vars {
+		w.vars[k] = v
+	}
+	w.d = startDesk(t, w.sim, w.src, w.vars)
+	return w
+}
+
+// active opens a ticket for conv and has alice pick it; it returns the card and the
+// inbox channel with everything so far consumed.
+func (w *world) active(t *testing.T, conv string) (*slacktest.Message, *slacktest.Channel) {
+	t.Helper()
+	w.d.open(t, conv, "Support Team", "Carol", "Hello")
+	card := w.support.ExpectMessage("Ticket #", "Carol")
+	dm := w.priya.ExpectDM("Ticket #", "Carol")
+	w.alice.Click(card, "Pick")
+	inbox := w.sim.ExpectChannelCreated("chat-")
+	inbox.ExpectMessage("Live chat")
+	card.ExpectUpdate("Processing by")
+	dm.ExpectUpdate("Processing by")
+	inbox.ExpectMessage("Active", "picked")
+	inbox.ExpectMessage("Hello")
+	w.src.expect(t, conv+" notice: You are now chatting")
+	return card, inbox
+}
+
+func TestPick_SameInstant(t *testing.T) {
+	w := newWorld(t, nil)
+	w.d.open(t, "race-1", "Support Team", "Carol", "Hello")
+	card := w.support.ExpectMessage("Ticket #", "Carol")
+	dm := w.priya.ExpectDM("Ticket #")
+	var wg sync.WaitGroup
+	for _, u := range []*slacktest.User{w.alice, w.bob} {
+		wg.Go(func() { u.Click(card, "Pick") })
+	}
+	wg.Wait()
+	updated := card.ExpectUpdate("Processing by")
+	winner, loser := w.alice, w.bob
+	if strings.Contains(updated.Text(), w.bob.ID) {
+		winner, loser = w.bob, w.alice
+	}
+	loser.ExpectEphemeral("already picked by <@" + winner.ID)
+	inbox := w.sim.ExpectChannelCreated("chat-")
+	inbox.ExpectMember(winner)
+	inbox.ExpectMessage("Live chat", "<@"+winner.ID)
+	inbox.ExpectMessage("Active")
+	inbox.ExpectMessage("Hello")
+	dm.ExpectUpdate("Processing by")
+	w.src.expect(t, "race-1 notice:")
+	if n := len(w.sim.Calls("conversations.create")); n != 1 {
+		t.Errorf("%d inbox channels created, want 1", n)
+	}
+	for _, m := range inbox.Members() {
+		if m == loser.ID {
+			t.Errorf("the loser was invited to the inbox channel")
+		}
+	}
+}
+
+func TestRelay_RedeliveredEventIsNotRelayedTwice(t *testing.T) {
+	w := newWorld(t, nil)
+	_, inbox := w.active(t, "redo-1")
+	first := w.alice.Post(inbox, "only once")
+	w.src.expect(t, "redo-1 agent: only once")
+	first.ExpectReaction("white_check_mark")
+	again := w.sim.Redeliver(first.Envelope())
+	w.sim.ExpectAck(again)
+	// A message after it is relayed after it (one queue per channel): if the redelivery
+	// were relayed, it would come first.
+	w.alice.Post(inbox, "next").ExpectReaction("white_check_mark")
+	w.src.expect(t, "redo-1 agent: next")
+	w.src.nothingMore(t)
+}
+
+func TestRelay_SlackRateLimitsLoseNothing(t *testing.T) {
+	w := newWorld(t, nil)
+	_, inbox := w.active(t, "storm-1")
+	w.sim.RateLimit("chat.postMessage", 4, time.Second)
+	for i := range 10 {
+		w.d.customerSays(t, "storm-1", fmt.Sprintf("s-%d", i), fmt.Sprintf("storm %d", i))
+	}
+	for i := range 10 {
+		inbox.ExpectMessage(fmt.Sprintf("storm %d", i))
+	}
+	// Every message was posted once: 429s were retried, nothing doubled.
+	posted := map[string]int{}
+	for _, m := range inbox.Messages() {
+		if strings.HasPrefix(m.Text(), "storm ") {
+			posted[m.Text()]++
+		}
+	}
+	for i := range 10 {
+		if n := posted[fmt.Sprintf("storm %d", i)]; n != 1 {
+			t.Errorf("storm %d posted %d times", i, n)
+		}
+	}
+}
+
+func TestRelay_FailedDeliveryCanBeSentAgain(t *testing.T) {
+	w := newWorld(t, nil)
+	_, inbox := w.active(t, "fail-1")
+	w.src.failWith(tickets.Permanent(errors.New("customer blocked the chatbot")))
+	msg := w.alice.Post(inbox, "can you see this?")
+	msg.ExpectReaction("x")
+	note := msg.ExpectReply("Not delivered", "customer blocked the chatbot")
+	w.src.failWith(nil)
+	w.alice.Click(note, "Send again")
+	note.ExpectUpdate("Sending again")
+	w.src.expect(t, "fail-1 agent: can you see this?")
+	msg.ExpectReaction("white_check_mark")
+}
+
+func TestRestart_MidChat(t *testing.T) {
+	w := newWorld(t, nil)
+	_, inbox := w.active(t, "restart-1")
+	w.alice.Post(inbox, "before").ExpectReaction("white_check_mark")
+	w.src.expect(t, "restart-1 agent: before")
+
+	w.d.stop(t)
+	w.sim.ExpectConnections(0)
+	// While Frontdesk is down the customer keeps writing; it is taken once it is back.
+	w.d = startDesk(t, w.sim, w.src, w.vars)
+	w.d.customerSays(t, "restart-1", "r-1", "are you still there?")
+	inbox.ExpectMessage("are you still there?")
+	w.alice.Post(inbox, "after").ExpectReaction("white_check_mark")
+	w.src.expect(t, "restart-1 agent: after")
+}
+
+func TestControl_OutsideAnInbox(t *testing.T) {
+	w := newWorld(t, nil)
+	msg := w.alice.Post(w.support, "hello team")
+	w.alice.Shortcut(msg, "live_chat_control")
+	w.alice.ExpectEphemeral("Live Chat Control works on messages in a live chat's inbox channel")
+}
+
+func TestAdminPanel(t *testing.T) {
+	w := newWorld(t, nil)
+	ctx := context.Background()
+	t.Run("NotAnAdmin", func(t *testing.T) {
+		w.bob.GlobalShortcut("frontdesk_admin")
+		w.bob.ExpectView("Only Frontdesk admins")
+	})
+	ada := w.sim.AddUser("ada", slacktest.Admin())
+	gus := w.sim.AddUser("gus", slacktest.SingleChannelGuest())
+	ada.GlobalShortcut("frontdesk_admin")
+	v := ada.ExpectView("Frontdesk settings", "Ticketing channels")
+	t.Run("SingleChannelGuestRefused", func(t *testing.T) {
+		ack := ada.Submit(v, map[string]any{"admin_priority": []string{w.priya.ID, gus.ID}})
+		if why := ack.Errors()["admin_priority"]; !strings.Contains(why, "single-channel guest") {
+			t.Fatalf("errors = %v, want the guest refused on the priority group", ack.Errors())
+		}
+		st, _ := w.d.svc.Settings(ctx)
+		if len(st.PriorityGroup) != 1 {
+			t.Errorf("settings changed: %+v", st)
+		}
+	})
+	t.Run("Saved", func(t *testing.T) {
+		ack := ada.Submit(v, map[string]any{
+			"admin_priority": []string{w.priya.ID, w.dan.ID}, "admin_show_name": "Yes: customers see the agent's name",
+			"admin_team_label_1": "Billing & Accounts", "admin_tpl_picked": "Hi, {agent} here!",
+		})
+		if len(ack.Errors()) > 0 {
+			t.Fatalf("refused: %v", ack.Errors())
+		}
+		st, err := w.d.svc.Settings(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(st.PriorityGroup) != 2 || !st.ShowAgentName || st.TicketingChannels[1].Label != "Billing & Accounts" ||
+			st.Templates.Picked != "Hi, {agent} here!" {
+			t.Errorf("saved %+v", st)
+		}
+		// The next pick uses them at once.
+		w.d.open(t, "admin-1", "", "Carol", "Hi")
+		card := w.support.ExpectMessage("Ticket #")
+		w.priya.ExpectDM("Ticket #")
+		w.dan.ExpectDM("Ticket #")
+		w.alice.Click(card, "Pick")
+		w.src.expect(t, "admin-1 notice: Hi, Alice here!") // show agent name is on now
+		w.sim.DiscardUnexpected()
+	})
+}
+
+func TestPriorityWindow_Reminds(t *testing.T) {
+	w := newWorld(t, map[string]string{"PRIORITY_WINDOW": "1s"})
+	w.d.open(t, "wait-1", "Support Team", "Carol", "Hello?")
+	card := w.support.ExpectMessage("Ticket #", "Carol")
+	w.priya.ExpectDM("Ticket #")
+	card.ExpectReply("<!channel>", "still waiting")
+}
+
+func TestFirstStart_CreatesDefaultChannels(t *testing.T) {
+	client, prefix := redistest.Open(t)
+	sim := slacktest.New(t)
+	d := startDesk(t, sim, &customers{}, map[string]string{"REDIS_URL": redisURL(t, client), "REDIS_PREFIX": prefix})
+	sup := sim.ExpectChannelCreated("frontdesk-support")
+	tech := sim.ExpectChannelCreated("frontdesk-technical")
+	waitFor(t, func() bool {
+		st, err := d.svc.Settings(context.Background())
+		return err == nil && len(st.TicketingChannels) == 2
+	})
+	st, _ := d.svc.Settings(context.Background())
+	if st.TicketingChannels[0] != (tickets.Team{ChannelID: sup.ID, Label: "Support Team"}) ||
+		st.TicketingChannels[1] != (tickets.Team{ChannelID: tech.ID, Label: "Technical Team"}) {
+		t.Errorf("saved teams %+v", st.TicketingChannels)
+	}
+}
+
+func TestCard_HugeCustomer(t *testing.T) {
+	w := newWorld(t, nil)
+	long := strings.Repeat("very long value ", 150)
+	fields := map[string]string{}
+	for i := range 80 {
+		fields[fmt.Sprintf("field-%02d", i)] = long[:1900]
+	}
+	_, _, err := w.d.svc.Open(context.Background(), tickets.OpenRequest{
+		Source: "webhook", ConversationID: "huge-1", Summary: long,
+		Customer: tickets.Customer{Name: long[:1900], Email: "x@example.com", Fields: fields},
+		First:    &tickets.Message{Text: long},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	card := w.support.ExpectMessage("Ticket #")
+	w.priya.ExpectDM("Ticket #")
+	w.alice.Click(card, "Pick")
+	inbox := w.sim.ExpectChannelCreated("chat-")
+	inbox.ExpectMessage("Live chat", "field-00")
+	inbox.ExpectMessage(long[:100])
+	w.sim.DiscardUnexpected()
+}
