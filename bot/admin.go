@@ -61,24 +61,38 @@ func noticeView(title, text string) slack.ModalViewRequest {
 
 // adminForm is what the admin panel shows and returns.
 type adminForm struct {
-	teams     []tickets.Team // rows; a row may be blank
+	teams []tickets.Team // rows; a row may be blank
+	// rowIDs name the rows' blocks. Slack keeps what a user typed in an input across
+	// views.update by block id, so a row keeps its id for as long as the panel is open:
+	// removing a row must not shift another row's values into its place.
+	rowIDs    []int
 	priority  []string
 	showName  bool
 	templates tickets.Templates
 }
 
+// addRow appends team as a new row with an id no row of this panel had before.
+func (f *adminForm) addRow(team tickets.Team) {
+	id := 0
+	if n := len(f.rowIDs); n > 0 {
+		id = slices.Max(f.rowIDs) + 1
+	}
+	f.teams, f.rowIDs = append(f.teams, team), append(f.rowIDs, id)
+}
+
 func formFromSettings(st *tickets.Settings) adminForm {
 	f := adminForm{priority: agentStrings(st.PriorityGroup), showName: st.ShowAgentName, templates: st.Templates}
-	if def, ok := st.Default(); ok {
-		f.teams = append(f.teams, def) // the default team comes first: the first row is the default
+	def, ok := st.Default()
+	if ok {
+		f.addRow(def) // the default team comes first: the first row is the default
 	}
 	for _, t := range st.TicketingChannels {
-		if t != f.teams[0] {
-			f.teams = append(f.teams, t)
+		if t != def {
+			f.addRow(t)
 		}
 	}
 	if len(f.teams) == 0 {
-		f.teams = []tickets.Team{{}}
+		f.addRow(tickets.Team{})
 	}
 	return f
 }
@@ -91,27 +105,74 @@ func agentStrings(ids []tickets.AgentID) []string {
 	return out
 }
 
+// rowMetadata and parseRows keep the row ids in the modal's private_metadata: "0,1,3".
+func rowMetadata(ids []int) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.Itoa(id)
+	}
+	return strings.Join(parts, ",")
+}
+
+func parseRows(s string) []int {
+	var ids []int
+	for _, part := range strings.Split(s, ",") {
+		if id, err := strconv.Atoi(part); err == nil && id >= 0 && len(ids) < maxTeamRows {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
 // formFromState reads the form back from a submitted or updated admin panel.
 func formFromState(v *slack.View) adminForm {
-	rows, _ := strconv.Atoi(v.PrivateMetadata)
-	vals := v.State.Values
 	f := adminForm{
-		priority: vals[blockPriority][inputAction].SelectedUsers,
-		showName: vals[blockShowName][inputAction].SelectedOption.Value == "yes",
+		priority: stateOf(v, blockPriority).SelectedUsers,
+		showName: stateOf(v, blockShowName).SelectedOption.Value == "yes",
 		templates: tickets.Templates{
-			Picked:           strings.TrimSpace(vals[blockPicked][inputAction].Value),
-			TransferAccepted: strings.TrimSpace(vals[blockTransfer][inputAction].Value),
-			Ended:            strings.TrimSpace(vals[blockEnded][inputAction].Value),
+			Picked:           strings.TrimSpace(stateOf(v, blockPicked).Value),
+			TransferAccepted: strings.TrimSpace(stateOf(v, blockTransfer).Value),
+			Ended:            strings.TrimSpace(stateOf(v, blockEnded).Value),
 		},
 	}
-	for i := range min(rows, maxTeamRows) {
-		n := strconv.Itoa(i)
+	for _, id := range parseRows(v.PrivateMetadata) {
+		n := strconv.Itoa(id)
 		f.teams = append(f.teams, tickets.Team{
-			ChannelID: vals[teamChannel+n][inputAction].SelectedConversation,
-			Label:     strings.TrimSpace(vals[teamLabel+n][inputAction].Value),
+			ChannelID: stateOf(v, teamChannel+n).SelectedConversation,
+			Label:     strings.TrimSpace(stateOf(v, teamLabel+n).Value),
 		})
+		f.rowIDs = append(f.rowIDs, id)
 	}
 	return f
+}
+
+// stateOf is the value of input block in view v: what the user entered, or, for an input
+// the state leaves out (a block_actions payload may carry only what was touched), the
+// value the view was opened with.
+func stateOf(v *slack.View, block string) slack.BlockAction {
+	if st, ok := v.State.Values[block][inputAction]; ok {
+		return st
+	}
+	var st slack.BlockAction
+	for _, b := range v.Blocks.BlockSet {
+		in, ok := b.(*slack.InputBlock)
+		if !ok || in.BlockID != block {
+			continue
+		}
+		switch el := in.Element.(type) {
+		case *slack.SelectBlockElement:
+			st.SelectedConversation = el.InitialConversation
+		case *slack.MultiSelectBlockElement:
+			st.SelectedUsers = el.InitialUsers
+		case *slack.PlainTextInputBlockElement:
+			st.Value = el.InitialValue
+		case *slack.RadioButtonsBlockElement:
+			if el.InitialOption != nil {
+				st.SelectedOption = *el.InitialOption
+			}
+		}
+	}
+	return st
 }
 
 // maxTeamRows keeps the panel inside Slack's 100 blocks per modal.
@@ -124,7 +185,7 @@ func adminView(f adminForm) slack.ModalViewRequest {
 		slack.NewContextBlock("", md("Each team has a ticketing channel where its tickets appear, and a label customers' chatbots can route to. The first is the default team. Add the Frontdesk app to each channel.")),
 	}
 	for i, t := range f.teams {
-		n := strconv.Itoa(i)
+		n := strconv.Itoa(f.rowIDs[i])
 		ch := slack.NewOptionsSelectBlockElement(slack.OptTypeConversations, plainText("Choose a channel"), inputAction)
 		ch.Filter = &slack.SelectBlockElementFilter{Include: []string{"public", "private"}, ExcludeBotUsers: true}
 		if t.ChannelID != "" {
@@ -136,6 +197,10 @@ func adminView(f adminForm) slack.ModalViewRequest {
 		blocks = append(blocks,
 			slack.NewInputBlock(teamChannel+n, plainText(fmt.Sprintf("Channel %d", i+1)), nil, ch).WithOptional(true),
 			slack.NewInputBlock(teamLabel+n, plainText(fmt.Sprintf("Label %d", i+1)), nil, label).WithOptional(true))
+		if len(f.teams) > 1 {
+			blocks = append(blocks, slack.NewActionBlock("admin_row_"+n,
+				slack.NewButtonBlockElement(ActionRemoveTeam, n, plainText(fmt.Sprintf("Remove channel %d", i+1)))))
+		}
 	}
 	if len(f.teams) < maxTeamRows {
 		blocks = append(blocks, slack.NewActionBlock("admin_rows",
@@ -164,7 +229,7 @@ func adminView(f adminForm) slack.ModalViewRequest {
 	return slack.ModalViewRequest{
 		Type: slack.VTModal, CallbackID: ViewAdmin, Title: plainText("Frontdesk settings"),
 		Submit: plainText("Save"), Close: plainText("Cancel"),
-		PrivateMetadata: strconv.Itoa(len(f.teams)),
+		PrivateMetadata: rowMetadata(f.rowIDs),
 		Blocks:          slack.Blocks{BlockSet: blocks},
 	}
 }
@@ -180,24 +245,44 @@ func templateInput(block, label, value, placeholder string) slack.Block {
 // addTeamRow adds an empty row to the admin panel, keeping what was entered.
 func (b *Bot) addTeamRow(ctx context.Context, cb *slack.InteractionCallback, _ *slack.BlockAction) {
 	f := formFromState(&cb.View)
-	f.teams = append(f.teams, tickets.Team{})
+	if len(f.teams) >= maxTeamRows {
+		return
+	}
+	f.addRow(tickets.Team{})
 	if _, err := b.api.UpdateViewContext(ctx, adminView(f), "", cb.View.Hash, cb.View.ID); err != nil {
 		b.log.Warn("add a row to the admin panel", zap.Error(err))
+	}
+}
+
+// removeTeamRow takes a row out of the admin panel, keeping what was entered elsewhere.
+func (b *Bot) removeTeamRow(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) {
+	f := formFromState(&cb.View)
+	id, err := strconv.Atoi(a.Value)
+	i := slices.Index(f.rowIDs, id)
+	if err != nil || i < 0 || len(f.teams) < 2 {
+		return
+	}
+	f.teams, f.rowIDs = slices.Delete(f.teams, i, i+1), slices.Delete(f.rowIDs, i, i+1)
+	if _, err := b.api.UpdateViewContext(ctx, adminView(f), "", cb.View.Hash, cb.View.ID); err != nil {
+		b.log.Warn("remove a row from the admin panel", zap.Error(err))
 	}
 }
 
 // submitAdmin checks and saves the admin panel. Every problem comes back on the field
 // that has it; nothing is saved until all is well.
 func (b *Bot) submitAdmin(ctx context.Context, cb *slack.InteractionCallback) *slack.ViewSubmissionResponse {
-	if ok, err := b.isAdmin(ctx, cb.User.ID); err != nil || !ok {
-		return fieldError(teamChannel+"0", "Only Frontdesk admins can change these settings.")
-	}
 	f := formFromState(&cb.View)
+	if len(f.rowIDs) == 0 {
+		return nil // not a panel this bot made: nothing to save
+	}
+	if ok, err := b.isAdmin(ctx, cb.User.ID); err != nil || !ok {
+		return fieldError(teamChannel+strconv.Itoa(f.rowIDs[0]), "Only Frontdesk admins can change these settings.")
+	}
 	errs := map[string]string{}
 	st := tickets.Settings{ShowAgentName: f.showName, Templates: f.templates}
 	channels, labels := map[string]bool{}, map[string]bool{}
 	for i, t := range f.teams {
-		n := strconv.Itoa(i)
+		n := strconv.Itoa(f.rowIDs[i])
 		switch {
 		case t.ChannelID == "" && t.Label == "":
 			continue
@@ -217,8 +302,9 @@ func (b *Bot) submitAdmin(ctx context.Context, cb *slack.InteractionCallback) *s
 		channels[t.ChannelID], labels[strings.ToLower(t.Label)] = true, true
 		st.TicketingChannels = append(st.TicketingChannels, t)
 	}
+	firstRow := teamChannel + strconv.Itoa(f.rowIDs[0])
 	if len(st.TicketingChannels) == 0 && len(errs) == 0 {
-		errs[teamChannel+"0"] = "At least one ticketing channel is needed."
+		errs[firstRow] = "At least one ticketing channel is needed."
 	}
 	for _, u := range f.priority {
 		if why := b.priorityProblem(ctx, u); why != "" {
@@ -232,10 +318,10 @@ func (b *Bot) submitAdmin(ctx context.Context, cb *slack.InteractionCallback) *s
 	}
 	if err := b.tk.UpdateSettings(ctx, st); err != nil {
 		if errors.Is(err, tickets.ErrInvalid) {
-			return fieldError(teamChannel+"0", err.Error())
+			return fieldError(firstRow, err.Error())
 		}
 		b.log.Error("save settings", zap.Error(err))
-		return fieldError(teamChannel+"0", "The settings could not be saved just now; please try again.")
+		return fieldError(firstRow, "The settings could not be saved just now; please try again.")
 	}
 	b.log.Info("settings saved", zap.String("by", cb.User.ID), zap.Int("teams", len(st.TicketingChannels)),
 		zap.Int("priority_group", len(st.PriorityGroup)))

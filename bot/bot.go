@@ -87,10 +87,11 @@ func New(cfg Config, api *slack.Client, tk Tickets, seen Deduper, log *zap.Logge
 	b := &Bot{cfg: cfg, api: api, tk: tk, seen: seen, log: log.Named("bot"), users: newUsers(api)}
 	b.sm = socketmode.New(api)
 	b.actions = map[string]func(context.Context, *slack.InteractionCallback, *slack.BlockAction){
-		ActionPick:      b.pick,
-		ActionOpenAdmin: func(ctx context.Context, cb *slack.InteractionCallback, _ *slack.BlockAction) { b.openAdmin(ctx, cb) },
-		ActionAddTeam:   b.addTeamRow,
-		ActionRetry:     b.retryDelivery,
+		ActionPick:       b.pick,
+		ActionOpenAdmin:  func(ctx context.Context, cb *slack.InteractionCallback, _ *slack.BlockAction) { b.openAdmin(ctx, cb) },
+		ActionAddTeam:    b.addTeamRow,
+		ActionRetry:      b.retryDelivery,
+		ActionRemoveTeam: b.removeTeamRow,
 	}
 	b.shortcuts = map[string]func(context.Context, *slack.InteractionCallback){
 		ShortcutControl: b.openControl,

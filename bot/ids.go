@@ -17,6 +17,8 @@ const (
 	ActionRetry = "delivery_retry"
 	// ActionAddTeam adds a row of ticketing channel and label to the admin panel.
 	ActionAddTeam = "admin_add_team"
+	// ActionRemoveTeam removes a row from the admin panel; its value is the row number.
+	ActionRemoveTeam = "admin_remove_team"
 
 	// ViewControl and ViewAdmin are the callback ids of the two modals.
 	ViewControl = "live_chat_control_modal"

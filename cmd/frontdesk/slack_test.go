@@ -265,3 +265,51 @@ func TestCard_HugeCustomer(t *testing.T) {
 	inbox.ExpectMessage(long[:100])
 	w.sim.DiscardUnexpected()
 }
+
+func TestSocketMode_Reconnects(t *testing.T) {
+	w := newWorld(t, nil)
+	_, inbox := w.active(t, "drop-1")
+	w.sim.DropConnections()
+	w.sim.ExpectConnections(1) // slack-go dials again by itself
+	w.alice.Post(inbox, "after the drop").ExpectReaction("white_check_mark")
+	w.src.expect(t, "drop-1 agent: after the drop")
+}
+
+func TestAdminPanel_AddAndRemoveTeams(t *testing.T) {
+	w := newWorld(t, nil)
+	ada := w.sim.AddUser("ada", slacktest.Owner())
+	sales := w.sim.AddChannel("sales-tickets", true, w.sim.Bot(), ada)
+	notJoined := w.sim.AddChannel("random", false, ada)
+	ada.GlobalShortcut("frontdesk_admin")
+	v := ada.ExpectView("Frontdesk settings")
+	rows := func(n int) {
+		t.Helper()
+		// The ack comes before the bot updates the modal: wait for the update to land.
+		waitFor(t, func() bool {
+			return strings.Contains(v.Text(), fmt.Sprintf("Channel %d", n)) && !strings.Contains(v.Text(), fmt.Sprintf("Channel %d", n+1))
+		})
+		v.ExpectUpdate(fmt.Sprintf("Channel %d", n))
+	}
+	ada.ClickInView(v, "Add a ticketing channel")
+	rows(3)
+	ada.ClickInView(v, "Remove channel 2") // Billing
+	rows(2)
+	// A channel the app is not in is refused on its row.
+	// (Rows keep their block ids: the new row is admin_team_*_2, shown as "Channel 2".)
+	ack := ada.Submit(v, map[string]any{"Channel 2": notJoined.ID, "Label 2": "Random"})
+	if why := ack.Errors()["admin_team_channel_2"]; !strings.Contains(why, "Add the Frontdesk app") {
+		t.Fatalf("errors = %v", ack.Errors())
+	}
+	ack = ada.Submit(v, map[string]any{"Channel 2": sales.ID, "Label 2": "Sales"})
+	if len(ack.Errors()) > 0 {
+		t.Fatalf("refused: %v", ack.Errors())
+	}
+	st, err := w.d.svc.Settings(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []tickets.Team{{ChannelID: w.support.ID, Label: "Support Team"}, {ChannelID: sales.ID, Label: "Sales"}}
+	if fmt.Sprint(st.TicketingChannels) != fmt.Sprint(want) {
+		t.Errorf("teams = %v, want %v", st.TicketingChannels, want)
+	}
+}
