@@ -164,6 +164,7 @@ func (d *desk) customerSays(t *testing.T, conv, id, text string) {
 // inbox channel, messages both ways in order, a note, a transfer, a pick in the other
 // team, and the end.
 func TestStory(t *testing.T) {
+	t.Parallel()
 	client, prefix := redistest.Open(t)
 	sim := slacktest.New(t)
 	alice, dan := sim.AddUser("alice"), sim.AddUser("dan")

@@ -61,6 +61,7 @@ func (w *world) active(t *testing.T, conv string) (*slacktest.Message, *slacktes
 }
 
 func TestPick_SameInstant(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, nil)
 	w.d.open(t, "race-1", "Support Team", "Carol", "Hello")
 	card := w.support.ExpectMessage("Ticket #", "Carol")
@@ -94,6 +95,7 @@ func TestPick_SameInstant(t *testing.T) {
 }
 
 func TestRelay_RedeliveredEventIsNotRelayedTwice(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, nil)
 	_, inbox := w.active(t, "redo-1")
 	first := w.alice.Post(inbox, "only once")
@@ -109,6 +111,7 @@ func TestRelay_RedeliveredEventIsNotRelayedTwice(t *testing.T) {
 }
 
 func TestRelay_SlackRateLimitsLoseNothing(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, nil)
 	_, inbox := w.active(t, "storm-1")
 	w.sim.RateLimit("chat.postMessage", 4, time.Second)
@@ -133,6 +136,7 @@ func TestRelay_SlackRateLimitsLoseNothing(t *testing.T) {
 }
 
 func TestRelay_FailedDeliveryCanBeSentAgain(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, nil)
 	_, inbox := w.active(t, "fail-1")
 	w.src.failWith(tickets.Permanent(errors.New("customer blocked the chatbot")))
@@ -147,6 +151,7 @@ func TestRelay_FailedDeliveryCanBeSentAgain(t *testing.T) {
 }
 
 func TestRestart_MidChat(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, nil)
 	_, inbox := w.active(t, "restart-1")
 	w.alice.Post(inbox, "before").ExpectReaction("white_check_mark")
@@ -163,6 +168,7 @@ func TestRestart_MidChat(t *testing.T) {
 }
 
 func TestControl_OutsideAnInbox(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, nil)
 	msg := w.alice.Post(w.support, "hello team")
 	w.alice.Shortcut(msg, "live_chat_control")
@@ -170,6 +176,7 @@ func TestControl_OutsideAnInbox(t *testing.T) {
 }
 
 func TestAdminPanel(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, nil)
 	ctx := context.Background()
 	t.Run("NotAnAdmin", func(t *testing.T) {
@@ -218,6 +225,7 @@ func TestAdminPanel(t *testing.T) {
 }
 
 func TestPriorityWindow_Reminds(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, map[string]string{"PRIORITY_WINDOW": "1s"})
 	w.d.open(t, "wait-1", "Support Team", "Carol", "Hello?")
 	card := w.support.ExpectMessage("Ticket #", "Carol")
@@ -226,6 +234,7 @@ func TestPriorityWindow_Reminds(t *testing.T) {
 }
 
 func TestFirstStart_CreatesDefaultChannels(t *testing.T) {
+	t.Parallel()
 	client, prefix := redistest.Open(t)
 	sim := slacktest.New(t)
 	d := startDesk(t, sim, &customers{}, map[string]string{"REDIS_URL": redisURL(t, client), "REDIS_PREFIX": prefix})
@@ -243,6 +252,7 @@ func TestFirstStart_CreatesDefaultChannels(t *testing.T) {
 }
 
 func TestCard_HugeCustomer(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, nil)
 	long := strings.Repeat("very long value ", 150)
 	fields := map[string]string{}
@@ -267,6 +277,7 @@ func TestCard_HugeCustomer(t *testing.T) {
 }
 
 func TestSocketMode_Reconnects(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, nil)
 	_, inbox := w.active(t, "drop-1")
 	w.sim.DropConnections()
@@ -276,6 +287,7 @@ func TestSocketMode_Reconnects(t *testing.T) {
 }
 
 func TestAdminPanel_AddAndRemoveTeams(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, nil)
 	ada := w.sim.AddUser("ada", slacktest.Owner())
 	sales := w.sim.AddChannel("sales-tickets", true, w.sim.Bot(), ada)
