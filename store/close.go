@@ -66,7 +66,7 @@ func (r *Redis) close(ctx context.Context, id tickets.ID, c tickets.Closing) err
 		return tickets.ErrNotFound
 	}
 	ev, err := marshal(tickets.Event{
-		Type: tickets.EventClosed, TicketID: id, At: c.At, Actor: c.By, Reason: c.Reason, BySource: c.BySource,
+		Type: tickets.EventClosed, TicketID: id, At: c.At, Actor: c.By, Reason: c.Reason, BySource: c.BySource, HandedBack: c.HandBack,
 	})
 	if err != nil {
 		return err

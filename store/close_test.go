@@ -60,6 +60,18 @@ func TestRedis_Close(t *testing.T) {
 		}
 	})
 
+	t.Run("HandBack", func(t *testing.T) {
+		r, _ := newStore(t)
+		tk := open(t, r, "conv-hb", nil)
+		if _, err := r.Close(ctx, tk.ID, tickets.Closing{By: alice, Reason: "handed back", HandBack: true, At: t1}); err != nil {
+			t.Fatal(err)
+		}
+		evs := events(t, r, tk.ID)
+		if ev := evs[len(evs)-1]; !ev.HandedBack || ev.BySource || ev.Actor != alice {
+			t.Errorf("EventClosed = %+v, want HandedBack by alice", ev)
+		}
+	})
+
 	t.Run("KeepsNewerConversationTicket", func(t *testing.T) {
 		r, c := newStore(t)
 		old := open(t, r, "conv-1", nil)

@@ -226,6 +226,13 @@ func (s *Service) handleSource(ctx context.Context, ev Event) error {
 	if !ok {
 		return Permanent(fmt.Errorf("ticket %s: %w %q", t.ID, ErrUnknownSource, t.Source))
 	}
+	if ev.Type == EventClosed && ev.HandedBack {
+		hb, ok := src.(HandBacker)
+		if !ok {
+			return Permanent(fmt.Errorf("ticket %s: source %q cannot take chats back", t.ID, t.Source))
+		}
+		return hb.HandBack(ctx, t, ev.ID)
+	}
 	if ev.Type == EventMessage {
 		// The key is the message's, not the event's: a message sent again after a failure
 		// (RetryDelivery) is still the same message to the source.

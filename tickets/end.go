@@ -42,3 +42,36 @@ func (s *Service) SourceClosed(ctx context.Context, source, conversationID, reas
 	}
 	return t, wrap("source closed", err)
 }
+
+// CanHandBack reports whether t's source can take the chat back (see HandBacker).
+func (s *Service) CanHandBack(t *Ticket) bool {
+	_, ok := s.sources[t.Source].(HandBacker)
+	return ok
+}
+
+// HandBack closes a live chat by giving it back to its source's own desk (e.g. a
+// helpdesk's human inbox): the card shows who did it, the source is asked to take the
+// conversation, and the customer gets no "ended" message, since the chat goes on there.
+// Returns ErrInvalid (also when the source cannot take chats back), ErrNotFound or
+// ErrClosed.
+func (s *Service) HandBack(ctx context.Context, id ID, by Agent, reason string) (*Ticket, error) {
+	if err := validAgent(by); err != nil {
+		return nil, err
+	}
+	if len(reason) > maxReasonBytes {
+		return nil, invalidf("reason is longer than %d bytes", maxReasonBytes)
+	}
+	t, err := s.store.Get(ctx, id)
+	if err != nil {
+		return nil, wrap("hand back", err)
+	}
+	if !s.CanHandBack(t) {
+		return nil, invalidf("%s cannot take chats back", t.Source)
+	}
+	why := "handed back to " + t.Source
+	if reason != "" {
+		why += ": " + reason
+	}
+	t, err = s.store.Close(ctx, id, Closing{By: by, Reason: why, HandBack: true, At: s.now()})
+	return t, wrap("hand back", err)
+}

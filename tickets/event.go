@@ -68,4 +68,6 @@ type Event struct {
 	// EventFailed: why the message could not be delivered.
 	Reason   string `json:"reason,omitempty"`
 	BySource bool   `json:"by_source,omitempty"`
+	// EventClosed: the chat was handed back to the source's own desk (HandBacker).
+	HandedBack bool `json:"handed_back,omitempty"`
 }

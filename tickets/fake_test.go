@@ -191,7 +191,7 @@ func (f *fakeStore) Close(_ context.Context, id ID, c Closing) (*Ticket, error) 
 		delete(f.convs, k)
 	}
 	delete(f.held, id)
-	f.emit(Event{Type: EventClosed, TicketID: id, At: c.At, Actor: c.By, Reason: c.Reason, BySource: c.BySource})
+	f.emit(Event{Type: EventClosed, TicketID: id, At: c.At, Actor: c.By, Reason: c.Reason, BySource: c.BySource, HandedBack: c.HandBack})
 	return f.snapshot(id), nil
 }
 
@@ -449,6 +449,13 @@ func (s fakeSource) Send(_ context.Context, t *Ticket, m Message, key string) er
 
 func (s fakeSource) Ended(_ context.Context, t *Ticket, key string) error {
 	return s.add("source.Ended %s %s", t.ID, key)
+}
+
+// handBackSource is a source that can also take chats back.
+type handBackSource struct{ fakeSource }
+
+func (s handBackSource) HandBack(_ context.Context, t *Ticket, key string) error {
+	return s.add("source.HandBack %s %s", t.ID, key)
 }
 
 type fakeSink struct {

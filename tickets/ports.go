@@ -38,7 +38,8 @@ type Store interface {
 	// pending in team to already.
 	Transfer(ctx context.Context, id ID, to Team, by Agent, at time.Time) (*Ticket, error)
 
-	// Close closes an open ticket and appends EventClosed. Returns ErrNotFound, ErrClosed.
+	// Close closes an open ticket and appends EventClosed (with Reason, BySource and
+	// HandedBack from c). Returns ErrNotFound, ErrClosed.
 	Close(ctx context.Context, id ID, c Closing) (*Ticket, error)
 
 	// AddMessage appends m to the ticket's transcript and, unless a message with the same
@@ -82,6 +83,8 @@ type Closing struct {
 	By       Agent // zero when the source closed it
 	Reason   string
 	BySource bool
+	// HandBack: the chat goes back to the source's own desk rather than ending.
+	HandBack bool
 	At       time.Time
 }
 
@@ -121,6 +124,14 @@ type Source interface {
 	Send(ctx context.Context, t *Ticket, m Message, key string) error
 	// Ended tells the source the live chat is over, so that its own bot takes the chat back.
 	Ended(ctx context.Context, t *Ticket, key string) error
+}
+
+// HandBacker is a Source that can take a chat back to a desk of its own (e.g. a helpdesk's
+// human inbox) instead of ending it. Live Chat Control offers the hand-back only for
+// tickets whose source is one.
+type HandBacker interface {
+	// HandBack gives t's conversation back to the source's own people.
+	HandBack(ctx context.Context, t *Ticket, key string) error
 }
 
 // Sink receives ticket data (e.g. Vitally). Keys are as for Desk.

@@ -158,3 +158,48 @@ func TestService_End(t *testing.T) {
 		wantErr(t, err, ErrNotFound)
 	})
 }
+
+func TestService_HandBack(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t, func(c *Config) {
+		c.Sources["helpdesk"] = handBackSource{c.Sources["webhook"].(fakeSource)}
+	})
+	tk, _, err := h.svc.Open(ctx, OpenRequest{Source: "helpdesk", ConversationID: "hd-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !h.svc.CanHandBack(tk) {
+		t.Fatal("a helpdesk ticket cannot be handed back")
+	}
+	h.pick(t, tk.ID, alice)
+	h.store.SetInbox(ctx, tk.ID, "G1")
+	h.deliver(t)
+	got, err := h.svc.HandBack(ctx, tk.ID, alice, "needs a refund")
+	if err != nil {
+		t.Fatal(err)
+	}
+	equal(t, "status", got.Status, StatusClosed)
+	equal(t, "reason", got.CloseReason, "handed back to helpdesk: needs a refund")
+	calls := h.deliver(t)
+	ev := h.last[0]
+	equal(t, "handed back, not ended", calls, []string{
+		"desk.UpdateCard 1 C1/ts1 closed " + ev.ID + ":card",
+		"desk.Notice 1 ticket.closed " + ev.ID,
+		"desk.ArchiveInbox 1 G1 " + ev.ID + ":archive",
+		"source.HandBack 1 " + ev.ID,
+		"sink.crm 1 ticket.closed " + ev.ID,
+	})
+	_, err = h.svc.HandBack(ctx, tk.ID, alice, "")
+	wantErr(t, err, ErrClosed)
+
+	// A source that cannot take chats back is refused, and nothing changes.
+	web := h.open(t, "c", "", "")
+	h.store.drain()
+	if h.svc.CanHandBack(web) {
+		t.Error("a webhook ticket can be handed back")
+	}
+	before, _ := h.store.Get(ctx, web.ID)
+	_, err = h.svc.HandBack(ctx, web.ID, alice, "")
+	wantErr(t, err, ErrInvalid)
+	h.unchanged(t, before)
+}
