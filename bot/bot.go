@@ -24,6 +24,8 @@ type Tickets interface {
 	Transfer(ctx context.Context, id tickets.ID, toChannel string, by tickets.Agent) (*tickets.Ticket, error)
 	End(ctx context.Context, id tickets.ID, by tickets.Agent, reason string) (*tickets.Ticket, error)
 	RetryDelivery(ctx context.Context, id tickets.ID, messageID string, by tickets.Agent) (*tickets.Ticket, error)
+	HandBack(ctx context.Context, id tickets.ID, by tickets.Agent, reason string) (*tickets.Ticket, error)
+	CanHandBack(t *tickets.Ticket) bool
 	Settings(ctx context.Context) (*tickets.Settings, error)
 	UpdateSettings(ctx context.Context, st tickets.Settings) error
 }

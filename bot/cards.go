@@ -147,6 +147,10 @@ func noticeText(t *tickets.Ticket, ev tickets.Event) string {
 		if ev.BySource {
 			return ":lock: The chat was closed at the source: " + esc(clip(ev.Reason, 500))
 		}
+		if ev.HandedBack {
+			return fmt.Sprintf(":leftwards_arrow_with_hook: %s handed the chat back to %s. %s",
+				mention(ev.Actor.ID), esc(sourceLabel(t)), esc(clip(ev.Reason, 500)))
+		}
 		s := fmt.Sprintf(":lock: %s ended the live chat.", mention(ev.Actor.ID))
 		if ev.Reason != "" {
 			s += " " + esc(clip(ev.Reason, 500))

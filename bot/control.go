@@ -34,22 +34,28 @@ func (b *Bot) openControl(ctx context.Context, cb *slack.InteractionCallback) {
 		b.log.Error("live chat control: settings", zap.Error(err))
 		return
 	}
-	if _, err := b.api.OpenViewContext(ctx, cb.TriggerID, controlView(t, st)); err != nil {
+	if _, err := b.api.OpenViewContext(ctx, cb.TriggerID, controlView(t, st, b.tk.CanHandBack(t))); err != nil {
 		b.log.Error("open live chat control", zap.String("ticket", string(t.ID)), zap.Error(err))
 	}
 }
 
-// controlView is the Live Chat Control modal for t: transfer to a team, or end the chat.
-func controlView(t *tickets.Ticket, st *tickets.Settings) slack.ModalViewRequest {
+// controlView is the Live Chat Control modal for t: transfer to a team, end the chat, or
+// (when its source can take it) hand it back to the source.
+func controlView(t *tickets.Ticket, st *tickets.Settings, handBack bool) slack.ModalViewRequest {
 	var teams []*slack.OptionBlockObject
 	for _, team := range st.TicketingChannels {
 		teams = append(teams, slack.NewOptionBlockObject(team.ChannelID,
 			slack.NewTextBlockObject(slack.PlainTextType, clip(team.Label, 75), false, false), nil))
 	}
-	action := slack.NewRadioButtonsBlockElement(inputAction,
-		slack.NewOptionBlockObject(optTransfer, slack.NewTextBlockObject(slack.PlainTextType, "Transfer to another team", false, false), nil),
-		slack.NewOptionBlockObject(optEnd, slack.NewTextBlockObject(slack.PlainTextType, "End the live chat", false, false), nil),
-	)
+	options := []*slack.OptionBlockObject{
+		slack.NewOptionBlockObject(optTransfer, plainText("Transfer to another team"), nil),
+		slack.NewOptionBlockObject(optEnd, plainText("End the live chat"), nil),
+	}
+	if handBack {
+		options = append(options, slack.NewOptionBlockObject(optHandBack,
+			plainText(clip("Hand back to "+sourceLabel(t), 75)), nil))
+	}
+	action := slack.NewRadioButtonsBlockElement(inputAction, options...)
 	team := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic,
 		slack.NewTextBlockObject(slack.PlainTextType, "Choose a team", false, false), inputAction, teams...)
 	reason := slack.NewPlainTextInputBlockElement(nil, inputAction)
@@ -99,6 +105,8 @@ func (b *Bot) submitControl(ctx context.Context, cb *slack.InteractionCallback) 
 		}
 	case optEnd:
 		_, err = b.tk.End(ctx, id, by, reason)
+	case optHandBack:
+		_, err = b.tk.HandBack(ctx, id, by, reason)
 	default:
 		return fieldError(blockAction, "Choose what to do.")
 	}

@@ -34,6 +34,7 @@ const (
 	blockReason   = "lcc_reason"
 	optTransfer   = "transfer"
 	optEnd        = "end"
+	optHandBack   = "handback"
 	blockPriority = "admin_priority"
 	blockShowName = "admin_show_name"
 	blockPicked   = "admin_tpl_picked"

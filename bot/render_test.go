@@ -137,7 +137,7 @@ func TestRender_StaysWithinSlackLimits(t *testing.T) {
 		st.TicketingChannels = append(st.TicketingChannels, tickets.Team{ChannelID: fmt.Sprintf("C%d", i), Label: strings.Repeat("L", 80)})
 	}
 	st.Templates = tickets.Templates{Picked: strings.Repeat("p", tickets.MaxTemplateBytes)}
-	checkLimits(t, "live chat control", controlView(tk, st).Blocks.BlockSet, 100)
+	checkLimits(t, "live chat control", controlView(tk, st, true).Blocks.BlockSet, 100)
 	f := formFromSettings(st)
 	checkLimits(t, "admin panel", adminView(f).Blocks.BlockSet, 100)
 	checkLimits(t, "home", homeBlocks(st, true), 100)

@@ -4,16 +4,17 @@ package slacktest
 // message event if the bot is in the channel. The user must be able to post there.
 func (u *User) Post(ch *Channel, text string) *Message {
 	u.sim.t.Helper()
-	return u.post(ch, "", text)
+	return u.post(ch, "", text, nil)
 }
 
 // Reply is the user answering in the thread of parent.
 func (u *User) Reply(parent *Message, text string) *Message {
 	u.sim.t.Helper()
-	return u.post(parent.Channel, parent.TS, text)
+	return u.post(parent.Channel, parent.TS, text, nil)
 }
 
-func (u *User) post(ch *Channel, threadTS, text string) *Message {
+// post stores and delivers the user's message, with the file if up is not nil.
+func (u *User) post(ch *Channel, threadTS, text string, up *upload) *Message {
 	s := u.sim
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -33,8 +34,17 @@ func (u *User) post(ch *Channel, threadTS, text string) *Message {
 		return nil
 	}
 	m := &msgData{user: u.ID, text: text, threadTS: threadTS, clientMsgID: uuid()}
-	m.blocks = s.richText(text)
+	if up == nil || text != "" {
+		m.blocks = s.richText(text)
+	}
+	if up != nil {
+		f := s.newFile(u.ID, c, up.name, up.mime, up.content)
+		m.subtype, m.files = "file_share", []*fileData{f}
+	}
 	m.env = s.addMessage(c, m)
+	for _, f := range m.files {
+		f.shares = append(f.shares, fileShare{channel: c.id, ts: m.ts})
+	}
 	return s.msgHandle(c, m.ts)
 }
 

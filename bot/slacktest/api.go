@@ -41,6 +41,7 @@ var methods = map[string]method{
 	"conversations.replies":    (*Sim).conversationsReplies,
 	"conversations.setPurpose": (*Sim).conversationsSetPurpose,
 	"conversations.setTopic":   (*Sim).conversationsSetTopic,
+	"files.info":               (*Sim).filesInfo,
 	"reactions.add":            (*Sim).reactionsAdd,
 	"reactions.remove":         (*Sim).reactionsRemove,
 	"users.info":               (*Sim).usersInfo,

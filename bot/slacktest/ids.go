@@ -46,6 +46,7 @@ func base36(n, width int) string {
 func (g *idGen) channelID() string { return "C" + base36(g.next(), 8) }
 func (g *idGen) imID() string      { return "D" + base36(g.next(), 8) }
 func (g *idGen) viewID() string    { return "V" + base36(g.next(), 8) }
+func (g *idGen) fileID() string    { return "F" + base36(g.next(), 8) }
 func (g *idGen) eventID() string   { return "Ev" + base36(g.next(), 8) }
 func (g *idGen) blockID() string   { return "b" + strings.ToLower(base36(g.next(), 4)) }
 func (g *idGen) actionID() string  { return "a" + strings.ToLower(base36(g.next(), 4)) }

@@ -26,6 +26,7 @@ type msgData struct {
 	replies               []string // ts of thread replies
 	reactions             []reaction
 	edited                *edit
+	files                 []*fileData // file_share
 	clientMsgID           string
 	inviter               string    // channel_join
 	parentUser            string    // on replies: the parent's author
@@ -131,8 +132,15 @@ func (m *msgData) json() obj {
 			"team_id": TeamID, "updated": 1700000000,
 			"icons": obj{"image_36": "https://avatars.example.com/bot_36.png"},
 		}
-	} else if m.subtype == "" {
+	} else if m.subtype == "" || m.subtype == "file_share" {
 		o["client_msg_id"] = m.clientMsgID
+	}
+	if len(m.files) > 0 {
+		var fs []obj
+		for _, f := range m.files {
+			fs = append(fs, f.json())
+		}
+		o["files"], o["upload"], o["display_as_bot"] = fs, false, false
 	}
 	if m.blocks.raw != nil {
 		o["blocks"] = json.RawMessage(m.blocks.raw)

@@ -49,6 +49,7 @@ type Sim struct {
 	stacks    map[string][]string // user id → open modal view ids, root first
 	homes     map[string]string   // user id → home view id
 	triggers  map[string]*trigger
+	files     map[string]*fileData
 
 	outs    []*output
 	ignores [][]string
@@ -80,6 +81,7 @@ func New(t testing.TB, opts ...Option) *Sim {
 		stacks:   map[string][]string{},
 		homes:    map[string]string{},
 		triggers: map[string]*trigger{},
+		files:    map[string]*fileData{},
 		faults:   map[string]*fault{},
 		tickets:  map[string]bool{},
 		byEnvID:  map[string]*Envelope{},
@@ -96,6 +98,8 @@ func New(t testing.TB, opts ...Option) *Sim {
 	mux.HandleFunc("/api/", s.serveAPI)
 	mux.HandleFunc("/ws", s.serveSocket)
 	mux.HandleFunc("/response/", s.serveResponseURL)
+	mux.HandleFunc("/files-pri/", s.serveFile)
+	mux.HandleFunc("/{$}", s.serveSignIn)
 	s.srv = httptest.NewServer(mux)
 	s.wg.Add(1)
 	go s.dispatch()

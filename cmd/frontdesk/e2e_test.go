@@ -53,6 +53,14 @@ func (c *customers) Ended(_ context.Context, t *tickets.Ticket, key string) erro
 	return nil
 }
 
+// helpdesk is a source with a desk of its own: chats can be handed back to it.
+type helpdesk struct{ *customers }
+
+func (h helpdesk) HandBack(_ context.Context, t *tickets.Ticket, key string) error {
+	h.record(t.ConversationID + " handed back")
+	return nil
+}
+
 // expect waits for the next lines sent to contain each of want, in order.
 func (c *customers) expect(t *testing.T, want ...string) {
 	t.Helper()
@@ -99,7 +107,8 @@ type desk struct {
 }
 
 // startDesk builds Frontdesk from vars (over the simulator's) and serves it until stop.
-func startDesk(t *testing.T, sim *slacktest.Sim, src tickets.Source, vars map[string]string) *desk {
+// Chats come from "webhook" (src) and "helpdesk" (src too, and it can take chats back).
+func startDesk(t *testing.T, sim *slacktest.Sim, src *customers, vars map[string]string) *desk {
 	t.Helper()
 	env := slackEnv(t, sim)
 	env["HTTP_ADDR"] = "127.0.0.1:0"
@@ -109,7 +118,7 @@ func startDesk(t *testing.T, sim *slacktest.Sim, src tickets.Source, vars map[st
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := build(cfg, zaptest.NewLogger(t), map[string]tickets.Source{"webhook": src})
+	a, err := build(cfg, zaptest.NewLogger(t), map[string]tickets.Source{"webhook": src, "helpdesk": helpdesk{src}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,6 +226,9 @@ func TestStory(t *testing.T) {
 	// Transfer to Billing with Live Chat Control.
 	alice.Shortcut(hi, "live_chat_control")
 	v := alice.ExpectView("Live Chat Control")
+	if strings.Contains(string(v.Blocks()), "Hand back") {
+		t.Error("Live Chat Control offers a hand-back for a source that cannot take chats back")
+	}
 	if ack := alice.Submit(v, map[string]any{"lcc_action": "Transfer to another team", "lcc_team": "Billing"}); len(ack.Errors()) > 0 {
 		t.Fatalf("transfer refused: %v", ack.Errors())
 	}

@@ -325,3 +325,41 @@ func TestAdminPanel_AddAndRemoveTeams(t *testing.T) {
 		t.Errorf("teams = %v, want %v", st.TicketingChannels, want)
 	}
 }
+
+func TestControl_HandBackToTheSource(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	_, _, err := w.d.svc.Open(context.Background(), tickets.OpenRequest{
+		Source: "helpdesk", ConversationID: "hd-1", Customer: tickets.Customer{Name: "Hal"},
+		First: &tickets.Message{Text: "Refund please"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	card := w.support.ExpectMessage("Ticket #", "Hal")
+	w.priya.ExpectDM("Ticket #")
+	w.alice.Click(card, "Pick")
+	inbox := w.sim.ExpectChannelCreated("chat-")
+	inbox.ExpectMessage("Live chat")
+	card.ExpectUpdate("Processing by")
+	inbox.ExpectMessage("Active")
+	inbox.ExpectMessage("Refund please")
+	w.src.expect(t, "hd-1 notice:")
+	msg := w.alice.Post(inbox, "Passing you to billing staff")
+	w.src.expect(t, "hd-1 agent: Passing you to billing staff")
+	msg.ExpectReaction("white_check_mark")
+	w.alice.Shortcut(msg, "live_chat_control")
+	v := w.alice.ExpectView("Live Chat Control")
+	if !strings.Contains(string(v.Blocks()), "Hand back to helpdesk") {
+		t.Fatal("Live Chat Control does not offer the hand-back")
+	}
+	if ack := w.alice.Submit(v, map[string]any{"lcc_action": "Hand back to helpdesk", "lcc_reason": "refunds are theirs"}); len(ack.Errors()) > 0 {
+		t.Fatalf("refused: %v", ack.Errors())
+	}
+	card.ExpectUpdate("Closed by", "handed back to helpdesk: refunds are theirs")
+	inbox.ExpectMessage("handed the chat back to helpdesk")
+	inbox.ExpectArchived()
+	w.src.expect(t, "hd-1 handed back")
+	w.src.nothingMore(t) // no "ended" message: the chat goes on at the helpdesk
+	w.sim.DiscardUnexpected() // the priority group's copy of the card is updated too
+}
