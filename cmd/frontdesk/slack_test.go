@@ -360,6 +360,6 @@ func TestControl_HandBackToTheSource(t *testing.T) {
 	inbox.ExpectMessage("handed the chat back to helpdesk")
 	inbox.ExpectArchived()
 	w.src.expect(t, "hd-1 handed back")
-	w.src.nothingMore(t) // no "ended" message: the chat goes on at the helpdesk
+	w.src.nothingMore(t)      // no "ended" message: the chat goes on at the helpdesk
 	w.sim.DiscardUnexpected() // the priority group's copy of the card is updated too
 }
