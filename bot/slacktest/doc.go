@@ -33,9 +33,18 @@
 // connections; acks are recorded with their latency (Acks, AckLatencies). Envelopes
 // of a connection that drops before acking are redelivered, as Slack retries them.
 //
-// The actors (User.Post, Reply, Click, Shortcut, GlobalShortcut, OpenHome,
-// ClickInHome, ClickInView, Submit) build the payloads Slack would send. Interactive
-// steps fail the test when the app does not ack within 3 s, Slack's own limit.
+// The actors (User.Post, Reply, Share, ShareReply, Click, Shortcut, GlobalShortcut,
+// OpenHome, ClickInHome, ClickInView, Submit) build the payloads Slack would send.
+// Interactive steps fail the test when the app does not ack within 3 s, Slack's own
+// limit.
+//
+// Files: Share and ShareReply upload a file with a message (subtype file_share, the
+// file in files). Its url_private and url_private_download point at the simulator
+// (/files-pri/<team>-<file id>/[download/]<name>) and serve the bytes to
+// "Authorization: Bearer <bot token>" (slack-go's GetFile) when the bot is in a
+// conversation the file was shared in; anything else is redirected (302) to an HTML
+// sign-in page, as Slack does. files.info hides the same files (file_not_found).
+// FileDownloads counts the bytes served; Message.Files lists a message's files.
 //
 // Strictness: every message, thread reply, update, ephemeral, DM and opened modal the
 // bot produces must be consumed by an Expect* call; at cleanup the simulator fails the

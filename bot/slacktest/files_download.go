@@ -45,7 +45,7 @@ func (s *Sim) serveFile(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, s.srv.URL+"/?redir="+url.QueryEscape(r.URL.Path), http.StatusFound)
 		return
 	}
-	content, mimetype := f.content, f.Mimetype
+	content, mimetype, fname := f.content, f.Mimetype, f.Name
 	if r.Method == http.MethodGet {
 		f.downloads++
 		s.notify()
@@ -56,7 +56,7 @@ func (s *Sim) serveFile(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", mimetype)
 	h.Set("Content-Length", itoa(len(content)))
 	if download {
-		h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
+		h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": fname}))
 	}
 	w.WriteHeader(http.StatusOK)
 	if r.Method == http.MethodGet {
