@@ -45,6 +45,9 @@ type Config struct {
 	EventTTL time.Duration
 	// HandlerTimeout bounds the work done for one event or interaction (30s).
 	HandlerTimeout time.Duration
+	// Files, when set, gives customers links they can open to the files agents share;
+	// without it they get Slack's own links, which need a Slack login.
+	Files *Files
 }
 
 // Bot is the Slack app's inbound side: it keeps one Socket Mode connection, acknowledges
@@ -59,6 +62,7 @@ type Bot struct {
 	users  *users
 	self   identity
 	serial serial
+	files  *Files
 
 	// actions, shortcuts and submissions route interactions by their id.
 	actions     map[string]func(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction)
@@ -86,7 +90,7 @@ func New(cfg Config, api *slack.Client, tk Tickets, seen Deduper, log *zap.Logge
 	if log == nil {
 		log = zap.NewNop()
 	}
-	b := &Bot{cfg: cfg, api: api, tk: tk, seen: seen, log: log.Named("bot"), users: newUsers(api)}
+	b := &Bot{cfg: cfg, api: api, tk: tk, seen: seen, log: log.Named("bot"), users: newUsers(api), files: cfg.Files}
 	b.sm = socketmode.New(api)
 	b.actions = map[string]func(context.Context, *slack.InteractionCallback, *slack.BlockAction){
 		ActionPick:       b.pick,

@@ -87,7 +87,7 @@ func (b *Bot) relay(ctx context.Context, ev *slackevents.MessageEvent) {
 	}
 	if ev.Message != nil {
 		for _, f := range ev.Message.Files {
-			m.Attachments = append(m.Attachments, tickets.Attachment{URL: fileURL(f), Name: f.Name, MIME: f.Mimetype})
+			m.Attachments = append(m.Attachments, tickets.Attachment{URL: b.fileLink(ctx, f), Name: f.Name, MIME: f.Mimetype})
 		}
 	}
 	_, _, err := b.tk.AgentMessage(ctx, ev.Channel, m)

@@ -58,6 +58,7 @@ var Scopes = map[string]string{
 	"chat:write":           "chat.postMessage, chat.update, chat.postEphemeral",
 	"chat:write.customize": "customer messages in inbox channels appear under the customer's name",
 	"commands":             "the Live Chat Control and admin shortcuts",
+	"files:read":           "files.info and file downloads: customers open agents' files through Frontdesk's links",
 	"groups:history":       "message events in private inbox channels, and conversations.history there",
 	"groups:read":          "conversations.info and conversations.list of private channels",
 	"groups:write":         "create, invite to, set the purpose and topic of, and archive inbox channels",

@@ -68,6 +68,10 @@ func (k keys) settings() string { return k.prefix + "settings" }
 // seenGlobal is a STRING with a TTL, P+"seen:<scope>:<id>": id was seen in scope.
 func (k keys) seenGlobal(scope, id string) string { return k.prefix + "seen:" + scope + ":" + id }
 
+// secret is a STRING P+"secret:<name>" of random bytes every process shares (e.g. the key
+// that signs file links).
+func (k keys) secret(name string) string { return k.prefix + "secret:" + name }
+
 // lease is a STRING with a TTL, P+"lease:<group>:<N>", holding the name of the consumer
 // that works partition N's outbox for group.
 func (k keys) lease(group string, p int) string {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"testing"
 	"time"
@@ -86,5 +87,24 @@ func TestScriptLiterals(t *testing.T) {
 		if got != want {
 			t.Errorf("a tickets constant is %q; the scripts say %q", got, want)
 		}
+	}
+}
+
+func TestRedis_Secret(t *testing.T) {
+	ctx := context.Background()
+	r, _ := newStore(t)
+	a, err := r.Secret(ctx, "file-links")
+	if err != nil || len(a) != 32 {
+		t.Fatalf("Secret = %x, %v", a, err)
+	}
+	// Another process on the same Redis gets the same secret; another name, another one.
+	other, err := New(r.c, r.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := other.Secret(ctx, "file-links")
+	d, _ := r.Secret(ctx, "other")
+	if !bytes.Equal(a, b) || bytes.Equal(a, d) {
+		t.Errorf("secrets: %x %x %x", a, b, d)
 	}
 }

@@ -39,6 +39,8 @@ type env struct {
 	ShowAgentName     bool    `envconfig:"SHOW_AGENT_NAME" default:"false"`
 
 	PriorityWindow string `envconfig:"PRIORITY_WINDOW" default:"2m"`
+
+	PublicURL string `envconfig:"PUBLIC_URL"`
 }
 
 // config is the environment checked and turned into what the program is built from.
@@ -58,6 +60,8 @@ type config struct {
 	initial tickets.Settings
 	// priorityWindow: how long a ticket may wait unpicked before its channel is told.
 	priorityWindow time.Duration
+	// publicURL is where customers reach this server (for file links); "" when unset.
+	publicURL string
 }
 
 // loadConfig reads and checks the environment through getenv. Its error names every bad
@@ -113,6 +117,13 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	}
 	if len(c.initial.TicketingChannels) > 0 {
 		check("TICKETING_CHANNELS", c.initial.Validate())
+	}
+	if e.PublicURL != "" {
+		u, err := url.Parse(e.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" {
+			check("PUBLIC_URL", errors.New("must be an absolute http(s) URL without a query, like https://desk.example.com"))
+		}
+		c.publicURL = strings.TrimRight(e.PublicURL, "/")
 	}
 	if c.priorityWindow, err = time.ParseDuration(e.PriorityWindow); err != nil || c.priorityWindow < 0 {
 		check("PRIORITY_WINDOW", fmt.Errorf("%q is not a duration like 2m or 90s (0 turns reminders off)", e.PriorityWindow))

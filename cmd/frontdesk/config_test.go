@@ -113,6 +113,8 @@ func TestLoadConfig_Bad(t *testing.T) {
 		{"HTTPAddrNoPort", map[string]string{"HTTP_ADDR": "8080"}, "HTTP_ADDR"},
 		{"LogLevelUnknown", map[string]string{"LOG_LEVEL": "verbose"}, "LOG_LEVEL"},
 		{"LogLevelFatal", map[string]string{"LOG_LEVEL": "fatal"}, "LOG_LEVEL"},
+		{"PublicURLRelative", map[string]string{"PUBLIC_URL": "desk.example.com"}, "PUBLIC_URL"},
+		{"PublicURLFTP", map[string]string{"PUBLIC_URL": "ftp://desk.example.com"}, "PUBLIC_URL"},
 		{"PriorityWindowNotADuration", map[string]string{"PRIORITY_WINDOW": "soon"}, "PRIORITY_WINDOW"},
 		{"PriorityWindowNegative", map[string]string{"PRIORITY_WINDOW": "-1m"}, "PRIORITY_WINDOW"},
 		{"LogFormatUnknown", map[string]string{"LOG_FORMAT": "text"}, "LOG_FORMAT"},

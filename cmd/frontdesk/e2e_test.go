@@ -22,6 +22,14 @@ type customers struct {
 	lines []string
 	next  int   // lines before next were consumed by expect
 	fail  error // when set, Send fails with it
+	files []tickets.Attachment
+}
+
+// attachments returns the attachments sent so far.
+func (c *customers) attachments() []tickets.Attachment {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]tickets.Attachment(nil), c.files...)
 }
 
 // failWith makes every Send fail with err (nil: succeed again).
@@ -44,6 +52,9 @@ func (c *customers) Send(_ context.Context, t *tickets.Ticket, m tickets.Message
 	if err != nil {
 		return err
 	}
+	c.mu.Lock()
+	c.files = append(c.files, m.Attachments...)
+	c.mu.Unlock()
 	c.record(fmt.Sprintf("%s %s: %s", t.ConversationID, m.Direction, m.Text))
 	return nil
 }

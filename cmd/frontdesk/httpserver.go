@@ -23,9 +23,13 @@ type readyCheck struct {
 	fn   func(context.Context) error
 }
 
-// newHTTPServer returns the server for HTTP_ADDR with the health endpoints mounted.
-func newHTTPServer(log *zap.Logger, checks ...readyCheck) *http.Server {
+// newHTTPServer returns the server for HTTP_ADDR with the health endpoints and routes
+// (pattern → handler) mounted.
+func newHTTPServer(log *zap.Logger, routes map[string]http.Handler, checks ...readyCheck) *http.Server {
 	mux := http.NewServeMux()
+	for pattern, h := range routes {
+		mux.Handle(pattern, h)
+	}
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.HandleFunc("GET /readyz", readyz(checks))
 	return &http.Server{

@@ -91,7 +91,17 @@ func build(cfg *config, log *zap.Logger, sources map[string]tickets.Source) (_ *
 	if err != nil {
 		return nil, err
 	}
-	if a.bot, err = bot.New(bot.Config{Admins: cfg.admins}, api, a.svc, a.st, log); err != nil {
+	routes := map[string]http.Handler{}
+	botCfg := bot.Config{Admins: cfg.admins}
+	if cfg.publicURL != "" {
+		if botCfg.Files, err = bot.NewFiles(api, a.st, cfg.publicURL, 0, log); err != nil {
+			return nil, err
+		}
+		routes["GET /files/{token}"] = botCfg.Files
+	} else {
+		log.Warn("PUBLIC_URL is not set: customers get Slack's own links to agents' files, which need a Slack login")
+	}
+	if a.bot, err = bot.New(botCfg, api, a.svc, a.st, log); err != nil {
 		return nil, err
 	}
 	// Each Outbox keeps a blocking read and a lease renewal per partition, plus a trimmer.
@@ -110,7 +120,7 @@ func build(cfg *config, log *zap.Logger, sources map[string]tickets.Source) (_ *
 		return nil, fmt.Errorf("HTTP_ADDR: %w", err)
 	}
 	a.closers = append(a.closers, func() error { return ignoreClosed(a.ln.Close()) })
-	a.srv = newHTTPServer(log, readyCheck{name: "redis", fn: a.st.Ping}, readyCheck{name: "slack", fn: func(context.Context) error {
+	a.srv = newHTTPServer(log, routes, readyCheck{name: "redis", fn: a.st.Ping}, readyCheck{name: "slack", fn: func(context.Context) error {
 		if !a.bot.Connected() {
 			return errors.New("socket mode is not connected")
 		}

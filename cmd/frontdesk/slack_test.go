@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -362,4 +365,44 @@ func TestControl_HandBackToTheSource(t *testing.T) {
 	w.src.expect(t, "hd-1 handed back")
 	w.src.nothingMore(t)      // no "ended" message: the chat goes on at the helpdesk
 	w.sim.DiscardUnexpected() // the priority group's copy of the card is updated too
+}
+
+func TestRelay_FilesReachTheCustomer(t *testing.T) {
+	t.Parallel()
+	// PUBLIC_URL must be known before Frontdesk listens: take a free port first.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	w := newWorld(t, map[string]string{"HTTP_ADDR": addr, "PUBLIC_URL": "http://" + addr})
+	_, inbox := w.active(t, "file-1")
+	pdf := []byte("%PDF-1.4 the invoice")
+	msg := w.alice.Share(inbox, "Here is your invoice", "invoice.pdf", "application/pdf", pdf)
+	w.src.expect(t, "file-1 agent: Here is your invoice")
+	msg.ExpectReaction("white_check_mark")
+	files := w.src.attachments()
+	if len(files) != 1 || files[0].Name != "invoice.pdf" || files[0].MIME != "application/pdf" ||
+		!strings.HasPrefix(files[0].URL, "http://"+addr+"/files/") {
+		t.Fatalf("attachments = %+v", files)
+	}
+	// The customer opens the link without any Slack login.
+	res, err := http.Get(files[0].URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || string(body) != string(pdf) || res.Header.Get("Content-Type") != "application/pdf" {
+		t.Fatalf("GET link = %d %q (%s)", res.StatusCode, body, res.Header.Get("Content-Type"))
+	}
+	// A link that was tampered with opens nothing.
+	bad := files[0].URL[:len(files[0].URL)-3] + "abc"
+	if code, _ := get(t, addr, strings.TrimPrefix(bad, "http://"+addr)); code != http.StatusNotFound {
+		t.Errorf("tampered link = %d, want 404", code)
+	}
+	if n := w.sim.FileDownloads(msg.Files()[0].ID); n != 1 {
+		t.Errorf("%d downloads from Slack, want 1", n)
+	}
 }
