@@ -406,3 +406,36 @@ func TestRelay_FilesReachTheCustomer(t *testing.T) {
 		t.Errorf("%d downloads from Slack, want 1", n)
 	}
 }
+
+func TestPick_InboxNameTaken(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	w.sim.AddChannel("chat-1-carol", true, w.bob) // someone else's channel has the name
+	_, inbox := w.active(t, "taken-1")
+	if inbox.Name != "chat-1-carol-2" {
+		t.Errorf("inbox channel %q, want chat-1-carol-2", inbox.Name)
+	}
+}
+
+func TestAdminPanel_OperatorAdminsAndRefusedMembers(t *testing.T) {
+	t.Parallel()
+	eve := "UEVE"
+	w := newWorld(t, map[string]string{"ADMIN_USER_IDS": eve})
+	ops := w.sim.AddUser("eve") // a plain member, named an admin by the operator
+	if ops.ID != eve {
+		t.Fatalf("the simulator named eve %s", ops.ID)
+	}
+	robot := w.sim.AddUser("robot", slacktest.BotUser())
+	gone := w.sim.AddUser("gone", slacktest.Deactivated())
+	ops.GlobalShortcut("frontdesk_admin")
+	v := ops.ExpectView("Frontdesk settings")
+	for _, tc := range []struct {
+		user *slacktest.User
+		want string
+	}{{robot, "is a bot"}, {gone, "is deactivated"}} {
+		ack := ops.Submit(v, map[string]any{"admin_priority": []string{tc.user.ID}})
+		if why := ack.Errors()["admin_priority"]; !strings.Contains(why, tc.want) {
+			t.Errorf("%s in the priority group: errors %v, want %q", tc.user.ID, ack.Errors(), tc.want)
+		}
+	}
+}
