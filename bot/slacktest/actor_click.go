@@ -8,11 +8,8 @@ func (u *User) Click(msg *Message, buttonText string) Ack {
 	s := u.sim
 	s.t.Helper()
 	s.mu.Lock()
-	c := s.channels[msg.Channel.ID]
-	m := c.byTS[msg.TS]
-	if m == nil || !canSee(c, u.ID) {
-		s.mu.Unlock()
-		s.errorf("%s cannot see message %s in %s", u.Name, msg.TS, msg.Channel.ID)
+	c, m, ok := u.seeLocked(msg)
+	if !ok {
 		return Ack{}
 	}
 	b, ok := m.blocks.findButton(buttonText)
@@ -80,4 +77,18 @@ func (u *User) clickInView(viewID, buttonText string) Ack {
 	p["actions"] = []obj{actionJSON(b, s.ids.ts())}
 	s.mu.Unlock()
 	return s.sendInteraction(p, u.Name+" clicks "+buttonText+" in a "+strings.ToLower(v.typ))
+}
+
+// seeLocked finds msg as u sees it. Call with s.mu held; when u cannot see msg it fails
+// the test, unlocks s.mu and returns false.
+func (u *User) seeLocked(msg *Message) (*channelData, *msgData, bool) {
+	s := u.sim
+	c := s.channels[msg.Channel.ID]
+	m := c.byTS[msg.TS]
+	if m == nil || !canSee(c, u.ID) {
+		s.mu.Unlock()
+		s.errorf("%s cannot see message %s in %s", u.Name, msg.TS, msg.Channel.ID)
+		return nil, nil, false
+	}
+	return c, m, true
 }

@@ -6,11 +6,8 @@ func (u *User) Shortcut(msg *Message, callbackID string) Ack {
 	s := u.sim
 	s.t.Helper()
 	s.mu.Lock()
-	c := s.channels[msg.Channel.ID]
-	m := c.byTS[msg.TS]
-	if m == nil || !canSee(c, u.ID) {
-		s.mu.Unlock()
-		s.errorf("%s cannot see message %s in %s", u.Name, msg.TS, msg.Channel.ID)
+	c, m, ok := u.seeLocked(msg)
+	if !ok {
 		return Ack{}
 	}
 	p := s.interaction("message_action", u.ID)
