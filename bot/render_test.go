@@ -38,8 +38,7 @@ func checkLimits(t *testing.T, what string, blocks []slack.Block, maxBlocks int)
 			t.Errorf("%s: %s is %d characters, more than %d", what, where, utf8.RuneCountInString(s), max)
 		}
 	}
-	var element func(where string, e map[string]any)
-	element = func(where string, e map[string]any) {
+	element := func(where string, e map[string]any) {
 		switch e["type"] {
 		case "button":
 			limit(where+" button text", text(e["text"]), 75)

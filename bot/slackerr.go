@@ -3,7 +3,6 @@ package bot
 import (
 	"errors"
 	"fmt"
-	"net"
 
 	"github.com/slack-go/slack"
 
@@ -50,10 +49,4 @@ func slackCode(err error) string {
 		return se.Err
 	}
 	return ""
-}
-
-// isNetwork reports whether err is a transport failure (Slack unreachable).
-func isNetwork(err error) bool {
-	var ne net.Error
-	return errors.As(err, &ne)
 }
