@@ -16,6 +16,7 @@ import (
 // KEYS[3] -> P{N}:open
 // KEYS[4] -> P{N}:ticket:<id>:held
 // KEYS[5] -> P{N}:outbox
+// KEYS[6] -> P{N}:lastclosed:<source>:<conv>
 // ARGV[1] -> ticket id
 // ARGV[2] -> closed at, RFC3339Nano
 // ARGV[3] -> who closed it, JSON, or "" when the source did
@@ -38,6 +39,7 @@ if redis.call('GET', KEYS[2]) == ARGV[1] then
 end
 redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('DEL', KEYS[4])
+redis.call('SET', KEYS[6], ARGV[1])
 redis.call('XADD', KEYS[5], '*', 't', 'ticket.closed', 'k', ARGV[1], 'e', ARGV[6])
 return 1
 `)
@@ -77,7 +79,7 @@ func (r *Redis) close(ctx context.Context, id tickets.ID, c tickets.Closing) err
 	}
 	keys := []string{
 		r.keys.ticket(ref), r.keys.conv(ref.p, source, convID), r.keys.open(ref.p),
-		r.keys.held(ref), r.keys.outbox(ref.p),
+		r.keys.held(ref), r.keys.outbox(ref.p), r.keys.lastClosed(ref.p, source, convID),
 	}
 	code, err := closeScript.Run(ctx, r.c, keys, string(id), fmtTime(c.At), agentJSON(c.By), c.Reason, bySource, ev).Int64()
 	if err != nil {

@@ -15,7 +15,7 @@ import (
 //
 //	id, number, source, conv, summary, opening, status, inbox,        plain strings
 //	close_reason
-//	customer, team, assignee, closed_by                              JSON ("" for a zero agent)
+//	customer, team, assignee, closed_by, csat                        JSON ("" for none)
 //	team_channel     the team's channel id, for the scripts to compare
 //	card_event       id of the event whose card is current ("" before the first)
 //	by_source        "1" when the source closed it
@@ -61,10 +61,13 @@ func decodeTicket(h map[string]string, transfers []string, cards map[string]stri
 	if t.Number, err = strconv.ParseInt(h["number"], 10, 64); err != nil {
 		return nil, fmt.Errorf("field number: %w", err)
 	}
+	if h["csat"] != "" {
+		t.CSAT = new(tickets.CSAT)
+	}
 	for _, f := range []struct {
 		name string
 		dst  any
-	}{{"customer", &t.Customer}, {"team", &t.Team}, {"assignee", &t.Assignee}, {"closed_by", &t.ClosedBy}} {
+	}{{"customer", &t.Customer}, {"team", &t.Team}, {"assignee", &t.Assignee}, {"closed_by", &t.ClosedBy}, {"csat", t.CSAT}} {
 		if err := unmarshalField(h[f.name], f.dst); err != nil {
 			return nil, fmt.Errorf("field %s: %w", f.name, err)
 		}

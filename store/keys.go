@@ -20,6 +20,12 @@ func (k keys) conv(p int, source, conversationID string) string {
 	return k.tag(p) + "conv:" + source + ":" + conversationID
 }
 
+// lastClosed is a STRING P{N}:lastclosed:<source>:<conv> holding the id of the
+// conversation's latest closed ticket (the one a CSAT rating is for).
+func (k keys) lastClosed(p int, source, conversationID string) string {
+	return k.tag(p) + "lastclosed:" + source + ":" + conversationID
+}
+
 // ticket is a HASH P{N}:ticket:<id> of the ticket's fields (see codec.go).
 func (k keys) ticket(r ref) string { return k.tag(r.p) + "ticket:" + string(r.id) }
 

@@ -202,17 +202,18 @@ func (s *Service) noticeInInbox(ctx context.Context, t *Ticket, ev Event) error 
 	return s.desk.Notice(ctx, t, ev, ev.ID+":notice")
 }
 
-// handleSource tells the customer: agent messages, and the customer-facing notices on
-// pick and end. When the source itself closed the chat it is not told again.
+// handleSource tells the customer's side: agent messages, and each turn of the live chat
+// (accepted, transferred, ended or handed back). When the source itself closed the chat it
+// is not told again.
 func (s *Service) handleSource(ctx context.Context, ev Event) error {
-	var notice string
 	switch ev.Type {
 	case EventMessage:
 		if ev.Message == nil || ev.Message.Direction != FromAgent {
 			return nil
 		}
-	case EventPicked, EventClosed:
-		if ev.Type == EventClosed && ev.BySource {
+	case EventPicked, EventTransferred:
+	case EventClosed:
+		if ev.BySource {
 			return nil
 		}
 	default:
@@ -226,47 +227,47 @@ func (s *Service) handleSource(ctx context.Context, ev Event) error {
 	if !ok {
 		return Permanent(fmt.Errorf("ticket %s: %w %q", t.ID, ErrUnknownSource, t.Source))
 	}
-	if ev.Type == EventClosed && ev.HandedBack {
-		hb, ok := src.(HandBacker)
-		if !ok {
-			return Permanent(fmt.Errorf("ticket %s: source %q cannot take chats back", t.ID, t.Source))
-		}
-		return hb.HandBack(ctx, t, ev.ID)
-	}
-	if ev.Type == EventMessage {
-		// The key is the message's, not the event's: a message sent again after a failure
-		// (RetryDelivery) is still the same message to the source.
-		if err := src.Send(ctx, t, *ev.Message, string(t.ID)+"/"+ev.Message.ID); err != nil {
-			return err
-		}
-		return s.store.AddEvent(ctx, t.ID, Event{
-			Type: EventDelivered, TicketID: t.ID, At: s.now(), Actor: ev.Actor, Message: ev.Message,
-		})
-	}
 	st, err := s.Settings(ctx)
 	if err != nil {
 		return err
 	}
+	out := Outbound{At: ev.At}
+	if st.ShowAgentName && ev.Actor.ID != "" {
+		a := ev.Actor
+		out.Agent = &a
+	}
+	key := ev.ID
 	tpl := st.templates()
 	switch {
-	case ev.Type == EventClosed:
-		notice = tpl.Ended
-	case ev.AfterTransfer:
-		notice = tpl.TransferAccepted
+	case ev.Type == EventMessage:
+		out.Kind, out.Message, out.Text = OutMessage, ev.Message, ev.Message.Text
+		// The key is the message's, not the event's: a message sent again after a failure
+		// (RetryDelivery) is still the same message to the source.
+		key = string(t.ID) + "/" + ev.Message.ID
+	case ev.Type == EventPicked:
+		out.Kind, out.Text = OutAccepted, st.Render(tpl.Picked, t, ev.Actor)
+		if ev.AfterTransfer {
+			out.Text = st.Render(tpl.TransferAccepted, t, ev.Actor)
+		}
+	case ev.Type == EventTransferred:
+		out.Kind, out.Team, out.Agent = OutTransferred, ev.To, nil
+	case ev.HandedBack:
+		if !s.CanHandBack(t) {
+			return Permanent(fmt.Errorf("ticket %s: source %q cannot take chats back", t.ID, t.Source))
+		}
+		out.Kind = OutHandedBack
 	default:
-		notice = tpl.Picked
+		out.Kind, out.Text = OutEnded, st.Render(tpl.Ended, t, ev.Actor)
 	}
-	m := Message{
-		ID: ev.ID + ":notice", Direction: Notice, Author: ev.Actor,
-		Text: st.Render(notice, t, ev.Actor), At: ev.At,
-	}
-	if err := src.Send(ctx, t, m, m.ID); err != nil {
+	if err := src.Deliver(ctx, t, out, key); err != nil {
 		return err
 	}
-	if ev.Type == EventClosed {
-		return src.Ended(ctx, t, ev.ID)
+	if out.Kind != OutMessage {
+		return nil
 	}
-	return nil
+	return s.store.AddEvent(ctx, t.ID, Event{
+		Type: EventDelivered, TicketID: t.ID, At: s.now(), Actor: ev.Actor, Message: ev.Message,
+	})
 }
 
 // GaveUp is told when the outbox sets event ev aside for good in consumer group group,

@@ -3,6 +3,7 @@ package tickets
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -33,7 +34,7 @@ func TestService_Handlers(t *testing.T) {
 		"desk.OpenInbox 1 G1 [UALICE UPRIO] ev3",
 		"desk.UpdateCard 1 C1/ts1 active ev3:card",
 		"desk.Notice 1 ticket.picked ev3",
-		`source.Send 1 notice "You are now chatting with an agent." ev3:notice`,
+		`source.Deliver 1 accepted "You are now chatting with an agent." ev3`,
 		"sink.crm 1 ticket.picked ev3",
 		`desk.Post 1 inbox "Hello" ev4`,
 		"sink.crm 1 message ev4",
@@ -46,7 +47,7 @@ func TestService_Handlers(t *testing.T) {
 	h.svc.AgentMessage(ctx, "G1", Message{Direction: FromAgent, Author: alice, Text: "Hi Carol", SourceMessageID: "1.1"})
 	h.svc.AgentMessage(ctx, "G1", Message{Direction: Internal, Author: alice, Text: "VIP", SourceMessageID: "1.2"})
 	equal(t, "agent reply and note", h.deliver(t), []string{
-		`source.Send 1 agent "Hi Carol" 1/m3`, // keyed by the message: the same on every attempt
+		`source.Deliver 1 message "Hi Carol" 1/m3`, // keyed by the message: the same on every attempt
 		"sink.crm 1 message ev6",
 		"sink.crm 1 message ev7",
 	})
@@ -60,6 +61,7 @@ func TestService_Handlers(t *testing.T) {
 		"desk.UpdateCard 1 C1/ts1 pending ev9:old",
 		"desk.PostCard 1 C2 [UPRIO] ev9",
 		"desk.Notice 1 ticket.transferred ev9:notice",
+		`source.Deliver 1 transferred "Technical Team" ev9`,
 		"sink.crm 1 ticket.transferred ev9",
 	})
 	transferred := h.last
@@ -69,7 +71,7 @@ func TestService_Handlers(t *testing.T) {
 		"desk.OpenInbox 1 G1 [UBOB UPRIO] ev10",
 		"desk.UpdateCard 1 C2/ts2 active ev10:card",
 		"desk.Notice 1 ticket.picked ev10",
-		`source.Send 1 notice "Your chat was transferred to Technical Team. You are now chatting with an agent." ev10:notice`,
+		`source.Deliver 1 accepted "Your chat was transferred to Technical Team. You are now chatting with an agent." ev10`,
 		"sink.crm 1 ticket.picked ev10",
 	})
 
@@ -78,8 +80,7 @@ func TestService_Handlers(t *testing.T) {
 		"desk.UpdateCard 1 C2/ts2 closed ev11:card",
 		"desk.Notice 1 ticket.closed ev11",
 		"desk.ArchiveInbox 1 G1 ev11:archive",
-		`source.Send 1 notice "This chat has ended. Thank you for reaching out!" ev11:notice`,
-		"source.Ended 1 ev11",
+		`source.Deliver 1 ended "This chat has ended. Thank you for reaching out!" ev11`,
 		"sink.crm 1 ticket.closed ev11",
 	})
 
@@ -90,6 +91,7 @@ func TestService_Handlers(t *testing.T) {
 			"desk.UpdateCard 1 C1/ts1 closed ev9:old",
 			"desk.UpdateCard 1 C2/ts2 closed ev9:card",
 			"desk.Notice 1 ticket.transferred ev9:notice",
+			`source.Deliver 1 transferred "Technical Team" ev9`, // the same key: the source drops the repeat
 			"sink.crm 1 ticket.transferred ev9",
 		})
 	})
@@ -218,7 +220,7 @@ func TestService_DeliveryFailureAndRetry(t *testing.T) {
 		t.Fatal(err)
 	}
 	calls := h.deliver(t)
-	equal(t, "sent again", calls[0], `source.Send 1 agent "are you there?" 1/`+reply.Message.ID)
+	equal(t, "sent again", calls[0], `source.Deliver 1 message "are you there?" 1/`+reply.Message.ID)
 	equal(t, "marked delivered", h.deliver(t)[0], `desk.MarkDelivery 1 message.delivered "are you there?" ev7`)
 
 	for _, tc := range []struct {
@@ -300,4 +302,27 @@ func TestService_PriorityWindow(t *testing.T) {
 			t.Error("a negative window was taken")
 		}
 	})
+}
+
+func TestService_AgentNameOnlyWhenShown(t *testing.T) {
+	ctx := context.Background()
+	for _, show := range []bool{false, true} {
+		h := newHarness(t, func(c *Config) { c.Initial.ShowAgentName = show })
+		tk := h.open(t, "c", "", "")
+		h.deliver(t)
+		h.pick(t, tk.ID, alice)
+		h.store.SetInbox(ctx, tk.ID, "G1")
+		h.svc.AgentMessage(ctx, "G1", Message{Direction: FromAgent, Author: alice, Text: "hi", SourceMessageID: "1.1"})
+		var sent []string
+		for _, c := range h.deliver(t) {
+			if strings.HasPrefix(c, "source.") {
+				sent = append(sent, c[:strings.LastIndex(c, " ")])
+			}
+		}
+		want := []string{`source.Deliver 1 accepted "You are now chatting with an agent."`, `source.Deliver 1 message "hi"`}
+		if show {
+			want = []string{`source.Deliver 1 accepted "You are now chatting with Alice. (by Alice)"`, `source.Deliver 1 message "hi (by Alice)"`}
+		}
+		equal(t, fmt.Sprintf("show agent name %v", show), sent, want)
+	}
 }

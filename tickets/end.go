@@ -45,8 +45,8 @@ func (s *Service) SourceClosed(ctx context.Context, source, conversationID, reas
 
 // CanHandBack reports whether t's source can take the chat back (see HandBacker).
 func (s *Service) CanHandBack(t *Ticket) bool {
-	_, ok := s.sources[t.Source].(HandBacker)
-	return ok
+	hb, ok := s.sources[t.Source].(HandBacker)
+	return ok && hb.TakesChatsBack()
 }
 
 // HandBack closes a live chat by giving it back to its source's own desk (e.g. a
@@ -74,4 +74,29 @@ func (s *Service) HandBack(ctx context.Context, id ID, by Agent, reason string) 
 	}
 	t, err = s.store.Close(ctx, id, Closing{By: by, Reason: why, HandBack: true, At: s.now()})
 	return t, wrap("hand back", err)
+}
+
+// MaxCSATComment bounds a CSAT comment.
+const MaxCSATComment = 2000
+
+// Rate records the customer's rating (1 to 5, and an optional comment) of the latest
+// closed chat of a source conversation; rating again replaces it. Returns ErrInvalid, or
+// ErrNotFound when the conversation has no closed ticket.
+func (s *Service) Rate(ctx context.Context, source, conversationID string, rating int, comment string) (*Ticket, error) {
+	if rating < 1 || rating > 5 {
+		return nil, invalidf("rating must be 1 to 5, not %d", rating)
+	}
+	if len(comment) > MaxCSATComment {
+		return nil, invalidf("comment is longer than %d bytes", MaxCSATComment)
+	}
+	t, err := s.store.FindLastClosed(ctx, source, conversationID)
+	if err != nil {
+		return nil, wrap("rate", err)
+	}
+	c := CSAT{Rating: rating, Comment: comment, At: s.now()}
+	if err := s.store.Rate(ctx, t.ID, c); err != nil {
+		return nil, wrap("rate", err)
+	}
+	t.CSAT = &c
+	return t, nil
 }

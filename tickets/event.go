@@ -13,6 +13,8 @@ const (
 	// EventRemind: a ticket's card (PrevCardEvent's) has waited the priority window
 	// without a pick. Scheduled when the card is posted.
 	EventRemind EventType = "ticket.remind"
+	// EventRated: the customer rated a closed chat (the ticket's CSAT).
+	EventRated EventType = "ticket.rated"
 	// EventMessage: a message was added to the ticket (any Direction), or an agent
 	// message is to be sent again (RetryDelivery).
 	EventMessage EventType = "message"

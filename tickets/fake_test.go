@@ -18,6 +18,7 @@ type fakeStore struct {
 	seq      int64
 	tickets  map[ID]*Ticket
 	convs    map[string]ID
+	last     map[string]ID // conversation → latest closed ticket
 	inboxes  map[string]ID
 	messages map[ID][]Message
 	held     map[ID][]Event
@@ -34,7 +35,7 @@ type fakeStore struct {
 
 func newFakeStore() *fakeStore {
 	return &fakeStore{
-		tickets: map[ID]*Ticket{}, convs: map[string]ID{}, inboxes: map[string]ID{},
+		tickets: map[ID]*Ticket{}, convs: map[string]ID{}, last: map[string]ID{}, inboxes: map[string]ID{},
 		messages: map[ID][]Message{}, held: map[ID][]Event{}, seen: map[string]bool{},
 		cards: map[ID]map[string]Card{}, cardEv: map[ID]string{},
 	}
@@ -55,6 +56,10 @@ func (f *fakeStore) emit(ev Event) string {
 func (f *fakeStore) snapshot(id ID) *Ticket {
 	t := *f.tickets[id]
 	t.Transfers = slices.Clone(t.Transfers)
+	if t.CSAT != nil {
+		c := *t.CSAT
+		t.CSAT = &c
+	}
 	t.Card = f.cards[id][f.cardEv[id]]
 	return &t
 }
@@ -118,6 +123,31 @@ func (f *fakeStore) FindOpen(_ context.Context, source, conv string) (*Ticket, e
 		return nil, ErrNotFound
 	}
 	return f.snapshot(id), nil
+}
+
+func (f *fakeStore) FindLastClosed(_ context.Context, source, conv string) (*Ticket, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	id, ok := f.last[convKey(source, conv)]
+	if !ok {
+		return nil, ErrNotFound
+	}
+	return f.snapshot(id), nil
+}
+
+func (f *fakeStore) Rate(_ context.Context, id ID, c CSAT) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t, err := f.get(id)
+	if err != nil {
+		return err
+	}
+	if t.Status != StatusClosed {
+		return invalidf("ticket %s is not closed", id)
+	}
+	t.CSAT = &c
+	f.emit(Event{Type: EventRated, TicketID: id, At: c.At})
+	return nil
 }
 
 func (f *fakeStore) FindByInbox(_ context.Context, ch string) (*Ticket, error) {
@@ -190,6 +220,7 @@ func (f *fakeStore) Close(_ context.Context, id ID, c Closing) (*Ticket, error) 
 	if k := convKey(t.Source, t.ConversationID); f.convs[k] == id {
 		delete(f.convs, k)
 	}
+	f.last[convKey(t.Source, t.ConversationID)] = id
 	delete(f.held, id)
 	f.emit(Event{Type: EventClosed, TicketID: id, At: c.At, Actor: c.By, Reason: c.Reason, BySource: c.BySource, HandedBack: c.HandBack})
 	return f.snapshot(id), nil
@@ -443,20 +474,21 @@ type fakeSource struct{ *calls }
 
 var _ Source = fakeSource{}
 
-func (s fakeSource) Send(_ context.Context, t *Ticket, m Message, key string) error {
-	return s.add("source.Send %s %s %q %s", t.ID, m.Direction, m.Text, key)
-}
-
-func (s fakeSource) Ended(_ context.Context, t *Ticket, key string) error {
-	return s.add("source.Ended %s %s", t.ID, key)
+func (s fakeSource) Deliver(_ context.Context, t *Ticket, out Outbound, key string) error {
+	text := out.Text
+	if out.Kind == OutTransferred {
+		text = out.Team.Label
+	}
+	if out.Agent != nil {
+		text += " (by " + out.Agent.Name + ")"
+	}
+	return s.add("source.Deliver %s %s %q %s", t.ID, out.Kind, text, key)
 }
 
 // handBackSource is a source that can also take chats back.
 type handBackSource struct{ fakeSource }
 
-func (s handBackSource) HandBack(_ context.Context, t *Ticket, key string) error {
-	return s.add("source.HandBack %s %s", t.ID, key)
-}
+func (handBackSource) TakesChatsBack() bool { return true }
 
 type fakeSink struct {
 	*calls

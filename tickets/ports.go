@@ -22,6 +22,9 @@ type Store interface {
 	Get(ctx context.Context, id ID) (*Ticket, error)
 	// FindOpen returns the open ticket of a source conversation. Returns ErrNotFound.
 	FindOpen(ctx context.Context, source, conversationID string) (*Ticket, error)
+	// FindLastClosed returns the latest closed ticket of a source conversation. Returns
+	// ErrNotFound.
+	FindLastClosed(ctx context.Context, source, conversationID string) (*Ticket, error)
 	// FindByInbox returns the ticket whose inbox channel is channelID. Returns ErrNotFound.
 	FindByInbox(ctx context.Context, channelID string) (*Ticket, error)
 
@@ -41,6 +44,10 @@ type Store interface {
 	// Close closes an open ticket and appends EventClosed (with Reason, BySource and
 	// HandedBack from c). Returns ErrNotFound, ErrClosed.
 	Close(ctx context.Context, id ID, c Closing) (*Ticket, error)
+
+	// Rate records c as a closed ticket's CSAT (replacing an earlier one) and appends
+	// EventRated. Returns ErrNotFound, or ErrInvalid when the ticket is not closed.
+	Rate(ctx context.Context, id ID, c CSAT) error
 
 	// AddMessage appends m to the ticket's transcript and, unless a message with the same
 	// direction and SourceMessageID was added before (then added=false, nothing changes),
@@ -120,18 +127,52 @@ type Desk interface {
 // Source is a connector customers chat through. Keys are as for Desk; a source passes
 // them on (e.g. as an Idempotency-Key header) so that a retry is not delivered twice.
 type Source interface {
-	// Send delivers m (an agent message or a Notice) to t's customer.
-	Send(ctx context.Context, t *Ticket, m Message, key string) error
-	// Ended tells the source the live chat is over, so that its own bot takes the chat back.
-	Ended(ctx context.Context, t *Ticket, key string) error
+	// Deliver tells t's side of the conversation about out: an agent's message, or a
+	// turn of the live chat (accepted, transferred, ended, handed back).
+	Deliver(ctx context.Context, t *Ticket, out Outbound, key string) error
 }
 
-// HandBacker is a Source that can take a chat back to a desk of its own (e.g. a helpdesk's
-// human inbox) instead of ending it. Live Chat Control offers the hand-back only for
-// tickets whose source is one.
+// HandBacker is a Source that can take a chat back to a desk of its own (e.g. a
+// helpdesk's human inbox) instead of ending it; it is then delivered OutHandedBack.
+// Live Chat Control offers the hand-back only for tickets whose source is one.
 type HandBacker interface {
-	// HandBack gives t's conversation back to the source's own people.
-	HandBack(ctx context.Context, t *Ticket, key string) error
+	Source
+	// TakesChatsBack reports whether this source, as configured, can take chats back.
+	TakesChatsBack() bool
+}
+
+// OutboundKind names what a source is told.
+type OutboundKind string
+
+const (
+	// OutAccepted: an agent picked the chat (after a transfer too); Text is the "picked"
+	// or "transfer accepted" message for the customer.
+	OutAccepted OutboundKind = "accepted"
+	// OutMessage: an agent wrote Message to the customer.
+	OutMessage OutboundKind = "message"
+	// OutTransferred: the chat waits for a pick in Team.
+	OutTransferred OutboundKind = "transferred"
+	// OutEnded: the live chat is over and the source's bot takes over again; Text is the
+	// "ended" message for the customer.
+	OutEnded OutboundKind = "ended"
+	// OutHandedBack: the chat goes to the source's own people (HandBacker).
+	OutHandedBack OutboundKind = "handed_back"
+)
+
+// Outbound is what a source is told, with everything it may pass on to the customer.
+type Outbound struct {
+	Kind OutboundKind
+	// Text is what the customer should read: the agent's message or a notice.
+	Text string
+	// Message is the agent's message (OutMessage).
+	Message *Message
+	// Agent is who answers, set only when customers may see agents' names
+	// (Settings.ShowAgentName).
+	Agent *Agent
+	// Team is where the chat went (OutTransferred).
+	Team Team
+	// At is when it happened, for sources that stop retrying after a while.
+	At time.Time
 }
 
 // Sink receives ticket data (e.g. Vitally). Keys are as for Desk.

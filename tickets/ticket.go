@@ -107,6 +107,16 @@ type Ticket struct {
 
 	ClosedBy    Agent  // zero when the source closed it
 	CloseReason string // why it closed (agent's words, or the source's reason)
+
+	// CSAT is the customer's rating of the chat, once given.
+	CSAT *CSAT
+}
+
+// CSAT is a customer's satisfaction rating of a closed chat.
+type CSAT struct {
+	Rating  int       `json:"rating"` // 1 (bad) to 5 (great)
+	Comment string    `json:"comment,omitempty"`
+	At      time.Time `json:"at"`
 }
 
 // IsOpen reports whether the ticket is pending or active.

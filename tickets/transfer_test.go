@@ -2,6 +2,7 @@ package tickets
 
 import (
 	"context"
+	"strings"
 	"testing"
 )
 
@@ -186,7 +187,7 @@ func TestService_HandBack(t *testing.T) {
 		"desk.UpdateCard 1 C1/ts1 closed " + ev.ID + ":card",
 		"desk.Notice 1 ticket.closed " + ev.ID,
 		"desk.ArchiveInbox 1 G1 " + ev.ID + ":archive",
-		"source.HandBack 1 " + ev.ID,
+		`source.Deliver 1 handed_back "" ` + ev.ID,
 		"sink.crm 1 ticket.closed " + ev.ID,
 	})
 	_, err = h.svc.HandBack(ctx, tk.ID, alice, "")
@@ -202,4 +203,34 @@ func TestService_HandBack(t *testing.T) {
 	_, err = h.svc.HandBack(ctx, web.ID, alice, "")
 	wantErr(t, err, ErrInvalid)
 	h.unchanged(t, before)
+}
+
+func TestService_Rate(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t)
+	_, err := h.svc.Rate(ctx, "webhook", "c", 5, "")
+	wantErr(t, err, ErrNotFound)
+	first := h.open(t, "c", "", "")
+	_, err = h.svc.Rate(ctx, "webhook", "c", 5, "")
+	wantErr(t, err, ErrNotFound) // open, never closed
+	h.svc.End(ctx, first.ID, alice, "")
+	h.open(t, "c", "", "") // a new chat of the same member, still open
+	h.store.drain()
+	got, err := h.svc.Rate(ctx, "webhook", "c", 4, "quick and kind")
+	if err != nil {
+		t.Fatal(err)
+	}
+	equal(t, "rated the closed one", got.ID, first.ID)
+	equal(t, "csat", *got.CSAT, CSAT{Rating: 4, Comment: "quick and kind", At: got.CSAT.At})
+	equal(t, "event", h.types(), []string{"ticket.rated"})
+	stored, _ := h.store.Get(ctx, first.ID)
+	equal(t, "stored", stored.CSAT.Rating, 4)
+	for _, tc := range []struct {
+		rating  int
+		comment string
+	}{{0, ""}, {6, ""}, {-1, ""}, {3, strings.Repeat("x", MaxCSATComment+1)}} {
+		_, err := h.svc.Rate(ctx, "webhook", "c", tc.rating, tc.comment)
+		wantErr(t, err, ErrInvalid)
+	}
+	equal(t, "no more events", h.types(), []string(nil))
 }

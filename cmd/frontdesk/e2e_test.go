@@ -45,32 +45,28 @@ func (c *customers) record(line string) {
 	c.lines = append(c.lines, line)
 }
 
-func (c *customers) Send(_ context.Context, t *tickets.Ticket, m tickets.Message, key string) error {
+func (c *customers) Deliver(_ context.Context, t *tickets.Ticket, out tickets.Outbound, key string) error {
 	c.mu.Lock()
 	err := c.fail
+	if err == nil && out.Message != nil {
+		c.files = append(c.files, out.Message.Attachments...)
+	}
 	c.mu.Unlock()
 	if err != nil {
 		return err
 	}
-	c.mu.Lock()
-	c.files = append(c.files, m.Attachments...)
-	c.mu.Unlock()
-	c.record(fmt.Sprintf("%s %s: %s", t.ConversationID, m.Direction, m.Text))
-	return nil
-}
-
-func (c *customers) Ended(_ context.Context, t *tickets.Ticket, key string) error {
-	c.record(t.ConversationID + " ended")
+	text := out.Text
+	if out.Kind == tickets.OutTransferred {
+		text = out.Team.Label
+	}
+	c.record(fmt.Sprintf("%s %s: %s", t.ConversationID, out.Kind, text))
 	return nil
 }
 
 // helpdesk is a source with a desk of its own: chats can be handed back to it.
 type helpdesk struct{ *customers }
 
-func (h helpdesk) HandBack(_ context.Context, t *tickets.Ticket, key string) error {
-	h.record(t.ConversationID + " handed back")
-	return nil
-}
+func (helpdesk) TakesChatsBack() bool { return true }
 
 // expect waits for the next lines sent to contain each of want, in order.
 func (c *customers) expect(t *testing.T, want ...string) {
@@ -219,12 +215,12 @@ func TestStory(t *testing.T) {
 	inbox.ExpectMessage("Active", "picked")
 	inbox.ExpectMessage("Hello, I need help")
 	inbox.ExpectMessage("still there?")
-	src.expect(t, "carol-1 notice: You are now chatting with an agent.")
+	src.expect(t, "carol-1 accepted: You are now chatting with an agent.")
 
 	// Messages both ways, in order; a thread reply stays internal.
 	hi := alice.Post(inbox, "Hi Carol, let me check")
 	alice.Post(inbox, "One moment please")
-	src.expect(t, "carol-1 agent: Hi Carol, let me check", "carol-1 agent: One moment please")
+	src.expect(t, "carol-1 message: Hi Carol, let me check", "carol-1 message: One moment please")
 	hi.ExpectReaction("white_check_mark")
 	alice.Reply(hi, "VIP customer, be quick")
 	for i := range 5 {
@@ -248,6 +244,7 @@ func TestStory(t *testing.T) {
 	card2 := billing.ExpectMessage("Ticket #", "Carol", "Pending")
 	dm2 := priya.ExpectDM("Ticket #", "Carol")
 	inbox.ExpectMessage("Transferred to Billing")
+	src.expect(t, "carol-1 transferred: Billing")
 	alice.Post(inbox, "are you still there?")
 	alice.ExpectEphemeral("waiting for someone to pick it")
 
@@ -257,11 +254,11 @@ func TestStory(t *testing.T) {
 	card2.ExpectUpdate("Processing by <@" + dan.ID)
 	dm2.ExpectUpdate("Processing by")
 	inbox.ExpectMessage("Active", "picked")
-	src.expect(t, "carol-1 notice: Your chat was transferred to Billing.")
+	src.expect(t, "carol-1 accepted: Your chat was transferred to Billing.")
 
 	// Dan ends it.
 	last := dan.Post(inbox, "All sorted, bye!")
-	src.expect(t, "carol-1 agent: All sorted, bye!")
+	src.expect(t, "carol-1 message: All sorted, bye!")
 	last.ExpectReaction("white_check_mark")
 	dan.Shortcut(last, "live_chat_control")
 	v = dan.ExpectView("Live Chat Control")
@@ -272,6 +269,6 @@ func TestStory(t *testing.T) {
 	dm2.ExpectUpdate("Closed by")
 	inbox.ExpectMessage("ended the live chat")
 	inbox.ExpectArchived()
-	src.expect(t, "carol-1 notice: This chat has ended.", "carol-1 ended")
+	src.expect(t, "carol-1 ended: This chat has ended.")
 	src.nothingMore(t)
 }

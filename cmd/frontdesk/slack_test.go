@@ -59,7 +59,7 @@ func (w *world) active(t *testing.T, conv string) (*slacktest.Message, *slacktes
 	dm.ExpectUpdate("Processing by")
 	inbox.ExpectMessage("Active", "picked")
 	inbox.ExpectMessage("Hello")
-	w.src.expect(t, conv+" notice: You are now chatting")
+	w.src.expect(t, conv+" accepted: You are now chatting")
 	return card, inbox
 }
 
@@ -86,7 +86,7 @@ func TestPick_SameInstant(t *testing.T) {
 	inbox.ExpectMessage("Active")
 	inbox.ExpectMessage("Hello")
 	dm.ExpectUpdate("Processing by")
-	w.src.expect(t, "race-1 notice:")
+	w.src.expect(t, "race-1 accepted:")
 	if n := len(w.sim.Calls("conversations.create")); n != 1 {
 		t.Errorf("%d inbox channels created, want 1", n)
 	}
@@ -102,14 +102,14 @@ func TestRelay_RedeliveredEventIsNotRelayedTwice(t *testing.T) {
 	w := newWorld(t, nil)
 	_, inbox := w.active(t, "redo-1")
 	first := w.alice.Post(inbox, "only once")
-	w.src.expect(t, "redo-1 agent: only once")
+	w.src.expect(t, "redo-1 message: only once")
 	first.ExpectReaction("white_check_mark")
 	again := w.sim.Redeliver(first.Envelope())
 	w.sim.ExpectAck(again)
 	// A message after it is relayed after it (one queue per channel): if the redelivery
 	// were relayed, it would come first.
 	w.alice.Post(inbox, "next").ExpectReaction("white_check_mark")
-	w.src.expect(t, "redo-1 agent: next")
+	w.src.expect(t, "redo-1 message: next")
 	w.src.nothingMore(t)
 }
 
@@ -149,7 +149,7 @@ func TestRelay_FailedDeliveryCanBeSentAgain(t *testing.T) {
 	w.src.failWith(nil)
 	w.alice.Click(note, "Send again")
 	note.ExpectUpdate("Sending again")
-	w.src.expect(t, "fail-1 agent: can you see this?")
+	w.src.expect(t, "fail-1 message: can you see this?")
 	msg.ExpectReaction("white_check_mark")
 }
 
@@ -158,7 +158,7 @@ func TestRestart_MidChat(t *testing.T) {
 	w := newWorld(t, nil)
 	_, inbox := w.active(t, "restart-1")
 	w.alice.Post(inbox, "before").ExpectReaction("white_check_mark")
-	w.src.expect(t, "restart-1 agent: before")
+	w.src.expect(t, "restart-1 message: before")
 
 	w.d.stop(t)
 	w.sim.ExpectConnections(0)
@@ -167,7 +167,7 @@ func TestRestart_MidChat(t *testing.T) {
 	w.d.customerSays(t, "restart-1", "r-1", "are you still there?")
 	inbox.ExpectMessage("are you still there?")
 	w.alice.Post(inbox, "after").ExpectReaction("white_check_mark")
-	w.src.expect(t, "restart-1 agent: after")
+	w.src.expect(t, "restart-1 message: after")
 }
 
 func TestControl_OutsideAnInbox(t *testing.T) {
@@ -222,7 +222,7 @@ func TestAdminPanel(t *testing.T) {
 		w.priya.ExpectDM("Ticket #")
 		w.dan.ExpectDM("Ticket #")
 		w.alice.Click(card, "Pick")
-		w.src.expect(t, "admin-1 notice: Hi, Alice here!") // show agent name is on now
+		w.src.expect(t, "admin-1 accepted: Hi, Alice here!") // show agent name is on now
 		w.sim.DiscardUnexpected()
 	})
 }
@@ -286,7 +286,7 @@ func TestSocketMode_Reconnects(t *testing.T) {
 	w.sim.DropConnections()
 	w.sim.ExpectConnections(1) // slack-go dials again by itself
 	w.alice.Post(inbox, "after the drop").ExpectReaction("white_check_mark")
-	w.src.expect(t, "drop-1 agent: after the drop")
+	w.src.expect(t, "drop-1 message: after the drop")
 }
 
 func TestAdminPanel_AddAndRemoveTeams(t *testing.T) {
@@ -347,9 +347,9 @@ func TestControl_HandBackToTheSource(t *testing.T) {
 	card.ExpectUpdate("Processing by")
 	inbox.ExpectMessage("Active")
 	inbox.ExpectMessage("Refund please")
-	w.src.expect(t, "hd-1 notice:")
+	w.src.expect(t, "hd-1 accepted:")
 	msg := w.alice.Post(inbox, "Passing you to billing staff")
-	w.src.expect(t, "hd-1 agent: Passing you to billing staff")
+	w.src.expect(t, "hd-1 message: Passing you to billing staff")
 	msg.ExpectReaction("white_check_mark")
 	w.alice.Shortcut(msg, "live_chat_control")
 	v := w.alice.ExpectView("Live Chat Control")
@@ -362,7 +362,7 @@ func TestControl_HandBackToTheSource(t *testing.T) {
 	card.ExpectUpdate("Closed by", "handed back to helpdesk: refunds are theirs")
 	inbox.ExpectMessage("handed the chat back to helpdesk")
 	inbox.ExpectArchived()
-	w.src.expect(t, "hd-1 handed back")
+	w.src.expect(t, "hd-1 handed_back:")
 	w.src.nothingMore(t)      // no "ended" message: the chat goes on at the helpdesk
 	w.sim.DiscardUnexpected() // the priority group's copy of the card is updated too
 }
@@ -380,7 +380,7 @@ func TestRelay_FilesReachTheCustomer(t *testing.T) {
 	_, inbox := w.active(t, "file-1")
 	pdf := []byte("%PDF-1.4 the invoice")
 	msg := w.alice.Share(inbox, "Here is your invoice", "invoice.pdf", "application/pdf", pdf)
-	w.src.expect(t, "file-1 agent: Here is your invoice")
+	w.src.expect(t, "file-1 message: Here is your invoice")
 	msg.ExpectReaction("white_check_mark")
 	files := w.src.attachments()
 	if len(files) != 1 || files[0].Name != "invoice.pdf" || files[0].MIME != "application/pdf" ||
