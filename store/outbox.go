@@ -23,6 +23,9 @@ type OutboxConfig struct {
 	Block time.Duration
 	// Batch is how many entries are read at a time (100).
 	Batch int64
+	// MaxInFlight bounds the entries of a partition in hand at once: queued or being
+	// handled, across its tickets (1000). Reading waits while it is reached.
+	MaxInFlight int
 	// LeaseTTL is how long a partition's lease lives unless renewed (15s); it is renewed
 	// every LeaseTTL/3. A crashed holder's partitions move on after at most LeaseTTL.
 	LeaseTTL time.Duration
@@ -58,6 +61,9 @@ func (c *OutboxConfig) setDefaults() {
 	if c.Batch == 0 {
 		c.Batch = 100
 	}
+	if c.MaxInFlight == 0 {
+		c.MaxInFlight = 1000
+	}
 	if c.MaxAttempts == 0 {
 		c.MaxAttempts = 20
 	}
@@ -76,8 +82,9 @@ func (c OutboxConfig) Validate() error {
 		return fmt.Errorf("store: outbox: block %s must be at least 1ms", c.Block)
 	case c.LeaseTTL < 3*time.Millisecond:
 		return fmt.Errorf("store: outbox: lease TTL %s must be at least 3ms", c.LeaseTTL)
-	case c.Batch < 1 || c.MaxAttempts < 1:
-		return fmt.Errorf("store: outbox: batch %d and max attempts %d must be positive", c.Batch, c.MaxAttempts)
+	case c.Batch < 1 || c.MaxAttempts < 1 || c.MaxInFlight < 1:
+		return fmt.Errorf("store: outbox: batch %d, max attempts %d and max in flight %d must be positive",
+			c.Batch, c.MaxAttempts, c.MaxInFlight)
 	case c.RetryBase <= 0 || c.RetryMax < c.RetryBase:
 		return fmt.Errorf("store: outbox: retry base %s must be positive and at most retry max %s", c.RetryBase, c.RetryMax)
 	case c.ShutdownGrace < 0 || c.TrimEvery <= 0:

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"math/rand/v2"
 	"slices"
@@ -259,5 +260,63 @@ func TestOutbox_MalformedEntry(t *testing.T) {
 	eventually(t, "all is acknowledged", func() bool { return pendingCount(t, r, "desk") == 0 })
 	if n := r.c.XLen(ctx, r.keys.dead(p)).Val(); n != 3 {
 		t.Errorf("dead stream has %d entries, want the 3 malformed ones", n)
+	}
+}
+
+// TestOutbox_StuckTicketHoldsBackOnlyItself: one ticket whose side effect keeps failing
+// (its customer's endpoint is down) waits alone; other tickets of the same partition,
+// and its later messages' neighbours, go on.
+func TestOutbox_StuckTicketHoldsBackOnlyItself(t *testing.T) {
+	t.Parallel()
+	r, _ := newStore(t)
+	convs := convsIn("stuck", 3, 2)
+	stuck, fine := open(t, r, convs[0], nil), open(t, r, convs[1], nil)
+	for _, tk := range []*tickets.Ticket{stuck, fine} {
+		if _, err := r.Pick(context.Background(), tk.ID, alice, t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var mu sync.Mutex
+	tries := 0
+	rec := &recorder{fail: func(ev tickets.Event, _ int) error {
+		if ev.TicketID == stuck.ID {
+			mu.Lock()
+			tries++
+			mu.Unlock()
+			return errors.New("customer endpoint is down")
+		}
+		return nil
+	}}
+	cfg := testOutboxConfig("c1")
+	cfg.RetryBase, cfg.RetryMax, cfg.MaxAttempts = 50*time.Millisecond, 50*time.Millisecond, 1000
+	stop := start(t, newOutbox(t, r, "source", rec.handle, cfg))
+	// The fine ticket's messages keep flowing while the stuck one retries.
+	for i := range 5 {
+		mustAdd(t, r, fine.ID, customerMsg(fmt.Sprint("fine ", i), ""))
+		mustAdd(t, r, stuck.ID, customerMsg(fmt.Sprint("stuck ", i), ""))
+	}
+	eventually(t, "every event of the fine ticket is handled", func() bool {
+		n := 0
+		for _, ev := range rec.done() {
+			if ev.TicketID == fine.ID {
+				n++
+			}
+		}
+		return n == 7 // opened, picked and 5 messages
+	})
+	eventually(t, "the stuck ticket is being retried", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return tries >= 3
+	})
+	for _, ev := range rec.done() {
+		if ev.TicketID == stuck.ID {
+			t.Fatalf("an event of the stuck ticket was handled: %+v", ev)
+		}
+	}
+	stop()
+	// Nothing of the stuck ticket was lost: its seven entries are still pending.
+	if n := pendingCount(t, r, "source"); n != 7 {
+		t.Errorf("%d entries pending after stopping, want the stuck ticket's 7", n)
 	}
 }

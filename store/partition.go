@@ -27,15 +27,18 @@ func (o *Outbox) runPartition(ctx context.Context, p int) {
 	}
 }
 
-// work works partition p while we hold its lease: it first takes over and handles what
-// the group's consumers read and never acknowledged, then reads new entries, one batch at
-// a time. It returns when ctx ends (after the batch in hand), when the lease is lost, or
-// on a Redis error; then it gives the lease up. The next holder (maybe us again) takes
-// over whatever was left unacknowledged, in order.
+// work works partition p while we hold its lease. It first takes over what the group's
+// consumers read and never acknowledged, then reads new entries as they come, handing
+// each to its ticket's queue (see queues), while fewer than MaxInFlight are in hand. Every
+// LeaseTTL it takes over entries that have been idle that long and are not its own: those
+// a consumer read after losing the lease. It returns when ctx ends, when the lease is
+// lost, or on a Redis error, once the entries in hand are done or cut short; then it gives
+// the lease up. The next holder (maybe us again) takes over whatever was left.
 func (o *Outbox) work(ctx context.Context, p int) {
 	log := o.log.With(zapPartition(p))
 	// hctx is for handler calls: it outlives ctx by ShutdownGrace, but ends at once when
-	// the lease is lost. wctx ends with either: no new work starts after it.
+	// the lease is lost. wctx ends with either, or on a bookkeeping failure: no new work
+	// starts after it.
 	hctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
 	stop := context.AfterFunc(ctx, func() { time.AfterFunc(o.cfg.ShutdownGrace, cancel) })
@@ -50,7 +53,10 @@ func (o *Outbox) work(ctx context.Context, p int) {
 		defer close(renewing)
 		o.keepLease(hctx, p, cancel)
 	}()
+	q := newQueues(o, p, wctx, hctx, cancelWork)
 	defer func() {
+		cancelWork()
+		q.wg.Wait()
 		o.held[p].Store(false)
 		cancel()
 		<-renewing // so that no renewal follows the release
@@ -62,11 +68,25 @@ func (o *Outbox) work(ctx context.Context, p int) {
 		return
 	}
 	log.Debug("working partition")
+	minIdle := time.Duration(0) // at first, everything pending: its consumer is gone
+	var lastClaim time.Time
 	for wctx.Err() == nil {
-		msgs, err := o.claim(hctx, p)
-		claimed := len(msgs) > 0
-		if err == nil && !claimed {
-			msgs, err = o.read(hctx, p)
+		if time.Since(lastClaim) >= o.cfg.LeaseTTL {
+			if err := o.claimAll(hctx, p, minIdle, q); err != nil {
+				if hctx.Err() == nil {
+					log.Error("take over outbox entries", zap.Error(err))
+				}
+				return
+			}
+			lastClaim, minIdle = time.Now(), o.cfg.LeaseTTL
+		}
+		if q.size() >= o.cfg.MaxInFlight {
+			q.waitRoom(wctx)
+			continue
+		}
+		msgs, err := o.read(hctx, p)
+		if err == nil {
+			err = q.add(msgs, false)
 		}
 		if err != nil {
 			if hctx.Err() == nil {
@@ -74,12 +94,9 @@ func (o *Outbox) work(ctx context.Context, p int) {
 			}
 			return
 		}
-		if err := o.processBatch(wctx, hctx, p, msgs, claimed); err != nil {
-			if hctx.Err() == nil && !errors.Is(err, errStopped) {
-				log.Error("outbox bookkeeping failed; starting the partition over", zap.Error(err))
-			}
-			return
-		}
+	}
+	if err := q.failure(); err != nil && hctx.Err() == nil && !errors.Is(err, errStopped) {
+		log.Error("outbox bookkeeping failed; starting the partition over", zap.Error(err))
 	}
 }
 
@@ -92,19 +109,32 @@ func (o *Outbox) createGroup(ctx context.Context, p int) error {
 	return err
 }
 
-// claim takes over up to Batch of the oldest entries pending in the group on partition
-// p, whoever read them. Between batches we leave nothing of our own unacknowledged, so
-// these are entries a consumer read and never acknowledged before it died or lost the
-// lease; the lease guarantees it no longer works them, hence min-idle 0.
-func (o *Outbox) claim(ctx context.Context, p int) ([]redis.XMessage, error) {
-	msgs, _, err := o.r.c.XAutoClaim(ctx, &redis.XAutoClaimArgs{
-		Stream: o.r.keys.outbox(p), Group: o.group, Consumer: o.cfg.Consumer,
-		Start: "0-0", MinIdle: 0, Count: o.cfg.Batch,
-	}).Result()
-	if len(msgs) > 0 {
-		o.log.Info("took over unacknowledged entries", zapPartition(p), zap.Int("entries", len(msgs)))
+// claimAll takes over, in stream order, every entry pending in the group on partition p
+// that has been idle at least minIdle, whoever read it, and queues those not already in
+// q. A consumer that lost the lease stops its work at once, so what it read and did not
+// acknowledge is ours to do; our own entries in hand (say, waiting to retry) are skipped.
+func (o *Outbox) claimAll(ctx context.Context, p int, minIdle time.Duration, q *queues) error {
+	start := "0-0"
+	for {
+		msgs, next, err := o.r.c.XAutoClaim(ctx, &redis.XAutoClaimArgs{
+			Stream: o.r.keys.outbox(p), Group: o.group, Consumer: o.cfg.Consumer,
+			Start: start, MinIdle: minIdle, Count: o.cfg.Batch,
+		}).Result()
+		if err != nil {
+			return err
+		}
+		before := q.size()
+		if err := q.add(msgs, true); err != nil {
+			return err
+		}
+		if n := q.size() - before; n > 0 {
+			o.log.Info("took over unacknowledged entries", zapPartition(p), zap.Int("entries", n))
+		}
+		if next == "0-0" || next == "" || len(msgs) == 0 {
+			return nil
+		}
+		start = next
 	}
-	return msgs, err
 }
 
 // read reads up to Batch new entries of partition p, waiting up to Block for them.
