@@ -1,0 +1,254 @@
+package webhook
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+	"golang.org/x/time/rate"
+
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+// Tickets is the part of the ticket service the handler uses (tickets.Service).
+type Tickets interface {
+	// Open opens a ticket for a live chat request, or returns the conversation's open
+	// ticket with created=false. Returns tickets.ErrInvalid or tickets.ErrNotConfigured.
+	Open(ctx context.Context, req tickets.OpenRequest) (*tickets.Ticket, bool, error)
+	// CustomerMessage relays a customer's message, at most once per SourceMessageID
+	// (added=false for a repeat). Returns tickets.ErrInvalid, or tickets.ErrNotFound when
+	// the conversation has no open ticket.
+	CustomerMessage(ctx context.Context, source, conversationID string, m tickets.Message) (*tickets.Ticket, bool, error)
+	// SourceClosed closes the conversation's open ticket. Returns tickets.ErrInvalid, or
+	// tickets.ErrNotFound when it has none.
+	SourceClosed(ctx context.Context, source, conversationID, reason string) (*tickets.Ticket, error)
+	// Rate records the CSAT of the conversation's latest closed ticket. Returns
+	// tickets.ErrInvalid, or tickets.ErrNotFound when it has none.
+	Rate(ctx context.Context, source, conversationID string, rating int, comment string) (*tickets.Ticket, error)
+}
+
+var _ Tickets = (*tickets.Service)(nil)
+
+// HandlerConfig configures the Handler.
+type HandlerConfig struct {
+	// Token is the shared secret chatbots send as "Authorization: Bearer <Token>"
+	// (WEBHOOK_TOKEN). Required.
+	Token string
+	// MemberRate is how many events per second one member (per app) may send on average
+	// (5); MemberBurst how many they may send at once (20). Beyond that they get 429.
+	MemberRate  rate.Limit
+	MemberBurst int
+	// MaxMembers bounds how many members' rates are tracked at a time (100000).
+	MaxMembers int
+}
+
+func (c *HandlerConfig) setDefaults() {
+	if c.MemberRate == 0 {
+		c.MemberRate = 5
+	}
+	if c.MemberBurst == 0 {
+		c.MemberBurst = 20
+	}
+	if c.MaxMembers == 0 {
+		c.MaxMembers = 100_000
+	}
+}
+
+// Validate reports the first problem with c, once defaults are applied.
+func (c HandlerConfig) Validate() error {
+	c.setDefaults()
+	switch {
+	case c.Token == "":
+		return errors.New("webhook: a token is required (WEBHOOK_TOKEN)")
+	case strings.TrimSpace(c.Token) != c.Token:
+		return errors.New("webhook: the token must not begin or end with white space")
+	case c.MemberRate < 0 || math.IsNaN(float64(c.MemberRate)):
+		return fmt.Errorf("webhook: member rate %v must be positive", c.MemberRate)
+	case c.MemberBurst < 1:
+		return fmt.Errorf("webhook: member burst %d must be at least 1", c.MemberBurst)
+	case c.MaxMembers < 1:
+		return fmt.Errorf("webhook: max members %d must be at least 1", c.MaxMembers)
+	}
+	return nil
+}
+
+// Handler serves chatbots' events at Path (see docs/webhook.md). Every answer is JSON;
+// an error changes nothing.
+type Handler struct {
+	tk       Tickets
+	log      *zap.Logger
+	tokenSum [sha256.Size]byte
+	limits   *memberLimits
+}
+
+// NewHandler returns the handler for chatbots' events, which it hands to tk.
+func NewHandler(cfg HandlerConfig, tk Tickets, log *zap.Logger) (*Handler, error) {
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if tk == nil {
+		return nil, errors.New("webhook: NewHandler needs the ticket service")
+	}
+	if log == nil {
+		log = zap.NewNop()
+	}
+	return &Handler{
+		tk:       tk,
+		log:      log.Named("webhook"),
+		tokenSum: sha256.Sum256([]byte(cfg.Token)),
+		limits:   newMemberLimits(cfg.MemberRate, cfg.MemberBurst, cfg.MaxMembers),
+	}, nil
+}
+
+// ticketBody is the answer to an event taken.
+type ticketBody struct {
+	Ticket    int64          `json:"ticket"`
+	Status    tickets.Status `json:"status,omitempty"`
+	Duplicate bool           `json:"duplicate,omitempty"`
+	CSAT      *csatBody      `json:"csat,omitempty"`
+}
+
+type csatBody struct {
+	Rating int `json:"rating"`
+}
+
+// ServeHTTP checks, in order, the method (405), the token (401), the content type (415),
+// the size (413) and the fields (400) of the request, then the member's rate (429), and
+// only then hands the event to the ticket service.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	in, err := h.read(w, r)
+	if err == nil {
+		if ok, wait := h.limits.allow(memberKey(in.App, in.Member)); !ok {
+			w.Header().Set("Retry-After", strconv.FormatInt(retryAfterSeconds(wait), 10))
+			err = &requestError{status: http.StatusTooManyRequests, msg: "rate_limited"}
+		}
+	}
+	if err != nil {
+		h.fail(w, in, err)
+		return
+	}
+	status, body, err := h.handle(r.Context(), in)
+	if err != nil {
+		h.fail(w, in, err)
+		return
+	}
+	h.log.Debug("event taken", zap.String("type", in.Type), zap.String("conversation", in.conversation),
+		zap.Int64("ticket", body.Ticket), zap.Int("status", status))
+	writeJSON(w, status, body)
+}
+
+// read checks the request and decodes its event.
+func (h *Handler) read(w http.ResponseWriter, r *http.Request) (*inbound, error) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		return nil, &requestError{status: http.StatusMethodNotAllowed, msg: "method_not_allowed"}
+	}
+	if !h.authorized(r) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="frontdesk"`)
+		return nil, &requestError{status: http.StatusUnauthorized, msg: "unauthorized"}
+	}
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		return nil, &requestError{status: http.StatusUnsupportedMediaType, msg: "unsupported_media_type"}
+	}
+	tooLarge := &requestError{status: http.StatusRequestEntityTooLarge, msg: "body_too_large"}
+	if r.ContentLength > maxBodyBytes {
+		return nil, tooLarge
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return nil, tooLarge
+	case err != nil:
+		return nil, badRequest("the body could not be read")
+	}
+	return parseInbound(body)
+}
+
+// authorized compares the bearer token with the configured one in constant time: it
+// compares their SHA-256 digests, so not even the token's length leaks.
+func (h *Handler) authorized(r *http.Request) bool {
+	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	sum := sha256.Sum256([]byte(strings.TrimSpace(token)))
+	match := subtle.ConstantTimeCompare(sum[:], h.tokenSum[:]) == 1
+	return match && strings.EqualFold(scheme, "Bearer")
+}
+
+// handle hands the event to the ticket service and says how to answer.
+func (h *Handler) handle(ctx context.Context, in *inbound) (int, ticketBody, error) {
+	switch in.Type {
+	case typeRequest:
+		t, created, err := h.tk.Open(ctx, tickets.OpenRequest{
+			Source: Source, ConversationID: in.conversation, Customer: in.customer,
+			Label: in.Label, Summary: in.Summary, First: in.message(),
+		})
+		if err != nil {
+			return 0, ticketBody{}, err
+		}
+		if created {
+			return http.StatusAccepted, ticketBody{Ticket: t.Number, Status: t.Status}, nil
+		}
+		return http.StatusOK, ticketBody{Ticket: t.Number, Status: t.Status}, nil
+	case typeMessage:
+		t, added, err := h.tk.CustomerMessage(ctx, Source, in.conversation, *in.message())
+		if err != nil {
+			return 0, ticketBody{}, err
+		}
+		if !added {
+			return http.StatusOK, ticketBody{Ticket: t.Number, Status: t.Status, Duplicate: true}, nil
+		}
+		return http.StatusAccepted, ticketBody{Ticket: t.Number, Status: t.Status}, nil
+	case typeEnd:
+		reason := in.Reason
+		if reason == "" {
+			reason = "ended by the chatbot"
+		}
+		t, err := h.tk.SourceClosed(ctx, Source, in.conversation, reason)
+		if err != nil {
+			return 0, ticketBody{}, err
+		}
+		return http.StatusOK, ticketBody{Ticket: t.Number, Status: tickets.StatusClosed}, nil
+	default: // typeCSAT
+		t, err := h.tk.Rate(ctx, Source, in.conversation, *in.Rating, in.Comment)
+		if errors.Is(err, tickets.ErrNotFound) {
+			err = errNoClosedTicket // for a rating, "not found" means no closed ticket
+		}
+		if err != nil {
+			return 0, ticketBody{}, err
+		}
+		return http.StatusOK, ticketBody{Ticket: t.Number, CSAT: &csatBody{Rating: *in.Rating}}, nil
+	}
+}
+
+// fail answers err through errorTable. Only an internal error is logged above debug
+// level, with ids and never the request's text.
+func (h *Handler) fail(w http.ResponseWriter, in *inbound, err error) {
+	status, msg, internal := errorStatus(err)
+	fields := []zap.Field{zap.Int("status", status)}
+	if in != nil {
+		fields = append(fields, zap.String("type", in.Type), zap.String("conversation", in.conversation))
+	}
+	if internal {
+		h.log.Error("event failed", append(fields, zap.Error(err))...)
+	} else {
+		h.log.Debug("event refused", append(fields, zap.String("error", msg))...)
+	}
+	writeJSON(w, status, errorBody{Error: msg})
+}
+
+// retryAfterSeconds rounds d up to whole seconds, at least 1.
+func retryAfterSeconds(d time.Duration) int64 {
+	s := int64((d + time.Second - 1) / time.Second)
+	return max(s, 1)
+}
