@@ -1,0 +1,201 @@
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+// userAgent is sent with every event.
+const userAgent = "Frontdesk-Webhook/1"
+
+// Limits on what a callback's 429 may ask for.
+const (
+	defaultRetryAfter = time.Second
+	maxRetryAfter     = 10 * time.Minute
+)
+
+// ClientConfig configures the Client.
+type ClientConfig struct {
+	// CallbackURL is where events are POSTed (WEBHOOK_CALLBACK_URL): an absolute http or
+	// https URL. Required.
+	CallbackURL string
+	// SigningSecret keys the X-Frontdesk-Signature of every event (WEBHOOK_SIGNING_SECRET).
+	// Required.
+	SigningSecret string
+	// RetryFor is how long after an event happened a failed delivery is still worth
+	// retrying (1h); after that it fails for good (WEBHOOK_RETRY_FOR).
+	RetryFor time.Duration
+	// Timeout bounds each request (10s).
+	Timeout time.Duration
+	// HTTPClient sends the requests; by default one that does not follow redirects.
+	HTTPClient *http.Client
+}
+
+func (c *ClientConfig) setDefaults() {
+	if c.RetryFor == 0 {
+		c.RetryFor = time.Hour
+	}
+	if c.Timeout == 0 {
+		c.Timeout = 10 * time.Second
+	}
+}
+
+// Validate reports the first problem with c, once defaults are applied.
+func (c ClientConfig) Validate() error {
+	c.setDefaults()
+	u, err := url.Parse(c.CallbackURL)
+	switch {
+	case c.CallbackURL == "":
+		return errors.New("webhook: a callback URL is required (WEBHOOK_CALLBACK_URL)")
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		return errors.New("webhook: the callback URL must be an absolute http or https URL")
+	case c.SigningSecret == "":
+		return errors.New("webhook: a signing secret is required (WEBHOOK_SIGNING_SECRET)")
+	case c.RetryFor < 0:
+		return fmt.Errorf("webhook: retry for %s must be positive", c.RetryFor)
+	case c.Timeout < 0:
+		return fmt.Errorf("webhook: timeout %s must be positive", c.Timeout)
+	}
+	return nil
+}
+
+// Client delivers the live chat's turns to the chatbot: it is the tickets.Source of
+// webhook tickets. It does not take chats back (it is no tickets.HandBacker).
+type Client struct {
+	url      string
+	secret   string
+	retryFor time.Duration
+	timeout  time.Duration
+	hc       *http.Client
+	log      *zap.Logger
+	now      func() time.Time
+}
+
+var _ tickets.Source = (*Client)(nil)
+
+// NewClient returns a client for the chatbot's callback URL.
+func NewClient(cfg ClientConfig, log *zap.Logger) (*Client, error) {
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = zap.NewNop()
+	}
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	}
+	return &Client{
+		url: cfg.CallbackURL, secret: cfg.SigningSecret, retryFor: cfg.RetryFor, timeout: cfg.Timeout,
+		hc: hc, log: log.Named("webhook"), now: time.Now,
+	}, nil
+}
+
+// Deliver POSTs the event for out to the callback URL, signed, with key as its event_id
+// and Idempotency-Key. A 2xx answer is success; a 429 is a *tickets.RetryAfterError; a
+// 408, a 5xx or a network error is transient (plain error) until RetryFor has passed
+// since out.At, and permanent after; any other answer is permanent, as is OutHandedBack.
+func (c *Client) Deliver(ctx context.Context, t *tickets.Ticket, out tickets.Outbound, key string) error {
+	if t == nil || key == "" {
+		return tickets.Permanent(errors.New("webhook: deliver needs a ticket and a key"))
+	}
+	ev, typ, err := outboundEvent(t, out, key)
+	if err != nil {
+		return tickets.Permanent(err)
+	}
+	body, err := json.Marshal(ev)
+	if err != nil {
+		return tickets.Permanent(fmt.Errorf("webhook: encode %s: %w", typ, err))
+	}
+	log := c.log.With(zap.String("type", typ), zap.String("event_id", key), zap.Int64("ticket", t.Number))
+	status, err := c.post(ctx, body, key)
+	if err == nil {
+		log.Debug("event delivered", zap.Int("status", status))
+		return nil
+	}
+	log.Debug("event not delivered", zap.Int("status", status), zap.Error(err))
+	if !tickets.IsPermanent(err) && !out.At.IsZero() && c.now().Sub(out.At) > c.retryFor {
+		return tickets.Permanent(fmt.Errorf("webhook: no delivery within %s: %w", c.retryFor, err))
+	}
+	return err
+}
+
+// post sends one signed request and classifies its outcome; status is 0 when there was
+// no answer.
+func (c *Client) post(ctx context.Context, body []byte, key string) (status int, err error) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(body))
+	if err != nil {
+		return 0, tickets.Permanent(fmt.Errorf("webhook: %w", withoutURL(err)))
+	}
+	ts := c.now().Unix()
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", userAgent)
+	req.Header.Set("Idempotency-Key", key)
+	req.Header.Set("X-Frontdesk-Timestamp", strconv.FormatInt(ts, 10))
+	req.Header.Set("X-Frontdesk-Signature", Sign(c.secret, ts, body))
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("webhook: callback: %w", withoutURL(err))
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // lets the connection be reused
+	return resp.StatusCode, classify(resp.StatusCode, resp.Header, c.now())
+}
+
+// classify turns the callback's answer into what the outbox should do about it.
+func classify(status int, h http.Header, now time.Time) error {
+	err := fmt.Errorf("webhook: callback answered %d", status)
+	switch {
+	case status >= 200 && status < 300:
+		return nil
+	case status == http.StatusTooManyRequests:
+		return &tickets.RetryAfterError{After: parseRetryAfter(h.Get("Retry-After"), now), Err: err}
+	case status == http.StatusRequestTimeout || status >= 500:
+		return err
+	default:
+		return tickets.Permanent(err)
+	}
+}
+
+// parseRetryAfter reads a Retry-After header, in seconds or as an HTTP date: the pause
+// it asks for, at most maxRetryAfter, or defaultRetryAfter when it asks for none.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	var d time.Duration
+	if s, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if s > int64(maxRetryAfter/time.Second) {
+			return maxRetryAfter
+		}
+		d = time.Duration(s) * time.Second
+	} else if at, err := http.ParseTime(v); err == nil {
+		d = at.Sub(now)
+	}
+	if d <= 0 {
+		return defaultRetryAfter
+	}
+	return min(d, maxRetryAfter)
+}
+
+// withoutURL drops the URL from an *url.Error: the callback URL may carry a secret, and
+// the error ends up in logs and, for an agent message given up on, in Slack.
+func withoutURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("%s: %w", ue.Op, ue.Err)
+	}
+	return err
+}
