@@ -41,6 +41,12 @@ type env struct {
 	PriorityWindow string `envconfig:"PRIORITY_WINDOW" default:"2m"`
 
 	PublicURL string `envconfig:"PUBLIC_URL"`
+
+	// The generic chatbot connector, on when WEBHOOK_TOKEN is set.
+	WebhookToken         string `envconfig:"WEBHOOK_TOKEN"`
+	WebhookCallbackURL   string `envconfig:"WEBHOOK_CALLBACK_URL"`
+	WebhookSigningSecret string `envconfig:"WEBHOOK_SIGNING_SECRET"`
+	WebhookRetryFor      string `envconfig:"WEBHOOK_RETRY_FOR" default:"1h"`
 }
 
 // config is the environment checked and turned into what the program is built from.
@@ -62,6 +68,14 @@ type config struct {
 	priorityWindow time.Duration
 	// publicURL is where customers reach this server (for file links); "" when unset.
 	publicURL string
+	// webhook configures the generic chatbot connector; nil when it is off.
+	webhook *webhookConfig
+}
+
+// webhookConfig is the generic chatbot connector's configuration.
+type webhookConfig struct {
+	token, callbackURL, signingSecret string
+	retryFor                          time.Duration
 }
 
 // loadConfig reads and checks the environment through getenv. Its error names every bad
@@ -125,6 +139,7 @@ func loadConfig(getenv func(string) string) (*config, error) {
 		}
 		c.publicURL = strings.TrimRight(e.PublicURL, "/")
 	}
+	c.webhook = webhookSettings(e, check)
 	if c.priorityWindow, err = time.ParseDuration(e.PriorityWindow); err != nil || c.priorityWindow < 0 {
 		check("PRIORITY_WINDOW", fmt.Errorf("%q is not a duration like 2m or 90s (0 turns reminders off)", e.PriorityWindow))
 	}
@@ -170,4 +185,36 @@ func redisOptions(s string) (*redis.Options, error) {
 		return nil, fmt.Errorf("not a redis URL (%v), want one like redis://127.0.0.1:6379/0", err)
 	}
 	return opts, nil
+}
+
+// minSecretLen is the least length of a token or secret Frontdesk accepts.
+const minSecretLen = 16
+
+// webhookSettings checks the chatbot connector's variables: all of them when
+// WEBHOOK_TOKEN is set, none otherwise (the connector is off). No value is ever quoted.
+func webhookSettings(e env, check func(string, error)) *webhookConfig {
+	if e.WebhookToken == "" {
+		for key, v := range map[string]string{"WEBHOOK_CALLBACK_URL": e.WebhookCallbackURL, "WEBHOOK_SIGNING_SECRET": e.WebhookSigningSecret} {
+			if v != "" {
+				check(key, errors.New("is set but WEBHOOK_TOKEN is not; set WEBHOOK_TOKEN to turn the chatbot connector on"))
+			}
+		}
+		return nil
+	}
+	w := &webhookConfig{token: e.WebhookToken, callbackURL: e.WebhookCallbackURL, signingSecret: e.WebhookSigningSecret}
+	if len(w.token) < minSecretLen || strings.IndexFunc(w.token, unicode.IsSpace) >= 0 {
+		check("WEBHOOK_TOKEN", fmt.Errorf("must be at least %d characters, without spaces", minSecretLen))
+	}
+	if u, err := url.Parse(w.callbackURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		check("WEBHOOK_CALLBACK_URL", errors.New("required with WEBHOOK_TOKEN: the chatbot's absolute http(s) URL for Frontdesk's events"))
+	}
+	if len(w.signingSecret) < minSecretLen {
+		check("WEBHOOK_SIGNING_SECRET", fmt.Errorf("required with WEBHOOK_TOKEN, at least %d characters", minSecretLen))
+	}
+	d, err := time.ParseDuration(e.WebhookRetryFor)
+	if err != nil || d <= 0 {
+		check("WEBHOOK_RETRY_FOR", fmt.Errorf("%q is not a positive duration like 1h or 30m", e.WebhookRetryFor))
+	}
+	w.retryFor = d
+	return w
 }

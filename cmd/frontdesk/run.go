@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -18,12 +19,17 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/frontdeskhq/frontdesk/bot"
+	"github.com/frontdeskhq/frontdesk/connectors/webhook"
 	"github.com/frontdeskhq/frontdesk/store"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
 // slackTimeout bounds one Slack Web API call.
 const slackTimeout = 30 * time.Second
+
+// sourceMaxAttempts backs up the sources' own time limits on retrying: with the outbox's
+// backoff capped at a minute, about a day.
+const sourceMaxAttempts = 1500
 
 // run is the whole program: it reads the configuration through getenv, logs to stdout,
 // builds Frontdesk and serves until ctx is done or a part of it fails. On ctx's end it
@@ -85,6 +91,20 @@ func build(cfg *config, log *zap.Logger, sources map[string]tickets.Source) (_ *
 	if err != nil {
 		return nil, err
 	}
+	// The connectors customers chat through.
+	sources = maps.Clone(sources)
+	if sources == nil {
+		sources = map[string]tickets.Source{}
+	}
+	if w := cfg.webhook; w != nil {
+		c, err := webhook.NewClient(webhook.ClientConfig{
+			CallbackURL: w.callbackURL, SigningSecret: w.signingSecret, RetryFor: w.retryFor,
+		}, log)
+		if err != nil {
+			return nil, err
+		}
+		sources[webhook.Source] = c
+	}
 	a.svc, err = tickets.New(tickets.Config{
 		Store: a.st, Desk: desk, Sources: sources, Initial: cfg.initial, RemindAfter: cfg.priorityWindow,
 	})
@@ -92,6 +112,13 @@ func build(cfg *config, log *zap.Logger, sources map[string]tickets.Source) (_ *
 		return nil, err
 	}
 	routes := map[string]http.Handler{}
+	if w := cfg.webhook; w != nil {
+		h, err := webhook.NewHandler(webhook.HandlerConfig{Token: w.token}, a.svc, log)
+		if err != nil {
+			return nil, err
+		}
+		routes[webhook.Path] = h // it answers other methods itself (405, in JSON)
+	}
 	botCfg := bot.Config{Admins: cfg.admins}
 	if cfg.publicURL != "" {
 		if botCfg.Files, err = bot.NewFiles(api, a.st, cfg.publicURL, 0, log); err != nil {
@@ -206,6 +233,11 @@ func newOutboxes(st *store.Redis, svc *tickets.Service, log *zap.Logger) (map[st
 		cfg := store.OutboxConfig{Consumer: consumer, GaveUp: func(ctx context.Context, ev tickets.Event, cause error) error {
 			return svc.GaveUp(ctx, group, ev, cause)
 		}}
+		if group == tickets.GroupSource {
+			// Sources bound their retries by time (e.g. WEBHOOK_RETRY_FOR) and say when to
+			// give up; the count is only a backstop.
+			cfg.MaxAttempts = sourceMaxAttempts
+		}
 		ob, err := store.NewOutbox(st, group, h, cfg, log)
 		if err != nil {
 			return nil, fmt.Errorf("outbox %s: %w", group, err)

@@ -1,0 +1,321 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/frontdeskhq/frontdesk/bot/slacktest"
+	"github.com/frontdeskhq/frontdesk/connectors/webhook"
+)
+
+const (
+	hookToken  = "chatbot-token-0123456789"
+	hookSecret = "signing-secret-0123456789"
+)
+
+// chatbot is the chatbot's side of the connector: it receives Frontdesk's events at its
+// callback URL, checks each signature, and can be made to fail.
+type chatbot struct {
+	t      *testing.T
+	srv    *httptest.Server
+	mu     sync.Mutex
+	events []map[string]any // delivered (answered 2xx), in order
+	keys   map[string][]string
+	failN  map[string]int // event type → how many more attempts to answer 500
+}
+
+func newChatbot(t *testing.T) *chatbot {
+	c := &chatbot{t: t, keys: map[string][]string{}, failN: map[string]int{}}
+	c.srv = httptest.NewServer(http.HandlerFunc(c.serve))
+	t.Cleanup(c.srv.Close)
+	return c
+}
+
+func (c *chatbot) serve(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	if err := webhook.Verify(hookSecret, r.Header.Get("X-Frontdesk-Signature"), r.Header.Get("X-Frontdesk-Timestamp"),
+		body, time.Now(), 5*time.Minute); err != nil {
+		c.t.Errorf("callback with a bad signature: %v", err)
+		http.Error(w, "bad signature", http.StatusUnauthorized)
+		return
+	}
+	var ev map[string]any
+	if err := json.Unmarshal(body, &ev); err != nil {
+		c.t.Errorf("callback body %q: %v", body, err)
+		return
+	}
+	typ, _ := ev["type"].(string)
+	key := r.Header.Get("Idempotency-Key")
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.keys[fmt.Sprint(ev["event_id"])] = append(c.keys[fmt.Sprint(ev["event_id"])], key)
+	if c.failN[typ] > 0 {
+		c.failN[typ]--
+		http.Error(w, "try later", http.StatusInternalServerError)
+		return
+	}
+	c.events = append(c.events, ev)
+	w.WriteHeader(http.StatusOK)
+}
+
+// expect waits until the events delivered so far include one of type typ whose fields
+// contain want, and returns it.
+func (c *chatbot) expect(typ string, want map[string]any) map[string]any {
+	c.t.Helper()
+	deadline := time.Now().Add(hangGuard)
+	for time.Now().Before(deadline) {
+		c.mu.Lock()
+		for _, ev := range c.events {
+			if ev["type"] != typ {
+				continue
+			}
+			ok := true
+			for k, v := range want {
+				if fmt.Sprint(ev[k]) != fmt.Sprint(v) {
+					ok = false
+				}
+			}
+			if ok {
+				c.mu.Unlock()
+				return ev
+			}
+		}
+		c.mu.Unlock()
+		time.Sleep(10 * time.Millisecond)
+	}
+	c.t.Fatalf("the chatbot never got %s %v; got %v", typ, want, c.delivered())
+	return nil
+}
+
+func (c *chatbot) delivered() []map[string]any {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]map[string]any(nil), c.events...)
+}
+
+// post sends an event to Frontdesk's webhook endpoint and returns the status and body.
+func post(t *testing.T, addr string, ev map[string]any) (int, map[string]any) {
+	t.Helper()
+	body, _ := json.Marshal(ev)
+	req, _ := http.NewRequest(http.MethodPost, "http://"+addr+webhook.Path, bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+hookToken)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out map[string]any
+	_ = json.NewDecoder(res.Body).Decode(&out)
+	return res.StatusCode, out
+}
+
+func newHookWorld(t *testing.T) (*world, *chatbot, string) {
+	bot := newChatbot(t)
+	w := newWorld(t, map[string]string{
+		"WEBHOOK_TOKEN": hookToken, "WEBHOOK_CALLBACK_URL": bot.srv.URL + "/frontdesk", "WEBHOOK_SIGNING_SECRET": hookSecret,
+	})
+	return w, bot, w.d.ln.Addr().String()
+}
+
+var member = map[string]any{"member": "m-42", "channel": "whatsapp-main", "app": "acme-bot"}
+
+func with(fields map[string]any) map[string]any {
+	ev := map[string]any{}
+	for k, v := range member {
+		ev[k] = v
+	}
+	for k, v := range fields {
+		ev[k] = v
+	}
+	return ev
+}
+
+// TestWebhook_Story: a chatbot hands a customer to Slack and gets them back.
+func TestWebhook_Story(t *testing.T) {
+	t.Parallel()
+	w, chatbot, addr := newHookWorld(t)
+	code, res := post(t, addr, with(map[string]any{"type": "LIVE_CHAT_REQUEST", "label": "Billing",
+		"text": "I was charged twice", "profile": map[string]any{"name": "Carol", "email": "carol@example.com", "plan": "pro"}}))
+	if code != http.StatusAccepted || res["status"] != "pending" || res["ticket"] != float64(1) {
+		t.Fatalf("LIVE_CHAT_REQUEST = %d %v", code, res)
+	}
+	if code, res := post(t, addr, with(map[string]any{"type": "LIVE_CHAT_REQUEST"})); code != http.StatusOK || res["ticket"] != float64(1) {
+		t.Fatalf("a second request = %d %v, want 200 with the same ticket", code, res)
+	}
+	card := w.billing.ExpectMessage("Ticket #1", "Carol", "I was charged twice")
+	dm := w.priya.ExpectDM("Ticket #1")
+	if code, _ := post(t, addr, with(map[string]any{"type": "MESSAGE", "message_id": "w-1", "text": "hello?"})); code != http.StatusAccepted {
+		t.Fatalf("MESSAGE = %d", code)
+	}
+	card.ExpectReply("hello?")
+
+	w.dan.Click(card, "Pick")
+	inbox := w.sim.ExpectChannelCreated("chat-1-carol")
+	inbox.ExpectMessage("Live chat", "carol@example.com", "plan")
+	card.ExpectUpdate("Processing by")
+	dm.ExpectUpdate("Processing by")
+	inbox.ExpectMessage("Active")
+	inbox.ExpectMessage("I was charged twice")
+	inbox.ExpectMessage("hello?")
+	accepted := chatbot.expect("LIVE_CHAT_ACCEPTED", map[string]any{"ticket": 1, "member": "m-42", "channel": "whatsapp-main", "app": "acme-bot"})
+	if _, named := accepted["agent"]; named || !strings.Contains(fmt.Sprint(accepted["text"]), "an agent") {
+		t.Errorf("accepted = %v: the agent's name must stay hidden by default", accepted)
+	}
+
+	reply := w.dan.Post(inbox, "Let me look at your invoices")
+	chatbot.expect("AGENT_MESSAGE", map[string]any{"text": "Let me look at your invoices"})
+	reply.ExpectReaction("white_check_mark")
+	for i, text := range []string{"thanks", "I'll wait"} {
+		if code, _ := post(t, addr, with(map[string]any{"type": "MESSAGE", "message_id": fmt.Sprint("w-", 2+i), "text": text})); code != http.StatusAccepted {
+			t.Fatalf("MESSAGE %q = %d", text, code)
+		}
+	}
+	// The chatbot retries a message it is not sure about: taken, not shown twice.
+	if code, res := post(t, addr, with(map[string]any{"type": "MESSAGE", "message_id": "w-2", "text": "thanks"})); code != http.StatusOK || res["duplicate"] != true {
+		t.Fatalf("a repeated MESSAGE = %d %v", code, res)
+	}
+	inbox.ExpectMessage("thanks")
+	inbox.ExpectMessage("I'll wait")
+
+	// The customer leaves: the chatbot ends the chat.
+	if code, res := post(t, addr, with(map[string]any{"type": "END", "reason": "customer left"})); code != http.StatusOK || res["status"] != "closed" {
+		t.Fatalf("END = %d %v", code, res)
+	}
+	card.ExpectUpdate("Closed", "customer left")
+	dm.ExpectUpdate("Closed")
+	inbox.ExpectMessage("closed at the source")
+	inbox.ExpectArchived()
+	if code, res := post(t, addr, with(map[string]any{"type": "MESSAGE", "message_id": "w-9", "text": "one more"})); code != http.StatusNotFound || res["error"] != "no_open_ticket" {
+		t.Fatalf("MESSAGE after END = %d %v", code, res)
+	}
+	if code, res := post(t, addr, with(map[string]any{"type": "CSAT", "rating": 5, "comment": "fast!"})); code != http.StatusOK {
+		t.Fatalf("CSAT = %d %v", code, res)
+	}
+	rated, err := w.d.st.FindLastClosed(context.Background(), webhook.Source, "acme-bot/whatsapp-main/m-42")
+	if err != nil || rated.CSAT == nil || rated.CSAT.Rating != 5 || rated.CSAT.Comment != "fast!" {
+		t.Fatalf("the rating was not stored: %+v, %v", rated, err)
+	}
+	// The chatbot ended the chat itself: it is not told so, nor sent an ended message.
+	for _, ev := range chatbot.delivered() {
+		if ev["type"] == "LIVE_CHAT_ENDED" {
+			t.Errorf("the chatbot was told of an end it made: %v", ev)
+		}
+	}
+}
+
+// TestWebhook_DeliveryRetriedInOrder: the chatbot's endpoint fails a few times; every
+// event still arrives exactly once, in order, under the same Idempotency-Key each time.
+func TestWebhook_DeliveryRetriedInOrder(t *testing.T) {
+	t.Parallel()
+	w, chatbot, addr := newHookWorld(t)
+	post(t, addr, with(map[string]any{"type": "LIVE_CHAT_REQUEST", "label": "Support Team", "text": "hi", "profile": map[string]any{"name": "Carol"}}))
+	card := w.support.ExpectMessage("Ticket #1")
+	dm := w.priya.ExpectDM("Ticket #1")
+	w.alice.Click(card, "Pick")
+	inbox := w.sim.ExpectChannelCreated("chat-")
+	inbox.ExpectMessage("Live chat")
+	card.ExpectUpdate("Processing by")
+	dm.ExpectUpdate("Processing by")
+	inbox.ExpectMessage("Active")
+	inbox.ExpectMessage("hi")
+	chatbot.expect("LIVE_CHAT_ACCEPTED", nil)
+
+	chatbot.mu.Lock()
+	chatbot.failN["AGENT_MESSAGE"] = 3
+	chatbot.mu.Unlock()
+	var posted []*slacktest.Message
+	for i := range 3 {
+		posted = append(posted, w.alice.Post(inbox, fmt.Sprintf("answer %d", i)))
+	}
+	for _, m := range posted {
+		m.ExpectReaction("white_check_mark")
+	}
+	var got []string
+	keys := map[string]bool{}
+	for _, ev := range chatbot.delivered() {
+		if ev["type"] == "AGENT_MESSAGE" {
+			got = append(got, fmt.Sprint(ev["text"]))
+			id := fmt.Sprint(ev["event_id"])
+			if keys[id] {
+				t.Errorf("event %s delivered twice", id)
+			}
+			keys[id] = true
+			chatbot.mu.Lock()
+			attempts := chatbot.keys[id]
+			chatbot.mu.Unlock()
+			for _, k := range attempts {
+				if k != id {
+					t.Errorf("attempt of %s carried Idempotency-Key %q", id, k)
+				}
+			}
+		}
+	}
+	if want := []string{"answer 0", "answer 1", "answer 2"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("the chatbot got %v, want %v in that order", got, want)
+	}
+	chatbot.mu.Lock()
+	defer chatbot.mu.Unlock()
+	if n := len(chatbot.keys[fmt.Sprint(chatbot.events[1]["event_id"])]); n != 4 {
+		t.Errorf("the first answer took %d attempts, want 4 (3 failures, then success)", n)
+	}
+}
+
+// TestWebhook_TransferAndEndByAgents: with agent names shown, the chatbot hears who
+// answers, where the chat went, and that it ended (with its bot to resume).
+func TestWebhook_TransferAndEndByAgents(t *testing.T) {
+	t.Parallel()
+	bot := newChatbot(t)
+	w := newWorld(t, map[string]string{
+		"WEBHOOK_TOKEN": hookToken, "WEBHOOK_CALLBACK_URL": bot.srv.URL, "WEBHOOK_SIGNING_SECRET": hookSecret,
+		"SHOW_AGENT_NAME": "true",
+	})
+	addr := w.d.ln.Addr().String()
+	post(t, addr, with(map[string]any{"type": "LIVE_CHAT_REQUEST", "text": "hi", "profile": map[string]any{"name": "Carol"}}))
+	card := w.support.ExpectMessage("Ticket #1")
+	dm := w.priya.ExpectDM("Ticket #1")
+	w.alice.Click(card, "Pick")
+	inbox := w.sim.ExpectChannelCreated("chat-")
+	inbox.ExpectMessage("Live chat")
+	card.ExpectUpdate("Processing by")
+	dm.ExpectUpdate("Processing by")
+	inbox.ExpectMessage("Active")
+	inbox.ExpectMessage("hi")
+	bot.expect("LIVE_CHAT_ACCEPTED", map[string]any{"agent": map[string]any{"name": "Alice"}, "text": "You are now chatting with Alice."})
+
+	msg := w.alice.Post(inbox, "Over to billing")
+	bot.expect("AGENT_MESSAGE", map[string]any{"agent": map[string]any{"name": "Alice"}})
+	msg.ExpectReaction("white_check_mark")
+	w.alice.Shortcut(msg, "live_chat_control")
+	v := w.alice.ExpectView("Live Chat Control")
+	w.alice.Submit(v, map[string]any{"lcc_action": "Transfer to another team", "lcc_team": "Billing"})
+	card.ExpectUpdate("Transferred to Billing")
+	dm.ExpectUpdate("Transferred")
+	card2 := w.billing.ExpectMessage("Ticket #1")
+	dm2 := w.priya.ExpectDM("Ticket #1")
+	inbox.ExpectMessage("Transferred to Billing")
+	bot.expect("LIVE_CHAT_TRANSFERRED", map[string]any{"label": "Billing"})
+
+	w.dan.Click(card2, "Pick")
+	card2.ExpectUpdate("Processing by")
+	dm2.ExpectUpdate("Processing by")
+	inbox.ExpectMessage("Active")
+	bot.expect("LIVE_CHAT_ACCEPTED", map[string]any{"agent": map[string]any{"name": "Dan"}})
+	w.dan.Shortcut(msg, "live_chat_control")
+	v = w.dan.ExpectView("Live Chat Control")
+	w.dan.Submit(v, map[string]any{"lcc_action": "End the live chat"})
+	card2.ExpectUpdate("Closed by")
+	dm2.ExpectUpdate("Closed by")
+	inbox.ExpectMessage("ended the live chat")
+	inbox.ExpectArchived()
+	bot.expect("LIVE_CHAT_ENDED", map[string]any{"resume_bot": true, "text": "This chat has ended. Thank you for reaching out!"})
+}
