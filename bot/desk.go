@@ -84,6 +84,15 @@ func (d *Desk) UpdateCard(ctx context.Context, t *tickets.Ticket, c tickets.Card
 // customer's name.
 func (d *Desk) Post(ctx context.Context, t *tickets.Ticket, m tickets.Message, place tickets.Place, key string) error {
 	name := clip(t.Customer.DisplayName(), 80)
+	icon := ":bust_in_silhouette:"
+	if m.Direction == tickets.FromSourceAgent {
+		// Someone answered from the source's own app: say so, so no one answers twice.
+		who := m.Author.Name
+		if who == "" {
+			who = "An agent"
+		}
+		name, icon = clip(who+" (in "+sourceLabel(t)+")", 80), ":speech_balloon:"
+	}
 	switch place {
 	case tickets.PlaceCard:
 		if t.Card.IsZero() {
@@ -94,7 +103,7 @@ func (d *Desk) Post(ctx context.Context, t *tickets.Ticket, m tickets.Message, p
 		return err
 	case tickets.PlaceInbox:
 		_, err := d.post(ctx, t.Inbox, "", key, slack.MsgOptionText(customerText(m), false),
-			slack.MsgOptionUsername(name), slack.MsgOptionIconEmoji(":bust_in_silhouette:"))
+			slack.MsgOptionUsername(name), slack.MsgOptionIconEmoji(icon))
 		return err
 	}
 	return tickets.Permanent(fmt.Errorf("unknown place %q", place))

@@ -66,6 +66,7 @@ var Scopes = map[string]string{
 	"im:write":             "conversations.open: the priority group gets each new ticket as a direct message",
 	"reactions:write":      "reactions.add: delivery marks on agents' messages",
 	"users:read":           "users.info: agents' names, admins and guests",
+	"users:read.email":     "agents' emails, for sources that name agents by email (Chatra)",
 }
 
 // Events are the bot events the code handles; manifest.yaml subscribes to exactly these.

@@ -51,7 +51,7 @@ func (us *users) get(ctx context.Context, id string) (*slack.User, error) {
 func (us *users) agent(ctx context.Context, id string) tickets.Agent {
 	a := tickets.Agent{ID: tickets.AgentID(id)}
 	if u, err := us.get(ctx, id); err == nil {
-		a.Name = displayName(u)
+		a.Name, a.Email = displayName(u), u.Profile.Email
 	}
 	return a
 }

@@ -13,7 +13,7 @@ import (
 // zero) and the structured fields are JSON, all made here in Go: the scripts only copy
 // and compare strings, never do arithmetic or build JSON.
 //
-//	id, number, source, conv, summary, opening, status, inbox,        plain strings
+//	id, number, source, conv, summary, opening, raw, status, inbox,   plain strings
 //	close_reason
 //	customer, team, assignee, closed_by, csat                        JSON ("" for none)
 //	team_channel     the team's channel id, for the scripts to compare
@@ -31,6 +31,7 @@ func ticketFields(t *tickets.Ticket) []any {
 		"customer", mustJSON(t.Customer),
 		"summary", t.Summary,
 		"opening", t.Opening,
+		"raw", t.Raw,
 		"team", mustJSON(t.Team),
 		"team_channel", t.Team.ChannelID,
 		"status", string(t.Status),
@@ -53,6 +54,7 @@ func decodeTicket(h map[string]string, transfers []string, cards map[string]stri
 		ConversationID: h["conv"],
 		Summary:        h["summary"],
 		Opening:        h["opening"],
+		Raw:            h["raw"],
 		Status:         tickets.Status(h["status"]),
 		Inbox:          h["inbox"],
 		CloseReason:    h["close_reason"],

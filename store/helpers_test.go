@@ -48,6 +48,7 @@ func newTicket(conv string) *tickets.Ticket {
 		Customer:  tickets.Customer{Name: "Carol", Email: "carol@example.com", Fields: map[string]string{"plan": "pro"}},
 		Summary:   "cannot log in",
 		Opening:   "hello",
+		Raw:       `{"client":{"id":"v1"}}`,
 		CreatedAt: t0, UpdatedAt: t0,
 	}
 }

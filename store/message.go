@@ -19,15 +19,15 @@ import (
 // KEYS[4] -> P{N}:seen:<id>:<direction>:<source message id> (unused without one)
 // KEYS[5] -> P{N}:outbox
 // ARGV[1] -> ticket id
-// ARGV[2] -> direction: customer, agent, internal or notice
+// ARGV[2] -> direction: customer, source_agent, agent, internal or notice
 // ARGV[3] -> the message, JSON
 // ARGV[4] -> EventMessage, JSON
 // ARGV[5] -> the message's time, RFC3339Nano (the ticket's new updated_at)
 // ARGV[6] -> dedupe TTL in ms when the message has a source id, else ""
 //
 // The status rules come first, so a message turned away is not marked seen. A customer
-// message on a pending ticket is held for replay and placed under the card; on an active
-// one it is placed in the inbox. Agent messages and notices need an active ticket;
+// (or source agent) message on a pending ticket is held for replay and placed under the
+// card; on an active one it is placed in the inbox. Agent messages and notices need an active ticket;
 // internal notes are taken in any status.
 // Returns 1 added | 2 seen before, nothing changed | 0 no such ticket | -2 closed |
 // -4 not active.
@@ -37,7 +37,7 @@ if not status then
 	return 0
 end
 local place = ''
-if ARGV[2] == 'customer' then
+if ARGV[2] == 'customer' or ARGV[2] == 'source_agent' then
 	if status == 'closed' then
 		return -2
 	elseif status == 'pending' then

@@ -23,7 +23,7 @@ func TestRedis_Open(t *testing.T) {
 			t.Fatalf("ID %q (number %d) is not in the conversation's partition: %v", got.ID, got.Number, err)
 		}
 		if got.Status != tickets.StatusPending || got.Team != support || got.Customer.Fields["plan"] != "pro" ||
-			got.Summary != "cannot log in" || got.Opening != "hello" ||
+			got.Summary != "cannot log in" || got.Opening != "hello" || got.Raw != `{"client":{"id":"v1"}}` ||
 			!got.CreatedAt.Equal(t0) || !got.Card.IsZero() || len(got.Transfers) != 0 {
 			t.Errorf("Open returned %+v", got)
 		}

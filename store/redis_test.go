@@ -83,6 +83,7 @@ func TestScriptLiterals(t *testing.T) {
 		string(tickets.EventPicked): "ticket.picked", string(tickets.EventTransferred): "ticket.transferred",
 		string(tickets.EventClosed): "ticket.closed", string(tickets.EventMessage): "message",
 		string(tickets.FromCustomer): "customer", string(tickets.Internal): "internal",
+		string(tickets.FromSourceAgent): "source_agent", string(tickets.EventRated): "ticket.rated",
 	} {
 		if got != want {
 			t.Errorf("a tickets constant is %q; the scripts say %q", got, want)

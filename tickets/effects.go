@@ -140,7 +140,7 @@ func (s *Service) handleDesk(ctx context.Context, ev Event) error {
 		}
 		return s.desk.ArchiveInbox(ctx, t, ev.ID+":archive")
 	case EventMessage:
-		if ev.Message == nil || ev.Message.Direction != FromCustomer {
+		if ev.Message == nil || ev.Message.Direction != FromCustomer && ev.Message.Direction != FromSourceAgent {
 			return nil // agent messages and notes come from Slack already
 		}
 		if ev.Place == PlaceInbox && t.Inbox == "" {

@@ -235,7 +235,7 @@ func (f *fakeStore) AddMessage(_ context.Context, id ID, m Message) (bool, error
 	}
 	ev := Event{Type: EventMessage, TicketID: id, At: m.At, Actor: m.Author, Message: &m}
 	switch m.Direction {
-	case FromCustomer:
+	case FromCustomer, FromSourceAgent:
 		switch t.Status {
 		case StatusClosed:
 			return false, ErrClosed

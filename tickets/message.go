@@ -12,6 +12,9 @@ const (
 	FromAgent Direction = "agent"
 	// Internal: a thread reply in the inbox channel. It stays in Slack.
 	Internal Direction = "internal"
+	// FromSourceAgent: someone answered from the source's own interface (e.g. Chatra's
+	// app). It is shown in Slack, marked as such, and never sent back to the source.
+	FromSourceAgent Direction = "source_agent"
 	// Notice: a message from Frontdesk itself to the customer (picked, transfer accepted,
 	// ended), rendered from the customer-facing templates.
 	Notice Direction = "notice"
@@ -20,7 +23,7 @@ const (
 // Valid reports whether d is a known direction.
 func (d Direction) Valid() bool {
 	switch d {
-	case FromCustomer, FromAgent, Internal, Notice:
+	case FromCustomer, FromAgent, Internal, Notice, FromSourceAgent:
 		return true
 	}
 	return false

@@ -16,7 +16,12 @@ type OpenRequest struct {
 	Summary string
 	// First is the customer's message that came with the request, if any.
 	First *Message
+	// Raw is the source's request as it came, kept on the ticket (at most MaxRawBytes).
+	Raw string
 }
+
+// MaxRawBytes bounds OpenRequest.Raw.
+const MaxRawBytes = 64 << 10
 
 // MaxOpeningBytes bounds Ticket.Opening.
 const MaxOpeningBytes = 500
@@ -73,6 +78,9 @@ func (r *OpenRequest) validate() error {
 	if len(r.Source) > maxIDBytes || len(r.ConversationID) > maxIDBytes {
 		return invalidf("source or conversation id is longer than %d bytes", maxIDBytes)
 	}
+	if len(r.Raw) > MaxRawBytes {
+		return invalidf("raw payload is %d bytes, more than %d", len(r.Raw), MaxRawBytes)
+	}
 	if len(r.Summary) > maxSummaryBytes {
 		return invalidf("summary is longer than %d bytes", maxSummaryBytes)
 	}
@@ -126,6 +134,7 @@ func (s *Service) Open(ctx context.Context, req OpenRequest) (_ *Ticket, created
 		ConversationID: req.ConversationID,
 		Customer:       req.Customer,
 		Summary:        req.Summary,
+		Raw:            req.Raw,
 		Team:           team,
 		Status:         StatusPending,
 		CreatedAt:      now,

@@ -51,8 +51,9 @@ type Store interface {
 
 	// AddMessage appends m to the ticket's transcript and, unless a message with the same
 	// direction and SourceMessageID was added before (then added=false, nothing changes),
-	// appends EventMessage. A customer message is held for replay and placed under the
-	// card while the ticket is pending, and placed in the inbox while it is active. An agent
+	// appends EventMessage. A customer message (or a source agent's, FromSourceAgent) is
+	// held for replay and placed under the card while the ticket is pending, and placed in
+	// the inbox while it is active. An agent
 	// message needs an active ticket (ErrNotActive). Internal notes are taken in any status,
 	// closed too. Returns ErrNotFound, ErrClosed (customer and agent messages), ErrNotActive.
 	AddMessage(ctx context.Context, id ID, m Message) (added bool, err error)

@@ -18,13 +18,27 @@ func (s *Service) CustomerMessage(ctx context.Context, source, conversationID st
 	if m.Direction != FromCustomer {
 		return nil, false, invalidf("a customer message must have direction %q", FromCustomer)
 	}
-	m.Author = Agent{}
+	return s.SourceMessage(ctx, source, conversationID, m)
+}
+
+// SourceMessage takes a message written at the source: the customer's (Direction
+// FromCustomer), or one an agent wrote in the source's own interface (FromSourceAgent,
+// with Author naming them), which Slack shows marked as such and the source is never sent
+// back. Otherwise as CustomerMessage.
+func (s *Service) SourceMessage(ctx context.Context, source, conversationID string, m Message) (_ *Ticket, added bool, err error) {
+	switch m.Direction {
+	case FromCustomer:
+		m.Author = Agent{}
+	case FromSourceAgent:
+	default:
+		return nil, false, invalidf("a message from the source must have direction %q or %q", FromCustomer, FromSourceAgent)
+	}
 	if err := m.validate(); err != nil {
 		return nil, false, err
 	}
 	t, err := s.store.FindOpen(ctx, source, conversationID)
 	if err != nil {
-		return nil, false, wrap("customer message", err)
+		return nil, false, wrap("source message", err)
 	}
 	s.stamp(&m)
 	added, err = s.store.AddMessage(ctx, t.ID, m)
@@ -32,7 +46,7 @@ func (s *Service) CustomerMessage(ctx context.Context, source, conversationID st
 		// Closed between the lookup and the append: there is no open ticket any more.
 		return nil, false, ErrNotFound
 	}
-	return t, added, wrap("customer message", err)
+	return t, added, wrap("source message", err)
 }
 
 // AgentMessage takes a message an agent wrote in an inbox channel: a top-level message

@@ -161,3 +161,28 @@ func TestService_AgentMessage(t *testing.T) {
 		}
 	})
 }
+
+func TestService_SourceMessage(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t)
+	h.open(t, "c", "", "")
+	h.store.drain()
+	chatraAgent := Agent{Name: "Sam", Email: "sam@example.com"}
+	if _, added, err := h.svc.SourceMessage(ctx, "webhook", "c", Message{Direction: FromSourceAgent, Author: chatraAgent, Text: "I can help", SourceMessageID: "s1"}); err != nil || !added {
+		t.Fatalf("added=%v err=%v", added, err)
+	}
+	evs := h.store.drain()
+	if len(evs) != 1 || evs[0].Message.Direction != FromSourceAgent || evs[0].Place != PlaceCard || evs[0].Message.Author != chatraAgent {
+		t.Fatalf("events %+v", evs)
+	}
+	h.store.events = evs
+	for _, c := range h.deliver(t) {
+		if strings.HasPrefix(c, "source.") {
+			t.Errorf("a source agent's message went back to the source: %s", c)
+		}
+	}
+	for _, d := range []Direction{FromAgent, Internal, Notice, ""} {
+		_, _, err := h.svc.SourceMessage(ctx, "webhook", "c", Message{Direction: d, Text: "x"})
+		wantErr(t, err, ErrInvalid)
+	}
+}

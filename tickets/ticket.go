@@ -30,6 +30,9 @@ type AgentID string
 type Agent struct {
 	ID   AgentID `json:"id"`
 	Name string  `json:"name,omitempty"`
+	// Email is the agent's email, when known: sources that name agents by email (Chatra)
+	// use it, so the same person in Slack and at the source is one agent.
+	Email string `json:"email,omitempty"`
 }
 
 // Customer is who the ticket is for, as the source describes them. Fields holds every
@@ -92,6 +95,8 @@ type Ticket struct {
 	// Opening is the start of the customer's first message (at most MaxOpeningBytes),
 	// shown on the card.
 	Opening string
+	// Raw is the source's request as it came (at most MaxRawBytes), kept for reference.
+	Raw string
 
 	Team      Team
 	Status    Status
