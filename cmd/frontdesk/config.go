@@ -47,6 +47,17 @@ type env struct {
 	WebhookCallbackURL   string `envconfig:"WEBHOOK_CALLBACK_URL"`
 	WebhookSigningSecret string `envconfig:"WEBHOOK_SIGNING_SECRET"`
 	WebhookRetryFor      string `envconfig:"WEBHOOK_RETRY_FOR" default:"1h"`
+
+	// The Chatra connector, on when CHATRA_WEBHOOK_TOKEN is set.
+	ChatraWebhookToken string `envconfig:"CHATRA_WEBHOOK_TOKEN"`
+	ChatraPublicKey    string `envconfig:"CHATRA_PUBLIC_KEY"`
+	ChatraSecretKey    string `envconfig:"CHATRA_SECRET_KEY"`
+	ChatraAPIURL       string `envconfig:"CHATRA_API_URL" default:"https://app.chatra.io/api/"`
+	ChatraAgentName    string `envconfig:"CHATRA_AGENT_NAME" default:"Support"`
+	ChatraAgentEmail   string `envconfig:"CHATRA_AGENT_EMAIL"`
+	ChatraGroups       string `envconfig:"CHATRA_GROUPS"`
+	ChatraDefaultLabel string `envconfig:"CHATRA_DEFAULT_LABEL"`
+	ChatraRetryFor     string `envconfig:"CHATRA_RETRY_FOR" default:"1h"`
 }
 
 // config is the environment checked and turned into what the program is built from.
@@ -70,6 +81,16 @@ type config struct {
 	publicURL string
 	// webhook configures the generic chatbot connector; nil when it is off.
 	webhook *webhookConfig
+	// chatra configures the Chatra connector; nil when it is off.
+	chatra *chatraConfig
+}
+
+// chatraConfig is the Chatra connector's configuration.
+type chatraConfig struct {
+	webhookToken, publicKey, secretKey, apiURL string
+	agentName, agentEmail, defaultLabel        string
+	groups                                     string // CHATRA_GROUPS, parsed by the connector
+	retryFor                                   time.Duration
 }
 
 // webhookConfig is the generic chatbot connector's configuration.
@@ -140,6 +161,7 @@ func loadConfig(getenv func(string) string) (*config, error) {
 		c.publicURL = strings.TrimRight(e.PublicURL, "/")
 	}
 	c.webhook = webhookSettings(e, check)
+	c.chatra = chatraSettings(e, check)
 	if c.priorityWindow, err = time.ParseDuration(e.PriorityWindow); err != nil || c.priorityWindow < 0 {
 		check("PRIORITY_WINDOW", fmt.Errorf("%q is not a duration like 2m or 90s (0 turns reminders off)", e.PriorityWindow))
 	}
@@ -217,4 +239,43 @@ func webhookSettings(e env, check func(string, error)) *webhookConfig {
 	}
 	w.retryFor = d
 	return w
+}
+
+// chatraSettings checks the Chatra connector's variables: the keys and identity when
+// CHATRA_WEBHOOK_TOKEN is set (the connector is on). No value is ever quoted.
+func chatraSettings(e env, check func(string, error)) *chatraConfig {
+	if e.ChatraWebhookToken == "" {
+		for key, v := range map[string]string{"CHATRA_PUBLIC_KEY": e.ChatraPublicKey, "CHATRA_SECRET_KEY": e.ChatraSecretKey} {
+			if v != "" {
+				check(key, errors.New("is set but CHATRA_WEBHOOK_TOKEN is not; set CHATRA_WEBHOOK_TOKEN to turn the Chatra connector on"))
+			}
+		}
+		return nil
+	}
+	c := &chatraConfig{
+		webhookToken: e.ChatraWebhookToken, publicKey: e.ChatraPublicKey, secretKey: e.ChatraSecretKey,
+		apiURL: e.ChatraAPIURL, agentName: e.ChatraAgentName, agentEmail: e.ChatraAgentEmail,
+		groups: e.ChatraGroups, defaultLabel: e.ChatraDefaultLabel,
+	}
+	if len(c.webhookToken) < minSecretLen || strings.ContainsAny(c.webhookToken, "/?#% ") {
+		check("CHATRA_WEBHOOK_TOKEN", fmt.Errorf("must be at least %d characters, without / ? # %% or spaces (it goes in the webhook URL)", minSecretLen))
+	}
+	if c.publicKey == "" {
+		check("CHATRA_PUBLIC_KEY", errors.New("required with CHATRA_WEBHOOK_TOKEN (Chatra: Settings → API)"))
+	}
+	if c.secretKey == "" {
+		check("CHATRA_SECRET_KEY", errors.New("required with CHATRA_WEBHOOK_TOKEN (Chatra: Settings → API)"))
+	}
+	if !strings.Contains(c.agentEmail, "@") {
+		check("CHATRA_AGENT_EMAIL", errors.New("required with CHATRA_WEBHOOK_TOKEN: the email of the team identity replies go out under when agent names are hidden"))
+	}
+	if u, err := url.Parse(c.apiURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		check("CHATRA_API_URL", errors.New("must be an absolute http(s) URL, like https://app.chatra.io/api/"))
+	}
+	d, err := time.ParseDuration(e.ChatraRetryFor)
+	if err != nil || d <= 0 {
+		check("CHATRA_RETRY_FOR", fmt.Errorf("%q is not a positive duration like 1h or 30m", e.ChatraRetryFor))
+	}
+	c.retryFor = d
+	return c
 }
