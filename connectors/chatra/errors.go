@@ -1,0 +1,71 @@
+package chatra
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+// requestError is a request the handler refuses before it reaches the ticket service.
+type requestError struct {
+	status int
+	msg    string // the "error" of the response body
+}
+
+func (e *requestError) Error() string { return e.msg }
+
+func badRequest(format string, args ...any) error {
+	return &requestError{status: http.StatusBadRequest, msg: fmt.Sprintf(format, args...)}
+}
+
+// errNotFound answers a wrong or missing token, exactly as an unknown path would be.
+var errNotFound = &requestError{status: http.StatusNotFound, msg: "not_found"}
+
+// errorTable maps the ticket service's outcomes to HTTP statuses, first match wins. An
+// empty code means the body says what the error says (without the "tickets: invalid
+// input: " prefix). Any other error is a 500 "internal".
+var errorTable = []struct {
+	err    error
+	status int
+	code   string
+}{
+	{tickets.ErrInvalid, http.StatusBadRequest, ""},
+	{tickets.ErrNotConfigured, http.StatusServiceUnavailable, "not_configured"},
+	// The ticket closed twice while the handler worked on it: a retry opens a new one.
+	{tickets.ErrNotFound, http.StatusConflict, "no_open_ticket"},
+	{tickets.ErrClosed, http.StatusConflict, "no_open_ticket"},
+}
+
+// errorStatus returns the status and body message for err, and whether it is internal.
+func errorStatus(err error) (status int, msg string, internal bool) {
+	var re *requestError
+	if errors.As(err, &re) {
+		return re.status, re.msg, false
+	}
+	for _, e := range errorTable {
+		if !errors.Is(err, e.err) {
+			continue
+		}
+		if e.code != "" {
+			return e.status, e.code, false
+		}
+		return e.status, strings.TrimPrefix(err.Error(), tickets.ErrInvalid.Error()+": "), false
+	}
+	return http.StatusInternalServerError, "internal", true
+}
+
+// writeJSON answers status with v as JSON.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v) // Chatra went away; nothing to do
+}
+
+type errorBody struct {
+	Error string `json:"error"`
+}

@@ -1,0 +1,217 @@
+package chatra
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"go.uber.org/zap"
+
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+// Tickets is the part of the ticket service the handler uses (tickets.Service).
+type Tickets interface {
+	// Open opens a ticket for a chat, or returns the conversation's open ticket with
+	// created=false. Returns tickets.ErrInvalid or tickets.ErrNotConfigured.
+	Open(ctx context.Context, req tickets.OpenRequest) (*tickets.Ticket, bool, error)
+	// SourceMessage relays a visitor's message (FromCustomer) or one an agent wrote in
+	// Chatra (FromSourceAgent), at most once per SourceMessageID (added=false for a
+	// repeat). Returns tickets.ErrInvalid, or tickets.ErrNotFound when the conversation
+	// has no open ticket.
+	SourceMessage(ctx context.Context, source, conversationID string, m tickets.Message) (*tickets.Ticket, bool, error)
+	// SourceClosed closes the conversation's open ticket. Returns tickets.ErrInvalid, or
+	// tickets.ErrNotFound when it has none.
+	SourceClosed(ctx context.Context, source, conversationID, reason string) (*tickets.Ticket, error)
+	// Transcript returns a ticket's messages in order. Returns tickets.ErrNotFound.
+	Transcript(ctx context.Context, id tickets.ID) ([]tickets.Message, error)
+}
+
+var _ Tickets = (*tickets.Service)(nil)
+
+// closeReason is why a ticket closes when Chatra's transcript says the chat is over.
+const closeReason = "chat ended in Chatra"
+
+// minTokenBytes is the shortest webhook token taken: it is the only guard (Chatra does
+// not sign its webhooks), so it must be hard to guess.
+const minTokenBytes = 16
+
+// HandlerConfig configures the Handler.
+type HandlerConfig struct {
+	// Token is the secret last segment of the webhook URL (CHATRA_WEBHOOK_TOKEN): at least
+	// 16 characters, each a letter, a digit, '-', '_', '.' or '~' so that it can stand in
+	// a URL as it is. Required.
+	Token string
+	// Groups maps Chatra group ids to ticketing channel labels (CHATRA_GROUPS, see
+	// ParseGroups).
+	Groups map[string]string
+	// DefaultLabel is the label of chats in no mapped group (CHATRA_DEFAULT_LABEL); empty
+	// lets the ticket service pick its default team.
+	DefaultLabel string
+	// ReceivedFrom is the marker the Client puts on the messages it sends (the same value
+	// as ClientConfig.ReceivedFrom, DefaultReceivedFrom when empty): agent messages that
+	// carry it are echoes of Slack agents' replies and are dropped.
+	ReceivedFrom string
+}
+
+func (c *HandlerConfig) setDefaults() {
+	if c.ReceivedFrom == "" {
+		c.ReceivedFrom = DefaultReceivedFrom
+	}
+}
+
+// Validate reports the first problem with c, once defaults are applied. It never quotes
+// the token.
+func (c HandlerConfig) Validate() error {
+	c.setDefaults()
+	switch {
+	case c.Token == "":
+		return errors.New("chatra: a webhook token is required (CHATRA_WEBHOOK_TOKEN)")
+	case len(c.Token) < minTokenBytes:
+		return fmt.Errorf("chatra: the webhook token must be at least %d characters (CHATRA_WEBHOOK_TOKEN)", minTokenBytes)
+	case !urlSafe(c.Token):
+		return errors.New("chatra: the webhook token may hold only letters, digits, '-', '_', '.' and '~' (CHATRA_WEBHOOK_TOKEN)")
+	case strings.TrimSpace(c.ReceivedFrom) != c.ReceivedFrom:
+		return errors.New("chatra: the receivedFrom marker must not begin or end with white space")
+	}
+	for id, label := range c.Groups {
+		if strings.TrimSpace(id) == "" || strings.TrimSpace(label) == "" {
+			return errors.New("chatra: a group mapping has an empty group id or label (CHATRA_GROUPS)")
+		}
+	}
+	return nil
+}
+
+// urlSafe reports whether s holds only RFC 3986 unreserved characters.
+func urlSafe(s string) bool {
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("-_.~", c)) {
+			return false
+		}
+	}
+	return true
+}
+
+// Handler serves Chatra's webhooks at PathPrefix+"{token}" (see docs/chatra.md). Every
+// answer is JSON. Chatra's retry policy is unknown, so every event can be taken again
+// with no further effect: a chat already has its ticket, a message already relayed is not
+// relayed twice, and a ticket already closed is left alone.
+type Handler struct {
+	tk           Tickets
+	log          *zap.Logger
+	tokenSum     [sha256.Size]byte
+	groups       map[string]string
+	defaultLabel string
+	marker       string
+}
+
+// NewHandler returns the handler for Chatra's webhooks, which it hands to tk.
+func NewHandler(cfg HandlerConfig, tk Tickets, log *zap.Logger) (*Handler, error) {
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if tk == nil {
+		return nil, errors.New("chatra: NewHandler needs the ticket service")
+	}
+	if log == nil {
+		log = zap.NewNop()
+	}
+	groups := make(map[string]string, len(cfg.Groups))
+	for id, label := range cfg.Groups {
+		groups[strings.TrimSpace(id)] = strings.TrimSpace(label)
+	}
+	return &Handler{
+		tk: tk, log: log.Named("chatra"), tokenSum: sha256.Sum256([]byte(cfg.Token)),
+		groups: groups, defaultLabel: cfg.DefaultLabel, marker: cfg.ReceivedFrom,
+	}, nil
+}
+
+// result is the answer to an event taken. Chatra is not known to read it; it helps
+// whoever debugs a delivery.
+type result struct {
+	Ticket  int64  `json:"ticket,omitempty"`
+	Added   int    `json:"added,omitempty"`   // messages relayed for the first time
+	Closed  bool   `json:"closed,omitempty"`  // the transcript closed the ticket
+	Ignored string `json:"ignored,omitempty"` // why nothing was done
+}
+
+// ServeHTTP checks, in order, the token (404, as for any unknown path), the method (405),
+// the size (413) and the JSON (400) of the request, then hands the event to the ticket
+// service.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !h.authorized(r) {
+		// Nothing is logged: a prober learns nothing, and no log line holds a token.
+		writeJSON(w, http.StatusNotFound, errorBody{Error: errNotFound.msg})
+		return
+	}
+	body, err := h.read(w, r)
+	if err != nil {
+		h.fail(w, nil, err)
+		return
+	}
+	p, err := parsePayload(body)
+	if err != nil {
+		h.fail(w, nil, err)
+		return
+	}
+	res, err := h.handle(r.Context(), p, body)
+	if err != nil {
+		h.fail(w, p, err)
+		return
+	}
+	h.log.Debug("event taken", zap.String("event", p.event), zap.String("conversation", p.clientID),
+		zap.Int("messages", len(p.messages)), zap.Int64("ticket", res.Ticket), zap.Int("added", res.Added),
+		zap.Bool("closed", res.Closed), zap.String("ignored", res.Ignored))
+	writeJSON(w, http.StatusOK, res)
+}
+
+// authorized compares the token in the path with the configured one in constant time:
+// it compares their SHA-256 digests, so not even the token's length leaks.
+func (h *Handler) authorized(r *http.Request) bool {
+	sum := sha256.Sum256([]byte(r.PathValue("token")))
+	return subtle.ConstantTimeCompare(sum[:], h.tokenSum[:]) == 1
+}
+
+// read checks the method and reads the body. Any content type is taken as long as the
+// body is JSON: what Chatra sends as Content-Type is not known (and may vary).
+func (h *Handler) read(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		return nil, &requestError{status: http.StatusMethodNotAllowed, msg: "method_not_allowed"}
+	}
+	tooLarge := &requestError{status: http.StatusRequestEntityTooLarge, msg: "body_too_large"}
+	if r.ContentLength > maxBodyBytes {
+		return nil, tooLarge
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return nil, tooLarge
+	case err != nil:
+		return nil, badRequest("the body could not be read")
+	}
+	return body, nil
+}
+
+// fail answers err through errorTable. Only an internal error is logged above debug
+// level, with ids and never the request's text.
+func (h *Handler) fail(w http.ResponseWriter, p *payload, err error) {
+	status, msg, internal := errorStatus(err)
+	fields := []zap.Field{zap.Int("status", status)}
+	if p != nil {
+		fields = append(fields, zap.String("event", p.event), zap.String("conversation", p.clientID))
+	}
+	if internal {
+		h.log.Error("event failed", append(fields, zap.Error(err))...)
+	} else {
+		h.log.Debug("event refused", append(fields, zap.String("error", msg))...)
+	}
+	writeJSON(w, status, errorBody{Error: msg})
+}
