@@ -1,0 +1,340 @@
+package chatra
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+// DefaultAPIURL is Chatra's REST API (connectors.md §2.1: no version in the path).
+const DefaultAPIURL = "https://app.chatra.io/api/"
+
+// userAgent is sent with every request.
+const userAgent = "Frontdesk-Chatra/1"
+
+// Limits on what a 429 may ask for.
+const (
+	defaultRetryAfter = time.Second
+	maxRetryAfter     = 10 * time.Minute
+)
+
+// ClientConfig configures the Client.
+type ClientConfig struct {
+	// APIURL is Chatra's REST API base (CHATRA_API_URL, DefaultAPIURL); messages go to
+	// APIURL+"messages/".
+	APIURL string
+	// PublicKey and SecretKey are the API keys from Chatra's Settings → Integrations → API
+	// (CHATRA_PUBLIC_KEY, CHATRA_SECRET_KEY). Required.
+	PublicKey, SecretKey string
+	// TeamName and TeamEmail are who writes when Slack agents' names are hidden from
+	// customers (or an agent's email is unknown): CHATRA_AGENT_NAME ("Support") and
+	// CHATRA_AGENT_EMAIL (required). Chatra creates an agent for an email it does not know.
+	TeamName, TeamEmail string
+	// ReceivedFrom marks the messages Frontdesk sends, so that their webhook echoes are
+	// dropped (DefaultReceivedFrom); the Handler must have the same value.
+	ReceivedFrom string
+	// RetryFor is how long after an event happened a failed delivery is still worth
+	// retrying (1h); after that it fails for good.
+	RetryFor time.Duration
+	// Timeout bounds each request (10s).
+	Timeout time.Duration
+	// HTTPClient sends the requests; by default one that does not follow redirects.
+	HTTPClient *http.Client
+}
+
+func (c *ClientConfig) setDefaults() {
+	if c.APIURL == "" {
+		c.APIURL = DefaultAPIURL
+	}
+	if !strings.HasSuffix(c.APIURL, "/") {
+		c.APIURL += "/"
+	}
+	if c.TeamName == "" {
+		c.TeamName = "Support"
+	}
+	if c.ReceivedFrom == "" {
+		c.ReceivedFrom = DefaultReceivedFrom
+	}
+	if c.RetryFor == 0 {
+		c.RetryFor = time.Hour
+	}
+	if c.Timeout == 0 {
+		c.Timeout = 10 * time.Second
+	}
+}
+
+// Validate reports the first problem with c, once defaults are applied. It never quotes
+// a key.
+func (c ClientConfig) Validate() error {
+	c.setDefaults()
+	u, err := url.Parse(c.APIURL)
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "":
+		return errors.New("chatra: the API URL must be an absolute http or https URL without a query (CHATRA_API_URL)")
+	case c.PublicKey == "" || c.SecretKey == "":
+		return errors.New("chatra: the public and secret API keys are required (CHATRA_PUBLIC_KEY, CHATRA_SECRET_KEY)")
+	case strings.ContainsAny(c.PublicKey+c.SecretKey, " \t\r\n:"):
+		return errors.New("chatra: the API keys must not hold white space or ':' (CHATRA_PUBLIC_KEY, CHATRA_SECRET_KEY)")
+	case c.TeamEmail == "":
+		return errors.New("chatra: the team's agent email is required (CHATRA_AGENT_EMAIL)")
+	case !strings.Contains(c.TeamEmail, "@") || strings.ContainsAny(c.TeamEmail, " \t\r\n"):
+		return errors.New("chatra: the team's agent email is not an email address (CHATRA_AGENT_EMAIL)")
+	case strings.TrimSpace(c.TeamName) == "":
+		return errors.New("chatra: the team's agent name must not be blank (CHATRA_AGENT_NAME)")
+	case strings.TrimSpace(c.ReceivedFrom) != c.ReceivedFrom:
+		return errors.New("chatra: the receivedFrom marker must not begin or end with white space")
+	case c.RetryFor < 0:
+		return fmt.Errorf("chatra: retry for %s must be positive", c.RetryFor)
+	case c.Timeout < 0:
+		return fmt.Errorf("chatra: timeout %s must be positive", c.Timeout)
+	}
+	return nil
+}
+
+// Client sends Slack agents' messages to Chatra visitors: it is the tickets.Source of
+// Chatra tickets. It does not take chats back (it is no tickets.HandBacker): Chatra has no
+// desk of its own for Frontdesk to hand a chat to.
+type Client struct {
+	url          string // APIURL + "messages/"
+	auth         string
+	teamName     string
+	teamEmail    string
+	receivedFrom string
+	retryFor     time.Duration
+	timeout      time.Duration
+	hc           *http.Client
+	log          *zap.Logger
+	now          func() time.Time
+	progress     *progress
+}
+
+var _ tickets.Source = (*Client)(nil)
+
+// NewClient returns a client for Chatra's REST API.
+func NewClient(cfg ClientConfig, log *zap.Logger) (*Client, error) {
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = zap.NewNop()
+	}
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	}
+	return &Client{
+		url:      cfg.APIURL + "messages/",
+		auth:     "Chatra.Simple " + cfg.PublicKey + ":" + cfg.SecretKey,
+		teamName: cfg.TeamName, teamEmail: cfg.TeamEmail, receivedFrom: cfg.ReceivedFrom,
+		retryFor: cfg.RetryFor, timeout: cfg.Timeout, hc: hc, log: log.Named("chatra"),
+		now: time.Now, progress: newProgress(),
+	}, nil
+}
+
+// messageBody is POST /messages/: a message to visitor ClientID from the agent named by
+// AgentEmail and AgentName.
+type messageBody struct {
+	ClientID     string `json:"clientId"`
+	Text         string `json:"text"`
+	AgentEmail   string `json:"agentEmail"`
+	AgentName    string `json:"agentName"`
+	ReceivedFrom string `json:"receivedFrom"`
+}
+
+// errHandBack: Chatra has no desk of its own to take a chat back to.
+var errHandBack = errors.New("chatra: Chatra does not take chats back (hand-back is not offered for Chatra tickets)")
+
+// Deliver sends out to the ticket's visitor as one or more Chatra messages: an agent's
+// message (OutMessage, files as links after the text), or the "accepted" or "ended" text
+// (OutAccepted, OutEnded; nothing when the text is empty). OutTransferred sends nothing;
+// OutHandedBack is a permanent error. The message is written by out.Agent when it is set
+// and has an email (the same email in Slack and Chatra is the same agent), else by the
+// team identity.
+//
+// Text longer than Chatra's 5000 characters goes as several messages, in order. Chatra
+// takes no idempotency key, so delivery is at least once: when its answer is lost, the
+// retry sends the message again. For a split message the Client remembers (in memory)
+// which parts of key went through, and a retry goes on from the first that did not.
+//
+// A 2xx answer is success; a 429 is a *tickets.RetryAfterError; a 408, a 5xx or a network
+// error is transient (plain error) until RetryFor has passed since out.At, and permanent
+// after; any other answer is permanent.
+func (c *Client) Deliver(ctx context.Context, t *tickets.Ticket, out tickets.Outbound, key string) error {
+	if t == nil || key == "" {
+		return tickets.Permanent(errors.New("chatra: deliver needs a ticket and a key"))
+	}
+	if t.ConversationID == "" {
+		return tickets.Permanent(fmt.Errorf("chatra: ticket %s has no Chatra client id", t.ID))
+	}
+	text, err := outboundText(t, out)
+	if err != nil {
+		return tickets.Permanent(err)
+	}
+	log := c.log.With(zap.String("kind", string(out.Kind)), zap.String("key", key), zap.Int64("ticket", t.Number))
+	if strings.TrimSpace(text) == "" {
+		log.Debug("nothing to send")
+		return nil
+	}
+	var parts []string
+	for _, p := range splitText(text, maxTextChars) {
+		if strings.TrimSpace(p) != "" {
+			parts = append(parts, p)
+		}
+	}
+	name, email := c.identity(out.Agent)
+	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	for i := c.progress.done(key, sum); i < len(parts); i++ {
+		body, err := json.Marshal(messageBody{ClientID: t.ConversationID, Text: parts[i], AgentEmail: email,
+			AgentName: name, ReceivedFrom: c.receivedFrom})
+		if err != nil {
+			return tickets.Permanent(fmt.Errorf("chatra: encode message: %w", err))
+		}
+		status, err := c.post(ctx, body)
+		if err != nil {
+			log.Debug("message not delivered", zap.Int("part", i+1), zap.Int("parts", len(parts)),
+				zap.Int("status", status), zap.Error(err))
+			if !tickets.IsPermanent(err) && !out.At.IsZero() && c.now().Sub(out.At) > c.retryFor {
+				return tickets.Permanent(fmt.Errorf("chatra: no delivery within %s: %w", c.retryFor, err))
+			}
+			return err
+		}
+		if len(parts) > 1 {
+			c.progress.mark(key, sum, i+1)
+		}
+	}
+	c.progress.forget(key)
+	log.Debug("message delivered", zap.Int("parts", len(parts)))
+	return nil
+}
+
+// outboundText is what the visitor should read about out; "" for nothing. Its errors
+// will not go away on a retry.
+func outboundText(t *tickets.Ticket, out tickets.Outbound) (string, error) {
+	switch out.Kind {
+	case tickets.OutAccepted, tickets.OutEnded:
+		return out.Text, nil
+	case tickets.OutMessage:
+		if out.Message == nil {
+			return "", fmt.Errorf("chatra: ticket %s: an agent message without its message", t.ID)
+		}
+		text := out.Text
+		if text == "" {
+			text = out.Message.Text
+		}
+		return withLinks(text, out.Message.Attachments), nil
+	case tickets.OutTransferred:
+		return "", nil // the visitor waits on; Chatra needs no word of it
+	case tickets.OutHandedBack:
+		return "", errHandBack
+	}
+	return "", fmt.Errorf("chatra: unknown outbound kind %q", out.Kind)
+}
+
+// withLinks appends the attachments to text, one link a line (Chatra's API takes text
+// only).
+func withLinks(text string, atts []tickets.Attachment) string {
+	var b strings.Builder
+	b.WriteString(text)
+	for _, a := range atts {
+		if b.Len() > 0 {
+			b.WriteString("\n")
+		}
+		if a.Name != "" {
+			b.WriteString(a.Name + ": ")
+		}
+		b.WriteString(a.URL)
+	}
+	return b.String()
+}
+
+// identity is who writes the message in Chatra: the agent when named with an email, else
+// the team.
+func (c *Client) identity(a *tickets.Agent) (name, email string) {
+	if a == nil || strings.TrimSpace(a.Email) == "" {
+		return c.teamName, c.teamEmail
+	}
+	name = a.Name
+	if strings.TrimSpace(name) == "" {
+		name = c.teamName
+	}
+	return name, a.Email
+}
+
+// post sends one message and classifies the outcome; status is 0 when there was no
+// answer.
+func (c *Client) post(ctx context.Context, body []byte) (status int, err error) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(body))
+	if err != nil {
+		return 0, tickets.Permanent(fmt.Errorf("chatra: %w", withoutURL(err)))
+	}
+	req.Header.Set("Authorization", c.auth)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", userAgent)
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("chatra: messages: %w", withoutURL(err))
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // lets the connection be reused
+	return resp.StatusCode, classify(resp.StatusCode, resp.Header, c.now())
+}
+
+// classify turns Chatra's answer into what the outbox should do about it.
+func classify(status int, h http.Header, now time.Time) error {
+	err := fmt.Errorf("chatra: messages answered %d", status)
+	switch {
+	case status >= 200 && status < 300:
+		return nil
+	case status == http.StatusTooManyRequests:
+		return &tickets.RetryAfterError{After: parseRetryAfter(h.Get("Retry-After"), now), Err: err}
+	case status == http.StatusRequestTimeout || status >= 500:
+		return err
+	default:
+		return tickets.Permanent(err)
+	}
+}
+
+// parseRetryAfter reads a Retry-After header, in seconds or as an HTTP date: the pause
+// it asks for, at most maxRetryAfter, or defaultRetryAfter when it asks for none.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	var d time.Duration
+	if s, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if s > int64(maxRetryAfter/time.Second) {
+			return maxRetryAfter
+		}
+		d = time.Duration(s) * time.Second
+	} else if at, err := http.ParseTime(v); err == nil {
+		d = at.Sub(now)
+	}
+	if d <= 0 {
+		return defaultRetryAfter
+	}
+	return min(d, maxRetryAfter)
+}
+
+// withoutURL drops the URL from an *url.Error, so that errors (which reach logs and, for
+// an agent message given up on, Slack) never quote a configured URL.
+func withoutURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("%s: %w", ue.Op, ue.Err)
+	}
+	return err
+}

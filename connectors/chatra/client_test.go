@@ -1,0 +1,559 @@
+package chatra
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/zap/zaptest"
+
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+const (
+	testPublic = "pk_4Gm8Qw2Zx"
+	testSecret = "sk_9fJ2kQx7Lp"
+	// testPrefix is the path Chatra's API is reached under (a proxy, say): the client
+	// must keep it.
+	testPrefix = "/chatra-proxy/api/"
+	teamEmail  = "support@acme-bikes.example"
+)
+
+// fakeChatra is Chatra's REST API as far as the Client uses it: POST messages/ under
+// testPrefix, with the Chatra.Simple header. It records the messages it takes and
+// answers fail's statuses first, one a request.
+type fakeChatra struct {
+	t   *testing.T
+	srv *httptest.Server
+
+	mu       sync.Mutex
+	messages []messageBody
+	requests int
+	fail     []int       // statuses to answer before taking messages again
+	failOn   map[int]int // request number → status to answer
+	header   []string    // Retry-After for each fail, when set
+}
+
+func newFakeChatra(t *testing.T) *fakeChatra {
+	f := &fakeChatra{t: t}
+	mux := http.NewServeMux()
+	mux.HandleFunc(testPrefix+"messages/", f.message)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("request outside %smessages/: %s %s", testPrefix, r.Method, r.URL)
+		http.Error(w, `{"error":"not here"}`, http.StatusNotFound)
+	})
+	f.srv = httptest.NewServer(mux)
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fakeChatra) message(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.requests++
+	testMethod(f.t, r, http.MethodPost)
+	testHeader(f.t, r, "Authorization", "Chatra.Simple "+testPublic+":"+testSecret)
+	testHeader(f.t, r, "Content-Type", "application/json")
+	testHeader(f.t, r, "User-Agent", userAgent)
+	if r.URL.Path != testPrefix+"messages/" {
+		f.t.Errorf("path = %s, want %smessages/", r.URL.Path, testPrefix)
+	}
+	if status := f.failOn[f.requests]; status != 0 {
+		f.fail = append([]int{status}, f.fail...)
+	}
+	if len(f.fail) > 0 {
+		status := f.fail[0]
+		f.fail = f.fail[1:]
+		if len(f.header) > 0 {
+			if f.header[0] != "" {
+				w.Header().Set("Retry-After", f.header[0])
+			}
+			f.header = f.header[1:]
+		}
+		w.Header().Set("Location", "/elsewhere") // a redirect must not be followed
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, `{"error":"failed on demand"}`)
+		return
+	}
+	var m messageBody
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&m); err != nil {
+		f.t.Errorf("body: %v", err)
+	}
+	if n := chars(m.Text); n < 1 || n > maxTextChars {
+		f.t.Errorf("text of %d characters: Chatra takes 1 to %d", n, maxTextChars)
+	}
+	f.messages = append(f.messages, m)
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = io.WriteString(w, `{"id":"Mq`+strconv.Itoa(len(f.messages))+`","type":"agent","clientId":"`+m.ClientID+`"}`)
+}
+
+// failAt makes request n (counting from 1) fail with status.
+func (f *fakeChatra) failAt(n, status int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.failOn == nil {
+		f.failOn = map[int]int{}
+	}
+	f.failOn[n] = status
+}
+
+// failNext makes the next requests fail with statuses.
+func (f *fakeChatra) failNext(statuses ...int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.fail = append(f.fail, statuses...)
+}
+
+func (f *fakeChatra) sent() []messageBody {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]messageBody(nil), f.messages...)
+}
+
+func (f *fakeChatra) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.requests
+}
+
+// setup returns a Client pointed at a fake Chatra under testPrefix.
+func setup(t *testing.T, cfg ClientConfig) (*Client, *fakeChatra) {
+	t.Helper()
+	f := newFakeChatra(t)
+	cfg.APIURL = f.srv.URL + strings.TrimSuffix(testPrefix, "/") // the client adds the slash
+	cfg.PublicKey, cfg.SecretKey = testPublic, testSecret
+	if cfg.TeamEmail == "" {
+		cfg.TeamEmail = teamEmail
+	}
+	c, err := NewClient(cfg, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatalf("NewClient: %v", err)
+	}
+	return c, f
+}
+
+func testMethod(t *testing.T, r *http.Request, want string) {
+	t.Helper()
+	if r.Method != want {
+		t.Errorf("method = %s, want %s", r.Method, want)
+	}
+}
+
+func testHeader(t *testing.T, r *http.Request, header, want string) {
+	t.Helper()
+	if got := r.Header.Get(header); got != want {
+		t.Errorf("header %s = %q, want %q", header, got, want)
+	}
+}
+
+func testTicket() *tickets.Ticket {
+	return &tickets.Ticket{ID: "T135", Number: 135, Source: Source, ConversationID: lena}
+}
+
+func TestClient_Deliver(t *testing.T) {
+	alice := &tickets.Agent{ID: "U0ALICE", Name: "Alice Martin", Email: "alice@acme-bikes.example"}
+	noEmail := &tickets.Agent{ID: "U0BOB", Name: "Bob"}
+	noName := &tickets.Agent{ID: "U0CARA", Email: "cara@acme-bikes.example"}
+	msg := func(atts ...tickets.Attachment) *tickets.Message {
+		return &tickets.Message{ID: "m7", Direction: tickets.FromAgent, Author: *alice,
+			Text: "It left today with DHL; here is the tracking page.", Attachments: atts}
+	}
+	label := tickets.Attachment{URL: "https://desk.example.com/files/eyJmIjoiRjA3In0.x9Qk", Name: "label.pdf", MIME: "application/pdf"}
+	photo := tickets.Attachment{URL: "https://desk.example.com/files/eyJmIjoiRjA4In0.a1Zq"}
+	as := func(name, email, text string) messageBody {
+		return messageBody{ClientID: lena, Text: text, AgentName: name, AgentEmail: email, ReceivedFrom: "frontdesk"}
+	}
+	tests := []struct {
+		name string
+		cfg  ClientConfig
+		out  tickets.Outbound
+		want []messageBody
+	}{
+		{"Message", ClientConfig{}, tickets.Outbound{Kind: tickets.OutMessage, Text: msg().Text, Message: msg(), Agent: alice},
+			[]messageBody{as("Alice Martin", "alice@acme-bikes.example", msg().Text)}},
+		{"MessageAgentHidden", ClientConfig{}, tickets.Outbound{Kind: tickets.OutMessage, Text: msg().Text, Message: msg()},
+			[]messageBody{as("Support", teamEmail, msg().Text)}},
+		{"MessageAgentWithoutEmail", ClientConfig{}, tickets.Outbound{Kind: tickets.OutMessage, Text: msg().Text, Message: msg(), Agent: noEmail},
+			[]messageBody{as("Support", teamEmail, msg().Text)}},
+		{"MessageAgentWithoutName", ClientConfig{}, tickets.Outbound{Kind: tickets.OutMessage, Text: msg().Text, Message: msg(), Agent: noName},
+			[]messageBody{as("Support", "cara@acme-bikes.example", msg().Text)}},
+		{"MessageTeamIdentity", ClientConfig{TeamName: "Acme Bikes", TeamEmail: "help@acme-bikes.example", ReceivedFrom: "acme-desk"},
+			tickets.Outbound{Kind: tickets.OutMessage, Message: msg()},
+			[]messageBody{{ClientID: lena, Text: msg().Text, AgentName: "Acme Bikes", AgentEmail: "help@acme-bikes.example", ReceivedFrom: "acme-desk"}}},
+		{"MessageWithFiles", ClientConfig{}, tickets.Outbound{Kind: tickets.OutMessage, Text: msg().Text, Message: msg(label, photo), Agent: alice},
+			[]messageBody{as("Alice Martin", "alice@acme-bikes.example", msg().Text+"\nlabel.pdf: "+label.URL+"\n"+photo.URL)}},
+		{"FilesOnly", ClientConfig{}, tickets.Outbound{Kind: tickets.OutMessage, Message: &tickets.Message{ID: "m8", Attachments: []tickets.Attachment{photo}}},
+			[]messageBody{as("Support", teamEmail, photo.URL)}},
+		{"Accepted", ClientConfig{}, tickets.Outbound{Kind: tickets.OutAccepted, Text: "You are now chatting with Alice.", Agent: alice},
+			[]messageBody{as("Alice Martin", "alice@acme-bikes.example", "You are now chatting with Alice.")}},
+		{"AcceptedAgentHidden", ClientConfig{}, tickets.Outbound{Kind: tickets.OutAccepted, Text: "An agent is with you now."},
+			[]messageBody{as("Support", teamEmail, "An agent is with you now.")}},
+		{"AcceptedWithoutText", ClientConfig{}, tickets.Outbound{Kind: tickets.OutAccepted, Agent: alice}, nil},
+		{"Ended", ClientConfig{}, tickets.Outbound{Kind: tickets.OutEnded, Text: "This chat has ended. Thank you!"},
+			[]messageBody{as("Support", teamEmail, "This chat has ended. Thank you!")}},
+		{"Transferred", ClientConfig{}, tickets.Outbound{Kind: tickets.OutTransferred, Team: tickets.Team{ChannelID: "C0BILLING", Label: "Billing"}}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, f := setup(t, tt.cfg)
+			tt.out.At = time.Now()
+			if err := c.Deliver(context.Background(), testTicket(), tt.out, "T135/m7"); err != nil {
+				t.Fatalf("Deliver: %v", err)
+			}
+			if got := f.sent(); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("Chatra got\n%+v\nwant\n%+v", got, tt.want)
+			}
+			if f.count() != len(tt.want) {
+				t.Errorf("%d requests, want %d", f.count(), len(tt.want))
+			}
+		})
+	}
+}
+
+// TestClient_Refused: what Chatra cannot be told fails for good, without a request.
+func TestClient_Refused(t *testing.T) {
+	noConv := testTicket()
+	noConv.ConversationID = ""
+	tests := []struct {
+		name string
+		t    *tickets.Ticket
+		out  tickets.Outbound
+		key  string
+	}{
+		{"HandedBack", testTicket(), tickets.Outbound{Kind: tickets.OutHandedBack}, "k"},
+		{"UnknownKind", testTicket(), tickets.Outbound{Kind: "poked", Text: "hi"}, "k"},
+		{"MessageWithoutMessage", testTicket(), tickets.Outbound{Kind: tickets.OutMessage, Text: "hi"}, "k"},
+		{"NoConversation", noConv, tickets.Outbound{Kind: tickets.OutEnded, Text: "bye"}, "k"},
+		{"NoTicket", nil, tickets.Outbound{Kind: tickets.OutEnded, Text: "bye"}, "k"},
+		{"NoKey", testTicket(), tickets.Outbound{Kind: tickets.OutEnded, Text: "bye"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, f := setup(t, ClientConfig{})
+			err := c.Deliver(context.Background(), tt.t, tt.out, tt.key)
+			if !tickets.IsPermanent(err) {
+				t.Errorf("Deliver = %v, want a permanent error", err)
+			}
+			if f.count() != 0 {
+				t.Errorf("%d requests, want none", f.count())
+			}
+		})
+	}
+	var src tickets.Source = &Client{}
+	if _, ok := src.(tickets.HandBacker); ok {
+		t.Error("Client is a tickets.HandBacker: Chatra cannot take chats back")
+	}
+}
+
+// words returns n characters of text: words of 3 to 11 letters, with a line break now
+// and then and a paragraph break less often.
+func words(n int) string {
+	var b strings.Builder
+	for i := 0; b.Len() < n; i++ {
+		b.WriteString(strings.Repeat(string(rune('a'+i%26)), 3+i%9))
+		switch {
+		case i%97 == 96:
+			b.WriteString("\n\n")
+		case i%31 == 30:
+			b.WriteString("\n")
+		default:
+			b.WriteString(" ")
+		}
+	}
+	return b.String()[:n]
+}
+
+// TestClient_Split: a 6000-character reply goes as two messages, each within Chatra's
+// limit, in order, that together are the reply.
+func TestClient_Split(t *testing.T) {
+	c, f := setup(t, ClientConfig{})
+	text := words(6000)
+	out := tickets.Outbound{Kind: tickets.OutMessage, Text: text, Message: &tickets.Message{ID: "m1", Text: text}, At: time.Now()}
+	if err := c.Deliver(context.Background(), testTicket(), out, "T135/m1"); err != nil {
+		t.Fatalf("Deliver: %v", err)
+	}
+	sent := f.sent()
+	if len(sent) != 2 {
+		t.Fatalf("%d messages, want 2", len(sent))
+	}
+	var joined string
+	for i, m := range sent {
+		if n := chars(m.Text); n > maxTextChars {
+			t.Errorf("part %d has %d characters", i+1, n)
+		}
+		if i < len(sent)-1 && !strings.HasSuffix(m.Text, " ") && !strings.HasSuffix(m.Text, "\n") {
+			t.Errorf("part %d ends inside a word: %q", i+1, m.Text[len(m.Text)-20:])
+		}
+		joined += m.Text
+	}
+	if joined != text {
+		t.Error("the parts do not rejoin to the reply")
+	}
+	if c.progress.size() != 0 {
+		t.Errorf("%d keys still remembered after success", c.progress.size())
+	}
+}
+
+// TestClient_SplitResume: when a part fails, the retry sends only the parts Chatra did
+// not take yet.
+func TestClient_SplitResume(t *testing.T) {
+	c, f := setup(t, ClientConfig{})
+	text := words(12000) // three parts
+	out := tickets.Outbound{Kind: tickets.OutMessage, Text: text, Message: &tickets.Message{ID: "m1", Text: text}, At: time.Now()}
+	f.failAt(2, http.StatusServiceUnavailable) // part 1 is taken, part 2 fails
+	err := c.Deliver(context.Background(), testTicket(), out, "T135/m1")
+	if got := outcomeOf(err); got != (outcome{}) {
+		t.Fatalf("first attempt: %v (%+v), want transient", err, got)
+	}
+	if n := len(f.sent()); n != 1 {
+		t.Fatalf("after the failure Chatra has %d parts, want 1", n)
+	}
+	if err := c.Deliver(context.Background(), testTicket(), out, "T135/m1"); err != nil {
+		t.Fatalf("retry: %v", err)
+	}
+	sent := f.sent()
+	if len(sent) != 3 {
+		t.Fatalf("Chatra has %d parts, want 3 (none twice)", len(sent))
+	}
+	if sent[0].Text+sent[1].Text+sent[2].Text != text {
+		t.Error("the parts do not rejoin to the reply")
+	}
+	if f.count() != 4 {
+		t.Errorf("%d requests, want 4 (part 1, part 2 failed, part 2, part 3)", f.count())
+	}
+
+	t.Run("OtherKeyStartsOver", func(t *testing.T) {
+		c, f := setup(t, ClientConfig{})
+		f.failAt(2, http.StatusBadGateway)
+		_ = c.Deliver(context.Background(), testTicket(), out, "T135/m1")
+		if err := c.Deliver(context.Background(), testTicket(), out, "T135/m2"); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(f.sent()); n != 4 {
+			t.Errorf("Chatra has %d parts, want 1 + 3", n)
+		}
+	})
+}
+
+// outcome is what an error from Deliver tells the outbox to do.
+type outcome struct {
+	permanent bool
+	after     time.Duration // a RetryAfterError's pause, 0 for none
+	ok        bool
+}
+
+func outcomeOf(err error) outcome {
+	d, _ := tickets.RetryAfter(err)
+	return outcome{permanent: tickets.IsPermanent(err), after: d, ok: err == nil}
+}
+
+func TestClient_Statuses(t *testing.T) {
+	transient := outcome{}
+	permanent := outcome{permanent: true}
+	tests := []struct {
+		status     int
+		retryAfter string
+		want       outcome
+	}{
+		{200, "", outcome{ok: true}},
+		{201, "", outcome{ok: true}},
+		{301, "", permanent},
+		{302, "", permanent},
+		{400, "", permanent},
+		{401, "", permanent},
+		{403, "", permanent},
+		{404, "", permanent},
+		{422, "", permanent},
+		{408, "", transient},
+		{429, "", outcome{after: time.Second}},
+		{429, "7", outcome{after: 7 * time.Second}},
+		{429, "86400", outcome{after: 10 * time.Minute}},
+		{500, "", transient},
+		{502, "", transient},
+		{503, "30", transient},
+		{504, "", transient},
+	}
+	for _, tt := range tests {
+		t.Run(strconv.Itoa(tt.status)+"_"+tt.retryAfter, func(t *testing.T) {
+			c, f := setup(t, ClientConfig{})
+			if tt.status >= 300 {
+				f.failNext(tt.status)
+				f.header = []string{tt.retryAfter}
+			}
+			err := c.Deliver(context.Background(), testTicket(), tickets.Outbound{Kind: tickets.OutEnded, Text: "bye", At: time.Now()}, "k1")
+			if got := outcomeOf(err); got != tt.want {
+				t.Errorf("Deliver = %v: %+v, want %+v", err, got, tt.want)
+			}
+			if err != nil && !strings.Contains(err.Error(), strconv.Itoa(tt.status)) {
+				t.Errorf("error %q does not name the status", err)
+			}
+			if f.count() != 1 {
+				t.Errorf("%d requests, want 1", f.count())
+			}
+		})
+	}
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		v    string
+		want time.Duration
+	}{
+		{"", time.Second},
+		{"0", time.Second},
+		{"-5", time.Second},
+		{"soon", time.Second},
+		{"120", 2 * time.Minute},
+		{"601", 10 * time.Minute},
+		{now.Add(45 * time.Second).Format(http.TimeFormat), 45 * time.Second},
+		{now.Add(-time.Hour).Format(http.TimeFormat), time.Second},
+		{now.Add(24 * time.Hour).Format(http.TimeFormat), 10 * time.Minute},
+	}
+	for _, tt := range tests {
+		if got := parseRetryAfter(tt.v, now); got != tt.want {
+			t.Errorf("parseRetryAfter(%q) = %s, want %s", tt.v, got, tt.want)
+		}
+	}
+}
+
+// TestClient_NetworkErrors: no answer is transient, and the error quotes neither the URL
+// nor the keys.
+func TestClient_NetworkErrors(t *testing.T) {
+	t.Run("Refused", func(t *testing.T) {
+		srv := httptest.NewServer(http.NotFoundHandler())
+		url := srv.URL + "/api/"
+		srv.Close()
+		c, err := NewClient(ClientConfig{APIURL: url, PublicKey: testPublic, SecretKey: testSecret, TeamEmail: teamEmail}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = c.Deliver(context.Background(), testTicket(), tickets.Outbound{Kind: tickets.OutEnded, Text: "bye", At: time.Now()}, "k1")
+		if got := outcomeOf(err); got != (outcome{}) {
+			t.Errorf("Deliver = %v: %+v, want transient", err, got)
+		}
+		for _, s := range []string{url, testPublic, testSecret} {
+			if strings.Contains(err.Error(), s) {
+				t.Errorf("error quotes %q: %v", s, err)
+			}
+		}
+	})
+	t.Run("Timeout", func(t *testing.T) {
+		release := make(chan struct{})
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.ReadAll(r.Body)
+			select { // never answers in time
+			case <-r.Context().Done():
+			case <-release:
+			}
+		}))
+		t.Cleanup(srv.Close)
+		t.Cleanup(func() { close(release) }) // runs before the server closes
+		c, err := NewClient(ClientConfig{APIURL: srv.URL + "/api/", PublicKey: testPublic, SecretKey: testSecret,
+			TeamEmail: teamEmail, Timeout: 50 * time.Millisecond}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = c.Deliver(context.Background(), testTicket(), tickets.Outbound{Kind: tickets.OutEnded, Text: "bye", At: time.Now()}, "k1")
+		if got := outcomeOf(err); got != (outcome{}) {
+			t.Errorf("Deliver = %v: %+v, want transient", err, got)
+		}
+	})
+}
+
+// TestClient_RetryFor: a transient failure is permanent once RetryFor has passed since
+// the event happened.
+func TestClient_RetryFor(t *testing.T) {
+	tests := []struct {
+		name     string
+		retryFor time.Duration
+		status   int
+		age      time.Duration // how long ago the event happened; 0: At unset
+		want     outcome
+	}{
+		{"FreshServerError", 0, 503, time.Minute, outcome{}},
+		{"OldServerError", 0, 503, 61 * time.Minute, outcome{permanent: true}},
+		{"NoTimeServerError", 0, 503, 0, outcome{}},
+		{"OldRateLimited", 0, 429, 2 * time.Hour, outcome{permanent: true, after: time.Second}},
+		{"ShortRetryFor", time.Minute, 500, 2 * time.Minute, outcome{permanent: true}},
+		{"OldSuccess", 0, 200, 5 * time.Hour, outcome{ok: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, f := setup(t, ClientConfig{RetryFor: tt.retryFor})
+			if tt.status != 200 {
+				f.failNext(tt.status)
+			}
+			out := tickets.Outbound{Kind: tickets.OutMessage, Message: &tickets.Message{ID: "m1", Text: "hi"}}
+			if tt.age != 0 {
+				out.At = time.Now().Add(-tt.age)
+			}
+			err := c.Deliver(context.Background(), testTicket(), out, "T135/m1")
+			if got := outcomeOf(err); got != tt.want {
+				t.Errorf("Deliver = %v: %+v, want %+v", err, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestNewClient(t *testing.T) {
+	ok := ClientConfig{PublicKey: testPublic, SecretKey: testSecret, TeamEmail: teamEmail}
+	with := func(edit func(*ClientConfig)) ClientConfig {
+		c := ok
+		edit(&c)
+		return c
+	}
+	tests := []struct {
+		name string
+		cfg  ClientConfig
+		ok   bool
+	}{
+		{"Defaults", ok, true},
+		{"OtherAPIURL", with(func(c *ClientConfig) { c.APIURL = "http://127.0.0.1:9000/api" }), true},
+		{"RelativeAPIURL", with(func(c *ClientConfig) { c.APIURL = "/api/" }), false},
+		{"FTPAPIURL", with(func(c *ClientConfig) { c.APIURL = "ftp://app.chatra.io/api/" }), false},
+		{"APIURLWithQuery", with(func(c *ClientConfig) { c.APIURL = "https://app.chatra.io/api/?x=1" }), false},
+		{"NoPublicKey", with(func(c *ClientConfig) { c.PublicKey = "" }), false},
+		{"NoSecretKey", with(func(c *ClientConfig) { c.SecretKey = "" }), false},
+		{"KeyWithColon", with(func(c *ClientConfig) { c.PublicKey = "pk:x" }), false},
+		{"KeyWithNewline", with(func(c *ClientConfig) { c.SecretKey = testSecret + "\n" }), false},
+		{"NoTeamEmail", with(func(c *ClientConfig) { c.TeamEmail = "" }), false},
+		{"TeamEmailNotEmail", with(func(c *ClientConfig) { c.TeamEmail = "support" }), false},
+		{"BlankTeamName", with(func(c *ClientConfig) { c.TeamName = "  " }), false},
+		{"NegativeRetryFor", with(func(c *ClientConfig) { c.RetryFor = -time.Second }), false},
+		{"NegativeTimeout", with(func(c *ClientConfig) { c.Timeout = -time.Second }), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := NewClient(tt.cfg, nil)
+			if (err == nil) != tt.ok {
+				t.Fatalf("err = %v, want ok=%v", err, tt.ok)
+			}
+			if err != nil {
+				for _, s := range []string{testPublic, testSecret} {
+					if strings.Contains(err.Error(), s) {
+						t.Errorf("error quotes a key: %v", err)
+					}
+				}
+				return
+			}
+			if tt.name == "Defaults" && (c.url != "https://app.chatra.io/api/messages/" || c.teamName != "Support" ||
+				c.receivedFrom != "frontdesk" || c.retryFor != time.Hour || c.timeout != 10*time.Second) {
+				t.Errorf("defaults: %s %q %q %s %s", c.url, c.teamName, c.receivedFrom, c.retryFor, c.timeout)
+			}
+		})
+	}
+	if c, _ := NewClient(with(func(c *ClientConfig) { c.APIURL = "http://127.0.0.1:9000/api" }), nil); c.url != "http://127.0.0.1:9000/api/messages/" {
+		t.Errorf("url = %s", c.url)
+	}
+}
