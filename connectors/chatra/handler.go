@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"unicode"
 
 	"go.uber.org/zap"
 
@@ -44,8 +45,8 @@ const minTokenBytes = 16
 // HandlerConfig configures the Handler.
 type HandlerConfig struct {
 	// Token is the secret last segment of the webhook URL (CHATRA_WEBHOOK_TOKEN): at least
-	// 16 characters, each a letter, a digit, '-', '_', '.' or '~' so that it can stand in
-	// a URL as it is. Required.
+	// 16 characters, without '/', '?', '#', '%', white space or control characters, so
+	// that it stands in a URL path as it is. Required.
 	Token string
 	// Groups maps Chatra group ids to ticketing channel labels (CHATRA_GROUPS, see
 	// ParseGroups).
@@ -74,8 +75,8 @@ func (c HandlerConfig) Validate() error {
 		return errors.New("chatra: a webhook token is required (CHATRA_WEBHOOK_TOKEN)")
 	case len(c.Token) < minTokenBytes:
 		return fmt.Errorf("chatra: the webhook token must be at least %d characters (CHATRA_WEBHOOK_TOKEN)", minTokenBytes)
-	case !urlSafe(c.Token):
-		return errors.New("chatra: the webhook token may hold only letters, digits, '-', '_', '.' and '~' (CHATRA_WEBHOOK_TOKEN)")
+	case !pathSafe(c.Token):
+		return errors.New("chatra: the webhook token must not hold '/', '?', '#', '%', white space or control characters (CHATRA_WEBHOOK_TOKEN)")
 	case strings.TrimSpace(c.ReceivedFrom) != c.ReceivedFrom:
 		return errors.New("chatra: the receivedFrom marker must not begin or end with white space")
 	}
@@ -87,10 +88,10 @@ func (c HandlerConfig) Validate() error {
 	return nil
 }
 
-// urlSafe reports whether s holds only RFC 3986 unreserved characters.
-func urlSafe(s string) bool {
+// pathSafe reports whether s can be one segment of a URL path as it is.
+func pathSafe(s string) bool {
 	for _, c := range s {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("-_.~", c)) {
+		if strings.ContainsRune("/?#%", c) || unicode.IsSpace(c) || unicode.IsControl(c) {
 			return false
 		}
 	}

@@ -659,6 +659,8 @@ func TestNewHandler(t *testing.T) {
 		{"TokenWithSlash", HandlerConfig{Token: "abcdefgh/ijklmnop"}, f, false},
 		{"TokenWithSpace", HandlerConfig{Token: "abcdefgh ijklmnop"}, f, false},
 		{"TokenWithPercent", HandlerConfig{Token: "abcdefgh%20jklmnop"}, f, false},
+		{"TokenWithQuestionMark", HandlerConfig{Token: "abcdefgh?ijklmnop"}, f, false},
+		{"TokenWithPunctuation", HandlerConfig{Token: "abc+def!ghi$jkl.mn~op"}, f, true},
 		{"EmptyGroupLabel", HandlerConfig{Token: testToken, Groups: map[string]string{"g1": " "}}, f, false},
 		{"MarkerWithSpace", HandlerConfig{Token: testToken, ReceivedFrom: " frontdesk"}, f, false},
 		{"NilTickets", HandlerConfig{Token: testToken}, nil, false},
@@ -726,5 +728,18 @@ func TestHandler_NoToken(t *testing.T) {
 	assertJSON(t, w.Body.Bytes(), `{"error":"not_found"}`)
 	if calls, _ := f.counts(); calls != 0 {
 		t.Errorf("the ticket service was called %d times", calls)
+	}
+}
+
+// TestHandler_TokenInPath: a token with punctuation matches as typed and percent-encoded.
+func TestHandler_TokenInPath(t *testing.T) {
+	const token = "abc+def!ghi$jkl.mn~op"
+	for _, target := range []string{PathPrefix + token, PathPrefix + "abc+def%21ghi%24jkl.mn~op"} {
+		f := newFakeTickets()
+		h := newTestHandler(t, f, HandlerConfig{Token: token})
+		r := httptest.NewRequest(http.MethodPost, target, strings.NewReader(testdata(t, "chat_started.json")))
+		if w := serve(h, r); w.Code != http.StatusOK {
+			t.Errorf("%s: status = %d (%s)", target, w.Code, w.Body)
+		}
 	}
 }
