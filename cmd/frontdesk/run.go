@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/frontdeskhq/frontdesk/bot"
+	"github.com/frontdeskhq/frontdesk/connectors/chatra"
 	"github.com/frontdeskhq/frontdesk/connectors/webhook"
 	"github.com/frontdeskhq/frontdesk/store"
 	"github.com/frontdeskhq/frontdesk/tickets"
@@ -105,6 +106,20 @@ func build(cfg *config, log *zap.Logger, sources map[string]tickets.Source) (_ *
 		}
 		sources[webhook.Source] = c
 	}
+	var chatraGroups map[string]string
+	if c := cfg.chatra; c != nil {
+		if chatraGroups, err = chatra.ParseGroups(c.groups); err != nil {
+			return nil, fmt.Errorf("CHATRA_GROUPS: %w", err)
+		}
+		client, err := chatra.NewClient(chatra.ClientConfig{
+			APIURL: c.apiURL, PublicKey: c.publicKey, SecretKey: c.secretKey,
+			TeamName: c.agentName, TeamEmail: c.agentEmail, RetryFor: c.retryFor,
+		}, log)
+		if err != nil {
+			return nil, err
+		}
+		sources[chatra.Source] = client
+	}
 	a.svc, err = tickets.New(tickets.Config{
 		Store: a.st, Desk: desk, Sources: sources, Initial: cfg.initial, RemindAfter: cfg.priorityWindow,
 	})
@@ -118,6 +133,15 @@ func build(cfg *config, log *zap.Logger, sources map[string]tickets.Source) (_ *
 			return nil, err
 		}
 		routes[webhook.Path] = h // it answers other methods itself (405, in JSON)
+	}
+	if c := cfg.chatra; c != nil {
+		h, err := chatra.NewHandler(chatra.HandlerConfig{
+			Token: c.webhookToken, Groups: chatraGroups, DefaultLabel: c.defaultLabel,
+		}, a.svc, log)
+		if err != nil {
+			return nil, err
+		}
+		routes[chatra.PathPrefix+"{token}"] = h
 	}
 	botCfg := bot.Config{Admins: cfg.admins}
 	if cfg.publicURL != "" {
