@@ -10,12 +10,12 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
 	"go.uber.org/zap"
 
+	"github.com/frontdeskhq/frontdesk/connectors/internal/httpsrc"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -24,12 +24,6 @@ const DefaultAPIURL = "https://app.chatra.io/api/"
 
 // userAgent is sent with every request.
 const userAgent = "Frontdesk-Chatra/1"
-
-// Limits on what a 429 may ask for.
-const (
-	defaultRetryAfter = time.Second
-	maxRetryAfter     = 10 * time.Minute
-)
 
 // ClientConfig configures the Client.
 type ClientConfig struct {
@@ -207,10 +201,7 @@ func (c *Client) Deliver(ctx context.Context, t *tickets.Ticket, out tickets.Out
 		if err != nil {
 			log.Debug("message not delivered", zap.Int("part", i+1), zap.Int("parts", len(parts)),
 				zap.Int("status", status), zap.Error(err))
-			if !tickets.IsPermanent(err) && !out.At.IsZero() && c.now().Sub(out.At) > c.retryFor {
-				return tickets.Permanent(fmt.Errorf("chatra: no delivery within %s: %w", c.retryFor, err))
-			}
-			return err
+			return httpsrc.GiveUpAfter(err, out.At, c.now(), c.retryFor)
 		}
 		if len(parts) > 1 {
 			c.progress.mark(key, sum, i+1)
@@ -281,7 +272,7 @@ func (c *Client) post(ctx context.Context, body []byte) (status int, err error) 
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(body))
 	if err != nil {
-		return 0, tickets.Permanent(fmt.Errorf("chatra: %w", withoutURL(err)))
+		return 0, tickets.Permanent(fmt.Errorf("chatra: %w", httpsrc.WithoutURL(err)))
 	}
 	req.Header.Set("Authorization", c.auth)
 	req.Header.Set("Content-Type", "application/json")
@@ -289,52 +280,9 @@ func (c *Client) post(ctx context.Context, body []byte) (status int, err error) 
 	req.Header.Set("User-Agent", userAgent)
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return 0, fmt.Errorf("chatra: messages: %w", withoutURL(err))
+		return 0, fmt.Errorf("chatra: messages: %w", httpsrc.WithoutURL(err))
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // lets the connection be reused
-	return resp.StatusCode, classify(resp.StatusCode, resp.Header, c.now())
-}
-
-// classify turns Chatra's answer into what the outbox should do about it.
-func classify(status int, h http.Header, now time.Time) error {
-	err := fmt.Errorf("chatra: messages answered %d", status)
-	switch {
-	case status >= 200 && status < 300:
-		return nil
-	case status == http.StatusTooManyRequests:
-		return &tickets.RetryAfterError{After: parseRetryAfter(h.Get("Retry-After"), now), Err: err}
-	case status == http.StatusRequestTimeout || status >= 500:
-		return err
-	default:
-		return tickets.Permanent(err)
-	}
-}
-
-// parseRetryAfter reads a Retry-After header, in seconds or as an HTTP date: the pause
-// it asks for, at most maxRetryAfter, or defaultRetryAfter when it asks for none.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	var d time.Duration
-	if s, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if s > int64(maxRetryAfter/time.Second) {
-			return maxRetryAfter
-		}
-		d = time.Duration(s) * time.Second
-	} else if at, err := http.ParseTime(v); err == nil {
-		d = at.Sub(now)
-	}
-	if d <= 0 {
-		return defaultRetryAfter
-	}
-	return min(d, maxRetryAfter)
-}
-
-// withoutURL drops the URL from an *url.Error, so that errors (which reach logs and, for
-// an agent message given up on, Slack) never quote a configured URL.
-func withoutURL(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return fmt.Errorf("%s: %w", ue.Op, ue.Err)
-	}
-	return err
+	return resp.StatusCode, httpsrc.Classify("chatra: messages", resp.StatusCode, resp.Header, c.now())
 }

@@ -13,6 +13,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/frontdeskhq/frontdesk/connectors/internal/httpsrc"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -148,7 +149,7 @@ type result struct {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !h.authorized(r) {
 		// Nothing is logged: a prober learns nothing, and no log line holds a token.
-		writeJSON(w, http.StatusNotFound, errorBody{Error: errNotFound.msg})
+		httpsrc.WriteJSON(w, http.StatusNotFound, errorBody{Error: errNotFound.msg})
 		return
 	}
 	body, err := h.read(w, r)
@@ -169,7 +170,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.log.Debug("event taken", zap.String("event", p.event), zap.String("conversation", p.clientID),
 		zap.Int("messages", len(p.messages)), zap.Int64("ticket", res.Ticket), zap.Int("added", res.Added),
 		zap.Bool("closed", res.Closed), zap.String("ignored", res.Ignored))
-	writeJSON(w, http.StatusOK, res)
+	httpsrc.WriteJSON(w, http.StatusOK, res)
 }
 
 // authorized compares the token in the path with the configured one in constant time:
@@ -214,5 +215,5 @@ func (h *Handler) fail(w http.ResponseWriter, p *payload, err error) {
 	} else {
 		h.log.Debug("event refused", append(fields, zap.String("error", msg))...)
 	}
-	writeJSON(w, status, errorBody{Error: msg})
+	httpsrc.WriteJSON(w, status, errorBody{Error: msg})
 }

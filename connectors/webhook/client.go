@@ -14,17 +14,12 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/frontdeskhq/frontdesk/connectors/internal/httpsrc"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
 // userAgent is sent with every event.
 const userAgent = "Frontdesk-Webhook/1"
-
-// Limits on what a callback's 429 may ask for.
-const (
-	defaultRetryAfter = time.Second
-	maxRetryAfter     = 10 * time.Minute
-)
 
 // ClientConfig configures the Client.
 type ClientConfig struct {
@@ -127,10 +122,7 @@ func (c *Client) Deliver(ctx context.Context, t *tickets.Ticket, out tickets.Out
 		return nil
 	}
 	log.Debug("event not delivered", zap.Int("status", status), zap.Error(err))
-	if !tickets.IsPermanent(err) && !out.At.IsZero() && c.now().Sub(out.At) > c.retryFor {
-		return tickets.Permanent(fmt.Errorf("webhook: no delivery within %s: %w", c.retryFor, err))
-	}
-	return err
+	return httpsrc.GiveUpAfter(err, out.At, c.now(), c.retryFor)
 }
 
 // post sends one signed request and classifies its outcome; status is 0 when there was
@@ -140,7 +132,7 @@ func (c *Client) post(ctx context.Context, body []byte, key string) (status int,
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(body))
 	if err != nil {
-		return 0, tickets.Permanent(fmt.Errorf("webhook: %w", withoutURL(err)))
+		return 0, tickets.Permanent(fmt.Errorf("webhook: %w", httpsrc.WithoutURL(err)))
 	}
 	ts := c.now().Unix()
 	req.Header.Set("Content-Type", "application/json")
@@ -150,52 +142,9 @@ func (c *Client) post(ctx context.Context, body []byte, key string) (status int,
 	req.Header.Set("X-Frontdesk-Signature", Sign(c.secret, ts, body))
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return 0, fmt.Errorf("webhook: callback: %w", withoutURL(err))
+		return 0, fmt.Errorf("webhook: callback: %w", httpsrc.WithoutURL(err))
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // lets the connection be reused
-	return resp.StatusCode, classify(resp.StatusCode, resp.Header, c.now())
-}
-
-// classify turns the callback's answer into what the outbox should do about it.
-func classify(status int, h http.Header, now time.Time) error {
-	err := fmt.Errorf("webhook: callback answered %d", status)
-	switch {
-	case status >= 200 && status < 300:
-		return nil
-	case status == http.StatusTooManyRequests:
-		return &tickets.RetryAfterError{After: parseRetryAfter(h.Get("Retry-After"), now), Err: err}
-	case status == http.StatusRequestTimeout || status >= 500:
-		return err
-	default:
-		return tickets.Permanent(err)
-	}
-}
-
-// parseRetryAfter reads a Retry-After header, in seconds or as an HTTP date: the pause
-// it asks for, at most maxRetryAfter, or defaultRetryAfter when it asks for none.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	var d time.Duration
-	if s, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if s > int64(maxRetryAfter/time.Second) {
-			return maxRetryAfter
-		}
-		d = time.Duration(s) * time.Second
-	} else if at, err := http.ParseTime(v); err == nil {
-		d = at.Sub(now)
-	}
-	if d <= 0 {
-		return defaultRetryAfter
-	}
-	return min(d, maxRetryAfter)
-}
-
-// withoutURL drops the URL from an *url.Error: the callback URL may carry a secret, and
-// the error ends up in logs and, for an agent message given up on, in Slack.
-func withoutURL(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return fmt.Errorf("%s: %w", ue.Op, ue.Err)
-	}
-	return err
+	return resp.StatusCode, httpsrc.Classify("webhook: callback", resp.StatusCode, resp.Header, c.now())
 }

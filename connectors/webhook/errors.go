@@ -1,7 +1,6 @@
 package webhook
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -57,14 +56,6 @@ func errorStatus(err error) (status int, msg string, internal bool) {
 		return e.status, strings.TrimPrefix(err.Error(), tickets.ErrInvalid.Error()+": "), false
 	}
 	return http.StatusInternalServerError, "internal", true
-}
-
-// writeJSON answers status with v as JSON.
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v) // the client went away; nothing to do
 }
 
 type errorBody struct {

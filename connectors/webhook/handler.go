@@ -17,6 +17,7 @@ import (
 	"go.uber.org/zap"
 	"golang.org/x/time/rate"
 
+	"github.com/frontdeskhq/frontdesk/connectors/internal/httpsrc"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -145,7 +146,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h.log.Debug("event taken", zap.String("type", in.Type), zap.String("conversation", in.conversation),
 		zap.Int64("ticket", body.Ticket), zap.Int("status", status))
-	writeJSON(w, status, body)
+	httpsrc.WriteJSON(w, status, body)
 }
 
 // read checks the request and decodes its event.
@@ -244,7 +245,7 @@ func (h *Handler) fail(w http.ResponseWriter, in *inbound, err error) {
 	} else {
 		h.log.Debug("event refused", append(fields, zap.String("error", msg))...)
 	}
-	writeJSON(w, status, errorBody{Error: msg})
+	httpsrc.WriteJSON(w, status, errorBody{Error: msg})
 }
 
 // retryAfterSeconds rounds d up to whole seconds, at least 1.

@@ -1,0 +1,87 @@
+// Package httpsrc is what the connectors that deliver to a customer's side over HTTP share:
+// turning an HTTP answer into the outbox's retry rules, reading Retry-After, giving up after
+// a while, keeping configured URLs out of errors, and answering inbound requests in JSON.
+// It is not a connector; only packages under connectors/ can import it.
+package httpsrc
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+// Limits on the pause a 429 asks for.
+const (
+	DefaultRetryAfter = time.Second      // when a 429 names no pause
+	MaxRetryAfter     = 10 * time.Minute // the longest pause a 429 gets
+)
+
+// Classify turns an HTTP answer of what (e.g. "webhook: callback") into what the outbox
+// should do about it: nil for 2xx; a RetryAfterError for 429; a plain (transient) error for
+// 408 and 5xx; a permanent error for any other status, which the same request would get
+// again.
+func Classify(what string, status int, h http.Header, now time.Time) error {
+	err := fmt.Errorf("%s answered %d", what, status)
+	switch {
+	case status >= 200 && status < 300:
+		return nil
+	case status == http.StatusTooManyRequests:
+		return &tickets.RetryAfterError{After: ParseRetryAfter(h.Get("Retry-After"), now), Err: err}
+	case status == http.StatusRequestTimeout || status >= 500:
+		return err
+	default:
+		return tickets.Permanent(err)
+	}
+}
+
+// ParseRetryAfter reads a Retry-After header, in seconds or as an HTTP date: the pause it
+// asks for, at most MaxRetryAfter, or DefaultRetryAfter when it asks for none.
+func ParseRetryAfter(v string, now time.Time) time.Duration {
+	var d time.Duration
+	if s, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if s > int64(MaxRetryAfter/time.Second) {
+			return MaxRetryAfter
+		}
+		d = time.Duration(s) * time.Second
+	} else if at, err := http.ParseTime(v); err == nil {
+		d = at.Sub(now)
+	}
+	if d <= 0 {
+		return DefaultRetryAfter
+	}
+	return min(d, MaxRetryAfter)
+}
+
+// GiveUpAfter makes a transient err permanent once retryFor has passed since at (when
+// the event happened): the outbox then sets the delivery aside, and an agent message is
+// marked as not delivered in Slack.
+func GiveUpAfter(err error, at, now time.Time, retryFor time.Duration) error {
+	if err == nil || tickets.IsPermanent(err) || at.IsZero() || now.Sub(at) <= retryFor {
+		return err
+	}
+	return tickets.Permanent(fmt.Errorf("no delivery within %s: %w", retryFor, err))
+}
+
+// WithoutURL drops the URL from an *url.Error: a configured URL may carry a secret, and
+// errors reach logs and, for an agent message given up on, Slack.
+func WithoutURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("%s: %w", ue.Op, ue.Err)
+	}
+	return err
+}
+
+// WriteJSON answers status with v as JSON.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v) // the client went away; nothing to do
+}

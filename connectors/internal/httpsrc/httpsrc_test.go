@@ -1,0 +1,75 @@
+package httpsrc
+
+import (
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+func TestClassify(t *testing.T) {
+	now := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		status    int
+		retry     string
+		permanent bool
+		after     time.Duration // 0: no RetryAfterError
+		ok        bool
+	}{
+		{status: 200, ok: true}, {status: 204, ok: true},
+		{status: 429, retry: "7", after: 7 * time.Second},
+		{status: 429, after: DefaultRetryAfter},
+		{status: 429, retry: "999999", after: MaxRetryAfter},
+		{status: 429, retry: now.Add(30 * time.Second).Format(http.TimeFormat), after: 30 * time.Second},
+		{status: 429, retry: now.Add(-time.Hour).Format(http.TimeFormat), after: DefaultRetryAfter},
+		{status: 408}, {status: 500}, {status: 503},
+		{status: 400, permanent: true}, {status: 401, permanent: true}, {status: 404, permanent: true},
+		{status: 301, permanent: true},
+	} {
+		h := http.Header{}
+		if tc.retry != "" {
+			h.Set("Retry-After", tc.retry)
+		}
+		err := Classify("test", tc.status, h, now)
+		if tc.ok != (err == nil) || tickets.IsPermanent(err) != tc.permanent {
+			t.Errorf("%d: err = %v", tc.status, err)
+		}
+		if d, ok := tickets.RetryAfter(err); tc.after != 0 && (!ok || d != tc.after) || tc.after == 0 && ok {
+			t.Errorf("%d Retry-After %q: pause %v (%v), want %v", tc.status, tc.retry, d, ok, tc.after)
+		}
+	}
+}
+
+func TestGiveUpAfter(t *testing.T) {
+	at := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
+	down := errors.New("503")
+	if err := GiveUpAfter(down, at, at.Add(59*time.Minute), time.Hour); tickets.IsPermanent(err) {
+		t.Error("gave up inside the window")
+	}
+	if err := GiveUpAfter(down, at, at.Add(61*time.Minute), time.Hour); !tickets.IsPermanent(err) || !errors.Is(err, down) {
+		t.Errorf("after the window: %v", err)
+	}
+	if GiveUpAfter(nil, at, at.Add(2*time.Hour), time.Hour) != nil {
+		t.Error("success turned into an error")
+	}
+}
+
+func TestWithoutURL(t *testing.T) {
+	err := WithoutURL(&url.Error{Op: "Post", URL: "https://bot.example.com/hook?key=SECRET", Err: errors.New("refused")})
+	if strings.Contains(err.Error(), "SECRET") || !strings.Contains(err.Error(), "refused") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestWriteJSON(t *testing.T) {
+	rec := httptest.NewRecorder()
+	WriteJSON(rec, http.StatusTeapot, map[string]string{"error": "x"})
+	if rec.Code != http.StatusTeapot || rec.Header().Get("Content-Type") != "application/json" || strings.TrimSpace(rec.Body.String()) != `{"error":"x"}` {
+		t.Errorf("%d %q %q", rec.Code, rec.Header().Get("Content-Type"), rec.Body.String())
+	}
+}
