@@ -151,19 +151,3 @@ func unchanged(t *testing.T, r *Redis, before map[string]string) {
 		}
 	}
 }
-
-// addTo adds m to ticket id the way the service does: with the ticket it looked up (only
-// its ID, Source and ConversationID are read). For a ticket that does not exist it passes
-// a stand-in whose conversation belongs to the id's partition, so that what is tested is
-// AddMessage's own answer.
-func addTo(r *Redis, id tickets.ID, m tickets.Message) (bool, error) {
-	ctx := context.Background()
-	tk, err := r.Get(ctx, id)
-	if err != nil {
-		tk = &tickets.Ticket{ID: id, Source: "webhook"}
-		if ref, err := parseID(id); err == nil {
-			tk.ConversationID = convsIn("stand-in", ref.p, 1)[0]
-		}
-	}
-	return r.AddMessage(ctx, tk, m)
-}

@@ -42,12 +42,10 @@ func (k keys) held(r ref) string { return k.ticket(r) + ":held" }
 // cards is a HASH P{N}:ticket:<id>:cards of event id → JSON tickets.Card.
 func (k keys) cards(r ref) string { return k.ticket(r) + ":cards" }
 
-// seen is a STRING with a TTL, P{N}:seen:<source>:<conv>:<direction>:<source message id>:
-// that message of the conversation was taken already, under its current ticket or an
-// earlier one. (The conversation id may hold ':', so the message id comes last and the
-// direction, which has none, sits between them.)
-func (k keys) seen(p int, source, conversationID string, d tickets.Direction, sourceMessageID string) string {
-	return k.tag(p) + "seen:" + source + ":" + conversationID + ":" + string(d) + ":" + sourceMessageID
+// seen is a STRING with a TTL, P{N}:seen:<id>:<direction>:<source message id>: that
+// message was added to the ticket already.
+func (k keys) seen(r ref, d tickets.Direction, sourceMessageID string) string {
+	return k.tag(r.p) + "seen:" + string(r.id) + ":" + string(d) + ":" + sourceMessageID
 }
 
 // open is a ZSET P{N}:open of the partition's open ticket ids, scored by creation time

@@ -16,7 +16,7 @@ import (
 // KEYS[1] -> P{N}:ticket:<id>
 // KEYS[2] -> P{N}:ticket:<id>:messages
 // KEYS[3] -> P{N}:ticket:<id>:held
-// KEYS[4] -> P{N}:seen:<source>:<conv>:<direction>:<source message id> (unused without one)
+// KEYS[4] -> P{N}:seen:<id>:<direction>:<source message id> (unused without one)
 // KEYS[5] -> P{N}:outbox
 // ARGV[1] -> ticket id
 // ARGV[2] -> direction: customer, source_agent, agent, internal or notice
@@ -68,21 +68,17 @@ end
 return 1
 `)
 
-// AddMessage appends m to ticket t's transcript and appends EventMessage, unless its
-// conversation took the message before. See tickets.Store.
-func (r *Redis) AddMessage(ctx context.Context, t *tickets.Ticket, m tickets.Message) (added bool, err error) {
-	added, err = r.addMessage(ctx, t, m)
-	return added, wrapErr("add message", t.ID, err)
+// AddMessage appends m to the ticket's transcript and appends EventMessage, unless it
+// was added before. See tickets.Store.
+func (r *Redis) AddMessage(ctx context.Context, id tickets.ID, m tickets.Message) (added bool, err error) {
+	added, err = r.addMessage(ctx, id, m)
+	return added, wrapErr("add message", id, err)
 }
 
-func (r *Redis) addMessage(ctx context.Context, t *tickets.Ticket, m tickets.Message) (bool, error) {
-	id := t.ID
+func (r *Redis) addMessage(ctx context.Context, id tickets.ID, m tickets.Message) (bool, error) {
 	ref, err := parseID(id)
 	if err != nil {
 		return false, err
-	}
-	if partitionOf(t.Source, t.ConversationID) != ref.p {
-		return false, fmt.Errorf("%w: store: ticket %s is not the ticket of conversation %s/%s", tickets.ErrInvalid, id, t.Source, t.ConversationID)
 	}
 	if !m.Direction.Valid() {
 		return false, fmt.Errorf("%w: store: message direction %q", tickets.ErrInvalid, m.Direction)
@@ -101,7 +97,7 @@ func (r *Redis) addMessage(ctx context.Context, t *tickets.Ticket, m tickets.Mes
 	}
 	keys := []string{
 		r.keys.ticket(ref), r.keys.messages(ref), r.keys.held(ref),
-		r.keys.seen(ref.p, t.Source, t.ConversationID, m.Direction, m.SourceMessageID), r.keys.outbox(ref.p),
+		r.keys.seen(ref, m.Direction, m.SourceMessageID), r.keys.outbox(ref.p),
 	}
 	code, err := addMessageScript.Run(ctx, r.c, keys, string(id), string(m.Direction), msg, ev, fmtTime(m.At), ttl).Int64()
 	if err != nil {

@@ -65,7 +65,7 @@ func TestRedis_AddMessage(t *testing.T) {
 				m.Author = tickets.Agent{}
 			}
 			before := snapshot(t, r)
-			added, err := addTo(r, id, m)
+			added, err := r.AddMessage(ctx, id, m)
 			if tc.want != nil {
 				if added || !errors.Is(err, tc.want) {
 					t.Errorf("AddMessage = %v, %v; want %v", added, err, tc.want)
@@ -97,7 +97,7 @@ func TestRedis_AddMessage(t *testing.T) {
 
 	t.Run("NotFound", func(t *testing.T) {
 		for _, id := range []tickets.ID{"404-1", "x"} {
-			if _, err := addTo(r, id, customerMsg("hi", "")); !errors.Is(err, tickets.ErrNotFound) {
+			if _, err := r.AddMessage(ctx, id, customerMsg("hi", "")); !errors.Is(err, tickets.ErrNotFound) {
 				t.Errorf("AddMessage(%s) = %v, want ErrNotFound", id, err)
 			}
 		}
@@ -110,7 +110,7 @@ func TestRedis_AddMessage(t *testing.T) {
 		id := ticketIn(t, r, "dedupe", tickets.StatusActive)
 		mustAdd(t, r, id, customerMsg("one", "s1"))
 		before := snapshot(t, r)
-		if added, err := addTo(r, id, customerMsg("one again", "s1")); added || err != nil {
+		if added, err := r.AddMessage(ctx, id, customerMsg("one again", "s1")); added || err != nil {
 			t.Errorf("repeat = %v, %v; want added=false", added, err)
 		}
 		unchanged(t, r, before)
@@ -132,39 +132,8 @@ func TestRedis_AddMessage(t *testing.T) {
 
 	t.Run("Invalid", func(t *testing.T) {
 		id := ticketIn(t, r, "invalid", tickets.StatusActive)
-		if _, err := addTo(r, id, tickets.Message{Direction: "sideways", Text: "x"}); !errors.Is(err, tickets.ErrInvalid) {
+		if _, err := r.AddMessage(ctx, id, tickets.Message{Direction: "sideways", Text: "x"}); !errors.Is(err, tickets.ErrInvalid) {
 			t.Errorf("AddMessage = %v, want ErrInvalid", err)
 		}
 	})
-}
-
-// TestRedis_AddMessage_DedupeIsPerConversation: a source message id names a message of the
-// conversation, so one taken under a ticket since closed is not taken again by the
-// conversation's next ticket (a source resending old messages, or a transcript).
-func TestRedis_AddMessage_DedupeIsPerConversation(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	r, _ := newStore(t)
-	first := open(t, r, "conv-again", nil)
-	mustAdd(t, r, first.ID, customerMsg("hello", "s-1"))
-	if _, err := r.Close(ctx, first.ID, tickets.Closing{By: alice, At: t0}); err != nil {
-		t.Fatal(err)
-	}
-	second := open(t, r, "conv-again", nil)
-	if added, err := addTo(r, second.ID, customerMsg("hello", "s-1")); added || err != nil {
-		t.Errorf("an earlier ticket's message taken again: %v, %v", added, err)
-	}
-	mustAdd(t, r, second.ID, customerMsg("new", "s-2"))
-	if ms, _ := r.Messages(ctx, second.ID); len(ms) != 1 || ms[0].Text != "new" {
-		t.Errorf("second ticket's transcript = %+v", ms)
-	}
-	// Another conversation's message with the same id is its own.
-	other := open(t, r, "conv-other", nil)
-	mustAdd(t, r, other.ID, customerMsg("hello", "s-1"))
-	// A ticket passed with another conversation than its own is refused.
-	wrong := *second
-	wrong.ConversationID = convsIn("elsewhere", (mustRef(t, second.ID).p+1)%Partitions, 1)[0]
-	if _, err := r.AddMessage(ctx, &wrong, customerMsg("x", "s-9")); !errors.Is(err, tickets.ErrInvalid) {
-		t.Errorf("AddMessage with a mismatched conversation = %v, want ErrInvalid", err)
-	}
 }

@@ -19,7 +19,7 @@ import (
 // KEYS[4] -> P{N}:ticket:<id>:held
 // KEYS[5] -> P{N}:open
 // KEYS[6] -> P{N}:outbox
-// KEYS[7] -> P{N}:seen:<source>:<conv>:customer:<first message's source id> (unused without one)
+// KEYS[7] -> P{N}:seen:<id>:customer:<first message's source id> (unused without one)
 // ARGV[1] -> ticket id
 // ARGV[2] -> partition N
 // ARGV[3] -> created at, unix ms
@@ -79,13 +79,13 @@ func (r *Redis) Open(ctx context.Context, t *tickets.Ticket, first *tickets.Mess
 	if err != nil {
 		return nil, false, err
 	}
-	firstJSON, seenKey, ttl := "", r.keys.seen(p, nt.Source, nt.ConversationID, tickets.FromCustomer, ""), ""
+	firstJSON, seenKey, ttl := "", r.keys.seen(ref, tickets.FromCustomer, ""), ""
 	if first != nil {
 		if firstJSON, err = marshal(first); err != nil {
 			return nil, false, err
 		}
 		if first.SourceMessageID != "" {
-			seenKey = r.keys.seen(p, nt.Source, nt.ConversationID, first.Direction, first.SourceMessageID)
+			seenKey = r.keys.seen(ref, first.Direction, first.SourceMessageID)
 			ttl = strconv.FormatInt(r.cfg.DedupTTL.Milliseconds(), 10)
 		}
 	}

@@ -86,7 +86,7 @@ func (f *fakeStore) Open(_ context.Context, t *Ticket, first *Message) (*Ticket,
 		m := *first
 		f.held[nt.ID] = append(f.held[nt.ID], Event{Type: EventMessage, TicketID: nt.ID, At: m.At, Message: &m, Place: PlaceInbox, Replay: true})
 		if m.SourceMessageID != "" {
-			f.seen[convKey(nt.Source, nt.ConversationID)+"/"+string(m.Direction)+"/"+m.SourceMessageID] = true
+			f.seen[string(nt.ID)+"/"+string(m.Direction)+"/"+m.SourceMessageID] = true
 		}
 	}
 	return f.snapshot(nt.ID), true, nil
@@ -226,10 +226,9 @@ func (f *fakeStore) Close(_ context.Context, id ID, c Closing) (*Ticket, error) 
 	return f.snapshot(id), nil
 }
 
-func (f *fakeStore) AddMessage(_ context.Context, tk *Ticket, m Message) (bool, error) {
+func (f *fakeStore) AddMessage(_ context.Context, id ID, m Message) (bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	id := tk.ID
 	t, err := f.get(id)
 	if err != nil {
 		return false, err
@@ -254,7 +253,7 @@ func (f *fakeStore) AddMessage(_ context.Context, tk *Ticket, m Message) (bool, 
 		}
 	}
 	if m.SourceMessageID != "" {
-		k := convKey(t.Source, t.ConversationID) + "/" + string(m.Direction) + "/" + m.SourceMessageID
+		k := string(id) + "/" + string(m.Direction) + "/" + m.SourceMessageID
 		if f.seen[k] {
 			return false, nil
 		}

@@ -49,15 +49,14 @@ type Store interface {
 	// EventRated. Returns ErrNotFound, or ErrInvalid when the ticket is not closed.
 	Rate(ctx context.Context, id ID, c CSAT) error
 
-	// AddMessage appends m to ticket t's transcript and, unless a message with the same
-	// direction and SourceMessageID was added before in t's source conversation, under this
-	// ticket or an earlier one (then added=false, nothing changes), appends EventMessage.
-	// Only t's ID, Source and ConversationID are read; its status is the store's. A customer message (or a source agent's, FromSourceAgent) is
+	// AddMessage appends m to the ticket's transcript and, unless a message with the same
+	// direction and SourceMessageID was added before (then added=false, nothing changes),
+	// appends EventMessage. A customer message (or a source agent's, FromSourceAgent) is
 	// held for replay and placed under the card while the ticket is pending, and placed in
 	// the inbox while it is active. An agent
 	// message needs an active ticket (ErrNotActive). Internal notes are taken in any status,
 	// closed too. Returns ErrNotFound, ErrClosed (customer and agent messages), ErrNotActive.
-	AddMessage(ctx context.Context, t *Ticket, m Message) (added bool, err error)
+	AddMessage(ctx context.Context, id ID, m Message) (added bool, err error)
 
 	// Schedule appends ev to the outbox of ticket id at time at (or at once when at has
 	// passed), once however many processes run. Scheduling the same event for the same

@@ -41,7 +41,7 @@ func (s *Service) SourceMessage(ctx context.Context, source, conversationID stri
 		return nil, false, wrap("source message", err)
 	}
 	s.stamp(&m)
-	added, err = s.store.AddMessage(ctx, t, m)
+	added, err = s.store.AddMessage(ctx, t.ID, m)
 	if errors.Is(err, ErrClosed) {
 		// Closed between the lookup and the append: there is no open ticket any more.
 		return nil, false, ErrNotFound
@@ -69,7 +69,7 @@ func (s *Service) AgentMessage(ctx context.Context, inboxChannel string, m Messa
 		return nil, false, wrap("agent message", err)
 	}
 	s.stamp(&m)
-	added, err = s.store.AddMessage(ctx, t, m)
+	added, err = s.store.AddMessage(ctx, t.ID, m)
 	return t, added, wrap("agent message", err)
 }
 
