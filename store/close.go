@@ -23,14 +23,17 @@ import (
 // ARGV[4] -> the reason
 // ARGV[5] -> "1" when the source closed it, else ""
 // ARGV[6] -> EventClosed, JSON
+// ARGV[7] -> "1": close only a pending ticket
 //
-// Returns 1 closed | 0 no such ticket | -2 closed already.
+// Returns 1 closed | 0 no such ticket | -2 closed already | -4 active (with ARGV[7]).
 var closeScript = redis.NewScript(`
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then
 	return 0
 elseif status == 'closed' then
 	return -2
+elseif ARGV[7] == '1' and status ~= 'pending' then
+	return -4
 end
 redis.call('HSET', KEYS[1], 'status', 'closed', 'closed_at', ARGV[2], 'closed_by', ARGV[3],
 	'close_reason', ARGV[4], 'by_source', ARGV[5], 'updated_at', ARGV[2])
@@ -81,7 +84,11 @@ func (r *Redis) close(ctx context.Context, id tickets.ID, c tickets.Closing) err
 		r.keys.ticket(ref), r.keys.conv(ref.p, source, convID), r.keys.open(ref.p),
 		r.keys.held(ref), r.keys.outbox(ref.p), r.keys.lastClosed(ref.p, source, convID),
 	}
-	code, err := closeScript.Run(ctx, r.c, keys, string(id), fmtTime(c.At), agentJSON(c.By), c.Reason, bySource, ev).Int64()
+	ifPending := ""
+	if c.IfPending {
+		ifPending = "1"
+	}
+	code, err := closeScript.Run(ctx, r.c, keys, string(id), fmtTime(c.At), agentJSON(c.By), c.Reason, bySource, ev, ifPending).Int64()
 	if err != nil {
 		return fmt.Errorf("close script: %w", err)
 	}

@@ -19,7 +19,7 @@ func bookkeeping(hctx context.Context) (context.Context, context.CancelFunc) {
 func (o *Outbox) ack(hctx context.Context, p int, id string) error {
 	ctx, cancel := bookkeeping(hctx)
 	defer cancel()
-	if err := o.r.c.XAck(ctx, o.r.keys.outbox(p), o.group, id).Err(); err != nil {
+	if err := o.r.c.XAck(ctx, o.stream(p), o.group, id).Err(); err != nil {
 		return fmt.Errorf("ack %d/%s: %w", p, id, err)
 	}
 	return nil
@@ -37,7 +37,7 @@ func (o *Outbox) deadLetter(hctx context.Context, p int, m redis.XMessage, cause
 	defer cancel()
 	_, err := o.r.c.TxPipelined(ctx, func(tx redis.Pipeliner) error {
 		tx.XAdd(ctx, &redis.XAddArgs{Stream: o.r.keys.dead(p), Values: values})
-		tx.XAck(ctx, o.r.keys.outbox(p), o.group, m.ID)
+		tx.XAck(ctx, o.stream(p), o.group, m.ID)
 		return nil
 	})
 	if err != nil {

@@ -41,8 +41,8 @@ func decodeEntry(p int, m redis.XMessage) (tickets.Event, error) {
 	switch {
 	case ev.Type == "" || string(ev.Type) != field("t"):
 		return tickets.Event{}, fmt.Errorf("type %q does not match field t %q", ev.Type, field("t"))
-	case ev.TicketID == "" || string(ev.TicketID) != field("k"):
-		return tickets.Event{}, fmt.Errorf("ticket %q does not match field k %q", ev.TicketID, field("k"))
+	case orderKey(ev) == "" || string(orderKey(ev)) != field("k"):
+		return tickets.Event{}, fmt.Errorf("ordering key %q does not match field k %q", orderKey(ev), field("k"))
 	}
 	if s := field("place"); s != "" {
 		ev.Place = tickets.Place(s)

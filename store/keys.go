@@ -59,6 +59,16 @@ func (k keys) outbox(p int) string { return k.tag(p) + "outbox" }
 // due time in unix ms (see timers.go).
 func (k keys) timers(p int) string { return k.tag(p) + "timers" }
 
+// inbound is a STREAM P{N}:inbound: events sources sent, queued to be worked through in
+// order per conversation (see enqueue.go).
+func (k keys) inbound(p int) string { return k.tag(p) + "inbound" }
+
+// seenInbound is a STRING with a TTL, P{N}:seen:in:<source>:<event id>: the source's event
+// was enqueued already.
+func (k keys) seenInbound(p int, source, eventID string) string {
+	return k.tag(p) + "seen:in:" + source + ":" + eventID
+}
+
 // dead is a STREAM P{N}:dead of outbox entries a consumer group gave up on.
 func (k keys) dead(p int) string { return k.tag(p) + "dead" }
 

@@ -41,6 +41,9 @@ type OutboxConfig struct {
 	StartID string
 	// TrimEvery is how often the streams of held partitions are trimmed (1m).
 	TrimEvery time.Duration
+	// Inbound makes the Outbox work through the queue of events sources sent
+	// (Store.Enqueue) instead of the outbox of side effects.
+	Inbound bool
 	// GaveUp, when set, is told of every event set aside for good (after it is in the
 	// dead stream), so the product can show the failure; its error is logged.
 	GaveUp func(ctx context.Context, ev tickets.Event, cause error) error
@@ -141,6 +144,14 @@ func (o *Outbox) Run(ctx context.Context) error {
 	wg.Go(func() { o.runTrim(ctx) })
 	wg.Wait()
 	return nil
+}
+
+// stream is the key of partition p's stream this Outbox works.
+func (o *Outbox) stream(p int) string {
+	if o.cfg.Inbound {
+		return o.r.keys.inbound(p)
+	}
+	return o.r.keys.outbox(p)
 }
 
 // sleep waits for d or until ctx ends; it reports whether d passed.

@@ -102,7 +102,7 @@ func (o *Outbox) work(ctx context.Context, p int) {
 
 // createGroup makes sure the group exists on partition p's stream.
 func (o *Outbox) createGroup(ctx context.Context, p int) error {
-	err := o.r.c.XGroupCreateMkStream(ctx, o.r.keys.outbox(p), o.group, o.cfg.StartID).Err()
+	err := o.r.c.XGroupCreateMkStream(ctx, o.stream(p), o.group, o.cfg.StartID).Err()
 	if err != nil && strings.HasPrefix(err.Error(), "BUSYGROUP") {
 		return nil
 	}
@@ -117,7 +117,7 @@ func (o *Outbox) claimAll(ctx context.Context, p int, minIdle time.Duration, q *
 	start := "0-0"
 	for {
 		msgs, next, err := o.r.c.XAutoClaim(ctx, &redis.XAutoClaimArgs{
-			Stream: o.r.keys.outbox(p), Group: o.group, Consumer: o.cfg.Consumer,
+			Stream: o.stream(p), Group: o.group, Consumer: o.cfg.Consumer,
 			Start: start, MinIdle: minIdle, Count: o.cfg.Batch,
 		}).Result()
 		if err != nil {
@@ -140,7 +140,7 @@ func (o *Outbox) claimAll(ctx context.Context, p int, minIdle time.Duration, q *
 // read reads up to Batch new entries of partition p, waiting up to Block for them.
 func (o *Outbox) read(ctx context.Context, p int) ([]redis.XMessage, error) {
 	streams, err := o.r.c.XReadGroup(ctx, &redis.XReadGroupArgs{
-		Group: o.group, Consumer: o.cfg.Consumer, Streams: []string{o.r.keys.outbox(p), ">"},
+		Group: o.group, Consumer: o.cfg.Consumer, Streams: []string{o.stream(p), ">"},
 		Count: o.cfg.Batch, Block: o.cfg.Block,
 	}).Result()
 	if errors.Is(err, redis.Nil) {

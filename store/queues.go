@@ -12,7 +12,7 @@ import (
 )
 
 // queues hold the entries of one partition that a worker has read and not yet finished:
-// one queue per ticket, each drained in stream order by its own goroutine, so that a
+// one queue per ticket (per conversation, for queued source events), each drained in stream order by its own goroutine, so that a
 // ticket whose side effect keeps failing (a customer endpoint that is down) holds back
 // its own later entries and nothing else.
 type queues struct {
@@ -55,13 +55,14 @@ func (q *queues) add(msgs []redis.XMessage, claimed bool) error {
 		}
 		q.mu.Lock()
 		q.held[m.ID] = true
-		q.byTkt[ev.TicketID] = append(q.byTkt[ev.TicketID], entry{msg: m, ev: ev, claimed: claimed})
-		start := !q.running[ev.TicketID]
-		q.running[ev.TicketID] = true
+		key := orderKey(ev)
+		q.byTkt[key] = append(q.byTkt[key], entry{msg: m, ev: ev, claimed: claimed})
+		start := !q.running[key]
+		q.running[key] = true
 		q.mu.Unlock()
 		if start {
 			q.wg.Add(1)
-			go q.drain(ev.TicketID)
+			go q.drain(key)
 		}
 	}
 	return nil

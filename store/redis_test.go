@@ -84,6 +84,7 @@ func TestScriptLiterals(t *testing.T) {
 		string(tickets.EventClosed): "ticket.closed", string(tickets.EventMessage): "message",
 		string(tickets.FromCustomer): "customer", string(tickets.Internal): "internal",
 		string(tickets.FromSourceAgent): "source_agent", string(tickets.EventRated): "ticket.rated",
+		string(tickets.EventInbound): "source.inbound",
 	} {
 		if got != want {
 			t.Errorf("a tickets constant is %q; the scripts say %q", got, want)

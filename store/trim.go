@@ -38,7 +38,7 @@ func (o *Outbox) runTrim(ctx context.Context) {
 // Each group's last-delivered id is read before its pending entries: entries read in
 // between are newer than that id, so they are kept either way.
 func (o *Outbox) trim(ctx context.Context, p int) (int64, error) {
-	stream := o.r.keys.outbox(p)
+	stream := o.stream(p)
 	groups, err := o.r.c.XInfoGroups(ctx, stream).Result()
 	if err != nil || len(groups) == 0 {
 		return 0, err

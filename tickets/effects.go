@@ -212,6 +212,8 @@ func (s *Service) handleSource(ctx context.Context, ev Event) error {
 			return nil
 		}
 	case EventPicked, EventTransferred:
+	case EventSLA:
+		return s.slaExpired(ctx, ev)
 	case EventClosed:
 		if ev.BySource {
 			return nil
@@ -268,6 +270,25 @@ func (s *Service) handleSource(ctx context.Context, ev Event) error {
 	return s.store.AddEvent(ctx, t.ID, Event{
 		Type: EventDelivered, TicketID: t.ID, At: s.now(), Actor: ev.Actor, Message: ev.Message,
 	})
+}
+
+// slaExpired hands a ticket still pending at its source's deadline back to the source;
+// the card and the inbox channel say why.
+func (s *Service) slaExpired(ctx context.Context, ev Event) error {
+	t, err := s.ticketFor(ctx, ev)
+	if err != nil || t.Status != StatusPending {
+		return err
+	}
+	sla, ok := s.sources[t.Source].(SLAHandBacker)
+	if !ok || !sla.TakesChatsBack() {
+		return nil
+	}
+	reason := fmt.Sprintf("no one picked it within %s: handed back to %s", sla.HandBackAfter(), t.Source)
+	_, err = s.store.Close(ctx, t.ID, Closing{Reason: reason, HandBack: true, IfPending: true, At: s.now()})
+	if errors.Is(err, ErrClosed) || errors.Is(err, ErrNotActive) {
+		return nil // ended or picked meanwhile
+	}
+	return err
 }
 
 // GaveUp is told when the outbox sets event ev aside for good in consumer group group,

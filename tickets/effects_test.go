@@ -326,3 +326,62 @@ func TestService_AgentNameOnlyWhenShown(t *testing.T) {
 		equal(t, fmt.Sprintf("show agent name %v", show), sent, want)
 	}
 }
+
+func TestService_SLAHandsBackUnpicked(t *testing.T) {
+	ctx := context.Background()
+	sla := func(c *Config) {
+		c.Sources["desk2"] = slaSource{handBackSource{c.Sources["webhook"].(fakeSource)}, 10 * time.Minute}
+	}
+	open := func(h *harness, conv string) *Ticket {
+		tk, _, err := h.svc.Open(ctx, OpenRequest{Source: "desk2", ConversationID: conv})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tk
+	}
+	t.Run("StillPending", func(t *testing.T) {
+		h := newHarness(t, sla)
+		tk := open(h, "c1")
+		h.deliver(t)
+		h.store.fire(tk.CreatedAt.Add(9 * time.Minute))
+		equal(t, "nothing before the deadline", h.deliver(t), []string(nil))
+		h.store.fire(tk.CreatedAt.Add(10 * time.Minute))
+		h.deliver(t) // the SLA event closes the ticket...
+		got, _ := h.store.Get(ctx, tk.ID)
+		equal(t, "status", got.Status, StatusClosed)
+		equal(t, "reason", got.CloseReason, "no one picked it within 10m0s: handed back to desk2")
+		calls := h.deliver(t) // ...and the close is carried out
+		ev := h.last[0]
+		equal(t, "handed back", calls, []string{
+			"desk.UpdateCard 1 C1/ts1 closed " + ev.ID + ":card",
+			`source.Deliver 1 handed_back "" ` + ev.ID,
+			"sink.crm 1 ticket.closed " + ev.ID,
+		})
+	})
+	t.Run("PickedInTime", func(t *testing.T) {
+		h := newHarness(t, sla)
+		tk := open(h, "c2")
+		h.deliver(t)
+		h.pick(t, tk.ID, alice)
+		h.deliver(t)
+		h.store.fire(tk.CreatedAt.Add(time.Hour))
+		h.deliver(t)
+		got, _ := h.store.Get(ctx, tk.ID)
+		equal(t, "still active", got.Status, StatusActive)
+	})
+	t.Run("PickedBetweenCheckAndClose", func(t *testing.T) {
+		h := newHarness(t, sla)
+		tk := open(h, "c3")
+		h.pick(t, tk.ID, alice)
+		// A close that asks for a pending ticket leaves an active one alone.
+		_, err := h.store.Close(ctx, tk.ID, Closing{Reason: "sla", HandBack: true, IfPending: true})
+		wantErr(t, err, ErrNotActive)
+		got, _ := h.store.Get(ctx, tk.ID)
+		equal(t, "still active", got.Status, StatusActive)
+	})
+	t.Run("NoSLAForOtherSources", func(t *testing.T) {
+		h := newHarness(t, sla)
+		h.open(t, "c4", "", "")
+		equal(t, "nothing scheduled", len(h.store.timers), 0)
+	})
+}

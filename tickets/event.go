@@ -15,6 +15,12 @@ const (
 	EventRemind EventType = "ticket.remind"
 	// EventRated: the customer rated a closed chat (the ticket's CSAT).
 	EventRated EventType = "ticket.rated"
+	// EventSLA: a ticket of a source that hands back unpicked chats (SLAHandBacker) has
+	// waited its time; if it is still pending it goes back to the source.
+	EventSLA EventType = "ticket.sla"
+	// EventInbound: an event a source sent us, queued to be worked through in order per
+	// conversation (Store.Enqueue); not part of any ticket's outbox.
+	EventInbound EventType = "source.inbound"
 	// EventMessage: a message was added to the ticket (any Direction), or an agent
 	// message is to be sent again (RetryDelivery).
 	EventMessage EventType = "message"
@@ -72,4 +78,9 @@ type Event struct {
 	BySource bool   `json:"by_source,omitempty"`
 	// EventClosed: the chat was handed back to the source's own desk (HandBacker).
 	HandedBack bool `json:"handed_back,omitempty"`
+
+	// EventInbound: the source, its conversation, and its event as it came.
+	Source         string `json:"source,omitempty"`
+	ConversationID string `json:"conversation,omitempty"`
+	Payload        string `json:"payload,omitempty"`
 }

@@ -29,6 +29,7 @@ type fakeStore struct {
 	events   []Event
 	evSeq    int
 	timers   []timer
+	inbound  []Event
 	// fail, when set, is returned by every method (an infrastructure failure).
 	fail error
 }
@@ -216,6 +217,9 @@ func (f *fakeStore) Close(_ context.Context, id ID, c Closing) (*Ticket, error) 
 	if t.Status == StatusClosed {
 		return nil, ErrClosed
 	}
+	if c.IfPending && t.Status == StatusActive {
+		return nil, ErrNotActive
+	}
 	t.Status, t.ClosedAt, t.UpdatedAt, t.ClosedBy, t.CloseReason = StatusClosed, c.At, c.At, c.By, c.Reason
 	if k := convKey(t.Source, t.ConversationID); f.convs[k] == id {
 		delete(f.convs, k)
@@ -267,6 +271,19 @@ func (f *fakeStore) AddMessage(_ context.Context, id ID, m Message) (bool, error
 	f.messages[id] = append(f.messages[id], m)
 	t.UpdatedAt = m.At
 	f.emit(ev)
+	return true, nil
+}
+
+// Enqueue keeps source events in inbound, once per (source, event id).
+func (f *fakeStore) Enqueue(_ context.Context, source, conv, eventID, payload string) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	k := "inbound/" + source + "/" + eventID
+	if f.seen[k] {
+		return false, nil
+	}
+	f.seen[k] = true
+	f.inbound = append(f.inbound, Event{Type: EventInbound, Source: source, ConversationID: conv, Payload: payload})
 	return true, nil
 }
 
@@ -489,6 +506,14 @@ func (s fakeSource) Deliver(_ context.Context, t *Ticket, out Outbound, key stri
 type handBackSource struct{ fakeSource }
 
 func (handBackSource) TakesChatsBack() bool { return true }
+
+// slaSource hands back chats no one picked within after.
+type slaSource struct {
+	handBackSource
+	after time.Duration
+}
+
+func (s slaSource) HandBackAfter() time.Duration { return s.after }
 
 type fakeSink struct {
 	*calls

@@ -150,5 +150,14 @@ func (s *Service) Open(ctx context.Context, req OpenRequest) (_ *Ticket, created
 	if err != nil {
 		return nil, false, wrap("open", err)
 	}
+	if sla, ok := s.sources[req.Source].(SLAHandBacker); ok && created && sla.TakesChatsBack() {
+		if d := sla.HandBackAfter(); d > 0 {
+			at := got.CreatedAt.Add(d)
+			ev := Event{Type: EventSLA, TicketID: got.ID, At: at}
+			if err := s.store.Schedule(ctx, got.ID, ev, at); err != nil {
+				return nil, false, wrap("open: schedule the SLA", err)
+			}
+		}
+	}
 	return got, created, nil
 }

@@ -42,7 +42,8 @@ type Store interface {
 	Transfer(ctx context.Context, id ID, to Team, by Agent, at time.Time) (*Ticket, error)
 
 	// Close closes an open ticket and appends EventClosed (with Reason, BySource and
-	// HandedBack from c). Returns ErrNotFound, ErrClosed.
+	// HandedBack from c). Returns ErrNotFound, ErrClosed, or ErrNotActive when c.IfPending
+	// and the ticket is active.
 	Close(ctx context.Context, id ID, c Closing) (*Ticket, error)
 
 	// Rate records c as a closed ticket's CSAT (replacing an earlier one) and appends
@@ -57,6 +58,12 @@ type Store interface {
 	// message needs an active ticket (ErrNotActive). Internal notes are taken in any status,
 	// closed too. Returns ErrNotFound, ErrClosed (customer and agent messages), ErrNotActive.
 	AddMessage(ctx context.Context, id ID, m Message) (added bool, err error)
+
+	// Enqueue records an event a source sent (payload, as it came) to be worked through
+	// later, in order per source conversation, with retries: the source gets its answer
+	// at once and nothing it sent is lost. An event whose (source, eventID) was enqueued
+	// before is not enqueued again (added=false). The worker gets it as EventInbound.
+	Enqueue(ctx context.Context, source, conversationID, eventID, payload string) (added bool, err error)
 
 	// Schedule appends ev to the outbox of ticket id at time at (or at once when at has
 	// passed), once however many processes run. Scheduling the same event for the same
@@ -93,6 +100,9 @@ type Closing struct {
 	BySource bool
 	// HandBack: the chat goes back to the source's own desk rather than ending.
 	HandBack bool
+	// IfPending closes the ticket only while no one has picked it: Close returns
+	// ErrNotActive (changing nothing) when it is active.
+	IfPending bool
 	At       time.Time
 }
 
@@ -174,6 +184,14 @@ type Outbound struct {
 	Team Team
 	// At is when it happened, for sources that stop retrying after a while.
 	At time.Time
+}
+
+// SLAHandBacker is a HandBacker whose chats go back to it when no one picks them in time
+// (e.g. Gladly's SLA: a conversation must not wait in its AI inbox for ever).
+type SLAHandBacker interface {
+	HandBacker
+	// HandBackAfter is how long a ticket may wait for a pick; 0 means for ever.
+	HandBackAfter() time.Duration
 }
 
 // Sink receives ticket data (e.g. Vitally). Keys are as for Desk.

@@ -1,0 +1,81 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+func TestRedis_Enqueue(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	r, _ := newStore(t)
+	// Two conversations of one source, their events interleaved, one repeated.
+	for i, e := range []struct{ conv, id string }{
+		{"conv-a", "e1"}, {"conv-b", "e2"}, {"conv-a", "e3"}, {"conv-a", "e1"}, {"conv-b", "e4"}, {"conv-a", "e5"},
+	} {
+		added, err := r.Enqueue(ctx, "gladly", e.conv, e.id, fmt.Sprintf(`{"n":%d}`, i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := !(e.id == "e1" && i == 3); added != want {
+			t.Errorf("Enqueue(%s) = %v, want %v", e.id, added, want)
+		}
+	}
+	for _, bad := range [][3]string{{"", "c", "e"}, {"gladly", "", "e"}, {"gladly", "c", ""}, {"Bad Source", "c", "e"}} {
+		if _, err := r.Enqueue(ctx, bad[0], bad[1], bad[2], "{}"); !errors.Is(err, tickets.ErrInvalid) {
+			t.Errorf("Enqueue(%q) = %v, want ErrInvalid", bad, err)
+		}
+	}
+
+	// An inbound Outbox works them through in order per conversation, each once.
+	rec := &recorder{}
+	cfg := testOutboxConfig("in-1")
+	cfg.Inbound = true
+	stop := start(t, newOutbox(t, r, "inbound:gladly", rec.handle, cfg))
+	eventually(t, "every queued event is handled", func() bool { return len(rec.done()) == 5 })
+	stop()
+	per := map[string][]string{}
+	for _, ev := range rec.done() {
+		if ev.Type != tickets.EventInbound || ev.Source != "gladly" {
+			t.Errorf("event %+v", ev)
+		}
+		per[ev.ConversationID] = append(per[ev.ConversationID], ev.Payload)
+	}
+	if want := []string{`{"n":0}`, `{"n":2}`, `{"n":5}`}; !slices.Equal(per["conv-a"], want) {
+		t.Errorf("conv-a = %v, want %v", per["conv-a"], want)
+	}
+	if want := []string{`{"n":1}`, `{"n":4}`}; !slices.Equal(per["conv-b"], want) {
+		t.Errorf("conv-b = %v, want %v", per["conv-b"], want)
+	}
+	// The outbox of side effects is a different stream: an outbox worker sees none of it.
+	if n := r.c.XLen(ctx, r.keys.outbox(partitionOf("gladly", "conv-a"))).Val(); n != 0 {
+		t.Errorf("the outbox holds %d entries", n)
+	}
+}
+
+func TestRedis_CloseIfPending(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	r, _ := newStore(t)
+	active := open(t, r, "sla-active", nil)
+	if _, err := r.Pick(ctx, active.ID, alice, t0); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, r)
+	if _, err := r.Close(ctx, active.ID, tickets.Closing{Reason: "sla", HandBack: true, IfPending: true, At: t0}); !errors.Is(err, tickets.ErrNotActive) {
+		t.Fatalf("Close(IfPending) of an active ticket = %v, want ErrNotActive", err)
+	}
+	if after := snapshot(t, r); fmt.Sprint(before) != fmt.Sprint(after) {
+		t.Error("a refused close changed Redis")
+	}
+	pending := open(t, r, "sla-pending", nil)
+	got, err := r.Close(ctx, pending.ID, tickets.Closing{Reason: "sla", HandBack: true, IfPending: true, At: t0})
+	if err != nil || got.Status != tickets.StatusClosed {
+		t.Fatalf("Close(IfPending) of a pending ticket = %+v, %v", got, err)
+	}
+}
