@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"fmt"
 	"context"
 	"errors"
 	"strings"
@@ -77,4 +78,26 @@ func (b *Bot) retryDelivery(ctx context.Context, cb *slack.InteractionCallback, 
 		why = "The message could not be sent again just now; please try again."
 	}
 	b.ephemeral(ctx, cb.Container.ChannelID, cb.User.ID, cb.Container.ThreadTs, why)
+}
+
+// Warn tells the team, under t's card, that its source did not take a turn of the chat,
+// with the source's own words, and mentions the agent who made it.
+func (d *Desk) Warn(ctx context.Context, t *tickets.Ticket, ev tickets.Event, key string) error {
+	what := map[tickets.EventType]string{
+		tickets.EventPicked:      "that the chat was picked",
+		tickets.EventTransferred: "that the chat was transferred",
+		tickets.EventClosed:      "that the chat ended",
+	}[ev.Failed]
+	if ev.Failed == tickets.EventClosed && ev.HandedBack {
+		what = "the chat back"
+	}
+	if what == "" {
+		what = "a change to the chat"
+	}
+	text := fmt.Sprintf(":warning: %s did not take %s: %s", esc(sourceLabel(t)), what, esc(clip(ev.Reason, 500)))
+	if ev.Actor.ID != "" {
+		text = mention(ev.Actor.ID) + " " + text
+	}
+	_, err := d.post(ctx, t.Card.Channel, t.Card.TS, key, slack.MsgOptionText(text, false))
+	return err
 }

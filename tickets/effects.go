@@ -151,16 +151,23 @@ func (s *Service) handleDesk(ctx context.Context, ev Event) error {
 	return nil
 }
 
-// handleMarks shows whether an agent message reached the customer.
+// handleMarks shows whether an agent message reached the customer, and warns the team
+// when a turn of the chat could not be told to the source.
 func (s *Service) handleMarks(ctx context.Context, ev Event) error {
-	if ev.Type != EventDelivered && ev.Type != EventFailed || ev.Message == nil {
+	if ev.Type != EventDelivered && ev.Type != EventFailed {
 		return nil
 	}
 	t, err := s.ticketFor(ctx, ev)
-	if err != nil || t.Inbox == "" {
+	if err != nil {
 		return err
 	}
-	return s.desk.MarkDelivery(ctx, t, ev, ev.ID)
+	switch {
+	case ev.Message != nil && t.Inbox != "":
+		return s.desk.MarkDelivery(ctx, t, ev, ev.ID)
+	case ev.Type == EventFailed && ev.Failed != "" && !t.Card.IsZero():
+		return s.desk.Warn(ctx, t, ev, ev.ID)
+	}
+	return nil
 }
 
 // ensureCard posts the card event ev asks for, unless it was posted already (a repeat
@@ -292,17 +299,29 @@ func (s *Service) slaExpired(ctx context.Context, ev Event) error {
 }
 
 // GaveUp is told when the outbox sets event ev aside for good in consumer group group,
-// because of cause. An agent message its source never took is marked failed in Slack,
-// where the agent can send it again (RetryDelivery).
+// because of cause. What a source would not take is shown in Slack, never swallowed: an
+// agent message is marked failed (the agent can send it again, RetryDelivery); a turn of
+// the chat (accepted, transferred, ended, handed back) gets a warning under the card.
 func (s *Service) GaveUp(ctx context.Context, group string, ev Event, cause error) error {
-	if group != GroupSource || ev.Type != EventMessage || ev.Message == nil || ev.Message.Direction != FromAgent {
+	if group != GroupSource {
 		return nil
 	}
 	reason := "the customer could not be reached"
 	if cause != nil {
 		reason = Clip(cause.Error(), 300)
 	}
-	return wrap("gave up", s.store.AddEvent(ctx, ev.TicketID, Event{
-		Type: EventFailed, TicketID: ev.TicketID, At: s.now(), Actor: ev.Actor, Message: ev.Message, Reason: reason,
-	}))
+	failed := Event{Type: EventFailed, TicketID: ev.TicketID, At: s.now(), Actor: ev.Actor, Reason: reason}
+	switch ev.Type {
+	case EventMessage:
+		if ev.Message == nil || ev.Message.Direction != FromAgent {
+			return nil
+		}
+		failed.Message = ev.Message
+	case EventPicked, EventTransferred, EventClosed:
+		failed.Failed = ev.Type
+		failed.HandedBack = ev.HandedBack
+	default:
+		return nil
+	}
+	return wrap("gave up", s.store.AddEvent(ctx, ev.TicketID, failed))
 }

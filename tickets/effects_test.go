@@ -385,3 +385,32 @@ func TestService_SLAHandsBackUnpicked(t *testing.T) {
 		equal(t, "nothing scheduled", len(h.store.timers), 0)
 	})
 }
+
+func TestService_GaveUpOnATurnWarnsTheTeam(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t, func(c *Config) {
+		c.Sources["desk2"] = handBackSource{c.Sources["webhook"].(fakeSource)}
+	})
+	tk, _, _ := h.svc.Open(ctx, OpenRequest{Source: "desk2", ConversationID: "c"})
+	h.deliver(t)
+	h.pick(t, tk.ID, alice)
+	h.deliver(t)
+	h.svc.HandBack(ctx, tk.ID, alice, "")
+	closed := h.store.drain()
+	refused := errors.New(`gladly: 400: assignee.inboxId: not_exist: "Inbox not found"`)
+	if err := h.svc.GaveUp(ctx, GroupSource, closed[0], Permanent(refused)); err != nil {
+		t.Fatal(err)
+	}
+	calls := h.deliver(t)
+	ev := h.last[0]
+	if ev.Type != EventFailed || ev.Failed != EventClosed || !ev.HandedBack || ev.Actor != alice {
+		t.Fatalf("failure event %+v", ev)
+	}
+	equal(t, "warned under the card", calls[0],
+		`desk.Warn 1 ticket.closed "permanent: gladly: 400: assignee.inboxId: not_exist: \"Inbox not found\"" `+ev.ID)
+	// Other groups' give-ups stay in the dead stream only.
+	if err := h.svc.GaveUp(ctx, GroupDesk, closed[0], refused); err != nil {
+		t.Fatal(err)
+	}
+	equal(t, "no event", h.types(), []string(nil))
+}

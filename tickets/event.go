@@ -79,6 +79,10 @@ type Event struct {
 	// EventClosed: the chat was handed back to the source's own desk (HandBacker).
 	HandedBack bool `json:"handed_back,omitempty"`
 
+	// EventFailed about a turn of the chat rather than a message: which turn the source
+	// did not take (EventPicked, EventTransferred or EventClosed, with HandedBack).
+	Failed EventType `json:"failed,omitempty"`
+
 	// EventInbound: the source, its conversation, and its event as it came.
 	Source         string `json:"source,omitempty"`
 	ConversationID string `json:"conversation,omitempty"`

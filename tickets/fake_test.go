@@ -483,6 +483,10 @@ func (d *fakeDesk) Remind(_ context.Context, t *Ticket, c Card, key string) erro
 	return d.add("desk.Remind %s %s/%s %s", t.ID, c.Channel, c.TS, key)
 }
 
+func (d *fakeDesk) Warn(_ context.Context, t *Ticket, ev Event, key string) error {
+	return d.add("desk.Warn %s %s %q %s", t.ID, ev.Failed, ev.Reason, key)
+}
+
 func (d *fakeDesk) MarkDelivery(_ context.Context, t *Ticket, ev Event, key string) error {
 	return d.add("desk.MarkDelivery %s %s %q %s", t.ID, ev.Type, ev.Message.Text, key)
 }

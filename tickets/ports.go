@@ -129,6 +129,9 @@ type Desk interface {
 	ArchiveInbox(ctx context.Context, t *Ticket, key string) error
 	// Remind tells t's team, in the thread of card c, that the ticket still waits for a pick.
 	Remind(ctx context.Context, t *Ticket, c Card, key string) error
+	// Warn tells t's team, under t's card, that the source did not take a turn of the
+	// chat (ev: EventFailed with Failed, Reason and Actor).
+	Warn(ctx context.Context, t *Ticket, ev Event, key string) error
 	// MarkDelivery shows on the agent's message ev.Message, in t's inbox channel, whether
 	// the customer got it (EventDelivered) or not (EventFailed, with ev.Reason and a way
 	// to try again).
