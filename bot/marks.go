@@ -1,9 +1,9 @@
 package bot
 
 import (
-	"fmt"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/slack-go/slack"

@@ -103,7 +103,7 @@ type Closing struct {
 	// IfPending closes the ticket only while no one has picked it: Close returns
 	// ErrNotActive (changing nothing) when it is active.
 	IfPending bool
-	At       time.Time
+	At        time.Time
 }
 
 // Desk is the agent-facing surface (Slack). Each method is a side effect carried out from
