@@ -1,0 +1,116 @@
+package gladly
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/frontdeskhq/frontdesk/connectors/internal/httpsrc"
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+// userAgent is sent with every call.
+const userAgent = "Frontdesk-Gladly/1"
+
+// Limits on what is read of Gladly's answers: a conversation's items (up to 1000, with
+// their texts) may be large; an error body is short.
+const (
+	maxAnswerBytes = 16 << 20
+	maxErrorBytes  = 64 << 10
+)
+
+// call sends one request to Gladly's API, as the API user, and decodes a 2xx answer's
+// JSON into out (when not nil). what names the call in errors ("gladly: reply"): short,
+// since Slack shows the start of an error to agents, and free of ids and text. path is
+// relative to the API root, escaped. Errors follow the outbox's rules
+// (httpsrc.Classify): a *tickets.RetryAfterError for 429, a plain error for a network
+// failure, 408 or 5xx, a permanent one for any other status; the message carries
+// Gladly's errors[] (attr: code: detail) when the answer has them.
+func (c *Client) call(ctx context.Context, method, what, path string, in, out any) (http.Header, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return nil, tickets.Permanent(fmt.Errorf("%s: encode: %w", what, err))
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
+	if err != nil {
+		return nil, tickets.Permanent(fmt.Errorf("%s: %w", what, httpsrc.WithoutURL(err)))
+	}
+	req.SetBasicAuth(c.email, c.token)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", userAgent)
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, httpsrc.WithoutURL(err))
+	}
+	defer resp.Body.Close()
+	if err := httpsrc.Classify(what, resp.StatusCode, resp.Header, c.now()); err != nil {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBytes))
+		if says := gladlySays(b); says != "" {
+			err = fmt.Errorf("%w: Gladly says %s", err, says)
+		}
+		return resp.Header, err
+	}
+	if out != nil {
+		if err := json.NewDecoder(io.LimitReader(resp.Body, maxAnswerBytes)).Decode(out); err != nil {
+			// A proxy's page or a cut answer: worth another try, until RetryFor.
+			return resp.Header, fmt.Errorf("%s: unreadable answer: %w", what, err)
+		}
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBytes)) // lets the connection be reused
+	return resp.Header, nil
+}
+
+// Limits on what Gladly's error details add to an error message (it reaches Slack).
+const (
+	maxErrorDetails    = 5
+	maxErrorDetailSize = 300
+)
+
+// apiErrors is the body of Gladly's failed answers (connectors.md §3.1):
+// {"errors":[{"attr":"assignee.inboxId","code":"blank","detail":"..."}]}.
+type apiErrors struct {
+	Errors []struct {
+		Attr   string `json:"attr"`
+		Code   string `json:"code"`
+		Detail string `json:"detail"`
+	} `json:"errors"`
+}
+
+// gladlySays renders the errors[] of body as "attr: code: detail; ...", or "" when body
+// holds none. It keeps to a few short entries: the text ends up in Slack.
+func gladlySays(body []byte) string {
+	var e apiErrors
+	if json.Unmarshal(body, &e) != nil {
+		return ""
+	}
+	var parts []string
+	for i, d := range e.Errors {
+		if i == maxErrorDetails {
+			parts = append(parts, fmt.Sprintf("and %d more", len(e.Errors)-i))
+			break
+		}
+		var fs []string
+		for _, f := range []string{d.Attr, d.Code, d.Detail} {
+			if f = strings.TrimSpace(f); f != "" {
+				fs = append(fs, f)
+			}
+		}
+		if len(fs) > 0 {
+			parts = append(parts, tickets.Clip(strings.Join(fs, ": "), maxErrorDetailSize))
+		}
+	}
+	return strings.Join(parts, "; ")
+}
