@@ -329,6 +329,19 @@ func (f *fakeGladly) setItems(conv string, its ...map[string]any) {
 	f.items[conv] = its
 }
 
+// setConversation changes fields of the conversation.
+func (f *fakeGladly) setConversation(conv string, fields map[string]any) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for k, v := range fields {
+		if v == nil {
+			delete(f.conversations[conv], k)
+		} else {
+			f.conversations[conv][k] = v
+		}
+	}
+}
+
 // setup returns a Client pointed at a fake Gladly under testPrefix.
 func setup(t *testing.T, edit func(*Config)) (*Client, *fakeGladly) {
 	t.Helper()

@@ -14,6 +14,7 @@ type fakeQueue struct {
 	mu      sync.Mutex
 	seen    map[string]bool
 	entries []tickets.Event
+	next    int // the first entry not processed yet
 	fail    error
 }
 
@@ -40,4 +41,24 @@ func (q *fakeQueue) queued() []tickets.Event {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	return append([]tickets.Event(nil), q.entries...)
+}
+
+// drain hands the entries not processed yet to p, in order, as the worker would; it
+// stops at the first error.
+func (q *fakeQueue) drain(ctx context.Context, p *Processor) error {
+	for {
+		q.mu.Lock()
+		if q.next == len(q.entries) {
+			q.mu.Unlock()
+			return nil
+		}
+		ev := q.entries[q.next]
+		q.mu.Unlock()
+		if err := p.Process(ctx, ev); err != nil {
+			return err
+		}
+		q.mu.Lock()
+		q.next++
+		q.mu.Unlock()
+	}
 }

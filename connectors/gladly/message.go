@@ -1,0 +1,80 @@
+package gladly
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+// maxFieldBytes is the longest customer field the tickets domain takes.
+const maxFieldBytes = 2000
+
+// messageOf is a customer's conversation item as a ticket message. The text is the
+// item's content (or body); an email's subject comes first. Files are named after it:
+// their content is behind Gladly's API credentials, so agents open them in Gladly. An
+// item with neither says so, so that no message goes unseen.
+func messageOf(it *item, itemID string) tickets.Message {
+	c := it.Content
+	text := c.Content
+	if text == "" {
+		text = c.Body
+	}
+	if c.Type == emailType && strings.TrimSpace(c.Subject) != "" {
+		text = "Subject: " + strings.TrimSpace(c.Subject) + "\n\n" + text
+	}
+	var b strings.Builder
+	b.WriteString(strings.TrimSpace(text))
+	for _, a := range c.Attachments {
+		if b.Len() > 0 {
+			b.WriteString("\n")
+		}
+		name := a.Filename
+		if name == "" {
+			name = "a file"
+		}
+		if a.ContentType != "" {
+			name += " (" + a.ContentType + ")"
+		}
+		b.WriteString("[" + name + ": open the conversation in Gladly to see it]")
+	}
+	text = b.String()
+	if text == "" {
+		kind := c.Type
+		if kind == "" {
+			kind = "message"
+		}
+		text = fmt.Sprintf("[a %s without text: open the conversation in Gladly to see it]", kind)
+	}
+	return tickets.Message{
+		Direction:       tickets.FromCustomer,
+		Text:            tickets.Clip(text, tickets.MaxTextBytes),
+		SourceMessageID: itemID,
+		At:              it.at(),
+	}
+}
+
+// customerOf is a Gladly profile as a ticket's customer: its name, first email and first
+// phone, and the customer's id in the organisation's own systems when the profile has
+// one.
+func customerOf(id string, p *profile) tickets.Customer {
+	c := tickets.Customer{ID: id, Name: clipField(p.Name)}
+	for _, e := range p.Emails {
+		if e.Original != "" {
+			c.Email = clipField(e.Original)
+			break
+		}
+	}
+	for _, ph := range p.Phones {
+		if ph.Original != "" {
+			c.Phone = clipField(ph.Original)
+			break
+		}
+	}
+	if p.ExternalCustomerID != "" {
+		c.Fields = map[string]string{"external id": clipField(p.ExternalCustomerID)}
+	}
+	return c
+}
+
+func clipField(s string) string { return tickets.Clip(strings.TrimSpace(s), maxFieldBytes) }

@@ -1,0 +1,275 @@
+package gladly
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/frontdeskhq/frontdesk/connectors/internal/httpsrc"
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+// Tickets is the part of the ticket service the Processor uses (tickets.Service).
+type Tickets interface {
+	// Open opens a ticket for a conversation, or returns its open ticket with
+	// created=false. Returns tickets.ErrInvalid or tickets.ErrNotConfigured.
+	Open(ctx context.Context, req tickets.OpenRequest) (*tickets.Ticket, bool, error)
+	// SourceMessage relays a customer's message, at most once per SourceMessageID
+	// (added=false for a repeat). Returns tickets.ErrInvalid, or tickets.ErrNotFound when
+	// the conversation has no open ticket.
+	SourceMessage(ctx context.Context, source, conversationID string, m tickets.Message) (*tickets.Ticket, bool, error)
+	// SourceClosed closes the conversation's open ticket. Returns tickets.ErrInvalid, or
+	// tickets.ErrNotFound when it has none.
+	SourceClosed(ctx context.Context, source, conversationID, reason string) (*tickets.Ticket, error)
+}
+
+var _ Tickets = (*tickets.Service)(nil)
+
+// Why tickets close when Gladly says so.
+const (
+	reasonClosed   = "closed in Gladly"
+	reasonTakenOff = "taken over in Gladly"
+)
+
+// Processor works through the Gladly events the Handler queued (a tickets.Handler for
+// the inbound queue, which hands it one conversation's events in order): customers'
+// messages in the AI inbox open tickets or are relayed to them, and conversations closed
+// in Gladly or moved away from the AI inbox close theirs.
+type Processor struct {
+	api      *Client
+	tk       Tickets
+	log      *zap.Logger
+	aiInbox  string
+	agentID  string
+	retryFor time.Duration
+	now      func() time.Time
+}
+
+// NewProcessor returns the processor of queued Gladly events, which reads Gladly through
+// api and hands the outcome to tk.
+func NewProcessor(cfg Config, api *Client, tk Tickets, log *zap.Logger) (*Processor, error) {
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if api == nil {
+		return nil, errors.New("gladly: NewProcessor needs the Gladly client")
+	}
+	if tk == nil {
+		return nil, errors.New("gladly: NewProcessor needs the ticket service")
+	}
+	if log == nil {
+		log = zap.NewNop()
+	}
+	return &Processor{
+		api: api, tk: tk, log: log.Named("gladly"), aiInbox: cfg.AIInboxID, agentID: cfg.AgentID,
+		retryFor: cfg.RetryFor, now: time.Now,
+	}, nil
+}
+
+// Process works through one queued event: ev.Type must be tickets.EventInbound and
+// ev.Source Source (other events are none of its business: nil), and ev.Payload the
+// webhook as the Handler took it.
+//
+// Errors follow the queue's rules: a payload that does not parse, and a refusal by the
+// ticket service (tickets.ErrInvalid), are permanent; Gladly's answers are classified
+// as the Client's (429 a *tickets.RetryAfterError, 5xx and network errors transient until
+// RetryFor has passed since Gladly recorded the event, any other 4xx permanent with
+// Gladly's errors[]); anything else is transient.
+func (p *Processor) Process(ctx context.Context, ev tickets.Event) error {
+	if ev.Type != tickets.EventInbound || ev.Source != Source {
+		return nil
+	}
+	e, err := parseEnvelope([]byte(ev.Payload))
+	if err != nil {
+		return tickets.Permanent(fmt.Errorf("gladly: queued event of conversation %s: %w", ev.ConversationID, err))
+	}
+	conv := e.Content.ConversationID
+	if conv == "" {
+		conv = ev.ConversationID
+	}
+	if conv == "" {
+		return tickets.Permanent(fmt.Errorf("gladly: queued %s event %s has no conversation", e.Type, e.ID))
+	}
+	log := p.log.With(zap.String("type", e.Type), zap.String("event", e.ID), zap.String("conversation", conv))
+	switch e.Type {
+	case typeContactMessage, typeMessage:
+		err = p.message(ctx, log, e, conv, ev.Payload)
+	case typeClosed:
+		err = p.close(ctx, log, conv, reasonClosed)
+	case typeAssignee:
+		err = p.assigneeChanged(ctx, log, e, conv)
+	case typeStatus:
+		err = p.statusChanged(ctx, log, e, conv)
+	}
+	return err
+}
+
+// gladlyErr bounds the retries of a failed call to Gladly for event e.
+func (p *Processor) gladlyErr(err error, e *envelope) error {
+	return httpsrc.GiveUpAfter(err, e.at(), p.now(), p.retryFor)
+}
+
+// serviceErr says what the queue should do about an error of the ticket service.
+func serviceErr(err error) error {
+	if errors.Is(err, tickets.ErrInvalid) {
+		return tickets.Permanent(err)
+	}
+	return err
+}
+
+// ours reports whether a conversation assigned to a is Frontdesk's: in the AI inbox, or
+// assigned to the API user's agent.
+func (p *Processor) ours(a assignee) bool {
+	return a.InboxID == p.aiInbox || (a.AgentID != "" && a.AgentID == p.agentID)
+}
+
+// message opens a ticket for a customer's message in a conversation of Frontdesk's, or
+// relays it to the open one. Where the conversation is comes from the event's context,
+// or, when the event has none (MESSAGE/RECEIVED), from the conversation itself.
+func (p *Processor) message(ctx context.Context, log *zap.Logger, e *envelope, conv, raw string) error {
+	itemID := e.Content.itemID()
+	if itemID == "" {
+		return tickets.Permanent(fmt.Errorf("gladly: %s event %s names no message", e.Type, e.ID))
+	}
+	customerID := e.Content.CustomerID
+	a := e.Content.Context.Assignee
+	if a == nil {
+		c, err := p.api.conversation(ctx, conv)
+		if err != nil {
+			return p.gladlyErr(err, e)
+		}
+		a = &assignee{InboxID: c.InboxID, AgentID: c.AgentID}
+		if customerID == "" {
+			customerID = c.CustomerID
+		}
+	}
+	if !p.ours(*a) {
+		log.Debug("not in the AI inbox: ignored", zap.String("inbox", a.InboxID), zap.String("agent", a.AgentID))
+		return nil
+	}
+	it, err := p.api.item(ctx, itemID)
+	if err != nil {
+		return p.gladlyErr(err, e)
+	}
+	if it.Initiator.Type != "" && it.Initiator.Type != initiatorCustomer {
+		log.Debug("not the customer's message: ignored", zap.String("item", itemID), zap.String("initiator", it.Initiator.Type))
+		return nil
+	}
+	if customerID == "" {
+		customerID = it.CustomerID
+	}
+	customer, err := p.customer(ctx, log, customerID, e)
+	if err != nil {
+		return err
+	}
+	if e.Content.Channel != "" {
+		if customer.Fields == nil {
+			customer.Fields = map[string]string{}
+		}
+		customer.Fields["channel"] = e.Content.Channel
+	}
+	m := messageOf(it, itemID)
+	req := tickets.OpenRequest{Source: Source, ConversationID: conv, Customer: customer, First: &m}
+	if len(raw) <= tickets.MaxRawBytes {
+		req.Raw = raw
+	}
+	t, created, err := p.tk.Open(ctx, req)
+	if err != nil {
+		return serviceErr(err)
+	}
+	if created {
+		log.Debug("ticket opened", zap.Int64("ticket", t.Number), zap.String("item", itemID))
+		return nil
+	}
+	t, added, err := p.tk.SourceMessage(ctx, Source, conv, m)
+	if errors.Is(err, tickets.ErrNotFound) {
+		// The ticket closed between the two calls: the next attempt opens a new one.
+		return fmt.Errorf("gladly: the ticket of conversation %s closed meanwhile", conv)
+	}
+	if err != nil {
+		return serviceErr(err)
+	}
+	log.Debug("message relayed", zap.Int64("ticket", t.Number), zap.String("item", itemID), zap.Bool("added", added))
+	return nil
+}
+
+// customer describes customer id from their Gladly profile. A profile Gladly refuses
+// for good (deleted, merged away, not readable by the API user) leaves only the id: the
+// message matters more than the name.
+func (p *Processor) customer(ctx context.Context, log *zap.Logger, id string, e *envelope) (tickets.Customer, error) {
+	if id == "" {
+		return tickets.Customer{}, nil
+	}
+	pr, err := p.api.profile(ctx, id)
+	if tickets.IsPermanent(err) {
+		log.Warn("customer profile unavailable: the ticket shows the customer id only", zap.String("customer", id), zap.Error(err))
+		return tickets.Customer{ID: id}, nil
+	}
+	if err != nil {
+		return tickets.Customer{}, p.gladlyErr(err, e)
+	}
+	return customerOf(id, pr), nil
+}
+
+// close closes the conversation's open ticket, if it has one.
+func (p *Processor) close(ctx context.Context, log *zap.Logger, conv, reason string) error {
+	t, err := p.tk.SourceClosed(ctx, Source, conv, reason)
+	if errors.Is(err, tickets.ErrNotFound) {
+		log.Debug("no open ticket to close")
+		return nil
+	}
+	if err != nil {
+		return serviceErr(err)
+	}
+	log.Debug("ticket closed", zap.Int64("ticket", t.Number), zap.String("reason", reason))
+	return nil
+}
+
+// assigneeChanged closes the ticket of a conversation that went to an inbox and agent
+// other than Frontdesk's: someone in Gladly took it over.
+func (p *Processor) assigneeChanged(ctx context.Context, log *zap.Logger, e *envelope, conv string) error {
+	a := e.Content.Assignee
+	if a == nil || (a.InboxID == "" && a.AgentID == "") {
+		log.Debug("no new assignee: ignored")
+		return nil
+	}
+	if p.ours(*a) {
+		return nil
+	}
+	return p.close(ctx, log, conv, reasonTakenOff)
+}
+
+// statusChanged closes the ticket of a conversation whose new status is CLOSED; the event
+// does not say the status, so the conversation is read.
+func (p *Processor) statusChanged(ctx context.Context, log *zap.Logger, e *envelope, conv string) error {
+	c, err := p.api.conversation(ctx, conv)
+	if err != nil {
+		return p.gladlyErr(err, e)
+	}
+	if c.Status != statusClosed {
+		log.Debug("status is not closed: nothing to do", zap.String("status", c.Status))
+		return nil
+	}
+	return p.close(ctx, log, conv, reasonClosed)
+}
+
+// itemID is the conversation item of a message event.
+func (c *content) itemID() string {
+	if c.MessageID != "" {
+		return c.MessageID
+	}
+	return c.ConversationItemID
+}
+
+// at is when Gladly recorded the event; zero when the timestamp is missing or unreadable.
+func (e *envelope) at() time.Time {
+	t, err := time.Parse(time.RFC3339Nano, e.Timestamp)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
