@@ -149,7 +149,7 @@ func noticeText(t *tickets.Ticket, ev tickets.Event) string {
 		}
 		if ev.HandedBack {
 			return fmt.Sprintf(":leftwards_arrow_with_hook: %s handed the chat back to %s. %s",
-				mention(ev.Actor.ID), esc(sourceLabel(t)), esc(clip(ev.Reason, 500)))
+				mention(ev.Actor.ID), esc(sourceName(t)), esc(clip(ev.Reason, 500)))
 		}
 		s := fmt.Sprintf(":lock: %s ended the live chat.", mention(ev.Actor.ID))
 		if ev.Reason != "" {

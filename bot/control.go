@@ -53,7 +53,7 @@ func controlView(t *tickets.Ticket, st *tickets.Settings, handBack bool) slack.M
 	}
 	if handBack {
 		options = append(options, slack.NewOptionBlockObject(optHandBack,
-			plainText(clip("Hand back to "+sourceLabel(t), 75)), nil))
+			plainText(clip("Hand back to "+sourceName(t), 75)), nil))
 	}
 	action := slack.NewRadioButtonsBlockElement(inputAction, options...)
 	team := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic,

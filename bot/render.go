@@ -29,12 +29,17 @@ var sourceNames = map[string]string{
 	"widget":  "Website chat",
 }
 
+// sourceName is how people know a ticket's source: "Chatra", "Gladly".
+func sourceName(t *tickets.Ticket) string {
+	if name := sourceNames[t.Source]; name != "" {
+		return name
+	}
+	return t.Source
+}
+
 // sourceLabel says where a chat comes from: "Chatbot (whatsapp)".
 func sourceLabel(t *tickets.Ticket) string {
-	name := sourceNames[t.Source]
-	if name == "" {
-		name = t.Source
-	}
+	name := sourceName(t)
 	if ch := t.Customer.Fields["channel"]; ch != "" {
 		name += " (" + ch + ")"
 	}

@@ -58,6 +58,20 @@ type env struct {
 	ChatraGroups       string `envconfig:"CHATRA_GROUPS"`
 	ChatraDefaultLabel string `envconfig:"CHATRA_DEFAULT_LABEL"`
 	ChatraRetryFor     string `envconfig:"CHATRA_RETRY_FOR" default:"1h"`
+
+	// The Gladly connector, on when GLADLY_BASE_URL is set.
+	GladlyBaseURL         string  `envconfig:"GLADLY_BASE_URL"`
+	GladlyAgentEmail      string  `envconfig:"GLADLY_AGENT_EMAIL"`
+	GladlyAPIToken        string  `envconfig:"GLADLY_API_TOKEN"`
+	GladlyAgentID         string  `envconfig:"GLADLY_AGENT_ID"`
+	GladlyAIInboxID       string  `envconfig:"GLADLY_AI_INBOX_ID"`
+	GladlyHandoffInboxID  string  `envconfig:"GLADLY_HANDOFF_INBOX_ID"`
+	GladlyAccountID       string  `envconfig:"GLADLY_ACCOUNT_ID"`
+	GladlyWebhookUser     string  `envconfig:"GLADLY_WEBHOOK_USER"`
+	GladlyWebhookPassword string  `envconfig:"GLADLY_WEBHOOK_PASSWORD"`
+	GladlySLA             string  `envconfig:"GLADLY_SLA" default:"10m"`
+	GladlyCloseTopicIDs   userIDs `envconfig:"GLADLY_CLOSE_TOPIC_IDS"`
+	GladlyRetryFor        string  `envconfig:"GLADLY_RETRY_FOR" default:"1h"`
 }
 
 // config is the environment checked and turned into what the program is built from.
@@ -83,6 +97,17 @@ type config struct {
 	webhook *webhookConfig
 	// chatra configures the Chatra connector; nil when it is off.
 	chatra *chatraConfig
+	// gladly configures the Gladly connector; nil when it is off.
+	gladly *gladlyConfig
+}
+
+// gladlyConfig is the Gladly connector's configuration.
+type gladlyConfig struct {
+	baseURL, agentEmail, apiToken, agentID string
+	aiInboxID, handoffInboxID, accountID   string
+	webhookUser, webhookPassword           string
+	sla, retryFor                          time.Duration
+	closeTopicIDs                          []string
 }
 
 // chatraConfig is the Chatra connector's configuration.
@@ -162,6 +187,7 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	}
 	c.webhook = webhookSettings(e, check)
 	c.chatra = chatraSettings(e, check)
+	c.gladly = gladlySettings(e, check)
 	if c.priorityWindow, err = time.ParseDuration(e.PriorityWindow); err != nil || c.priorityWindow < 0 {
 		check("PRIORITY_WINDOW", fmt.Errorf("%q is not a duration like 2m or 90s (0 turns reminders off)", e.PriorityWindow))
 	}
@@ -278,4 +304,48 @@ func chatraSettings(e env, check func(string, error)) *chatraConfig {
 	}
 	c.retryFor = d
 	return c
+}
+
+// gladlySettings checks the Gladly connector's variables, all required but the webhook
+// credentials and topics when GLADLY_BASE_URL is set. No value is ever quoted.
+func gladlySettings(e env, check func(string, error)) *gladlyConfig {
+	if e.GladlyBaseURL == "" {
+		if e.GladlyAPIToken != "" || e.GladlyAccountID != "" {
+			check("GLADLY_BASE_URL", errors.New("is not set but other GLADLY_ variables are; set it to turn the Gladly connector on"))
+		}
+		return nil
+	}
+	g := &gladlyConfig{
+		baseURL: strings.TrimRight(e.GladlyBaseURL, "/"), agentEmail: e.GladlyAgentEmail, apiToken: e.GladlyAPIToken,
+		agentID: e.GladlyAgentID, aiInboxID: e.GladlyAIInboxID, handoffInboxID: e.GladlyHandoffInboxID,
+		accountID: e.GladlyAccountID, webhookUser: e.GladlyWebhookUser, webhookPassword: e.GladlyWebhookPassword,
+	}
+	for _, id := range e.GladlyCloseTopicIDs {
+		g.closeTopicIDs = append(g.closeTopicIDs, string(id))
+	}
+	if u, err := url.Parse(g.baseURL); err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" || u.Path != "" {
+		check("GLADLY_BASE_URL", errors.New("must be the whole host, like https://acme.us-1.gladly.com (no path)"))
+	}
+	for key, v := range map[string]string{
+		"GLADLY_AGENT_EMAIL": g.agentEmail, "GLADLY_API_TOKEN": g.apiToken, "GLADLY_AGENT_ID": g.agentID,
+		"GLADLY_AI_INBOX_ID": g.aiInboxID, "GLADLY_HANDOFF_INBOX_ID": g.handoffInboxID, "GLADLY_ACCOUNT_ID": g.accountID,
+	} {
+		if strings.TrimSpace(v) == "" {
+			check(key, errors.New("required with GLADLY_BASE_URL"))
+		}
+	}
+	if g.aiInboxID != "" && g.aiInboxID == g.handoffInboxID {
+		check("GLADLY_HANDOFF_INBOX_ID", errors.New("must differ from GLADLY_AI_INBOX_ID: chats are handed off to Gladly's people"))
+	}
+	if (g.webhookUser == "") != (g.webhookPassword == "") {
+		check("GLADLY_WEBHOOK_PASSWORD", errors.New("GLADLY_WEBHOOK_USER and GLADLY_WEBHOOK_PASSWORD go together"))
+	}
+	var err error
+	if g.sla, err = time.ParseDuration(e.GladlySLA); err != nil || g.sla < 0 {
+		check("GLADLY_SLA", fmt.Errorf("%q is not a duration like 10m (0 turns the automatic hand-off off)", e.GladlySLA))
+	}
+	if g.retryFor, err = time.ParseDuration(e.GladlyRetryFor); err != nil || g.retryFor <= 0 {
+		check("GLADLY_RETRY_FOR", fmt.Errorf("%q is not a positive duration like 1h", e.GladlyRetryFor))
+	}
+	return g
 }

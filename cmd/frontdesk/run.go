@@ -20,6 +20,7 @@ import (
 
 	"github.com/frontdeskhq/frontdesk/bot"
 	"github.com/frontdeskhq/frontdesk/connectors/chatra"
+	"github.com/frontdeskhq/frontdesk/connectors/gladly"
 	"github.com/frontdeskhq/frontdesk/connectors/webhook"
 	"github.com/frontdeskhq/frontdesk/store"
 	"github.com/frontdeskhq/frontdesk/tickets"
@@ -120,6 +121,20 @@ func build(cfg *config, log *zap.Logger, sources map[string]tickets.Source) (_ *
 		}
 		sources[chatra.Source] = client
 	}
+	var gladlyCfg gladly.Config
+	var gladlyClient *gladly.Client
+	if g := cfg.gladly; g != nil {
+		gladlyCfg = gladly.Config{
+			BaseURL: g.baseURL, AgentEmail: g.agentEmail, APIToken: g.apiToken, AgentID: g.agentID,
+			AIInboxID: g.aiInboxID, HandoffInboxID: g.handoffInboxID, AccountID: g.accountID,
+			WebhookUser: g.webhookUser, WebhookPassword: g.webhookPassword,
+			SLA: g.sla, CloseTopicIDs: g.closeTopicIDs, RetryFor: g.retryFor,
+		}
+		if gladlyClient, err = gladly.NewClient(gladlyCfg, log); err != nil {
+			return nil, err
+		}
+		sources[gladly.Source] = gladlyClient
+	}
 	a.svc, err = tickets.New(tickets.Config{
 		Store: a.st, Desk: desk, Sources: sources, Initial: cfg.initial, RemindAfter: cfg.priorityWindow,
 	})
@@ -133,6 +148,13 @@ func build(cfg *config, log *zap.Logger, sources map[string]tickets.Source) (_ *
 			return nil, err
 		}
 		routes[webhook.Path] = h // it answers other methods itself (405, in JSON)
+	}
+	if gladlyClient != nil {
+		h, err := gladly.NewHandler(gladlyCfg, a.st, log)
+		if err != nil {
+			return nil, err
+		}
+		routes[gladly.Path] = h
 	}
 	if c := cfg.chatra; c != nil {
 		h, err := chatra.NewHandler(chatra.HandlerConfig{
@@ -164,8 +186,23 @@ func build(cfg *config, log *zap.Logger, sources map[string]tickets.Source) (_ *
 	if err != nil {
 		return nil, err
 	}
-	if a.outboxes, err = newOutboxes(obStore, a.svc, log); err != nil {
+	consumer := consumerName()
+	if a.outboxes, err = newOutboxes(obStore, a.svc, consumer, log); err != nil {
 		return nil, err
+	}
+	if gladlyClient != nil {
+		// Gladly's webhook only queues its events; this worker does the work, in order per
+		// conversation, with retries (Gladly must have its answer within 15 seconds).
+		p, err := gladly.NewProcessor(gladlyCfg, gladlyClient, a.svc, log)
+		if err != nil {
+			return nil, err
+		}
+		ob, err := store.NewOutbox(obStore, "inbound:"+gladly.Source, p.Process,
+			store.OutboxConfig{Consumer: consumer, Inbound: true, MaxAttempts: sourceMaxAttempts}, log)
+		if err != nil {
+			return nil, err
+		}
+		a.outboxes["inbound:"+gladly.Source] = ob
 	}
 	if a.ln, err = net.Listen("tcp", cfg.httpAddr); err != nil {
 		return nil, fmt.Errorf("HTTP_ADDR: %w", err)
@@ -243,14 +280,7 @@ func (a *app) serve(ctx context.Context) error {
 // newOutboxes makes an outbox worker for every consumer group of svc, named after this
 // process so that the entries of a worker that died can be told apart and claimed by the
 // others. Events a worker gives up on are reported back to svc.
-func newOutboxes(st *store.Redis, svc *tickets.Service, log *zap.Logger) (map[string]*store.Outbox, error) {
-	host, err := os.Hostname()
-	if err != nil {
-		host = "frontdesk"
-	}
-	// The random part tells apart two instances in one process (tests) or a restarted
-	// process that got the same pid.
-	consumer := fmt.Sprintf("%s-%d-%s", host, os.Getpid(), rand.Text()[:6])
+func newOutboxes(st *store.Redis, svc *tickets.Service, consumer string, log *zap.Logger) (map[string]*store.Outbox, error) {
 	handlers := svc.Handlers()
 	obs := make(map[string]*store.Outbox, len(handlers))
 	for group, h := range handlers {
@@ -269,4 +299,14 @@ func newOutboxes(st *store.Redis, svc *tickets.Service, log *zap.Logger) (map[st
 		obs[group] = ob
 	}
 	return obs, nil
+}
+
+// consumerName names this process's outbox workers: host, pid and a random part that tells
+// apart two instances in one process (tests) or a restarted process with the same pid.
+func consumerName() string {
+	host, err := os.Hostname()
+	if err != nil {
+		host = "frontdesk"
+	}
+	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), rand.Text()[:6])
 }
