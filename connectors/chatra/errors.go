@@ -1,60 +1,24 @@
 package chatra
 
 import (
-	"errors"
-	"fmt"
 	"net/http"
-	"strings"
 
+	"github.com/frontdeskhq/frontdesk/connectors/internal/httpsrc"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
-// requestError is a request the handler refuses before it reaches the ticket service.
-type requestError struct {
-	status int
-	msg    string // the "error" of the response body
-}
-
-func (e *requestError) Error() string { return e.msg }
-
-func badRequest(format string, args ...any) error {
-	return &requestError{status: http.StatusBadRequest, msg: fmt.Sprintf(format, args...)}
-}
-
 // errNotFound answers a wrong or missing token, exactly as an unknown path would be.
-var errNotFound = &requestError{status: http.StatusNotFound, msg: "not_found"}
+var errNotFound = &httpsrc.RequestError{Status: http.StatusNotFound, Msg: "not_found"}
 
 // errorTable maps the ticket service's outcomes to HTTP statuses, first match wins. An
 // empty code means the body says what the error says (without the "tickets: invalid
 // input: " prefix). Any other error is a 500 "internal".
-var errorTable = []struct {
-	err    error
-	status int
-	code   string
-}{
-	{tickets.ErrInvalid, http.StatusBadRequest, ""},
-	{tickets.ErrNotConfigured, http.StatusServiceUnavailable, "not_configured"},
+var errorTable = []httpsrc.ErrorRule{
+	{Err: tickets.ErrInvalid, Status: http.StatusBadRequest, Code: ""},
+	{Err: tickets.ErrNotConfigured, Status: http.StatusServiceUnavailable, Code: "not_configured"},
 	// The ticket closed twice while the handler worked on it: a retry opens a new one.
-	{tickets.ErrNotFound, http.StatusConflict, "no_open_ticket"},
-	{tickets.ErrClosed, http.StatusConflict, "no_open_ticket"},
-}
-
-// errorStatus returns the status and body message for err, and whether it is internal.
-func errorStatus(err error) (status int, msg string, internal bool) {
-	var re *requestError
-	if errors.As(err, &re) {
-		return re.status, re.msg, false
-	}
-	for _, e := range errorTable {
-		if !errors.Is(err, e.err) {
-			continue
-		}
-		if e.code != "" {
-			return e.status, e.code, false
-		}
-		return e.status, strings.TrimPrefix(err.Error(), tickets.ErrInvalid.Error()+": "), false
-	}
-	return http.StatusInternalServerError, "internal", true
+	{Err: tickets.ErrNotFound, Status: http.StatusConflict, Code: "no_open_ticket"},
+	{Err: tickets.ErrClosed, Status: http.StatusConflict, Code: "no_open_ticket"},
 }
 
 type errorBody struct {

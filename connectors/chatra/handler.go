@@ -149,7 +149,7 @@ type result struct {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !h.authorized(r) {
 		// Nothing is logged: a prober learns nothing, and no log line holds a token.
-		httpsrc.WriteJSON(w, http.StatusNotFound, errorBody{Error: errNotFound.msg})
+		httpsrc.WriteJSON(w, http.StatusNotFound, errorBody{Error: errNotFound.Msg})
 		return
 	}
 	body, err := h.read(w, r)
@@ -185,9 +185,9 @@ func (h *Handler) authorized(r *http.Request) bool {
 func (h *Handler) read(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		return nil, &requestError{status: http.StatusMethodNotAllowed, msg: "method_not_allowed"}
+		return nil, &httpsrc.RequestError{Status: http.StatusMethodNotAllowed, Msg: "method_not_allowed"}
 	}
-	tooLarge := &requestError{status: http.StatusRequestEntityTooLarge, msg: "body_too_large"}
+	tooLarge := &httpsrc.RequestError{Status: http.StatusRequestEntityTooLarge, Msg: "body_too_large"}
 	if r.ContentLength > maxBodyBytes {
 		return nil, tooLarge
 	}
@@ -197,7 +197,7 @@ func (h *Handler) read(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	case errors.As(err, &mbe):
 		return nil, tooLarge
 	case err != nil:
-		return nil, badRequest("the body could not be read")
+		return nil, httpsrc.BadRequest("the body could not be read")
 	}
 	return body, nil
 }
@@ -205,7 +205,7 @@ func (h *Handler) read(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 // fail answers err through errorTable. Only an internal error is logged above debug
 // level, with ids and never the request's text.
 func (h *Handler) fail(w http.ResponseWriter, p *payload, err error) {
-	status, msg, internal := errorStatus(err)
+	status, msg, internal := httpsrc.ErrorStatus(err, errorTable)
 	fields := []zap.Field{zap.Int("status", status)}
 	if p != nil {
 		fields = append(fields, zap.String("event", p.event), zap.String("conversation", p.clientID))

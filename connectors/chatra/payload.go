@@ -6,6 +6,8 @@ import (
 	"errors"
 	"io"
 	"strings"
+
+	"github.com/frontdeskhq/frontdesk/connectors/internal/httpsrc"
 )
 
 // The events Chatra sends, by eventName.
@@ -41,7 +43,7 @@ type agent struct {
 	name, email string
 }
 
-// parsePayload decodes body. Its only errors are *requestError (400): malformed JSON,
+// parsePayload decodes body. Its only errors are *httpsrc.RequestError (400): malformed JSON,
 // not an object, or (for the events it handles) no client.id.
 func parsePayload(body []byte) (*payload, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -51,11 +53,11 @@ func parsePayload(body []byte) (*payload, error) {
 		return nil, jsonError(err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, badRequest("malformed JSON: data after the top-level value")
+		return nil, httpsrc.BadRequest("malformed JSON: data after the top-level value")
 	}
 	root, ok := v.(map[string]any)
 	if !ok {
-		return nil, badRequest("the body must be a JSON object")
+		return nil, httpsrc.BadRequest("the body must be a JSON object")
 	}
 	p := &payload{event: str(root, "eventName"), root: root, client: obj(root["client"])}
 	switch p.event {
@@ -65,10 +67,10 @@ func parsePayload(body []byte) (*payload, error) {
 	}
 	p.clientID = strings.TrimSpace(str(p.client, "id"))
 	if p.clientID == "" {
-		return nil, badRequest("missing field: client.id")
+		return nil, httpsrc.BadRequest("missing field: client.id")
 	}
 	if len(p.clientID) > maxConversationBytes {
-		return nil, badRequest("field client.id is longer than %d bytes", maxConversationBytes)
+		return nil, httpsrc.BadRequest("field client.id is longer than %d bytes", maxConversationBytes)
 	}
 	p.agents = parseAgents(arr(root["agents"]))
 	for _, m := range arr(root["messages"]) {
@@ -83,12 +85,12 @@ func parsePayload(body []byte) (*payload, error) {
 func jsonError(err error) error {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		return badRequest("malformed JSON at byte %d: %v", se.Offset, se)
+		return httpsrc.BadRequest("malformed JSON at byte %d: %v", se.Offset, se)
 	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return badRequest("malformed JSON: unexpected end of JSON input")
+		return httpsrc.BadRequest("malformed JSON: unexpected end of JSON input")
 	}
-	return badRequest("malformed JSON: %v", err)
+	return httpsrc.BadRequest("malformed JSON: %v", err)
 }
 
 // parseAgents indexes the agents array by id.

@@ -46,7 +46,7 @@ func NewClient(cfg Config, log *zap.Logger) (*Client, error) {
 	}
 	hc := cfg.HTTPClient
 	if hc == nil {
-		hc = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		hc = httpsrc.NoRedirects()
 	}
 	return &Client{
 		base: cfg.apiBase(), email: cfg.AgentEmail, token: cfg.APIToken,

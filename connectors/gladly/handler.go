@@ -77,7 +77,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	e, err := parseEnvelope(body)
 	if err != nil {
-		h.fail(w, nil, &requestError{status: http.StatusBadRequest, msg: err.Error()})
+		h.fail(w, nil, &httpsrc.RequestError{Status: http.StatusBadRequest, Msg: err.Error()})
 		return
 	}
 	var res result
@@ -87,7 +87,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case !handled(e.Type):
 		res.Ignored = true
 	case e.Content.ConversationID == "":
-		h.fail(w, e, badRequest("a %s event needs content.conversationId", e.Type))
+		h.fail(w, e, httpsrc.BadRequest("a %s event needs content.conversationId", e.Type))
 		return
 	default:
 		added, err := h.q.Enqueue(r.Context(), Source, e.Content.ConversationID, e.ID, string(body))
@@ -108,7 +108,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) read(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		return nil, &requestError{status: http.StatusMethodNotAllowed, msg: "method_not_allowed"}
+		return nil, &httpsrc.RequestError{Status: http.StatusMethodNotAllowed, Msg: "method_not_allowed"}
 	}
 	if !h.authorized(r) {
 		if h.basic {
@@ -116,7 +116,7 @@ func (h *Handler) read(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 		}
 		return nil, errUnauthorized
 	}
-	tooLarge := &requestError{status: http.StatusRequestEntityTooLarge, msg: "body_too_large"}
+	tooLarge := &httpsrc.RequestError{Status: http.StatusRequestEntityTooLarge, Msg: "body_too_large"}
 	if r.ContentLength > maxBodyBytes {
 		return nil, tooLarge
 	}
@@ -126,7 +126,7 @@ func (h *Handler) read(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	case errors.As(err, &mbe):
 		return nil, tooLarge
 	case err != nil:
-		return nil, badRequest("the body could not be read")
+		return nil, httpsrc.BadRequest("the body could not be read")
 	}
 	return body, nil
 }
@@ -152,7 +152,7 @@ func (h *Handler) authorized(r *http.Request) bool {
 // fail answers err through errorTable. Only an internal error is logged above debug
 // level, with ids and never the request's body or credentials.
 func (h *Handler) fail(w http.ResponseWriter, e *envelope, err error) {
-	status, msg, internal := errorStatus(err)
+	status, msg, internal := httpsrc.ErrorStatus(err, errorTable)
 	fields := []zap.Field{zap.Int("status", status)}
 	if e != nil {
 		fields = append(fields, zap.String("type", e.Type), zap.String("event", e.ID),

@@ -91,7 +91,7 @@ func NewClient(cfg ClientConfig, log *zap.Logger) (*Client, error) {
 	}
 	hc := cfg.HTTPClient
 	if hc == nil {
-		hc = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		hc = httpsrc.NoRedirects()
 	}
 	return &Client{
 		url: cfg.CallbackURL, secret: cfg.SigningSecret, retryFor: cfg.RetryFor, timeout: cfg.Timeout,

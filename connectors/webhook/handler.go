@@ -132,7 +132,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		if ok, wait := h.limits.allow(memberKey(in.App, in.Member)); !ok {
 			w.Header().Set("Retry-After", strconv.FormatInt(retryAfterSeconds(wait), 10))
-			err = &requestError{status: http.StatusTooManyRequests, msg: "rate_limited"}
+			err = &httpsrc.RequestError{Status: http.StatusTooManyRequests, Msg: "rate_limited"}
 		}
 	}
 	if err != nil {
@@ -153,16 +153,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) read(w http.ResponseWriter, r *http.Request) (*inbound, error) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		return nil, &requestError{status: http.StatusMethodNotAllowed, msg: "method_not_allowed"}
+		return nil, &httpsrc.RequestError{Status: http.StatusMethodNotAllowed, Msg: "method_not_allowed"}
 	}
 	if !h.authorized(r) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="frontdesk"`)
-		return nil, &requestError{status: http.StatusUnauthorized, msg: "unauthorized"}
+		return nil, &httpsrc.RequestError{Status: http.StatusUnauthorized, Msg: "unauthorized"}
 	}
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		return nil, &requestError{status: http.StatusUnsupportedMediaType, msg: "unsupported_media_type"}
+		return nil, &httpsrc.RequestError{Status: http.StatusUnsupportedMediaType, Msg: "unsupported_media_type"}
 	}
-	tooLarge := &requestError{status: http.StatusRequestEntityTooLarge, msg: "body_too_large"}
+	tooLarge := &httpsrc.RequestError{Status: http.StatusRequestEntityTooLarge, Msg: "body_too_large"}
 	if r.ContentLength > maxBodyBytes {
 		return nil, tooLarge
 	}
@@ -172,7 +172,7 @@ func (h *Handler) read(w http.ResponseWriter, r *http.Request) (*inbound, error)
 	case errors.As(err, &mbe):
 		return nil, tooLarge
 	case err != nil:
-		return nil, badRequest("the body could not be read")
+		return nil, httpsrc.BadRequest("the body could not be read")
 	}
 	return parseInbound(body)
 }
@@ -235,7 +235,7 @@ func (h *Handler) handle(ctx context.Context, in *inbound) (int, ticketBody, err
 // fail answers err through errorTable. Only an internal error is logged above debug
 // level, with ids and never the request's text.
 func (h *Handler) fail(w http.ResponseWriter, in *inbound, err error) {
-	status, msg, internal := errorStatus(err)
+	status, msg, internal := httpsrc.ErrorStatus(err, errorTable)
 	fields := []zap.Field{zap.Int("status", status)}
 	if in != nil {
 		fields = append(fields, zap.String("type", in.Type), zap.String("conversation", in.conversation))

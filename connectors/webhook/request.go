@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/frontdeskhq/frontdesk/connectors/internal/httpsrc"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -62,7 +63,7 @@ type inbound struct {
 	customer     tickets.Customer // from Member and Profile (LIVE_CHAT_REQUEST), once valid
 }
 
-// parseInbound decodes and checks body. Every error is a *requestError (400) that names
+// parseInbound decodes and checks body. Every error is a *httpsrc.RequestError (400) that names
 // the field at fault.
 func parseInbound(body []byte) (*inbound, error) {
 	var in inbound
@@ -80,24 +81,24 @@ func jsonError(err error) error {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
 		if te.Field == "" {
-			return badRequest("the body must be a JSON object")
+			return httpsrc.BadRequest("the body must be a JSON object")
 		}
-		return badRequest("field %s must not be a JSON %s", te.Field, te.Value)
+		return httpsrc.BadRequest("field %s must not be a JSON %s", te.Field, te.Value)
 	}
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		return badRequest("malformed JSON at byte %d: %v", se.Offset, se)
+		return httpsrc.BadRequest("malformed JSON at byte %d: %v", se.Offset, se)
 	}
-	return badRequest("malformed JSON: %v", err)
+	return httpsrc.BadRequest("malformed JSON: %v", err)
 }
 
 func (in *inbound) validate() error {
 	switch in.Type {
 	case "":
-		return badRequest("missing field: type")
+		return httpsrc.BadRequest("missing field: type")
 	case typeRequest, typeMessage, typeEnd, typeCSAT:
 	default:
-		return badRequest("unknown type %q: want %s, %s, %s or %s",
+		return httpsrc.BadRequest("unknown type %q: want %s, %s, %s or %s",
 			tickets.Clip(in.Type, 40), typeRequest, typeMessage, typeEnd, typeCSAT)
 	}
 	for _, f := range []struct{ name, v string }{{"member", in.Member}, {"channel", in.Channel}, {"app", in.App}} {
@@ -107,7 +108,7 @@ func (in *inbound) validate() error {
 	}
 	in.conversation = conversationID(in.App, in.Channel, in.Member)
 	if len(in.conversation) > maxConversationBytes {
-		return badRequest("fields app, channel and member are longer than %d bytes together "+
+		return httpsrc.BadRequest("fields app, channel and member are longer than %d bytes together "+
 			"(URL path-escaped and joined by '/')", maxConversationBytes)
 	}
 	switch in.Type {
@@ -142,7 +143,7 @@ func (in *inbound) validateMessage() error {
 		return err
 	}
 	if in.Text == "" && len(in.Attachments) == 0 {
-		return badRequest("missing field: text (or attachments)")
+		return httpsrc.BadRequest("missing field: text (or attachments)")
 	}
 	if err := maxLen("text", in.Text, tickets.MaxTextBytes); err != nil {
 		return err
@@ -152,17 +153,17 @@ func (in *inbound) validateMessage() error {
 
 func (in *inbound) validateCSAT() error {
 	if in.Rating == nil {
-		return badRequest("missing field: rating")
+		return httpsrc.BadRequest("missing field: rating")
 	}
 	if *in.Rating < 1 || *in.Rating > 5 {
-		return badRequest("field rating must be 1 to 5")
+		return httpsrc.BadRequest("field rating must be 1 to 5")
 	}
 	return maxLen("comment", in.Comment, tickets.MaxCSATComment)
 }
 
 func validAttachments(as []attachment) error {
 	if len(as) > tickets.MaxAttachments {
-		return badRequest("field attachments has more than %d items", tickets.MaxAttachments)
+		return httpsrc.BadRequest("field attachments has more than %d items", tickets.MaxAttachments)
 	}
 	for i, a := range as {
 		field := func(name string) string { return "attachments[" + strconv.Itoa(i) + "]." + name }
@@ -170,7 +171,7 @@ func validAttachments(as []attachment) error {
 			return err
 		}
 		if u, err := url.Parse(a.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return badRequest("field %s must be an absolute http or https URL", field("url"))
+			return httpsrc.BadRequest("field %s must be an absolute http or https URL", field("url"))
 		}
 		if err := firstErr(maxLen(field("name"), a.Name, maxNameBytes), maxLen(field("mime"), a.MIME, maxNameBytes)); err != nil {
 			return err
@@ -185,7 +186,7 @@ func validAttachments(as []attachment) error {
 func parseCustomer(member string, profile map[string]json.RawMessage) (tickets.Customer, error) {
 	c := tickets.Customer{ID: member}
 	if len(profile) > maxProfileFields {
-		return c, badRequest("field profile has more than %d fields", maxProfileFields)
+		return c, httpsrc.BadRequest("field profile has more than %d fields", maxProfileFields)
 	}
 	keys := make([]string, 0, len(profile))
 	for k := range profile {
@@ -194,12 +195,12 @@ func parseCustomer(member string, profile map[string]json.RawMessage) (tickets.C
 	slices.Sort(keys) // the first bad field named is the same every time
 	for _, k := range keys {
 		if k == "" || len(k) > maxProfileKeyBytes {
-			return c, badRequest("field profile has a field name that is empty or longer than %d bytes", maxProfileKeyBytes)
+			return c, httpsrc.BadRequest("field profile has a field name that is empty or longer than %d bytes", maxProfileKeyBytes)
 		}
 		name := "profile." + tickets.Clip(k, 64)
 		v, ok, err := profileValue(profile[k])
 		if err != nil {
-			return c, badRequest("field %s must be a string, number or boolean", name)
+			return c, httpsrc.BadRequest("field %s must be a string, number or boolean", name)
 		}
 		if !ok {
 			continue
@@ -254,14 +255,14 @@ func (in *inbound) message() *tickets.Message {
 
 func required(name, v string, max int) error {
 	if strings.TrimSpace(v) == "" {
-		return badRequest("missing field: %s", name)
+		return httpsrc.BadRequest("missing field: %s", name)
 	}
 	return maxLen(name, v, max)
 }
 
 func maxLen(name, v string, max int) error {
 	if len(v) > max {
-		return badRequest("field %s is longer than %d bytes", name, max)
+		return httpsrc.BadRequest("field %s is longer than %d bytes", name, max)
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/frontdeskhq/frontdesk/tickets"
@@ -84,4 +85,51 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v) // the client went away; nothing to do
+}
+
+// RequestError is a request a handler refuses before it reaches the ticket service: the
+// status to answer and the "error" of the JSON body.
+type RequestError struct {
+	Status int
+	Msg    string
+}
+
+func (e *RequestError) Error() string { return e.Msg }
+
+// BadRequest is a 400 RequestError saying what is wrong.
+func BadRequest(format string, args ...any) error {
+	return &RequestError{Status: http.StatusBadRequest, Msg: fmt.Sprintf(format, args...)}
+}
+
+// ErrorRule maps a domain error to the status and the body's "error"; an empty Code means
+// the error's own words (without the "tickets: invalid input: " prefix).
+type ErrorRule struct {
+	Err    error
+	Status int
+	Code   string
+}
+
+// ErrorStatus is what to answer for err: a RequestError's own status, else the first rule
+// err matches, else 500 "internal" (internal=true: log it; it is not the caller's doing).
+func ErrorStatus(err error, rules []ErrorRule) (status int, msg string, internal bool) {
+	var re *RequestError
+	if errors.As(err, &re) {
+		return re.Status, re.Msg, false
+	}
+	for _, r := range rules {
+		if !errors.Is(err, r.Err) {
+			continue
+		}
+		if r.Code != "" {
+			return r.Status, r.Code, false
+		}
+		return r.Status, strings.TrimPrefix(err.Error(), tickets.ErrInvalid.Error()+": "), false
+	}
+	return http.StatusInternalServerError, "internal", true
+}
+
+// NoRedirects is an HTTP client that answers a redirect as it is: a third party's
+// endpoint that redirects is misconfigured, and following it could send credentials on.
+func NoRedirects() *http.Client {
+	return &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }

@@ -2,6 +2,7 @@ package httpsrc
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -71,5 +72,32 @@ func TestWriteJSON(t *testing.T) {
 	WriteJSON(rec, http.StatusTeapot, map[string]string{"error": "x"})
 	if rec.Code != http.StatusTeapot || rec.Header().Get("Content-Type") != "application/json" || strings.TrimSpace(rec.Body.String()) != `{"error":"x"}` {
 		t.Errorf("%d %q %q", rec.Code, rec.Header().Get("Content-Type"), rec.Body.String())
+	}
+}
+
+func TestErrorStatus(t *testing.T) {
+	rules := []ErrorRule{
+		{Err: tickets.ErrNotFound, Status: http.StatusNotFound, Code: "no_open_ticket"},
+		{Err: tickets.ErrInvalid, Status: http.StatusBadRequest},
+	}
+	for _, tc := range []struct {
+		err      error
+		status   int
+		msg      string
+		internal bool
+	}{
+		{BadRequest("missing field: %s", "member"), 400, "missing field: member", false},
+		{&RequestError{Status: 401, Msg: "unauthorized"}, 401, "unauthorized", false},
+		{tickets.ErrNotFound, 404, "no_open_ticket", false},
+		{fmt.Errorf("%w: text is empty", tickets.ErrInvalid), 400, "text is empty", false},
+		{errors.New("redis: connection refused"), 500, "internal", true},
+	} {
+		status, msg, internal := ErrorStatus(tc.err, rules)
+		if status != tc.status || msg != tc.msg || internal != tc.internal {
+			t.Errorf("ErrorStatus(%v) = %d %q %v, want %d %q %v", tc.err, status, msg, internal, tc.status, tc.msg, tc.internal)
+		}
+	}
+	if c := NoRedirects(); c.CheckRedirect == nil {
+		t.Error("NoRedirects follows redirects")
 	}
 }
