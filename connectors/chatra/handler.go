@@ -6,7 +6,6 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"unicode"
@@ -187,19 +186,7 @@ func (h *Handler) read(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 		w.Header().Set("Allow", http.MethodPost)
 		return nil, &httpsrc.RequestError{Status: http.StatusMethodNotAllowed, Msg: "method_not_allowed"}
 	}
-	tooLarge := &httpsrc.RequestError{Status: http.StatusRequestEntityTooLarge, Msg: "body_too_large"}
-	if r.ContentLength > maxBodyBytes {
-		return nil, tooLarge
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
-	var mbe *http.MaxBytesError
-	switch {
-	case errors.As(err, &mbe):
-		return nil, tooLarge
-	case err != nil:
-		return nil, httpsrc.BadRequest("the body could not be read")
-	}
-	return body, nil
+	return httpsrc.ReadBody(w, r, maxBodyBytes)
 }
 
 // fail answers err through errorTable. Only an internal error is logged above debug

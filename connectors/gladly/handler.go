@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
-	"io"
 	"net/http"
 
 	"go.uber.org/zap"
@@ -116,19 +115,7 @@ func (h *Handler) read(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 		}
 		return nil, errUnauthorized
 	}
-	tooLarge := &httpsrc.RequestError{Status: http.StatusRequestEntityTooLarge, Msg: "body_too_large"}
-	if r.ContentLength > maxBodyBytes {
-		return nil, tooLarge
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
-	var mbe *http.MaxBytesError
-	switch {
-	case errors.As(err, &mbe):
-		return nil, tooLarge
-	case err != nil:
-		return nil, httpsrc.BadRequest("the body could not be read")
-	}
-	return body, nil
+	return httpsrc.ReadBody(w, r, maxBodyBytes)
 }
 
 // authorized compares the X-Account-Identifier header, and the Basic credentials when

@@ -6,7 +6,6 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"mime"
 	"net/http"
@@ -162,17 +161,9 @@ func (h *Handler) read(w http.ResponseWriter, r *http.Request) (*inbound, error)
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
 		return nil, &httpsrc.RequestError{Status: http.StatusUnsupportedMediaType, Msg: "unsupported_media_type"}
 	}
-	tooLarge := &httpsrc.RequestError{Status: http.StatusRequestEntityTooLarge, Msg: "body_too_large"}
-	if r.ContentLength > maxBodyBytes {
-		return nil, tooLarge
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
-	var mbe *http.MaxBytesError
-	switch {
-	case errors.As(err, &mbe):
-		return nil, tooLarge
-	case err != nil:
-		return nil, httpsrc.BadRequest("the body could not be read")
+	body, err := httpsrc.ReadBody(w, r, maxBodyBytes)
+	if err != nil {
+		return nil, err
 	}
 	return parseInbound(body)
 }

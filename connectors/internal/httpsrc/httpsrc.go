@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -132,4 +133,22 @@ func ErrorStatus(err error, rules []ErrorRule) (status int, msg string, internal
 // endpoint that redirects is misconfigured, and following it could send credentials on.
 func NoRedirects() *http.Client {
 	return &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// ReadBody reads r's body, at most max bytes: a longer one is a 413 RequestError
+// ("body_too_large"), an unreadable one a 400.
+func ReadBody(w http.ResponseWriter, r *http.Request, max int64) ([]byte, error) {
+	tooLarge := &RequestError{Status: http.StatusRequestEntityTooLarge, Msg: "body_too_large"}
+	if r.ContentLength > max {
+		return nil, tooLarge
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return nil, tooLarge
+	case err != nil:
+		return nil, BadRequest("the body could not be read")
+	}
+	return body, nil
 }
