@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/frontdeskhq/frontdesk/tickets"
@@ -20,6 +21,7 @@ import (
 //	card_event       id of the event whose card is current ("" before the first)
 //	by_source        "1" when the source closed it
 //	created_at, picked_at, closed_at, updated_at                     RFC3339Nano
+//	sync:<sink>, sync_outcome:<sink>   a sink's tickets.SyncStatus (JSON) and its Outcome
 
 // ticketFields returns the field, value pairs of a new ticket's HASH.
 func ticketFields(t *tickets.Ticket) []any {
@@ -88,6 +90,20 @@ func decodeTicket(h map[string]string, transfers []string, cards map[string]stri
 			return nil, fmt.Errorf("transfer %d: %w", i, err)
 		}
 		t.Transfers = append(t.Transfers, tr)
+	}
+	for f, v := range h {
+		sink, ok := strings.CutPrefix(f, "sync:")
+		if !ok {
+			continue
+		}
+		var st tickets.SyncStatus
+		if err := json.Unmarshal([]byte(v), &st); err != nil {
+			return nil, fmt.Errorf("field %s: %w", f, err)
+		}
+		if t.Syncs == nil {
+			t.Syncs = map[string]tickets.SyncStatus{}
+		}
+		t.Syncs[sink] = st
 	}
 	if s := cards[h["card_event"]]; s != "" {
 		if err := json.Unmarshal([]byte(s), &t.Card); err != nil {

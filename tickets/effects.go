@@ -139,6 +139,8 @@ func (s *Service) handleDesk(ctx context.Context, ev Event) error {
 			return err
 		}
 		return s.desk.ArchiveInbox(ctx, t, ev.ID+":archive")
+	case EventSynced:
+		return s.desk.Notice(ctx, t, ev, ev.ID)
 	case EventMessage:
 		if ev.Message == nil || ev.Message.Direction != FromCustomer && ev.Message.Direction != FromSourceAgent {
 			return nil // agent messages and notes come from Slack already

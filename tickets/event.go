@@ -18,6 +18,9 @@ const (
 	// EventSLA: a ticket of a source that hands back unpicked chats (SLAHandBacker) has
 	// waited its time; if it is still pending it goes back to the source.
 	EventSLA EventType = "ticket.sla"
+	// EventSynced: a sink's outcome for the ticket changed in a way agents should hear
+	// about (Sink; Reason): it will not take the ticket, or takes it again (store).
+	EventSynced EventType = "ticket.synced"
 	// EventInbound: an event a source sent us, queued to be worked through in order per
 	// conversation (Store.Enqueue); not part of any ticket's outbox.
 	EventInbound EventType = "source.inbound"
@@ -82,6 +85,10 @@ type Event struct {
 	// EventFailed about a turn of the chat rather than a message: which turn the source
 	// did not take (EventPicked, EventTransferred or EventClosed, with HandedBack).
 	Failed EventType `json:"failed,omitempty"`
+
+	// EventSynced: the sink, and the SyncStatus it recorded.
+	Sink string      `json:"sink,omitempty"`
+	Sync *SyncStatus `json:"sync,omitempty"`
 
 	// EventInbound: the source, its conversation, and its event as it came.
 	Source         string `json:"source,omitempty"`

@@ -3,6 +3,7 @@ package tickets
 import (
 	"context"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -62,6 +63,7 @@ func (f *fakeStore) snapshot(id ID) *Ticket {
 		t.CSAT = &c
 	}
 	t.Card = f.cards[id][f.cardEv[id]]
+	t.Syncs = maps.Clone(t.Syncs)
 	return &t
 }
 
@@ -148,6 +150,27 @@ func (f *fakeStore) Rate(_ context.Context, id ID, c CSAT) error {
 	}
 	t.CSAT = &c
 	f.emit(Event{Type: EventRated, TicketID: id, At: c.At})
+	return nil
+}
+
+func (f *fakeStore) SetSync(_ context.Context, id ID, sink string, st SyncStatus) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t, err := f.get(id)
+	if err != nil {
+		return err
+	}
+	var prev *SyncStatus
+	if p, ok := t.Syncs[sink]; ok {
+		prev = &p
+	}
+	if t.Syncs == nil {
+		t.Syncs = map[string]SyncStatus{}
+	}
+	t.Syncs[sink] = st
+	if SyncNews(prev, st) {
+		f.emit(Event{Type: EventSynced, TicketID: id, At: st.At, Sink: sink, Sync: &st})
+	}
 	return nil
 }
 

@@ -87,6 +87,12 @@ type Store interface {
 	// again with the same channel is harmless (and repairs a half-done earlier call).
 	SetInbox(ctx context.Context, id ID, channelID string) error
 
+	// SetSync records where ticket id stands with sink (SyncStatus) and, when its outcome
+	// changed so that agents should hear of it (the sink now fails to hold it, fails for
+	// another reason, or holds it after failing), appends EventSynced (Sink, Sync).
+	// Returns ErrNotFound.
+	SetSync(ctx context.Context, id ID, sink string, s SyncStatus) error
+
 	// LoadSettings returns the saved settings. Returns ErrNotFound when none were saved.
 	LoadSettings(ctx context.Context) (*Settings, error)
 	// SaveSettings replaces the saved settings.

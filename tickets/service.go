@@ -121,8 +121,15 @@ func (s *Service) Settings(ctx context.Context) (*Settings, error) {
 }
 
 // UpdateSettings validates and saves st. Who may do it is the caller's decision (the Slack
-// adapter checks for admins). Returns ErrInvalid (and saves nothing) when st is invalid.
+// adapter checks for admins). An empty Vitally secret keeps the saved one while the API
+// URL stays the same (admins never see it again); Vitally's Since is set here. Returns
+// ErrInvalid (and saves nothing) when st is invalid.
 func (s *Service) UpdateSettings(ctx context.Context, st Settings) error {
+	prev, err := s.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	st.Vitally.carryOver(prev.Vitally, s.now())
 	if err := st.Validate(); err != nil {
 		return err
 	}

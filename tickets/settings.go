@@ -36,6 +36,8 @@ type Settings struct {
 	// ShowAgentName lets customers see the name of the agent they chat with.
 	ShowAgentName bool      `json:"show_agent_name"`
 	Templates     Templates `json:"templates"`
+	// Vitally is how tickets are synced to the workspace's Vitally.
+	Vitally Vitally `json:"vitally"`
 }
 
 // Validate reports the first problem with s, wrapping ErrInvalid.
@@ -85,7 +87,7 @@ func (s *Settings) Validate() error {
 			return invalidf("the %s message is longer than %d bytes", name, MaxTemplateBytes)
 		}
 	}
-	return nil
+	return s.Vitally.Validate()
 }
 
 // TeamByLabel finds the team with this label (case and surrounding space ignored).

@@ -115,6 +115,9 @@ type Ticket struct {
 
 	// CSAT is the customer's rating of the chat, once given.
 	CSAT *CSAT
+
+	// Syncs is where the ticket stands with each sink that recorded it, by sink name.
+	Syncs map[string]SyncStatus
 }
 
 // CSAT is a customer's satisfaction rating of a closed chat.
