@@ -11,31 +11,34 @@ import (
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
-// OpenInbox makes sure t has a private inbox channel with members in it and returns its
-// id: the first pick creates it (named after the ticket and the customer, with a suffix
-// when the name is taken) and posts the customer's details there; a pick after a transfer
-// invites the new agent to the same channel.
-func (d *Desk) OpenInbox(ctx context.Context, t *tickets.Ticket, members []tickets.AgentID, key string) (string, error) {
+// OpenInbox makes sure t has a private inbox channel with members in it and returns it:
+// the first pick creates it (named after the ticket and the customer, with a suffix when
+// the name is taken) and posts the customer's details there (the returned TS); a pick
+// after a transfer invites the new agent to the same channel.
+func (d *Desk) OpenInbox(ctx context.Context, t *tickets.Ticket, members []tickets.AgentID, key string) (tickets.Card, error) {
 	channel := t.Inbox
 	if channel == "" {
 		var err error
 		if channel, err = d.createInbox(ctx, t); err != nil {
-			return "", err
+			return tickets.Card{}, err
 		}
 	}
 	if err := d.invite(ctx, t, channel, members); err != nil {
-		return "", err
+		return tickets.Card{}, err
 	}
+	c := tickets.Card{Channel: channel}
 	if t.Inbox == "" {
 		intro := *t
 		intro.Inbox = channel
-		if _, err := d.post(ctx, channel, "", key+":intro",
+		ts, err := d.post(ctx, channel, "", key+":intro",
 			slack.MsgOptionBlocks(introBlocks(&intro)...),
-			slack.MsgOptionText("Live chat "+ticketTitle(t), false)); err != nil {
-			return "", err
+			slack.MsgOptionText("Live chat "+ticketTitle(t), false))
+		if err != nil {
+			return tickets.Card{}, err
 		}
+		c.TS = ts
 	}
-	return channel, nil
+	return c, nil
 }
 
 // inboxPurpose marks a channel as ticket id's inbox, so that a retry can recognise the

@@ -88,6 +88,10 @@ func (k keys) seenGlobal(scope, id string) string { return k.prefix + "seen:" + 
 // that signs file links).
 func (k keys) secret(name string) string { return k.prefix + "secret:" + name }
 
+// mark is a STRING P+"mark:<name>" holding, RFC3339Nano, when the mark was first made
+// (e.g. when the Vitally sync was first configured by the environment).
+func (k keys) mark(name string) string { return k.prefix + "mark:" + name }
+
 // lease is a STRING with a TTL, P+"lease:<group>:<N>", holding the name of the consumer
 // that works partition N's outbox for group.
 func (k keys) lease(group string, p int) string {

@@ -110,3 +110,24 @@ func TestRedis_Secret(t *testing.T) {
 		t.Errorf("secrets: %x %x %x", a, b, d)
 	}
 }
+
+func TestRedis_Mark(t *testing.T) {
+	ctx := context.Background()
+	r, _ := newStore(t)
+	first, err := r.Mark(ctx, "vitally.since", t0)
+	if err != nil || !first.Equal(t0) {
+		t.Fatalf("Mark = %v, %v", first, err)
+	}
+	// Later calls, from any process, read the first time.
+	other, err := New(r.c, r.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := other.Mark(ctx, "vitally.since", t0.Add(time.Hour))
+	if err != nil || !again.Equal(t0) {
+		t.Errorf("Mark again = %v, %v; want %v", again, err, t0)
+	}
+	if n, _ := r.Mark(ctx, "another", t0.Add(time.Hour)); !n.Equal(t0.Add(time.Hour)) {
+		t.Errorf("another mark = %v", n)
+	}
+}

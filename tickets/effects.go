@@ -112,14 +112,21 @@ func (s *Service) handleDesk(ctx context.Context, ev Event) error {
 			return err
 		}
 		members := append([]AgentID{ev.Actor.ID}, st.PriorityGroup...)
-		inbox, err := s.desk.OpenInbox(ctx, t, members, ev.ID)
+		intro, err := s.desk.OpenInbox(ctx, t, members, ev.ID)
 		if err != nil {
 			return err
 		}
-		if err := s.store.SetInbox(ctx, t.ID, inbox); err != nil {
+		// The first message before the inbox: a repeat after a lost SetInbox finds the
+		// same message again (the Desk looks before it posts on a retry).
+		if intro.TS != "" {
+			if err := s.store.SetCard(ctx, t.ID, IntroCard, intro); err != nil {
+				return err
+			}
+		}
+		if err := s.store.SetInbox(ctx, t.ID, intro.Channel); err != nil {
 			return err
 		}
-		t.Inbox = inbox
+		t.Inbox = intro.Channel
 		if !t.Card.IsZero() {
 			if err := s.desk.UpdateCard(ctx, t, t.Card, ev.ID+":card"); err != nil {
 				return err

@@ -482,12 +482,12 @@ func (d *fakeDesk) UpdateCard(_ context.Context, t *Ticket, c Card, key string) 
 	return d.add("desk.UpdateCard %s %s/%s %s %s", t.ID, c.Channel, c.TS, t.Status, key)
 }
 
-func (d *fakeDesk) OpenInbox(_ context.Context, t *Ticket, members []AgentID, key string) (string, error) {
-	ch := t.Inbox
-	if ch == "" {
-		ch = "G" + string(t.ID)
+func (d *fakeDesk) OpenInbox(_ context.Context, t *Ticket, members []AgentID, key string) (Card, error) {
+	c := Card{Channel: t.Inbox}
+	if c.Channel == "" {
+		c = Card{Channel: "G" + string(t.ID), TS: "1.000"}
 	}
-	return ch, d.add("desk.OpenInbox %s %s %v %s", t.ID, ch, members, key)
+	return c, d.add("desk.OpenInbox %s %s %v %s", t.ID, c.Channel, members, key)
 }
 
 func (d *fakeDesk) Post(_ context.Context, t *Ticket, m Message, place Place, key string) error {

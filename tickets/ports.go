@@ -125,8 +125,9 @@ type Desk interface {
 	// "Transferred to ...", "Closed by ...").
 	UpdateCard(ctx context.Context, t *Ticket, c Card, key string) error
 	// OpenInbox makes sure t has an inbox channel with members in it (creating it when
-	// t.Inbox is empty) and returns its id.
-	OpenInbox(ctx context.Context, t *Ticket, members []AgentID, key string) (string, error)
+	// t.Inbox is empty, with the ticket's details as its first message) and returns the
+	// channel (Card.Channel) and, when it created it, that first message (Card.TS).
+	OpenInbox(ctx context.Context, t *Ticket, members []AgentID, key string) (Card, error)
 	// Post shows a customer message under t's card or in its inbox channel.
 	Post(ctx context.Context, t *Ticket, m Message, place Place, key string) error
 	// Notice posts a status line about ev (picked, transferred, closed) in t's inbox channel.

@@ -77,6 +77,10 @@ type Card struct {
 	Copies  []Card `json:"copies,omitempty"`
 }
 
+// IntroCard is the key (in place of an event id) under which Store.SetCard records the
+// first message of a ticket's inbox channel, the one with the ticket's details.
+const IntroCard = "intro"
+
 // IsZero reports whether the card has not been posted yet.
 func (c Card) IsZero() bool { return c.Channel == "" || c.TS == "" }
 

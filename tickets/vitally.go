@@ -30,6 +30,10 @@ type Vitally struct {
 	// Since is when pushing new tickets was last switched on (set by UpdateSettings):
 	// tickets opened before it are never synced.
 	Since time.Time `json:"since,omitzero"`
+	// FromPanel: an admin saved these settings in the admin panel, so its toggles and
+	// Since count; until then a Vitally set up by the environment alone pushes and
+	// updates.
+	FromPanel bool `json:"from_panel,omitempty"`
 }
 
 // Limits on the Vitally settings.
