@@ -1,0 +1,20 @@
+// Package vitally is the Vitally sink: every ticket opened after the integration was
+// switched on becomes an instance of a custom object ("Frontdesk Requests" by default)
+// on the requestor's Organization and/or Account in Vitally, and is kept up to date on
+// every change of its metadata (opened, picked, transferred, closed, rated), from the
+// durable outbox. The sync is one way; nothing is read back.
+//
+// Linking follows a fixed table over the Organizations and Accounts of the requestor's
+// Vitally user (link.go); a requestor unknown to Vitally is created as a user where
+// others at their email domain are. Every "no sync" is recorded on the ticket with its
+// reason (tickets.SyncStatus), for agents to see in Slack.
+//
+// Writes are keyed on the ticket (the instance's externalId is "frontdesk-<ticket id>")
+// and the last event written is recorded, so a retry or a repeated event never makes a
+// second instance. Requests keep within Vitally's rate limit by its RateLimit headers
+// (client.go); 429s, outages and a rolled secret are retried by the outbox.
+//
+// Vitally's API cannot create custom objects or traits, so CheckSetup tells the admin
+// exactly what to create. docs/vitally.md is the operator's guide; vitallytest is the
+// fake Vitally the tests run against.
+package vitally

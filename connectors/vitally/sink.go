@@ -1,0 +1,323 @@
+package vitally
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+// Name is the sink's name: its outbox consumer group is "sink:vitally".
+const Name = "vitally"
+
+// Tickets is what the sink reads and records in Frontdesk (store.Redis).
+type Tickets interface {
+	LoadSettings(ctx context.Context) (*tickets.Settings, error)
+	Messages(ctx context.Context, id tickets.ID) ([]tickets.Message, error)
+	CardOf(ctx context.Context, id tickets.ID, key string) (tickets.Card, error)
+	SetSync(ctx context.Context, id tickets.ID, sink string, s tickets.SyncStatus) error
+}
+
+// Env is a Vitally set up by the server's environment (VITALLY_API_URL, VITALLY_SECRET).
+// Its URL and secret win over the admin panel's; until an admin saves the panel, it
+// pushes and updates every ticket opened from Since on.
+type Env struct {
+	APIURL, Secret string
+	Since          time.Time
+}
+
+// Config is what a Sink needs. Tickets is required.
+type Config struct {
+	Tickets Tickets
+	Env     Env
+	// Permalink returns Slack's link to a message (chat.getPermalink); links are left
+	// empty when it is nil.
+	Permalink func(ctx context.Context, channel, ts string) (string, error)
+	// HTTP is the client for Vitally; a client with a 30s timeout when nil.
+	HTTP *http.Client
+	// SchemaTTL is how long the custom object and its fields are remembered (5m).
+	SchemaTTL time.Duration
+	// MaxWait is the longest a request waits in-process for Vitally's rate-limit window
+	// before it hands the wait to the outbox (10s).
+	MaxWait time.Duration
+	Now     func() time.Time
+	Log     *zap.Logger
+}
+
+// Sink syncs tickets to Vitally as instances of a custom object (tickets.Sink). It is safe
+// for concurrent use.
+type Sink struct {
+	cfg  Config
+	log  *zap.Logger
+	gate *gate
+
+	mu     sync.Mutex
+	schema map[string]*schema // by base URL + object name
+}
+
+// schema is a custom object and its fields by lowercased label, as fetched at.
+type schema struct {
+	objectID string
+	fields   map[string]customField
+	at       time.Time
+}
+
+// New returns a Sink for cfg.
+func New(cfg Config) (*Sink, error) {
+	if cfg.Tickets == nil {
+		return nil, errors.New("vitally: New needs Tickets")
+	}
+	if cfg.HTTP == nil {
+		cfg.HTTP = &http.Client{Timeout: 30 * time.Second}
+	}
+	if cfg.SchemaTTL == 0 {
+		cfg.SchemaTTL = 5 * time.Minute
+	}
+	if cfg.MaxWait == 0 {
+		cfg.MaxWait = 10 * time.Second
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = zap.NewNop()
+	}
+	if err := (tickets.Vitally{APIURL: cfg.Env.APIURL, Secret: cfg.Env.Secret}).Validate(); err != nil {
+		return nil, fmt.Errorf("vitally: environment: %w", err)
+	}
+	// A reserve of 50 (of 1000 a minute) is left to other processes and to people.
+	return &Sink{cfg: cfg, log: cfg.Log.Named("vitally"), gate: newGate(50, cfg.MaxWait), schema: map[string]*schema{}}, nil
+}
+
+// Name is "vitally".
+func (s *Sink) Name() string { return Name }
+
+// setup is the Vitally in effect: the admin panel's, with the environment's URL and
+// secret winning; the environment's alone until an admin saves the panel.
+type setup struct {
+	apiURL, secret, object string
+	push, update           bool
+	since                  time.Time
+}
+
+func (u setup) configured() bool { return u.apiURL != "" && u.secret != "" }
+
+// effective combines the saved settings (nil: none saved) with the environment.
+func (s *Sink) effective(st *tickets.Settings) setup {
+	var v tickets.Vitally
+	if st != nil {
+		v = st.Vitally
+	}
+	u := setup{apiURL: v.APIURL, secret: v.Secret, object: v.ObjectName(), push: v.PushNew, update: v.UpdateExisting, since: v.Since}
+	if s.cfg.Env.APIURL != "" {
+		u.apiURL, u.secret = s.cfg.Env.APIURL, s.cfg.Env.Secret
+		if !v.FromPanel {
+			u.push, u.update, u.since = true, true, s.cfg.Env.Since
+		}
+	}
+	u.apiURL = strings.TrimSuffix(strings.TrimRight(u.apiURL, "/"), "/resources")
+	return u
+}
+
+// current loads the settings and returns the Vitally in effect.
+func (s *Sink) current(ctx context.Context) (setup, *tickets.Settings, error) {
+	st, err := s.cfg.Tickets.LoadSettings(ctx)
+	if isNotFound(err) {
+		st, err = nil, nil
+	}
+	if err != nil {
+		return setup{}, nil, err
+	}
+	return s.effective(st), st, nil
+}
+
+func (s *Sink) client(u setup) *client {
+	return &client{base: u.apiURL, auth: authHeader(u.secret), hc: s.cfg.HTTP, gate: s.gate}
+}
+
+// syncs are the events after which a ticket is synced: its metadata changed. Messages
+// are not; the threads are brought up to date with the next of these.
+var syncs = []tickets.EventType{
+	tickets.EventOpened, tickets.EventPicked, tickets.EventTransferred, tickets.EventClosed, tickets.EventRated,
+}
+
+// TicketChanged syncs ticket t after event ev: a ticket opened since pushing was switched
+// on is created in Vitally, linked by the table (or recorded as not synced, with why);
+// later changes update it while updating is on. The same event twice writes once. See
+// tickets.Sink.
+func (s *Sink) TicketChanged(ctx context.Context, t *tickets.Ticket, ev tickets.Event, _ string) error {
+	if !slices.Contains(syncs, ev.Type) {
+		return nil
+	}
+	u, st, err := s.current(ctx)
+	if err != nil || !u.configured() {
+		return err
+	}
+	if u.since.IsZero() || t.CreatedAt.Before(u.since) {
+		return nil // forward only: opened before the integration
+	}
+	prev, known := t.Syncs[Name]
+	if known && prev.LastEvent == ev.ID {
+		return nil // delivered again: done already
+	}
+	c := s.client(u)
+	sc, err := s.schemaOf(ctx, c, u)
+	if err != nil {
+		var ns *noSync
+		if errors.As(err, &ns) {
+			return s.record(ctx, t, ev, tickets.SyncStatus{Reason: ns.reason}, ns)
+		}
+		return err
+	}
+	vals, err := s.values(ctx, t)
+	if err != nil {
+		return err
+	}
+	traitsOut, missing := payload(vals, sc.fields, categoriesOf(t, st))
+	next := tickets.SyncStatus{Synced: true, LastEvent: ev.ID}
+	if len(missing) > 0 {
+		next.Reason = "Vitally has no traits named " + strings.Join(missing, ", ") + " on " + u.object + ": those are not synced"
+	}
+	if known && prev.RemoteID != "" {
+		if !u.update {
+			return nil
+		}
+		next.RemoteID, next.Links, next.Where = prev.RemoteID, prev.Links, prev.Where
+		err := c.updateInstance(ctx, sc.objectID, prev.RemoteID, instanceWrite{Name: instanceName(t), Traits: traitsOut})
+		if statusOf(err) == http.StatusBadRequest {
+			s.forget(u) // a trait may have gone: fetch the fields again next time
+		}
+		if err != nil {
+			return err
+		}
+		return s.record(ctx, t, ev, next, nil)
+	}
+	if !u.push {
+		return nil
+	}
+	l, err := s.findLink(ctx, c, t)
+	var ns *noSync
+	if errors.As(err, &ns) {
+		return s.record(ctx, t, ev, tickets.SyncStatus{Reason: ns.reason, LastEvent: ev.ID}, ns)
+	}
+	if err != nil {
+		return err
+	}
+	id, err := s.upsert(ctx, c, sc, t, l, traitsOut)
+	if statusOf(err) == http.StatusBadRequest {
+		s.forget(u)
+	}
+	if err != nil {
+		return err
+	}
+	next.RemoteID, next.Where = id, l.where()
+	next.Links = map[string]string{}
+	if l.AccountID != "" {
+		next.Links["account"] = l.AccountID
+	}
+	if l.OrganizationID != "" {
+		next.Links["organization"] = l.OrganizationID
+	}
+	return s.record(ctx, t, ev, next, nil)
+}
+
+// upsert writes the ticket's instance: an update when one with its externalId exists (an
+// earlier attempt made it and stopped before recording it), else a create.
+func (s *Sink) upsert(ctx context.Context, c *client, sc *schema, t *tickets.Ticket, l link, traits map[string]any) (string, error) {
+	found, err := c.findInstance(ctx, sc.objectID, externalID(t))
+	if err != nil {
+		return "", err
+	}
+	if found != nil {
+		return found.ID, c.updateInstance(ctx, sc.objectID, found.ID, instanceWrite{Name: instanceName(t), Traits: traits})
+	}
+	in, err := c.createInstance(ctx, sc.objectID, instanceWrite{
+		Name: instanceName(t), ExternalID: externalID(t), CustomerID: l.AccountID, OrganizationID: l.OrganizationID, Traits: traits,
+	})
+	if statusOf(err) == http.StatusConflict {
+		// Made meanwhile by another attempt: update that one.
+		return s.upsert(ctx, c, sc, t, l, traits)
+	}
+	return in.ID, err
+}
+
+// record saves the ticket's sync status. A no-sync is logged (without the customer's
+// details) and not retried.
+func (s *Sink) record(ctx context.Context, t *tickets.Ticket, ev tickets.Event, st tickets.SyncStatus, ns *noSync) error {
+	st.At = s.cfg.Now()
+	if ns != nil {
+		s.log.Info("ticket not synced to Vitally", ticketField(t), zap.String("event", string(ev.Type)),
+			zap.String("reason", ns.reason))
+	}
+	return s.cfg.Tickets.SetSync(ctx, t.ID, Name, st)
+}
+
+// schemaOf returns the custom object and its fields, fetched at most every SchemaTTL.
+// A missing object is a noSync: the admin was told at set-up what to create.
+func (s *Sink) schemaOf(ctx context.Context, c *client, u setup) (*schema, error) {
+	key := u.apiURL + "\x00" + strings.ToLower(u.object)
+	s.mu.Lock()
+	sc := s.schema[key]
+	s.mu.Unlock()
+	if sc != nil && s.cfg.Now().Sub(sc.at) < s.cfg.SchemaTTL {
+		return sc, nil
+	}
+	objs, err := c.customObjects(ctx)
+	if err != nil {
+		return nil, err
+	}
+	obj, ok := findObject(objs, u.object)
+	if !ok {
+		return nil, refuse("Vitally has no custom object named %q", u.object)
+	}
+	fields, err := c.customFields(ctx, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	sc = &schema{objectID: obj.ID, fields: map[string]customField{}, at: s.cfg.Now()}
+	for _, f := range fields {
+		sc.fields[strings.ToLower(strings.TrimSpace(f.Label))] = f
+	}
+	s.mu.Lock()
+	s.schema[key] = sc
+	s.mu.Unlock()
+	return sc, nil
+}
+
+// forget drops u's remembered schema.
+func (s *Sink) forget(u setup) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.schema, u.apiURL+"\x00"+strings.ToLower(u.object))
+}
+
+// findObject finds the custom object called name (its name or label, case ignored).
+func findObject(objs []customObject, name string) (customObject, bool) {
+	for _, o := range objs {
+		if strings.EqualFold(strings.TrimSpace(o.Name), name) || strings.EqualFold(strings.TrimSpace(o.Label), name) {
+			return o, true
+		}
+	}
+	return customObject{}, false
+}
+
+// categoriesOf are the ticket's custom categories, one trait each.
+func categoriesOf(*tickets.Ticket, *tickets.Settings) map[string]string { return nil }
+
+func isNotFound(err error) bool { return errors.Is(err, tickets.ErrNotFound) }
+
+func ticketField(t *tickets.Ticket) zap.Field { return zap.String("ticket", string(t.ID)) }
+
+// domainField logs an email's domain, never the address.
+func domainField(email string) zap.Field {
+	_, d, _ := strings.Cut(email, "@")
+	return zap.String("domain", d)
+}

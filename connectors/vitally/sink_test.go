@@ -1,0 +1,492 @@
+package vitally
+
+import (
+	"context"
+	"encoding/base64"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/frontdeskhq/frontdesk/connectors/vitally/vitallytest"
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+// TestLinkingTable has one case per row of the linking table in docs/vitally.md.
+func TestLinkingTable(t *testing.T) {
+	type want struct{ org, account string } // names; "" for none; both "" means no sync
+	for _, row := range []struct {
+		name        string
+		orgs, accts int
+		want        want
+	}{
+		{"single organization, single account", 1, 1, want{"Org 1", "Account 1"}},
+		{"single organization, no account", 1, 0, want{"Org 1", ""}},
+		{"single organization, multiple accounts", 1, 2, want{"Org 1", ""}},
+		{"no organization, single account", 0, 1, want{"", "Account 1"}},
+		{"no organization, no account", 0, 0, want{}},
+		{"no organization, multiple accounts", 0, 2, want{}},
+		{"multiple organizations, single account", 2, 1, want{"Org 2", "Account 1"}},
+		{"multiple organizations, no account", 2, 0, want{}},
+		{"multiple organizations, multiple accounts", 2, 2, want{}},
+	} {
+		t.Run(row.name, func(t *testing.T) {
+			w := newWorld(t)
+			var orgIDs, acctIDs []string
+			orgByName := map[string]string{}
+			acctByName := map[string]string{}
+			for i := range row.orgs {
+				o := w.fake.AddOrganization(vitallytest.Organization{ExternalID: "o" + itoa(i+1), Name: "Org " + itoa(i+1)})
+				orgIDs = append(orgIDs, o.ID)
+				orgByName[o.Name] = o.ID
+			}
+			for i := range row.accts {
+				// Accounts belong to the last Organization, if any.
+				a := vitallytest.Account{ExternalID: "a" + itoa(i+1), Name: "Account " + itoa(i+1)}
+				if len(orgIDs) > 0 {
+					a.OrganizationID = orgIDs[len(orgIDs)-1]
+				}
+				a = w.fake.AddAccount(a)
+				acctIDs = append(acctIDs, a.ID)
+				acctByName[a.Name] = a.ID
+			}
+			w.fake.AddUser(vitallytest.User{ExternalID: "u1", Name: "Carol", Email: "carol@acme.com",
+				AccountIDs: acctIDs, OrganizationIDs: orgIDs})
+			tk := ticket(135, "Carol@Acme.com")
+			w.mustChange(tk, tickets.EventOpened)
+			st, _ := w.tk.sync(tk.ID)
+			in, ok := w.instance(tk)
+			if row.want == (want{}) {
+				if ok || st.Synced || st.Reason == "" {
+					t.Fatalf("want no sync with a reason; instance %v, status %+v", ok, st)
+				}
+				if n := len(w.fake.Users()); n != 1 {
+					t.Errorf("no sync created users: %d", n)
+				}
+				return
+			}
+			if !ok || !st.Synced || st.RemoteID != in.ID {
+				t.Fatalf("want synced; instance %v, status %+v", ok, st)
+			}
+			if in.OrganizationID != orgByName[row.want.org] || in.CustomerID != acctByName[row.want.account] {
+				t.Errorf("linked to organization %q, account %q; want %q (%s), %q (%s)", in.OrganizationID, in.CustomerID,
+					orgByName[row.want.org], row.want.org, acctByName[row.want.account], row.want.account)
+			}
+			for _, name := range []string{row.want.org, row.want.account} {
+				if !strings.Contains(st.Where, name) {
+					t.Errorf("Where = %q, want it to name %q", st.Where, name)
+				}
+			}
+		})
+	}
+}
+
+func itoa(i int) string { return string(rune('0' + i)) }
+
+// An unknown requestor is created in the Account that has users at their email's domain,
+// with their name and email, and the ticket is linked there.
+func TestUnknownRequestorCreatedByDomain(t *testing.T) {
+	w := newWorld(t)
+	acct := w.fake.AddAccount(vitallytest.Account{ExternalID: "acme", Name: "Acme"})
+	w.fake.AddUser(vitallytest.User{ExternalID: "u-harsh", Name: "Harsh", Email: "harsh@acme.com", AccountIDs: []string{acct.ID}})
+	tk := ticket(7, "dana@acme.com")
+	tk.Customer.Name = "Dana"
+	w.mustChange(tk, tickets.EventOpened)
+
+	var dana *vitallytest.User
+	for _, u := range w.fake.Users() {
+		if u.Email == "dana@acme.com" {
+			dana = &u
+		}
+	}
+	if dana == nil || dana.Name != "Dana" || len(dana.AccountIDs) != 1 || dana.AccountIDs[0] != acct.ID {
+		t.Fatalf("created user = %+v", dana)
+	}
+	in, ok := w.instance(tk)
+	if !ok || in.CustomerID != acct.ID {
+		t.Fatalf("instance = %+v, %v", in, ok)
+	}
+	// The same ticket again (a new event): the user is known now, not created twice.
+	w.mustChange(tk, tickets.EventPicked)
+	if n := len(w.fake.Users()); n != 2 {
+		t.Errorf("users = %d, want 2", n)
+	}
+
+	// A public email domain never matches by domain.
+	w.fake.AddUser(vitallytest.User{ExternalID: "u-g", Email: "someone@gmail.com", AccountIDs: []string{acct.ID}})
+	g := ticket(8, "stranger@gmail.com")
+	w.mustChange(g, tickets.EventOpened)
+	if st, _ := w.tk.sync(g.ID); st.Synced || !strings.Contains(st.Reason, "public email domain") {
+		t.Errorf("gmail requestor: %+v", st)
+	}
+	// No one at the domain: no sync.
+	n := ticket(9, "x@nowhere.example")
+	w.mustChange(n, tickets.EventOpened)
+	if st, _ := w.tk.sync(n.ID); st.Synced || !strings.Contains(st.Reason, "nowhere.example") {
+		t.Errorf("unknown domain: %+v", st)
+	}
+}
+
+func TestNoEmailNoSync(t *testing.T) {
+	w := newWorld(t)
+	tk := ticket(11, "")
+	w.mustChange(tk, tickets.EventOpened)
+	st, ok := w.tk.sync(tk.ID)
+	if !ok || st.Synced || !strings.Contains(st.Reason, "gave no email") {
+		t.Fatalf("status = %+v, %v", st, ok)
+	}
+	if len(w.fake.Instances(w.obj.ID)) != 0 {
+		t.Error("an instance was made")
+	}
+	// Known by the source's customer id as externalId: synced.
+	acct := w.fake.AddAccount(vitallytest.Account{ExternalID: "acme", Name: "Acme"})
+	w.fake.AddUser(vitallytest.User{ExternalID: tk.Customer.ID, AccountIDs: []string{acct.ID}})
+	w.mustChange(tk, tickets.EventPicked)
+	if st, _ := w.tk.sync(tk.ID); !st.Synced {
+		t.Errorf("status once known by id = %+v", st)
+	}
+}
+
+// The trait payload of a closed ticket, every field.
+func TestClosedTicketTraits(t *testing.T) {
+	w := newWorld(t)
+	acct := w.fake.AddAccount(vitallytest.Account{ExternalID: "acme", Name: "Acme"})
+	w.fake.AddUser(vitallytest.User{ExternalID: "u1", Email: "carol@acme.com", AccountIDs: []string{acct.ID}})
+	tk := ticket(135, "carol@acme.com")
+	tk.Summary = "Billing question"
+	tk.Opening = "Hi, I was charged twice"
+	w.tk.msgs[tk.ID] = []tickets.Message{
+		{ID: "m1", Direction: tickets.FromCustomer, Text: "Hi, I was charged twice", At: t0.Add(time.Minute)},
+		{ID: "m2", Direction: tickets.Notice, Text: "You are now chatting with Alice.", At: t0.Add(2 * time.Minute)},
+		{ID: "m3", Direction: tickets.FromAgent, Author: alice, Text: "Let me look", At: t0.Add(3 * time.Minute)},
+		{ID: "m4", Direction: tickets.Internal, Author: alice, Text: "refund via Stripe", At: t0.Add(4 * time.Minute)},
+		{ID: "m5", Direction: tickets.FromCustomer, Text: "thanks", Attachments: []tickets.Attachment{{URL: "https://x/y", Name: "receipt.pdf"}}, At: t0.Add(5 * time.Minute)},
+	}
+	w.mustChange(tk, tickets.EventOpened)
+
+	tk.Status, tk.Assignee = tickets.StatusClosed, alice
+	tk.PickedAt, tk.ClosedAt, tk.UpdatedAt = t0.Add(2*time.Minute), t0.Add(6*time.Minute), t0.Add(7*time.Minute)
+	tk.ClosedBy, tk.CloseReason = alice, "resolved"
+	tk.Card = tickets.Card{Channel: "C1", TS: "1700000000.000100"}
+	tk.CSAT = &tickets.CSAT{Rating: 5, Comment: "fast", At: t0.Add(7 * time.Minute)}
+	w.tk.cards[string(tk.ID)+"/"+tickets.IntroCard] = tickets.Card{Channel: "G9", TS: "1700000001.000200"}
+	w.mustChange(tk, tickets.EventRated)
+
+	got := w.traitsOf(tk)
+	want := map[string]any{
+		"AI Tags":                            "",
+		"Assigned To":                        "Alice",
+		"CSAT":                               "5/5: fast",
+		"Customer Thread":                    "[2026-11-21 09:01 UTC] Carol: Hi, I was charged twice\n[2026-11-21 09:02 UTC] Frontdesk: You are now chatting with Alice.\n[2026-11-21 09:03 UTC] Alice: Let me look\n[2026-11-21 09:05 UTC] Carol: thanks [receipt.pdf]",
+		"Tags":                               "",
+		"Internal Thread":                    "[2026-11-21 09:04 UTC] Alice: refund via Stripe",
+		"Message Text":                       "Hi, I was charged twice",
+		"Permalink":                          "https://acme.slack.com/archives/G9/p1700000001000200",
+		"Request Closed At":                  "2026-11-21T09:06:00Z",
+		"Request Closed By":                  "Alice",
+		"Request Created At":                 "2026-11-21T09:01:00Z",
+		"Request Internal Notification Link": "https://acme.slack.com/archives/C1/p1700000000000100",
+		"Requestor":                          "Carol <carol@acme.com>",
+		"Request Updated At":                 "2026-11-21T09:07:00Z",
+		"Request Web Link":                   "",
+		"Sentiment":                          "",
+		"Status":                             "Closed",
+		"Summary":                            "Billing question",
+		"Request Id":                         float64(135),
+		"Title":                              "",
+		"Urgency":                            "",
+	}
+	for label, v := range want {
+		if got[label] != v {
+			t.Errorf("%s = %#v, want %#v", label, got[label], v)
+		}
+	}
+	if len(got) != len(Traits()) {
+		t.Errorf("%d traits sent, want %d", len(got), len(Traits()))
+	}
+	in, _ := w.instance(tk)
+	if in.Name != "Frontdesk Request ID: 135" {
+		t.Errorf("name = %q", in.Name)
+	}
+	if len(w.fake.Instances(w.obj.ID)) != 1 {
+		t.Errorf("instances = %d, want 1", len(w.fake.Instances(w.obj.ID)))
+	}
+}
+
+func TestForwardOnly(t *testing.T) {
+	w := newWorld(t)
+	acct := w.fake.AddAccount(vitallytest.Account{ExternalID: "acme", Name: "Acme"})
+	w.fake.AddUser(vitallytest.User{ExternalID: "u1", Email: "carol@acme.com", AccountIDs: []string{acct.ID}})
+	old := ticket(1, "carol@acme.com")
+	old.CreatedAt = t0.Add(-time.Minute)
+	for _, typ := range []tickets.EventType{tickets.EventOpened, tickets.EventPicked, tickets.EventClosed} {
+		w.mustChange(old, typ)
+	}
+	if n := len(w.fake.Requests()); n != 0 {
+		t.Errorf("a ticket opened before the integration made %d requests", n)
+	}
+	if _, ok := w.tk.sync(old.ID); ok {
+		t.Error("a pre-integration ticket got a sync status")
+	}
+	// Not configured at all: nothing either.
+	w.setVitally(tickets.Vitally{})
+	w.mustChange(ticket(2, "carol@acme.com"), tickets.EventOpened)
+	if n := len(w.fake.Requests()); n != 0 {
+		t.Errorf("an unconfigured sink made %d requests", n)
+	}
+}
+
+func TestUpdateToggleOff(t *testing.T) {
+	w := newWorld(t)
+	acct := w.fake.AddAccount(vitallytest.Account{ExternalID: "acme", Name: "Acme"})
+	w.fake.AddUser(vitallytest.User{ExternalID: "u1", Email: "carol@acme.com", AccountIDs: []string{acct.ID}})
+	tk := ticket(3, "carol@acme.com")
+	w.mustChange(tk, tickets.EventOpened)
+	w.setVitally(tickets.Vitally{APIURL: w.fake.URL, Secret: secret, PushNew: true, Since: t0, FromPanel: true})
+	before := len(w.fake.Requests())
+	tk.Status, tk.Assignee = tickets.StatusActive, alice
+	w.mustChange(tk, tickets.EventPicked)
+	tk.Status = tickets.StatusClosed
+	w.mustChange(tk, tickets.EventClosed)
+	if n := len(w.fake.Requests()) - before; n != 0 {
+		t.Errorf("with updating off, %d requests were made", n)
+	}
+	if got := w.traitsOf(tk)["Status"]; got != "Pending" {
+		t.Errorf("Status in Vitally = %v, want the first sync's Pending", got)
+	}
+	// Pushing off too: a new ticket is not created.
+	w.setVitally(tickets.Vitally{APIURL: w.fake.URL, Secret: secret, Since: t0, FromPanel: true})
+	w.mustChange(ticket(4, "carol@acme.com"), tickets.EventOpened)
+	if n := len(w.fake.Instances(w.obj.ID)); n != 1 {
+		t.Errorf("instances = %d, want 1", n)
+	}
+}
+
+func TestSameEventTwiceOneWrite(t *testing.T) {
+	w := newWorld(t)
+	acct := w.fake.AddAccount(vitallytest.Account{ExternalID: "acme", Name: "Acme"})
+	w.fake.AddUser(vitallytest.User{ExternalID: "u1", Email: "carol@acme.com", AccountIDs: []string{acct.ID}})
+	tk := ticket(5, "carol@acme.com")
+	ev := event(tk, tickets.EventOpened)
+	for range 2 {
+		if err := w.change(tk, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := w.fake.Writes(w.obj.ID); n != 1 {
+		t.Errorf("writes = %d, want 1", n)
+	}
+	// An attempt that created the instance but crashed before recording it: the retry
+	// finds it by externalId and updates it, never making a second one.
+	tk2 := ticket(6, "carol@acme.com")
+	ev2 := event(tk2, tickets.EventOpened)
+	if err := w.change(tk2, ev2); err != nil {
+		t.Fatal(err)
+	}
+	tk2.Syncs = nil
+	w.tk.mu.Lock()
+	delete(w.tk.syncs, tk2.ID)
+	w.tk.mu.Unlock()
+	if err := w.change(tk2, ev2); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(w.fake.Instances(w.obj.ID)); n != 2 {
+		t.Errorf("instances = %d, want 2", n)
+	}
+}
+
+// A burst of 2,000 updates stays under Vitally's rate limit (here 1000 a second, so the
+// test is quick) and every one arrives.
+func TestBurstStaysUnderRateLimit(t *testing.T) {
+	w := newWorld(t)
+	const limit = 1000
+	w.fake.SetRateLimit(limit, time.Second)
+	acct := w.fake.AddAccount(vitallytest.Account{ExternalID: "acme", Name: "Acme"})
+	w.fake.AddUser(vitallytest.User{ExternalID: "u1", Email: "carol@acme.com", AccountIDs: []string{acct.ID}})
+	const nTickets, perTicket = 20, 100
+	tks := make([]*tickets.Ticket, nTickets)
+	for i := range tks {
+		tks[i] = ticket(int64(100+i), "carol@acme.com")
+		w.mustChange(tks[i], tickets.EventOpened)
+	}
+	start := w.fake.Writes(w.obj.ID)
+	var wg sync.WaitGroup
+	errs := make(chan error, nTickets)
+	for _, tk := range tks {
+		wg.Go(func() {
+			for i := range perTicket {
+				ev := event(tk, tickets.EventPicked)
+				ev.ID = string(tk.ID) + "-" + itoa3(i)
+				for {
+					err := w.change(tk, ev)
+					if d, ok := tickets.RetryAfter(err); ok {
+						time.Sleep(d) // what the outbox would do
+						continue
+					}
+					if err != nil {
+						errs <- err
+						return
+					}
+					break
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if n := w.fake.Writes(w.obj.ID) - start; n != nTickets*perTicket {
+		t.Errorf("writes = %d, want %d", n, nTickets*perTicket)
+	}
+	if n := w.fake.TooMany(); n != 0 {
+		t.Errorf("Vitally answered 429 %d times", n)
+	}
+	if n := w.fake.MaxInWindow(); n > limit {
+		t.Errorf("the window held %d requests, over the limit %d", n, limit)
+	}
+}
+
+func itoa3(i int) string {
+	return string([]byte{byte('0' + i/100), byte('0' + i/10%10), byte('0' + i%10)})
+}
+
+// 429s, outages and a rolled secret are retried by the outbox; nothing is recorded as
+// given up.
+func TestTroubleIsRetried(t *testing.T) {
+	w := newWorld(t)
+	acct := w.fake.AddAccount(vitallytest.Account{ExternalID: "acme", Name: "Acme"})
+	w.fake.AddUser(vitallytest.User{ExternalID: "u1", Email: "carol@acme.com", AccountIDs: []string{acct.ID}})
+	tk := ticket(21, "carol@acme.com")
+	ev := event(tk, tickets.EventOpened)
+
+	w.fake.ForceTooMany(1)
+	err := w.change(tk, ev)
+	if d, ok := tickets.RetryAfter(err); !ok || d < time.Second {
+		t.Fatalf("429: %v", err)
+	}
+	w.fake.SetDown(503)
+	if err := w.change(tk, ev); err == nil || tickets.IsPermanent(err) {
+		t.Fatalf("503: %v", err)
+	}
+	w.fake.SetDown(0)
+	w.setVitally(tickets.Vitally{APIURL: w.fake.URL, Secret: "rolled", PushNew: true, UpdateExisting: true, Since: t0, FromPanel: true})
+	if _, ok := tickets.RetryAfter(w.change(tk, ev)); !ok {
+		t.Fatal("401 is not retried later")
+	}
+	w.setVitally(tickets.Vitally{APIURL: w.fake.URL, Secret: secret, PushNew: true, UpdateExisting: true, Since: t0, FromPanel: true})
+	if err := w.change(tk, ev); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := w.instance(tk); !ok {
+		t.Fatal("not synced once Vitally was back")
+	}
+	// No error text leaks the base URL.
+	w.fake.Close()
+	err = w.change(tk, event(tk, tickets.EventPicked))
+	if err == nil || strings.Contains(err.Error(), w.fake.URL) {
+		t.Errorf("error with Vitally gone = %v", err)
+	}
+}
+
+// A trait missing in Vitally is left out and reported on the ticket, not silently dropped;
+// a missing custom object is a no-sync.
+func TestMissingTraitsAndObject(t *testing.T) {
+	w := newWorld(t)
+	other := w.fake.AddCustomObject("Other")
+	w.fake.AddCustomField(vitallytest.CustomField{Label: "Status", Type: "string", CustomObjectID: other.ID})
+	acct := w.fake.AddAccount(vitallytest.Account{ExternalID: "acme", Name: "Acme"})
+	w.fake.AddUser(vitallytest.User{ExternalID: "u1", Email: "carol@acme.com", AccountIDs: []string{acct.ID}})
+	w.setVitally(tickets.Vitally{APIURL: w.fake.URL, Secret: secret, Object: "Other", PushNew: true, UpdateExisting: true, Since: t0, FromPanel: true})
+	tk := ticket(31, "carol@acme.com")
+	w.mustChange(tk, tickets.EventOpened)
+	st, _ := w.tk.sync(tk.ID)
+	if !st.Synced || !strings.Contains(st.Reason, "Request Created At") || strings.Contains(st.Reason, "Status,") {
+		t.Errorf("status = %+v", st)
+	}
+	w.setVitally(tickets.Vitally{APIURL: w.fake.URL, Secret: secret, Object: "Nope", PushNew: true, UpdateExisting: true, Since: t0, FromPanel: true})
+	tk2 := ticket(32, "carol@acme.com")
+	w.mustChange(tk2, tickets.EventOpened)
+	if st, _ := w.tk.sync(tk2.ID); st.Synced || !strings.Contains(st.Reason, `"Nope"`) {
+		t.Errorf("status = %+v", st)
+	}
+}
+
+// The environment's URL and secret win; until an admin saves the panel, the environment
+// alone pushes and updates from its Since.
+func TestEnvironmentSetup(t *testing.T) {
+	w := newWorld(t)
+	w.tk.settings = nil
+	sink, err := New(Config{Tickets: w.tk, Env: Env{APIURL: w.fake.URL + "/", Secret: "Basic " + basic(secret), Since: t0}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct := w.fake.AddAccount(vitallytest.Account{ExternalID: "acme", Name: "Acme"})
+	w.fake.AddUser(vitallytest.User{ExternalID: "u1", Email: "carol@acme.com", AccountIDs: []string{acct.ID}})
+	tk := ticket(41, "carol@acme.com")
+	if err := sink.TicketChanged(context.Background(), tk, event(tk, tickets.EventOpened), ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := w.instance(tk); !ok {
+		t.Fatal("not synced from the environment's set-up")
+	}
+	// An admin switched pushing off in the panel: it counts.
+	w.setVitally(tickets.Vitally{FromPanel: true, UpdateExisting: true, Since: t0})
+	tk2 := ticket(42, "carol@acme.com")
+	if err := sink.TicketChanged(context.Background(), tk2, event(tk2, tickets.EventOpened), ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := w.instance(tk2); ok {
+		t.Error("pushed although the panel switched pushing off")
+	}
+	if _, err := New(Config{Tickets: w.tk, Env: Env{APIURL: "not a url"}}); err == nil {
+		t.Error("New took a bad VITALLY_API_URL")
+	}
+	if _, err := New(Config{}); err == nil {
+		t.Error("New without Tickets")
+	}
+}
+
+func TestCheckSetup(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	st, _ := w.tk.LoadSettings(ctx)
+	r := w.sink.CheckSetup(ctx, st)
+	if !r.Configured || !r.OK() || len(r.Found) != 3 {
+		t.Fatalf("complete set-up: %+v", r)
+	}
+	// Missing traits are named, with their types.
+	bare := w.fake.AddCustomObject("Bare")
+	w.fake.AddCustomField(vitallytest.CustomField{Label: "Status", Type: "number", CustomObjectID: bare.ID})
+	st.Vitally.Object = "bare"
+	r = w.sink.CheckSetup(ctx, st)
+	if r.OK() || !strings.Contains(r.Problems[0], "Request Closed At (datetime)") || strings.Contains(r.Problems[0], "Status (") ||
+		!strings.Contains(strings.Join(r.Problems, " "), "Status is number, should be string") {
+		t.Errorf("bare object: %+v", r.Problems)
+	}
+	st.Vitally.Object = "Missing"
+	if r = w.sink.CheckSetup(ctx, st); r.OK() || !strings.Contains(r.Problems[0], `no custom object named "Missing"`) {
+		t.Errorf("missing object: %+v", r.Problems)
+	}
+	st.Vitally.Secret = "wrong"
+	if r = w.sink.CheckSetup(ctx, st); r.OK() || !strings.Contains(r.Problems[0], "refused the secret") {
+		t.Errorf("wrong secret: %+v", r.Problems)
+	}
+	if r = w.sink.CheckSetup(ctx, &tickets.Settings{}); r.Configured {
+		t.Errorf("unconfigured: %+v", r)
+	}
+}
+
+func TestAuthHeader(t *testing.T) {
+	want := "Basic " + basic(secret)
+	for _, in := range []string{secret, " " + secret + " ", want, "basic " + basic(secret)} {
+		if got := authHeader(in); got != want {
+			t.Errorf("authHeader(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// basic is the Basic credentials Vitally's docs describe: the secret as user name, no
+// password.
+func basic(s string) string { return base64.StdEncoding.EncodeToString([]byte(s + ":")) }
