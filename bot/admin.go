@@ -43,7 +43,7 @@ func (b *Bot) openAdmin(ctx context.Context, cb *slack.InteractionCallback) {
 			b.log.Error("admin panel: settings", zap.Error(err))
 			view = noticeView("Frontdesk", "The settings could not be read just now; please try again.")
 		} else {
-			view = adminView(formFromSettings(st))
+			view = adminView(formFromSettings(st, b.cfg.VitallyFromEnv))
 		}
 	}
 	if _, err := b.api.OpenViewContext(ctx, cb.TriggerID, view); err != nil {
@@ -69,6 +69,7 @@ type adminForm struct {
 	priority  []string
 	showName  bool
 	templates tickets.Templates
+	vitally   vitallyForm
 }
 
 // addRow appends team as a new row with an id no row of this panel had before.
@@ -80,8 +81,9 @@ func (f *adminForm) addRow(team tickets.Team) {
 	f.teams, f.rowIDs = append(f.teams, team), append(f.rowIDs, id)
 }
 
-func formFromSettings(st *tickets.Settings) adminForm {
-	f := adminForm{priority: agentStrings(st.PriorityGroup), showName: st.ShowAgentName, templates: st.Templates}
+func formFromSettings(st *tickets.Settings, vitallyFromEnv bool) adminForm {
+	f := adminForm{priority: agentStrings(st.PriorityGroup), showName: st.ShowAgentName, templates: st.Templates,
+		vitally: vitallyFromSettings(st.Vitally, vitallyFromEnv)}
 	def, ok := st.Default()
 	if ok {
 		f.addRow(def) // the default team comes first: the first row is the default
@@ -105,13 +107,20 @@ func agentStrings(ids []tickets.AgentID) []string {
 	return out
 }
 
-// rowMetadata and parseRows keep the row ids in the modal's private_metadata: "0,1,3".
-func rowMetadata(ids []int) string {
-	parts := make([]string, len(ids))
-	for i, id := range ids {
+// panelMetadata and parseMetadata keep the row ids and the Vitally section's flags in the
+// modal's private_metadata: "0,1,3|se".
+func panelMetadata(f adminForm) string {
+	parts := make([]string, len(f.rowIDs))
+	for i, id := range f.rowIDs {
 		parts[i] = strconv.Itoa(id)
 	}
-	return strings.Join(parts, ",")
+	return strings.Join(parts, ",") + "|" + f.vitally.metadata()
+}
+
+// parseMetadata returns the row ids and the Vitally section's flags.
+func parseMetadata(s string) (rows []int, vitally string) {
+	s, vitally, _ = strings.Cut(s, "|")
+	return parseRows(s), vitally
 }
 
 func parseRows(s string) []int {
@@ -135,7 +144,9 @@ func formFromState(v *slack.View) adminForm {
 			Ended:            strings.TrimSpace(stateOf(v, blockEnded).Value),
 		},
 	}
-	for _, id := range parseRows(v.PrivateMetadata) {
+	rows, vitallyMeta := parseMetadata(v.PrivateMetadata)
+	f.vitally = vitallyFromState(v, vitallyMeta)
+	for _, id := range rows {
 		n := strconv.Itoa(id)
 		f.teams = append(f.teams, tickets.Team{
 			ChannelID: stateOf(v, teamChannel+n).SelectedConversation,
@@ -170,13 +181,17 @@ func stateOf(v *slack.View, block string) slack.BlockAction {
 			if el.InitialOption != nil {
 				st.SelectedOption = *el.InitialOption
 			}
+		case *slack.CheckboxGroupsBlockElement:
+			for _, o := range el.InitialOptions {
+				st.SelectedOptions = append(st.SelectedOptions, *o)
+			}
 		}
 	}
 	return st
 }
 
 // maxTeamRows keeps the panel inside Slack's 100 blocks per modal.
-const maxTeamRows = 20
+const maxTeamRows = tickets.MaxTeams
 
 // adminView renders the admin panel for f.
 func adminView(f adminForm) slack.ModalViewRequest {
@@ -226,10 +241,11 @@ func adminView(f adminForm) slack.ModalViewRequest {
 		templateInput(blockTransfer, "When a transfer is accepted", f.templates.TransferAccepted, tickets.DefaultTemplates.TransferAccepted),
 		templateInput(blockEnded, "When the chat ends", f.templates.Ended, tickets.DefaultTemplates.Ended),
 	)
+	blocks = append(blocks, f.vitally.blocks()...)
 	return slack.ModalViewRequest{
 		Type: slack.VTModal, CallbackID: ViewAdmin, Title: plainText("Frontdesk settings"),
 		Submit: plainText("Save"), Close: plainText("Cancel"),
-		PrivateMetadata: rowMetadata(f.rowIDs),
+		PrivateMetadata: panelMetadata(f),
 		Blocks:          slack.Blocks{BlockSet: blocks},
 	}
 }
@@ -313,6 +329,7 @@ func (b *Bot) submitAdmin(ctx context.Context, cb *slack.InteractionCallback) *s
 		}
 		st.PriorityGroup = append(st.PriorityGroup, tickets.AgentID(u))
 	}
+	st.Vitally = f.vitally.settings(errs)
 	if len(errs) > 0 {
 		return slack.NewErrorsViewSubmissionResponse(errs)
 	}
@@ -324,7 +341,10 @@ func (b *Bot) submitAdmin(ctx context.Context, cb *slack.InteractionCallback) *s
 		return fieldError(firstRow, "The settings could not be saved just now; please try again.")
 	}
 	b.log.Info("settings saved", zap.String("by", cb.User.ID), zap.Int("teams", len(st.TicketingChannels)),
-		zap.Int("priority_group", len(st.PriorityGroup)))
+		zap.Int("priority_group", len(st.PriorityGroup)), zap.Bool("vitally", f.vitally.configured()))
+	if f.vitally.configured() {
+		return b.checkingVitally(ctx, cb.User.ID)
+	}
 	return nil
 }
 

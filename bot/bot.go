@@ -28,6 +28,7 @@ type Tickets interface {
 	CanHandBack(t *tickets.Ticket) bool
 	Settings(ctx context.Context) (*tickets.Settings, error)
 	UpdateSettings(ctx context.Context, st tickets.Settings) error
+	CheckSetup(ctx context.Context) ([]tickets.SetupReport, error)
 }
 
 // Deduper remembers ids for a while: Seen reports whether id is new in scope. Slack
@@ -48,6 +49,9 @@ type Config struct {
 	// Files, when set, gives customers links they can open to the files agents share;
 	// without it they get Slack's own links, which need a Slack login.
 	Files *Files
+	// VitallyFromEnv: the server's environment sets Vitally's API URL and secret, so the
+	// admin panel does not ask for them.
+	VitallyFromEnv bool
 }
 
 // Bot is the Slack app's inbound side: it keeps one Socket Mode connection, acknowledges
@@ -196,7 +200,13 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 			return
 		}
 		if cb.Type == slack.InteractionTypeViewSubmission {
-			b.go_(ctx, func(ctx context.Context) { b.ack(evt, b.onSubmission(ctx, &cb)) })
+			b.go_(ctx, func(ctx context.Context) {
+				var after []func(context.Context)
+				b.ack(evt, b.onSubmission(context.WithValue(ctx, afterAckKey{}, &after), &cb))
+				for _, f := range after {
+					f(ctx)
+				}
+			})
 			return
 		}
 		b.ack(evt, nil)
@@ -272,4 +282,15 @@ func (b *Bot) onSubmission(ctx context.Context, cb *slack.InteractionCallback) a
 		return resp
 	}
 	return nil
+}
+
+type afterAckKey struct{}
+
+// afterAck runs f once the view submission being handled in ctx has been acknowledged
+// (e.g. to update the view the acknowledgement put up). Outside a submission it does
+// nothing.
+func afterAck(ctx context.Context, f func(context.Context)) {
+	if after, ok := ctx.Value(afterAckKey{}).(*[]func(context.Context)); ok {
+		*after = append(*after, f)
+	}
 }

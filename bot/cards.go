@@ -2,6 +2,8 @@ package bot
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -110,6 +112,9 @@ func introBlocks(t *tickets.Ticket) []slack.Block {
 	if t.Summary != "" {
 		blocks = append(blocks, slack.NewSectionBlock(md(clip("*Summary:* "+esc(t.Summary), maxSectionText)), nil, nil))
 	}
+	if s := syncLines(t); s != "" {
+		blocks = append(blocks, slack.NewContextBlock("", md(clip(s, maxSectionText))))
+	}
 	blocks = append(blocks, slack.NewContextBlock("", md(
 		"Top-level messages here go to the customer. Replies in threads are internal notes. "+
 			"Use the *Live Chat Control* shortcut on any message to transfer or end the chat.")))
@@ -158,4 +163,35 @@ func noticeText(t *tickets.Ticket, ev tickets.Event) string {
 		return s
 	}
 	return ""
+}
+
+// syncLines says where t stands with each sink, one line each, sinks in name order.
+func syncLines(t *tickets.Ticket) string {
+	var lines []string
+	for _, name := range slices.Sorted(maps.Keys(t.Syncs)) {
+		lines = append(lines, syncLine(name, t.Syncs[name]))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// syncLine is one sink's status for people: "Vitally: synced to Account Acme".
+func syncLine(sink string, s tickets.SyncStatus) string {
+	name := sinkLabel(sink)
+	switch {
+	case !s.Synced:
+		return fmt.Sprintf(":warning: %s: not synced. %s", name, esc(s.Reason))
+	case s.Reason != "":
+		return fmt.Sprintf(":warning: %s: synced to %s, but %s", name, esc(s.Where), esc(s.Reason))
+	case s.Where != "":
+		return fmt.Sprintf("%s: synced to %s", name, esc(s.Where))
+	}
+	return name + ": synced"
+}
+
+// sinkLabel is a sink's name for people.
+func sinkLabel(sink string) string {
+	if sink == "vitally" {
+		return "Vitally"
+	}
+	return esc(sink)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/slack-go/slack"
 	"go.uber.org/zap"
@@ -17,6 +18,9 @@ import (
 type Desk struct {
 	api *slack.Client
 	log *zap.Logger
+
+	linksMu sync.Mutex
+	links   map[string]string // channel/ts → permalink
 }
 
 var _ tickets.Desk = (*Desk)(nil)
@@ -29,7 +33,7 @@ func NewDesk(api *slack.Client, log *zap.Logger) (*Desk, error) {
 	if log == nil {
 		log = zap.NewNop()
 	}
-	return &Desk{api: api, log: log.Named("desk")}, nil
+	return &Desk{api: api, log: log.Named("desk"), links: map[string]string{}}, nil
 }
 
 // PostCard posts t's card in team's ticketing channel and a copy to each user to notify.
@@ -111,6 +115,9 @@ func (d *Desk) Post(ctx context.Context, t *tickets.Ticket, m tickets.Message, p
 
 // Notice posts the status line for ev in t's inbox channel.
 func (d *Desk) Notice(ctx context.Context, t *tickets.Ticket, ev tickets.Event, key string) error {
+	if ev.Type == tickets.EventSynced {
+		return d.syncNotice(ctx, t, ev, key)
+	}
 	text := noticeText(t, ev)
 	if text == "" || t.Inbox == "" {
 		return nil
@@ -193,3 +200,47 @@ func (d *Desk) findPosted(ctx context.Context, channel, thread, key string) (str
 	}
 	return "", nil
 }
+
+// syncNotice tells agents that a sink does not (or again does) hold the ticket: in the
+// inbox channel while the chat is open there, else under the card.
+func (d *Desk) syncNotice(ctx context.Context, t *tickets.Ticket, ev tickets.Event, key string) error {
+	if ev.Sync == nil {
+		return nil
+	}
+	text := syncLine(ev.Sink, *ev.Sync)
+	switch {
+	case t.Inbox != "" && t.IsOpen():
+		_, err := d.post(ctx, t.Inbox, "", key, slack.MsgOptionText(text, false))
+		return err
+	case !t.Card.IsZero():
+		_, err := d.post(ctx, t.Card.Channel, t.Card.TS, key, slack.MsgOptionText(text, false))
+		return err
+	}
+	return nil
+}
+
+// Permalink returns Slack's link to message ts in channel. Links are remembered: they
+// never change.
+func (d *Desk) Permalink(ctx context.Context, channel, ts string) (string, error) {
+	key := channel + "/" + ts
+	d.linksMu.Lock()
+	link, ok := d.links[key]
+	d.linksMu.Unlock()
+	if ok {
+		return link, nil
+	}
+	link, err := d.api.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: channel, Ts: ts})
+	if err != nil {
+		return "", classify("chat.getPermalink", err)
+	}
+	d.linksMu.Lock()
+	defer d.linksMu.Unlock()
+	if len(d.links) >= maxLinks {
+		clear(d.links)
+	}
+	d.links[key] = link
+	return link, nil
+}
+
+// maxLinks bounds the permalinks a Desk remembers.
+const maxLinks = 10000

@@ -132,13 +132,15 @@ func TestRender_StaysWithinSlackLimits(t *testing.T) {
 	}
 	checkLimits(t, "intro", introBlocks(tk), maxBlocks)
 	st := &tickets.Settings{}
-	for i := range 30 {
+	for i := range tickets.MaxTeams {
 		st.TicketingChannels = append(st.TicketingChannels, tickets.Team{ChannelID: fmt.Sprintf("C%d", i), Label: strings.Repeat("L", 80)})
 	}
 	st.Templates = tickets.Templates{Picked: strings.Repeat("p", tickets.MaxTemplateBytes)}
 	checkLimits(t, "live chat control", controlView(tk, st, true).Blocks.BlockSet, 100)
-	f := formFromSettings(st)
+	st.Vitally = tickets.Vitally{APIURL: "https://acme.rest.vitally.io", Secret: "s", Object: strings.Repeat("o", 100)}
+	f := formFromSettings(st, false)
 	checkLimits(t, "admin panel", adminView(f).Blocks.BlockSet, 100)
+
 	checkLimits(t, "home", homeBlocks(st, true), 100)
 	if n := len(customerText(tickets.Message{Text: strings.Repeat("x", 50000)})); n > maxMessageText {
 		t.Errorf("customer text is %d bytes", n)

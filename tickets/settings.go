@@ -21,6 +21,9 @@ var DefaultTemplates = Templates{
 	Ended:            "This chat has ended. Thank you for reaching out!",
 }
 
+// MaxTeams bounds the ticketing channels (the admin panel shows every one of them).
+const MaxTeams = 20
+
 // MaxTemplateBytes bounds a customer-facing template.
 const MaxTemplateBytes = 2000
 
@@ -44,6 +47,9 @@ type Settings struct {
 func (s *Settings) Validate() error {
 	if len(s.TicketingChannels) == 0 {
 		return invalidf("at least one ticketing channel is needed")
+	}
+	if len(s.TicketingChannels) > MaxTeams {
+		return invalidf("%d ticketing channels are more than the %d allowed", len(s.TicketingChannels), MaxTeams)
 	}
 	channels := map[string]bool{}
 	labels := map[string]bool{}

@@ -72,6 +72,10 @@ type env struct {
 	GladlySLA             string  `envconfig:"GLADLY_SLA" default:"10m"`
 	GladlyCloseTopicIDs   userIDs `envconfig:"GLADLY_CLOSE_TOPIC_IDS"`
 	GladlyRetryFor        string  `envconfig:"GLADLY_RETRY_FOR" default:"1h"`
+
+	// Vitally's credentials, when the environment rather than the admin panel sets them.
+	VitallyAPIURL string `envconfig:"VITALLY_API_URL"`
+	VitallySecret string `envconfig:"VITALLY_SECRET"`
 }
 
 // config is the environment checked and turned into what the program is built from.
@@ -99,6 +103,9 @@ type config struct {
 	chatra *chatraConfig
 	// gladly configures the Gladly connector; nil when it is off.
 	gladly *gladlyConfig
+	// vitallyURL and vitallySecret are Vitally's credentials from the environment; ""
+	// when the admin panel sets them.
+	vitallyURL, vitallySecret string
 }
 
 // gladlyConfig is the Gladly connector's configuration.
@@ -188,6 +195,15 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	c.webhook = webhookSettings(e, check)
 	c.chatra = chatraSettings(e, check)
 	c.gladly = gladlySettings(e, check)
+	switch {
+	case (e.VitallyAPIURL == "") != (e.VitallySecret == ""):
+		check("VITALLY_API_URL", errors.New("and VITALLY_SECRET go together: set both, or neither (then admins set Vitally up in the admin panel)"))
+	case tickets.Vitally{APIURL: e.VitallyAPIURL}.Validate() != nil:
+		check("VITALLY_API_URL", errors.New("must be like https://<subdomain>.rest.vitally.io (US) or https://rest.vitally-eu.io (EU)"))
+	case tickets.Vitally{Secret: e.VitallySecret}.Validate() != nil:
+		check("VITALLY_SECRET", errors.New("has control characters or is too long"))
+	}
+	c.vitallyURL, c.vitallySecret = e.VitallyAPIURL, e.VitallySecret
 	if c.priorityWindow, err = time.ParseDuration(e.PriorityWindow); err != nil || c.priorityWindow < 0 {
 		check("PRIORITY_WINDOW", fmt.Errorf("%q is not a duration like 2m or 90s (0 turns reminders off)", e.PriorityWindow))
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/frontdeskhq/frontdesk/bot"
 	"github.com/frontdeskhq/frontdesk/connectors/chatra"
 	"github.com/frontdeskhq/frontdesk/connectors/gladly"
+	"github.com/frontdeskhq/frontdesk/connectors/vitally"
 	"github.com/frontdeskhq/frontdesk/connectors/webhook"
 	"github.com/frontdeskhq/frontdesk/store"
 	"github.com/frontdeskhq/frontdesk/tickets"
@@ -32,6 +33,10 @@ const slackTimeout = 30 * time.Second
 // sourceMaxAttempts backs up the sources' own time limits on retrying: with the outbox's
 // backoff capped at a minute, about a day.
 const sourceMaxAttempts = 1500
+
+// sinkMaxAttempts lets a sink (Vitally) be away for about a week before an update is set
+// aside: an outage delays the sync and loses nothing.
+const sinkMaxAttempts = 10000
 
 // run is the whole program: it reads the configuration through getenv, logs to stdout,
 // builds Frontdesk and serves until ctx is done or a part of it fails. On ctx's end it
@@ -135,8 +140,19 @@ func build(cfg *config, log *zap.Logger, sources map[string]tickets.Source) (_ *
 		}
 		sources[gladly.Source] = gladlyClient
 	}
+	// The sinks. Vitally's is always there: admins may set it up in the admin panel.
+	vitallySink, err := vitally.New(vitally.Config{
+		Tickets:   a.st,
+		Env:       vitally.Env{APIURL: cfg.vitallyURL, Secret: cfg.vitallySecret, Mark: a.st.Mark},
+		Permalink: desk.Permalink,
+		Log:       log,
+	})
+	if err != nil {
+		return nil, err
+	}
 	a.svc, err = tickets.New(tickets.Config{
-		Store: a.st, Desk: desk, Sources: sources, Initial: cfg.initial, RemindAfter: cfg.priorityWindow,
+		Store: a.st, Desk: desk, Sources: sources, Sinks: []tickets.Sink{vitallySink},
+		Initial: cfg.initial, RemindAfter: cfg.priorityWindow,
 	})
 	if err != nil {
 		return nil, err
@@ -165,7 +181,7 @@ func build(cfg *config, log *zap.Logger, sources map[string]tickets.Source) (_ *
 		}
 		routes[chatra.PathPrefix+"{token}"] = h
 	}
-	botCfg := bot.Config{Admins: cfg.admins}
+	botCfg := bot.Config{Admins: cfg.admins, VitallyFromEnv: cfg.vitallyURL != ""}
 	if cfg.publicURL != "" {
 		if botCfg.Files, err = bot.NewFiles(api, a.st, cfg.publicURL, 0, log); err != nil {
 			return nil, err
@@ -291,6 +307,9 @@ func newOutboxes(st *store.Redis, svc *tickets.Service, consumer string, log *za
 			// Sources bound their retries by time (e.g. WEBHOOK_RETRY_FOR) and say when to
 			// give up; the count is only a backstop.
 			cfg.MaxAttempts = sourceMaxAttempts
+		}
+		if strings.HasPrefix(group, tickets.SinkGroupPrefix) {
+			cfg.MaxAttempts = sinkMaxAttempts
 		}
 		ob, err := store.NewOutbox(st, group, h, cfg, log)
 		if err != nil {

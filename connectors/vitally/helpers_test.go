@@ -112,9 +112,11 @@ func newWorld(t *testing.T) *world {
 	return w
 }
 
+// setVitally saves settings with v, and moves the clock on so that the sink reads them.
 func (w *world) setVitally(v tickets.Vitally) {
 	w.tk.mu.Lock()
 	defer w.tk.mu.Unlock()
+	w.clock = w.clock.Add(settingsTTL)
 	w.tk.settings = &tickets.Settings{TicketingChannels: []tickets.Team{{ChannelID: "C1", Label: "Support"}}, Vitally: v}
 }
 

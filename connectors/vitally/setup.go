@@ -15,8 +15,14 @@ import (
 // create objects or traits, so the report says what to create, with the exact names and
 // types. See tickets.SetupChecker.
 func (s *Sink) CheckSetup(ctx context.Context, st *tickets.Settings) tickets.SetupReport {
-	u := s.effective(st)
+	since, err := s.sinceOfEnv(ctx)
+	u := s.effective(st, since)
 	var r tickets.SetupReport
+	if err != nil {
+		r.Configured = u.configured()
+		r.Problems = append(r.Problems, "Frontdesk could not read its own state just now; save again to check.")
+		return r
+	}
 	if !u.configured() {
 		return r
 	}

@@ -28,10 +28,12 @@ type Tickets interface {
 
 // Env is a Vitally set up by the server's environment (VITALLY_API_URL, VITALLY_SECRET).
 // Its URL and secret win over the admin panel's; until an admin saves the panel, it
-// pushes and updates every ticket opened from Since on.
+// pushes and updates every ticket opened from Since on. A zero Since is taken from Mark:
+// when this Redis first saw the environment set Vitally up.
 type Env struct {
 	APIURL, Secret string
 	Since          time.Time
+	Mark           func(ctx context.Context, name string, now time.Time) (time.Time, error)
 }
 
 // Config is what a Sink needs. Tickets is required.
@@ -59,9 +61,17 @@ type Sink struct {
 	log  *zap.Logger
 	gate *gate
 
-	mu     sync.Mutex
-	schema map[string]*schema // by base URL + object name
+	mu       sync.Mutex
+	schema   map[string]*schema // by base URL + object name
+	envSince time.Time          // Env.Since, or Mark's once read
+	created  time.Time          // when this Sink was made: what Mark records
+	settings *tickets.Settings  // the saved settings (nil: none), as read at settingsAt
+	readAt   time.Time
 }
+
+// settingsTTL is how long saved settings are used before they are read again: every
+// event reaches the sink, and most need nothing from Vitally.
+const settingsTTL = time.Second
 
 // schema is a custom object and its fields by lowercased label, as fetched at.
 type schema struct {
@@ -93,8 +103,12 @@ func New(cfg Config) (*Sink, error) {
 	if err := (tickets.Vitally{APIURL: cfg.Env.APIURL, Secret: cfg.Env.Secret}).Validate(); err != nil {
 		return nil, fmt.Errorf("vitally: environment: %w", err)
 	}
+	if cfg.Env.APIURL != "" && cfg.Env.Since.IsZero() && cfg.Env.Mark == nil {
+		return nil, errors.New("vitally: an environment set-up needs Since or Mark")
+	}
 	// A reserve of 50 (of 1000 a minute) is left to other processes and to people.
-	return &Sink{cfg: cfg, log: cfg.Log.Named("vitally"), gate: newGate(50, cfg.MaxWait), schema: map[string]*schema{}}, nil
+	return &Sink{cfg: cfg, log: cfg.Log.Named("vitally"), gate: newGate(50, cfg.MaxWait), schema: map[string]*schema{},
+		envSince: cfg.Env.Since, created: cfg.Now()}, nil
 }
 
 // Name is "vitally".
@@ -110,8 +124,9 @@ type setup struct {
 
 func (u setup) configured() bool { return u.apiURL != "" && u.secret != "" }
 
-// effective combines the saved settings (nil: none saved) with the environment.
-func (s *Sink) effective(st *tickets.Settings) setup {
+// effective combines the saved settings (nil: none saved) with the environment (whose
+// Since is envSince).
+func (s *Sink) effective(st *tickets.Settings, envSince time.Time) setup {
 	var v tickets.Vitally
 	if st != nil {
 		v = st.Vitally
@@ -120,23 +135,61 @@ func (s *Sink) effective(st *tickets.Settings) setup {
 	if s.cfg.Env.APIURL != "" {
 		u.apiURL, u.secret = s.cfg.Env.APIURL, s.cfg.Env.Secret
 		if !v.FromPanel {
-			u.push, u.update, u.since = true, true, s.cfg.Env.Since
+			u.push, u.update, u.since = true, true, envSince
 		}
 	}
 	u.apiURL = strings.TrimSuffix(strings.TrimRight(u.apiURL, "/"), "/resources")
 	return u
 }
 
-// current loads the settings and returns the Vitally in effect.
+// current loads the settings (read at most every settingsTTL) and returns the Vitally
+// in effect.
 func (s *Sink) current(ctx context.Context) (setup, *tickets.Settings, error) {
-	st, err := s.cfg.Tickets.LoadSettings(ctx)
-	if isNotFound(err) {
-		st, err = nil, nil
+	now := s.cfg.Now()
+	s.mu.Lock()
+	st, fresh := s.settings, !s.readAt.IsZero() && now.Sub(s.readAt) < settingsTTL
+	s.mu.Unlock()
+	if !fresh {
+		var err error
+		st, err = s.cfg.Tickets.LoadSettings(ctx)
+		if isNotFound(err) {
+			st, err = nil, nil
+		}
+		if err != nil {
+			return setup{}, nil, err
+		}
+		s.mu.Lock()
+		s.settings, s.readAt = st, now
+		s.mu.Unlock()
 	}
+	since, err := s.sinceOfEnv(ctx)
 	if err != nil {
 		return setup{}, nil, err
 	}
-	return s.effective(st), st, nil
+	return s.effective(st, since), st, nil
+}
+
+// sinceOfEnv is when the environment's Vitally set-up began: Env.Since, or the mark
+// this Redis keeps of the first time a process started with it (the Sink's making, even
+// when the mark could only be written later).
+func (s *Sink) sinceOfEnv(ctx context.Context) (time.Time, error) {
+	if s.cfg.Env.APIURL == "" {
+		return time.Time{}, nil
+	}
+	s.mu.Lock()
+	since := s.envSince
+	s.mu.Unlock()
+	if !since.IsZero() {
+		return since, nil
+	}
+	since, err := s.cfg.Env.Mark(ctx, "vitally.env.since", s.created)
+	if err != nil {
+		return time.Time{}, err
+	}
+	s.mu.Lock()
+	s.envSince = since
+	s.mu.Unlock()
+	return since, nil
 }
 
 func (s *Sink) client(u setup) *client {
