@@ -170,3 +170,10 @@ func (w *world) traitsOf(t *tickets.Ticket) map[string]any {
 	}
 	return w.fake.TraitsByLabel(in)
 }
+
+// carolAtAcme makes carol@acme.com a user of the Account "Acme", and returns the Account.
+func (w *world) carolAtAcme() vitallytest.Account {
+	acct := w.fake.AddAccount(vitallytest.Account{ExternalID: "acme", Name: "Acme"})
+	w.fake.AddUser(vitallytest.User{ExternalID: "u1", Email: "carol@acme.com", AccountIDs: []string{acct.ID}})
+	return acct
+}

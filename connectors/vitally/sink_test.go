@@ -150,8 +150,7 @@ func TestNoEmailNoSync(t *testing.T) {
 // The trait payload of a closed ticket, every field.
 func TestClosedTicketTraits(t *testing.T) {
 	w := newWorld(t)
-	acct := w.fake.AddAccount(vitallytest.Account{ExternalID: "acme", Name: "Acme"})
-	w.fake.AddUser(vitallytest.User{ExternalID: "u1", Email: "carol@acme.com", AccountIDs: []string{acct.ID}})
+	w.carolAtAcme()
 	tk := ticket(135, "carol@acme.com")
 	tk.Summary = "Billing question"
 	tk.Opening = "Hi, I was charged twice"
@@ -215,8 +214,7 @@ func TestClosedTicketTraits(t *testing.T) {
 
 func TestForwardOnly(t *testing.T) {
 	w := newWorld(t)
-	acct := w.fake.AddAccount(vitallytest.Account{ExternalID: "acme", Name: "Acme"})
-	w.fake.AddUser(vitallytest.User{ExternalID: "u1", Email: "carol@acme.com", AccountIDs: []string{acct.ID}})
+	w.carolAtAcme()
 	old := ticket(1, "carol@acme.com")
 	old.CreatedAt = t0.Add(-time.Minute)
 	for _, typ := range []tickets.EventType{tickets.EventOpened, tickets.EventPicked, tickets.EventClosed} {
@@ -238,8 +236,7 @@ func TestForwardOnly(t *testing.T) {
 
 func TestUpdateToggleOff(t *testing.T) {
 	w := newWorld(t)
-	acct := w.fake.AddAccount(vitallytest.Account{ExternalID: "acme", Name: "Acme"})
-	w.fake.AddUser(vitallytest.User{ExternalID: "u1", Email: "carol@acme.com", AccountIDs: []string{acct.ID}})
+	w.carolAtAcme()
 	tk := ticket(3, "carol@acme.com")
 	w.mustChange(tk, tickets.EventOpened)
 	w.setVitally(tickets.Vitally{APIURL: w.fake.URL, Secret: secret, PushNew: true, Since: t0, FromPanel: true})
@@ -264,8 +261,7 @@ func TestUpdateToggleOff(t *testing.T) {
 
 func TestSameEventTwiceOneWrite(t *testing.T) {
 	w := newWorld(t)
-	acct := w.fake.AddAccount(vitallytest.Account{ExternalID: "acme", Name: "Acme"})
-	w.fake.AddUser(vitallytest.User{ExternalID: "u1", Email: "carol@acme.com", AccountIDs: []string{acct.ID}})
+	w.carolAtAcme()
 	tk := ticket(5, "carol@acme.com")
 	ev := event(tk, tickets.EventOpened)
 	for range 2 {
@@ -301,8 +297,7 @@ func TestBurstStaysUnderRateLimit(t *testing.T) {
 	w := newWorld(t)
 	const limit = 1000
 	w.fake.SetRateLimit(limit, time.Second)
-	acct := w.fake.AddAccount(vitallytest.Account{ExternalID: "acme", Name: "Acme"})
-	w.fake.AddUser(vitallytest.User{ExternalID: "u1", Email: "carol@acme.com", AccountIDs: []string{acct.ID}})
+	w.carolAtAcme()
 	const nTickets, perTicket = 20, 100
 	tks := make([]*tickets.Ticket, nTickets)
 	for i := range tks {
@@ -356,8 +351,7 @@ func itoa3(i int) string {
 // given up.
 func TestTroubleIsRetried(t *testing.T) {
 	w := newWorld(t)
-	acct := w.fake.AddAccount(vitallytest.Account{ExternalID: "acme", Name: "Acme"})
-	w.fake.AddUser(vitallytest.User{ExternalID: "u1", Email: "carol@acme.com", AccountIDs: []string{acct.ID}})
+	w.carolAtAcme()
 	tk := ticket(21, "carol@acme.com")
 	ev := event(tk, tickets.EventOpened)
 
@@ -396,8 +390,7 @@ func TestMissingTraitsAndObject(t *testing.T) {
 	w := newWorld(t)
 	other := w.fake.AddCustomObject("Other")
 	w.fake.AddCustomField(vitallytest.CustomField{Label: "Status", Type: "string", CustomObjectID: other.ID})
-	acct := w.fake.AddAccount(vitallytest.Account{ExternalID: "acme", Name: "Acme"})
-	w.fake.AddUser(vitallytest.User{ExternalID: "u1", Email: "carol@acme.com", AccountIDs: []string{acct.ID}})
+	w.carolAtAcme()
 	w.setVitally(tickets.Vitally{APIURL: w.fake.URL, Secret: secret, Object: "Other", PushNew: true, UpdateExisting: true, Since: t0, FromPanel: true})
 	tk := ticket(31, "carol@acme.com")
 	w.mustChange(tk, tickets.EventOpened)
@@ -423,8 +416,7 @@ func TestEnvironmentSetup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	acct := w.fake.AddAccount(vitallytest.Account{ExternalID: "acme", Name: "Acme"})
-	w.fake.AddUser(vitallytest.User{ExternalID: "u1", Email: "carol@acme.com", AccountIDs: []string{acct.ID}})
+	w.carolAtAcme()
 	tk := ticket(41, "carol@acme.com")
 	if err := sink.TicketChanged(context.Background(), tk, event(tk, tickets.EventOpened), ""); err != nil {
 		t.Fatal(err)
