@@ -22,6 +22,10 @@ import (
 //	by_source        "1" when the source closed it
 //	created_at, picked_at, closed_at, updated_at                     RFC3339Nano
 //	sync:<sink>, sync_outcome:<sink>   a sink's tickets.SyncStatus (JSON) and its Outcome
+//	title, urgency, sentiment            details, plain strings
+//	tags, ai_tags                        tags, one per line
+//	cat:<name>                           a custom category's value
+//	o:<field>                            who set a detail field (tickets.Origin)
 
 // ticketFields returns the field, value pairs of a new ticket's HASH.
 func ticketFields(t *tickets.Ticket) []any {
@@ -45,11 +49,13 @@ func ticketFields(t *tickets.Ticket) []any {
 		"updated_at", fmtTime(t.UpdatedAt),
 		"closed_by", agentJSON(t.ClosedBy),
 		"close_reason", t.CloseReason,
+		"title", t.Title,
 	}
 }
 
-// decodeTicket builds a ticket from its HASH, its transfers LIST and its cards HASH.
-func decodeTicket(h map[string]string, transfers []string, cards map[string]string) (*tickets.Ticket, error) {
+// decodeTicket builds a ticket from its HASH, its transfers LIST, its cards HASH and its
+// edits LIST.
+func decodeTicket(h map[string]string, transfers []string, cards map[string]string, edits []string) (*tickets.Ticket, error) {
 	t := &tickets.Ticket{
 		ID:             tickets.ID(h["id"]),
 		Source:         h["source"],
@@ -60,6 +66,11 @@ func decodeTicket(h map[string]string, transfers []string, cards map[string]stri
 		Status:         tickets.Status(h["status"]),
 		Inbox:          h["inbox"],
 		CloseReason:    h["close_reason"],
+		Title:          h["title"],
+		Urgency:        tickets.Urgency(h["urgency"]),
+		Sentiment:      tickets.Sentiment(h["sentiment"]),
+		Tags:           tickets.DecodeTags(h["tags"]),
+		AITags:         tickets.DecodeTags(h["ai_tags"]),
 	}
 	var err error
 	if t.Number, err = strconv.ParseInt(h["number"], 10, 64); err != nil {
@@ -92,6 +103,21 @@ func decodeTicket(h map[string]string, transfers []string, cards map[string]stri
 		t.Transfers = append(t.Transfers, tr)
 	}
 	for f, v := range h {
+		if name, ok := strings.CutPrefix(f, "cat:"); ok && v != "" {
+			if t.Categories == nil {
+				t.Categories = map[string]string{}
+			}
+			t.Categories[name] = v
+		}
+		if field, ok := strings.CutPrefix(f, "o:"); ok {
+			if t.Origins == nil {
+				t.Origins = map[string]tickets.Origin{}
+			}
+			if name, ok := strings.CutPrefix(field, "cat:"); ok {
+				field = tickets.FieldCategoryPrefix + name
+			}
+			t.Origins[field] = tickets.Origin(v)
+		}
 		sink, ok := strings.CutPrefix(f, "sync:")
 		if !ok {
 			continue
@@ -104,6 +130,13 @@ func decodeTicket(h map[string]string, transfers []string, cards map[string]stri
 			t.Syncs = map[string]tickets.SyncStatus{}
 		}
 		t.Syncs[sink] = st
+	}
+	for i, s := range edits {
+		var e tickets.Edit
+		if err := json.Unmarshal([]byte(s), &e); err != nil {
+			return nil, fmt.Errorf("edit %d: %w", i, err)
+		}
+		t.Edits = append(t.Edits, e)
 	}
 	if s := cards[h["card_event"]]; s != "" {
 		if err := json.Unmarshal([]byte(s), &t.Card); err != nil {

@@ -25,11 +25,13 @@ func (r *Redis) get(ctx context.Context, id tickets.ID) (*tickets.Ticket, error)
 		h     *redis.MapStringStringCmd
 		trs   *redis.StringSliceCmd
 		cards *redis.MapStringStringCmd
+		edits *redis.StringSliceCmd
 	)
 	_, err = r.c.Pipelined(ctx, func(p redis.Pipeliner) error {
 		h = p.HGetAll(ctx, r.keys.ticket(ref))
 		trs = p.LRange(ctx, r.keys.transfers(ref), 0, -1)
 		cards = p.HGetAll(ctx, r.keys.cards(ref))
+		edits = p.LRange(ctx, r.keys.edits(ref), 0, -1)
 		return nil
 	})
 	if err != nil {
@@ -38,7 +40,7 @@ func (r *Redis) get(ctx context.Context, id tickets.ID) (*tickets.Ticket, error)
 	if len(h.Val()) == 0 {
 		return nil, tickets.ErrNotFound
 	}
-	t, err := decodeTicket(h.Val(), trs.Val(), cards.Val())
+	t, err := decodeTicket(h.Val(), trs.Val(), cards.Val(), edits.Val())
 	if err != nil {
 		return nil, fmt.Errorf("corrupt ticket: %w", err)
 	}

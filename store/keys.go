@@ -39,6 +39,9 @@ func (k keys) messages(r ref) string { return k.ticket(r) + ":messages" }
 // while the ticket was pending, replayed into the inbox on pick.
 func (k keys) held(r ref) string { return k.ticket(r) + ":held" }
 
+// edits is a LIST P{N}:ticket:<id>:edits of JSON tickets.Edit: the details' history.
+func (k keys) edits(r ref) string { return k.ticket(r) + ":edits" }
+
 // cards is a HASH P{N}:ticket:<id>:cards of event id → JSON tickets.Card.
 func (k keys) cards(r ref) string { return k.ticket(r) + ":cards" }
 

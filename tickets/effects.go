@@ -148,6 +148,11 @@ func (s *Service) handleDesk(ctx context.Context, ev Event) error {
 		return s.desk.ArchiveInbox(ctx, t, ev.ID+":archive")
 	case EventSynced:
 		return s.desk.Notice(ctx, t, ev, ev.ID)
+	case EventUpdated:
+		if t.Card.IsZero() {
+			return nil // the card, when posted, shows the details
+		}
+		return s.desk.UpdateCard(ctx, t, t.Card, ev.ID+":card")
 	case EventMessage:
 		if ev.Message == nil || ev.Message.Direction != FromCustomer && ev.Message.Direction != FromSourceAgent {
 			return nil // agent messages and notes come from Slack already

@@ -18,6 +18,9 @@ const (
 	// EventSLA: a ticket of a source that hands back unpicked chats (SLAHandBacker) has
 	// waited its time; if it is still pending it goes back to the source.
 	EventSLA EventType = "ticket.sla"
+	// EventUpdated: the ticket's details changed (Fields; Actor for an agent's edit, zero
+	// for AI suggestions).
+	EventUpdated EventType = "ticket.updated"
 	// EventSynced: a sink's outcome for the ticket changed in a way agents should hear
 	// about (Sink; Reason): it will not take the ticket, or takes it again (store).
 	EventSynced EventType = "ticket.synced"
@@ -85,6 +88,9 @@ type Event struct {
 	// EventFailed about a turn of the chat rather than a message: which turn the source
 	// did not take (EventPicked, EventTransferred or EventClosed, with HandedBack).
 	Failed EventType `json:"failed,omitempty"`
+
+	// EventUpdated: the fields that were set (store).
+	Fields []string `json:"fields,omitempty"`
 
 	// EventSynced: the sink, and the SyncStatus it recorded.
 	Sink string      `json:"sink,omitempty"`

@@ -64,6 +64,8 @@ func (f *fakeStore) snapshot(id ID) *Ticket {
 	}
 	t.Card = f.cards[id][f.cardEv[id]]
 	t.Syncs = maps.Clone(t.Syncs)
+	t.Categories, t.Origins = maps.Clone(t.Categories), maps.Clone(t.Origins)
+	t.Tags, t.AITags, t.Edits = slices.Clone(t.Tags), slices.Clone(t.AITags), slices.Clone(t.Edits)
 	return &t
 }
 
@@ -172,6 +174,74 @@ func (f *fakeStore) SetSync(_ context.Context, id ID, sink string, st SyncStatus
 		f.emit(Event{Type: EventSynced, TicketID: id, At: st.At, Sink: sink, Sync: &st})
 	}
 	return nil
+}
+
+func (f *fakeStore) UpdateDetails(_ context.Context, id ID, changes []FieldChange, origin Origin, by Agent, at time.Time) (*Ticket, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t, err := f.get(id)
+	if err != nil {
+		return nil, err
+	}
+	if t.Origins == nil {
+		t.Origins = map[string]Origin{}
+	}
+	var changed []string
+	for _, c := range changes {
+		if origin == OriginAI && t.Origins[c.Field] == OriginAgent {
+			continue
+		}
+		var cur string
+		switch name, isCat := strings.CutPrefix(c.Field, FieldCategoryPrefix); {
+		case isCat:
+			cur = t.Categories[name]
+		case c.Field == FieldTitle:
+			cur = t.Title
+		case c.Field == FieldSummary:
+			cur = t.Summary
+		case c.Field == FieldUrgency:
+			cur = string(t.Urgency)
+		case c.Field == FieldSentiment:
+			cur = string(t.Sentiment)
+		case c.Field == FieldTags:
+			cur = encodeTags(t.Tags)
+		case c.Field == FieldAITags:
+			cur = encodeTags(t.AITags)
+		}
+		if cur == c.Value {
+			continue
+		}
+		switch name, isCat := strings.CutPrefix(c.Field, FieldCategoryPrefix); {
+		case isCat:
+			if t.Categories == nil {
+				t.Categories = map[string]string{}
+			}
+			t.Categories[name] = c.Value
+			if c.Value == "" {
+				delete(t.Categories, name)
+			}
+		case c.Field == FieldTitle:
+			t.Title = c.Value
+		case c.Field == FieldSummary:
+			t.Summary = c.Value
+		case c.Field == FieldUrgency:
+			t.Urgency = Urgency(c.Value)
+		case c.Field == FieldSentiment:
+			t.Sentiment = Sentiment(c.Value)
+		case c.Field == FieldTags:
+			t.Tags = DecodeTags(c.Value)
+		case c.Field == FieldAITags:
+			t.AITags = DecodeTags(c.Value)
+		}
+		t.Origins[c.Field] = origin
+		t.Edits = append(t.Edits, Edit{Field: c.Field, Value: strings.Join(DecodeTags(c.Value), ", "), Origin: origin, By: by, At: at})
+		changed = append(changed, c.Field)
+	}
+	if len(changed) > 0 {
+		t.UpdatedAt = at
+		f.emit(Event{Type: EventUpdated, TicketID: id, At: at, Actor: by, Fields: changed})
+	}
+	return f.snapshot(id), nil
 }
 
 func (f *fakeStore) FindByInbox(_ context.Context, ch string) (*Ticket, error) {

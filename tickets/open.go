@@ -145,6 +145,7 @@ func (s *Service) Open(ctx context.Context, req OpenRequest) (_ *Ticket, created
 		s.stamp(&first)
 		req.First = &first
 		t.Opening = Clip(first.Text, MaxOpeningBytes)
+		t.Title = DeriveTitle(first.Text)
 	}
 	got, created, err := s.store.Open(ctx, t, req.First)
 	if err != nil {

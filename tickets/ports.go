@@ -87,6 +87,13 @@ type Store interface {
 	// again with the same channel is harmless (and repairs a half-done earlier call).
 	SetInbox(ctx context.Context, id ID, channelID string) error
 
+	// UpdateDetails sets the ticket's details (any status): each change whose value
+	// differs from the field's current one is applied and recorded as an Edit (origin,
+	// by, at), except that with origin OriginAI a field an agent set is left alone. When
+	// anything changed it appends one EventUpdated (Fields: those changed; Actor: by).
+	// Returns the ticket as it is now, or ErrNotFound.
+	UpdateDetails(ctx context.Context, id ID, changes []FieldChange, origin Origin, by Agent, at time.Time) (*Ticket, error)
+
 	// SetSync records where ticket id stands with sink (SyncStatus) and, when its outcome
 	// changed so that agents should hear of it (the sink now fails to hold it, fails for
 	// another reason, or holds it after failing), appends EventSynced (Sink, Sync).

@@ -41,6 +41,58 @@ type Settings struct {
 	Templates     Templates `json:"templates"`
 	// Vitally is how tickets are synced to the workspace's Vitally.
 	Vitally Vitally `json:"vitally"`
+	// Categories are the workspace's custom categories: agents pick one value of each
+	// for a ticket (e.g. Product: Request Management).
+	Categories []Category `json:"categories,omitempty"`
+}
+
+// Category is a custom category and the values it allows.
+type Category struct {
+	Name   string   `json:"name"`
+	Values []string `json:"values"`
+}
+
+// categoryNamed finds the category called name (case ignored).
+func categoryNamed(cats []Category, name string) (Category, bool) {
+	for _, c := range cats {
+		if strings.EqualFold(c.Name, strings.TrimSpace(name)) {
+			return c, true
+		}
+	}
+	return Category{}, false
+}
+
+// validateCategories reports the first problem with cats.
+func validateCategories(cats []Category) error {
+	if len(cats) > MaxCategories {
+		return invalidf("%d categories are more than %d", len(cats), MaxCategories)
+	}
+	names := map[string]bool{}
+	for _, c := range cats {
+		name := strings.TrimSpace(c.Name)
+		switch {
+		case name == "" || name != c.Name:
+			return invalidf("a category has an empty name, or spaces around it")
+		case len(name) > MaxCategoryBytes || strings.ContainsAny(name, ":,\n\r"):
+			return invalidf("category name %q is longer than %d characters or has ':', ',' or a line break in it", Clip(name, 60), MaxCategoryBytes)
+		case names[strings.ToLower(name)]:
+			return invalidf("category %q is listed twice", name)
+		case len(c.Values) == 0 || len(c.Values) > MaxCategoryValue:
+			return invalidf("category %q needs 1 to %d values", name, MaxCategoryValue)
+		}
+		names[strings.ToLower(name)] = true
+		seen := map[string]bool{}
+		for _, v := range c.Values {
+			switch {
+			case v == "" || strings.TrimSpace(v) != v || len(v) > MaxCategoryBytes || strings.ContainsAny(v, ",\n\r"):
+				return invalidf("category %q has an empty value, or one longer than %d characters or with ',' or a line break in it", name, MaxCategoryBytes)
+			case seen[strings.ToLower(v)]:
+				return invalidf("category %q lists %q twice", name, v)
+			}
+			seen[strings.ToLower(v)] = true
+		}
+	}
+	return nil
 }
 
 // Validate reports the first problem with s, wrapping ErrInvalid.
@@ -92,6 +144,9 @@ func (s *Settings) Validate() error {
 		if len(tpl) > MaxTemplateBytes {
 			return invalidf("the %s message is longer than %d bytes", name, MaxTemplateBytes)
 		}
+	}
+	if err := validateCategories(s.Categories); err != nil {
+		return err
 	}
 	return s.Vitally.Validate()
 }

@@ -122,6 +122,18 @@ type Ticket struct {
 
 	// Syncs is where the ticket stands with each sink that recorded it, by sink name.
 	Syncs map[string]SyncStatus
+
+	// Details: what the team (or AI) says about the ticket. Summary above is one of them.
+	Title      string
+	Urgency    Urgency
+	Sentiment  Sentiment
+	Tags       []string
+	AITags     []string          // tags suggested by AI
+	Categories map[string]string // category name → value, for the categories set
+	// Origins says who set each detail (by field name); a field missing is the default.
+	Origins map[string]Origin
+	// Edits are the changes of the details, oldest first.
+	Edits []Edit
 }
 
 // CSAT is a customer's satisfaction rating of a closed chat.
