@@ -1,0 +1,152 @@
+package ai
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+
+	"github.com/frontdeskhq/frontdesk/connectors/internal/httpsrc"
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+// maxBody bounds an answer read from the endpoint.
+const maxBody = 1 << 20
+
+// what names the endpoint in errors: never its URL.
+const what = "ai: chat completions"
+
+// request is a chat-completions request.
+type request struct {
+	Model          string         `json:"model"`
+	Temperature    float64        `json:"temperature"`
+	ResponseFormat responseFormat `json:"response_format"`
+	Messages       []chatMessage  `json:"messages"`
+}
+
+type responseFormat struct {
+	Type string `json:"type"`
+}
+
+type chatMessage struct {
+	Role    string `json:"role"`
+	Content string `json:"content"`
+}
+
+// response is the part of a chat-completions answer the sink reads.
+type response struct {
+	Choices []struct {
+		Message struct {
+			Content json.RawMessage `json:"content"`
+		} `json:"message"`
+	} `json:"choices"`
+}
+
+// badAnswer is a 2xx answer the sink cannot use: dropped, not retried.
+type badAnswer struct{ reason string }
+
+func (e *badAnswer) Error() string { return "ai: unusable answer: " + e.reason }
+
+// complete sends p to the endpoint and returns the first choice's content. A 2xx answer
+// without usable content is a *badAnswer; other errors follow the outbox's rules
+// (httpsrc.Classify), with neither the URL nor the key in them.
+func (s *Sink) complete(ctx context.Context, p prompt) (string, error) {
+	body, err := json.Marshal(request{
+		Model:          s.cfg.Model,
+		Temperature:    0,
+		ResponseFormat: responseFormat{Type: "json_object"},
+		Messages:       []chatMessage{{Role: "system", Content: p.system}, {Role: "user", Content: p.user}},
+	})
+	if err != nil {
+		return "", tickets.Permanent(fmt.Errorf("%s: encode request: %w", what, err))
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.endpoint, bytes.NewReader(body))
+	if err != nil {
+		return "", tickets.Permanent(fmt.Errorf("%s: %w", what, httpsrc.WithoutURL(err)))
+	}
+	req.Header.Set("Authorization", "Bearer "+s.cfg.APIKey)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	resp, err := s.cfg.HTTP.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", what, httpsrc.WithoutURL(err))
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	if err != nil {
+		return "", fmt.Errorf("%s: read answer: %w", what, httpsrc.WithoutURL(err))
+	}
+	if err := httpsrc.Classify(what, resp.StatusCode, resp.Header, s.now()); err != nil {
+		if code := errorCode(raw); code != "" {
+			err = withCode(err, code)
+		}
+		return "", err
+	}
+	if len(raw) > maxBody {
+		return "", &badAnswer{fmt.Sprintf("the answer is larger than %d bytes", maxBody)}
+	}
+	var r response
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return "", &badAnswer{"the answer is not a chat completion (undecodable JSON)"}
+	}
+	if len(r.Choices) == 0 {
+		return "", &badAnswer{"the answer has no choices"}
+	}
+	var content string
+	if c := r.Choices[0].Message.Content; len(c) == 0 || json.Unmarshal(c, &content) != nil {
+		return "", &badAnswer{"the first choice's content is missing or not a string"}
+	}
+	if content == "" {
+		return "", &badAnswer{"the first choice's content is empty"}
+	}
+	return content, nil
+}
+
+// codeRE is what an error code may look like to be logged: a provider's error body may
+// quote the request or a masked key, its code does not.
+var codeRE = regexp.MustCompile(`^[A-Za-z0-9_.\-]{1,64}$`)
+
+// errorCode is the code (else the type) of an OpenAI-style error body
+// {"error":{"code":"invalid_api_key","type":"..."}}, when it looks like one; else "".
+func errorCode(raw []byte) string {
+	var b struct {
+		Error struct {
+			Code any `json:"code"`
+			Type any `json:"type"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(raw, &b) != nil {
+		return ""
+	}
+	for _, v := range []any{b.Error.Code, b.Error.Type} {
+		if s, ok := v.(string); ok && codeRE.MatchString(s) {
+			return s
+		}
+	}
+	return ""
+}
+
+// withCode adds the provider's error code to err's text, keeping what err is (permanent,
+// retry after, plain).
+func withCode(err error, code string) error {
+	if d, ok := tickets.RetryAfter(err); ok {
+		return &tickets.RetryAfterError{After: d, Err: fmt.Errorf("%w (%s)", unwrapOnce(err), code)}
+	}
+	if tickets.IsPermanent(err) {
+		return tickets.Permanent(fmt.Errorf("%w (%s)", unwrapOnce(err), code))
+	}
+	return fmt.Errorf("%w (%s)", err, code)
+}
+
+// unwrapOnce is what a PermanentError or RetryAfterError wraps.
+func unwrapOnce(err error) error {
+	if u, ok := err.(interface{ Unwrap() error }); ok {
+		return u.Unwrap()
+	}
+	return err
+}

@@ -1,0 +1,23 @@
+// Package ai is an optional sink (tickets.Sink, named "ai") that asks a language model,
+// through any OpenAI-compatible chat-completions endpoint (OpenAI, a gateway, or a local
+// server such as Ollama), to suggest a ticket's details: its title, a short summary, the
+// customer's sentiment, the urgency and a few tags. It asks when a ticket is opened and
+// again when it is closed, and records what it gets with tickets.Service.Suggest.
+//
+// It is off unless the operator configures an endpoint, a key and a model; nothing is
+// sent anywhere until then. Being a sink, it works through the outbox on its own
+// ("sink:ai"), apart from Slack and the customer's side: a slow or failing model never
+// holds up a chat, and a failed call is retried by the outbox.
+//
+// What leaves the install, and goes only to the configured endpoint: the chat's
+// transcript (the customer's messages and the agents' answers, without the agents'
+// names, without internal notes, Frontdesk's own notices or attachments' links), cut to
+// its latest ~12 KB, and the summary the chat came with (the source's, or an agent's).
+// No customer contact details are sent: no name, email, phone or other customer field.
+//
+// An answer is checked strictly (the allowed values, the limits on titles, summaries and
+// tags); one that breaks any rule is dropped whole and logged without its content. The
+// suggestions are advice: a field an agent set is never replaced by a suggestion, however
+// often the model is asked (that rule lives in the store, tickets.Store.UpdateDetails),
+// and AI tags are kept apart from the agents' tags (Ticket.AITags).
+package ai

@@ -1,0 +1,190 @@
+package ai
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+// Name is the sink's name: its outbox consumer group is "sink:ai".
+const Name = "ai"
+
+// DefaultTimeout is one call's limit when Config.Timeout is zero.
+const DefaultTimeout = 30 * time.Second
+
+// Tickets is what the sink needs from Frontdesk.
+type Tickets interface {
+	Messages(ctx context.Context, id tickets.ID) ([]tickets.Message, error)
+}
+
+// Config is what a Sink needs. BaseURL, APIKey, Model, Tickets and Suggest are required.
+type Config struct {
+	// BaseURL is the OpenAI-compatible API's root, e.g. https://api.openai.com/v1 or
+	// http://localhost:11434/v1; requests go to BaseURL + "/chat/completions".
+	BaseURL string
+	// APIKey is sent as "Authorization: Bearer <key>".
+	APIKey string
+	Model  string
+	// Tickets reads transcripts.
+	Tickets Tickets
+	// Suggest records suggestions (tickets.Service.Suggest).
+	Suggest func(ctx context.Context, id tickets.ID, c tickets.DetailsChange) error
+	// HTTP is the client for the endpoint; by default one with Timeout that does not
+	// follow redirects (the transcript goes to the configured endpoint only).
+	HTTP *http.Client
+	// Timeout is one call's limit (DefaultTimeout when zero), whatever HTTP is.
+	Timeout time.Duration
+	Log     *zap.Logger
+}
+
+// Sink suggests ticket details with a language model (tickets.Sink). It is safe for
+// concurrent use.
+type Sink struct {
+	cfg      Config
+	endpoint string // BaseURL + "/chat/completions"; never in errors or logs
+	log      *zap.Logger
+	now      func() time.Time
+}
+
+// New returns a Sink for cfg. Errors name what is missing or wrong, never the URL or the
+// key.
+func New(cfg Config) (*Sink, error) {
+	cfg.BaseURL = strings.TrimSpace(cfg.BaseURL)
+	cfg.APIKey = strings.TrimSpace(cfg.APIKey)
+	cfg.Model = strings.TrimSpace(cfg.Model)
+	switch {
+	case cfg.BaseURL == "":
+		return nil, errors.New("ai: New needs BaseURL")
+	case cfg.APIKey == "":
+		return nil, errors.New("ai: New needs APIKey")
+	case cfg.Model == "":
+		return nil, errors.New("ai: New needs Model")
+	case cfg.Tickets == nil:
+		return nil, errors.New("ai: New needs Tickets")
+	case cfg.Suggest == nil:
+		return nil, errors.New("ai: New needs Suggest")
+	case cfg.Timeout < 0:
+		return nil, errors.New("ai: Timeout must not be negative")
+	}
+	if err := checkBaseURL(cfg.BaseURL); err != nil {
+		return nil, err
+	}
+	if strings.ContainsAny(cfg.APIKey, "\r\n") {
+		return nil, errors.New("ai: APIKey must be one line")
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.HTTP == nil {
+		cfg.HTTP = &http.Client{
+			Timeout:       cfg.Timeout,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}
+	}
+	if cfg.Log == nil {
+		cfg.Log = zap.NewNop()
+	}
+	return &Sink{
+		cfg:      cfg,
+		endpoint: strings.TrimRight(cfg.BaseURL, "/") + "/chat/completions",
+		log:      cfg.Log.Named("ai"),
+		now:      time.Now,
+	}, nil
+}
+
+// checkBaseURL accepts an absolute http or https URL with a host and neither query nor
+// fragment (the path is appended to it).
+func checkBaseURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return errors.New("ai: BaseURL is not a URL")
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return errors.New("ai: BaseURL must be an http or https URL")
+	}
+	if u.Host == "" {
+		return errors.New("ai: BaseURL has no host")
+	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return errors.New("ai: BaseURL must have no query or fragment")
+	}
+	return nil
+}
+
+// Name is "ai".
+func (s *Sink) Name() string { return Name }
+
+// TicketChanged asks the model for suggestions when t is opened and when it is closed,
+// and records a valid answer with Suggest; every other event is ignored. An answer that
+// is not usable is logged and dropped (nil: asking again would not help). Errors follow
+// the outbox's rules: a 429 asks for its Retry-After, timeouts, network errors, 408 and
+// 5xx are retried, and other refusals (a wrong key, model or URL) are permanent. See
+// tickets.Sink.
+func (s *Sink) TicketChanged(ctx context.Context, t *tickets.Ticket, ev tickets.Event, _ string) error {
+	if ev.Type != tickets.EventOpened && ev.Type != tickets.EventClosed {
+		return nil
+	}
+	msgs, err := s.cfg.Tickets.Messages(ctx, t.ID)
+	if errors.Is(err, tickets.ErrNotFound) {
+		s.log.Warn("ticket not found: no suggestions", ticketField(t), eventField(ev))
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("ai: read transcript: %w", err)
+	}
+	p, ok := buildPrompt(t, ev, msgs)
+	if !ok {
+		s.log.Debug("nothing to ask about: no transcript and no summary", ticketField(t), eventField(ev))
+		return nil
+	}
+	content, err := s.complete(ctx, p)
+	if err != nil {
+		var bad *badAnswer
+		if errors.As(err, &bad) {
+			s.warnDropped(t, ev, bad.reason)
+			return nil
+		}
+		if tickets.IsPermanent(err) {
+			s.log.Error("the AI endpoint refused the request: check the AI settings (base URL, API key, model)",
+				ticketField(t), eventField(ev), zap.Error(err))
+		}
+		return err
+	}
+	change, err := parseAnswer(content)
+	if err != nil {
+		s.warnDropped(t, ev, err.Error())
+		return nil
+	}
+	if err := s.cfg.Suggest(ctx, t.ID, change); err != nil {
+		if errors.Is(err, tickets.ErrInvalid) {
+			// The error's words may quote the suggestion: log the field only.
+			field := "unknown"
+			if fe, ok := tickets.AsFieldError(err); ok {
+				field = fe.Field
+			}
+			s.log.Warn("suggestions refused by Frontdesk; dropped", ticketField(t), eventField(ev),
+				zap.String("field", field))
+			return nil
+		}
+		return fmt.Errorf("ai: record suggestions: %w", err)
+	}
+	return nil
+}
+
+// warnDropped logs an answer that was dropped and why; never its content.
+func (s *Sink) warnDropped(t *tickets.Ticket, ev tickets.Event, reason string) {
+	s.log.Warn("AI answer dropped", ticketField(t), eventField(ev), zap.String("model", s.cfg.Model),
+		zap.String("reason", reason))
+}
+
+func ticketField(t *tickets.Ticket) zap.Field { return zap.String("ticket", string(t.ID)) }
+
+func eventField(ev tickets.Event) zap.Field { return zap.String("event", string(ev.Type)) }
