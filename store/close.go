@@ -24,6 +24,7 @@ import (
 // ARGV[5] -> "1" when the source closed it, else ""
 // ARGV[6] -> EventClosed, JSON
 // ARGV[7] -> "1": close only a pending ticket
+// ARGV[8] -> "1" when the chat was handed back to the source's desk, else ""
 //
 // Returns 1 closed | 0 no such ticket | -2 closed already | -4 active (with ARGV[7]).
 var closeScript = redis.NewScript(`
@@ -36,7 +37,7 @@ elseif ARGV[7] == '1' and status ~= 'pending' then
 	return -4
 end
 redis.call('HSET', KEYS[1], 'status', 'closed', 'closed_at', ARGV[2], 'closed_by', ARGV[3],
-	'close_reason', ARGV[4], 'by_source', ARGV[5], 'updated_at', ARGV[2])
+	'close_reason', ARGV[4], 'by_source', ARGV[5], 'handed_back', ARGV[8], 'updated_at', ARGV[2])
 if redis.call('GET', KEYS[2]) == ARGV[1] then
 	redis.call('DEL', KEYS[2])
 end
@@ -76,21 +77,22 @@ func (r *Redis) close(ctx context.Context, id tickets.ID, c tickets.Closing) err
 	if err != nil {
 		return err
 	}
-	bySource := ""
-	if c.BySource {
-		bySource = "1"
-	}
 	keys := []string{
 		r.keys.ticket(ref), r.keys.conv(ref.p, source, convID), r.keys.open(ref.p),
 		r.keys.held(ref), r.keys.outbox(ref.p), r.keys.lastClosed(ref.p, source, convID),
 	}
-	ifPending := ""
-	if c.IfPending {
-		ifPending = "1"
-	}
-	code, err := closeScript.Run(ctx, r.c, keys, string(id), fmtTime(c.At), agentJSON(c.By), c.Reason, bySource, ev, ifPending).Int64()
+	code, err := closeScript.Run(ctx, r.c, keys, string(id), fmtTime(c.At), agentJSON(c.By), c.Reason, flag(c.BySource), ev,
+		flag(c.IfPending), flag(c.HandBack)).Int64()
 	if err != nil {
 		return fmt.Errorf("close script: %w", err)
 	}
 	return outcome(code)
+}
+
+// flag is a script's boolean argument: "1" or "".
+func flag(b bool) string {
+	if b {
+		return "1"
+	}
+	return ""
 }

@@ -20,6 +20,7 @@ import (
 //	team_channel     the team's channel id, for the scripts to compare
 //	card_event       id of the event whose card is current ("" before the first)
 //	by_source        "1" when the source closed it
+//	handed_back      "1" when the chat was handed back to the source's desk
 //	created_at, picked_at, closed_at, updated_at                     RFC3339Nano
 //	sync:<sink>, sync_outcome:<sink>   a sink's tickets.SyncStatus (JSON) and its Outcome
 //	title, urgency, sentiment            details, plain strings
@@ -66,6 +67,8 @@ func decodeTicket(h map[string]string, transfers []string, cards map[string]stri
 		Status:         tickets.Status(h["status"]),
 		Inbox:          h["inbox"],
 		CloseReason:    h["close_reason"],
+		BySource:       h["by_source"] == "1",
+		HandedBack:     h["handed_back"] == "1",
 		Title:          h["title"],
 		Urgency:        tickets.Urgency(h["urgency"]),
 		Sentiment:      tickets.Sentiment(h["sentiment"]),

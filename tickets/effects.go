@@ -145,6 +145,29 @@ func (s *Service) handleDesk(ctx context.Context, ev Event) error {
 		if err := s.desk.Notice(ctx, t, ev, ev.ID); err != nil {
 			return err
 		}
+		if s.asksRating(ev) {
+			// Kept open until the rating comes, or the window ends.
+			at := ev.At.Add(s.rating)
+			return s.store.Schedule(ctx, t.ID, Event{Type: EventArchive, TicketID: t.ID, At: at}, at)
+		}
+		return s.desk.ArchiveInbox(ctx, t, ev.ID+":archive")
+	case EventArchive:
+		if t.Inbox == "" {
+			return nil
+		}
+		return s.desk.ArchiveInbox(ctx, t, ev.ID)
+	case EventRated:
+		if !t.Card.IsZero() {
+			if err := s.desk.UpdateCard(ctx, t, t.Card, ev.ID+":card"); err != nil {
+				return err
+			}
+		}
+		if t.Inbox == "" {
+			return nil
+		}
+		if err := s.desk.Notice(ctx, t, ev, ev.ID); err != nil {
+			return err
+		}
 		return s.desk.ArchiveInbox(ctx, t, ev.ID+":archive")
 	case EventSynced:
 		return s.desk.Notice(ctx, t, ev, ev.ID)
@@ -281,6 +304,14 @@ func (s *Service) handleSource(ctx context.Context, ev Event) error {
 		out.Kind = OutHandedBack
 	default:
 		out.Kind, out.Text = OutEnded, st.Render(tpl.Ended, t, ev.Actor)
+		if s.asksRating(ev) {
+			q := st.Render(tpl.Rating, t, ev.Actor)
+			if rc, ok := src.(RatingCarrier); ok && rc.CarriesRating() {
+				out.RatingQuestion = q
+			} else {
+				out.Text += "\n\n" + q
+			}
+		}
 	}
 	if err := src.Deliver(ctx, t, out, key); err != nil {
 		return err
@@ -338,4 +369,11 @@ func (s *Service) GaveUp(ctx context.Context, group string, ev Event, cause erro
 		return nil
 	}
 	return wrap("gave up", s.store.AddEvent(ctx, ev.TicketID, failed))
+}
+
+// asksRating reports whether the customer is asked to rate the chat that closing event ev
+// ended: when ratings are on and an agent ended it (a hand-back goes on elsewhere, and a
+// chat the source closed is not told).
+func (s *Service) asksRating(ev Event) bool {
+	return s.rating > 0 && ev.Type == EventClosed && !ev.BySource && !ev.HandedBack && ev.Actor.ID != ""
 }

@@ -25,6 +25,9 @@ var (
 	ErrNotConfigured = errors.New("tickets: no ticketing channel is configured")
 	// ErrUnknownSource: no connector is registered under the ticket's source name.
 	ErrUnknownSource = errors.New("tickets: unknown source")
+	// ErrRated: the message did not ask for a human; it was the customer's rating of their
+	// last chat (a reply of 1 to 5 to the "ended" message), recorded as its CSAT.
+	ErrRated = errors.New("tickets: the message rated the last chat")
 	// ErrInvalid: the input is malformed; the wrapping error says what is wrong.
 	ErrInvalid = errors.New("tickets: invalid input")
 )
@@ -101,7 +104,7 @@ func isOutcome(err error) bool {
 	if _, ok := IsAlreadyPicked(err); ok {
 		return true
 	}
-	for _, e := range []error{ErrNotFound, ErrClosed, ErrNotActive, ErrSameTeam, ErrUnknownTeam, ErrNotConfigured, ErrUnknownSource, ErrInvalid} {
+	for _, e := range []error{ErrNotFound, ErrClosed, ErrNotActive, ErrSameTeam, ErrUnknownTeam, ErrNotConfigured, ErrUnknownSource, ErrInvalid, ErrRated} {
 		if errors.Is(err, e) {
 			return true
 		}

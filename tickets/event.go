@@ -18,6 +18,9 @@ const (
 	// EventSLA: a ticket of a source that hands back unpicked chats (SLAHandBacker) has
 	// waited its time; if it is still pending it goes back to the source.
 	EventSLA EventType = "ticket.sla"
+	// EventArchive: the time to archive a closed ticket's inbox channel has come (it was
+	// kept open for the customer's rating to show there).
+	EventArchive EventType = "ticket.archive"
 	// EventUpdated: the ticket's details changed (Fields; Actor for an agent's edit, zero
 	// for AI suggestions).
 	EventUpdated EventType = "ticket.updated"

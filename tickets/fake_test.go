@@ -314,6 +314,7 @@ func (f *fakeStore) Close(_ context.Context, id ID, c Closing) (*Ticket, error) 
 		return nil, ErrNotActive
 	}
 	t.Status, t.ClosedAt, t.UpdatedAt, t.ClosedBy, t.CloseReason = StatusClosed, c.At, c.At, c.By, c.Reason
+	t.BySource, t.HandedBack = c.BySource, c.HandBack
 	if k := convKey(t.Source, t.ConversationID); f.convs[k] == id {
 		delete(f.convs, k)
 	}

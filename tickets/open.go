@@ -114,8 +114,10 @@ func (r *OpenRequest) validate() error {
 
 // Open opens a ticket for a live chat request, pending in the team its label names. It is
 // idempotent per source conversation: while a ticket is open for it, that ticket comes back
-// with created=false and nothing changes. Returns ErrInvalid, or ErrNotConfigured when
-// there is no ticketing channel to route to.
+// with created=false and nothing changes. A first message that rates the conversation's
+// chat an agent just ended (see RatingWindow) opens nothing: it is recorded as that
+// ticket's CSAT and Open returns it with ErrRated. Returns ErrInvalid, or
+// ErrNotConfigured when there is no ticketing channel to route to.
 func (s *Service) Open(ctx context.Context, req OpenRequest) (_ *Ticket, created bool, err error) {
 	if err := req.validate(); err != nil {
 		return nil, false, err
@@ -123,6 +125,14 @@ func (s *Service) Open(ctx context.Context, req OpenRequest) (_ *Ticket, created
 	st, err := s.Settings(ctx)
 	if err != nil {
 		return nil, false, err
+	}
+	if s.rating > 0 && req.First != nil {
+		if rating, ok := ParseRating(req.First.Text); ok {
+			t, err := s.rateByReply(ctx, req, rating)
+			if t != nil || err != nil {
+				return t, false, wrap("open", err)
+			}
+		}
 	}
 	team, ok := st.route(req.Label)
 	if !ok {

@@ -201,6 +201,17 @@ type Outbound struct {
 	Team Team
 	// At is when it happened, for sources that stop retrying after a while.
 	At time.Time
+	// RatingQuestion (OutEnded, to a RatingCarrier) asks the customer to rate the chat.
+	// Other sources have it at the end of Text, and take a reply of 1 to 5 as the rating.
+	RatingQuestion string
+}
+
+// RatingCarrier is a Source that asks for ratings its own way (a chatbot with rating
+// buttons, say): it gets Outbound.RatingQuestion with OutEnded, and sends the answer back
+// through Service.Rate.
+type RatingCarrier interface {
+	Source
+	CarriesRating() bool
 }
 
 // SLAHandBacker is a HandBacker whose chats go back to it when no one picks them in time

@@ -23,6 +23,10 @@ type Config struct {
 	Now func() time.Time
 	// NewID makes unique ids (for messages that come without one); random when nil.
 	NewID func() string
+	// RatingWindow is how long after an agent ends a chat the customer may rate it by
+	// replying 1 to 5; the inbox channel stays open that long (or until the rating) so
+	// that the rating shows there. 0: customers are not asked.
+	RatingWindow time.Duration
 	// RemindAfter is the priority window: a ticket still pending that long after its card
 	// was posted is brought to the whole ticketing channel's attention. 0: never.
 	RemindAfter time.Duration
@@ -40,6 +44,7 @@ type Service struct {
 	now     func() time.Time
 	newID   func() string
 	remind  time.Duration
+	rating  time.Duration
 }
 
 // New returns a Service for cfg. It returns an error when cfg.Store is nil, a source is nil
@@ -63,8 +68,8 @@ func New(cfg Config) (*Service, error) {
 		}
 		names[sk.Name()] = true
 	}
-	if cfg.RemindAfter < 0 {
-		return nil, errors.New("tickets: RemindAfter must not be negative")
+	if cfg.RemindAfter < 0 || cfg.RatingWindow < 0 {
+		return nil, errors.New("tickets: RemindAfter and RatingWindow must not be negative")
 	}
 	if len(cfg.Initial.TicketingChannels) > 0 {
 		if err := cfg.Initial.Validate(); err != nil {
@@ -73,7 +78,7 @@ func New(cfg Config) (*Service, error) {
 	}
 	s := &Service{
 		store: cfg.Store, desk: cfg.Desk, sources: cfg.Sources, sinks: cfg.Sinks,
-		initial: cfg.Initial, now: cfg.Now, newID: cfg.NewID, remind: cfg.RemindAfter,
+		initial: cfg.Initial, now: cfg.Now, newID: cfg.NewID, remind: cfg.RemindAfter, rating: cfg.RatingWindow,
 	}
 	if s.now == nil {
 		s.now = time.Now

@@ -12,6 +12,8 @@ type Templates struct {
 	Picked           string `json:"picked"`
 	TransferAccepted string `json:"transfer_accepted"`
 	Ended            string `json:"ended"`
+	// Rating asks the customer to rate the chat; it follows the ended message.
+	Rating string `json:"rating,omitempty"`
 }
 
 // DefaultTemplates are used for every template left empty.
@@ -19,6 +21,7 @@ var DefaultTemplates = Templates{
 	Picked:           "You are now chatting with {agent}.",
 	TransferAccepted: "Your chat was transferred to {team}. You are now chatting with {agent}.",
 	Ended:            "This chat has ended. Thank you for reaching out!",
+	Rating:           "How did we do? Reply with a number from 1 (poor) to 5 (great).",
 }
 
 // MaxTeams bounds the ticketing channels (the admin panel shows every one of them).
@@ -139,7 +142,7 @@ func (s *Settings) Validate() error {
 		seen[id] = true
 	}
 	for name, tpl := range map[string]string{
-		"picked": s.Templates.Picked, "transfer accepted": s.Templates.TransferAccepted, "ended": s.Templates.Ended,
+		"picked": s.Templates.Picked, "transfer accepted": s.Templates.TransferAccepted, "ended": s.Templates.Ended, "rating": s.Templates.Rating,
 	} {
 		if len(tpl) > MaxTemplateBytes {
 			return invalidf("the %s message is longer than %d bytes", name, MaxTemplateBytes)
@@ -204,6 +207,9 @@ func (s *Settings) templates() Templates {
 	}
 	if strings.TrimSpace(t.Ended) == "" {
 		t.Ended = DefaultTemplates.Ended
+	}
+	if strings.TrimSpace(t.Rating) == "" {
+		t.Rating = DefaultTemplates.Rating
 	}
 	return t
 }

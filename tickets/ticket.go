@@ -116,6 +116,8 @@ type Ticket struct {
 
 	ClosedBy    Agent  // zero when the source closed it
 	CloseReason string // why it closed (agent's words, or the source's reason)
+	BySource    bool   // the source closed it
+	HandedBack  bool   // it went back to the source's own desk (HandBacker)
 
 	// CSAT is the customer's rating of the chat, once given.
 	CSAT *CSAT
