@@ -69,7 +69,10 @@ type adminForm struct {
 	priority  []string
 	showName  bool
 	templates tickets.Templates
-	vitally   vitallyForm
+	// categories is the custom categories as the admin writes them, one a line:
+	// "Product: Request Management, Marketing Automation".
+	categories string
+	vitally    vitallyForm
 }
 
 // addRow appends team as a new row with an id no row of this panel had before.
@@ -83,7 +86,7 @@ func (f *adminForm) addRow(team tickets.Team) {
 
 func formFromSettings(st *tickets.Settings, vitallyFromEnv bool) adminForm {
 	f := adminForm{priority: agentStrings(st.PriorityGroup), showName: st.ShowAgentName, templates: st.Templates,
-		vitally: vitallyFromSettings(st.Vitally, vitallyFromEnv)}
+		categories: categoriesText(st.Categories), vitally: vitallyFromSettings(st.Vitally, vitallyFromEnv)}
 	def, ok := st.Default()
 	if ok {
 		f.addRow(def) // the default team comes first: the first row is the default
@@ -142,7 +145,9 @@ func formFromState(v *slack.View) adminForm {
 			Picked:           strings.TrimSpace(stateOf(v, blockPicked).Value),
 			TransferAccepted: strings.TrimSpace(stateOf(v, blockTransfer).Value),
 			Ended:            strings.TrimSpace(stateOf(v, blockEnded).Value),
+			Rating:           strings.TrimSpace(stateOf(v, blockRating).Value),
 		},
+		categories: stateOf(v, blockCategories).Value,
 	}
 	rows, vitallyMeta := parseMetadata(v.PrivateMetadata)
 	f.vitally = vitallyFromState(v, vitallyMeta)
@@ -240,7 +245,17 @@ func adminView(f adminForm) slack.ModalViewRequest {
 		templateInput(blockPicked, "When an agent picks the chat", f.templates.Picked, tickets.DefaultTemplates.Picked),
 		templateInput(blockTransfer, "When a transfer is accepted", f.templates.TransferAccepted, tickets.DefaultTemplates.TransferAccepted),
 		templateInput(blockEnded, "When the chat ends", f.templates.Ended, tickets.DefaultTemplates.Ended),
+		templateInput(blockRating, "Asking for a rating (after the chat ends)", f.templates.Rating, tickets.DefaultTemplates.Rating),
 	)
+	cats := slack.NewPlainTextInputBlockElement(plainText("Product: Request Management, Marketing Automation"), inputAction)
+	cats.Multiline = true
+	cats.InitialValue = f.categories
+	cats.MaxLength = 3000
+	blocks = append(blocks,
+		slack.NewHeaderBlock(plainText("Custom categories")),
+		slack.NewInputBlock(blockCategories, plainText("Categories"),
+			plainText("One a line: the category's name, a colon, its values separated by commas. Agents pick a value of each in a ticket's details."),
+			cats).WithOptional(true))
 	blocks = append(blocks, f.vitally.blocks()...)
 	return slack.ModalViewRequest{
 		Type: slack.VTModal, CallbackID: ViewAdmin, Title: plainText("Frontdesk settings"),
@@ -330,6 +345,11 @@ func (b *Bot) submitAdmin(ctx context.Context, cb *slack.InteractionCallback) *s
 		st.PriorityGroup = append(st.PriorityGroup, tickets.AgentID(u))
 	}
 	st.Vitally = f.vitally.settings(errs)
+	cats, problem := parseCategories(f.categories)
+	if problem != "" {
+		errs[blockCategories] = problem
+	}
+	st.Categories = cats
 	if len(errs) > 0 {
 		return slack.NewErrorsViewSubmissionResponse(errs)
 	}
@@ -381,4 +401,49 @@ func (b *Bot) priorityProblem(ctx context.Context, user string) string {
 		return fmt.Sprintf("%s is deactivated.", mention(tickets.AgentID(user)))
 	}
 	return ""
+}
+
+// categoriesText writes categories one a line, as the admin panel shows them.
+func categoriesText(cats []tickets.Category) string {
+	lines := make([]string, len(cats))
+	for i, c := range cats {
+		lines[i] = c.Name + ": " + strings.Join(c.Values, ", ")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// parseCategories reads categories written one a line ("Name: value, value"), blank
+// lines skipped; problem, for the admin, says which line is wrong and why.
+func parseCategories(text string) (_ []tickets.Category, problem string) {
+	var cats []tickets.Category
+	for i, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		name, rest, ok := strings.Cut(line, ":")
+		if !ok {
+			return nil, fmt.Sprintf("Line %d: write the category's name, a colon, then its values.", i+1)
+		}
+		c := tickets.Category{Name: strings.TrimSpace(name)}
+		for _, v := range strings.Split(rest, ",") {
+			if v = strings.TrimSpace(v); v != "" {
+				c.Values = append(c.Values, v)
+			}
+		}
+		cats = append(cats, c)
+	}
+	st := tickets.Settings{TicketingChannels: []tickets.Team{{ChannelID: "C", Label: "L"}}, Categories: cats}
+	if err := st.Validate(); err != nil {
+		return nil, capitalize(strings.TrimPrefix(err.Error(), tickets.ErrInvalid.Error()+": ")) + "."
+	}
+	return cats, ""
+}
+
+// capitalize upper-cases s's first letter.
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

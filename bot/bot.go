@@ -29,6 +29,7 @@ type Tickets interface {
 	Settings(ctx context.Context) (*tickets.Settings, error)
 	UpdateSettings(ctx context.Context, st tickets.Settings) error
 	CheckSetup(ctx context.Context) ([]tickets.SetupReport, error)
+	UpdateDetails(ctx context.Context, id tickets.ID, by tickets.Agent, c tickets.DetailsChange) (*tickets.Ticket, error)
 }
 
 // Deduper remembers ids for a while: Seen reports whether id is new in scope. Slack
@@ -102,6 +103,7 @@ func New(cfg Config, api *slack.Client, tk Tickets, seen Deduper, log *zap.Logge
 		ActionAddTeam:    b.addTeamRow,
 		ActionRetry:      b.retryDelivery,
 		ActionRemoveTeam: b.removeTeamRow,
+		ActionDetails:    b.openDetails,
 	}
 	b.shortcuts = map[string]func(context.Context, *slack.InteractionCallback){
 		ShortcutControl: b.openControl,
@@ -110,6 +112,7 @@ func New(cfg Config, api *slack.Client, tk Tickets, seen Deduper, log *zap.Logge
 	b.submissions = map[string]func(context.Context, *slack.InteractionCallback) *slack.ViewSubmissionResponse{
 		ViewControl: b.submitControl,
 		ViewAdmin:   b.submitAdmin,
+		ViewDetails: b.submitDetails,
 	}
 	return b, nil
 }

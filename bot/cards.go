@@ -27,19 +27,27 @@ func cardBlocks(t *tickets.Ticket, cardChannel string) []slack.Block {
 		md("*Team*\n" + esc(clip(t.Team.Label, 200))),
 		md("*Status*\n" + clip(status(t, cardChannel), maxFieldText-20)),
 	}
-	blocks := []slack.Block{header, slack.NewSectionBlock(nil, fields, nil)}
+	blocks := []slack.Block{header}
+	if t.Title != "" {
+		blocks = append(blocks, slack.NewSectionBlock(md(clip("*"+esc(t.Title)+"*", maxSectionText)), nil, nil))
+	}
+	blocks = append(blocks, slack.NewSectionBlock(nil, fields, nil))
 	if said := cardText(t); said != "" {
 		blocks = append(blocks, slack.NewSectionBlock(md(said), nil, nil))
+	}
+	if d := detailsLine(t); d != "" {
+		blocks = append(blocks, slack.NewContextBlock("", md(clip(d, maxSectionText))))
 	}
 	if extra := extraFields(t.Customer, 5); extra != "" {
 		blocks = append(blocks, slack.NewContextBlock("", md(extra)))
 	}
+	var buttons []slack.BlockElement
 	if t.Status == tickets.StatusPending && cardChannel == t.Team.ChannelID {
-		pick := slack.NewButtonBlockElement(ActionPick, string(t.ID),
-			slack.NewTextBlockObject(slack.PlainTextType, "Pick", false, false)).WithStyle(slack.StylePrimary)
-		blocks = append(blocks, slack.NewActionBlock("ticket_actions", pick))
+		buttons = append(buttons, slack.NewButtonBlockElement(ActionPick, string(t.ID),
+			slack.NewTextBlockObject(slack.PlainTextType, "Pick", false, false)).WithStyle(slack.StylePrimary))
 	}
-	return blocks
+	buttons = append(buttons, detailsButton(t.ID))
+	return append(blocks, slack.NewActionBlock("ticket_actions", buttons...))
 }
 
 // cardFallback is the card's notification text.
@@ -161,6 +169,11 @@ func noticeText(t *tickets.Ticket, ev tickets.Event) string {
 			s += " " + esc(clip(ev.Reason, 500))
 		}
 		return s
+	case tickets.EventRated:
+		if t.CSAT == nil {
+			return ""
+		}
+		return fmt.Sprintf(":star: %s rated the chat %s", esc(t.Customer.DisplayName()), ratingText(*t.CSAT))
 	}
 	return ""
 }

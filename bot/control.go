@@ -66,6 +66,7 @@ func controlView(t *tickets.Ticket, st *tickets.Settings, handBack bool) slack.M
 		slack.NewInputBlock(blockAction, plainText("What to do"), nil, action),
 		slack.NewInputBlock(blockTeam, plainText("Team (to transfer)"), nil, team).WithOptional(true),
 		slack.NewInputBlock(blockReason, plainText("Note (shown in Slack only)"), nil, reason).WithOptional(true),
+		slack.NewActionBlock("lcc_details", detailsButton(t.ID)),
 	}
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,

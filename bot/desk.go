@@ -123,6 +123,9 @@ func (d *Desk) Notice(ctx context.Context, t *tickets.Ticket, ev tickets.Event, 
 		return nil
 	}
 	_, err := d.post(ctx, t.Inbox, "", key, slack.MsgOptionText(text, false))
+	if ev.Type == tickets.EventRated && slackCode(err) == "is_archived" {
+		return nil // the rating came after the channel was archived; the card shows it
+	}
 	return err
 }
 

@@ -20,9 +20,14 @@ const (
 	// ActionRemoveTeam removes a row from the admin panel; its value is the row number.
 	ActionRemoveTeam = "admin_remove_team"
 
-	// ViewControl and ViewAdmin are the callback ids of the two modals.
+	// ActionDetails opens a ticket's details modal (from its card or Live Chat Control);
+	// its value is the ticket id.
+	ActionDetails = "ticket_details"
+
+	// ViewControl, ViewAdmin and ViewDetails are the callback ids of the modals.
 	ViewControl = "live_chat_control_modal"
 	ViewAdmin   = "admin_panel"
+	ViewDetails = "ticket_details_modal"
 	// ViewNotice is a modal that only tells the user something (e.g. "only admins").
 	ViewNotice = "notice"
 )
@@ -40,6 +45,13 @@ const (
 	blockPicked        = "admin_tpl_picked"
 	blockTransfer      = "admin_tpl_transfer"
 	blockEnded         = "admin_tpl_ended"
+	blockRating        = "admin_tpl_rating"
+	blockCategories    = "admin_categories"
+	blockTitle         = "details_title"
+	blockUrgency       = "details_urgency"
+	blockTags          = "details_tags"
+	categoryBlock      = "details_category_" // + the category's place in the modal
+	optUnset           = "unset"
 	blockVitallyURL    = "admin_vitally_url"
 	blockVitallySecret = "admin_vitally_secret"
 	blockVitallyObject = "admin_vitally_object"

@@ -72,6 +72,9 @@ func (h *Handler) relayOnce(ctx context.Context, p *payload, msgs []message, raw
 		}
 	}
 	t, created, err := h.tk.Open(ctx, req)
+	if errors.Is(err, tickets.ErrRated) {
+		return result{Ticket: t.Number}, nil // the visitor rated their last chat
+	}
 	if err != nil {
 		return result{}, err
 	}

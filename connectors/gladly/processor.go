@@ -178,6 +178,10 @@ func (p *Processor) message(ctx context.Context, log *zap.Logger, e *envelope, c
 		req.Raw = raw
 	}
 	t, created, err := p.tk.Open(ctx, req)
+	if errors.Is(err, tickets.ErrRated) {
+		log.Debug("the customer rated their last chat", zap.Int64("ticket", t.Number), zap.String("item", itemID))
+		return nil
+	}
 	if err != nil {
 		return serviceErr(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/frontdeskhq/frontdesk/tickets"
@@ -87,8 +88,14 @@ func (s *Sink) CheckSetup(ctx context.Context, st *tickets.Settings) tickets.Set
 }
 
 // wanted are the traits Frontdesk fills, the admin's custom categories included.
-func wanted(*tickets.Settings) []Trait {
-	return traits
+func wanted(st *tickets.Settings) []Trait {
+	out := slices.Clone(traits)
+	if st != nil {
+		for _, c := range st.Categories {
+			out = append(out, Trait{c.Name, typeString})
+		}
+	}
+	return out
 }
 
 // typeFits reports whether a Vitally field of type have takes values of type want (text

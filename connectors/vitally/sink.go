@@ -200,6 +200,7 @@ func (s *Sink) client(u setup) *client {
 // are not; the threads are brought up to date with the next of these.
 var syncs = []tickets.EventType{
 	tickets.EventOpened, tickets.EventPicked, tickets.EventTransferred, tickets.EventClosed, tickets.EventRated,
+	tickets.EventUpdated,
 }
 
 // TicketChanged syncs ticket t after event ev: a ticket opened since pushing was switched
@@ -362,8 +363,20 @@ func findObject(objs []customObject, name string) (customObject, bool) {
 	return customObject{}, false
 }
 
-// categoriesOf are the ticket's custom categories, one trait each.
-func categoriesOf(*tickets.Ticket, *tickets.Settings) map[string]string { return nil }
+// categoriesOf are the custom categories, one trait each: every category of the settings
+// (empty when the ticket has none set) and any the ticket has from before.
+func categoriesOf(t *tickets.Ticket, st *tickets.Settings) map[string]string {
+	out := map[string]string{}
+	if st != nil {
+		for _, c := range st.Categories {
+			out[c.Name] = ""
+		}
+	}
+	for name, v := range t.Categories {
+		out[name] = v
+	}
+	return out
+}
 
 func isNotFound(err error) bool { return errors.Is(err, tickets.ErrNotFound) }
 

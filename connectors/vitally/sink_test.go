@@ -168,16 +168,26 @@ func TestClosedTicketTraits(t *testing.T) {
 	tk.ClosedBy, tk.CloseReason = alice, "resolved"
 	tk.Card = tickets.Card{Channel: "C1", TS: "1700000000.000100"}
 	tk.CSAT = &tickets.CSAT{Rating: 5, Comment: "fast", At: t0.Add(7 * time.Minute)}
+	tk.Title, tk.Urgency, tk.Sentiment = "Charged twice", tickets.UrgencyHigh, tickets.SentimentNegative
+	tk.Tags, tk.AITags = []string{"billing", "vip"}, []string{"refund"}
+	tk.Categories = map[string]string{"Product": "Marketing Automation"}
+	w.fake.AddCustomField(vitallytest.CustomField{Label: "Product", Type: "string", CustomObjectID: w.obj.ID})
+	w.clock = w.clock.Add(10 * time.Minute) // the sink reads the object's fields again
+	w.setVitally(w.tk.settings.Vitally)
+	w.tk.settings.Categories = []tickets.Category{
+		{Name: "Product", Values: []string{"Request Management", "Marketing Automation"}},
+		{Name: "Region", Values: []string{"EU", "US"}}, // no trait in Vitally: reported
+	}
 	w.tk.cards[string(tk.ID)+"/"+tickets.IntroCard] = tickets.Card{Channel: "G9", TS: "1700000001.000200"}
 	w.mustChange(tk, tickets.EventRated)
 
 	got := w.traitsOf(tk)
 	want := map[string]any{
-		"AI Tags":                            "",
+		"AI Tags":                            "refund",
 		"Assigned To":                        "Alice",
 		"CSAT":                               "5/5: fast",
 		"Customer Thread":                    "[2026-11-21 09:01 UTC] Carol: Hi, I was charged twice\n[2026-11-21 09:02 UTC] Frontdesk: You are now chatting with Alice.\n[2026-11-21 09:03 UTC] Alice: Let me look\n[2026-11-21 09:05 UTC] Carol: thanks [receipt.pdf]",
-		"Tags":                               "",
+		"Tags":                               "billing, vip",
 		"Internal Thread":                    "[2026-11-21 09:04 UTC] Alice: refund via Stripe",
 		"Message Text":                       "Hi, I was charged twice",
 		"Permalink":                          "https://acme.slack.com/archives/G9/p1700000001000200",
@@ -188,20 +198,24 @@ func TestClosedTicketTraits(t *testing.T) {
 		"Requestor":                          "Carol <carol@acme.com>",
 		"Request Updated At":                 "2026-11-21T09:07:00Z",
 		"Request Web Link":                   "",
-		"Sentiment":                          "",
+		"Sentiment":                          "Negative",
 		"Status":                             "Closed",
 		"Summary":                            "Billing question",
 		"Request Id":                         float64(135),
-		"Title":                              "",
-		"Urgency":                            "",
+		"Title":                              "Charged twice",
+		"Urgency":                            "High",
+		"Product":                            "Marketing Automation",
 	}
 	for label, v := range want {
 		if got[label] != v {
 			t.Errorf("%s = %#v, want %#v", label, got[label], v)
 		}
 	}
-	if len(got) != len(Traits()) {
-		t.Errorf("%d traits sent, want %d", len(got), len(Traits()))
+	if len(got) != len(Traits())+1 {
+		t.Errorf("%d traits sent, want %d", len(got), len(Traits())+1)
+	}
+	if st, _ := w.tk.sync(tk.ID); !st.Synced || !strings.Contains(st.Reason, "Region") {
+		t.Errorf("a category with no trait in Vitally is not reported: %+v", st)
 	}
 	in, _ := w.instance(tk)
 	if in.Name != "Frontdesk Request ID: 135" {

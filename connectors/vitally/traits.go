@@ -88,6 +88,11 @@ func (s *Sink) values(ctx context.Context, t *tickets.Ticket) (map[string]any, e
 		"Status":             statusText(t.Status),
 		"Summary":            t.Summary,
 		"Request Id":         t.Number,
+		"Title":              t.Title,
+		"Urgency":            t.Urgency.Label(),
+		"Sentiment":          t.Sentiment.Label(),
+		"Tags":               strings.Join(t.Tags, ", "),
+		"AI Tags":            strings.Join(t.AITags, ", "),
 	}
 	if v["Permalink"], err = s.permalink(ctx, t, tickets.IntroCard); err != nil {
 		return nil, err

@@ -99,6 +99,10 @@ func NewClient(cfg ClientConfig, log *zap.Logger) (*Client, error) {
 	}, nil
 }
 
+// CarriesRating: the chatbot asks for the rating its own way (rating_question in the
+// ended event) and sends the answer as a CSAT event. See tickets.RatingCarrier.
+func (c *Client) CarriesRating() bool { return true }
+
 // Deliver POSTs the event for out to the callback URL, signed, with key as its event_id
 // and Idempotency-Key. A 2xx answer is success; a 429 is a *tickets.RetryAfterError; a
 // 408, a 5xx or a network error is transient (plain error) until RetryFor has passed

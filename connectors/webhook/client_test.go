@@ -144,6 +144,8 @@ func TestClient_Deliver(t *testing.T) {
 			wantJSON(t, "out_transferred.json", nil)},
 		{"Ended", tickets.Outbound{Kind: tickets.OutEnded, Text: "This chat has ended. Thanks for talking to us!", Agent: alice}, "ev-1700000000000-3",
 			wantJSON(t, "out_ended.json", nil)},
+		{"EndedWithRatingQuestion", tickets.Outbound{Kind: tickets.OutEnded, Text: "This chat has ended. Thanks for talking to us!", RatingQuestion: "Rate us 1-5"}, "ev-1700000000000-3",
+			wantJSON(t, "out_ended.json", map[string]any{"rating_question": "Rate us 1-5"})},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -52,6 +52,9 @@ type endedEvent struct {
 	eventHeader
 	Text      string `json:"text"`
 	ResumeBot bool   `json:"resume_bot"`
+	// RatingQuestion, when set, asks the customer to rate the chat: the chatbot sends the
+	// answer back as a CSAT event.
+	RatingQuestion string `json:"rating_question,omitempty"`
 }
 
 // errHandBack: this source has no desk of its own to take a chat back to.
@@ -88,7 +91,7 @@ func outboundEvent(t *tickets.Ticket, out tickets.Outbound, key string) (any, st
 		return transferredEvent{eventHeader: h, Label: out.Team.Label}, h.Type, nil
 	case tickets.OutEnded:
 		h.Type = typeEnded
-		return endedEvent{eventHeader: h, Text: out.Text, ResumeBot: true}, h.Type, nil
+		return endedEvent{eventHeader: h, Text: out.Text, ResumeBot: true, RatingQuestion: out.RatingQuestion}, h.Type, nil
 	case tickets.OutHandedBack:
 		return nil, "", errHandBack
 	}
