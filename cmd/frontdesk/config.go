@@ -39,6 +39,13 @@ type env struct {
 	ShowAgentName     bool    `envconfig:"SHOW_AGENT_NAME" default:"false"`
 
 	PriorityWindow string `envconfig:"PRIORITY_WINDOW" default:"2m"`
+	RatingWindow   string `envconfig:"RATING_WINDOW" default:"1h"`
+
+	// Optional AI enrichment of ticket details, on when all three are set.
+	AIBaseURL string `envconfig:"AI_BASE_URL"`
+	AIAPIKey  string `envconfig:"AI_API_KEY"`
+	AIModel   string `envconfig:"AI_MODEL"`
+	AITimeout string `envconfig:"AI_TIMEOUT" default:"30s"`
 
 	PublicURL string `envconfig:"PUBLIC_URL"`
 
@@ -95,6 +102,10 @@ type config struct {
 	initial tickets.Settings
 	// priorityWindow: how long a ticket may wait unpicked before its channel is told.
 	priorityWindow time.Duration
+	// ratingWindow: how long after an agent ends a chat its customer may rate it by reply.
+	ratingWindow time.Duration
+	// ai configures AI enrichment; nil when it is off.
+	ai *aiConfig
 	// publicURL is where customers reach this server (for file links); "" when unset.
 	publicURL string
 	// webhook configures the generic chatbot connector; nil when it is off.
@@ -106,6 +117,12 @@ type config struct {
 	// vitallyURL and vitallySecret are Vitally's credentials from the environment; ""
 	// when the admin panel sets them.
 	vitallyURL, vitallySecret string
+}
+
+// aiConfig is the AI enrichment's configuration.
+type aiConfig struct {
+	baseURL, apiKey, model string
+	timeout                time.Duration
 }
 
 // gladlyConfig is the Gladly connector's configuration.
@@ -204,6 +221,10 @@ func loadConfig(getenv func(string) string) (*config, error) {
 		check("VITALLY_SECRET", errors.New("has control characters or is too long"))
 	}
 	c.vitallyURL, c.vitallySecret = e.VitallyAPIURL, e.VitallySecret
+	if c.ratingWindow, err = time.ParseDuration(e.RatingWindow); err != nil || c.ratingWindow < 0 {
+		check("RATING_WINDOW", fmt.Errorf("%q is not a duration like 1h or 30m (0: customers are not asked to rate chats)", e.RatingWindow))
+	}
+	c.ai = aiSettings(e, check)
 	if c.priorityWindow, err = time.ParseDuration(e.PriorityWindow); err != nil || c.priorityWindow < 0 {
 		check("PRIORITY_WINDOW", fmt.Errorf("%q is not a duration like 2m or 90s (0 turns reminders off)", e.PriorityWindow))
 	}
@@ -364,4 +385,31 @@ func gladlySettings(e env, check func(string, error)) *gladlyConfig {
 		check("GLADLY_RETRY_FOR", fmt.Errorf("%q is not a positive duration like 1h", e.GladlyRetryFor))
 	}
 	return g
+}
+
+// aiSettings checks the AI enrichment's variables: all three of AI_BASE_URL, AI_API_KEY
+// and AI_MODEL, or none.
+func aiSettings(e env, check func(string, error)) *aiConfig {
+	set := 0
+	for _, v := range []string{e.AIBaseURL, e.AIAPIKey, e.AIModel} {
+		if v != "" {
+			set++
+		}
+	}
+	if set == 0 {
+		return nil
+	}
+	if set < 3 {
+		check("AI_BASE_URL", errors.New("AI_BASE_URL, AI_API_KEY and AI_MODEL go together: set all three to turn AI enrichment on, or none"))
+		return nil
+	}
+	a := &aiConfig{baseURL: e.AIBaseURL, apiKey: e.AIAPIKey, model: e.AIModel}
+	if u, err := url.Parse(e.AIBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" {
+		check("AI_BASE_URL", errors.New("must be an absolute http(s) URL like https://api.openai.com/v1"))
+	}
+	var err error
+	if a.timeout, err = time.ParseDuration(e.AITimeout); err != nil || a.timeout <= 0 {
+		check("AI_TIMEOUT", fmt.Errorf("%q is not a positive duration like 30s", e.AITimeout))
+	}
+	return a
 }

@@ -43,6 +43,7 @@ func TestLoadConfig_Defaults(t *testing.T) {
 		logLevel:       zapcore.InfoLevel,
 		logFormat:      "json",
 		priorityWindow: 2 * time.Minute,
+		ratingWindow:   time.Hour,
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("config = %+v\nwant     %+v", c, want)
@@ -130,6 +131,12 @@ func TestLoadConfig_Bad(t *testing.T) {
 		{"PublicURLFTP", map[string]string{"PUBLIC_URL": "ftp://desk.example.com"}, "PUBLIC_URL"},
 		{"PriorityWindowNotADuration", map[string]string{"PRIORITY_WINDOW": "soon"}, "PRIORITY_WINDOW"},
 		{"PriorityWindowNegative", map[string]string{"PRIORITY_WINDOW": "-1m"}, "PRIORITY_WINDOW"},
+		{"RatingWindowNotADuration", map[string]string{"RATING_WINDOW": "a while"}, "RATING_WINDOW"},
+		{"AIHalfConfigured", map[string]string{"AI_BASE_URL": "https://api.openai.com/v1"}, "AI_BASE_URL"},
+		{"AIBadURL", map[string]string{"AI_BASE_URL": "api.openai.com", "AI_API_KEY": "k", "AI_MODEL": "m"}, "AI_BASE_URL"},
+		{"AIBadTimeout", map[string]string{"AI_BASE_URL": "http://127.0.0.1:1/v1", "AI_API_KEY": "k", "AI_MODEL": "m", "AI_TIMEOUT": "0s"}, "AI_TIMEOUT"},
+		{"VitallyHalfConfigured", map[string]string{"VITALLY_API_URL": "https://acme.rest.vitally.io"}, "VITALLY_API_URL"},
+		{"VitallyBadURL", map[string]string{"VITALLY_API_URL": "acme", "VITALLY_SECRET": "s"}, "VITALLY_API_URL"},
 		{"LogFormatUnknown", map[string]string{"LOG_FORMAT": "text"}, "LOG_FORMAT"},
 		{"AdminNotAUser", map[string]string{"ADMIN_USER_IDS": "U024BE7LH,bob"}, "ADMIN_USER_IDS"},
 		{"AdminTwice", map[string]string{"ADMIN_USER_IDS": "U024BE7LH,U024BE7LH"}, "ADMIN_USER_IDS"},

@@ -120,6 +120,7 @@ func startDesk(t *testing.T, sim *slacktest.Sim, src *customers, vars map[string
 	env := slackEnv(t, sim)
 	env["HTTP_ADDR"] = "127.0.0.1:0"
 	env["PRIORITY_WINDOW"] = "0"
+	env["RATING_WINDOW"] = "0"
 	maps.Copy(env, vars)
 	cfg, err := loadConfig(environment(env))
 	if err != nil {
@@ -197,8 +198,8 @@ func TestStory(t *testing.T) {
 	// A request: the card in Support, and a copy for the priority group.
 	d.open(t, "carol-1", "Support Team", "Carol", "Hello, I need help")
 	card := support.ExpectMessage("Ticket #", "Carol", "Hello, I need help", "Pending")
-	if got := card.Buttons(); len(got) != 1 || got[0] != "Pick" {
-		t.Fatalf("card buttons = %v, want [Pick]", got)
+	if got := card.Buttons(); len(got) != 2 || got[0] != "Pick" || got[1] != "Details" {
+		t.Fatalf("card buttons = %v, want [Pick Details]", got)
 	}
 	dm := priya.ExpectDM("Ticket #", "Carol")
 	d.customerSays(t, "carol-1", "c-2", "still there?")

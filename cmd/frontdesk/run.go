@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/frontdeskhq/frontdesk/bot"
+	"github.com/frontdeskhq/frontdesk/connectors/ai"
 	"github.com/frontdeskhq/frontdesk/connectors/chatra"
 	"github.com/frontdeskhq/frontdesk/connectors/gladly"
 	"github.com/frontdeskhq/frontdesk/connectors/vitally"
@@ -150,13 +151,30 @@ func build(cfg *config, log *zap.Logger, sources map[string]tickets.Source) (_ *
 	if err != nil {
 		return nil, err
 	}
-	a.svc, err = tickets.New(tickets.Config{
-		Store: a.st, Desk: desk, Sources: sources, Sinks: []tickets.Sink{vitallySink},
-		Initial: cfg.initial, RemindAfter: cfg.priorityWindow,
+	sinks := []tickets.Sink{vitallySink}
+	// AI enrichment suggests details through the service, made just below.
+	var svc *tickets.Service
+	if c := cfg.ai; c != nil {
+		aiSink, err := ai.New(ai.Config{
+			BaseURL: c.baseURL, APIKey: c.apiKey, Model: c.model, Timeout: c.timeout, Tickets: a.st, Log: log,
+			Suggest: func(ctx context.Context, id tickets.ID, change tickets.DetailsChange) error {
+				_, err := svc.Suggest(ctx, id, change)
+				return err
+			},
+		})
+		if err != nil {
+			return nil, err
+		}
+		sinks = append(sinks, aiSink)
+	}
+	svc, err = tickets.New(tickets.Config{
+		Store: a.st, Desk: desk, Sources: sources, Sinks: sinks,
+		Initial: cfg.initial, RemindAfter: cfg.priorityWindow, RatingWindow: cfg.ratingWindow,
 	})
 	if err != nil {
 		return nil, err
 	}
+	a.svc = svc
 	routes := map[string]http.Handler{}
 	if w := cfg.webhook; w != nil {
 		h, err := webhook.NewHandler(webhook.HandlerConfig{Token: w.token}, a.svc, log)

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/frontdeskhq/frontdesk/bot/slacktest"
 	"github.com/frontdeskhq/frontdesk/store/redistest"
 	"github.com/frontdeskhq/frontdesk/tickets"
@@ -25,11 +27,13 @@ type world struct {
 	src                    *customers
 	vars                   map[string]string
 	d                      *desk
+	rdb                    redis.UniversalClient // the test's own connection to Frontdesk's Redis
+	prefix                 string
 }
 
 func newWorld(t *testing.T, vars map[string]string) *world {
 	client, prefix := redistest.Open(t)
-	w := &world{sim: slacktest.New(t), src: &customers{}}
+	w := &world{sim: slacktest.New(t), src: &customers{}, rdb: client, prefix: prefix}
 	w.alice, w.bob, w.dan, w.priya = w.sim.AddUser("alice"), w.sim.AddUser("bob"), w.sim.AddUser("dan"), w.sim.AddUser("priya")
 	w.support = w.sim.AddChannel("support-tickets", false, w.sim.Bot(), w.alice, w.bob)
 	w.billing = w.sim.AddChannel("billing-tickets", false, w.sim.Bot(), w.dan)

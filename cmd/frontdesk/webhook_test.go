@@ -205,6 +205,10 @@ func TestWebhook_Story(t *testing.T) {
 	if err != nil || rated.CSAT == nil || rated.CSAT.Rating != 5 || rated.CSAT.Comment != "fast!" {
 		t.Fatalf("the rating was not stored: %+v, %v", rated, err)
 	}
+	// The rating shows on the card (the inbox channel was archived when the chatbot ended
+	// the chat).
+	card.ExpectUpdate("Rating:", "5/5", "fast!")
+	dm.ExpectUpdate("5/5")
 	// The chatbot ended the chat itself: it is not told so, nor sent an ended message.
 	for _, ev := range chatbot.delivered() {
 		if ev["type"] == "LIVE_CHAT_ENDED" {
