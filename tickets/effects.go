@@ -133,7 +133,9 @@ func (s *Service) handleDesk(ctx context.Context, ev Event) error {
 			}
 		}
 		return s.desk.Notice(ctx, t, ev, ev.ID)
-	case EventClosed:
+	case EventClosed, EventRated:
+		// The card shows the end (or the rating); the inbox channel says so and is
+		// archived, unless it stays open for the customer's rating.
 		if !t.Card.IsZero() {
 			if err := s.desk.UpdateCard(ctx, t, t.Card, ev.ID+":card"); err != nil {
 				return err
@@ -146,7 +148,6 @@ func (s *Service) handleDesk(ctx context.Context, ev Event) error {
 			return err
 		}
 		if s.asksRating(ev) {
-			// Kept open until the rating comes, or the window ends.
 			at := ev.At.Add(s.rating)
 			return s.store.Schedule(ctx, t.ID, Event{Type: EventArchive, TicketID: t.ID, At: at}, at)
 		}
@@ -156,19 +157,6 @@ func (s *Service) handleDesk(ctx context.Context, ev Event) error {
 			return nil
 		}
 		return s.desk.ArchiveInbox(ctx, t, ev.ID)
-	case EventRated:
-		if !t.Card.IsZero() {
-			if err := s.desk.UpdateCard(ctx, t, t.Card, ev.ID+":card"); err != nil {
-				return err
-			}
-		}
-		if t.Inbox == "" {
-			return nil
-		}
-		if err := s.desk.Notice(ctx, t, ev, ev.ID); err != nil {
-			return err
-		}
-		return s.desk.ArchiveInbox(ctx, t, ev.ID+":archive")
 	case EventSynced:
 		return s.desk.Notice(ctx, t, ev, ev.ID)
 	case EventUpdated:
