@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"maps"
@@ -9,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest"
 
 	"github.com/frontdeskhq/frontdesk/bot/slacktest"
@@ -111,6 +114,46 @@ type desk struct {
 	*app
 	cancel context.CancelFunc
 	done   chan error
+	logs   *lockedBuffer // everything it logged
+}
+
+// lockedBuffer is a bytes.Buffer safe for concurrent writers.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// secretVar reports whether an environment variable holds a secret.
+func secretVar(name string) bool {
+	for _, s := range []string{"TOKEN", "SECRET", "PASSWORD", "API_KEY", "ACCOUNT_ID", "PUBLIC_KEY"} {
+		if strings.Contains(name, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// noSecretsIn fails the test when text (named what) holds the value of a secret variable
+// of env.
+func noSecretsIn(t *testing.T, what, text string, env map[string]string) {
+	t.Helper()
+	for name, v := range env {
+		if secretVar(name) && len(v) >= 6 && strings.Contains(text, v) {
+			t.Errorf("%s show %s", what, name)
+		}
+	}
 }
 
 // startDesk builds Frontdesk from vars (over the simulator's) and serves it until stop.
@@ -126,12 +169,17 @@ func startDesk(t *testing.T, sim *slacktest.Sim, src *customers, vars map[string
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := build(cfg, zaptest.NewLogger(t), map[string]tickets.Source{"webhook": src, "helpdesk": helpdesk{src}})
+	logs := &lockedBuffer{}
+	capture := zapcore.NewCore(zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()), zapcore.AddSync(logs), zapcore.DebugLevel)
+	log := zap.New(zapcore.NewTee(zaptest.NewLogger(t).Core(), capture))
+	a, err := build(cfg, log, map[string]tickets.Source{"webhook": src, "helpdesk": helpdesk{src}})
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Runs after stop (cleanups run last first): every log line of the run is in.
+	t.Cleanup(func() { noSecretsIn(t, "the logs", logs.String(), env) })
 	ctx, cancel := context.WithCancel(context.Background())
-	d := &desk{app: a, cancel: cancel, done: make(chan error, 1)}
+	d := &desk{app: a, cancel: cancel, done: make(chan error, 1), logs: logs}
 	go func() { d.done <- a.serve(ctx) }()
 	t.Cleanup(func() { d.stop(t) })
 	waitFor(t, a.bot.Connected)

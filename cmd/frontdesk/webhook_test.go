@@ -209,6 +209,13 @@ func TestWebhook_Story(t *testing.T) {
 	// the chat).
 	card.ExpectUpdate("Rating:", "5/5", "fast!")
 	dm.ExpectUpdate("5/5")
+	// Customer text and contact details never reach the logs.
+	logs := w.d.logs.String()
+	for _, text := range []string{"I was charged twice", "hello?", "Let me look at your invoices", "I'll wait", "carol@example.com", "fast!"} {
+		if strings.Contains(logs, text) {
+			t.Errorf("the logs show %q", text)
+		}
+	}
 	// The chatbot ended the chat itself: it is not told so, nor sent an ended message.
 	for _, ev := range chatbot.delivered() {
 		if ev["type"] == "LIVE_CHAT_ENDED" {
