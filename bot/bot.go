@@ -58,16 +58,17 @@ type Config struct {
 // Bot is the Slack app's inbound side: it keeps one Socket Mode connection, acknowledges
 // every envelope at once, and hands events and interactions to the ticket service.
 type Bot struct {
-	cfg    Config
-	api    *slack.Client
-	sm     *socketmode.Client
-	tk     Tickets
-	seen   Deduper
-	log    *zap.Logger
-	users  *users
-	self   identity
-	serial serial
-	files  *Files
+	cfg     Config
+	api     *slack.Client
+	sm      *socketmode.Client
+	tk      Tickets
+	seen    Deduper
+	log     *zap.Logger
+	users   *users
+	members *members
+	self    identity
+	serial  serial
+	files   *Files
 
 	// actions, shortcuts and submissions route interactions by their id.
 	actions     map[string]func(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction)
@@ -95,7 +96,8 @@ func New(cfg Config, api *slack.Client, tk Tickets, seen Deduper, log *zap.Logge
 	if log == nil {
 		log = zap.NewNop()
 	}
-	b := &Bot{cfg: cfg, api: api, tk: tk, seen: seen, log: log.Named("bot"), users: newUsers(api), files: cfg.Files}
+	b := &Bot{cfg: cfg, api: api, tk: tk, seen: seen, log: log.Named("bot"), users: newUsers(api),
+		members: newMembers(api), files: cfg.Files}
 	b.sm = socketmode.New(api)
 	b.actions = map[string]func(context.Context, *slack.InteractionCallback, *slack.BlockAction){
 		ActionPick:       b.pick,

@@ -29,6 +29,10 @@ func (b *Bot) openControl(ctx context.Context, cb *slack.InteractionCallback) {
 		b.ephemeral(ctx, cb.Channel.ID, cb.User.ID, "", "This live chat has ended.")
 		return
 	}
+	if why := b.workProblem(ctx, cb.User.ID, t, t.Inbox); why != "" {
+		b.ephemeral(ctx, cb.Channel.ID, cb.User.ID, "", why)
+		return
+	}
 	st, err := b.tk.Settings(ctx)
 	if err != nil {
 		b.log.Error("live chat control: settings", zap.Error(err))
@@ -88,6 +92,11 @@ func plainText(s string) *slack.TextBlockObject {
 func (b *Bot) submitControl(ctx context.Context, cb *slack.InteractionCallback) *slack.ViewSubmissionResponse {
 	id := tickets.ID(cb.View.PrivateMetadata)
 	values := cb.View.State.Values
+	if t, err := b.tk.Get(ctx, id); err == nil {
+		if why := b.workProblem(ctx, cb.User.ID, t, t.Inbox); why != "" {
+			return fieldError(blockAction, why)
+		}
+	}
 	by := b.users.agent(ctx, cb.User.ID)
 	reason := values[blockReason][inputAction].Value
 	var err error

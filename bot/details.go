@@ -78,6 +78,10 @@ func (b *Bot) openDetails(ctx context.Context, cb *slack.InteractionCallback, a 
 		b.log.Warn("ticket details", zap.String("ticket", a.Value), zap.Error(err))
 		return
 	}
+	if why := b.workProblem(ctx, cb.User.ID, t, t.Team.ChannelID, t.Inbox); why != "" {
+		b.refuse(ctx, cb, cb.Container.ChannelID, why)
+		return
+	}
 	st, err := b.tk.Settings(ctx)
 	if err != nil {
 		b.log.Error("ticket details: settings", zap.Error(err))
@@ -187,7 +191,16 @@ func (b *Bot) submitDetails(ctx context.Context, cb *slack.InteractionCallback) 
 		change.Categories[name] = v
 		blockOf[strings.ToLower(tickets.FieldCategoryPrefix+name)] = block
 	}
-	_, err := b.tk.UpdateDetails(ctx, id, b.users.agent(ctx, cb.User.ID), change)
+	t, err := b.tk.Get(ctx, id)
+	if errors.Is(err, tickets.ErrNotFound) {
+		return fieldError(blockTitle, "This ticket no longer exists.")
+	}
+	if err == nil {
+		if why := b.workProblem(ctx, cb.User.ID, t, t.Team.ChannelID, t.Inbox); why != "" {
+			return fieldError(blockTitle, why)
+		}
+		_, err = b.tk.UpdateDetails(ctx, id, b.users.agent(ctx, cb.User.ID), change)
+	}
 	if err == nil {
 		b.log.Info("ticket details saved", zap.String("ticket", string(id)), zap.String("by", cb.User.ID))
 		return nil

@@ -15,8 +15,22 @@ import (
 // clicker is told who has it. The card and the inbox channel follow through the outbox.
 func (b *Bot) pick(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) {
 	id := tickets.ID(a.Value)
+	channel := cb.Container.ChannelID
+	if channel == "" {
+		channel = cb.Channel.ID
+	}
+	t, err := b.tk.Get(ctx, id)
+	if err == nil {
+		if why := b.workProblem(ctx, cb.User.ID, t, t.Team.ChannelID); why != "" {
+			b.log.Info("pick refused", zap.String("ticket", string(id)), zap.String("user", cb.User.ID))
+			b.refuse(ctx, cb, channel, why)
+			return
+		}
+	}
 	agent := b.users.agent(ctx, cb.User.ID)
-	_, err := b.tk.Pick(ctx, id, agent)
+	if err == nil {
+		_, err = b.tk.Pick(ctx, id, agent)
+	}
 	if err == nil {
 		b.log.Info("picked", zap.String("ticket", string(id)), zap.String("agent", cb.User.ID))
 		return
@@ -37,10 +51,6 @@ func (b *Bot) pick(ctx context.Context, cb *slack.InteractionCallback, a *slack.
 			b.log.Error("pick", zap.String("ticket", string(id)), zap.Error(err))
 			text = "The ticket could not be picked just now; please try again."
 		}
-	}
-	channel := cb.Container.ChannelID
-	if channel == "" {
-		channel = cb.Channel.ID
 	}
 	b.ephemeral(ctx, channel, cb.User.ID, "", text)
 }

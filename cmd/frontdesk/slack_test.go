@@ -443,3 +443,29 @@ func TestAdminPanel_OperatorAdminsAndRefusedMembers(t *testing.T) {
 		}
 	}
 }
+
+// TestPick_OnlyThoseWhoMayWork: someone outside the ticketing channel (it is public, so
+// they can see the card) and a single-channel guest are refused Pick and the Details
+// form; a member picks as usual.
+func TestPick_OnlyThoseWhoMayWork(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	gus := w.sim.AddUser("gus", slacktest.SingleChannelGuest())
+	tk := w.d.open(t, "auth-1", "Support Team", "Carol", "Hello")
+	card := w.support.ExpectMessage("Ticket #", "Carol")
+	w.priya.ExpectDM("Ticket #")
+
+	w.dan.Click(card, "Pick") // dan works in Billing: not in the channel, told in a modal
+	w.dan.ExpectView("Only members of")
+	gus.Click(card, "Pick")
+	gus.ExpectView("Single-channel guests cannot work tickets")
+	w.dan.Click(card, "Details")
+	w.dan.ExpectView("Only members of")
+	got, err := w.d.svc.Get(context.Background(), tk.ID)
+	if err != nil || got.Status != tickets.StatusPending {
+		t.Fatalf("after refused picks: %+v, %v", got, err)
+	}
+	w.bob.Click(card, "Pick")
+	card.ExpectUpdate("Processing by <@" + w.bob.ID)
+	w.sim.DiscardUnexpected()
+}
