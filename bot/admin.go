@@ -162,12 +162,22 @@ func formFromState(v *slack.View) adminForm {
 	return f
 }
 
+// viewValues is what a submitted view's inputs hold (none when the payload has no state).
+func viewValues(v *slack.View) map[string]map[string]slack.BlockAction {
+	if v.State == nil {
+		return nil
+	}
+	return v.State.Values
+}
+
 // stateOf is the value of input block in view v: what the user entered, or, for an input
 // the state leaves out (a block_actions payload may carry only what was touched), the
 // value the view was opened with.
 func stateOf(v *slack.View, block string) slack.BlockAction {
-	if st, ok := v.State.Values[block][inputAction]; ok {
-		return st
+	if v.State != nil {
+		if st, ok := v.State.Values[block][inputAction]; ok {
+			return st
+		}
 	}
 	var st slack.BlockAction
 	for _, b := range v.Blocks.BlockSet {

@@ -257,6 +257,13 @@ func (b *Bot) go_(ctx context.Context, f func(ctx context.Context)) {
 	b.wg.Add(1)
 	go func() {
 		defer b.wg.Done()
+		// A handler that panics on a payload it did not expect loses that payload, never
+		// the process.
+		defer func() {
+			if v := recover(); v != nil {
+				b.log.Error("handler panicked", zap.Any("panic", v), zap.Stack("stack"))
+			}
+		}()
 		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.cfg.HandlerTimeout)
 		defer cancel()
 		f(hctx)

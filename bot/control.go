@@ -91,7 +91,7 @@ func plainText(s string) *slack.TextBlockObject {
 // back as errors on the modal's fields; the modal closes when the change is made.
 func (b *Bot) submitControl(ctx context.Context, cb *slack.InteractionCallback) *slack.ViewSubmissionResponse {
 	id := tickets.ID(cb.View.PrivateMetadata)
-	values := cb.View.State.Values
+	values := viewValues(&cb.View)
 	if t, err := b.tk.Get(ctx, id); err == nil {
 		if why := b.workProblem(ctx, cb.User.ID, t, t.Inbox); why != "" {
 			return fieldError(blockAction, why)

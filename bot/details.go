@@ -173,7 +173,7 @@ func aiLine(t *tickets.Ticket) string {
 func (b *Bot) submitDetails(ctx context.Context, cb *slack.InteractionCallback) *slack.ViewSubmissionResponse {
 	meta := strings.Split(cb.View.PrivateMetadata, "\n")
 	id := tickets.ID(meta[0])
-	values := cb.View.State.Values
+	values := viewValues(&cb.View)
 	title := strings.TrimSpace(values[blockTitle][inputAction].Value)
 	urgency := tickets.Urgency(values[blockUrgency][inputAction].SelectedOption.Value)
 	if urgency == optUnset {

@@ -1,0 +1,31 @@
+package webhook
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/frontdeskhq/frontdesk/connectors/internal/httpsrc"
+)
+
+// FuzzParseInbound: any body a chatbot (or anyone) sends either parses into a valid event
+// or is refused with a 400 that never quotes it; nothing panics.
+func FuzzParseInbound(f *testing.F) {
+	// Seeds: testdata/fuzz/<this target>/ (the connector's own fixtures).
+	f.Add([]byte(`{"type":"MESSAGE","member":"m","channel":"c","app":"a","message_id":"1","text":"hi"}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		in, err := parseInbound(body)
+		if err != nil {
+			var re *httpsrc.RequestError
+			if !errors.As(err, &re) || re.Status != 400 {
+				t.Fatalf("error %v is not a 400 RequestError", err)
+			}
+			return
+		}
+		if in.conversation == "" {
+			t.Fatalf("a valid event has no conversation: %+v", in)
+		}
+		if m := in.message(); m != nil && len(m.Text) > 40000 {
+			t.Fatalf("a valid message is %d bytes", len(m.Text))
+		}
+	})
+}

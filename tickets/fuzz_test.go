@@ -1,0 +1,67 @@
+package tickets
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// FuzzSettingsJSON: settings as they are read back from Redis (JSON anyone with access
+// to Redis could have written) are validated without panicking, and settings that
+// validate can be used and survive a round trip.
+func FuzzSettingsJSON(f *testing.F) {
+	good, _ := json.Marshal(Settings{
+		TicketingChannels: []Team{support, technical}, DefaultTeam: "C2", PriorityGroup: []AgentID{"U1"},
+		Templates:  Templates{Picked: "Hi, {agent} of {team} on {ticket}"},
+		Categories: []Category{{Name: "Product", Values: []string{"A", "B"}}},
+		Vitally:    Vitally{APIURL: "https://acme.rest.vitally.io", Secret: "s", PushNew: true},
+	})
+	f.Add(good)
+	f.Add([]byte(`{"ticketing_channels":[{"channel_id":"C1","label":""}]}`))
+	f.Add([]byte(`{"categories":[{"name":"a:b","values":[]}],"vitally":{"api_url":"ftp://x"}}`))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		var st Settings
+		if json.Unmarshal(raw, &st) != nil {
+			return
+		}
+		if st.Validate() != nil {
+			return
+		}
+		if _, ok := st.Default(); !ok {
+			t.Fatal("valid settings have no default team")
+		}
+		tpl := st.templates()
+		tk := &Ticket{Number: 1, Team: st.TicketingChannels[0]}
+		_ = st.Render(tpl.Picked, tk, Agent{ID: "U1", Name: "A"})
+		again, err := json.Marshal(st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Settings
+		if err := json.Unmarshal(again, &back); err != nil || back.Validate() != nil {
+			t.Fatalf("valid settings do not survive a round trip: %v", err)
+		}
+		if !reflect.DeepEqual(back.TicketingChannels, st.TicketingChannels) {
+			t.Fatal("teams changed in a round trip")
+		}
+	})
+}
+
+// FuzzCustomerText: what customers type gives a sane default title and is a rating only
+// when it is one.
+func FuzzCustomerText(f *testing.F) {
+	for _, s := range []string{"", "5", "⭐⭐⭐", "Hello\nworld", "👋", strings.Repeat("word ", 50)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		title := DeriveTitle(s)
+		if len(title) > MaxTitleDerived || strings.ContainsAny(title, "\n\r") || !utf8.ValidString(title) {
+			t.Fatalf("DeriveTitle(%q) = %q", s, title)
+		}
+		if r, ok := ParseRating(s); ok && (r < 1 || r > 5) {
+			t.Fatalf("ParseRating(%q) = %d", s, r)
+		}
+	})
+}
