@@ -469,3 +469,27 @@ func TestPick_OnlyThoseWhoMayWork(t *testing.T) {
 	card.ExpectUpdate("Processing by <@" + w.bob.ID)
 	w.sim.DiscardUnexpected()
 }
+
+// TestAdminPanel_SubmitChecksAdmin: the admin check is made on submit too: a forged
+// admin panel submission from a member is refused and saves nothing.
+func TestAdminPanel_SubmitChecksAdmin(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	before, _ := w.d.svc.Settings(context.Background())
+	ack := w.sim.DeliverInteraction(map[string]any{
+		"type": "view_submission", "user": map[string]any{"id": w.bob.ID, "name": "bob"},
+		"view": map[string]any{"id": "VFORGED", "type": "modal", "callback_id": "admin_panel", "private_metadata": "0|",
+			"state": map[string]any{"values": map[string]any{
+				"admin_team_channel_0": map[string]any{"value": map[string]any{"type": "conversations_select", "selected_conversation": w.billing.ID}},
+				"admin_team_label_0":   map[string]any{"value": map[string]any{"type": "plain_text_input", "value": "Hijacked"}},
+				"admin_priority":       map[string]any{"value": map[string]any{"type": "multi_users_select", "selected_users": []string{w.bob.ID}}},
+			}}},
+	})
+	if why := ack.Errors()["admin_team_channel_0"]; !strings.Contains(why, "Only Frontdesk admins") {
+		t.Fatalf("errors = %v, want the member refused", ack.Errors())
+	}
+	after, _ := w.d.svc.Settings(context.Background())
+	if after.TicketingChannels[0] != before.TicketingChannels[0] || len(after.PriorityGroup) != len(before.PriorityGroup) {
+		t.Errorf("a forged submission changed the settings: %+v", after)
+	}
+}
