@@ -47,7 +47,11 @@ func (s *Service) Handlers() map[string]Handler {
 		hs[GroupMarks] = s.handleMarks
 	}
 	for _, sk := range s.sinks {
+		filter, _ := sk.(EventFilter)
 		hs[SinkGroupPrefix+sk.Name()] = func(ctx context.Context, ev Event) error {
+			if filter != nil && !filter.Wants(ev.Type) {
+				return nil
+			}
 			t, err := s.ticketFor(ctx, ev)
 			if err != nil {
 				return err

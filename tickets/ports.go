@@ -222,6 +222,12 @@ type SLAHandBacker interface {
 	HandBackAfter() time.Duration
 }
 
+// EventFilter is a Sink that acts on some events only: the others are acknowledged
+// without loading the ticket (every event reaches every sink's consumer group).
+type EventFilter interface {
+	Wants(t EventType) bool
+}
+
 // Sink receives ticket data (e.g. Vitally). Keys are as for Desk.
 type Sink interface {
 	// Name identifies the sink; each sink works through the outbox on its own, so one

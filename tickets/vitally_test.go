@@ -127,3 +127,32 @@ func (c *checkingSink) CheckSetup(_ context.Context, st *Settings) SetupReport {
 	c.saw = st
 	return SetupReport{Configured: true, Problems: []string{"create the object"}}
 }
+
+// A sink that wants some events only gets those; the rest are acknowledged without
+// reading the ticket (here the store is down, and nothing fails).
+func TestHandlers_SinkFilter(t *testing.T) {
+	picky := &pickySink{}
+	h := newHarness(t, func(c *Config) { c.Sinks = append(c.Sinks, picky) })
+	tk := h.open(t, "c1", "", "Hello")
+	handler := h.svc.Handlers()[SinkGroupPrefix+"picky"]
+	h.store.fail = errors.New("redis is down")
+	if err := handler(context.Background(), Event{ID: "e1", Type: EventMessage, TicketID: tk.ID}); err != nil {
+		t.Errorf("an unwanted event: %v", err)
+	}
+	if err := handler(context.Background(), Event{ID: "e2", Type: EventClosed, TicketID: tk.ID}); err == nil {
+		t.Error("a wanted event did not read the ticket")
+	}
+	h.store.fail = nil
+	if err := handler(context.Background(), Event{ID: "e3", Type: EventClosed, TicketID: tk.ID}); err != nil || picky.got != 1 {
+		t.Errorf("wanted event: %v, sink called %d times", err, picky.got)
+	}
+}
+
+type pickySink struct{ got int }
+
+func (*pickySink) Name() string             { return "picky" }
+func (*pickySink) Wants(typ EventType) bool { return typ == EventClosed }
+func (p *pickySink) TicketChanged(context.Context, *Ticket, Event, string) error {
+	p.got++
+	return nil
+}

@@ -122,6 +122,12 @@ func checkBaseURL(raw string) error {
 // Name is "ai".
 func (s *Sink) Name() string { return Name }
 
+// Wants reports whether the sink acts on events of type t: opened and closed
+// (tickets.EventFilter).
+func (s *Sink) Wants(t tickets.EventType) bool {
+	return t == tickets.EventOpened || t == tickets.EventClosed
+}
+
 // TicketChanged asks the model for suggestions when t is opened and when it is closed,
 // and records a valid answer with Suggest; every other event is ignored. An answer that
 // is not usable is logged and dropped (nil: asking again would not help). Errors follow

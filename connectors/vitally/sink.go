@@ -203,6 +203,9 @@ var syncs = []tickets.EventType{
 	tickets.EventUpdated,
 }
 
+// Wants reports whether the sink acts on events of type t (tickets.EventFilter).
+func (s *Sink) Wants(t tickets.EventType) bool { return slices.Contains(syncs, t) }
+
 // TicketChanged syncs ticket t after event ev: a ticket opened since pushing was switched
 // on is created in Vitally, linked by the table (or recorded as not synced, with why);
 // later changes update it while updating is on. The same event twice writes once. See
