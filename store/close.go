@@ -25,6 +25,8 @@ import (
 // ARGV[6] -> EventClosed, JSON
 // ARGV[7] -> "1": close only a pending ticket
 // ARGV[8] -> "1" when the chat was handed back to the source's desk, else ""
+// ARGV[9] -> retention in ms: the ticket's keys expire that long after it closes ("0": never)
+// KEYS[7..10] -> the ticket's transfers, messages, cards and edits
 //
 // Returns 1 closed | 0 no such ticket | -2 closed already | -4 active (with ARGV[7]).
 var closeScript = redis.NewScript(`
@@ -44,6 +46,12 @@ end
 redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('DEL', KEYS[4])
 redis.call('SET', KEYS[6], ARGV[1])
+local keep = tonumber(ARGV[9])
+if keep > 0 then
+	for _, k in ipairs({KEYS[1], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]}) do
+		redis.call('PEXPIRE', k, keep)
+	end
+end
 redis.call('XADD', KEYS[5], '*', 't', 'ticket.closed', 'k', ARGV[1], 'e', ARGV[6])
 return 1
 `)
@@ -53,7 +61,13 @@ func (r *Redis) Close(ctx context.Context, id tickets.ID, c tickets.Closing) (*t
 	if err := r.close(ctx, id, c); err != nil {
 		return nil, wrapErr("close", id, err)
 	}
-	return r.Get(ctx, id)
+	t, err := r.Get(ctx, id)
+	if err == nil && t.Inbox != "" && r.cfg.Retention > 0 {
+		// The inbox index lives outside the ticket's slot, so the script cannot touch it.
+		// Best effort: the close is done; should this fail, the small key stays.
+		_ = r.c.PExpire(ctx, r.keys.inbox(t.Inbox), r.cfg.Retention).Err()
+	}
+	return t, wrapErr("close", id, err)
 }
 
 func (r *Redis) close(ctx context.Context, id tickets.ID, c tickets.Closing) error {
@@ -80,9 +94,10 @@ func (r *Redis) close(ctx context.Context, id tickets.ID, c tickets.Closing) err
 	keys := []string{
 		r.keys.ticket(ref), r.keys.conv(ref.p, source, convID), r.keys.open(ref.p),
 		r.keys.held(ref), r.keys.outbox(ref.p), r.keys.lastClosed(ref.p, source, convID),
+		r.keys.transfers(ref), r.keys.messages(ref), r.keys.cards(ref), r.keys.edits(ref),
 	}
 	code, err := closeScript.Run(ctx, r.c, keys, string(id), fmtTime(c.At), agentJSON(c.By), c.Reason, flag(c.BySource), ev,
-		flag(c.IfPending), flag(c.HandBack)).Int64()
+		flag(c.IfPending), flag(c.HandBack), r.cfg.Retention.Milliseconds()).Int64()
 	if err != nil {
 		return fmt.Errorf("close script: %w", err)
 	}

@@ -50,6 +50,11 @@ for i = 6, #ARGV, 4 do
 	end
 end
 if #changed > 0 then
+	-- A closed ticket's keys expire together (Config.Retention): a new edits list too.
+	local ttl = redis.call('PTTL', KEYS[1])
+	if ttl > 0 then
+		redis.call('PEXPIRE', KEYS[2], ttl)
+	end
 	redis.call('HSET', KEYS[1], 'updated_at', ARGV[3])
 	redis.call('XADD', KEYS[3], '*', 't', 'ticket.updated', 'k', ARGV[1], 'e', ARGV[4] .. cjson.encode(changed) .. ARGV[5])
 end

@@ -22,6 +22,9 @@ type Config struct {
 	// DedupTTL is how long a message's source id is remembered to stop a repeat;
 	// 7 days when zero.
 	DedupTTL time.Duration
+	// Retention is how long a closed ticket and its transcript are kept after it closes;
+	// then Redis removes them. 0 keeps them for ever.
+	Retention time.Duration
 }
 
 func (c *Config) setDefaults() {
@@ -41,6 +44,9 @@ func (c Config) Validate() error {
 	}
 	if c.DedupTTL < time.Millisecond {
 		return fmt.Errorf("store: dedup TTL %s is shorter than 1ms", c.DedupTTL)
+	}
+	if c.Retention < 0 || c.Retention > 0 && c.Retention < time.Millisecond {
+		return fmt.Errorf("store: retention %s must be 0 (for ever) or at least 1ms", c.Retention)
 	}
 	return nil
 }

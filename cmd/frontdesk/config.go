@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -26,6 +27,7 @@ type env struct {
 
 	RedisURL    string `envconfig:"REDIS_URL" default:"redis://127.0.0.1:6379/0"`
 	RedisPrefix string `envconfig:"REDIS_PREFIX" default:"fd:"`
+	Retention   string `envconfig:"RETENTION" default:"90d"`
 
 	HTTPAddr  string `envconfig:"HTTP_ADDR" default:":8080"`
 	LogLevel  string `envconfig:"LOG_LEVEL" default:"info"`
@@ -93,6 +95,8 @@ type config struct {
 
 	redis       *redis.Options
 	redisPrefix string
+	// retention: how long closed tickets are kept; 0 for ever.
+	retention time.Duration
 
 	httpAddr  string
 	logLevel  zapcore.Level
@@ -221,6 +225,9 @@ func loadConfig(getenv func(string) string) (*config, error) {
 		check("VITALLY_SECRET", errors.New("has control characters or is too long"))
 	}
 	c.vitallyURL, c.vitallySecret = e.VitallyAPIURL, e.VitallySecret
+	if c.retention, err = parseDays(e.Retention); err != nil || c.retention < 0 {
+		check("RETENTION", fmt.Errorf("%q is not a duration like 90d or 2160h (0 keeps closed tickets for ever)", e.Retention))
+	}
 	if c.ratingWindow, err = time.ParseDuration(e.RatingWindow); err != nil || c.ratingWindow < 0 {
 		check("RATING_WINDOW", fmt.Errorf("%q is not a duration like 1h or 30m (0: customers are not asked to rate chats)", e.RatingWindow))
 	}
@@ -412,4 +419,16 @@ func aiSettings(e env, check func(string, error)) *aiConfig {
 		check("AI_TIMEOUT", fmt.Errorf("%q is not a positive duration like 30s", e.AITimeout))
 	}
 	return a
+}
+
+// parseDays reads a Go duration, or a whole number of days ("90d").
+func parseDays(s string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("bad number of days %q", days)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(s)
 }

@@ -44,6 +44,7 @@ func TestLoadConfig_Defaults(t *testing.T) {
 		logFormat:      "json",
 		priorityWindow: 2 * time.Minute,
 		ratingWindow:   time.Hour,
+		retention:      90 * 24 * time.Hour,
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("config = %+v\nwant     %+v", c, want)
@@ -132,6 +133,8 @@ func TestLoadConfig_Bad(t *testing.T) {
 		{"PriorityWindowNotADuration", map[string]string{"PRIORITY_WINDOW": "soon"}, "PRIORITY_WINDOW"},
 		{"PriorityWindowNegative", map[string]string{"PRIORITY_WINDOW": "-1m"}, "PRIORITY_WINDOW"},
 		{"RatingWindowNotADuration", map[string]string{"RATING_WINDOW": "a while"}, "RATING_WINDOW"},
+		{"RetentionNotADuration", map[string]string{"RETENTION": "3 months"}, "RETENTION"},
+		{"RetentionNegative", map[string]string{"RETENTION": "-1d"}, "RETENTION"},
 		{"AIHalfConfigured", map[string]string{"AI_BASE_URL": "https://api.openai.com/v1"}, "AI_BASE_URL"},
 		{"AIBadURL", map[string]string{"AI_BASE_URL": "api.openai.com", "AI_API_KEY": "k", "AI_MODEL": "m"}, "AI_BASE_URL"},
 		{"AIBadTimeout", map[string]string{"AI_BASE_URL": "http://127.0.0.1:1/v1", "AI_API_KEY": "k", "AI_MODEL": "m", "AI_TIMEOUT": "0s"}, "AI_TIMEOUT"},

@@ -1,6 +1,7 @@
 // Command frontdesk runs Frontdesk, the Slack-native live chat desk: it reads its
 // configuration from the environment, builds the ticket service on Redis and runs until
-// SIGINT or SIGTERM. See README.md for the variables it reads.
+// SIGINT or SIGTERM. See README.md for the variables it reads. `frontdesk export
+// [--since DATE]` writes the tickets and their transcripts as JSON lines instead.
 package main
 
 import (
@@ -13,7 +14,15 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	err := run(ctx, os.Getenv, os.Stdout)
+	var err error
+	switch {
+	case len(os.Args) < 2:
+		err = run(ctx, os.Getenv, os.Stdout)
+	case os.Args[1] == "export":
+		err = export(ctx, os.Args[2:], os.Getenv, os.Stdout, os.Stderr)
+	default:
+		err = errUsage
+	}
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "frontdesk:", err)

@@ -86,7 +86,7 @@ func build(cfg *config, log *zap.Logger, sources map[string]tickets.Source) (_ *
 	// commands or the readiness check.
 	rdb := redis.NewClient(cfg.redis)
 	a.closers = append(a.closers, rdb.Close)
-	storeCfg := store.Config{Prefix: cfg.redisPrefix}
+	storeCfg := store.Config{Prefix: cfg.redisPrefix, Retention: cfg.retention}
 	if a.st, err = store.New(rdb, storeCfg); err != nil {
 		return nil, err
 	}
