@@ -53,7 +53,26 @@ type Config struct {
 	// VitallyFromEnv: the server's environment sets Vitally's API URL and secret, so the
 	// admin panel does not ask for them.
 	VitallyFromEnv bool
+	// Metrics, when set, is told about the Socket Mode connection.
+	Metrics Metrics
 }
+
+// Metrics is told about the Socket Mode connection, for monitoring. Its methods must be
+// quick: they are called on the loop that reads Slack's envelopes (and by handlers that
+// acknowledge a view submission with their answer).
+type Metrics interface {
+	// Connected: the connection came up (true) or was lost (false).
+	Connected(up bool)
+	// EnvelopeAcked: an envelope's acknowledgement was handed to the connection took
+	// after the envelope was received.
+	EnvelopeAcked(took time.Duration)
+}
+
+// nopMetrics is the Metrics of a Bot configured without any.
+type nopMetrics struct{}
+
+func (nopMetrics) Connected(bool)              {}
+func (nopMetrics) EnvelopeAcked(time.Duration) {}
 
 // Bot is the Slack app's inbound side: it keeps one Socket Mode connection, acknowledges
 // every envelope at once, and hands events and interactions to the ticket service.
@@ -95,6 +114,9 @@ func New(cfg Config, api *slack.Client, tk Tickets, seen Deduper, log *zap.Logge
 	}
 	if log == nil {
 		log = zap.NewNop()
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = nopMetrics{}
 	}
 	b := &Bot{cfg: cfg, api: api, tk: tk, seen: seen, log: log.Named("bot"), users: newUsers(api),
 		members: newMembers(api), files: cfg.Files}
@@ -177,13 +199,16 @@ func (b *Bot) whoAmI(ctx context.Context) error {
 // dispatch acknowledges evt (at once, except a view submission, whose answer is its ack)
 // and starts its work. It never blocks on Slack or the ticket service.
 func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
+	received := time.Now()
 	switch evt.Type {
 	case socketmode.EventTypeConnected:
 		b.connected.Store(true)
+		b.cfg.Metrics.Connected(true)
 		b.log.Info("connected to Slack")
 		return
 	case socketmode.EventTypeConnecting, socketmode.EventTypeConnectionError, socketmode.EventTypeDisconnect:
 		if b.connected.Swap(false) {
+			b.cfg.Metrics.Connected(false)
 			b.log.Warn("Slack connection lost; reconnecting", zap.String("event", string(evt.Type)))
 		}
 		return
@@ -196,32 +221,33 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 	}
 	switch evt.Type {
 	case socketmode.EventTypeEventsAPI:
-		b.ack(evt, nil)
+		b.ack(evt, nil, received)
 		b.onEvent(ctx, evt)
 	case socketmode.EventTypeInteractive:
 		cb, ok := evt.Data.(slack.InteractionCallback)
 		if !ok {
-			b.ack(evt, nil)
+			b.ack(evt, nil, received)
 			return
 		}
 		if cb.Type == slack.InteractionTypeViewSubmission {
 			b.go_(ctx, func(ctx context.Context) {
 				var after []func(context.Context)
-				b.ack(evt, b.onSubmission(context.WithValue(ctx, afterAckKey{}, &after), &cb))
+				b.ack(evt, b.onSubmission(context.WithValue(ctx, afterAckKey{}, &after), &cb), received)
 				for _, f := range after {
 					f(ctx)
 				}
 			})
 			return
 		}
-		b.ack(evt, nil)
+		b.ack(evt, nil, received)
 		b.go_(ctx, func(ctx context.Context) { b.onInteraction(ctx, &cb) })
 	default:
-		b.ack(evt, nil) // slash commands and anything new: acknowledged, not acted on
+		b.ack(evt, nil, received) // slash commands and anything new: acknowledged, not acted on
 	}
 }
 
-func (b *Bot) ack(evt socketmode.Event, payload any) {
+// ack acknowledges evt, received at received, with payload (none when nil).
+func (b *Bot) ack(evt socketmode.Event, payload any, received time.Time) {
 	var err error
 	if payload == nil {
 		err = b.sm.Ack(*evt.Request)
@@ -230,7 +256,9 @@ func (b *Bot) ack(evt socketmode.Event, payload any) {
 	}
 	if err != nil {
 		b.log.Error("ack", zap.String("envelope", evt.Request.EnvelopeID), zap.Error(err))
+		return
 	}
+	b.cfg.Metrics.EnvelopeAcked(time.Since(received))
 }
 
 // ackBadMessage acknowledges an envelope slack-go could not decode, so that Slack does

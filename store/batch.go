@@ -40,13 +40,18 @@ func (o *Outbox) handleEntry(ctx, hctx context.Context, p int, e entry) error {
 		if e.claimed || attempt > 1 {
 			cctx = tickets.WithRetry(hctx)
 		}
+		began := time.Now()
 		err := o.call(cctx, e.ev)
+		took := time.Since(began)
 		switch {
 		case err == nil:
+			o.observe(OutcomeOK, took)
 			return o.ack(hctx, p, e.msg.ID)
 		case hctx.Err() != nil:
+			o.observe(OutcomeRetry, took)
 			return errStopped // the handler was cut short; the next holder tries again
 		case tickets.IsPermanent(err) || attempt >= o.cfg.MaxAttempts:
+			o.observe(OutcomeGaveUp, took)
 			log.Error("giving up on outbox entry", zap.Int("attempts", attempt), zap.Error(err))
 			if derr := o.deadLetter(hctx, p, e.msg, err, attempt); derr != nil {
 				return derr
@@ -58,12 +63,20 @@ func (o *Outbox) handleEntry(ctx, hctx context.Context, p int, e entry) error {
 			}
 			return nil
 		}
+		o.observe(OutcomeRetry, took)
 		wait := o.backoff(attempt, err)
 		log.Warn("outbox entry failed; will retry", zap.Int("attempt", attempt),
 			zap.Int("max_attempts", o.cfg.MaxAttempts), zap.Duration("wait", wait), zap.Error(err))
 		if !sleep(ctx, wait) {
 			return errStopped
 		}
+	}
+}
+
+// observe tells OutboxConfig.Observe, when set, of a handler call.
+func (o *Outbox) observe(outcome string, took time.Duration) {
+	if o.cfg.Observe != nil {
+		o.cfg.Observe(outcome, took)
 	}
 }
 

@@ -47,7 +47,22 @@ type OutboxConfig struct {
 	// GaveUp, when set, is told of every event set aside for good (after it is in the
 	// dead stream), so the product can show the failure; its error is logged.
 	GaveUp func(ctx context.Context, ev tickets.Event, cause error) error
+	// Observe, when set, is told of every handler call, for metrics: its outcome
+	// (OutcomeOK, OutcomeRetry or OutcomeGaveUp) and how long it took. It must be quick.
+	Observe func(outcome string, took time.Duration)
 }
+
+// Outcomes of a handler call, as OutboxConfig.Observe is told them.
+const (
+	// OutcomeOK: the handler succeeded; the entry is acknowledged.
+	OutcomeOK = "ok"
+	// OutcomeRetry: the handler failed (or was cut short) and the entry will be tried
+	// again.
+	OutcomeRetry = "retry"
+	// OutcomeGaveUp: the handler failed for good (permanently, or MaxAttempts times);
+	// the entry is dead-lettered.
+	OutcomeGaveUp = "gave_up"
+)
 
 func (c *OutboxConfig) setDefaults() {
 	def := func(d *time.Duration, v time.Duration) {

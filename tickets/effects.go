@@ -328,7 +328,8 @@ func (s *Service) slaExpired(ctx context.Context, ev Event) error {
 		return nil
 	}
 	reason := fmt.Sprintf("no one picked it within %s: handed back to %s", sla.HandBackAfter(), t.Source)
-	_, err = s.store.Close(ctx, t.ID, Closing{Reason: reason, HandBack: true, IfPending: true, At: s.now()})
+	closed, err := s.store.Close(ctx, t.ID, Closing{Reason: reason, HandBack: true, IfPending: true, At: s.now()})
+	s.observeClose(closed, err)
 	if errors.Is(err, ErrClosed) || errors.Is(err, ErrNotActive) {
 		return nil // ended or picked meanwhile
 	}

@@ -19,6 +19,7 @@ func (s *Service) End(ctx context.Context, id ID, by Agent, reason string) (*Tic
 		return nil, invalidf("reason is longer than %d bytes", maxReasonBytes)
 	}
 	t, err := s.store.Close(ctx, id, Closing{By: by, Reason: reason, At: s.now()})
+	s.observeClose(t, err)
 	return t, wrap("end", err)
 }
 
@@ -37,6 +38,7 @@ func (s *Service) SourceClosed(ctx context.Context, source, conversationID, reas
 		return nil, wrap("source closed", err)
 	}
 	t, err = s.store.Close(ctx, t.ID, Closing{Reason: reason, BySource: true, At: s.now()})
+	s.observeClose(t, err)
 	if errors.Is(err, ErrClosed) {
 		return nil, ErrNotFound
 	}
@@ -73,6 +75,7 @@ func (s *Service) HandBack(ctx context.Context, id ID, by Agent, reason string) 
 		why += ": " + reason
 	}
 	t, err = s.store.Close(ctx, id, Closing{By: by, Reason: why, HandBack: true, At: s.now()})
+	s.observeClose(t, err)
 	return t, wrap("hand back", err)
 }
 

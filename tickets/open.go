@@ -161,6 +161,9 @@ func (s *Service) Open(ctx context.Context, req OpenRequest) (_ *Ticket, created
 	if err != nil {
 		return nil, false, wrap("open", err)
 	}
+	if created {
+		s.obs.TicketOpened(got)
+	}
 	if sla, ok := s.sources[req.Source].(SLAHandBacker); ok && created && sla.TakesChatsBack() {
 		if d := sla.HandBackAfter(); d > 0 {
 			at := got.CreatedAt.Add(d)

@@ -25,5 +25,9 @@ func (s *Service) Pick(ctx context.Context, id ID, agent Agent) (*Ticket, error)
 		return nil, err
 	}
 	t, err := s.store.Pick(ctx, id, agent, s.now())
-	return t, wrap("pick", err)
+	if err != nil {
+		return t, wrap("pick", err)
+	}
+	s.observePick(t)
+	return t, nil
 }

@@ -46,6 +46,9 @@ func (s *Service) SourceMessage(ctx context.Context, source, conversationID stri
 		// Closed between the lookup and the append: there is no open ticket any more.
 		return nil, false, ErrNotFound
 	}
+	if err == nil && added {
+		s.obs.MessageRelayed(t, m.Direction)
+	}
 	return t, added, wrap("source message", err)
 }
 
@@ -70,6 +73,9 @@ func (s *Service) AgentMessage(ctx context.Context, inboxChannel string, m Messa
 	}
 	s.stamp(&m)
 	added, err = s.store.AddMessage(ctx, t.ID, m)
+	if err == nil && added && m.Direction == FromAgent {
+		s.obs.MessageRelayed(t, m.Direction)
+	}
 	return t, added, wrap("agent message", err)
 }
 

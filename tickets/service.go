@@ -30,6 +30,8 @@ type Config struct {
 	// RemindAfter is the priority window: a ticket still pending that long after its card
 	// was posted is brought to the whole ticketing channel's attention. 0: never.
 	RemindAfter time.Duration
+	// Observer is told what the Service decided, for metrics; nothing is told when nil.
+	Observer Observer
 }
 
 // Service carries out Frontdesk's use cases. It is safe for concurrent use: every decision
@@ -45,6 +47,7 @@ type Service struct {
 	newID   func() string
 	remind  time.Duration
 	rating  time.Duration
+	obs     Observer
 }
 
 // New returns a Service for cfg. It returns an error when cfg.Store is nil, a source is nil
@@ -79,12 +82,16 @@ func New(cfg Config) (*Service, error) {
 	s := &Service{
 		store: cfg.Store, desk: cfg.Desk, sources: cfg.Sources, sinks: cfg.Sinks,
 		initial: cfg.Initial, now: cfg.Now, newID: cfg.NewID, remind: cfg.RemindAfter, rating: cfg.RatingWindow,
+		obs: cfg.Observer,
 	}
 	if s.now == nil {
 		s.now = time.Now
 	}
 	if s.newID == nil {
 		s.newID = randomID
+	}
+	if s.obs == nil {
+		s.obs = nopObserver{}
 	}
 	return s, nil
 }

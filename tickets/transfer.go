@@ -20,5 +20,13 @@ func (s *Service) Transfer(ctx context.Context, id ID, toChannel string, by Agen
 		return nil, ErrUnknownTeam
 	}
 	t, err := s.store.Transfer(ctx, id, team, by, s.now())
-	return t, wrap("transfer", err)
+	if err != nil {
+		return t, wrap("transfer", err)
+	}
+	from := t.Team
+	if n := len(t.Transfers); n > 0 {
+		from = t.Transfers[n-1].From
+	}
+	s.obs.TicketTransferred(t, from)
+	return t, nil
 }

@@ -33,6 +33,8 @@ type env struct {
 	LogLevel  string `envconfig:"LOG_LEVEL" default:"info"`
 	LogFormat string `envconfig:"LOG_FORMAT" default:"json"`
 
+	ReadyMaxOutboxAge string `envconfig:"READY_MAX_OUTBOX_AGE" default:"5m"`
+
 	AdminUserIDs userIDs `envconfig:"ADMIN_USER_IDS"`
 
 	// The initial settings, used only while Redis holds none.
@@ -101,6 +103,9 @@ type config struct {
 	httpAddr  string
 	logLevel  zapcore.Level
 	logFormat string // "json" or "console"
+	// readyMaxOutboxAge: /readyz fails while an outbox entry waits unacknowledged
+	// longer; 0: never.
+	readyMaxOutboxAge time.Duration
 
 	admins  []tickets.AgentID
 	initial tickets.Settings
@@ -232,6 +237,9 @@ func loadConfig(getenv func(string) string) (*config, error) {
 		check("RATING_WINDOW", fmt.Errorf("%q is not a duration like 1h or 30m (0: customers are not asked to rate chats)", e.RatingWindow))
 	}
 	c.ai = aiSettings(e, check)
+	if c.readyMaxOutboxAge, err = time.ParseDuration(e.ReadyMaxOutboxAge); err != nil || c.readyMaxOutboxAge < 0 {
+		check("READY_MAX_OUTBOX_AGE", fmt.Errorf("%q is not a duration like 5m or 90s (0 turns the check off)", e.ReadyMaxOutboxAge))
+	}
 	if c.priorityWindow, err = time.ParseDuration(e.PriorityWindow); err != nil || c.priorityWindow < 0 {
 		check("PRIORITY_WINDOW", fmt.Errorf("%q is not a duration like 2m or 90s (0 turns reminders off)", e.PriorityWindow))
 	}

@@ -45,6 +45,8 @@ func TestLoadConfig_Defaults(t *testing.T) {
 		priorityWindow: 2 * time.Minute,
 		ratingWindow:   time.Hour,
 		retention:      90 * 24 * time.Hour,
+
+		readyMaxOutboxAge: 5 * time.Minute,
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("config = %+v\nwant     %+v", c, want)
@@ -115,6 +117,8 @@ func TestLoadConfig_Bad(t *testing.T) {
 		{"HTTPAddrNoPort", map[string]string{"HTTP_ADDR": "8080"}, "HTTP_ADDR"},
 		{"LogLevelUnknown", map[string]string{"LOG_LEVEL": "verbose"}, "LOG_LEVEL"},
 		{"LogLevelFatal", map[string]string{"LOG_LEVEL": "fatal"}, "LOG_LEVEL"},
+		{"ReadyMaxOutboxAgeNegative", map[string]string{"READY_MAX_OUTBOX_AGE": "-1m"}, "READY_MAX_OUTBOX_AGE"},
+		{"ReadyMaxOutboxAgeNoUnit", map[string]string{"READY_MAX_OUTBOX_AGE": "300"}, "READY_MAX_OUTBOX_AGE"},
 		{"WebhookTokenShort", map[string]string{"WEBHOOK_TOKEN": "short", "WEBHOOK_CALLBACK_URL": "https://bot.example.com/hook", "WEBHOOK_SIGNING_SECRET": "0123456789abcdef"}, "WEBHOOK_TOKEN"},
 		{"WebhookNoCallback", map[string]string{"WEBHOOK_TOKEN": "0123456789abcdef", "WEBHOOK_SIGNING_SECRET": "0123456789abcdef"}, "WEBHOOK_CALLBACK_URL"},
 		{"WebhookNoSecret", map[string]string{"WEBHOOK_TOKEN": "0123456789abcdef", "WEBHOOK_CALLBACK_URL": "https://bot.example.com/hook"}, "WEBHOOK_SIGNING_SECRET"},

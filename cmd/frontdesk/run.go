@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -67,6 +68,7 @@ type app struct {
 	svc      *tickets.Service
 	bot      *bot.Bot
 	outboxes map[string]*store.Outbox
+	metrics  *metrics
 	srv      *http.Server
 	ln       net.Listener
 	closers  []func() error
@@ -75,7 +77,7 @@ type app struct {
 // build makes every part of Frontdesk from cfg, with sources as the connectors customers
 // chat through; close releases what it holds.
 func build(cfg *config, log *zap.Logger, sources map[string]tickets.Source) (_ *app, err error) {
-	a := &app{cfg: cfg, log: log}
+	a := &app{cfg: cfg, log: log, metrics: newMetrics()}
 	defer func() {
 		if err != nil {
 			a.close()
@@ -90,10 +92,14 @@ func build(cfg *config, log *zap.Logger, sources map[string]tickets.Source) (_ *
 	if a.st, err = store.New(rdb, storeCfg); err != nil {
 		return nil, err
 	}
+	slackHTTP, err := a.metrics.slackTransport(nil, cfg.slackAPIURL)
+	if err != nil {
+		return nil, fmt.Errorf("SLACK_API_URL: %w", err)
+	}
 	api := slack.New(cfg.slackBotToken,
 		slack.OptionAPIURL(cfg.slackAPIURL),
 		slack.OptionAppLevelToken(cfg.slackAppToken),
-		slack.OptionHTTPClient(&http.Client{Timeout: slackTimeout}),
+		slack.OptionHTTPClient(&http.Client{Timeout: slackTimeout, Transport: slackHTTP}),
 	)
 	desk, err := bot.NewDesk(api, log)
 	if err != nil {
@@ -147,6 +153,7 @@ func build(cfg *config, log *zap.Logger, sources map[string]tickets.Source) (_ *
 		Env:       vitally.Env{APIURL: cfg.vitallyURL, Secret: cfg.vitallySecret, Mark: a.st.Mark},
 		Permalink: desk.Permalink,
 		Log:       log,
+		Observe:   a.metrics.vitallySynced,
 	})
 	if err != nil {
 		return nil, err
@@ -170,6 +177,7 @@ func build(cfg *config, log *zap.Logger, sources map[string]tickets.Source) (_ *
 	svc, err = tickets.New(tickets.Config{
 		Store: a.st, Desk: desk, Sources: sources, Sinks: sinks,
 		Initial: cfg.initial, RemindAfter: cfg.priorityWindow, RatingWindow: cfg.ratingWindow,
+		Observer: a.metrics,
 	})
 	if err != nil {
 		return nil, err
@@ -181,14 +189,14 @@ func build(cfg *config, log *zap.Logger, sources map[string]tickets.Source) (_ *
 		if err != nil {
 			return nil, err
 		}
-		routes[webhook.Path] = h // it answers other methods itself (405, in JSON)
+		routes[webhook.Path] = a.metrics.route("webhook", h) // it answers other methods itself (405, in JSON)
 	}
 	if gladlyClient != nil {
 		h, err := gladly.NewHandler(gladlyCfg, a.st, log)
 		if err != nil {
 			return nil, err
 		}
-		routes[gladly.Path] = h
+		routes[gladly.Path] = a.metrics.route("gladly", h)
 	}
 	if c := cfg.chatra; c != nil {
 		h, err := chatra.NewHandler(chatra.HandlerConfig{
@@ -197,14 +205,14 @@ func build(cfg *config, log *zap.Logger, sources map[string]tickets.Source) (_ *
 		if err != nil {
 			return nil, err
 		}
-		routes[chatra.PathPrefix+"{token}"] = h
+		routes[chatra.PathPrefix+"{token}"] = a.metrics.route("chatra", h)
 	}
-	botCfg := bot.Config{Admins: cfg.admins, VitallyFromEnv: cfg.vitallyURL != ""}
+	botCfg := bot.Config{Admins: cfg.admins, VitallyFromEnv: cfg.vitallyURL != "", Metrics: a.metrics}
 	if cfg.publicURL != "" {
 		if botCfg.Files, err = bot.NewFiles(api, a.st, cfg.publicURL, 0, log); err != nil {
 			return nil, err
 		}
-		routes["GET /files/{token}"] = botCfg.Files
+		routes["GET /files/{token}"] = a.metrics.route("files", botCfg.Files)
 	} else {
 		log.Warn("PUBLIC_URL is not set: customers get Slack's own links to agents' files, which need a Slack login")
 	}
@@ -221,7 +229,7 @@ func build(cfg *config, log *zap.Logger, sources map[string]tickets.Source) (_ *
 		return nil, err
 	}
 	consumer := consumerName()
-	if a.outboxes, err = newOutboxes(obStore, a.svc, consumer, log); err != nil {
+	if a.outboxes, err = newOutboxes(obStore, a.svc, consumer, a.metrics, log); err != nil {
 		return nil, err
 	}
 	if gladlyClient != nil {
@@ -231,23 +239,32 @@ func build(cfg *config, log *zap.Logger, sources map[string]tickets.Source) (_ *
 		if err != nil {
 			return nil, err
 		}
-		ob, err := store.NewOutbox(obStore, "inbound:"+gladly.Source, p.Process,
-			store.OutboxConfig{Consumer: consumer, Inbound: true, MaxAttempts: sourceMaxAttempts}, log)
+		group := "inbound:" + gladly.Source
+		ob, err := store.NewOutbox(obStore, group, p.Process, store.OutboxConfig{
+			Consumer: consumer, Inbound: true, MaxAttempts: sourceMaxAttempts, Observe: a.metrics.outboxObserver(group),
+		}, log)
 		if err != nil {
 			return nil, err
 		}
-		a.outboxes["inbound:"+gladly.Source] = ob
+		a.outboxes[group] = ob
 	}
+	groups := slices.Sorted(maps.Keys(a.outboxes))
+	a.metrics.watchOutboxes(groups, a.st.OutboxStats)
 	if a.ln, err = net.Listen("tcp", cfg.httpAddr); err != nil {
 		return nil, fmt.Errorf("HTTP_ADDR: %w", err)
 	}
 	a.closers = append(a.closers, func() error { return ignoreClosed(a.ln.Close()) })
-	a.srv = newHTTPServer(log, routes, readyCheck{name: "redis", fn: a.st.Ping}, readyCheck{name: "slack", fn: func(context.Context) error {
+	routes["GET /metrics"] = a.metrics.handler(log)
+	checks := []readyCheck{{name: "redis", fn: a.st.Ping}, {name: "slack", fn: func(context.Context) error {
 		if !a.bot.Connected() {
 			return errors.New("socket mode is not connected")
 		}
 		return nil
-	}})
+	}}}
+	if cfg.readyMaxOutboxAge > 0 {
+		checks = append(checks, outboxReady(groups, a.st.OutboxStats, cfg.readyMaxOutboxAge))
+	}
+	a.srv = newHTTPServer(log, routes, checks...)
 	return a, nil
 }
 
@@ -313,14 +330,16 @@ func (a *app) serve(ctx context.Context) error {
 
 // newOutboxes makes an outbox worker for every consumer group of svc, named after this
 // process so that the entries of a worker that died can be told apart and claimed by the
-// others. Events a worker gives up on are reported back to svc.
-func newOutboxes(st *store.Redis, svc *tickets.Service, consumer string, log *zap.Logger) (map[string]*store.Outbox, error) {
+// others. Events a worker gives up on are reported back to svc; every handler call is
+// counted in m.
+func newOutboxes(st *store.Redis, svc *tickets.Service, consumer string, m *metrics, log *zap.Logger) (map[string]*store.Outbox, error) {
 	handlers := svc.Handlers()
 	obs := make(map[string]*store.Outbox, len(handlers))
 	for group, h := range handlers {
-		cfg := store.OutboxConfig{Consumer: consumer, GaveUp: func(ctx context.Context, ev tickets.Event, cause error) error {
-			return svc.GaveUp(ctx, group, ev, cause)
-		}}
+		cfg := store.OutboxConfig{Consumer: consumer, Observe: m.outboxObserver(group),
+			GaveUp: func(ctx context.Context, ev tickets.Event, cause error) error {
+				return svc.GaveUp(ctx, group, ev, cause)
+			}}
 		if group == tickets.GroupSource {
 			// Sources bound their retries by time (e.g. WEBHOOK_RETRY_FOR) and say when to
 			// give up; the count is only a backstop.

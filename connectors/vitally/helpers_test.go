@@ -87,6 +87,18 @@ type world struct {
 	sink  *Sink
 	obj   vitallytest.CustomObject
 	clock time.Time
+
+	mu       sync.Mutex
+	observed []string // what Config.Observe was told: "outcome/reason"
+}
+
+// outcomes returns what Config.Observe was told since the last call.
+func (w *world) outcomes() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	o := w.observed
+	w.observed = nil
+	return o
 }
 
 func newWorld(t *testing.T) *world {
@@ -104,6 +116,11 @@ func newWorld(t *testing.T) *world {
 			return "https://acme.slack.com/archives/" + ch + "/p" + strings.ReplaceAll(ts, ".", ""), nil
 		},
 		Now: func() time.Time { return w.clock },
+		Observe: func(outcome, reason string) {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			w.observed = append(w.observed, outcome+"/"+reason)
+		},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -37,12 +37,15 @@ func nameOr(name, id string) string {
 }
 
 // noSync is why a ticket is not synced: the table says so, or the requestor cannot be
-// found. Recorded on the ticket for agents to see; never retried by the outbox.
-type noSync struct{ reason string }
+// found. Recorded on the ticket for agents to see (reason); never retried by the outbox.
+// kind is the reason's class (a Reason constant), for metrics.
+type noSync struct{ kind, reason string }
 
 func (n *noSync) Error() string { return "not synced: " + n.reason }
 
-func refuse(format string, args ...any) error { return &noSync{fmt.Sprintf(format, args...)} }
+func refuse(kind, format string, args ...any) error {
+	return &noSync{kind: kind, reason: fmt.Sprintf(format, args...)}
+}
 
 // decide applies the linking table to the Organizations and Accounts a requestor belongs
 // to (distinct Vitally ids):
@@ -69,15 +72,15 @@ func decide(orgs, accounts []string) (orgID, accountID string, accountsOrg bool,
 	case o == 0 && a == 1:
 		return "", accounts[0], false, nil
 	case o == 0 && a == 0:
-		return "", "", false, refuse("the requestor is in no Vitally Organization or Account")
+		return "", "", false, refuse(ReasonNoOrgOrAccount, "the requestor is in no Vitally Organization or Account")
 	case o == 0:
-		return "", "", false, refuse("the requestor is in %d Vitally Accounts and no Organization", a)
+		return "", "", false, refuse(ReasonTableNoSync, "the requestor is in %d Vitally Accounts and no Organization", a)
 	case a == 1:
 		return "", accounts[0], true, nil
 	case a == 0:
-		return "", "", false, refuse("the requestor is in %d Vitally Organizations and no Account", o)
+		return "", "", false, refuse(ReasonTableNoSync, "the requestor is in %d Vitally Organizations and no Account", o)
 	default:
-		return "", "", false, refuse("the requestor is in %d Vitally Organizations and %d Accounts", o, a)
+		return "", "", false, refuse(ReasonTableNoSync, "the requestor is in %d Vitally Organizations and %d Accounts", o, a)
 	}
 }
 
@@ -133,14 +136,14 @@ func (s *Sink) findLink(ctx context.Context, c *client, t *tickets.Ticket) (link
 		return s.resolve(ctx, c, orgs, accounts)
 	}
 	if email == "" {
-		return link{}, refuse("the requestor is not a Vitally user and gave no email")
+		return link{}, refuse(ReasonNoEmail, "the requestor is not a Vitally user and gave no email")
 	}
 	_, domain, ok := strings.Cut(email, "@")
 	if !ok || domain == "" || strings.Contains(domain, "@") {
-		return link{}, refuse("the requestor's email %q has no domain", email)
+		return link{}, refuse(ReasonNoEmail, "the requestor's email %q has no domain", email)
 	}
 	if publicDomains[domain] {
-		return link{}, refuse("the requestor is not a Vitally user, and %s is a public email domain", domain)
+		return link{}, refuse(ReasonPublicDomain, "the requestor is not a Vitally user, and %s is a public email domain", domain)
 	}
 	peers, err := c.searchUsers(ctx, "emailSubdomain", domain)
 	if err != nil {
@@ -148,7 +151,7 @@ func (s *Sink) findLink(ctx context.Context, c *client, t *tickets.Ticket) (link
 	}
 	orgs, accounts := memberships(peers)
 	if len(orgs) == 0 && len(accounts) == 0 {
-		return link{}, refuse("the requestor is not a Vitally user, and no Organization or Account has users at %s", domain)
+		return link{}, refuse(ReasonUnknownUser, "the requestor is not a Vitally user, and no Organization or Account has users at %s", domain)
 	}
 	l, err := s.resolve(ctx, c, orgs, accounts)
 	if err != nil {

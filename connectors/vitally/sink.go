@@ -52,6 +52,11 @@ type Config struct {
 	MaxWait time.Duration
 	Now     func() time.Time
 	Log     *zap.Logger
+	// Observe, when set, is told what came of each sync of a ticket, for metrics: its
+	// outcome (Synced, NotSynced or Skipped) and a reason from a small fixed set (the
+	// Reason constants; "" for a plain sync), never customer data. A sync that fails and
+	// will be retried is not told.
+	Observe func(outcome, reason string)
 }
 
 // Sink syncs tickets to Vitally as instances of a custom object (tickets.Sink). It is safe
@@ -214,38 +219,52 @@ func (s *Sink) TicketChanged(ctx context.Context, t *tickets.Ticket, ev tickets.
 	if !slices.Contains(syncs, ev.Type) {
 		return nil
 	}
+	outcome, reason, err := s.sync(ctx, t, ev)
+	if err == nil && s.cfg.Observe != nil {
+		s.cfg.Observe(outcome, reason)
+	}
+	return err
+}
+
+// sync does TicketChanged's work and says what came of it (see Config.Observe) when it
+// did not fail.
+func (s *Sink) sync(ctx context.Context, t *tickets.Ticket, ev tickets.Event) (outcome, reason string, err error) {
 	u, st, err := s.current(ctx)
-	if err != nil || !u.configured() {
-		return err
+	if err != nil {
+		return "", "", err
+	}
+	if !u.configured() {
+		return Skipped, ReasonNotConfigured, nil
 	}
 	if u.since.IsZero() || t.CreatedAt.Before(u.since) {
-		return nil // forward only: opened before the integration
+		return Skipped, ReasonBeforeSince, nil // forward only: opened before the integration
 	}
 	prev, known := t.Syncs[Name]
 	if known && prev.LastEvent == ev.ID {
-		return nil // delivered again: done already
+		return Skipped, ReasonRepeat, nil // delivered again: done already
 	}
 	c := s.client(u)
 	sc, err := s.schemaOf(ctx, c, u)
 	if err != nil {
 		var ns *noSync
 		if errors.As(err, &ns) {
-			return s.record(ctx, t, ev, tickets.SyncStatus{Reason: ns.reason}, ns)
+			return NotSynced, ns.kind, s.record(ctx, t, ev, tickets.SyncStatus{Reason: ns.reason}, ns)
 		}
-		return err
+		return "", "", err
 	}
 	vals, err := s.values(ctx, t)
 	if err != nil {
-		return err
+		return "", "", err
 	}
 	traitsOut, missing := payload(vals, sc.fields, categoriesOf(t, st))
 	next := tickets.SyncStatus{Synced: true, LastEvent: ev.ID}
 	if len(missing) > 0 {
 		next.Reason = "Vitally has no traits named " + strings.Join(missing, ", ") + " on " + u.object + ": those are not synced"
+		reason = ReasonMissingTraits
 	}
 	if known && prev.RemoteID != "" {
 		if !u.update {
-			return nil
+			return Skipped, ReasonUpdatesOff, nil
 		}
 		next.RemoteID, next.Links, next.Where = prev.RemoteID, prev.Links, prev.Where
 		err := c.updateInstance(ctx, sc.objectID, prev.RemoteID, instanceWrite{Name: instanceName(t), Traits: traitsOut})
@@ -253,27 +272,27 @@ func (s *Sink) TicketChanged(ctx context.Context, t *tickets.Ticket, ev tickets.
 			s.forget(u) // a trait may have gone: fetch the fields again next time
 		}
 		if err != nil {
-			return err
+			return "", "", err
 		}
-		return s.record(ctx, t, ev, next, nil)
+		return Synced, reason, s.record(ctx, t, ev, next, nil)
 	}
 	if !u.push {
-		return nil
+		return Skipped, ReasonPushOff, nil
 	}
 	l, err := s.findLink(ctx, c, t)
 	var ns *noSync
 	if errors.As(err, &ns) {
-		return s.record(ctx, t, ev, tickets.SyncStatus{Reason: ns.reason, LastEvent: ev.ID}, ns)
+		return NotSynced, ns.kind, s.record(ctx, t, ev, tickets.SyncStatus{Reason: ns.reason, LastEvent: ev.ID}, ns)
 	}
 	if err != nil {
-		return err
+		return "", "", err
 	}
 	id, err := s.upsert(ctx, c, sc, t, l, traitsOut)
 	if statusOf(err) == http.StatusBadRequest {
 		s.forget(u)
 	}
 	if err != nil {
-		return err
+		return "", "", err
 	}
 	next.RemoteID, next.Where = id, l.where()
 	next.Links = map[string]string{}
@@ -283,7 +302,7 @@ func (s *Sink) TicketChanged(ctx context.Context, t *tickets.Ticket, ev tickets.
 	if l.OrganizationID != "" {
 		next.Links["organization"] = l.OrganizationID
 	}
-	return s.record(ctx, t, ev, next, nil)
+	return Synced, reason, s.record(ctx, t, ev, next, nil)
 }
 
 // upsert writes the ticket's instance: an update when one with its externalId exists (an
@@ -333,7 +352,7 @@ func (s *Sink) schemaOf(ctx context.Context, c *client, u setup) (*schema, error
 	}
 	obj, ok := findObject(objs, u.object)
 	if !ok {
-		return nil, refuse("Vitally has no custom object named %q", u.object)
+		return nil, refuse(ReasonNoObject, "Vitally has no custom object named %q", u.object)
 	}
 	fields, err := c.customFields(ctx, obj.ID)
 	if err != nil {

@@ -3,6 +3,7 @@ package vitally
 import (
 	"context"
 	"encoding/base64"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -500,3 +501,39 @@ func TestAuthHeader(t *testing.T) {
 // basic is the Basic credentials Vitally's docs describe: the secret as user name, no
 // password.
 func basic(s string) string { return base64.StdEncoding.EncodeToString([]byte(s + ":")) }
+
+// Every sync's outcome is told to Config.Observe with a reason from the fixed set.
+func TestObserve(t *testing.T) {
+	w := newWorld(t)
+	w.carolAtAcme()
+	synced := ticket(41, "carol@acme.com")
+	w.mustChange(synced, tickets.EventOpened)
+	ev := event(synced, tickets.EventPicked)
+	for range 2 {
+		if err := w.change(synced, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.mustChange(ticket(42, ""), tickets.EventOpened)
+	w.mustChange(ticket(43, "someone@gmail.com"), tickets.EventOpened)
+	w.mustChange(ticket(44, "x@nowhere.example"), tickets.EventOpened)
+	w.fake.AddUser(vitallytest.User{ExternalID: "u-lone", Email: "lone@acme.com"})
+	w.mustChange(ticket(45, "lone@acme.com"), tickets.EventOpened)
+	old := ticket(46, "carol@acme.com")
+	old.CreatedAt = t0.Add(-time.Minute)
+	w.mustChange(old, tickets.EventOpened)
+	w.mustChange(synced, tickets.EventMessage) // not an event the sink acts on: not told
+	w.setVitally(tickets.Vitally{APIURL: w.fake.URL, Secret: secret, Object: "Nope", PushNew: true, UpdateExisting: true, Since: t0, FromPanel: true})
+	w.mustChange(ticket(47, "carol@acme.com"), tickets.EventOpened)
+	w.setVitally(tickets.Vitally{})
+	w.mustChange(ticket(48, "carol@acme.com"), tickets.EventOpened)
+	want := []string{
+		Synced + "/", Synced + "/", Skipped + "/" + ReasonRepeat,
+		NotSynced + "/" + ReasonNoEmail, NotSynced + "/" + ReasonPublicDomain, NotSynced + "/" + ReasonUnknownUser,
+		NotSynced + "/" + ReasonNoOrgOrAccount, Skipped + "/" + ReasonBeforeSince, NotSynced + "/" + ReasonNoObject,
+		Skipped + "/" + ReasonNotConfigured,
+	}
+	if got := w.outcomes(); !slices.Equal(got, want) {
+		t.Errorf("observed\n %q\nwant\n %q", got, want)
+	}
+}

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"time"
+
+	"github.com/frontdeskhq/frontdesk/store"
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+// What the parts of Frontdesk tell the metrics: the ticket service (tickets.Observer),
+// the Slack bot (bot.Metrics), the Vitally sink and the outbox workers.
+
+// TicketOpened counts an opened ticket (tickets.Observer).
+func (m *metrics) TicketOpened(t *tickets.Ticket) {
+	m.opened.WithLabelValues(t.Team.Label, t.Source).Inc()
+}
+
+// TicketPicked counts a pick and, for the first, the time it took (tickets.Observer).
+func (m *metrics) TicketPicked(t *tickets.Ticket, wait time.Duration, first bool) {
+	m.picked.WithLabelValues(t.Team.Label, t.Source).Inc()
+	if first {
+		m.timeToPick.WithLabelValues(t.Team.Label, t.Source).Observe(wait.Seconds())
+	}
+}
+
+// TicketTransferred counts a transfer (tickets.Observer).
+func (m *metrics) TicketTransferred(t *tickets.Ticket, from tickets.Team) {
+	m.transferred.WithLabelValues(t.Team.Label, from.Label, t.Source).Inc()
+}
+
+// TicketClosed counts a closed ticket (tickets.Observer).
+func (m *metrics) TicketClosed(t *tickets.Ticket) {
+	m.closed.WithLabelValues(t.Team.Label, t.Source, closedBy(t)).Inc()
+}
+
+// closedBy says who closed t: "agent", "source", "handed_back" (an agent gave the chat
+// back to its source) or "sla" (nobody picked it in the source's time).
+func closedBy(t *tickets.Ticket) string {
+	switch {
+	case t.HandedBack && t.ClosedBy.ID == "":
+		return "sla"
+	case t.HandedBack:
+		return "handed_back"
+	case t.BySource:
+		return "source"
+	}
+	return "agent"
+}
+
+// MessageRelayed counts a message taken for relay (tickets.Observer).
+func (m *metrics) MessageRelayed(t *tickets.Ticket, d tickets.Direction) {
+	m.relayed.WithLabelValues(string(d), t.Source).Inc()
+}
+
+// Connected sets the Socket Mode gauge and counts reconnections (bot.Metrics).
+func (m *metrics) Connected(up bool) {
+	if !up {
+		m.socketUp.Set(0)
+		return
+	}
+	m.socketUp.Set(1)
+	if m.connectedOnce.Swap(true) {
+		m.reconnects.Inc()
+	}
+}
+
+// EnvelopeAcked records how long an envelope waited for its ack (bot.Metrics).
+func (m *metrics) EnvelopeAcked(took time.Duration) { m.ackTook.Observe(took.Seconds()) }
+
+// vitallySynced counts a Vitally sync (vitally.Config.Observe).
+func (m *metrics) vitallySynced(outcome, reason string) {
+	m.vitallySyncs.WithLabelValues(outcome, reason).Inc()
+}
+
+// outboxObserver returns what tells group's handler calls (store.OutboxConfig.Observe).
+func (m *metrics) outboxObserver(group string) func(outcome string, took time.Duration) {
+	for _, o := range []string{store.OutcomeOK, store.OutcomeRetry, store.OutcomeGaveUp} {
+		m.handled.WithLabelValues(group, o) // shown as 0 until it happens
+	}
+	took := m.handlerTook.WithLabelValues(group)
+	return func(outcome string, d time.Duration) {
+		m.handled.WithLabelValues(group, outcome).Inc()
+		took.Observe(d.Seconds())
+	}
+}

@@ -1,0 +1,138 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// OutboxStat is where a consumer group stands with the stream it works, over every
+// partition.
+type OutboxStat struct {
+	// Depth is how many entries the group has not acknowledged: those read and still in
+	// hand (pending) and those not read yet.
+	Depth int64
+	// Oldest is the age of the oldest of them, by the time in its stream id; 0 when
+	// Depth is 0.
+	Oldest time.Duration
+	// OldestUnread is the age of the oldest entry the group has not read yet: it grows
+	// only while the group's workers do not keep up (or are not running), never because
+	// entries in hand are being retried. 0 when all are read.
+	OldestUnread time.Duration
+}
+
+// lagScanMax bounds how many entries are counted one by one on a partition where Redis
+// cannot tell a group's lag (only after XDEL, which the store never does).
+const lagScanMax = 1000
+
+// OutboxStats returns where each of groups stands with the stream it works (the outbox,
+// or the queue of inbound events for an Outbox with OutboxConfig.Inbound), over every
+// partition, with ages by Redis's clock. A group not created on a partition yet has
+// nothing there; one not created anywhere gets a zero OutboxStat. It takes two round
+// trips, whatever the number of groups.
+func (r *Redis) OutboxStats(ctx context.Context, groups ...string) (map[string]OutboxStat, error) {
+	stats := make(map[string]OutboxStat, len(groups))
+	for _, g := range groups {
+		stats[g] = OutboxStat{}
+	}
+	if len(groups) == 0 {
+		return stats, nil
+	}
+	// First every group of every stream; then, for each group asked about, its oldest
+	// pending entry and the first entry it has not read.
+	streams := make([]string, 0, 2*Partitions)
+	for p := range Partitions {
+		streams = append(streams, r.keys.outbox(p), r.keys.inbound(p))
+	}
+	pipe := r.c.Pipeline()
+	clock := pipe.Time(ctx)
+	infos := make([]*redis.XInfoGroupsCmd, len(streams))
+	for i, s := range streams {
+		infos[i] = pipe.XInfoGroups(ctx, s)
+	}
+	_, _ = pipe.Exec(ctx) // each command's error is looked at below
+	now, err := clock.Result()
+	if err != nil {
+		return nil, fmt.Errorf("store: outbox stats: %w", err)
+	}
+	type probe struct {
+		group   string
+		lag     int64                   // -1: Redis cannot tell
+		pending *redis.XPendingCmd      // when the group has entries pending
+		next    *redis.XMessageSliceCmd // the entries after the last one read
+	}
+	var probes []probe
+	pipe = r.c.Pipeline()
+	for i, cmd := range infos {
+		gs, err := cmd.Result()
+		if err != nil && strings.Contains(err.Error(), "no such key") {
+			continue // no stream: nobody works this partition yet
+		}
+		if err != nil {
+			return nil, fmt.Errorf("store: outbox stats: %s: %w", streams[i], err)
+		}
+		for _, g := range gs {
+			st, ok := stats[g.Name]
+			if !ok {
+				continue
+			}
+			pr := probe{group: g.Name, lag: g.Lag}
+			st.Depth += g.Pending + max(g.Lag, 0)
+			stats[g.Name] = st
+			if g.Pending > 0 {
+				pr.pending = pipe.XPending(ctx, streams[i], g.Name)
+			}
+			switch {
+			case g.Lag < 0:
+				pr.next = pipe.XRangeN(ctx, streams[i], "("+g.LastDeliveredID, "+", lagScanMax)
+			case g.Lag > 0:
+				pr.next = pipe.XRangeN(ctx, streams[i], "("+g.LastDeliveredID, "+", 1)
+			}
+			if pr.pending != nil || pr.next != nil {
+				probes = append(probes, pr)
+			}
+		}
+	}
+	if len(probes) == 0 {
+		return stats, nil
+	}
+	_, _ = pipe.Exec(ctx)
+	for _, pr := range probes {
+		st := stats[pr.group]
+		var oldest string
+		if pr.pending != nil {
+			sum, err := pr.pending.Result()
+			if err != nil {
+				return nil, fmt.Errorf("store: outbox stats: group %s: %w", pr.group, err)
+			}
+			if sum.Count > 0 {
+				oldest = sum.Lower
+			}
+		}
+		if pr.next != nil {
+			msgs, err := pr.next.Result()
+			if err != nil {
+				return nil, fmt.Errorf("store: outbox stats: group %s: %w", pr.group, err)
+			}
+			if pr.lag < 0 {
+				st.Depth += int64(len(msgs))
+			}
+			if len(msgs) > 0 {
+				if ms, _, err := splitID(msgs[0].ID); err == nil {
+					st.OldestUnread = max(st.OldestUnread, now.Sub(time.UnixMilli(int64(ms))))
+				}
+				if oldest == "" {
+					oldest = msgs[0].ID
+				}
+			}
+		}
+		if ms, _, err := splitID(oldest); err == nil {
+			st.Oldest = max(st.Oldest, now.Sub(time.UnixMilli(int64(ms))))
+		}
+		stats[pr.group] = st
+	}
+	return stats, nil
+}
