@@ -104,9 +104,11 @@ func snapshot(t *testing.T, r *Redis) map[string]string {
 	t.Helper()
 	ctx := context.Background()
 	snap := map[string]string{}
-	iter := r.c.Scan(ctx, 0, r.cfg.Prefix+"*", 1000).Iterator()
-	for iter.Next(ctx) {
-		k := iter.Val()
+	keys, err := r.scan(ctx, r.cfg.Prefix+"*") // every master of a cluster
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range keys {
 		var v any
 		var err error
 		switch typ := r.c.Type(ctx, k).Val(); typ {
@@ -128,10 +130,16 @@ func snapshot(t *testing.T, r *Redis) map[string]string {
 		}
 		snap[k] = fmt.Sprint(v)
 	}
-	if err := iter.Err(); err != nil {
-		t.Fatal(err)
-	}
 	return snap
+}
+
+// anotherClient is a new client to the same Redis (or cluster) as c, with its own
+// connections.
+func anotherClient(c redis.UniversalClient) redis.UniversalClient {
+	if cc, ok := c.(*redis.ClusterClient); ok {
+		return redis.NewClusterClient(cc.Options())
+	}
+	return redis.NewClient(c.(*redis.Client).Options())
 }
 
 // unchanged fails the test when any key under the prefix changed since before.

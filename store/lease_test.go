@@ -87,7 +87,7 @@ func TestOutbox_TakesOverFromDeadConsumer(t *testing.T) {
 		want := fill(t, r, p, 2)
 		// A runs on its own connection, which is cut while its handler is busy: it can
 		// neither acknowledge, renew nor release anything.
-		ca := redis.NewClient(c.(*redis.Client).Options())
+		ca := anotherClient(c)
 		ra, _ := New(ca, r.cfg)
 		entered := make(chan struct{}, 100)
 		a := newOutbox(t, ra, "desk", func(ctx context.Context, ev tickets.Event) error {

@@ -11,10 +11,10 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/redis/go-redis/v9"
 	"go.uber.org/zap/zapcore"
 
 	"github.com/frontdeskhq/frontdesk/store"
+	"github.com/frontdeskhq/frontdesk/store/redisurl"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -95,7 +95,7 @@ type config struct {
 	slackAppToken string
 	slackAPIURL   string // absolute, ends in "/" as slack-go wants
 
-	redis       *redis.Options
+	redis       *redisurl.Config
 	redisPrefix string
 	// retention: how long closed tickets are kept; 0 for ever.
 	retention time.Duration
@@ -190,7 +190,7 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	var err error
 	c.slackAPIURL, err = apiURL(e.SlackAPIURL)
 	check("SLACK_API_URL", err)
-	c.redis, err = redisOptions(e.RedisURL)
+	c.redis, err = redisConfig(e.RedisURL)
 	check("REDIS_URL", err)
 	if strings.IndexFunc(e.RedisPrefix, unicode.IsSpace) >= 0 {
 		check("REDIS_PREFIX", errors.New("must not contain spaces"))
@@ -274,17 +274,14 @@ func apiURL(s string) (string, error) {
 	return u.String(), nil
 }
 
-// redisOptions parses a redis:// URL. url.Parse errors quote the whole URL, password
-// included, so only their reason is kept.
-func redisOptions(s string) (*redis.Options, error) {
-	opts, err := redis.ParseURL(s)
+// redisConfig parses REDIS_URL (see package redisurl for its forms). Its errors never
+// quote the URL, which may hold a password.
+func redisConfig(s string) (*redisurl.Config, error) {
+	c, err := redisurl.Parse(s)
 	if err != nil {
-		if ue, ok := errors.AsType[*url.Error](err); ok {
-			err = ue.Err
-		}
-		return nil, fmt.Errorf("not a redis URL (%v), want one like redis://127.0.0.1:6379/0", err)
+		return nil, fmt.Errorf("%v (want one like redis://127.0.0.1:6379/0, redis+cluster://host:port?addr=host2:port or redis+sentinel://host:port?master_name=name)", err)
 	}
-	return opts, nil
+	return c, nil
 }
 
 // minSecretLen is the least length of a token or secret Frontdesk accepts.

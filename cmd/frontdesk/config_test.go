@@ -51,8 +51,8 @@ func TestLoadConfig_Defaults(t *testing.T) {
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("config = %+v\nwant     %+v", c, want)
 	}
-	if c.redis.Addr != "127.0.0.1:6379" || c.redis.DB != 0 {
-		t.Errorf("redis addr %s db %d, want 127.0.0.1:6379 db 0", c.redis.Addr, c.redis.DB)
+	if c.redis.Addr() != "127.0.0.1:6379" || c.redis.DB() != 0 {
+		t.Errorf("redis addr %s db %d, want 127.0.0.1:6379 db 0", c.redis.Addr(), c.redis.DB())
 	}
 }
 
@@ -75,8 +75,8 @@ func TestLoadConfig_Set(t *testing.T) {
 	if c.slackAPIURL != "http://127.0.0.1:9999/api/" {
 		t.Errorf("slackAPIURL = %q, want the trailing slash added", c.slackAPIURL)
 	}
-	if c.redis.Addr != "redis.internal:6380" || c.redis.DB != 3 || c.redis.Password != "pw" {
-		t.Errorf("redis options = %s db %d, want redis.internal:6380 db 3 with the password", c.redis.Addr, c.redis.DB)
+	if c.redis.Addr() != "redis.internal:6380" || c.redis.DB() != 3 || !c.redis.HasPassword() {
+		t.Errorf("redis options = %s db %d, want redis.internal:6380 db 3 with the password", c.redis.Addr(), c.redis.DB())
 	}
 	if c.redisPrefix != "fd-staging:" || c.httpAddr != "127.0.0.1:0" || c.logLevel != zapcore.DebugLevel || c.logFormat != "console" {
 		t.Errorf("config = %+v", c)

@@ -10,8 +10,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/frontdeskhq/frontdesk/store"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
@@ -48,7 +46,7 @@ func export(ctx context.Context, args []string, getenv func(string) string, stdo
 	if rawURL == "" {
 		rawURL = "redis://127.0.0.1:6379/0"
 	}
-	opts, err := redisOptions(rawURL)
+	rc, err := redisConfig(rawURL)
 	if err != nil {
 		return fmt.Errorf("REDIS_URL: %w", err)
 	}
@@ -56,7 +54,7 @@ func export(ctx context.Context, args []string, getenv func(string) string, stdo
 	if prefix == "" {
 		prefix = "fd:"
 	}
-	rdb := redis.NewClient(opts)
+	rdb := rc.NewClient(0)
 	defer rdb.Close()
 	st, err := store.New(rdb, store.Config{Prefix: prefix})
 	if err != nil {

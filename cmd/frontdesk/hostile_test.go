@@ -10,8 +10,11 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/frontdeskhq/frontdesk/connectors/chatra"
 	"github.com/frontdeskhq/frontdesk/connectors/gladly"
@@ -24,9 +27,29 @@ func (w *world) redisState(t *testing.T) map[string]int64 {
 	t.Helper()
 	ctx := context.Background()
 	out := map[string]int64{}
-	iter := w.rdb.Scan(ctx, 0, w.prefix+"*", 1000).Iterator()
-	for iter.Next(ctx) {
-		key := iter.Val()
+	var keys []string
+	scan := func(ctx context.Context, c redis.Cmdable) error {
+		iter := c.Scan(ctx, 0, w.prefix+"*", 1000).Iterator()
+		for iter.Next(ctx) {
+			keys = append(keys, iter.Val())
+		}
+		return iter.Err()
+	}
+	var err error
+	if cc, ok := w.rdb.(*redis.ClusterClient); ok {
+		var mu sync.Mutex
+		err = cc.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error {
+			mu.Lock()
+			defer mu.Unlock()
+			return scan(ctx, node)
+		})
+	} else {
+		err = scan(ctx, w.rdb)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range keys {
 		if strings.Contains(key, "lease:") {
 			continue // leases come and go with the workers
 		}
@@ -43,9 +66,6 @@ func (w *world) redisState(t *testing.T) map[string]int64 {
 		default:
 			out[key] = 1
 		}
-	}
-	if err := iter.Err(); err != nil {
-		t.Fatal(err)
 	}
 	return out
 }

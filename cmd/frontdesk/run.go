@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redis/go-redis/v9"
 	"github.com/slack-go/slack"
 	"go.uber.org/zap"
 	"golang.org/x/sync/errgroup"
@@ -86,7 +85,7 @@ func build(cfg *config, log *zap.Logger, sources map[string]tickets.Source) (_ *
 	// The outbox workers get a client of their own (opened below, once the number of
 	// consumer groups is known) so that their blocking reads never hold up the service's
 	// commands or the readiness check.
-	rdb := redis.NewClient(cfg.redis)
+	rdb := cfg.redis.NewClient(0)
 	a.closers = append(a.closers, rdb.Close)
 	storeCfg := store.Config{Prefix: cfg.redisPrefix, Retention: cfg.retention}
 	if a.st, err = store.New(rdb, storeCfg); err != nil {
@@ -220,9 +219,7 @@ func build(cfg *config, log *zap.Logger, sources map[string]tickets.Source) (_ *
 		return nil, err
 	}
 	// Each Outbox keeps a blocking read and a lease renewal per partition, plus a trimmer.
-	outboxOpts := *cfg.redis
-	outboxOpts.PoolSize = len(a.svc.Handlers()) * (2*store.Partitions + 1)
-	obRDB := redis.NewClient(&outboxOpts)
+	obRDB := cfg.redis.NewClient(len(a.svc.Handlers()) * (2*store.Partitions + 1))
 	a.closers = append(a.closers, obRDB.Close)
 	obStore, err := store.New(obRDB, storeCfg)
 	if err != nil {
@@ -290,7 +287,7 @@ func ignoreClosed(err error) error {
 func (a *app) serve(ctx context.Context) error {
 	log := a.log
 	log.Info("listening", zap.String("addr", a.ln.Addr().String()),
-		zap.String("redis_addr", a.cfg.redis.Addr), zap.String("redis_prefix", a.cfg.redisPrefix),
+		zap.String("redis", string(a.cfg.redis.Kind)+" "+a.cfg.redis.Addr()), zap.String("redis_prefix", a.cfg.redisPrefix),
 		zap.Int("outbox_groups", len(a.outboxes)))
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {

@@ -202,9 +202,19 @@ func waitFor(t *testing.T, cond func() bool) {
 // redisURL gives run the Redis that client (from redistest) talks to.
 func redisURL(t *testing.T, client redis.UniversalClient) string {
 	t.Helper()
+	if cc, ok := client.(*redis.ClusterClient); ok {
+		o := cc.Options()
+		u := url.URL{Scheme: "redis+cluster", Host: o.Addrs[0]}
+		q := url.Values{}
+		for _, a := range o.Addrs[1:] {
+			q.Add("addr", a)
+		}
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
 	c, ok := client.(*redis.Client)
 	if !ok {
-		t.Fatalf("redistest gave a %T, want a *redis.Client", client)
+		t.Fatalf("redistest gave a %T, want a *redis.Client or *redis.ClusterClient", client)
 	}
 	o := c.Options()
 	u := url.URL{Scheme: "redis", Host: o.Addr, Path: "/" + strconv.Itoa(o.DB)}

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/frontdeskhq/frontdesk/store/redisurl"
 )
 
 // Open connects to the Redis at REDIS_URL (default redis://127.0.0.1:6379/0) and returns
@@ -23,19 +25,16 @@ func Open(t testing.TB) (redis.UniversalClient, string) {
 	if url == "" {
 		url = "redis://127.0.0.1:6379/0"
 	}
-	opt, err := redis.ParseURL(url)
+	cfg, err := redisurl.Parse(url)
 	if err != nil {
-		t.Fatalf("redistest: REDIS_URL %q: %v", url, err)
+		t.Fatalf("redistest: REDIS_URL: %v", err)
 	}
-	if opt.PoolSize == 0 {
-		opt.PoolSize = 100 // an Outbox alone keeps 16 connections in blocking reads
-	}
-	c := redis.NewClient(opt)
+	c := cfg.NewClient(100) // an Outbox alone keeps 16 connections in blocking reads
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := c.Ping(ctx).Err(); err != nil {
 		c.Close()
-		t.Fatalf("redistest: Redis at %s does not answer (%v); start one with `make redis` or set REDIS_URL", opt.Addr, err)
+		t.Fatalf("redistest: Redis at %s does not answer (%v); start one with `make redis` or set REDIS_URL", cfg.Addr(), err)
 	}
 	prefix := "fdtest:" + randomHex() + ":"
 	t.Cleanup(func() {
@@ -47,26 +46,50 @@ func Open(t testing.TB) (redis.UniversalClient, string) {
 	return c, prefix
 }
 
-// Clean deletes every key that starts with prefix, using SCAN (never KEYS).
+// Clean deletes every key that starts with prefix, using SCAN (never KEYS), on every
+// master of a Redis Cluster.
 func Clean(ctx context.Context, c redis.UniversalClient, prefix string) error {
+	if cc, ok := c.(*redis.ClusterClient); ok {
+		return cc.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error {
+			return clean(ctx, node, prefix, true)
+		})
+	}
+	return clean(ctx, c, prefix, false)
+}
+
+// clean deletes the keys under prefix on one server, 500 at a time; on a cluster's node
+// one by one in a pipeline (UNLINK of several keys must stay within one slot).
+func clean(ctx context.Context, c redis.Cmdable, prefix string, cluster bool) error {
 	iter := c.Scan(ctx, 0, prefix+"*", 1000).Iterator()
 	var batch []string
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		defer func() { batch = batch[:0] }()
+		if !cluster {
+			return c.Unlink(ctx, batch...).Err()
+		}
+		_, err := c.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for _, k := range batch {
+				p.Unlink(ctx, k)
+			}
+			return nil
+		})
+		return err
+	}
 	for iter.Next(ctx) {
 		batch = append(batch, iter.Val())
 		if len(batch) == 500 {
-			if err := c.Unlink(ctx, batch...).Err(); err != nil {
+			if err := flush(); err != nil {
 				return err
 			}
-			batch = batch[:0]
 		}
 	}
 	if err := iter.Err(); err != nil {
 		return err
 	}
-	if len(batch) > 0 {
-		return c.Unlink(ctx, batch...).Err()
-	}
-	return nil
+	return flush()
 }
 
 func randomHex() string {
