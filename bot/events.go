@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -90,7 +91,7 @@ func (b *Bot) relay(ctx context.Context, ev *slackevents.MessageEvent) {
 			m.Attachments = append(m.Attachments, tickets.Attachment{URL: b.fileLink(ctx, f), Name: f.Name, MIME: f.Mimetype})
 		}
 	}
-	_, _, err := b.tk.AgentMessage(ctx, ev.Channel, m)
+	err := b.takeAgentMessage(ctx, ev.Channel, m)
 	var why string
 	switch {
 	case err == nil, errors.Is(err, tickets.ErrNotFound):
@@ -106,6 +107,39 @@ func (b *Bot) relay(ctx context.Context, ev *slackevents.MessageEvent) {
 		why = "Your message could not be taken just now; please send it again."
 	}
 	b.ephemeral(ctx, ev.Channel, ev.User, ev.ThreadTimeStamp, ":warning: "+why)
+}
+
+// takeAgentMessage hands m to the ticket service. The envelope is acknowledged already,
+// so while the service cannot answer (Redis restarting, say) it is tried again, with
+// backoff, for as long as the handler may run (Config.HandlerTimeout); the channel's later
+// messages wait behind it, keeping their order. Outcomes (not an inbox, chat not active,
+// ended, invalid) are not retried.
+func (b *Bot) takeAgentMessage(ctx context.Context, channel string, m tickets.Message) error {
+	wait := 100 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		_, _, err := b.tk.AgentMessage(ctx, channel, m)
+		if err == nil || isOutcome(err) || ctx.Err() != nil {
+			return err
+		}
+		b.log.Warn("relay agent message: will retry", zap.String("channel", channel), zap.Int("attempt", attempt), zap.Error(err))
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 2*time.Second)
+	}
+}
+
+// isOutcome reports whether err is the ticket service's answer about the message, not a
+// failure to reach it.
+func isOutcome(err error) bool {
+	for _, e := range []error{tickets.ErrNotFound, tickets.ErrNotActive, tickets.ErrClosed, tickets.ErrInvalid} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }
 
 // fileURL is the best link Slack gives for a file.
