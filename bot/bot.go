@@ -196,6 +196,10 @@ func (b *Bot) whoAmI(ctx context.Context) error {
 	}
 }
 
+// storeWait bounds how long an agent message's envelope waits for the ticket service
+// before it is acknowledged anyway.
+const storeWait = 2 * time.Second
+
 // dispatch acknowledges evt (at once, except a view submission, whose answer is its ack)
 // and starts its work. It never blocks on Slack or the ticket service.
 func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
@@ -221,8 +225,23 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 	}
 	switch evt.Type {
 	case socketmode.EventTypeEventsAPI:
-		b.ack(evt, nil, received)
-		b.onEvent(ctx, evt)
+		stored := b.onEvent(ctx, evt)
+		if stored == nil {
+			b.ack(evt, nil, received)
+			return
+		}
+		// An agent's message is acknowledged once the ticket service has it, so that a
+		// crash before that leaves Slack to send it again; never later than storeWait,
+		// well inside Slack's 3 s (the relay goes on; it retries by itself).
+		b.go_(ctx, func(context.Context) {
+			t := time.NewTimer(storeWait)
+			defer t.Stop()
+			select {
+			case <-stored:
+			case <-t.C:
+			}
+			b.ack(evt, nil, received)
+		})
 	case socketmode.EventTypeInteractive:
 		cb, ok := evt.Data.(slack.InteractionCallback)
 		if !ok {

@@ -14,29 +14,35 @@ import (
 )
 
 // onEvent routes an Events API event: messages (in order per channel) to the relay, App
-// Home opens to the home tab. An event Slack sends again (same event_id) is dropped.
-func (b *Bot) onEvent(ctx context.Context, evt socketmode.Event) {
+// Home opens to the home tab. For a message to relay it returns a channel closed once the
+// relay is done with it (the ticket service has it, or said no), else nil. A message Slack
+// sends again is dropped by the store (its ts is its id); an App Home event by its
+// event_id.
+func (b *Bot) onEvent(ctx context.Context, evt socketmode.Event) <-chan struct{} {
 	api, ok := evt.Data.(slackevents.EventsAPIEvent)
 	if !ok {
-		return
+		return nil
 	}
 	cbe, ok := api.Data.(*slackevents.EventsAPICallbackEvent)
 	if !ok {
-		return
+		return nil
 	}
 	switch ev := api.InnerEvent.Data.(type) {
 	case *slackevents.MessageEvent:
 		if !b.relayable(ev) {
-			return
+			return nil
 		}
+		done := make(chan struct{})
 		b.inOrder(ctx, ev.Channel, func(ctx context.Context) {
-			if b.firstTime(ctx, cbe.EventID) {
-				b.relay(ctx, ev)
-			}
+			defer close(done)
+			// Not deduplicated by event_id: a redelivery after a crash must be relayed
+			// unless the store has the message already, which it tells by its ts.
+			b.relay(ctx, ev)
 		})
+		return done
 	case *slackevents.AppHomeOpenedEvent:
 		if ev.Tab != "home" {
-			return
+			return nil
 		}
 		b.go_(ctx, func(ctx context.Context) {
 			if b.firstTime(ctx, cbe.EventID) {
@@ -44,6 +50,7 @@ func (b *Bot) onEvent(ctx context.Context, evt socketmode.Event) {
 			}
 		})
 	}
+	return nil
 }
 
 // firstTime reports whether event id is seen for the first time. When Redis cannot say,
