@@ -196,6 +196,9 @@ func (b *Bot) whoAmI(ctx context.Context) error {
 	}
 }
 
+// ackTimeout bounds writing one acknowledgement.
+const ackTimeout = 2 * time.Second
+
 // storeWait bounds how long an agent message's envelope waits for the ticket service
 // before it is acknowledged anyway.
 const storeWait = 2 * time.Second
@@ -267,12 +270,12 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 
 // ack acknowledges evt, received at received, with payload (none when nil).
 func (b *Bot) ack(evt socketmode.Event, payload any, received time.Time) {
-	var err error
-	if payload == nil {
-		err = b.sm.Ack(*evt.Request)
-	} else {
-		err = b.sm.Ack(*evt.Request, payload)
-	}
+	// Bounded: slack-go's reply queue is full while a new connection's sender has not
+	// started yet, and that start waits on this very event loop. An ack given up on is
+	// sent again by Slack, and its work is deduplicated.
+	ctx, cancel := context.WithTimeout(context.Background(), ackTimeout)
+	defer cancel()
+	err := b.sm.AckCtx(ctx, evt.Request.EnvelopeID, payload)
 	if err != nil {
 		b.log.Error("ack", zap.String("envelope", evt.Request.EnvelopeID), zap.Error(err))
 		return

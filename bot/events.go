@@ -86,7 +86,7 @@ func (b *Bot) relayable(ev *slackevents.MessageEvent) bool {
 func (b *Bot) relay(ctx context.Context, ev *slackevents.MessageEvent) {
 	m := tickets.Message{
 		Direction:       tickets.FromAgent,
-		Author:          b.users.agent(ctx, ev.User),
+		Author:          b.users.agentSoon(ctx, ev.User),
 		Text:            ev.Text,
 		SourceMessageID: ev.TimeStamp,
 	}

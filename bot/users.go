@@ -56,6 +56,18 @@ func (us *users) agent(ctx context.Context, id string) tickets.Agent {
 	return a
 }
 
+// agentSoon is agent, waiting at most lookupWait for Slack: a relayed message is
+// acknowledged only once stored, so a slow users.info must not hold it (the message then
+// goes by the agent's id; the name is shown next time).
+func (us *users) agentSoon(ctx context.Context, id string) tickets.Agent {
+	ctx, cancel := context.WithTimeout(ctx, lookupWait)
+	defer cancel()
+	return us.agent(ctx, id)
+}
+
+// lookupWait bounds agentSoon's wait for Slack.
+const lookupWait = 300 * time.Millisecond
+
 func displayName(u *slack.User) string {
 	for _, s := range []string{u.Profile.DisplayName, u.RealName, u.Profile.RealName, u.Name} {
 		if s != "" {
