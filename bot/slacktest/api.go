@@ -100,6 +100,10 @@ func (s *Sim) serveAPI(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, obj{"ok": false, "error": "invalid_form_data"})
 		return
 	}
+	lag := s.lag()
+	if !sleepCtx(r.Context(), lag/2) {
+		return
+	}
 	s.mu.Lock()
 	rec := Call{Method: c.method, Params: c.params(), Time: time.Now()}
 	status, resp := s.answer(c)
@@ -109,6 +113,7 @@ func (s *Sim) serveAPI(w http.ResponseWriter, r *http.Request) {
 	s.calls = append(s.calls, rec)
 	s.notify()
 	s.mu.Unlock()
+	sleepCtx(r.Context(), lag-lag/2)
 	if status == http.StatusTooManyRequests {
 		w.Header().Set("Retry-After", resp["retry_after"].(string))
 		delete(resp, "retry_after")

@@ -27,11 +27,14 @@
 // made to fail (RateLimit, FailWith). A method the simulator does not know answers
 // unknown_method and fails the test, so the bot cannot quietly depend on something the
 // fake lacks.
+// WithLatency (or SetLatency) makes every call slower, as a slow network would.
 //
 // Socket Mode: apps.connections.open (app token only) hands out a one-shot ws:// URL.
 // The socket gets hello, PING frames, and envelopes round-robin over the open
 // connections; acks are recorded with their latency (Acks, AckLatencies). Envelopes
 // of a connection that drops before acking are redelivered, as Slack retries them.
+// AckStats sums them up (late, overdue, dropped with their connection). WithRetryDelay
+// sends the dropped ones again only once Slack's ack timeout has passed, as Slack does.
 //
 // The actors (User.Post, Reply, Share, ShareReply, Click, Shortcut, GlobalShortcut,
 // OpenHome, ClickInHome, ClickInView, Submit) build the payloads Slack would send.

@@ -12,6 +12,8 @@ type options struct {
 	triggerTTL   time.Duration
 	maxConns     int
 	botEvents    map[string]bool // nil: every event is delivered
+	latency      time.Duration   // added to every Web API call (see WithLatency)
+	retryDelay   time.Duration   // see WithRetryDelay
 }
 
 func defaultOptions() options {

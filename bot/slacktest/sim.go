@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -33,6 +34,8 @@ type Sim struct {
 
 	tmu     sync.RWMutex // held to report to t; Close takes it to stop reporting
 	tclosed bool
+
+	latency atomic.Int64 // nanoseconds added to every Web API call (WithLatency, SetLatency)
 
 	mu      sync.Mutex
 	cond    *sync.Cond    // signalled with every state change (for the dispatcher)
@@ -90,6 +93,7 @@ func New(t testing.TB, opts ...Option) *Sim {
 		o(&s.opts)
 	}
 	s.cond = sync.NewCond(&s.mu)
+	s.latency.Store(int64(s.opts.latency))
 	s.ids.start = time.Now()
 	s.users[BotUserID] = &userData{id: BotUserID, name: BotName, realName: "Frontdesk", isBot: true, botID: BotID}
 	s.userOrder = append(s.userOrder, BotUserID)
