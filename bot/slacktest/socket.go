@@ -165,7 +165,7 @@ func (s *Sim) dropConn(c *conn) {
 		if e.connID == c.id && e.ack == nil && !e.superseded && !e.sentAt.IsZero() {
 			e.superseded = true
 			if e.Type == "events_api" && !s.closed {
-				s.redeliver(e, "timeout")
+				s.redeliverLater(e)
 			}
 		}
 	}
