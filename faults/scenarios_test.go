@@ -27,6 +27,7 @@ func TestFaults(t *testing.T) {
 	t.Run("slack-trouble", testSlackTrouble)
 	t.Run("connector-trouble", testConnectorTrouble)
 	t.Run("slow", testSlow)
+	t.Run("rolling-restart", testRollingRestart)
 }
 
 // crash: kill -9 in the middle of a burst, then a restart; everything arrives once, in
@@ -414,5 +415,32 @@ func testSlow(t *testing.T) {
 	b.wait()
 	w.settle(180 * time.Second)
 	w.note("redis PING %dms via the proxy, slack +150ms", rtt.Milliseconds())
+	w.checkAcks()
+}
+
+// rolling-restart: two replicas, each stopped with SIGTERM (the binary's graceful
+// shutdown) and started again in turn in the middle of a burst, as an orchestrator's
+// rolling update does; each stops within its grace period and nothing is lost or doubled.
+func testRollingRestart(t *testing.T) {
+	w := newWorld(t, "rolling-restart")
+	procs := []*proc{w.start("fd-a", ""), w.start("fd-b", "")}
+	if !poll(time.Now().Add(30*time.Second), func() bool { return w.sim.Connections() == 2 }) {
+		t.Fatalf("%d Socket Mode connections, want 2", w.sim.Connections())
+	}
+	w.openChats(chats, 1)
+	b := w.startBurst(standard)
+	var stops []string
+	for i, p := range procs {
+		b.reach(0.2 + 0.35*float64(i))
+		began := time.Now()
+		if err := p.stop(30 * time.Second); err != nil {
+			t.Errorf("rolling restart: %v", err)
+		}
+		stops = append(stops, fmt.Sprintf("%s stopped in %.1fs", p.name, time.Since(began).Seconds()))
+		w.start(p.name+"-new", p.addr)
+	}
+	w.note("%s", strings.Join(stops, ", "))
+	b.wait()
+	w.settle(120 * time.Second)
 	w.checkAcks()
 }
