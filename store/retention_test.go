@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -62,5 +64,47 @@ func TestRedis_Retention(t *testing.T) {
 	ref2, _ := parseID(tk2.ID)
 	if d, _ := keep.c.PTTL(ctx, keep.keys.ticket(ref2)).Result(); d != -1 {
 		t.Errorf("with no retention the ticket expires in %v", d)
+	}
+}
+
+// Retention removes exactly the closed ticket's keys, when its time comes: the open
+// ticket next to it, and the partition's streams, stay.
+func TestRedis_RetentionExpires(t *testing.T) {
+	ctx := context.Background()
+	c, prefix := redistest.Open(t)
+	r, err := New(c, Config{Prefix: prefix, DedupTTL: time.Hour, Retention: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := open(t, r, "conv-gone", &tickets.Message{Direction: tickets.FromCustomer, Text: "bye", SourceMessageID: "g1", At: t0})
+	kept := open(t, r, "conv-kept", &tickets.Message{Direction: tickets.FromCustomer, Text: "hi", SourceMessageID: "k1", At: t0})
+	if _, err := r.Close(ctx, closed.ID, tickets.Closing{By: alice, At: t0}); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, r)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := r.Get(ctx, closed.ID); errors.Is(err, tickets.ErrNotFound) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the closed ticket never expired")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	ref, _ := parseID(closed.ID)
+	after := snapshot(t, r)
+	for k := range before {
+		_, still := after[k]
+		gone := strings.HasPrefix(k, r.keys.ticket(ref)) || k == r.keys.lastClosed(ref.p, "webhook", "conv-gone")
+		if gone == still {
+			t.Errorf("key %s: still there %v, want %v", k, still, !gone)
+		}
+	}
+	if got, err := r.Get(ctx, kept.ID); err != nil || got.Status != tickets.StatusPending {
+		t.Errorf("the open ticket: %+v, %v", got, err)
+	}
+	if msgs, err := r.Messages(ctx, kept.ID); err != nil || len(msgs) != 1 {
+		t.Errorf("the open ticket's transcript: %v, %v", msgs, err)
 	}
 }

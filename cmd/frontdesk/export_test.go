@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
 func TestExport(t *testing.T) {
@@ -24,10 +27,20 @@ func TestExport(t *testing.T) {
 	if len(lines) != 2 || !strings.Contains(errOut.String(), "exported 2 tickets") {
 		t.Fatalf("export wrote %q (%s)", out.String(), errOut.String())
 	}
-	var first exported
-	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil || first.Ticket == nil ||
-		len(first.Messages) != 1 || first.Messages[0].Text == "" {
-		t.Fatalf("first line %s: %v", lines[0], err)
+	// Round trip: what is read back is the ticket and transcript as the store has them.
+	for _, line := range lines {
+		var got exported
+		if err := json.Unmarshal([]byte(line), &got); err != nil || got.Ticket == nil {
+			t.Fatalf("line %s: %v", line, err)
+		}
+		want, err := w.d.svc.Get(context.Background(), got.Ticket.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msgs, _ := w.d.svc.Transcript(context.Background(), got.Ticket.ID)
+		if !reflect.DeepEqual(normalize(got.Ticket), normalize(want)) || !reflect.DeepEqual(got.Messages, msgs) || len(msgs) != 1 {
+			t.Errorf("exported %+v\nwant     %+v", got, exported{Ticket: want, Messages: msgs})
+		}
 	}
 	out.Reset()
 	if err := export(context.Background(), []string{"--since", "2999-01-01"}, env, &out, &errOut); err != nil || out.Len() != 0 {
@@ -39,4 +52,13 @@ func TestExport(t *testing.T) {
 		}
 	}
 	w.sim.DiscardUnexpected()
+}
+
+// normalize makes a ticket comparable after a JSON round trip: times in UTC, and nil for
+// empty maps and slices.
+func normalize(t *tickets.Ticket) *tickets.Ticket {
+	b, _ := json.Marshal(t)
+	var out tickets.Ticket
+	_ = json.Unmarshal(b, &out)
+	return &out
 }

@@ -390,3 +390,24 @@ func TestGrafanaDashboard(t *testing.T) {
 		}
 	}
 }
+
+// TestReadyz_SocketModeDrop: /readyz fails while the Socket Mode connection is down and
+// passes again once slack-go has dialled back in.
+func TestReadyz_SocketModeDrop(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	addr := w.d.ln.Addr().String()
+	waitFor(t, func() bool { code, _ := get(t, addr, "/readyz"); return code == http.StatusOK })
+	w.sim.RateLimit("apps.connections.open", 3, time.Second) // keep it down a few seconds
+	w.sim.DropConnections()
+	var body string
+	waitFor(t, func() bool {
+		var code int
+		code, body = get(t, addr, "/readyz")
+		return code == http.StatusServiceUnavailable
+	})
+	if !strings.HasPrefix(body, "slack: ") {
+		t.Errorf("/readyz body = %q, want the Slack connection named", body)
+	}
+	waitFor(t, func() bool { code, _ := get(t, addr, "/readyz"); return code == http.StatusOK })
+}
