@@ -1,0 +1,145 @@
+package main
+
+import (
+	"crypto/sha1"
+	"encoding/hex"
+	"testing"
+	"time"
+)
+
+func TestMarkSeq(t *testing.T) {
+	for _, tc := range []struct {
+		text, mark string
+		want       int
+		ok         bool
+	}{
+		{"bench-c-42 Hello", custMark, 42, true},
+		{"*Customer 3:* bench-c-7", custMark, 7, true},
+		{"&gt; bench-a-0", agentMark, 0, true},
+		{"bench-a-5", custMark, 0, false},
+		{"no marker", custMark, 0, false},
+		{"bench-c-", custMark, 0, false},
+	} {
+		if got, ok := markSeq(tc.text, tc.mark); got != tc.want || ok != tc.ok {
+			t.Errorf("markSeq(%q, %q) = %d, %v; want %d, %v", tc.text, tc.mark, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestParseMonitor(t *testing.T) {
+	rec, ok := parseMonitor(`+1700000000.250000 [0 127.0.0.1:5000] "EVALSHA" "abc123" "1" "k"` + "\r\n")
+	if !ok || rec.at != 1700000000.25 || rec.client != "127.0.0.1:5000" || rec.cmd != "evalsha" || rec.arg != "abc123" {
+		t.Errorf("parseMonitor = %+v, %v", rec, ok)
+	}
+	rec, ok = parseMonitor(`+1700000000.300000 [0 lua] "hset" "a \"quoted\" key\n" "v"`)
+	if !ok || rec.client != "lua" || rec.cmd != "hset" || rec.arg != "a \"quoted\" key\n" {
+		t.Errorf("parseMonitor(lua) = %+v, %v", rec, ok)
+	}
+	if tok, rest := monitorToken(`"\x41\\b" "next"`); tok != `A\b` || rest != ` "next"` {
+		t.Errorf("monitorToken = %q, %q", tok, rest)
+	}
+	if _, ok := parseMonitor("+OK"); ok {
+		t.Error("parseMonitor(+OK) is a command")
+	}
+}
+
+func TestSummarize(t *testing.T) {
+	src := "return 1"
+	sum := sha1.Sum([]byte(src))
+	sha := hex.EncodeToString(sum[:])
+	scripts := map[string]string{sha: "pickScript", "renew": "renewScript"}
+	recs := []monitored{
+		{at: 1.000000, client: "a", cmd: "evalsha", arg: sha},
+		{at: 1.000001, client: "lua", cmd: "hset"},
+		{at: 1.000002, client: "lua", cmd: "xadd"},
+		{at: 1.000100, client: "b", cmd: "hgetall"}, // a pipeline of two: one round trip
+		{at: 1.000105, client: "b", cmd: "lrange"},
+		{at: 1.000200, client: "b", cmd: "xack"}, // later: a round trip of its own
+		{at: 1.000300, client: "c", cmd: "evalsha", arg: "renew"},
+		{at: 1.000301, client: "lua", cmd: "get"},
+		{at: 1.000302, client: "lua", cmd: "pexpire"},
+		{at: 1.000400, client: "a", cmd: "eval", arg: src}, // the first use: the source
+	}
+	c := summarize(recs, scripts)
+	if c.Client != 5 || c.RoundTrips != 4 || c.InScripts != 2 || c.Background != 3 {
+		t.Errorf("summarize = %+v", c)
+	}
+	if c.ByScript["pickScript"] != 2 || c.ByCommand["hgetall"] != 1 || c.ByScriptCommand["xadd"] != 1 {
+		t.Errorf("by name: %v %v %v", c.ByScript, c.ByCommand, c.ByScriptCommand)
+	}
+	idle := summarize([]monitored{{at: 1, client: "z", cmd: "xreadgroup"}}, scripts)
+	net := c.sub(idle, 2)
+	if net.Client != 3 || net.ByCommand["xreadgroup"] != 0 || net.RoundTrips != 2 {
+		t.Errorf("sub = %+v", net)
+	}
+	if got := perOp(map[string]int{"xack": 4, "get": 1, "none": 0}, 2); got != "xack 2.0, get 0.5" {
+		t.Errorf("perOp = %q", got)
+	}
+}
+
+func TestQuantiles(t *testing.T) {
+	var ds []time.Duration
+	for i := 1; i <= 200; i++ {
+		ds = append(ds, time.Duration(i)*time.Millisecond)
+	}
+	p50, p99, mx := quantiles(ds)
+	if p50 != 100*time.Millisecond || p99 != 198*time.Millisecond || mx != 200*time.Millisecond {
+		t.Errorf("quantiles = %v %v %v", p50, p99, mx)
+	}
+	if a, b, c := quantiles(nil); a+b+c != 0 {
+		t.Error("quantiles of nothing are not zero")
+	}
+}
+
+func TestKeyKind(t *testing.T) {
+	for k, want := range map[string]string{
+		"{3}:ticket:7:messages":     "ticket:messages",
+		"{3}:ticket:7":              "ticket",
+		"{3}:seen:7:customer:m-1":   "seen",
+		"{12}:seen:in:webhook:ev-1": "seen:in",
+		"{0}:outbox":                "outbox",
+		"inbox:C123":                "inbox",
+		"seq:ticket":                "seq",
+	} {
+		if got := keyKind(k); got != want {
+			t.Errorf("keyKind(%q) = %q, want %q", k, got, want)
+		}
+	}
+}
+
+func TestTracker(t *testing.T) {
+	var tr tracker
+	a, b := tr.begin(), tr.begin()
+	now := time.Now()
+	tr.arrived(b, now)
+	tr.arrived(b, now) // a repeat
+	tr.arrived(99, now)
+	if tr.arrivedIn(a, b+1) != 1 || tr.dups != 1 || tr.next() != 2 {
+		t.Errorf("tracker: %d arrived, %d dups, next %d", tr.arrivedIn(a, b+1), tr.dups, tr.next())
+	}
+	sent, done := tr.span(0, 2)
+	if len(sent) != 2 || !done[0].IsZero() || !done[1].Equal(now) {
+		t.Errorf("span = %v, %v", sent, done)
+	}
+	if n := tr.arrivalsBetween(now.Add(-time.Second), now.Add(time.Second)); n != 1 {
+		t.Errorf("arrivalsBetween = %d", n)
+	}
+}
+
+func TestTSTime(t *testing.T) {
+	if got := tsTime("1700000000.000123"); !got.Equal(time.Unix(1700000000, 123000)) {
+		t.Errorf("tsTime = %v", got)
+	}
+}
+
+func TestProfileCum(t *testing.T) {
+	listing := `Showing top 40 nodes out of 54
+      flat  flat%   sum%        cum   cum%
+     0.26s  0.73%  0.73%     12.85s 35.92%  github.com/frontdeskhq/frontdesk/store.(*queues).drain
+     4.17s 11.66% 26.11%      4.25s 11.88%  github.com/frontdeskhq/frontdesk/store.(*Outbox).read
+         0     0%  4.31%      2.94s  8.22%  github.com/frontdeskhq/frontdesk/connectors/webhook.(*Handler).handle`
+	got := profileCum(listing)
+	if got["store.(*queues).drain"] != 35.92 || got["store.(*Outbox).read"] != 11.88 || got["webhook.(*Handler).handle"] != 8.22 || len(got) != 3 {
+		t.Errorf("profileCum = %v", got)
+	}
+}

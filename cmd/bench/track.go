@@ -1,0 +1,341 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/frontdeskhq/frontdesk/bot/slacktest"
+	"github.com/frontdeskhq/frontdesk/connectors/webhook"
+)
+
+// Messages the driver sends carry a marker, "bench-c-<seq>" (customer → Slack) or
+// "bench-a-<seq>" (agent → customer), so that where they arrive tells which they are.
+const (
+	custMark  = "bench-c-"
+	agentMark = "bench-a-"
+	// filler makes a message as long as a typical chat line.
+	filler = " Hello, I have a question about my last invoice, could you check it?"
+)
+
+// markSeq finds the marker in text and returns its sequence number.
+func markSeq(text, mark string) (int, bool) {
+	i := strings.Index(text, mark)
+	if i < 0 {
+		return 0, false
+	}
+	j := i + len(mark)
+	k := j
+	for k < len(text) && text[k] >= '0' && text[k] <= '9' {
+		k++
+	}
+	n, err := strconv.Atoi(text[j:k])
+	return n, err == nil
+}
+
+// tracker records when each message of one direction was sent and when it first arrived.
+type tracker struct {
+	mu    sync.Mutex
+	sent  []time.Time
+	done  []time.Time
+	dups  int
+	count int // arrivals (first ones)
+}
+
+// begin allocates the next sequence number, sent now.
+func (t *tracker) begin() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.sent = append(t.sent, time.Now())
+	return len(t.sent) - 1
+}
+
+// next is the sequence number begin will hand out next.
+func (t *tracker) next() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.sent)
+}
+
+func (t *tracker) arrived(seq int, at time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if seq < 0 || seq >= len(t.sent) {
+		return
+	}
+	for len(t.done) <= seq {
+		t.done = append(t.done, time.Time{})
+	}
+	if !t.done[seq].IsZero() {
+		t.dups++
+		return
+	}
+	t.done[seq] = at
+	t.count++
+}
+
+// span copies the send and arrival times of messages [a, b).
+func (t *tracker) span(a, b int) (sent, done []time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	sent = append([]time.Time(nil), t.sent[a:b]...)
+	done = make([]time.Time, b-a)
+	for i := a; i < b && i < len(t.done); i++ {
+		done[i-a] = t.done[i]
+	}
+	return sent, done
+}
+
+// arrivedIn counts messages of [a, b) that arrived.
+func (t *tracker) arrivedIn(a, b int) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n := 0
+	for i := a; i < b && i < len(t.done); i++ {
+		if !t.done[i].IsZero() {
+			n++
+		}
+	}
+	return n
+}
+
+// arrivalsBetween counts arrivals (of any message) in [from, to).
+func (t *tracker) arrivalsBetween(from, to time.Time) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n := 0
+	for _, d := range t.done {
+		if !d.IsZero() && !d.Before(from) && d.Before(to) {
+			n++
+		}
+	}
+	return n
+}
+
+// tailer follows the simulator's Web API calls: it counts them by method (and error),
+// marks customer messages arrived when their chat.postMessage is answered, and tells
+// watchers about chat.update calls of the messages they watch.
+type tailer struct {
+	sim  *slacktest.Sim
+	cust *tracker
+
+	mu      sync.Mutex
+	pos     int
+	counts  map[string]int // "method", and "method!error" for failures
+	updates map[string][]*updateWatch
+	stop    chan struct{}
+	done    chan struct{}
+}
+
+type updateWatch struct {
+	substr string
+	at     chan time.Time
+}
+
+func newTailer(sim *slacktest.Sim, cust *tracker) *tailer {
+	t := &tailer{sim: sim, cust: cust, counts: map[string]int{}, updates: map[string][]*updateWatch{},
+		stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(t.done)
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-t.stop:
+				return
+			case <-tick.C:
+				t.mu.Lock()
+				t.poll()
+				t.mu.Unlock()
+			}
+		}
+	}()
+	return t
+}
+
+func (t *tailer) close() {
+	close(t.stop)
+	<-t.done
+}
+
+// poll reads the new calls. Call with t.mu held.
+func (t *tailer) poll() {
+	calls, next := t.sim.CallsFrom(t.pos)
+	t.pos = next
+	for _, c := range calls {
+		t.counts[c.Method]++
+		if c.Error != "" {
+			t.counts[c.Method+"!"+c.Error]++
+			continue
+		}
+		switch c.Method {
+		case "reactions.add":
+			t.counts["reactions.add:"+c.Params["name"]]++
+		case "chat.postMessage":
+			if seq, ok := markSeq(c.Params["text"], custMark); ok {
+				t.cust.arrived(seq, c.Time)
+			}
+		case "chat.update":
+			key := c.Params["channel"] + "/" + c.Params["ts"]
+			ws := t.updates[key]
+			if len(ws) == 0 {
+				continue
+			}
+			text := c.Params["text"]
+			kept := ws[:0]
+			for _, w := range ws {
+				if strings.Contains(text, w.substr) {
+					w.at <- c.Time
+				} else {
+					kept = append(kept, w)
+				}
+			}
+			if len(kept) == 0 {
+				delete(t.updates, key)
+			} else {
+				t.updates[key] = kept
+			}
+		}
+	}
+}
+
+// watchUpdate returns a channel that gets the time of the first chat.update of message
+// ts in channel whose text contains substr.
+func (t *tailer) watchUpdate(channel, ts, substr string) <-chan time.Time {
+	w := &updateWatch{substr: substr, at: make(chan time.Time, 1)}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	key := channel + "/" + ts
+	t.updates[key] = append(t.updates[key], w)
+	return w.at
+}
+
+// snapshot is the call counts so far (after reading every call made until now).
+func (t *tailer) snapshot() map[string]int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.poll()
+	out := make(map[string]int, len(t.counts))
+	for k, v := range t.counts {
+		out[k] = v
+	}
+	return out
+}
+
+// forget reads every call made so far, then lets the simulator forget its history.
+func (t *tailer) forget() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.poll()
+	t.sim.Forget()
+	t.pos = 0
+}
+
+// diffCounts is b − a, without zeros.
+func diffCounts(a, b map[string]int) map[string]int {
+	out := map[string]int{}
+	for k, v := range b {
+		if d := v - a[k]; d != 0 {
+			out[k] = d
+		}
+	}
+	return out
+}
+
+// chatbot is the chatbot's endpoint, where Frontdesk (or the bare transport) POSTs its
+// events: it checks each signature, marks agent messages arrived, and remembers when
+// each ticket was accepted.
+type chatbot struct {
+	secret string
+	agent  *tracker
+	srv    *http.Server
+	url    string
+
+	conns atomic.Int64 // connections accepted
+
+	mu       sync.Mutex
+	accepted map[int64]time.Time
+	types    map[string]int
+	bad      int
+}
+
+func startChatbot(secret string, agent *tracker) (*chatbot, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	c := &chatbot{secret: secret, agent: agent, accepted: map[int64]time.Time{}, types: map[string]int{},
+		url: "http://" + ln.Addr().String() + "/frontdesk"}
+	c.srv = &http.Server{Handler: c, ReadHeaderTimeout: 10 * time.Second,
+		ConnState: func(_ net.Conn, st http.ConnState) {
+			if st == http.StateNew {
+				c.conns.Add(1)
+			}
+		}}
+	go func() { _ = c.srv.Serve(ln) }()
+	return c, nil
+}
+
+func (c *chatbot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	now := time.Now()
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		http.Error(w, "read", http.StatusBadRequest)
+		return
+	}
+	if webhook.Verify(c.secret, r.Header.Get("X-Frontdesk-Signature"), r.Header.Get("X-Frontdesk-Timestamp"), body, now, 0) != nil {
+		c.mu.Lock()
+		c.bad++
+		c.mu.Unlock()
+		http.Error(w, "bad signature", http.StatusUnauthorized)
+		return
+	}
+	var ev struct {
+		Type   string `json:"type"`
+		Ticket int64  `json:"ticket"`
+		Text   string `json:"text"`
+	}
+	if json.Unmarshal(body, &ev) != nil {
+		http.Error(w, "bad body", http.StatusBadRequest)
+		return
+	}
+	if ev.Type == "AGENT_MESSAGE" {
+		if seq, ok := markSeq(ev.Text, agentMark); ok {
+			c.agent.arrived(seq, now)
+		}
+	}
+	c.mu.Lock()
+	c.types[ev.Type]++
+	if ev.Type == "LIVE_CHAT_ACCEPTED" {
+		if _, ok := c.accepted[ev.Ticket]; !ok {
+			c.accepted[ev.Ticket] = now
+		}
+	}
+	c.mu.Unlock()
+	w.WriteHeader(http.StatusOK)
+}
+
+// acceptedAt is when ticket's first LIVE_CHAT_ACCEPTED arrived (zero: not yet).
+func (c *chatbot) acceptedAt(ticket int64) time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.accepted[ticket]
+}
+
+func (c *chatbot) counts() (map[string]int, int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := map[string]int{}
+	for k, v := range c.types {
+		out[k] = v
+	}
+	return out, c.bad
+}
+
+func (c *chatbot) close() { _ = c.srv.Close() }

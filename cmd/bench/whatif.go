@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// instrumentation is a file added to cmd/frontdesk at build time (go build -overlay), for
+// the what-if run only; the measured binary is built without it and the repository
+// never holds it. It changes nothing unless its variables are set.
+const instrumentation = `package main
+
+// Added by cmd/bench at build time (go build -overlay) for its what-if run; not part of
+// Frontdesk.
+
+import (
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime/pprof"
+	"syscall"
+)
+
+func init() {
+	// BENCH_POOLED_HTTP=1: keep idle connections for reuse (net/http keeps 2 per host).
+	if os.Getenv("BENCH_POOLED_HTTP") == "1" {
+		if t, ok := http.DefaultTransport.(*http.Transport); ok {
+			t.MaxIdleConns, t.MaxIdleConnsPerHost = 1024, 1024
+		}
+	}
+	// BENCH_CPUPROFILE=path: SIGUSR1 starts a CPU profile, the next one writes it.
+	path := os.Getenv("BENCH_CPUPROFILE")
+	if path == "" {
+		return
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGUSR1)
+	go func() {
+		var f *os.File
+		for range sig {
+			if f == nil {
+				var err error
+				if f, err = os.Create(path + ".part"); err == nil && pprof.StartCPUProfile(f) != nil {
+					f.Close()
+					f = nil
+				}
+				continue
+			}
+			pprof.StopCPUProfile()
+			f.Close()
+			f = nil
+			_ = os.Rename(path+".part", path)
+		}
+	}()
+}
+`
+
+// buildInstrumented builds cmd/frontdesk with the instrumentation file added.
+func buildInstrumented(root, dir string) (string, error) {
+	src := filepath.Join(dir, "zz_bench_instrumentation.go")
+	if err := os.WriteFile(src, []byte(instrumentation), 0o644); err != nil {
+		return "", err
+	}
+	overlay, _ := json.Marshal(map[string]map[string]string{
+		"Replace": {filepath.Join(root, "cmd", "frontdesk", "zz_bench_instrumentation.go"): src},
+	})
+	ov := filepath.Join(dir, "overlay.json")
+	if err := os.WriteFile(ov, overlay, 0o644); err != nil {
+		return "", err
+	}
+	out := filepath.Join(dir, "frontdesk-instrumented")
+	cmd := exec.Command("go", "build", "-overlay", ov, "-o", out, "./cmd/frontdesk")
+	cmd.Dir = root
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build -overlay ./cmd/frontdesk: %v\n%s", err, b)
+	}
+	return out, nil
+}
+
+// whatIf is the what-if run's figures.
+type whatIf struct {
+	Curves  []curve
+	Profile []string // go tool pprof -top of Frontdesk during the run: by flat time, then cumulative
+}
+
+// runWhatIf runs the instrumented build with pooled HTTP connections through the same
+// saturation search, with a CPU profile of Frontdesk over it.
+func (b *bench) runWhatIf(ctx context.Context) error {
+	cfg := b.cfg
+	w, err := newWorld(b.dir, cfg.agents, teamLabels)
+	if err != nil {
+		return err
+	}
+	defer w.close()
+	addr, err := freeAddr()
+	if err != nil {
+		return err
+	}
+	env := w.frontdeskEnv(b.redis.url(), "whatif:", addr)
+	prof := filepath.Join(b.dir, "frontdesk-whatif.pprof")
+	env["BENCH_POOLED_HTTP"], env["BENCH_CPUPROFILE"] = "1", prof
+	p, err := startProc(b.dir, "frontdesk", "frontdesk-whatif", b.fdInstrumented, nil, env)
+	if err != nil {
+		return err
+	}
+	p.addr = addr
+	defer p.stop(15 * time.Second)
+	if err := p.waitReady(60 * time.Second); err != nil {
+		return err
+	}
+	logf("what-if: Frontdesk with pooled HTTP connections (an instrumented build), %d chats", cfg.chats)
+	chats, err := w.openChats(ctx, addr, cfg.chats)
+	if err != nil {
+		return err
+	}
+	tg := &target{name: "Frontdesk, pooled", w: w, chats: chats, procs: []*proc{p, b.redis.proc},
+		send: func(ctx context.Context, c *chat, seq int) error {
+			status, _, err := w.post(ctx, hookURL(addr), hookToken, customerMessage(c, seq))
+			if err != nil || status != http.StatusAccepted && status != http.StatusOK {
+				return errRefused
+			}
+			return nil
+		}}
+	w.quiesce(5 * time.Second)
+	_ = p.cmd.Process.Signal(syscall.SIGUSR1) // start the profile
+	search := cfg
+	search.fracs = nil
+	wi := &whatIf{}
+	for _, d := range []direction{toSlack, toCustomer} {
+		maxRate := cfg.bareMax
+		if d == toSlack {
+			maxRate = cfg.perChat * float64(len(chats))
+		}
+		wi.Curves = append(wi.Curves, measure(ctx, tg, d, search, maxRate, logf))
+		w.tail.forget()
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGUSR1) // write it
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if _, err := os.Stat(prof); err == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	for _, args := range [][]string{
+		{"-top", "-nodecount=30"},
+		{"-top", "-cum", "-nodecount=40", "-show=frontdeskhq"},
+	} {
+		out, err := exec.Command("go", append(append([]string{"tool", "pprof"}, args...), b.fdInstrumented, prof)...).CombinedOutput()
+		if err != nil {
+			out = append([]byte("go tool pprof failed: "+err.Error()+"\n"), out...)
+		}
+		wi.Profile = append(wi.Profile, string(out))
+	}
+	b.rep.WhatIf = wi
+	b.rep.problems("what-if simulator", w.sim.Problems())
+	return ctx.Err()
+}
+
+// whatIfSection renders the what-if run.
+func (r *report) whatIfSection(p func(string, ...any)) {
+	wi := r.WhatIf
+	if wi == nil {
+		return
+	}
+	p("## What if Frontdesk kept its HTTP connections\n\n")
+	p("The same saturation search against a build of `cmd/frontdesk` with one file added at build time (`go build\n")
+	p("-overlay`, never in the repository; see cmd/bench/whatif.go) that raises net/http's default transport to keep\n")
+	p("1024 idle connections per host instead of 2, and takes a CPU profile. It is not the measured binary: it shows\n")
+	p("how much of the gap to the bare transport the connection churn explains, and where the CPU goes otherwise.\n\n")
+	p("| direction | Frontdesk | Frontdesk, pooled connections | bare transport |\n|---|---|---|---|\n")
+	for _, c := range wi.Curves {
+		fd, bare := curveOf(r.Frontdesk, c.Dir), curveOf(r.Bare, c.Dir)
+		p("| %s | %s | %s | %s |\n", c.Dir, fd.satString(), c.satString(), bare.satString())
+	}
+	p("\n| direction | offered/s | delivered/s | p50 | p99 | CPU cores | CPU per message | new connections per message (Slack, chatbot) |\n|---|---|---|---|---|---|---|---|\n")
+	for _, c := range wi.Curves {
+		for _, st := range c.Search {
+			p("| %s | %.0f | %.0f | %s | %s | %s | %s | %s |\n", c.Dir, st.Rate, st.Throughput, ms(st.P50), ms(st.P99), cpuLine(st.CPU),
+				strings.Join(cpuPerMessage(&st), ", "), st.connsLine())
+		}
+	}
+	if len(wi.Profile) == 2 {
+		p("\nFrontdesk's CPU profile over that whole search, by own time (`go tool pprof -top`):\n\n```\n%s```\n\n", wi.Profile[0])
+		p("The same by cumulative time, Frontdesk's own functions only (`-top -cum -show=frontdeskhq`):\n\n```\n%s```\n\n", wi.Profile[1])
+	}
+}
