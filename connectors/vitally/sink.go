@@ -319,8 +319,16 @@ func (s *Sink) upsert(ctx context.Context, c *client, sc *schema, t *tickets.Tic
 		Name: instanceName(t), ExternalID: externalID(t), CustomerID: l.AccountID, OrganizationID: l.OrganizationID, Traits: traits,
 	})
 	if statusOf(err) == http.StatusConflict {
-		// Made meanwhile by another attempt: update that one.
-		return s.upsert(ctx, c, sc, t, l, traits)
+		// Made meanwhile by another attempt: update that one (once; if the search still
+		// does not find it, the outbox tries the whole sync again later).
+		found, err := c.findInstance(ctx, sc.objectID, externalID(t))
+		if err != nil {
+			return "", err
+		}
+		if found == nil {
+			return "", fmt.Errorf("vitally: instance %s exists (409) but is not found yet", externalID(t))
+		}
+		return found.ID, c.updateInstance(ctx, sc.objectID, found.ID, instanceWrite{Name: instanceName(t), Traits: traits})
 	}
 	return in.ID, err
 }
