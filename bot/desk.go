@@ -153,7 +153,8 @@ func (d *Desk) ArchiveInbox(ctx context.Context, t *tickets.Ticket, _ string) er
 // retry it first looks for a message tagged with key, which an earlier attempt may have
 // posted before it failed or crashed, and returns that one instead of posting again.
 func (d *Desk) post(ctx context.Context, channel, thread, key string, opts ...slack.MsgOption) (string, error) {
-	if tickets.IsRetry(ctx) {
+	var refused *refusedPost
+	if tickets.IsRetry(ctx) && !(errors.As(tickets.LastError(ctx), &refused) && refused.key == key) {
 		ts, err := d.findPosted(ctx, channel, thread, key)
 		if err != nil {
 			return "", err
@@ -169,8 +170,23 @@ func (d *Desk) post(ctx context.Context, channel, thread, key string, opts ...sl
 		opts = append(opts, slack.MsgOptionTS(thread))
 	}
 	_, ts, err := d.api.PostMessageContext(ctx, channel, opts...)
-	return ts, classify("chat.postMessage", err)
+	err = classify("chat.postMessage", err)
+	if _, limited := tickets.RetryAfter(err); limited {
+		// Slack refused the call, so nothing was posted: the next attempt need not look
+		// (conversations.history is rate-limited more tightly than posting).
+		err = &refusedPost{key: key, err: err}
+	}
+	return ts, err
 }
+
+// refusedPost is a post Slack rate-limited: it certainly did not happen.
+type refusedPost struct {
+	key string
+	err error
+}
+
+func (e *refusedPost) Error() string { return e.err.Error() }
+func (e *refusedPost) Unwrap() error { return e.err }
 
 // historyLookback is how many of a channel's latest messages a retry looks through.
 const historyLookback = 100

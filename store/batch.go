@@ -32,6 +32,7 @@ type entry struct {
 func (o *Outbox) handleEntry(ctx, hctx context.Context, p int, e entry) error {
 	log := o.log.With(zap.String("event", e.ev.ID), zap.String("ticket", string(e.ev.TicketID)),
 		zap.String("type", string(e.ev.Type)))
+	var lastErr error
 	for attempt := 1; ; attempt++ {
 		if ctx.Err() != nil {
 			return errStopped
@@ -40,8 +41,12 @@ func (o *Outbox) handleEntry(ctx, hctx context.Context, p int, e entry) error {
 		if e.claimed || attempt > 1 {
 			cctx = tickets.WithRetry(hctx)
 		}
+		if attempt > 1 {
+			cctx = tickets.WithLastError(cctx, lastErr)
+		}
 		began := time.Now()
 		err := o.call(cctx, e.ev)
+		lastErr = err
 		took := time.Since(began)
 		switch {
 		case err == nil:

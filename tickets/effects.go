@@ -25,6 +25,21 @@ func IsRetry(ctx context.Context) bool {
 	return v
 }
 
+type lastErrKey struct{}
+
+// WithLastError records on ctx how the previous attempt at the same side effect failed,
+// so that an implementation can tell a failure that certainly did nothing (a refused
+// call) from one that may have taken effect. The outbox sets it with WithRetry.
+func WithLastError(ctx context.Context, err error) context.Context {
+	return context.WithValue(ctx, lastErrKey{}, err)
+}
+
+// LastError is the error WithLastError recorded, or nil.
+func LastError(ctx context.Context) error {
+	err, _ := ctx.Value(lastErrKey{}).(error)
+	return err
+}
+
 // Consumer group names. Each group works through every event on its own, so a slow or
 // failing sink never holds up Slack or the customers.
 const (

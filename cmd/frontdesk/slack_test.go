@@ -140,6 +140,13 @@ func TestRelay_SlackRateLimitsLoseNothing(t *testing.T) {
 			t.Errorf("storm %d posted %d times", i, n)
 		}
 	}
+	// A post Slack refused (429) certainly did not happen: its retry does not look through
+	// the channel's history first (conversations.history is limited more tightly).
+	for _, c := range w.sim.Calls("conversations.history") {
+		if c.Params["channel"] == inbox.ID {
+			t.Errorf("a retry after a 429 looked through the inbox's history: %v", c.Params)
+		}
+	}
 }
 
 func TestRelay_FailedDeliveryCanBeSentAgain(t *testing.T) {
