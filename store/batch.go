@@ -27,12 +27,15 @@ type entry struct {
 
 // handleEntry calls the handler until it succeeds, fails permanently or has failed
 // MaxAttempts times, waiting between attempts; then acknowledges the entry, dead-lettering
-// it unless it succeeded. Every attempt after the first, and every attempt at a claimed
+// it unless it succeeded. A failure that asks for a pause (a RetryAfterError: a rate
+// limit) is waited out and does not count: the entry waits its turn however long the
+// queue ahead of it is. Every attempt after the first, and every attempt at a claimed
 // entry, runs with tickets.WithRetry.
 func (o *Outbox) handleEntry(ctx, hctx context.Context, p int, e entry) error {
 	log := o.log.With(zap.String("event", e.ev.ID), zap.String("ticket", string(e.ev.TicketID)),
 		zap.String("type", string(e.ev.Type)))
 	var lastErr error
+	failures := 0
 	for attempt := 1; ; attempt++ {
 		if ctx.Err() != nil {
 			return errStopped
@@ -48,6 +51,9 @@ func (o *Outbox) handleEntry(ctx, hctx context.Context, p int, e entry) error {
 		err := o.call(cctx, e.ev)
 		lastErr = err
 		took := time.Since(began)
+		if _, limited := tickets.RetryAfter(err); err != nil && !limited {
+			failures++
+		}
 		switch {
 		case err == nil:
 			o.observe(OutcomeOK, took)
@@ -55,7 +61,7 @@ func (o *Outbox) handleEntry(ctx, hctx context.Context, p int, e entry) error {
 		case hctx.Err() != nil:
 			o.observe(OutcomeRetry, took)
 			return errStopped // the handler was cut short; the next holder tries again
-		case tickets.IsPermanent(err) || attempt >= o.cfg.MaxAttempts:
+		case tickets.IsPermanent(err) || failures >= o.cfg.MaxAttempts:
 			o.observe(OutcomeGaveUp, took)
 			log.Error("giving up on outbox entry", zap.Int("attempts", attempt), zap.Error(err))
 			if derr := o.deadLetter(hctx, p, e.msg, err, attempt); derr != nil {

@@ -31,7 +31,8 @@ type OutboxConfig struct {
 	LeaseTTL time.Duration
 	// RetryBase and RetryMax bound the backoff between attempts (200ms, 1m).
 	RetryBase, RetryMax time.Duration
-	// MaxAttempts is how many times an entry is tried before it is dead-lettered (20).
+	// MaxAttempts is how many failed attempts an entry gets before it is dead-lettered
+	// (20); waits a RetryAfterError asks for (rate limits) do not count.
 	MaxAttempts int
 	// ShutdownGrace is how long handler calls in flight may run on after Run's context
 	// ends (10s).

@@ -202,6 +202,23 @@ func TestOutbox_Errors(t *testing.T) {
 		}
 	})
 
+	t.Run("RateLimitsDoNotCount", func(t *testing.T) {
+		// Twice MaxAttempts rate limits in a row, then success: the entry waited its turn
+		// and was handled, never given up.
+		texts, r, _ := run(t, cfg, func(calls int) error {
+			if calls <= 2*cfg.MaxAttempts {
+				return &tickets.RetryAfterError{After: time.Millisecond, Err: errors.New("ratelimited")}
+			}
+			return nil
+		})
+		if want := []string{"one", "two", "three"}; !slices.Equal(texts, want) {
+			t.Errorf("handled %v, want %v", texts, want)
+		}
+		if dead := deadOf(t, r); len(dead) != 0 {
+			t.Errorf("dead stream = %v, want nothing given up over rate limits", dead)
+		}
+	})
+
 	t.Run("Panic", func(t *testing.T) {
 		texts, _, _ := run(t, cfg, func(calls int) error {
 			if calls == 1 {
