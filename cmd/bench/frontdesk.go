@@ -99,6 +99,7 @@ func (b *bench) runFrontdesk(ctx context.Context) error {
 		w.tail.forget()
 	}
 	if b.on("relay") {
+		b.quiet(ctx)
 		pprofStop := b.startProfile()
 		for _, d := range []direction{toSlack, toCustomer} {
 			maxRate := cfg.bareMax

@@ -25,7 +25,7 @@
 //
 // Usage, from the repository:
 //
-//	go run ./cmd/bench               # the full run (about 10 minutes on 2 cores); writes BENCHMARKS.md
+//	go run ./cmd/bench               # the full run (7 to 10 minutes on 2 cores); writes BENCHMARKS.md
 //	BENCH_SMOKE=1 go run ./cmd/bench # a few seconds: checks the benchmark still runs; writes nothing
 //	BENCH_PHASES=relay,costs go run ./cmd/bench # only some phases (bare, costs, relay,
 //	                                 # interactions, memory, whatif, burst); writes no BENCHMARKS.md
@@ -33,10 +33,13 @@
 // It prints a table and, in a full run, writes BENCHMARKS.md at the repository's root:
 // that file is the latest real run and is never edited by hand. BENCH_OUT=path writes
 // the report elsewhere (in smoke mode too). BENCH_KEEP=1 keeps the working directory
-// (every process's log, and each cost window's MONITOR capture) instead of removing it. It needs redis-server on PATH and Go; it
-// judges no speed (CI runs the smoke mode only to see that it still works), but it exits
-// non-zero when the benchmark itself breaks (a message lost, a process that will not
-// start).
+// (every process's log, and each cost window's MONITOR capture) instead of removing it.
+//
+// It needs Go and redis-server on PATH. It judges no speed (CI runs the smoke mode only
+// to see that it still works), but it exits non-zero when the benchmark itself breaks (a
+// message lost, a process that will not start, a phase that fails). A full run waits up
+// to 90 s for other programs to leave the CPU alone before it starts (and up to 30 s
+// before each throughput phase), and reports how much they used.
 package main
 
 import (
@@ -245,6 +248,13 @@ func waitQuiet(ctx context.Context, cores float64, max time.Duration) float64 {
 	}
 }
 
+// quiet waits, in a full run, up to 30 s for other programs to leave the CPU alone.
+func (b *bench) quiet(ctx context.Context) {
+	if !b.cfg.smoke {
+		waitQuiet(ctx, 0.25, 30*time.Second)
+	}
+}
+
 // bench is one run: its configuration, binaries, Redis and report.
 type bench struct {
 	cfg            config
@@ -275,9 +285,11 @@ func (b *bench) all(ctx context.Context) error {
 	if b.on("bare") {
 		phase("bare transport", b.runBare)
 	}
+	b.quiet(ctx)
 	if b.on("costs") || b.on("relay") || b.on("interactions") || b.on("memory") {
 		phase("frontdesk", b.runFrontdesk)
 	}
+	b.quiet(ctx)
 	if b.on("whatif") {
 		phase("what-if", b.runWhatIf)
 	}

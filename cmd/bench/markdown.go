@@ -354,7 +354,10 @@ func (r *report) analysis(p func(string, ...any)) {
 		p("  `NoRedirects`), which keeps 2 idle connections per host, so with more calls in flight many calls dial a new\n")
 		p("  connection and leave one in TIME_WAIT.")
 		if r.WhatIf != nil {
-			if c := curveOf(r.WhatIf.Curves, pair.fd.Dir); c != nil {
+			if c := curveOf(r.WhatIf.Curves, pair.fd.Dir); c != nil && c.othersAvg() > 0.2 {
+				p(" The what-if build below got %s against %s, but other programs used %.2f cores on average during\n", c.satString(), pair.fd.satString(), c.othersAvg())
+				p("  its search, so that comparison says little.")
+			} else if c != nil {
 				if c.Saturation > 1.1*pair.fd.Saturation {
 					p(" Keeping them (the what-if build below) raised the sustained rate to %s from %s.", c.satString(), pair.fd.satString())
 				} else {
@@ -511,4 +514,21 @@ func profileCum(listing string) map[string]float64 {
 		out[name] = v
 	}
 	return out
+}
+
+// othersAvg is the CPU other programs used on average during the curve's runs.
+func (c *curve) othersAvg() float64 {
+	sum, n := 0.0, 0
+	for _, st := range append(append([]step(nil), c.Search...), c.At...) {
+		for _, u := range st.CPU {
+			if u.Name == "others" {
+				sum += u.Cores
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return sum / float64(n)
 }
