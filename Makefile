@@ -5,13 +5,17 @@ GO ?= go
 # staticcheck finds dead code and misuse that go vet does not; pinned for repeatable CI.
 STATICCHECK ?= v0.8.2
 
-.PHONY: build run test faults fuzz cluster-test static bench lint redis setup
+.PHONY: build run demo test faults fuzz cluster-test static bench lint redis setup
 
 build:
 	$(GO) build -o bin/frontdesk ./cmd/frontdesk
 
 run: build redis
 	./bin/frontdesk
+
+# Frontdesk with a simulated Slack workspace, a Redis and a demo website (docs/demo.md).
+demo:
+	$(GO) run ./cmd/frontdesk demo
 
 test: redis
 	$(GO) test -race -count=1 ./...
@@ -56,3 +60,4 @@ redis:
 setup:
 	$(GO) mod download
 	$(MAKE) redis
+	bash scripts/chromium.sh

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"sync"
@@ -30,6 +31,7 @@ type Tickets interface {
 	UpdateSettings(ctx context.Context, st tickets.Settings) error
 	CheckSetup(ctx context.Context) ([]tickets.SetupReport, error)
 	UpdateDetails(ctx context.Context, id tickets.ID, by tickets.Agent, c tickets.DetailsChange) (*tickets.Ticket, error)
+	Transcript(ctx context.Context, id tickets.ID) ([]tickets.Message, error)
 }
 
 // Deduper remembers ids for a while: Seen reports whether id is new in scope. Slack
@@ -55,6 +57,9 @@ type Config struct {
 	VitallyFromEnv bool
 	// Metrics, when set, is told about the Socket Mode connection.
 	Metrics Metrics
+	// Epochs, when set, is shared with the other replicas so that a connection any of
+	// them loses makes all of them check the order of agents' messages (gaps.go).
+	Epochs SocketEpochs
 }
 
 // Metrics is told about the Socket Mode connection, for monitoring. Its methods must be
@@ -66,6 +71,10 @@ type Metrics interface {
 	// EnvelopeAcked: an envelope's acknowledgement was handed to the connection took
 	// after the envelope was received.
 	EnvelopeAcked(took time.Duration)
+	// OrderChecked: an inbox channel was checked for agents' messages Slack had not sent
+	// yet (gaps.go), with outcome "ok", "rate_limited" or "failed", and recovered of them
+	// were relayed ahead of the message that asked for the check.
+	OrderChecked(outcome string, recovered int)
 }
 
 // nopMetrics is the Metrics of a Bot configured without any.
@@ -73,6 +82,7 @@ type nopMetrics struct{}
 
 func (nopMetrics) Connected(bool)              {}
 func (nopMetrics) EnvelopeAcked(time.Duration) {}
+func (nopMetrics) OrderChecked(string, int)    {}
 
 // Bot is the Slack app's inbound side: it keeps one Socket Mode connection, acknowledges
 // every envelope at once, and hands events and interactions to the ticket service.
@@ -96,6 +106,13 @@ type Bot struct {
 
 	connected atomic.Bool
 	wg        sync.WaitGroup
+
+	// gaps says which inbox channels must be checked for agents' messages Slack has not
+	// sent yet; sharedEpoch is the replicas' epoch as last seen (gaps.go).
+	gaps        *gaps
+	epochMu     sync.Mutex
+	sharedEpoch int64
+	member      string // this bot among the replicas' heartbeats
 }
 
 // identity is the bot's own Slack user and bot ids, from auth.test.
@@ -119,7 +136,7 @@ func New(cfg Config, api *slack.Client, tk Tickets, seen Deduper, log *zap.Logge
 		cfg.Metrics = nopMetrics{}
 	}
 	b := &Bot{cfg: cfg, api: api, tk: tk, seen: seen, log: log.Named("bot"), users: newUsers(api),
-		members: newMembers(api), files: cfg.Files}
+		members: newMembers(api), files: cfg.Files, gaps: newGaps(), member: rand.Text()}
 	b.sm = socketmode.New(api)
 	b.actions = map[string]func(context.Context, *slack.InteractionCallback, *slack.BlockAction){
 		ActionPick:       b.pick,
@@ -157,6 +174,11 @@ func (b *Bot) Run(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- b.sm.RunContext(ctx) }()
 	defer b.wg.Wait()
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		b.watchEpochs(ctx)
+	}()
 	for {
 		select {
 		case <-ctx.Done():
@@ -212,11 +234,16 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 		b.connected.Store(true)
 		b.cfg.Metrics.Connected(true)
 		b.log.Info("connected to Slack")
+		// An earlier connection (of this process, of one that crashed, or of another
+		// replica) may have ended with agents' messages in flight; the one that ended
+		// may still have taken some since it was reported.
+		b.connectionsChanged(ctx, "connected")
 		return
 	case socketmode.EventTypeConnecting, socketmode.EventTypeConnectionError, socketmode.EventTypeDisconnect:
 		if b.connected.Swap(false) {
 			b.cfg.Metrics.Connected(false)
 			b.log.Warn("Slack connection lost; reconnecting", zap.String("event", string(evt.Type)))
+			b.connectionsChanged(ctx, "disconnected")
 		}
 		return
 	case socketmode.EventTypeErrorBadMessage:
@@ -228,6 +255,11 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 	}
 	switch evt.Type {
 	case socketmode.EventTypeEventsAPI:
+		if evt.Request.RetryAttempt > 0 {
+			// Slack sends an event again when its first sending was not acknowledged,
+			// e.g. because the connection that carried it ended.
+			b.connectionsChanged(ctx, "redelivered")
+		}
 		stored := b.onEvent(ctx, evt)
 		if stored == nil {
 			b.ack(evt, nil, received)

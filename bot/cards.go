@@ -90,7 +90,7 @@ func md(s string) *slack.TextBlockObject {
 }
 
 // introBlocks is the first message of an inbox channel: every detail of the customer the
-// source gave, and who handles the chat.
+// source gave, who handles the chat, and the pick's notice (pickedLine).
 func introBlocks(t *tickets.Ticket) []slack.Block {
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType,
@@ -99,6 +99,7 @@ func introBlocks(t *tickets.Ticket) []slack.Block {
 			"*Customer:* %s\n*Source:* %s\n*Team:* %s\n*Ticket handler:* %s",
 			esc(t.Customer.DisplayName()), esc(sourceLabel(t)), esc(t.Team.Label), mention(t.Assignee.ID)),
 			maxSectionText)), nil, nil),
+		slack.NewSectionBlock(md(pickedLine(t)), nil, nil),
 	}
 	var fields []*slack.TextBlockObject
 	add := func(k, v string) {
@@ -146,6 +147,13 @@ func customerText(m tickets.Message) string {
 // linkURL makes a URL safe inside <url|text>: those characters would end the link.
 func linkURL(u string) string {
 	return strings.NewReplacer("|", "%7C", ">", "%3E", "<", "%3C", " ", "%20").Replace(u)
+}
+
+// pickedLine is the notice of t's first pick (its assignee picked it): the inbox
+// channel's first message carries it, so that the pick that made the channel posts no
+// notice of its own.
+func pickedLine(t *tickets.Ticket) string {
+	return noticeText(t, tickets.Event{Type: tickets.EventPicked, Actor: t.Assignee})
 }
 
 // noticeText is the status line posted in the inbox channel for ev.

@@ -21,6 +21,9 @@ type Desk struct {
 
 	linksMu sync.Mutex
 	links   map[string]string // channel/ts → permalink
+
+	selfMu sync.Mutex
+	self   string // the bot's user id, once asked for (selfID)
 }
 
 var _ tickets.Desk = (*Desk)(nil)

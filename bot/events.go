@@ -70,33 +70,52 @@ func (b *Bot) firstTime(ctx context.Context, id string) bool {
 // relayable reports whether a message event is a person's new message: not the bot's own
 // (that would loop), not an edit, a deletion or a join.
 func (b *Bot) relayable(ev *slackevents.MessageEvent) bool {
-	if ev.BotID != "" || ev.User == "" || ev.User == b.self.userID {
+	return b.relayableMessage(ev.BotID, ev.User, ev.SubType)
+}
+
+// relayableMessage is relayable for a message's bot id, user and subtype, as events and
+// conversations.history give them.
+func (b *Bot) relayableMessage(botID, user, subtype string) bool {
+	if botID != "" || user == "" || user == b.self.userID {
 		return false
 	}
-	switch ev.SubType {
+	switch subtype {
 	case "", slack.MsgSubTypeFileShare, slack.MsgSubTypeThreadBroadcast:
 		return true
 	}
 	return false
 }
 
-// relay hands an agent's message in an inbox channel to the ticket service: a top-level
-// message goes to the customer, a thread reply is an internal note. When it cannot be
-// sent the agent is told why, privately.
-func (b *Bot) relay(ctx context.Context, ev *slackevents.MessageEvent) {
+// agentMessage is the message an agent wrote in an inbox channel: a top-level message
+// goes to the customer, a thread reply (threadTS set and not ts) is an internal note.
+func (b *Bot) agentMessage(ctx context.Context, user, text, ts, threadTS string, files []slack.File) tickets.Message {
 	m := tickets.Message{
 		Direction:       tickets.FromAgent,
-		Author:          b.users.agentSoon(ctx, ev.User),
-		Text:            ev.Text,
-		SourceMessageID: ev.TimeStamp,
+		Author:          b.users.agentSoon(ctx, user),
+		Text:            text,
+		SourceMessageID: ts,
 	}
-	if ev.ThreadTimeStamp != "" && ev.ThreadTimeStamp != ev.TimeStamp {
+	if threadTS != "" && threadTS != ts {
 		m.Direction = tickets.Internal
 	}
+	for _, f := range files {
+		m.Attachments = append(m.Attachments, tickets.Attachment{URL: b.fileLink(ctx, f), Name: f.Name, MIME: f.Mimetype})
+	}
+	return m
+}
+
+// relay hands an agent's message in an inbox channel to the ticket service: a top-level
+// message goes to the customer, a thread reply is an internal note. A top-level message
+// waits for the channel's earlier messages Slack has not sent yet (gaps.go). When it
+// cannot be sent the agent is told why, privately.
+func (b *Bot) relay(ctx context.Context, ev *slackevents.MessageEvent) {
+	var files []slack.File
 	if ev.Message != nil {
-		for _, f := range ev.Message.Files {
-			m.Attachments = append(m.Attachments, tickets.Attachment{URL: b.fileLink(ctx, f), Name: f.Name, MIME: f.Mimetype})
-		}
+		files = ev.Message.Files
+	}
+	m := b.agentMessage(ctx, ev.User, ev.Text, ev.TimeStamp, ev.ThreadTimeStamp, files)
+	if m.Direction == tickets.FromAgent {
+		b.fillGap(ctx, ev.Channel, ev.TimeStamp)
 	}
 	err := b.takeAgentMessage(ctx, ev.Channel, m)
 	var why string

@@ -13,13 +13,18 @@ import (
 
 // OpenInbox makes sure t has a private inbox channel with members in it and returns it:
 // the first pick creates it (named after the ticket and the customer, with a suffix when
-// the name is taken) and posts the customer's details there (the returned TS); a pick
-// after a transfer invites the new agent to the same channel.
-func (d *Desk) OpenInbox(ctx context.Context, t *tickets.Ticket, members []tickets.AgentID, key string) (tickets.Card, error) {
+// the name is taken) and tells created before inviting anyone; with intro it posts there
+// the customer's details and who picked the ticket (the returned TS). A pick after a
+// transfer invites the new agent to the same channel.
+func (d *Desk) OpenInbox(ctx context.Context, t *tickets.Ticket, members []tickets.AgentID, intro bool,
+	created func(ctx context.Context, channel string) error, key string) (tickets.Card, error) {
 	channel := t.Inbox
 	if channel == "" {
 		var err error
 		if channel, err = d.createInbox(ctx, t); err != nil {
+			return tickets.Card{}, err
+		}
+		if err := created(ctx, channel); err != nil {
 			return tickets.Card{}, err
 		}
 	}
@@ -27,12 +32,12 @@ func (d *Desk) OpenInbox(ctx context.Context, t *tickets.Ticket, members []ticke
 		return tickets.Card{}, err
 	}
 	c := tickets.Card{Channel: channel}
-	if t.Inbox == "" {
-		intro := *t
-		intro.Inbox = channel
+	if intro {
+		shown := *t
+		shown.Inbox = channel
 		ts, err := d.post(ctx, channel, "", key+":intro",
-			slack.MsgOptionBlocks(introBlocks(&intro)...),
-			slack.MsgOptionText("Live chat "+ticketTitle(t), false))
+			slack.MsgOptionBlocks(introBlocks(&shown)...),
+			slack.MsgOptionText("Live chat "+ticketTitle(t)+" — "+pickedLine(&shown), false))
 		if err != nil {
 			return tickets.Card{}, err
 		}
@@ -41,12 +46,9 @@ func (d *Desk) OpenInbox(ctx context.Context, t *tickets.Ticket, members []ticke
 	return c, nil
 }
 
-// inboxPurpose marks a channel as ticket id's inbox, so that a retry can recognise the
-// channel an earlier attempt created.
-func inboxPurpose(id tickets.ID) string { return "Frontdesk live chat, ticket " + string(id) }
-
 // createInbox creates t's private inbox channel. When its name is taken it tries the next
-// suffix, unless the channel of that name is the one an earlier attempt made for t.
+// suffix, unless the channel of that name is the one an earlier attempt made for t. The
+// channel gets no topic or purpose: its first message says what it is for.
 func (d *Desk) createInbox(ctx context.Context, t *tickets.Ticket) (string, error) {
 	base := inboxName(t)
 	for i := range 10 {
@@ -56,7 +58,7 @@ func (d *Desk) createInbox(ctx context.Context, t *tickets.Ticket) (string, erro
 		}
 		ch, err := d.api.CreateConversationContext(ctx, slack.CreateConversationParams{ChannelName: name, IsPrivate: true})
 		if slackCode(err) == "name_taken" {
-			if id, err := d.findOwnInbox(ctx, t, name); err != nil || id != "" {
+			if id, err := d.findOwnInbox(ctx, name); err != nil || id != "" {
 				return id, err
 			}
 			continue
@@ -64,24 +66,22 @@ func (d *Desk) createInbox(ctx context.Context, t *tickets.Ticket) (string, erro
 		if err != nil {
 			return "", classify("conversations.create", err)
 		}
-		topic := clip(fmt.Sprintf("%s · %s · %s", ticketTitle(t), sourceLabel(t), t.Team.Label), 250)
-		if _, err := d.api.SetPurposeOfConversationContext(ctx, ch.ID, inboxPurpose(t.ID)); err != nil {
-			return "", classify("conversations.setPurpose", err)
-		}
-		if _, err := d.api.SetTopicOfConversationContext(ctx, ch.ID, topic); err != nil {
-			d.log.Warn("set inbox topic", zap.String("ticket", string(t.ID)), zap.Error(err))
-		}
 		return ch.ID, nil
 	}
 	return "", tickets.Permanent(fmt.Errorf("no free channel name for ticket %s after 10 tries", t.ID))
 }
 
-// findOwnInbox looks among the private channels the bot is in for one named name whose
-// purpose marks it as t's inbox; "" when there is none. Only a retry looks: a first attempt
-// cannot have made the channel.
-func (d *Desk) findOwnInbox(ctx context.Context, t *tickets.Ticket, name string) (string, error) {
+// findOwnInbox looks among the private channels the bot is in for one named name that the
+// bot created; "" when there is none. Such a channel is the one an earlier attempt made
+// for this ticket: an inbox channel's name starts with its ticket's number, which no other
+// ticket has. Only a retry looks: a first attempt cannot have made the channel.
+func (d *Desk) findOwnInbox(ctx context.Context, name string) (string, error) {
 	if !tickets.IsRetry(ctx) {
 		return "", nil
+	}
+	self, err := d.selfID(ctx)
+	if err != nil {
+		return "", err
 	}
 	params := &slack.GetConversationsParameters{Types: []string{"private_channel"}, Limit: 200, ExcludeArchived: true}
 	for {
@@ -90,7 +90,7 @@ func (d *Desk) findOwnInbox(ctx context.Context, t *tickets.Ticket, name string)
 			return "", classify("conversations.list", err)
 		}
 		for _, ch := range chs {
-			if ch.Name == name && ch.Purpose.Value == inboxPurpose(t.ID) {
+			if ch.Name == name && ch.Creator == self {
 				return ch.ID, nil
 			}
 		}
@@ -99,6 +99,21 @@ func (d *Desk) findOwnInbox(ctx context.Context, t *tickets.Ticket, name string)
 		}
 		params.Cursor = cursor
 	}
+}
+
+// selfID is the bot's own user id, asked of Slack (auth.test) the first time it is needed.
+func (d *Desk) selfID(ctx context.Context) (string, error) {
+	d.selfMu.Lock()
+	defer d.selfMu.Unlock()
+	if d.self != "" {
+		return d.self, nil
+	}
+	auth, err := d.api.AuthTestContext(ctx)
+	if err != nil {
+		return "", classify("auth.test", err)
+	}
+	d.self = auth.UserID
+	return d.self, nil
 }
 
 // invite brings members into channel. Someone who cannot join (a single-channel guest

@@ -53,6 +53,7 @@ func testCrash(t *testing.T) {
 // every card at once; one replica is killed mid-burst.
 func testTwoReplicas(t *testing.T) {
 	w := newWorld(t, "two-replicas")
+	w.lateFromKilled = true
 	pa := w.start("fd-a", "")
 	pb := w.start("fd-b", "")
 	if !poll(time.Now().Add(30*time.Second), func() bool { return w.sim.Connections() == 2 }) {

@@ -10,6 +10,7 @@ targets=(
 	"./connectors/webhook FuzzParseInbound"
 	"./connectors/chatra FuzzParsePayload"
 	"./connectors/gladly FuzzParseEnvelope"
+	"./connectors/widget FuzzParseFrame"
 	"./connectors/ai FuzzParseAnswer"
 	"./bot FuzzAdminSubmission"
 	"./bot FuzzInteractionPayload"

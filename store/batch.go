@@ -26,19 +26,20 @@ type entry struct {
 }
 
 // handleEntry calls the handler until it succeeds, fails permanently or has failed
-// MaxAttempts times, waiting between attempts; then acknowledges the entry, dead-lettering
-// it unless it succeeded. A failure that asks for a pause (a RetryAfterError: a rate
+// MaxAttempts times, waiting between attempts. It reports whether the entry is handled and
+// awaits its acknowledgement (see queues.acked); one given up on is dead-lettered (and
+// acknowledged) here. A failure that asks for a pause (a RetryAfterError: a rate
 // limit) is waited out and does not count: the entry waits its turn however long the
 // queue ahead of it is. Every attempt after the first, and every attempt at a claimed
 // entry, runs with tickets.WithRetry.
-func (o *Outbox) handleEntry(ctx, hctx context.Context, p int, e entry) error {
+func (o *Outbox) handleEntry(ctx, hctx context.Context, p int, e entry) (handled bool, err error) {
 	log := o.log.With(zap.String("event", e.ev.ID), zap.String("ticket", string(e.ev.TicketID)),
 		zap.String("type", string(e.ev.Type)))
 	var lastErr error
 	failures := 0
 	for attempt := 1; ; attempt++ {
 		if ctx.Err() != nil {
-			return errStopped
+			return false, errStopped
 		}
 		cctx := hctx
 		if e.claimed || attempt > 1 {
@@ -57,29 +58,29 @@ func (o *Outbox) handleEntry(ctx, hctx context.Context, p int, e entry) error {
 		switch {
 		case err == nil:
 			o.observe(OutcomeOK, took)
-			return o.ack(hctx, p, e.msg.ID)
+			return true, nil
 		case hctx.Err() != nil:
 			o.observe(OutcomeRetry, took)
-			return errStopped // the handler was cut short; the next holder tries again
+			return false, errStopped // the handler was cut short; the next holder tries again
 		case tickets.IsPermanent(err) || failures >= o.cfg.MaxAttempts:
 			o.observe(OutcomeGaveUp, took)
 			log.Error("giving up on outbox entry", zap.Int("attempts", attempt), zap.Error(err))
 			if derr := o.deadLetter(hctx, p, e.msg, err, attempt); derr != nil {
-				return derr
+				return false, derr
 			}
 			if o.cfg.GaveUp != nil {
 				if gerr := o.cfg.GaveUp(hctx, e.ev, err); gerr != nil {
 					log.Error("reporting the entry given up on", zap.Error(gerr))
 				}
 			}
-			return nil
+			return false, nil
 		}
 		o.observe(OutcomeRetry, took)
 		wait := o.backoff(attempt, err)
 		log.Warn("outbox entry failed; will retry", zap.Int("attempt", attempt),
 			zap.Int("max_attempts", o.cfg.MaxAttempts), zap.Duration("wait", wait), zap.Error(err))
 		if !sleep(ctx, wait) {
-			return errStopped
+			return false, errStopped
 		}
 	}
 }

@@ -15,12 +15,12 @@ func bookkeeping(hctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(hctx), 5*time.Second)
 }
 
-// ack acknowledges entry id of partition p for the group.
-func (o *Outbox) ack(hctx context.Context, p int, id string) error {
+// ack acknowledges entries ids of partition p for the group, in one XACK.
+func (o *Outbox) ack(hctx context.Context, p int, ids ...string) error {
 	ctx, cancel := bookkeeping(hctx)
 	defer cancel()
-	if err := o.r.c.XAck(ctx, o.stream(p), o.group, id).Err(); err != nil {
-		return fmt.Errorf("ack %d/%s: %w", p, id, err)
+	if err := o.r.c.XAck(ctx, o.stream(p), o.group, ids...).Err(); err != nil {
+		return fmt.Errorf("ack %d entries of partition %d from %s: %w", len(ids), p, ids[0], err)
 	}
 	return nil
 }

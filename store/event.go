@@ -72,6 +72,7 @@ const (
 	codeClosed        = -2
 	codeSameTeam      = -3
 	codeNotActive     = -4
+	codeNotOpen       = -5 // not the conversation's open ticket (addMessageScript for a source)
 	codeDuplicate     = 2
 )
 

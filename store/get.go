@@ -64,6 +64,7 @@ func (r *Redis) FindOpen(ctx context.Context, source, conversationID string) (*t
 	if !t.IsOpen() {
 		return nil, tickets.ErrNotFound
 	}
+	r.open.put(key, t.ID) // for AddSourceMessage
 	return t, nil
 }
 

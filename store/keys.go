@@ -95,8 +95,34 @@ func (k keys) secret(name string) string { return k.prefix + "secret:" + name }
 // (e.g. when the Vitally sync was first configured by the environment).
 func (k keys) mark(name string) string { return k.prefix + "mark:" + name }
 
+// socketEpoch is a STRING counter, P+"{socket}:epoch": raised whenever a Socket Mode
+// connection of the app may have ended with events in flight (bot/gaps.go).
+func (k keys) socketEpoch() string { return k.prefix + "{socket}:epoch" }
+
+// socketMembers is a ZSET, P+"{socket}:members": each running bot (member) scored by the
+// unix milliseconds of its latest heartbeat. It shares socketEpoch's hash tag.
+func (k keys) socketMembers() string { return k.prefix + "{socket}:members" }
+
 // lease is a STRING with a TTL, P+"lease:<group>:<N>", holding the name of the consumer
 // that works partition N's outbox for group.
 func (k keys) lease(group string, p int) string {
 	return fmt.Sprintf("%slease:%s:%d", k.prefix, group, p)
 }
+
+// widgetTag is the hash tag of a website visitor's keys, P+"widget:{<visitor>}:": the
+// keys of one append live in one Redis Cluster slot.
+func (k keys) widgetTag(visitor string) string { return k.prefix + "widget:{" + visitor + "}:" }
+
+// widgetFeed is a STREAM P+"widget:{<visitor>}:feed" of the visitor's items (field d).
+func (k keys) widgetFeed(visitor string) string { return k.widgetTag(visitor) + "feed" }
+
+// widgetKeys is a HASH P+"widget:{<visitor>}:keys" of append key → the stream id it got.
+func (k keys) widgetKeys(visitor string) string { return k.widgetTag(visitor) + "keys" }
+
+// widgetOrder is a LIST P+"widget:{<visitor>}:order" of the append keys in widgetKeys,
+// oldest first, so the oldest can be forgotten.
+func (k keys) widgetOrder(visitor string) string { return k.widgetTag(visitor) + "order" }
+
+// widgetChannel is the Pub/Sub channel P+"widget:new" whose messages are the visitors
+// whose feeds grew.
+func (k keys) widgetChannel() string { return k.prefix + "widget:new" }

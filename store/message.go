@@ -18,28 +18,43 @@ import (
 // KEYS[3] -> P{N}:ticket:<id>:held
 // KEYS[4] -> P{N}:seen:<id>:<direction>:<source message id> (unused without one)
 // KEYS[5] -> P{N}:outbox
+// KEYS[6] -> P{N}:conv:<source>:<conv> (unused unless ARGV[7] is "1")
+// KEYS[7] -> P{N}:ticket:<id>:transfers (unused unless ARGV[7] is "1")
+// KEYS[8] -> P{N}:ticket:<id>:cards (unused unless ARGV[7] is "1")
+// KEYS[9] -> P{N}:ticket:<id>:edits (unused unless ARGV[7] is "1")
 // ARGV[1] -> ticket id
 // ARGV[2] -> direction: customer, source_agent, agent, internal or notice
 // ARGV[3] -> the message, JSON
 // ARGV[4] -> EventMessage, JSON
 // ARGV[5] -> the message's time, RFC3339Nano (the ticket's new updated_at)
 // ARGV[6] -> dedupe TTL in ms when the message has a source id, else ""
+// ARGV[7] -> "1" for a source's message (AddSourceMessage): it is added only if ARGV[1]
+// is the open ticket of the conversation KEYS[6], and the ticket is returned
 //
 // The status rules come first, so a message turned away is not marked seen. A customer
 // (or source agent) message on a pending ticket is held for replay and placed under the
 // card; on an active one it is placed in the inbox. Agent messages and notices need an active ticket;
 // internal notes are taken in any status.
-// Returns 1 added | 2 seen before, nothing changed | 0 no such ticket | -2 closed |
-// -4 not active.
+// Returns {1} added | {2} seen before, nothing changed | {0} no such ticket | {-2} closed |
+// {-4} not active | {-5, the open ticket's id or ""} (ARGV[7]) ARGV[1] is not the
+// conversation's open ticket. With ARGV[7], {1} and {2} go on with the ticket HASH (field,
+// value pairs), its transfers, its cards HASH (field, value pairs) and its edits.
 var addMessageScript = redis.NewScript(`
+local source = ARGV[7] == '1'
+if source then
+	local open = redis.call('GET', KEYS[6])
+	if open ~= ARGV[1] then
+		return {-5, open or ''}
+	end
+end
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then
-	return 0
+	return {0}
 end
 local place = ''
 if ARGV[2] == 'customer' or ARGV[2] == 'source_agent' then
 	if status == 'closed' then
-		return -2
+		return {-2}
 	elseif status == 'pending' then
 		place = 'card'
 	else
@@ -47,25 +62,32 @@ if ARGV[2] == 'customer' or ARGV[2] == 'source_agent' then
 	end
 elseif ARGV[2] ~= 'internal' then
 	if status == 'closed' then
-		return -2
+		return {-2}
 	elseif status ~= 'active' then
-		return -4
+		return {-4}
 	end
 end
+local code = 1
 if ARGV[6] ~= '' and not redis.call('SET', KEYS[4], '1', 'NX', 'PX', ARGV[6]) then
-	return 2
+	code = 2
 end
-redis.call('RPUSH', KEYS[2], ARGV[3])
-if place == 'card' then
-	redis.call('RPUSH', KEYS[3], ARGV[3])
+if code == 1 then
+	redis.call('RPUSH', KEYS[2], ARGV[3])
+	if place == 'card' then
+		redis.call('RPUSH', KEYS[3], ARGV[3])
+	end
+	redis.call('HSET', KEYS[1], 'updated_at', ARGV[5])
+	if place ~= '' then
+		redis.call('XADD', KEYS[5], '*', 't', 'message', 'k', ARGV[1], 'e', ARGV[4], 'place', place)
+	else
+		redis.call('XADD', KEYS[5], '*', 't', 'message', 'k', ARGV[1], 'e', ARGV[4])
+	end
 end
-redis.call('HSET', KEYS[1], 'updated_at', ARGV[5])
-if place ~= '' then
-	redis.call('XADD', KEYS[5], '*', 't', 'message', 'k', ARGV[1], 'e', ARGV[4], 'place', place)
-else
-	redis.call('XADD', KEYS[5], '*', 't', 'message', 'k', ARGV[1], 'e', ARGV[4])
+if not source then
+	return {code}
 end
-return 1
+return {code, redis.call('HGETALL', KEYS[1]), redis.call('LRANGE', KEYS[7], 0, -1),
+	redis.call('HGETALL', KEYS[8]), redis.call('LRANGE', KEYS[9], 0, -1)}
 `)
 
 // AddMessage appends m to the ticket's transcript and appends EventMessage, unless it
@@ -95,13 +117,15 @@ func (r *Redis) addMessage(ctx context.Context, id tickets.ID, m tickets.Message
 	if m.SourceMessageID != "" {
 		ttl = strconv.FormatInt(r.cfg.DedupTTL.Milliseconds(), 10)
 	}
+	tk := r.keys.ticket(ref) // for the keys the script does not use
 	keys := []string{
-		r.keys.ticket(ref), r.keys.messages(ref), r.keys.held(ref),
-		r.keys.seen(ref, m.Direction, m.SourceMessageID), r.keys.outbox(ref.p),
+		tk, r.keys.messages(ref), r.keys.held(ref),
+		r.keys.seen(ref, m.Direction, m.SourceMessageID), r.keys.outbox(ref.p), tk, tk, tk, tk,
 	}
-	code, err := addMessageScript.Run(ctx, r.c, keys, string(id), string(m.Direction), msg, ev, fmtTime(m.At), ttl).Int64()
+	res, err := addMessageScript.Run(ctx, r.c, keys, string(id), string(m.Direction), msg, ev, fmtTime(m.At), ttl, "").Slice()
 	if err != nil {
 		return false, err
 	}
+	code, _ := res[0].(int64)
 	return code == codeOK, outcome(code)
 }

@@ -100,5 +100,8 @@ func (r *Redis) Open(ctx context.Context, t *tickets.Ticket, first *tickets.Mess
 	}
 	// res[1] is another request's ticket when it opened one since FindOpen looked.
 	got, err := r.Get(ctx, tickets.ID(res[1].(string)))
+	if err == nil && got.IsOpen() {
+		r.open.put(keys[0], got.ID) // for AddSourceMessage
+	}
 	return got, res[0].(int64) == 1, err
 }

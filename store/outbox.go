@@ -34,6 +34,12 @@ type OutboxConfig struct {
 	// MaxAttempts is how many failed attempts an entry gets before it is dead-lettered
 	// (20); waits a RetryAfterError asks for (rate limits) do not count.
 	MaxAttempts int
+	// AckDelay is how long a handled entry may wait to be acknowledged together with the
+	// entries handled after it (100ms): one XACK then carries them all, unless Batch of
+	// them are waiting, which are acknowledged at once. Entries are acknowledged only
+	// once handled, and before a partition is let go; a crash within AckDelay of an
+	// entry's handling has it handled again (as after a crash before its XACK).
+	AckDelay time.Duration
 	// ShutdownGrace is how long handler calls in flight may run on after Run's context
 	// ends (10s).
 	ShutdownGrace time.Duration
@@ -45,6 +51,11 @@ type OutboxConfig struct {
 	// Inbound makes the Outbox work through the queue of events sources sent
 	// (Store.Enqueue) instead of the outbox of side effects.
 	Inbound bool
+	// Wants, when set, says which event types the handler may act on: an entry of
+	// another type is acknowledged (with the others, see AckDelay) without being decoded
+	// or handed to the handler. It must answer for the type alone (tickets.Service's
+	// Interests).
+	Wants func(tickets.EventType) bool
 	// GaveUp, when set, is told of every event set aside for good (after it is in the
 	// dead stream), so the product can show the failure; its error is logged.
 	GaveUp func(ctx context.Context, ev tickets.Event, cause error) error
@@ -76,6 +87,7 @@ func (c *OutboxConfig) setDefaults() {
 	def(&c.RetryBase, 200*time.Millisecond)
 	def(&c.RetryMax, time.Minute)
 	def(&c.ShutdownGrace, 10*time.Second)
+	def(&c.AckDelay, 100*time.Millisecond)
 	def(&c.TrimEvery, time.Minute)
 	if c.Batch == 0 {
 		c.Batch = 100
@@ -108,13 +120,15 @@ func (c OutboxConfig) Validate() error {
 		return fmt.Errorf("store: outbox: retry base %s must be positive and at most retry max %s", c.RetryBase, c.RetryMax)
 	case c.ShutdownGrace < 0 || c.TrimEvery <= 0:
 		return fmt.Errorf("store: outbox: shutdown grace %s and trim every %s must not be negative", c.ShutdownGrace, c.TrimEvery)
+	case c.AckDelay < 0:
+		return fmt.Errorf("store: outbox: ack delay %s must not be negative", c.AckDelay)
 	}
 	return nil
 }
 
 // Outbox works through the outbox for one consumer group: it hands every event to the
-// group's handler, in stream order per ticket, acknowledging each once handled and
-// dead-lettering those that fail for good.
+// group's handler, in stream order per ticket, acknowledging each once handled (several
+// in one XACK, see AckDelay) and dead-lettering those that fail for good.
 //
 // Each of the Partitions streams is worked by at most one live consumer of a group at a
 // time: the one holding the partition's lease. Several replicas share the partitions

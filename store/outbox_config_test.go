@@ -20,7 +20,8 @@ func TestOutboxConfig(t *testing.T) {
 	}
 	if c := o.cfg; c.Block != 2*time.Second || c.Batch != 100 || c.LeaseTTL != 15*time.Second ||
 		c.RetryBase != 200*time.Millisecond || c.RetryMax != time.Minute || c.MaxAttempts != 20 ||
-		c.ShutdownGrace != 10*time.Second || c.StartID != "0" || c.TrimEvery != time.Minute {
+		c.ShutdownGrace != 10*time.Second || c.StartID != "0" || c.TrimEvery != time.Minute ||
+		c.AckDelay != 100*time.Millisecond {
 		t.Errorf("defaults = %+v", c)
 	}
 	for name, cfg := range map[string]OutboxConfig{
@@ -30,6 +31,7 @@ func TestOutboxConfig(t *testing.T) {
 		"NegBatch":     {Consumer: "c", Batch: -1},
 		"NegAttempts":  {Consumer: "c", MaxAttempts: -1},
 		"NegGrace":     {Consumer: "c", ShutdownGrace: -1},
+		"NegAckDelay":  {Consumer: "c", AckDelay: -1},
 		"TinyLeaseTTL": {Consumer: "c", LeaseTTL: time.Microsecond},
 	} {
 		if _, err := NewOutbox(r, "desk", h, cfg, nil); err == nil {

@@ -246,7 +246,10 @@ func TestOutbox_Errors(t *testing.T) {
 			}
 			return nil
 		})
-		if len(times) != 2 || times[1].Sub(times[0]) < pause {
+		switch {
+		case len(times) != 2:
+			t.Errorf("handled %d times, want 2 (once rate limited, once done)", len(times))
+		case times[1].Sub(times[0]) < pause:
 			t.Errorf("retried after %v, want at least %v", times[1].Sub(times[0]), pause)
 		}
 	})

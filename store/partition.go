@@ -54,9 +54,11 @@ func (o *Outbox) work(ctx context.Context, p int) {
 		o.keepLease(hctx, p, cancel)
 	}()
 	q := newQueues(o, p, wctx, hctx, cancelWork)
+	go q.runAcks()
 	defer func() {
 		cancelWork()
 		q.wg.Wait()
+		q.stopAcks()
 		o.held[p].Store(false)
 		cancel()
 		<-renewing // so that no renewal follows the release

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/zap"
@@ -24,25 +25,40 @@ type queues struct {
 	mu      sync.Mutex
 	byTkt   map[tickets.ID][]entry
 	running map[tickets.ID]bool
-	held    map[string]bool // ids of the entries queued or being handled
+	held    map[string]bool // ids of the entries queued, being handled or awaiting their ack
+	toAck   []string        // ids of the entries handled and not yet acknowledged
 	room    chan struct{}   // receives when an entry is done
 	err     error           // the first bookkeeping failure
 	wg      sync.WaitGroup
+
+	ackNow   chan struct{} // receives when an entry is handled (the first of a batch, or the Batch-th)
+	ackStop  chan struct{} // closed to stop runAcks
+	ackedAll chan struct{} // closed when runAcks returned
 }
 
 func newQueues(o *Outbox, p int, ctx, hctx context.Context, stop func()) *queues {
 	return &queues{o: o, p: p, ctx: ctx, hctx: hctx, stop: stop, byTkt: map[tickets.ID][]entry{},
-		running: map[tickets.ID]bool{}, held: map[string]bool{}, room: make(chan struct{}, 1)}
+		running: map[tickets.ID]bool{}, held: map[string]bool{}, room: make(chan struct{}, 1),
+		ackNow: make(chan struct{}, 1), ackStop: make(chan struct{}), ackedAll: make(chan struct{})}
 }
 
-// add queues msgs (in stream order), skipping those already held; a malformed entry is
-// dead-lettered at once. It returns an error only when Redis fails doing that.
+// add queues msgs (in stream order), skipping those already held; one of a type the
+// group does not want (OutboxConfig.Wants) is acknowledged without more ado, and a
+// malformed entry is dead-lettered at once. It returns an error only when Redis fails
+// doing that.
 func (q *queues) add(msgs []redis.XMessage, claimed bool) error {
 	for _, m := range msgs {
 		q.mu.Lock()
 		dup := q.held[m.ID]
 		q.mu.Unlock()
 		if dup {
+			continue
+		}
+		if t, _ := m.Values["t"].(string); t != "" && q.o.cfg.Wants != nil && !q.o.cfg.Wants(tickets.EventType(t)) {
+			q.mu.Lock()
+			q.held[m.ID] = true
+			q.mu.Unlock()
+			q.acked(m.ID)
 			continue
 		}
 		ev, err := decodeEntry(q.p, m)
@@ -85,21 +101,119 @@ func (q *queues) drain(id tickets.ID) {
 		q.byTkt[id] = list[1:]
 		q.mu.Unlock()
 
-		err := q.o.handleEntry(q.ctx, q.hctx, q.p, e)
-
+		handled, err := q.o.handleEntry(q.ctx, q.hctx, q.p, e)
+		if handled {
+			q.acked(e.msg.ID)
+			continue
+		}
 		q.mu.Lock()
 		delete(q.held, e.msg.ID)
-		if err != nil && q.err == nil {
-			q.err = err
-		}
 		q.mu.Unlock()
+		q.finished(err)
+	}
+}
+
+// finished records the outcome of bookkeeping (nil: none failed) and makes room for
+// more entries; a failure stops the partition.
+func (q *queues) finished(err error) {
+	q.mu.Lock()
+	if err != nil && q.err == nil {
+		q.err = err
+	}
+	q.mu.Unlock()
+	select {
+	case q.room <- struct{}{}:
+	default:
+	}
+	if err != nil {
+		q.stop()
+	}
+}
+
+// acked queues the acknowledgement of entry id, which its handler finished: runAcks
+// sends it with the others handled within AckDelay. The entry stays held until then, so
+// that no claim takes it up again.
+func (q *queues) acked(id string) {
+	q.mu.Lock()
+	q.toAck = append(q.toAck, id)
+	n := len(q.toAck)
+	q.mu.Unlock()
+	if n == 1 || n >= int(q.o.cfg.Batch) {
 		select {
-		case q.room <- struct{}{}:
+		case q.ackNow <- struct{}{}:
 		default:
 		}
-		if err != nil {
-			q.stop()
+	}
+}
+
+// runAcks acknowledges handled entries until stopAcks is called: each batch AckDelay
+// after its first entry was handled, or as soon as Batch of them wait.
+func (q *queues) runAcks() {
+	defer close(q.ackedAll)
+	for {
+		select {
+		case <-q.ackNow:
+		case <-q.ackStop:
+			return
 		}
+		// Signals coalesce (ackNow holds one), so a batch may be full already.
+		q.mu.Lock()
+		full := len(q.toAck) >= int(q.o.cfg.Batch)
+		q.mu.Unlock()
+		wait := time.NewTimer(q.o.cfg.AckDelay)
+		if full {
+			wait.Stop()
+		}
+	linger:
+		for !full {
+			select {
+			case <-wait.C:
+				break linger
+			case <-q.ackStop:
+				wait.Stop()
+				return // stopAcks sends what is left
+			case <-q.ackNow:
+				q.mu.Lock()
+				full = len(q.toAck) >= int(q.o.cfg.Batch)
+				q.mu.Unlock()
+				if full {
+					wait.Stop()
+					break linger
+				}
+			}
+		}
+		if q.flushAcks() != nil {
+			return
+		}
+	}
+}
+
+// flushAcks acknowledges, in one XACK, every handled entry not yet acknowledged.
+func (q *queues) flushAcks() error {
+	q.mu.Lock()
+	ids := q.toAck
+	q.toAck = nil
+	q.mu.Unlock()
+	if len(ids) == 0 {
+		return nil
+	}
+	err := q.o.ack(q.hctx, q.p, ids...)
+	q.mu.Lock()
+	for _, id := range ids {
+		delete(q.held, id)
+	}
+	q.mu.Unlock()
+	q.finished(err)
+	return err
+}
+
+// stopAcks stops runAcks and acknowledges what is left. Call it once every handler has
+// returned, before the partition's lease is let go.
+func (q *queues) stopAcks() {
+	close(q.ackStop)
+	<-q.ackedAll
+	if err := q.flushAcks(); err != nil {
+		q.o.log.Warn("acknowledge handled entries; they will be handled again", zapPartition(q.p), zap.Error(err))
 	}
 }
 

@@ -56,6 +56,7 @@ type Redis struct {
 	c    redis.UniversalClient
 	keys keys
 	cfg  Config
+	open openTickets // conversations' open tickets as last seen (AddSourceMessage)
 }
 
 // New returns a store on client. It returns an error when client is nil or cfg is invalid.

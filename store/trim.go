@@ -84,8 +84,11 @@ func lessID(a, b string) bool {
 
 func splitID(id string) (ms, seq uint64, err error) {
 	a, b, ok := strings.Cut(id, "-")
-	if ms, err = strconv.ParseUint(a, 10, 64); err != nil || !ok {
+	if ms, err = strconv.ParseUint(a, 10, 64); err != nil {
 		return 0, 0, fmt.Errorf("malformed stream id %q", id)
+	}
+	if !ok {
+		return ms, 0, nil // "<ms>" alone is "<ms>-0", as Redis reads it (miniredis reports a new group at "0")
 	}
 	if seq, err = strconv.ParseUint(b, 10, 64); err != nil {
 		return 0, 0, fmt.Errorf("malformed stream id %q", id)

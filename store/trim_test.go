@@ -82,13 +82,15 @@ func TestOutbox_Trim(t *testing.T) {
 
 func TestStreamIDs(t *testing.T) {
 	t.Parallel()
-	for id, want := range map[string]string{"0-0": "0-1", "5-9": "5-10", "7-18446744073709551615": "8-0"} {
+	for id, want := range map[string]string{"0-0": "0-1", "5-9": "5-10", "7-18446744073709551615": "8-0", "0": "0-1", "12": "12-1"} {
 		if got, err := nextID(id); err != nil || got != want {
 			t.Errorf("nextID(%s) = %s, %v; want %s", id, got, err, want)
 		}
 	}
-	if _, err := nextID("x"); err == nil {
-		t.Error("nextID(x) succeeded")
+	for _, bad := range []string{"x", "1-x", "-1", ""} {
+		if _, err := nextID(bad); err == nil {
+			t.Errorf("nextID(%q) succeeded", bad)
+		}
 	}
 	for _, tc := range []struct {
 		a, b string

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // Handler carries out one outbox event's side effects for one consumer group. A nil
@@ -77,6 +78,35 @@ func (s *Service) Handlers() map[string]Handler {
 	return hs
 }
 
+// Interests returns, for each consumer group of Handlers, whether its handler may act on
+// events of a type: events of the other types it returns nil for, whatever they carry and
+// without reading anything, so the outbox may acknowledge them without handing them over.
+func (s *Service) Interests() map[string]func(EventType) bool {
+	in := func(types ...EventType) func(EventType) bool {
+		return func(t EventType) bool { return slices.Contains(types, t) }
+	}
+	is := map[string]func(EventType) bool{GroupSource: in(sourceTypes...)}
+	if s.desk != nil {
+		is[GroupDesk], is[GroupMarks] = in(deskTypes...), in(marksTypes...)
+	}
+	for _, sk := range s.sinks {
+		if filter, ok := sk.(EventFilter); ok {
+			is[SinkGroupPrefix+sk.Name()] = filter.Wants
+		} else {
+			is[SinkGroupPrefix+sk.Name()] = func(EventType) bool { return true }
+		}
+	}
+	return is
+}
+
+// The event types each group's handler may act on (see Interests).
+var (
+	deskTypes = []EventType{EventOpened, EventTransferred, EventRemind, EventPicked, EventClosed, EventRated,
+		EventArchive, EventSynced, EventUpdated, EventMessage}
+	marksTypes  = []EventType{EventDelivered, EventFailed}
+	sourceTypes = []EventType{EventMessage, EventPicked, EventTransferred, EventSLA, EventClosed}
+)
+
 // ticketFor loads the event's ticket; a ticket that is gone will stay gone.
 func (s *Service) ticketFor(ctx context.Context, ev Event) (*Ticket, error) {
 	t, err := s.store.Get(ctx, ev.TicketID)
@@ -90,6 +120,9 @@ func (s *Service) ticketFor(ctx context.Context, ev Event) (*Ticket, error) {
 // already posted for an event is updated rather than posted again, and the Desk gets the
 // event id as idempotency key.
 func (s *Service) handleDesk(ctx context.Context, ev Event) error {
+	if !deskActsOn(ev) {
+		return nil // told by the event alone: the ticket is not read
+	}
 	t, err := s.ticketFor(ctx, ev)
 	if err != nil {
 		return err
@@ -131,25 +164,30 @@ func (s *Service) handleDesk(ctx context.Context, ev Event) error {
 			return err
 		}
 		members := append([]AgentID{ev.Actor.ID}, st.PriorityGroup...)
-		intro, err := s.desk.OpenInbox(ctx, t, members, ev.ID)
+		needIntro, err := s.needsIntro(ctx, t)
 		if err != nil {
 			return err
 		}
-		// The first message before the inbox: a repeat after a lost SetInbox finds the
-		// same message again (the Desk looks before it posts on a retry).
+		// The channel is the ticket's inbox from the moment it exists, before anyone is
+		// invited: a message an agent writes there at once is taken, never turned away.
+		created := func(ctx context.Context, channel string) error { return s.store.SetInbox(ctx, t.ID, channel) }
+		intro, err := s.desk.OpenInbox(ctx, t, members, needIntro, created, ev.ID)
+		if err != nil {
+			return err
+		}
 		if intro.TS != "" {
 			if err := s.store.SetCard(ctx, t.ID, IntroCard, intro); err != nil {
 				return err
 			}
-		}
-		if err := s.store.SetInbox(ctx, t.ID, intro.Channel); err != nil {
-			return err
 		}
 		t.Inbox = intro.Channel
 		if !t.Card.IsZero() {
 			if err := s.desk.UpdateCard(ctx, t, t.Card, ev.ID+":card"); err != nil {
 				return err
 			}
+		}
+		if intro.TS != "" {
+			return nil // the inbox's first message says who picked it
 		}
 		return s.desk.Notice(ctx, t, ev, ev.ID)
 	case EventClosed, EventRated:
@@ -184,9 +222,6 @@ func (s *Service) handleDesk(ctx context.Context, ev Event) error {
 		}
 		return s.desk.UpdateCard(ctx, t, t.Card, ev.ID+":card")
 	case EventMessage:
-		if ev.Message == nil || ev.Message.Direction != FromCustomer && ev.Message.Direction != FromSourceAgent {
-			return nil // agent messages and notes come from Slack already
-		}
 		if ev.Place == PlaceInbox && t.Inbox == "" {
 			return Permanent(fmt.Errorf("event %s: ticket %s has no inbox channel", ev.ID, t.ID))
 		}
@@ -195,10 +230,20 @@ func (s *Service) handleDesk(ctx context.Context, ev Event) error {
 	return nil
 }
 
+// deskActsOn reports whether the desk group has anything to do for ev: every event but
+// messages that come from Slack already (agent messages, notes), delivery marks (the
+// marks group's) and failures.
+func deskActsOn(ev Event) bool {
+	if ev.Type == EventMessage {
+		return ev.Message != nil && (ev.Message.Direction == FromCustomer || ev.Message.Direction == FromSourceAgent)
+	}
+	return slices.Contains(deskTypes, ev.Type)
+}
+
 // handleMarks shows whether an agent message reached the customer, and warns the team
 // when a turn of the chat could not be told to the source.
 func (s *Service) handleMarks(ctx context.Context, ev Event) error {
-	if ev.Type != EventDelivered && ev.Type != EventFailed {
+	if !slices.Contains(marksTypes, ev.Type) {
 		return nil
 	}
 	t, err := s.ticketFor(ctx, ev)
@@ -245,6 +290,24 @@ func (s *Service) ensureCard(ctx context.Context, t *Ticket, ev Event) error {
 
 // sameCard reports whether a and b are the same message.
 func sameCard(a, b Card) bool { return a.Channel == b.Channel && a.TS == b.TS }
+
+// needsIntro reports whether the pick of t posts the ticket's details as its inbox
+// channel's first message: a first pick does, and so does a retry of it that an earlier
+// attempt left without one (it may have made the channel and recorded it as the inbox);
+// a pick after a transfer finds the channel as it was.
+func (s *Service) needsIntro(ctx context.Context, t *Ticket) (bool, error) {
+	if t.Inbox == "" {
+		return true, nil
+	}
+	if len(t.Transfers) > 0 {
+		return false, nil
+	}
+	_, err := s.store.CardOf(ctx, t.ID, IntroCard)
+	if errors.Is(err, ErrNotFound) {
+		return true, nil
+	}
+	return false, err
+}
 
 func (s *Service) noticeInInbox(ctx context.Context, t *Ticket, ev Event) error {
 	if t.Inbox == "" {

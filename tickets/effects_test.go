@@ -32,8 +32,7 @@ func TestService_Handlers(t *testing.T) {
 	h.pick(t, tk.ID, alice)
 	equal(t, "picked", h.deliver(t), []string{
 		"desk.OpenInbox 1 G1 [UALICE UPRIO] ev3",
-		"desk.UpdateCard 1 C1/ts1 active ev3:card",
-		"desk.Notice 1 ticket.picked ev3",
+		"desk.UpdateCard 1 C1/ts1 active ev3:card", // no notice: the inbox's first message says who picked it
 		`source.Deliver 1 accepted "You are now chatting with an agent." ev3`,
 		"sink.crm 1 ticket.picked ev3",
 		`desk.Post 1 inbox "Hello" ev4`,
@@ -136,6 +135,67 @@ func TestService_HandlersFailures(t *testing.T) {
 			err := handle(ctx, Event{ID: "x", Type: EventClosed, TicketID: "404"})
 			if g != GroupSource && g != GroupMarks && (!IsPermanent(err) || !errors.Is(err, ErrNotFound)) {
 				t.Errorf("%s: err = %v", g, err)
+			}
+		}
+	})
+	t.Run("IgnoredEventsAreNotLookedUp", func(t *testing.T) {
+		// A group tells from the event alone that it has nothing to do: with a store that
+		// fails every call, such an event is still done.
+		h := newHarness(t)
+		h.store.fail = errors.New("redis is down")
+		agentMsg := &Message{ID: "m1", Direction: FromAgent, Text: "hi"}
+		custMsg := &Message{ID: "m2", Direction: FromCustomer, Text: "hello"}
+		for _, tc := range []struct {
+			group string
+			ev    Event
+		}{
+			{GroupDesk, Event{Type: EventMessage, Message: agentMsg}},
+			{GroupDesk, Event{Type: EventMessage, Message: &Message{ID: "m3", Direction: Internal, Text: "note"}}},
+			{GroupDesk, Event{Type: EventDelivered, Message: agentMsg}},
+			{GroupDesk, Event{Type: EventFailed, Message: agentMsg}},
+			{GroupMarks, Event{Type: EventMessage, Message: agentMsg}},
+			{GroupMarks, Event{Type: EventPicked}},
+			{GroupSource, Event{Type: EventMessage, Message: custMsg}},
+			{GroupSource, Event{Type: EventDelivered, Message: agentMsg}},
+		} {
+			tc.ev.ID, tc.ev.TicketID = "x", "1"
+			if err := h.svc.Handlers()[tc.group](ctx, tc.ev); err != nil {
+				t.Errorf("%s, %s: %v", tc.group, tc.ev.Type, err)
+			}
+		}
+	})
+	t.Run("EventsOutsideInterestsAreIgnored", func(t *testing.T) {
+		// What Interests leaves out, the outbox acknowledges unread: each handler must
+		// do nothing for it, whatever the event carries, and read nothing (the store fails).
+		h := newHarness(t)
+		h.store.fail = errors.New("redis is down")
+		handlers, interests := h.svc.Handlers(), h.svc.Interests()
+		if len(interests) != len(handlers) {
+			t.Fatalf("interests of %d groups, handlers of %d", len(interests), len(handlers))
+		}
+		all := []EventType{EventOpened, EventPicked, EventTransferred, EventClosed, EventRemind, EventRated,
+			EventSLA, EventArchive, EventUpdated, EventSynced, EventInbound, EventMessage, EventDelivered, EventFailed}
+		var payloads []Event
+		for _, d := range []Direction{FromCustomer, FromSourceAgent, FromAgent, Internal, Notice} {
+			payloads = append(payloads, Event{Message: &Message{ID: "m", Direction: d, Text: "x"}})
+		}
+		payloads = append(payloads, Event{Failed: EventClosed, Reason: "down"}, Event{BySource: true}, Event{})
+		for group, handle := range handlers {
+			wants, ok := interests[group]
+			if !ok {
+				t.Errorf("no interests for group %s", group)
+				continue
+			}
+			for _, typ := range all {
+				if wants(typ) {
+					continue
+				}
+				for _, ev := range payloads {
+					ev.ID, ev.TicketID, ev.Type = "x", "1", typ
+					if err := handle(ctx, ev); err != nil {
+						t.Errorf("%s does not want %s, but its handler answered %v", group, typ, err)
+					}
+				}
 			}
 		}
 	})

@@ -368,6 +368,23 @@ func (f *fakeStore) AddMessage(_ context.Context, id ID, m Message) (bool, error
 	return true, nil
 }
 
+// AddSourceMessage adds m to the conversation's open ticket, as FindOpen and AddMessage.
+func (f *fakeStore) AddSourceMessage(ctx context.Context, source, conv string, m Message) (*Ticket, bool, error) {
+	if m.Direction != FromCustomer && m.Direction != FromSourceAgent {
+		return nil, false, ErrInvalid
+	}
+	t, err := f.FindOpen(ctx, source, conv)
+	if err != nil {
+		return nil, false, err
+	}
+	added, err := f.AddMessage(ctx, t.ID, m)
+	if err != nil {
+		return nil, false, err
+	}
+	t, err = f.Get(ctx, t.ID)
+	return t, added, err
+}
+
 // Enqueue keeps source events in inbound, once per (source, event id).
 func (f *fakeStore) Enqueue(_ context.Context, source, conv, eventID, payload string) (bool, error) {
 	f.mu.Lock()
@@ -553,10 +570,16 @@ func (d *fakeDesk) UpdateCard(_ context.Context, t *Ticket, c Card, key string) 
 	return d.add("desk.UpdateCard %s %s/%s %s %s", t.ID, c.Channel, c.TS, t.Status, key)
 }
 
-func (d *fakeDesk) OpenInbox(_ context.Context, t *Ticket, members []AgentID, key string) (Card, error) {
+func (d *fakeDesk) OpenInbox(ctx context.Context, t *Ticket, members []AgentID, intro bool, created func(context.Context, string) error, key string) (Card, error) {
 	c := Card{Channel: t.Inbox}
 	if c.Channel == "" {
-		c = Card{Channel: "G" + string(t.ID), TS: "1.000"}
+		c.Channel = "G" + string(t.ID)
+		if err := created(ctx, c.Channel); err != nil {
+			return Card{}, err
+		}
+	}
+	if intro {
+		c.TS = "1.000"
 	}
 	return c, d.add("desk.OpenInbox %s %s %v %s", t.ID, c.Channel, members, key)
 }

@@ -59,6 +59,12 @@ type Store interface {
 	// closed too. Returns ErrNotFound, ErrClosed (customer and agent messages), ErrNotActive.
 	AddMessage(ctx context.Context, id ID, m Message) (added bool, err error)
 
+	// AddSourceMessage is AddMessage for a message from a source (FromCustomer or
+	// FromSourceAgent) to the open ticket of its conversation, found and added to in one
+	// step, and returns that ticket as it is after the message. Returns ErrNotFound when
+	// the conversation has no open ticket, or ErrInvalid.
+	AddSourceMessage(ctx context.Context, source, conversationID string, m Message) (_ *Ticket, added bool, err error)
+
 	// Enqueue records an event a source sent (payload, as it came) to be worked through
 	// later, in order per source conversation, with retries: the source gets its answer
 	// at once and nothing it sent is lost. An event whose (source, eventID) was enqueued
@@ -131,13 +137,17 @@ type Desk interface {
 	// UpdateCard re-renders card c from t's current state ("Processing by ...",
 	// "Transferred to ...", "Closed by ...").
 	UpdateCard(ctx context.Context, t *Ticket, c Card, key string) error
-	// OpenInbox makes sure t has an inbox channel with members in it (creating it when
-	// t.Inbox is empty, with the ticket's details as its first message) and returns the
-	// channel (Card.Channel) and, when it created it, that first message (Card.TS).
-	OpenInbox(ctx context.Context, t *Ticket, members []AgentID, key string) (Card, error)
+	// OpenInbox makes sure t has an inbox channel with members in it and returns the
+	// channel (Card.Channel). When t.Inbox is empty it creates the channel and calls
+	// created with it before anyone is invited, so that the channel is known as t's inbox
+	// before an agent can write in it. With intro it posts the ticket's details and who
+	// picked it as the channel's first message and returns it (Card.TS); a pick that gets
+	// a first message posts no Notice of its own.
+	OpenInbox(ctx context.Context, t *Ticket, members []AgentID, intro bool, created func(ctx context.Context, channel string) error, key string) (Card, error)
 	// Post shows a customer message under t's card or in its inbox channel.
 	Post(ctx context.Context, t *Ticket, m Message, place Place, key string) error
-	// Notice posts a status line about ev (picked, transferred, closed) in t's inbox channel.
+	// Notice posts a status line about ev (picked after a transfer, transferred, closed)
+	// in t's inbox channel.
 	Notice(ctx context.Context, t *Ticket, ev Event, key string) error
 	// ArchiveInbox archives t's inbox channel once the ticket is closed.
 	ArchiveInbox(ctx context.Context, t *Ticket, key string) error

@@ -1,9 +1,6 @@
 package tickets
 
-import (
-	"context"
-	"errors"
-)
+import "context"
 
 // CustomerMessage takes a message the customer wrote in a source conversation. While the
 // ticket is pending the message is kept with it (shown under the card and replayed into
@@ -36,20 +33,15 @@ func (s *Service) SourceMessage(ctx context.Context, source, conversationID stri
 	if err := m.validate(); err != nil {
 		return nil, false, err
 	}
-	t, err := s.store.FindOpen(ctx, source, conversationID)
+	s.stamp(&m)
+	t, added, err := s.store.AddSourceMessage(ctx, source, conversationID, m)
 	if err != nil {
 		return nil, false, wrap("source message", err)
 	}
-	s.stamp(&m)
-	added, err = s.store.AddMessage(ctx, t.ID, m)
-	if errors.Is(err, ErrClosed) {
-		// Closed between the lookup and the append: there is no open ticket any more.
-		return nil, false, ErrNotFound
-	}
-	if err == nil && added {
+	if added {
 		s.obs.MessageRelayed(t, m.Direction)
 	}
-	return t, added, wrap("source message", err)
+	return t, added, nil
 }
 
 // AgentMessage takes a message an agent wrote in an inbox channel: a top-level message

@@ -18,7 +18,15 @@ func (u *User) Click(msg *Message, buttonText string) Ack {
 		s.errorf("%s clicks %q, but message %s in %s has buttons %q", u.Name, buttonText, m.ts, s.where(c), m.blocks.buttonTexts())
 		return Ack{}
 	}
-	p := s.interaction("block_actions", u.ID)
+	p := s.clickPayload(u.ID, c, m, b)
+	s.mu.Unlock()
+	return s.sendInteraction(p, u.Name+" clicks "+buttonText)
+}
+
+// clickPayload is the block_actions payload of user clicking button b of message m in
+// c. Call with s.mu held.
+func (s *Sim) clickPayload(user string, c *channelData, m *msgData, b button) obj {
+	p := s.interaction("block_actions", user)
 	container := obj{"type": "message", "message_ts": m.ts, "channel_id": c.id, "is_ephemeral": false}
 	if m.isReply() {
 		container["thread_ts"] = m.threadTS
@@ -26,12 +34,11 @@ func (u *User) Click(msg *Message, buttonText string) Ack {
 	p["container"] = container
 	p["channel"] = channelRef(c)
 	p["message"] = m.json()
-	p["trigger_id"] = s.newTrigger(u.ID)
+	p["trigger_id"] = s.newTrigger(user)
 	p["response_url"] = s.responseURL()
 	p["state"] = obj{"values": obj{}}
 	p["actions"] = []obj{actionJSON(b, s.ids.ts())}
-	s.mu.Unlock()
-	return s.sendInteraction(p, u.Name+" clicks "+buttonText)
+	return p
 }
 
 // ClickInHome is the user clicking a button of their App Home tab.
@@ -69,14 +76,21 @@ func (u *User) clickInView(viewID, buttonText string) Ack {
 		s.errorf("%s clicks %q, but the %s view has buttons %q", u.Name, buttonText, v.typ, v.blocks.buttonTexts())
 		return Ack{}
 	}
-	p := s.interaction("block_actions", u.ID)
-	p["container"] = obj{"type": "view", "view_id": v.id}
-	p["view"] = v.json()
-	p["trigger_id"] = s.newTrigger(u.ID)
-	p["state"] = obj{"values": v.json()["state"].(obj)["values"]}
-	p["actions"] = []obj{actionJSON(b, s.ids.ts())}
+	p := s.viewClickPayload(u.ID, v, b)
 	s.mu.Unlock()
 	return s.sendInteraction(p, u.Name+" clicks "+buttonText+" in a "+strings.ToLower(v.typ))
+}
+
+// viewClickPayload is the block_actions payload of user clicking button b of view v.
+// Call with s.mu held.
+func (s *Sim) viewClickPayload(user string, v *viewData, b button) obj {
+	p := s.interaction("block_actions", user)
+	p["container"] = obj{"type": "view", "view_id": v.id}
+	p["view"] = v.json()
+	p["trigger_id"] = s.newTrigger(user)
+	p["state"] = obj{"values": v.json()["state"].(obj)["values"]}
+	p["actions"] = []obj{actionJSON(b, s.ids.ts())}
+	return p
 }
 
 // seeLocked finds msg as u sees it. Call with s.mu held; when u cannot see msg it fails

@@ -1,5 +1,7 @@
 package slacktest
 
+import "fmt"
+
 // Post is the user writing a top-level message in the channel; the app gets its
 // message event if the bot is in the channel. The user must be able to post there.
 func (u *User) Post(ch *Channel, text string) *Message {
@@ -15,23 +17,28 @@ func (u *User) Reply(parent *Message, text string) *Message {
 
 // post stores and delivers the user's message, with the file if up is not nil.
 func (u *User) post(ch *Channel, threadTS, text string, up *upload) *Message {
+	m, err := u.tryPost(ch.ID, threadTS, text, up)
+	if err != nil {
+		u.sim.errorf("%v", err)
+	}
+	return m
+}
+
+// tryPost is post returning, instead of reporting, why the user cannot post there.
+func (u *User) tryPost(channelID, threadTS, text string, up *upload) (*Message, error) {
 	s := u.sim
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := s.channels[ch.ID]
+	c := s.channels[channelID]
 	switch {
 	case c == nil:
-		s.errorf("%s posts in unknown channel %s", u.Name, ch.ID)
-		return nil
+		return nil, fmt.Errorf("%s posts in unknown channel %s", u.Name, channelID)
 	case !c.isMember(u.ID):
-		s.errorf("%s posts in %s but is not a member", u.Name, s.where(c))
-		return nil
+		return nil, fmt.Errorf("%s posts in %s but is not a member", u.Name, s.where(c))
 	case c.archived:
-		s.errorf("%s posts in %s, which is archived", u.Name, s.where(c))
-		return nil
+		return nil, fmt.Errorf("%s posts in %s, which is archived", u.Name, s.where(c))
 	case threadTS != "" && c.byTS[threadTS] == nil:
-		s.errorf("%s replies to message %s, which is not in %s", u.Name, threadTS, s.where(c))
-		return nil
+		return nil, fmt.Errorf("%s replies to message %s, which is not in %s", u.Name, threadTS, s.where(c))
 	}
 	m := &msgData{user: u.ID, text: text, threadTS: threadTS, clientMsgID: uuid()}
 	if up == nil || text != "" {
@@ -45,7 +52,7 @@ func (u *User) post(ch *Channel, threadTS, text string, up *upload) *Message {
 	for _, f := range m.files {
 		f.shares = append(f.shares, fileShare{channel: c.id, ts: m.ts})
 	}
-	return s.msgHandle(c, m.ts)
+	return s.msgHandle(c, m.ts), nil
 }
 
 // richText is the rich_text block Slack's clients attach to what people type.

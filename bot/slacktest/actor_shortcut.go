@@ -10,16 +10,23 @@ func (u *User) Shortcut(msg *Message, callbackID string) Ack {
 	if !ok {
 		return Ack{}
 	}
-	p := s.interaction("message_action", u.ID)
+	p := s.shortcutPayload(u.ID, c, m, callbackID)
+	s.mu.Unlock()
+	return s.sendInteraction(p, u.Name+" runs shortcut "+callbackID)
+}
+
+// shortcutPayload is the message_action payload of user running the message shortcut
+// callbackID on message m in c. Call with s.mu held.
+func (s *Sim) shortcutPayload(user string, c *channelData, m *msgData, callbackID string) obj {
+	p := s.interaction("message_action", user)
 	p["callback_id"] = callbackID
-	p["trigger_id"] = s.newTrigger(u.ID)
+	p["trigger_id"] = s.newTrigger(user)
 	p["action_ts"] = s.ids.ts()
 	p["channel"] = channelRef(c)
 	p["message_ts"] = m.ts
 	p["message"] = m.json()
 	p["response_url"] = s.responseURL()
-	s.mu.Unlock()
-	return s.sendInteraction(p, u.Name+" runs shortcut "+callbackID)
+	return p
 }
 
 // GlobalShortcut is the user running the global shortcut callbackID (from the

@@ -2,6 +2,7 @@ package slacktest
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 )
 
@@ -13,26 +14,32 @@ import (
 // response_action (errors keeps the modal open, update and push change it, clear
 // closes the stack, a plain ack closes the modal) and returns it.
 func (u *User) Submit(v *View, values map[string]any) Ack {
+	u.sim.t.Helper()
+	a, err := u.submit(v.ID, values)
+	if err != nil {
+		u.sim.errorf("%v", err)
+	}
+	return a
+}
+
+// submit is Submit returning, instead of reporting, why the user could not submit.
+func (u *User) submit(viewID string, values map[string]any) (Ack, error) {
 	s := u.sim
-	s.t.Helper()
 	s.mu.Lock()
-	d := s.views[v.ID]
+	d := s.views[viewID]
 	stack := s.stacks[u.ID]
 	if d == nil || !d.open || d.typ != "modal" || len(stack) == 0 || stack[len(stack)-1] != d.id {
 		s.mu.Unlock()
-		s.errorf("%s submits view %s, which is not the modal on their screen", u.Name, v.ID)
-		return Ack{}
+		return Ack{}, fmt.Errorf("%s submits view %s, which is not the modal on their screen", u.Name, viewID)
 	}
 	state, empty, err := s.stateValues(d, values)
 	if err == nil && len(empty) > 0 {
 		s.mu.Unlock()
-		s.errorf("%s submits %q with required inputs empty: %q", u.Name, d.title(), empty)
-		return Ack{}
+		return Ack{}, fmt.Errorf("%s submits %q with required inputs empty: %q", u.Name, d.title(), empty)
 	}
 	if err != nil {
 		s.mu.Unlock()
-		s.errorf("%s submits %q: %v", u.Name, d.title(), err)
-		return Ack{}
+		return Ack{}, fmt.Errorf("%s submits %q: %w", u.Name, d.title(), err)
 	}
 	d.values = map[string]obj{}
 	for b, acts := range state {
@@ -48,7 +55,7 @@ func (u *User) Submit(v *View, values map[string]any) Ack {
 	if a.EnvelopeID != "" {
 		s.applyResponse(u.ID, d, a)
 	}
-	return a
+	return a, nil
 }
 
 // CloseView is the user closing (cancelling) the modal on their screen: view_closed

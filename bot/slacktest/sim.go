@@ -40,6 +40,7 @@ type Sim struct {
 	mu      sync.Mutex
 	cond    *sync.Cond    // signalled with every state change (for the dispatcher)
 	changed chan struct{} // closed and replaced with every state change (for waiters)
+	version uint64        // counts the state changes (for the web view's long poll)
 	closed  bool
 	ids     idGen
 
@@ -59,6 +60,8 @@ type Sim struct {
 	discard bool
 	calls   []Call
 	faults  map[string]*fault
+	// losses pick the envelopes to lose with their connection (LoseInFlight).
+	losses []func(*Envelope) bool
 
 	tickets   map[string]bool // apps.connections.open tickets → used
 	conns     []*conn
@@ -167,6 +170,7 @@ func (s *Sim) logf(format string, args ...any) {
 func (s *Sim) notify() {
 	close(s.changed)
 	s.changed = make(chan struct{})
+	s.version++
 	s.cond.Broadcast()
 }
 

@@ -189,6 +189,15 @@ func (s *Sim) dispatch() {
 		c := s.conns[s.rr%len(s.conns)]
 		s.rr++
 		e.sentAt, e.connID = time.Now(), c.id
+		if s.takeLoss(e) {
+			// The connection dies with this envelope on the wire (LoseInFlight): it
+			// never arrives, and dropConn has Slack send it again.
+			s.mu.Unlock()
+			c.close()
+			s.mu.Lock()
+			s.notify()
+			continue
+		}
 		wire := e.wire()
 		s.mu.Unlock()
 		err := c.send(wire)
@@ -201,6 +210,32 @@ func (s *Sim) dispatch() {
 		}
 		s.notify()
 	}
+}
+
+// LoseInFlight makes the connection die as the next events_api envelope that match
+// accepts is written to it: the envelope is lost on the wire, the app's connection ends
+// (it reconnects through apps.connections.open) and Slack sends the envelope again once
+// the retry delay (WithRetryDelay) has passed since it was written, after the envelopes
+// queued meanwhile. Each call loses one envelope.
+func (s *Sim) LoseInFlight(match func(*Envelope) bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.losses = append(s.losses, match)
+}
+
+// takeLoss reports whether e is to be lost (LoseInFlight), forgetting the loss that took
+// it. Call with s.mu held.
+func (s *Sim) takeLoss(e *Envelope) bool {
+	if e.Type != "events_api" || e.RetryAttempt > 0 {
+		return false
+	}
+	for i, match := range s.losses {
+		if match(e) {
+			s.losses = slices.Delete(s.losses, i, i+1)
+			return true
+		}
+	}
+	return false
 }
 
 // Connections is the number of open Socket Mode connections.

@@ -19,16 +19,16 @@
 //     transcript;
 //   - with the simulator's model of Slack's rate limits on: a burst of 200 new tickets
 //     across 4 ticketing channels beside 50 busy chats;
-//   - what if: the same search against a build of cmd/frontdesk with one file added at
-//     build time (go build -overlay; see whatif.go) that keeps HTTP connections for reuse
-//     and takes a CPU profile of Frontdesk. The measured binary is built without it.
+//   - profile: the same search against a build of cmd/frontdesk with one file added at
+//     build time (go build -overlay; see profile.go) that takes a CPU profile of
+//     Frontdesk. The measured binary is built without it.
 //
 // Usage, from the repository:
 //
 //	go run ./cmd/bench               # the full run (7 to 10 minutes on 2 cores); writes BENCHMARKS.md
 //	BENCH_SMOKE=1 go run ./cmd/bench # a few seconds: checks the benchmark still runs; writes nothing
 //	BENCH_PHASES=relay,costs go run ./cmd/bench # only some phases (bare, costs, relay,
-//	                                 # interactions, memory, whatif, burst); writes no BENCHMARKS.md
+//	                                 # interactions, memory, profile, burst); writes no BENCHMARKS.md
 //
 // It prints a table and, in a full run, writes BENCHMARKS.md at the repository's root:
 // that file is the latest real run and is never edited by hand. BENCH_OUT=path writes
@@ -260,7 +260,7 @@ type bench struct {
 	cfg            config
 	root, dir      string
 	fdBin, bareBin string
-	fdInstrumented string // cmd/frontdesk with whatif.go's instrumentation, for the what-if run only
+	fdInstrumented string // cmd/frontdesk with profile.go's instrumentation, for the profile run only
 	redis          *redisServer
 	rep            *report
 	scripts        map[string]string // EVALSHA sha → script name
@@ -290,8 +290,8 @@ func (b *bench) all(ctx context.Context) error {
 		phase("frontdesk", b.runFrontdesk)
 	}
 	b.quiet(ctx)
-	if b.on("whatif") {
-		phase("what-if", b.runWhatIf)
+	if b.on("profile") {
+		phase("profile", b.runProfile)
 	}
 	if b.on("burst") {
 		phase("burst with Slack's limits", b.runBurst)

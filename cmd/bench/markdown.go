@@ -41,7 +41,7 @@ func (r *report) markdown() string {
 	p("\n")
 	r.analysis(p)
 	r.relaySection(p)
-	r.whatIfSection(p)
+	r.profileSection(p)
 	r.interactionsSection(p)
 	r.costsSection(p)
 	r.memorySection(p)
@@ -170,6 +170,11 @@ func (r *report) costsSection(p func(string, ...any)) {
 	p("|---|---|---|---|---|---|---|---|\n")
 	for _, c := range r.Costs {
 		p("| %s | %d | %.2f | %s | %.1f | %.1f | %.1f | %.1f |\n", c.Name, c.Ops, c.SlackCalls, fmtPerOp(c.ByMethod), c.RedisCmds, c.Client, c.RoundTrips, c.InScripts)
+	}
+	if c := r.costOf("pick"); c != nil && c.Replayed > 0 {
+		p("\nA pick's Slack calls leave out the %.2f chat.postMessage per pick that relay the customer messages held while\n", c.Replayed)
+		p("the ticket was pending (here each ticket's opening message) into the new inbox channel: relayed messages,\n")
+		p("one call each like those of the relay rows. Its Redis figures include them.\n")
 	}
 	p("\nRedis commands per operation, by command (what clients sent; EVALSHA by script; then what the scripts ran):\n\n")
 	p("| operation | client commands | scripts | inside scripts |\n|---|---|---|---|\n")
@@ -349,26 +354,12 @@ func (r *report) analysis(p func(string, ...any)) {
 			p("  (the bare transport, whose clients keep idle connections: %.2f and %.2f). ",
 				float64(bs.SlackConns)/float64(max(bs.Sent, 1)), float64(bs.HookConns)/float64(max(bs.Sent, 1)))
 		}
-		p("Its Slack client and its webhook client use\n")
-		p("  net/http's default transport (cmd/frontdesk/run.go: `slackTransport(nil, …)`; connectors/internal/httpsrc:\n")
-		p("  `NoRedirects`), which keeps 2 idle connections per host, so with more calls in flight many calls dial a new\n")
-		p("  connection and leave one in TIME_WAIT.")
-		if r.WhatIf != nil {
-			if c := curveOf(r.WhatIf.Curves, pair.fd.Dir); c != nil && c.othersAvg() > 0.2 {
-				p(" The what-if build below got %s against %s, but other programs used %.2f cores on average during\n", c.satString(), pair.fd.satString(), c.othersAvg())
-				p("  its search, so that comparison says little.")
-			} else if c != nil {
-				if c.Saturation > 1.1*pair.fd.Saturation {
-					p(" Keeping them (the what-if build below) raised the sustained rate to %s from %s.", c.satString(), pair.fd.satString())
-				} else {
-					p(" Keeping them (the what-if build below) did not raise the sustained rate on this machine (%s against\n", c.satString())
-					p("  %s): it costs CPU, but the CPU goes mostly elsewhere.", pair.fd.satString())
-				}
-			}
-		}
-		p("\n")
+		p("Its Slack client and its connectors'\n")
+		p("  clients keep up to 128 idle connections per host (cmd/frontdesk `pooledTransport`, connectors/internal/httpsrc\n")
+		p("  `Pooled`), so a new connection means more calls were in flight at once than it kept, or a connection that\n")
+		p("  the other end closed.\n")
 	}
-	if wi := r.WhatIf; wi != nil && len(wi.Profile) == 2 {
+	if wi := r.Profile; wi != nil && len(wi.Profile) == 2 {
 		cum := profileCum(wi.Profile[1])
 		var parts []string
 		for _, f := range []struct{ fn, what string }{
@@ -387,13 +378,17 @@ func (r *report) analysis(p func(string, ...any)) {
 			}
 		}
 		if len(parts) > 0 {
-			p("- **Where Frontdesk's CPU goes** (the what-if build's profile over its whole search, share of its CPU time,\n")
-			p("  callees included): %s. Each consumer group reads, decodes and acknowledges every entry itself.\n", strings.Join(parts, "; "))
+			p("- **Where Frontdesk's CPU goes** (the profiled build over its whole search, share of its CPU time,\n")
+			p("  callees included): %s. Each consumer group reads and acknowledges every entry itself, and decodes those it\n  has a use for.\n", strings.Join(parts, "; "))
 		}
 	}
 	if len(r.Groups) > 0 {
 		p("- **Consumer groups**: every outbox entry is read (XREADGROUP) and acknowledged (XACK) by each of the %d groups\n", len(r.Groups))
-		p("  (%s), whether or not it acts on it.\n", strings.Join(r.Groups, ", "))
+		p("  (%s), whether or not it acts on it; a group with no use for an entry's type acknowledges it without\n", strings.Join(r.Groups, ", "))
+		p("  decoding it (store.OutboxConfig.Wants, tickets `Interests`), a handler that ignores an entry tells so before\n")
+		p("  it reads the ticket, and each group acknowledges the entries it is done with within 100 ms in one XACK\n")
+		p("  (store.OutboxConfig.AckDelay). A read brings whatever waits, up to 100 entries: under load one read and one\n")
+		p("  XACK serve many entries, but at the cost windows' rate (below) an entry mostly comes alone.\n")
 	}
 	for _, name := range []string{"relayed message (C→S)", "relayed message (S→C)"} {
 		c := r.costOf(name)
@@ -406,9 +401,23 @@ func (r *report) analysis(p func(string, ...any)) {
 			p(" The ticket is read %.1f times, each a pipeline of HGETALL ticket, LRANGE transfers, HGETALL cards,\n", n/ticketReadSize)
 			p("  LRANGE edits (store/get.go).")
 		}
+		outbox := c.ByCommandCount("xreadgroup") + c.ByCommandCount("xack")
 		if name == "relayed message (C→S)" {
-			p(" Before the webhook answers there are 3: GET of the conversation, one ticket read, EVALSHA\n")
-			p("  addMessageScript; the rest is the outbox (each group's read and ack, the desk's ticket read).")
+			p(" Before the webhook answers there is 1: EVALSHA addMessageScript, which checks the conversation's\n")
+			p("  open ticket, adds the message and returns the ticket (store/sourcemessage.go; a GET first for a conversation\n")
+			p("  the process has not seen); then the desk reads the ticket to post it, and the outbox's reads and acks are %.1f.", outbox)
+		} else {
+			p(" Before Slack's event is done with there are 3: GET of the inbox channel's ticket, one ticket read, EVALSHA\n")
+			p("  addMessageScript; then the source group reads the ticket and the settings (GET) to deliver it and appends the delivery\n")
+			p("  (EVALSHA addEventScript), the marks group reads it to mark the message, and the outbox's reads and acks of\n")
+			p("  the two entries are %.1f. The window comes after one agent message in every chat: the first in each inbox\n", outbox)
+			p("  channel after Frontdesk's Socket Mode connection came up (or after any other sign that a connection may have\n")
+			p("  ended with events in flight) costs one conversations.history call and 3 Redis round trips more, to check that\n")
+			p("  no earlier message is missing (bot/gaps.go); that is once per channel, not per message.")
+		}
+		if c.RoundTrips > 3.05 && len(r.Groups) > 0 {
+			p(" The ≤ 3 target is out of reach while each of the %d groups reads every entry on its own: that\n", len(r.Groups))
+			p("  alone is %d round trips per entry when entries come one by one.", len(r.Groups))
 		}
 		p("\n")
 	}
@@ -418,18 +427,29 @@ func (r *report) analysis(p func(string, ...any)) {
 		p("  both although it acts on neither.\n")
 	}
 	if c := r.costOf("pick"); c != nil {
-		p("- **Slack per pick**: %.2f calls (%s): the inbox channel takes conversations.create, setPurpose, setTopic and\n", c.SlackCalls, fmtPerOp(c.ByMethod))
-		p("  invite, then the card update and the posts in the new channel (details, the pick notice, the messages held\n")
-		p("  while it waited).\n")
+		p("- **Slack per pick**: %.2f calls (%s): a first pick creates the inbox channel (conversations.create),\n", c.SlackCalls, fmtPerOp(c.ByMethod))
+		p("  invites the agent and the priority group (conversations.invite), posts its first message, which gives the\n")
+		p("  customer's details and says who picked the ticket (chat.postMessage; bot/inbox.go `OpenInbox`), and updates\n")
+		p("  the card (chat.update). The customer messages held while the ticket waited (%.2f a pick here) are then\n", c.Replayed)
+		p("  relayed into the channel at one chat.postMessage each, counted as relayed messages, not as the pick's.\n")
+	}
+	if fdC != nil {
+		if f := fdC.atFrac(0.9); f != nil && f.AckP99 >= 100*time.Millisecond {
+			p("- **Acks of agents' messages near saturation**: an agent message's envelope is acknowledged once the ticket\n")
+			p("  service has stored it (bot/bot.go `dispatch`, at most 2 s later), so that a crash before then leaves Slack to\n")
+			p("  send it again; the bot's own messages (customer → Slack) are acknowledged at once. At 90%% of saturation\n")
+			p("  (%.0f msg/s offered, %.0f delivered, the CPU busy %s) the intake queues behind the CPU like the\n", f.Rate, f.Throughput, cpuLine(f.CPU))
+			p("  rest, and the acks with it: p99 %s, still well inside Slack's 3 s; at half saturation it is %s.\n", ms(f.AckP99), ackAt(fdC, 0.5))
+		}
 	}
 	if f := r.Burst; f != nil {
 		if n := f.Limited["conversations.history"]; n > 0 {
-			p("- **Retries under Slack's limits**: a post retried after a 429 first looks for an earlier success with\n")
-			p("  conversations.history (bot/desk.go `post` → `findPosted`), which is Tier 3 (about 50 a minute): during the\n")
-			p("  burst those lookups got %d 429s themselves, so posts that only waited for their channel's turn failed\n", n)
-			p("  again and again, and after the outbox's 20 attempts (store.OutboxConfig.MaxAttempts) %.0f entries were\n", f.GaveUp)
-			p("  given up: %d of %d cards were never posted. A 429 means Slack did not post, so that lookup is not needed\n", f.CardsMissing, f.Tickets)
-			p("  after one.\n")
+			p("- **conversations.history under Slack's limits**: it is Tier 3 (about 50 a minute) and Frontdesk reads it to\n")
+			p("  check an inbox channel's order after its Socket Mode connection came up (bot/gaps.go: once per busy chat\n")
+			p("  here) and to look for an earlier success before retrying a post that failed other than by a 429\n")
+			p("  (bot/desk.go `findPosted`). During the burst it got %d 429s: a rate-limited order check lets the message\n", n)
+			p("  go unchecked rather than wait, and a lookup waits its turn in the outbox. %.0f outbox entries were given up\n", f.GaveUp)
+			p("  and %d of %d cards were never posted.\n", f.CardsMissing, f.Tickets)
 		}
 		if f.MarksBehind > 0 {
 			p("- **✅ marks under Slack's limits**: reactions.add is Tier 3 too, so marks fall behind once agents write more\n")
@@ -438,6 +458,14 @@ func (r *report) analysis(p func(string, ...any)) {
 		}
 	}
 	p("\n")
+}
+
+// ackAt is the Socket Mode ack p99 of c's run at frac of its saturation.
+func ackAt(c *curve, frac float64) string {
+	if h := c.atFrac(frac); h != nil {
+		return ms(h.AckP99)
+	}
+	return "not measured"
 }
 
 // ticketReadSize is how many commands one read of a ticket sends (store/get.go).
@@ -457,7 +485,7 @@ func (r *report) methodSection(p func(string, ...any)) {
 	p("- Latency percentiles are over every message of a run; CPU is read from `/proc/<pid>/stat` over the sending\n")
 	p("  window; RSS from `/proc/<pid>/status` (VmRSS); Redis memory from `INFO memory` (used_memory).\n")
 	p("- The simulator's rate limits are off except in the burst scenario.\n")
-	p("- Frontdesk logged %d error lines in the main run (all phases but the what-if and the burst).\n\n", r.FrontdeskErrors)
+	p("- Frontdesk logged %d error lines in the main run (all phases but the profile and the burst).\n\n", r.FrontdeskErrors)
 }
 
 // others is the average and highest CPU the rest of the machine used during the relay

@@ -181,6 +181,11 @@ func (t *tailer) poll() {
 			if seq, ok := markSeq(c.Params["text"], custMark); ok {
 				t.cust.arrived(seq, c.Time)
 			}
+			if c.Params["username"] != "" {
+				// Posted under the customer's name: a customer message relayed to an
+				// inbox channel (bot/desk.go Post), also when a pick replays it.
+				t.counts["chat.postMessage:customer"]++
+			}
 		case "chat.update":
 			key := c.Params["channel"] + "/" + c.Params["ts"]
 			ws := t.updates[key]

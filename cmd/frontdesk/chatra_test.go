@@ -99,10 +99,9 @@ func TestChatra_Story(t *testing.T) {
 	}
 	w.dan.Click(card, "Pick")
 	inbox := w.sim.ExpectChannelCreated("chat-1-vera")
-	inbox.ExpectMessage("Live chat", "vera@example.com", "plan")
+	inbox.ExpectMessage("Live chat", "vera@example.com", "plan", "Active")
 	card.ExpectUpdate("Processing by")
 	dm.ExpectUpdate("Processing by")
-	inbox.ExpectMessage("Active")
 	inbox.ExpectMessage("Hi, is my order shipped?")
 	chatra.expect("v-1", "You are now chatting with an agent")
 

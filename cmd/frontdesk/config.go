@@ -13,6 +13,7 @@ import (
 
 	"go.uber.org/zap/zapcore"
 
+	"github.com/frontdeskhq/frontdesk/connectors/widget"
 	"github.com/frontdeskhq/frontdesk/store"
 	"github.com/frontdeskhq/frontdesk/store/redisurl"
 	"github.com/frontdeskhq/frontdesk/tickets"
@@ -84,6 +85,15 @@ type env struct {
 	GladlyCloseTopicIDs   userIDs `envconfig:"GLADLY_CLOSE_TOPIC_IDS"`
 	GladlyRetryFor        string  `envconfig:"GLADLY_RETRY_FOR" default:"1h"`
 
+	// The website chat widget, on when WIDGET_SECRET is set.
+	WidgetSecret         string `envconfig:"WIDGET_SECRET"`
+	WidgetAllowedOrigins string `envconfig:"WIDGET_ALLOWED_ORIGINS"`
+	WidgetTitle          string `envconfig:"WIDGET_TITLE" default:"Chat with us"`
+	WidgetColor          string `envconfig:"WIDGET_COLOR" default:"#4f46e5"`
+	WidgetGreeting       string `envconfig:"WIDGET_GREETING" default:"Hi! How can we help?"`
+	WidgetPrechat        bool   `envconfig:"WIDGET_PRECHAT" default:"false"`
+	WidgetLabel          string `envconfig:"WIDGET_LABEL"`
+
 	// Vitally's credentials, when the environment rather than the admin panel sets them.
 	VitallyAPIURL string `envconfig:"VITALLY_API_URL"`
 	VitallySecret string `envconfig:"VITALLY_SECRET"`
@@ -123,6 +133,8 @@ type config struct {
 	chatra *chatraConfig
 	// gladly configures the Gladly connector; nil when it is off.
 	gladly *gladlyConfig
+	// widget configures the website chat widget; nil when it is off.
+	widget *widget.Config
 	// vitallyURL and vitallySecret are Vitally's credentials from the environment; ""
 	// when the admin panel sets them.
 	vitallyURL, vitallySecret string
@@ -221,6 +233,7 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	c.webhook = webhookSettings(e, check)
 	c.chatra = chatraSettings(e, check)
 	c.gladly = gladlySettings(e, check)
+	c.widget = widgetSettings(e, check)
 	switch {
 	case (e.VitallyAPIURL == "") != (e.VitallySecret == ""):
 		check("VITALLY_API_URL", errors.New("and VITALLY_SECRET go together: set both, or neither (then admins set Vitally up in the admin panel)"))
@@ -397,6 +410,45 @@ func gladlySettings(e env, check func(string, error)) *gladlyConfig {
 		check("GLADLY_RETRY_FOR", fmt.Errorf("%q is not a positive duration like 1h", e.GladlyRetryFor))
 	}
 	return g
+}
+
+// widgetSettings checks the website widget's variables when WIDGET_SECRET is set (the
+// widget is on). The secret is never quoted.
+func widgetSettings(e env, check func(string, error)) *widget.Config {
+	if e.WidgetSecret == "" {
+		if e.WidgetAllowedOrigins != "" {
+			check("WIDGET_ALLOWED_ORIGINS", errors.New("is set but WIDGET_SECRET is not; set WIDGET_SECRET to turn the website widget on"))
+		}
+		return nil
+	}
+	w := &widget.Config{
+		Secret: e.WidgetSecret, Title: e.WidgetTitle, Color: e.WidgetColor, Greeting: e.WidgetGreeting,
+		PreChat: e.WidgetPrechat, Label: e.WidgetLabel,
+	}
+	for o := range items(e.WidgetAllowedOrigins) {
+		w.AllowedOrigins = append(w.AllowedOrigins, strings.TrimRight(o, "/"))
+	}
+	if len(w.Secret) < widget.MinSecretBytes {
+		check("WIDGET_SECRET", fmt.Errorf("must be at least %d bytes (e.g. openssl rand -hex 32)", widget.MinSecretBytes))
+	}
+	if len(w.AllowedOrigins) == 0 {
+		check("WIDGET_ALLOWED_ORIGINS", errors.New("required with WIDGET_SECRET: the origins of the sites that embed the widget, like https://www.example.com"))
+	}
+	for _, o := range w.AllowedOrigins {
+		if err := widget.ValidOrigin(o); err != nil {
+			check("WIDGET_ALLOWED_ORIGINS", fmt.Errorf("%q %v", o, err))
+		}
+	}
+	if !widget.ValidColor(w.Color) {
+		check("WIDGET_COLOR", fmt.Errorf("%q is not a colour like #4f46e5", w.Color))
+	}
+	if len(w.Title) > widget.MaxTitleBytes {
+		check("WIDGET_TITLE", fmt.Errorf("is longer than %d bytes", widget.MaxTitleBytes))
+	}
+	if len(w.Greeting) > widget.MaxGreetingBytes {
+		check("WIDGET_GREETING", fmt.Errorf("is longer than %d bytes", widget.MaxGreetingBytes))
+	}
+	return w
 }
 
 // aiSettings checks the AI enrichment's variables: all three of AI_BASE_URL, AI_API_KEY

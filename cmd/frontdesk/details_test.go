@@ -143,6 +143,9 @@ func TestCSAT_TextReply(t *testing.T) {
 	inbox := w.sim.ExpectChannelCreated("chat-1-vera")
 	inbox.ExpectMember(w.alice)
 	inbox.ExpectMessage("Active")
+	// The card changes once the channel is the ticket's inbox (the first message comes
+	// just before): from then on what the agent writes there goes to the customer.
+	card.ExpectUpdate("Processing by")
 	msg := w.alice.Post(inbox, "Done, bye!")
 	chatra.expect("v-9", "Done, bye!")
 	w.alice.Shortcut(msg, "live_chat_control")

@@ -78,4 +78,4 @@ func export(ctx context.Context, args []string, getenv func(string) string, stdo
 }
 
 // errUsage is returned for an unknown subcommand.
-var errUsage = errors.New("usage: frontdesk [export [--since DATE]]")
+var errUsage = errors.New("usage: frontdesk [export [--since DATE] | demo [--addr HOST:PORT] [--redis auto|existing|server|embedded]]")

@@ -14,10 +14,17 @@ import (
 func TestExport(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, nil)
-	w.d.open(t, "x-1", "Support Team", "Carol", "Hello there")
-	w.d.open(t, "x-2", "Support Team", "Dave", "Hi")
+	carol := w.d.open(t, "x-1", "Support Team", "Carol", "Hello there")
+	dave := w.d.open(t, "x-2", "Support Team", "Dave", "Hi")
 	w.support.ExpectMessage("Carol")
 	w.support.ExpectMessage("Dave")
+	// The cards are recorded on the tickets just after they are posted.
+	for _, tk := range []*tickets.Ticket{carol, dave} {
+		waitFor(t, func() bool {
+			got, err := w.d.svc.Get(context.Background(), tk.ID)
+			return err == nil && !got.Card.IsZero()
+		})
+	}
 	env := environment(map[string]string{"REDIS_URL": w.vars["REDIS_URL"], "REDIS_PREFIX": w.vars["REDIS_PREFIX"]})
 	var out, errOut bytes.Buffer
 	if err := export(context.Background(), nil, env, &out, &errOut); err != nil {

@@ -164,10 +164,9 @@ func TestGladly_Story(t *testing.T) {
 	dm := w.priya.ExpectDM("Ticket #1")
 	w.alice.Click(card, "Pick")
 	inbox := w.sim.ExpectChannelCreated("chat-1-gus")
-	inbox.ExpectMessage("Live chat", "gus@example.com")
+	inbox.ExpectMessage("Live chat", "gus@example.com", "Active")
 	card.ExpectUpdate("Processing by")
 	dm.ExpectUpdate("Processing by")
-	inbox.ExpectMessage("Active")
 	inbox.ExpectMessage("My parcel never arrived")
 	g.expect("POST /api/v1/conversation-items/"+item+"/reply", "You are now chatting with an agent")
 

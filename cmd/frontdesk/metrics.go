@@ -34,6 +34,8 @@ type metrics struct {
 	slackLimited  *prometheus.CounterVec
 	socketUp      prometheus.Gauge
 	reconnects    prometheus.Counter
+	orderChecks   *prometheus.CounterVec
+	recovered     prometheus.Counter
 	ackTook       prometheus.Histogram
 	httpRequests  *prometheus.CounterVec
 	vitallySyncs  *prometheus.CounterVec
@@ -87,6 +89,11 @@ func newMetrics() *metrics {
 	m.register(m.socketUp, "frontdesk_slack_socket_connected")
 	m.register(m.reconnects, "frontdesk_slack_socket_reconnects_total")
 	m.register(m.ackTook, "frontdesk_slack_envelope_ack_seconds", histogramSuffixes...)
+	m.orderChecks = m.counterVec("frontdesk_agent_order_checks_total",
+		"Checks of an inbox channel's history for agents' messages Slack had not sent yet, made after a Socket Mode connection may have ended with events in flight, by outcome (ok, rate_limited, failed).", "outcome")
+	m.recovered = prometheus.NewCounter(prometheus.CounterOpts{Name: "frontdesk_agent_messages_recovered_total",
+		Help: "Agents' messages found in an inbox channel's history before Slack sent them, relayed ahead of the later ones."})
+	m.register(m.recovered, "frontdesk_agent_messages_recovered_total")
 
 	m.httpRequests = m.counterVec("frontdesk_http_requests_total",
 		"Requests to the connectors' routes (webhook, chatra, gladly, files), by route and status code.", "route", "code")

@@ -67,6 +67,13 @@ func (m *metrics) Connected(up bool) {
 // EnvelopeAcked records how long an envelope waited for its ack (bot.Metrics).
 func (m *metrics) EnvelopeAcked(took time.Duration) { m.ackTook.Observe(took.Seconds()) }
 
+// OrderChecked counts a check of an inbox channel's message order and the messages it
+// recovered (bot.Metrics).
+func (m *metrics) OrderChecked(outcome string, recovered int) {
+	m.orderChecks.WithLabelValues(outcome).Inc()
+	m.recovered.Add(float64(recovered))
+}
+
 // vitallySynced counts a Vitally sync (vitally.Config.Observe).
 func (m *metrics) vitallySynced(outcome, reason string) {
 	m.vitallySyncs.WithLabelValues(outcome, reason).Inc()

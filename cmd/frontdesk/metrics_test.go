@@ -87,6 +87,9 @@ func TestMetrics_Story(t *testing.T) {
 		{"frontdesk_slack_socket_connected", nil, 1, true},
 		{"frontdesk_slack_socket_reconnects_total", nil, 0, true},
 		{"frontdesk_slack_envelope_ack_seconds_count", nil, 3, false}, // the click, the shortcut, the submission...
+		// The agent's first message after the connection came up checked the channel.
+		{"frontdesk_agent_order_checks_total", []string{"outcome", "ok"}, 1, true},
+		{"frontdesk_agent_messages_recovered_total", nil, 0, true},
 		{"frontdesk_outbox_handled_total", []string{"group", tickets.GroupDesk, "outcome", store.OutcomeOK}, 1, false},
 		{"frontdesk_outbox_handled_total", []string{"group", tickets.GroupSource, "outcome", store.OutcomeGaveUp}, 0, true},
 		{"frontdesk_outbox_handler_duration_seconds_count", []string{"group", tickets.GroupDesk}, 1, false},

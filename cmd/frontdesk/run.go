@@ -24,6 +24,7 @@ import (
 	"github.com/frontdeskhq/frontdesk/connectors/gladly"
 	"github.com/frontdeskhq/frontdesk/connectors/vitally"
 	"github.com/frontdeskhq/frontdesk/connectors/webhook"
+	"github.com/frontdeskhq/frontdesk/connectors/widget"
 	"github.com/frontdeskhq/frontdesk/store"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
@@ -71,6 +72,10 @@ type app struct {
 	srv      *http.Server
 	ln       net.Listener
 	closers  []func() error
+	// runners are further parts that run until ctx is done (the widget's live feed).
+	runners []func(context.Context) error
+	// widget is the website chat widget; nil when it is off.
+	widget *widget.Widget
 }
 
 // build makes every part of Frontdesk from cfg, with sources as the connectors customers
@@ -91,7 +96,7 @@ func build(cfg *config, log *zap.Logger, sources map[string]tickets.Source) (_ *
 	if a.st, err = store.New(rdb, storeCfg); err != nil {
 		return nil, err
 	}
-	slackHTTP, err := a.metrics.slackTransport(nil, cfg.slackAPIURL)
+	slackHTTP, err := a.metrics.slackTransport(pooledTransport(), cfg.slackAPIURL)
 	if err != nil {
 		return nil, fmt.Errorf("SLACK_API_URL: %w", err)
 	}
@@ -146,6 +151,15 @@ func build(cfg *config, log *zap.Logger, sources map[string]tickets.Source) (_ *
 		}
 		sources[gladly.Source] = gladlyClient
 	}
+	// The website widget: a source that also calls the service (through a.svc, set below).
+	if c := cfg.widget; c != nil {
+		feed := widgetFeed{a.st.WidgetFeed(store.WidgetFeedConfig{})}
+		if a.widget, err = widget.New(*c, laterTickets{&a.svc}, feed, log); err != nil {
+			return nil, err
+		}
+		sources[widget.Source] = a.widget
+		a.runners = append(a.runners, a.widget.Run)
+	}
 	// The sinks. Vitally's is always there: admins may set it up in the admin panel.
 	vitallySink, err := vitally.New(vitally.Config{
 		Tickets:   a.st,
@@ -190,6 +204,11 @@ func build(cfg *config, log *zap.Logger, sources map[string]tickets.Source) (_ *
 		}
 		routes[webhook.Path] = a.metrics.route("webhook", h) // it answers other methods itself (405, in JSON)
 	}
+	if a.widget != nil {
+		for pattern, h := range a.widget.Routes() {
+			routes[pattern] = a.metrics.route("widget", h)
+		}
+	}
 	if gladlyClient != nil {
 		h, err := gladly.NewHandler(gladlyCfg, a.st, log)
 		if err != nil {
@@ -206,7 +225,7 @@ func build(cfg *config, log *zap.Logger, sources map[string]tickets.Source) (_ *
 		}
 		routes[chatra.PathPrefix+"{token}"] = a.metrics.route("chatra", h)
 	}
-	botCfg := bot.Config{Admins: cfg.admins, VitallyFromEnv: cfg.vitallyURL != "", Metrics: a.metrics}
+	botCfg := bot.Config{Admins: cfg.admins, VitallyFromEnv: cfg.vitallyURL != "", Metrics: a.metrics, Epochs: a.st}
 	if cfg.publicURL != "" {
 		if botCfg.Files, err = bot.NewFiles(api, a.st, cfg.publicURL, 0, log); err != nil {
 			return nil, err
@@ -309,6 +328,9 @@ func (a *app) serve(ctx context.Context) error {
 	})
 	g.Go(func() error { return a.bot.Run(gctx) })
 	g.Go(func() error { a.st.RunTimers(gctx, time.Second, log); return nil })
+	for _, run := range a.runners {
+		g.Go(func() error { return run(gctx) })
+	}
 	for group, ob := range a.outboxes {
 		g.Go(func() error {
 			if err := ob.Run(gctx); err != nil && !errors.Is(err, context.Canceled) {
@@ -330,10 +352,10 @@ func (a *app) serve(ctx context.Context) error {
 // others. Events a worker gives up on are reported back to svc; every handler call is
 // counted in m.
 func newOutboxes(st *store.Redis, svc *tickets.Service, consumer string, m *metrics, log *zap.Logger) (map[string]*store.Outbox, error) {
-	handlers := svc.Handlers()
+	handlers, interests := svc.Handlers(), svc.Interests()
 	obs := make(map[string]*store.Outbox, len(handlers))
 	for group, h := range handlers {
-		cfg := store.OutboxConfig{Consumer: consumer, Observe: m.outboxObserver(group),
+		cfg := store.OutboxConfig{Consumer: consumer, Observe: m.outboxObserver(group), Wants: interests[group],
 			GaveUp: func(ctx context.Context, ev tickets.Event, cause error) error {
 				return svc.GaveUp(ctx, group, ev, cause)
 			}}

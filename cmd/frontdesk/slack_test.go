@@ -58,13 +58,44 @@ func (w *world) active(t *testing.T, conv string) (*slacktest.Message, *slacktes
 	dm := w.priya.ExpectDM("Ticket #", "Carol")
 	w.alice.Click(card, "Pick")
 	inbox := w.sim.ExpectChannelCreated("chat-")
-	inbox.ExpectMessage("Live chat")
+	inbox.ExpectMessage("Live chat", "Active", "picked")
 	card.ExpectUpdate("Processing by")
 	dm.ExpectUpdate("Processing by")
-	inbox.ExpectMessage("Active", "picked")
 	inbox.ExpectMessage("Hello")
 	w.src.expect(t, conv+" accepted: You are now chatting")
 	return card, inbox
+}
+
+// A pick whose attempt created the inbox channel and then failed (the invite) finds that
+// channel again when it is retried: it was recorded as the ticket's inbox as soon as it
+// was made, so the retry neither makes it again nor asks for the name, and the bot's first
+// message there says who picked the ticket.
+func TestPick_RetryFindsTheChannelItMade(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	w.d.open(t, "retry-1", "Support Team", "Carol", "Hello")
+	card := w.support.ExpectMessage("Ticket #", "Carol")
+	dm := w.priya.ExpectDM("Ticket #", "Carol")
+	w.sim.FailWith("conversations.invite", 1, http.StatusInternalServerError)
+	w.alice.Click(card, "Pick")
+	inbox := w.sim.ExpectChannelCreated("chat-")
+	inbox.ExpectMember(w.alice)
+	inbox.ExpectMessage("Live chat", "Active", "picked", "<@"+w.alice.ID)
+	card.ExpectUpdate("Processing by")
+	dm.ExpectUpdate("Processing by")
+	inbox.ExpectMessage("Hello")
+	var made, taken int
+	for _, c := range w.sim.Calls("conversations.create") {
+		switch c.Error {
+		case "":
+			made++
+		case "name_taken":
+			taken++
+		}
+	}
+	if made != 1 || taken != 0 {
+		t.Errorf("conversations.create made %d channels and found the name taken %d times, want 1 and 0", made, taken)
+	}
 }
 
 func TestPick_SameInstant(t *testing.T) {
@@ -86,8 +117,7 @@ func TestPick_SameInstant(t *testing.T) {
 	loser.ExpectEphemeral("already picked by <@" + winner.ID)
 	inbox := w.sim.ExpectChannelCreated("chat-")
 	inbox.ExpectMember(winner)
-	inbox.ExpectMessage("Live chat", "<@"+winner.ID)
-	inbox.ExpectMessage("Active")
+	inbox.ExpectMessage("Live chat", "<@"+winner.ID, "Active")
 	inbox.ExpectMessage("Hello")
 	dm.ExpectUpdate("Processing by")
 	w.src.expect(t, "race-1 accepted:")
@@ -354,9 +384,8 @@ func TestControl_HandBackToTheSource(t *testing.T) {
 	w.priya.ExpectDM("Ticket #")
 	w.alice.Click(card, "Pick")
 	inbox := w.sim.ExpectChannelCreated("chat-")
-	inbox.ExpectMessage("Live chat")
+	inbox.ExpectMessage("Live chat", "Active")
 	card.ExpectUpdate("Processing by")
-	inbox.ExpectMessage("Active")
 	inbox.ExpectMessage("Refund please")
 	w.src.expect(t, "hd-1 accepted:")
 	msg := w.alice.Post(inbox, "Passing you to billing staff")

@@ -11,6 +11,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/frontdeskhq/frontdesk/connectors/internal/httpsrc"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -38,7 +39,8 @@ type Config struct {
 	// Suggest records suggestions (tickets.Service.Suggest).
 	Suggest func(ctx context.Context, id tickets.ID, c tickets.DetailsChange) error
 	// HTTP is the client for the endpoint; by default one with Timeout that does not
-	// follow redirects (the transcript goes to the configured endpoint only).
+	// follow redirects (the transcript goes to the configured endpoint only) and keeps its
+	// connections (httpsrc.Pooled).
 	HTTP *http.Client
 	// Timeout is one call's limit (DefaultTimeout when zero), whatever HTTP is.
 	Timeout time.Duration
@@ -86,6 +88,7 @@ func New(cfg Config) (*Sink, error) {
 	if cfg.HTTP == nil {
 		cfg.HTTP = &http.Client{
 			Timeout:       cfg.Timeout,
+			Transport:     httpsrc.Pooled(),
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		}
 	}

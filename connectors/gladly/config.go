@@ -52,7 +52,8 @@ type Config struct {
 	RetryFor time.Duration
 	// Timeout bounds each call to Gladly (DefaultTimeout).
 	Timeout time.Duration
-	// HTTPClient sends the calls; by default one that does not follow redirects.
+	// HTTPClient sends the calls; by default one that does not follow redirects and keeps
+	// its connections (httpsrc.NoRedirects).
 	HTTPClient *http.Client
 }
 

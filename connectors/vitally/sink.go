@@ -12,6 +12,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/frontdeskhq/frontdesk/connectors/internal/httpsrc"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -43,7 +44,8 @@ type Config struct {
 	// Permalink returns Slack's link to a message (chat.getPermalink); links are left
 	// empty when it is nil.
 	Permalink func(ctx context.Context, channel, ts string) (string, error)
-	// HTTP is the client for Vitally; a client with a 30s timeout when nil.
+	// HTTP is the client for Vitally; when nil, a client with a 30s timeout that keeps its
+	// connections (httpsrc.Pooled).
 	HTTP *http.Client
 	// SchemaTTL is how long the custom object and its fields are remembered (5m).
 	SchemaTTL time.Duration
@@ -91,7 +93,7 @@ func New(cfg Config) (*Sink, error) {
 		return nil, errors.New("vitally: New needs Tickets")
 	}
 	if cfg.HTTP == nil {
-		cfg.HTTP = &http.Client{Timeout: 30 * time.Second}
+		cfg.HTTP = &http.Client{Timeout: 30 * time.Second, Transport: httpsrc.Pooled()}
 	}
 	if cfg.SchemaTTL == 0 {
 		cfg.SchemaTTL = 5 * time.Minute

@@ -34,7 +34,8 @@ type ClientConfig struct {
 	RetryFor time.Duration
 	// Timeout bounds each request (10s).
 	Timeout time.Duration
-	// HTTPClient sends the requests; by default one that does not follow redirects.
+	// HTTPClient sends the requests; by default one that does not follow redirects and
+	// keeps its connections (httpsrc.NoRedirects).
 	HTTPClient *http.Client
 }
 

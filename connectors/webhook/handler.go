@@ -11,12 +11,12 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"go.uber.org/zap"
 	"golang.org/x/time/rate"
 
 	"github.com/frontdeskhq/frontdesk/connectors/internal/httpsrc"
+	"github.com/frontdeskhq/frontdesk/connectors/internal/keyrate"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -88,7 +88,7 @@ type Handler struct {
 	tk       Tickets
 	log      *zap.Logger
 	tokenSum [sha256.Size]byte
-	limits   *memberLimits
+	limits   *keyrate.Limits
 }
 
 // NewHandler returns the handler for chatbots' events, which it hands to tk.
@@ -107,7 +107,7 @@ func NewHandler(cfg HandlerConfig, tk Tickets, log *zap.Logger) (*Handler, error
 		tk:       tk,
 		log:      log.Named("webhook"),
 		tokenSum: sha256.Sum256([]byte(cfg.Token)),
-		limits:   newMemberLimits(cfg.MemberRate, cfg.MemberBurst, cfg.MaxMembers),
+		limits:   keyrate.New(cfg.MemberRate, cfg.MemberBurst, cfg.MaxMembers),
 	}, nil
 }
 
@@ -129,8 +129,8 @@ type csatBody struct {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	in, err := h.read(w, r)
 	if err == nil {
-		if ok, wait := h.limits.allow(memberKey(in.App, in.Member)); !ok {
-			w.Header().Set("Retry-After", strconv.FormatInt(retryAfterSeconds(wait), 10))
+		if ok, wait := h.limits.Allow(memberKey(in.App, in.Member)); !ok {
+			w.Header().Set("Retry-After", strconv.FormatInt(keyrate.RetryAfterSeconds(wait), 10))
 			err = &httpsrc.RequestError{Status: http.StatusTooManyRequests, Msg: "rate_limited"}
 		}
 	}
@@ -237,10 +237,4 @@ func (h *Handler) fail(w http.ResponseWriter, in *inbound, err error) {
 		h.log.Debug("event refused", append(fields, zap.String("error", msg))...)
 	}
 	httpsrc.WriteJSON(w, status, errorBody{Error: msg})
-}
-
-// retryAfterSeconds rounds d up to whole seconds, at least 1.
-func retryAfterSeconds(d time.Duration) int64 {
-	s := int64((d + time.Second - 1) / time.Second)
-	return max(s, 1)
 }

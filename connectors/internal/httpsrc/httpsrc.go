@@ -129,10 +129,37 @@ func ErrorStatus(err error, rules []ErrorRule) (status int, msg string, internal
 	return http.StatusInternalServerError, "internal", true
 }
 
-// NoRedirects is an HTTP client that answers a redirect as it is: a third party's
-// endpoint that redirects is misconfigured, and following it could send credentials on.
+// NoRedirects is an HTTP client that answers a redirect as it is (a third party's
+// endpoint that redirects is misconfigured, and following it could send credentials on),
+// over a Pooled transport.
 func NoRedirects() *http.Client {
-	return &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return &http.Client{
+		Transport:     Pooled(),
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// Idle connections a Pooled transport keeps.
+const (
+	MaxIdleConnsPerHost = 128
+	MaxIdleConns        = 256
+	IdleConnTimeout     = 90 * time.Second
+)
+
+// Pooled returns a transport that keeps its connections for reuse: net/http's default
+// transport (its proxy settings, dial and TLS timeouts) with room for MaxIdleConnsPerHost
+// idle connections per host. The default keeps 2, and a connector sends to one host with
+// many calls in flight, so most calls would dial a new connection (and leave one in
+// TIME_WAIT).
+func Pooled() *http.Transport {
+	var t *http.Transport
+	if d, ok := http.DefaultTransport.(*http.Transport); ok {
+		t = d.Clone()
+	} else {
+		t = &http.Transport{Proxy: http.ProxyFromEnvironment}
+	}
+	t.MaxIdleConns, t.MaxIdleConnsPerHost, t.IdleConnTimeout = MaxIdleConns, MaxIdleConnsPerHost, IdleConnTimeout
+	return t
 }
 
 // ReadBody reads r's body, at most max bytes: a longer one is a 413 RequestError

@@ -3,10 +3,13 @@ package httpsrc
 import (
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -99,5 +102,64 @@ func TestErrorStatus(t *testing.T) {
 	}
 	if c := NoRedirects(); c.CheckRedirect == nil {
 		t.Error("NoRedirects follows redirects")
+	}
+}
+
+// TestNoRedirects_KeepsConnections sends two waves of concurrent requests, each held at
+// the server until the whole wave has arrived (so the first wave needs that many
+// connections at once): the second wave must reuse them all. net/http's default transport
+// keeps 2 idle connections per host and would dial most of the second wave anew.
+func TestNoRedirects_KeepsConnections(t *testing.T) {
+	const wave = 16
+	var (
+		mu      sync.Mutex
+		dialed  int
+		arrived int
+		release = make(chan struct{})
+	)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		arrived++
+		if arrived%wave == 0 {
+			close(release)
+			release = make(chan struct{})
+			mu.Unlock()
+		} else {
+			ch := release
+			mu.Unlock()
+			<-ch
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			mu.Lock()
+			dialed++
+			mu.Unlock()
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	hc := NoRedirects()
+	for range 2 {
+		var wg sync.WaitGroup
+		for range wave {
+			wg.Go(func() {
+				res, err := hc.Get(srv.URL)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				_, _ = io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+			})
+		}
+		wg.Wait()
+	}
+	if dialed != wave {
+		t.Errorf("two waves of %d concurrent requests dialed %d connections, want %d", wave, dialed, wave)
+	}
+	if tr, ok := hc.Transport.(*http.Transport); !ok || tr.Proxy == nil {
+		t.Errorf("transport %T does not keep the default transport's proxy settings", hc.Transport)
 	}
 }

@@ -14,15 +14,14 @@ import (
 )
 
 // instrumentation is a file added to cmd/frontdesk at build time (go build -overlay), for
-// the what-if run only; the measured binary is built without it and the repository
-// never holds it. It changes nothing unless its variables are set.
+// the profile run only; the measured binary is built without it and the repository
+// never holds it. It changes nothing unless its variable is set.
 const instrumentation = `package main
 
-// Added by cmd/bench at build time (go build -overlay) for its what-if run; not part of
+// Added by cmd/bench at build time (go build -overlay) for its profile run; not part of
 // Frontdesk.
 
 import (
-	"net/http"
 	"os"
 	"os/signal"
 	"runtime/pprof"
@@ -30,12 +29,6 @@ import (
 )
 
 func init() {
-	// BENCH_POOLED_HTTP=1: keep idle connections for reuse (net/http keeps 2 per host).
-	if os.Getenv("BENCH_POOLED_HTTP") == "1" {
-		if t, ok := http.DefaultTransport.(*http.Transport); ok {
-			t.MaxIdleConns, t.MaxIdleConnsPerHost = 1024, 1024
-		}
-	}
 	// BENCH_CPUPROFILE=path: SIGUSR1 starts a CPU profile, the next one writes it.
 	path := os.Getenv("BENCH_CPUPROFILE")
 	if path == "" {
@@ -85,15 +78,15 @@ func buildInstrumented(root, dir string) (string, error) {
 	return out, nil
 }
 
-// whatIf is the what-if run's figures.
-type whatIf struct {
+// profileRun is the profile run's figures.
+type profileRun struct {
 	Curves  []curve
 	Profile []string // go tool pprof -top of Frontdesk during the run: by flat time, then cumulative
 }
 
-// runWhatIf runs the instrumented build with pooled HTTP connections through the same
-// saturation search, with a CPU profile of Frontdesk over it.
-func (b *bench) runWhatIf(ctx context.Context) error {
+// runProfile runs the instrumented build (the same code, able to take a CPU profile)
+// through the same saturation search, with a CPU profile of Frontdesk over it.
+func (b *bench) runProfile(ctx context.Context) error {
 	cfg := b.cfg
 	w, err := newWorld(b.dir, cfg.agents, teamLabels)
 	if err != nil {
@@ -104,10 +97,10 @@ func (b *bench) runWhatIf(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	env := w.frontdeskEnv(b.redis.url(), "whatif:", addr)
-	prof := filepath.Join(b.dir, "frontdesk-whatif.pprof")
-	env["BENCH_POOLED_HTTP"], env["BENCH_CPUPROFILE"] = "1", prof
-	p, err := startProc(b.dir, "frontdesk", "frontdesk-whatif", b.fdInstrumented, nil, env)
+	env := w.frontdeskEnv(b.redis.url(), "profile:", addr)
+	prof := filepath.Join(b.dir, "frontdesk-profile.pprof")
+	env["BENCH_CPUPROFILE"] = prof
+	p, err := startProc(b.dir, "frontdesk", "frontdesk-profile", b.fdInstrumented, nil, env)
 	if err != nil {
 		return err
 	}
@@ -116,12 +109,12 @@ func (b *bench) runWhatIf(ctx context.Context) error {
 	if err := p.waitReady(60 * time.Second); err != nil {
 		return err
 	}
-	logf("what-if: Frontdesk with pooled HTTP connections (an instrumented build), %d chats", cfg.chats)
+	logf("profile: Frontdesk built to take a CPU profile, %d chats", cfg.chats)
 	chats, err := w.openChats(ctx, addr, cfg.chats)
 	if err != nil {
 		return err
 	}
-	tg := &target{name: "Frontdesk, pooled", w: w, chats: chats, procs: []*proc{p, b.redis.proc},
+	tg := &target{name: "Frontdesk, profiled", w: w, chats: chats, procs: []*proc{p, b.redis.proc},
 		send: func(ctx context.Context, c *chat, seq int) error {
 			status, _, err := w.post(ctx, hookURL(addr), hookToken, customerMessage(c, seq))
 			if err != nil || status != http.StatusAccepted && status != http.StatusOK {
@@ -133,7 +126,7 @@ func (b *bench) runWhatIf(ctx context.Context) error {
 	_ = p.cmd.Process.Signal(syscall.SIGUSR1) // start the profile
 	search := cfg
 	search.fracs = nil
-	wi := &whatIf{}
+	wi := &profileRun{}
 	for _, d := range []direction{toSlack, toCustomer} {
 		maxRate := cfg.bareMax
 		if d == toSlack {
@@ -160,26 +153,26 @@ func (b *bench) runWhatIf(ctx context.Context) error {
 		}
 		wi.Profile = append(wi.Profile, string(out))
 	}
-	b.rep.WhatIf = wi
-	b.rep.problems("what-if simulator", w.sim.Problems())
+	b.rep.Profile = wi
+	b.rep.problems("profile simulator", w.sim.Problems())
 	return ctx.Err()
 }
 
-// whatIfSection renders the what-if run.
-func (r *report) whatIfSection(p func(string, ...any)) {
-	wi := r.WhatIf
+// profileSection renders the profile run.
+func (r *report) profileSection(p func(string, ...any)) {
+	wi := r.Profile
 	if wi == nil {
 		return
 	}
-	p("## What if Frontdesk kept its HTTP connections\n\n")
+	p("## Where Frontdesk's CPU goes\n\n")
 	p("The same saturation search against a build of `cmd/frontdesk` with one file added at build time (`go build\n")
-	p("-overlay`, never in the repository; see cmd/bench/whatif.go) that raises net/http's default transport to keep\n")
-	p("1024 idle connections per host instead of 2, and takes a CPU profile. It is not the measured binary: it shows\n")
-	p("how much of the gap to the bare transport the connection churn explains, and where the CPU goes otherwise.\n\n")
-	p("| direction | Frontdesk | Frontdesk, pooled connections | bare transport |\n|---|---|---|---|\n")
+	p("-overlay`, never in the repository; see cmd/bench/profile.go) that takes a CPU profile when told to, and\n")
+	p("changes nothing else. It is not the measured binary (profiling costs a little CPU), so its rates are shown only\n")
+	p("beside the measured ones.\n\n")
+	p("| direction | Frontdesk | Frontdesk, profiled | bare transport | other programs during the profiled search |\n|---|---|---|---|---|\n")
 	for _, c := range wi.Curves {
 		fd, bare := curveOf(r.Frontdesk, c.Dir), curveOf(r.Bare, c.Dir)
-		p("| %s | %s | %s | %s |\n", c.Dir, fd.satString(), c.satString(), bare.satString())
+		p("| %s | %s | %s | %s | %.2f cores on average |\n", c.Dir, fd.satString(), c.satString(), bare.satString(), c.othersAvg())
 	}
 	p("\n| direction | offered/s | delivered/s | p50 | p99 | CPU cores | CPU per message | new connections per message (Slack, chatbot) |\n|---|---|---|---|---|---|---|---|\n")
 	for _, c := range wi.Curves {

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/frontdeskhq/frontdesk/bot/slacktest"
+	"github.com/frontdeskhq/frontdesk/store/redistest"
+)
+
+// TestAgentMessagesInOrderAcrossLostConnections: an agent's message whose event is lost
+// with its Socket Mode connection is sent again by Slack only seconds later, after the
+// agent's next messages have come on the new connection; the customer still gets them in
+// the order they were written, each once.
+func TestAgentMessagesInOrderAcrossLostConnections(t *testing.T) {
+	t.Parallel()
+	client, prefix := redistest.Open(t)
+	sim := slacktest.New(t, slacktest.WithRetryDelay(2*time.Second), slacktest.WithTimeout(hangGuard))
+	alice := sim.AddUser("alice")
+	support := sim.AddChannel("support-tickets", false, sim.Bot(), alice)
+	src := &customers{}
+	d := startDesk(t, sim, src, map[string]string{
+		"REDIS_URL": redisURL(t, client), "REDIS_PREFIX": prefix,
+		"TICKETING_CHANNELS": support.ID + "=Support Team",
+	})
+	d.open(t, "carol-1", "Support Team", "Carol", "Hello")
+	card := support.ExpectMessage("Ticket #", "Carol")
+	alice.Click(card, "Pick")
+	inbox := sim.ExpectChannelCreated("chat-")
+	inbox.ExpectMessage("Live chat", "Carol", "Active", "picked")
+	card.ExpectUpdate("Processing by")
+	inbox.ExpectMessage("Hello")
+	src.expect(t, "carol-1 accepted")
+
+	for round := range 3 {
+		// The next event dies on the wire with its connection; the agent goes on writing
+		// while Frontdesk reconnects.
+		first := fmt.Sprintf("round %d: first", round)
+		sim.LoseInFlight(func(e *slacktest.Envelope) bool { return strings.Contains(string(e.Payload), first) })
+		lost := alice.Post(inbox, first)
+		alice.Post(inbox, fmt.Sprintf("round %d: second", round))
+		alice.Post(inbox, fmt.Sprintf("round %d: third", round))
+		src.expect(t, "carol-1 message: "+first,
+			fmt.Sprintf("carol-1 message: round %d: second", round),
+			fmt.Sprintf("carol-1 message: round %d: third", round))
+		// Slack's late sending of the first message is recognised, not relayed again.
+		waitFor(t, func() bool { return sentAgainAndAcked(sim, lost.Envelope().EventID) })
+	}
+	time.Sleep(500 * time.Millisecond) // anything doubled would have come by now
+	src.nothingMore(t)
+}
+
+// sentAgainAndAcked reports whether Slack sent the event again and the app acked it.
+func sentAgainAndAcked(sim *slacktest.Sim, eventID string) bool {
+	acked := map[string]bool{}
+	for _, a := range sim.Acks() {
+		acked[a.EnvelopeID] = true
+	}
+	for _, e := range sim.Envelopes() {
+		if e.RetryAttempt > 0 && e.EventID == eventID && acked[e.ID] {
+			return true
+		}
+	}
+	return false
+}
+
+// TestAgentWritesTheMomentTheInboxAppears: the inbox channel is the ticket's from the
+// moment it is created, before the agent is invited, so a message the agent writes as soon
+// as they see the channel (before its first message is posted) reaches the customer.
+func TestAgentWritesTheMomentTheInboxAppears(t *testing.T) {
+	t.Parallel()
+	client, prefix := redistest.Open(t)
+	sim := slacktest.New(t, slacktest.WithTimeout(hangGuard))
+	alice := sim.AddUser("alice")
+	support := sim.AddChannel("support-tickets", false, sim.Bot(), alice)
+	src := &customers{}
+	d := startDesk(t, sim, src, map[string]string{
+		"REDIS_URL": redisURL(t, client), "REDIS_PREFIX": prefix,
+		"TICKETING_CHANNELS": support.ID + "=Support Team",
+	})
+	d.open(t, "carol-1", "Support Team", "Carol", "Hello")
+	card := support.ExpectMessage("Ticket #", "Carol")
+	// Every Web API call from now on is slow, so the channel's first message comes long
+	// after the agent can see the channel.
+	sim.SetLatency(time.Second)
+	alice.Click(card, "Pick")
+	inbox := sim.ExpectChannelCreated("chat-")
+	inbox.ExpectMember(alice)
+	alice.Post(inbox, "I'm here, one second")
+	sim.SetLatency(0)
+	src.expect(t, "carol-1 accepted", "carol-1 message: I'm here, one second")
+	inbox.ExpectMessage("Live chat", "Carol", "Active", "picked")
+	card.ExpectUpdate("Processing by")
+	inbox.ExpectMessage("Hello")
+}

@@ -1,0 +1,306 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/frontdeskhq/frontdesk/connectors/widget"
+)
+
+// The widget in a real browser (Debian's Chromium, headless, through chromedp: it drives
+// the browser over the DevTools protocol from Go with no driver binary or browser
+// download). The page is a site of its own, on another origin than Frontdesk, that embeds
+// the widget with one <script> tag. WIDGET_SCREENSHOTS=<dir> saves the screenshots that
+// docs/widget-*.png are.
+
+// shopPage is the embedding site: a page on its own origin with the one tag.
+func shopPage(t *testing.T, frontdesk *atomic.Value) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Example Shop</title>
+<style>body{font-family:sans-serif;margin:0;background:#f3f4f6}header{background:#111827;color:#fff;padding:18px 32px;font-size:22px}
+main{padding:32px;max-width:720px}.card{background:#fff;border-radius:8px;padding:20px;margin-bottom:16px;box-shadow:0 1px 3px rgba(0,0,0,.1)}</style>
+</head><body><header>Example Shop</header><main><div class="card"><h2>Blue running shoes</h2><p>Light, comfortable, €89.</p></div>
+<div class="card"><h2>Questions?</h2><p>Chat with us with the button at the bottom right.</p></div></main>
+<script src="http://%s%s" async></script></body></html>`, frontdesk.Load(), widget.ScriptPath)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// page drives one browser tab on the shop page.
+type page struct {
+	t   *testing.T
+	ctx context.Context
+}
+
+func newPage(t *testing.T, url string) *page {
+	t.Helper()
+	exe := chromium(t)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), append(slices.Clone(chromedp.DefaultExecAllocatorOptions[:]),
+		chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.Headless, chromedp.WindowSize(1100, 760),
+		chromedp.Flag("disable-dev-shm-usage", true))...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancel := chromedp.NewContext(alloc)
+	t.Cleanup(cancel)
+	p := &page{t: t, ctx: ctx}
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+		t.Fatalf("open %s: %v", url, err)
+	}
+	p.waitFor("the widget's bubble", `!!document.querySelector('#frontdesk-widget')`)
+	return p
+}
+
+// root is the JS expression of the widget's shadow root.
+const root = `document.querySelector('#frontdesk-widget').shadowRoot`
+
+// js runs script in the page and returns its value.
+func (p *page) js(what, script string) any {
+	p.t.Helper()
+	v, err := chromedp.Run(p.ctx, chromedp.Evaluate[any](script))
+	if err != nil {
+		p.t.Fatalf("%s: %v", what, err)
+	}
+	return v
+}
+
+// waitFor waits until expr is true in the page: generous, for a busy machine; it ends
+// as soon as the condition holds.
+func (p *page) waitFor(what, expr string) {
+	p.t.Helper()
+	_, err := chromedp.Run(p.ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(browserWait), chromedp.WithPollingInterval(50*time.Millisecond)))
+	if err != nil {
+		log, _ := chromedp.Run(p.ctx, chromedp.Evaluate[string](`(() => { const h = document.querySelector('#frontdesk-widget'); return h ? h.shadowRoot.querySelector('.log').innerText : 'no widget' })()`))
+		p.t.Fatalf("waiting for %s: %v; the widget shows:\n%s", what, err, log)
+	}
+}
+
+// logHas waits for the message list to show text.
+func (p *page) logHas(text string) {
+	p.t.Helper()
+	p.waitFor(fmt.Sprintf("%q in the widget", text), root+`.querySelector('.log').textContent.includes(`+quote(text)+`)`)
+}
+
+// say focuses the message box, types text and presses Enter, as a visitor does.
+func (p *page) say(text string) {
+	p.t.Helper()
+	input := chromedp.JSPath(root + `.querySelector('#fd-input')`)
+	if err := chromedp.Do(p.ctx, chromedp.Focus(input), chromedp.SendKeys(input, text), chromedp.KeyEvent("\r")); err != nil {
+		p.t.Fatalf("type %q: %v", text, err)
+	}
+	p.waitFor(fmt.Sprintf("%q sent", text), `(() => { const ms = [...`+root+`.querySelectorAll('.m.v')];
+		return ms.some(m => m.textContent.includes(`+quote(text)+`) && !m.classList.contains('pending')) })()`)
+}
+
+func (p *page) click(what, jsPath string) {
+	p.t.Helper()
+	if err := chromedp.Do(p.ctx, chromedp.Click(chromedp.JSPath(jsPath))); err != nil {
+		p.t.Fatalf("click %s: %v", what, err)
+	}
+}
+
+func (p *page) isOpen() string { return `!` + root + `.querySelector('.panel').hidden` }
+
+// shot saves a screenshot when WIDGET_SCREENSHOTS names a directory.
+func (p *page) shot(name string) {
+	p.t.Helper()
+	dir := os.Getenv("WIDGET_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	png, err := chromedp.Run(p.ctx, chromedp.CaptureScreenshot())
+	if err == nil {
+		err = os.WriteFile(filepath.Join(dir, name), png, 0o644)
+	}
+	if err != nil {
+		p.t.Errorf("screenshot %s: %v", name, err)
+	}
+}
+
+func quote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// TestWidget_Browser: in Chromium, a visitor on a site opens the widget, writes (Enter
+// sends), and an agent in Slack picks and answers; the visitor sees "agent joined" and the reply live; HTML both ways shows as
+// text and never runs; after a reload the history is there; a closed widget opens itself
+// on a new agent message; Frontdesk restarts and the page reconnects by itself and gets
+// the next reply; the chat ends and the visitor rates it with a button.
+func TestWidget_Browser(t *testing.T) {
+	t.Parallel()
+	var addr atomic.Value
+	addr.Store("")
+	shop := shopPage(t, &addr)
+	vars := map[string]string{"WIDGET_SECRET": widgetSecret, "WIDGET_ALLOWED_ORIGINS": shop.URL, "RATING_WINDOW": "1h"}
+	w := newWorld(t, vars)
+	addr.Store(w.d.ln.Addr().String())
+	w.vars["HTTP_ADDR"] = w.d.ln.Addr().String() // a restart comes back on the same address
+	p := newPage(t, shop.URL)
+	p.shot("widget-closed.png")
+
+	// The bubble is a labelled button; it opens a labelled dialog with the focus in the
+	// message box.
+	if got := p.js("bubble label", root+`.querySelector('.bubble').getAttribute('aria-label')`); got != "Open chat: "+widget.DefaultTitle {
+		t.Errorf("the bubble's label is %q", got)
+	}
+	p.click("the bubble", root+`.querySelector('.bubble')`)
+	p.waitFor("the open panel with the focus in the message box", p.isOpen()+` && `+root+`.activeElement === `+root+`.querySelector('#fd-input')`)
+	for what, expr := range map[string]string{
+		"dialog role":     root + `.querySelector('.panel').getAttribute('role') === 'dialog'`,
+		"dialog label":    root + `.querySelector('#fd-title').textContent === ` + quote(widget.DefaultTitle),
+		"live region":     root + `.querySelector('.log').getAttribute('aria-live') === 'polite'`,
+		"input label":     root + `.querySelector('label[for=fd-input]').textContent === 'Message'`,
+		"close label":     root + `.querySelector('header button').getAttribute('aria-label') === 'Close chat'`,
+		"greeting":        root + `.querySelector('.log').textContent.includes(` + quote(widget.DefaultGreeting) + `)`,
+		"bubble expanded": root + `.querySelector('.bubble').getAttribute('aria-expanded') === 'true'`,
+	} {
+		if p.js(what, expr) != true {
+			t.Errorf("accessibility: %s is missing", what)
+		}
+	}
+
+	// The visitor writes; a ticket opens in Slack.
+	p.say("Hello, do you ship to Norway?")
+	card := w.support.ExpectMessage("Ticket #", "Website visitor", "Hello, do you ship to Norway?")
+	dm := w.priya.ExpectDM("Ticket #")
+	p.say("It's for a pair of the blue running shoes.")
+	card.ExpectReply("blue running shoes")
+
+	// An agent picks and answers: the visitor sees both live.
+	w.alice.Click(card, "Pick")
+	inbox := w.sim.ExpectChannelCreated("chat-")
+	inbox.ExpectMessage("Live chat", "Active", "picked")
+	card.ExpectUpdate("Processing by")
+	dm.ExpectUpdate("Processing by")
+	inbox.ExpectMessage("Hello, do you ship to Norway?")
+	inbox.ExpectMessage("blue running shoes")
+	p.logHas("You are now chatting with an agent.")
+	w.alice.Post(inbox, "Yes, we do! Delivery takes 3 days.").ExpectReaction("white_check_mark")
+	p.logHas("Yes, we do! Delivery takes 3 days.")
+	p.shot("widget-chat.png")
+	p.say(`<img src=x onerror="window.__xss='visitor'"><script>window.__xss='visitor'</script>`)
+	inbox.ExpectMessage("&lt;img src=x")
+	agentXSS := `<img src=x onerror="window.__xss='agent'"> <b>bold?</b>`
+	w.alice.Post(inbox, agentXSS).ExpectReaction("white_check_mark")
+	p.logHas(`<b>bold?</b>`)
+	// HTML, both ways, is text: no element came of it and nothing ran.
+	if got := p.js("XSS check", `[window.__xss === undefined, `+root+`.querySelectorAll('.log img, .log script, .log b').length, document.querySelectorAll('img').length]`); fmt.Sprint(got) != "[true 0 0]" {
+		t.Fatalf("HTML in messages was rendered or ran: [no script ran, elements in the log, images in the page] = %v", got)
+	}
+
+	// A reload keeps the visitor and shows the history.
+	if err := chromedp.Do(p.ctx, chromedp.Reload()); err != nil {
+		t.Fatal(err)
+	}
+	p.waitFor("the widget after the reload", `!!document.querySelector('#frontdesk-widget')`)
+	p.click("the bubble", root+`.querySelector('.bubble')`)
+	p.logHas("Hello, do you ship to Norway?")
+	p.logHas("Yes, we do! Delivery takes 3 days.")
+	p.logHas(`<b>bold?</b>`)
+	if n := p.js("history count", root+`.querySelectorAll('.m').length`); n != float64(5) {
+		t.Errorf("after the reload the widget shows %v messages, want 5 (each once)", n)
+	}
+
+	// Escape closes it and gives the focus back to the bubble; a new agent message opens it.
+	if err := chromedp.Do(p.ctx, chromedp.KeyEvent("\x1b")); err != nil {
+		t.Fatal(err)
+	}
+	p.waitFor("the panel closed with the focus on the bubble", `!(`+p.isOpen()+`) && `+root+`.activeElement === `+root+`.querySelector('.bubble')`)
+	w.alice.Post(inbox, "Anything else I can help with?").ExpectReaction("white_check_mark")
+	p.waitFor("the panel to open itself", p.isOpen())
+	p.logHas("Anything else I can help with?")
+
+	// Frontdesk restarts; the page reconnects by itself and gets the next reply, once.
+	w.d.stop(t)
+	w.sim.ExpectConnections(0)
+	w.d = startDesk(t, w.sim, w.src, w.vars)
+	last := w.alice.Post(inbox, "Back after a restart.")
+	last.ExpectReaction("white_check_mark")
+	p.logHas("Back after a restart.")
+	p.say("Great, thanks!")
+	inbox.ExpectMessage("Great, thanks!")
+	if n := p.js("message count", root+`.querySelectorAll('.m').length`); n != float64(8) {
+		t.Errorf("after the reconnect the widget shows %v messages, want 8 (none lost or doubled)", n)
+	}
+
+	// The agent ends the chat; the visitor rates it with a button.
+	w.alice.Shortcut(last, "live_chat_control")
+	view := w.alice.ExpectView("Live Chat Control")
+	if ack := w.alice.Submit(view, map[string]any{"lcc_action": "End the live chat", "lcc_reason": "solved"}); len(ack.Errors()) > 0 {
+		t.Fatalf("end refused: %v", ack.Errors())
+	}
+	card.ExpectUpdate("Closed by")
+	dm.ExpectUpdate("Closed by")
+	inbox.ExpectMessage("ended the live chat")
+	p.waitFor("the rating buttons", root+`.querySelectorAll('.rate button').length === 5`)
+	p.shot("widget-rating.png")
+	p.click("Rate 5", root+`.querySelector('.rate button[aria-label="Rate 5 out of 5"]')`)
+	p.logHas("Thank you for your rating.")
+	card.ExpectUpdate("Rating:", "5/5")
+	dm.ExpectUpdate("5/5")
+	inbox.ExpectMessage("rated the chat", "5/5")
+}
+
+// TestWidget_BrowserPreChat: with WIDGET_PRECHAT on, the visitor leaves a name and email
+// before the first message; the ticket's card shows them. A message over the size limit
+// is refused with a clear word.
+func TestWidget_BrowserPreChat(t *testing.T) {
+	t.Parallel()
+	var addr atomic.Value
+	addr.Store("")
+	shop := shopPage(t, &addr)
+	w := newWorld(t, map[string]string{"WIDGET_SECRET": widgetSecret, "WIDGET_ALLOWED_ORIGINS": shop.URL, "WIDGET_PRECHAT": "true",
+		"WIDGET_TITLE": "Example Shop support", "WIDGET_COLOR": "#0f766e", "WIDGET_GREETING": "Hello! Ask us anything."})
+	addr.Store(w.d.ln.Addr().String())
+	p := newPage(t, shop.URL)
+	p.click("the bubble", root+`.querySelector('.bubble')`)
+	p.waitFor("the pre-chat form with the focus on the name", root+`.activeElement === `+root+`.querySelector('#fd-name') && `+root+`.querySelector('form.compose').hidden`)
+	p.logHas("Hello! Ask us anything.")
+	for _, f := range []struct{ id, text string }{{"#fd-name", "Ann Example"}, {"#fd-email", "ann@example.com"}} {
+		if err := chromedp.Do(p.ctx, chromedp.SendKeys(chromedp.JSPath(root+`.querySelector('`+f.id+`')`), f.text)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p.shot("widget-prechat.png")
+	p.click("Start chat", root+`.querySelector('form.pre button')`)
+	p.waitFor("the message box", `!`+root+`.querySelector('form.compose').hidden && `+root+`.activeElement === `+root+`.querySelector('#fd-input')`)
+	p.say("Where is my order?")
+	w.support.ExpectMessage("Ticket #", "Ann Example", "ann@example.com", "Where is my order?")
+	w.priya.ExpectDM("Ann Example")
+
+	// A message over the limit is refused with a clear word, in an announced status line,
+	// and not sent.
+	input := chromedp.JSPath(root + `.querySelector('#fd-input')`)
+	if err := chromedp.Do(p.ctx, chromedp.SetValue(input, strings.Repeat("x", 4001)), chromedp.Focus(input), chromedp.KeyEvent("\r")); err != nil {
+		t.Fatal(err)
+	}
+	p.waitFor("the too-long message refused", root+`.querySelector('.status').textContent.includes('too long') && `+
+		root+`.querySelector('.status').getAttribute('aria-live') === 'assertive'`)
+	if n := p.js("messages", root+`.querySelectorAll('.m.v').length`); n != float64(1) {
+		t.Errorf("the widget shows %v messages of the visitor, want 1 (the long one was not sent)", n)
+	}
+	if got := p.js("title", root+`.querySelector('#fd-title').textContent`); got != "Example Shop support" {
+		t.Errorf("title %q", got)
+	}
+	if !strings.Contains(fmt.Sprint(p.js("colour", `getComputedStyle(`+root+`.querySelector('.bubble')).backgroundColor`)), "15, 118, 110") {
+		t.Error("the bubble does not have WIDGET_COLOR")
+	}
+}

@@ -1,0 +1,80 @@
+package widget
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"go.uber.org/zap"
+
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+var (
+	_ tickets.Source        = (*Widget)(nil)
+	_ tickets.RatingCarrier = (*Widget)(nil)
+)
+
+// CarriesRating: the widget asks for the rating with buttons of its own (the ended item's
+// rating_question) and sends the answer to Service.Rate. See tickets.RatingCarrier.
+func (w *Widget) CarriesRating() bool { return true }
+
+// Deliver appends out to the visitor's feed, once per key however often it is called,
+// and every replica's websockets of that visitor show it at once. A ticket that is not a
+// widget visitor's is a permanent error; a feed failure is transient.
+func (w *Widget) Deliver(ctx context.Context, t *tickets.Ticket, out tickets.Outbound, key string) error {
+	if t == nil || key == "" {
+		return tickets.Permanent(fmt.Errorf("widget: deliver needs a ticket and a key"))
+	}
+	visitor := t.ConversationID
+	if !validVisitor(visitor) {
+		return tickets.Permanent(fmt.Errorf("widget: ticket %s: conversation is not a visitor id", t.ID))
+	}
+	it, err := outboundItem(out)
+	if err != nil {
+		return tickets.Permanent(fmt.Errorf("widget: ticket %s: %w", t.ID, err))
+	}
+	data, err := json.Marshal(it)
+	if err != nil {
+		return tickets.Permanent(fmt.Errorf("widget: encode %s: %w", it.Kind, err))
+	}
+	seq, added, err := w.feed.Append(ctx, visitor, "o/"+key, data)
+	if err != nil {
+		return fmt.Errorf("widget: deliver %s: %w", it.Kind, err)
+	}
+	w.log.Debug("delivered", zap.String("kind", it.Kind), zap.Int64("ticket", t.Number),
+		zap.String("seq", seq), zap.Bool("repeat", !added))
+	return nil
+}
+
+// outboundItem is the feed item that shows out to the visitor.
+func outboundItem(out tickets.Outbound) (item, error) {
+	it := item{Text: out.Text, At: out.At}
+	if out.Agent != nil {
+		it.Agent = out.Agent.Name
+	}
+	switch out.Kind {
+	case tickets.OutAccepted:
+		it.Kind = kindAccepted
+	case tickets.OutMessage:
+		if out.Message == nil {
+			return item{}, fmt.Errorf("an agent message without its message")
+		}
+		it.Kind, it.ID = kindMessage, out.Message.ID
+		if it.Text == "" {
+			it.Text = out.Message.Text
+		}
+		for _, a := range out.Message.Attachments {
+			it.Attachments = append(it.Attachments, attachment{URL: a.URL, Name: a.Name})
+		}
+	case tickets.OutTransferred:
+		it.Kind, it.Team, it.Agent = kindTransferred, out.Team.Label, ""
+	case tickets.OutEnded:
+		it.Kind, it.RatingQuestion = kindEnded, out.RatingQuestion
+	case tickets.OutHandedBack:
+		it.Kind = kindHandedBack
+	default:
+		return item{}, fmt.Errorf("unknown outbound kind %q", out.Kind)
+	}
+	return it, nil
+}

@@ -1,0 +1,38 @@
+// Package widget is Frontdesk's website chat: one <script> tag served at ScriptPath adds a
+// chat bubble to any site; each visitor chats over a websocket as a source like the others
+// (a new conversation opens a ticket, agent replies come back live).
+//
+// Enabling and mounting it (cmd/frontdesk does this when WIDGET_SECRET is set):
+//
+//	w, err := widget.New(widget.Config{Secret: s, AllowedOrigins: []string{"https://example.com"}},
+//		svc, feed, log)              // svc: *tickets.Service; feed: a widget.Feed (store.WidgetFeed)
+//	sources[widget.Source] = w       // w is the tickets.Source of widget tickets (Deliver)
+//	for pattern, h := range w.Routes() {
+//		mux.Handle(pattern, h)       // GET /widget.js, POST and OPTIONS /widget/session, GET /widget/ws
+//	}
+//	go w.Run(ctx)                    // the one live subscription of this process; closes sockets on ctx's end
+//
+// A page embeds it with
+//
+//	<script src="https://desk.example.com/widget.js" async></script>
+//
+// and its origin must be in Config.AllowedOrigins. docs/widget.md has the protocol, the
+// security model and the limits.
+//
+// A visitor is a random 128-bit id the server issues in a token signed with HMAC-SHA256
+// (Config.Secret); the script keeps it in localStorage and presents it on every
+// connection. The visitor id is the conversation id of their tickets. Everything a visitor
+// sees (their own messages, agents' replies, notices) is an item of their Feed, an ordered
+// log shared by every replica, so history survives a reload and a reconnect resumes where
+// it stopped.
+package widget
+
+// Source is the name tickets of this connector carry (tickets.Ticket.Source).
+const Source = "widget"
+
+// The routes the widget serves (Go 1.22 patterns; see Widget.Routes).
+const (
+	ScriptPath  = "/widget.js"
+	SessionPath = "/widget/session"
+	SocketPath  = "/widget/ws"
+)
