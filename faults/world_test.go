@@ -377,12 +377,11 @@ func (w *world) openChat(c *chat, clickers int) error {
 		return fmt.Errorf("no card for ticket #%d", c.ticket)
 	}
 	// Pick: clickers agents at once.
-	var wg sync.WaitGroup
-	for k := range clickers {
-		u := w.agents[(c.idx+k)%len(w.agents)]
-		wg.Go(func() { u.Click(c.card, "Pick") })
+	users := make([]*slacktest.User, clickers)
+	for k := range users {
+		users[k] = w.agents[(c.idx+k)%len(w.agents)]
 	}
-	wg.Wait()
+	w.sim.ClickAtOnce(c.card, "Pick", users...)
 	var winner, inbox string
 	if !poll(deadline, func() bool {
 		m := processingRE.FindStringSubmatch(c.card.Text())

@@ -23,6 +23,39 @@ func (u *User) Click(msg *Message, buttonText string) Ack {
 	return s.sendInteraction(p, u.Name+" clicks "+buttonText)
 }
 
+// ClickAtOnce is users clicking buttonText on msg at the same instant: every click is
+// made from the message as it is now, and every envelope is queued before the app can
+// answer any of them (as when two agents see the same card and both click it). It
+// returns the acks in the order of users.
+func (s *Sim) ClickAtOnce(msg *Message, buttonText string, users ...*User) []Ack {
+	s.t.Helper()
+	s.mu.Lock()
+	envs := make([]*Envelope, 0, len(users))
+	for _, u := range users {
+		c, m, ok := u.seeLocked(msg)
+		if !ok {
+			return make([]Ack, len(users))
+		}
+		b, ok := m.blocks.findButton(buttonText)
+		if !ok {
+			s.mu.Unlock()
+			s.errorf("%s clicks %q, but message %s in %s has buttons %q", u.Name, buttonText, m.ts, s.where(c), m.blocks.buttonTexts())
+			return make([]Ack, len(users))
+		}
+		envs = append(envs, s.enqueue("interactive", s.clickPayload(u.ID, c, m, b), ""))
+	}
+	s.mu.Unlock()
+	acks := make([]Ack, len(users))
+	for i, env := range envs {
+		a, ok := s.awaitAck(env)
+		if !ok {
+			s.errorf("%s clicks %q: the app did not ack the interactive envelope within %v", users[i].Name, buttonText, s.opts.ackDeadline)
+		}
+		acks[i] = a
+	}
+	return acks
+}
+
 // clickPayload is the block_actions payload of user clicking button b of message m in
 // c. Call with s.mu held.
 func (s *Sim) clickPayload(user string, c *channelData, m *msgData, b button) obj {

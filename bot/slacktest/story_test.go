@@ -58,11 +58,7 @@ func TestStoryTwoAgentsPickAtOnce(t *testing.T) {
 	must(t, err)
 
 	card := tickets.ExpectMessage("New chat from Ann", "Pending")
-	var wg sync.WaitGroup
-	for _, u := range []*User{alice, bob} {
-		wg.Go(func() { u.Click(card, "Pick") })
-	}
-	wg.Wait()
+	sim.ClickAtOnce(card, "Pick", alice, bob)
 
 	card.ExpectUpdate("Processing by")
 	inbox := sim.ExpectChannelCreated("chat-1-")

@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -104,11 +103,7 @@ func TestPick_SameInstant(t *testing.T) {
 	w.d.open(t, "race-1", "Support Team", "Carol", "Hello")
 	card := w.support.ExpectMessage("Ticket #", "Carol")
 	dm := w.priya.ExpectDM("Ticket #")
-	var wg sync.WaitGroup
-	for _, u := range []*slacktest.User{w.alice, w.bob} {
-		wg.Go(func() { u.Click(card, "Pick") })
-	}
-	wg.Wait()
+	w.sim.ClickAtOnce(card, "Pick", w.alice, w.bob)
 	updated := card.ExpectUpdate("Processing by")
 	winner, loser := w.alice, w.bob
 	if strings.Contains(updated.Text(), w.bob.ID) {
