@@ -93,6 +93,7 @@ type env struct {
 	WidgetGreeting       string `envconfig:"WIDGET_GREETING" default:"Hi! How can we help?"`
 	WidgetPrechat        bool   `envconfig:"WIDGET_PRECHAT" default:"false"`
 	WidgetLabel          string `envconfig:"WIDGET_LABEL"`
+	WidgetTrustedProxies string `envconfig:"WIDGET_TRUSTED_PROXIES"`
 
 	// Vitally's credentials, when the environment rather than the admin panel sets them.
 	VitallyAPIURL string `envconfig:"VITALLY_API_URL"`
@@ -427,6 +428,14 @@ func widgetSettings(e env, check func(string, error)) *widget.Config {
 	}
 	for o := range items(e.WidgetAllowedOrigins) {
 		w.AllowedOrigins = append(w.AllowedOrigins, strings.TrimRight(o, "/"))
+	}
+	for p := range items(e.WidgetTrustedProxies) {
+		prefix, err := widget.ParseTrustedProxy(p)
+		if err != nil {
+			check("WIDGET_TRUSTED_PROXIES", fmt.Errorf("%q %v", p, err))
+			continue
+		}
+		w.TrustedProxies = append(w.TrustedProxies, prefix)
 	}
 	if len(w.Secret) < widget.MinSecretBytes {
 		check("WIDGET_SECRET", fmt.Errorf("must be at least %d bytes (e.g. openssl rand -hex 32)", widget.MinSecretBytes))

@@ -438,6 +438,7 @@ func TestLoadConfig_Widget(t *testing.T) {
 	c, err := loadConfig(environment(map[string]string{
 		"WIDGET_SECRET": widgetSecret, "WIDGET_ALLOWED_ORIGINS": "https://www.example.com/, http://localhost:3000",
 		"WIDGET_TITLE": "Help", "WIDGET_COLOR": "#0F766E", "WIDGET_PRECHAT": "true", "WIDGET_LABEL": "Billing",
+		"WIDGET_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7, fd00::/8, ::ffff:198.51.100.0/120",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -447,6 +448,9 @@ func TestLoadConfig_Widget(t *testing.T) {
 		w.Title != "Help" || w.Color != "#0F766E" || w.Greeting != widget.DefaultGreeting || !w.PreChat || w.Label != "Billing" {
 		t.Fatalf("widget config %+v", w)
 	}
+	if fmt.Sprint(w.TrustedProxies) != "[10.0.0.0/8 192.0.2.7/32 fd00::/8 198.51.100.0/24]" {
+		t.Errorf("trusted proxies %v", w.TrustedProxies)
+	}
 	if off, _ := loadConfig(environment(nil)); off.widget != nil {
 		t.Error("the widget is on without WIDGET_SECRET")
 	}
@@ -454,15 +458,17 @@ func TestLoadConfig_Widget(t *testing.T) {
 		vars map[string]string
 		key  string
 	}{
-		"short secret":        {map[string]string{"WIDGET_SECRET": "short-secret", "WIDGET_ALLOWED_ORIGINS": widgetOrigin}, "WIDGET_SECRET"},
-		"no origins":          {map[string]string{"WIDGET_SECRET": widgetSecret}, "WIDGET_ALLOWED_ORIGINS"},
-		"origin with a path":  {map[string]string{"WIDGET_SECRET": widgetSecret, "WIDGET_ALLOWED_ORIGINS": "https://example.com/shop"}, "WIDGET_ALLOWED_ORIGINS"},
-		"wildcard origin":     {map[string]string{"WIDGET_SECRET": widgetSecret, "WIDGET_ALLOWED_ORIGINS": "*"}, "WIDGET_ALLOWED_ORIGINS"},
-		"colour":              {map[string]string{"WIDGET_SECRET": widgetSecret, "WIDGET_ALLOWED_ORIGINS": widgetOrigin, "WIDGET_COLOR": "blue"}, "WIDGET_COLOR"},
-		"origins, no secret":  {map[string]string{"WIDGET_ALLOWED_ORIGINS": widgetOrigin}, "WIDGET_ALLOWED_ORIGINS"},
-		"prechat not a bool":  {map[string]string{"WIDGET_SECRET": widgetSecret, "WIDGET_ALLOWED_ORIGINS": widgetOrigin, "WIDGET_PRECHAT": "maybe"}, "WIDGET_PRECHAT"},
-		"greeting too long":   {map[string]string{"WIDGET_SECRET": widgetSecret, "WIDGET_ALLOWED_ORIGINS": widgetOrigin, "WIDGET_GREETING": strings.Repeat("g", 501)}, "WIDGET_GREETING"},
-		"secret never quoted": {map[string]string{"WIDGET_SECRET": "secret-value-1234", "WIDGET_ALLOWED_ORIGINS": ""}, "WIDGET_SECRET"},
+		"short secret":          {map[string]string{"WIDGET_SECRET": "short-secret", "WIDGET_ALLOWED_ORIGINS": widgetOrigin}, "WIDGET_SECRET"},
+		"no origins":            {map[string]string{"WIDGET_SECRET": widgetSecret}, "WIDGET_ALLOWED_ORIGINS"},
+		"origin with a path":    {map[string]string{"WIDGET_SECRET": widgetSecret, "WIDGET_ALLOWED_ORIGINS": "https://example.com/shop"}, "WIDGET_ALLOWED_ORIGINS"},
+		"wildcard origin":       {map[string]string{"WIDGET_SECRET": widgetSecret, "WIDGET_ALLOWED_ORIGINS": "*"}, "WIDGET_ALLOWED_ORIGINS"},
+		"colour":                {map[string]string{"WIDGET_SECRET": widgetSecret, "WIDGET_ALLOWED_ORIGINS": widgetOrigin, "WIDGET_COLOR": "blue"}, "WIDGET_COLOR"},
+		"origins, no secret":    {map[string]string{"WIDGET_ALLOWED_ORIGINS": widgetOrigin}, "WIDGET_ALLOWED_ORIGINS"},
+		"prechat not a bool":    {map[string]string{"WIDGET_SECRET": widgetSecret, "WIDGET_ALLOWED_ORIGINS": widgetOrigin, "WIDGET_PRECHAT": "maybe"}, "WIDGET_PRECHAT"},
+		"greeting too long":     {map[string]string{"WIDGET_SECRET": widgetSecret, "WIDGET_ALLOWED_ORIGINS": widgetOrigin, "WIDGET_GREETING": strings.Repeat("g", 501)}, "WIDGET_GREETING"},
+		"proxy not an address":  {map[string]string{"WIDGET_SECRET": widgetSecret, "WIDGET_ALLOWED_ORIGINS": widgetOrigin, "WIDGET_TRUSTED_PROXIES": "proxy.internal"}, "WIDGET_TRUSTED_PROXIES"},
+		"every address trusted": {map[string]string{"WIDGET_SECRET": widgetSecret, "WIDGET_ALLOWED_ORIGINS": widgetOrigin, "WIDGET_TRUSTED_PROXIES": "10.0.0.1, 0.0.0.0/0"}, "WIDGET_TRUSTED_PROXIES"},
+		"secret never quoted":   {map[string]string{"WIDGET_SECRET": "secret-value-1234", "WIDGET_ALLOWED_ORIGINS": ""}, "WIDGET_SECRET"},
 	} {
 		_, err := loadConfig(environment(tc.vars))
 		if err == nil || !strings.Contains(err.Error(), tc.key) {

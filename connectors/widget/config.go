@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -57,6 +58,11 @@ type Config struct {
 	// TokenTTL is how long a visitor's token is good for (180 days); every connection
 	// hands the visitor a fresh one, so only a visitor away that long starts over.
 	TokenTTL time.Duration
+	// TrustedProxies are the reverse proxies in front of Frontdesk
+	// (WIDGET_TRUSTED_PROXIES): when a request comes from one, the visitor's address is
+	// taken from X-Forwarded-For (see clientIP) instead of the proxy's being shared by
+	// every visitor. Empty: the peer's address counts.
+	TrustedProxies []netip.Prefix
 	// PingInterval is how often the server pings each websocket (25s); a socket that
 	// does not answer within two intervals is closed.
 	PingInterval time.Duration
@@ -122,6 +128,29 @@ const (
 	MaxGreetingBytes = 500
 )
 
+// ParseTrustedProxy reads one entry of WIDGET_TRUSTED_PROXIES: an address
+// ("10.0.0.7") or a network ("10.0.0.0/8", "fd00::/8"). A network of every address
+// ("0.0.0.0/0") is refused: it would let any visitor choose the address it is limited by.
+func ParseTrustedProxy(s string) (netip.Prefix, error) {
+	if a, err := netip.ParseAddr(s); err == nil && a.Zone() == "" {
+		a = a.Unmap()
+		return netip.PrefixFrom(a, a.BitLen()), nil
+	}
+	p, err := netip.ParsePrefix(s)
+	if err != nil {
+		return netip.Prefix{}, errors.New("is not an address or a network like 10.0.0.0/8")
+	}
+	if p.Addr().Is4In6() {
+		if p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96); !p.IsValid() {
+			return netip.Prefix{}, errors.New("is not an address or a network like 10.0.0.0/8")
+		}
+	}
+	if p.Bits() == 0 {
+		return netip.Prefix{}, errors.New("trusts every address, so any visitor could choose the address it is limited by; name the proxies' own addresses or network")
+	}
+	return p.Masked(), nil
+}
+
 // ValidColor reports whether s is a colour as Config.Color takes it: #rrggbb.
 func ValidColor(s string) bool { return colorRE.MatchString(s) }
 
@@ -161,6 +190,11 @@ func (c Config) Validate() error {
 	}
 	if c.VisitorBurst < 1 || c.IPBurst < 1 || c.SessionBurst < 1 || c.MaxTracked < 1 || c.MaxConnsPerVisitor < 1 {
 		bad("bursts, max tracked and max connections must be at least 1")
+	}
+	for _, p := range c.TrustedProxies {
+		if !p.IsValid() || p.Bits() == 0 {
+			bad("trusted proxy %v must be an address or a network narrower than all addresses", p)
+		}
 	}
 	if c.TokenTTL < time.Minute || c.PingInterval < 10*time.Millisecond {
 		bad("token TTL must be at least a minute and the ping interval at least 10ms")

@@ -46,7 +46,7 @@ func (w *Widget) serveSession(rw http.ResponseWriter, r *http.Request) {
 	if !w.cors(rw, r) {
 		return
 	}
-	ip := clientIP(r)
+	ip := w.clientIP(r)
 	for _, l := range []*keyrate.Limits{w.ips, w.sessions} {
 		if ok, wait := l.Allow(ip); !ok {
 			rw.Header().Set("Retry-After", strconv.FormatInt(retryAfter(wait), 10))

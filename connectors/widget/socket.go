@@ -24,7 +24,7 @@ func (w *Widget) serveSocket(rw http.ResponseWriter, r *http.Request) {
 		writeError(rw, http.StatusForbidden, "origin_not_allowed")
 		return
 	}
-	ip := clientIP(r)
+	ip := w.clientIP(r)
 	if ok, wait := w.ips.Allow(ip); !ok {
 		rw.Header().Set("Retry-After", strconv.FormatInt(retryAfter(wait), 10))
 		writeError(rw, http.StatusTooManyRequests, "rate_limited")

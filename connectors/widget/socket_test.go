@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"sync"
 	"testing"
@@ -331,6 +332,33 @@ func TestLimits(t *testing.T) {
 		tok, _ := r.token()
 		if _, _, err := r.dial(testOrigin, tok, ""); err == nil || err.Error() != "status 429" {
 			t.Fatalf("a socket past the IP's rate: %v, want 429", err)
+		}
+	})
+	t.Run("IPBehindTrustedProxy", func(t *testing.T) {
+		// The test server's peer is 127.0.0.1: as a trusted proxy, each visitor it
+		// forwards has its own limit, and a hop the visitor forged is not believed.
+		r := newRig(t, func(c *Config) {
+			c.SessionRate, c.SessionBurst = 0.001, 1
+			c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
+		})
+		session := func(xff string) int {
+			req, _ := http.NewRequest(http.MethodPost, r.srv.URL+SessionPath, nil)
+			req.Header.Set("Origin", testOrigin)
+			req.Header.Set("X-Forwarded-For", xff)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			return res.StatusCode
+		}
+		for xff, want := range map[string]int{"203.0.113.1": http.StatusCreated, "203.0.113.2": http.StatusCreated} {
+			if got := session(xff); got != want {
+				t.Fatalf("the first new visitor from %s: %d, want %d", xff, got, want)
+			}
+		}
+		if got := session("198.51.100.9, 203.0.113.1"); got != http.StatusTooManyRequests {
+			t.Fatalf("a forged hop in front of 203.0.113.1: %d, want 429 (the limit of 203.0.113.1)", got)
 		}
 	})
 	t.Run("NewVisitorsPerIP", func(t *testing.T) {

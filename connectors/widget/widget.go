@@ -3,9 +3,10 @@ package widget
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
+	"net/netip"
 	"slices"
+	"strings"
 	"time"
 
 	"go.uber.org/zap"
@@ -92,12 +93,70 @@ func (w *Widget) Run(ctx context.Context) error {
 	}
 }
 
-// clientIP is the address rates are counted by: the peer's (put Frontdesk behind a
-// proxy that keeps it, or the limit is shared by every visitor behind the proxy).
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
+// clientIP is the address rates are counted by: the peer's, unless the peer is one of
+// Config.TrustedProxies. Then X-Forwarded-For is read from its right end, where the
+// nearest proxy wrote, and the first address that is not itself a trusted proxy is the
+// visitor's. Addresses further left were written by the visitor's side and are never
+// believed; a malformed hop ends the walk at the last trusted address.
+func (w *Widget) clientIP(r *http.Request) string {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
 	}
-	return host
+	addr := ap.Addr().Unmap()
+	if !w.trusted(addr) {
+		return addr.String()
+	}
+	hops := forwardedFor(r.Header.Values("X-Forwarded-For"))
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop, ok := parseHop(hops[i])
+		if !ok {
+			break
+		}
+		addr = hop
+		if !w.trusted(addr) {
+			break
+		}
+	}
+	return addr.String()
+}
+
+// trusted reports whether a is one of Config.TrustedProxies.
+func (w *Widget) trusted(a netip.Addr) bool {
+	for _, p := range w.cfg.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// maxForwardedHops bounds how much of X-Forwarded-For is read.
+const maxForwardedHops = 32
+
+// forwardedFor is the hops of every X-Forwarded-For header, in order; only the last
+// maxForwardedHops are kept (the walk starts at the right end).
+func forwardedFor(values []string) []string {
+	var hops []string
+	for _, v := range values {
+		for h := range strings.SplitSeq(v, ",") {
+			hops = append(hops, strings.TrimSpace(h))
+		}
+	}
+	if len(hops) > maxForwardedHops {
+		hops = hops[len(hops)-maxForwardedHops:]
+	}
+	return hops
+}
+
+// parseHop reads one X-Forwarded-For entry: an address, or an address with a port
+// ("192.0.2.1:4711", "[2001:db8::1]:4711"), as some proxies write.
+func parseHop(h string) (netip.Addr, bool) {
+	if a, err := netip.ParseAddr(h); err == nil && a.Zone() == "" {
+		return a.Unmap(), true
+	}
+	if ap, err := netip.ParseAddrPort(h); err == nil && ap.Addr().Zone() == "" {
+		return ap.Addr().Unmap(), true
+	}
+	return netip.Addr{}, false
 }
