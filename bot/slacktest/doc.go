@@ -38,6 +38,8 @@
 //
 // The actors (User.Post, Reply, Share, ShareReply, Click, Shortcut, GlobalShortcut,
 // OpenHome, ClickInHome, ClickInView, Submit) build the payloads Slack would send.
+// Sim.ClickAtOnce is several users clicking one button at the same instant: every click
+// is made from the message as it is, before the app can answer any of them.
 // Interactive steps fail the test when the app does not ack within 3 s, Slack's own
 // limit.
 //
