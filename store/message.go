@@ -19,9 +19,9 @@ import (
 // KEYS[4] -> P{N}:seen:<id>:<direction>:<source message id> (unused without one)
 // KEYS[5] -> P{N}:outbox
 // KEYS[6] -> P{N}:conv:<source>:<conv> (unused unless ARGV[7] is "1")
-// KEYS[7] -> P{N}:ticket:<id>:transfers (unused unless ARGV[7] is "1")
-// KEYS[8] -> P{N}:ticket:<id>:cards (unused unless ARGV[7] is "1")
-// KEYS[9] -> P{N}:ticket:<id>:edits (unused unless ARGV[7] is "1")
+// KEYS[7] -> P{N}:ticket:<id>:transfers (unused when ARGV[7] is "")
+// KEYS[8] -> P{N}:ticket:<id>:cards (unused when ARGV[7] is "")
+// KEYS[9] -> P{N}:ticket:<id>:edits (unused when ARGV[7] is "")
 // ARGV[1] -> ticket id
 // ARGV[2] -> direction: customer, source_agent, agent, internal or notice
 // ARGV[3] -> the message, JSON
@@ -29,7 +29,9 @@ import (
 // ARGV[5] -> the message's time, RFC3339Nano (the ticket's new updated_at)
 // ARGV[6] -> dedupe TTL in ms when the message has a source id, else ""
 // ARGV[7] -> "1" for a source's message (AddSourceMessage): it is added only if ARGV[1]
-// is the open ticket of the conversation KEYS[6], and the ticket is returned
+// is the open ticket of the conversation KEYS[6], and the ticket is returned; "2" for an
+// agent's message in an inbox channel (AddInboxMessage): the ticket is returned; ""
+// (AddMessage): only the code
 //
 // The status rules come first, so a message turned away is not marked seen. A customer
 // (or source agent) message on a pending ticket is held for replay and placed under the
@@ -37,8 +39,8 @@ import (
 // internal notes are taken in any status.
 // Returns {1} added | {2} seen before, nothing changed | {0} no such ticket | {-2} closed |
 // {-4} not active | {-5, the open ticket's id or ""} (ARGV[7]) ARGV[1] is not the
-// conversation's open ticket. With ARGV[7], {1} and {2} go on with the ticket HASH (field,
-// value pairs), its transfers, its cards HASH (field, value pairs) and its edits.
+// conversation's open ticket. With ARGV[7] set, {1} and {2} go on with the ticket HASH
+// (field, value pairs), its transfers, its cards HASH (field, value pairs) and its edits.
 var addMessageScript = redis.NewScript(`
 local source = ARGV[7] == '1'
 if source then
@@ -83,7 +85,7 @@ if code == 1 then
 		redis.call('XADD', KEYS[5], '*', 't', 'message', 'k', ARGV[1], 'e', ARGV[4])
 	end
 end
-if not source then
+if ARGV[7] == '' then
 	return {code}
 end
 return {code, redis.call('HGETALL', KEYS[1]), redis.call('LRANGE', KEYS[7], 0, -1),
@@ -105,27 +107,40 @@ func (r *Redis) addMessage(ctx context.Context, id tickets.ID, m tickets.Message
 	if !m.Direction.Valid() {
 		return false, fmt.Errorf("%w: store: message direction %q", tickets.ErrInvalid, m.Direction)
 	}
-	msg, err := marshal(m)
-	if err != nil {
-		return false, err
-	}
-	ev, err := marshal(tickets.Event{Type: tickets.EventMessage, TicketID: id, At: m.At, Actor: m.Author, Message: &m})
-	if err != nil {
-		return false, err
-	}
-	ttl := ""
-	if m.SourceMessageID != "" {
-		ttl = strconv.FormatInt(r.cfg.DedupTTL.Milliseconds(), 10)
-	}
-	tk := r.keys.ticket(ref) // for the keys the script does not use
-	keys := []string{
-		tk, r.keys.messages(ref), r.keys.held(ref),
-		r.keys.seen(ref, m.Direction, m.SourceMessageID), r.keys.outbox(ref.p), tk, tk, tk, tk,
-	}
-	res, err := addMessageScript.Run(ctx, r.c, keys, string(id), string(m.Direction), msg, ev, fmtTime(m.At), ttl, "").Slice()
+	res, err := r.runAddMessage(ctx, ref, id, m, "", "")
 	if err != nil {
 		return false, err
 	}
 	code, _ := res[0].(int64)
 	return code == codeOK, outcome(code)
+}
+
+// runAddMessage runs addMessageScript for m to ticket id (at ref) in mode (its ARGV[7]);
+// conv is the conversation key of mode "1".
+func (r *Redis) runAddMessage(ctx context.Context, ref ref, id tickets.ID, m tickets.Message, mode, conv string) ([]any, error) {
+	msg, err := marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	ev, err := marshal(tickets.Event{Type: tickets.EventMessage, TicketID: id, At: m.At, Actor: m.Author, Message: &m})
+	if err != nil {
+		return nil, err
+	}
+	ttl := ""
+	if m.SourceMessageID != "" {
+		ttl = strconv.FormatInt(r.cfg.DedupTTL.Milliseconds(), 10)
+	}
+	if conv == "" {
+		conv = r.keys.ticket(ref) // a key of the slot, which the script does not use
+	}
+	keys := []string{
+		r.keys.ticket(ref), r.keys.messages(ref), r.keys.held(ref),
+		r.keys.seen(ref, m.Direction, m.SourceMessageID), r.keys.outbox(ref.p),
+		conv, r.keys.transfers(ref), r.keys.cards(ref), r.keys.edits(ref),
+	}
+	res, err := addMessageScript.Run(ctx, r.c, keys, string(id), string(m.Direction), msg, ev, fmtTime(m.At), ttl, mode).Slice()
+	if err == nil && len(res) == 0 {
+		err = fmt.Errorf("addMessageScript answered nothing")
+	}
+	return res, err
 }

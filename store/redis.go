@@ -53,10 +53,11 @@ func (c Config) Validate() error {
 
 // Redis is the Redis implementation of tickets.Store. It is safe for concurrent use.
 type Redis struct {
-	c    redis.UniversalClient
-	keys keys
-	cfg  Config
-	open openTickets // conversations' open tickets as last seen (AddSourceMessage)
+	c       redis.UniversalClient
+	keys    keys
+	cfg     Config
+	open    ticketHints // conversations' open tickets as last seen (AddSourceMessage)
+	inboxes ticketHints // inbox channels' tickets (AddInboxMessage)
 }
 
 // New returns a store on client. It returns an error when client is nil or cfg is invalid.

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"sync"
 
 	"github.com/frontdeskhq/frontdesk/tickets"
@@ -13,7 +12,7 @@ import (
 // ticket. See tickets.Store.
 //
 // It takes one round trip for a conversation this process has seen before (opened, found
-// or added to): the id of a conversation's open ticket is remembered (openTickets), and
+// or added to): the id of a conversation's open ticket is remembered (ticketHints), and
 // addMessageScript checks that it still is before it adds anything; when it is not, the
 // script answers with the one that is, and the message goes there.
 func (r *Redis) AddSourceMessage(ctx context.Context, source, conversationID string, m tickets.Message) (*tickets.Ticket, bool, error) {
@@ -62,24 +61,7 @@ func (r *Redis) addSourceMessage(ctx context.Context, p int, conv string, id tic
 	if err != nil || ref.p != p {
 		return nil, false, "", fmt.Errorf("conversation key %s holds ticket id %q", conv, id)
 	}
-	msg, err := marshal(m)
-	if err != nil {
-		return nil, false, "", err
-	}
-	ev, err := marshal(tickets.Event{Type: tickets.EventMessage, TicketID: id, At: m.At, Actor: m.Author, Message: &m})
-	if err != nil {
-		return nil, false, "", err
-	}
-	ttl := ""
-	if m.SourceMessageID != "" {
-		ttl = strconv.FormatInt(r.cfg.DedupTTL.Milliseconds(), 10)
-	}
-	keys := []string{
-		r.keys.ticket(ref), r.keys.messages(ref), r.keys.held(ref),
-		r.keys.seen(ref, m.Direction, m.SourceMessageID), r.keys.outbox(ref.p),
-		conv, r.keys.transfers(ref), r.keys.cards(ref), r.keys.edits(ref),
-	}
-	res, err := addMessageScript.Run(ctx, r.c, keys, string(id), string(m.Direction), msg, ev, fmtTime(m.At), ttl, "1").Slice()
+	res, err := r.runAddMessage(ctx, ref, id, m, "1", conv)
 	if err != nil {
 		return nil, false, "", err
 	}
@@ -94,14 +76,21 @@ func (r *Redis) addSourceMessage(ctx context.Context, p int, conv string, id tic
 		return nil, false, notOpen, nil // the conversation names a ticket closed or gone: none is open
 	case code != codeOK && code != codeDuplicate:
 		return nil, false, "", outcome(code)
-	case len(res) != 5:
-		return nil, false, "", fmt.Errorf("addMessageScript answered %d values", len(res))
 	}
-	t, err = decodeTicket(pairs(res[1]), strs(res[2]), pairs(res[3]), strs(res[4]))
+	t, err = scriptTicket(res)
+	return t, code == codeOK, "", err
+}
+
+// scriptTicket decodes the ticket addMessageScript answers after its code.
+func scriptTicket(res []any) (*tickets.Ticket, error) {
+	if len(res) != 5 {
+		return nil, fmt.Errorf("addMessageScript answered %d values", len(res))
+	}
+	t, err := decodeTicket(pairs(res[1]), strs(res[2]), pairs(res[3]), strs(res[4]))
 	if err != nil {
-		return nil, false, "", fmt.Errorf("corrupt ticket: %w", err)
+		return nil, fmt.Errorf("corrupt ticket: %w", err)
 	}
-	return t, code == codeOK, "", nil
+	return t, nil
 }
 
 // strs reads a script's array of strings.
@@ -125,34 +114,34 @@ func pairs(v any) map[string]string {
 	return out
 }
 
-// openTickets remembers, per conversation key, the id of the conversation's open ticket
-// as last seen; only a hint, which addMessageScript checks. It holds at most
-// maxOpenTickets conversations and forgets them all when full.
-type openTickets struct {
+// ticketHints remembers ticket ids by key (a conversation's open ticket, an inbox
+// channel's ticket) as last seen; only hints, which the scripts check or which cannot
+// change. It holds at most maxTicketHints keys and forgets them all when full.
+type ticketHints struct {
 	mu  sync.Mutex
 	ids map[string]tickets.ID
 }
 
-const maxOpenTickets = 100_000
+const maxTicketHints = 100_000
 
-func (o *openTickets) get(conv string) (tickets.ID, bool) {
+func (o *ticketHints) get(key string) (tickets.ID, bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	id, ok := o.ids[conv]
+	id, ok := o.ids[key]
 	return id, ok
 }
 
-func (o *openTickets) put(conv string, id tickets.ID) {
+func (o *ticketHints) put(key string, id tickets.ID) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if o.ids == nil || len(o.ids) >= maxOpenTickets {
+	if o.ids == nil || len(o.ids) >= maxTicketHints {
 		o.ids = map[string]tickets.ID{}
 	}
-	o.ids[conv] = id
+	o.ids[key] = id
 }
 
-func (o *openTickets) forget(conv string) {
+func (o *ticketHints) forget(key string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	delete(o.ids, conv)
+	delete(o.ids, key)
 }

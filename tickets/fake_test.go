@@ -385,6 +385,23 @@ func (f *fakeStore) AddSourceMessage(ctx context.Context, source, conv string, m
 	return t, added, err
 }
 
+// AddInboxMessage adds m to the channel's ticket, as FindByInbox and AddMessage.
+func (f *fakeStore) AddInboxMessage(ctx context.Context, channel string, m Message) (*Ticket, bool, error) {
+	if m.Direction != FromAgent && m.Direction != Internal {
+		return nil, false, ErrInvalid
+	}
+	t, err := f.FindByInbox(ctx, channel)
+	if err != nil {
+		return nil, false, err
+	}
+	added, err := f.AddMessage(ctx, t.ID, m)
+	if err != nil {
+		return nil, false, err
+	}
+	t, err = f.Get(ctx, t.ID)
+	return t, added, err
+}
+
 // Enqueue keeps source events in inbound, once per (source, event id).
 func (f *fakeStore) Enqueue(_ context.Context, source, conv, eventID, payload string) (bool, error) {
 	f.mu.Lock()

@@ -65,6 +65,13 @@ type Store interface {
 	// the conversation has no open ticket, or ErrInvalid.
 	AddSourceMessage(ctx context.Context, source, conversationID string, m Message) (_ *Ticket, added bool, err error)
 
+	// AddInboxMessage is AddMessage for an agent's message (FromAgent) or internal note
+	// (Internal) written in inbox channel channelID, to that channel's ticket, found and
+	// added to in one step, and returns that ticket as it is after the message. Returns
+	// ErrNotFound when channelID is no ticket's inbox, ErrClosed, ErrNotActive or
+	// ErrInvalid.
+	AddInboxMessage(ctx context.Context, channelID string, m Message) (_ *Ticket, added bool, err error)
+
 	// Enqueue records an event a source sent (payload, as it came) to be worked through
 	// later, in order per source conversation, with retries: the source gets its answer
 	// at once and nothing it sent is lost. An event whose (source, eventID) was enqueued

@@ -59,16 +59,15 @@ func (s *Service) AgentMessage(ctx context.Context, inboxChannel string, m Messa
 	if err := m.validate(); err != nil {
 		return nil, false, err
 	}
-	t, err := s.store.FindByInbox(ctx, inboxChannel)
+	s.stamp(&m)
+	t, added, err := s.store.AddInboxMessage(ctx, inboxChannel, m)
 	if err != nil {
 		return nil, false, wrap("agent message", err)
 	}
-	s.stamp(&m)
-	added, err = s.store.AddMessage(ctx, t.ID, m)
-	if err == nil && added && m.Direction == FromAgent {
+	if added && m.Direction == FromAgent {
 		s.obs.MessageRelayed(t, m.Direction)
 	}
-	return t, added, wrap("agent message", err)
+	return t, added, nil
 }
 
 // RetryDelivery sends agent message messageID of ticket id to the customer again, after

@@ -407,8 +407,9 @@ func (r *report) analysis(p func(string, ...any)) {
 			p("  open ticket, adds the message and returns the ticket (store/sourcemessage.go; a GET first for a conversation\n")
 			p("  the process has not seen); then the desk reads the ticket to post it, and the outbox's reads and acks are %.1f.", outbox)
 		} else {
-			p(" Before Slack's event is done with there are 3: GET of the inbox channel's ticket, one ticket read, EVALSHA\n")
-			p("  addMessageScript; then the source group reads the ticket and the settings (GET) to deliver it and appends the delivery\n")
+			p(" Before Slack's event is done with there is 1: EVALSHA addMessageScript, which adds the message to the\n")
+			p("  inbox channel's ticket and returns the ticket (store/inboxmessage.go; a GET first for a channel the process\n")
+			p("  has not seen); then the source group reads the ticket and the settings (GET) to deliver it and appends the delivery\n")
 			p("  (EVALSHA addEventScript), the marks group reads it to mark the message, and the outbox's reads and acks of\n")
 			p("  the two entries are %.1f. The window comes after one agent message in every chat: the first in each inbox\n", outbox)
 			p("  channel after Frontdesk's Socket Mode connection came up (or after any other sign that a connection may have\n")
