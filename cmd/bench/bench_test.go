@@ -143,3 +143,21 @@ func TestProfileCum(t *testing.T) {
 		t.Errorf("profileCum = %v", got)
 	}
 }
+
+func TestBareRatio(t *testing.T) {
+	bare := &curve{Saturation: 5411}
+	for _, tc := range []struct {
+		fd       curve
+		got, met string
+	}{
+		{curve{Saturation: 2705}, "0.49 × (2705 vs 5411 msg/s)", "**no**"},
+		{curve{Saturation: 2706}, "0.50 × (2706 vs 5411 msg/s)", "yes"},
+		{curve{Saturation: 2705, Capped: true}, "≥ 0.49 × (≥ 2705 vs 5411 msg/s; the load driver's limit, not Frontdesk's)", "—"},
+		{curve{Saturation: 3000, Capped: true}, "≥ 0.55 × (≥ 3000 vs 5411 msg/s; the load driver's limit, not Frontdesk's)", "yes"},
+	} {
+		l := bareRatio(toSlack, &tc.fd, bare)
+		if l.got != tc.got || l.met != tc.met {
+			t.Errorf("%+v: %q %q, want %q %q", tc.fd, l.got, l.met, tc.got, tc.met)
+		}
+	}
+}
