@@ -89,11 +89,7 @@ func TestRedis_AddInboxMessage(t *testing.T) {
 
 	t.Run("OneRoundTripOnceTheChannelIsKnown", func(t *testing.T) {
 		r, c := newStore(t)
-		cc := &commandCounter{}
-		hooked := anotherClient(c)
-		defer hooked.Close()
-		hooked.AddHook(cc)
-		rh, _ := New(hooked, r.cfg)
+		rh, cc := counted(t, r, c)
 		tk := active(t, r, "im-4", "C_IM4") // by another process
 		if _, _, err := rh.AddInboxMessage(ctx, "C_IM4", agentMsg(tickets.FromAgent, "one")); err != nil {
 			t.Fatal(err)

@@ -43,6 +43,21 @@ func (cc *commandCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) re
 	}
 }
 
+// counted is a store like r on another client of c's Redis (another process, as it
+// were), and the counter of that client's round trips.
+func counted(t *testing.T, r *Redis, c redis.UniversalClient) (*Redis, *commandCounter) {
+	t.Helper()
+	cc := &commandCounter{}
+	hooked := anotherClient(c)
+	t.Cleanup(func() { hooked.Close() })
+	hooked.AddHook(cc)
+	rh, err := New(hooked, r.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rh, cc
+}
+
 // take returns the round trips and command names since the last take.
 func (cc *commandCounter) take() (int, []string) {
 	cc.mu.Lock()
@@ -118,11 +133,7 @@ func TestRedis_AddSourceMessage(t *testing.T) {
 
 	t.Run("OneRoundTripOnceTheConversationIsKnown", func(t *testing.T) {
 		r, c := newStore(t)
-		cc := &commandCounter{}
-		hooked := anotherClient(c)
-		defer hooked.Close()
-		hooked.AddHook(cc)
-		rh, _ := New(hooked, r.cfg)
+		rh, cc := counted(t, r, c)
 		open(t, r, "sm-4", nil) // by another process
 		if _, _, err := rh.AddSourceMessage(ctx, "webhook", "sm-4", customerMsg("one", "")); err != nil {
 			t.Fatal(err)

@@ -377,11 +377,16 @@ func (f *fakeStore) AddSourceMessage(ctx context.Context, source, conv string, m
 	if err != nil {
 		return nil, false, err
 	}
-	added, err := f.AddMessage(ctx, t.ID, m)
+	return f.addAndGet(ctx, t.ID, m)
+}
+
+// addAndGet adds m to ticket id, as AddMessage, and returns the ticket as it is after.
+func (f *fakeStore) addAndGet(ctx context.Context, id ID, m Message) (*Ticket, bool, error) {
+	added, err := f.AddMessage(ctx, id, m)
 	if err != nil {
 		return nil, false, err
 	}
-	t, err = f.Get(ctx, t.ID)
+	t, err := f.Get(ctx, id)
 	return t, added, err
 }
 
@@ -394,12 +399,7 @@ func (f *fakeStore) AddInboxMessage(ctx context.Context, channel string, m Messa
 	if err != nil {
 		return nil, false, err
 	}
-	added, err := f.AddMessage(ctx, t.ID, m)
-	if err != nil {
-		return nil, false, err
-	}
-	t, err = f.Get(ctx, t.ID)
-	return t, added, err
+	return f.addAndGet(ctx, t.ID, m)
 }
 
 // Enqueue keeps source events in inbound, once per (source, event id).
