@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"sync"
@@ -114,6 +115,14 @@ func runStep(ctx context.Context, tg *target, d direction, rate float64, dur, wa
 		tr = w.agent
 	}
 	st := step{Target: tg.name, Dir: d, Rate: rate, Dur: dur}
+	// This process holds the simulator, whose workspace keeps every message sent, so its
+	// live heap grows to a few hundred MB over a run, and a collection's mark phase then
+	// takes 100-300 ms of wall time on two busy cores, slowing the simulator's handlers
+	// (and the timestamps taken in them) while it runs. Collecting here, between steps,
+	// leaves the next one due after about 4 times the live heap (SetGCPercent(400)),
+	// which a step does not allocate: the latencies measured are the target's, not this
+	// process's.
+	runtime.GC()
 	a := tr.next()
 	_, envPos := w.sim.DeliveriesFrom(math.MaxInt)
 	slack0, hook0 := w.sim.ClientConnections(), w.bot.conns.Load()
