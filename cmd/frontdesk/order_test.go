@@ -16,15 +16,7 @@ import (
 // the order they were written, each once.
 func TestAgentMessagesInOrderAcrossLostConnections(t *testing.T) {
 	t.Parallel()
-	client, prefix := redistest.Open(t)
-	sim := slacktest.New(t, slacktest.WithRetryDelay(2*time.Second), slacktest.WithTimeout(hangGuard))
-	alice := sim.AddUser("alice")
-	support := sim.AddChannel("support-tickets", false, sim.Bot(), alice)
-	src := &customers{}
-	d := startDesk(t, sim, src, map[string]string{
-		"REDIS_URL": redisURL(t, client), "REDIS_PREFIX": prefix,
-		"TICKETING_CHANNELS": support.ID + "=Support Team",
-	})
+	sim, alice, support, src, d := orderDesk(t, slacktest.WithRetryDelay(2*time.Second))
 	d.open(t, "carol-1", "Support Team", "Carol", "Hello")
 	card := support.ExpectMessage("Ticket #", "Carol")
 	alice.Click(card, "Pick")
@@ -71,15 +63,7 @@ func sentAgainAndAcked(sim *slacktest.Sim, eventID string) bool {
 // as they see the channel (before its first message is posted) reaches the customer.
 func TestAgentWritesTheMomentTheInboxAppears(t *testing.T) {
 	t.Parallel()
-	client, prefix := redistest.Open(t)
-	sim := slacktest.New(t, slacktest.WithTimeout(hangGuard))
-	alice := sim.AddUser("alice")
-	support := sim.AddChannel("support-tickets", false, sim.Bot(), alice)
-	src := &customers{}
-	d := startDesk(t, sim, src, map[string]string{
-		"REDIS_URL": redisURL(t, client), "REDIS_PREFIX": prefix,
-		"TICKETING_CHANNELS": support.ID + "=Support Team",
-	})
+	sim, alice, support, src, d := orderDesk(t)
 	d.open(t, "carol-1", "Support Team", "Carol", "Hello")
 	card := support.ExpectMessage("Ticket #", "Carol")
 	// Every Web API call from now on is slow, so the channel's first message comes long
@@ -94,4 +78,20 @@ func TestAgentWritesTheMomentTheInboxAppears(t *testing.T) {
 	inbox.ExpectMessage("Live chat", "Carol", "Active", "picked")
 	card.ExpectUpdate("Processing by")
 	inbox.ExpectMessage("Hello")
+}
+
+// orderDesk is Frontdesk on a simulator made with opts (and the suite's hang guard) and a
+// real Redis: one agent, alice, in one ticketing channel, #support-tickets.
+func orderDesk(t *testing.T, opts ...slacktest.Option) (*slacktest.Sim, *slacktest.User, *slacktest.Channel, *customers, *desk) {
+	t.Helper()
+	client, prefix := redistest.Open(t)
+	sim := slacktest.New(t, append(opts, slacktest.WithTimeout(hangGuard))...)
+	alice := sim.AddUser("alice")
+	support := sim.AddChannel("support-tickets", false, sim.Bot(), alice)
+	src := &customers{}
+	d := startDesk(t, sim, src, map[string]string{
+		"REDIS_URL": redisURL(t, client), "REDIS_PREFIX": prefix,
+		"TICKETING_CHANNELS": support.ID + "=Support Team",
+	})
+	return sim, alice, support, src, d
 }
