@@ -69,8 +69,8 @@ func (f vitallyForm) blocks() []slack.Block {
 		slack.NewDividerBlock(),
 		slack.NewHeaderBlock(plainText("Vitally")),
 		slack.NewContextBlock("", md("Tickets opened from now on appear on the customer's Organization and Account in Vitally, "+
-			"as a custom object, and stay up to date there. Vitally cannot create the object and its traits for us: "+
-			"on saving, Frontdesk checks and tells you exactly what to create.")),
+			"as a custom object, and stay up to date there. On saving, Frontdesk creates the object and its traits "+
+			"in Vitally where they are missing, and tells you what it did (or, if Vitally refuses, exactly what to create).")),
 	}
 	if f.fromEnv {
 		bs = append(bs, slack.NewContextBlock("", md("The API URL and secret are set by the server's environment (VITALLY_API_URL, VITALLY_SECRET).")))

@@ -172,6 +172,7 @@ func build(cfg *config, log *zap.Logger, sources map[string]tickets.Source) (_ *
 		return nil, err
 	}
 	sinks := []tickets.Sink{vitallySink}
+	a.runners = append(a.runners, vitallySink.Prepare) // makes the environment's Vitally object and traits
 	// AI enrichment suggests details through the service, made just below.
 	var svc *tickets.Service
 	if c := cfg.ai; c != nil {

@@ -119,7 +119,7 @@ func TestVitally_NoSyncIsShown(t *testing.T) {
 }
 
 // TestVitally_AdminPanelSetUp: an admin enters the URL and secret; the panel turns into
-// the set-up check, naming the traits to create.
+// the set-up check, which adds the traits the object lacks and names them.
 func TestVitally_AdminPanelSetUp(t *testing.T) {
 	t.Parallel()
 	fake := vitallytest.New(vitallySecret)
@@ -143,7 +143,10 @@ func TestVitally_AdminPanelSetUp(t *testing.T) {
 	if len(ack.Errors()) > 0 {
 		t.Fatalf("refused: %v", ack.Errors())
 	}
-	v.ExpectUpdate("Vitally set-up", "needs attention", "Request Closed At (datetime)", "Found the custom object")
+	v.ExpectUpdate("Vitally set-up", "is set up", "Found the custom object", "Added 20 traits", "Request Closed At (datetime)")
+	if n := len(fake.CustomFields(obj.ID)); n != len(vitally.Traits()) {
+		t.Errorf("%d traits in Vitally, want %d", n, len(vitally.Traits()))
+	}
 	st, err := w.d.svc.Settings(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -161,7 +164,7 @@ func TestVitally_AdminPanelSetUp(t *testing.T) {
 	if ack := ada.Submit(v, map[string]any{"admin_vitally_sync": []string{"Push new tickets to Vitally"}}); len(ack.Errors()) > 0 {
 		t.Fatalf("refused: %v", ack.Errors())
 	}
-	v.ExpectUpdate("Vitally set-up", "needs attention")
+	v.ExpectUpdate("Vitally set-up", "is set up", "All 21 traits are there")
 	st, _ = w.d.svc.Settings(context.Background())
 	if st.Vitally.Secret != vitallySecret || !st.Vitally.PushNew || st.Vitally.UpdateExisting {
 		t.Errorf("saved %v (push %v, update %v)", st.Vitally, st.Vitally.PushNew, st.Vitally.UpdateExisting)

@@ -1,7 +1,10 @@
 package vitally
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 )
@@ -29,16 +32,44 @@ type organization struct {
 	Name string `json:"name"`
 }
 
+// customObject is a custom object as "REST API: Custom Objects" describes it
+// (https://docs.vitally.io/en/articles/9880872-rest-api-custom-objects). Its
+// customFields are not read here: their shape differs between Vitally's examples, and
+// the fields are listed with customFields.
 type customObject struct {
-	ID    string `json:"id"`
-	Name  string `json:"name"`
-	Label string `json:"label"`
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	Label     string `json:"label"`
+	CreatedAt string `json:"createdAt"`
 }
 
+// customField is a custom trait as "REST API: Custom Traits" describes it
+// (https://docs.vitally.io/en/articles/9880864-rest-api-custom-traits): path is the key
+// of its value in an instance's traits.
 type customField struct {
-	ID    string `json:"id"`
+	ID        string `json:"id"`
+	Label     string `json:"label"`
+	Path      string `json:"path"`
+	Type      string `json:"type"`
+	CreatedAt string `json:"createdAt"`
+}
+
+// objectWrite is the body of a custom object's create (POST /resources/customObjects)
+// and update (PUT /resources/customObjects/{id}): name, label and writeMode are required
+// on create; customFields, on update, is the object's whole list of fields (see
+// addFields).
+type objectWrite struct {
+	Name         string       `json:"name,omitempty"`
+	Label        string       `json:"label,omitempty"`
+	WriteMode    string       `json:"writeMode,omitempty"`
+	CustomFields []fieldWrite `json:"customFields,omitempty"`
+}
+
+// fieldWrite is one of objectWrite's customFields: a field Vitally has (with its id) or
+// one to add (without).
+type fieldWrite struct {
+	ID    string `json:"id,omitempty"`
 	Label string `json:"label"`
-	Path  string `json:"path"`
 	Type  string `json:"type"`
 }
 
@@ -74,25 +105,50 @@ type page[T any] struct {
 // maxPages bounds a list walk, in case a cursor never ends.
 const maxPages = 100
 
-// list walks every page of a list resource.
-func list[T any](ctx context.Context, c *client, path string, q url.Values) ([]T, error) {
+// list walks every page of a list resource. paged says whether Vitally documents the
+// resource as paged (limit and from); either way the answer may be a page
+// {"results": [...], "next": cursor or null} or a bare JSON array, the whole list.
+func list[T any](ctx context.Context, c *client, path string, q url.Values, paged bool) ([]T, error) {
 	var all []T
 	if q == nil {
 		q = url.Values{}
 	}
-	q.Set("limit", "100")
+	if paged {
+		q.Set("limit", "100")
+	}
 	for range maxPages {
-		var p page[T]
-		if err := c.do(ctx, http.MethodGet, path, q, nil, &p); err != nil {
+		var raw json.RawMessage
+		if err := c.do(ctx, http.MethodGet, path, q, nil, &raw); err != nil {
 			return nil, err
 		}
-		all = append(all, p.Results...)
-		if p.Next == nil || *p.Next == "" {
+		items, next, err := decodeList[T](raw)
+		if err != nil {
+			return nil, fmt.Errorf("vitally: GET %s: undecodable answer: %w", path, err)
+		}
+		all = append(all, items...)
+		if next == "" {
 			return all, nil
 		}
-		q.Set("from", *p.Next)
+		q.Set("from", next)
 	}
 	return all, nil
+}
+
+// decodeList decodes a list answer: a bare JSON array (the whole list) or a page, whose
+// next cursor it returns ("" on the last page).
+func decodeList[T any](raw []byte) (items []T, next string, err error) {
+	if b := bytes.TrimLeft(raw, " \t\r\n"); len(b) > 0 && b[0] == '[' {
+		err = json.Unmarshal(b, &items)
+		return items, "", err
+	}
+	var p page[T]
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return nil, "", err
+	}
+	if p.Next != nil {
+		next = *p.Next
+	}
+	return p.Results, next, nil
 }
 
 // searchUsers finds users by exactly one of email, externalId or emailSubdomain.
@@ -122,13 +178,36 @@ func (c *client) organization(ctx context.Context, id string) (organization, err
 	return o, err
 }
 
+// customObjects lists the custom objects: a paged list ("REST API: Custom Objects",
+// List Custom Objects).
 func (c *client) customObjects(ctx context.Context) ([]customObject, error) {
-	return list[customObject](ctx, c, "/resources/customObjects", nil)
+	return list[customObject](ctx, c, "/resources/customObjects", nil, true)
 }
 
+// customFields lists a custom object's fields. Vitally answers a bare array sorted by
+// label ("REST API: Custom Traits", List Custom Traits By Model,
+// https://docs.vitally.io/en/articles/9880864-rest-api-custom-traits); a page is taken
+// too.
 func (c *client) customFields(ctx context.Context, objectID string) ([]customField, error) {
 	return list[customField](ctx, c, "/resources/customFields",
-		url.Values{"model": {"customObjects"}, "customObjectId": {objectID}})
+		url.Values{"model": {"customObjects"}, "customObjectId": {objectID}}, false)
+}
+
+// createObject creates a custom object with its fields: POST /resources/customObjects
+// with name, label, writeMode and customFields [{label, type}], answered with the object
+// (Vitally's "Create a Custom Object"; the body's shape is from a summary of Vitally's
+// API reference, https://withone.ai/knowledge/vitally, as the public help page does not
+// show it).
+func (c *client) createObject(ctx context.Context, w objectWrite) (customObject, error) {
+	var o customObject
+	err := c.do(ctx, http.MethodPost, "/resources/customObjects", nil, w, &o)
+	return o, err
+}
+
+// updateObject updates a custom object: PUT /resources/customObjects/{id} (Vitally's
+// "Update a Custom Object", same source as createObject).
+func (c *client) updateObject(ctx context.Context, id string, w objectWrite) error {
+	return c.do(ctx, http.MethodPut, "/resources/customObjects/"+url.PathEscape(id), nil, w, nil)
 }
 
 func instancesPath(objectID string) string {

@@ -14,7 +14,9 @@
 // second instance. Requests keep within Vitally's rate limit by its RateLimit headers
 // (client.go); 429s, outages and a rolled secret are retried by the outbox.
 //
-// Vitally's API cannot create custom objects or traits, so CheckSetup tells the admin
+// Frontdesk creates the custom object and every trait it fills when they are missing
+// (schema.go): at start (Prepare), when an admin saves the panel (CheckSetup) and at the
+// first sync that finds something missing. Only when Vitally refuses is the admin told
 // exactly what to create. docs/vitally.md is the operator's guide; vitallytest is the
-// fake Vitally the tests run against.
+// fake Vitally the tests run against, answering in the shapes of Vitally's examples.
 package vitally

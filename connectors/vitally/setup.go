@@ -11,10 +11,10 @@ import (
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
-// CheckSetup checks the Vitally that st sets up (with the environment's URL and secret):
-// the credentials, the custom object and each trait Frontdesk fills. Vitally's API cannot
-// create objects or traits, so the report says what to create, with the exact names and
-// types. See tickets.SetupChecker.
+// CheckSetup sets up and checks the Vitally that st configures (with the environment's
+// URL and secret): the credentials, then the custom object and each trait Frontdesk
+// fills, creating what is missing (ensure). The report says what was found and made, and,
+// only when Vitally refused, exactly what to create by hand. See tickets.SetupChecker.
 func (s *Sink) CheckSetup(ctx context.Context, st *tickets.Settings) tickets.SetupReport {
 	since, err := s.sinceOfEnv(ctx)
 	u := s.effective(st, since)
@@ -31,58 +31,48 @@ func (s *Sink) CheckSetup(ctx context.Context, st *tickets.Settings) tickets.Set
 	if !u.push && !u.update {
 		r.Problems = append(r.Problems, "Both pushing new tickets and updating existing ones are off: nothing is synced.")
 	}
-	c := s.client(u)
-	s.forget(u)
-	objs, err := c.customObjects(ctx)
+	want := wanted(st)
+	s.schemas.make.Lock()
+	s.schemas.forget(u)
+	e, err := ensure(ctx, s.client(u), u.object, want, s.cfg.Now())
+	if err == nil {
+		s.logEnsured(u, e)
+		s.schemas.put(u, &e.schema)
+	}
+	s.schemas.make.Unlock()
 	if err != nil {
 		r.Problems = append(r.Problems, reachProblem(err))
 		return r
 	}
 	r.Found = append(r.Found, "Vitally accepted the API URL and secret.")
-	obj, ok := findObject(objs, u.object)
-	if !ok {
+	switch {
+	case e.objectID == "":
 		r.Problems = append(r.Problems, fmt.Sprintf(
-			"Vitally has no custom object named %q. Create it in Vitally (Settings → Custom Objects), for Accounts and Organizations, then give it these traits: %s.",
-			u.object, traitList(wanted(st))))
+			"Vitally has no custom object named %q and would not let Frontdesk create it (%s). Create it in Vitally (Settings → Custom Objects), for Accounts and Organizations, with these traits: %s.",
+			u.object, refusedWhy(e.refused), traitList(want)))
 		return r
+	case e.createdObject:
+		r.Found = append(r.Found, fmt.Sprintf("Created the custom object %q in Vitally.", u.object))
+	default:
+		r.Found = append(r.Found, fmt.Sprintf("Found the custom object %q.", u.object))
 	}
-	r.Found = append(r.Found, fmt.Sprintf("Found the custom object %q.", u.object))
-	fields, err := c.customFields(ctx, obj.ID)
-	if err != nil {
-		r.Problems = append(r.Problems, reachProblem(err))
-		return r
-	}
-	have := map[string]customField{}
-	for _, f := range fields {
-		have[strings.ToLower(strings.TrimSpace(f.Label))] = f
-	}
-	var missing, mistyped []string
-	for _, tr := range wanted(st) {
-		f, ok := have[strings.ToLower(tr.Label)]
-		switch {
-		case !ok:
-			missing = append(missing, tr.Label)
-		case !typeFits(f.Type, tr.Type):
-			mistyped = append(mistyped, fmt.Sprintf("%s is %s, should be %s", tr.Label, f.Type, tr.Type))
-		}
-	}
-	if len(missing) > 0 {
-		var need []Trait
-		for _, tr := range wanted(st) {
-			for _, m := range missing {
-				if m == tr.Label {
-					need = append(need, tr)
-				}
-			}
-		}
+	if e.twins > 0 {
 		r.Problems = append(r.Problems, fmt.Sprintf(
-			"The custom object %q lacks %d traits. Create them in Vitally (Settings → Traits → Custom object traits), named exactly: %s.",
-			u.object, len(need), traitList(need)))
+			"Vitally has %d more custom objects named %q; Frontdesk uses the one created first (id %s). Delete the others in Vitally (Settings → Custom Objects).",
+			e.twins, u.object, e.objectID))
+	}
+	if len(e.added) > 0 && !e.createdObject {
+		r.Found = append(r.Found, fmt.Sprintf("Added %d traits to it: %s.", len(e.added), traitList(e.added)))
+	}
+	if len(e.missing) > 0 {
+		r.Problems = append(r.Problems, fmt.Sprintf(
+			"The custom object %q lacks %d traits, and Vitally would not let Frontdesk add them (%s). Create them in Vitally (Settings → Traits → Custom object traits), named exactly: %s.",
+			u.object, len(e.missing), refusedWhy(e.refused), traitList(e.missing)))
 	} else {
-		r.Found = append(r.Found, fmt.Sprintf("All %d traits are there.", len(wanted(st))))
+		r.Found = append(r.Found, fmt.Sprintf("All %d traits are there.", len(want)))
 	}
-	if len(mistyped) > 0 {
-		r.Problems = append(r.Problems, "Some traits have another type than Frontdesk sends: "+strings.Join(mistyped, "; ")+".")
+	if len(e.mistyped) > 0 {
+		r.Problems = append(r.Problems, "Some traits have another type than Frontdesk sends: "+strings.Join(e.mistyped, "; ")+".")
 	}
 	return r
 }

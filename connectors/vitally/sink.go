@@ -69,23 +69,16 @@ type Sink struct {
 	gate *gate
 
 	mu       sync.Mutex
-	schema   map[string]*schema // by base URL + object name
-	envSince time.Time          // Env.Since, or Mark's once read
-	created  time.Time          // when this Sink was made: what Mark records
-	settings *tickets.Settings  // the saved settings (nil: none), as read at settingsAt
+	schemas  schemas
+	envSince time.Time         // Env.Since, or Mark's once read
+	created  time.Time         // when this Sink was made: what Mark records
+	settings *tickets.Settings // the saved settings (nil: none), as read at settingsAt
 	readAt   time.Time
 }
 
 // settingsTTL is how long saved settings are used before they are read again: every
 // event reaches the sink, and most need nothing from Vitally.
 const settingsTTL = time.Second
-
-// schema is a custom object and its fields by lowercased label, as fetched at.
-type schema struct {
-	objectID string
-	fields   map[string]customField
-	at       time.Time
-}
 
 // New returns a Sink for cfg.
 func New(cfg Config) (*Sink, error) {
@@ -114,7 +107,8 @@ func New(cfg Config) (*Sink, error) {
 		return nil, errors.New("vitally: an environment set-up needs Since or Mark")
 	}
 	// A reserve of 50 (of 1000 a minute) is left to other processes and to people.
-	return &Sink{cfg: cfg, log: cfg.Log.Named("vitally"), gate: newGate(50, cfg.MaxWait), schema: map[string]*schema{},
+	return &Sink{cfg: cfg, log: cfg.Log.Named("vitally"), gate: newGate(50, cfg.MaxWait),
+		schemas:  schemas{ttl: cfg.SchemaTTL, by: map[string]*schema{}},
 		envSince: cfg.Env.Since, created: cfg.Now()}, nil
 }
 
@@ -246,7 +240,7 @@ func (s *Sink) sync(ctx context.Context, t *tickets.Ticket, ev tickets.Event) (o
 		return Skipped, ReasonRepeat, nil // delivered again: done already
 	}
 	c := s.client(u)
-	sc, err := s.schemaOf(ctx, c, u)
+	sc, err := s.schemaOf(ctx, c, u, wanted(st))
 	if err != nil {
 		var ns *noSync
 		if errors.As(err, &ns) {
@@ -271,7 +265,7 @@ func (s *Sink) sync(ctx context.Context, t *tickets.Ticket, ev tickets.Event) (o
 		next.RemoteID, next.Links, next.Where = prev.RemoteID, prev.Links, prev.Where
 		err := c.updateInstance(ctx, sc.objectID, prev.RemoteID, instanceWrite{Name: instanceName(t), Traits: traitsOut})
 		if statusOf(err) == http.StatusBadRequest {
-			s.forget(u) // a trait may have gone: fetch the fields again next time
+			s.schemas.forget(u) // a trait may have gone: fetch the fields again next time
 		}
 		if err != nil {
 			return "", "", err
@@ -291,7 +285,7 @@ func (s *Sink) sync(ctx context.Context, t *tickets.Ticket, ev tickets.Event) (o
 	}
 	id, err := s.upsert(ctx, c, sc, t, l, traitsOut)
 	if statusOf(err) == http.StatusBadRequest {
-		s.forget(u)
+		s.schemas.forget(u)
 	}
 	if err != nil {
 		return "", "", err
@@ -344,55 +338,6 @@ func (s *Sink) record(ctx context.Context, t *tickets.Ticket, ev tickets.Event, 
 			zap.String("reason", ns.reason))
 	}
 	return s.cfg.Tickets.SetSync(ctx, t.ID, Name, st)
-}
-
-// schemaOf returns the custom object and its fields, fetched at most every SchemaTTL.
-// A missing object is a noSync: the admin was told at set-up what to create.
-func (s *Sink) schemaOf(ctx context.Context, c *client, u setup) (*schema, error) {
-	key := u.apiURL + "\x00" + strings.ToLower(u.object)
-	s.mu.Lock()
-	sc := s.schema[key]
-	s.mu.Unlock()
-	if sc != nil && s.cfg.Now().Sub(sc.at) < s.cfg.SchemaTTL {
-		return sc, nil
-	}
-	objs, err := c.customObjects(ctx)
-	if err != nil {
-		return nil, err
-	}
-	obj, ok := findObject(objs, u.object)
-	if !ok {
-		return nil, refuse(ReasonNoObject, "Vitally has no custom object named %q", u.object)
-	}
-	fields, err := c.customFields(ctx, obj.ID)
-	if err != nil {
-		return nil, err
-	}
-	sc = &schema{objectID: obj.ID, fields: map[string]customField{}, at: s.cfg.Now()}
-	for _, f := range fields {
-		sc.fields[strings.ToLower(strings.TrimSpace(f.Label))] = f
-	}
-	s.mu.Lock()
-	s.schema[key] = sc
-	s.mu.Unlock()
-	return sc, nil
-}
-
-// forget drops u's remembered schema.
-func (s *Sink) forget(u setup) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.schema, u.apiURL+"\x00"+strings.ToLower(u.object))
-}
-
-// findObject finds the custom object called name (its name or label, case ignored).
-func findObject(objs []customObject, name string) (customObject, bool) {
-	for _, o := range objs {
-		if strings.EqualFold(strings.TrimSpace(o.Name), name) || strings.EqualFold(strings.TrimSpace(o.Label), name) {
-			return o, true
-		}
-	}
-	return customObject{}, false
 }
 
 // categoriesOf are the custom categories, one trait each: every category of the settings

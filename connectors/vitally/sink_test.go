@@ -3,6 +3,7 @@ package vitally
 import (
 	"context"
 	"encoding/base64"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -177,7 +178,7 @@ func TestClosedTicketTraits(t *testing.T) {
 	w.setVitally(w.tk.settings.Vitally)
 	w.tk.settings.Categories = []tickets.Category{
 		{Name: "Product", Values: []string{"Request Management", "Marketing Automation"}},
-		{Name: "Region", Values: []string{"EU", "US"}}, // no trait in Vitally: reported
+		{Name: "Region", Values: []string{"EU", "US"}}, // no trait in Vitally yet: Frontdesk adds it
 	}
 	w.tk.cards[string(tk.ID)+"/"+tickets.IntroCard] = tickets.Card{Channel: "G9", TS: "1700000001.000200"}
 	w.mustChange(tk, tickets.EventRated)
@@ -206,17 +207,18 @@ func TestClosedTicketTraits(t *testing.T) {
 		"Title":                              "Charged twice",
 		"Urgency":                            "High",
 		"Product":                            "Marketing Automation",
+		"Region":                             "",
 	}
 	for label, v := range want {
 		if got[label] != v {
 			t.Errorf("%s = %#v, want %#v", label, got[label], v)
 		}
 	}
-	if len(got) != len(Traits())+1 {
-		t.Errorf("%d traits sent, want %d", len(got), len(Traits())+1)
+	if len(got) != len(Traits())+2 {
+		t.Errorf("%d traits sent, want %d", len(got), len(Traits())+2)
 	}
-	if st, _ := w.tk.sync(tk.ID); !st.Synced || !strings.Contains(st.Reason, "Region") {
-		t.Errorf("a category with no trait in Vitally is not reported: %+v", st)
+	if st, _ := w.tk.sync(tk.ID); !st.Synced || st.Reason != "" {
+		t.Errorf("status %+v, want synced in full", st)
 	}
 	in, _ := w.instance(tk)
 	if in.Name != "Frontdesk Request ID: 135" {
@@ -399,10 +401,11 @@ func TestTroubleIsRetried(t *testing.T) {
 	}
 }
 
-// A trait missing in Vitally is left out and reported on the ticket, not silently dropped;
-// a missing custom object is a no-sync.
-func TestMissingTraitsAndObject(t *testing.T) {
+// When Vitally refuses to create them, a trait missing in Vitally is left out and
+// reported on the ticket, not silently dropped, and a missing custom object is a no-sync.
+func TestMissingTraitsAndObjectRefused(t *testing.T) {
 	w := newWorld(t)
+	w.fake.RefuseSchemaChanges(http.StatusForbidden)
 	other := w.fake.AddCustomObject("Other")
 	w.fake.AddCustomField(vitallytest.CustomField{Label: "Status", Type: "string", CustomObjectID: other.ID})
 	w.carolAtAcme()
@@ -413,11 +416,121 @@ func TestMissingTraitsAndObject(t *testing.T) {
 	if !st.Synced || !strings.Contains(st.Reason, "Request Created At") || strings.Contains(st.Reason, "Status,") {
 		t.Errorf("status = %+v", st)
 	}
+	// The refusal is remembered: the next ticket does not ask again.
+	puts := w.fake.Count(http.MethodPut, "/resources/customObjects/"+other.ID)
+	w.mustChange(ticket(33, "carol@acme.com"), tickets.EventOpened)
+	if n := w.fake.Count(http.MethodPut, "/resources/customObjects/"+other.ID); n != puts || puts != 1 {
+		t.Errorf("asked Vitally to add the traits %d times, then %d", puts, n)
+	}
 	w.setVitally(tickets.Vitally{APIURL: w.fake.URL, Secret: secret, Object: "Nope", PushNew: true, UpdateExisting: true, Since: t0, FromPanel: true})
 	tk2 := ticket(32, "carol@acme.com")
 	w.mustChange(tk2, tickets.EventOpened)
-	if st, _ := w.tk.sync(tk2.ID); st.Synced || !strings.Contains(st.Reason, `"Nope"`) {
+	if st, _ := w.tk.sync(tk2.ID); st.Synced || !strings.Contains(st.Reason, `"Nope"`) || !strings.Contains(st.Reason, "403") {
 		t.Errorf("status = %+v", st)
+	}
+}
+
+// A Vitally where nothing was created beforehand: the first sync creates the custom
+// object with every trait, and the ticket is synced in full.
+func TestCreatesObjectAndTraits(t *testing.T) {
+	w := newWorld(t)
+	w.carolAtAcme()
+	w.setVitally(tickets.Vitally{APIURL: w.fake.URL, Secret: secret, Object: "Support Requests", PushNew: true, UpdateExisting: true, Since: t0, FromPanel: true})
+	w.tk.settings.Categories = []tickets.Category{{Name: "Product", Values: []string{"A", "B"}}}
+	tk := ticket(51, "carol@acme.com")
+	w.mustChange(tk, tickets.EventOpened)
+	var obj vitallytest.CustomObject
+	for _, o := range w.fake.CustomObjects() {
+		if o.Name == "Support Requests" {
+			obj = o
+		}
+	}
+	if obj.ID == "" || obj.Label != "Support Requests" || obj.WriteMode != "writable" {
+		t.Fatalf("objects %+v", w.fake.CustomObjects())
+	}
+	fields := w.fake.CustomFields(obj.ID)
+	if len(fields) != len(Traits())+1 {
+		t.Errorf("%d fields, want %d", len(fields), len(Traits())+1)
+	}
+	for _, tr := range append(Traits(), Trait{"Product", "string"}) {
+		if !slices.ContainsFunc(fields, func(f vitallytest.CustomField) bool { return f.Label == tr.Label && f.Type == tr.Type }) {
+			t.Errorf("no field %s (%s)", tr.Label, tr.Type)
+		}
+	}
+	in, ok := w.fake.InstanceByExternalID(obj.ID, externalID(tk))
+	if !ok {
+		t.Fatal("no instance")
+	}
+	if tr := w.fake.TraitsByLabel(in); tr["Status"] != "Pending" || tr["Request Id"] != float64(51) {
+		t.Errorf("traits %v", tr)
+	}
+	if st, _ := w.tk.sync(tk.ID); !st.Synced || st.Reason != "" {
+		t.Errorf("status %+v", st)
+	}
+	// A category added later gets its trait at the next sync; the others are kept.
+	w.tk.mu.Lock()
+	w.tk.settings.Categories = append(w.tk.settings.Categories, tickets.Category{Name: "Region", Values: []string{"EU"}})
+	w.tk.mu.Unlock()
+	w.clock = w.clock.Add(settingsTTL)
+	tk.Categories = map[string]string{"Region": "EU"}
+	w.mustChange(tk, tickets.EventPicked)
+	fields = w.fake.CustomFields(obj.ID)
+	if len(fields) != len(Traits())+2 {
+		t.Errorf("%d fields after a new category, want %d", len(fields), len(Traits())+2)
+	}
+	in, _ = w.fake.InstanceByExternalID(obj.ID, externalID(tk))
+	if tr := w.fake.TraitsByLabel(in); tr["Region"] != "EU" || tr["Status"] != "Pending" {
+		t.Errorf("traits %v", tr)
+	}
+	creates := 0
+	for _, r := range w.fake.Requests() {
+		if r.Method == http.MethodPost && r.Path == "/resources/customObjects" {
+			creates++
+		}
+	}
+	if creates != 1 {
+		t.Errorf("%d creates of objects", creates)
+	}
+}
+
+// An object an admin made by hand with some traits: the missing ones are added, the
+// existing ones kept with their paths.
+func TestAddsMissingTraits(t *testing.T) {
+	w := newWorld(t)
+	w.carolAtAcme()
+	hand := w.fake.AddCustomObject("Hand Made")
+	status := w.fake.AddCustomField(vitallytest.CustomField{Label: "status", Type: "string", Path: "vitally.custom.myStatus", CustomObjectID: hand.ID})
+	w.setVitally(tickets.Vitally{APIURL: w.fake.URL, Secret: secret, Object: "hand made", PushNew: true, UpdateExisting: true, Since: t0, FromPanel: true})
+	tk := ticket(61, "carol@acme.com")
+	w.mustChange(tk, tickets.EventOpened)
+	fields := w.fake.CustomFields(hand.ID)
+	if len(fields) != len(Traits()) || !slices.Contains(fields, status) {
+		t.Errorf("fields %+v", fields)
+	}
+	in, _ := w.fake.InstanceByExternalID(hand.ID, externalID(tk))
+	if in.Traits["vitally.custom.myStatus"] != "Pending" {
+		t.Errorf("traits %v", in.Traits)
+	}
+	if n := len(w.fake.CustomObjects()); n != 2 {
+		t.Errorf("%d objects", n)
+	}
+}
+
+// Two objects of the configured name (two processes created it at once): every sync
+// uses the one created first.
+func TestTwinObjectsUseTheFirst(t *testing.T) {
+	w := newWorld(t)
+	w.carolAtAcme()
+	w.fake.AddCustomObject(tickets.DefaultVitallyObject) // a later twin, without fields
+	tk := ticket(71, "carol@acme.com")
+	w.mustChange(tk, tickets.EventOpened)
+	if _, ok := w.instance(tk); !ok {
+		t.Fatal("not written to the first object")
+	}
+	st, _ := w.tk.LoadSettings(context.Background())
+	r := w.sink.CheckSetup(context.Background(), st)
+	if r.OK() || !strings.Contains(strings.Join(r.Problems, " "), "1 more custom objects") {
+		t.Errorf("report %+v", r)
 	}
 }
 
@@ -467,18 +580,37 @@ func TestCheckSetup(t *testing.T) {
 	if !r.Configured || !r.OK() || len(r.Found) != 3 {
 		t.Fatalf("complete set-up: %+v", r)
 	}
-	// Missing traits are named, with their types.
+	// Missing traits are added and said; a trait of another type is named.
 	bare := w.fake.AddCustomObject("Bare")
 	w.fake.AddCustomField(vitallytest.CustomField{Label: "Status", Type: "number", CustomObjectID: bare.ID})
 	st.Vitally.Object = "bare"
 	r = w.sink.CheckSetup(ctx, st)
-	if r.OK() || !strings.Contains(r.Problems[0], "Request Closed At (datetime)") || strings.Contains(r.Problems[0], "Status (") ||
+	found := strings.Join(r.Found, " ")
+	if !strings.Contains(found, "Added 20 traits") || !strings.Contains(found, "Request Closed At (datetime)") ||
 		!strings.Contains(strings.Join(r.Problems, " "), "Status is number, should be string") {
-		t.Errorf("bare object: %+v", r.Problems)
+		t.Errorf("bare object: %+v", r)
 	}
+	if len(w.fake.CustomFields(bare.ID)) != len(Traits()) {
+		t.Errorf("fields %+v", w.fake.CustomFields(bare.ID))
+	}
+	// A missing object is created.
 	st.Vitally.Object = "Missing"
-	if r = w.sink.CheckSetup(ctx, st); r.OK() || !strings.Contains(r.Problems[0], `no custom object named "Missing"`) {
-		t.Errorf("missing object: %+v", r.Problems)
+	if r = w.sink.CheckSetup(ctx, st); !r.OK() || !strings.Contains(strings.Join(r.Found, " "), `Created the custom object "Missing"`) {
+		t.Errorf("missing object: %+v", r)
+	}
+	// Vitally refuses: the admin is told exactly what to create.
+	w.fake.RefuseSchemaChanges(http.StatusForbidden)
+	st.Vitally.Object = "Refused"
+	if r = w.sink.CheckSetup(ctx, st); r.OK() || !strings.Contains(r.Problems[0], `no custom object named "Refused"`) ||
+		!strings.Contains(r.Problems[0], "403") || !strings.Contains(r.Problems[0], "Request Closed At (datetime)") {
+		t.Errorf("refused object: %+v", r.Problems)
+	}
+	half := w.fake.AddCustomObject("Half")
+	w.fake.AddCustomField(vitallytest.CustomField{Label: "Status", Type: "string", CustomObjectID: half.ID})
+	st.Vitally.Object = "Half"
+	if r = w.sink.CheckSetup(ctx, st); r.OK() || !strings.Contains(r.Problems[0], "lacks 20 traits") ||
+		!strings.Contains(r.Problems[0], "Request Closed At (datetime)") || strings.Contains(r.Problems[0], "Status (") {
+		t.Errorf("refused traits: %+v", r.Problems)
 	}
 	st.Vitally.Secret = "wrong"
 	if r = w.sink.CheckSetup(ctx, st); r.OK() || !strings.Contains(r.Problems[0], "refused the secret") {
@@ -523,6 +655,7 @@ func TestObserve(t *testing.T) {
 	old.CreatedAt = t0.Add(-time.Minute)
 	w.mustChange(old, tickets.EventOpened)
 	w.mustChange(synced, tickets.EventMessage) // not an event the sink acts on: not told
+	w.fake.RefuseSchemaChanges(http.StatusForbidden)
 	w.setVitally(tickets.Vitally{APIURL: w.fake.URL, Secret: secret, Object: "Nope", PushNew: true, UpdateExisting: true, Since: t0, FromPanel: true})
 	w.mustChange(ticket(47, "carol@acme.com"), tickets.EventOpened)
 	w.setVitally(tickets.Vitally{})

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -39,24 +40,110 @@ type User struct {
 	CreatedAt       time.Time      `json:"createdAt"`
 }
 
-// CustomObject is a custom object type defined in Vitally, such as "Tickets".
+// CustomObject is a custom object type defined in Vitally, such as "Tickets", with the
+// properties "REST API: Custom Objects" lists
+// (https://docs.vitally.io/en/articles/9880872-rest-api-custom-objects). The API answers
+// it with its customFields too (objectJSON).
 type CustomObject struct {
-	ID    string `json:"id"`
-	Name  string `json:"name"`
-	Label string `json:"label"`
+	ID         string
+	Name       string
+	Label      string
+	WriteMode  string // writable, writableByAll or readonly
+	SyncActive bool
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
-// CustomField is a custom field of a Vitally model. For a custom object's field, Model
-// is "customObjects" and CustomObjectID names the object. Path is the key its value has
-// in traits, and Type is one of string, textarea, datetime, number and boolean.
+// CustomField is a custom field (a custom trait) of a Vitally model. For a custom
+// object's field, Model is "customObjects" and CustomObjectID names the object. Path is
+// the key its value has in traits, and Type is one of string, textarea, datetime, number
+// and boolean. The API answers it as fieldJSON: Model and CustomObjectID are the fake's
+// bookkeeping, not part of Vitally's answers.
 type CustomField struct {
-	ID             string `json:"id"`
-	Label          string `json:"label"`
-	Path           string `json:"path"`
-	Type           string `json:"type"`
-	Model          string `json:"model"`
-	CustomObjectID string `json:"customObjectId,omitempty"`
+	ID             string
+	Label          string
+	Path           string
+	Type           string
+	Model          string
+	CustomObjectID string
+	CreatedAt      time.Time
 }
+
+// Write modes of a custom object ("REST API: Custom Objects", writeMode).
+const (
+	WriteModeWritable      = "writable"
+	WriteModeWritableByAll = "writableByAll"
+	WriteModeReadonly      = "readonly"
+)
+
+// writeModes are the write modes Vitally documents.
+var writeModes = []string{WriteModeWritable, WriteModeWritableByAll, WriteModeReadonly}
+
+// fieldJSON is a custom field as Vitally answers it: "The Custom Trait object" of "REST
+// API: Custom Traits" (https://docs.vitally.io/en/articles/9880864-rest-api-custom-traits),
+// id, createdAt, label, path, type and, for fields with options, options.
+type fieldJSON struct {
+	ID        string `json:"id"`
+	Label     string `json:"label"`
+	Path      string `json:"path"`
+	Type      string `json:"type"`
+	CreatedAt string `json:"createdAt"`
+}
+
+// json returns f as Vitally answers it.
+func (f CustomField) json() fieldJSON {
+	return fieldJSON{ID: f.ID, Label: f.Label, Path: f.Path, Type: f.Type, CreatedAt: vitallyTime(f.CreatedAt)}
+}
+
+// objectJSON is a custom object as Vitally answers it: "The Custom Object object" of
+// "REST API: Custom Objects", with its custom fields.
+type objectJSON struct {
+	ID           string      `json:"id"`
+	CreatedAt    string      `json:"createdAt"`
+	UpdatedAt    string      `json:"updatedAt"`
+	Name         string      `json:"name"`
+	Label        string      `json:"label"`
+	SyncActive   bool        `json:"syncActive"`
+	WriteMode    string      `json:"writeMode"`
+	CustomFields []fieldJSON `json:"customFields"`
+}
+
+// objectJSON returns the custom object o as Vitally answers it. s.mu is held.
+func (s *Server) objectJSON(o CustomObject) objectJSON {
+	fields := []fieldJSON{}
+	for _, f := range s.objectFields(o.ID) {
+		fields = append(fields, f.json())
+	}
+	return objectJSON{ID: o.ID, CreatedAt: vitallyTime(o.CreatedAt), UpdatedAt: vitallyTime(o.UpdatedAt), Name: o.Name,
+		Label: o.Label, SyncActive: o.SyncActive, WriteMode: o.WriteMode, CustomFields: fields}
+}
+
+// objectFields returns the custom object objID's fields sorted by label, as Vitally
+// lists them. s.mu is held.
+func (s *Server) objectFields(objID string) []CustomField {
+	return s.fieldsWhere(func(f CustomField) bool { return f.Model == ModelCustomObjects && f.CustomObjectID == objID })
+}
+
+// fieldsWhere returns the fields for which match is true, sorted by label (case
+// ignored). s.mu is held.
+func (s *Server) fieldsWhere(match func(CustomField) bool) []CustomField {
+	out := []CustomField{}
+	for _, f := range s.fields {
+		if match(f) {
+			out = append(out, f)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b CustomField) int {
+		if c := strings.Compare(strings.ToLower(a.Label), strings.ToLower(b.Label)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Label, b.Label)
+	})
+	return out
+}
+
+// vitallyTime formats t as Vitally's examples do: "2020-12-11T20:16:27.370Z".
+func vitallyTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
 // Instance is one instance of a custom object, linked to an account (CustomerID), an
 // organization, or both, by their Vitally ids.
@@ -128,21 +215,38 @@ func (s *Server) AddUser(u User) User {
 	return u.clone()
 }
 
-// AddCustomObject defines a custom object called name (its label too), with a
+// AddCustomObject defines a custom object called name (its label too), writable, with a
 // generated id ("obj_1", ...), and returns it.
 func (s *Server) AddCustomObject(name string) CustomObject {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o := CustomObject{ID: s.newID("", "obj"), Name: name, Label: name}
+	now := s.now().UTC()
+	o := CustomObject{ID: s.newID("", "obj"), Name: name, Label: name, WriteMode: WriteModeWritable, SyncActive: true,
+		CreatedAt: now, UpdatedAt: now}
 	s.objects = append(s.objects, o)
 	return o
 }
 
+// CustomObjects returns every custom object, in the order they were created.
+func (s *Server) CustomObjects() []CustomObject {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.objects)
+}
+
+// CustomFields returns the fields of the custom object objID, sorted by label.
+func (s *Server) CustomFields(objID string) []CustomField {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.objectFields(objID)
+}
+
 // AddCustomField defines f and returns it as stored. An empty ID is generated
-// ("fld_1", ...), an empty Model is "customObjects", an empty Type is "string" and an
-// empty Path is "vitally.custom." followed by the label in lower camel case ("Request
-// Closed At" gives "vitally.custom.requestClosedAt"). It panics when Type or Model is
-// unknown, or when a custom object's field names no defined custom object.
+// ("fld_1", ...), an empty Model is "customObjects", an empty Type is "string", a zero
+// CreatedAt is now and an empty Path is "vitally.custom." followed by the label in lower
+// camel case ("Request Closed At" gives "vitally.custom.requestClosedAt"). It panics when
+// Type or Model is unknown, or when a custom object's field names no defined custom
+// object.
 func (s *Server) AddCustomField(f CustomField) CustomField {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -154,6 +258,9 @@ func (s *Server) AddCustomField(f CustomField) CustomField {
 	}
 	if f.Path == "" {
 		f.Path = "vitally.custom." + lowerCamel(f.Label)
+	}
+	if f.CreatedAt.IsZero() {
+		f.CreatedAt = s.now().UTC()
 	}
 	switch {
 	case !slices.Contains(fieldTypes, f.Type):

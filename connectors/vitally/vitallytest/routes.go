@@ -34,7 +34,8 @@ func (s *Server) routes() *http.ServeMux {
 	mux.Handle("/resources/accounts/{id}/users", methods{http.MethodGet: s.accountUsers})
 	mux.Handle("/resources/organizations/{id}", methods{http.MethodGet: s.getOrganization})
 	mux.Handle("/resources/organizations/{id}/users", methods{http.MethodGet: s.organizationUsers})
-	mux.Handle("/resources/customObjects", methods{http.MethodGet: s.listCustomObjects})
+	mux.Handle("/resources/customObjects", methods{http.MethodGet: s.listCustomObjects, http.MethodPost: s.createCustomObject})
+	mux.Handle("/resources/customObjects/{obj}", methods{http.MethodGet: s.getCustomObject, http.MethodPut: s.updateCustomObject})
 	mux.Handle("/resources/customFields", methods{http.MethodGet: s.listCustomFields})
 	mux.Handle("/resources/customObjects/{obj}/instances", methods{http.MethodPost: s.createInstance})
 	mux.Handle("/resources/customObjects/{obj}/instances/search", methods{http.MethodGet: s.searchInstances})
@@ -184,56 +185,6 @@ func (s *Server) checkUser(b userBody) error {
 		}
 	}
 	return nil
-}
-
-// listCustomObjects answers GET /resources/customObjects with a page of the custom
-// objects.
-func (s *Server) listCustomObjects(w http.ResponseWriter, r *http.Request) {
-	p, err := parsePage(r.URL.Query())
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	writePage(w, p, slices.Clone(s.objects))
-}
-
-// listCustomFields answers GET /resources/customFields with a page of the custom fields
-// of a model (and, for customObjects, of one custom object), sorted by label.
-func (s *Server) listCustomFields(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	p, err := parsePage(q)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	model, objID := q.Get("model"), q.Get("customObjectId")
-	switch {
-	case model == "":
-		writeError(w, http.StatusBadRequest, "model is required")
-		return
-	case !slices.Contains(models, model):
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("unknown model %q", model))
-		return
-	case model == ModelCustomObjects && objID == "":
-		writeError(w, http.StatusBadRequest, "customObjectId is required for model customObjects")
-		return
-	case model == ModelCustomObjects && s.object(objID) == nil:
-		writeNotFound(w)
-		return
-	}
-	fields := []CustomField{}
-	for _, f := range s.fields {
-		if f.Model == model && (model != ModelCustomObjects || f.CustomObjectID == objID) {
-			fields = append(fields, f)
-		}
-	}
-	slices.SortStableFunc(fields, func(a, b CustomField) int {
-		if c := strings.Compare(strings.ToLower(a.Label), strings.ToLower(b.Label)); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Label, b.Label)
-	})
-	writePage(w, p, fields)
 }
 
 // searchInstances answers GET /resources/customObjects/{obj}/instances/search with the

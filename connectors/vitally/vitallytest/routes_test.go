@@ -197,116 +197,11 @@ func TestLinkedUsers(t *testing.T) {
 	wantStatus(t, call(t, f.s, http.MethodGet, "/resources/accounts/nope/users", nil), http.StatusNotFound)
 }
 
-// fieldsPage is the answer of the customFields route.
-type fieldsPage struct {
-	Results []CustomField `json:"results"`
-	Next    *string       `json:"next"`
-}
-
-func TestCustomFieldsPagination(t *testing.T) {
-	s, _ := newServer(t)
-	obj := s.AddCustomObject("Tickets")
-	for i := 150; i >= 1; i-- {
-		s.AddCustomField(CustomField{Label: fmt.Sprintf("Field %03d", i), CustomObjectID: obj.ID})
-	}
-	s.AddCustomField(CustomField{Label: "Plan", Model: "accounts"})
-	base := "/resources/customFields?model=customObjects&customObjectId=" + obj.ID
-
-	list := func(query string) fieldsPage {
-		t.Helper()
-		r := call(t, s, http.MethodGet, base+query, nil)
-		wantStatus(t, r, http.StatusOK)
-		var page fieldsPage
-		r.decode(t, &page)
-		return page
-	}
-	first := list("")
-	if len(first.Results) != 100 || first.Next == nil {
-		t.Fatalf("first page: %d fields, next %v", len(first.Results), first.Next)
-	}
-	second := list("&from=" + url.QueryEscape(*first.Next))
-	if len(second.Results) != 50 || second.Next != nil {
-		t.Fatalf("second page: %d fields, next %v", len(second.Results), second.Next)
-	}
-	all := append(first.Results, second.Results...)
-	for i, fl := range all {
-		if want := fmt.Sprintf("Field %03d", i+1); fl.Label != want || fl.Model != ModelCustomObjects ||
-			fl.CustomObjectID != obj.ID || fl.Type != TypeString {
-			t.Fatalf("field %d = %+v, want label %q", i, fl, want)
-		}
-	}
-	if all[0].Path != "vitally.custom.field001" {
-		t.Errorf("path %q", all[0].Path)
-	}
-
-	pages := 0
-	for query := "&limit=60"; ; pages++ {
-		page := list(query)
-		if page.Next == nil {
-			break
-		}
-		query = "&limit=60&from=" + url.QueryEscape(*page.Next)
-	}
-	if pages != 2 {
-		t.Errorf("%d pages of 60, want 3", pages+1)
-	}
-
-	r := call(t, s, http.MethodGet, "/resources/customFields?model=accounts", nil)
-	wantStatus(t, r, http.StatusOK)
-	var accounts fieldsPage
-	r.decode(t, &accounts)
-	if len(accounts.Results) != 1 || accounts.Results[0].Label != "Plan" {
-		t.Errorf("accounts fields %s", r.body)
-	}
-
-	for _, tc := range []struct {
-		query string
-		want  int
-	}{
-		{base + "&limit=0", http.StatusBadRequest},
-		{base + "&limit=101", http.StatusBadRequest},
-		{base + "&limit=ten", http.StatusBadRequest},
-		{base + "&from=bogus", http.StatusBadRequest},
-		{base + "&from=" + encodeCursor(-1), http.StatusBadRequest},
-		{"/resources/customFields", http.StatusBadRequest},
-		{"/resources/customFields?model=widgets", http.StatusBadRequest},
-		{"/resources/customFields?model=customObjects", http.StatusBadRequest},
-		{"/resources/customFields?model=customObjects&customObjectId=obj_9", http.StatusNotFound},
-	} {
-		if r := call(t, s, http.MethodGet, tc.query, nil); r.status != tc.want {
-			t.Errorf("%s: %d %s, want %d", tc.query, r.status, r.body, tc.want)
-		}
-	}
-}
-
-func TestListCustomObjects(t *testing.T) {
-	f := newFixture(t)
-	r := call(t, f.s, http.MethodGet, "/resources/customObjects?limit=1", nil)
-	wantStatus(t, r, http.StatusOK)
-	var page struct {
-		Results []CustomObject `json:"results"`
-		Next    *string        `json:"next"`
-	}
-	r.decode(t, &page)
-	if len(page.Results) != 1 || page.Results[0] != f.tickets || page.Next == nil {
-		t.Fatalf("first page %s", r.body)
-	}
-	r = call(t, f.s, http.MethodGet, "/resources/customObjects?limit=1&from="+url.QueryEscape(*page.Next), nil)
-	page.Results, page.Next = nil, nil
-	r.decode(t, &page)
-	if len(page.Results) != 1 || page.Results[0] != f.otherObj || page.Next != nil {
-		t.Fatalf("second page %s", r.body)
-	}
-	if f.tickets.Label != "Tickets" || f.tickets.Name != "Tickets" {
-		t.Errorf("custom object %+v", f.tickets)
-	}
-}
-
 func TestAddCustomFieldDefaults(t *testing.T) {
 	f := newFixture(t)
 	fl := f.s.AddCustomField(CustomField{Label: "First response (min)", Type: TypeNumber, CustomObjectID: f.tickets.ID})
 	want := CustomField{ID: "fld_6", Label: "First response (min)", Path: "vitally.custom.firstResponseMin",
-		Type: TypeNumber, Model: ModelCustomObjects, CustomObjectID: f.tickets.ID}
+		Type: TypeNumber, Model: ModelCustomObjects, CustomObjectID: f.tickets.ID, CreatedAt: f.clock.Now()}
 	if fl != want {
 		t.Errorf("AddCustomField = %+v, want %+v", fl, want)
 	}

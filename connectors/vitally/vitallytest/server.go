@@ -53,9 +53,10 @@ type Server struct {
 	forced      int
 
 	// Outages.
-	down       int
-	failNext   int
-	failStatus int
+	refuseSchema int
+	down         int
+	failNext     int
+	failStatus   int
 
 	// Data.
 	seq       map[string]int
