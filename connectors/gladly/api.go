@@ -27,10 +27,15 @@ const (
 // JSON into out (when not nil). what names the call in errors ("gladly: reply"): short,
 // since Slack shows the start of an error to agents, and free of ids and text. path is
 // relative to the API root, escaped. Errors follow the outbox's rules
-// (httpsrc.Classify): a *tickets.RetryAfterError for 429, a plain error for a network
+// (httpsrc.Classify): a *tickets.RetryAfterError for 429 (Gladly sends no Retry-After:
+// a second), a plain error for a network
 // failure, 408 or 5xx, a permanent one for any other status; the message carries
-// Gladly's errors[] (attr: code: detail) when the answer has them.
+// Gladly's errors[] (attr: code: detail) when the answer has them. Calls are paced under
+// Gladly's rate limit first (pacer).
 func (c *Client) call(ctx context.Context, method, what, path string, in, out any) (http.Header, error) {
+	if err := c.pace.wait(ctx, method); err != nil {
+		return nil, err
+	}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	var body io.Reader
@@ -52,6 +57,7 @@ func (c *Client) call(ctx context.Context, method, what, path string, in, out an
 		req.Header.Set("Content-Type", "application/json")
 	}
 	resp, err := c.hc.Do(req)
+	c.pace.observe(method, resp)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, httpsrc.WithoutURL(err))
 	}
@@ -60,6 +66,9 @@ func (c *Client) call(ctx context.Context, method, what, path string, in, out an
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBytes))
 		if says := gladlySays(b); says != "" {
 			err = fmt.Errorf("%w: Gladly says %s", err, says)
+		}
+		if resp.StatusCode == http.StatusMovedPermanently {
+			err = &movedError{NewID: movedTo(b), Location: resp.Header.Get("Location"), err: err}
 		}
 		return resp.Header, err
 	}
@@ -83,10 +92,40 @@ const (
 // {"errors":[{"attr":"assignee.inboxId","code":"blank","detail":"..."}]}.
 type apiErrors struct {
 	Errors []struct {
-		Attr   string `json:"attr"`
-		Code   string `json:"code"`
-		Detail string `json:"detail"`
+		Attr   string          `json:"attr"`
+		Code   string          `json:"code"`
+		Detail string          `json:"detail"`
+		Meta   json.RawMessage `json:"meta"`
 	} `json:"errors"`
+}
+
+// movedError is a 301: the resource has a new id, e.g. a customer merged into another
+// ("moved", with meta.new; https://developer.gladly.com/rest/#operation/getCustomer).
+// It wraps the permanent error Classify made of the answer.
+type movedError struct {
+	NewID    string // errors[].meta.new, when the answer has it
+	Location string // the Location header, when there is one
+	err      error
+}
+
+func (e *movedError) Error() string { return e.err.Error() }
+func (e *movedError) Unwrap() error { return e.err }
+
+// movedTo is the new id a 301's body names (errors[].meta.new), or "".
+func movedTo(body []byte) string {
+	var e apiErrors
+	if json.Unmarshal(body, &e) != nil {
+		return ""
+	}
+	for _, d := range e.Errors {
+		var meta struct {
+			New string `json:"new"`
+		}
+		if json.Unmarshal(d.Meta, &meta) == nil && strings.TrimSpace(meta.New) != "" {
+			return strings.TrimSpace(meta.New)
+		}
+	}
+	return ""
 }
 
 // gladlySays renders the errors[] of body as "attr: code: detail; ...", or "" when body

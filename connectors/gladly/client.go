@@ -31,6 +31,7 @@ type Client struct {
 	log          *zap.Logger
 	now          func() time.Time
 	progress     *progress
+	pace         *pacer
 }
 
 var _ tickets.SLAHandBacker = (*Client)(nil)
@@ -52,7 +53,7 @@ func NewClient(cfg Config, log *zap.Logger) (*Client, error) {
 		base: cfg.apiBase(), email: cfg.AgentEmail, token: cfg.APIToken,
 		handoffInbox: cfg.HandoffInboxID, topics: cfg.CloseTopicIDs, sla: cfg.SLA,
 		retryFor: cfg.RetryFor, timeout: cfg.Timeout, hc: hc, log: log.Named("gladly"),
-		now: time.Now, progress: newProgress(),
+		now: time.Now, progress: newProgress(), pace: newPacer(cfg.RequestsPerSecond),
 	}, nil
 }
 

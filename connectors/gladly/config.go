@@ -52,6 +52,11 @@ type Config struct {
 	RetryFor time.Duration
 	// Timeout bounds each call to Gladly (DefaultTimeout).
 	Timeout time.Duration
+	// RequestsPerSecond is how many calls of one HTTP method this process starts a
+	// second at most (DefaultRequestsPerSecond): Gladly allows 10 per organisation and
+	// method, and its Ratelimit-Remaining-Second header holds calls back when other
+	// clients spent the second.
+	RequestsPerSecond float64
 	// HTTPClient sends the calls; by default one that does not follow redirects and keeps
 	// its connections (httpsrc.NoRedirects).
 	HTTPClient *http.Client
@@ -63,6 +68,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.Timeout == 0 {
 		c.Timeout = DefaultTimeout
+	}
+	if c.RequestsPerSecond == 0 {
+		c.RequestsPerSecond = DefaultRequestsPerSecond
 	}
 	topics := make([]string, 0, len(c.CloseTopicIDs))
 	for _, id := range c.CloseTopicIDs {
@@ -111,6 +119,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("gladly: retry for %s must be positive (GLADLY_RETRY_FOR)", c.RetryFor)
 	case c.Timeout < 0:
 		return fmt.Errorf("gladly: timeout %s must be positive", c.Timeout)
+	case c.RequestsPerSecond < 0:
+		return fmt.Errorf("gladly: %v requests a second must be positive", c.RequestsPerSecond)
 	}
 	for _, id := range c.CloseTopicIDs {
 		if hasSpace(id) {

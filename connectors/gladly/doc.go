@@ -3,7 +3,9 @@
 // answer them, and hand them to Gladly's human "Handoff inbox" when they should go on
 // there. The Handler takes Gladly's webhooks and queues them durably (Gladly wants an
 // answer within 15 s); the Processor works through the queue: it opens tickets for the
-// customers' messages, relays them, and closes tickets that Gladly closed or took away.
+// customers' messages and for conversations moved into the AI inbox, relays messages, and
+// closes tickets that Gladly closed or took away. Calls to Gladly are paced under its rate
+// limit (pacer).
 // The Client (a tickets.SLAHandBacker) sends agents' replies to the customer's channel,
 // closes conversations, and hands them off. docs/gladly.md explains the set-up in Gladly
 // and which of Gladly's API facts are confirmed and which are assumed.

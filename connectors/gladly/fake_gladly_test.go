@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"go.uber.org/zap/zaptest"
 )
@@ -42,14 +43,24 @@ type fakeGladly struct {
 	conversations map[string]map[string]any
 	items         map[string][]map[string]any // conversation → its items, oldest first
 	profiles      map[string]map[string]any
-	limited       bool // answer items with Gladly-Limited-Data: true
-	calls         []call
-	failures      []failure
+	moved         map[string]string // customer id → the body of its 301 (a merged customer)
+	movedTo       map[string]string // customer id → the Location of its 301
+	limited       bool              // answer items with Gladly-Limited-Data: true
+	// perSecond, when not 0, is Gladly's rate limit: per method and wall-clock second,
+	// with the Ratelimit-Limit-Second and Ratelimit-Remaining-Second headers on every
+	// answer and a 429 (no Retry-After) past it ("Rate Limit" in
+	// https://developer.gladly.com/rest/).
+	perSecond int
+	second    time.Time
+	counts    map[string]int
+	over      int // 429s answered
+	calls     []call
+	failures  []failure
 }
 
 func newFakeGladly(t *testing.T) *fakeGladly {
 	f := &fakeGladly{t: t, conversations: map[string]map[string]any{}, items: map[string][]map[string]any{},
-		profiles: map[string]map[string]any{}}
+		profiles: map[string]map[string]any{}, moved: map[string]string{}, movedTo: map[string]string{}}
 	api := http.NewServeMux()
 	api.HandleFunc("GET /api/v1/conversations/{id}", f.getConversation)
 	api.HandleFunc("PATCH /api/v1/conversations/{id}", f.patchConversation)
@@ -120,6 +131,20 @@ func (f *fakeGladly) serve(api http.Handler, w http.ResponseWriter, r *http.Requ
 	path := strings.TrimPrefix(r.URL.Path, testPrefix)
 	f.mu.Lock()
 	f.calls = append(f.calls, call{Method: r.Method, Path: strings.TrimPrefix(path, "/api/v1"), Body: string(body)})
+	if f.perSecond > 0 {
+		if now := time.Now().Truncate(time.Second); !now.Equal(f.second) {
+			f.second, f.counts = now, map[string]int{}
+		}
+		f.counts[r.Method]++
+		w.Header().Set("Ratelimit-Limit-Second", fmt.Sprint(f.perSecond))
+		w.Header().Set("Ratelimit-Remaining-Second", fmt.Sprint(max(f.perSecond-f.counts[r.Method], 0)))
+		if f.counts[r.Method] > f.perSecond {
+			f.over++
+			f.mu.Unlock()
+			writeErrors(w, http.StatusTooManyRequests, `{"errors":[{"code":"rate_limited","detail":"too many requests"}]}`)
+			return
+		}
+	}
 	for i, fl := range f.failures {
 		if fl.on != "" && !strings.HasPrefix(r.Method+" "+strings.TrimPrefix(path, "/api/v1"), fl.on) {
 			continue
@@ -206,6 +231,16 @@ func (f *fakeGladly) getItem(w http.ResponseWriter, r *http.Request) {
 func (f *fakeGladly) getProfile(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	// A merged customer: 301 with errors[].meta{old,new} (getCustomer in
+	// https://developer.gladly.com/rest/; testdata/customer_moved.json), and a Location
+	// when set (the reference shows one for the customer's conversation-items).
+	if body, ok := f.moved[r.PathValue("id")]; ok {
+		if loc := f.movedTo[r.PathValue("id")]; loc != "" {
+			w.Header().Set("Location", loc)
+		}
+		writeErrors(w, http.StatusMovedPermanently, body)
+		return
+	}
 	p, ok := f.profiles[r.PathValue("id")]
 	if !ok {
 		writeErrors(w, http.StatusNotFound, `{"errors":[{"code":"not_exist","detail":"customer does not exist"}]}`)
@@ -327,6 +362,16 @@ func (f *fakeGladly) setItems(conv string, its ...map[string]any) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.items[conv] = its
+}
+
+// itemsOf returns the items of testdata/name, a JSON array of items as Gladly lists them.
+func itemsOf(t *testing.T, name string) []map[string]any {
+	t.Helper()
+	var its []map[string]any
+	if err := json.Unmarshal([]byte(testdata(t, name)), &its); err != nil {
+		t.Fatal(err)
+	}
+	return its
 }
 
 // setConversation changes fields of the conversation.

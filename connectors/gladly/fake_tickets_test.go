@@ -53,7 +53,7 @@ func (f *fakeTickets) Open(_ context.Context, req tickets.OpenRequest) (*tickets
 		c := *t
 		return &c, false, nil
 	}
-	if req.First != nil && (req.First.Direction != tickets.FromCustomer || req.First.Text == "") {
+	if req.First != nil && (req.First.Direction != tickets.FromCustomer || (req.First.Text == "" && len(req.First.Attachments) == 0)) {
 		return nil, false, fmt.Errorf("%w: bad first message", tickets.ErrInvalid)
 	}
 	f.seq++
@@ -76,7 +76,7 @@ func (f *fakeTickets) SourceMessage(_ context.Context, source, conv string, m ti
 	if f.fail != nil {
 		return nil, false, f.fail
 	}
-	if m.Direction != tickets.FromCustomer || m.Text == "" {
+	if m.Direction != tickets.FromCustomer || (m.Text == "" && len(m.Attachments) == 0) {
 		return nil, false, fmt.Errorf("%w: bad message", tickets.ErrInvalid)
 	}
 	t, ok := f.open[conv]

@@ -11,15 +11,13 @@ import (
 const maxFieldBytes = 2000
 
 // messageOf is a customer's conversation item as a ticket message. The text is the
-// item's content (or body); an email's subject comes first. Files are named after it:
-// their content is behind Gladly's API credentials, so agents open them in Gladly. An
-// item with neither says so, so that no message goes unseen.
+// item's text (see itemContent); an email's subject comes first. A custom channel's files
+// are linked at the public URLs they came with. Files Gladly keeps are named after the
+// text: their content is behind Gladly's API credentials, so agents open them in Gladly.
+// An item with neither text nor files says so, so that no message goes unseen.
 func messageOf(it *item, itemID string) tickets.Message {
 	c := it.Content
-	text := c.Content
-	if text == "" {
-		text = c.Body
-	}
+	text := c.Text
 	if c.Type == emailType && strings.TrimSpace(c.Subject) != "" {
 		text = "Subject: " + strings.TrimSpace(c.Subject) + "\n\n" + text
 	}
@@ -29,17 +27,17 @@ func messageOf(it *item, itemID string) tickets.Message {
 		if b.Len() > 0 {
 			b.WriteString("\n")
 		}
-		name := a.Filename
-		if name == "" {
-			name = "a file"
+		b.WriteString("[" + fileLabel(a) + ": open the conversation in Gladly to see it]")
+	}
+	var atts []tickets.Attachment
+	for _, f := range c.Files {
+		if len(atts) == tickets.MaxAttachments {
+			break
 		}
-		if a.ContentType != "" {
-			name += " (" + a.ContentType + ")"
-		}
-		b.WriteString("[" + name + ": open the conversation in Gladly to see it]")
+		atts = append(atts, tickets.Attachment{URL: f.URL, Name: clipField(f.Name)})
 	}
 	text = b.String()
-	if text == "" {
+	if text == "" && len(atts) == 0 {
 		kind := c.Type
 		if kind == "" {
 			kind = "message"
@@ -49,9 +47,22 @@ func messageOf(it *item, itemID string) tickets.Message {
 	return tickets.Message{
 		Direction:       tickets.FromCustomer,
 		Text:            tickets.Clip(text, tickets.MaxTextBytes),
+		Attachments:     atts,
 		SourceMessageID: itemID,
 		At:              it.at(),
 	}
+}
+
+// fileLabel names a Gladly attachment for people: its file name and content type.
+func fileLabel(a itemAttachment) string {
+	name := a.Filename
+	if name == "" {
+		name = "a file"
+	}
+	if a.ContentType != "" {
+		name += " (" + a.ContentType + ")"
+	}
+	return name
 }
 
 // customerOf is a Gladly profile as a ticket's customer: its name, first email and first

@@ -101,7 +101,7 @@ func (p *Processor) Process(ctx context.Context, ev tickets.Event) error {
 	case typeClosed:
 		err = p.close(ctx, log, conv, reasonClosed)
 	case typeAssignee:
-		err = p.assigneeChanged(ctx, log, e, conv)
+		err = p.assigneeChanged(ctx, log, e, conv, ev.Payload)
 	case typeStatus:
 		err = p.statusChanged(ctx, log, e, conv)
 	}
@@ -201,14 +201,15 @@ func (p *Processor) message(ctx context.Context, log *zap.Logger, e *envelope, c
 	return nil
 }
 
-// customer describes customer id from their Gladly profile. A profile Gladly refuses
-// for good (deleted, merged away, not readable by the API user) leaves only the id: the
+// customer describes customer id from their Gladly profile. A customer merged into
+// another is followed to the new id, which the ticket then carries. A profile Gladly
+// refuses for good (deleted, not readable by the API user) leaves only the id: the
 // message matters more than the name.
 func (p *Processor) customer(ctx context.Context, log *zap.Logger, id string, e *envelope) (tickets.Customer, error) {
 	if id == "" {
 		return tickets.Customer{}, nil
 	}
-	pr, err := p.api.profile(ctx, id)
+	pr, id, err := p.api.profile(ctx, id)
 	if tickets.IsPermanent(err) {
 		log.Warn("customer profile unavailable: the ticket shows the customer id only", zap.String("customer", id), zap.Error(err))
 		return tickets.Customer{ID: id}, nil
@@ -233,18 +234,131 @@ func (p *Processor) close(ctx context.Context, log *zap.Logger, conv, reason str
 	return nil
 }
 
-// assigneeChanged closes the ticket of a conversation that went to an inbox and agent
-// other than Frontdesk's: someone in Gladly took it over.
-func (p *Processor) assigneeChanged(ctx context.Context, log *zap.Logger, e *envelope, conv string) error {
+// assigneeChanged follows a conversation that changed hands. Moved away from Frontdesk
+// (an inbox and agent other than its own): someone in Gladly took it over, and its
+// ticket closes. Moved in (a rule, a bot's hand-off, a person's transfer) from somewhere
+// else: the customer may have written already and will not write again, so the ticket
+// opens at once with the messages so far (movedIn). Moved within Frontdesk's own (the API
+// user answering assigns itself): nothing to do.
+func (p *Processor) assigneeChanged(ctx context.Context, log *zap.Logger, e *envelope, conv, raw string) error {
 	a := e.Content.Assignee
 	if a == nil || (a.InboxID == "" && a.AgentID == "") {
 		log.Debug("no new assignee: ignored")
 		return nil
 	}
-	if p.ours(*a) {
+	if !p.ours(*a) {
+		return p.close(ctx, log, conv, reasonTakenOff)
+	}
+	if prev := e.Content.Context.Assignee; prev != nil && (prev.InboxID != "" || prev.AgentID != "") && p.ours(*prev) {
 		return nil
 	}
-	return p.close(ctx, log, conv, reasonTakenOff)
+	return p.movedIn(ctx, log, e, conv, raw)
+}
+
+// maxBacklog is how many of the customer's messages a ticket opened by a move starts with
+// at most (the latest ones).
+const maxBacklog = 20
+
+// movedIn opens the ticket of a conversation moved into Frontdesk's inbox, with the
+// customer's messages so far: those since the conversation's latest message from anyone
+// else (the ones nobody answered), or the customer's latest message when all were
+// answered. A conversation without a message from the customer opens nothing: there is
+// nothing to answer. Messages relayed before are not relayed twice.
+func (p *Processor) movedIn(ctx context.Context, log *zap.Logger, e *envelope, conv, raw string) error {
+	its, _, err := p.api.items(ctx, conv)
+	if err != nil {
+		return p.gladlyErr(err, e)
+	}
+	backlog := unanswered(its)
+	if len(backlog) == 0 {
+		log.Debug("moved in, but the customer wrote nothing yet: no ticket")
+		return nil
+	}
+	customerID := e.Content.CustomerID
+	if customerID == "" {
+		customerID = backlog[0].CustomerID
+	}
+	customer, err := p.customer(ctx, log, customerID, e)
+	if err != nil {
+		return err
+	}
+	if ch := channelOf(backlog[len(backlog)-1].Content.Type); ch != "" {
+		if customer.Fields == nil {
+			customer.Fields = map[string]string{}
+		}
+		customer.Fields["channel"] = ch
+	}
+	msgs := make([]tickets.Message, len(backlog))
+	for i := range backlog {
+		msgs[i] = messageOf(&backlog[i], backlog[i].ID)
+	}
+	req := tickets.OpenRequest{Source: Source, ConversationID: conv, Customer: customer, First: &msgs[0]}
+	if len(raw) <= tickets.MaxRawBytes {
+		req.Raw = raw
+	}
+	t, created, err := p.tk.Open(ctx, req)
+	if errors.Is(err, tickets.ErrRated) {
+		log.Debug("the customer rated their last chat", zap.Int64("ticket", t.Number))
+		return nil
+	}
+	if err != nil {
+		return serviceErr(err)
+	}
+	rest := msgs[1:]
+	if !created {
+		rest = msgs
+	}
+	for _, m := range rest {
+		if _, _, err := p.tk.SourceMessage(ctx, Source, conv, m); errors.Is(err, tickets.ErrNotFound) {
+			return fmt.Errorf("gladly: the ticket of conversation %s closed meanwhile", conv)
+		} else if err != nil {
+			return serviceErr(err)
+		}
+	}
+	log.Debug("moved into the AI inbox", zap.Int64("ticket", t.Number), zap.Bool("created", created), zap.Int("messages", len(msgs)))
+	return nil
+}
+
+// unanswered picks the customer's messages of a timeline (oldest first) that came after
+// the latest message from anyone else, at most maxBacklog; when there are none, the
+// customer's latest message alone.
+func unanswered(its []item) []item {
+	var out []item
+	var latest *item
+	for i := range its {
+		it := &its[i]
+		if !messageTypes[it.Content.Type] || it.ID == "" {
+			continue
+		}
+		if it.Initiator.Type != initiatorCustomer {
+			out = out[:0]
+			continue
+		}
+		out = append(out, *it)
+		latest = it
+	}
+	if len(out) == 0 && latest != nil {
+		out = append(out, *latest)
+	}
+	if len(out) > maxBacklog {
+		out = out[len(out)-maxBacklog:]
+	}
+	return out
+}
+
+// channelOf names the channel of an item content type as CONTACT/* events do.
+func channelOf(typ string) string {
+	switch typ {
+	case "CHAT_MESSAGE":
+		return "CHAT"
+	case "EMAIL", "SMS", "WHATSAPP", "INSTAGRAM_DIRECT":
+		return typ
+	case "FACEBOOK_MESSAGE":
+		return "FB_MESSENGER"
+	case customText, customFiles:
+		return "CUSTOM_CHANNEL"
+	}
+	return ""
 }
 
 // statusChanged closes the ticket of a conversation whose new status is CLOSED; the event

@@ -2,8 +2,12 @@ package gladly
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
+	"strings"
+
+	"go.uber.org/zap"
 )
 
 // The conversations, items and customer profiles the Processor reads (connectors.md
@@ -51,12 +55,53 @@ func (c *Client) item(ctx context.Context, id string) (*item, error) {
 	return &it, nil
 }
 
-func (c *Client) profile(ctx context.Context, customerID string) (*profile, error) {
-	var p profile
-	_, err := c.call(ctx, http.MethodGet, "gladly: reading the customer profile",
-		"customer-profiles/"+url.PathEscape(customerID), nil, &p)
-	if err != nil {
-		return nil, err
+// maxMoves bounds how many merges a customer id is followed through.
+const maxMoves = 3
+
+// profile reads customer customerID's profile. A customer merged into another answers
+// 301 with the new id (errors[].meta.new, or the Location header): it is followed, and
+// the id the profile was found under (or last asked for) is returned with it.
+func (c *Client) profile(ctx context.Context, customerID string) (*profile, string, error) {
+	id := customerID
+	for moves := 0; ; moves++ {
+		var p profile
+		_, err := c.call(ctx, http.MethodGet, "gladly: reading the customer profile",
+			"customer-profiles/"+url.PathEscape(id), nil, &p)
+		var moved *movedError
+		if errors.As(err, &moved) && moves < maxMoves {
+			next := moved.NewID
+			if next == "" {
+				next = idInLocation(moved.Location, "customer-profiles")
+			}
+			if next != "" && next != id && len(next) <= maxIDBytes {
+				c.log.Info("the customer was merged into another: following", zap.String("customer", id), zap.String("to", next))
+				id = next
+				continue
+			}
+		}
+		if err != nil {
+			return nil, id, err
+		}
+		return &p, id, nil
 	}
-	return &p, nil
+}
+
+// idInLocation is the path segment after resource in a Location header
+// (".../customer-profiles/{id}"), or "".
+func idInLocation(location, resource string) string {
+	u, err := url.Parse(location)
+	if err != nil {
+		return ""
+	}
+	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+	for i := 0; i+1 < len(parts); i++ {
+		if parts[i] == resource {
+			id, err := url.PathUnescape(parts[i+1])
+			if err != nil {
+				return ""
+			}
+			return id
+		}
+	}
+	return ""
 }
