@@ -211,8 +211,11 @@ func syncLine(sink string, s tickets.SyncStatus) string {
 
 // sinkLabel is a sink's name for people.
 func sinkLabel(sink string) string {
-	if sink == "vitally" {
+	switch sink {
+	case "vitally":
 		return "Vitally"
+	case "ai":
+		return "AI enrichment"
 	}
 	return esc(sink)
 }

@@ -12,6 +12,7 @@ targets=(
 	"./connectors/gladly FuzzParseEnvelope"
 	"./connectors/widget FuzzParseFrame"
 	"./connectors/ai FuzzParseAnswer"
+	"./connectors/ai FuzzRefusal"
 	"./bot FuzzAdminSubmission"
 	"./bot FuzzInteractionPayload"
 	"./tickets FuzzSettingsJSON"

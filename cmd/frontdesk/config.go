@@ -51,6 +51,8 @@ type env struct {
 	AIAPIKey  string `envconfig:"AI_API_KEY"`
 	AIModel   string `envconfig:"AI_MODEL"`
 	AITimeout string `envconfig:"AI_TIMEOUT" default:"30s"`
+	// AITemperature is sent only when set: reasoning models refuse all but their default.
+	AITemperature string `envconfig:"AI_TEMPERATURE"`
 
 	PublicURL string `envconfig:"PUBLIC_URL"`
 
@@ -145,6 +147,8 @@ type config struct {
 type aiConfig struct {
 	baseURL, apiKey, model string
 	timeout                time.Duration
+	// temperature is sent with each request; nil when AI_TEMPERATURE is unset.
+	temperature *float64
 }
 
 // gladlyConfig is the Gladly connector's configuration.
@@ -461,7 +465,7 @@ func widgetSettings(e env, check func(string, error)) *widget.Config {
 }
 
 // aiSettings checks the AI enrichment's variables: all three of AI_BASE_URL, AI_API_KEY
-// and AI_MODEL, or none.
+// and AI_MODEL, or none; AI_TIMEOUT; and AI_TEMPERATURE, if set.
 func aiSettings(e env, check func(string, error)) *aiConfig {
 	set := 0
 	for _, v := range []string{e.AIBaseURL, e.AIAPIKey, e.AIModel} {
@@ -470,6 +474,9 @@ func aiSettings(e env, check func(string, error)) *aiConfig {
 		}
 	}
 	if set == 0 {
+		if e.AITemperature != "" {
+			check("AI_TEMPERATURE", errors.New("is set but AI enrichment is off: set AI_BASE_URL, AI_API_KEY and AI_MODEL too, or unset it"))
+		}
 		return nil
 	}
 	if set < 3 {
@@ -483,6 +490,14 @@ func aiSettings(e env, check func(string, error)) *aiConfig {
 	var err error
 	if a.timeout, err = time.ParseDuration(e.AITimeout); err != nil || a.timeout <= 0 {
 		check("AI_TIMEOUT", fmt.Errorf("%q is not a positive duration like 30s", e.AITimeout))
+	}
+	if e.AITemperature != "" {
+		v, err := strconv.ParseFloat(strings.TrimSpace(e.AITemperature), 64)
+		if err != nil || !(v >= 0 && v <= 2) {
+			check("AI_TEMPERATURE", fmt.Errorf("%q is not a number from 0 to 2 like 0.2; leave it unset to send none (reasoning models such as o3 or GPT-5 take only their default)", e.AITemperature))
+		} else {
+			a.temperature = &v
+		}
 	}
 	return a
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -94,6 +95,37 @@ func TestLoadConfig_Set(t *testing.T) {
 	}
 }
 
+// TestLoadConfig_AITemperature: AI_TEMPERATURE is sent only when set, as a number from 0
+// to 2.
+func TestLoadConfig_AITemperature(t *testing.T) {
+	ai := map[string]string{"AI_BASE_URL": "https://api.openai.com/v1", "AI_API_KEY": "k", "AI_MODEL": "gpt-5-mini"}
+	for _, tc := range []struct {
+		value string
+		want  *float64
+	}{{"", nil}, {"0", ptrTo(0.0)}, {"0.2", ptrTo(0.2)}, {" 1 ", ptrTo(1.0)}, {"2", ptrTo(2.0)}} {
+		vars := map[string]string{"AI_TEMPERATURE": tc.value}
+		for k, v := range ai {
+			vars[k] = v
+		}
+		c, err := loadConfig(environment(vars))
+		if err != nil {
+			t.Fatalf("AI_TEMPERATURE=%q: %v", tc.value, err)
+		}
+		if got := c.ai.temperature; (got == nil) != (tc.want == nil) || got != nil && *got != *tc.want {
+			t.Errorf("AI_TEMPERATURE=%q: temperature %s, want %s", tc.value, showFloat(got), showFloat(tc.want))
+		}
+	}
+}
+
+func ptrTo[T any](v T) *T { return &v }
+
+func showFloat(f *float64) string {
+	if f == nil {
+		return "unset"
+	}
+	return strconv.FormatFloat(*f, 'g', -1, 64)
+}
+
 func TestLoadConfig_Bad(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -142,6 +174,11 @@ func TestLoadConfig_Bad(t *testing.T) {
 		{"AIHalfConfigured", map[string]string{"AI_BASE_URL": "https://api.openai.com/v1"}, "AI_BASE_URL"},
 		{"AIBadURL", map[string]string{"AI_BASE_URL": "api.openai.com", "AI_API_KEY": "k", "AI_MODEL": "m"}, "AI_BASE_URL"},
 		{"AIBadTimeout", map[string]string{"AI_BASE_URL": "http://127.0.0.1:1/v1", "AI_API_KEY": "k", "AI_MODEL": "m", "AI_TIMEOUT": "0s"}, "AI_TIMEOUT"},
+		{"AITemperatureNotANumber", map[string]string{"AI_BASE_URL": "http://127.0.0.1:1/v1", "AI_API_KEY": "k", "AI_MODEL": "m", "AI_TEMPERATURE": "low"}, "AI_TEMPERATURE"},
+		{"AITemperatureAboveTwo", map[string]string{"AI_BASE_URL": "http://127.0.0.1:1/v1", "AI_API_KEY": "k", "AI_MODEL": "m", "AI_TEMPERATURE": "2.5"}, "AI_TEMPERATURE"},
+		{"AITemperatureNegative", map[string]string{"AI_BASE_URL": "http://127.0.0.1:1/v1", "AI_API_KEY": "k", "AI_MODEL": "m", "AI_TEMPERATURE": "-0.1"}, "AI_TEMPERATURE"},
+		{"AITemperatureNaN", map[string]string{"AI_BASE_URL": "http://127.0.0.1:1/v1", "AI_API_KEY": "k", "AI_MODEL": "m", "AI_TEMPERATURE": "NaN"}, "AI_TEMPERATURE"},
+		{"AITemperatureWithoutAI", map[string]string{"AI_TEMPERATURE": "0.2"}, "AI_TEMPERATURE"},
 		{"VitallyHalfConfigured", map[string]string{"VITALLY_API_URL": "https://acme.rest.vitally.io"}, "VITALLY_API_URL"},
 		{"VitallyBadURL", map[string]string{"VITALLY_API_URL": "acme", "VITALLY_SECRET": "s"}, "VITALLY_API_URL"},
 		{"LogFormatUnknown", map[string]string{"LOG_FORMAT": "text"}, "LOG_FORMAT"},

@@ -177,7 +177,8 @@ func build(cfg *config, log *zap.Logger, sources map[string]tickets.Source) (_ *
 	var svc *tickets.Service
 	if c := cfg.ai; c != nil {
 		aiSink, err := ai.New(ai.Config{
-			BaseURL: c.baseURL, APIKey: c.apiKey, Model: c.model, Timeout: c.timeout, Tickets: a.st, Log: log,
+			BaseURL: c.baseURL, APIKey: c.apiKey, Model: c.model, Timeout: c.timeout, Temperature: c.temperature,
+			Tickets: a.st, Log: log,
 			Suggest: func(ctx context.Context, id tickets.ID, change tickets.DetailsChange) error {
 				_, err := svc.Suggest(ctx, id, change)
 				return err

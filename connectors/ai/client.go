@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"regexp"
 
 	"github.com/frontdeskhq/frontdesk/connectors/internal/httpsrc"
 	"github.com/frontdeskhq/frontdesk/tickets"
@@ -19,10 +18,12 @@ const maxBody = 1 << 20
 // what names the endpoint in errors: never its URL.
 const what = "ai: chat completions"
 
-// request is a chat-completions request.
+// request is a chat-completions request. Temperature is optional (OpenAI documents a
+// number from 0 to 2, default 1) and left out unless configured: OpenAI's reasoning
+// models refuse any value but their default.
 type request struct {
 	Model          string         `json:"model"`
-	Temperature    float64        `json:"temperature"`
+	Temperature    *float64       `json:"temperature,omitempty"`
 	ResponseFormat responseFormat `json:"response_format"`
 	Messages       []chatMessage  `json:"messages"`
 }
@@ -52,11 +53,12 @@ func (e *badAnswer) Error() string { return "ai: unusable answer: " + e.reason }
 
 // complete sends p to the endpoint and returns the first choice's content. A 2xx answer
 // without usable content is a *badAnswer; other errors follow the outbox's rules
-// (httpsrc.Classify), with neither the URL nor the key in them.
+// (httpsrc.Classify), with neither the URL nor the key in them, and a refusal of a
+// parameter the model does not support is a permanent *refusedParam.
 func (s *Sink) complete(ctx context.Context, p prompt) (string, error) {
 	body, err := json.Marshal(request{
 		Model:          s.cfg.Model,
-		Temperature:    0,
+		Temperature:    s.cfg.Temperature,
 		ResponseFormat: responseFormat{Type: "json_object"},
 		Messages:       []chatMessage{{Role: "system", Content: p.system}, {Role: "user", Content: p.user}},
 	})
@@ -82,10 +84,7 @@ func (s *Sink) complete(ctx context.Context, p prompt) (string, error) {
 		return "", fmt.Errorf("%s: read answer: %w", what, httpsrc.WithoutURL(err))
 	}
 	if err := httpsrc.Classify(what, resp.StatusCode, resp.Header, s.now()); err != nil {
-		if code := errorCode(raw); code != "" {
-			err = withCode(err, code)
-		}
-		return "", err
+		return "", refusal(err, raw)
 	}
 	if len(raw) > maxBody {
 		return "", &badAnswer{fmt.Sprintf("the answer is larger than %d bytes", maxBody)}
@@ -105,48 +104,4 @@ func (s *Sink) complete(ctx context.Context, p prompt) (string, error) {
 		return "", &badAnswer{"the first choice's content is empty"}
 	}
 	return content, nil
-}
-
-// codeRE is what an error code may look like to be logged: a provider's error body may
-// quote the request or a masked key, its code does not.
-var codeRE = regexp.MustCompile(`^[A-Za-z0-9_.\-]{1,64}$`)
-
-// errorCode is the code (else the type) of an OpenAI-style error body
-// {"error":{"code":"invalid_api_key","type":"..."}}, when it looks like one; else "".
-func errorCode(raw []byte) string {
-	var b struct {
-		Error struct {
-			Code any `json:"code"`
-			Type any `json:"type"`
-		} `json:"error"`
-	}
-	if json.Unmarshal(raw, &b) != nil {
-		return ""
-	}
-	for _, v := range []any{b.Error.Code, b.Error.Type} {
-		if s, ok := v.(string); ok && codeRE.MatchString(s) {
-			return s
-		}
-	}
-	return ""
-}
-
-// withCode adds the provider's error code to err's text, keeping what err is (permanent,
-// retry after, plain).
-func withCode(err error, code string) error {
-	if d, ok := tickets.RetryAfter(err); ok {
-		return &tickets.RetryAfterError{After: d, Err: fmt.Errorf("%w (%s)", unwrapOnce(err), code)}
-	}
-	if tickets.IsPermanent(err) {
-		return tickets.Permanent(fmt.Errorf("%w (%s)", unwrapOnce(err), code))
-	}
-	return fmt.Errorf("%w (%s)", err, code)
-}
-
-// unwrapOnce is what a PermanentError or RetryAfterError wraps.
-func unwrapOnce(err error) error {
-	if u, ok := err.(interface{ Unwrap() error }); ok {
-		return u.Unwrap()
-	}
-	return err
 }

@@ -15,6 +15,15 @@
 // its latest ~12 KB, and the summary the chat came with (the source's, or an agent's).
 // No customer contact details are sent: no name, email, phone or other customer field.
 //
+// The request carries the model, the two messages and response_format json_object, and a
+// temperature only when the operator sets one (Config.Temperature): OpenAI documents it
+// as optional, and its reasoning models (the o-series, the GPT-5 family) refuse any value
+// but their default. When the endpoint refuses a parameter the model does not support
+// (400 unsupported_parameter or unsupported_value), the sink logs which one and what to
+// change, and records that as the ticket's AI status (tickets.SyncStatus, which agents
+// see with the ticket); it does not ask again for that event, and the next answer clears
+// the status.
+//
 // An answer is checked strictly (the allowed values, the limits on titles, summaries and
 // tags); one that breaks any rule is dropped whole and logged without its content. The
 // suggestions are advice: a field an agent set is never replaced by a suggestion, however

@@ -2,15 +2,11 @@ package ai
 
 import (
 	"context"
-	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
+	"github.com/frontdeskhq/frontdesk/connectors/ai/aitest"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -24,125 +20,51 @@ const (
 )
 
 // reply is how the fake answers a request.
-type reply struct {
-	Status     int    // 0: 200
-	RetryAfter string // the Retry-After header, if any
-	Body       string // the whole body for a non-2xx status
-	Content    string // the first choice's content, for 200
-	NoChoices  bool   // 200 with "choices": []
-	Block      time.Duration
-}
+type reply = aitest.Reply
 
-// sentRequest is a request the fake got, its JSON body decoded.
-type sentRequest struct {
-	Model          string  `json:"model"`
-	Temperature    float64 `json:"temperature"`
-	ResponseFormat struct {
-		Type string `json:"type"`
-	} `json:"response_format"`
-	Messages []struct {
-		Role    string `json:"role"`
-		Content string `json:"content"`
-	} `json:"messages"`
-	raw string
-}
-
-// fakeAI is an OpenAI-compatible chat-completions endpoint at /v1. It checks the
-// method, the path and the Bearer key, records every request and answers as told.
-type fakeAI struct {
-	t   *testing.T
-	srv *httptest.Server
-
-	mu    sync.Mutex
-	reply reply
-	reqs  []sentRequest
-}
-
-func newFakeAI(t *testing.T) *fakeAI {
+// newFakeAI is an OpenAI-compatible endpoint (aitest) taking testKey and answering
+// goodContent. The test fails if it refuses a request before its model: a wrong path,
+// method, key or body.
+func newFakeAI(t *testing.T) *aitest.Server {
 	t.Helper()
-	f := &fakeAI{t: t, reply: reply{Content: goodContent}}
-	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(f.srv.Close)
-	return f
-}
-
-// baseURL is what Config.BaseURL is set to.
-func (f *fakeAI) baseURL() string { return f.srv.URL + "/v1" }
-
-func (f *fakeAI) answer(r reply) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.reply = r
-}
-
-func (f *fakeAI) requests() []sentRequest {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]sentRequest(nil), f.reqs...)
-}
-
-func (f *fakeAI) serve(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost || r.URL.Path != "/v1/chat/completions" {
-		f.t.Errorf("fake AI: %s %s, want POST /v1/chat/completions", r.Method, r.URL.Path)
-		http.NotFound(w, r)
-		return
-	}
-	if got := r.Header.Get("Authorization"); got != "Bearer "+testKey {
-		f.t.Errorf("fake AI: Authorization %q", got)
-		http.Error(w, `{"error":{"code":"invalid_api_key"}}`, http.StatusUnauthorized)
-		return
-	}
-	if ct := r.Header.Get("Content-Type"); ct != "application/json" {
-		f.t.Errorf("fake AI: Content-Type %q", ct)
-	}
-	raw, err := io.ReadAll(r.Body)
-	if err != nil {
-		f.t.Errorf("fake AI: read body: %v", err)
-		return
-	}
-	var req sentRequest
-	if err := json.Unmarshal(raw, &req); err != nil {
-		f.t.Errorf("fake AI: undecodable body: %v", err)
-	}
-	req.raw = string(raw)
-	f.mu.Lock()
-	f.reqs = append(f.reqs, req)
-	rp := f.reply
-	f.mu.Unlock()
-
-	if rp.Block > 0 {
-		select {
-		case <-r.Context().Done():
-			return
-		case <-time.After(rp.Block):
+	f := aitest.New(testKey)
+	f.Answer(reply{Content: goodContent})
+	t.Cleanup(func() {
+		f.Close()
+		if strays := f.Strays(); len(strays) > 0 {
+			t.Errorf("the fake AI refused requests: %q", strays)
 		}
-	}
-	if rp.RetryAfter != "" {
-		w.Header().Set("Retry-After", rp.RetryAfter)
-	}
-	w.Header().Set("Content-Type", "application/json")
-	if rp.Status != 0 && rp.Status != http.StatusOK {
-		w.WriteHeader(rp.Status)
-		_, _ = io.WriteString(w, rp.Body)
-		return
-	}
-	choices := []any{}
-	if !rp.NoChoices {
-		choices = append(choices, map[string]any{
-			"index":         0,
-			"message":       map[string]any{"role": "assistant", "content": rp.Content},
-			"finish_reason": "stop",
-		})
-	}
-	_ = json.NewEncoder(w).Encode(map[string]any{
-		"id": "chatcmpl-1", "object": "chat.completion", "model": req.Model, "choices": choices,
 	})
+	return f
 }
 
 // memTickets is an in-memory Tickets.
 type memTickets struct {
-	mu   sync.Mutex
-	msgs map[tickets.ID][]tickets.Message
+	mu      sync.Mutex
+	msgs    map[tickets.ID][]tickets.Message
+	syncs   []recordedSync
+	syncErr error // what SetSync answers
+}
+
+// recordedSync is one call of SetSync.
+type recordedSync struct {
+	id     tickets.ID
+	sink   string
+	status tickets.SyncStatus
+}
+
+func (m *memTickets) SetSync(_ context.Context, id tickets.ID, sink string, s tickets.SyncStatus) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.syncs = append(m.syncs, recordedSync{id, sink, s})
+	return m.syncErr
+}
+
+// synced returns SetSync's calls.
+func (m *memTickets) synced() []recordedSync {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]recordedSync(nil), m.syncs...)
 }
 
 func (m *memTickets) Messages(_ context.Context, id tickets.ID) ([]tickets.Message, error) {

@@ -29,3 +29,21 @@ func FuzzParseAnswer(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRefusal: whatever an endpoint answers in an error body, what is kept of it (a code
+// and a parameter's name, for logs and agents) has a safe shape; nothing panics.
+func FuzzRefusal(f *testing.F) {
+	f.Add(`{"error":{"message":"Unsupported value: 'temperature' does not support 0 with this model. Only the default (1) value is supported.","type":"invalid_request_error","param":"temperature","code":"unsupported_value"}}`)
+	f.Add(`{"error":{"message":"Unsupported parameter: 'x y' is not supported","param":null,"code":null}}`)
+	f.Add(`{"error":"Unsupported value: 'temperature'"}`)
+	f.Add(`{"message":"not supported","param":"a.b[1]","code":400}`)
+	f.Fuzz(func(t *testing.T, body string) {
+		e := decodeError([]byte(body))
+		if code := e.safeCode(); code != "" && !codeRE.MatchString(code) {
+			t.Fatalf("code %q", code)
+		}
+		if param, _ := e.unsupported(); param != "" && !paramRE.MatchString(param) {
+			t.Fatalf("param %q", param)
+		}
+	})
+}

@@ -21,9 +21,12 @@ const Name = "ai"
 // DefaultTimeout is one call's limit when Config.Timeout is zero.
 const DefaultTimeout = 30 * time.Second
 
-// Tickets is what the sink needs from Frontdesk.
+// Tickets is what the sink reads and records in Frontdesk (store.Redis).
 type Tickets interface {
 	Messages(ctx context.Context, id tickets.ID) ([]tickets.Message, error)
+	// SetSync records the ticket's AI status (tickets.Store.SetSync): set when the
+	// endpoint refuses a parameter, cleared when it answers again.
+	SetSync(ctx context.Context, id tickets.ID, sink string, s tickets.SyncStatus) error
 }
 
 // Config is what a Sink needs. BaseURL, APIKey, Model, Tickets and Suggest are required.
@@ -34,7 +37,11 @@ type Config struct {
 	// APIKey is sent as "Authorization: Bearer <key>".
 	APIKey string
 	Model  string
-	// Tickets reads transcripts.
+	// Temperature, when set, is sent as the request's temperature (0 to 2). Nil sends
+	// none, and the model uses its default: OpenAI's reasoning models (the o-series, the
+	// GPT-5 family) refuse any value but their default (1).
+	Temperature *float64
+	// Tickets reads transcripts and records the AI status.
 	Tickets Tickets
 	// Suggest records suggestions (tickets.Service.Suggest).
 	Suggest func(ctx context.Context, id tickets.ID, c tickets.DetailsChange) error
@@ -75,6 +82,12 @@ func New(cfg Config) (*Sink, error) {
 		return nil, errors.New("ai: New needs Suggest")
 	case cfg.Timeout < 0:
 		return nil, errors.New("ai: Timeout must not be negative")
+	case cfg.Temperature != nil && !(*cfg.Temperature >= 0 && *cfg.Temperature <= 2):
+		return nil, errors.New("ai: Temperature must be from 0 to 2")
+	}
+	if cfg.Temperature != nil {
+		t := *cfg.Temperature
+		cfg.Temperature = &t
 	}
 	if err := checkBaseURL(cfg.BaseURL); err != nil {
 		return nil, err
@@ -135,8 +148,10 @@ func (s *Sink) Wants(t tickets.EventType) bool {
 // and records a valid answer with Suggest; every other event is ignored. An answer that
 // is not usable is logged and dropped (nil: asking again would not help). Errors follow
 // the outbox's rules: a 429 asks for its Retry-After, timeouts, network errors, 408 and
-// 5xx are retried, and other refusals (a wrong key, model or URL) are permanent. See
-// tickets.Sink.
+// 5xx are retried, and other refusals (a wrong key, model or URL) are permanent. A
+// refusal of a parameter the model does not support (a temperature, with OpenAI's
+// reasoning models) is also recorded as the ticket's AI status, saying what to change,
+// for agents to see; the next answer clears it. See tickets.Sink.
 func (s *Sink) TicketChanged(ctx context.Context, t *tickets.Ticket, ev tickets.Event, _ string) error {
 	if ev.Type != tickets.EventOpened && ev.Type != tickets.EventClosed {
 		return nil
@@ -155,13 +170,19 @@ func (s *Sink) TicketChanged(ctx context.Context, t *tickets.Ticket, ev tickets.
 		return nil
 	}
 	content, err := s.complete(ctx, p)
+	var bad *badAnswer
+	if err == nil || errors.As(err, &bad) {
+		s.answered(ctx, t, ev)
+	}
 	if err != nil {
-		var bad *badAnswer
-		if errors.As(err, &bad) {
+		var refused *refusedParam
+		switch {
+		case bad != nil:
 			s.warnDropped(t, ev, bad.reason)
 			return nil
-		}
-		if tickets.IsPermanent(err) {
+		case errors.As(err, &refused):
+			return s.refused(ctx, t, ev, refused, err)
+		case tickets.IsPermanent(err):
 			s.log.Error("the AI endpoint refused the request: check the AI settings (base URL, API key, model)",
 				ticketField(t), eventField(ev), zap.Error(err))
 		}

@@ -16,6 +16,7 @@ import (
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/frontdeskhq/frontdesk/connectors/ai/aitest"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -36,7 +37,7 @@ const (
 )
 
 type world struct {
-	fake    *fakeAI
+	fake    *aitest.Server
 	tickets *memTickets
 	sugg    *suggestions
 	logs    *observer.ObservedLogs
@@ -68,7 +69,7 @@ func newWorld(t *testing.T, cfg Config) *world {
 	core, logs := observer.New(zapcore.DebugLevel)
 	w.logs = logs
 	if cfg.BaseURL == "" {
-		cfg.BaseURL = w.fake.baseURL()
+		cfg.BaseURL = w.fake.BaseURL()
 	}
 	if cfg.APIKey == "" {
 		cfg.APIKey = testKey
@@ -124,7 +125,7 @@ func (w *world) assertNoSecrets(t *testing.T, err error) {
 	if err != nil {
 		texts = append(texts, err.Error())
 	}
-	for _, bad := range []string{w.fake.srv.URL, strings.TrimPrefix(w.fake.srv.URL, "http://"), testKey,
+	for _, bad := range []string{w.fake.URL, strings.TrimPrefix(w.fake.URL, "http://"), testKey,
 		customerText, agentText, customerEmail, "Refund for a double charge", "critical", "angry"} {
 		if contains(bad, texts...) {
 			t.Errorf("%q appears in the error or the logs:\n%s", bad, strings.Join(texts, "\n"))
@@ -139,16 +140,16 @@ func TestGoodAnswerIsSuggested(t *testing.T) {
 	if err := w.changed(tickets.EventOpened); err != nil {
 		t.Fatal(err)
 	}
-	reqs := w.fake.requests()
+	reqs := w.fake.Requests()
 	if len(reqs) != 1 {
 		t.Fatalf("%d requests, want 1", len(reqs))
 	}
 	r := reqs[0]
-	if r.Model != "gpt-test" || r.Temperature != 0 || r.ResponseFormat.Type != "json_object" {
-		t.Errorf("model %q, temperature %v, response_format %q", r.Model, r.Temperature, r.ResponseFormat.Type)
+	if r.Model != "gpt-test" || r.ResponseFormat != "json_object" {
+		t.Errorf("model %q, response_format %q", r.Model, r.ResponseFormat)
 	}
-	if !strings.Contains(r.raw, `"temperature":0`) {
-		t.Errorf("temperature is not sent: %s", r.raw)
+	if r.Temperature != "" || strings.Contains(r.Raw, "temperature") {
+		t.Errorf("a temperature is sent without one configured: %s", r.Raw)
 	}
 	if len(r.Messages) != 2 || r.Messages[0].Role != "system" || r.Messages[1].Role != "user" {
 		t.Fatalf("messages: %+v", r.Messages)
@@ -167,8 +168,8 @@ func TestGoodAnswerIsSuggested(t *testing.T) {
 	}
 	for _, bad := range []string{internalText, noticeText, customerEmail, customerPhone, customerName, customerField,
 		"cust-9", "Alice", "alice@", "secret-token", "receipt.pdf"} {
-		if strings.Contains(r.raw, bad) {
-			t.Errorf("the request carries %q:\n%s", bad, r.raw)
+		if strings.Contains(r.Raw, bad) {
+			t.Errorf("the request carries %q:\n%s", bad, r.Raw)
 		}
 	}
 	if strings.Index(user, customerText) > strings.Index(user, agentText) {
@@ -230,7 +231,7 @@ func TestClosedTicketIsAskedAgain(t *testing.T) {
 	if err := w.changed(tickets.EventClosed); err != nil {
 		t.Fatal(err)
 	}
-	reqs := w.fake.requests()
+	reqs := w.fake.Requests()
 	if len(reqs) != 1 {
 		t.Fatalf("%d requests, want 1", len(reqs))
 	}
@@ -252,7 +253,7 @@ func TestOtherEventsAreIgnored(t *testing.T) {
 			t.Errorf("%s: %v", typ, err)
 		}
 	}
-	if n := len(w.fake.requests()); n != 0 {
+	if n := len(w.fake.Requests()); n != 0 {
 		t.Errorf("%d requests, want none", n)
 	}
 	if n := len(w.sugg.got()); n != 0 {
@@ -262,7 +263,7 @@ func TestOtherEventsAreIgnored(t *testing.T) {
 
 func TestFencedAnswerIsAccepted(t *testing.T) {
 	w := newWorld(t, Config{})
-	w.fake.answer(reply{Content: fencedContent})
+	w.fake.Answer(reply{Content: fencedContent})
 	if err := w.changed(tickets.EventOpened); err != nil {
 		t.Fatal(err)
 	}
@@ -304,11 +305,11 @@ func TestBadAnswersAreDropped(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			w := newWorld(t, Config{})
-			w.fake.answer(c.reply)
+			w.fake.Answer(c.reply)
 			if err := w.changed(tickets.EventOpened); err != nil {
 				t.Fatalf("err %v, want nil (dropped, not retried)", err)
 			}
-			if n := len(w.fake.requests()); n != 1 {
+			if n := len(w.fake.Requests()); n != 1 {
 				t.Errorf("%d requests, want 1", n)
 			}
 			if got := w.sugg.got(); len(got) != 0 {
@@ -344,7 +345,7 @@ func TestHTTPErrors(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			w := newWorld(t, Config{})
-			w.fake.answer(c.reply)
+			w.fake.Answer(c.reply)
 			err := w.changed(tickets.EventOpened)
 			if err == nil {
 				t.Fatal("no error")
@@ -374,7 +375,7 @@ func TestHTTPErrors(t *testing.T) {
 	}
 	t.Run("error code is kept", func(t *testing.T) {
 		w := newWorld(t, Config{})
-		w.fake.answer(reply{Status: 404, Body: `{"error":{"code":"model_not_found"}}`})
+		w.fake.Answer(reply{Status: 404, Body: `{"error":{"code":"model_not_found"}}`})
 		if err := w.changed(tickets.EventOpened); err == nil || !strings.Contains(err.Error(), "model_not_found") {
 			t.Errorf("err %v, want the code model_not_found", err)
 		}
@@ -383,7 +384,7 @@ func TestHTTPErrors(t *testing.T) {
 
 func TestSlowAnswerIsRetried(t *testing.T) {
 	w := newWorld(t, Config{Timeout: 100 * time.Millisecond})
-	w.fake.answer(reply{Content: goodContent, Block: 500 * time.Millisecond})
+	w.fake.Answer(reply{Content: goodContent, Block: 500 * time.Millisecond})
 	start := time.Now()
 	err := w.changed(tickets.EventOpened)
 	if took := time.Since(start); took > 400*time.Millisecond {
@@ -407,7 +408,7 @@ func TestSlowAnswerIsRetried(t *testing.T) {
 // With a client of its own, the sink still keeps to Timeout.
 func TestTimeoutWithOwnClient(t *testing.T) {
 	w := newWorld(t, Config{Timeout: 100 * time.Millisecond, HTTP: &http.Client{}})
-	w.fake.answer(reply{Content: goodContent, Block: 500 * time.Millisecond})
+	w.fake.Answer(reply{Content: goodContent, Block: 500 * time.Millisecond})
 	err := w.changed(tickets.EventOpened)
 	if err == nil || tickets.IsPermanent(err) {
 		t.Fatalf("err %v, want a retryable one", err)
@@ -486,7 +487,7 @@ func TestTranscriptErrors(t *testing.T) {
 	if err := w2.changed(tickets.EventOpened); !errors.Is(err, boom) || tickets.IsPermanent(err) {
 		t.Errorf("err %v, want %v, retryable", err, boom)
 	}
-	if n := len(w.fake.requests()) + len(w2.fake.requests()); n != 0 {
+	if n := len(w.fake.Requests()) + len(w2.fake.Requests()); n != 0 {
 		t.Errorf("%d requests, want none", n)
 	}
 }
@@ -497,6 +498,10 @@ func (f failingTickets) Messages(context.Context, tickets.ID) ([]tickets.Message
 	return nil, f.err
 }
 
+func (f failingTickets) SetSync(context.Context, tickets.ID, string, tickets.SyncStatus) error {
+	return f.err
+}
+
 func TestNothingToAskAbout(t *testing.T) {
 	w := newWorld(t, Config{})
 	w.ticket.Summary = ""
@@ -504,7 +509,7 @@ func TestNothingToAskAbout(t *testing.T) {
 	if err := w.changed(tickets.EventOpened); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(w.fake.requests()); n != 0 {
+	if n := len(w.fake.Requests()); n != 0 {
 		t.Errorf("%d requests, want none", n)
 	}
 }
