@@ -92,3 +92,13 @@ func (r *Redis) Seen(ctx context.Context, scope, id string, ttl time.Duration) (
 	}
 	return first, nil
 }
+
+// Known reports whether Seen recorded id in scope and it has not expired. It records
+// nothing: asking about an id leaves it unknown.
+func (r *Redis) Known(ctx context.Context, scope, id string) (bool, error) {
+	n, err := r.c.Exists(ctx, r.keys.seenGlobal(scope, id)).Result()
+	if err != nil {
+		return false, fmt.Errorf("store: known %s: %w", scope, err)
+	}
+	return n == 1, nil
+}

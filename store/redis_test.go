@@ -47,6 +47,18 @@ func TestRedis_Seen(t *testing.T) {
 	if ttl := c.PTTL(ctx, r.keys.seenGlobal("chatra", "Ev1")).Val(); ttl <= time.Minute || ttl > r.cfg.DedupTTL {
 		t.Errorf("TTL with ttl=0 is %v, want DedupTTL", ttl)
 	}
+	// Known reads without recording.
+	for i := range 2 {
+		if known, err := r.Known(ctx, "other", "Ev2"); err != nil || known {
+			t.Errorf("Known #%d of an id never seen = %v, %v", i+1, known, err)
+		}
+	}
+	if known, err := r.Known(ctx, "slack", "Ev1"); err != nil || !known {
+		t.Errorf("Known of a seen id = %v, %v", known, err)
+	}
+	if first, _ := r.Seen(ctx, "other", "Ev2", time.Minute); !first {
+		t.Error("Known recorded the id")
+	}
 }
 
 func TestParseID(t *testing.T) {

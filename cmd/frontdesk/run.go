@@ -130,7 +130,7 @@ func build(cfg *config, log *zap.Logger, sources map[string]tickets.Source) (_ *
 		}
 		client, err := chatra.NewClient(chatra.ClientConfig{
 			APIURL: c.apiURL, PublicKey: c.publicKey, SecretKey: c.secretKey,
-			TeamName: c.agentName, TeamEmail: c.agentEmail, RetryFor: c.retryFor,
+			TeamName: c.agentName, TeamEmail: c.agentEmail, RetryFor: c.retryFor, Sent: a.st,
 		}, log)
 		if err != nil {
 			return nil, err
@@ -220,7 +220,7 @@ func build(cfg *config, log *zap.Logger, sources map[string]tickets.Source) (_ *
 	}
 	if c := cfg.chatra; c != nil {
 		h, err := chatra.NewHandler(chatra.HandlerConfig{
-			Token: c.webhookToken, Groups: chatraGroups, DefaultLabel: c.defaultLabel,
+			Token: c.webhookToken, Groups: chatraGroups, DefaultLabel: c.defaultLabel, Sent: a.st,
 		}, a.svc, log)
 		if err != nil {
 			return nil, err

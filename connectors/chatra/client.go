@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"go.uber.org/zap"
@@ -40,6 +41,11 @@ type ClientConfig struct {
 	// ReceivedFrom marks the messages Frontdesk sends, so that their webhook echoes are
 	// dropped (DefaultReceivedFrom); the Handler must have the same value.
 	ReceivedFrom string
+	// Sent is where the id Chatra gives each message Frontdesk sends is noted, so that the
+	// Handler (given the same memory) recognises the message's webhook echo by its id even
+	// when Chatra does not echo receivedFrom. In production it is the store (Redis), shared
+	// by every replica; nil turns echo detection by id off.
+	Sent Seen
 	// RetryFor is how long after an event happened a failed delivery is still worth
 	// retrying (1h); after that it fails for good.
 	RetryFor time.Duration
@@ -114,6 +120,8 @@ type Client struct {
 	log          *zap.Logger
 	now          func() time.Time
 	progress     *progress
+	sent         Seen
+	noIDOnce     sync.Once // says once that an answer named no message id
 }
 
 var _ tickets.Source = (*Client)(nil)
@@ -136,7 +144,7 @@ func NewClient(cfg ClientConfig, log *zap.Logger) (*Client, error) {
 		auth:     "Chatra.Simple " + cfg.PublicKey + ":" + cfg.SecretKey,
 		teamName: cfg.TeamName, teamEmail: cfg.TeamEmail, receivedFrom: cfg.ReceivedFrom,
 		retryFor: cfg.RetryFor, timeout: cfg.Timeout, hc: hc, log: log.Named("chatra"),
-		now: time.Now, progress: newProgress(),
+		now: time.Now, progress: newProgress(), sent: cfg.Sent,
 	}, nil
 }
 
@@ -164,6 +172,10 @@ var errHandBack = errors.New("chatra: Chatra does not take chats back (hand-back
 // takes no idempotency key, so delivery is at least once: when its answer is lost, the
 // retry sends the message again. For a split message the Client remembers (in memory)
 // which parts of key went through, and a retry goes on from the first that did not.
+//
+// The id Chatra answers with for each message is noted in Sent (see sent.go); failing to
+// note it is logged, not returned: the message went through, and a retry would send it
+// again.
 //
 // A 2xx answer is success; a 429 is a *tickets.RetryAfterError; a 408, a 5xx or a network
 // error is transient (plain error) until RetryFor has passed since out.At, and permanent
@@ -198,12 +210,13 @@ func (c *Client) Deliver(ctx context.Context, t *tickets.Ticket, out tickets.Out
 		if err != nil {
 			return tickets.Permanent(fmt.Errorf("chatra: encode message: %w", err))
 		}
-		status, err := c.post(ctx, body)
+		status, answer, err := c.post(ctx, body)
 		if err != nil {
 			log.Debug("message not delivered", zap.Int("part", i+1), zap.Int("parts", len(parts)),
 				zap.Int("status", status), zap.Error(err))
 			return httpsrc.GiveUpAfter(err, out.At, c.now(), c.retryFor)
 		}
+		c.noteSent(ctx, log, answer)
 		if len(parts) > 1 {
 			c.progress.mark(key, sum, i+1)
 		}
@@ -266,14 +279,39 @@ func (c *Client) identity(a *tickets.Agent) (name, email string) {
 	return name, a.Email
 }
 
+// noteSent notes the id of the message in Chatra's answer (see sent.go). It logs ids,
+// never text.
+func (c *Client) noteSent(ctx context.Context, log *zap.Logger, answer []byte) {
+	if c.sent == nil {
+		return
+	}
+	id := sentID(answer)
+	if id == "" {
+		c.noIDOnce.Do(func() {
+			log.Info("Chatra's answer named no message id: echoes of such messages are recognised by receivedFrom only",
+				zap.Int("answer_bytes", len(answer)))
+		})
+		return
+	}
+	first, err := remember(ctx, c.sent, id)
+	switch {
+	case err != nil:
+		log.Warn("the id of a message sent to Chatra was not noted: its webhook echo may show in Slack",
+			zap.String("chatra_id", tickets.Clip(id, 64)), zap.Error(err))
+	case !first:
+		// Chatra gave an id twice.
+		log.Info("a message id Chatra answered with was already known", zap.String("chatra_id", tickets.Clip(id, 64)))
+	}
+}
+
 // post sends one message and classifies the outcome; status is 0 when there was no
-// answer.
-func (c *Client) post(ctx context.Context, body []byte) (status int, err error) {
+// answer. On success answer is the start of Chatra's answer (maxAnswerBytes).
+func (c *Client) post(ctx context.Context, body []byte) (status int, answer []byte, err error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(body))
 	if err != nil {
-		return 0, tickets.Permanent(fmt.Errorf("chatra: %w", httpsrc.WithoutURL(err)))
+		return 0, nil, tickets.Permanent(fmt.Errorf("chatra: %w", httpsrc.WithoutURL(err)))
 	}
 	req.Header.Set("Authorization", c.auth)
 	req.Header.Set("Content-Type", "application/json")
@@ -281,9 +319,15 @@ func (c *Client) post(ctx context.Context, body []byte) (status int, err error) 
 	req.Header.Set("User-Agent", userAgent)
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return 0, fmt.Errorf("chatra: messages: %w", httpsrc.WithoutURL(err))
+		return 0, nil, fmt.Errorf("chatra: messages: %w", httpsrc.WithoutURL(err))
 	}
 	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // lets the connection be reused
-	return resp.StatusCode, httpsrc.Classify("chatra: messages", resp.StatusCode, resp.Header, c.now())
+	if err := httpsrc.Classify("chatra: messages", resp.StatusCode, resp.Header, c.now()); err != nil {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxAnswerBytes)) // lets the connection be reused
+		return resp.StatusCode, nil, err
+	}
+	// A body cut short still counts as taken: Chatra answered 2xx.
+	answer, _ = io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes))
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxAnswerBytes))
+	return resp.StatusCode, answer, nil
 }

@@ -2,14 +2,11 @@ package chatra
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -26,105 +23,6 @@ const (
 	testPrefix = "/chatra-proxy/api/"
 	teamEmail  = "support@acme-bikes.example"
 )
-
-// fakeChatra is Chatra's REST API as far as the Client uses it: POST messages/ under
-// testPrefix, with the Chatra.Simple header. It records the messages it takes and
-// answers fail's statuses first, one a request.
-type fakeChatra struct {
-	t   *testing.T
-	srv *httptest.Server
-
-	mu       sync.Mutex
-	messages []messageBody
-	requests int
-	fail     []int       // statuses to answer before taking messages again
-	failOn   map[int]int // request number → status to answer
-	header   []string    // Retry-After for each fail, when set
-}
-
-func newFakeChatra(t *testing.T) *fakeChatra {
-	f := &fakeChatra{t: t}
-	mux := http.NewServeMux()
-	mux.HandleFunc(testPrefix+"messages/", f.message)
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		t.Errorf("request outside %smessages/: %s %s", testPrefix, r.Method, r.URL)
-		http.Error(w, `{"error":"not here"}`, http.StatusNotFound)
-	})
-	f.srv = httptest.NewServer(mux)
-	t.Cleanup(f.srv.Close)
-	return f
-}
-
-func (f *fakeChatra) message(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.requests++
-	testMethod(f.t, r, http.MethodPost)
-	testHeader(f.t, r, "Authorization", "Chatra.Simple "+testPublic+":"+testSecret)
-	testHeader(f.t, r, "Content-Type", "application/json")
-	testHeader(f.t, r, "User-Agent", userAgent)
-	if r.URL.Path != testPrefix+"messages/" {
-		f.t.Errorf("path = %s, want %smessages/", r.URL.Path, testPrefix)
-	}
-	if status := f.failOn[f.requests]; status != 0 {
-		f.fail = append([]int{status}, f.fail...)
-	}
-	if len(f.fail) > 0 {
-		status := f.fail[0]
-		f.fail = f.fail[1:]
-		if len(f.header) > 0 {
-			if f.header[0] != "" {
-				w.Header().Set("Retry-After", f.header[0])
-			}
-			f.header = f.header[1:]
-		}
-		w.Header().Set("Location", "/elsewhere") // a redirect must not be followed
-		w.WriteHeader(status)
-		_, _ = io.WriteString(w, `{"error":"failed on demand"}`)
-		return
-	}
-	var m messageBody
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&m); err != nil {
-		f.t.Errorf("body: %v", err)
-	}
-	if n := chars(m.Text); n < 1 || n > maxTextChars {
-		f.t.Errorf("text of %d characters: Chatra takes 1 to %d", n, maxTextChars)
-	}
-	f.messages = append(f.messages, m)
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = io.WriteString(w, `{"id":"Mq`+strconv.Itoa(len(f.messages))+`","type":"agent","clientId":"`+m.ClientID+`"}`)
-}
-
-// failAt makes request n (counting from 1) fail with status.
-func (f *fakeChatra) failAt(n, status int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.failOn == nil {
-		f.failOn = map[int]int{}
-	}
-	f.failOn[n] = status
-}
-
-// failNext makes the next requests fail with statuses.
-func (f *fakeChatra) failNext(statuses ...int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.fail = append(f.fail, statuses...)
-}
-
-func (f *fakeChatra) sent() []messageBody {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]messageBody(nil), f.messages...)
-}
-
-func (f *fakeChatra) count() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.requests
-}
 
 // setup returns a Client pointed at a fake Chatra under testPrefix.
 func setup(t *testing.T, cfg ClientConfig) (*Client, *fakeChatra) {

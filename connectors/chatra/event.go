@@ -3,6 +3,7 @@ package chatra
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"go.uber.org/zap"
 
@@ -32,7 +33,9 @@ func (h *Handler) raw(p *payload, body []byte) string {
 	return string(body)
 }
 
-// relayable returns the webhook's messages worth relaying, in order.
+// relayable returns the webhook's messages worth relaying, in order: all but empty ones,
+// other types, and the echoes marked with our receivedFrom. Echoes known by their id are
+// left for relayMessage to drop, so that the id is asked about only just before relaying.
 func (h *Handler) relayable(p *payload) []message {
 	var msgs []message
 	for _, m := range p.messages {
@@ -48,16 +51,32 @@ func (h *Handler) relayable(p *payload) []message {
 // before Frontdesk was set up, or while it was down) and relays the messages in order.
 func (h *Handler) relay(ctx context.Context, p *payload, raw string) (result, error) {
 	msgs := h.relayable(p)
-	res, err := h.relayOnce(ctx, p, msgs, raw)
+	ours := newEchoes(h.sent) // one for both tries: an id is asked about once
+	res, err := h.relayOnce(ctx, p, msgs, raw, ours)
 	if errors.Is(err, tickets.ErrNotFound) {
 		// The ticket closed between Open and a message (an agent ended it): the chat goes
 		// on in Chatra, so it gets a new ticket, as when the visitor writes again.
-		res, err = h.relayOnce(ctx, p, msgs, raw)
+		res, err = h.relayOnce(ctx, p, msgs, raw, ours)
 	}
 	return res, err
 }
 
-func (h *Handler) relayOnce(ctx context.Context, p *payload, msgs []message, raw string) (result, error) {
+// relayMessage relays m (with SourceMessageID id) unless it is the echo of a message
+// Frontdesk sent, known by its id: then it returns a nil ticket, added=false and no
+// error. added is false for a repeat too.
+func (h *Handler) relayMessage(ctx context.Context, p *payload, m message, id string, ours *echoes) (*tickets.Ticket, bool, error) {
+	echo, err := ours.ours(ctx, m)
+	if err != nil {
+		return nil, false, fmt.Errorf("chatra: is message %s ours: %w", tickets.Clip(m.id, 64), err)
+	}
+	if echo {
+		h.log.Debug("echo dropped", zap.String("conversation", p.clientID), zap.String("chatra_id", tickets.Clip(m.id, 64)))
+		return nil, false, nil
+	}
+	return h.tk.SourceMessage(ctx, Source, p.clientID, m.ticketMessage(id, p.agents, h.now()))
+}
+
+func (h *Handler) relayOnce(ctx context.Context, p *payload, msgs []message, raw string, ours *echoes) (result, error) {
 	ids := sourceIDs(msgs, nil)
 	req := tickets.OpenRequest{
 		Source: Source, ConversationID: p.clientID, Customer: p.customer(), Label: h.label(p), Raw: raw,
@@ -66,7 +85,7 @@ func (h *Handler) relayOnce(ctx context.Context, p *payload, msgs []message, raw
 	for i, m := range msgs {
 		if m.kind == typeClient {
 			first = i
-			fm := m.ticketMessage(ids[i], p.agents)
+			fm := m.ticketMessage(ids[i], p.agents, h.now())
 			req.First = &fm
 			break
 		}
@@ -97,7 +116,7 @@ func (h *Handler) relayOnce(ctx context.Context, p *payload, msgs []message, raw
 		if created && i == first {
 			continue // it came with Open
 		}
-		_, added, err := h.tk.SourceMessage(ctx, Source, p.clientID, m.ticketMessage(ids[i], p.agents))
+		_, added, err := h.relayMessage(ctx, p, m, ids[i], ours)
 		if err != nil {
 			return res, err
 		}
@@ -128,9 +147,13 @@ func needPrior(msgs []message) bool {
 func (h *Handler) reconcile(ctx context.Context, p *payload) (result, error) {
 	msgs := h.relayable(p)
 	ids := sourceIDs(msgs, nil)
+	ours := newEchoes(h.sent)
 	var res result
 	for i, m := range msgs {
-		t, added, err := h.tk.SourceMessage(ctx, Source, p.clientID, m.ticketMessage(ids[i], p.agents))
+		t, added, err := h.relayMessage(ctx, p, m, ids[i], ours)
+		if err == nil && t == nil {
+			continue // our own echo
+		}
 		if errors.Is(err, tickets.ErrNotFound) {
 			if res.Ticket == 0 {
 				return result{Ignored: "no_open_ticket"}, nil

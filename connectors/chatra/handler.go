@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 	"unicode"
 
 	"go.uber.org/zap"
@@ -58,6 +59,10 @@ type HandlerConfig struct {
 	// as ClientConfig.ReceivedFrom, DefaultReceivedFrom when empty): agent messages that
 	// carry it are echoes of Slack agents' replies and are dropped.
 	ReceivedFrom string
+	// Sent is the memory the Client notes the ids of the messages it sends in (the same
+	// as ClientConfig.Sent): an agent message whose id is in it is the echo of one of them
+	// and is dropped, whether or not it carries ReceivedFrom. nil turns this off.
+	Sent Seen
 }
 
 func (c *HandlerConfig) setDefaults() {
@@ -109,6 +114,8 @@ type Handler struct {
 	groups       map[string]string
 	defaultLabel string
 	marker       string
+	sent         Seen
+	now          func() time.Time
 }
 
 // NewHandler returns the handler for Chatra's webhooks, which it hands to tk.
@@ -129,7 +136,7 @@ func NewHandler(cfg HandlerConfig, tk Tickets, log *zap.Logger) (*Handler, error
 	}
 	return &Handler{
 		tk: tk, log: log.Named("chatra"), tokenSum: sha256.Sum256([]byte(cfg.Token)),
-		groups: groups, defaultLabel: cfg.DefaultLabel, marker: cfg.ReceivedFrom,
+		groups: groups, defaultLabel: cfg.DefaultLabel, marker: cfg.ReceivedFrom, sent: cfg.Sent, now: time.Now,
 	}, nil
 }
 

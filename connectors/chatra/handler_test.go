@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
@@ -254,8 +255,9 @@ func TestHandler_Started(t *testing.T) {
 	body := testdata(t, "chat_started.json")
 	post(t, h, body)
 
+	// The times are the messages' createdAt (ms since the epoch).
 	first := &tickets.Message{Direction: tickets.FromCustomer, SourceMessageID: "Wm3kP8qRt2ZxYb6Ne",
-		Text: "Hi! My order A-55190 still says 'processing' after a week."}
+		Text: "Hi! My order A-55190 still says 'processing' after a week.", At: time.UnixMilli(1763661851000).UTC()}
 	want := tickets.OpenRequest{
 		Source: "chatra", ConversationID: lena,
 		Customer: tickets.Customer{
@@ -285,7 +287,8 @@ func TestHandler_Started(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Open got\n%+v\nwant\n%+v", got, want)
 	}
-	second := tickets.Message{Direction: tickets.FromCustomer, SourceMessageID: "Tq7vL2mXc9BnRs4Hd", Text: "Can you check when it ships?"}
+	second := tickets.Message{Direction: tickets.FromCustomer, SourceMessageID: "Tq7vL2mXc9BnRs4Hd", Text: "Can you check when it ships?",
+		At: time.UnixMilli(1763661858000).UTC()}
 	if msgs := f.transcript(lena); len(msgs) != 2 || !reflect.DeepEqual(msgs[1], second) {
 		t.Errorf("transcript %+v, want the first and %+v", msgs, second)
 	}
@@ -379,7 +382,7 @@ func TestHandler_Echoes(t *testing.T) {
 	}
 	want := []tickets.Message{{Direction: tickets.FromSourceAgent, SourceMessageID: "Gx2cV7mLq4HsNd9Bw",
 		Author: tickets.Agent{Name: "Jonas Weber", Email: "jonas.weber@acme-bikes.example"},
-		Text:   "I've asked the warehouse, it left today with DHL."}}
+		Text:   "I've asked the warehouse, it left today with DHL.", At: time.UnixMilli(1763661960000).UTC()}}
 	if !reflect.DeepEqual(fromChatra, want) {
 		t.Errorf("agent messages from Chatra:\n got %+v\nwant %+v", fromChatra, want)
 	}

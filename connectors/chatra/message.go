@@ -3,6 +3,7 @@ package chatra
 import (
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
@@ -19,9 +20,11 @@ const unnamedAgent = "Chatra agent"
 // maxURLBytes bounds an attachment's link.
 const maxURLBytes = 2000
 
-// message is one entry of a webhook's messages array.
+// message is one entry of a webhook's messages array. Chatra's messages carry id, type,
+// text and createdAt (docs/chatra.md); the other fields and spellings are read when
+// present.
 type message struct {
-	id           string // Chatra's id, when given (not confirmed for webhooks)
+	id           string // Chatra's id; "" when the webhook gives none
 	kind         string // typeClient, typeAgent, or something else (skipped)
 	text         string
 	agentID      string
@@ -30,8 +33,9 @@ type message struct {
 	attachments  []tickets.Attachment
 }
 
-// timestampKeys are the fields a message's time may be under: none is confirmed, so any
-// of them counts (only to tell apart equal messages, see sourceIDs).
+// timestampKeys are the fields a message's time may be under: Chatra's is createdAt;
+// the others are read for payloads without it. The value as given tells apart equal
+// messages (see sourceIDs); parsed (see messageTime), it is the message's time.
 var timestampKeys = []string{"createdAt", "created", "timestamp", "ts", "date", "time", "sentAt"}
 
 func parseMessage(m map[string]any) message {
@@ -43,10 +47,10 @@ func parseMessage(m map[string]any) message {
 		at:           str(m, timestampKeys...),
 		attachments:  parseAttachments(m),
 	}
-	// Two working consumers read "message", one and the REST API use "text": take both.
-	msg.text = str(m, "message")
+	// Chatra's field is "text"; two working consumers read "message": take both.
+	msg.text = str(m, "text")
 	if msg.text == "" {
-		msg.text = str(m, "text")
+		msg.text = str(m, "message")
 	}
 	return msg
 }
@@ -108,14 +112,17 @@ func (m message) relayable(marker string) bool {
 	return false
 }
 
-// ticketMessage is m for the ticket service, with id as its SourceMessageID: a visitor's
-// message, or an agent's written in Chatra (named from agents by the message's agentId).
-func (m message) ticketMessage(id string, agents map[string]agent) tickets.Message {
+// ticketMessage is m for the ticket service, with id as its SourceMessageID and its time
+// (messageTime; zero, for the service to stamp, when it has none worth taking at now): a
+// visitor's message, or an agent's written in Chatra (named from agents by the message's
+// agentId).
+func (m message) ticketMessage(id string, agents map[string]agent, now time.Time) tickets.Message {
 	tm := tickets.Message{
 		Direction:       tickets.FromCustomer,
 		Text:            tickets.Clip(m.text, tickets.MaxTextBytes),
 		Attachments:     m.attachments,
 		SourceMessageID: id,
+		At:              messageTime(m.at, now),
 	}
 	if m.kind == typeAgent {
 		tm.Direction = tickets.FromSourceAgent

@@ -12,8 +12,8 @@ const maxSourceIDBytes = 256
 
 // Message ids. Every message is relayed at most once per SourceMessageID (the ticket
 // service drops a repeat), which is what makes a redelivered webhook harmless and lets a
-// transcript fill only the gaps. Chatra's own message id is used when the webhook gives
-// one; that it does is not confirmed, so without one a stable id is derived:
+// transcript fill only the gaps. Chatra's own message id is used: its webhooks carry one
+// for each message (docs/chatra.md). For a payload without one a stable id is derived:
 //
 //	"h:" + hex(sha256(type + "\x00" + text + "\x00" + timestamp))[:20] + ":" + n
 //
@@ -32,6 +32,7 @@ const maxSourceIDBytes = 256
 //     told from the visitor saying the same thing again, and losing a message is worse.
 //
 // Only relayed messages are counted (not our own echoes, nor empty ones), on both sides.
+// (An echo recognised by its id has an id, so it is never counted.)
 
 // messageHash is the "h:<hash>" part of m's derived id.
 func messageHash(m message) string {

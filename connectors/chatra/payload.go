@@ -24,9 +24,9 @@ const (
 	maxConversationBytes = 256
 )
 
-// payload is a Chatra webhook, read leniently: connectors.md §2.3 confirms only eventName,
-// client.id, client.chatId, client.displayedName, client.info, agents[].id and
-// messages[].type/message/text, so every field is optional, a field of an unexpected type
+// payload is a Chatra webhook, read leniently: only eventName, client.id, client.chatId,
+// client.displayedName, client.info, agents[].id and messages[].id/type/text/createdAt are
+// confirmed (docs/chatra.md), so every field is optional, a field of an unexpected type
 // counts as missing, and unknown fields are ignored. The body is decoded into plain maps
 // (numbers kept as written) and picked apart with the helpers below.
 type payload struct {
