@@ -84,10 +84,13 @@ func TestSocketReconnects(t *testing.T) {
 
 	sim.DropConnections()
 	c.hello(t) // the client came back through apps.connections.open
-	alice.Post(ch, "after the drop")
+	dropped := alice.Post(ch, "after the drop")
 	if msg, _ := messageEvent(t, c.next(t)); msg.Text != "after the drop" {
 		t.Errorf("got %q", msg.Text)
 	}
+	// The ack travels on its own: a refresh before it arrives would have Slack send the
+	// event again on the new connection, as it should.
+	sim.ExpectAck(dropped.Envelope())
 
 	sim.Disconnect("refresh_requested")
 	c.hello(t)
