@@ -6,8 +6,11 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"fmt"
+	"io/fs"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -37,7 +40,20 @@ type Files struct {
 
 	mu  sync.Mutex
 	key []byte
+	// places are the stores outside Slack whose files Files links to too (Place).
+	places map[string]place
 }
+
+// place is a store of files outside Slack (Place).
+type place struct {
+	ttl    time.Duration
+	locate Locator
+}
+
+// Locator finds where a file kept outside Slack can be downloaded now: a URL, often
+// short-lived, that the browser opening the file's link is sent to. ref is what LinkTo
+// was given. An error that wraps fs.ErrNotExist says the file is no more.
+type Locator func(ctx context.Context, ref string) (string, error)
 
 // filesSecret names the signing key in Secrets.
 const filesSecret = "file-links"
@@ -79,12 +95,54 @@ func (f *Files) sign(key []byte, payload string) string {
 
 // Link returns a link to Slack file id that anyone holding it can open until it expires.
 func (f *Files) Link(ctx context.Context, id string) (string, error) {
+	return f.link(ctx, id, f.ttl)
+}
+
+// link signs id with an expiry ttl from now.
+func (f *Files) link(ctx context.Context, id string, ttl time.Duration) (string, error) {
 	key, err := f.signingKey(ctx)
 	if err != nil {
 		return "", err
 	}
-	payload := id + "." + strconv.FormatInt(f.now().Add(f.ttl).Unix(), 10)
+	payload := id + "." + strconv.FormatInt(f.now().Add(ttl).Unix(), 10)
 	return f.base + base64.RawURLEncoding.EncodeToString([]byte(payload)) + "." + f.sign(key, payload), nil
+}
+
+// Place has Files link to and serve the files of a store outside Slack called name, e.g.
+// a source's attachments that only its API credentials can read: LinkTo(ctx, name, ref)
+// makes a link valid for ttl (the Files' own when 0), and opening it redirects to where
+// locate says the file is now, so no credential leaves Frontdesk and the link outlives
+// the store's short-lived URLs. Call it before serving; name must be letters and
+// digits. Links to Slack files are told apart by the ":" after name, which Slack ids
+// never hold.
+func (f *Files) Place(name string, ttl time.Duration, locate Locator) error {
+	if name == "" || strings.IndexFunc(name, func(r rune) bool {
+		return (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9')
+	}) >= 0 || locate == nil {
+		return errors.New("bot: Files.Place needs a name of letters and digits and a locator")
+	}
+	if ttl <= 0 {
+		ttl = f.ttl
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.places == nil {
+		f.places = map[string]place{}
+	}
+	f.places[name] = place{ttl: ttl, locate: locate}
+	return nil
+}
+
+// LinkTo returns a link to file ref of place name (Place) that anyone holding it can
+// open until it expires.
+func (f *Files) LinkTo(ctx context.Context, name, ref string) (string, error) {
+	f.mu.Lock()
+	p, ok := f.places[name]
+	f.mu.Unlock()
+	if !ok || ref == "" {
+		return "", fmt.Errorf("bot: no file place %q, or no file", name)
+	}
+	return f.link(ctx, name+":"+ref, p.ttl)
 }
 
 // errLink is a link that is not ours, is damaged, or has expired.
@@ -105,9 +163,13 @@ func (f *Files) verify(ctx context.Context, token string) (string, error) {
 	if !hmac.Equal([]byte(sig), []byte(f.sign(key, payload))) {
 		return "", errLink
 	}
-	id, exp, ok := strings.Cut(payload, ".")
+	i := strings.LastIndex(payload, ".") // an id of a Place may hold dots; the expiry does not
+	if i < 0 {
+		return "", errLink
+	}
+	id, exp := payload[:i], payload[i+1:]
 	until, err := strconv.ParseInt(exp, 10, 64)
-	if !ok || err != nil || id == "" || f.now().Unix() > until {
+	if err != nil || id == "" || f.now().Unix() > until {
 		return "", errLink
 	}
 	return id, nil
@@ -123,6 +185,10 @@ func (f *Files) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		f.log.Error("file link key", zap.Error(err))
 		http.Error(w, "Please try again later.", http.StatusServiceUnavailable)
+		return
+	}
+	if name, ref, ok := strings.Cut(id, ":"); ok {
+		f.serveElsewhere(w, r, name, ref)
 		return
 	}
 	file, _, _, err := f.api.GetFileInfoContext(r.Context(), id, 0, 0)
@@ -148,6 +214,34 @@ func (f *Files) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// Headers may be gone already; the client sees a cut download.
 		f.log.Warn("download from Slack", zap.String("file", id), zap.Error(err))
 	}
+}
+
+// serveElsewhere redirects to file ref of place name, where its locator says it is now.
+func (f *Files) serveElsewhere(w http.ResponseWriter, r *http.Request, name, ref string) {
+	f.mu.Lock()
+	p, ok := f.places[name]
+	f.mu.Unlock()
+	if !ok {
+		http.Error(w, "This file is no longer available.", http.StatusNotFound)
+		return
+	}
+	to, err := p.locate(r.Context(), ref)
+	if errors.Is(err, fs.ErrNotExist) {
+		http.Error(w, "This file is no longer available.", http.StatusNotFound)
+		return
+	}
+	if u, perr := url.Parse(to); err == nil && (perr != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "") {
+		err = errors.New("the file's place gave no absolute http(s) URL")
+	}
+	if err != nil {
+		f.log.Warn("file elsewhere", zap.String("place", name), zap.Error(err))
+		http.Error(w, "The file could not be fetched; please try again later.", http.StatusBadGateway)
+		return
+	}
+	h := w.Header()
+	h.Set("Cache-Control", "no-store") // the place's URL may expire soon
+	h.Set("Referrer-Policy", "no-referrer")
+	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
 // safeType is the file's MIME type, or a neutral one when Slack gave none usable.

@@ -23,10 +23,11 @@ type fakeGladly struct {
 	mu    sync.Mutex
 	items map[string][]map[string]any // conversation → items, oldest first
 	calls []string                    // "METHOD path body", in order
+	files map[string]string           // attachment id → where Gladly's 303 sends its download
 }
 
 func newFakeGladly(t *testing.T) *fakeGladly {
-	f := &fakeGladly{t: t, items: map[string][]map[string]any{}}
+	f := &fakeGladly{t: t, items: map[string][]map[string]any{}, files: map[string]string{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/v1/conversations/{id}", func(w http.ResponseWriter, r *http.Request) {
 		writeJSONFake(w, map[string]any{"id": r.PathValue("id"), "customerId": "cust-" + r.PathValue("id"),
@@ -64,6 +65,28 @@ func newFakeGladly(t *testing.T) *fakeGladly {
 	mux.HandleFunc("POST /api/v1/conversation-items/{id}/reply", record)
 	mux.HandleFunc("PATCH /api/v1/conversations/{id}", record)
 	mux.HandleFunc("POST /api/v1/conversations/{id}/topics", record)
+	// "Add Note": 201 with the note's Location; "Get Attachment": 303 to the file
+	// (https://developer.gladly.com/rest/#operation/addNoteToConversation, #operation/getAttachment).
+	mux.HandleFunc("POST /api/v1/conversations/{id}/notes", func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		f.mu.Lock()
+		f.calls = append(f.calls, r.Method+" "+r.URL.Path+" "+string(body))
+		f.mu.Unlock()
+		w.Header().Set("Location", r.URL.Path+"/HVFDjpu1SCKJlDR7rRKkCQ")
+		w.WriteHeader(http.StatusCreated)
+	})
+	mux.HandleFunc("GET /api/v1/conversation-items/{id}/attachments/{att}", func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		f.calls = append(f.calls, r.Method+" "+r.URL.Path+" ")
+		to := f.files[r.PathValue("att")]
+		f.mu.Unlock()
+		if to == "" {
+			http.Error(w, `{"errors":[{"code":"not_exist"}]}`, http.StatusNotFound)
+			return
+		}
+		w.Header().Set("Location", to)
+		w.WriteHeader(http.StatusSeeOther)
+	})
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if user, pass, ok := r.BasicAuth(); !ok || user != "bot@acme.example" || pass != "gladly-token" {
 			t.Errorf("Gladly got %s %s without the API user's credentials", r.Method, r.URL.Path)

@@ -145,6 +145,7 @@ func build(cfg *config, log *zap.Logger, sources map[string]tickets.Source) (_ *
 			AIInboxID: g.aiInboxID, HandoffInboxID: g.handoffInboxID, AccountID: g.accountID,
 			WebhookUser: g.webhookUser, WebhookPassword: g.webhookPassword,
 			SLA: g.sla, CloseTopicIDs: g.closeTopicIDs, RetryFor: g.retryFor,
+			Transcript: a.st, Permalink: desk.Permalink, // the hand-off note
 		}
 		if gladlyClient, err = gladly.NewClient(gladlyCfg, log); err != nil {
 			return nil, err
@@ -233,6 +234,16 @@ func build(cfg *config, log *zap.Logger, sources map[string]tickets.Source) (_ *
 			return nil, err
 		}
 		routes["GET /files/{token}"] = a.metrics.route("files", botCfg.Files)
+		if gladlyClient != nil {
+			// Customers' files Gladly keeps: signed links here, resolved through Gladly's API.
+			files := botCfg.Files
+			if err := files.Place(gladly.Source, gladly.FileLinkTTL, gladlyClient.Attachment); err != nil {
+				return nil, err
+			}
+			gladlyCfg.FileLink = func(ctx context.Context, ref string) (string, error) {
+				return files.LinkTo(ctx, gladly.Source, ref)
+			}
+		}
 	} else {
 		log.Warn("PUBLIC_URL is not set: customers get Slack's own links to agents' files, which need a Slack login")
 	}

@@ -38,6 +38,36 @@ func (c *Client) call(ctx context.Context, method, what, path string, in, out an
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
+	resp, err := c.send(ctx, method, what, path, in)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if err := httpsrc.Classify(what, resp.StatusCode, resp.Header, c.now()); err != nil {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBytes))
+		if says := gladlySays(b); says != "" {
+			err = fmt.Errorf("%w: Gladly says %s", err, says)
+		}
+		if resp.StatusCode == http.StatusMovedPermanently {
+			err = &movedError{NewID: movedTo(b), Location: resp.Header.Get("Location"), err: err}
+		}
+		return resp.Header, err
+	}
+	if out != nil {
+		if err := json.NewDecoder(io.LimitReader(resp.Body, maxAnswerBytes)).Decode(out); err != nil {
+			// A proxy's page or a cut answer: worth another try, until RetryFor.
+			return resp.Header, fmt.Errorf("%s: unreadable answer: %w", what, err)
+		}
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBytes)) // lets the connection be reused
+	return resp.Header, nil
+}
+
+// send sends one request to Gladly's API, as the API user, with in as its JSON body (when
+// not nil), and returns Gladly's answer, whatever its status, unread; redirects are not
+// followed. The caller paces it first (pacer.wait) and bounds ctx (c.timeout). Errors: a
+// body that does not encode (permanent), a network failure (transient).
+func (c *Client) send(ctx context.Context, method, what, path string, in any) (*http.Response, error) {
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
@@ -61,25 +91,7 @@ func (c *Client) call(ctx context.Context, method, what, path string, in, out an
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, httpsrc.WithoutURL(err))
 	}
-	defer resp.Body.Close()
-	if err := httpsrc.Classify(what, resp.StatusCode, resp.Header, c.now()); err != nil {
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBytes))
-		if says := gladlySays(b); says != "" {
-			err = fmt.Errorf("%w: Gladly says %s", err, says)
-		}
-		if resp.StatusCode == http.StatusMovedPermanently {
-			err = &movedError{NewID: movedTo(b), Location: resp.Header.Get("Location"), err: err}
-		}
-		return resp.Header, err
-	}
-	if out != nil {
-		if err := json.NewDecoder(io.LimitReader(resp.Body, maxAnswerBytes)).Decode(out); err != nil {
-			// A proxy's page or a cut answer: worth another try, until RetryFor.
-			return resp.Header, fmt.Errorf("%s: unreadable answer: %w", what, err)
-		}
-	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBytes)) // lets the connection be reused
-	return resp.Header, nil
+	return resp, nil
 }
 
 // Limits on what Gladly's error details add to an error message (it reaches Slack).

@@ -32,6 +32,8 @@ type Client struct {
 	now          func() time.Time
 	progress     *progress
 	pace         *pacer
+	transcript   Transcript                                                    // nil: no hand-off note
+	permalink    func(ctx context.Context, channel, ts string) (string, error) // may be nil
 }
 
 var _ tickets.SLAHandBacker = (*Client)(nil)
@@ -54,6 +56,7 @@ func NewClient(cfg Config, log *zap.Logger) (*Client, error) {
 		handoffInbox: cfg.HandoffInboxID, topics: cfg.CloseTopicIDs, sla: cfg.SLA,
 		retryFor: cfg.RetryFor, timeout: cfg.Timeout, hc: hc, log: log.Named("gladly"),
 		now: time.Now, progress: newProgress(), pace: newPacer(cfg.RequestsPerSecond),
+		transcript: cfg.Transcript, permalink: cfg.Permalink,
 	}, nil
 }
 
@@ -75,6 +78,9 @@ func (c *Client) HandBackAfter() time.Duration { return c.sla }
 //     the conversation is closed (status CLOSED, forced).
 //   - OutHandedBack: the conversation goes to the Handoff inbox with no agent, status
 //     OPEN (forced), where Gladly routes it to its people. The customer is told nothing.
+//     Then, with a Transcript, a note on the conversation gives the Slack discussion
+//     (handoffNote): the hand-off comes first, so that a note Gladly is slow to take
+//     never keeps the customer waiting.
 //
 // Gladly takes no idempotency key. The steps of one key that went through are remembered
 // in memory, so a retry goes on from the first that did not; a step whose answer was lost
@@ -89,7 +95,7 @@ func (c *Client) Deliver(ctx context.Context, t *tickets.Ticket, out tickets.Out
 	if t.ConversationID == "" {
 		return tickets.Permanent(fmt.Errorf("gladly: ticket %s has no Gladly conversation id", t.ID))
 	}
-	steps, err := c.plan(t.ConversationID, out, key)
+	steps, err := c.plan(t, out, key)
 	if err != nil {
 		return tickets.Permanent(err)
 	}
@@ -115,8 +121,9 @@ type step struct {
 	do   func(context.Context) error
 }
 
-// plan returns the steps that deliver out. Its errors will not go away on a retry.
-func (c *Client) plan(conv string, out tickets.Outbound, key string) ([]step, error) {
+// plan returns the steps that deliver out for t. Its errors will not go away on a retry.
+func (c *Client) plan(t *tickets.Ticket, out tickets.Outbound, key string) ([]step, error) {
+	conv := t.ConversationID
 	say := func(text string) step {
 		return step{"reply", func(ctx context.Context) error { return c.say(ctx, conv, text, key+"#reply") }}
 	}
@@ -152,12 +159,16 @@ func (c *Client) plan(conv string, out tickets.Outbound, key string) ([]step, er
 			return c.updateConversation(ctx, "gladly: closing the conversation", conv, conversationUpdate{Status: &statusUpdate{Value: statusClosed, Force: true}})
 		}}), nil
 	case tickets.OutHandedBack:
-		return []step{{"hand off", func(ctx context.Context) error {
+		steps := []step{{"hand off", func(ctx context.Context) error {
 			return c.updateConversation(ctx, "gladly: handing off to the Handoff inbox", conv, conversationUpdate{
 				Assignee: &assigneeUpdate{InboxID: c.handoffInbox, AgentID: nil},
 				Status:   &statusUpdate{Value: statusOpen, Force: true},
 			})
-		}}}, nil
+		}}}
+		if c.transcript != nil {
+			steps = append(steps, step{"note", func(ctx context.Context) error { return c.handoffNote(ctx, t) }})
+		}
+		return steps, nil
 	}
 	return nil, fmt.Errorf("gladly: unknown outbound kind %q", out.Kind)
 }

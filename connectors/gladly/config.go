@@ -1,6 +1,7 @@
 package gladly
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -60,6 +61,19 @@ type Config struct {
 	// HTTPClient sends the calls; by default one that does not follow redirects and keeps
 	// its connections (httpsrc.NoRedirects).
 	HTTPClient *http.Client
+
+	// FileLink, when set, makes the link under which Slack shows a customer's file that
+	// Gladly keeps (an item attachment): ref is the file's reference for
+	// Client.Attachment, and the link is Frontdesk's own (signed, under PUBLIC_URL),
+	// which Client.Attachment resolves when it is opened. Unset (no PUBLIC_URL), the
+	// file is named in the message and agents open it in Gladly.
+	FileLink func(ctx context.Context, ref string) (string, error)
+	// Transcript, when set, is where the Client reads a ticket's internal notes for the
+	// note it adds to a conversation it hands off (store.Redis); unset, no note is added.
+	Transcript Transcript
+	// Permalink returns Slack's link to a message (bot.Desk.Permalink): the hand-off
+	// note links the ticket's inbox channel with it. Optional.
+	Permalink func(ctx context.Context, channel, ts string) (string, error)
 }
 
 func (c *Config) setDefaults() {

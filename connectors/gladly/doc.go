@@ -6,8 +6,11 @@
 // customers' messages and for conversations moved into the AI inbox, relays messages, and
 // closes tickets that Gladly closed or took away. Calls to Gladly are paced under its rate
 // limit (pacer).
+// Customers' files Gladly keeps show in Slack as Frontdesk's own links (Config.FileLink),
+// which Client.Attachment resolves through Gladly's API when they are opened.
 // The Client (a tickets.SLAHandBacker) sends agents' replies to the customer's channel,
-// closes conversations, and hands them off. docs/gladly.md explains the set-up in Gladly
+// closes conversations, and hands them off, adding a note with the Slack discussion
+// (note.go). docs/gladly.md explains the set-up in Gladly
 // and which of Gladly's API facts are confirmed and which are assumed.
 package gladly
 

@@ -56,11 +56,16 @@ type fakeGladly struct {
 	over      int // 429s answered
 	calls     []call
 	failures  []failure
+	notes     map[string][]string // conversation → the bodies of the notes added, in order
+	// noAttachments is Gladly's documented 400 for an attachment of an item without any
+	// (testdata/attachment_invalid.json).
+	noAttachments string
 }
 
 func newFakeGladly(t *testing.T) *fakeGladly {
 	f := &fakeGladly{t: t, conversations: map[string]map[string]any{}, items: map[string][]map[string]any{},
-		profiles: map[string]map[string]any{}, moved: map[string]string{}, movedTo: map[string]string{}}
+		profiles: map[string]map[string]any{}, moved: map[string]string{}, movedTo: map[string]string{},
+		notes: map[string][]string{}, noAttachments: testdata(t, "attachment_invalid.json")}
 	api := http.NewServeMux()
 	api.HandleFunc("GET /api/v1/conversations/{id}", f.getConversation)
 	api.HandleFunc("PATCH /api/v1/conversations/{id}", f.patchConversation)
@@ -69,6 +74,8 @@ func newFakeGladly(t *testing.T) *fakeGladly {
 	api.HandleFunc("GET /api/v1/conversation-items/{id}", f.getItem)
 	api.HandleFunc("POST /api/v1/conversation-items/{id}/reply", f.reply)
 	api.HandleFunc("GET /api/v1/customer-profiles/{id}", f.getProfile)
+	api.HandleFunc("GET /api/v1/conversation-items/{id}/attachments/{att}", f.getAttachment)
+	api.HandleFunc("POST /api/v1/conversations/{id}/notes", f.addNote)
 	api.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		t.Errorf("unexpected request %s %s", r.Method, r.URL.Path)
 		writeErrors(w, http.StatusNotFound, `{"errors":[{"code":"not_exist","detail":"no such endpoint"}]}`)
@@ -326,6 +333,83 @@ func (f *fakeGladly) patchConversation(w http.ResponseWriter, r *http.Request) {
 		c["status"] = u.Status.Value
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// downloadURL is where the fake's attachment att downloads from: Gladly documents only
+// "URL to download the attachment content" in the 303's Location, no example.
+func downloadURL(att string) string {
+	return "https://attachments.gladly-files.example/" + att + "?X-Amz-Expires=300&X-Amz-Signature=f00d"
+}
+
+// getAttachment is "Get Attachment" (https://developer.gladly.com/rest/#operation/getAttachment):
+// 303 See Other to the file; 400 with the documented body when the item's content has no
+// attachments; 404 when the item or the attachment is not there.
+func (f *fakeGladly) getAttachment(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	it := f.itemByID(r.PathValue("id"))
+	if it == nil {
+		writeErrors(w, http.StatusNotFound, "")
+		return
+	}
+	content, _ := it["content"].(map[string]any)
+	atts, _ := content["attachments"].([]any)
+	if len(atts) == 0 {
+		writeErrors(w, http.StatusBadRequest, f.noAttachments)
+		return
+	}
+	for _, a := range atts {
+		if a, _ := a.(map[string]any); a["id"] == r.PathValue("att") {
+			w.Header().Set("Location", downloadURL(r.PathValue("att")))
+			w.WriteHeader(http.StatusSeeOther)
+			return
+		}
+	}
+	writeErrors(w, http.StatusNotFound, "")
+}
+
+// addNote is "Add Note" (https://developer.gladly.com/rest/#operation/addNoteToConversation):
+// 201 with the note's relative Location, as documented
+// (/api/v1/conversations/{id}/notes/{noteId}). Gladly's example body is
+// {"content":{"body":…}} while its schema lists body at the top level: both are taken.
+// A blank body is a 400 with code blank (the codes of "Error Handling", same reference).
+func (f *fakeGladly) addNote(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	conv := r.PathValue("id")
+	if _, ok := f.conversations[conv]; !ok {
+		writeErrors(w, http.StatusNotFound, `{"errors":[{"code":"not_exist","detail":"conversation does not exist"}]}`)
+		return
+	}
+	var in struct {
+		Body    string `json:"body"`
+		Content struct {
+			Body string `json:"body"`
+		} `json:"content"`
+	}
+	b, _ := io.ReadAll(r.Body)
+	if err := json.Unmarshal(b, &in); err != nil {
+		writeErrors(w, http.StatusBadRequest, `{"errors":[{"code":"invalid","detail":"malformed body"}]}`)
+		return
+	}
+	body := in.Content.Body
+	if body == "" {
+		body = in.Body
+	}
+	if strings.TrimSpace(body) == "" {
+		writeErrors(w, http.StatusBadRequest, `{"errors":[{"attr":"content.body","code":"blank","detail":"body cannot be blank"}]}`)
+		return
+	}
+	f.notes[conv] = append(f.notes[conv], body)
+	w.Header().Set("Location", fmt.Sprintf("/api/v1/conversations/%s/notes/nT%dxQm4RLv8KwP2zBc7JdA", conv, len(f.notes[conv])))
+	w.WriteHeader(http.StatusCreated)
+}
+
+// notesOf returns the bodies of the notes added to conversation conv.
+func (f *fakeGladly) notesOf(conv string) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.notes[conv]...)
 }
 
 // failNext makes the next request (or the next whose "METHOD path" starts with on) fail.

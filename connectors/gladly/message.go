@@ -12,10 +12,11 @@ const maxFieldBytes = 2000
 
 // messageOf is a customer's conversation item as a ticket message. The text is the
 // item's text (see itemContent); an email's subject comes first. A custom channel's files
-// are linked at the public URLs they came with. Files Gladly keeps are named after the
-// text: their content is behind Gladly's API credentials, so agents open them in Gladly.
-// An item with neither text nor files says so, so that no message goes unseen.
-func messageOf(it *item, itemID string) tickets.Message {
+// are linked at the public URLs they came with. Files Gladly keeps are linked at links[i]
+// (Frontdesk's links, see Config.FileLink) when there is one, and otherwise named after
+// the text: their content is behind Gladly's API credentials, so agents open them in
+// Gladly. An item with neither text nor files says so, so that no message goes unseen.
+func messageOf(it *item, itemID string, links []string) tickets.Message {
 	c := it.Content
 	text := c.Text
 	if c.Type == emailType && strings.TrimSpace(c.Subject) != "" {
@@ -23,13 +24,17 @@ func messageOf(it *item, itemID string) tickets.Message {
 	}
 	var b strings.Builder
 	b.WriteString(strings.TrimSpace(text))
-	for _, a := range c.Attachments {
+	var atts []tickets.Attachment
+	for i, a := range c.Attachments {
+		if i < len(links) && links[i] != "" && len(atts) < tickets.MaxAttachments {
+			atts = append(atts, tickets.Attachment{URL: links[i], Name: clipField(attachmentName(a)), MIME: clipField(a.ContentType)})
+			continue
+		}
 		if b.Len() > 0 {
 			b.WriteString("\n")
 		}
 		b.WriteString("[" + fileLabel(a) + ": open the conversation in Gladly to see it]")
 	}
-	var atts []tickets.Attachment
 	for _, f := range c.Files {
 		if len(atts) == tickets.MaxAttachments {
 			break
@@ -51,6 +56,14 @@ func messageOf(it *item, itemID string) tickets.Message {
 		SourceMessageID: itemID,
 		At:              it.at(),
 	}
+}
+
+// attachmentName is a Gladly attachment's file name, or a neutral one.
+func attachmentName(a itemAttachment) string {
+	if strings.TrimSpace(a.Filename) != "" {
+		return a.Filename
+	}
+	return "file"
 }
 
 // fileLabel names a Gladly attachment for people: its file name and content type.

@@ -46,6 +46,8 @@ type Processor struct {
 	agentID  string
 	retryFor time.Duration
 	now      func() time.Time
+	// fileLink links customers' files Gladly keeps (Config.FileLink); nil names them.
+	fileLink func(ctx context.Context, ref string) (string, error)
 }
 
 // NewProcessor returns the processor of queued Gladly events, which reads Gladly through
@@ -66,7 +68,7 @@ func NewProcessor(cfg Config, api *Client, tk Tickets, log *zap.Logger) (*Proces
 	}
 	return &Processor{
 		api: api, tk: tk, log: log.Named("gladly"), aiInbox: cfg.AIInboxID, agentID: cfg.AgentID,
-		retryFor: cfg.RetryFor, now: time.Now,
+		retryFor: cfg.RetryFor, now: time.Now, fileLink: cfg.FileLink,
 	}, nil
 }
 
@@ -172,7 +174,10 @@ func (p *Processor) message(ctx context.Context, log *zap.Logger, e *envelope, c
 		}
 		customer.Fields["channel"] = e.Content.Channel
 	}
-	m := messageOf(it, itemID)
+	m, err := p.customerMessage(ctx, it, itemID)
+	if err != nil {
+		return err
+	}
 	req := tickets.OpenRequest{Source: Source, ConversationID: conv, Customer: customer, First: &m}
 	if len(raw) <= tickets.MaxRawBytes {
 		req.Raw = raw
@@ -290,7 +295,9 @@ func (p *Processor) movedIn(ctx context.Context, log *zap.Logger, e *envelope, c
 	}
 	msgs := make([]tickets.Message, len(backlog))
 	for i := range backlog {
-		msgs[i] = messageOf(&backlog[i], backlog[i].ID)
+		if msgs[i], err = p.customerMessage(ctx, &backlog[i], backlog[i].ID); err != nil {
+			return err
+		}
 	}
 	req := tickets.OpenRequest{Source: Source, ConversationID: conv, Customer: customer, First: &msgs[0]}
 	if len(raw) <= tickets.MaxRawBytes {

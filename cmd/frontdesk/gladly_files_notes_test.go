@@ -1,0 +1,199 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/frontdeskhq/frontdesk/bot/slacktest"
+)
+
+// End-to-end tests of the two Gladly features of issue 17 that cross into Slack and back:
+// a customer's file, which Gladly serves to API callers only, and the note a hand-off
+// adds to the conversation in Gladly. The Slack simulator, a real Redis, and the fake
+// Gladly of gladly_test.go, answering as Gladly documents ("Get Attachment" and "Add
+// Note" in https://developer.gladly.com/rest/).
+
+// customerSendsFile adds a customer chat item to conv with one attachment, as Gladly's
+// item schema has it ({id, contentType, filename, fileSize}, example values of "Get
+// Item": attachment-1.png, image/png, 1024), whose download Gladly's "Get Attachment"
+// redirects to at. It returns the item's id.
+func (f *fakeGladly) customerSendsFile(conv, text, attID, at string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	id := "item-" + conv + "-file"
+	f.items[conv] = append(f.items[conv], map[string]any{
+		"id": id, "conversationId": conv, "customerId": "cust-" + conv,
+		"timestamp": time.Now().UTC().Format(time.RFC3339Nano),
+		"initiator": map[string]any{"id": "cust-" + conv, "type": "CUSTOMER"},
+		"content": map[string]any{"type": "CHAT_MESSAGE", "messageType": "TEXT", "sessionId": "5k04bYuTRGqyT6uoSQfWVA",
+			"content": text, "attachments": []any{map[string]any{
+				"id": attID, "contentType": "image/png", "filename": "attachment-1.png", "fileSize": 1024}}},
+	})
+	f.files[attID] = at
+	return id
+}
+
+// fileStore is where Gladly keeps files (its 303's Location): it needs no credentials,
+// and records the requests it takes.
+type fileStore struct {
+	srv  *httptest.Server
+	mu   sync.Mutex
+	auth []string // the Authorization header of each download
+}
+
+func newFileStore(t *testing.T, content []byte) *fileStore {
+	s := &fileStore{}
+	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		s.auth = append(s.auth, r.Header.Get("Authorization"))
+		s.mu.Unlock()
+		w.Header().Set("Content-Type", "image/png")
+		_, _ = w.Write(content)
+	}))
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+// freeAddr is an address Frontdesk can listen on, known before it starts (PUBLIC_URL).
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+// slackLinkRE matches a link of a Slack text, <url|name>.
+var slackLinkRE = regexp.MustCompile(`<(http[^|>]+)\|([^>]*)>`)
+
+// TestGladly_CustomerFileShowsInSlack: a Gladly customer's file shows in Slack as a link
+// to Frontdesk; opening it sends the browser, through Gladly's "Get Attachment", to the
+// file, with no Gladly credential in the link or the redirect.
+func TestGladly_CustomerFileShowsInSlack(t *testing.T) {
+	t.Parallel()
+	png := []byte("\x89PNG\r\n\x1a\n a cracked frame")
+	store := newFileStore(t, png)
+	g := newFakeGladly(t)
+	addr := freeAddr(t)
+	vars := gladlyVars(g, "0")
+	vars["HTTP_ADDR"], vars["PUBLIC_URL"] = addr, "http://"+addr
+	w := newWorld(t, vars)
+	item := g.customerSendsFile("conv-f", "The frame arrived cracked", "dGhpcyBpcyBhbiBhdHRhY2htZW50",
+		store.srv.URL+"/files/dGhpcyBpcyBhbiBhdHRhY2htZW50?X-Amz-Signature=f00d")
+	gladlyEvent(t, addr, "acct-secret-1", "CONTACT/MESSAGE_RECEIVED", "conv-f", item)
+	card := w.support.ExpectMessage("Ticket #1", "The frame arrived cracked")
+	dm := w.priya.ExpectDM("Ticket #1")
+	w.alice.Click(card, "Pick")
+	inbox := w.sim.ExpectChannelCreated("chat-1-gus")
+	inbox.ExpectMessage("Live chat", "Active")
+	card.ExpectUpdate("Processing by")
+	dm.ExpectUpdate("Processing by")
+	msg := inbox.ExpectMessage("The frame arrived cracked", "attachment-1.png")
+	m := slackLinkRE.FindStringSubmatch(msg.Text())
+	if m == nil || m[2] != "attachment-1.png" || !strings.HasPrefix(m[1], "http://"+addr+"/files/") {
+		t.Fatalf("no link to the file in %q", msg.Text())
+	}
+	link := m[1]
+	if strings.Contains(link, "gladly-token") || strings.Contains(link, g.srv.URL) {
+		t.Fatalf("the link %q gives Gladly away", link)
+	}
+	// One hop: Frontdesk answers with where Gladly says the file is.
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := noFollow.Get(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), store.srv.URL+"/files/") {
+		t.Fatalf("link = %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	// The whole way, as a browser goes.
+	res, err = http.Get(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || string(body) != string(png) {
+		t.Fatalf("download = %d %q", res.StatusCode, body)
+	}
+	store.mu.Lock()
+	defer store.mu.Unlock()
+	for _, a := range store.auth {
+		if a != "" {
+			t.Errorf("the file store got credentials %q", a)
+		}
+	}
+	g.expect("GET /api/v1/conversation-items/" + item + "/attachments/dGhpcyBpcyBhbiBhdHRhY2htZW50")
+	// A link someone tampered with opens nothing and asks Gladly nothing.
+	if code, _ := get(t, addr, strings.TrimPrefix(link[:len(link)-3]+"abc", "http://"+addr)); code != http.StatusNotFound {
+		t.Errorf("tampered link = %d, want 404", code)
+	}
+}
+
+// TestGladly_HandOffAddsNote: the hand-off adds a note in Gladly with the Slack
+// discussion: who handed it off, a link to the inbox channel, and the internal notes
+// (thread replies), but not what the customer and the agent said to each other.
+func TestGladly_HandOffAddsNote(t *testing.T) {
+	t.Parallel()
+	g := newFakeGladly(t)
+	w := newWorld(t, gladlyVars(g, "0"))
+	addr := w.d.ln.Addr().String()
+	item := g.customerSays("conv-n", "I was charged twice")
+	gladlyEvent(t, addr, "acct-secret-1", "CONTACT/MESSAGE_RECEIVED", "conv-n", item)
+	card := w.support.ExpectMessage("Ticket #1", "I was charged twice")
+	dm := w.priya.ExpectDM("Ticket #1")
+	w.alice.Click(card, "Pick")
+	inbox := w.sim.ExpectChannelCreated("chat-1-gus")
+	intro := inbox.ExpectMessage("Live chat", "Active")
+	card.ExpectUpdate("Processing by")
+	dm.ExpectUpdate("Processing by")
+	first := inbox.ExpectMessage("I was charged twice")
+	g.expect("POST /api/v1/conversation-items/"+item+"/reply", "You are now chatting with an agent")
+	reply := w.alice.Post(inbox, "Let me look at your invoices")
+	reply.ExpectReaction("white_check_mark")
+	w.alice.Reply(first, "Both charges are on card ending 4242 & the second one is pending")
+	w.alice.Shortcut(reply, "live_chat_control")
+	v := w.alice.ExpectView("Live Chat Control")
+	if ack := w.alice.Submit(v, map[string]any{"lcc_action": "Hand back to Gladly"}); len(ack.Errors()) > 0 {
+		t.Fatalf("hand-off refused: %v", ack.Errors())
+	}
+	card.ExpectUpdate("Closed by", "handed back to gladly")
+	dm.ExpectUpdate("Closed by")
+	inbox.ExpectMessage("handed the chat back to Gladly")
+	inbox.ExpectArchived()
+	g.expect("PATCH /api/v1/conversations/conv-n", `"inboxId":"inbox-humans"`)
+	call := g.expect("POST /api/v1/conversations/conv-n/notes")
+	var note struct {
+		Content struct {
+			Body string `json:"body"`
+		} `json:"content"`
+	}
+	if err := json.Unmarshal([]byte(call[strings.Index(call, "{"):]), &note); err != nil {
+		t.Fatalf("note %q: %v", call, err)
+	}
+	body := note.Content.Body
+	inboxLink := "https://" + slacktest.TeamDomain + ".slack.com/archives/" + inbox.ID + "/p" + strings.ReplaceAll(intro.TS, ".", "")
+	for _, want := range []string{"Handed off from Slack", "ticket #1", `<a href="` + inboxLink + `">`,
+		"Both charges are on card ending 4242 &amp; the second one is pending", "Internal notes from Slack</b> (1)"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the note lacks %q: %s", want, body)
+		}
+	}
+	for _, never := range []string{"I was charged twice", "Let me look at your invoices"} {
+		if strings.Contains(body, never) {
+			t.Errorf("the note holds the chat's %q", never)
+		}
+	}
+}
