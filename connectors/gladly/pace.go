@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/frontdeskhq/frontdesk/connectors/internal/httpsrc"
 	"github.com/frontdeskhq/frontdesk/connectors/internal/keyrate"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
@@ -50,18 +51,7 @@ type pacer struct {
 func newPacer(perSecond float64) *pacer {
 	return &pacer{
 		buckets: keyrate.New(rate.Limit(perSecond), 1, 16),
-		now:     time.Now, sleep: sleepCtx, until: map[string]time.Time{},
-	}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
+		now:     time.Now, sleep: httpsrc.Sleep, until: map[string]time.Time{},
 	}
 }
 

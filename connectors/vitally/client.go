@@ -180,18 +180,7 @@ type gate struct {
 
 // newGate returns a gate keeping reserve requests of the window free.
 func newGate(reserve int, maxWait time.Duration) *gate {
-	return &gate{reserve: reserve, maxWait: maxWait, now: time.Now, sleep: sleepCtx}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
+	return &gate{reserve: reserve, maxWait: maxWait, now: time.Now, sleep: httpsrc.Sleep}
 }
 
 // probeWait is how long a request waits while another finds out the window's state.

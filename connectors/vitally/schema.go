@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/frontdeskhq/frontdesk/connectors/internal/httpsrc"
 )
 
 // The schema is the custom object Frontdesk writes tickets to and its fields (Vitally
@@ -349,12 +351,8 @@ func (s *Sink) Prepare(ctx context.Context) error {
 			return nil
 		}
 		s.log.Warn("could not set up Vitally yet; trying again", zap.Error(err), zap.Duration("in", wait))
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !httpsrc.Sleep(ctx, wait) {
 			return nil
-		case <-t.C:
 		}
 		wait = min(2*wait, 5*time.Minute)
 	}

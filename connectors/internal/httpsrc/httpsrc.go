@@ -5,6 +5,7 @@
 package httpsrc
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -68,6 +69,22 @@ func GiveUpAfter(err error, at, now time.Time, retryFor time.Duration) error {
 		return err
 	}
 	return tickets.Permanent(fmt.Errorf("no delivery within %s: %w", retryFor, err))
+}
+
+// Sleep waits for d or until ctx ends, and reports whether d passed: the pause a client
+// takes for a rate limit or a retry.
+func Sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
 }
 
 // WithoutURL drops the URL from an *url.Error: a configured URL may carry a secret, and
