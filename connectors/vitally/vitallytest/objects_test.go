@@ -285,3 +285,25 @@ func TestRefuseSchemaChanges(t *testing.T) {
 	r = call(t, f.s, http.MethodPost, "/resources/customObjects", map[string]any{"name": "n", "label": "l", "writeMode": "writable"})
 	wantStatus(t, r, http.StatusOK)
 }
+
+// Creating an instance, as in "REST API: Custom Objects", Custom Object Instance traits,
+// example request and response
+// (https://docs.vitally.io/en/articles/9880872-rest-api-custom-objects):
+//
+//	POST …/resources/customObjects/:customObjectId/instances
+//	{"name": "My custom object instance", "organizationId": "xxxxxxxx-…",
+//	 "traits": {"vitally.custom.organization": "my custom organization"}}
+//
+// answered with the instance: its name, organizationId, organization, …, traits.
+func TestCreateInstanceDocumentedExample(t *testing.T) {
+	f := newFixture(t)
+	f.s.AddCustomField(CustomField{Label: "Organization", Path: "vitally.custom.organization", CustomObjectID: f.tickets.ID})
+	r := call(t, f.s, http.MethodPost, instancesPath(f.tickets), `{
+		"name": "My custom object instance",
+		"organizationId": "`+f.org.ID+`",
+		"traits": {"vitally.custom.organization": "my custom organization"}
+	}`)
+	wantStatus(t, r, http.StatusOK)
+	sameShape(t, r.body, `{"...": "", "name": "My custom object instance", "organizationId": "`+f.org.ID+`",
+		"traits": {"vitally.custom.organization": "my custom organization"}}`)
+}

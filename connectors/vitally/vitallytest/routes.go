@@ -226,8 +226,8 @@ type instanceBody struct {
 
 // createInstance answers POST /resources/customObjects/{obj}/instances: it creates an
 // instance linked to an existing account or organization (or both, when the account
-// belongs to the organization), with valid traits and an externalId no other instance
-// of the object has.
+// belongs to the organization), with valid traits and, when it has one, an externalId no
+// other instance of the object has (Vitally's example request has none).
 func (s *Server) createInstance(w http.ResponseWriter, r *http.Request) {
 	objID := r.PathValue("obj")
 	if s.object(objID) == nil {
@@ -242,7 +242,7 @@ func (s *Server) createInstance(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	if slices.ContainsFunc(s.instances, func(in Instance) bool {
+	if b.ExternalID != "" && slices.ContainsFunc(s.instances, func(in Instance) bool {
 		return in.CustomObjectID == objID && in.ExternalID == b.ExternalID
 	}) {
 		writeError(w, http.StatusConflict, fmt.Sprintf("an instance with externalId %q exists", b.ExternalID))
@@ -264,9 +264,6 @@ func (s *Server) createInstance(w http.ResponseWriter, r *http.Request) {
 // checkNewInstance returns what is wrong with the body of a new instance of the custom
 // object objID. s.mu is held.
 func (s *Server) checkNewInstance(objID string, b instanceBody) error {
-	if b.ExternalID == "" {
-		return errors.New("externalId is required")
-	}
 	if b.CustomerID == "" && b.OrganizationID == "" {
 		return errors.New("customerId or organizationId is required")
 	}
