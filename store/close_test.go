@@ -41,7 +41,7 @@ func TestRedis_Close(t *testing.T) {
 		if _, err := r.FindOpen(ctx, "webhook", "conv-1"); !errors.Is(err, tickets.ErrNotFound) {
 			t.Errorf("FindOpen after close = %v, want ErrNotFound", err)
 		}
-		again, created, err := r.Open(ctx, newTicket("conv-1"), nil)
+		again, created, err := openInbound(ctx, r, newTicket("conv-1"), nil)
 		if err != nil || !created || again.ID == tk.ID {
 			t.Errorf("Open after close = %v, created %v, %v; want a new ticket", again.ID, created, err)
 		}

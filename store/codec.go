@@ -197,3 +197,36 @@ func parseTime(s string) (time.Time, error) {
 	}
 	return time.Parse(time.RFC3339Nano, s)
 }
+
+// scriptTicket decodes the ticket a script (addMessageScript) answers after its code.
+func scriptTicket(res []any) (*tickets.Ticket, error) {
+	if len(res) != 5 {
+		return nil, fmt.Errorf("addMessageScript answered %d values", len(res))
+	}
+	t, err := decodeTicket(pairs(res[1]), strs(res[2]), pairs(res[3]), strs(res[4]))
+	if err != nil {
+		return nil, fmt.Errorf("corrupt ticket: %w", err)
+	}
+	return t, nil
+}
+
+// strs reads a script's array of strings.
+func strs(v any) []string {
+	a, _ := v.([]any)
+	out := make([]string, 0, len(a))
+	for _, x := range a {
+		s, _ := x.(string)
+		out = append(out, s)
+	}
+	return out
+}
+
+// pairs reads a script's HGETALL answer (field, value, ...) into a map.
+func pairs(v any) map[string]string {
+	a := strs(v)
+	out := make(map[string]string, len(a)/2)
+	for i := 0; i+1 < len(a); i += 2 {
+		out[a[i]] = a[i+1]
+	}
+	return out
+}

@@ -64,7 +64,7 @@ func (r *Redis) FindOpen(ctx context.Context, source, conversationID string) (*t
 	if !t.IsOpen() {
 		return nil, tickets.ErrNotFound
 	}
-	r.open.put(key, t.ID) // for AddSourceMessage
+	r.open.put(key, t.ID) // for Inbound
 	return t, nil
 }
 

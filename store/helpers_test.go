@@ -35,11 +35,31 @@ func newStore(t *testing.T) (*Redis, redis.UniversalClient) {
 // open opens a pending ticket for conversation conv in team support.
 func open(t *testing.T, r *Redis, conv string, first *tickets.Message) *tickets.Ticket {
 	t.Helper()
-	got, created, err := r.Open(context.Background(), newTicket(conv), first)
+	got, created, err := openInbound(context.Background(), r, newTicket(conv), first)
 	if err != nil || !created {
-		t.Fatalf("Open(%s) = created %v, %v", conv, created, err)
+		t.Fatalf("open(%s) = created %v, %v", conv, created, err)
 	}
 	return got
+}
+
+// openInbound is a source's live chat request: Inbound opening tk (unless its
+// conversation has an open ticket) with first as its opening message.
+func openInbound(ctx context.Context, r *Redis, tk *tickets.Ticket, first *tickets.Message) (*tickets.Ticket, bool, error) {
+	w := tickets.InboundWrite{Source: tk.Source, ConversationID: tk.ConversationID, Open: tk}
+	if first != nil {
+		w.Messages = []tickets.Message{*first}
+	}
+	res, err := r.Inbound(ctx, w)
+	return res.Ticket, res.Opened, err
+}
+
+// sourceSays is a source's message to its conversation's open ticket: Inbound with m.
+func sourceSays(ctx context.Context, r *Redis, source, conv string, m tickets.Message) (*tickets.Ticket, bool, error) {
+	res, err := r.Inbound(ctx, tickets.InboundWrite{Source: source, ConversationID: conv, Messages: []tickets.Message{m}})
+	if err != nil {
+		return nil, false, err
+	}
+	return res.Ticket, res.Added[0], nil
 }
 
 func newTicket(conv string) *tickets.Ticket {

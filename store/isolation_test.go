@@ -20,7 +20,7 @@ func TestRedis_PrefixIsolation(t *testing.T) {
 
 	atk := newTicket("conv-1")
 	atk.Team = tech // b's tickets are in support
-	tk, _, err := a.Open(ctx, atk, nil)
+	tk, _, err := openInbound(ctx, a, atk, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func TestRedis_PrefixIsolation(t *testing.T) {
 			t.Errorf("b's outbox %d has %d entries", p, n)
 		}
 	}
-	btk, created, err := b.Open(ctx, newTicket("conv-1"), nil)
+	btk, created, err := openInbound(ctx, b, newTicket("conv-1"), nil)
 	if err != nil || !created || btk.Number != 1 {
 		t.Errorf("b.Open = %+v, %v, %v; want b's own first ticket", btk, created, err)
 	}

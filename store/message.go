@@ -18,37 +18,28 @@ import (
 // KEYS[3] -> P{N}:ticket:<id>:held
 // KEYS[4] -> P{N}:seen:<id>:<direction>:<source message id> (unused without one)
 // KEYS[5] -> P{N}:outbox
-// KEYS[6] -> P{N}:conv:<source>:<conv> (unused unless ARGV[7] is "1")
-// KEYS[7] -> P{N}:ticket:<id>:transfers (unused when ARGV[7] is "")
-// KEYS[8] -> P{N}:ticket:<id>:cards (unused when ARGV[7] is "")
-// KEYS[9] -> P{N}:ticket:<id>:edits (unused when ARGV[7] is "")
+// KEYS[6] -> P{N}:ticket:<id>:transfers (unused when ARGV[7] is "")
+// KEYS[7] -> P{N}:ticket:<id>:cards (unused when ARGV[7] is "")
+// KEYS[8] -> P{N}:ticket:<id>:edits (unused when ARGV[7] is "")
 // ARGV[1] -> ticket id
 // ARGV[2] -> direction: customer, source_agent, agent, internal or notice
 // ARGV[3] -> the message, JSON
 // ARGV[4] -> EventMessage, JSON
 // ARGV[5] -> the message's time, RFC3339Nano (the ticket's new updated_at)
 // ARGV[6] -> dedupe TTL in ms when the message has a source id, else ""
-// ARGV[7] -> "1" for a source's message (AddSourceMessage): it is added only if ARGV[1]
-// is the open ticket of the conversation KEYS[6], and the ticket is returned; "2" for an
-// agent's message in an inbox channel (AddInboxMessage): the ticket is returned; ""
-// (AddMessage): only the code
+// ARGV[7] -> "2" for an agent's message in an inbox channel (AddInboxMessage): the ticket
+// is returned; "" (AddMessage): only the code
 //
 // The status rules come first, so a message turned away is not marked seen. A customer
 // (or source agent) message on a pending ticket is held for replay and placed under the
 // card; on an active one it is placed in the inbox. Agent messages and notices need an active ticket;
 // internal notes are taken in any status.
 // Returns {1} added | {2} seen before, nothing changed | {0} no such ticket | {-2} closed |
-// {-4} not active | {-5, the open ticket's id or ""} (ARGV[7]) ARGV[1] is not the
-// conversation's open ticket. With ARGV[7] set, {1} and {2} go on with the ticket HASH
-// (field, value pairs), its transfers, its cards HASH (field, value pairs) and its edits.
+// {-4} not active. With ARGV[7] set, {1} and {2} go on with the ticket HASH (field, value
+// pairs), its transfers, its cards HASH (field, value pairs) and its edits.
+//
+// A source's messages go through inboundScript, which applies the same rules.
 var addMessageScript = redis.NewScript(`
-local source = ARGV[7] == '1'
-if source then
-	local open = redis.call('GET', KEYS[6])
-	if open ~= ARGV[1] then
-		return {-5, open or ''}
-	end
-end
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then
 	return {0}
@@ -88,8 +79,8 @@ end
 if ARGV[7] == '' then
 	return {code}
 end
-return {code, redis.call('HGETALL', KEYS[1]), redis.call('LRANGE', KEYS[7], 0, -1),
-	redis.call('HGETALL', KEYS[8]), redis.call('LRANGE', KEYS[9], 0, -1)}
+return {code, redis.call('HGETALL', KEYS[1]), redis.call('LRANGE', KEYS[6], 0, -1),
+	redis.call('HGETALL', KEYS[7]), redis.call('LRANGE', KEYS[8], 0, -1)}
 `)
 
 // AddMessage appends m to the ticket's transcript and appends EventMessage, unless it
@@ -107,7 +98,7 @@ func (r *Redis) addMessage(ctx context.Context, id tickets.ID, m tickets.Message
 	if !m.Direction.Valid() {
 		return false, fmt.Errorf("%w: store: message direction %q", tickets.ErrInvalid, m.Direction)
 	}
-	res, err := r.runAddMessage(ctx, ref, id, m, "", "")
+	res, err := r.runAddMessage(ctx, ref, id, m, "")
 	if err != nil {
 		return false, err
 	}
@@ -115,9 +106,8 @@ func (r *Redis) addMessage(ctx context.Context, id tickets.ID, m tickets.Message
 	return code == codeOK, outcome(code)
 }
 
-// runAddMessage runs addMessageScript for m to ticket id (at ref) in mode (its ARGV[7]);
-// conv is the conversation key of mode "1".
-func (r *Redis) runAddMessage(ctx context.Context, ref ref, id tickets.ID, m tickets.Message, mode, conv string) ([]any, error) {
+// runAddMessage runs addMessageScript for m to ticket id (at ref) in mode (its ARGV[7]).
+func (r *Redis) runAddMessage(ctx context.Context, ref ref, id tickets.ID, m tickets.Message, mode string) ([]any, error) {
 	msg, err := marshal(m)
 	if err != nil {
 		return nil, err
@@ -130,13 +120,10 @@ func (r *Redis) runAddMessage(ctx context.Context, ref ref, id tickets.ID, m tic
 	if m.SourceMessageID != "" {
 		ttl = strconv.FormatInt(r.cfg.DedupTTL.Milliseconds(), 10)
 	}
-	if conv == "" {
-		conv = r.keys.ticket(ref) // a key of the slot, which the script does not use
-	}
 	keys := []string{
 		r.keys.ticket(ref), r.keys.messages(ref), r.keys.held(ref),
 		r.keys.seen(ref, m.Direction, m.SourceMessageID), r.keys.outbox(ref.p),
-		conv, r.keys.transfers(ref), r.keys.cards(ref), r.keys.edits(ref),
+		r.keys.transfers(ref), r.keys.cards(ref), r.keys.edits(ref),
 	}
 	res, err := addMessageScript.Run(ctx, r.c, keys, string(id), string(m.Direction), msg, ev, fmtTime(m.At), ttl, mode).Slice()
 	if err == nil && len(res) == 0 {

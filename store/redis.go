@@ -56,7 +56,7 @@ type Redis struct {
 	c       redis.UniversalClient
 	keys    keys
 	cfg     Config
-	open    ticketHints // conversations' open tickets as last seen (AddSourceMessage)
+	open    ticketHints // conversations' open tickets as last seen (Inbound)
 	inboxes ticketHints // inbox channels' tickets (AddInboxMessage)
 }
 

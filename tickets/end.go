@@ -2,7 +2,6 @@ package tickets
 
 import (
 	"context"
-	"errors"
 )
 
 // maxReasonBytes bounds a close reason.
@@ -27,22 +26,11 @@ func (s *Service) End(ctx context.Context, id ID, by Agent, reason string) (*Tic
 // it (the customer left, or the source's bot took the chat back); the source is not told
 // again. Returns ErrInvalid or ErrNotFound when the conversation has no open ticket.
 func (s *Service) SourceClosed(ctx context.Context, source, conversationID, reason string) (*Ticket, error) {
-	if len(reason) > maxReasonBytes {
-		return nil, invalidf("reason is longer than %d bytes", maxReasonBytes)
-	}
-	if reason == "" {
-		reason = "closed by " + source
-	}
-	t, err := s.store.FindOpen(ctx, source, conversationID)
+	res, err := s.Inbound(ctx, Inbound{Source: source, ConversationID: conversationID, Close: &SourceClose{Reason: reason}})
 	if err != nil {
-		return nil, wrap("source closed", err)
+		return nil, err
 	}
-	t, err = s.store.Close(ctx, t.ID, Closing{Reason: reason, BySource: true, At: s.now()})
-	s.observeClose(t, err)
-	if errors.Is(err, ErrClosed) {
-		return nil, ErrNotFound
-	}
-	return t, wrap("source closed", err)
+	return res.Ticket, nil
 }
 
 // CanHandBack reports whether t's source can take the chat back (see HandBacker).

@@ -69,15 +69,49 @@ func (f *fakeStore) snapshot(id ID) *Ticket {
 	return &t
 }
 
-func (f *fakeStore) Open(_ context.Context, t *Ticket, first *Message) (*Ticket, bool, error) {
+// Inbound opens, adds and closes as the Store's contract says, in one step.
+func (f *fakeStore) Inbound(_ context.Context, w InboundWrite) (InboundApplied, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.fail != nil {
-		return nil, false, f.fail
+		return InboundApplied{}, f.fail
 	}
-	if id, ok := f.convs[convKey(t.Source, t.ConversationID)]; ok {
-		return f.snapshot(id), false, nil
+	var res InboundApplied
+	id, ok := f.convs[convKey(w.Source, w.ConversationID)]
+	skip := -1
+	if !ok {
+		if w.Open == nil {
+			return InboundApplied{}, ErrNotFound
+		}
+		var first *Message
+		if i := opening(w.Messages); i >= 0 {
+			first, skip = &w.Messages[i], i
+		}
+		id, res.Opened = f.open(w.Open, first), true
 	}
+	for i, m := range w.Messages {
+		if i == skip {
+			res.Added = append(res.Added, true)
+			continue
+		}
+		added, err := f.addMessage(id, m)
+		if err != nil {
+			return InboundApplied{}, err
+		}
+		res.Added = append(res.Added, added)
+	}
+	if w.Close != nil {
+		if _, err := f.close(id, *w.Close); err != nil {
+			return InboundApplied{}, err
+		}
+		res.Closed = true
+	}
+	res.Ticket = f.snapshot(id)
+	return res, nil
+}
+
+// open creates t with first as its opening message. f.mu is held.
+func (f *fakeStore) open(t *Ticket, first *Message) ID {
 	f.seq++
 	nt := *t
 	nt.Number = f.seq
@@ -94,7 +128,7 @@ func (f *fakeStore) Open(_ context.Context, t *Ticket, first *Message) (*Ticket,
 			f.seen[string(nt.ID)+"/"+string(m.Direction)+"/"+m.SourceMessageID] = true
 		}
 	}
-	return f.snapshot(nt.ID), true, nil
+	return nt.ID
 }
 
 func (f *fakeStore) get(id ID) (*Ticket, error) {
@@ -303,6 +337,11 @@ func (f *fakeStore) Transfer(_ context.Context, id ID, to Team, by Agent, at tim
 func (f *fakeStore) Close(_ context.Context, id ID, c Closing) (*Ticket, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	return f.close(id, c)
+}
+
+// close closes ticket id. f.mu is held.
+func (f *fakeStore) close(id ID, c Closing) (*Ticket, error) {
 	t, err := f.get(id)
 	if err != nil {
 		return nil, err
@@ -327,6 +366,11 @@ func (f *fakeStore) Close(_ context.Context, id ID, c Closing) (*Ticket, error) 
 func (f *fakeStore) AddMessage(_ context.Context, id ID, m Message) (bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	return f.addMessage(id, m)
+}
+
+// addMessage adds m to ticket id. f.mu is held.
+func (f *fakeStore) addMessage(id ID, m Message) (bool, error) {
 	t, err := f.get(id)
 	if err != nil {
 		return false, err
@@ -366,18 +410,6 @@ func (f *fakeStore) AddMessage(_ context.Context, id ID, m Message) (bool, error
 	t.UpdatedAt = m.At
 	f.emit(ev)
 	return true, nil
-}
-
-// AddSourceMessage adds m to the conversation's open ticket, as FindOpen and AddMessage.
-func (f *fakeStore) AddSourceMessage(ctx context.Context, source, conv string, m Message) (*Ticket, bool, error) {
-	if m.Direction != FromCustomer && m.Direction != FromSourceAgent {
-		return nil, false, ErrInvalid
-	}
-	t, err := f.FindOpen(ctx, source, conv)
-	if err != nil {
-		return nil, false, err
-	}
-	return f.addAndGet(ctx, t.ID, m)
 }
 
 // addAndGet adds m to ticket id, as AddMessage, and returns the ticket as it is after.

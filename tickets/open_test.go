@@ -48,7 +48,7 @@ func TestService_Open(t *testing.T) {
 		}
 		equal(t, "same ticket", again.ID, first.ID)
 		equal(t, "team unchanged", again.Team, support)
-		equal(t, "no events", h.types(), []string(nil))
+		equal(t, "the message joins the open ticket", h.types(), []string{"message/customer/card"})
 		// The same conversation at another source is another chat.
 		other, created, err := h.svc.Open(ctx, OpenRequest{Source: "chatra", ConversationID: "conv1"})
 		if err != nil || !created || other.ID == first.ID {

@@ -10,13 +10,16 @@ import (
 // names to the outbox, so state and pending side effects never disagree. Implemented by
 // store.Redis; every method may also return an infrastructure error.
 type Store interface {
-	// Open creates t (a pending ticket; Store assigns ID and Number) unless a ticket is
-	// already open for t.Source and t.ConversationID, in which case that ticket is returned
-	// with created=false and nothing changes. On creation it appends EventOpened (To = t.Team)
-	// and, when first is not nil, records first as the ticket's first customer message and
-	// holds it for replay into the inbox on pick; the card shows it, so it gets no event of
-	// its own.
-	Open(ctx context.Context, t *Ticket, first *Message) (_ *Ticket, created bool, err error)
+	// Inbound applies what a source says happened in one conversation, in one atomic
+	// step. When the conversation has no open ticket and w.Open is set, it creates w.Open
+	// (a pending ticket; Store assigns ID and Number) and appends EventOpened (To =
+	// w.Open.Team); its opening message, the first FromCustomer message of w.Messages, is
+	// recorded and held for replay but gets no event of its own (the card shows it).
+	// Then it adds w.Messages in order to the open ticket, each unless a message with the
+	// same direction and SourceMessageID was added before (Added[i] false), as AddMessage
+	// does. Then, when w.Close is set, it closes the ticket as Close does. Without an open
+	// ticket and without w.Open it changes nothing and returns ErrNotFound.
+	Inbound(ctx context.Context, w InboundWrite) (InboundApplied, error)
 
 	// Get returns the ticket. Returns ErrNotFound.
 	Get(ctx context.Context, id ID) (*Ticket, error)
@@ -58,12 +61,6 @@ type Store interface {
 	// message needs an active ticket (ErrNotActive). Internal notes are taken in any status,
 	// closed too. Returns ErrNotFound, ErrClosed (customer and agent messages), ErrNotActive.
 	AddMessage(ctx context.Context, id ID, m Message) (added bool, err error)
-
-	// AddSourceMessage is AddMessage for a message from a source (FromCustomer or
-	// FromSourceAgent) to the open ticket of its conversation, found and added to in one
-	// step, and returns that ticket as it is after the message. Returns ErrNotFound when
-	// the conversation has no open ticket, or ErrInvalid.
-	AddSourceMessage(ctx context.Context, source, conversationID string, m Message) (_ *Ticket, added bool, err error)
 
 	// AddInboxMessage is AddMessage for an agent's message (FromAgent) or internal note
 	// (Internal) written in inbox channel channelID, to that channel's ticket, found and
@@ -117,6 +114,25 @@ type Store interface {
 	LoadSettings(ctx context.Context) (*Settings, error)
 	// SaveSettings replaces the saved settings.
 	SaveSettings(ctx context.Context, s *Settings) error
+}
+
+// InboundWrite is what Store.Inbound applies to a source conversation.
+type InboundWrite struct {
+	Source, ConversationID string
+	// Open is the ticket to create when none is open; nil: do not open one.
+	Open *Ticket
+	// Messages are FromCustomer or FromSourceAgent, with ID and At set.
+	Messages []Message
+	// Close closes the ticket after the messages; nil: do not.
+	Close *Closing
+}
+
+// InboundApplied is what Store.Inbound did.
+type InboundApplied struct {
+	Ticket *Ticket // the conversation's ticket as it is after
+	Opened bool
+	Added  []bool // per message of InboundWrite.Messages
+	Closed bool
 }
 
 // Closing says who closed a ticket, when, and why.

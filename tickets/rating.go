@@ -30,13 +30,13 @@ func ParseRating(text string) (int, bool) {
 // rateByReply takes a new request whose first message is a rating as the rating of the
 // conversation's last chat, when that chat was ended by an agent within the rating window
 // and no chat is open: it records the CSAT (replacing an earlier one, so a repeat is
-// harmless) and returns that ticket with ErrRated. Otherwise it returns nil, nil and the
-// request opens a ticket as usual.
-func (s *Service) rateByReply(ctx context.Context, req OpenRequest, rating int) (*Ticket, error) {
-	if _, err := s.store.FindOpen(ctx, req.Source, req.ConversationID); !errors.Is(err, ErrNotFound) {
+// harmless) and returns that ticket. Otherwise it returns nil, nil and the request opens
+// a ticket as usual.
+func (s *Service) rateByReply(ctx context.Context, source, conversationID string, rating int) (*Ticket, error) {
+	if _, err := s.store.FindOpen(ctx, source, conversationID); !errors.Is(err, ErrNotFound) {
 		return nil, err // open (nil error): a message of the chat; or a failure
 	}
-	last, err := s.store.FindLastClosed(ctx, req.Source, req.ConversationID)
+	last, err := s.store.FindLastClosed(ctx, source, conversationID)
 	if errors.Is(err, ErrNotFound) {
 		return nil, nil
 	}
@@ -51,5 +51,5 @@ func (s *Service) rateByReply(ctx context.Context, req OpenRequest, rating int) 
 		return nil, err
 	}
 	last.CSAT = &c
-	return last, ErrRated
+	return last, nil
 }

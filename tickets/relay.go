@@ -23,25 +23,14 @@ func (s *Service) CustomerMessage(ctx context.Context, source, conversationID st
 // with Author naming them), which Slack shows marked as such and the source is never sent
 // back. Otherwise as CustomerMessage.
 func (s *Service) SourceMessage(ctx context.Context, source, conversationID string, m Message) (_ *Ticket, added bool, err error) {
-	switch m.Direction {
-	case FromCustomer:
-		m.Author = Agent{}
-	case FromSourceAgent:
-	default:
+	if m.Direction != FromCustomer && m.Direction != FromSourceAgent {
 		return nil, false, invalidf("a message from the source must have direction %q or %q", FromCustomer, FromSourceAgent)
 	}
-	if err := m.validate(); err != nil {
+	res, err := s.Inbound(ctx, Inbound{Source: source, ConversationID: conversationID, Messages: []Message{m}})
+	if err != nil {
 		return nil, false, err
 	}
-	s.stamp(&m)
-	t, added, err := s.store.AddSourceMessage(ctx, source, conversationID, m)
-	if err != nil {
-		return nil, false, wrap("source message", err)
-	}
-	if added {
-		s.obs.MessageRelayed(t, m.Direction)
-	}
-	return t, added, nil
+	return res.Ticket, res.Added > 0, nil
 }
 
 // AgentMessage takes a message an agent wrote in an inbox channel: a top-level message

@@ -37,26 +37,10 @@ func (l laterTickets) get() (*tickets.Service, error) {
 	return *l.svc, nil
 }
 
-func (l laterTickets) Open(ctx context.Context, req tickets.OpenRequest) (*tickets.Ticket, bool, error) {
+func (l laterTickets) Inbound(ctx context.Context, in tickets.Inbound) (tickets.InboundResult, error) {
 	s, err := l.get()
 	if err != nil {
-		return nil, false, err
+		return tickets.InboundResult{}, err
 	}
-	return s.Open(ctx, req)
-}
-
-func (l laterTickets) CustomerMessage(ctx context.Context, source, conv string, m tickets.Message) (*tickets.Ticket, bool, error) {
-	s, err := l.get()
-	if err != nil {
-		return nil, false, err
-	}
-	return s.CustomerMessage(ctx, source, conv, m)
-}
-
-func (l laterTickets) Rate(ctx context.Context, source, conv string, rating int, comment string) (*tickets.Ticket, error) {
-	s, err := l.get()
-	if err != nil {
-		return nil, err
-	}
-	return s.Rate(ctx, source, conv, rating, comment)
+	return s.Inbound(ctx, in)
 }

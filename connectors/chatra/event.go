@@ -48,83 +48,62 @@ func (h *Handler) relayable(p *payload) []message {
 
 // relay takes a chatStarted or a chatFragment: it opens the chat's ticket unless one is
 // open (a fragment without a ticket is taken as a start: Chatra may have sent the start
-// before Frontdesk was set up, or while it was down) and relays the messages in order.
+// before Frontdesk was set up, or while it was down) and relays the messages in order,
+// all in one Inbound. Only when a fragment's message has neither an id nor a time does it
+// need the ticket's transcript first (msgid.go), and so a first Inbound that only opens.
 func (h *Handler) relay(ctx context.Context, p *payload, raw string) (result, error) {
-	msgs := h.relayable(p)
-	ours := newEchoes(h.sent) // one for both tries: an id is asked about once
-	res, err := h.relayOnce(ctx, p, msgs, raw, ours)
-	if errors.Is(err, tickets.ErrNotFound) {
-		// The ticket closed between Open and a message (an agent ended it): the chat goes
-		// on in Chatra, so it gets a new ticket, as when the visitor writes again.
-		res, err = h.relayOnce(ctx, p, msgs, raw, ours)
-	}
-	return res, err
-}
-
-// relayMessage relays m (with SourceMessageID id) unless it is the echo of a message
-// Frontdesk sent, known by its id: then it returns a nil ticket, added=false and no
-// error. added is false for a repeat too.
-func (h *Handler) relayMessage(ctx context.Context, p *payload, m message, id string, ours *echoes) (*tickets.Ticket, bool, error) {
-	echo, err := ours.ours(ctx, m)
-	if err != nil {
-		return nil, false, fmt.Errorf("chatra: is message %s ours: %w", tickets.Clip(m.id, 64), err)
-	}
-	if echo {
-		h.log.Debug("echo dropped", zap.String("conversation", p.clientID), zap.String("chatra_id", tickets.Clip(m.id, 64)))
-		return nil, false, nil
-	}
-	return h.tk.SourceMessage(ctx, Source, p.clientID, m.ticketMessage(id, p.agents, h.now()))
-}
-
-func (h *Handler) relayOnce(ctx context.Context, p *payload, msgs []message, raw string, ours *echoes) (result, error) {
-	ids := sourceIDs(msgs, nil)
-	req := tickets.OpenRequest{
-		Source: Source, ConversationID: p.clientID, Customer: p.customer(), Label: h.label(p), Raw: raw,
-	}
-	first := -1
-	for i, m := range msgs {
-		if m.kind == typeClient {
-			first = i
-			fm := m.ticketMessage(ids[i], p.agents, h.now())
-			req.First = &fm
-			break
-		}
-	}
-	t, created, err := h.tk.Open(ctx, req)
-	if errors.Is(err, tickets.ErrRated) {
-		return result{Ticket: t.Number}, nil // the visitor rated their last chat
-	}
+	msgs, err := h.notOurs(ctx, p, h.relayable(p))
 	if err != nil {
 		return result{}, err
 	}
-	res := result{Ticket: t.Number}
-	if created && first >= 0 {
-		res.Added++
-	}
-	if !created && p.event == eventFragment && needPrior(msgs) {
-		known, err := h.tk.Transcript(ctx, t.ID)
+	in := tickets.Inbound{Source: Source, ConversationID: p.clientID,
+		Request: &tickets.Request{Customer: p.customer(), Label: h.label(p), Raw: raw}}
+	var prior func(hash string) int
+	if p.event == eventFragment && needPrior(msgs) {
+		opened, err := h.tk.Inbound(ctx, in)
 		if err != nil {
-			return res, err
+			return result{}, err
+		}
+		known, err := h.tk.Transcript(ctx, opened.Ticket.ID)
+		if err != nil {
+			return result{}, err
 		}
 		have := make([]string, 0, len(known))
 		for _, m := range known {
 			have = append(have, m.SourceMessageID)
 		}
-		ids = sourceIDs(msgs, highestN(have))
+		prior = highestN(have)
 	}
+	ids := sourceIDs(msgs, prior)
 	for i, m := range msgs {
-		if created && i == first {
-			continue // it came with Open
-		}
-		_, added, err := h.relayMessage(ctx, p, m, ids[i], ours)
-		if err != nil {
-			return res, err
-		}
-		if added {
-			res.Added++
-		}
+		in.Messages = append(in.Messages, m.ticketMessage(ids[i], p.agents, h.now()))
 	}
-	return res, nil
+	res, err := h.tk.Inbound(ctx, in)
+	if err != nil {
+		return result{}, err
+	}
+	if res.Rated {
+		return result{Ticket: res.Ticket.Number}, nil // the visitor rated their last chat
+	}
+	return result{Ticket: res.Ticket.Number, Added: res.Added}, nil
+}
+
+// notOurs returns msgs without the echoes of messages Frontdesk sent, known by their ids.
+func (h *Handler) notOurs(ctx context.Context, p *payload, msgs []message) ([]message, error) {
+	ours := newEchoes(h.sent)
+	out := msgs[:0:0]
+	for _, m := range msgs {
+		echo, err := ours.ours(ctx, m)
+		if err != nil {
+			return nil, fmt.Errorf("chatra: is message %s ours: %w", tickets.Clip(m.id, 64), err)
+		}
+		if echo {
+			h.log.Debug("echo dropped", zap.String("conversation", p.clientID), zap.String("chatra_id", tickets.Clip(m.id, 64)))
+			continue
+		}
+		out = append(out, m)
+	}
+	return out, nil
 }
 
 // needPrior reports whether an id of msgs depends on what the ticket already has: a
@@ -145,44 +124,29 @@ func needPrior(msgs []message) bool {
 // their message opens a new ticket. Without an open ticket nothing is done: the
 // transcript does not open one, since the chat is over.
 func (h *Handler) reconcile(ctx context.Context, p *payload) (result, error) {
-	msgs := h.relayable(p)
+	msgs, err := h.notOurs(ctx, p, h.relayable(p))
+	if err != nil {
+		return result{}, err
+	}
+	in := tickets.Inbound{Source: Source, ConversationID: p.clientID}
 	ids := sourceIDs(msgs, nil)
-	ours := newEchoes(h.sent)
-	var res result
 	for i, m := range msgs {
-		t, added, err := h.relayMessage(ctx, p, m, ids[i], ours)
-		if err == nil && t == nil {
-			continue // our own echo
-		}
-		if errors.Is(err, tickets.ErrNotFound) {
-			if res.Ticket == 0 {
-				return result{Ignored: "no_open_ticket"}, nil
-			}
-			return res, nil // an agent closed it meanwhile: nothing left to do
-		}
-		if err != nil {
-			return res, err
-		}
-		res.Ticket = t.Number
-		if added {
-			res.Added++
-		}
+		in.Messages = append(in.Messages, m.ticketMessage(ids[i], p.agents, h.now()))
 	}
-	if !p.chatOver() {
-		return res, nil
+	if p.chatOver() {
+		in.Close = &tickets.SourceClose{Reason: closeReason}
 	}
-	t, err := h.tk.SourceClosed(ctx, Source, p.clientID, closeReason)
+	if len(in.Messages) == 0 && in.Close == nil {
+		return result{Ignored: "nothing_to_relay"}, nil
+	}
+	res, err := h.tk.Inbound(ctx, in)
 	if errors.Is(err, tickets.ErrNotFound) {
-		if res.Ticket == 0 {
-			res.Ignored = "no_open_ticket"
-		}
-		return res, nil
+		return result{Ignored: "no_open_ticket"}, nil
 	}
 	if err != nil {
-		return res, err
+		return result{}, err
 	}
-	res.Ticket, res.Closed = t.Number, true
-	return res, nil
+	return result{Ticket: res.Ticket.Number, Added: res.Added, Closed: res.Closed}, nil
 }
 
 // label is the ticketing channel label for the chat's Chatra group: the mapped one, else

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/frontdeskhq/frontdesk/connectors/internal/inboundtest"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -78,6 +79,16 @@ func (f *fakeTickets) Open(_ context.Context, req tickets.OpenRequest) (*tickets
 	}
 	c := *t
 	return &c, true, nil
+}
+
+// Inbound is the handler's one call, carried out on the steps below.
+func (f *fakeTickets) Inbound(ctx context.Context, in tickets.Inbound) (tickets.InboundResult, error) {
+	return inboundtest.Apply(ctx, f, in)
+}
+
+// Rate is not one of Chatra's: its webhooks carry no ratings.
+func (f *fakeTickets) Rate(context.Context, string, string, int, string) (*tickets.Ticket, error) {
+	return nil, fmt.Errorf("chatra rates nothing")
 }
 
 func (f *fakeTickets) SourceMessage(_ context.Context, source, conv string, m tickets.Message) (*tickets.Ticket, bool, error) {

@@ -17,19 +17,14 @@ import (
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
-// Tickets is the part of the ticket service the handler uses (tickets.Service).
+// Tickets is the part of the ticket service the handler uses (tickets.Service): the one
+// inbound use case, and a ticket's transcript for the ids of messages that come with
+// neither an id nor a time (msgid.go).
 type Tickets interface {
-	// Open opens a ticket for a chat, or returns the conversation's open ticket with
-	// created=false. Returns tickets.ErrInvalid or tickets.ErrNotConfigured.
-	Open(ctx context.Context, req tickets.OpenRequest) (*tickets.Ticket, bool, error)
-	// SourceMessage relays a visitor's message (FromCustomer) or one an agent wrote in
-	// Chatra (FromSourceAgent), at most once per SourceMessageID (added=false for a
-	// repeat). Returns tickets.ErrInvalid, or tickets.ErrNotFound when the conversation
-	// has no open ticket.
-	SourceMessage(ctx context.Context, source, conversationID string, m tickets.Message) (*tickets.Ticket, bool, error)
-	// SourceClosed closes the conversation's open ticket. Returns tickets.ErrInvalid, or
-	// tickets.ErrNotFound when it has none.
-	SourceClosed(ctx context.Context, source, conversationID, reason string) (*tickets.Ticket, error)
+	// Inbound applies what a webhook says happened. Returns tickets.ErrInvalid,
+	// tickets.ErrNotConfigured, or tickets.ErrNotFound without an open ticket (and no
+	// request to open one).
+	Inbound(ctx context.Context, in tickets.Inbound) (tickets.InboundResult, error)
 	// Transcript returns a ticket's messages in order. Returns tickets.ErrNotFound.
 	Transcript(ctx context.Context, id tickets.ID) ([]tickets.Message, error)
 }

@@ -284,41 +284,4 @@ func TestHandler_EchoByID(t *testing.T) {
 			t.Errorf("Seen asked %d times, want 1 (the unmarked agent message)", seen.count())
 		}
 	})
-	t.Run("NewTicketMidWebhook", func(t *testing.T) {
-		// The ticket closes while a fragment is taken, and the fragment goes to a new
-		// ticket: a Chatra agent's message asked about in the first try is still relayed.
-		tk, seen := newFakeTickets(), newFakeSeen()
-		closing := &closingTickets{fakeTickets: tk, done: true}
-		hc, err := NewHandler(HandlerConfig{Token: testToken, Sent: seen}, closing, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		h := http.NewServeMux()
-		h.Handle(PathPrefix+"{token}", hc)
-		post(t, h, testdata(t, "chat_started.json"))
-		closing.done = false
-		if res := post(t, h, colleague); res != (result{Ticket: 2, Added: 1}) {
-			t.Errorf("answer %+v, want ticket 2 with the message", res)
-		}
-		if got := sourceAgentTexts(tk, lena); len(got) != 1 {
-			t.Errorf("on the new ticket: %q, want the Chatra agent's message", got)
-		}
-	})
-}
-
-// closingTickets closes the conversation's ticket the first time a message is relayed to
-// it, as an agent ending the ticket at that moment would.
-type closingTickets struct {
-	*fakeTickets
-	done bool
-}
-
-func (c *closingTickets) SourceMessage(ctx context.Context, source, conv string, m tickets.Message) (*tickets.Ticket, bool, error) {
-	if !c.done {
-		c.done = true
-		if _, err := c.fakeTickets.SourceClosed(ctx, source, conv, "ended by an agent"); err != nil {
-			return nil, false, err
-		}
-	}
-	return c.fakeTickets.SourceMessage(ctx, source, conv, m)
 }

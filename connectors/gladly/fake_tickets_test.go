@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/frontdeskhq/frontdesk/connectors/internal/inboundtest"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -37,6 +38,16 @@ func (f *fakeTickets) add(t *tickets.Ticket, m tickets.Message) bool {
 	}
 	f.msgs[t.ID] = append(f.msgs[t.ID], m)
 	return true
+}
+
+// Inbound is the Processor's one call, carried out on the steps below.
+func (f *fakeTickets) Inbound(ctx context.Context, in tickets.Inbound) (tickets.InboundResult, error) {
+	return inboundtest.Apply(ctx, f, in)
+}
+
+// Rate is not one of Gladly's: its events carry no ratings.
+func (f *fakeTickets) Rate(context.Context, string, string, int, string) (*tickets.Ticket, error) {
+	return nil, fmt.Errorf("gladly rates nothing")
 }
 
 func (f *fakeTickets) Open(_ context.Context, req tickets.OpenRequest) (*tickets.Ticket, bool, error) {

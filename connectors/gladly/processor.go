@@ -12,18 +12,11 @@ import (
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
-// Tickets is the part of the ticket service the Processor uses (tickets.Service).
+// Tickets is the part of the ticket service the Processor uses (tickets.Service): the
+// one inbound use case. It returns tickets.ErrInvalid, tickets.ErrNotConfigured, or
+// tickets.ErrNotFound without an open ticket (and no request to open one).
 type Tickets interface {
-	// Open opens a ticket for a conversation, or returns its open ticket with
-	// created=false. Returns tickets.ErrInvalid or tickets.ErrNotConfigured.
-	Open(ctx context.Context, req tickets.OpenRequest) (*tickets.Ticket, bool, error)
-	// SourceMessage relays a customer's message, at most once per SourceMessageID
-	// (added=false for a repeat). Returns tickets.ErrInvalid, or tickets.ErrNotFound when
-	// the conversation has no open ticket.
-	SourceMessage(ctx context.Context, source, conversationID string, m tickets.Message) (*tickets.Ticket, bool, error)
-	// SourceClosed closes the conversation's open ticket. Returns tickets.ErrInvalid, or
-	// tickets.ErrNotFound when it has none.
-	SourceClosed(ctx context.Context, source, conversationID, reason string) (*tickets.Ticket, error)
+	Inbound(ctx context.Context, in tickets.Inbound) (tickets.InboundResult, error)
 }
 
 var _ Tickets = (*tickets.Service)(nil)
@@ -178,32 +171,23 @@ func (p *Processor) message(ctx context.Context, log *zap.Logger, e *envelope, c
 	if err != nil {
 		return err
 	}
-	req := tickets.OpenRequest{Source: Source, ConversationID: conv, Customer: customer, First: &m}
-	if len(raw) <= tickets.MaxRawBytes {
-		req.Raw = raw
-	}
-	t, created, err := p.tk.Open(ctx, req)
-	if errors.Is(err, tickets.ErrRated) {
-		log.Debug("the customer rated their last chat", zap.Int64("ticket", t.Number), zap.String("item", itemID))
-		return nil
-	}
+	res, err := p.tk.Inbound(ctx, request(conv, customer, raw, m))
 	if err != nil {
 		return serviceErr(err)
 	}
-	if created {
-		log.Debug("ticket opened", zap.Int64("ticket", t.Number), zap.String("item", itemID))
-		return nil
-	}
-	t, added, err := p.tk.SourceMessage(ctx, Source, conv, m)
-	if errors.Is(err, tickets.ErrNotFound) {
-		// The ticket closed between the two calls: the next attempt opens a new one.
-		return fmt.Errorf("gladly: the ticket of conversation %s closed meanwhile", conv)
-	}
-	if err != nil {
-		return serviceErr(err)
-	}
-	log.Debug("message relayed", zap.Int64("ticket", t.Number), zap.String("item", itemID), zap.Bool("added", added))
+	log.Debug("message taken", zap.Int64("ticket", res.Ticket.Number), zap.String("item", itemID),
+		zap.Bool("opened", res.Opened), zap.Int("added", res.Added), zap.Bool("rated", res.Rated))
 	return nil
+}
+
+// request is a customer's live chat request in conversation conv with messages msgs: it
+// opens the conversation's ticket unless one is open, and adds them.
+func request(conv string, customer tickets.Customer, raw string, msgs ...tickets.Message) tickets.Inbound {
+	in := tickets.Inbound{Source: Source, ConversationID: conv, Request: &tickets.Request{Customer: customer}, Messages: msgs}
+	if len(raw) <= tickets.MaxRawBytes {
+		in.Request.Raw = raw
+	}
+	return in
 }
 
 // customer describes customer id from their Gladly profile. A customer merged into
@@ -227,7 +211,7 @@ func (p *Processor) customer(ctx context.Context, log *zap.Logger, id string, e 
 
 // close closes the conversation's open ticket, if it has one.
 func (p *Processor) close(ctx context.Context, log *zap.Logger, conv, reason string) error {
-	t, err := p.tk.SourceClosed(ctx, Source, conv, reason)
+	res, err := p.tk.Inbound(ctx, tickets.Inbound{Source: Source, ConversationID: conv, Close: &tickets.SourceClose{Reason: reason}})
 	if errors.Is(err, tickets.ErrNotFound) {
 		log.Debug("no open ticket to close")
 		return nil
@@ -235,7 +219,7 @@ func (p *Processor) close(ctx context.Context, log *zap.Logger, conv, reason str
 	if err != nil {
 		return serviceErr(err)
 	}
-	log.Debug("ticket closed", zap.Int64("ticket", t.Number), zap.String("reason", reason))
+	log.Debug("ticket closed", zap.Int64("ticket", res.Ticket.Number), zap.String("reason", reason))
 	return nil
 }
 
@@ -299,30 +283,12 @@ func (p *Processor) movedIn(ctx context.Context, log *zap.Logger, e *envelope, c
 			return err
 		}
 	}
-	req := tickets.OpenRequest{Source: Source, ConversationID: conv, Customer: customer, First: &msgs[0]}
-	if len(raw) <= tickets.MaxRawBytes {
-		req.Raw = raw
-	}
-	t, created, err := p.tk.Open(ctx, req)
-	if errors.Is(err, tickets.ErrRated) {
-		log.Debug("the customer rated their last chat", zap.Int64("ticket", t.Number))
-		return nil
-	}
+	res, err := p.tk.Inbound(ctx, request(conv, customer, raw, msgs...))
 	if err != nil {
 		return serviceErr(err)
 	}
-	rest := msgs[1:]
-	if !created {
-		rest = msgs
-	}
-	for _, m := range rest {
-		if _, _, err := p.tk.SourceMessage(ctx, Source, conv, m); errors.Is(err, tickets.ErrNotFound) {
-			return fmt.Errorf("gladly: the ticket of conversation %s closed meanwhile", conv)
-		} else if err != nil {
-			return serviceErr(err)
-		}
-	}
-	log.Debug("moved into the AI inbox", zap.Int64("ticket", t.Number), zap.Bool("created", created), zap.Int("messages", len(msgs)))
+	log.Debug("moved into the AI inbox", zap.Int64("ticket", res.Ticket.Number), zap.Bool("opened", res.Opened),
+		zap.Int("messages", len(msgs)), zap.Int("added", res.Added))
 	return nil
 }
 

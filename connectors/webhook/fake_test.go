@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/frontdeskhq/frontdesk/connectors/internal/inboundtest"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -51,7 +52,12 @@ func (f *fakeTickets) Open(_ context.Context, req tickets.OpenRequest) (*tickets
 	return &c, true, nil
 }
 
-func (f *fakeTickets) CustomerMessage(_ context.Context, source, conv string, m tickets.Message) (*tickets.Ticket, bool, error) {
+// Inbound is the handler's one call, carried out on the steps below.
+func (f *fakeTickets) Inbound(ctx context.Context, in tickets.Inbound) (tickets.InboundResult, error) {
+	return inboundtest.Apply(ctx, f, in)
+}
+
+func (f *fakeTickets) SourceMessage(_ context.Context, source, conv string, m tickets.Message) (*tickets.Ticket, bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls++

@@ -20,21 +20,12 @@ import (
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
-// Tickets is the part of the ticket service the handler uses (tickets.Service).
+// Tickets is the part of the ticket service the handler uses (tickets.Service): the one
+// inbound use case. It returns tickets.ErrInvalid, tickets.ErrNotConfigured, or
+// tickets.ErrNotFound when the conversation has no open ticket (messages, an end) or no
+// closed one (a rating).
 type Tickets interface {
-	// Open opens a ticket for a live chat request, or returns the conversation's open
-	// ticket with created=false. Returns tickets.ErrInvalid or tickets.ErrNotConfigured.
-	Open(ctx context.Context, req tickets.OpenRequest) (*tickets.Ticket, bool, error)
-	// CustomerMessage relays a customer's message, at most once per SourceMessageID
-	// (added=false for a repeat). Returns tickets.ErrInvalid, or tickets.ErrNotFound when
-	// the conversation has no open ticket.
-	CustomerMessage(ctx context.Context, source, conversationID string, m tickets.Message) (*tickets.Ticket, bool, error)
-	// SourceClosed closes the conversation's open ticket. Returns tickets.ErrInvalid, or
-	// tickets.ErrNotFound when it has none.
-	SourceClosed(ctx context.Context, source, conversationID, reason string) (*tickets.Ticket, error)
-	// Rate records the CSAT of the conversation's latest closed ticket. Returns
-	// tickets.ErrInvalid, or tickets.ErrNotFound when it has none.
-	Rate(ctx context.Context, source, conversationID string, rating int, comment string) (*tickets.Ticket, error)
+	Inbound(ctx context.Context, in tickets.Inbound) (tickets.InboundResult, error)
 }
 
 var _ Tickets = (*tickets.Service)(nil)
@@ -179,48 +170,27 @@ func (h *Handler) authorized(r *http.Request) bool {
 
 // handle hands the event to the ticket service and says how to answer.
 func (h *Handler) handle(ctx context.Context, in *inbound) (int, ticketBody, error) {
-	switch in.Type {
-	case typeRequest:
-		t, created, err := h.tk.Open(ctx, tickets.OpenRequest{
-			Source: Source, ConversationID: in.conversation, Customer: in.customer,
-			Label: in.Label, Summary: in.Summary, First: in.message(),
-		})
-		if err != nil {
-			return 0, ticketBody{}, err
-		}
-		if created {
-			return http.StatusAccepted, ticketBody{Ticket: t.Number, Status: t.Status}, nil
-		}
-		return http.StatusOK, ticketBody{Ticket: t.Number, Status: t.Status}, nil
-	case typeMessage:
-		t, added, err := h.tk.CustomerMessage(ctx, Source, in.conversation, *in.message())
-		if err != nil {
-			return 0, ticketBody{}, err
-		}
-		if !added {
-			return http.StatusOK, ticketBody{Ticket: t.Number, Status: t.Status, Duplicate: true}, nil
-		}
-		return http.StatusAccepted, ticketBody{Ticket: t.Number, Status: t.Status}, nil
-	case typeEnd:
-		reason := in.Reason
-		if reason == "" {
-			reason = "ended by the chatbot"
-		}
-		t, err := h.tk.SourceClosed(ctx, Source, in.conversation, reason)
-		if err != nil {
-			return 0, ticketBody{}, err
-		}
-		return http.StatusOK, ticketBody{Ticket: t.Number, Status: tickets.StatusClosed}, nil
-	default: // typeCSAT
-		t, err := h.tk.Rate(ctx, Source, in.conversation, *in.Rating, in.Comment)
-		if errors.Is(err, tickets.ErrNotFound) {
-			err = errNoClosedTicket // for a rating, "not found" means no closed ticket
-		}
-		if err != nil {
-			return 0, ticketBody{}, err
-		}
-		return http.StatusOK, ticketBody{Ticket: t.Number, CSAT: &csatBody{Rating: *in.Rating}}, nil
+	res, err := h.tk.Inbound(ctx, in.ticketInbound())
+	if in.Type == typeCSAT && errors.Is(err, tickets.ErrNotFound) {
+		err = errNoClosedTicket // for a rating, "not found" means no closed ticket
 	}
+	if err != nil {
+		return 0, ticketBody{}, err
+	}
+	t := res.Ticket
+	switch {
+	case res.Rated:
+		return http.StatusOK, ticketBody{Ticket: t.Number, CSAT: &csatBody{Rating: t.CSAT.Rating}}, nil
+	case in.Type == typeEnd:
+		return http.StatusOK, ticketBody{Ticket: t.Number, Status: tickets.StatusClosed}, nil
+	case res.Opened:
+		return http.StatusAccepted, ticketBody{Ticket: t.Number, Status: t.Status}, nil
+	case in.Type == typeMessage && res.Added == 0:
+		return http.StatusOK, ticketBody{Ticket: t.Number, Status: t.Status, Duplicate: true}, nil
+	case in.Type == typeMessage:
+		return http.StatusAccepted, ticketBody{Ticket: t.Number, Status: t.Status}, nil
+	}
+	return http.StatusOK, ticketBody{Ticket: t.Number, Status: t.Status}, nil
 }
 
 // fail answers err through errorTable. Only an internal error is logged above debug

@@ -149,7 +149,7 @@ func TestHandler_Statuses(t *testing.T) {
 			body: testdata(t, "message.json"), status: 202, want: `{"ticket":1,"status":"pending"}`, handled: true},
 		{name: "MessageDuplicate", seed: func(f *fakeTickets) {
 			seedOpen(f, tickets.StatusActive)
-			_, _, _ = f.CustomerMessage(context.Background(), Source, testConv, tickets.Message{SourceMessageID: "wamid.HBgLODUyOTg3NjU0MzIVAgASGBQ4RkM"})
+			_, _, _ = f.SourceMessage(context.Background(), Source, testConv, tickets.Message{SourceMessageID: "wamid.HBgLODUyOTg3NjU0MzIVAgASGBQ4RkM"})
 		}, body: testdata(t, "message.json"), status: 200, want: `{"ticket":1,"status":"active","duplicate":true}`, handled: true},
 		{name: "MessageNoOpenTicket", body: testdata(t, "message.json"), status: 404, want: `{"error":"no_open_ticket"}`, handled: true},
 		{name: "MessageClosedTicket", seed: seedClosed, body: testdata(t, "message.json"), status: 404,

@@ -242,6 +242,28 @@ func profileValue(raw json.RawMessage) (v string, ok bool, err error) {
 }
 
 // message is the customer's message the event carries, or nil when it carries none.
+// ticketInbound is what the event says happened, for the ticket service.
+func (in *inbound) ticketInbound() tickets.Inbound {
+	out := tickets.Inbound{Source: Source, ConversationID: in.conversation}
+	if m := in.message(); m != nil {
+		out.Messages = []tickets.Message{*m}
+	}
+	switch in.Type {
+	case typeRequest:
+		out.Request = &tickets.Request{Customer: in.customer, Label: in.Label, Summary: in.Summary}
+	case typeMessage:
+	case typeEnd:
+		reason := in.Reason
+		if reason == "" {
+			reason = "ended by the chatbot"
+		}
+		out.Messages, out.Close = nil, &tickets.SourceClose{Reason: reason}
+	default: // typeCSAT
+		out.Messages, out.Rating = nil, &tickets.Rating{Stars: *in.Rating, Comment: in.Comment}
+	}
+	return out
+}
+
 func (in *inbound) message() *tickets.Message {
 	if in.Text == "" && len(in.Attachments) == 0 {
 		return nil

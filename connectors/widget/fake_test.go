@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/frontdeskhq/frontdesk/connectors/internal/inboundtest"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -110,7 +111,16 @@ func (f *fakeTickets) Open(_ context.Context, req tickets.OpenRequest) (*tickets
 	return t, true, nil
 }
 
-func (f *fakeTickets) CustomerMessage(_ context.Context, source, conv string, m tickets.Message) (*tickets.Ticket, bool, error) {
+// Inbound is the widget's one call, carried out on the steps below.
+func (f *fakeTickets) Inbound(ctx context.Context, in tickets.Inbound) (tickets.InboundResult, error) {
+	return inboundtest.Apply(ctx, f, in)
+}
+
+func (f *fakeTickets) SourceClosed(_ context.Context, source, conv, reason string) (*tickets.Ticket, error) {
+	return nil, fmt.Errorf("the widget closes no chat")
+}
+
+func (f *fakeTickets) SourceMessage(_ context.Context, source, conv string, m tickets.Message) (*tickets.Ticket, bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	t, ok := f.open[conv]

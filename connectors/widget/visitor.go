@@ -9,19 +9,11 @@ import (
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
-// Tickets is the part of the ticket service the widget uses (tickets.Service).
+// Tickets is the part of the ticket service the widget uses (tickets.Service): the one
+// inbound use case. It returns tickets.ErrInvalid, tickets.ErrNotConfigured, or
+// tickets.ErrNotFound for a rating without a closed chat.
 type Tickets interface {
-	// Open opens a ticket for a live chat request, or returns the conversation's open
-	// ticket with created=false (and ignores First). Returns tickets.ErrInvalid,
-	// tickets.ErrNotConfigured, or tickets.ErrRated when First rated the last chat.
-	Open(ctx context.Context, req tickets.OpenRequest) (*tickets.Ticket, bool, error)
-	// CustomerMessage relays a customer's message, at most once per SourceMessageID.
-	// Returns tickets.ErrInvalid, or tickets.ErrNotFound when the conversation has no
-	// open ticket.
-	CustomerMessage(ctx context.Context, source, conversationID string, m tickets.Message) (*tickets.Ticket, bool, error)
-	// Rate records the CSAT of the conversation's latest closed ticket. Returns
-	// tickets.ErrInvalid, or tickets.ErrNotFound when it has none.
-	Rate(ctx context.Context, source, conversationID string, rating int, comment string) (*tickets.Ticket, error)
+	Inbound(ctx context.Context, in tickets.Inbound) (tickets.InboundResult, error)
 }
 
 var _ Tickets = (*tickets.Service)(nil)
@@ -34,11 +26,17 @@ const anonymous = "Website visitor"
 // same f.ID is relayed once however often it is sent. It then appends the message to the
 // visitor's feed and returns its seq.
 func (w *Widget) message(ctx context.Context, visitor, origin string, f *frame) (string, error) {
-	m := tickets.Message{Direction: tickets.FromCustomer, Text: f.Text, SourceMessageID: f.ID}
-	_, _, err := w.tk.CustomerMessage(ctx, Source, visitor, m)
-	if errors.Is(err, tickets.ErrNotFound) {
-		err = w.open(ctx, visitor, origin, f, m)
+	c := tickets.Customer{ID: visitor, Name: f.Name, Email: f.Email}
+	if c.Name == "" {
+		c.Name = anonymous
 	}
+	if origin != "" {
+		c.Fields = map[string]string{"website": origin}
+	}
+	_, err := w.tk.Inbound(ctx, tickets.Inbound{
+		Source: Source, ConversationID: visitor, Request: &tickets.Request{Customer: c, Label: w.cfg.Label},
+		Messages: []tickets.Message{{Direction: tickets.FromCustomer, Text: f.Text, SourceMessageID: f.ID}},
+	})
 	if err != nil {
 		return "", err
 	}
@@ -53,37 +51,14 @@ func (w *Widget) message(ctx context.Context, visitor, origin string, f *frame) 
 	return seq, nil
 }
 
-// open opens a ticket with m as its first message. When another message opened one
-// meanwhile (Open then ignores First), m is relayed into that ticket instead.
-func (w *Widget) open(ctx context.Context, visitor, origin string, f *frame, m tickets.Message) error {
-	c := tickets.Customer{ID: visitor, Name: f.Name, Email: f.Email}
-	if c.Name == "" {
-		c.Name = anonymous
-	}
-	if origin != "" {
-		c.Fields = map[string]string{"website": origin}
-	}
-	first := m
-	_, created, err := w.tk.Open(ctx, tickets.OpenRequest{
-		Source: Source, ConversationID: visitor, Customer: c, Label: w.cfg.Label, First: &first,
-	})
-	switch {
-	case errors.Is(err, tickets.ErrRated):
-		return nil // the message was a rating of the chat that just ended: taken as such
-	case err != nil:
-		return err
-	case !created:
-		_, _, err = w.tk.CustomerMessage(ctx, Source, visitor, m)
-	}
-	return err
-}
-
 // rate records the visitor's rating of their last chat and appends a rated item.
 func (w *Widget) rate(ctx context.Context, visitor string, f *frame) error {
-	t, err := w.tk.Rate(ctx, Source, visitor, f.Rating, f.Comment)
+	res, err := w.tk.Inbound(ctx, tickets.Inbound{Source: Source, ConversationID: visitor,
+		Rating: &tickets.Rating{Stars: f.Rating, Comment: f.Comment}})
 	if err != nil {
 		return err
 	}
+	t := res.Ticket
 	data, err := json.Marshal(item{Kind: kindRated, Rating: f.Rating, At: w.now()})
 	if err != nil {
 		return err
