@@ -1,11 +1,9 @@
 package ai
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 
 	"github.com/frontdeskhq/frontdesk/connectors/internal/httpsrc"
@@ -65,32 +63,24 @@ func (s *Sink) complete(ctx context.Context, p prompt) (string, error) {
 	if err != nil {
 		return "", tickets.Permanent(fmt.Errorf("%s: encode request: %w", what, err))
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.endpoint, bytes.NewReader(body))
+	resp, err := httpsrc.Do(ctx, s.cfg.HTTP, httpsrc.Request{
+		Method: http.MethodPost, URL: s.endpoint, What: what, Body: body, MaxBody: maxBody, Timeout: s.cfg.Timeout,
+		Header: http.Header{"Authorization": {"Bearer " + s.cfg.APIKey}, "Accept": {"application/json"}},
+	})
 	if err != nil {
-		return "", tickets.Permanent(fmt.Errorf("%s: %w", what, httpsrc.WithoutURL(err)))
+		return "", err
 	}
-	req.Header.Set("Authorization", "Bearer "+s.cfg.APIKey)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	resp, err := s.cfg.HTTP.Do(req)
-	if err != nil {
-		return "", fmt.Errorf("%s: %w", what, httpsrc.WithoutURL(err))
+	if resp.ReadErr != nil {
+		return "", fmt.Errorf("%s: read answer: %w", what, resp.ReadErr)
 	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
-	if err != nil {
-		return "", fmt.Errorf("%s: read answer: %w", what, httpsrc.WithoutURL(err))
+	if err := httpsrc.Classify(what, resp.Status, resp.Header, s.now()); err != nil {
+		return "", refusal(err, resp.Body)
 	}
-	if err := httpsrc.Classify(what, resp.StatusCode, resp.Header, s.now()); err != nil {
-		return "", refusal(err, raw)
-	}
-	if len(raw) > maxBody {
+	if resp.Truncated {
 		return "", &badAnswer{fmt.Sprintf("the answer is larger than %d bytes", maxBody)}
 	}
 	var r response
-	if err := json.Unmarshal(raw, &r); err != nil {
+	if err := json.Unmarshal(resp.Body, &r); err != nil {
 		return "", &badAnswer{"the answer is not a chat completion (undecodable JSON)"}
 	}
 	if len(r.Choices) == 0 {

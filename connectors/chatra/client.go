@@ -1,13 +1,11 @@
 package chatra
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -305,29 +303,19 @@ func (c *Client) noteSent(ctx context.Context, log *zap.Logger, answer []byte) {
 }
 
 // post sends one message and classifies the outcome; status is 0 when there was no
-// answer. On success answer is the start of Chatra's answer (maxAnswerBytes).
+// answer. On success answer is the start of Chatra's answer (maxAnswerBytes); a body cut
+// short still counts as taken: Chatra answered 2xx.
 func (c *Client) post(ctx context.Context, body []byte) (status int, answer []byte, err error) {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(body))
+	const what = "chatra: messages"
+	resp, err := httpsrc.Do(ctx, c.hc, httpsrc.Request{
+		Method: http.MethodPost, URL: c.url, What: what, Body: body, MaxBody: maxAnswerBytes, Timeout: c.timeout,
+		Header: http.Header{"Authorization": {c.auth}, "Accept": {"application/json"}, "User-Agent": {userAgent}},
+	})
 	if err != nil {
-		return 0, nil, tickets.Permanent(fmt.Errorf("chatra: %w", httpsrc.WithoutURL(err)))
+		return 0, nil, err
 	}
-	req.Header.Set("Authorization", c.auth)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", userAgent)
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return 0, nil, fmt.Errorf("chatra: messages: %w", httpsrc.WithoutURL(err))
+	if err := httpsrc.Classify(what, resp.Status, resp.Header, c.now()); err != nil {
+		return resp.Status, nil, err
 	}
-	defer resp.Body.Close()
-	if err := httpsrc.Classify("chatra: messages", resp.StatusCode, resp.Header, c.now()); err != nil {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxAnswerBytes)) // lets the connection be reused
-		return resp.StatusCode, nil, err
-	}
-	// A body cut short still counts as taken: Chatra answered 2xx.
-	answer, _ = io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes))
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxAnswerBytes))
-	return resp.StatusCode, answer, nil
+	return resp.Status, resp.Body, nil
 }

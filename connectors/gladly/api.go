@@ -3,9 +3,9 @@ package gladly
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 
@@ -33,65 +33,55 @@ const (
 // Gladly's errors[] (attr: code: detail) when the answer has them. Calls are paced under
 // Gladly's rate limit first (pacer).
 func (c *Client) call(ctx context.Context, method, what, path string, in, out any) (http.Header, error) {
-	if err := c.pace.wait(ctx, method); err != nil {
-		return nil, err
+	max := int64(maxErrorBytes)
+	if out != nil {
+		max = maxAnswerBytes
 	}
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	resp, err := c.send(ctx, method, what, path, in)
+	resp, err := c.send(ctx, method, what, path, in, max)
 	if err != nil {
 		return nil, err
 	}
-	defer resp.Body.Close()
-	if err := httpsrc.Classify(what, resp.StatusCode, resp.Header, c.now()); err != nil {
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBytes))
-		if says := gladlySays(b); says != "" {
+	if err := httpsrc.Classify(what, resp.Status, resp.Header, c.now()); err != nil {
+		if says := gladlySays(resp.Body); says != "" {
 			err = fmt.Errorf("%w: Gladly says %s", err, says)
 		}
-		if resp.StatusCode == http.StatusMovedPermanently {
-			err = &movedError{NewID: movedTo(b), Location: resp.Header.Get("Location"), err: err}
+		if resp.Status == http.StatusMovedPermanently {
+			err = &movedError{NewID: movedTo(resp.Body), Location: resp.Header.Get("Location"), err: err}
 		}
 		return resp.Header, err
 	}
 	if out != nil {
-		if err := json.NewDecoder(io.LimitReader(resp.Body, maxAnswerBytes)).Decode(out); err != nil {
+		if err := json.NewDecoder(bytes.NewReader(resp.Body)).Decode(out); err != nil {
+			if resp.ReadErr != nil {
+				err = resp.ReadErr
+			}
 			// A proxy's page or a cut answer: worth another try, until RetryFor.
 			return resp.Header, fmt.Errorf("%s: unreadable answer: %w", what, err)
 		}
 	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBytes)) // lets the connection be reused
 	return resp.Header, nil
 }
 
 // send sends one request to Gladly's API, as the API user, with in as its JSON body (when
-// not nil), and returns Gladly's answer, whatever its status, unread; redirects are not
-// followed. The caller paces it first (pacer.wait) and bounds ctx (c.timeout). Errors: a
-// body that does not encode (permanent), a network failure (transient).
-func (c *Client) send(ctx context.Context, method, what, path string, in any) (*http.Response, error) {
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return nil, tickets.Permanent(fmt.Errorf("%s: encode: %w", what, err))
-		}
-		body = bytes.NewReader(b)
+// not nil), once the pacer lets it go and within c.timeout, and returns Gladly's answer,
+// whatever its status, with at most max bytes of a 2xx body and maxErrorBytes of another;
+// redirects are not followed. Errors: the pacer's, a body that does not encode
+// (permanent), a network failure (transient).
+func (c *Client) send(ctx context.Context, method, what, path string, in any, max int64) (httpsrc.Response, error) {
+	if err := c.pace.wait(ctx, method); err != nil {
+		return httpsrc.Response{}, err
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
-	if err != nil {
-		return nil, tickets.Permanent(fmt.Errorf("%s: %w", what, httpsrc.WithoutURL(err)))
-	}
-	req.SetBasicAuth(c.email, c.token)
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", userAgent)
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.hc.Do(req)
-	c.pace.observe(method, resp)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, httpsrc.WithoutURL(err))
-	}
-	return resp, nil
+	return httpsrc.Do(ctx, c.hc, httpsrc.Request{
+		Method: method, URL: c.base + path, What: what, JSON: in,
+		MaxBody: max, MaxErrorBody: maxErrorBytes, Timeout: c.timeout,
+		Header:   http.Header{"Authorization": {c.basicAuth()}, "Accept": {"application/json"}, "User-Agent": {userAgent}},
+		Answered: func(resp *http.Response) { c.pace.observe(method, resp) },
+	})
+}
+
+// basicAuth is the Authorization header of the API user (HTTP Basic: email and token).
+func (c *Client) basicAuth() string {
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(c.email+":"+c.token))
 }
 
 // Limits on what Gladly's error details add to an error message (it reaches Slack).

@@ -3,7 +3,6 @@ package gladly
 import (
 	"context"
 	"fmt"
-	"io"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -43,32 +42,25 @@ func (c *Client) Attachment(ctx context.Context, ref string) (string, error) {
 		return "", fmt.Errorf("gladly: %q is no attachment reference: %w", clipType(ref), fs.ErrNotExist)
 	}
 	const what = "gladly: fetching a customer's file"
-	if err := c.pace.wait(ctx, http.MethodGet); err != nil {
-		return "", err
-	}
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
 	resp, err := c.send(ctx, http.MethodGet, what,
-		"conversation-items/"+url.PathEscape(item)+"/attachments/"+url.PathEscape(att), nil)
+		"conversation-items/"+url.PathEscape(item)+"/attachments/"+url.PathEscape(att), nil, maxErrorBytes)
 	if err != nil {
 		return "", err
 	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBytes))
-	switch resp.StatusCode {
+	switch resp.Status {
 	case http.StatusSeeOther, http.StatusFound, http.StatusTemporaryRedirect, http.StatusMovedPermanently, http.StatusPermanentRedirect:
 		loc, err := resp.Location() // relative to the request's URL, if Gladly ever sends a relative one
 		if err != nil || (loc.Scheme != "https" && loc.Scheme != "http") || loc.Host == "" {
-			return "", fmt.Errorf("%s: answered %d without a usable Location", what, resp.StatusCode)
+			return "", fmt.Errorf("%s: answered %d without a usable Location", what, resp.Status)
 		}
 		return loc.String(), nil
 	case http.StatusNotFound, http.StatusBadRequest:
-		return "", fmt.Errorf("%s answered %d: %w", what, resp.StatusCode, fs.ErrNotExist)
+		return "", fmt.Errorf("%s answered %d: %w", what, resp.Status, fs.ErrNotExist)
 	}
-	if err := httpsrc.Classify(what, resp.StatusCode, resp.Header, c.now()); err != nil {
+	if err := httpsrc.Classify(what, resp.Status, resp.Header, c.now()); err != nil {
 		return "", err
 	}
-	return "", tickets.Permanent(fmt.Errorf("%s answered %d, not a redirect to the file", what, resp.StatusCode))
+	return "", tickets.Permanent(fmt.Errorf("%s answered %d, not a redirect to the file", what, resp.Status))
 }
 
 // fileLinks makes the links under which Slack shows the attachments of it (Config.FileLink),

@@ -1,13 +1,11 @@
 package vitally
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -71,48 +69,37 @@ func statusOf(err error) int {
 // (an admin may fix the secret; an outage ends), 400 and other 4xx are permanent. The
 // path, never the base URL, appears in errors.
 func (c *client) do(ctx context.Context, method, path string, query url.Values, body, out any) error {
-	var rd io.Reader
+	var b []byte
 	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
+		var err error
+		if b, err = json.Marshal(body); err != nil {
 			return tickets.Permanent(fmt.Errorf("vitally: encode %s %s: %w", method, path, err))
 		}
-		rd = bytes.NewReader(b)
 	}
 	u := c.base + path
 	if len(query) > 0 {
 		u += "?" + query.Encode()
 	}
-	req, err := http.NewRequestWithContext(ctx, method, u, rd)
-	if err != nil {
-		return tickets.Permanent(fmt.Errorf("vitally: %s %s: %w", method, path, httpsrc.WithoutURL(err)))
-	}
-	req.Header.Set("Authorization", c.auth)
-	req.Header.Set("Accept", "application/json")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
 	if err := c.gate.wait(ctx); err != nil {
 		return err
 	}
-	resp, err := c.hc.Do(req)
-	c.gate.done(resp)
-	if err != nil {
-		return fmt.Errorf("vitally: %s %s: %w", method, path, httpsrc.WithoutURL(err))
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		return fmt.Errorf("vitally: %s %s: read answer: %w", method, path, err)
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return classify(&apiError{Method: method, Path: path, Status: resp.StatusCode, Message: errorMessage(raw)}, resp.Header)
-	}
-	if out == nil {
+	what := "vitally: " + method + " " + path
+	resp, err := httpsrc.Do(ctx, c.hc, httpsrc.Request{
+		Method: method, URL: u, What: what, Body: b, MaxBody: maxBody, Answered: c.gate.done,
+		Header: http.Header{"Authorization": {c.auth}, "Accept": {"application/json"}},
+	})
+	switch {
+	case err != nil:
+		return err
+	case resp.ReadErr != nil:
+		return fmt.Errorf("%s: read answer: %w", what, resp.ReadErr)
+	case resp.Status < 200 || resp.Status > 299:
+		return classify(&apiError{Method: method, Path: path, Status: resp.Status, Message: errorMessage(resp.Body)}, resp.Header)
+	case out == nil:
 		return nil
 	}
-	if err := json.Unmarshal(raw, out); err != nil {
-		return fmt.Errorf("vitally: %s %s: undecodable answer: %w", method, path, err)
+	if err := json.Unmarshal(resp.Body, out); err != nil {
+		return fmt.Errorf("%s: undecodable answer: %w", what, err)
 	}
 	return nil
 }

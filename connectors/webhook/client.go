@@ -1,12 +1,10 @@
 package webhook
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -131,25 +129,25 @@ func (c *Client) Deliver(ctx context.Context, t *tickets.Ticket, out tickets.Out
 }
 
 // post sends one signed request and classifies its outcome; status is 0 when there was
-// no answer.
+// no answer. The start of the answer's body is read (so that the connection can be
+// reused) and not looked at.
 func (c *Client) post(ctx context.Context, body []byte, key string) (status int, err error) {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(body))
-	if err != nil {
-		return 0, tickets.Permanent(fmt.Errorf("webhook: %w", httpsrc.WithoutURL(err)))
-	}
+	const (
+		what           = "webhook: callback" // never the URL
+		maxAnswerBytes = 64 << 10
+	)
 	ts := c.now().Unix()
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", userAgent)
-	req.Header.Set("Idempotency-Key", key)
-	req.Header.Set("X-Frontdesk-Timestamp", strconv.FormatInt(ts, 10))
-	req.Header.Set("X-Frontdesk-Signature", Sign(c.secret, ts, body))
-	resp, err := c.hc.Do(req)
+	resp, err := httpsrc.Do(ctx, c.hc, httpsrc.Request{
+		Method: http.MethodPost, URL: c.url, What: what, Body: body, MaxBody: maxAnswerBytes, Timeout: c.timeout,
+		Header: http.Header{
+			"User-Agent":            {userAgent},
+			"Idempotency-Key":       {key},
+			"X-Frontdesk-Timestamp": {strconv.FormatInt(ts, 10)},
+			"X-Frontdesk-Signature": {Sign(c.secret, ts, body)},
+		},
+	})
 	if err != nil {
-		return 0, fmt.Errorf("webhook: callback: %w", httpsrc.WithoutURL(err))
+		return 0, err
 	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // lets the connection be reused
-	return resp.StatusCode, httpsrc.Classify("webhook: callback", resp.StatusCode, resp.Header, c.now())
+	return resp.Status, httpsrc.Classify(what, resp.Status, resp.Header, c.now())
 }

@@ -1,6 +1,7 @@
 // Package httpsrc is what the connectors that deliver to a customer's side over HTTP share:
-// turning an HTTP answer into the outbox's retry rules, reading Retry-After, giving up after
-// a while, keeping configured URLs out of errors, and answering inbound requests in JSON.
+// sending a call and reading its answer (Do), turning the answer into the outbox's retry
+// rules, reading Retry-After, giving up after a while, keeping configured URLs out of
+// errors, and answering inbound requests in JSON.
 // It is not a connector; only packages under connectors/ can import it.
 package httpsrc
 
