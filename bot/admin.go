@@ -14,40 +14,60 @@ import (
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
+// adminTickets is the part of the ticket service the admin panel uses.
+type adminTickets interface {
+	Settings(ctx context.Context) (*tickets.Settings, error)
+	UpdateSettings(ctx context.Context, st tickets.Settings) error
+	CheckSetup(ctx context.Context) ([]tickets.SetupReport, error)
+}
+
+// adminPanel is the modal (global shortcut, App Home button) in which admins edit the
+// settings: ticketing channels and labels, the priority group, show-agent-name, the
+// customer-facing messages, custom categories and the Vitally section. Nothing is saved
+// until every field is valid; a problem comes back on the field that has it.
+type adminPanel struct {
+	api            *slack.Client
+	tk             adminTickets
+	users          *users            // the Bot's users.info cache: admins, guests, bots
+	admins         []tickets.AgentID // Config.Admins
+	vitallyFromEnv bool              // Config.VitallyFromEnv
+	log            *zap.Logger
+}
+
 // isAdmin reports whether user may change the settings: a workspace admin or owner, or
 // one of Config.Admins.
-func (b *Bot) isAdmin(ctx context.Context, user string) (bool, error) {
-	if slices.Contains(b.cfg.Admins, tickets.AgentID(user)) {
+func (p *adminPanel) isAdmin(ctx context.Context, user string) (bool, error) {
+	if slices.Contains(p.admins, tickets.AgentID(user)) {
 		return true, nil
 	}
-	u, err := b.users.get(ctx, user)
+	u, err := p.users.get(ctx, user)
 	if err != nil {
 		return false, err
 	}
 	return u.IsAdmin || u.IsOwner || u.IsPrimaryOwner, nil
 }
 
-// openAdmin opens the admin panel for an admin; anyone else is told it is for admins.
-func (b *Bot) openAdmin(ctx context.Context, cb *slack.InteractionCallback) {
-	ok, err := b.isAdmin(ctx, cb.User.ID)
+// open opens the admin panel for an admin; anyone else is told it is for admins.
+func (p *adminPanel) open(ctx context.Context, cb *slack.InteractionCallback) {
+	ok, err := p.isAdmin(ctx, cb.User.ID)
 	var view slack.ModalViewRequest
 	switch {
 	case err != nil:
-		b.log.Error("admin check", zap.String("user", cb.User.ID), zap.Error(err))
+		p.log.Error("admin check", zap.String("user", cb.User.ID), zap.Error(err))
 		view = noticeView("Frontdesk", "Your permissions could not be checked just now; please try again.")
 	case !ok:
 		view = noticeView("Frontdesk", "Only Frontdesk admins (workspace admins and owners, and the users the operator names) can change these settings.")
 	default:
-		st, err := b.tk.Settings(ctx)
+		st, err := p.tk.Settings(ctx)
 		if err != nil {
-			b.log.Error("admin panel: settings", zap.Error(err))
+			p.log.Error("admin panel: settings", zap.Error(err))
 			view = noticeView("Frontdesk", "The settings could not be read just now; please try again.")
 		} else {
-			view = adminView(formFromSettings(st, b.cfg.VitallyFromEnv))
+			view = adminView(formFromSettings(st, p.vitallyFromEnv))
 		}
 	}
-	if _, err := b.api.OpenViewContext(ctx, cb.TriggerID, view); err != nil {
-		b.log.Error("open admin panel", zap.String("user", cb.User.ID), zap.Error(err))
+	if _, err := p.api.OpenViewContext(ctx, cb.TriggerID, view); err != nil {
+		p.log.Error("open admin panel", zap.String("user", cb.User.ID), zap.Error(err))
 	}
 }
 
@@ -59,244 +79,20 @@ func noticeView(title, text string) slack.ModalViewRequest {
 	}
 }
 
-// adminForm is what the admin panel shows and returns.
-type adminForm struct {
-	teams []tickets.Team // rows; a row may be blank
-	// rowIDs name the rows' blocks. Slack keeps what a user typed in an input across
-	// views.update by block id, so a row keeps its id for as long as the panel is open:
-	// removing a row must not shift another row's values into its place.
-	rowIDs    []int
-	priority  []string
-	showName  bool
-	templates tickets.Templates
-	// categories is the custom categories as the admin writes them, one a line:
-	// "Product: Request Management, Marketing Automation".
-	categories string
-	vitally    vitallyForm
-}
-
-// addRow appends team as a new row with an id no row of this panel had before.
-func (f *adminForm) addRow(team tickets.Team) {
-	id := 0
-	if n := len(f.rowIDs); n > 0 {
-		id = slices.Max(f.rowIDs) + 1
-	}
-	f.teams, f.rowIDs = append(f.teams, team), append(f.rowIDs, id)
-}
-
-func formFromSettings(st *tickets.Settings, vitallyFromEnv bool) adminForm {
-	f := adminForm{priority: agentStrings(st.PriorityGroup), showName: st.ShowAgentName, templates: st.Templates,
-		categories: categoriesText(st.Categories), vitally: vitallyFromSettings(st.Vitally, vitallyFromEnv)}
-	def, ok := st.Default()
-	if ok {
-		f.addRow(def) // the default team comes first: the first row is the default
-	}
-	for _, t := range st.TicketingChannels {
-		if t != def {
-			f.addRow(t)
-		}
-	}
-	if len(f.teams) == 0 {
-		f.addRow(tickets.Team{})
-	}
-	return f
-}
-
-func agentStrings(ids []tickets.AgentID) []string {
-	out := make([]string, len(ids))
-	for i, id := range ids {
-		out[i] = string(id)
-	}
-	return out
-}
-
-// panelMetadata and parseMetadata keep the row ids and the Vitally section's flags in the
-// modal's private_metadata: "0,1,3|se".
-func panelMetadata(f adminForm) string {
-	parts := make([]string, len(f.rowIDs))
-	for i, id := range f.rowIDs {
-		parts[i] = strconv.Itoa(id)
-	}
-	return strings.Join(parts, ",") + "|" + f.vitally.metadata()
-}
-
-// parseMetadata returns the row ids and the Vitally section's flags.
-func parseMetadata(s string) (rows []int, vitally string) {
-	s, vitally, _ = strings.Cut(s, "|")
-	return parseRows(s), vitally
-}
-
-func parseRows(s string) []int {
-	var ids []int
-	for _, part := range strings.Split(s, ",") {
-		if id, err := strconv.Atoi(part); err == nil && id >= 0 && len(ids) < maxTeamRows {
-			ids = append(ids, id)
-		}
-	}
-	return ids
-}
-
-// formFromState reads the form back from a submitted or updated admin panel.
-func formFromState(v *slack.View) adminForm {
-	f := adminForm{
-		priority: stateOf(v, blockPriority).SelectedUsers,
-		showName: stateOf(v, blockShowName).SelectedOption.Value == "yes",
-		templates: tickets.Templates{
-			Picked:           strings.TrimSpace(stateOf(v, blockPicked).Value),
-			TransferAccepted: strings.TrimSpace(stateOf(v, blockTransfer).Value),
-			Ended:            strings.TrimSpace(stateOf(v, blockEnded).Value),
-			Rating:           strings.TrimSpace(stateOf(v, blockRating).Value),
-		},
-		categories: stateOf(v, blockCategories).Value,
-	}
-	rows, vitallyMeta := parseMetadata(v.PrivateMetadata)
-	f.vitally = vitallyFromState(v, vitallyMeta)
-	for _, id := range rows {
-		n := strconv.Itoa(id)
-		f.teams = append(f.teams, tickets.Team{
-			ChannelID: stateOf(v, teamChannel+n).SelectedConversation,
-			Label:     strings.TrimSpace(stateOf(v, teamLabel+n).Value),
-		})
-		f.rowIDs = append(f.rowIDs, id)
-	}
-	return f
-}
-
-// viewValues is what a submitted view's inputs hold (none when the payload has no state).
-func viewValues(v *slack.View) map[string]map[string]slack.BlockAction {
-	if v.State == nil {
-		return nil
-	}
-	return v.State.Values
-}
-
-// stateOf is the value of input block in view v: what the user entered, or, for an input
-// the state leaves out (a block_actions payload may carry only what was touched), the
-// value the view was opened with.
-func stateOf(v *slack.View, block string) slack.BlockAction {
-	if v.State != nil {
-		if st, ok := v.State.Values[block][inputAction]; ok {
-			return st
-		}
-	}
-	var st slack.BlockAction
-	for _, b := range v.Blocks.BlockSet {
-		in, ok := b.(*slack.InputBlock)
-		if !ok || in.BlockID != block {
-			continue
-		}
-		switch el := in.Element.(type) {
-		case *slack.SelectBlockElement:
-			st.SelectedConversation = el.InitialConversation
-		case *slack.MultiSelectBlockElement:
-			st.SelectedUsers = el.InitialUsers
-		case *slack.PlainTextInputBlockElement:
-			st.Value = el.InitialValue
-		case *slack.RadioButtonsBlockElement:
-			if el.InitialOption != nil {
-				st.SelectedOption = *el.InitialOption
-			}
-		case *slack.CheckboxGroupsBlockElement:
-			for _, o := range el.InitialOptions {
-				st.SelectedOptions = append(st.SelectedOptions, *o)
-			}
-		}
-	}
-	return st
-}
-
-// maxTeamRows keeps the panel inside Slack's 100 blocks per modal.
-const maxTeamRows = tickets.MaxTeams
-
-// adminView renders the admin panel for f.
-func adminView(f adminForm) slack.ModalViewRequest {
-	blocks := []slack.Block{
-		slack.NewHeaderBlock(plainText("Ticketing channels")),
-		slack.NewContextBlock("", md("Each team has a ticketing channel where its tickets appear, and a label customers' chatbots can route to. The first is the default team. Add the Frontdesk app to each channel.")),
-	}
-	for i, t := range f.teams {
-		n := strconv.Itoa(f.rowIDs[i])
-		ch := slack.NewOptionsSelectBlockElement(slack.OptTypeConversations, plainText("Choose a channel"), inputAction)
-		ch.Filter = &slack.SelectBlockElementFilter{Include: []string{"public", "private"}, ExcludeBotUsers: true}
-		if t.ChannelID != "" {
-			ch.InitialConversation = t.ChannelID
-		}
-		label := slack.NewPlainTextInputBlockElement(plainText("e.g. Technical Team"), inputAction)
-		label.InitialValue = t.Label
-		label.MaxLength = 80
-		blocks = append(blocks,
-			slack.NewInputBlock(teamChannel+n, plainText(fmt.Sprintf("Channel %d", i+1)), nil, ch).WithOptional(true),
-			slack.NewInputBlock(teamLabel+n, plainText(fmt.Sprintf("Label %d", i+1)), nil, label).WithOptional(true))
-		if len(f.teams) > 1 {
-			blocks = append(blocks, slack.NewActionBlock("admin_row_"+n,
-				slack.NewButtonBlockElement(ActionRemoveTeam, n, plainText(fmt.Sprintf("Remove channel %d", i+1)))))
-		}
-	}
-	if len(f.teams) < maxTeamRows {
-		blocks = append(blocks, slack.NewActionBlock("admin_rows",
-			slack.NewButtonBlockElement(ActionAddTeam, "", plainText("Add a ticketing channel"))))
-	}
-	prio := slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeUser, plainText("Choose people"), inputAction)
-	prio.InitialUsers = f.priority
-	yes := slack.NewOptionBlockObject("yes", plainText("Yes: customers see the agent's name"), nil)
-	no := slack.NewOptionBlockObject("no", plainText("No: customers see \"an agent\""), nil)
-	show := slack.NewRadioButtonsBlockElement(inputAction, yes, no)
-	show.InitialOption = no
-	if f.showName {
-		show.InitialOption = yes
-	}
-	blocks = append(blocks,
-		slack.NewDividerBlock(),
-		slack.NewInputBlock(blockPriority, plainText("Priority group"),
-			plainText("Told first about every ticket and added to every inbox channel. Not single-channel guests."), prio).WithOptional(true),
-		slack.NewInputBlock(blockShowName, plainText("Show agent name"), nil, show),
-		slack.NewHeaderBlock(plainText("Messages customers see")),
-		slack.NewContextBlock("", md("Leave one empty for the default. Placeholders: {agent}, {team}, {ticket}.")),
-		templateInput(blockPicked, "When an agent picks the chat", f.templates.Picked, tickets.DefaultTemplates.Picked),
-		templateInput(blockTransfer, "When a transfer is accepted", f.templates.TransferAccepted, tickets.DefaultTemplates.TransferAccepted),
-		templateInput(blockEnded, "When the chat ends", f.templates.Ended, tickets.DefaultTemplates.Ended),
-		templateInput(blockRating, "Asking for a rating (after the chat ends)", f.templates.Rating, tickets.DefaultTemplates.Rating),
-	)
-	cats := slack.NewPlainTextInputBlockElement(plainText("Product: Request Management, Marketing Automation"), inputAction)
-	cats.Multiline = true
-	cats.InitialValue = f.categories
-	cats.MaxLength = 3000
-	blocks = append(blocks,
-		slack.NewHeaderBlock(plainText("Custom categories")),
-		slack.NewInputBlock(blockCategories, plainText("Categories"),
-			plainText("One a line: the category's name, a colon, its values separated by commas. Agents pick a value of each in a ticket's details."),
-			cats).WithOptional(true))
-	blocks = append(blocks, f.vitally.blocks()...)
-	return slack.ModalViewRequest{
-		Type: slack.VTModal, CallbackID: ViewAdmin, Title: plainText("Frontdesk settings"),
-		Submit: plainText("Save"), Close: plainText("Cancel"),
-		PrivateMetadata: panelMetadata(f),
-		Blocks:          slack.Blocks{BlockSet: blocks},
-	}
-}
-
-func templateInput(block, label, value, placeholder string) slack.Block {
-	in := slack.NewPlainTextInputBlockElement(plainText(clip(placeholder, 150)), inputAction)
-	in.Multiline = true
-	in.InitialValue = value
-	in.MaxLength = tickets.MaxTemplateBytes
-	return slack.NewInputBlock(block, plainText(label), nil, in).WithOptional(true)
-}
-
 // addTeamRow adds an empty row to the admin panel, keeping what was entered.
-func (b *Bot) addTeamRow(ctx context.Context, cb *slack.InteractionCallback, _ *slack.BlockAction) {
+func (p *adminPanel) addTeamRow(ctx context.Context, cb *slack.InteractionCallback, _ *slack.BlockAction) {
 	f := formFromState(&cb.View)
 	if len(f.teams) >= maxTeamRows {
 		return
 	}
 	f.addRow(tickets.Team{})
-	if _, err := b.api.UpdateViewContext(ctx, adminView(f), "", cb.View.Hash, cb.View.ID); err != nil {
-		b.log.Warn("add a row to the admin panel", zap.Error(err))
+	if _, err := p.api.UpdateViewContext(ctx, adminView(f), "", cb.View.Hash, cb.View.ID); err != nil {
+		p.log.Warn("add a row to the admin panel", zap.Error(err))
 	}
 }
 
 // removeTeamRow takes a row out of the admin panel, keeping what was entered elsewhere.
-func (b *Bot) removeTeamRow(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) {
+func (p *adminPanel) removeTeamRow(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) {
 	f := formFromState(&cb.View)
 	id, err := strconv.Atoi(a.Value)
 	i := slices.Index(f.rowIDs, id)
@@ -304,19 +100,19 @@ func (b *Bot) removeTeamRow(ctx context.Context, cb *slack.InteractionCallback, 
 		return
 	}
 	f.teams, f.rowIDs = slices.Delete(f.teams, i, i+1), slices.Delete(f.rowIDs, i, i+1)
-	if _, err := b.api.UpdateViewContext(ctx, adminView(f), "", cb.View.Hash, cb.View.ID); err != nil {
-		b.log.Warn("remove a row from the admin panel", zap.Error(err))
+	if _, err := p.api.UpdateViewContext(ctx, adminView(f), "", cb.View.Hash, cb.View.ID); err != nil {
+		p.log.Warn("remove a row from the admin panel", zap.Error(err))
 	}
 }
 
-// submitAdmin checks and saves the admin panel. Every problem comes back on the field
+// submit checks and saves the admin panel. Every problem comes back on the field
 // that has it; nothing is saved until all is well.
-func (b *Bot) submitAdmin(ctx context.Context, cb *slack.InteractionCallback) *slack.ViewSubmissionResponse {
+func (p *adminPanel) submit(ctx context.Context, cb *slack.InteractionCallback) *slack.ViewSubmissionResponse {
 	f := formFromState(&cb.View)
 	if len(f.rowIDs) == 0 {
 		return nil // not a panel this bot made: nothing to save
 	}
-	if ok, err := b.isAdmin(ctx, cb.User.ID); err != nil || !ok {
+	if ok, err := p.isAdmin(ctx, cb.User.ID); err != nil || !ok {
 		return fieldError(teamChannel+strconv.Itoa(f.rowIDs[0]), "Only Frontdesk admins can change these settings.")
 	}
 	errs := map[string]string{}
@@ -336,7 +132,7 @@ func (b *Bot) submitAdmin(ctx context.Context, cb *slack.InteractionCallback) *s
 		case labels[strings.ToLower(t.Label)]:
 			errs[teamLabel+n] = "This label is used twice."
 		default:
-			if why := b.ticketingChannelProblem(ctx, t.ChannelID); why != "" {
+			if why := p.ticketingChannelProblem(ctx, t.ChannelID); why != "" {
 				errs[teamChannel+n] = why
 			}
 		}
@@ -348,7 +144,7 @@ func (b *Bot) submitAdmin(ctx context.Context, cb *slack.InteractionCallback) *s
 		errs[firstRow] = "At least one ticketing channel is needed."
 	}
 	for _, u := range f.priority {
-		if why := b.priorityProblem(ctx, u); why != "" {
+		if why := p.priorityProblem(ctx, u); why != "" {
 			errs[blockPriority] = why
 			break
 		}
@@ -363,29 +159,29 @@ func (b *Bot) submitAdmin(ctx context.Context, cb *slack.InteractionCallback) *s
 	if len(errs) > 0 {
 		return slack.NewErrorsViewSubmissionResponse(errs)
 	}
-	if err := b.tk.UpdateSettings(ctx, st); err != nil {
+	if err := p.tk.UpdateSettings(ctx, st); err != nil {
 		if errors.Is(err, tickets.ErrInvalid) {
 			return fieldError(firstRow, err.Error())
 		}
-		b.log.Error("save settings", zap.Error(err))
+		p.log.Error("save settings", zap.Error(err))
 		return fieldError(firstRow, "The settings could not be saved just now; please try again.")
 	}
-	b.log.Info("settings saved", zap.String("by", cb.User.ID), zap.Int("teams", len(st.TicketingChannels)),
+	p.log.Info("settings saved", zap.String("by", cb.User.ID), zap.Int("teams", len(st.TicketingChannels)),
 		zap.Int("priority_group", len(st.PriorityGroup)), zap.Bool("vitally", f.vitally.configured()))
 	if f.vitally.configured() {
-		return b.checkingVitally(ctx, cb.User.ID)
+		return p.checkingVitally(ctx, cb.User.ID)
 	}
 	return nil
 }
 
 // ticketingChannelProblem says why channel cannot be a ticketing channel, or "".
-func (b *Bot) ticketingChannelProblem(ctx context.Context, channel string) string {
-	ch, err := b.api.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: channel})
+func (p *adminPanel) ticketingChannelProblem(ctx context.Context, channel string) string {
+	ch, err := p.api.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: channel})
 	switch {
 	case slackCode(err) == "channel_not_found":
 		return "Add the Frontdesk app to this channel first (/invite @Frontdesk in the channel)."
 	case err != nil:
-		b.log.Warn("check ticketing channel", zap.String("channel", channel), zap.Error(err))
+		p.log.Warn("check ticketing channel", zap.String("channel", channel), zap.Error(err))
 		return "This channel could not be checked just now; please try again."
 	case ch.IsArchived:
 		return "This channel is archived."
@@ -398,8 +194,8 @@ func (b *Bot) ticketingChannelProblem(ctx context.Context, channel string) strin
 // priorityProblem says why user cannot be in the priority group, or "": every inbox
 // channel invites them, which a single-channel guest, a bot or a deactivated account
 // would make fail.
-func (b *Bot) priorityProblem(ctx context.Context, user string) string {
-	u, err := b.users.get(ctx, user)
+func (p *adminPanel) priorityProblem(ctx context.Context, user string) string {
+	u, err := p.users.get(ctx, user)
 	switch {
 	case err != nil:
 		return fmt.Sprintf("%s could not be checked just now; please try again.", mention(tickets.AgentID(user)))
@@ -411,49 +207,4 @@ func (b *Bot) priorityProblem(ctx context.Context, user string) string {
 		return fmt.Sprintf("%s is deactivated.", mention(tickets.AgentID(user)))
 	}
 	return ""
-}
-
-// categoriesText writes categories one a line, as the admin panel shows them.
-func categoriesText(cats []tickets.Category) string {
-	lines := make([]string, len(cats))
-	for i, c := range cats {
-		lines[i] = c.Name + ": " + strings.Join(c.Values, ", ")
-	}
-	return strings.Join(lines, "\n")
-}
-
-// parseCategories reads categories written one a line ("Name: value, value"), blank
-// lines skipped; problem, for the admin, says which line is wrong and why.
-func parseCategories(text string) (_ []tickets.Category, problem string) {
-	var cats []tickets.Category
-	for i, line := range strings.Split(text, "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" {
-			continue
-		}
-		name, rest, ok := strings.Cut(line, ":")
-		if !ok {
-			return nil, fmt.Sprintf("Line %d: write the category's name, a colon, then its values.", i+1)
-		}
-		c := tickets.Category{Name: strings.TrimSpace(name)}
-		for _, v := range strings.Split(rest, ",") {
-			if v = strings.TrimSpace(v); v != "" {
-				c.Values = append(c.Values, v)
-			}
-		}
-		cats = append(cats, c)
-	}
-	st := tickets.Settings{TicketingChannels: []tickets.Team{{ChannelID: "C", Label: "L"}}, Categories: cats}
-	if err := st.Validate(); err != nil {
-		return nil, capitalize(strings.TrimPrefix(err.Error(), tickets.ErrInvalid.Error()+": ")) + "."
-	}
-	return cats, ""
-}
-
-// capitalize upper-cases s's first letter.
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }

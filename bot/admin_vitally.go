@@ -134,32 +134,32 @@ func (f vitallyForm) configured() bool { return f.fromEnv || f.url != "" }
 
 // checkingVitally replaces the saved panel with a modal that says the check is running;
 // once Slack has it, the check's report replaces it (checkVitally).
-func (b *Bot) checkingVitally(ctx context.Context, user string) *slack.ViewSubmissionResponse {
+func (p *adminPanel) checkingVitally(ctx context.Context, user string) *slack.ViewSubmissionResponse {
 	view := noticeView("Vitally set-up", "Settings saved. Checking the Vitally set-up…")
 	view.ExternalID = "frontdesk-vitally-check-" + rand.Text()
-	afterAck(ctx, func(ctx context.Context) { b.checkVitally(ctx, user, view.ExternalID) })
+	afterAck(ctx, func(ctx context.Context) { p.checkVitally(ctx, user, view.ExternalID) })
 	return slack.NewUpdateViewSubmissionResponse(&view)
 }
 
 // checkVitally runs the sinks' set-up checks and shows the report in the modal called
 // externalID. The modal may reach Slack a moment after the acknowledgement: not_found is
 // tried again a few times.
-func (b *Bot) checkVitally(ctx context.Context, user, externalID string) {
-	reports, err := b.tk.CheckSetup(ctx)
+func (p *adminPanel) checkVitally(ctx context.Context, user, externalID string) {
+	reports, err := p.tk.CheckSetup(ctx)
 	text := ""
 	switch {
 	case err != nil:
-		b.log.Error("check the sinks' set-up", zap.Error(err))
+		p.log.Error("check the sinks' set-up", zap.Error(err))
 		text = "The settings are saved, but the Vitally set-up could not be checked just now. Save again to check."
 	default:
 		text = setupText(reports)
 	}
 	view := noticeView("Vitally set-up", text)
 	for attempt := 0; ; attempt++ {
-		_, err := b.api.UpdateViewContext(ctx, view, externalID, "", "")
+		_, err := p.api.UpdateViewContext(ctx, view, externalID, "", "")
 		if err == nil || slackCode(err) != "not_found" || attempt == 10 {
 			if err != nil {
-				b.log.Warn("show the Vitally set-up check", zap.String("user", user), zap.Error(err))
+				p.log.Warn("show the Vitally set-up check", zap.String("user", user), zap.Error(err))
 			}
 			return
 		}

@@ -98,6 +98,7 @@ type Bot struct {
 	self    identity
 	serial  serial
 	files   *Files
+	admin   *adminPanel // the admin panel's shortcut, buttons and submission (admin.go)
 
 	// actions, shortcuts and submissions route interactions by their id.
 	actions     map[string]func(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction)
@@ -137,22 +138,23 @@ func New(cfg Config, api *slack.Client, tk Tickets, seen Deduper, log *zap.Logge
 	}
 	b := &Bot{cfg: cfg, api: api, tk: tk, seen: seen, log: log.Named("bot"), users: newUsers(api),
 		members: newMembers(api), files: cfg.Files, gaps: newGaps(), member: rand.Text()}
+	b.admin = &adminPanel{api: api, tk: tk, users: b.users, admins: cfg.Admins, vitallyFromEnv: cfg.VitallyFromEnv, log: b.log}
 	b.sm = socketmode.New(api)
 	b.actions = map[string]func(context.Context, *slack.InteractionCallback, *slack.BlockAction){
 		ActionPick:       b.pick,
-		ActionOpenAdmin:  func(ctx context.Context, cb *slack.InteractionCallback, _ *slack.BlockAction) { b.openAdmin(ctx, cb) },
-		ActionAddTeam:    b.addTeamRow,
+		ActionOpenAdmin:  func(ctx context.Context, cb *slack.InteractionCallback, _ *slack.BlockAction) { b.admin.open(ctx, cb) },
+		ActionAddTeam:    b.admin.addTeamRow,
 		ActionRetry:      b.retryDelivery,
-		ActionRemoveTeam: b.removeTeamRow,
+		ActionRemoveTeam: b.admin.removeTeamRow,
 		ActionDetails:    b.openDetails,
 	}
 	b.shortcuts = map[string]func(context.Context, *slack.InteractionCallback){
 		ShortcutControl: b.openControl,
-		ShortcutAdmin:   b.openAdmin,
+		ShortcutAdmin:   b.admin.open,
 	}
 	b.submissions = map[string]func(context.Context, *slack.InteractionCallback) *slack.ViewSubmissionResponse{
 		ViewControl: b.submitControl,
-		ViewAdmin:   b.submitAdmin,
+		ViewAdmin:   b.admin.submit,
 		ViewDetails: b.submitDetails,
 	}
 	return b, nil

@@ -19,7 +19,7 @@ func (b *Bot) publishHome(ctx context.Context, user string) {
 		b.log.Error("home: settings", zap.Error(err))
 		return
 	}
-	admin, err := b.isAdmin(ctx, user)
+	admin, err := b.admin.isAdmin(ctx, user)
 	if err != nil {
 		b.log.Warn("home: admin check", zap.String("user", user), zap.Error(err))
 	}

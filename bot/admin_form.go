@@ -1,0 +1,281 @@
+package bot
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+// adminForm is what the admin panel shows and returns.
+type adminForm struct {
+	teams []tickets.Team // rows; a row may be blank
+	// rowIDs name the rows' blocks. Slack keeps what a user typed in an input across
+	// views.update by block id, so a row keeps its id for as long as the panel is open:
+	// removing a row must not shift another row's values into its place.
+	rowIDs    []int
+	priority  []string
+	showName  bool
+	templates tickets.Templates
+	// categories is the custom categories as the admin writes them, one a line:
+	// "Product: Request Management, Marketing Automation".
+	categories string
+	vitally    vitallyForm
+}
+
+// addRow appends team as a new row with an id no row of this panel had before.
+func (f *adminForm) addRow(team tickets.Team) {
+	id := 0
+	if n := len(f.rowIDs); n > 0 {
+		id = slices.Max(f.rowIDs) + 1
+	}
+	f.teams, f.rowIDs = append(f.teams, team), append(f.rowIDs, id)
+}
+
+func formFromSettings(st *tickets.Settings, vitallyFromEnv bool) adminForm {
+	f := adminForm{priority: agentStrings(st.PriorityGroup), showName: st.ShowAgentName, templates: st.Templates,
+		categories: categoriesText(st.Categories), vitally: vitallyFromSettings(st.Vitally, vitallyFromEnv)}
+	def, ok := st.Default()
+	if ok {
+		f.addRow(def) // the default team comes first: the first row is the default
+	}
+	for _, t := range st.TicketingChannels {
+		if t != def {
+			f.addRow(t)
+		}
+	}
+	if len(f.teams) == 0 {
+		f.addRow(tickets.Team{})
+	}
+	return f
+}
+
+func agentStrings(ids []tickets.AgentID) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = string(id)
+	}
+	return out
+}
+
+// panelMetadata and parseMetadata keep the row ids and the Vitally section's flags in the
+// modal's private_metadata: "0,1,3|se".
+func panelMetadata(f adminForm) string {
+	parts := make([]string, len(f.rowIDs))
+	for i, id := range f.rowIDs {
+		parts[i] = strconv.Itoa(id)
+	}
+	return strings.Join(parts, ",") + "|" + f.vitally.metadata()
+}
+
+// parseMetadata returns the row ids and the Vitally section's flags.
+func parseMetadata(s string) (rows []int, vitally string) {
+	s, vitally, _ = strings.Cut(s, "|")
+	return parseRows(s), vitally
+}
+
+func parseRows(s string) []int {
+	var ids []int
+	for _, part := range strings.Split(s, ",") {
+		if id, err := strconv.Atoi(part); err == nil && id >= 0 && len(ids) < maxTeamRows {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// formFromState reads the form back from a submitted or updated admin panel.
+func formFromState(v *slack.View) adminForm {
+	f := adminForm{
+		priority: stateOf(v, blockPriority).SelectedUsers,
+		showName: stateOf(v, blockShowName).SelectedOption.Value == "yes",
+		templates: tickets.Templates{
+			Picked:           strings.TrimSpace(stateOf(v, blockPicked).Value),
+			TransferAccepted: strings.TrimSpace(stateOf(v, blockTransfer).Value),
+			Ended:            strings.TrimSpace(stateOf(v, blockEnded).Value),
+			Rating:           strings.TrimSpace(stateOf(v, blockRating).Value),
+		},
+		categories: stateOf(v, blockCategories).Value,
+	}
+	rows, vitallyMeta := parseMetadata(v.PrivateMetadata)
+	f.vitally = vitallyFromState(v, vitallyMeta)
+	for _, id := range rows {
+		n := strconv.Itoa(id)
+		f.teams = append(f.teams, tickets.Team{
+			ChannelID: stateOf(v, teamChannel+n).SelectedConversation,
+			Label:     strings.TrimSpace(stateOf(v, teamLabel+n).Value),
+		})
+		f.rowIDs = append(f.rowIDs, id)
+	}
+	return f
+}
+
+// viewValues is what a submitted view's inputs hold (none when the payload has no state).
+func viewValues(v *slack.View) map[string]map[string]slack.BlockAction {
+	if v.State == nil {
+		return nil
+	}
+	return v.State.Values
+}
+
+// stateOf is the value of input block in view v: what the user entered, or, for an input
+// the state leaves out (a block_actions payload may carry only what was touched), the
+// value the view was opened with.
+func stateOf(v *slack.View, block string) slack.BlockAction {
+	if v.State != nil {
+		if st, ok := v.State.Values[block][inputAction]; ok {
+			return st
+		}
+	}
+	var st slack.BlockAction
+	for _, b := range v.Blocks.BlockSet {
+		in, ok := b.(*slack.InputBlock)
+		if !ok || in.BlockID != block {
+			continue
+		}
+		switch el := in.Element.(type) {
+		case *slack.SelectBlockElement:
+			st.SelectedConversation = el.InitialConversation
+		case *slack.MultiSelectBlockElement:
+			st.SelectedUsers = el.InitialUsers
+		case *slack.PlainTextInputBlockElement:
+			st.Value = el.InitialValue
+		case *slack.RadioButtonsBlockElement:
+			if el.InitialOption != nil {
+				st.SelectedOption = *el.InitialOption
+			}
+		case *slack.CheckboxGroupsBlockElement:
+			for _, o := range el.InitialOptions {
+				st.SelectedOptions = append(st.SelectedOptions, *o)
+			}
+		}
+	}
+	return st
+}
+
+// maxTeamRows keeps the panel inside Slack's 100 blocks per modal.
+const maxTeamRows = tickets.MaxTeams
+
+// adminView renders the admin panel for f.
+func adminView(f adminForm) slack.ModalViewRequest {
+	blocks := []slack.Block{
+		slack.NewHeaderBlock(plainText("Ticketing channels")),
+		slack.NewContextBlock("", md("Each team has a ticketing channel where its tickets appear, and a label customers' chatbots can route to. The first is the default team. Add the Frontdesk app to each channel.")),
+	}
+	for i, t := range f.teams {
+		n := strconv.Itoa(f.rowIDs[i])
+		ch := slack.NewOptionsSelectBlockElement(slack.OptTypeConversations, plainText("Choose a channel"), inputAction)
+		ch.Filter = &slack.SelectBlockElementFilter{Include: []string{"public", "private"}, ExcludeBotUsers: true}
+		if t.ChannelID != "" {
+			ch.InitialConversation = t.ChannelID
+		}
+		label := slack.NewPlainTextInputBlockElement(plainText("e.g. Technical Team"), inputAction)
+		label.InitialValue = t.Label
+		label.MaxLength = 80
+		blocks = append(blocks,
+			slack.NewInputBlock(teamChannel+n, plainText(fmt.Sprintf("Channel %d", i+1)), nil, ch).WithOptional(true),
+			slack.NewInputBlock(teamLabel+n, plainText(fmt.Sprintf("Label %d", i+1)), nil, label).WithOptional(true))
+		if len(f.teams) > 1 {
+			blocks = append(blocks, slack.NewActionBlock("admin_row_"+n,
+				slack.NewButtonBlockElement(ActionRemoveTeam, n, plainText(fmt.Sprintf("Remove channel %d", i+1)))))
+		}
+	}
+	if len(f.teams) < maxTeamRows {
+		blocks = append(blocks, slack.NewActionBlock("admin_rows",
+			slack.NewButtonBlockElement(ActionAddTeam, "", plainText("Add a ticketing channel"))))
+	}
+	prio := slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeUser, plainText("Choose people"), inputAction)
+	prio.InitialUsers = f.priority
+	yes := slack.NewOptionBlockObject("yes", plainText("Yes: customers see the agent's name"), nil)
+	no := slack.NewOptionBlockObject("no", plainText("No: customers see \"an agent\""), nil)
+	show := slack.NewRadioButtonsBlockElement(inputAction, yes, no)
+	show.InitialOption = no
+	if f.showName {
+		show.InitialOption = yes
+	}
+	blocks = append(blocks,
+		slack.NewDividerBlock(),
+		slack.NewInputBlock(blockPriority, plainText("Priority group"),
+			plainText("Told first about every ticket and added to every inbox channel. Not single-channel guests."), prio).WithOptional(true),
+		slack.NewInputBlock(blockShowName, plainText("Show agent name"), nil, show),
+		slack.NewHeaderBlock(plainText("Messages customers see")),
+		slack.NewContextBlock("", md("Leave one empty for the default. Placeholders: {agent}, {team}, {ticket}.")),
+		templateInput(blockPicked, "When an agent picks the chat", f.templates.Picked, tickets.DefaultTemplates.Picked),
+		templateInput(blockTransfer, "When a transfer is accepted", f.templates.TransferAccepted, tickets.DefaultTemplates.TransferAccepted),
+		templateInput(blockEnded, "When the chat ends", f.templates.Ended, tickets.DefaultTemplates.Ended),
+		templateInput(blockRating, "Asking for a rating (after the chat ends)", f.templates.Rating, tickets.DefaultTemplates.Rating),
+	)
+	cats := slack.NewPlainTextInputBlockElement(plainText("Product: Request Management, Marketing Automation"), inputAction)
+	cats.Multiline = true
+	cats.InitialValue = f.categories
+	cats.MaxLength = 3000
+	blocks = append(blocks,
+		slack.NewHeaderBlock(plainText("Custom categories")),
+		slack.NewInputBlock(blockCategories, plainText("Categories"),
+			plainText("One a line: the category's name, a colon, its values separated by commas. Agents pick a value of each in a ticket's details."),
+			cats).WithOptional(true))
+	blocks = append(blocks, f.vitally.blocks()...)
+	return slack.ModalViewRequest{
+		Type: slack.VTModal, CallbackID: ViewAdmin, Title: plainText("Frontdesk settings"),
+		Submit: plainText("Save"), Close: plainText("Cancel"),
+		PrivateMetadata: panelMetadata(f),
+		Blocks:          slack.Blocks{BlockSet: blocks},
+	}
+}
+
+func templateInput(block, label, value, placeholder string) slack.Block {
+	in := slack.NewPlainTextInputBlockElement(plainText(clip(placeholder, 150)), inputAction)
+	in.Multiline = true
+	in.InitialValue = value
+	in.MaxLength = tickets.MaxTemplateBytes
+	return slack.NewInputBlock(block, plainText(label), nil, in).WithOptional(true)
+}
+
+// categoriesText writes categories one a line, as the admin panel shows them.
+func categoriesText(cats []tickets.Category) string {
+	lines := make([]string, len(cats))
+	for i, c := range cats {
+		lines[i] = c.Name + ": " + strings.Join(c.Values, ", ")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// parseCategories reads categories written one a line ("Name: value, value"), blank
+// lines skipped; problem, for the admin, says which line is wrong and why.
+func parseCategories(text string) (_ []tickets.Category, problem string) {
+	var cats []tickets.Category
+	for i, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		name, rest, ok := strings.Cut(line, ":")
+		if !ok {
+			return nil, fmt.Sprintf("Line %d: write the category's name, a colon, then its values.", i+1)
+		}
+		c := tickets.Category{Name: strings.TrimSpace(name)}
+		for _, v := range strings.Split(rest, ",") {
+			if v = strings.TrimSpace(v); v != "" {
+				c.Values = append(c.Values, v)
+			}
+		}
+		cats = append(cats, c)
+	}
+	st := tickets.Settings{TicketingChannels: []tickets.Team{{ChannelID: "C", Label: "L"}}, Categories: cats}
+	if err := st.Validate(); err != nil {
+		return nil, capitalize(strings.TrimPrefix(err.Error(), tickets.ErrInvalid.Error()+": ")) + "."
+	}
+	return cats, ""
+}
+
+// capitalize upper-cases s's first letter.
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

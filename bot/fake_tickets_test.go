@@ -1,0 +1,312 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+// fakeTickets is an in-memory Tickets that keeps the ticket service's rules for what the
+// Slack handlers do: a pending ticket becomes active on its first pick and a later pick
+// is refused with *tickets.AlreadyPickedError; a transfer makes it pending in another
+// team (tickets.ErrSameTeam when it waits there already, tickets.ErrUnknownTeam for a
+// channel that is no team); End closes it, and a closed ticket refuses everything with
+// tickets.ErrClosed. Agents' messages need an active ticket (tickets.ErrNotActive while
+// pending), internal notes are taken in any status, and each is taken once per Slack ts.
+// Settings are validated as the service does. It never calls Slack: the cards and inbox
+// channels a test needs, it makes itself.
+type fakeTickets struct {
+	mu       sync.Mutex
+	byID     map[tickets.ID]*tickets.Ticket
+	msgs     map[tickets.ID][]tickets.Message
+	settings tickets.Settings
+	saved    int                   // settings saved by UpdateSettings
+	setup    []tickets.SetupReport // what CheckSetup reports
+	checks   int                   // CheckSetup calls
+	picks    int                   // Pick calls that reached the service
+	changed  chan struct{}         // closed and replaced with every call that may change something
+}
+
+var _ Tickets = (*fakeTickets)(nil)
+
+func newFakeTickets(st tickets.Settings) *fakeTickets {
+	return &fakeTickets{byID: map[tickets.ID]*tickets.Ticket{}, msgs: map[tickets.ID][]tickets.Message{}, settings: st,
+		changed: make(chan struct{})}
+}
+
+// touched closes changes. f.mu is held.
+func (f *fakeTickets) touched() {
+	close(f.changed)
+	f.changed = make(chan struct{})
+}
+
+// changes is closed by the next call that may change something.
+func (f *fakeTickets) changes() <-chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.changed
+}
+
+// ticket is a copy of ticket id as it is now (the zero Ticket when there is none).
+func (f *fakeTickets) ticket(id tickets.ID) tickets.Ticket {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if t := f.byID[id]; t != nil {
+		return *t
+	}
+	return tickets.Ticket{}
+}
+
+// transcript is a copy of ticket id's messages.
+func (f *fakeTickets) transcript(id tickets.ID) []tickets.Message {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.msgs[id])
+}
+
+// current is the saved settings and how many times they were saved.
+func (f *fakeTickets) current() (tickets.Settings, int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.settings, f.saved
+}
+
+// pickCalls is how many Pick calls reached the service.
+func (f *fakeTickets) pickCalls() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.picks
+}
+
+// open finds ticket id for a change: tickets.ErrNotFound, or tickets.ErrClosed when it
+// is closed. f.mu is held.
+func (f *fakeTickets) open(id tickets.ID) (*tickets.Ticket, error) {
+	t := f.byID[id]
+	switch {
+	case t == nil:
+		return nil, tickets.ErrNotFound
+	case t.Status == tickets.StatusClosed:
+		return nil, tickets.ErrClosed
+	}
+	return t, nil
+}
+
+// add stores t (a copy) as it is, numbered after the tickets before it.
+func (f *fakeTickets) add(t tickets.Ticket) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t.Number = int64(len(f.byID) + 1)
+	f.byID[t.ID] = &t
+}
+
+func validAgent(a tickets.Agent) error {
+	if a.ID == "" {
+		return fmt.Errorf("%w: agent id is required", tickets.ErrInvalid)
+	}
+	return nil
+}
+
+func (f *fakeTickets) Get(_ context.Context, id tickets.ID) (*tickets.Ticket, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t := f.byID[id]
+	if t == nil {
+		return nil, tickets.ErrNotFound
+	}
+	c := *t
+	return &c, nil
+}
+
+func (f *fakeTickets) ByInbox(_ context.Context, channel string) (*tickets.Ticket, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t := f.inbox(channel)
+	if t == nil {
+		return nil, tickets.ErrNotFound
+	}
+	c := *t
+	return &c, nil
+}
+
+// inbox is the ticket whose inbox channel is channel, or nil. f.mu is held.
+func (f *fakeTickets) inbox(channel string) *tickets.Ticket {
+	for _, t := range f.byID {
+		if t.Inbox != "" && t.Inbox == channel {
+			return t
+		}
+	}
+	return nil
+}
+
+func (f *fakeTickets) Pick(_ context.Context, id tickets.ID, agent tickets.Agent) (*tickets.Ticket, error) {
+	if err := validAgent(agent); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	defer f.touched()
+	f.picks++
+	t, err := f.open(id)
+	if err != nil {
+		return nil, err
+	}
+	if t.Status == tickets.StatusActive {
+		return nil, &tickets.AlreadyPickedError{By: t.Assignee}
+	}
+	t.Status, t.Assignee, t.PickedAt = tickets.StatusActive, agent, time.Now()
+	c := *t
+	return &c, nil
+}
+
+func (f *fakeTickets) AgentMessage(_ context.Context, channel string, m tickets.Message) (*tickets.Ticket, bool, error) {
+	if m.Direction != tickets.FromAgent && m.Direction != tickets.Internal {
+		return nil, false, fmt.Errorf("%w: direction %q", tickets.ErrInvalid, m.Direction)
+	}
+	if err := validAgent(m.Author); err != nil {
+		return nil, false, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	defer f.touched()
+	t := f.inbox(channel)
+	if t == nil {
+		return nil, false, tickets.ErrNotFound
+	}
+	if m.Direction == tickets.FromAgent {
+		switch t.Status {
+		case tickets.StatusClosed:
+			return nil, false, tickets.ErrClosed
+		case tickets.StatusPending:
+			return nil, false, tickets.ErrNotActive
+		}
+	}
+	c := *t
+	for _, old := range f.msgs[t.ID] {
+		if m.SourceMessageID != "" && old.SourceMessageID == m.SourceMessageID {
+			return &c, false, nil
+		}
+	}
+	f.msgs[t.ID] = append(f.msgs[t.ID], m)
+	return &c, true, nil
+}
+
+func (f *fakeTickets) Transfer(_ context.Context, id tickets.ID, toChannel string, by tickets.Agent) (*tickets.Ticket, error) {
+	if err := validAgent(by); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	defer f.touched()
+	team, ok := f.settings.TeamByChannel(toChannel)
+	if !ok {
+		return nil, tickets.ErrUnknownTeam
+	}
+	t, err := f.open(id)
+	if err != nil {
+		return nil, err
+	}
+	if t.Status == tickets.StatusPending && t.Team == team {
+		return nil, tickets.ErrSameTeam
+	}
+	t.Transfers = append(t.Transfers, tickets.Transfer{From: t.Team, To: team, By: by, At: time.Now()})
+	t.Team, t.Status, t.Assignee = team, tickets.StatusPending, tickets.Agent{}
+	c := *t
+	return &c, nil
+}
+
+func (f *fakeTickets) End(_ context.Context, id tickets.ID, by tickets.Agent, reason string) (*tickets.Ticket, error) {
+	if err := validAgent(by); err != nil {
+		return nil, err
+	}
+	if len(reason) > 2000 {
+		return nil, fmt.Errorf("%w: reason is longer than 2000 bytes", tickets.ErrInvalid)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	defer f.touched()
+	t, err := f.open(id)
+	if err != nil {
+		return nil, err
+	}
+	t.Status, t.ClosedBy, t.CloseReason, t.ClosedAt = tickets.StatusClosed, by, reason, time.Now()
+	c := *t
+	return &c, nil
+}
+
+// notFaked is the error of the methods these tests do not use: it names the method.
+type notFaked string
+
+func (m notFaked) Error() string { return "fakeTickets: " + string(m) + " is not faked" }
+
+func (f *fakeTickets) RetryDelivery(context.Context, tickets.ID, string, tickets.Agent) (*tickets.Ticket, error) {
+	return nil, notFaked("RetryDelivery")
+}
+
+// CanHandBack: no source of these tests takes chats back.
+func (f *fakeTickets) CanHandBack(*tickets.Ticket) bool { return false }
+
+func (f *fakeTickets) HandBack(context.Context, tickets.ID, tickets.Agent, string) (*tickets.Ticket, error) {
+	return nil, fmt.Errorf("%w: the source cannot take chats back", tickets.ErrInvalid)
+}
+
+func (f *fakeTickets) Settings(context.Context) (*tickets.Settings, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	st := f.settings
+	return &st, nil
+}
+
+func (f *fakeTickets) UpdateSettings(_ context.Context, st tickets.Settings) error {
+	if err := st.Validate(); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	defer f.touched()
+	f.settings = st
+	f.saved++
+	return nil
+}
+
+func (f *fakeTickets) CheckSetup(context.Context) ([]tickets.SetupReport, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	defer f.touched()
+	f.checks++
+	return slices.Clone(f.setup), nil
+}
+
+func (f *fakeTickets) UpdateDetails(context.Context, tickets.ID, tickets.Agent, tickets.DetailsChange) (*tickets.Ticket, error) {
+	return nil, notFaked("UpdateDetails")
+}
+
+func (f *fakeTickets) Transcript(_ context.Context, id tickets.ID) ([]tickets.Message, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.byID[id] == nil {
+		return nil, tickets.ErrNotFound
+	}
+	return slices.Clone(f.msgs[id]), nil
+}
+
+// memSeen is a Deduper in memory.
+type memSeen struct {
+	mu   sync.Mutex
+	seen map[string]bool
+}
+
+func (m *memSeen) Seen(_ context.Context, scope, id string, _ time.Duration) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.seen == nil {
+		m.seen = map[string]bool{}
+	}
+	key := scope + "\x00" + id
+	first := !m.seen[key]
+	m.seen[key] = true
+	return first, nil
+}
