@@ -20,10 +20,10 @@ type listedPackage struct {
 	Deps       []string // every package it imports, directly or not
 }
 
-// TestImportBoundaries keeps the dependency direction of DESIGN.md: tickets imports only
-// the standard library; bot imports neither store nor connectors; a connector imports
-// neither bot, store nor another connector; store imports neither bot nor connectors;
-// nothing imports cmd. A package that does not exist yet has nothing to break.
+// TestImportBoundaries keeps the dependency direction of docs/architecture.md ("Packages
+// and their rules"): tickets imports only the standard library; bot imports neither store
+// nor connectors; a connector imports neither bot, store nor another connector; store
+// imports neither bot nor connectors; nothing imports cmd. A package that does not exist yet has nothing to break.
 func TestImportBoundaries(t *testing.T) {
 	cmd := exec.Command("go", "list", "-deps", "-json", module+"/...")
 	var stderr bytes.Buffer
