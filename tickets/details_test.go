@@ -2,6 +2,7 @@ package tickets
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 )
@@ -151,3 +152,43 @@ func TestSettings_Categories(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// fakeEnricher suggests an urgency on opened tickets (an EventFilter), as an AI would.
+type fakeEnricher struct{ got *[]error }
+
+func (fakeEnricher) Name() string           { return "ai" }
+func (fakeEnricher) Wants(t EventType) bool { return t == EventOpened }
+func (e fakeEnricher) Enrich(ctx context.Context, t *Ticket, ev Event, _ string, suggest func(context.Context, DetailsChange) error) error {
+	urgent := UrgencyUrgent
+	*e.got = append(*e.got, suggest(ctx, DetailsChange{Urgency: &urgent}))
+	*e.got = append(*e.got, suggest(ctx, DetailsChange{Categories: map[string]string{"x": "y"}}))
+	return nil
+}
+
+// An Enricher gets its own consumer group, only the events it wants, and records its
+// suggestions through the service: as AI, never over an agent's value, never a category.
+func TestEnricher(t *testing.T) {
+	ctx := context.Background()
+	var results []error
+	h := newHarness(t, func(c *Config) { c.Enrichers = []Enricher{fakeEnricher{&results}} })
+	tk := h.open(t, "c1", "", "Hello")
+	handle, ok := h.svc.Handlers()[SinkGroupPrefix+"ai"]
+	if !ok || !h.svc.Interests()[SinkGroupPrefix+"ai"](EventOpened) || h.svc.Interests()[SinkGroupPrefix+"ai"](EventPicked) {
+		t.Fatal("no consumer group sink:ai wanting opened tickets only")
+	}
+	if err := handle(ctx, Event{ID: "e1", Type: EventPicked, TicketID: tk.ID}); err != nil || len(results) != 0 {
+		t.Fatalf("an unwanted event reached the enricher: %v, %v", err, results)
+	}
+	if err := handle(ctx, Event{ID: "e2", Type: EventOpened, TicketID: tk.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != 2 || results[0] != nil || !errors.Is(results[1], ErrInvalid) {
+		t.Fatalf("suggest answered %v", results)
+	}
+	got, _ := h.svc.Get(ctx, tk.ID)
+	equal(t, "suggested urgency", got.Urgency, UrgencyUrgent)
+	equal(t, "as AI", got.Origins[FieldUrgency], OriginAI)
+	if _, err := New(Config{Store: h.store, Sinks: []Sink{fakeSink{h.log, "ai"}}, Enrichers: []Enricher{fakeEnricher{&results}}}); err == nil {
+		t.Error("a sink and an enricher of one name were taken")
+	}
+}

@@ -63,19 +63,33 @@ func (s *Service) Handlers() map[string]Handler {
 		hs[GroupMarks] = s.handleMarks
 	}
 	for _, sk := range s.sinks {
-		filter, _ := sk.(EventFilter)
-		hs[SinkGroupPrefix+sk.Name()] = func(ctx context.Context, ev Event) error {
-			if filter != nil && !filter.Wants(ev.Type) {
-				return nil
-			}
-			t, err := s.ticketFor(ctx, ev)
-			if err != nil {
+		hs[SinkGroupPrefix+sk.Name()] = s.sinkHandler(sk, sk.TicketChanged)
+	}
+	for _, e := range s.enrich {
+		hs[SinkGroupPrefix+e.Name()] = s.sinkHandler(e, func(ctx context.Context, t *Ticket, ev Event, key string) error {
+			return e.Enrich(ctx, t, ev, key, func(ctx context.Context, c DetailsChange) error {
+				_, err := s.Suggest(ctx, t.ID, c)
 				return err
-			}
-			return sk.TicketChanged(ctx, t, ev, ev.ID)
-		}
+			})
+		})
 	}
 	return hs
+}
+
+// sinkHandler is the handler of a sink's (or enricher's) consumer group: it hands change
+// the ticket as it is now, for the events c wants (EventFilter).
+func (s *Service) sinkHandler(c any, change func(ctx context.Context, t *Ticket, ev Event, key string) error) Handler {
+	filter, _ := c.(EventFilter)
+	return func(ctx context.Context, ev Event) error {
+		if filter != nil && !filter.Wants(ev.Type) {
+			return nil
+		}
+		t, err := s.ticketFor(ctx, ev)
+		if err != nil {
+			return err
+		}
+		return change(ctx, t, ev, ev.ID)
+	}
 }
 
 // Interests returns, for each consumer group of Handlers, whether its handler may act on
@@ -89,11 +103,11 @@ func (s *Service) Interests() map[string]func(EventType) bool {
 	if s.desk != nil {
 		is[GroupDesk], is[GroupMarks] = in(deskTypes...), in(marksTypes...)
 	}
-	for _, sk := range s.sinks {
-		if filter, ok := sk.(EventFilter); ok {
-			is[SinkGroupPrefix+sk.Name()] = filter.Wants
+	for _, c := range consumersOf(s.sinks, s.enrich) {
+		if filter, ok := c.(EventFilter); ok {
+			is[SinkGroupPrefix+c.Name()] = filter.Wants
 		} else {
-			is[SinkGroupPrefix+sk.Name()] = func(EventType) bool { return true }
+			is[SinkGroupPrefix+c.Name()] = func(EventType) bool { return true }
 		}
 	}
 	return is

@@ -261,6 +261,16 @@ type EventFilter interface {
 	Wants(t EventType) bool
 }
 
+// Enricher suggests a ticket's details (e.g. an AI model). Like a Sink it works through
+// the outbox on its own (consumer group SinkGroupPrefix + Name), on the events it Wants
+// when it is an EventFilter. What it suggests it records with suggest, which is
+// Service.Suggest for the ticket: a field an agent set is never replaced. Keys are as
+// for Desk.
+type Enricher interface {
+	Name() string
+	Enrich(ctx context.Context, t *Ticket, ev Event, key string, suggest func(context.Context, DetailsChange) error) error
+}
+
 // Sink receives ticket data (e.g. Vitally). Keys are as for Desk.
 type Sink interface {
 	// Name identifies the sink; each sink works through the outbox on its own, so one

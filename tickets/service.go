@@ -17,6 +17,8 @@ type Config struct {
 	Desk    Desk
 	Sources map[string]Source
 	Sinks   []Sink
+	// Enrichers suggest tickets' details (AI); each has a consumer group like a sink's.
+	Enrichers []Enricher
 	// Initial are the settings used while the Store holds none.
 	Initial Settings
 	// Now is the clock; time.Now when nil.
@@ -42,6 +44,7 @@ type Service struct {
 	desk    Desk
 	sources map[string]Source
 	sinks   []Sink
+	enrich  []Enricher
 	initial Settings
 	now     func() time.Time
 	newID   func() string
@@ -51,7 +54,8 @@ type Service struct {
 }
 
 // New returns a Service for cfg. It returns an error when cfg.Store is nil, a source is nil
-// or unnamed, a sink is nil or two sinks share a name, or cfg.Initial is set but invalid.
+// or unnamed, a sink or enricher is nil or two of them share a name, or cfg.Initial is set
+// but invalid.
 func New(cfg Config) (*Service, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("tickets: New needs a Store")
@@ -62,14 +66,14 @@ func New(cfg Config) (*Service, error) {
 		}
 	}
 	names := map[string]bool{}
-	for _, sk := range cfg.Sinks {
-		if sk == nil || sk.Name() == "" {
-			return nil, errors.New("tickets: a sink is nil or unnamed")
+	for _, c := range consumersOf(cfg.Sinks, cfg.Enrichers) {
+		if c == nil || c.Name() == "" {
+			return nil, errors.New("tickets: a sink or enricher is nil or unnamed")
 		}
-		if names[sk.Name()] {
-			return nil, fmt.Errorf("tickets: two sinks are named %q", sk.Name())
+		if names[c.Name()] {
+			return nil, fmt.Errorf("tickets: two sinks are named %q", c.Name())
 		}
-		names[sk.Name()] = true
+		names[c.Name()] = true
 	}
 	if cfg.RemindAfter < 0 || cfg.RatingWindow < 0 {
 		return nil, errors.New("tickets: RemindAfter and RatingWindow must not be negative")
@@ -80,7 +84,7 @@ func New(cfg Config) (*Service, error) {
 		}
 	}
 	s := &Service{
-		store: cfg.Store, desk: cfg.Desk, sources: cfg.Sources, sinks: cfg.Sinks,
+		store: cfg.Store, desk: cfg.Desk, sources: cfg.Sources, sinks: cfg.Sinks, enrich: cfg.Enrichers,
 		initial: cfg.Initial, now: cfg.Now, newID: cfg.NewID, remind: cfg.RemindAfter, rating: cfg.RatingWindow,
 		obs: cfg.Observer,
 	}
@@ -94,6 +98,21 @@ func New(cfg Config) (*Service, error) {
 		s.obs = nopObserver{}
 	}
 	return s, nil
+}
+
+// named is a sink or an enricher: a consumer group of its own, by name.
+type named interface{ Name() string }
+
+// consumersOf lists sinks and enrichers together, in that order.
+func consumersOf(sinks []Sink, enrich []Enricher) []named {
+	out := make([]named, 0, len(sinks)+len(enrich))
+	for _, sk := range sinks {
+		out = append(out, sk)
+	}
+	for _, e := range enrich {
+		out = append(out, e)
+	}
+	return out
 }
 
 func randomID() string {

@@ -152,14 +152,12 @@ func build(cfg *config, log *zap.Logger, sources map[string]tickets.Source) (_ *
 		}
 		sources[gladly.Source] = gladlyClient
 	}
-	// The website widget: a source that also calls the service (through a.svc, set below).
-	if c := cfg.widget; c != nil {
-		feed := widgetFeed{a.st.WidgetFeed(store.WidgetFeedConfig{})}
-		if a.widget, err = widget.New(*c, laterTickets{&a.svc}, feed, log); err != nil {
-			return nil, err
-		}
-		sources[widget.Source] = a.widget
-		a.runners = append(a.runners, a.widget.Run)
+	// The website widget's outbound side; its inbound side, which calls the service, is
+	// made once the service is.
+	var widgetFeedStore widgetFeed
+	if cfg.widget != nil {
+		widgetFeedStore = widgetFeed{a.st.WidgetFeed(store.WidgetFeedConfig{})}
+		sources[widget.Source] = widget.NewDelivery(widgetFeedStore, log)
 	}
 	// The sinks. Vitally's is always there: admins may set it up in the admin panel.
 	vitallySink, err := vitally.New(vitally.Config{
@@ -174,24 +172,20 @@ func build(cfg *config, log *zap.Logger, sources map[string]tickets.Source) (_ *
 	}
 	sinks := []tickets.Sink{vitallySink}
 	a.runners = append(a.runners, vitallySink.Prepare) // makes the environment's Vitally object and traits
-	// AI enrichment suggests details through the service, made just below.
-	var svc *tickets.Service
+	// AI enrichment: the service records what it suggests.
+	var enrichers []tickets.Enricher
 	if c := cfg.ai; c != nil {
 		aiSink, err := ai.New(ai.Config{
 			BaseURL: c.baseURL, APIKey: c.apiKey, Model: c.model, Timeout: c.timeout, Temperature: c.temperature,
 			Tickets: a.st, Log: log,
-			Suggest: func(ctx context.Context, id tickets.ID, change tickets.DetailsChange) error {
-				_, err := svc.Suggest(ctx, id, change)
-				return err
-			},
 		})
 		if err != nil {
 			return nil, err
 		}
-		sinks = append(sinks, aiSink)
+		enrichers = append(enrichers, aiSink)
 	}
-	svc, err = tickets.New(tickets.Config{
-		Store: a.st, Desk: desk, Sources: sources, Sinks: sinks,
+	svc, err := tickets.New(tickets.Config{
+		Store: a.st, Desk: desk, Sources: sources, Sinks: sinks, Enrichers: enrichers,
 		Initial: cfg.initial, RemindAfter: cfg.priorityWindow, RatingWindow: cfg.ratingWindow,
 		Observer: a.metrics,
 	})
@@ -199,6 +193,12 @@ func build(cfg *config, log *zap.Logger, sources map[string]tickets.Source) (_ *
 		return nil, err
 	}
 	a.svc = svc
+	if c := cfg.widget; c != nil {
+		if a.widget, err = widget.New(*c, a.svc, widgetFeedStore, log); err != nil {
+			return nil, err
+		}
+		a.runners = append(a.runners, a.widget.Run)
+	}
 	routes := map[string]http.Handler{}
 	if w := cfg.webhook; w != nil {
 		h, err := webhook.NewHandler(webhook.HandlerConfig{Token: w.token}, a.svc, log)

@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 
 	"github.com/frontdeskhq/frontdesk/connectors/widget"
 	"github.com/frontdeskhq/frontdesk/store"
-	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
 // widgetFeed is the store's visitor feeds as the widget's Feed (the two packages do not
@@ -23,24 +21,3 @@ func (f widgetFeed) Read(ctx context.Context, visitor, after string, max int) ([
 }
 
 var _ widget.Feed = widgetFeed{}
-
-// laterTickets is the ticket service before it exists: the widget is one of the service's
-// sources and also calls it, so it is built first and reaches the service through this.
-type laterTickets struct{ svc **tickets.Service }
-
-var errNoService = errors.New("the ticket service is not built yet")
-
-func (l laterTickets) get() (*tickets.Service, error) {
-	if *l.svc == nil {
-		return nil, errNoService
-	}
-	return *l.svc, nil
-}
-
-func (l laterTickets) Inbound(ctx context.Context, in tickets.Inbound) (tickets.InboundResult, error) {
-	s, err := l.get()
-	if err != nil {
-		return tickets.InboundResult{}, err
-	}
-	return s.Inbound(ctx, in)
-}

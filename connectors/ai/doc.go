@@ -1,11 +1,12 @@
-// Package ai is an optional sink (tickets.Sink, named "ai") that asks a language model,
-// through any OpenAI-compatible chat-completions endpoint (OpenAI, a gateway, or a local
-// server such as Ollama), to suggest a ticket's details: its title, a short summary, the
-// customer's sentiment, the urgency and a few tags. It asks when a ticket is opened and
-// again when it is closed, and records what it gets with tickets.Service.Suggest.
+// Package ai is an optional enricher (tickets.Enricher, named "ai") that asks a language
+// model, through any OpenAI-compatible chat-completions endpoint (OpenAI, a gateway, or a
+// local server such as Ollama), to suggest a ticket's details: its title, a short summary,
+// the customer's sentiment, the urgency and a few tags. It asks when a ticket is opened
+// and again when it is closed, and records what it gets with the suggest function the
+// ticket service hands it (Service.Suggest for that ticket).
 //
 // It is off unless the operator configures an endpoint, a key and a model; nothing is
-// sent anywhere until then. Being a sink, it works through the outbox on its own
+// sent anywhere until then. Like a sink, it works through the outbox on its own
 // ("sink:ai"), apart from Slack and the customer's side: a slow or failing model never
 // holds up a chat, and a failed call is retried by the outbox.
 //

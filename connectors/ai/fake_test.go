@@ -77,7 +77,7 @@ func (m *memTickets) Messages(_ context.Context, id tickets.ID) ([]tickets.Messa
 	return append([]tickets.Message(nil), msgs...), nil
 }
 
-// suggestions records Suggest's calls, answering err.
+// suggestions records the calls of the suggest function Enrich is given, answering err.
 type suggestions struct {
 	mu    sync.Mutex
 	calls []tickets.DetailsChange

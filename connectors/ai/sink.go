@@ -29,7 +29,7 @@ type Tickets interface {
 	SetSync(ctx context.Context, id tickets.ID, sink string, s tickets.SyncStatus) error
 }
 
-// Config is what a Sink needs. BaseURL, APIKey, Model, Tickets and Suggest are required.
+// Config is what a Sink needs. BaseURL, APIKey, Model and Tickets are required.
 type Config struct {
 	// BaseURL is the OpenAI-compatible API's root, e.g. https://api.openai.com/v1 or
 	// http://localhost:11434/v1; requests go to BaseURL + "/chat/completions".
@@ -43,8 +43,6 @@ type Config struct {
 	Temperature *float64
 	// Tickets reads transcripts and records the AI status.
 	Tickets Tickets
-	// Suggest records suggestions (tickets.Service.Suggest).
-	Suggest func(ctx context.Context, id tickets.ID, c tickets.DetailsChange) error
 	// HTTP is the client for the endpoint; by default one with Timeout that does not
 	// follow redirects (the transcript goes to the configured endpoint only) and keeps its
 	// connections (httpsrc.Pooled).
@@ -54,7 +52,7 @@ type Config struct {
 	Log     *zap.Logger
 }
 
-// Sink suggests ticket details with a language model (tickets.Sink). It is safe for
+// Sink suggests ticket details with a language model (tickets.Enricher). It is safe for
 // concurrent use.
 type Sink struct {
 	cfg      Config
@@ -78,8 +76,6 @@ func New(cfg Config) (*Sink, error) {
 		return nil, errors.New("ai: New needs Model")
 	case cfg.Tickets == nil:
 		return nil, errors.New("ai: New needs Tickets")
-	case cfg.Suggest == nil:
-		return nil, errors.New("ai: New needs Suggest")
 	case cfg.Timeout < 0:
 		return nil, errors.New("ai: Timeout must not be negative")
 	case cfg.Temperature != nil && !(*cfg.Temperature >= 0 && *cfg.Temperature <= 2):
@@ -144,15 +140,15 @@ func (s *Sink) Wants(t tickets.EventType) bool {
 	return t == tickets.EventOpened || t == tickets.EventClosed
 }
 
-// TicketChanged asks the model for suggestions when t is opened and when it is closed,
-// and records a valid answer with Suggest; every other event is ignored. An answer that
+// Enrich asks the model for suggestions when t is opened and when it is closed, and
+// records a valid answer with suggest; every other event is ignored. An answer that
 // is not usable is logged and dropped (nil: asking again would not help). Errors follow
 // the outbox's rules: a 429 asks for its Retry-After, timeouts, network errors, 408 and
 // 5xx are retried, and other refusals (a wrong key, model or URL) are permanent. A
 // refusal of a parameter the model does not support (a temperature, with OpenAI's
 // reasoning models) is also recorded as the ticket's AI status, saying what to change,
-// for agents to see; the next answer clears it. See tickets.Sink.
-func (s *Sink) TicketChanged(ctx context.Context, t *tickets.Ticket, ev tickets.Event, _ string) error {
+// for agents to see; the next answer clears it. See tickets.Enricher.
+func (s *Sink) Enrich(ctx context.Context, t *tickets.Ticket, ev tickets.Event, _ string, suggest func(context.Context, tickets.DetailsChange) error) error {
 	if ev.Type != tickets.EventOpened && ev.Type != tickets.EventClosed {
 		return nil
 	}
@@ -193,7 +189,7 @@ func (s *Sink) TicketChanged(ctx context.Context, t *tickets.Ticket, ev tickets.
 		s.warnDropped(t, ev, err.Error())
 		return nil
 	}
-	if err := s.cfg.Suggest(ctx, t.ID, change); err != nil {
+	if err := suggest(ctx, change); err != nil {
 		if errors.Is(err, tickets.ErrInvalid) {
 			// The error's words may quote the suggestion: log the field only.
 			field := "unknown"

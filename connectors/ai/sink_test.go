@@ -80,9 +80,6 @@ func newWorld(t *testing.T, cfg Config) *world {
 	if cfg.Tickets == nil {
 		cfg.Tickets = w.tickets
 	}
-	if cfg.Suggest == nil {
-		cfg.Suggest = w.sugg.suggest
-	}
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 2 * time.Second
 	}
@@ -101,7 +98,9 @@ func (w *world) event(typ tickets.EventType) tickets.Event {
 }
 
 func (w *world) changed(typ tickets.EventType) error {
-	return w.sink.TicketChanged(context.Background(), w.ticket, w.event(typ), "key-1")
+	return w.sink.Enrich(context.Background(), w.ticket, w.event(typ), "key-1", func(ctx context.Context, c tickets.DetailsChange) error {
+		return w.sugg.suggest(ctx, w.ticket.ID, c)
+	})
 }
 
 // logText is everything logged, messages and fields.
@@ -515,8 +514,7 @@ func TestNothingToAskAbout(t *testing.T) {
 }
 
 func TestNew(t *testing.T) {
-	ok := Config{BaseURL: "https://api.openai.com/v1", APIKey: "k", Model: "m", Tickets: &memTickets{},
-		Suggest: func(context.Context, tickets.ID, tickets.DetailsChange) error { return nil }}
+	ok := Config{BaseURL: "https://api.openai.com/v1", APIKey: "k", Model: "m", Tickets: &memTickets{}}
 	s, err := New(ok)
 	if err != nil {
 		t.Fatal(err)
@@ -525,7 +523,7 @@ func TestNew(t *testing.T) {
 		s.cfg.HTTP == nil || s.cfg.HTTP.Timeout != DefaultTimeout {
 		t.Errorf("name %q, endpoint %q, timeout %v", s.Name(), s.endpoint, s.cfg.Timeout)
 	}
-	var _ tickets.Sink = s
+	var _ tickets.Enricher = s
 	if s, err := New(with(ok, func(c *Config) { c.BaseURL = "http://localhost:11434/v1/" })); err != nil ||
 		s.endpoint != "http://localhost:11434/v1/chat/completions" {
 		t.Errorf("trailing slash: %v", err)
@@ -545,7 +543,6 @@ func TestNew(t *testing.T) {
 		{"no key", func(c *Config) { c.APIKey = "" }, "APIKey"},
 		{"no model", func(c *Config) { c.Model = "" }, "Model"},
 		{"no tickets", func(c *Config) { c.Tickets = nil }, "Tickets"},
-		{"no suggest", func(c *Config) { c.Suggest = nil }, "Suggest"},
 		{"negative timeout", func(c *Config) { c.Timeout = -time.Second }, "Timeout"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

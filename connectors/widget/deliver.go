@@ -11,18 +11,35 @@ import (
 )
 
 var (
-	_ tickets.Source        = (*Widget)(nil)
-	_ tickets.RatingCarrier = (*Widget)(nil)
+	_ tickets.Source        = (*Delivery)(nil)
+	_ tickets.RatingCarrier = (*Delivery)(nil)
 )
 
+// Delivery is the widget's outbound side, the tickets.Source (and RatingCarrier) of widget
+// tickets: it writes what the visitor should see into their feed. It needs nothing of the
+// ticket service, so it is made before the service (which delivers through it), and the
+// Widget, which hands visitors' chats to the service, after. It is safe for concurrent use.
+type Delivery struct {
+	feed Feed
+	log  *zap.Logger
+}
+
+// NewDelivery returns the widget's outbound side, writing into feed.
+func NewDelivery(feed Feed, log *zap.Logger) *Delivery {
+	if log == nil {
+		log = zap.NewNop()
+	}
+	return &Delivery{feed: feed, log: log.Named("widget")}
+}
+
 // CarriesRating: the widget asks for the rating with buttons of its own (the ended item's
-// rating_question) and sends the answer to Service.Rate. See tickets.RatingCarrier.
-func (w *Widget) CarriesRating() bool { return true }
+// rating_question) and sends the answer to Service.Inbound. See tickets.RatingCarrier.
+func (w *Delivery) CarriesRating() bool { return true }
 
 // Deliver appends out to the visitor's feed, once per key however often it is called,
 // and every replica's websockets of that visitor show it at once. A ticket that is not a
 // widget visitor's is a permanent error; a feed failure is transient.
-func (w *Widget) Deliver(ctx context.Context, t *tickets.Ticket, out tickets.Outbound, key string) error {
+func (w *Delivery) Deliver(ctx context.Context, t *tickets.Ticket, out tickets.Outbound, key string) error {
 	if t == nil || key == "" {
 		return tickets.Permanent(fmt.Errorf("widget: deliver needs a ticket and a key"))
 	}

@@ -14,9 +14,11 @@ import (
 	"github.com/frontdeskhq/frontdesk/connectors/internal/keyrate"
 )
 
-// Widget is the website chat: its HTTP routes for visitors, and the tickets.Source (and
-// RatingCarrier) of widget tickets. It is safe for concurrent use.
+// Widget is the website chat's inbound side: its HTTP routes for visitors, whose chats it
+// hands to the ticket service, and the live feed of their websockets. Its Delivery (the
+// embedded outbound side) is a tickets.Source too. It is safe for concurrent use.
 type Widget struct {
+	*Delivery
 	cfg      Config
 	tk       Tickets
 	feed     Feed
@@ -49,7 +51,8 @@ func New(cfg Config, tk Tickets, feed Feed, log *zap.Logger) (*Widget, error) {
 		return nil, err
 	}
 	return &Widget{
-		cfg: cfg, tk: tk, feed: feed, log: log.Named("widget"),
+		Delivery: NewDelivery(feed, log),
+		cfg:      cfg, tk: tk, feed: feed, log: log.Named("widget"),
 		signer:   signer{key: []byte(cfg.Secret), ttl: cfg.TokenTTL},
 		origins:  slices.Clone(cfg.AllowedOrigins),
 		visitors: keyrate.New(cfg.VisitorRate, cfg.VisitorBurst, cfg.MaxTracked),
