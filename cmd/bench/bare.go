@@ -39,7 +39,7 @@ func (b *bench) runBare(ctx context.Context) error {
 		chats[i] = &chat{agent: agent, inbox: w.sim.AddChannel(fmt.Sprintf("bare-%d", i), true, w.sim.Bot(), agent)}
 	}
 	url := "http://" + addr + "/events"
-	tg := &target{name: "bare transport", w: w, chats: chats, procs: []*proc{p},
+	tg := &target{name: "bare transport", w: w, chats: chats, procs: []counted{p.counted()},
 		send: func(ctx context.Context, c *chat, seq int) error {
 			status, _, err := w.post(ctx, url, hookToken, map[string]any{
 				"slack_channel": c.inbox.ID, "name": "Customer", "text": custMark + strconv.Itoa(seq) + filler,

@@ -242,34 +242,6 @@ func (w *world) dupCards() int {
 	return dups
 }
 
-// scrapeSum adds up a Prometheus counter's series whose labels contain match.
-func scrapeSum(addr, name, match string) float64 {
-	res, err := http.Get("http://" + addr + "/metrics")
-	if err != nil {
-		return 0
-	}
-	defer res.Body.Close()
-	var sb strings.Builder
-	buf := make([]byte, 64<<10)
-	for {
-		n, err := res.Body.Read(buf)
-		sb.Write(buf[:n])
-		if err != nil {
-			break
-		}
-	}
-	var sum float64
-	for _, line := range strings.Split(sb.String(), "\n") {
-		if strings.HasPrefix(line, name+"{") && strings.Contains(line, match) {
-			if i := strings.LastIndexByte(line, ' '); i > 0 {
-				v, _ := strconv.ParseFloat(line[i+1:], 64)
-				sum += v
-			}
-		}
-	}
-	return sum
-}
-
 func (f burstFigures) limitedLine() string {
 	if len(f.Limited) == 0 {
 		return "none"

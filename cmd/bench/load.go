@@ -33,7 +33,7 @@ type target struct {
 	name  string
 	w     *world
 	chats []*chat
-	procs []*proc // whose CPU time is accounted: the target's processes
+	procs []counted // whose CPU time is accounted: the target's processes
 	// send hands the customer message seq of chat c to the target.
 	send func(ctx context.Context, c *chat, seq int) error
 	rr   int // round-robin position over chats
@@ -73,11 +73,17 @@ type cpuUse struct {
 	Cores float64
 }
 
+// counted is a process whose CPU time a run accounts for.
+type counted struct {
+	name string
+	pid  int
+}
+
 // cpuSnapshot reads the CPU time of each process, of this one, and of the whole machine.
-func cpuSnapshot(procs []*proc) []time.Duration {
+func cpuSnapshot(procs []counted) []time.Duration {
 	out := make([]time.Duration, 0, len(procs)+2)
 	for _, p := range procs {
-		out = append(out, cpuTime(p.pid()))
+		out = append(out, cpuTime(p.pid))
 	}
 	return append(out, cpuTime(os.Getpid()), machineBusy())
 }
@@ -85,7 +91,7 @@ func cpuSnapshot(procs []*proc) []time.Duration {
 // cpuUses is the cores each process used between two snapshots, then "driver+sim" (this
 // process) and "others" (everything else on the machine: the kernel's own work, and any
 // other program running meanwhile).
-func cpuUses(procs []*proc, a, b []time.Duration, d time.Duration) []cpuUse {
+func cpuUses(procs []counted, a, b []time.Duration, d time.Duration) []cpuUse {
 	var out []cpuUse
 	ours := 0.0
 	for i := 0; i < len(a)-1; i++ {

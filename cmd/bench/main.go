@@ -55,6 +55,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/frontdeskhq/frontdesk/store/redisserver"
 )
 
 // config sizes a run.
@@ -194,13 +196,13 @@ func run(ctx context.Context, cfg config) error {
 			return err
 		}
 	}
-	redis, err := startRedis(dir)
+	redis, err := startRedis(ctx, dir)
 	if err != nil {
 		return err
 	}
-	defer redis.stop(5 * time.Second)
-	rep.RedisVersion = redisVersion(ctx, redis)
-	logf("redis-server on %s (no persistence); working directory %s", redis.addr, dir)
+	defer redis.Stop(5 * time.Second)
+	rep.RedisVersion = redisVersion(ctx)
+	logf("redis-server on %s (no persistence); working directory %s", redis.Addr(), dir)
 
 	if !cfg.smoke {
 		rep.OthersAtStart = waitQuiet(ctx, 0.25, 90*time.Second)
@@ -261,10 +263,13 @@ type bench struct {
 	root, dir      string
 	fdBin, bareBin string
 	fdInstrumented string // cmd/frontdesk with profile.go's instrumentation, for the profile run only
-	redis          *redisServer
+	redis          *redisserver.Server
 	rep            *report
 	scripts        map[string]string // EVALSHA sha → script name
 }
+
+// redisCounted is the benchmark's redis-server for the CPU accounting.
+func (b *bench) redisCounted() counted { return counted{"redis", b.redis.PID()} }
 
 // on reports whether a phase runs (BENCH_PHASES).
 func (b *bench) on(phase string) bool { return b.cfg.phases == nil || b.cfg.phases[phase] }

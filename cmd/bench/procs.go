@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -14,6 +15,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/frontdeskhq/frontdesk/store/redisserver"
 )
 
 // build compiles pkg (a path under the module root) into dir and returns the binary.
@@ -45,8 +48,7 @@ func moduleRoot() (string, error) {
 	}
 }
 
-// proc is a child process (Frontdesk, the bare transport, redis-server), its output in
-// a log file.
+// proc is a child process (Frontdesk, the bare transport), its output in a log file.
 type proc struct {
 	name    string
 	addr    string // HTTP address, for those that serve one
@@ -94,6 +96,9 @@ func startProc(dir, name, logName, bin string, args []string, env map[string]str
 }
 
 func (p *proc) pid() int { return p.cmd.Process.Pid }
+
+// counted is the process for the CPU accounting.
+func (p *proc) counted() counted { return counted{p.name, p.pid()} }
 
 func (p *proc) alive() bool {
 	select {
@@ -221,50 +226,24 @@ func machineBusy() time.Duration {
 
 // freeAddr returns a loopback address nothing listens on now.
 func freeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := redisserver.FreePort()
 	if err != nil {
 		return "", err
 	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), nil
 }
 
-// redisServer is a redis-server of the benchmark's own, without persistence.
-type redisServer struct {
-	*proc
+// startRedis starts the benchmark's redis-server on a free loopback port, without
+// persistence, its files and its log (redis.log) in dir. It dies with the benchmark.
+func startRedis(ctx context.Context, dir string) (*redisserver.Server, error) {
+	log := filepath.Join(dir, "redis.log")
+	srv, err := redisserver.Start(ctx, redisserver.Options{Dir: dir, Log: func(int) string { return log },
+		SysProcAttr: &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}})
+	switch {
+	case errors.Is(err, redisserver.ErrNotInstalled):
+		return nil, fmt.Errorf("%w; install it (scripts/redis.sh does, or apt-get install redis-server)", err)
+	case err != nil:
+		return nil, fmt.Errorf("%w\n%s", err, tailFile(log, 10))
+	}
+	return srv, nil
 }
-
-// startRedis starts redis-server on a free loopback port and waits until it answers.
-func startRedis(dir string) (*redisServer, error) {
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		return nil, errors.New("redis-server is not on PATH; install it (scripts/redis.sh does, or apt-get install redis-server)")
-	}
-	addr, err := freeAddr()
-	if err != nil {
-		return nil, err
-	}
-	_, port, _ := net.SplitHostPort(addr)
-	p, err := startProc(dir, "redis", "redis", bin, []string{"--port", port, "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", dir}, nil)
-	if err != nil {
-		return nil, err
-	}
-	p.addr = addr
-	r := &redisServer{p}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			c.Close()
-			return r, nil
-		}
-		if !p.alive() || time.Now().After(deadline) {
-			p.stop(time.Second)
-			return nil, fmt.Errorf("redis-server does not answer on %s: %v\n%s", addr, err, tailFile(p.log, 10))
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-func (r *redisServer) url() string { return "redis://" + r.addr + "/0" }

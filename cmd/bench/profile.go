@@ -97,7 +97,7 @@ func (b *bench) runProfile(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	env := w.frontdeskEnv(b.redis.url(), "profile:", addr)
+	env := w.frontdeskEnv(b.redis.URL(), "profile:", addr)
 	prof := filepath.Join(b.dir, "frontdesk-profile.pprof")
 	env["BENCH_CPUPROFILE"] = prof
 	p, err := startProc(b.dir, "frontdesk", "frontdesk-profile", b.fdInstrumented, nil, env)
@@ -114,7 +114,7 @@ func (b *bench) runProfile(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	tg := &target{name: "Frontdesk, profiled", w: w, chats: chats, procs: []*proc{p, b.redis.proc},
+	tg := &target{name: "Frontdesk, profiled", w: w, chats: chats, procs: []counted{p.counted(), b.redisCounted()},
 		send: func(ctx context.Context, c *chat, seq int) error {
 			status, _, err := w.post(ctx, hookURL(addr), hookToken, customerMessage(c, seq))
 			if err != nil || status != http.StatusAccepted && status != http.StatusOK {

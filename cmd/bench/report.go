@@ -92,7 +92,7 @@ func gitCommit(root string) string {
 	return c
 }
 
-func redisVersion(ctx context.Context, r *redisServer) string {
+func redisVersion(ctx context.Context) string {
 	out, err := exec.CommandContext(ctx, "redis-server", "--version").Output()
 	if err != nil {
 		return "?"

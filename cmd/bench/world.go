@@ -210,23 +210,10 @@ func hookURL(addr string) string { return "http://" + addr + "/connectors/webhoo
 // and returns the chats with their ticket numbers.
 func (w *world) openTickets(ctx context.Context, addr string, n, conc int) ([]*chat, error) {
 	chats := make([]*chat, n)
-	errs := make(chan error, n)
-	sem := make(chan struct{}, conc)
-	var wg sync.WaitGroup
-	for i := range n {
-		c := &chat{member: fmt.Sprintf("member-%d", w.members.Add(1)), team: i % len(w.teams)}
-		chats[i] = c
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			if err := w.openTicket(ctx, addr, c); err != nil {
-				errs <- err
-			}
-		})
+	for i := range chats {
+		chats[i] = &chat{member: fmt.Sprintf("member-%d", w.members.Add(1)), team: i % len(w.teams)}
 	}
-	wg.Wait()
-	close(errs)
-	if err := <-errs; err != nil {
+	if err := inParallel(n, conc, func(i int) error { return w.openTicket(ctx, addr, chats[i]) }); err != nil {
 		return nil, err
 	}
 	return chats, nil
@@ -334,26 +321,12 @@ func (w *world) pick(c *chat, agent *slacktest.User, timeout time.Duration) (pic
 // pickAll picks every chat, conc at a time, each by agents[i%n].
 func (w *world) pickAll(chats []*chat, conc int, timeout time.Duration) ([]pickResult, error) {
 	res := make([]pickResult, len(chats))
-	errs := make(chan error, len(chats))
-	sem := make(chan struct{}, conc)
-	var wg sync.WaitGroup
-	for i, c := range chats {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			r, err := w.pick(c, w.agents[i%len(w.agents)], timeout)
-			res[i] = r
-			if err != nil {
-				errs <- err
-			}
-		})
-	}
-	wg.Wait()
-	close(errs)
-	if err := <-errs; err != nil {
-		return res, err
-	}
-	return res, nil
+	err := inParallel(len(chats), conc, func(i int) error {
+		var err error
+		res[i], err = w.pick(chats[i], w.agents[i%len(w.agents)], timeout)
+		return err
+	})
+	return res, err
 }
 
 // openChats opens n tickets and picks them: n chats ready to relay both ways.
@@ -381,3 +354,33 @@ func customerMessage(c *chat, seq int) map[string]any {
 
 // errRefused is a customer message the target did not take.
 var errRefused = errors.New("refused")
+
+// quietFor is how long Slack and the chatbot must hear nothing for the system to count
+// as idle (shorter in smoke mode).
+var quietFor = 300 * time.Millisecond
+
+// quiesce waits until no Web API call and no chatbot callback happened for quietFor (at
+// most max).
+func (w *world) quiesce(max time.Duration) {
+	deadline := time.Now().Add(max)
+	total := func() int {
+		n := 0
+		for _, v := range w.tail.snapshot() {
+			n += v
+		}
+		c, _ := w.bot.counts()
+		for _, v := range c {
+			n += v
+		}
+		return n
+	}
+	last, since := total(), time.Now()
+	for time.Now().Before(deadline) && !aborted() {
+		time.Sleep(quietFor / 6)
+		if n := total(); n != last {
+			last, since = n, time.Now()
+		} else if time.Since(since) >= quietFor {
+			return
+		}
+	}
+}

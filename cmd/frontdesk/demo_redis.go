@@ -3,19 +3,16 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/frontdeskhq/frontdesk/store/redisserver"
 )
 
 // The ways `frontdesk demo` finds a Redis (its --redis flag).
@@ -126,55 +123,13 @@ func existingRedis(ctx context.Context, rawURL string) (*demoRedis, error) {
 // startRedisServer starts redis-server from PATH on a spare loopback port, saving
 // nothing, with its working files in dir.
 func startRedisServer(ctx context.Context, dir string) (*demoRedis, error) {
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		return nil, errors.New("redis-server is not installed")
-	}
-	port, err := sparePort()
+	srv, err := redisserver.Start(ctx, redisserver.Options{Dir: dir,
+		Log: func(int) string { return filepath.Join(dir, "redis.log") }})
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "",
-		"--appendonly", "no", "--dir", dir, "--logfile", filepath.Join(dir, "redis.log"))
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start redis-server: %w", err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	var once sync.Once
-	stop := func() {
-		once.Do(func() {
-			_ = cmd.Process.Signal(syscall.SIGTERM)
-			select {
-			case <-exited:
-			case <-time.After(5 * time.Second):
-				_ = cmd.Process.Kill()
-				<-exited
-			}
-		})
-	}
-	url := fmt.Sprintf("redis://127.0.0.1:%d/0", port)
-	rdb := redis.NewClient(&redis.Options{Addr: fmt.Sprintf("127.0.0.1:%d", port)})
-	defer rdb.Close()
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		pctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
-		err := rdb.Ping(pctx).Err()
-		cancel()
-		if err == nil {
-			break
-		}
-		select {
-		case <-exited:
-			return nil, fmt.Errorf("redis-server exited at start (see %s)", filepath.Join(dir, "redis.log"))
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			stop()
-			return nil, fmt.Errorf("redis-server did not answer on port %d: %v", port, err)
-		}
-	}
-	return &demoRedis{url: url, prefix: "fd:", kind: redisServer, stop: stop,
-		about: fmt.Sprintf("a redis-server of its own on 127.0.0.1:%d that saves nothing (stopped when the demo stops)", port)}, nil
+	return &demoRedis{url: srv.URL(), prefix: "fd:", kind: redisServer, stop: func() { _ = srv.Stop(5 * time.Second) },
+		about: fmt.Sprintf("a redis-server of its own on %s that saves nothing (stopped when the demo stops)", srv.Addr())}, nil
 }
 
 // startEmbeddedRedis runs miniredis, a Redis-compatible server in this process. It keeps
@@ -205,17 +160,6 @@ func startEmbeddedRedis() (*demoRedis, error) {
 	stop := func() { once.Do(func() { close(done); wg.Wait(); m.Close() }) }
 	return &demoRedis{url: "redis://" + m.Addr() + "/0", prefix: "fd:", kind: redisEmbedded, stop: stop,
 		about: "an embedded Redis-compatible server (miniredis) that KEEPS NOTHING: every ticket is gone when the demo stops"}, nil
-}
-
-// sparePort is a free TCP port on the loopback interface (free when asked: a port is
-// rarely taken between this and its use).
-func sparePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
 // tempDir makes the demo's working directory.

@@ -12,12 +12,13 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/frontdeskhq/frontdesk/bot/slacktest"
+	"github.com/frontdeskhq/frontdesk/store/redisserver"
 	"github.com/frontdeskhq/frontdesk/store/redistest"
 )
 
 // deadRedisURL is a loopback port nothing listens on.
 func deadRedisURL(t *testing.T) string {
-	port, err := sparePort()
+	port, err := redisserver.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
