@@ -47,7 +47,7 @@ func TestRedis_InboundOpens(t *testing.T) {
 		if ce := c.HGet(ctx, r.keys.ticket(ref), "card_event").Val(); ce != evs[0].ID {
 			t.Errorf("card_event = %q, want the EventOpened's id %q", ce, evs[0].ID)
 		}
-		if added, err := r.AddMessage(ctx, got.ID, first); added || err != nil {
+		if _, added, err := sourceSays(ctx, r, got.Source, got.ConversationID, first); added || err != nil {
 			t.Errorf("re-adding the first message = %v, %v; want a duplicate", added, err)
 		}
 	})

@@ -47,7 +47,7 @@ func (r *Redis) addInboxMessage(ctx context.Context, id tickets.ID, m tickets.Me
 	if err != nil {
 		return nil, false, err
 	}
-	res, err := r.runAddMessage(ctx, ref, id, m, "2")
+	res, err := r.runAddMessage(ctx, ref, id, m)
 	if err != nil {
 		return nil, false, err
 	}

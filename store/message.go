@@ -11,31 +11,29 @@ import (
 )
 
 // addMessageScript adds a message to a ticket's transcript and tells the outbox, at most
-// once per direction and source message id.
+// once per direction and source message id, and returns the ticket (AddInboxMessage).
 //
 // KEYS[1] -> P{N}:ticket:<id>
 // KEYS[2] -> P{N}:ticket:<id>:messages
 // KEYS[3] -> P{N}:ticket:<id>:held
 // KEYS[4] -> P{N}:seen:<id>:<direction>:<source message id> (unused without one)
 // KEYS[5] -> P{N}:outbox
-// KEYS[6] -> P{N}:ticket:<id>:transfers (unused when ARGV[7] is "")
-// KEYS[7] -> P{N}:ticket:<id>:cards (unused when ARGV[7] is "")
-// KEYS[8] -> P{N}:ticket:<id>:edits (unused when ARGV[7] is "")
+// KEYS[6] -> P{N}:ticket:<id>:transfers
+// KEYS[7] -> P{N}:ticket:<id>:cards
+// KEYS[8] -> P{N}:ticket:<id>:edits
 // ARGV[1] -> ticket id
 // ARGV[2] -> direction: customer, source_agent, agent, internal or notice
 // ARGV[3] -> the message, JSON
 // ARGV[4] -> EventMessage, JSON
 // ARGV[5] -> the message's time, RFC3339Nano (the ticket's new updated_at)
 // ARGV[6] -> dedupe TTL in ms when the message has a source id, else ""
-// ARGV[7] -> "2" for an agent's message in an inbox channel (AddInboxMessage): the ticket
-// is returned; "" (AddMessage): only the code
 //
 // The status rules come first, so a message turned away is not marked seen. A customer
 // (or source agent) message on a pending ticket is held for replay and placed under the
 // card; on an active one it is placed in the inbox. Agent messages and notices need an active ticket;
 // internal notes are taken in any status.
-// Returns {1} added | {2} seen before, nothing changed | {0} no such ticket | {-2} closed |
-// {-4} not active. With ARGV[7] set, {1} and {2} go on with the ticket HASH (field, value
+// Returns {1, ...} added | {2, ...} seen before, nothing changed | {0} no such ticket |
+// {-2} closed | {-4} not active. {1} and {2} go on with the ticket HASH (field, value
 // pairs), its transfers, its cards HASH (field, value pairs) and its edits.
 //
 // A source's messages go through inboundScript, which applies the same rules.
@@ -76,38 +74,12 @@ if code == 1 then
 		redis.call('XADD', KEYS[5], '*', 't', 'message', 'k', ARGV[1], 'e', ARGV[4])
 	end
 end
-if ARGV[7] == '' then
-	return {code}
-end
 return {code, redis.call('HGETALL', KEYS[1]), redis.call('LRANGE', KEYS[6], 0, -1),
 	redis.call('HGETALL', KEYS[7]), redis.call('LRANGE', KEYS[8], 0, -1)}
 `)
 
-// AddMessage appends m to the ticket's transcript and appends EventMessage, unless it
-// was added before. See tickets.Store.
-func (r *Redis) AddMessage(ctx context.Context, id tickets.ID, m tickets.Message) (added bool, err error) {
-	added, err = r.addMessage(ctx, id, m)
-	return added, wrapErr("add message", id, err)
-}
-
-func (r *Redis) addMessage(ctx context.Context, id tickets.ID, m tickets.Message) (bool, error) {
-	ref, err := parseID(id)
-	if err != nil {
-		return false, err
-	}
-	if !m.Direction.Valid() {
-		return false, fmt.Errorf("%w: store: message direction %q", tickets.ErrInvalid, m.Direction)
-	}
-	res, err := r.runAddMessage(ctx, ref, id, m, "")
-	if err != nil {
-		return false, err
-	}
-	code, _ := res[0].(int64)
-	return code == codeOK, outcome(code)
-}
-
-// runAddMessage runs addMessageScript for m to ticket id (at ref) in mode (its ARGV[7]).
-func (r *Redis) runAddMessage(ctx context.Context, ref ref, id tickets.ID, m tickets.Message, mode string) ([]any, error) {
+// runAddMessage runs addMessageScript for m to ticket id (at ref).
+func (r *Redis) runAddMessage(ctx context.Context, ref ref, id tickets.ID, m tickets.Message) ([]any, error) {
 	msg, err := marshal(m)
 	if err != nil {
 		return nil, err
@@ -125,7 +97,7 @@ func (r *Redis) runAddMessage(ctx context.Context, ref ref, id tickets.ID, m tic
 		r.keys.seen(ref, m.Direction, m.SourceMessageID), r.keys.outbox(ref.p),
 		r.keys.transfers(ref), r.keys.cards(ref), r.keys.edits(ref),
 	}
-	res, err := addMessageScript.Run(ctx, r.c, keys, string(id), string(m.Direction), msg, ev, fmtTime(m.At), ttl, mode).Slice()
+	res, err := addMessageScript.Run(ctx, r.c, keys, string(id), string(m.Direction), msg, ev, fmtTime(m.At), ttl).Slice()
 	if err == nil && len(res) == 0 {
 		err = fmt.Errorf("addMessageScript answered nothing")
 	}

@@ -9,11 +9,15 @@ import (
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
-// ticketIn returns a ticket of r in status st.
+// ticketIn returns a ticket of r in status st, for conversation conv, with inbox channel
+// "G-"+conv.
 func ticketIn(t *testing.T, r *Redis, conv string, st tickets.Status) tickets.ID {
 	t.Helper()
 	ctx := context.Background()
 	tk := open(t, r, conv, nil)
+	if err := r.SetInbox(ctx, tk.ID, "G-"+conv); err != nil {
+		t.Fatal(err)
+	}
 	switch st {
 	case tickets.StatusActive:
 		if _, err := r.Pick(ctx, tk.ID, alice, t0); err != nil {
@@ -27,13 +31,35 @@ func ticketIn(t *testing.T, r *Redis, conv string, st tickets.Status) tickets.ID
 	return tk.ID
 }
 
-func TestRedis_AddMessage(t *testing.T) {
+// add adds m to ticket id the way it comes: a source's message through Inbound to the
+// ticket's conversation, an agent's message or note through AddInboxMessage in its inbox.
+func add(ctx context.Context, r *Redis, id tickets.ID, m tickets.Message) (bool, error) {
+	tk, err := r.Get(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	if m.Direction == tickets.FromCustomer || m.Direction == tickets.FromSourceAgent {
+		_, added, err := sourceSays(ctx, r, tk.Source, tk.ConversationID, m)
+		return added, err
+	}
+	if tk.Inbox == "" {
+		if err := r.SetInbox(ctx, id, "G-"+string(id)); err != nil {
+			return false, err
+		}
+		tk.Inbox = "G-" + string(id)
+	}
+	_, added, err := r.AddInboxMessage(ctx, tk.Inbox, m)
+	return added, err
+}
+
+func TestRedis_MessageRules(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	r, c := newStore(t)
 
-	// What each direction does in each status: the error, or where the event places it
-	// ("-" for an event without a place).
+	// What each direction does in each status, through the way it comes (add): the error,
+	// or where the event places it ("-" for an event without a place). A source's message
+	// for a closed ticket finds no open ticket of its conversation.
 	for _, tc := range []struct {
 		dir    tickets.Direction
 		status tickets.Status
@@ -43,15 +69,13 @@ func TestRedis_AddMessage(t *testing.T) {
 	}{
 		{tickets.FromCustomer, tickets.StatusPending, nil, "card", true},
 		{tickets.FromCustomer, tickets.StatusActive, nil, "inbox", false},
-		{tickets.FromCustomer, tickets.StatusClosed, tickets.ErrClosed, "", false},
+		{tickets.FromCustomer, tickets.StatusClosed, tickets.ErrNotFound, "", false},
 		{tickets.FromSourceAgent, tickets.StatusPending, nil, "card", true},
 		{tickets.FromSourceAgent, tickets.StatusActive, nil, "inbox", false},
-		{tickets.FromSourceAgent, tickets.StatusClosed, tickets.ErrClosed, "", false},
+		{tickets.FromSourceAgent, tickets.StatusClosed, tickets.ErrNotFound, "", false},
 		{tickets.FromAgent, tickets.StatusPending, tickets.ErrNotActive, "", false},
 		{tickets.FromAgent, tickets.StatusActive, nil, "-", false},
 		{tickets.FromAgent, tickets.StatusClosed, tickets.ErrClosed, "", false},
-		{tickets.Notice, tickets.StatusPending, tickets.ErrNotActive, "", false},
-		{tickets.Notice, tickets.StatusActive, nil, "-", false},
 		{tickets.Internal, tickets.StatusPending, nil, "-", false},
 		{tickets.Internal, tickets.StatusActive, nil, "-", false},
 		{tickets.Internal, tickets.StatusClosed, nil, "-", false},
@@ -65,16 +89,16 @@ func TestRedis_AddMessage(t *testing.T) {
 				m.Author = tickets.Agent{}
 			}
 			before := snapshot(t, r)
-			added, err := r.AddMessage(ctx, id, m)
+			added, err := add(ctx, r, id, m)
 			if tc.want != nil {
 				if added || !errors.Is(err, tc.want) {
-					t.Errorf("AddMessage = %v, %v; want %v", added, err, tc.want)
+					t.Errorf("add = %v, %v; want %v", added, err, tc.want)
 				}
 				unchanged(t, r, before) // not marked seen either
 				return
 			}
 			if !added || err != nil {
-				t.Fatalf("AddMessage = %v, %v", added, err)
+				t.Fatalf("add = %v, %v", added, err)
 			}
 			evs := events(t, r, id)
 			ev := evs[len(evs)-1]
@@ -96,11 +120,6 @@ func TestRedis_AddMessage(t *testing.T) {
 	}
 
 	t.Run("NotFound", func(t *testing.T) {
-		for _, id := range []tickets.ID{"404-1", "x"} {
-			if _, err := r.AddMessage(ctx, id, customerMsg("hi", "")); !errors.Is(err, tickets.ErrNotFound) {
-				t.Errorf("AddMessage(%s) = %v, want ErrNotFound", id, err)
-			}
-		}
 		if _, err := r.Messages(ctx, "404-1"); !errors.Is(err, tickets.ErrNotFound) {
 			t.Errorf("Messages = %v, want ErrNotFound", err)
 		}
@@ -110,7 +129,7 @@ func TestRedis_AddMessage(t *testing.T) {
 		id := ticketIn(t, r, "dedupe", tickets.StatusActive)
 		mustAdd(t, r, id, customerMsg("one", "s1"))
 		before := snapshot(t, r)
-		if added, err := r.AddMessage(ctx, id, customerMsg("one again", "s1")); added || err != nil {
+		if added, err := add(ctx, r, id, customerMsg("one again", "s1")); added || err != nil {
 			t.Errorf("repeat = %v, %v; want added=false", added, err)
 		}
 		unchanged(t, r, before)
@@ -131,9 +150,11 @@ func TestRedis_AddMessage(t *testing.T) {
 	})
 
 	t.Run("Invalid", func(t *testing.T) {
-		id := ticketIn(t, r, "invalid", tickets.StatusActive)
-		if _, err := r.AddMessage(ctx, id, tickets.Message{Direction: "sideways", Text: "x"}); !errors.Is(err, tickets.ErrInvalid) {
-			t.Errorf("AddMessage = %v, want ErrInvalid", err)
+		ticketIn(t, r, "invalid", tickets.StatusActive)
+		for _, dir := range []tickets.Direction{"sideways", tickets.Notice, tickets.FromCustomer} {
+			if _, _, err := r.AddInboxMessage(ctx, "G-invalid", tickets.Message{Direction: dir, Text: "x"}); !errors.Is(err, tickets.ErrInvalid) {
+				t.Errorf("AddInboxMessage(%s) = %v, want ErrInvalid", dir, err)
+			}
 		}
 	})
 }

@@ -41,7 +41,7 @@ func TestRedis_Pick(t *testing.T) {
 		first := customerMsg("one", "s1")
 		tk := open(t, r, "conv-1", &first)
 		for _, text := range []string{"two", "three"} {
-			if _, err := r.AddMessage(ctx, tk.ID, customerMsg(text, "s-"+text)); err != nil {
+			if _, _, err := sourceSays(ctx, r, tk.Source, tk.ConversationID, customerMsg(text, "s-"+text)); err != nil {
 				t.Fatal(err)
 			}
 		}

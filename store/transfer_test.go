@@ -128,7 +128,7 @@ func TestRedis_Transfer(t *testing.T) {
 
 func mustAdd(t *testing.T, r *Redis, id tickets.ID, m tickets.Message) {
 	t.Helper()
-	if added, err := r.AddMessage(context.Background(), id, m); err != nil || !added {
-		t.Fatalf("AddMessage(%s) = %v, %v", m.Text, added, err)
+	if added, err := add(context.Background(), r, id, m); err != nil || !added {
+		t.Fatalf("add(%s) = %v, %v", m.Text, added, err)
 	}
 }

@@ -1,10 +1,12 @@
-package tickets
+package tickets_test
 
 import (
 	"context"
 	"errors"
 	"strings"
 	"testing"
+
+	. "github.com/frontdeskhq/frontdesk/tickets"
 )
 
 func TestDeriveTitle(t *testing.T) {
@@ -65,7 +67,7 @@ func TestUpdateDetails(t *testing.T) {
 	if len(got.Edits) != 4 || got.Edits[0].By != alice || got.Edits[0].Origin != OriginAgent || got.Edits[0].At.IsZero() {
 		t.Errorf("edits = %+v", got.Edits)
 	}
-	if evs := h.store.drain(); len(evs) == 0 || evs[len(evs)-1].Type != EventUpdated || evs[len(evs)-1].Actor != alice {
+	if evs := h.store.Drain(); len(evs) == 0 || evs[len(evs)-1].Type != EventUpdated || evs[len(evs)-1].Actor != alice {
 		t.Errorf("events = %+v, want ticket.updated by alice last", evs)
 	}
 

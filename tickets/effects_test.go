@@ -1,4 +1,4 @@
-package tickets
+package tickets_test
 
 import (
 	"context"
@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	. "github.com/frontdeskhq/frontdesk/tickets"
+	"github.com/frontdeskhq/frontdesk/tickets/storetest"
 )
 
 // TestService_Handlers follows one chat from request to end through the outbox handlers
@@ -85,7 +88,7 @@ func TestService_Handlers(t *testing.T) {
 
 	t.Run("RepeatsPostNoSecondCard", func(t *testing.T) {
 		// A consumer that crashed after the card was posted runs the event again.
-		h.store.events = transferred
+		h.store.Redeliver(transferred...)
 		equal(t, "transfer again", h.deliver(t), []string{
 			"desk.UpdateCard 1 C1/ts1 closed ev9:old",
 			"desk.UpdateCard 1 C2/ts2 closed ev9:card",
@@ -101,7 +104,7 @@ func TestService_HandlersFailures(t *testing.T) {
 	t.Run("FailedCardIsPostedOnceOnRetry", func(t *testing.T) {
 		h := newHarness(t)
 		h.open(t, "c", "", "")
-		evs := h.store.drain()
+		evs := h.store.Drain()
 		boom := errors.New("slack is down")
 		h.log.fail["desk.PostCard"] = boom
 		desk := h.svc.Handlers()[GroupDesk]
@@ -122,9 +125,9 @@ func TestService_HandlersFailures(t *testing.T) {
 			t.Fatal(err)
 		}
 		h.pick(t, tk.ID, alice)
-		h.store.drain()
+		h.store.Drain()
 		h.svc.End(ctx, tk.ID, alice, "")
-		err = h.svc.Handlers()[GroupSource](ctx, h.store.drain()[0])
+		err = h.svc.Handlers()[GroupSource](ctx, h.store.Drain()[0])
 		if !IsPermanent(err) || !errors.Is(err, ErrUnknownSource) {
 			t.Fatalf("err = %v", err)
 		}
@@ -142,7 +145,7 @@ func TestService_HandlersFailures(t *testing.T) {
 		// A group tells from the event alone that it has nothing to do: with a store that
 		// fails every call, such an event is still done.
 		h := newHarness(t)
-		h.store.fail = errors.New("redis is down")
+		h.store.Fail(errors.New("redis is down"))
 		agentMsg := &Message{ID: "m1", Direction: FromAgent, Text: "hi"}
 		custMsg := &Message{ID: "m2", Direction: FromCustomer, Text: "hello"}
 		for _, tc := range []struct {
@@ -168,7 +171,7 @@ func TestService_HandlersFailures(t *testing.T) {
 		// What Interests leaves out, the outbox acknowledges unread: each handler must
 		// do nothing for it, whatever the event carries, and read nothing (the store fails).
 		h := newHarness(t)
-		h.store.fail = errors.New("redis is down")
+		h.store.Fail(errors.New("redis is down"))
 		handlers, interests := h.svc.Handlers(), h.svc.Interests()
 		if len(interests) != len(handlers) {
 			t.Fatalf("interests of %d groups, handlers of %d", len(interests), len(handlers))
@@ -213,7 +216,7 @@ func TestService_HandlersFailures(t *testing.T) {
 		})
 	})
 	t.Run("NoDeskNoDeskHandler", func(t *testing.T) {
-		svc, _ := New(Config{Store: newFakeStore()})
+		svc, _ := New(Config{Store: storetest.NewMemory()})
 		if _, ok := svc.Handlers()[GroupDesk]; ok {
 			t.Fatal("desk handler without a desk")
 		}
@@ -222,11 +225,11 @@ func TestService_HandlersFailures(t *testing.T) {
 
 func TestErrors(t *testing.T) {
 	boom := errors.New("boom")
-	if wrap("x", ErrClosed) != ErrClosed {
+	if Wrap("x", ErrClosed) != ErrClosed {
 		t.Error("outcomes pass through unwrapped")
 	}
-	if err := wrap("pick", boom); !errors.Is(err, boom) || err.Error() != "tickets: pick: boom" {
-		t.Errorf("wrap = %v", err)
+	if err := Wrap("pick", boom); !errors.Is(err, boom) || err.Error() != "tickets: pick: boom" {
+		t.Errorf("Wrap = %v", err)
 	}
 	if Permanent(nil) != nil || IsPermanent(boom) || !IsPermanent(Permanent(boom)) {
 		t.Error("Permanent")
@@ -247,7 +250,7 @@ func TestService_DeliveryFailureAndRetry(t *testing.T) {
 	h.store.SetInbox(ctx, tk.ID, "G1")
 	h.svc.AgentMessage(ctx, "G1", Message{Direction: FromAgent, Author: alice, Text: "are you there?", SourceMessageID: "1.1"})
 	h.svc.AgentMessage(ctx, "G1", Message{Direction: Internal, Author: alice, Text: "note", SourceMessageID: "1.2"})
-	evs := h.store.drain()
+	evs := h.store.Drain()
 	reply, note := evs[len(evs)-2], evs[len(evs)-1]
 	down := errors.New("customer endpoint: 503")
 
@@ -264,12 +267,12 @@ func TestService_DeliveryFailureAndRetry(t *testing.T) {
 	if err := h.svc.GaveUp(ctx, GroupSource, reply, down); err != nil {
 		t.Fatal(err)
 	}
-	failed := h.store.drain()
+	failed := h.store.Drain()
 	if len(failed) != 1 || failed[0].Type != EventFailed || failed[0].Message.ID != reply.Message.ID ||
 		failed[0].Reason != "customer endpoint: 503" {
 		t.Fatalf("failure events %+v", failed)
 	}
-	h.store.events = failed
+	h.store.Redeliver(failed...)
 	equal(t, "marked failed", h.deliver(t), []string{
 		`desk.MarkDelivery 1 message.failed "are you there?" ` + failed[0].ID,
 		"sink.crm 1 message.failed " + failed[0].ID,
@@ -300,7 +303,7 @@ func TestService_DeliveryFailureAndRetry(t *testing.T) {
 			if tc.setup != nil {
 				tc.setup()
 			}
-			h.store.drain()
+			h.store.Drain()
 			_, err := h.svc.RetryDelivery(ctx, tc.id, tc.msg, alice)
 			wantErr(t, err, tc.want)
 			equal(t, "no events", h.types(), []string(nil))
@@ -316,14 +319,14 @@ func TestService_PriorityWindow(t *testing.T) {
 		h.open(t, "c", "", "")
 		h.deliver(t)
 		opened := h.last[0]
-		h.store.events = h.last // a repeat of the opened event schedules nothing more
+		h.store.Redeliver(h.last...) // a repeat of the opened event schedules nothing more
 		h.deliver(t)
-		h.store.fire(opened.At.Add(time.Minute))
+		h.store.Fire(opened.At.Add(time.Minute))
 		equal(t, "before the window", h.deliver(t), []string(nil))
-		h.store.fire(opened.At.Add(2 * time.Minute))
+		h.store.Fire(opened.At.Add(2 * time.Minute))
 		calls := h.deliver(t)
 		equal(t, "reminded", calls[0], "desk.Remind 1 C1/ts1 "+h.last[0].ID)
-		equal(t, "reminded once", len(h.store.timers), 0)
+		equal(t, "reminded once", len(h.store.Scheduled()), 0)
 	})
 	t.Run("PickedInTime", func(t *testing.T) {
 		h := newHarness(t, window)
@@ -331,7 +334,7 @@ func TestService_PriorityWindow(t *testing.T) {
 		h.deliver(t)
 		h.pick(t, tk.ID, alice)
 		h.deliver(t)
-		h.store.fire(t0.Add(time.Hour))
+		h.store.Fire(t0.Add(time.Hour))
 		for _, c := range h.deliver(t) {
 			if strings.HasPrefix(c, "desk.Remind") {
 				t.Errorf("a picked ticket was reminded: %s", c)
@@ -344,7 +347,7 @@ func TestService_PriorityWindow(t *testing.T) {
 		h.deliver(t)
 		h.svc.Transfer(ctx, tk.ID, "C2", alice)
 		h.deliver(t)
-		h.store.fire(t0.Add(time.Hour))
+		h.store.Fire(t0.Add(time.Hour))
 		var reminded []string
 		for _, c := range h.deliver(t) {
 			if strings.HasPrefix(c, "desk.Remind") {
@@ -357,7 +360,7 @@ func TestService_PriorityWindow(t *testing.T) {
 		h := newHarness(t)
 		h.open(t, "c", "", "")
 		h.deliver(t)
-		equal(t, "nothing scheduled", len(h.store.timers), 0)
+		equal(t, "nothing scheduled", len(h.store.Scheduled()), 0)
 		if _, err := New(Config{Store: h.store, RemindAfter: -time.Second}); err == nil {
 			t.Error("a negative window was taken")
 		}
@@ -403,9 +406,9 @@ func TestService_SLAHandsBackUnpicked(t *testing.T) {
 		h := newHarness(t, sla)
 		tk := open(h, "c1")
 		h.deliver(t)
-		h.store.fire(tk.CreatedAt.Add(9 * time.Minute))
+		h.store.Fire(tk.CreatedAt.Add(9 * time.Minute))
 		equal(t, "nothing before the deadline", h.deliver(t), []string(nil))
-		h.store.fire(tk.CreatedAt.Add(10 * time.Minute))
+		h.store.Fire(tk.CreatedAt.Add(10 * time.Minute))
 		h.deliver(t) // the SLA event closes the ticket...
 		got, _ := h.store.Get(ctx, tk.ID)
 		equal(t, "status", got.Status, StatusClosed)
@@ -424,7 +427,7 @@ func TestService_SLAHandsBackUnpicked(t *testing.T) {
 		h.deliver(t)
 		h.pick(t, tk.ID, alice)
 		h.deliver(t)
-		h.store.fire(tk.CreatedAt.Add(time.Hour))
+		h.store.Fire(tk.CreatedAt.Add(time.Hour))
 		h.deliver(t)
 		got, _ := h.store.Get(ctx, tk.ID)
 		equal(t, "still active", got.Status, StatusActive)
@@ -442,7 +445,7 @@ func TestService_SLAHandsBackUnpicked(t *testing.T) {
 	t.Run("NoSLAForOtherSources", func(t *testing.T) {
 		h := newHarness(t, sla)
 		h.open(t, "c4", "", "")
-		equal(t, "nothing scheduled", len(h.store.timers), 0)
+		equal(t, "nothing scheduled", len(h.store.Scheduled()), 0)
 	})
 }
 
@@ -456,7 +459,7 @@ func TestService_GaveUpOnATurnWarnsTheTeam(t *testing.T) {
 	h.pick(t, tk.ID, alice)
 	h.deliver(t)
 	h.svc.HandBack(ctx, tk.ID, alice, "")
-	closed := h.store.drain()
+	closed := h.store.Drain()
 	refused := errors.New(`gladly: 400: assignee.inboxId: not_exist: "Inbox not found"`)
 	if err := h.svc.GaveUp(ctx, GroupSource, closed[0], Permanent(refused)); err != nil {
 		t.Fatal(err)

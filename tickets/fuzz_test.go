@@ -1,4 +1,4 @@
-package tickets
+package tickets_test
 
 import (
 	"encoding/json"
@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	. "github.com/frontdeskhq/frontdesk/tickets"
 )
 
 // FuzzSettingsJSON: settings as they are read back from Redis (JSON anyone with access
@@ -32,7 +34,7 @@ func FuzzSettingsJSON(f *testing.F) {
 		if _, ok := st.Default(); !ok {
 			t.Fatal("valid settings have no default team")
 		}
-		tpl := st.templates()
+		tpl := TemplatesOf(&st)
 		tk := &Ticket{Number: 1, Team: st.TicketingChannels[0]}
 		_ = st.Render(tpl.Picked, tk, Agent{ID: "U1", Name: "A"})
 		again, err := json.Marshal(st)

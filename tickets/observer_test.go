@@ -1,4 +1,4 @@
-package tickets
+package tickets_test
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	. "github.com/frontdeskhq/frontdesk/tickets"
 )
 
 // observed records what an Observer is told, one line per call.
@@ -100,7 +102,7 @@ func TestService_Observer(t *testing.T) {
 			t.Fatal(err)
 		}
 		h.deliver(t)
-		h.store.fire(tk.CreatedAt.Add(10 * time.Minute))
+		h.store.Fire(tk.CreatedAt.Add(10 * time.Minute))
 		h.deliver(t)
 		equal(t, "told", obs.take(), []string{
 			"opened webhook Support Team",

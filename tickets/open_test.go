@@ -1,4 +1,4 @@
-package tickets
+package tickets_test
 
 import (
 	"context"
@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	. "github.com/frontdeskhq/frontdesk/tickets"
+	"github.com/frontdeskhq/frontdesk/tickets/storetest"
 )
 
 func TestService_Open(t *testing.T) {
@@ -40,7 +43,7 @@ func TestService_Open(t *testing.T) {
 	t.Run("IdempotentPerConversation", func(t *testing.T) {
 		h := newHarness(t)
 		first := h.open(t, "conv1", "", "hi")
-		h.store.drain()
+		h.store.Drain()
 		again, created, err := h.svc.Open(ctx, OpenRequest{Source: "webhook", ConversationID: "conv1", Label: "Technical Team",
 			First: &Message{Text: "hi again"}})
 		if err != nil || created {
@@ -87,12 +90,13 @@ func TestService_Open(t *testing.T) {
 				_, _, err := h.svc.Open(ctx, req)
 				wantErr(t, err, ErrInvalid)
 				equal(t, "events", h.types(), []string(nil))
-				equal(t, "tickets", len(h.store.tickets), 0)
+				_, err = h.store.Get(ctx, "1") // the first ticket
+				wantErr(t, err, ErrNotFound)
 			})
 		}
 	})
 	t.Run("NotConfigured", func(t *testing.T) {
-		st := newFakeStore()
+		st := storetest.NewMemory()
 		svc, err := New(Config{Store: st})
 		if err != nil {
 			t.Fatal(err)
@@ -103,9 +107,9 @@ func TestService_Open(t *testing.T) {
 	t.Run("StoreFailureIsNotAnOutcome", func(t *testing.T) {
 		h := newHarness(t)
 		boom := errors.New("connection refused")
-		h.store.fail = boom
+		h.store.Fail(boom)
 		_, _, err := h.svc.Open(ctx, OpenRequest{Source: "webhook", ConversationID: "c"})
-		if !errors.Is(err, boom) || isOutcome(err) {
+		if !errors.Is(err, boom) || IsOutcome(err) {
 			t.Fatalf("err = %v", err)
 		}
 	})

@@ -1,9 +1,11 @@
-package tickets
+package tickets_test
 
 import (
 	"context"
 	"sync"
 	"testing"
+
+	. "github.com/frontdeskhq/frontdesk/tickets"
 )
 
 func TestService_Pick(t *testing.T) {
@@ -14,7 +16,7 @@ func TestService_Pick(t *testing.T) {
 		if _, _, err := h.svc.CustomerMessage(ctx, "webhook", "c", Message{Text: "second", SourceMessageID: "s2"}); err != nil {
 			t.Fatal(err)
 		}
-		h.store.drain()
+		h.store.Drain()
 		got := h.pick(t, tk.ID, alice)
 		equal(t, "status", got.Status, StatusActive)
 		equal(t, "assignee", got.Assignee, alice)
@@ -22,7 +24,7 @@ func TestService_Pick(t *testing.T) {
 			t.Errorf("picked at %v, updated at %v", got.PickedAt, got.UpdatedAt)
 		}
 		// The picked event, then both held messages replayed into the inbox, in order.
-		evs := h.store.drain()
+		evs := h.store.Drain()
 		equal(t, "event count", len(evs), 3)
 		equal(t, "picked", evs[0].Type, EventPicked)
 		equal(t, "actor", evs[0].Actor, alice)
@@ -57,7 +59,7 @@ func TestService_Pick(t *testing.T) {
 				if tc.id != "" {
 					id = tc.id
 				}
-				h.store.drain()
+				h.store.Drain()
 				before, _ := h.store.Get(ctx, tk.ID)
 				_, err := h.svc.Pick(ctx, id, tc.agent)
 				if _, ok := tc.want.(*AlreadyPickedError); ok {
@@ -75,7 +77,7 @@ func TestService_Pick(t *testing.T) {
 	t.Run("ManyAtOnceOneWinner", func(t *testing.T) {
 		h := newHarness(t)
 		tk := h.open(t, "c", "", "")
-		h.store.drain()
+		h.store.Drain()
 		var wg sync.WaitGroup
 		var mu sync.Mutex
 		winners, losers := 0, 0

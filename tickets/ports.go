@@ -15,10 +15,14 @@ type Store interface {
 	// (a pending ticket; Store assigns ID and Number) and appends EventOpened (To =
 	// w.Open.Team); its opening message, the first FromCustomer message of w.Messages, is
 	// recorded and held for replay but gets no event of its own (the card shows it).
-	// Then it adds w.Messages in order to the open ticket, each unless a message with the
-	// same direction and SourceMessageID was added before (Added[i] false), as AddMessage
-	// does. Then, when w.Close is set, it closes the ticket as Close does. Without an open
-	// ticket and without w.Open it changes nothing and returns ErrNotFound.
+	// Then it adds w.Messages in order to the open ticket's transcript, each unless a
+	// message with the same direction and SourceMessageID was added before (Added[i]
+	// false, nothing changes), and appends an EventMessage for each: while the ticket is
+	// pending the message is held for replay and placed under the card (PlaceCard), while
+	// it is active placed in the inbox (PlaceInbox). Then, when w.Close is set, it closes
+	// the ticket as Close does, by the source (BySource). Without an open ticket and
+	// without w.Open it changes nothing and returns ErrNotFound; a message that is not
+	// FromCustomer or FromSourceAgent is ErrInvalid.
 	Inbound(ctx context.Context, w InboundWrite) (InboundApplied, error)
 
 	// Get returns the ticket. Returns ErrNotFound.
@@ -53,20 +57,14 @@ type Store interface {
 	// EventRated. Returns ErrNotFound, or ErrInvalid when the ticket is not closed.
 	Rate(ctx context.Context, id ID, c CSAT) error
 
-	// AddMessage appends m to the ticket's transcript and, unless a message with the same
-	// direction and SourceMessageID was added before (then added=false, nothing changes),
-	// appends EventMessage. A customer message (or a source agent's, FromSourceAgent) is
-	// held for replay and placed under the card while the ticket is pending, and placed in
-	// the inbox while it is active. An agent
-	// message needs an active ticket (ErrNotActive). Internal notes are taken in any status,
-	// closed too. Returns ErrNotFound, ErrClosed (customer and agent messages), ErrNotActive.
-	AddMessage(ctx context.Context, id ID, m Message) (added bool, err error)
-
-	// AddInboxMessage is AddMessage for an agent's message (FromAgent) or internal note
-	// (Internal) written in inbox channel channelID, to that channel's ticket, found and
-	// added to in one step, and returns that ticket as it is after the message. Returns
-	// ErrNotFound when channelID is no ticket's inbox, ErrClosed, ErrNotActive or
-	// ErrInvalid.
+	// AddInboxMessage adds an agent's message (FromAgent) or internal note (Internal)
+	// written in inbox channel channelID to that channel's ticket, found and added to in
+	// one step, and returns that ticket as it is after the message. It appends m to the
+	// transcript and, unless a message with the same direction and SourceMessageID was
+	// added before (then added=false, nothing changes), appends EventMessage. An agent's
+	// message needs an active ticket (ErrNotActive; ErrClosed); internal notes are taken
+	// in any status, closed too. Returns ErrNotFound when channelID is no ticket's inbox,
+	// ErrClosed, ErrNotActive, or ErrInvalid for another direction.
 	AddInboxMessage(ctx context.Context, channelID string, m Message) (_ *Ticket, added bool, err error)
 
 	// Enqueue records an event a source sent (payload, as it came) to be worked through

@@ -1,9 +1,11 @@
-package tickets
+package tickets_test
 
 import (
 	"context"
 	"testing"
 	"time"
+
+	. "github.com/frontdeskhq/frontdesk/tickets"
 )
 
 func TestParseRating(t *testing.T) {
@@ -61,7 +63,7 @@ func TestRating_AskedAndShown(t *testing.T) {
 	h.pick(t, tk2.ID, alice)
 	h.svc.End(ctx, tk2.ID, alice, "")
 	h.deliver(t)
-	h.store.fire(t0.Add(2 * time.Hour))
+	h.store.Fire(t0.Add(2 * time.Hour))
 	equal(t, "window over", h.deliver(t), []string{
 		"desk.ArchiveInbox 1 G1 ev11", // archived at the rating already: harmless
 		"sink.crm 1 ticket.archive ev11",

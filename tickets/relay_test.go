@@ -1,9 +1,11 @@
-package tickets
+package tickets_test
 
 import (
 	"context"
 	"strings"
 	"testing"
+
+	. "github.com/frontdeskhq/frontdesk/tickets"
 )
 
 func TestService_CustomerMessage(t *testing.T) {
@@ -11,7 +13,7 @@ func TestService_CustomerMessage(t *testing.T) {
 	t.Run("PendingGoesUnderTheCard", func(t *testing.T) {
 		h := newHarness(t)
 		tk := h.open(t, "c", "", "")
-		h.store.drain()
+		h.store.Drain()
 		got, added, err := h.svc.CustomerMessage(ctx, "webhook", "c", Message{Text: "are you there?", SourceMessageID: "m1"})
 		if err != nil || !added || got.ID != tk.ID {
 			t.Fatalf("added=%v err=%v", added, err)
@@ -22,13 +24,13 @@ func TestService_CustomerMessage(t *testing.T) {
 		h := newHarness(t)
 		tk := h.open(t, "c", "", "")
 		h.pick(t, tk.ID, alice)
-		h.store.drain()
+		h.store.Drain()
 		for _, id := range []string{"m1", "m2", "m3"} {
 			if _, _, err := h.svc.CustomerMessage(ctx, "webhook", "c", Message{Text: id, SourceMessageID: id}); err != nil {
 				t.Fatal(err)
 			}
 		}
-		evs := h.store.drain()
+		evs := h.store.Drain()
 		var order []string
 		for _, ev := range evs {
 			if ev.Place != PlaceInbox {
@@ -41,7 +43,7 @@ func TestService_CustomerMessage(t *testing.T) {
 	t.Run("RepeatedSourceIDIsNotRelayedTwice", func(t *testing.T) {
 		h := newHarness(t)
 		h.open(t, "c", "", "")
-		h.store.drain()
+		h.store.Drain()
 		for i := range 3 {
 			_, added, err := h.svc.CustomerMessage(ctx, "webhook", "c", Message{Text: "once", SourceMessageID: "m1"})
 			if err != nil || added != (i == 0) {
@@ -56,7 +58,7 @@ func TestService_CustomerMessage(t *testing.T) {
 		wantErr(t, err, ErrNotFound)
 		tk := h.open(t, "c", "", "")
 		h.svc.End(ctx, tk.ID, alice, "")
-		h.store.drain()
+		h.store.Drain()
 		_, _, err = h.svc.CustomerMessage(ctx, "webhook", "c", Message{Text: "late"})
 		wantErr(t, err, ErrNotFound)
 		equal(t, "events", h.types(), []string(nil))
@@ -70,7 +72,7 @@ func TestService_CustomerMessage(t *testing.T) {
 		} {
 			h := newHarness(t)
 			h.open(t, "c", "", "")
-			h.store.drain()
+			h.store.Drain()
 			_, _, err := h.svc.CustomerMessage(ctx, "webhook", "c", m)
 			if err == nil || !strings.Contains(err.Error(), "invalid") {
 				t.Errorf("%s: err = %v", name, err)
@@ -90,7 +92,7 @@ func TestService_AgentMessage(t *testing.T) {
 		if err := h.store.SetInbox(ctx, tk.ID, "GINBOX"); err != nil {
 			t.Fatal(err)
 		}
-		h.store.drain()
+		h.store.Drain()
 		return h, tk
 	}
 	t.Run("ReplyGoesToTheCustomerOnce", func(t *testing.T) {
@@ -108,14 +110,14 @@ func TestService_AgentMessage(t *testing.T) {
 		if _, err := h.svc.Transfer(ctx, tk.ID, "C2", alice); err != nil {
 			t.Fatal(err)
 		}
-		h.store.drain()
+		h.store.Drain()
 		// Notes are taken while pending too; nothing goes to the customer.
 		if _, _, err := h.svc.AgentMessage(ctx, "GINBOX", Message{Direction: Internal, Author: alice, Text: "fyi", SourceMessageID: "1.2"}); err != nil {
 			t.Fatal(err)
 		}
-		evs := h.store.drain()
+		evs := h.store.Drain()
 		equal(t, "event", len(evs), 1)
-		h.store.events = evs
+		h.store.Redeliver(evs...)
 		equal(t, "only the sink hears of it", h.deliver(t), []string{"sink.crm 1 message " + evs[0].ID})
 	})
 	t.Run("Refused", func(t *testing.T) {
@@ -138,7 +140,7 @@ func TestService_AgentMessage(t *testing.T) {
 				if tc.setup != nil {
 					tc.setup(h, tk.ID)
 				}
-				h.store.drain()
+				h.store.Drain()
 				before, _ := h.store.Get(ctx, tk.ID)
 				ch, m := "GINBOX", Message{Direction: FromAgent, Author: alice, Text: "hello", SourceMessageID: "9.9"}
 				if tc.channel != "" {
@@ -166,16 +168,16 @@ func TestService_SourceMessage(t *testing.T) {
 	ctx := context.Background()
 	h := newHarness(t)
 	h.open(t, "c", "", "")
-	h.store.drain()
+	h.store.Drain()
 	chatraAgent := Agent{Name: "Sam", Email: "sam@example.com"}
 	if _, added, err := h.svc.SourceMessage(ctx, "webhook", "c", Message{Direction: FromSourceAgent, Author: chatraAgent, Text: "I can help", SourceMessageID: "s1"}); err != nil || !added {
 		t.Fatalf("added=%v err=%v", added, err)
 	}
-	evs := h.store.drain()
+	evs := h.store.Drain()
 	if len(evs) != 1 || evs[0].Message.Direction != FromSourceAgent || evs[0].Place != PlaceCard || evs[0].Message.Author != chatraAgent {
 		t.Fatalf("events %+v", evs)
 	}
-	h.store.events = evs
+	h.store.Redeliver(evs...)
 	for _, c := range h.deliver(t) {
 		if strings.HasPrefix(c, "source.") {
 			t.Errorf("a source agent's message went back to the source: %s", c)

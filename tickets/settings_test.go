@@ -1,9 +1,13 @@
-package tickets
+package tickets_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
+
+	. "github.com/frontdeskhq/frontdesk/tickets"
+	"github.com/frontdeskhq/frontdesk/tickets/storetest"
 )
 
 func TestSettings_Validate(t *testing.T) {
@@ -54,7 +58,7 @@ func TestSettings_Render(t *testing.T) {
 	s.ShowAgentName = true
 	equal(t, "shown name", s.Render("{agent} of {team}", tk, alice), "Alice of Technical Team")
 	equal(t, "no name known", s.Render("{agent}", tk, Agent{ID: "U1"}), "an agent")
-	equal(t, "defaults fill empty templates", s.templates(), DefaultTemplates)
+	equal(t, "defaults fill empty templates", TemplatesOf(&s), DefaultTemplates)
 }
 
 func TestService_Settings(t *testing.T) {
@@ -71,8 +75,8 @@ func TestService_Settings(t *testing.T) {
 
 	bad := Settings{TicketingChannels: []Team{{ChannelID: "C1"}}}
 	wantErr(t, h.svc.UpdateSettings(ctx, bad), ErrInvalid)
-	if h.store.settings != nil {
-		t.Fatal("invalid settings were saved")
+	if _, err := h.store.LoadSettings(ctx); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("invalid settings were saved (LoadSettings: %v)", err)
 	}
 	next := Settings{TicketingChannels: []Team{technical}, ShowAgentName: true}
 	if err := h.svc.UpdateSettings(ctx, next); err != nil {
@@ -83,7 +87,7 @@ func TestService_Settings(t *testing.T) {
 }
 
 func TestNew(t *testing.T) {
-	st := newFakeStore()
+	st := storetest.NewMemory()
 	log := &calls{}
 	for name, cfg := range map[string]Config{
 		"no store":         {},

@@ -1,9 +1,11 @@
-package tickets
+package tickets_test
 
 import (
 	"context"
 	"strings"
 	"testing"
+
+	. "github.com/frontdeskhq/frontdesk/tickets"
 )
 
 func TestService_Transfer(t *testing.T) {
@@ -14,7 +16,7 @@ func TestService_Transfer(t *testing.T) {
 		h.pick(t, tk.ID, alice)
 		h.store.SetInbox(ctx, tk.ID, "GINBOX")
 		opened := "ev1"
-		h.store.drain()
+		h.store.Drain()
 		got, err := h.svc.Transfer(ctx, tk.ID, "C2", alice)
 		if err != nil {
 			t.Fatal(err)
@@ -25,13 +27,13 @@ func TestService_Transfer(t *testing.T) {
 		equal(t, "inbox kept", got.Inbox, "GINBOX")
 		equal(t, "transfers", len(got.Transfers), 1)
 		equal(t, "transfer", got.Transfers[0], Transfer{From: support, To: technical, By: alice, At: got.UpdatedAt})
-		evs := h.store.drain()
+		evs := h.store.Drain()
 		if len(evs) != 1 || evs[0].Type != EventTransferred || evs[0].From != support || evs[0].To != technical || evs[0].PrevCardEvent != opened {
 			t.Fatalf("events %+v", evs)
 		}
 		// Picked again in the new team: the same inbox, and the customer hears "transfer accepted".
 		h.pick(t, tk.ID, bob)
-		evs = h.store.drain()
+		evs = h.store.Drain()
 		if len(evs) != 1 || !evs[0].AfterTransfer {
 			t.Fatalf("events after re-pick %+v", evs)
 		}
@@ -80,7 +82,7 @@ func TestService_Transfer(t *testing.T) {
 				if tc.setup != nil {
 					tc.setup(h, tk.ID)
 				}
-				h.store.drain()
+				h.store.Drain()
 				before, _ := h.store.Get(ctx, tk.ID)
 				_, err := h.svc.Transfer(ctx, tk.ID, tc.to, tc.by)
 				wantErr(t, err, tc.want)
@@ -99,7 +101,7 @@ func TestService_End(t *testing.T) {
 		h := newHarness(t)
 		tk := h.open(t, "c", "", "")
 		h.pick(t, tk.ID, alice)
-		h.store.drain()
+		h.store.Drain()
 		got, err := h.svc.End(ctx, tk.ID, alice, "solved")
 		if err != nil {
 			t.Fatal(err)
@@ -110,7 +112,7 @@ func TestService_End(t *testing.T) {
 		if got.ClosedAt.IsZero() {
 			t.Error("no closed at")
 		}
-		evs := h.store.drain()
+		evs := h.store.Drain()
 		if len(evs) != 1 || evs[0].Type != EventClosed || evs[0].BySource || evs[0].Actor != alice {
 			t.Fatalf("events %+v", evs)
 		}
@@ -121,7 +123,7 @@ func TestService_End(t *testing.T) {
 		h := newHarness(t)
 		tk := h.open(t, "c", "", "")
 		h.svc.End(ctx, tk.ID, alice, "")
-		h.store.drain()
+		h.store.Drain()
 		before, _ := h.store.Get(ctx, tk.ID)
 		_, err := h.svc.End(ctx, tk.ID, bob, "again")
 		wantErr(t, err, ErrClosed)
@@ -130,7 +132,7 @@ func TestService_End(t *testing.T) {
 	t.Run("Invalid", func(t *testing.T) {
 		h := newHarness(t)
 		tk := h.open(t, "c", "", "")
-		h.store.drain()
+		h.store.Drain()
 		before, _ := h.store.Get(ctx, tk.ID)
 		_, err := h.svc.End(ctx, tk.ID, Agent{}, "")
 		wantErr(t, err, ErrInvalid)
@@ -143,7 +145,7 @@ func TestService_End(t *testing.T) {
 	t.Run("BySource", func(t *testing.T) {
 		h := newHarness(t)
 		tk := h.open(t, "c", "", "")
-		h.store.drain()
+		h.store.Drain()
 		got, err := h.svc.SourceClosed(ctx, "webhook", "c", "")
 		if err != nil {
 			t.Fatal(err)
@@ -151,7 +153,7 @@ func TestService_End(t *testing.T) {
 		equal(t, "ticket", got.ID, tk.ID)
 		equal(t, "closed by nobody", got.ClosedBy, Agent{})
 		equal(t, "reason", got.CloseReason, "closed by webhook")
-		evs := h.store.drain()
+		evs := h.store.Drain()
 		if len(evs) != 1 || !evs[0].BySource {
 			t.Fatalf("events %+v", evs)
 		}
@@ -195,7 +197,7 @@ func TestService_HandBack(t *testing.T) {
 
 	// A source that cannot take chats back is refused, and nothing changes.
 	web := h.open(t, "c", "", "")
-	h.store.drain()
+	h.store.Drain()
 	if h.svc.CanHandBack(web) {
 		t.Error("a webhook ticket can be handed back")
 	}
@@ -215,7 +217,7 @@ func TestService_Rate(t *testing.T) {
 	wantErr(t, err, ErrNotFound) // open, never closed
 	h.svc.End(ctx, first.ID, alice, "")
 	h.open(t, "c", "", "") // a new chat of the same member, still open
-	h.store.drain()
+	h.store.Drain()
 	got, err := h.svc.Rate(ctx, "webhook", "c", 4, "quick and kind")
 	if err != nil {
 		t.Fatal(err)

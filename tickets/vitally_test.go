@@ -1,4 +1,4 @@
-package tickets
+package tickets_test
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	. "github.com/frontdeskhq/frontdesk/tickets"
 )
 
 func TestVitally_Validate(t *testing.T) {
@@ -135,14 +137,14 @@ func TestHandlers_SinkFilter(t *testing.T) {
 	h := newHarness(t, func(c *Config) { c.Sinks = append(c.Sinks, picky) })
 	tk := h.open(t, "c1", "", "Hello")
 	handler := h.svc.Handlers()[SinkGroupPrefix+"picky"]
-	h.store.fail = errors.New("redis is down")
+	h.store.Fail(errors.New("redis is down"))
 	if err := handler(context.Background(), Event{ID: "e1", Type: EventMessage, TicketID: tk.ID}); err != nil {
 		t.Errorf("an unwanted event: %v", err)
 	}
 	if err := handler(context.Background(), Event{ID: "e2", Type: EventClosed, TicketID: tk.ID}); err == nil {
 		t.Error("a wanted event did not read the ticket")
 	}
-	h.store.fail = nil
+	h.store.Fail(nil)
 	if err := handler(context.Background(), Event{ID: "e3", Type: EventClosed, TicketID: tk.ID}); err != nil || picky.got != 1 {
 		t.Errorf("wanted event: %v, sink called %d times", err, picky.got)
 	}

@@ -21,7 +21,8 @@ type listedPackage struct {
 }
 
 // TestImportBoundaries keeps the dependency direction of docs/architecture.md ("Packages
-// and their rules"): tickets imports only the standard library; bot imports neither store
+// and their rules"): tickets imports only the standard library (its test-support
+// subpackages, such as tickets/storetest, tickets too); bot imports neither store
 // nor connectors; a connector imports neither bot, store nor another connector; store
 // imports neither bot nor connectors; nothing imports cmd. A package that does not exist yet has nothing to break.
 func TestImportBoundaries(t *testing.T) {
@@ -66,7 +67,13 @@ func checkBoundaries(pkgs []listedPackage) []string {
 		}
 		for _, dep := range p.Deps {
 			if within(rel, "tickets") {
-				if !standard[dep] {
+				switch {
+				case standard[dep]:
+				case ticketsTestSupport(rel):
+					if dep != module+"/tickets" {
+						broken = append(broken, p.ImportPath+" imports "+dep+": a tickets test package may import only tickets and the standard library")
+					}
+				default:
 					broken = append(broken, p.ImportPath+" imports "+dep+": tickets may import only the standard library")
 				}
 				continue
@@ -118,6 +125,14 @@ func connector(rel string) string {
 	return name
 }
 
+// ticketsTestSupport reports whether rel is a test-support package of tickets, one
+// directly under it whose name ends in "test" (tickets/storetest): the Store's contract
+// suite and in-memory Store, for tests only, need the tickets types.
+func ticketsTestSupport(rel string) bool {
+	name, ok := strings.CutPrefix(rel, "tickets/")
+	return ok && !strings.Contains(name, "/") && strings.HasSuffix(name, "test")
+}
+
 // sharedByConnectors reports whether rel is connectors/internal or below it.
 func sharedByConnectors(rel string) bool { return within(rel, "connectors/internal") }
 
@@ -129,6 +144,7 @@ func TestCheckBoundaries(t *testing.T) {
 		{ImportPath: "github.com/redis/go-redis/v9"},
 		{ImportPath: "github.com/slack-go/slack"},
 		{ImportPath: m("tickets"), Deps: []string{"context"}},
+		{ImportPath: m("tickets/storetest"), Deps: []string{"context", m("tickets")}},
 		{ImportPath: m("store"), Deps: []string{"context", "github.com/redis/go-redis/v9", m("tickets")}},
 		{ImportPath: m("store/redistest"), Deps: []string{m("store"), m("tickets")}},
 		{ImportPath: m("bot"), Deps: []string{"github.com/slack-go/slack", m("tickets")}},
@@ -152,6 +168,8 @@ func TestCheckBoundaries(t *testing.T) {
 		{name: "TicketsImportsThirdParty", pkg: m("tickets"), dep: "github.com/redis/go-redis/v9", want: "only the standard library"},
 		{name: "TicketsImportsUnlisted", pkg: m("tickets"), dep: "example.com/unknown", want: "only the standard library"},
 		{name: "TicketsImportsOwnPackage", pkg: m("tickets"), dep: m("store"), want: "only the standard library"},
+		{name: "TicketsTestImportsStore", pkg: m("tickets/storetest"), dep: m("store"), want: "only tickets and the standard library"},
+		{name: "TicketsTestImportsThirdParty", pkg: m("tickets/storetest"), dep: "github.com/redis/go-redis/v9", want: "only tickets and the standard library"},
 		{name: "BotImportsStore", pkg: m("bot"), dep: m("store"), want: "bot may import neither"},
 		{name: "BotTestImportsConnector", pkg: m("bot/slacktest"), dep: m("connectors/chatra"), want: "bot may import neither"},
 		{name: "ConnectorImportsBot", pkg: m("connectors/chatra"), dep: m("bot"), want: "neither bot nor store"},

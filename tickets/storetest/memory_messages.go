@@ -1,0 +1,153 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+// Inbound opens, adds and closes as the Store's contract says, in one step.
+func (m *Memory) Inbound(_ context.Context, w tickets.InboundWrite) (tickets.InboundApplied, error) {
+	if !tickets.ValidSource(w.Source) || w.ConversationID == "" {
+		return tickets.InboundApplied{}, fmt.Errorf("%w: storetest: an inbound needs a source name and a conversation id", tickets.ErrInvalid)
+	}
+	for _, msg := range w.Messages {
+		if msg.Direction != tickets.FromCustomer && msg.Direction != tickets.FromSourceAgent {
+			return tickets.InboundApplied{}, fmt.Errorf("%w: storetest: a source's message has direction %q", tickets.ErrInvalid, msg.Direction)
+		}
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.fail != nil {
+		return tickets.InboundApplied{}, m.fail
+	}
+	var res tickets.InboundApplied
+	id, ok := m.convs[convKey(w.Source, w.ConversationID)]
+	opening := -1
+	if !ok {
+		if w.Open == nil {
+			return tickets.InboundApplied{}, tickets.ErrNotFound
+		}
+		for i, msg := range w.Messages {
+			if msg.Direction == tickets.FromCustomer {
+				opening = i
+				break
+			}
+		}
+		id, res.Opened = m.open(w), true
+	}
+	for i, msg := range w.Messages {
+		if i == opening { // recorded and held, but the card shows it: no event
+			m.record(id, msg, true)
+			res.Added = append(res.Added, true)
+			continue
+		}
+		added, err := m.addMessage(id, msg)
+		if err != nil {
+			return tickets.InboundApplied{}, err
+		}
+		res.Added = append(res.Added, added)
+	}
+	if w.Close != nil {
+		// A source's close: by the source, whatever else w.Close says.
+		c := tickets.Closing{Reason: w.Close.Reason, BySource: true, At: w.Close.At}
+		if _, err := m.close(id, c); err != nil {
+			return tickets.InboundApplied{}, err
+		}
+		res.Closed = true
+	}
+	res.Ticket = m.snapshot(id)
+	return res, nil
+}
+
+// open creates w.Open, pending, as the open ticket of w's conversation. m.mu is held.
+func (m *Memory) open(w tickets.InboundWrite) tickets.ID {
+	m.seq++
+	o := w.Open
+	t := &tickets.Ticket{
+		ID: tickets.ID(fmt.Sprint(m.seq)), Number: m.seq, Source: o.Source, ConversationID: o.ConversationID,
+		Customer: o.Customer, Summary: o.Summary, Opening: o.Opening, Raw: o.Raw, Team: o.Team,
+		Status: tickets.StatusPending, Assignee: o.Assignee, Inbox: o.Inbox,
+		CreatedAt: o.CreatedAt, PickedAt: o.PickedAt, ClosedAt: o.ClosedAt, UpdatedAt: o.UpdatedAt,
+		ClosedBy: o.ClosedBy, CloseReason: o.CloseReason, Title: o.Title,
+	}
+	m.tickets[t.ID] = t
+	m.convs[convKey(w.Source, w.ConversationID)] = t.ID
+	m.cards[t.ID] = map[string]tickets.Card{}
+	m.cardEv[t.ID] = m.emit(tickets.Event{Type: tickets.EventOpened, TicketID: t.ID, At: t.CreatedAt, To: t.Team})
+	return t.ID
+}
+
+// addMessage adds msg to ticket id under the status rules, at most once per direction
+// and SourceMessageID, and appends its event. m.mu is held.
+func (m *Memory) addMessage(id tickets.ID, msg tickets.Message) (bool, error) {
+	t, err := m.get(id)
+	if err != nil {
+		return false, err
+	}
+	var place tickets.Place
+	switch msg.Direction {
+	case tickets.FromCustomer, tickets.FromSourceAgent:
+		switch t.Status {
+		case tickets.StatusClosed:
+			return false, tickets.ErrClosed
+		case tickets.StatusPending:
+			place = tickets.PlaceCard
+		default:
+			place = tickets.PlaceInbox
+		}
+	case tickets.Internal:
+	default:
+		switch t.Status {
+		case tickets.StatusClosed:
+			return false, tickets.ErrClosed
+		case tickets.StatusPending:
+			return false, tickets.ErrNotActive
+		}
+	}
+	if !m.record(id, msg, place == tickets.PlaceCard) {
+		return false, nil
+	}
+	m.emit(tickets.Event{Type: tickets.EventMessage, TicketID: id, At: msg.At, Actor: msg.Author, Message: &msg, Place: place})
+	return true, nil
+}
+
+// record adds msg to ticket id's transcript (and to the messages held for replay) unless
+// it was added before, and reports whether it added it. m.mu is held.
+func (m *Memory) record(id tickets.ID, msg tickets.Message, hold bool) bool {
+	if msg.SourceMessageID != "" {
+		k := string(id) + "/" + string(msg.Direction) + "/" + msg.SourceMessageID
+		if m.seen[k] {
+			return false
+		}
+		m.seen[k] = true
+	}
+	m.messages[id] = append(m.messages[id], msg)
+	if hold {
+		m.held[id] = append(m.held[id], msg)
+	}
+	m.tickets[id].UpdatedAt = msg.At
+	return true
+}
+
+// AddInboxMessage adds msg to the ticket whose inbox is channelID.
+func (m *Memory) AddInboxMessage(_ context.Context, channelID string, msg tickets.Message) (*tickets.Ticket, bool, error) {
+	if msg.Direction != tickets.FromAgent && msg.Direction != tickets.Internal {
+		return nil, false, fmt.Errorf("%w: storetest: an inbox message has direction %q", tickets.ErrInvalid, msg.Direction)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.fail != nil {
+		return nil, false, m.fail
+	}
+	id, ok := m.inboxes[channelID]
+	if !ok {
+		return nil, false, tickets.ErrNotFound
+	}
+	added, err := m.addMessage(id, msg)
+	if err != nil {
+		return nil, false, err
+	}
+	return m.snapshot(id), added, nil
+}
