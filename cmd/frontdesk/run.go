@@ -161,7 +161,7 @@ func build(cfg *config, log *zap.Logger, sources map[string]tickets.Source) (_ *
 	}
 	// The sinks. Vitally's is always there: admins may set it up in the admin panel.
 	vitallySink, err := vitally.New(vitally.Config{
-		Tickets:   a.st,
+		Store:     a.st,
 		Env:       vitally.Env{APIURL: cfg.vitallyURL, Secret: cfg.vitallySecret, Mark: a.st.Mark},
 		Permalink: desk.Permalink,
 		Log:       log,
@@ -177,7 +177,7 @@ func build(cfg *config, log *zap.Logger, sources map[string]tickets.Source) (_ *
 	if c := cfg.ai; c != nil {
 		aiSink, err := ai.New(ai.Config{
 			BaseURL: c.baseURL, APIKey: c.apiKey, Model: c.model, Timeout: c.timeout, Temperature: c.temperature,
-			Tickets: a.st, Log: log,
+			Store: a.st, Log: log,
 		})
 		if err != nil {
 			return nil, err

@@ -38,8 +38,8 @@ func newFakeAI(t *testing.T) *aitest.Server {
 	return f
 }
 
-// memTickets is an in-memory Tickets.
-type memTickets struct {
+// memStore is an in-memory Tickets.
+type memStore struct {
 	mu      sync.Mutex
 	msgs    map[tickets.ID][]tickets.Message
 	syncs   []recordedSync
@@ -53,7 +53,7 @@ type recordedSync struct {
 	status tickets.SyncStatus
 }
 
-func (m *memTickets) SetSync(_ context.Context, id tickets.ID, sink string, s tickets.SyncStatus) error {
+func (m *memStore) SetSync(_ context.Context, id tickets.ID, sink string, s tickets.SyncStatus) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.syncs = append(m.syncs, recordedSync{id, sink, s})
@@ -61,13 +61,13 @@ func (m *memTickets) SetSync(_ context.Context, id tickets.ID, sink string, s ti
 }
 
 // synced returns SetSync's calls.
-func (m *memTickets) synced() []recordedSync {
+func (m *memStore) synced() []recordedSync {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return append([]recordedSync(nil), m.syncs...)
 }
 
-func (m *memTickets) Messages(_ context.Context, id tickets.ID) ([]tickets.Message, error) {
+func (m *memStore) Messages(_ context.Context, id tickets.ID) ([]tickets.Message, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	msgs, ok := m.msgs[id]

@@ -234,7 +234,7 @@ func TestRefusalOnlyWhenPermanent(t *testing.T) {
 }
 
 func TestNewTemperature(t *testing.T) {
-	ok := Config{BaseURL: "https://api.openai.com/v1", APIKey: "k", Model: "m", Tickets: &memTickets{}}
+	ok := Config{BaseURL: "https://api.openai.com/v1", APIKey: "k", Model: "m", Store: &memStore{}}
 	for _, bad := range []float64{-0.1, 2.01, math.NaN(), math.Inf(1)} {
 		if _, err := New(with(ok, func(c *Config) { c.Temperature = ptr(bad) })); err == nil || !strings.Contains(err.Error(), "Temperature") {
 			t.Errorf("Temperature %v: err %v, want one naming Temperature", bad, err)

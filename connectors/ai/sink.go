@@ -21,15 +21,15 @@ const Name = "ai"
 // DefaultTimeout is one call's limit when Config.Timeout is zero.
 const DefaultTimeout = 30 * time.Second
 
-// Tickets is what the sink reads and records in Frontdesk (store.Redis).
-type Tickets interface {
+// Store is what the sink reads and records in Frontdesk's store (store.Redis).
+type Store interface {
 	Messages(ctx context.Context, id tickets.ID) ([]tickets.Message, error)
 	// SetSync records the ticket's AI status (tickets.Store.SetSync): set when the
 	// endpoint refuses a parameter, cleared when it answers again.
 	SetSync(ctx context.Context, id tickets.ID, sink string, s tickets.SyncStatus) error
 }
 
-// Config is what a Sink needs. BaseURL, APIKey, Model and Tickets are required.
+// Config is what a Sink needs. BaseURL, APIKey, Model and Store are required.
 type Config struct {
 	// BaseURL is the OpenAI-compatible API's root, e.g. https://api.openai.com/v1 or
 	// http://localhost:11434/v1; requests go to BaseURL + "/chat/completions".
@@ -41,8 +41,8 @@ type Config struct {
 	// none, and the model uses its default: OpenAI's reasoning models (the o-series, the
 	// GPT-5 family) refuse any value but their default (1).
 	Temperature *float64
-	// Tickets reads transcripts and records the AI status.
-	Tickets Tickets
+	// Store reads transcripts and records the AI status.
+	Store Store
 	// HTTP is the client for the endpoint; by default one with Timeout that does not
 	// follow redirects (the transcript goes to the configured endpoint only) and keeps its
 	// connections (httpsrc.Pooled).
@@ -74,8 +74,8 @@ func New(cfg Config) (*Sink, error) {
 		return nil, errors.New("ai: New needs APIKey")
 	case cfg.Model == "":
 		return nil, errors.New("ai: New needs Model")
-	case cfg.Tickets == nil:
-		return nil, errors.New("ai: New needs Tickets")
+	case cfg.Store == nil:
+		return nil, errors.New("ai: New needs Store")
 	case cfg.Timeout < 0:
 		return nil, errors.New("ai: Timeout must not be negative")
 	case cfg.Temperature != nil && !(*cfg.Temperature >= 0 && *cfg.Temperature <= 2):
@@ -152,7 +152,7 @@ func (s *Sink) Enrich(ctx context.Context, t *tickets.Ticket, ev tickets.Event, 
 	if ev.Type != tickets.EventOpened && ev.Type != tickets.EventClosed {
 		return nil
 	}
-	msgs, err := s.cfg.Tickets.Messages(ctx, t.ID)
+	msgs, err := s.cfg.Store.Messages(ctx, t.ID)
 	if errors.Is(err, tickets.ErrNotFound) {
 		s.log.Warn("ticket not found: no suggestions", ticketField(t), eventField(ev))
 		return nil

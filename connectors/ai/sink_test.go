@@ -38,7 +38,7 @@ const (
 
 type world struct {
 	fake    *aitest.Server
-	tickets *memTickets
+	tickets *memStore
 	sugg    *suggestions
 	logs    *observer.ObservedLogs
 	sink    *Sink
@@ -58,7 +58,7 @@ func newWorld(t *testing.T, cfg Config) *world {
 		Status:  tickets.StatusActive,
 	}
 	alice := tickets.Agent{ID: "UALICE", Name: "Alice Agent", Email: "alice@frontdesk.example"}
-	w.tickets = &memTickets{msgs: map[tickets.ID][]tickets.Message{"T1": {
+	w.tickets = &memStore{msgs: map[tickets.ID][]tickets.Message{"T1": {
 		{ID: "m1", Direction: tickets.FromCustomer, Text: customerText, At: t0},
 		{ID: "m2", Direction: tickets.Notice, Text: noticeText, At: t0.Add(time.Second)},
 		{ID: "m3", Direction: tickets.Internal, Author: alice, Text: internalText, At: t0.Add(2 * time.Second)},
@@ -77,8 +77,8 @@ func newWorld(t *testing.T, cfg Config) *world {
 	if cfg.Model == "" {
 		cfg.Model = "gpt-test"
 	}
-	if cfg.Tickets == nil {
-		cfg.Tickets = w.tickets
+	if cfg.Store == nil {
+		cfg.Store = w.tickets
 	}
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 2 * time.Second
@@ -482,7 +482,7 @@ func TestTranscriptErrors(t *testing.T) {
 		t.Errorf("a ticket gone: err %v, want nil", err)
 	}
 	boom := errors.New("redis down")
-	w2 := newWorld(t, Config{Tickets: failingTickets{boom}})
+	w2 := newWorld(t, Config{Store: failingStore{boom}})
 	if err := w2.changed(tickets.EventOpened); !errors.Is(err, boom) || tickets.IsPermanent(err) {
 		t.Errorf("err %v, want %v, retryable", err, boom)
 	}
@@ -491,13 +491,13 @@ func TestTranscriptErrors(t *testing.T) {
 	}
 }
 
-type failingTickets struct{ err error }
+type failingStore struct{ err error }
 
-func (f failingTickets) Messages(context.Context, tickets.ID) ([]tickets.Message, error) {
+func (f failingStore) Messages(context.Context, tickets.ID) ([]tickets.Message, error) {
 	return nil, f.err
 }
 
-func (f failingTickets) SetSync(context.Context, tickets.ID, string, tickets.SyncStatus) error {
+func (f failingStore) SetSync(context.Context, tickets.ID, string, tickets.SyncStatus) error {
 	return f.err
 }
 
@@ -514,7 +514,7 @@ func TestNothingToAskAbout(t *testing.T) {
 }
 
 func TestNew(t *testing.T) {
-	ok := Config{BaseURL: "https://api.openai.com/v1", APIKey: "k", Model: "m", Tickets: &memTickets{}}
+	ok := Config{BaseURL: "https://api.openai.com/v1", APIKey: "k", Model: "m", Store: &memStore{}}
 	s, err := New(ok)
 	if err != nil {
 		t.Fatal(err)
@@ -542,7 +542,7 @@ func TestNew(t *testing.T) {
 		{"not a URL", func(c *Config) { c.BaseURL = "http://host:port:secret/\x7f" }, "BaseURL"},
 		{"no key", func(c *Config) { c.APIKey = "" }, "APIKey"},
 		{"no model", func(c *Config) { c.Model = "" }, "Model"},
-		{"no tickets", func(c *Config) { c.Tickets = nil }, "Tickets"},
+		{"no store", func(c *Config) { c.Store = nil }, "Store"},
 		{"negative timeout", func(c *Config) { c.Timeout = -time.Second }, "Timeout"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -19,8 +19,8 @@ var (
 	secret = "sk_test_42"
 )
 
-// memTickets is an in-memory Tickets: settings, transcripts, cards and sync statuses.
-type memTickets struct {
+// memStore is an in-memory Store: settings, transcripts, cards and sync statuses.
+type memStore struct {
 	mu       sync.Mutex
 	settings *tickets.Settings
 	msgs     map[tickets.ID][]tickets.Message
@@ -29,12 +29,12 @@ type memTickets struct {
 	sets     int
 }
 
-func newMemTickets() *memTickets {
-	return &memTickets{msgs: map[tickets.ID][]tickets.Message{}, cards: map[string]tickets.Card{},
+func newMemStore() *memStore {
+	return &memStore{msgs: map[tickets.ID][]tickets.Message{}, cards: map[string]tickets.Card{},
 		syncs: map[tickets.ID]tickets.SyncStatus{}}
 }
 
-func (m *memTickets) LoadSettings(context.Context) (*tickets.Settings, error) {
+func (m *memStore) LoadSettings(context.Context) (*tickets.Settings, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.settings == nil {
@@ -44,13 +44,13 @@ func (m *memTickets) LoadSettings(context.Context) (*tickets.Settings, error) {
 	return &s, nil
 }
 
-func (m *memTickets) Messages(_ context.Context, id tickets.ID) ([]tickets.Message, error) {
+func (m *memStore) Messages(_ context.Context, id tickets.ID) ([]tickets.Message, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return append([]tickets.Message(nil), m.msgs[id]...), nil
 }
 
-func (m *memTickets) CardOf(_ context.Context, id tickets.ID, key string) (tickets.Card, error) {
+func (m *memStore) CardOf(_ context.Context, id tickets.ID, key string) (tickets.Card, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	c, ok := m.cards[string(id)+"/"+key]
@@ -60,7 +60,7 @@ func (m *memTickets) CardOf(_ context.Context, id tickets.ID, key string) (ticke
 	return c, nil
 }
 
-func (m *memTickets) SetSync(_ context.Context, id tickets.ID, sink string, s tickets.SyncStatus) error {
+func (m *memStore) SetSync(_ context.Context, id tickets.ID, sink string, s tickets.SyncStatus) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if sink != Name {
@@ -71,7 +71,7 @@ func (m *memTickets) SetSync(_ context.Context, id tickets.ID, sink string, s ti
 	return nil
 }
 
-func (m *memTickets) sync(id tickets.ID) (tickets.SyncStatus, bool) {
+func (m *memStore) sync(id tickets.ID) (tickets.SyncStatus, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	s, ok := m.syncs[id]
@@ -83,7 +83,7 @@ func (m *memTickets) sync(id tickets.ID) (tickets.SyncStatus, bool) {
 type world struct {
 	t     *testing.T
 	fake  *vitallytest.Server
-	tk    *memTickets
+	tk    *memStore
 	sink  *Sink
 	obj   vitallytest.CustomObject
 	clock time.Time
@@ -103,7 +103,7 @@ func (w *world) outcomes() []string {
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	w := &world{t: t, fake: vitallytest.New(secret), tk: newMemTickets(), clock: t0.Add(time.Hour)}
+	w := &world{t: t, fake: vitallytest.New(secret), tk: newMemStore(), clock: t0.Add(time.Hour)}
 	t.Cleanup(w.fake.Close)
 	w.obj = w.fake.AddCustomObject(tickets.DefaultVitallyObject)
 	for _, tr := range Traits() {
@@ -111,7 +111,7 @@ func newWorld(t *testing.T) *world {
 	}
 	w.setVitally(tickets.Vitally{APIURL: w.fake.URL, Secret: secret, PushNew: true, UpdateExisting: true, Since: t0, FromPanel: true})
 	sink, err := New(Config{
-		Tickets: w.tk,
+		Store: w.tk,
 		Permalink: func(_ context.Context, ch, ts string) (string, error) {
 			return "https://acme.slack.com/archives/" + ch + "/p" + strings.ReplaceAll(ts, ".", ""), nil
 		},

@@ -19,8 +19,8 @@ import (
 // Name is the sink's name: its outbox consumer group is "sink:vitally".
 const Name = "vitally"
 
-// Tickets is what the sink reads and records in Frontdesk (store.Redis).
-type Tickets interface {
+// Store is what the sink reads and records in Frontdesk's store (store.Redis).
+type Store interface {
 	LoadSettings(ctx context.Context) (*tickets.Settings, error)
 	Messages(ctx context.Context, id tickets.ID) ([]tickets.Message, error)
 	CardOf(ctx context.Context, id tickets.ID, key string) (tickets.Card, error)
@@ -37,10 +37,10 @@ type Env struct {
 	Mark           func(ctx context.Context, name string, now time.Time) (time.Time, error)
 }
 
-// Config is what a Sink needs. Tickets is required.
+// Config is what a Sink needs. Store is required.
 type Config struct {
-	Tickets Tickets
-	Env     Env
+	Store Store
+	Env   Env
 	// Permalink returns Slack's link to a message (chat.getPermalink); links are left
 	// empty when it is nil.
 	Permalink func(ctx context.Context, channel, ts string) (string, error)
@@ -82,8 +82,8 @@ const settingsTTL = time.Second
 
 // New returns a Sink for cfg.
 func New(cfg Config) (*Sink, error) {
-	if cfg.Tickets == nil {
-		return nil, errors.New("vitally: New needs Tickets")
+	if cfg.Store == nil {
+		return nil, errors.New("vitally: New needs Store")
 	}
 	if cfg.HTTP == nil {
 		cfg.HTTP = &http.Client{Timeout: 30 * time.Second, Transport: httpsrc.Pooled()}
@@ -152,7 +152,7 @@ func (s *Sink) current(ctx context.Context) (setup, *tickets.Settings, error) {
 	s.mu.Unlock()
 	if !fresh {
 		var err error
-		st, err = s.cfg.Tickets.LoadSettings(ctx)
+		st, err = s.cfg.Store.LoadSettings(ctx)
 		if isNotFound(err) {
 			st, err = nil, nil
 		}
@@ -337,7 +337,7 @@ func (s *Sink) record(ctx context.Context, t *tickets.Ticket, ev tickets.Event, 
 		s.log.Info("ticket not synced to Vitally", ticketField(t), zap.String("event", string(ev.Type)),
 			zap.String("reason", ns.reason))
 	}
-	return s.cfg.Tickets.SetSync(ctx, t.ID, Name, st)
+	return s.cfg.Store.SetSync(ctx, t.ID, Name, st)
 }
 
 // categoriesOf are the custom categories, one trait each: every category of the settings

@@ -539,7 +539,7 @@ func TestTwinObjectsUseTheFirst(t *testing.T) {
 func TestEnvironmentSetup(t *testing.T) {
 	w := newWorld(t)
 	w.tk.settings = nil
-	sink, err := New(Config{Tickets: w.tk, Env: Env{APIURL: w.fake.URL + "/", Secret: "Basic " + basic(secret), Since: t0},
+	sink, err := New(Config{Store: w.tk, Env: Env{APIURL: w.fake.URL + "/", Secret: "Basic " + basic(secret), Since: t0},
 		Now: func() time.Time { return w.clock }})
 	if err != nil {
 		t.Fatal(err)
@@ -561,14 +561,14 @@ func TestEnvironmentSetup(t *testing.T) {
 	if _, ok := w.instance(tk2); ok {
 		t.Error("pushed although the panel switched pushing off")
 	}
-	if _, err := New(Config{Tickets: w.tk, Env: Env{APIURL: "not a url", Since: t0}}); err == nil {
+	if _, err := New(Config{Store: w.tk, Env: Env{APIURL: "not a url", Since: t0}}); err == nil {
 		t.Error("New took a bad VITALLY_API_URL")
 	}
-	if _, err := New(Config{Tickets: w.tk, Env: Env{APIURL: w.fake.URL, Secret: secret}}); err == nil {
+	if _, err := New(Config{Store: w.tk, Env: Env{APIURL: w.fake.URL, Secret: secret}}); err == nil {
 		t.Error("New took an environment set-up with neither Since nor Mark")
 	}
 	if _, err := New(Config{}); err == nil {
-		t.Error("New without Tickets")
+		t.Error("New without Store")
 	}
 }
 

@@ -70,7 +70,7 @@ func externalID(t *tickets.Ticket) string { return "frontdesk-" + string(t.ID) }
 // values are the ticket's trait values by label: nil for what the ticket does not have
 // (sent as empty, never invented). Threads and links are read from the store and Slack.
 func (s *Sink) values(ctx context.Context, t *tickets.Ticket) (map[string]any, error) {
-	msgs, err := s.cfg.Tickets.Messages(ctx, t.ID)
+	msgs, err := s.cfg.Store.Messages(ctx, t.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +105,7 @@ func (s *Sink) values(ctx context.Context, t *tickets.Ticket) (map[string]any, e
 
 // permalink is the Slack link to the message the ticket recorded under key, or "".
 func (s *Sink) permalink(ctx context.Context, t *tickets.Ticket, key string) (string, error) {
-	c, err := s.cfg.Tickets.CardOf(ctx, t.ID, key)
+	c, err := s.cfg.Store.CardOf(ctx, t.ID, key)
 	if err != nil || c.IsZero() {
 		return "", ignoreNotFound(err)
 	}
