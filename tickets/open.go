@@ -1,10 +1,6 @@
 package tickets
 
-import (
-	"context"
-	"strings"
-	"unicode/utf8"
-)
+import "context"
 
 // OpenRequest is a live chat request from a source: a customer wants a human.
 type OpenRequest struct {
@@ -25,26 +21,6 @@ const MaxRawBytes = 64 << 10
 
 // MaxOpeningBytes bounds Ticket.Opening.
 const MaxOpeningBytes = 500
-
-// Clip shortens s to at most max bytes, cutting at a word boundary where one is near and
-// marking the cut with "…" (which counts towards max). It never splits a UTF-8 character.
-func Clip(s string, max int) string {
-	if len(s) <= max {
-		return s
-	}
-	const ellipsis = "…"
-	cut := max - len(ellipsis)
-	if cut <= 0 {
-		return ""
-	}
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	if sp := strings.LastIndexAny(s[:cut], " \n\t"); sp > cut*3/4 {
-		cut = sp
-	}
-	return strings.TrimRight(s[:cut], " \n\t") + ellipsis
-}
 
 // Limits on a request.
 const (
