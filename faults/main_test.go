@@ -10,6 +10,7 @@
 package faults
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -18,13 +19,18 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/frontdeskhq/frontdesk/store/redisserver"
 )
 
 // suite is what TestMain sets up for every scenario: the binary and the Redis.
 var suite struct {
-	bin   string       // the frontdesk binary, built once
-	dir   string       // the temporary directory of the run
-	redis *redisServer // started here, killed at the end
+	bin string // the frontdesk binary, built once
+	dir string // the temporary directory of the run
+	// redis is a redis-server of the suite's own, started here and killed at the end, with
+	// the persistence the product asks operators for: AOF on, fsynced at every write. The
+	// redis-restart scenario stops and restarts it on the same port and directory.
+	redis *redisserver.Server
 
 	mu             sync.Mutex
 	passed, failed int
@@ -53,15 +59,18 @@ func runSuite(m *testing.M) int {
 	}
 	fmt.Printf("faults: built %s in %.1fs\n", suite.bin, time.Since(start).Seconds())
 
-	suite.redis, err = startRedis(filepath.Join(dir, "redis"))
+	redisDir := filepath.Join(dir, "redis")
+	suite.redis, err = redisserver.Start(context.Background(), redisserver.Options{Dir: redisDir,
+		Persistence: redisserver.AOF, StartTimeout: 15 * time.Second,
+		Log: func(n int) string { return filepath.Join(redisDir, fmt.Sprintf("redis-%d.log", n)) }})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "faults:", err)
 		return 1
 	}
-	fmt.Printf("faults: redis-server on %s (AOF, appendfsync always) in %s\n", suite.redis.addr(), suite.redis.dir)
+	fmt.Printf("faults: redis-server on %s (AOF, appendfsync always) in %s\n", suite.redis.Addr(), redisDir)
 
 	code := m.Run()
-	suite.redis.kill()
+	suite.redis.Kill()
 
 	suite.mu.Lock()
 	fmt.Printf("%d passed, %d failed\n", suite.passed, suite.failed)

@@ -3,6 +3,7 @@
 package faults
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/frontdeskhq/frontdesk/bot/slacktest"
+	"github.com/frontdeskhq/frontdesk/connectors/webhook/webhooktest"
 )
 
 // The standard burst: 20 chats, 50 customer messages and 25 agent messages each (1,000
@@ -112,8 +114,8 @@ func (w *world) checkPicks(clickers int) {
 			problems = append(problems, fmt.Sprintf("%d inbox channels created", creates))
 		}
 		accepted := 0
-		for _, a := range w.bot.delivered("LIVE_CHAT_ACCEPTED") {
-			if a.ticket == c.ticket {
+		for _, a := range w.bot.Delivered("LIVE_CHAT_ACCEPTED") {
+			if a.Ticket == c.ticket {
 				accepted++
 			}
 		}
@@ -200,13 +202,13 @@ func testRedisRestart(t *testing.T) {
 	}
 
 	at := b.progress()
-	if err := suite.redis.stop(); err != nil {
+	if err := suite.redis.Stop(20 * time.Second); err != nil {
 		t.Fatal(err)
 	}
 	downAt := time.Now()
 	sawDown := poll(downAt.Add(10*time.Second), func() bool { return notReadySince(downAt) > 0 })
 	time.Sleep(time.Until(downAt.Add(5 * time.Second))) // Redis stays away 5 s
-	if err := suite.redis.start(); err != nil {
+	if err := suite.redis.Restart(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	upAt := time.Now()
@@ -323,12 +325,12 @@ func testConnectorTrouble(t *testing.T) {
 	sick, flaky := w.chats[0], w.chats[1]
 	var sickOn, allOn atomic.Bool
 	tried := map[string]bool{} // event ids of the flaky chat tried once (under the chatbot's lock)
-	w.bot.failWith(func(a attempt) int {
+	w.bot.FailWith(func(a webhooktest.Event) int {
 		switch {
-		case allOn.Load(), sickOn.Load() && a.member == sick.member:
+		case allOn.Load(), sickOn.Load() && a.Member == sick.member:
 			return http.StatusServiceUnavailable
-		case a.member == flaky.member && !tried[a.eventID]:
-			tried[a.eventID] = true
+		case a.Member == flaky.member && !tried[a.EventID]:
+			tried[a.EventID] = true
 			return http.StatusServiceUnavailable
 		}
 		return 0
@@ -351,8 +353,8 @@ func testConnectorTrouble(t *testing.T) {
 		c.mu.Unlock()
 	}
 	healthy := func(after time.Time) (n int) {
-		for _, a := range w.bot.delivered("AGENT_MESSAGE") {
-			if a.member != sick.member && a.member != flaky.member && a.at.After(after) {
+		for _, a := range w.bot.Delivered("AGENT_MESSAGE") {
+			if a.Member != sick.member && a.Member != flaky.member && a.At.After(after) {
 				n++
 			}
 		}
@@ -362,10 +364,10 @@ func testConnectorTrouble(t *testing.T) {
 	got, during := healthy(time.Time{}), healthy(allOff)
 	time.Sleep(time.Until(sickFrom.Add(15 * time.Second))) // chat 0 fails 15 s at least
 	sickAttempts, sickDelivered := 0, 0
-	for _, a := range w.bot.all() {
-		if a.member == sick.member && a.typ == "AGENT_MESSAGE" {
+	for _, a := range w.bot.Events() {
+		if a.Member == sick.member && a.Type == "AGENT_MESSAGE" {
 			sickAttempts++
-			if a.ok() {
+			if a.OK() {
 				sickDelivered++
 			}
 		}
@@ -385,9 +387,9 @@ func testConnectorTrouble(t *testing.T) {
 	}
 	w.settle(120 * time.Second)
 	retried := map[string]int{}
-	for _, a := range w.bot.all() {
-		if a.member == flaky.member && a.typ == "AGENT_MESSAGE" {
-			retried[a.eventID]++
+	for _, a := range w.bot.Events() {
+		if a.Member == flaky.member && a.Type == "AGENT_MESSAGE" {
+			retried[a.EventID]++
 		}
 	}
 	twice := 0
@@ -406,7 +408,7 @@ func testConnectorTrouble(t *testing.T) {
 // slow: 20-50 ms on every read from Redis (through a proxy) and 150 ms on every Slack
 // Web API call; every envelope is still acked within 3 s and everything arrives once.
 func testSlow(t *testing.T) {
-	proxy := startProxy(t, suite.redis.addr(), 20*time.Millisecond, 50*time.Millisecond)
+	proxy := startProxy(t, suite.redis.Addr(), 20*time.Millisecond, 50*time.Millisecond)
 	w := newWorld(t, "slow", slacktest.WithLatency(150*time.Millisecond))
 	w.redisURL = "redis://" + proxy.addr() + "/0"
 	w.start("fd-1", "")

@@ -3,9 +3,7 @@
 package faults
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -24,6 +22,8 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/frontdeskhq/frontdesk/bot/slacktest"
+	"github.com/frontdeskhq/frontdesk/connectors/webhook/webhooktest"
+	"github.com/frontdeskhq/frontdesk/store/redisserver"
 )
 
 // world is one scenario's setting: a Slack workspace (the simulator) with a support
@@ -36,7 +36,7 @@ type world struct {
 	sim      *slacktest.Sim
 	support  *slacktest.Channel
 	agents   []*slacktest.User
-	bot      *chatbot
+	bot      *webhooktest.Chatbot
 	redisURL string // REDIS_URL given to processes (a proxy in "slow")
 	prefix   string
 	hc       *http.Client
@@ -80,7 +80,7 @@ func (f figures) String() string {
 // newWorld sets up a scenario's world and registers its summary line, printed when the
 // scenario ends, failed or not.
 func newWorld(t *testing.T, name string, opts ...slacktest.Option) *world {
-	w := &world{t: t, name: name, began: time.Now(), redisURL: suite.redis.url(),
+	w := &world{t: t, name: name, began: time.Now(), redisURL: suite.redis.URL(),
 		prefix: "faults-" + name + ":",
 		hc:     &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
 	t.Cleanup(func() {
@@ -126,7 +126,7 @@ func (w *world) env() map[string]string {
 		"REDIS_PREFIX":           w.prefix,
 		"LOG_LEVEL":              "info",
 		"WEBHOOK_TOKEN":          hookToken,
-		"WEBHOOK_CALLBACK_URL":   w.bot.url(),
+		"WEBHOOK_CALLBACK_URL":   w.bot.CallbackURL(),
 		"WEBHOOK_SIGNING_SECRET": hookSecret,
 		"PRIORITY_WINDOW":        "0",
 		"RATING_WINDOW":          "0",
@@ -139,7 +139,7 @@ func (w *world) env() map[string]string {
 func (w *world) start(name, addr string) *proc {
 	w.t.Helper()
 	if addr == "" {
-		port, err := freePort()
+		port, err := redisserver.FreePort()
 		if err != nil {
 			w.t.Fatal(err)
 		}
@@ -216,7 +216,7 @@ func (w *world) stacks() {
 // is its holder's consumer name, "<host>-<pid>-<random>".
 func (w *world) leases() map[int]int {
 	w.t.Helper()
-	rdb := redis.NewClient(&redis.Options{Addr: suite.redis.addr()})
+	rdb := redis.NewClient(&redis.Options{Addr: suite.redis.Addr()})
 	defer rdb.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -266,18 +266,11 @@ func (w *world) post(ev map[string]any) (int, map[string]any, http.Header, error
 	w.mu.Lock()
 	addr := w.addrs[int(w.rr.Add(1)-1)%len(w.addrs)]
 	w.mu.Unlock()
-	body, _ := json.Marshal(ev)
-	req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/connectors/webhook/v1/events", bytes.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+hookToken)
-	req.Header.Set("Content-Type", "application/json")
-	res, err := w.hc.Do(req)
+	a, err := webhooktest.Send(context.Background(), w.hc, "http://"+addr, hookToken, ev)
 	if err != nil {
 		return 0, nil, nil, err
 	}
-	defer res.Body.Close()
-	var out map[string]any
-	_ = json.NewDecoder(res.Body).Decode(&out)
-	return res.StatusCode, out, res.Header, nil
+	return a.Status, a.Body, a.Header, nil
 }
 
 // errRefused is an answer a retry cannot change (4xx other than 429).
@@ -406,8 +399,8 @@ func (w *world) openChat(c *chat, clickers int) error {
 		if !member {
 			return false
 		}
-		for _, a := range w.bot.delivered("LIVE_CHAT_ACCEPTED") {
-			if a.ticket == c.ticket {
+		for _, a := range w.bot.Delivered("LIVE_CHAT_ACCEPTED") {
+			if a.Ticket == c.ticket {
 				return true
 			}
 		}
@@ -584,10 +577,10 @@ func (w *world) custSeen(c *chat) []string {
 
 // agentSeen lists, per chat, the chatbot's AGENT_MESSAGE deliveries (first 2xx per
 // event_id), in arrival order.
-func (w *world) agentSeen(c *chat, delivered []attempt) []attempt {
-	var out []attempt
+func (w *world) agentSeen(c *chat, delivered []webhooktest.Event) []webhooktest.Event {
+	var out []webhooktest.Event
 	for _, a := range delivered {
-		if a.member == c.member {
+		if a.Member == c.member {
 			out = append(out, a)
 		}
 	}
@@ -621,20 +614,20 @@ func direction(sent, arrived []string) figures {
 // AGENT_MESSAGE deliveries. rekeyed counts agent messages whose attempts carried more
 // than one Idempotency-Key.
 func (w *world) tally() (cust, agent figures, rekeyed int) {
-	all := w.bot.all()
-	var delivered []attempt
+	all := w.bot.Events()
+	var delivered []webhooktest.Event
 	keys := map[string]map[string]bool{} // text → keys of every attempt
 	seenEv := map[string]bool{}
 	for _, a := range all {
-		if a.typ != "AGENT_MESSAGE" {
+		if a.Type != "AGENT_MESSAGE" {
 			continue
 		}
-		if keys[a.text] == nil {
-			keys[a.text] = map[string]bool{}
+		if keys[a.Text] == nil {
+			keys[a.Text] = map[string]bool{}
 		}
-		keys[a.text][a.key] = true
-		if a.ok() && !seenEv[a.eventID] {
-			seenEv[a.eventID] = true
+		keys[a.Text][a.Key] = true
+		if a.OK() && !seenEv[a.EventID] {
+			seenEv[a.EventID] = true
 			delivered = append(delivered, a)
 		}
 	}
@@ -651,7 +644,7 @@ func (w *world) tally() (cust, agent figures, rekeyed int) {
 		cust.add(f)
 		var arrived []string
 		for _, a := range w.agentSeen(c, delivered) {
-			arrived = append(arrived, a.text)
+			arrived = append(arrived, a.Text)
 		}
 		agent.add(direction(agentTxt, arrived))
 		for _, text := range agentTxt {
@@ -719,8 +712,8 @@ func (w *world) settle(timeout time.Duration) (cust, agent figures) {
 		w.t.Errorf("%d agent messages were retried under a different Idempotency-Key", rekeyed)
 		w.note("rekeyed %d", rekeyed)
 	}
-	if bad, body, key := w.bot.problems(); bad+body+key > 0 {
-		w.t.Errorf("chatbot endpoint: %d requests with a bad signature, %d unreadable, %d attempts whose Idempotency-Key is not their event_id", bad, body, key)
+	if p := w.bot.Problems(); p != (webhooktest.Problems{}) {
+		w.t.Errorf("chatbot endpoint: %d requests with a bad signature, %d unreadable, %d attempts whose Idempotency-Key is not their event_id", p.BadSignature, p.BadBody, p.BadKey)
 	}
 	return cust, agent
 }
@@ -741,7 +734,7 @@ func (w *world) checkAgentOrder(agent figures) {
 			sentAgain[e.EventID] = true
 		}
 	}
-	delivered := w.bot.delivered("AGENT_MESSAGE")
+	delivered := w.bot.Delivered("AGENT_MESSAGE")
 	explained, unexplained := 0, 0
 	for _, c := range w.chats {
 		c.mu.Lock()
@@ -755,7 +748,7 @@ func (w *world) checkAgentOrder(agent figures) {
 		c.mu.Unlock()
 		var arrived []string
 		for _, a := range w.agentSeen(c, delivered) {
-			arrived = append(arrived, a.text)
+			arrived = append(arrived, a.Text)
 		}
 		for _, text := range late(sent, arrived) {
 			if w.lateFromKilled && sentAgain[events[text]] {
@@ -813,8 +806,8 @@ func (w *world) lostAfterAck() int {
 		}
 	}
 	got := map[string]bool{}
-	for _, a := range w.bot.delivered("AGENT_MESSAGE") {
-		got[a.text] = true
+	for _, a := range w.bot.Delivered("AGENT_MESSAGE") {
+		got[a.Text] = true
 	}
 	n := 0
 	for _, c := range w.chats {
@@ -834,7 +827,7 @@ func (w *world) lostAfterAck() int {
 // detail logs, per chat, which messages were lost, doubled or out of order (the first
 // few), to diagnose a failure.
 func (w *world) detail(agentSide bool) {
-	delivered := w.bot.delivered("AGENT_MESSAGE")
+	delivered := w.bot.Delivered("AGENT_MESSAGE")
 	shown := 0
 	for _, c := range w.chats {
 		c.mu.Lock()
@@ -846,7 +839,7 @@ func (w *world) detail(agentSide bool) {
 		var arrived []string
 		if agentSide {
 			for _, a := range w.agentSeen(c, delivered) {
-				arrived = append(arrived, a.text)
+				arrived = append(arrived, a.Text)
 			}
 		} else {
 			arrived = w.custSeen(c)

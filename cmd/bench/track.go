@@ -1,18 +1,13 @@
 package main
 
 import (
-	"encoding/json"
-	"io"
-	"net"
-	"net/http"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/frontdeskhq/frontdesk/bot/slacktest"
-	"github.com/frontdeskhq/frontdesk/connectors/webhook"
+	"github.com/frontdeskhq/frontdesk/connectors/webhook/webhooktest"
 )
 
 // Messages the driver sends carry a marker, "bench-c-<seq>" (customer → Slack) or
@@ -254,93 +249,33 @@ func diffCounts(a, b map[string]int) map[string]int {
 }
 
 // chatbot is the chatbot's endpoint, where Frontdesk (or the bare transport) POSTs its
-// events: it checks each signature, marks agent messages arrived, and remembers when
-// each ticket was accepted.
+// events: the shared fake chatbot (webhooktest), which checks each signature and
+// remembers when each ticket was accepted; agent messages are marked arrived as they
+// come. It keeps no record of each callback.
 type chatbot struct {
-	secret string
-	agent  *tracker
-	srv    *http.Server
-	url    string
-
-	conns atomic.Int64 // connections accepted
-
-	mu       sync.Mutex
-	accepted map[int64]time.Time
-	types    map[string]int
-	bad      int
+	*webhooktest.Chatbot
+	url   string      // where Frontdesk POSTs
+	conns connections // connections accepted
 }
+
+// connections counts the TCP connections a fake chatbot accepted.
+type connections struct{ *webhooktest.Chatbot }
+
+func (c connections) Load() int64 { return c.Connections() }
 
 func startChatbot(secret string, agent *tracker) (*chatbot, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	c := &chatbot{secret: secret, agent: agent, accepted: map[int64]time.Time{}, types: map[string]int{},
-		url: "http://" + ln.Addr().String() + "/frontdesk"}
-	c.srv = &http.Server{Handler: c, ReadHeaderTimeout: 10 * time.Second,
-		ConnState: func(_ net.Conn, st http.ConnState) {
-			if st == http.StateNew {
-				c.conns.Add(1)
-			}
-		}}
-	go func() { _ = c.srv.Serve(ln) }()
-	return c, nil
-}
-
-func (c *chatbot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	now := time.Now()
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if err != nil {
-		http.Error(w, "read", http.StatusBadRequest)
-		return
-	}
-	if webhook.Verify(c.secret, r.Header.Get("X-Frontdesk-Signature"), r.Header.Get("X-Frontdesk-Timestamp"), body, now, 0) != nil {
-		c.mu.Lock()
-		c.bad++
-		c.mu.Unlock()
-		http.Error(w, "bad signature", http.StatusUnauthorized)
-		return
-	}
-	var ev struct {
-		Type   string `json:"type"`
-		Ticket int64  `json:"ticket"`
-		Text   string `json:"text"`
-	}
-	if json.Unmarshal(body, &ev) != nil {
-		http.Error(w, "bad body", http.StatusBadRequest)
-		return
-	}
-	if ev.Type == "AGENT_MESSAGE" {
-		if seq, ok := markSeq(ev.Text, agentMark); ok {
-			c.agent.arrived(seq, now)
+	bot := webhooktest.New(secret, webhooktest.WithoutRecords(), webhooktest.OnEvent(func(e webhooktest.Event) {
+		if seq, ok := markSeq(e.Text, agentMark); ok && e.Type == "AGENT_MESSAGE" {
+			agent.arrived(seq, e.At)
 		}
-	}
-	c.mu.Lock()
-	c.types[ev.Type]++
-	if ev.Type == "LIVE_CHAT_ACCEPTED" {
-		if _, ok := c.accepted[ev.Ticket]; !ok {
-			c.accepted[ev.Ticket] = now
-		}
-	}
-	c.mu.Unlock()
-	w.WriteHeader(http.StatusOK)
+	}))
+	return &chatbot{Chatbot: bot, url: bot.CallbackURL(), conns: connections{bot}}, nil
 }
 
 // acceptedAt is when ticket's first LIVE_CHAT_ACCEPTED arrived (zero: not yet).
-func (c *chatbot) acceptedAt(ticket int64) time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.accepted[ticket]
-}
+func (c *chatbot) acceptedAt(ticket int64) time.Time { return c.AcceptedAt(ticket) }
 
-func (c *chatbot) counts() (map[string]int, int) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	out := map[string]int{}
-	for k, v := range c.types {
-		out[k] = v
-	}
-	return out, c.bad
-}
+// counts returns how many callbacks of each type came, and how many had a bad signature.
+func (c *chatbot) counts() (map[string]int, int) { return c.Counts(), c.Problems().BadSignature }
 
-func (c *chatbot) close() { _ = c.srv.Close() }
+func (c *chatbot) close() { c.Close() }

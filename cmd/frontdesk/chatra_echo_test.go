@@ -4,11 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -39,7 +37,7 @@ func TestChatra_EchoByIDInRedis(t *testing.T) {
 		}
 		return st
 	}
-	api := newChatraAPI(t)
+	api := newFakeChatra(t)
 	// A replica: its own store, ticket service, Chatra client and webhook handler.
 	type replica struct {
 		st     *store.Redis
@@ -54,7 +52,7 @@ func TestChatra_EchoByIDInRedis(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		client, err := chatra.NewClient(chatra.ClientConfig{APIURL: api.srv.URL + "/api/", PublicKey: "pub-key",
+		client, err := chatra.NewClient(chatra.ClientConfig{APIURL: api.APIURL(), PublicKey: "pub-key",
 			SecretKey: "secret-key", TeamEmail: "team@example.com", Sent: st}, zaptest.NewLogger(t))
 		if err != nil {
 			t.Fatal(err)
@@ -95,7 +93,8 @@ func TestChatra_EchoByIDInRedis(t *testing.T) {
 		At: time.Now()}, string(tk.ID)+"/m-a1"); err != nil {
 		t.Fatal(err)
 	}
-	id := api.lastID()
+	ids := api.IDs()
+	id := ids[len(ids)-1]
 
 	echo := fmt.Sprintf(`{"eventName":"chatFragment","client":{"id":"v-echo"},"messages":[
 		{"id":%q,"type":"agent","text":"It left today with DHL.","createdAt":1763661902000},
@@ -133,42 +132,4 @@ func TestChatra_EchoByIDInRedis(t *testing.T) {
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("transcript:\n got %q\nwant %q", got, want)
 	}
-}
-
-// chatraAPI answers POST /api/messages/ as Chatra does: with the new message and its id
-// (connectors/chatra/fake_test.go names the sources).
-type chatraAPI struct {
-	srv *httptest.Server
-	mu  sync.Mutex
-	ids []string
-}
-
-func newChatraAPI(t *testing.T) *chatraAPI {
-	c := &chatraAPI{}
-	c.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost || r.URL.Path != "/api/messages/" {
-			t.Errorf("Chatra got %s %s", r.Method, r.URL.Path)
-			http.NotFound(w, r)
-			return
-		}
-		var m map[string]any
-		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&m); err != nil {
-			t.Errorf("Chatra got a bad body: %v", err)
-		}
-		c.mu.Lock()
-		id := fmt.Sprintf("Eq%015d", len(c.ids)+1)
-		c.ids = append(c.ids, id)
-		c.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]any{"id": id, "type": "agent", "text": m["text"],
-			"clientId": m["clientId"], "createdAt": time.Now().UnixMilli(), "receivedFrom": m["receivedFrom"]})
-	}))
-	t.Cleanup(c.srv.Close)
-	return c
-}
-
-func (c *chatraAPI) lastID() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.ids[len(c.ids)-1]
 }

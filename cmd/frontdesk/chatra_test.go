@@ -1,80 +1,52 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
+	"context"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
-	"time"
+
+	"github.com/frontdeskhq/frontdesk/connectors/chatra"
+	"github.com/frontdeskhq/frontdesk/connectors/chatra/chatratest"
 )
 
-// fakeChatra is Chatra's REST API as far as Frontdesk uses it: POST /api/messages/.
-type fakeChatra struct {
-	t    *testing.T
-	srv  *httptest.Server
-	mu   sync.Mutex
-	sent []map[string]any
+// newFakeChatra starts the fake Chatra (chatratest) taking the keys the tests configure
+// (pub-key, secret-key). The test fails on a request it refused.
+func newFakeChatra(t *testing.T) *chatratest.Server {
+	f := chatratest.New("pub-key", "secret-key")
+	closeAtEnd(t, "Chatra", f)
+	return f
 }
 
-func newFakeChatra(t *testing.T) *fakeChatra {
-	c := &fakeChatra{t: t}
-	c.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost || r.URL.Path != "/api/messages/" {
-			t.Errorf("Chatra got %s %s", r.Method, r.URL.Path)
-			http.NotFound(w, r)
-			return
-		}
-		if got := r.Header.Get("Authorization"); got != "Chatra.Simple pub-key:secret-key" {
-			t.Errorf("Chatra got Authorization %q", got)
-			w.WriteHeader(http.StatusUnauthorized)
-			return
-		}
-		var m map[string]any
-		if err := json.NewDecoder(r.Body).Decode(&m); err != nil {
-			t.Errorf("Chatra got a bad body: %v", err)
-		}
-		c.mu.Lock()
-		c.sent = append(c.sent, m)
-		c.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		w.Write([]byte(`{"id":"msg-1"}`))
-	}))
-	t.Cleanup(c.srv.Close)
-	return c
-}
-
-// expect waits for a message to visitor clientID whose text contains text.
-func (c *fakeChatra) expect(clientID, text string) map[string]any {
-	c.t.Helper()
-	deadline := time.Now().Add(hangGuard)
-	for time.Now().Before(deadline) {
-		c.mu.Lock()
-		for _, m := range c.sent {
-			if m["clientId"] == clientID && strings.Contains(m["text"].(string), text) {
-				c.mu.Unlock()
-				return m
-			}
-		}
-		c.mu.Unlock()
-		time.Sleep(10 * time.Millisecond)
+// expectChatra waits for a message to visitor clientID whose text contains text, and
+// returns what Frontdesk sent.
+func expectChatra(t *testing.T, f *chatratest.Server, clientID, text string) chatratest.Sent {
+	t.Helper()
+	m, ok := f.Await(hangGuard, func(m chatratest.Message) bool {
+		return m.ClientID == clientID && strings.Contains(m.Text, text)
+	})
+	if !ok {
+		t.Fatalf("Chatra never got %q for %s; got %+v", text, clientID, f.Sent())
 	}
-	c.t.Fatalf("Chatra never got %q for %s; got %v", text, clientID, c.sent)
-	return nil
+	for i, taken := range f.Taken() {
+		if taken.ID == m.ID {
+			return f.Sent()[i]
+		}
+	}
+	return chatratest.Sent{}
 }
 
 const chatraToken = "chatra-hook-0123456789"
 
+// chatraWebhook POSTs a webhook body to Frontdesk at addr as Chatra does and returns the
+// status.
 func chatraWebhook(t *testing.T, addr string, body string) int {
 	t.Helper()
-	res, err := http.Post("http://"+addr+"/connectors/chatra/webhook/"+chatraToken, "application/json", bytes.NewBufferString(body))
+	code, _, err := chatratest.Send(context.Background(), nil, "http://"+addr+chatra.PathPrefix+chatraToken, body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res.Body.Close()
-	return res.StatusCode
+	return code
 }
 
 // TestChatra_Story: a website visitor's Chatra chat is answered from Slack.
@@ -83,7 +55,7 @@ func TestChatra_Story(t *testing.T) {
 	chatra := newFakeChatra(t)
 	w := newWorld(t, map[string]string{
 		"CHATRA_WEBHOOK_TOKEN": chatraToken, "CHATRA_PUBLIC_KEY": "pub-key", "CHATRA_SECRET_KEY": "secret-key",
-		"CHATRA_AGENT_EMAIL": "team@example.com", "CHATRA_API_URL": chatra.srv.URL + "/api/",
+		"CHATRA_AGENT_EMAIL": "team@example.com", "CHATRA_API_URL": chatra.APIURL(),
 		"CHATRA_GROUPS": "grp-billing=Billing",
 	})
 	addr := w.d.ln.Addr().String()
@@ -103,17 +75,17 @@ func TestChatra_Story(t *testing.T) {
 	card.ExpectUpdate("Processing by")
 	dm.ExpectUpdate("Processing by")
 	inbox.ExpectMessage("Hi, is my order shipped?")
-	chatra.expect("v-1", "You are now chatting with an agent")
+	expectChatra(t, chatra, "v-1", "You are now chatting with an agent")
 
 	reply := w.dan.Post(inbox, "Yes, it left this morning")
-	sent := chatra.expect("v-1", "Yes, it left this morning")
-	if sent["agentEmail"] != "team@example.com" || sent["receivedFrom"] == nil {
+	sent := expectChatra(t, chatra, "v-1", "Yes, it left this morning")
+	if sent.AgentEmail != "team@example.com" || sent.ReceivedFrom == "" {
 		t.Errorf("sent %v: agent names are hidden, so the team identity answers, marked as ours", sent)
 	}
 	reply.ExpectReaction("white_check_mark")
 	// Chatra echoes our message back, and the visitor answers.
 	chatraWebhook(t, addr, `{"eventName":"chatFragment","client":{"id":"v-1"},"messages":[
-		{"type":"agent","text":"Yes, it left this morning","receivedFrom":"`+sent["receivedFrom"].(string)+`"},
+		{"type":"agent","text":"Yes, it left this morning","receivedFrom":"`+sent.ReceivedFrom+`"},
 		{"id":"m-2","type":"client","text":"Great, thanks!"}]}`)
 	inbox.ExpectMessage("Great, thanks!")
 	// A colleague answers from Chatra's own app: Slack shows it, marked, and it is not sent back.
@@ -137,11 +109,9 @@ func TestChatra_Story(t *testing.T) {
 	dm.ExpectUpdate("Closed by")
 	inbox.ExpectMessage("ended the live chat")
 	inbox.ExpectArchived()
-	chatra.expect("v-1", "This chat has ended")
-	chatra.mu.Lock()
-	defer chatra.mu.Unlock()
-	for _, m := range chatra.sent {
-		if strings.Contains(m["text"].(string), "tracking number") {
+	expectChatra(t, chatra, "v-1", "This chat has ended")
+	for _, m := range chatra.Sent() {
+		if strings.Contains(m.Text, "tracking number") {
 			t.Errorf("the Chatra agent's own message was sent back to Chatra: %v", m)
 		}
 	}

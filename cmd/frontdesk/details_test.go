@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 
+	"github.com/frontdeskhq/frontdesk/connectors/ai/aitest"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -103,23 +101,12 @@ func TestDetails_FromLiveChatControl(t *testing.T) {
 // urgency and tags on its card; the endpoint never sees internal notes.
 func TestAI_SuggestsDetails(t *testing.T) {
 	t.Parallel()
-	var calls atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/v1/chat/completions" || r.Header.Get("Authorization") != "Bearer ai-key" {
-			http.Error(rw, "no", http.StatusUnauthorized)
-			return
-		}
-		calls.Add(1)
-		answer := `{"title":"Emails bounce","summary":"Campaign emails bounce.","sentiment":"negative","urgency":"high","tags":["email"]}`
-		json.NewEncoder(rw).Encode(map[string]any{"choices": []any{map[string]any{"message": map[string]any{"role": "assistant", "content": answer}}}})
-	}))
-	t.Cleanup(srv.Close)
-	w := newWorld(t, map[string]string{"AI_BASE_URL": srv.URL + "/v1", "AI_API_KEY": "ai-key", "AI_MODEL": "test-model"})
+	w, fake := aiWorld(t, aitest.Chat, nil)
 	w.d.open(t, "ai-1", "Support Team", "Carol", "my emails bounce!!")
 	card := w.support.ExpectMessage("Ticket #")
 	card.ExpectUpdate("Emails bounce", "Urgency:", "High")
-	if calls.Load() != 1 {
-		t.Errorf("AI calls = %d, want 1", calls.Load())
+	if n := len(fake.Requests()); n != 1 {
+		t.Errorf("AI calls = %d, want 1", n)
 	}
 	w.sim.DiscardUnexpected()
 }
@@ -132,7 +119,7 @@ func TestCSAT_TextReply(t *testing.T) {
 	chatra := newFakeChatra(t)
 	w := newWorld(t, map[string]string{
 		"CHATRA_WEBHOOK_TOKEN": chatraToken, "CHATRA_PUBLIC_KEY": "pub-key", "CHATRA_SECRET_KEY": "secret-key",
-		"CHATRA_AGENT_EMAIL": "team@example.com", "CHATRA_API_URL": chatra.srv.URL + "/api/",
+		"CHATRA_AGENT_EMAIL": "team@example.com", "CHATRA_API_URL": chatra.APIURL(),
 		"RATING_WINDOW": "1h",
 	})
 	addr := w.d.ln.Addr().String()
@@ -147,11 +134,11 @@ func TestCSAT_TextReply(t *testing.T) {
 	// just before): from then on what the agent writes there goes to the customer.
 	card.ExpectUpdate("Processing by")
 	msg := w.alice.Post(inbox, "Done, bye!")
-	chatra.expect("v-9", "Done, bye!")
+	expectChatra(t, chatra, "v-9", "Done, bye!")
 	w.alice.Shortcut(msg, "live_chat_control")
 	v := w.alice.ExpectView("Live Chat Control")
 	w.alice.Submit(v, map[string]any{"lcc_action": "End the live chat"})
-	chatra.expect("v-9", "Reply with a number from 1 (poor) to 5 (great)")
+	expectChatra(t, chatra, "v-9", "Reply with a number from 1 (poor) to 5 (great)")
 	inbox.ExpectMessage("ended the live chat")
 
 	if code := chatraWebhook(t, addr, `{"eventName":"chatFragment","client":{"id":"v-9"},

@@ -13,31 +13,27 @@ import (
 	"time"
 
 	"github.com/frontdeskhq/frontdesk/bot/slacktest"
+	"github.com/frontdeskhq/frontdesk/connectors/gladly/gladlytest"
 )
 
 // End-to-end tests of the two Gladly features of issue 17 that cross into Slack and back:
 // a customer's file, which Gladly serves to API callers only, and the note a hand-off
 // adds to the conversation in Gladly. The Slack simulator, a real Redis, and the fake
-// Gladly of gladly_test.go, answering as Gladly documents ("Get Attachment" and "Add
+// Gladly (gladlytest), answering as Gladly documents ("Get Attachment" and "Add
 // Note" in https://developer.gladly.com/rest/).
 
 // customerSendsFile adds a customer chat item to conv with one attachment, as Gladly's
 // item schema has it ({id, contentType, filename, fileSize}, example values of "Get
 // Item": attachment-1.png, image/png, 1024), whose download Gladly's "Get Attachment"
 // redirects to at. It returns the item's id.
-func (f *fakeGladly) customerSendsFile(conv, text, attID, at string) string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+func customerSendsFile(g *gladlytest.Server, conv, text, attID, at string) string {
+	openConversation(g, conv)
 	id := "item-" + conv + "-file"
-	f.items[conv] = append(f.items[conv], map[string]any{
-		"id": id, "conversationId": conv, "customerId": "cust-" + conv,
-		"timestamp": time.Now().UTC().Format(time.RFC3339Nano),
-		"initiator": map[string]any{"id": "cust-" + conv, "type": "CUSTOMER"},
-		"content": map[string]any{"type": "CHAT_MESSAGE", "messageType": "TEXT", "sessionId": "5k04bYuTRGqyT6uoSQfWVA",
-			"content": text, "attachments": []any{map[string]any{
-				"id": attID, "contentType": "image/png", "filename": "attachment-1.png", "fileSize": 1024}}},
-	})
-	f.files[attID] = at
+	it := gladlytest.ChatItem(conv, "cust-"+conv, id, "CUSTOMER", time.Now().UTC().Format(time.RFC3339Nano), text)
+	it["content"].(map[string]any)["attachments"] = []any{map[string]any{
+		"id": attID, "contentType": "image/png", "filename": "attachment-1.png", "fileSize": 1024}}
+	g.AddItem(conv, it)
+	g.SetDownload(attID, at)
 	return id
 }
 
@@ -89,9 +85,9 @@ func TestGladly_CustomerFileShowsInSlack(t *testing.T) {
 	vars := gladlyVars(g, "0")
 	vars["HTTP_ADDR"], vars["PUBLIC_URL"] = addr, "http://"+addr
 	w := newWorld(t, vars)
-	item := g.customerSendsFile("conv-f", "The frame arrived cracked", "dGhpcyBpcyBhbiBhdHRhY2htZW50",
+	item := customerSendsFile(g, "conv-f", "The frame arrived cracked", "dGhpcyBpcyBhbiBhdHRhY2htZW50",
 		store.srv.URL+"/files/dGhpcyBpcyBhbiBhdHRhY2htZW50?X-Amz-Signature=f00d")
-	gladlyEvent(t, addr, "acct-secret-1", "CONTACT/MESSAGE_RECEIVED", "conv-f", item)
+	gladlyEvent(t, addr, "acct-secret-1", "conv-f", item)
 	card := w.support.ExpectMessage("Ticket #1", "The frame arrived cracked")
 	dm := w.priya.ExpectDM("Ticket #1")
 	w.alice.Click(card, "Pick")
@@ -105,7 +101,7 @@ func TestGladly_CustomerFileShowsInSlack(t *testing.T) {
 		t.Fatalf("no link to the file in %q", msg.Text())
 	}
 	link := m[1]
-	if strings.Contains(link, "gladly-token") || strings.Contains(link, g.srv.URL) {
+	if strings.Contains(link, "gladly-token") || strings.Contains(link, g.URL) {
 		t.Fatalf("the link %q gives Gladly away", link)
 	}
 	// One hop: Frontdesk answers with where Gladly says the file is.
@@ -135,7 +131,7 @@ func TestGladly_CustomerFileShowsInSlack(t *testing.T) {
 			t.Errorf("the file store got credentials %q", a)
 		}
 	}
-	g.expect("GET /api/v1/conversation-items/" + item + "/attachments/dGhpcyBpcyBhbiBhdHRhY2htZW50")
+	expectCall(t, g, "GET /conversation-items/"+item+"/attachments/dGhpcyBpcyBhbiBhdHRhY2htZW50")
 	// A link someone tampered with opens nothing and asks Gladly nothing.
 	if code, _ := get(t, addr, strings.TrimPrefix(link[:len(link)-3]+"abc", "http://"+addr)); code != http.StatusNotFound {
 		t.Errorf("tampered link = %d, want 404", code)
@@ -150,8 +146,8 @@ func TestGladly_HandOffAddsNote(t *testing.T) {
 	g := newFakeGladly(t)
 	w := newWorld(t, gladlyVars(g, "0"))
 	addr := w.d.ln.Addr().String()
-	item := g.customerSays("conv-n", "I was charged twice")
-	gladlyEvent(t, addr, "acct-secret-1", "CONTACT/MESSAGE_RECEIVED", "conv-n", item)
+	item := customerSays(g, "conv-n", "I was charged twice")
+	gladlyEvent(t, addr, "acct-secret-1", "conv-n", item)
 	card := w.support.ExpectMessage("Ticket #1", "I was charged twice")
 	dm := w.priya.ExpectDM("Ticket #1")
 	w.alice.Click(card, "Pick")
@@ -160,7 +156,7 @@ func TestGladly_HandOffAddsNote(t *testing.T) {
 	card.ExpectUpdate("Processing by")
 	dm.ExpectUpdate("Processing by")
 	first := inbox.ExpectMessage("I was charged twice")
-	g.expect("POST /api/v1/conversation-items/"+item+"/reply", "You are now chatting with an agent")
+	expectCall(t, g, "POST /conversation-items/"+item+"/reply", "You are now chatting with an agent")
 	reply := w.alice.Post(inbox, "Let me look at your invoices")
 	reply.ExpectReaction("white_check_mark")
 	w.alice.Reply(first, "Both charges are on card ending 4242 & the second one is pending")
@@ -173,8 +169,8 @@ func TestGladly_HandOffAddsNote(t *testing.T) {
 	dm.ExpectUpdate("Closed by")
 	inbox.ExpectMessage("handed the chat back to Gladly")
 	inbox.ExpectArchived()
-	g.expect("PATCH /api/v1/conversations/conv-n", `"inboxId":"inbox-humans"`)
-	call := g.expect("POST /api/v1/conversations/conv-n/notes")
+	expectCall(t, g, "PATCH /conversations/conv-n", `"inboxId":"inbox-humans"`)
+	call := expectCall(t, g, "POST /conversations/conv-n/notes")
 	var note struct {
 		Content struct {
 			Body string `json:"body"`

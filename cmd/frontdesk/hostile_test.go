@@ -77,7 +77,7 @@ func TestHTTP_HostileRequests(t *testing.T) {
 	t.Parallel()
 	bot := newChatbot(t)
 	vars := map[string]string{
-		"WEBHOOK_TOKEN": hookToken, "WEBHOOK_CALLBACK_URL": bot.srv.URL + "/frontdesk", "WEBHOOK_SIGNING_SECRET": hookSecret,
+		"WEBHOOK_TOKEN": hookToken, "WEBHOOK_CALLBACK_URL": bot.CallbackURL(), "WEBHOOK_SIGNING_SECRET": hookSecret,
 		"CHATRA_WEBHOOK_TOKEN": chatraToken, "CHATRA_PUBLIC_KEY": "pub-key", "CHATRA_SECRET_KEY": "secret-key",
 		"CHATRA_AGENT_EMAIL": "team@example.com", "PUBLIC_URL": "https://desk.example.com",
 	}

@@ -1,20 +1,15 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/frontdeskhq/frontdesk/bot/slacktest"
 	"github.com/frontdeskhq/frontdesk/connectors/webhook"
+	"github.com/frontdeskhq/frontdesk/connectors/webhook/webhooktest"
 )
 
 const (
@@ -22,107 +17,59 @@ const (
 	hookSecret = "signing-secret-0123456789"
 )
 
-// chatbot is the chatbot's side of the connector: it receives Frontdesk's events at its
-// callback URL, checks each signature, and can be made to fail.
-type chatbot struct {
-	t      *testing.T
-	srv    *httptest.Server
-	mu     sync.Mutex
-	events []map[string]any // delivered (answered 2xx), in order
-	keys   map[string][]string
-	failN  map[string]int // event type → how many more attempts to answer 500
+// newChatbot starts the fake chatbot (webhooktest) that Frontdesk signs its events for
+// with hookSecret. The test fails on anything the chatbot holds against Frontdesk: a bad
+// signature or body, an Idempotency-Key that is not the event_id.
+func newChatbot(t *testing.T) *webhooktest.Chatbot {
+	bot := webhooktest.New(hookSecret)
+	t.Cleanup(func() {
+		bot.Close()
+		if p := bot.Problems(); p != (webhooktest.Problems{}) {
+			t.Errorf("the chatbot's problems with Frontdesk's callbacks: %+v", p)
+		}
+	})
+	return bot
 }
 
-func newChatbot(t *testing.T) *chatbot {
-	c := &chatbot{t: t, keys: map[string][]string{}, failN: map[string]int{}}
-	c.srv = httptest.NewServer(http.HandlerFunc(c.serve))
-	t.Cleanup(c.srv.Close)
-	return c
-}
-
-func (c *chatbot) serve(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	if err := webhook.Verify(hookSecret, r.Header.Get("X-Frontdesk-Signature"), r.Header.Get("X-Frontdesk-Timestamp"),
-		body, time.Now(), 5*time.Minute); err != nil {
-		c.t.Errorf("callback with a bad signature: %v", err)
-		http.Error(w, "bad signature", http.StatusUnauthorized)
-		return
-	}
-	var ev map[string]any
-	if err := json.Unmarshal(body, &ev); err != nil {
-		c.t.Errorf("callback body %q: %v", body, err)
-		return
-	}
-	typ, _ := ev["type"].(string)
-	key := r.Header.Get("Idempotency-Key")
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.keys[fmt.Sprint(ev["event_id"])] = append(c.keys[fmt.Sprint(ev["event_id"])], key)
-	if c.failN[typ] > 0 {
-		c.failN[typ]--
-		http.Error(w, "try later", http.StatusInternalServerError)
-		return
-	}
-	c.events = append(c.events, ev)
-	w.WriteHeader(http.StatusOK)
-}
-
-// expect waits until the events delivered so far include one of type typ whose fields
-// contain want, and returns it.
-func (c *chatbot) expect(typ string, want map[string]any) map[string]any {
-	c.t.Helper()
-	deadline := time.Now().Add(hangGuard)
-	for time.Now().Before(deadline) {
-		c.mu.Lock()
-		for _, ev := range c.events {
-			if ev["type"] != typ {
-				continue
-			}
-			ok := true
-			for k, v := range want {
-				if fmt.Sprint(ev[k]) != fmt.Sprint(v) {
-					ok = false
-				}
-			}
-			if ok {
-				c.mu.Unlock()
-				return ev
+// expectEvent waits until the chatbot took an event of type typ whose fields contain
+// want, and returns its fields.
+func expectEvent(t *testing.T, bot *webhooktest.Chatbot, typ string, want map[string]any) map[string]any {
+	t.Helper()
+	ev, ok := bot.Await(hangGuard, func(e webhooktest.Event) bool {
+		if e.Type != typ {
+			return false
+		}
+		for k, v := range want {
+			if fmt.Sprint(e.Fields[k]) != fmt.Sprint(v) {
+				return false
 			}
 		}
-		c.mu.Unlock()
-		time.Sleep(10 * time.Millisecond)
+		return true
+	})
+	if !ok {
+		var got []map[string]any
+		for _, e := range bot.Delivered("") {
+			got = append(got, e.Fields)
+		}
+		t.Fatalf("the chatbot never got %s %v; got %v", typ, want, got)
 	}
-	c.t.Fatalf("the chatbot never got %s %v; got %v", typ, want, c.delivered())
-	return nil
-}
-
-func (c *chatbot) delivered() []map[string]any {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]map[string]any(nil), c.events...)
+	return ev.Fields
 }
 
 // post sends an event to Frontdesk's webhook endpoint and returns the status and body.
 func post(t *testing.T, addr string, ev map[string]any) (int, map[string]any) {
 	t.Helper()
-	body, _ := json.Marshal(ev)
-	req, _ := http.NewRequest(http.MethodPost, "http://"+addr+webhook.Path, bytes.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+hookToken)
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
+	a, err := webhooktest.Send(context.Background(), nil, "http://"+addr, hookToken, ev)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer res.Body.Close()
-	var out map[string]any
-	_ = json.NewDecoder(res.Body).Decode(&out)
-	return res.StatusCode, out
+	return a.Status, a.Body
 }
 
-func newHookWorld(t *testing.T) (*world, *chatbot, string) {
+func newHookWorld(t *testing.T) (*world, *webhooktest.Chatbot, string) {
 	bot := newChatbot(t)
 	w := newWorld(t, map[string]string{
-		"WEBHOOK_TOKEN": hookToken, "WEBHOOK_CALLBACK_URL": bot.srv.URL + "/frontdesk", "WEBHOOK_SIGNING_SECRET": hookSecret,
+		"WEBHOOK_TOKEN": hookToken, "WEBHOOK_CALLBACK_URL": bot.CallbackURL(), "WEBHOOK_SIGNING_SECRET": hookSecret,
 	})
 	return w, bot, w.d.ln.Addr().String()
 }
@@ -166,13 +113,13 @@ func TestWebhook_Story(t *testing.T) {
 	dm.ExpectUpdate("Processing by")
 	inbox.ExpectMessage("I was charged twice")
 	inbox.ExpectMessage("hello?")
-	accepted := chatbot.expect("LIVE_CHAT_ACCEPTED", map[string]any{"ticket": 1, "member": "m-42", "channel": "whatsapp-main", "app": "acme-bot"})
+	accepted := expectEvent(t, chatbot, "LIVE_CHAT_ACCEPTED", map[string]any{"ticket": 1, "member": "m-42", "channel": "whatsapp-main", "app": "acme-bot"})
 	if _, named := accepted["agent"]; named || !strings.Contains(fmt.Sprint(accepted["text"]), "an agent") {
 		t.Errorf("accepted = %v: the agent's name must stay hidden by default", accepted)
 	}
 
 	reply := w.dan.Post(inbox, "Let me look at your invoices")
-	chatbot.expect("AGENT_MESSAGE", map[string]any{"text": "Let me look at your invoices"})
+	expectEvent(t, chatbot, "AGENT_MESSAGE", map[string]any{"text": "Let me look at your invoices"})
 	reply.ExpectReaction("white_check_mark")
 	for i, text := range []string{"thanks", "I'll wait"} {
 		if code, _ := post(t, addr, with(map[string]any{"type": "MESSAGE", "message_id": fmt.Sprint("w-", 2+i), "text": text})); code != http.StatusAccepted {
@@ -216,10 +163,8 @@ func TestWebhook_Story(t *testing.T) {
 		}
 	}
 	// The chatbot ended the chat itself: it is not told so, nor sent an ended message.
-	for _, ev := range chatbot.delivered() {
-		if ev["type"] == "LIVE_CHAT_ENDED" {
-			t.Errorf("the chatbot was told of an end it made: %v", ev)
-		}
+	for _, ev := range chatbot.Delivered("LIVE_CHAT_ENDED") {
+		t.Errorf("the chatbot was told of an end it made: %v", ev.Fields)
 	}
 }
 
@@ -237,11 +182,16 @@ func TestWebhook_DeliveryRetriedInOrder(t *testing.T) {
 	card.ExpectUpdate("Processing by")
 	dm.ExpectUpdate("Processing by")
 	inbox.ExpectMessage("hi")
-	chatbot.expect("LIVE_CHAT_ACCEPTED", nil)
+	expectEvent(t, chatbot, "LIVE_CHAT_ACCEPTED", nil)
 
-	chatbot.mu.Lock()
-	chatbot.failN["AGENT_MESSAGE"] = 3
-	chatbot.mu.Unlock()
+	failures := 3
+	chatbot.FailWith(func(e webhooktest.Event) int { // under the chatbot's lock
+		if e.Type == "AGENT_MESSAGE" && failures > 0 {
+			failures--
+			return http.StatusInternalServerError
+		}
+		return 0
+	})
 	var posted []*slacktest.Message
 	for i := range 3 {
 		posted = append(posted, w.alice.Post(inbox, fmt.Sprintf("answer %d", i)))
@@ -251,20 +201,16 @@ func TestWebhook_DeliveryRetriedInOrder(t *testing.T) {
 	}
 	var got []string
 	keys := map[string]bool{}
-	for _, ev := range chatbot.delivered() {
-		if ev["type"] == "AGENT_MESSAGE" {
-			got = append(got, fmt.Sprint(ev["text"]))
-			id := fmt.Sprint(ev["event_id"])
-			if keys[id] {
-				t.Errorf("event %s delivered twice", id)
+	for _, ev := range chatbot.Events() {
+		if ev.Type == "AGENT_MESSAGE" && ev.OK() {
+			got = append(got, ev.Text)
+			if keys[ev.EventID] {
+				t.Errorf("event %s delivered twice", ev.EventID)
 			}
-			keys[id] = true
-			chatbot.mu.Lock()
-			attempts := chatbot.keys[id]
-			chatbot.mu.Unlock()
-			for _, k := range attempts {
-				if k != id {
-					t.Errorf("attempt of %s carried Idempotency-Key %q", id, k)
+			keys[ev.EventID] = true
+			for _, k := range chatbot.Attempts(ev.EventID) {
+				if k != ev.EventID {
+					t.Errorf("attempt of %s carried Idempotency-Key %q", ev.EventID, k)
 				}
 			}
 		}
@@ -272,10 +218,10 @@ func TestWebhook_DeliveryRetriedInOrder(t *testing.T) {
 	if want := []string{"answer 0", "answer 1", "answer 2"}; fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("the chatbot got %v, want %v in that order", got, want)
 	}
-	chatbot.mu.Lock()
-	defer chatbot.mu.Unlock()
-	if n := len(chatbot.keys[fmt.Sprint(chatbot.events[1]["event_id"])]); n != 4 {
-		t.Errorf("the first answer took %d attempts, want 4 (3 failures, then success)", n)
+	if first := chatbot.Delivered("AGENT_MESSAGE"); len(first) > 0 {
+		if n := len(chatbot.Attempts(first[0].EventID)); n != 4 {
+			t.Errorf("the first answer took %d attempts, want 4 (3 failures, then success)", n)
+		}
 	}
 }
 
@@ -285,7 +231,7 @@ func TestWebhook_TransferAndEndByAgents(t *testing.T) {
 	t.Parallel()
 	bot := newChatbot(t)
 	w := newWorld(t, map[string]string{
-		"WEBHOOK_TOKEN": hookToken, "WEBHOOK_CALLBACK_URL": bot.srv.URL, "WEBHOOK_SIGNING_SECRET": hookSecret,
+		"WEBHOOK_TOKEN": hookToken, "WEBHOOK_CALLBACK_URL": bot.URL, "WEBHOOK_SIGNING_SECRET": hookSecret,
 		"SHOW_AGENT_NAME": "true",
 	})
 	addr := w.d.ln.Addr().String()
@@ -298,10 +244,10 @@ func TestWebhook_TransferAndEndByAgents(t *testing.T) {
 	card.ExpectUpdate("Processing by")
 	dm.ExpectUpdate("Processing by")
 	inbox.ExpectMessage("hi")
-	bot.expect("LIVE_CHAT_ACCEPTED", map[string]any{"agent": map[string]any{"name": "Alice"}, "text": "You are now chatting with Alice."})
+	expectEvent(t, bot, "LIVE_CHAT_ACCEPTED", map[string]any{"agent": map[string]any{"name": "Alice"}, "text": "You are now chatting with Alice."})
 
 	msg := w.alice.Post(inbox, "Over to billing")
-	bot.expect("AGENT_MESSAGE", map[string]any{"agent": map[string]any{"name": "Alice"}})
+	expectEvent(t, bot, "AGENT_MESSAGE", map[string]any{"agent": map[string]any{"name": "Alice"}})
 	msg.ExpectReaction("white_check_mark")
 	w.alice.Shortcut(msg, "live_chat_control")
 	v := w.alice.ExpectView("Live Chat Control")
@@ -311,13 +257,13 @@ func TestWebhook_TransferAndEndByAgents(t *testing.T) {
 	card2 := w.billing.ExpectMessage("Ticket #1")
 	dm2 := w.priya.ExpectDM("Ticket #1")
 	inbox.ExpectMessage("Transferred to Billing")
-	bot.expect("LIVE_CHAT_TRANSFERRED", map[string]any{"label": "Billing"})
+	expectEvent(t, bot, "LIVE_CHAT_TRANSFERRED", map[string]any{"label": "Billing"})
 
 	w.dan.Click(card2, "Pick")
 	card2.ExpectUpdate("Processing by")
 	dm2.ExpectUpdate("Processing by")
 	inbox.ExpectMessage("Active")
-	bot.expect("LIVE_CHAT_ACCEPTED", map[string]any{"agent": map[string]any{"name": "Dan"}})
+	expectEvent(t, bot, "LIVE_CHAT_ACCEPTED", map[string]any{"agent": map[string]any{"name": "Dan"}})
 	w.dan.Shortcut(msg, "live_chat_control")
 	v = w.dan.ExpectView("Live Chat Control")
 	w.dan.Submit(v, map[string]any{"lcc_action": "End the live chat"})
@@ -325,5 +271,5 @@ func TestWebhook_TransferAndEndByAgents(t *testing.T) {
 	dm2.ExpectUpdate("Closed by")
 	inbox.ExpectMessage("ended the live chat")
 	inbox.ExpectArchived()
-	bot.expect("LIVE_CHAT_ENDED", map[string]any{"resume_bot": true, "text": "This chat has ended. Thank you for reaching out!"})
+	expectEvent(t, bot, "LIVE_CHAT_ENDED", map[string]any{"resume_bot": true, "text": "This chat has ended. Thank you for reaching out!"})
 }

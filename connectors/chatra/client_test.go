@@ -2,7 +2,6 @@ package chatra
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -12,6 +11,7 @@ import (
 
 	"go.uber.org/zap/zaptest"
 
+	"github.com/frontdeskhq/frontdesk/connectors/chatra/chatratest"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -24,11 +24,32 @@ const (
 	teamEmail  = "support@acme-bikes.example"
 )
 
+// newFakeChatra starts the fake Chatra (chatratest) under testPrefix, taking the test
+// keys. The test fails on a request it refused and on one without the client's
+// User-Agent.
+func newFakeChatra(t *testing.T) *chatratest.Server {
+	t.Helper()
+	f := chatratest.New(testPublic, testSecret)
+	f.SetPrefix(testPrefix)
+	t.Cleanup(func() {
+		f.Close()
+		for _, s := range f.Strays() {
+			t.Errorf("the fake Chatra refused %s", s)
+		}
+		for _, r := range f.Requests() {
+			if ua := r.Header.Get("User-Agent"); ua != userAgent {
+				t.Errorf("User-Agent = %q, want %q", ua, userAgent)
+			}
+		}
+	})
+	return f
+}
+
 // setup returns a Client pointed at a fake Chatra under testPrefix.
-func setup(t *testing.T, cfg ClientConfig) (*Client, *fakeChatra) {
+func setup(t *testing.T, cfg ClientConfig) (*Client, *chatratest.Server) {
 	t.Helper()
 	f := newFakeChatra(t)
-	cfg.APIURL = f.srv.URL + strings.TrimSuffix(testPrefix, "/") // the client adds the slash
+	cfg.APIURL = strings.TrimSuffix(f.APIURL(), "/") // the client adds the slash
 	cfg.PublicKey, cfg.SecretKey = testPublic, testSecret
 	if cfg.TeamEmail == "" {
 		cfg.TeamEmail = teamEmail
@@ -40,17 +61,10 @@ func setup(t *testing.T, cfg ClientConfig) (*Client, *fakeChatra) {
 	return c, f
 }
 
-func testMethod(t *testing.T, r *http.Request, want string) {
-	t.Helper()
-	if r.Method != want {
-		t.Errorf("method = %s, want %s", r.Method, want)
-	}
-}
-
-func testHeader(t *testing.T, r *http.Request, header, want string) {
-	t.Helper()
-	if got := r.Header.Get(header); got != want {
-		t.Errorf("header %s = %q, want %q", header, got, want)
+// TestFakeChatra_Limits: the fake takes what the client may send, no more.
+func TestFakeChatra_Limits(t *testing.T) {
+	if chatratest.MaxTextChars != maxTextChars {
+		t.Errorf("the fake takes %d characters, the client splits at %d", chatratest.MaxTextChars, maxTextChars)
 	}
 }
 
@@ -68,37 +82,37 @@ func TestClient_Deliver(t *testing.T) {
 	}
 	label := tickets.Attachment{URL: "https://desk.example.com/files/eyJmIjoiRjA3In0.x9Qk", Name: "label.pdf", MIME: "application/pdf"}
 	photo := tickets.Attachment{URL: "https://desk.example.com/files/eyJmIjoiRjA4In0.a1Zq"}
-	as := func(name, email, text string) messageBody {
-		return messageBody{ClientID: lena, Text: text, AgentName: name, AgentEmail: email, ReceivedFrom: "frontdesk"}
+	as := func(name, email, text string) chatratest.Sent {
+		return chatratest.Sent{ClientID: lena, Text: text, AgentName: name, AgentEmail: email, ReceivedFrom: "frontdesk"}
 	}
 	tests := []struct {
 		name string
 		cfg  ClientConfig
 		out  tickets.Outbound
-		want []messageBody
+		want []chatratest.Sent
 	}{
 		{"Message", ClientConfig{}, tickets.Outbound{Kind: tickets.OutMessage, Text: msg().Text, Message: msg(), Agent: alice},
-			[]messageBody{as("Alice Martin", "alice@acme-bikes.example", msg().Text)}},
+			[]chatratest.Sent{as("Alice Martin", "alice@acme-bikes.example", msg().Text)}},
 		{"MessageAgentHidden", ClientConfig{}, tickets.Outbound{Kind: tickets.OutMessage, Text: msg().Text, Message: msg()},
-			[]messageBody{as("Support", teamEmail, msg().Text)}},
+			[]chatratest.Sent{as("Support", teamEmail, msg().Text)}},
 		{"MessageAgentWithoutEmail", ClientConfig{}, tickets.Outbound{Kind: tickets.OutMessage, Text: msg().Text, Message: msg(), Agent: noEmail},
-			[]messageBody{as("Support", teamEmail, msg().Text)}},
+			[]chatratest.Sent{as("Support", teamEmail, msg().Text)}},
 		{"MessageAgentWithoutName", ClientConfig{}, tickets.Outbound{Kind: tickets.OutMessage, Text: msg().Text, Message: msg(), Agent: noName},
-			[]messageBody{as("Support", "cara@acme-bikes.example", msg().Text)}},
+			[]chatratest.Sent{as("Support", "cara@acme-bikes.example", msg().Text)}},
 		{"MessageTeamIdentity", ClientConfig{TeamName: "Acme Bikes", TeamEmail: "help@acme-bikes.example", ReceivedFrom: "acme-desk"},
 			tickets.Outbound{Kind: tickets.OutMessage, Message: msg()},
-			[]messageBody{{ClientID: lena, Text: msg().Text, AgentName: "Acme Bikes", AgentEmail: "help@acme-bikes.example", ReceivedFrom: "acme-desk"}}},
+			[]chatratest.Sent{{ClientID: lena, Text: msg().Text, AgentName: "Acme Bikes", AgentEmail: "help@acme-bikes.example", ReceivedFrom: "acme-desk"}}},
 		{"MessageWithFiles", ClientConfig{}, tickets.Outbound{Kind: tickets.OutMessage, Text: msg().Text, Message: msg(label, photo), Agent: alice},
-			[]messageBody{as("Alice Martin", "alice@acme-bikes.example", msg().Text+"\nlabel.pdf: "+label.URL+"\n"+photo.URL)}},
+			[]chatratest.Sent{as("Alice Martin", "alice@acme-bikes.example", msg().Text+"\nlabel.pdf: "+label.URL+"\n"+photo.URL)}},
 		{"FilesOnly", ClientConfig{}, tickets.Outbound{Kind: tickets.OutMessage, Message: &tickets.Message{ID: "m8", Attachments: []tickets.Attachment{photo}}},
-			[]messageBody{as("Support", teamEmail, photo.URL)}},
+			[]chatratest.Sent{as("Support", teamEmail, photo.URL)}},
 		{"Accepted", ClientConfig{}, tickets.Outbound{Kind: tickets.OutAccepted, Text: "You are now chatting with Alice.", Agent: alice},
-			[]messageBody{as("Alice Martin", "alice@acme-bikes.example", "You are now chatting with Alice.")}},
+			[]chatratest.Sent{as("Alice Martin", "alice@acme-bikes.example", "You are now chatting with Alice.")}},
 		{"AcceptedAgentHidden", ClientConfig{}, tickets.Outbound{Kind: tickets.OutAccepted, Text: "An agent is with you now."},
-			[]messageBody{as("Support", teamEmail, "An agent is with you now.")}},
+			[]chatratest.Sent{as("Support", teamEmail, "An agent is with you now.")}},
 		{"AcceptedWithoutText", ClientConfig{}, tickets.Outbound{Kind: tickets.OutAccepted, Agent: alice}, nil},
 		{"Ended", ClientConfig{}, tickets.Outbound{Kind: tickets.OutEnded, Text: "This chat has ended. Thank you!"},
-			[]messageBody{as("Support", teamEmail, "This chat has ended. Thank you!")}},
+			[]chatratest.Sent{as("Support", teamEmail, "This chat has ended. Thank you!")}},
 		{"Transferred", ClientConfig{}, tickets.Outbound{Kind: tickets.OutTransferred, Team: tickets.Team{ChannelID: "C0BILLING", Label: "Billing"}}, nil},
 	}
 	for _, tt := range tests {
@@ -108,11 +122,11 @@ func TestClient_Deliver(t *testing.T) {
 			if err := c.Deliver(context.Background(), testTicket(), tt.out, "T135/m7"); err != nil {
 				t.Fatalf("Deliver: %v", err)
 			}
-			if got := f.sent(); !reflect.DeepEqual(got, tt.want) {
+			if got := f.Sent(); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("Chatra got\n%+v\nwant\n%+v", got, tt.want)
 			}
-			if f.count() != len(tt.want) {
-				t.Errorf("%d requests, want %d", f.count(), len(tt.want))
+			if len(f.Requests()) != len(tt.want) {
+				t.Errorf("%d requests, want %d", len(f.Requests()), len(tt.want))
 			}
 		})
 	}
@@ -142,8 +156,8 @@ func TestClient_Refused(t *testing.T) {
 			if !tickets.IsPermanent(err) {
 				t.Errorf("Deliver = %v, want a permanent error", err)
 			}
-			if f.count() != 0 {
-				t.Errorf("%d requests, want none", f.count())
+			if len(f.Requests()) != 0 {
+				t.Errorf("%d requests, want none", len(f.Requests()))
 			}
 		})
 	}
@@ -180,7 +194,7 @@ func TestClient_Split(t *testing.T) {
 	if err := c.Deliver(context.Background(), testTicket(), out, "T135/m1"); err != nil {
 		t.Fatalf("Deliver: %v", err)
 	}
-	sent := f.sent()
+	sent := f.Sent()
 	if len(sent) != 2 {
 		t.Fatalf("%d messages, want 2", len(sent))
 	}
@@ -208,36 +222,36 @@ func TestClient_SplitResume(t *testing.T) {
 	c, f := setup(t, ClientConfig{})
 	text := words(12000) // three parts
 	out := tickets.Outbound{Kind: tickets.OutMessage, Text: text, Message: &tickets.Message{ID: "m1", Text: text}, At: time.Now()}
-	f.failAt(2, http.StatusServiceUnavailable) // part 1 is taken, part 2 fails
+	f.FailAt(2, chatratest.Failure{Status: http.StatusServiceUnavailable}) // part 1 is taken, part 2 fails
 	err := c.Deliver(context.Background(), testTicket(), out, "T135/m1")
 	if got := outcomeOf(err); got != (outcome{}) {
 		t.Fatalf("first attempt: %v (%+v), want transient", err, got)
 	}
-	if n := len(f.sent()); n != 1 {
+	if n := len(f.Sent()); n != 1 {
 		t.Fatalf("after the failure Chatra has %d parts, want 1", n)
 	}
 	if err := c.Deliver(context.Background(), testTicket(), out, "T135/m1"); err != nil {
 		t.Fatalf("retry: %v", err)
 	}
-	sent := f.sent()
+	sent := f.Sent()
 	if len(sent) != 3 {
 		t.Fatalf("Chatra has %d parts, want 3 (none twice)", len(sent))
 	}
 	if sent[0].Text+sent[1].Text+sent[2].Text != text {
 		t.Error("the parts do not rejoin to the reply")
 	}
-	if f.count() != 4 {
-		t.Errorf("%d requests, want 4 (part 1, part 2 failed, part 2, part 3)", f.count())
+	if len(f.Requests()) != 4 {
+		t.Errorf("%d requests, want 4 (part 1, part 2 failed, part 2, part 3)", len(f.Requests()))
 	}
 
 	t.Run("OtherKeyStartsOver", func(t *testing.T) {
 		c, f := setup(t, ClientConfig{})
-		f.failAt(2, http.StatusBadGateway)
+		f.FailAt(2, chatratest.Failure{Status: http.StatusBadGateway})
 		_ = c.Deliver(context.Background(), testTicket(), out, "T135/m1")
 		if err := c.Deliver(context.Background(), testTicket(), out, "T135/m2"); err != nil {
 			t.Fatal(err)
 		}
-		if n := len(f.sent()); n != 4 {
+		if n := len(f.Sent()); n != 4 {
 			t.Errorf("Chatra has %d parts, want 1 + 3", n)
 		}
 	})
@@ -277,22 +291,9 @@ func TestClient_NetworkErrors(t *testing.T) {
 		}
 	})
 	t.Run("Timeout", func(t *testing.T) {
-		release := make(chan struct{})
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			_, _ = io.ReadAll(r.Body)
-			select { // never answers in time
-			case <-r.Context().Done():
-			case <-release:
-			}
-		}))
-		t.Cleanup(srv.Close)
-		t.Cleanup(func() { close(release) }) // runs before the server closes
-		c, err := NewClient(ClientConfig{APIURL: srv.URL + "/api/", PublicKey: testPublic, SecretKey: testSecret,
-			TeamEmail: teamEmail, Timeout: 50 * time.Millisecond}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		err = c.Deliver(context.Background(), testTicket(), tickets.Outbound{Kind: tickets.OutEnded, Text: "bye", At: time.Now()}, "k1")
+		c, f := setup(t, ClientConfig{Timeout: 50 * time.Millisecond})
+		f.SetDelay(time.Hour) // never answers in time
+		err := c.Deliver(context.Background(), testTicket(), tickets.Outbound{Kind: tickets.OutEnded, Text: "bye", At: time.Now()}, "k1")
 		if got := outcomeOf(err); got != (outcome{}) {
 			t.Errorf("Deliver = %v: %+v, want transient", err, got)
 		}
@@ -320,7 +321,7 @@ func TestClient_RetryFor(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c, f := setup(t, ClientConfig{RetryFor: tt.retryFor})
 			if tt.status != 200 {
-				f.failNext(tt.status)
+				f.FailNext(chatratest.Failure{Status: tt.status})
 			}
 			out := tickets.Outbound{Kind: tickets.OutMessage, Message: &tickets.Message{ID: "m1", Text: "hi"}}
 			if tt.age != 0 {

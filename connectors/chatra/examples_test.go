@@ -7,13 +7,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/frontdeskhq/frontdesk/connectors/chatra/chatratest"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
 // Chatra's documented examples, run through the real decoders and the Handler; what
 // Frontdesk does with each is written out in full (the golden answer). Each example holds
-// only fields a source names, and the source is beside it. fake_test.go quotes what each
-// source says. Values (ids, texts, times) are ours; the shapes are Chatra's.
+// only fields a source names, and the source is beside it. chatratest's package comment
+// quotes what each source says. Values (ids, texts, times) are ours; the shapes are
+// Chatra's.
 
 // docAnswer is Chatra's answer to POST /api/messages/: "the new message with its id"
 // (https://glama.ai/mcp/connectors/io.usefulapi/chatra/tools/chatra_send_message), a
@@ -84,16 +86,16 @@ func TestExamples_Answer(t *testing.T) {
 	}
 	seen := newFakeSeen()
 	c, f := setup(t, ClientConfig{Sent: seen})
-	f.answer = func(restMessage) string { return docAnswer }
+	f.SetAnswer(func(chatratest.Message) string { return docAnswer })
 	if err := c.Deliver(context.Background(), testTicket(), agentReply("Hi Lena, it left today with DHL."), "T135/m1"); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := seen.has(sentScope, "Rb5nW9xKd3PqTm7Yz"); !ok {
 		t.Error("the answer's id was not noted")
 	}
-	var m restMessage
+	var m chatratest.Message
 	if err := json.Unmarshal([]byte(docAnswer), &m); err != nil || m.Type != typeAgent || m.CreatedAt == 0 {
-		t.Errorf("the fake's restMessage does not read the documented answer: %+v, %v", m, err)
+		t.Errorf("the fake's Message does not read the documented answer: %+v, %v", m, err)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/frontdeskhq/frontdesk/connectors/chatra/chatratest"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -41,7 +42,7 @@ func TestClient_NotesSentIDs(t *testing.T) {
 	if err := c.Deliver(ctx, testTicket(), ended, "T135/ended"); err != nil {
 		t.Fatal(err)
 	}
-	ids := f.ids()
+	ids := f.IDs()
 	if len(ids) != 4 {
 		t.Fatalf("Chatra took %d messages, want 4 (one, two parts, the notice)", len(ids))
 	}
@@ -53,8 +54,8 @@ func TestClient_NotesSentIDs(t *testing.T) {
 
 	t.Run("WithoutSent", func(t *testing.T) {
 		c, f := setup(t, ClientConfig{})
-		if err := c.Deliver(ctx, testTicket(), agentReply("hello"), "T135/m1"); err != nil || f.count() != 1 {
-			t.Errorf("Deliver without Sent: %v, %d requests", err, f.count())
+		if err := c.Deliver(ctx, testTicket(), agentReply("hello"), "T135/m1"); err != nil || len(f.Requests()) != 1 {
+			t.Errorf("Deliver without Sent: %v, %d requests", err, len(f.Requests()))
 		}
 	})
 	t.Run("SentFails", func(t *testing.T) {
@@ -68,8 +69,8 @@ func TestClient_NotesSentIDs(t *testing.T) {
 		if err := c.Deliver(ctx, testTicket(), agentReply("secret plan"), "T135/m1"); err != nil {
 			t.Fatalf("Deliver = %v, want nil: Chatra took the message", err)
 		}
-		if f.count() != 1 {
-			t.Errorf("%d requests, want 1", f.count())
+		if len(f.Requests()) != 1 {
+			t.Errorf("%d requests, want 1", len(f.Requests()))
 		}
 		if logs.FilterMessageSnippet("was not noted").FilterLevelExact(zap.WarnLevel).Len() != 1 {
 			t.Errorf("no warning: %v", logs.All())
@@ -85,7 +86,7 @@ func TestClient_NotesSentIDs(t *testing.T) {
 		seen := newFakeSeen()
 		c, f := setup(t, ClientConfig{Sent: seen})
 		c.log = zap.New(core)
-		f.answer = func(restMessage) string { return `{}` }
+		f.SetAnswer(func(chatratest.Message) string { return `{}` })
 		for i := 0; i < 2; i++ {
 			if err := c.Deliver(ctx, testTicket(), agentReply("hello"), "T135/m1"); err != nil {
 				t.Fatal(err)
@@ -101,7 +102,7 @@ func TestClient_NotesSentIDs(t *testing.T) {
 	t.Run("ErrorAnswerNotNoted", func(t *testing.T) {
 		seen := newFakeSeen()
 		c, f := setup(t, ClientConfig{Sent: seen})
-		f.failNext(http.StatusServiceUnavailable)
+		f.FailNext(chatratest.Failure{Status: http.StatusServiceUnavailable})
 		if err := c.Deliver(ctx, testTicket(), agentReply("hello"), "T135/m1"); err == nil {
 			t.Fatal("Deliver of a 503 succeeded")
 		}
@@ -145,9 +146,9 @@ type replica struct {
 	h http.Handler
 }
 
-func newReplica(t *testing.T, f *fakeChatra, tk *fakeTickets, seen Seen) replica {
+func newReplica(t *testing.T, f *chatratest.Server, tk *fakeTickets, seen Seen) replica {
 	t.Helper()
-	c, err := NewClient(ClientConfig{APIURL: f.srv.URL + testPrefix, PublicKey: testPublic, SecretKey: testSecret,
+	c, err := NewClient(ClientConfig{APIURL: f.APIURL(), PublicKey: testPublic, SecretKey: testSecret,
 		TeamEmail: teamEmail, Sent: seen}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -182,11 +183,11 @@ func TestHandler_EchoByID(t *testing.T) {
 	}
 
 	// Replica b takes the echo, without receivedFrom: it is ours by its id.
-	if res := post(t, b.h, chatra.echo(0, false)); res.Added != 0 {
+	if res := post(t, b.h, chatra.Echo(0, false)); res.Added != 0 {
 		t.Errorf("the echo without receivedFrom: %+v, want nothing added", res)
 	}
 	// With receivedFrom too (and on replica a).
-	if res := post(t, a.h, chatra.echo(0, true)); res.Added != 0 {
+	if res := post(t, a.h, chatra.Echo(0, true)); res.Added != 0 {
 		t.Errorf("the echo with receivedFrom: %+v, want nothing added", res)
 	}
 	// A colleague answers in Chatra's app: relayed, once, though Chatra sends it again.
@@ -200,7 +201,7 @@ func TestHandler_EchoByID(t *testing.T) {
 	}
 	// The transcript holds both, without markers: still only the colleague's message.
 	transcript := edited(t, "chat_transcript.json", map[string]any{"messages": []any{
-		map[string]any{"id": chatra.ids()[0], "type": "agent", "text": "It left today with DHL.", "createdAt": fakeCreatedAt(1)},
+		map[string]any{"id": chatra.IDs()[0], "type": "agent", "text": "It left today with DHL.", "createdAt": chatratest.CreatedAt(1)},
 		map[string]any{"id": "Gx2cV7mLq4HsNd9Bw", "type": "agent", "text": "Tracking: 00340434161094042557", "createdAt": 1763661960000},
 		map[string]any{"id": "Ck4wN8pTz2LxRm6Qv", "type": "client", "text": "Bye!", "createdAt": 1763662011000},
 	}})
@@ -219,11 +220,11 @@ func TestHandler_EchoByID(t *testing.T) {
 		if err := c.Deliver(ctx, tkt, agentReply("It left today with DHL."), "T1/m1"); err != nil {
 			t.Fatal(err)
 		}
-		post(t, h, chatra.echo(0, true))
+		post(t, h, chatra.Echo(0, true))
 		if got := sourceAgentTexts(tk, lena); got != nil {
 			t.Errorf("a marked echo was relayed: %q", got)
 		}
-		post(t, h, chatra.echo(0, false))
+		post(t, h, chatra.Echo(0, false))
 		if got := sourceAgentTexts(tk, lena); len(got) != 1 {
 			t.Errorf("without Sent an unmarked echo cannot be told: relayed %q, want it once", got)
 		}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/frontdeskhq/frontdesk/connectors/gladly/gladlytest"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -53,7 +54,7 @@ func TestProcessor_CustomerFileLinked(t *testing.T) {
 	p, f, tk := setupProcessor(t)
 	links := &fileLinks{}
 	p.fileLink = links.link
-	f.setItems(convID, itemWithAttachment(t))
+	f.SetItems(convID, itemWithAttachment(t))
 	mustProcess(t, p, edited(t, "contact_message_received.json", map[string]any{"content.messageId": docItem}))
 	if len(tk.opened) != 1 {
 		t.Fatalf("opened %d tickets", len(tk.opened))
@@ -67,9 +68,9 @@ func TestProcessor_CustomerFileLinked(t *testing.T) {
 	if !reflect.DeepEqual(links.refs, []string{ref}) {
 		t.Errorf("links made for %v", links.refs)
 	}
-	f.reset()
+	f.Reset()
 	got, err := p.api.Attachment(context.Background(), ref)
-	if err != nil || got != downloadURL(docAttachment) {
+	if err != nil || got != gladlytest.DownloadURL(docAttachment) {
 		t.Fatalf("Attachment = %q, %v", got, err)
 	}
 	assertCalls(t, f, wantCall{http.MethodGet, "/conversation-items/" + docItem + "/attachments/" + docAttachment, ""})
@@ -79,7 +80,7 @@ func TestProcessor_CustomerFileLinked(t *testing.T) {
 // and agents are sent to Gladly for it.
 func TestProcessor_CustomerFileUnlinked(t *testing.T) {
 	p, f, tk := setupProcessor(t)
-	f.setItems(convID, itemWithAttachment(t))
+	f.SetItems(convID, itemWithAttachment(t))
 	mustProcess(t, p, edited(t, "contact_message_received.json", map[string]any{"content.messageId": docItem}))
 	first := tk.opened[0].First
 	if first.Text != "HI! Can you help me with my order?\n[attachment-1.png (image/png): open the conversation in Gladly to see it]" ||
@@ -93,7 +94,7 @@ func TestProcessor_CustomerFileUnlinked(t *testing.T) {
 func TestProcessor_FileLinkFails(t *testing.T) {
 	p, f, tk := setupProcessor(t)
 	p.fileLink = (&fileLinks{err: errors.New("redis: connection refused")}).link
-	f.setItems(convID, itemWithAttachment(t))
+	f.SetItems(convID, itemWithAttachment(t))
 	err := process(t, p, edited(t, "contact_message_received.json", map[string]any{"content.messageId": docItem}))
 	if err == nil || tickets.IsPermanent(err) || len(tk.opened) != 0 {
 		t.Errorf("Process = %v, opened %d", err, len(tk.opened))
@@ -106,7 +107,7 @@ func TestProcessor_MovedInFilesLinked(t *testing.T) {
 	p, f, tk := setupProcessor(t)
 	links := &fileLinks{}
 	p.fileLink = links.link
-	f.setItems(convID, itemWithAttachment(t))
+	f.SetItems(convID, itemWithAttachment(t))
 	mustProcess(t, p, testdata(t, "conversation_assignee_into_ai_inbox.json"))
 	if len(tk.opened) != 1 || len(tk.opened[0].First.Attachments) != 1 || len(links.refs) != 1 {
 		t.Errorf("opened %+v, links %v", tk.opened, links.refs)
@@ -130,7 +131,7 @@ func TestMessageOf_ManyFiles(t *testing.T) {
 // TestClient_Attachment resolves references the way Gladly answers "Get Attachment".
 func TestClient_Attachment(t *testing.T) {
 	c, f := setup(t, nil)
-	f.setItems(convID, itemWithAttachment(t), chatItem(firstItem, "CUSTOMER", "2026-11-21T09:14:03.100Z", "no files"))
+	f.SetItems(convID, itemWithAttachment(t), chatItem(firstItem, "CUSTOMER", "2026-11-21T09:14:03.100Z", "no files"))
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name, ref string
@@ -145,37 +146,37 @@ func TestClient_Attachment(t *testing.T) {
 		{"TooManyParts", docItem + "/a/b", true, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f.reset()
+			f.Reset()
 			_, err := c.Attachment(ctx, tc.ref)
 			if !errors.Is(err, fs.ErrNotExist) {
 				t.Errorf("Attachment = %v, want fs.ErrNotExist", err)
 			}
-			if n := len(f.recorded()); n != tc.calls {
+			if n := len(f.Calls()); n != tc.calls {
 				t.Errorf("%d calls, want %d", n, tc.calls)
 			}
 		})
 	}
 	ref := docItem + "/" + docAttachment
-	f.failNext(failure{on: "GET /conversation-items/", status: http.StatusServiceUnavailable})
+	f.FailNext(gladlytest.Failure{On: "GET /conversation-items/", Status: http.StatusServiceUnavailable})
 	if _, err := c.Attachment(ctx, ref); err == nil || tickets.IsPermanent(err) || errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("503: %v, want a transient error", err)
 	}
-	f.failNext(failure{on: "GET /conversation-items/", status: http.StatusTooManyRequests})
+	f.FailNext(gladlytest.Failure{On: "GET /conversation-items/", Status: http.StatusTooManyRequests})
 	var ra *tickets.RetryAfterError
 	if _, err := c.Attachment(ctx, ref); !errors.As(err, &ra) {
 		t.Errorf("429: %v, want a RetryAfterError", err)
 	}
 	// A relative Location is taken relative to Gladly's host; the fake's failures carry
 	// Location: /elsewhere, which must not be followed.
-	f.failNext(failure{on: "GET /conversation-items/", status: http.StatusSeeOther})
-	if got, err := c.Attachment(ctx, ref); err != nil || got != f.srv.URL+"/elsewhere" {
+	f.FailNext(gladlytest.Failure{On: "GET /conversation-items/", Status: http.StatusSeeOther})
+	if got, err := c.Attachment(ctx, ref); err != nil || got != f.URL+"/elsewhere" {
 		t.Errorf("relative Location: %q, %v", got, err)
 	}
-	f.failNext(failure{on: "GET /conversation-items/", status: http.StatusOK, body: `{}`})
+	f.FailNext(gladlytest.Failure{On: "GET /conversation-items/", Status: http.StatusOK, Body: `{}`})
 	if _, err := c.Attachment(ctx, ref); !tickets.IsPermanent(err) {
 		t.Errorf("200: %v, want a permanent error", err)
 	}
-	if got, err := c.Attachment(ctx, ref); err != nil || got != downloadURL(docAttachment) {
+	if got, err := c.Attachment(ctx, ref); err != nil || got != gladlytest.DownloadURL(docAttachment) {
 		t.Errorf("Attachment = %q, %v", got, err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"go.uber.org/zap/zaptest"
 
+	"github.com/frontdeskhq/frontdesk/connectors/gladly/gladlytest"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -32,11 +33,11 @@ type wantCall struct {
 }
 
 // assertCalls fails unless the fake took exactly want, in order, with the same JSON.
-func assertCalls(t *testing.T, f *fakeGladly, want ...wantCall) {
+func assertCalls(t *testing.T, f *gladlytest.Server, want ...wantCall) {
 	t.Helper()
-	got := f.recorded()
+	got := f.Calls()
 	if len(got) != len(want) {
-		t.Fatalf("calls = %v, want %d: %v", f.called(), len(want), want)
+		t.Fatalf("calls = %v, want %d: %v", f.Called(), len(want), want)
 	}
 	for i, w := range want {
 		g := got[i]
@@ -109,9 +110,9 @@ func TestClient_HandOffBody(t *testing.T) {
 	if err := c.Deliver(context.Background(), testTicket(), tickets.Outbound{Kind: tickets.OutHandedBack}, "ev-2"); err != nil {
 		t.Fatal(err)
 	}
-	calls := f.recorded()
+	calls := f.Calls()
 	if len(calls) != 1 {
-		t.Fatalf("calls = %v", f.called())
+		t.Fatalf("calls = %v", f.Called())
 	}
 	var got map[string]any
 	if err := json.Unmarshal([]byte(calls[0].Body), &got); err != nil {
@@ -124,9 +125,7 @@ func TestClient_HandOffBody(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("hand-off body = %s, want %v", calls[0].Body, want)
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if conv := f.conversations[convID]; conv["inboxId"] != handoffInbox || conv["agentId"] != nil || conv["status"] != "OPEN" {
+	if conv := f.Conversation(convID); conv["inboxId"] != handoffInbox || conv["agentId"] != nil || conv["status"] != "OPEN" {
 		t.Errorf("conversation after the hand-off: %v", conv)
 	}
 }
@@ -173,7 +172,7 @@ func TestClient_ReplyTarget(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			c, f := setup(t, nil)
-			f.setItems(convID, tc.items...)
+			f.SetItems(convID, tc.items...)
 			if err := c.Deliver(context.Background(), testTicket(), agentMessage("We shipped it."), "ev-3"); err != nil {
 				t.Fatalf("Deliver: %v", err)
 			}
@@ -189,7 +188,7 @@ func TestClient_EmailReplyIsHTML(t *testing.T) {
 		"initiator": map[string]any{"id": customerID, "type": "CUSTOMER"},
 		"content":   map[string]any{"type": "EMAIL", "subject": "Order", "content": "Hello"},
 	}
-	f.setItems(convID, email)
+	f.SetItems(convID, email)
 	text := "Size <M> & colour \"red\":\nshipped."
 	if err := c.Deliver(context.Background(), testTicket(), agentMessage(text), "ev-4"); err != nil {
 		t.Fatal(err)
@@ -200,7 +199,7 @@ func TestClient_EmailReplyIsHTML(t *testing.T) {
 
 func TestClient_NoCustomerMessage(t *testing.T) {
 	c, f := setup(t, nil)
-	f.setItems(convID, chatItem("aGt1kQ2XRw8LvN3pBz7HcA", "AGENT", "2026-11-21T09:25:00.000Z", "Hello?"))
+	f.SetItems(convID, chatItem("aGt1kQ2XRw8LvN3pBz7HcA", "AGENT", "2026-11-21T09:25:00.000Z", "Hello?"))
 	err := c.Deliver(context.Background(), testTicket(), agentMessage("Still there?"), "ev-5")
 	if !tickets.IsPermanent(err) || !strings.Contains(err.Error(), "no customer message to reply to") {
 		t.Fatalf("err = %v, want permanent: no customer message", err)
@@ -221,7 +220,7 @@ func TestClient_LongReply(t *testing.T) {
 		t.Fatal(err)
 	}
 	var bodies []string
-	for _, call := range f.recorded()[1:] {
+	for _, call := range f.Calls()[1:] {
 		var b struct{ Content replyContent }
 		if err := json.Unmarshal([]byte(call.Body), &b); err != nil {
 			t.Fatal(err)
@@ -243,23 +242,23 @@ func TestClient_LongReply(t *testing.T) {
 // step that failed: neither the reply nor the topics are sent twice.
 func TestClient_ResumesAfterAFailure(t *testing.T) {
 	c, f := setup(t, func(cfg *Config) { cfg.CloseTopicIDs = []string{topicA} })
-	f.failNext(failure{on: "PATCH /conversations/", status: http.StatusServiceUnavailable})
+	f.FailNext(gladlytest.Failure{On: "PATCH /conversations/", Status: http.StatusServiceUnavailable})
 	out := tickets.Outbound{Kind: tickets.OutEnded, Text: "Bye!", At: time.Now()}
 	err := c.Deliver(context.Background(), testTicket(), out, "ev-7")
 	if err == nil || tickets.IsPermanent(err) {
 		t.Fatalf("err = %v, want a transient error", err)
 	}
-	f.reset()
+	f.Reset()
 	if err := c.Deliver(context.Background(), testTicket(), out, "ev-7"); err != nil {
 		t.Fatalf("retry: %v", err)
 	}
 	assertCalls(t, f, wantCall{http.MethodPatch, "/conversations/" + convID, `{"status":{"value":"CLOSED","force":true}}`})
 
 	// A long reply cut off half way goes on from the first part not taken.
-	f.reset()
+	f.Reset()
 	text := strings.Repeat("word ", 1000)
-	f.failNext(failure{on: "POST /conversation-items/", status: http.StatusBadGateway})
-	f.failNext(failure{on: "POST /conversation-items/", status: http.StatusBadGateway}) // the first part fails twice
+	f.FailNext(gladlytest.Failure{On: "POST /conversation-items/", Status: http.StatusBadGateway})
+	f.FailNext(gladlytest.Failure{On: "POST /conversation-items/", Status: http.StatusBadGateway}) // the first part fails twice
 	if err := c.Deliver(context.Background(), testTicket(), agentMessage(text), "ev-8"); err == nil {
 		t.Fatal("no error")
 	}
@@ -270,7 +269,7 @@ func TestClient_ResumesAfterAFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 	replies := 0
-	for _, call := range f.recorded() {
+	for _, call := range f.Calls() {
 		if call.Method == http.MethodPost {
 			replies++
 		}
@@ -307,28 +306,28 @@ func TestClient_Errors(t *testing.T) {
 	badInbox := `{"errors":[{"attr":"assignee.inboxId","code":"not_exist","detail":"inbox does not exist"}]}`
 	tests := []struct {
 		name  string
-		fail  failure
+		fail  gladlytest.Failure
 		at    time.Duration // how long ago the event happened
 		want  outcome
 		after time.Duration // the pause a 429 asks for
 		says  string        // in the error's message
 	}{
-		{"RateLimited", failure{status: 429, retryAfter: "7"}, 0, wait, 7 * time.Second, ""},
-		{"RateLimitedNoHeader", failure{status: 429}, 0, wait, time.Second, ""},
-		{"BadRequest", failure{status: 400, body: badInbox}, 0, giveUp, 0,
+		{"RateLimited", gladlytest.Failure{Status: 429, RetryAfter: "7"}, 0, wait, 7 * time.Second, ""},
+		{"RateLimitedNoHeader", gladlytest.Failure{Status: 429}, 0, wait, time.Second, ""},
+		{"BadRequest", gladlytest.Failure{Status: 400, Body: badInbox}, 0, giveUp, 0,
 			"gladly: handing off to the Handoff inbox answered 400: Gladly says assignee.inboxId: not_exist: inbox does not exist"},
-		{"Closed", failure{status: 400, body: `{"errors":[{"code":"invalid_state","detail":"closed conversation cannot be reassigned"}]}`}, 0, giveUp, 0,
+		{"Closed", gladlytest.Failure{Status: 400, Body: `{"errors":[{"code":"invalid_state","detail":"closed conversation cannot be reassigned"}]}`}, 0, giveUp, 0,
 			"Gladly says invalid_state: closed conversation cannot be reassigned"},
-		{"Unauthorized", failure{status: 401}, 0, giveUp, 0, "answered 401"},
-		{"NotFound", failure{status: 404, body: `{"errors":[{"code":"not_exist","detail":"conversation does not exist"}]}`}, 0, giveUp, 0, "not_exist"},
-		{"Unavailable", failure{status: 503}, 0, retry, 0, "answered 503"},
-		{"UnavailableTooLong", failure{status: 503}, 2 * time.Hour, giveUp, 0, "no delivery within 1h0m0s"},
-		{"NotJSONError", failure{status: 400, body: "<html>nope</html>"}, 0, giveUp, 0, "answered 400"},
+		{"Unauthorized", gladlytest.Failure{Status: 401}, 0, giveUp, 0, "answered 401"},
+		{"NotFound", gladlytest.Failure{Status: 404, Body: `{"errors":[{"code":"not_exist","detail":"conversation does not exist"}]}`}, 0, giveUp, 0, "not_exist"},
+		{"Unavailable", gladlytest.Failure{Status: 503}, 0, retry, 0, "answered 503"},
+		{"UnavailableTooLong", gladlytest.Failure{Status: 503}, 2 * time.Hour, giveUp, 0, "no delivery within 1h0m0s"},
+		{"NotJSONError", gladlytest.Failure{Status: 400, Body: "<html>nope</html>"}, 0, giveUp, 0, "answered 400"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			c, f := setup(t, nil)
-			f.failNext(tc.fail)
+			f.FailNext(tc.fail)
 			out := tickets.Outbound{Kind: tickets.OutHandedBack, At: time.Now().Add(-tc.at)}
 			err := c.Deliver(context.Background(), testTicket(), out, "ev-9")
 			if got := outcomeOf(err); got != tc.want {
@@ -340,7 +339,7 @@ func TestClient_Errors(t *testing.T) {
 			if !strings.Contains(err.Error(), tc.says) {
 				t.Errorf("err = %q, want it to say %q", err, tc.says)
 			}
-			if strings.Contains(err.Error(), f.srv.URL) || strings.Contains(err.Error(), testToken) {
+			if strings.Contains(err.Error(), f.URL) || strings.Contains(err.Error(), testToken) {
 				t.Errorf("err = %q holds the URL or the token", err)
 			}
 		})
@@ -349,12 +348,12 @@ func TestClient_Errors(t *testing.T) {
 
 func TestClient_NetworkError(t *testing.T) {
 	c, f := setup(t, nil)
-	f.srv.Close()
+	f.Close()
 	err := c.Deliver(context.Background(), testTicket(), tickets.Outbound{Kind: tickets.OutHandedBack, At: time.Now()}, "ev-10")
 	if outcomeOf(err) != retry {
 		t.Fatalf("err = %v, want a transient error", err)
 	}
-	if strings.Contains(err.Error(), f.srv.URL) {
+	if strings.Contains(err.Error(), f.URL) {
 		t.Errorf("err = %q holds the URL", err)
 	}
 }
@@ -373,7 +372,7 @@ func TestClient_Refused(t *testing.T) {
 			t.Errorf("%s: err = %v, want permanent", name, err)
 		}
 	}
-	if calls := f.called(); len(calls) != 0 {
+	if calls := f.Called(); len(calls) != 0 {
 		t.Errorf("calls = %v", calls)
 	}
 }
@@ -393,12 +392,12 @@ func TestClient_HandsBackAfterSLA(t *testing.T) {
 
 func TestClient_DoesNotFollowRedirects(t *testing.T) {
 	c, f := setup(t, nil)
-	f.failNext(failure{status: http.StatusFound})
+	f.FailNext(gladlytest.Failure{Status: http.StatusFound})
 	err := c.Deliver(context.Background(), testTicket(), tickets.Outbound{Kind: tickets.OutHandedBack}, "ev-11")
 	if !tickets.IsPermanent(err) {
 		t.Fatalf("err = %v, want permanent", err)
 	}
-	if n := len(f.recorded()); n != 1 {
+	if n := len(f.Calls()); n != 1 {
 		t.Errorf("%d requests: the redirect was followed", n)
 	}
 }

@@ -16,7 +16,7 @@ import (
 // and a reply answers the customer's chat message, not the call, the note or the bot.
 func TestItems_DocumentedExample(t *testing.T) {
 	c, f := setup(t, nil)
-	f.setItems(convID, itemsOf(t, "items_documented.json")...)
+	f.SetItems(convID, itemsOf(t, "items_documented.json")...)
 	its, limited, err := c.items(context.Background(), convID)
 	if err != nil || limited {
 		t.Fatalf("items: %v (limited %v)", err, limited)
@@ -43,7 +43,7 @@ func TestItems_DocumentedExample(t *testing.T) {
 	if it := latestCustomerMessage(its); it == nil || it.ID != "ybP4szYCSy6LdV4DNwEd6g" {
 		t.Errorf("reply target = %+v, want the customer's chat message", it)
 	}
-	f.reset()
+	f.Reset()
 	if err := c.Deliver(context.Background(), testTicket(), agentMessage("Happy to help"), "k1"); err != nil {
 		t.Fatalf("Deliver: %v", err)
 	}
@@ -58,7 +58,7 @@ func TestItems_DocumentedExample(t *testing.T) {
 // among the types the reply endpoint takes.
 func TestItems_CustomChannel(t *testing.T) {
 	c, f := setup(t, nil)
-	f.setItems(convID, itemsOf(t, "custom_channel_items.json")...)
+	f.SetItems(convID, itemsOf(t, "custom_channel_items.json")...)
 	its, _, err := c.items(context.Background(), convID)
 	if err != nil {
 		t.Fatalf("items: %v", err)
@@ -78,7 +78,7 @@ func TestItems_CustomChannel(t *testing.T) {
 	if got := its[2].Content; !reflect.DeepEqual(got, wantFiles) {
 		t.Errorf("custom FILES content = %+v, want %+v", got, wantFiles)
 	}
-	f.reset()
+	f.Reset()
 	if err := c.Deliver(context.Background(), testTicket(), agentMessage("On its way"), "k1"); err != nil {
 		t.Fatalf("Deliver: %v", err)
 	}
@@ -90,7 +90,7 @@ func TestItems_CustomChannel(t *testing.T) {
 // with its caption and its files as links (the public URLs the channel gave Gladly).
 func TestProcessor_CustomChannelMessage(t *testing.T) {
 	p, f, tk := setupProcessor(t)
-	f.setItems(convID, itemsOf(t, "custom_channel_items.json")...)
+	f.SetItems(convID, itemsOf(t, "custom_channel_items.json")...)
 	mustProcess(t, p, edited(t, "contact_message_received.json", map[string]any{"content.messageId": "cF9pLm2XRq6KwN4vTz8BdA"}))
 	if len(tk.opened) != 1 {
 		t.Fatalf("opened %d tickets", len(tk.opened))

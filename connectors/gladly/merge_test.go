@@ -26,12 +26,9 @@ func TestProcessor_MergedCustomerFollowed(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			p, f, tk := setupProcessor(t)
-			f.mu.Lock()
-			f.moved[mergedOld] = tc.body
-			f.movedTo[mergedOld] = tc.location
-			f.profiles[mergedNew] = map[string]any{"id": mergedNew, "name": "Lena Vogel",
-				"emails": []any{map[string]any{"original": "lena@example.org"}}}
-			f.mu.Unlock()
+			f.Move(mergedOld, tc.body, tc.location)
+			f.AddProfile(map[string]any{"id": mergedNew, "name": "Lena Vogel",
+				"emails": []any{map[string]any{"original": "lena@example.org"}}})
 			mustProcess(t, p, edited(t, "contact_message_received.json", map[string]any{"content.customerId": mergedOld}))
 			if len(tk.opened) != 1 {
 				t.Fatalf("opened %d", len(tk.opened))
@@ -41,7 +38,7 @@ func TestProcessor_MergedCustomerFollowed(t *testing.T) {
 				t.Errorf("customer = %+v, want the merged profile under %s", c, mergedNew)
 			}
 			want := []string{"GET /conversation-items/" + firstItem, "GET /customer-profiles/" + mergedOld, "GET /customer-profiles/" + mergedNew}
-			if got := f.called(); len(got) != 3 || got[1] != want[1] || got[2] != want[2] {
+			if got := f.Called(); len(got) != 3 || got[1] != want[1] || got[2] != want[2] {
 				t.Errorf("calls = %v, want %v", got, want)
 			}
 		})
@@ -50,15 +47,13 @@ func TestProcessor_MergedCustomerFollowed(t *testing.T) {
 		// Two ids naming each other: followed a few times, then the ticket opens with the
 		// id alone rather than looping.
 		p, f, tk := setupProcessor(t)
-		f.mu.Lock()
-		f.moved[mergedOld] = `{"errors":[{"code":"moved","meta":{"old":"` + mergedOld + `","new":"` + mergedNew + `"}}]}`
-		f.moved[mergedNew] = `{"errors":[{"code":"moved","meta":{"old":"` + mergedNew + `","new":"` + mergedOld + `"}}]}`
-		f.mu.Unlock()
+		f.Move(mergedOld, `{"errors":[{"code":"moved","meta":{"old":"`+mergedOld+`","new":"`+mergedNew+`"}}]}`, "")
+		f.Move(mergedNew, `{"errors":[{"code":"moved","meta":{"old":"`+mergedNew+`","new":"`+mergedOld+`"}}]}`, "")
 		mustProcess(t, p, edited(t, "contact_message_received.json", map[string]any{"content.customerId": mergedOld}))
 		if len(tk.opened) != 1 || tk.opened[0].Customer.Name != "" || tk.opened[0].Customer.ID == "" {
 			t.Errorf("opened %+v", tk.opened)
 		}
-		if n := len(f.called()); n != 1+1+maxMoves {
+		if n := len(f.Called()); n != 1+1+maxMoves {
 			t.Errorf("%d calls, want %d", n, 2+maxMoves)
 		}
 	})

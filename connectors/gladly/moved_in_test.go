@@ -36,7 +36,7 @@ func TestProcessor_MovedIntoTheAIInbox(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			p, f, tk := setupProcessor(t)
 			if tc.items != nil {
-				f.setItems(convID, tc.items...)
+				f.SetItems(convID, tc.items...)
 			}
 			mustProcess(t, p, testdata(t, "conversation_assignee_into_ai_inbox.json"))
 			if got := tk.texts(convID); !reflect.DeepEqual(got, tc.want) {
@@ -51,7 +51,7 @@ func TestProcessor_MovedIntoTheAIInbox(t *testing.T) {
 		// The customer's message event came first: the move adds only what is missing.
 		p, f, tk := setupProcessor(t)
 		mustProcess(t, p, testdata(t, "contact_message_received.json"))
-		f.reset()
+		f.Reset()
 		mustProcess(t, p, testdata(t, "conversation_assignee_into_ai_inbox.json"))
 		want := []string{"Hi! My e-bike order #A-3301 has not shipped yet.", "It was due on Monday."}
 		if got := tk.texts(convID); !reflect.DeepEqual(got, want) || len(tk.opened) != 1 {
@@ -64,8 +64,8 @@ func TestProcessor_MovedIntoTheAIInbox(t *testing.T) {
 		mustProcess(t, p, edited(t, "conversation_assignee_into_ai_inbox.json", map[string]any{
 			"content.assignee":         map[string]any{"inboxId": aiInbox, "agentId": botAgent},
 			"content.context.assignee": map[string]any{"inboxId": aiInbox}}))
-		if len(f.called()) != 0 || len(tk.calls) != 0 {
-			t.Errorf("calls %v, ticket calls %v", f.called(), tk.calls)
+		if len(f.Called()) != 0 || len(tk.calls) != 0 {
+			t.Errorf("calls %v, ticket calls %v", f.Called(), tk.calls)
 		}
 	})
 }

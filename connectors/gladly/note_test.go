@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/frontdeskhq/frontdesk/connectors/gladly/gladlytest"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -81,7 +82,7 @@ func discussion() []tickets.Message {
 }
 
 // setupNotes returns a Client that adds hand-off notes, with its transcript and Slack.
-func setupNotes(t *testing.T) (*Client, *fakeGladly, *fakeTranscript, *permalinks) {
+func setupNotes(t *testing.T) (*Client, *gladlytest.Server, *fakeTranscript, *permalinks) {
 	t.Helper()
 	tr := &fakeTranscript{msgs: discussion(), intro: tickets.Card{Channel: "C0INBOX135", TS: "1763716500.000200"}}
 	pl := &permalinks{}
@@ -99,9 +100,9 @@ func TestClient_HandOffAddsNote(t *testing.T) {
 	if err := c.Deliver(context.Background(), handedOff(), tickets.Outbound{Kind: tickets.OutHandedBack}, "ev-h1"); err != nil {
 		t.Fatalf("Deliver: %v", err)
 	}
-	calls := f.recorded()
+	calls := f.Calls()
 	if len(calls) != 2 || calls[0].String() != "PATCH /conversations/"+convID || calls[1].String() != "POST /conversations/"+convID+"/notes" {
-		t.Fatalf("calls = %v", f.called())
+		t.Fatalf("calls = %v", f.Called())
 	}
 	assertJSON(t, []byte(calls[0].Body), handOffBody)
 	// The request is Gladly's example with our body in place of the example's.
@@ -135,7 +136,7 @@ func TestClient_HandOffAddsNote(t *testing.T) {
 	if !strings.Contains(sent.Content.Body, "&lt;b&gt;not bold&lt;/b&gt;") {
 		t.Error("the note does not escape what agents wrote")
 	}
-	if notes := f.notesOf(convID); len(notes) != 1 {
+	if notes := f.Notes(convID); len(notes) != 1 {
 		t.Errorf("Gladly holds %d notes", len(notes))
 	}
 }
@@ -174,7 +175,7 @@ func TestClient_HandOffNoteUnpicked(t *testing.T) {
 	if err := c.Deliver(context.Background(), tk, tickets.Outbound{Kind: tickets.OutHandedBack}, "ev-h2"); err != nil {
 		t.Fatal(err)
 	}
-	notes := f.notesOf(convID)
+	notes := f.Notes(convID)
 	if len(notes) != 1 {
 		t.Fatalf("notes = %v", notes)
 	}
@@ -193,17 +194,17 @@ func TestClient_HandOffNoteUnpicked(t *testing.T) {
 // alone: the conversation is not moved twice.
 func TestClient_HandOffNoteRetried(t *testing.T) {
 	c, f, _, _ := setupNotes(t)
-	f.failNext(failure{on: "POST /conversations/" + convID + "/notes", status: http.StatusServiceUnavailable})
+	f.FailNext(gladlytest.Failure{On: "POST /conversations/" + convID + "/notes", Status: http.StatusServiceUnavailable})
 	out := tickets.Outbound{Kind: tickets.OutHandedBack, At: time.Now()}
 	err := c.Deliver(context.Background(), handedOff(), out, "ev-h3")
 	if err == nil || tickets.IsPermanent(err) {
 		t.Fatalf("Deliver = %v, want a transient error", err)
 	}
-	f.reset()
+	f.Reset()
 	if err := c.Deliver(context.Background(), handedOff(), out, "ev-h3"); err != nil {
 		t.Fatal(err)
 	}
-	if got := f.called(); len(got) != 1 || got[0] != "POST /conversations/"+convID+"/notes" {
+	if got := f.Called(); len(got) != 1 || got[0] != "POST /conversations/"+convID+"/notes" {
 		t.Errorf("retry calls = %v, want the note only", got)
 	}
 }
@@ -212,17 +213,15 @@ func TestClient_HandOffNoteRetried(t *testing.T) {
 // the note; the hand-off itself went through.
 func TestClient_HandOffNoteRefused(t *testing.T) {
 	c, f, _, _ := setupNotes(t)
-	f.failNext(failure{on: "POST /conversations/", status: http.StatusBadRequest,
-		body: `{"errors":[{"attr":"content.body","code":"too_long","detail":"body is too long"}]}`})
+	f.FailNext(gladlytest.Failure{On: "POST /conversations/", Status: http.StatusBadRequest,
+		Body: `{"errors":[{"attr":"content.body","code":"too_long","detail":"body is too long"}]}`})
 	err := c.Deliver(context.Background(), handedOff(), tickets.Outbound{Kind: tickets.OutHandedBack}, "ev-h4")
 	if !tickets.IsPermanent(err) || !strings.Contains(err.Error(), "adding the Slack discussion as a note answered 400") ||
 		!strings.Contains(err.Error(), "too_long") {
 		t.Errorf("Deliver = %v", err)
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.conversations[convID]["inboxId"] != handoffInbox {
-		t.Errorf("the conversation is in %v", f.conversations[convID]["inboxId"])
+	if in := f.Conversation(convID)["inboxId"]; in != handoffInbox {
+		t.Errorf("the conversation is in %v", in)
 	}
 }
 
@@ -242,7 +241,7 @@ func TestClient_HandOffNoteSlackOrStoreAway(t *testing.T) {
 	if err := c.Deliver(context.Background(), handedOff(), tickets.Outbound{Kind: tickets.OutHandedBack}, "ev-h5"); err != nil {
 		t.Fatal(err)
 	}
-	notes := f.notesOf(convID)
+	notes := f.Notes(convID)
 	if len(notes) != 1 || strings.Contains(notes[0], "Slack discussion") || !strings.Contains(notes[0], "Bob") {
 		t.Errorf("notes = %v", notes)
 	}

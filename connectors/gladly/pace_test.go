@@ -16,9 +16,7 @@ import (
 // however many go at once.
 func TestClient_StaysUnderTheRateLimit(t *testing.T) {
 	c, f := setup(t, func(cfg *Config) { cfg.RequestsPerSecond = 0 }) // the default
-	f.mu.Lock()
-	f.perSecond = 10
-	f.mu.Unlock()
+	f.SetRateLimit(10)
 	var wg sync.WaitGroup
 	errs := make(chan error, 20)
 	for range 20 {
@@ -36,10 +34,8 @@ func TestClient_StaysUnderTheRateLimit(t *testing.T) {
 			t.Errorf("call: %v", err)
 		}
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.over != 0 {
-		t.Errorf("Gladly answered %d calls with 429", f.over)
+	if n := f.TooMany(); n != 0 {
+		t.Errorf("Gladly answered %d calls with 429", n)
 	}
 }
 

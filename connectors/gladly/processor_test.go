@@ -11,15 +11,16 @@ import (
 
 	"go.uber.org/zap/zaptest"
 
+	"github.com/frontdeskhq/frontdesk/connectors/gladly/gladlytest"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
 // setupProcessor returns a Processor reading a fake Gladly and handing to fake tickets.
-func setupProcessor(t *testing.T) (*Processor, *fakeGladly, *fakeTickets) {
+func setupProcessor(t *testing.T) (*Processor, *gladlytest.Server, *fakeTickets) {
 	t.Helper()
 	c, f := setup(t, nil)
 	tk := newFakeTickets()
-	p, err := NewProcessor(testConfig(f.srv.URL+testPrefix), c, tk, zaptest.NewLogger(t))
+	p, err := NewProcessor(testConfig(f.URL+testPrefix), c, tk, zaptest.NewLogger(t))
 	if err != nil {
 		t.Fatalf("NewProcessor: %v", err)
 	}
@@ -69,7 +70,7 @@ func TestProcessor_MessageOpensTicket(t *testing.T) {
 		t.Errorf("request %s/%s, raw %q", req.Source, req.ConversationID, req.Raw)
 	}
 	want := []string{"GET /conversation-items/" + firstItem, "GET /customer-profiles/" + customerID}
-	if got := f.called(); !reflect.DeepEqual(got, want) {
+	if got := f.Called(); !reflect.DeepEqual(got, want) {
 		t.Errorf("calls = %v, want %v", got, want)
 	}
 }
@@ -105,7 +106,7 @@ func TestProcessor_OlderMessageEvent(t *testing.T) {
 		t.Errorf("first = %+v", req.First)
 	}
 	want := []string{"GET /conversations/" + convID, "GET /conversation-items/" + olderItem, "GET /customer-profiles/" + customerID}
-	if got := f.called(); !reflect.DeepEqual(got, want) {
+	if got := f.Called(); !reflect.DeepEqual(got, want) {
 		t.Errorf("calls = %v, want %v", got, want)
 	}
 }
@@ -141,14 +142,14 @@ func TestProcessor_OnlyOurConversations(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			p, f, tk := setupProcessor(t)
 			if tc.conv != nil {
-				f.setConversation(convID, tc.conv)
+				f.SetConversation(convID, tc.conv)
 			}
 			mustProcess(t, p, tc.body(t))
 			if got := len(tk.opened) == 1; got != tc.ours {
 				t.Errorf("opened %d tickets; ours = %v", len(tk.opened), tc.ours)
 			}
-			if n := len(f.recorded()); n != tc.calls {
-				t.Errorf("calls = %v, want %d", f.called(), tc.calls)
+			if n := len(f.Calls()); n != tc.calls {
+				t.Errorf("calls = %v, want %d", f.Called(), tc.calls)
 			}
 		})
 	}
@@ -156,7 +157,7 @@ func TestProcessor_OnlyOurConversations(t *testing.T) {
 
 func TestProcessor_NotTheCustomersMessage(t *testing.T) {
 	p, f, tk := setupProcessor(t)
-	f.setItems(convID, chatItem(firstItem, "AGENT", "2026-11-21T09:14:03.100Z", "Hello from Gladly"))
+	f.SetItems(convID, chatItem(firstItem, "AGENT", "2026-11-21T09:14:03.100Z", "Hello from Gladly"))
 	mustProcess(t, p, testdata(t, "contact_message_received.json"))
 	if len(tk.calls) != 0 {
 		t.Errorf("ticket calls %v for an agent's item", tk.calls)
@@ -184,7 +185,7 @@ func TestProcessor_MessageContent(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			p, f, tk := setupProcessor(t)
-			f.setItems(convID, map[string]any{"id": firstItem, "customerId": customerID, "timestamp": "2026-11-21T09:14:03Z",
+			f.SetItems(convID, map[string]any{"id": firstItem, "customerId": customerID, "timestamp": "2026-11-21T09:14:03Z",
 				"initiator": map[string]any{"id": customerID, "type": "CUSTOMER"}, "content": tc.content})
 			mustProcess(t, p, testdata(t, "contact_message_received.json"))
 			if len(tk.opened) != 1 || tk.opened[0].First.Text != tc.want {
@@ -198,9 +199,7 @@ func TestProcessor_MessageContent(t *testing.T) {
 // message is not lost for it.
 func TestProcessor_ProfileUnavailable(t *testing.T) {
 	p, f, tk := setupProcessor(t)
-	f.mu.Lock()
-	delete(f.profiles, customerID)
-	f.mu.Unlock()
+	f.DeleteProfile(customerID)
 	mustProcess(t, p, testdata(t, "contact_message_received.json"))
 	if len(tk.opened) != 1 || !reflect.DeepEqual(tk.opened[0].Customer, tickets.Customer{ID: customerID, Fields: map[string]string{"channel": "CHAT"}}) {
 		t.Errorf("opened %+v", tk.opened)
@@ -233,7 +232,7 @@ func TestProcessor_AssigneeUpdated(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			p, f, tk := setupProcessor(t)
 			mustProcess(t, p, testdata(t, "contact_message_received.json"))
-			f.reset()
+			f.Reset()
 			mustProcess(t, p, edited(t, "conversation_assignee_updated.json", map[string]any{"content.assignee": tc.assignee}))
 			if tk.isOpen(convID) == tc.closed {
 				t.Errorf("open = %v, want closed = %v", tk.isOpen(convID), tc.closed)
@@ -241,7 +240,7 @@ func TestProcessor_AssigneeUpdated(t *testing.T) {
 			if tc.closed && !reflect.DeepEqual(tk.closed, []string{"taken over in Gladly"}) {
 				t.Errorf("closed %q", tk.closed)
 			}
-			if calls := f.called(); len(calls) != 0 {
+			if calls := f.Called(); len(calls) != 0 {
 				t.Errorf("calls = %v: the event says it all", calls)
 			}
 		})
@@ -260,8 +259,8 @@ func TestProcessor_StatusUpdated(t *testing.T) {
 		t.Run(status, func(t *testing.T) {
 			p, f, tk := setupProcessor(t)
 			mustProcess(t, p, testdata(t, "contact_message_received.json"))
-			f.setConversation(convID, map[string]any{"status": status})
-			f.reset()
+			f.SetConversation(convID, map[string]any{"status": status})
+			f.Reset()
 			mustProcess(t, p, testdata(t, "conversation_status_updated.json"))
 			if got, want := tk.isOpen(convID), status != "CLOSED"; got != want {
 				t.Errorf("open = %v, want %v", got, want)
@@ -269,7 +268,7 @@ func TestProcessor_StatusUpdated(t *testing.T) {
 			if status == "CLOSED" && !reflect.DeepEqual(tk.closed, []string{"closed in Gladly"}) {
 				t.Errorf("closed %q", tk.closed)
 			}
-			if got := f.called(); !reflect.DeepEqual(got, []string{"GET /conversations/" + convID}) {
+			if got := f.Called(); !reflect.DeepEqual(got, []string{"GET /conversations/" + convID}) {
 				t.Errorf("calls = %v", got)
 			}
 		})
@@ -281,31 +280,31 @@ func TestProcessor_GladlyErrors(t *testing.T) {
 	tests := []struct {
 		name  string
 		body  func(t *testing.T) string
-		fail  failure
+		fail  gladlytest.Failure
 		want  outcome
 		after time.Duration
 		says  string
 	}{
-		{"RateLimitedItem", msg, failure{on: "GET /conversation-items/", status: 429, retryAfter: "12"}, wait, 12 * time.Second, "answered 429"},
-		{"RateLimitedProfile", msg, failure{on: "GET /customer-profiles/", status: 429, retryAfter: "3"}, wait, 3 * time.Second, ""},
-		{"ItemRefused", msg, failure{on: "GET /conversation-items/", status: 400,
-			body: `{"errors":[{"code":"invalid","detail":"Conversation item exists but is not supported by the API."}]}`}, giveUp, 0,
+		{"RateLimitedItem", msg, gladlytest.Failure{On: "GET /conversation-items/", Status: 429, RetryAfter: "12"}, wait, 12 * time.Second, "answered 429"},
+		{"RateLimitedProfile", msg, gladlytest.Failure{On: "GET /customer-profiles/", Status: 429, RetryAfter: "3"}, wait, 3 * time.Second, ""},
+		{"ItemRefused", msg, gladlytest.Failure{On: "GET /conversation-items/", Status: 400,
+			Body: `{"errors":[{"code":"invalid","detail":"Conversation item exists but is not supported by the API."}]}`}, giveUp, 0,
 			"gladly: reading the message answered 400: Gladly says invalid: Conversation item exists but is not supported by the API."},
-		{"ItemGone", msg, failure{on: "GET /conversation-items/", status: 404}, giveUp, 0, "answered 404"},
-		{"Unavailable", msg, failure{on: "GET /conversation-items/", status: 502}, retry, 0, "answered 502"},
+		{"ItemGone", msg, gladlytest.Failure{On: "GET /conversation-items/", Status: 404}, giveUp, 0, "answered 404"},
+		{"Unavailable", msg, gladlytest.Failure{On: "GET /conversation-items/", Status: 502}, retry, 0, "answered 502"},
 		{"UnavailableTooLong", func(t *testing.T) string {
 			return edited(t, "contact_message_received.json", map[string]any{"timestamp": testNow.Add(-2 * time.Hour).Format(time.RFC3339)})
-		}, failure{on: "GET /conversation-items/", status: 502}, giveUp, 0, "no delivery within 1h0m0s"},
+		}, gladlytest.Failure{On: "GET /conversation-items/", Status: 502}, giveUp, 0, "no delivery within 1h0m0s"},
 		{"StatusRateLimited", func(t *testing.T) string { return testdata(t, "conversation_status_updated.json") },
-			failure{status: 429, retryAfter: "5"}, wait, 5 * time.Second, ""},
+			gladlytest.Failure{Status: 429, RetryAfter: "5"}, wait, 5 * time.Second, ""},
 		{"StatusConversationGone", func(t *testing.T) string { return testdata(t, "conversation_status_updated.json") },
-			failure{status: 404, body: `{"errors":[{"code":"not_exist","detail":"conversation does not exist"}]}`}, giveUp, 0,
+			gladlytest.Failure{Status: 404, Body: `{"errors":[{"code":"not_exist","detail":"conversation does not exist"}]}`}, giveUp, 0,
 			"Gladly says not_exist: conversation does not exist"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			p, f, tk := setupProcessor(t)
-			f.failNext(tc.fail)
+			f.FailNext(tc.fail)
 			err := process(t, p, tc.body(t))
 			if got := outcomeOf(err); got != tc.want {
 				t.Fatalf("outcome = %s (%v), want %s", got, err, tc.want)
@@ -356,8 +355,8 @@ func TestProcessor_NotItsEvents(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	if len(f.recorded()) != 0 || len(tk.calls) != 0 {
-		t.Errorf("calls: Gladly %v, tickets %v", f.called(), tk.calls)
+	if len(f.Calls()) != 0 || len(tk.calls) != 0 {
+		t.Errorf("calls: Gladly %v, tickets %v", f.Called(), tk.calls)
 	}
 }
 
@@ -407,8 +406,8 @@ func TestDuplicateDelivery(t *testing.T) {
 	if len(tk.opened) != 1 || len(tk.texts(convID)) != 1 {
 		t.Errorf("opened %d, transcript %q", len(tk.opened), tk.texts(convID))
 	}
-	if n := len(f.recorded()); n != 2 {
-		t.Errorf("calls = %v, want the item and the profile once", f.called())
+	if n := len(f.Calls()); n != 2 {
+		t.Errorf("calls = %v, want the item and the profile once", f.Called())
 	}
 }
 
@@ -430,18 +429,18 @@ func TestStory(t *testing.T) {
 		}
 	}
 	deliver(testdata(t, "contact_message_received.json"))
-	f.setItems(convID, chatItem(firstItem, "CUSTOMER", "2026-11-21T09:14:03.100Z", "Hi! My e-bike order #A-3301 has not shipped yet."))
+	f.SetItems(convID, chatItem(firstItem, "CUSTOMER", "2026-11-21T09:14:03.100Z", "Hi! My e-bike order #A-3301 has not shipped yet."))
 	tk.mu.Lock()
 	ticket := *tk.open[convID]
 	tk.mu.Unlock()
 
-	f.reset()
+	f.Reset()
 	if err := p.api.Deliver(ctx, &ticket, agentMessage("It ships today."), "T1/m1"); err != nil {
 		t.Fatal(err)
 	}
 	assertCalls(t, f, listItems, replyTo(firstItem, `{"content":{"type":"CHAT_MESSAGE","messageType":"TEXT","body":"It ships today."}}`))
 
-	f.setItems(convID,
+	f.SetItems(convID,
 		chatItem(firstItem, "CUSTOMER", "2026-11-21T09:14:03.100Z", "Hi! My e-bike order #A-3301 has not shipped yet."),
 		chatItem(olderItem, "CUSTOMER", "2026-11-21T09:16:40.800Z", "It was due on Monday."))
 	deliver(edited(t, "contact_message_received.json", map[string]any{"id": "eN2", "content.messageId": olderItem,
@@ -454,7 +453,7 @@ func TestStory(t *testing.T) {
 	if _, err := tk.SourceClosed(ctx, Source, convID, "handed back to gladly"); err != nil {
 		t.Fatal(err)
 	}
-	f.reset()
+	f.Reset()
 	if err := p.api.Deliver(ctx, &ticket, tickets.Outbound{Kind: tickets.OutHandedBack}, "T1/closed"); err != nil {
 		t.Fatal(err)
 	}
@@ -469,7 +468,7 @@ func TestStory(t *testing.T) {
 
 func TestNewProcessor(t *testing.T) {
 	c, f := setup(t, nil)
-	cfg := testConfig(f.srv.URL)
+	cfg := testConfig(f.URL)
 	if _, err := NewProcessor(cfg, nil, newFakeTickets(), nil); err == nil {
 		t.Error("NewProcessor took no client")
 	}

@@ -3,17 +3,16 @@ package webhook
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"go.uber.org/zap/zaptest"
 
+	"github.com/frontdeskhq/frontdesk/connectors/webhook/webhooktest"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -24,68 +23,60 @@ const (
 	testPrefix = "/api-v3/hooks"
 )
 
-// setup starts a chatbot's callback server and returns a Client pointed at
-// testPrefix+"/frontdesk?src=test" on it, and the mux to register that path on (after
-// the prefix is stripped). A request outside the prefix fails the test.
-func setup(t *testing.T, cfg ClientConfig) (*Client, *http.ServeMux) {
+// setup starts a fake chatbot (webhooktest) and returns a Client pointed at
+// testPrefix+"/frontdesk?src=test" on it: the client must keep the path and query as
+// given. The test fails on a request outside that URL and on anything the chatbot holds
+// against Frontdesk (a bad signature or body, an Idempotency-Key that is not the
+// event_id).
+func setup(t *testing.T, cfg ClientConfig) (*Client, *webhooktest.Chatbot) {
 	t.Helper()
-	mux := http.NewServeMux()
-	api := http.NewServeMux()
-	api.Handle(testPrefix+"/", http.StripPrefix(testPrefix, mux))
-	api.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		t.Errorf("request outside %s: %s %s", testPrefix, r.Method, r.URL)
-		http.Error(w, "not here", http.StatusNotFound)
+	bot := webhooktest.New(testSecret)
+	t.Cleanup(func() {
+		bot.Close()
+		if p := bot.Problems(); p != (webhooktest.Problems{}) {
+			t.Errorf("the chatbot's problems: %+v", p)
+		}
+		for _, e := range bot.Events() {
+			if e.Method != http.MethodPost || e.Path != testPrefix+"/frontdesk" || e.Query != "src=test" {
+				t.Errorf("request %s %s?%s, want POST %s/frontdesk?src=test", e.Method, e.Path, e.Query, testPrefix)
+			}
+		}
 	})
-	srv := httptest.NewServer(api)
-	t.Cleanup(srv.Close)
-	cfg.CallbackURL = srv.URL + testPrefix + "/frontdesk?src=test"
+	cfg.CallbackURL = bot.URL + testPrefix + "/frontdesk?src=test"
 	cfg.SigningSecret = testSecret
 	c, err := NewClient(cfg, zaptest.NewLogger(t))
 	if err != nil {
 		t.Fatalf("NewClient: %v", err)
 	}
-	return c, mux
+	return c, bot
 }
 
-func testMethod(t *testing.T, r *http.Request, want string) {
+// testHeader checks a header of the attempt the chatbot got.
+func testHeader(t *testing.T, e webhooktest.Event, header, want string) {
 	t.Helper()
-	if r.Method != want {
-		t.Errorf("method = %s, want %s", r.Method, want)
-	}
-}
-
-func testHeader(t *testing.T, r *http.Request, header, want string) {
-	t.Helper()
-	if got := r.Header.Get(header); got != want {
+	if got := e.Header.Get(header); got != want {
 		t.Errorf("header %s = %q, want %q", header, got, want)
 	}
 }
 
-// testBody checks that the request's body holds the JSON value want, and returns it.
-func testBody(t *testing.T, r *http.Request, want any) []byte {
+// testBody checks that the attempt's body holds the JSON value want.
+func testBody(t *testing.T, e webhooktest.Event, want any) {
 	t.Helper()
-	b, err := io.ReadAll(r.Body)
-	if err != nil {
-		t.Fatalf("reading the body: %v", err)
-	}
 	var got any
-	if err := json.Unmarshal(b, &got); err != nil {
-		t.Fatalf("body %q is not JSON: %v", b, err)
+	if err := json.Unmarshal(e.Body, &got); err != nil {
+		t.Fatalf("body %q is not JSON: %v", e.Body, err)
 	}
 	if !reflect.DeepEqual(got, want) {
-		t.Errorf("body = %s\nwant   %v", b, want)
+		t.Errorf("body = %s\nwant   %v", e.Body, want)
 	}
-	return b
 }
 
-// testSigned checks the request's timestamp and signature, over body.
-func testSigned(t *testing.T, r *http.Request, body []byte) {
+// testSigned checks the attempt's signature with Verify (the chatbot checked it as
+// docs/webhook.md says), within a minute.
+func testSigned(t *testing.T, e webhooktest.Event) {
 	t.Helper()
-	ts := r.Header.Get("X-Frontdesk-Timestamp")
-	if _, err := strconv.ParseInt(ts, 10, 64); err != nil {
-		t.Errorf("X-Frontdesk-Timestamp = %q, want unix seconds", ts)
-	}
-	if err := Verify(testSecret, r.Header.Get("X-Frontdesk-Signature"), ts, body, time.Now(), time.Minute); err != nil {
+	ts := e.Header.Get("X-Frontdesk-Timestamp")
+	if err := Verify(testSecret, e.Header.Get("X-Frontdesk-Signature"), ts, e.Body, time.Now(), time.Minute); err != nil {
 		t.Errorf("signature: %v", err)
 	}
 }
@@ -149,28 +140,21 @@ func TestClient_Deliver(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mux := setup(t, ClientConfig{})
-			calls := 0
-			mux.HandleFunc("/frontdesk", func(w http.ResponseWriter, r *http.Request) {
-				calls++
-				testMethod(t, r, http.MethodPost)
-				testHeader(t, r, "Content-Type", "application/json")
-				testHeader(t, r, "Idempotency-Key", tt.key)
-				testHeader(t, r, "User-Agent", userAgent)
-				if q := r.URL.Query().Get("src"); q != "test" {
-					t.Errorf("query src = %q, want test", q)
-				}
-				body := testBody(t, r, tt.want)
-				testSigned(t, r, body)
-				w.WriteHeader(http.StatusNoContent)
-			})
+			c, bot := setup(t, ClientConfig{})
+			bot.FailWith(func(webhooktest.Event) int { return http.StatusNoContent })
 			tt.out.At = time.Now()
 			if err := c.Deliver(context.Background(), testTicket(), tt.out, tt.key); err != nil {
 				t.Fatalf("Deliver: %v", err)
 			}
-			if calls != 1 {
-				t.Errorf("%d requests, want 1", calls)
+			got := bot.Events()
+			if len(got) != 1 {
+				t.Fatalf("%d requests, want 1", len(got))
 			}
+			testHeader(t, got[0], "Content-Type", "application/json")
+			testHeader(t, got[0], "Idempotency-Key", tt.key)
+			testHeader(t, got[0], "User-Agent", userAgent)
+			testBody(t, got[0], tt.want)
+			testSigned(t, got[0])
 		})
 	}
 }
@@ -194,13 +178,13 @@ func TestClient_Refused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mux := setup(t, ClientConfig{})
-			mux.HandleFunc("/frontdesk", func(w http.ResponseWriter, r *http.Request) {
-				t.Errorf("unexpected request")
-			})
+			c, bot := setup(t, ClientConfig{})
 			err := c.Deliver(context.Background(), tt.t, tt.out, tt.key)
 			if !tickets.IsPermanent(err) {
 				t.Errorf("Deliver = %v, want a permanent error", err)
+			}
+			if n := len(bot.Events()); n != 0 {
+				t.Errorf("%d requests, want none", n)
 			}
 		})
 	}
@@ -242,16 +226,8 @@ func TestClient_NetworkErrors(t *testing.T) {
 		}
 	})
 	t.Run("Timeout", func(t *testing.T) {
-		c, mux := setup(t, ClientConfig{Timeout: 50 * time.Millisecond})
-		release := make(chan struct{})
-		t.Cleanup(func() { close(release) }) // runs before the server closes
-		mux.HandleFunc("/frontdesk", func(w http.ResponseWriter, r *http.Request) {
-			_, _ = io.ReadAll(r.Body)
-			select { // never answers in time
-			case <-r.Context().Done():
-			case <-release:
-			}
-		})
+		c, bot := setup(t, ClientConfig{Timeout: 50 * time.Millisecond})
+		bot.SetDelay(time.Hour) // never answers in time
 		err := c.Deliver(context.Background(), testTicket(), tickets.Outbound{Kind: tickets.OutEnded, At: time.Now()}, "k1")
 		if got := outcomeOf(err); got != (outcome{}) {
 			t.Errorf("Deliver = %v: %+v, want transient", err, got)
@@ -279,12 +255,8 @@ func TestClient_RetryFor(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mux := setup(t, ClientConfig{RetryFor: tt.retryFor})
-			attempts := 0
-			mux.HandleFunc("/frontdesk", func(w http.ResponseWriter, r *http.Request) {
-				attempts++
-				w.WriteHeader(tt.status)
-			})
+			c, bot := setup(t, ClientConfig{RetryFor: tt.retryFor})
+			bot.FailNext(tt.status)
 			out := tickets.Outbound{Kind: tickets.OutMessage, Message: &tickets.Message{ID: "m1", Text: "hi"}}
 			if tt.age != 0 {
 				out.At = time.Now().Add(-tt.age)
@@ -293,8 +265,8 @@ func TestClient_RetryFor(t *testing.T) {
 			if got := outcomeOf(err); got != tt.want {
 				t.Errorf("Deliver = %v: %+v, want %+v", err, got, tt.want)
 			}
-			if attempts != 1 {
-				t.Errorf("%d requests, want 1", attempts)
+			if n := len(bot.Events()); n != 1 {
+				t.Errorf("%d requests, want 1", n)
 			}
 		})
 	}
@@ -303,20 +275,8 @@ func TestClient_RetryFor(t *testing.T) {
 // TestClient_SameKeyOnRetry: every attempt at an event carries the same Idempotency-Key
 // and event_id, each freshly signed.
 func TestClient_SameKeyOnRetry(t *testing.T) {
-	c, mux := setup(t, ClientConfig{})
-	var keys, ids []string
-	mux.HandleFunc("/frontdesk", func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		testSigned(t, r, b)
-		var ev struct {
-			EventID string `json:"event_id"`
-		}
-		_ = json.Unmarshal(b, &ev)
-		keys, ids = append(keys, r.Header.Get("Idempotency-Key")), append(ids, ev.EventID)
-		if len(keys) < 3 {
-			w.WriteHeader(http.StatusBadGateway)
-		}
-	})
+	c, bot := setup(t, ClientConfig{})
+	bot.FailNext(http.StatusBadGateway, http.StatusBadGateway)
 	out := tickets.Outbound{Kind: tickets.OutAccepted, Text: "hi", At: time.Now()}
 	var err error
 	for range 3 {
@@ -326,6 +286,11 @@ func TestClient_SameKeyOnRetry(t *testing.T) {
 	}
 	if err != nil {
 		t.Fatalf("Deliver: %v", err)
+	}
+	var keys, ids []string
+	for _, e := range bot.Events() {
+		testSigned(t, e)
+		keys, ids = append(keys, e.Key), append(ids, e.EventID)
 	}
 	want := []string{"ev-9", "ev-9", "ev-9"}
 	if !reflect.DeepEqual(keys, want) || !reflect.DeepEqual(ids, want) {

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/frontdeskhq/frontdesk/connectors/webhook/webhooktest"
 )
 
 func TestSign(t *testing.T) {
@@ -13,6 +15,19 @@ func TestSign(t *testing.T) {
 	want := "sha256=076db2d5219e3cc52bfc25ccda08748b648f132b17303069df50f9a703e1beed"
 	if got != want {
 		t.Errorf("Sign = %s, want %s", got, want)
+	}
+}
+
+// TestSign_AsTheFakeChatbotChecks: the fake chatbot computes the signature the way
+// docs/webhook.md tells chatbots to, on its own; Sign agrees with it, and the fake posts
+// to where the Handler is mounted.
+func TestSign_AsTheFakeChatbotChecks(t *testing.T) {
+	body := []byte(`{"type":"AGENT_MESSAGE","event_id":"7/1700000000000-1","text":"hello"}`)
+	if got, want := Sign("whsec_test", 1700000000, body), webhooktest.Sign("whsec_test", "1700000000", body); got != want {
+		t.Errorf("Sign = %s, the chatbot computes %s", got, want)
+	}
+	if webhooktest.Path != Path {
+		t.Errorf("webhooktest.Path = %s, want %s", webhooktest.Path, Path)
 	}
 }
 
