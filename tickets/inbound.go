@@ -3,6 +3,7 @@ package tickets
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 )
@@ -173,6 +174,7 @@ func opening(msgs []Message) int {
 // close without a Request; no closed chat to rate), or ErrNotConfigured (no team to
 // route a Request to).
 func (s *Service) Inbound(ctx context.Context, in Inbound) (InboundResult, error) {
+	in.Messages = slices.Clone(in.Messages) // filled in below: the caller's stay as they are
 	if err := in.validate(); err != nil {
 		return InboundResult{}, err
 	}
