@@ -18,7 +18,8 @@ import (
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
-// DefaultAPIURL is Chatra's REST API (connectors.md §2.1: no version in the path).
+// DefaultAPIURL is Chatra's REST API (no version in the path; docs/chatra.md,
+// "What is confirmed about Chatra's API").
 const DefaultAPIURL = "https://app.chatra.io/api/"
 
 // userAgent is sent with every request.

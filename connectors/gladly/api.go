@@ -90,7 +90,7 @@ const (
 	maxErrorDetailSize = 300
 )
 
-// apiErrors is the body of Gladly's failed answers (connectors.md §3.1):
+// apiErrors is the body of Gladly's failed answers (developer.gladly.com/rest, Error Handling):
 // {"errors":[{"attr":"assignee.inboxId","code":"blank","detail":"..."}]}.
 type apiErrors struct {
 	Errors []struct {

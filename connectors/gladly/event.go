@@ -9,7 +9,8 @@ import (
 	"strings"
 )
 
-// The webhook event types Frontdesk handles (connectors.md §3.2); every other one is
+// The webhook event types Frontdesk handles (developer.gladly.com/rest, Webhooks; see
+// docs/gladly.md, "What is confirmed about Gladly's API"); every other one is
 // acknowledged and ignored.
 const (
 	typePing = "PING"

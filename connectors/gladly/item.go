@@ -14,7 +14,7 @@ import (
 )
 
 // Conversation items: GET /conversation-items/{id}, and each element of GET
-// /conversations/{id}/items (connectors.md §3.3).
+// /conversations/{id}/items (developer.gladly.com/rest, Get Items).
 //
 // Gladly's item content is a union by type, and the types do not all carry their text
 // the same way. Most messages have it in content as a string; a custom channel message

@@ -10,8 +10,8 @@ import (
 	"go.uber.org/zap"
 )
 
-// The conversations, items and customer profiles the Processor reads (connectors.md
-// §3.3), with only the fields it uses; unknown fields are ignored and every field may
+// The conversations, items and customer profiles the Processor reads (developer.gladly.com/rest;
+// docs/gladly.md, "What is confirmed about Gladly's API"), with only the fields it uses; unknown fields are ignored and every field may
 // be missing.
 
 // conversation is GET /conversations/{id}.

@@ -6,7 +6,7 @@ import (
 	"net/url"
 )
 
-// The calls that answer customers and change conversations (connectors.md §3.3).
+// The calls that answer customers and change conversations (developer.gladly.com/rest; docs/gladly.md, "What is confirmed about Gladly's API").
 
 // Conversation statuses.
 const (

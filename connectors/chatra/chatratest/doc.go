@@ -27,7 +27,7 @@
 //     https://glama.ai/mcp/connectors/io.usefulapi/chatra/tools/chatra_edit_message,
 //     https://glama.ai/mcp/connectors/io.usefulapi/chatra/tools/chatra_delete_message
 //   - The time's field name, createdAt (ms since the epoch), is the one Chatra's webhook
-//     messages use (the Corrections box of the project's connectors.md research, checked
+//     messages use (docs/chatra.md, "What is confirmed about Chatra's API", checked
 //     against Chatra's pages); its name in the REST answer is not confirmed.
 //   - Webhook bodies carry client.id, client.chatId, agents[].id and messages[].type and
 //     .text (a working consumer's spec:
