@@ -10,9 +10,10 @@ import (
 	"go.uber.org/zap"
 )
 
-// The conversations, items and customer profiles the Processor reads (developer.gladly.com/rest;
-// docs/gladly.md, "What is confirmed about Gladly's API"), with only the fields it uses; unknown fields are ignored and every field may
-// be missing.
+// The conversations, items and customer profiles the Processor reads
+// (developer.gladly.com/rest; docs/gladly.md, "What is confirmed about Gladly's API"),
+// with only the fields it uses; unknown fields are ignored and every field may be
+// missing.
 
 // conversation is GET /conversations/{id}.
 type conversation struct {
