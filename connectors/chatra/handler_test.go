@@ -2,6 +2,7 @@ package chatra
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -30,12 +31,12 @@ const (
 )
 
 // newTestHandler returns the handler mounted as cmd/frontdesk mounts it.
-func newTestHandler(t *testing.T, f *fakeTickets, cfg HandlerConfig) http.Handler {
+func newTestHandler(t *testing.T, tk *testTickets, cfg HandlerConfig) http.Handler {
 	t.Helper()
 	if cfg.Token == "" {
 		cfg.Token = testToken
 	}
-	h, err := NewHandler(cfg, f, zaptest.NewLogger(t))
+	h, err := NewHandler(cfg, tk.Service, zaptest.NewLogger(t))
 	if err != nil {
 		t.Fatalf("NewHandler: %v", err)
 	}
@@ -149,18 +150,23 @@ func TestHandler_Statuses(t *testing.T) {
 			}
 		}
 	}
-	invalid := fmt.Errorf("%w: customer field %q is empty or longer than 2000 bytes", tickets.ErrInvalid, "x")
 	started := testdata(t, "chat_started.json")
+	// More messages at once than the ticket service takes (tickets.MaxInboundMessages).
+	flood := `{"eventName":"chatStarted","client":{"id":"Yh2mQx7VbK4nRt9Ld"},"messages":[` +
+		strings.Repeat(`{"type":"client","text":"hi"},`, tickets.MaxInboundMessages) + `{"type":"client","text":"hi"}]}`
 	tests := []struct {
-		name   string
-		seed   func(t *testing.T, h http.Handler)
-		fail   error // returned by the fake
-		body   string
-		edit   func(r *http.Request)
-		status int
-		want   string
-		// handled is true when the request must reach the fake (it then changes something
-		// only when status < 300).
+		name string
+		seed func(t *testing.T, h http.Handler)
+		fail error // returned by the store from the request on
+		// noTeams: the ticket service has no ticketing channel to route to.
+		noTeams bool
+		body    string
+		edit    func(r *http.Request)
+		status  int
+		want    string
+		// handled is true when the request must reach the ticket service (it then changes
+		// something only when status < 300). When it must not, the store fails from the
+		// request on, so that reaching it would answer 500.
 		handled bool
 	}{
 		{name: "Started", body: started, status: 200, want: `{"ticket":1,"added":2}`, handled: true},
@@ -185,9 +191,9 @@ func TestHandler_Statuses(t *testing.T) {
 		{name: "ContentTypeForm", body: started, edit: ctype("application/x-www-form-urlencoded"), status: 200, want: `{"ticket":1,"added":2}`, handled: true},
 		{name: "NoContentType", body: started, edit: ctype(""), status: 200, want: `{"ticket":1,"added":2}`, handled: true},
 
-		{name: "NotConfigured", fail: tickets.ErrNotConfigured, body: started, status: 503, want: `{"error":"not_configured"}`, handled: true},
-		{name: "DomainInvalid", fail: invalid, body: started, status: 400,
-			want: `{"error":"customer field \"x\" is empty or longer than 2000 bytes"}`, handled: true},
+		{name: "NotConfigured", noTeams: true, body: started, status: 503, want: `{"error":"not_configured"}`, handled: true},
+		{name: "DomainInvalid", body: flood, status: 400,
+			want: `{"error":"1001 messages at once, more than 1000"}`, handled: true},
 		{name: "Internal", fail: errors.New("store: redis: connection refused"), body: started, status: 500,
 			want: `{"error":"internal"}`, handled: true},
 
@@ -218,13 +224,24 @@ func TestHandler_Statuses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFakeTickets()
-			h := newTestHandler(t, f, HandlerConfig{})
+			tk := newTickets(t)
+			if tt.noTeams {
+				tk = newTicketsWithoutTeams(t)
+			}
+			h := newTestHandler(t, tk, HandlerConfig{})
 			if tt.seed != nil {
 				tt.seed(t, h)
 			}
-			f.fail = tt.fail
-			calls0, changes0 := f.counts()
+			before := len(tk.mem.Drain())
+			if tt.seed != nil && before == 0 {
+				t.Fatal("the seed changed nothing")
+			}
+			switch {
+			case tt.fail != nil:
+				tk.mem.Fail(tt.fail)
+			case !tt.handled:
+				tk.mem.Fail(errors.New("store: the ticket service was reached"))
+			}
 			r := newRequest(tt.body)
 			if tt.edit != nil {
 				tt.edit(r)
@@ -237,12 +254,9 @@ func TestHandler_Statuses(t *testing.T) {
 				t.Errorf("Content-Type = %q, want application/json", ct)
 			}
 			assertJSON(t, w.Body.Bytes(), tt.want)
-			calls, changes := f.counts()
-			if tt.handled != (calls > calls0) {
-				t.Errorf("the ticket service was called %d times, want handled=%v", calls-calls0, tt.handled)
-			}
-			if tt.status >= 300 && changes != changes0 {
-				t.Errorf("a %d changed something (%d changes)", tt.status, changes-changes0)
+			tk.mem.Fail(nil)
+			if evs := tk.mem.Drain(); tt.status >= 300 && len(evs) != 0 {
+				t.Errorf("a %d changed something (%d events)", tt.status, len(evs))
 			}
 		})
 	}
@@ -250,15 +264,16 @@ func TestHandler_Statuses(t *testing.T) {
 
 // TestHandler_Started checks what a chatStarted hands to the ticket service.
 func TestHandler_Started(t *testing.T) {
-	f := newFakeTickets()
-	h := newTestHandler(t, f, HandlerConfig{Groups: map[string]string{"Hs7bXe2QdN4mRw8Ka": "Delivery Team"}, DefaultLabel: "Website"})
+	tk := newTickets(t, "Website", "Delivery Team")
+	h := newTestHandler(t, tk, HandlerConfig{Groups: map[string]string{"Hs7bXe2QdN4mRw8Ka": "Delivery Team"}, DefaultLabel: "Website"})
 	body := testdata(t, "chat_started.json")
 	post(t, h, body)
 
 	// The times are the messages' createdAt (ms since the epoch).
 	first := &tickets.Message{Direction: tickets.FromCustomer, SourceMessageID: "Wm3kP8qRt2ZxYb6Ne",
 		Text: "Hi! My order A-55190 still says 'processing' after a week.", At: time.UnixMilli(1763661851000).UTC()}
-	want := tickets.OpenRequest{
+	want := tickets.Ticket{
+		ID: "1", Number: 1, Status: tickets.StatusPending,
 		Source: "chatra", ConversationID: lena,
 		Customer: tickets.Customer{
 			ID: lena, Name: "Lena Fischer", Email: "lena.fischer@example.com", Phone: "+49 30 1234567",
@@ -273,41 +288,48 @@ func TestHandler_Started(t *testing.T) {
 				"device.screen.width": "1920", "device.screen.height": "1080",
 			},
 		},
-		Label: "Delivery Team",
-		Raw:   body,
-		First: first,
+		Team:    tickets.Team{ChannelID: "CB", Label: "Delivery Team"},
+		Raw:     body,
+		Opening: first.Text,
+		Title:   tickets.DeriveTitle(first.Text),
 	}
-	if len(f.opened) != 1 {
-		t.Fatalf("%d tickets opened", len(f.opened))
+	all := tk.all()
+	if len(all) != 1 {
+		t.Fatalf("%d tickets opened", len(all))
 	}
-	got := f.opened[0]
+	got := all[0]
 	if !reflect.DeepEqual(got.Customer, want.Customer) {
 		t.Errorf("customer:\n got %+v\nwant %+v", got.Customer, want.Customer)
 	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("Open got\n%+v\nwant\n%+v", got, want)
+	// What the service sets itself (the times, the card) is not the handler's.
+	got.CreatedAt, got.UpdatedAt, got.Card = time.Time{}, time.Time{}, tickets.Card{}
+	if !reflect.DeepEqual(*got, want) {
+		t.Errorf("ticket\n%+v\nwant\n%+v", *got, want)
 	}
 	second := tickets.Message{Direction: tickets.FromCustomer, SourceMessageID: "Tq7vL2mXc9BnRs4Hd", Text: "Can you check when it ships?",
 		At: time.UnixMilli(1763661858000).UTC()}
-	if msgs := f.transcript(lena); len(msgs) != 2 || !reflect.DeepEqual(msgs[1], second) {
-		t.Errorf("transcript %+v, want the first and %+v", msgs, second)
+	if msgs := tk.transcript(lena); len(msgs) != 2 || !reflect.DeepEqual(msgs[0], *first) || !reflect.DeepEqual(msgs[1], second) {
+		t.Errorf("transcript %+v, want %+v and %+v", msgs, *first, second)
 	}
 }
 
 // TestHandler_MissingOptionalFields: a chat that says only who the visitor is, in the
 // "text" spelling, without ids, agents, group or anything about the visitor.
 func TestHandler_MissingOptionalFields(t *testing.T) {
-	f := newFakeTickets()
-	h := newTestHandler(t, f, HandlerConfig{})
+	tk := newTickets(t, "Support", "Website")
+	h := newTestHandler(t, tk, HandlerConfig{})
 	post(t, h, testdata(t, "chat_started_text.json"))
-	req := f.opened[0]
-	if req.Customer.ID != visitor || req.Customer.Name != "" || req.Customer.Fields != nil || req.Label != "" {
-		t.Errorf("Open got %+v", req)
+	got := tk.latest(visitor)
+	if got == nil {
+		t.Fatal("no ticket opened")
 	}
-	if req.First == nil || req.First.Text != "hello?" || !strings.HasPrefix(req.First.SourceMessageID, "h:") {
-		t.Errorf("first message %+v", req.First)
+	if got.Customer.ID != visitor || got.Customer.Name != "" || got.Customer.Fields != nil || got.Team.Label != "Support" {
+		t.Errorf("ticket %+v, want it in the default team", got)
 	}
-	assertTexts(t, f.texts(visitor), "hello?", "ok")
+	if msgs := tk.transcript(visitor); got.Opening != "hello?" || len(msgs) == 0 || !strings.HasPrefix(msgs[0].SourceMessageID, "h:") {
+		t.Errorf("opening %q, first message %+v", got.Opening, msgs)
+	}
+	assertTexts(t, tk.texts(visitor), "hello?", "ok")
 }
 
 func TestHandler_GroupMapping(t *testing.T) {
@@ -324,20 +346,20 @@ func TestHandler_GroupMapping(t *testing.T) {
 		{"ChatGroupID", map[string]any{"client.groupId": nil, "chat.groupId": "Bq4wZ9"}, "", "Billing", false},
 		{"UnmappedGroup", map[string]any{"client.groupId": "Other"}, "Website", "Website", false},
 		{"NoGroup", map[string]any{"client.groupId": nil}, "Website", "Website", false},
-		{"NoGroupNoDefault", map[string]any{"client.groupId": nil}, "", "", false},
+		{"NoGroupNoDefault", map[string]any{"client.groupId": nil}, "", "Support", false}, // the default team
 		{"NumericGroupID", map[string]any{"client.groupId": 42}, "", "Answer", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFakeTickets()
+			tk := newTickets(t, "Support", "Delivery Team", "Billing", "Website", "Answer")
 			g := map[string]string{"42": "Answer"}
 			for k, v := range groups {
 				g[k] = v
 			}
-			h := newTestHandler(t, f, HandlerConfig{Groups: g, DefaultLabel: tt.deflt})
+			h := newTestHandler(t, tk, HandlerConfig{Groups: g, DefaultLabel: tt.deflt})
 			post(t, h, edited(t, "chat_started.json", tt.fields))
-			if got := f.opened[0].Label; got != tt.want {
-				t.Errorf("label = %q, want %q", got, tt.want)
+			if got := tk.latest(lena); got == nil || got.Team.Label != tt.want {
+				t.Errorf("ticket %+v, want it in team %q", got, tt.want)
 			}
 		})
 	}
@@ -345,8 +367,8 @@ func TestHandler_GroupMapping(t *testing.T) {
 
 // TestHandler_DuplicateDelivery: every event delivered twice relays each message once.
 func TestHandler_DuplicateDelivery(t *testing.T) {
-	f := newFakeTickets()
-	h := newTestHandler(t, f, HandlerConfig{})
+	tk := newTickets(t)
+	h := newTestHandler(t, tk, HandlerConfig{})
 	for _, name := range []string{"chat_started.json", "chat_fragment.json"} {
 		first := post(t, h, testdata(t, name))
 		again := post(t, h, testdata(t, name))
@@ -354,25 +376,25 @@ func TestHandler_DuplicateDelivery(t *testing.T) {
 			t.Errorf("%s: first %+v, again %+v", name, first, again)
 		}
 	}
-	assertTexts(t, f.texts(lena),
+	assertTexts(t, tk.texts(lena),
 		"Hi! My order A-55190 still says 'processing' after a week.", "Can you check when it ships?",
 		"I've asked the warehouse, it left today with DHL.", "Great, thanks!")
-	if len(f.opened) != 1 {
-		t.Errorf("%d tickets opened, want 1", len(f.opened))
+	if n := len(tk.all()); n != 1 {
+		t.Errorf("%d tickets opened, want 1", n)
 	}
 }
 
 // TestHandler_Echoes: Frontdesk's own messages come back marked with receivedFrom and
 // are dropped; an agent's message written in Chatra is mirrored, once, as theirs.
 func TestHandler_Echoes(t *testing.T) {
-	f := newFakeTickets()
-	h := newTestHandler(t, f, HandlerConfig{})
+	tk := newTickets(t)
+	h := newTestHandler(t, tk, HandlerConfig{})
 	post(t, h, testdata(t, "chat_started.json"))
 	post(t, h, testdata(t, "chat_fragment.json"))
 	post(t, h, testdata(t, "chat_fragment.json"))
 	post(t, h, testdata(t, "chat_transcript.json"))
 	var fromChatra []tickets.Message
-	for _, m := range f.transcript(lena) {
+	for _, m := range tk.transcript(lena) {
 		if strings.Contains(m.Text, "Let me look that up") {
 			t.Errorf("our own echo was relayed: %+v", m)
 		}
@@ -388,19 +410,19 @@ func TestHandler_Echoes(t *testing.T) {
 	}
 
 	t.Run("OtherMarker", func(t *testing.T) {
-		f := newFakeTickets()
-		h := newTestHandler(t, f, HandlerConfig{ReceivedFrom: "acme-desk"})
+		tk := newTickets(t)
+		h := newTestHandler(t, tk, HandlerConfig{ReceivedFrom: "acme-desk"})
 		post(t, h, testdata(t, "chat_fragment.json"))
-		if got := len(f.transcript(lena)); got != 3 {
+		if got := len(tk.transcript(lena)); got != 3 {
 			t.Errorf("with another marker, %d messages relayed; want all 3", got)
 		}
 	})
 	t.Run("UnnamedAgent", func(t *testing.T) {
-		f := newFakeTickets()
-		h := newTestHandler(t, f, HandlerConfig{})
+		tk := newTickets(t)
+		h := newTestHandler(t, tk, HandlerConfig{})
 		post(t, h, testdata(t, "chat_started_text.json"))
 		post(t, h, testdata(t, "chat_fragment_text.json"))
-		for _, m := range f.transcript(visitor) {
+		for _, m := range tk.transcript(visitor) {
 			if m.Direction == tickets.FromSourceAgent && m.Author != (tickets.Agent{Name: "Chatra agent"}) {
 				t.Errorf("author = %+v, want Chatra agent", m.Author)
 			}
@@ -411,20 +433,23 @@ func TestHandler_Echoes(t *testing.T) {
 // TestHandler_Transcript: a transcript fills the gap a lost fragment left, in order, and
 // closes the ticket.
 func TestHandler_Transcript(t *testing.T) {
-	f := newFakeTickets()
-	h := newTestHandler(t, f, HandlerConfig{})
+	tk := newTickets(t)
+	h := newTestHandler(t, tk, HandlerConfig{})
 	post(t, h, testdata(t, "chat_started.json"))
 	// chat_fragment.json is lost.
 	res := post(t, h, testdata(t, "chat_transcript.json"))
 	if res != (result{Ticket: 1, Added: 3, Closed: true}) {
 		t.Errorf("answer %+v", res)
 	}
-	assertTexts(t, f.texts(lena),
+	assertTexts(t, tk.texts(lena),
 		"Hi! My order A-55190 still says 'processing' after a week.", "Can you check when it ships?",
 		"I've asked the warehouse, it left today with DHL.", "Great, thanks!", "Bye!")
-	tk := f.byID["T1"]
-	if tk.Status != tickets.StatusClosed || tk.CloseReason != "chat ended in Chatra" {
-		t.Errorf("ticket %s, %q; want closed, chat ended in Chatra", tk.Status, tk.CloseReason)
+	got, err := tk.Get(context.Background(), "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != tickets.StatusClosed || got.CloseReason != "chat ended in Chatra" || got.ClosedBy != (tickets.Agent{}) {
+		t.Errorf("ticket %s, %q by %+v; want closed by the source, chat ended in Chatra", got.Status, got.CloseReason, got.ClosedBy)
 	}
 
 	// Delivered again: nothing to do.
@@ -454,12 +479,16 @@ func TestHandler_TranscriptCloses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFakeTickets()
-			h := newTestHandler(t, f, HandlerConfig{})
+			tk := newTickets(t)
+			h := newTestHandler(t, tk, HandlerConfig{})
 			post(t, h, testdata(t, "chat_started.json"))
 			res := post(t, h, edited(t, "chat_transcript.json", tt.fields))
-			if res.Closed != tt.closed || (f.byID["T1"].Status == tickets.StatusClosed) != tt.closed {
-				t.Errorf("answer %+v, ticket %s; want closed=%v", res, f.byID["T1"].Status, tt.closed)
+			got, err := tk.Get(context.Background(), "1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Closed != tt.closed || (got.Status == tickets.StatusClosed) != tt.closed {
+				t.Errorf("answer %+v, ticket %s; want closed=%v", res, got.Status, tt.closed)
 			}
 			if res.Added != 3 {
 				t.Errorf("added %d, want 3", res.Added)
@@ -472,17 +501,17 @@ func TestHandler_TranscriptCloses(t *testing.T) {
 // kept, and a transcript still adds only what is missing.
 func TestHandler_DerivedIDs(t *testing.T) {
 	t.Run("IdenticalMessagesKept", func(t *testing.T) {
-		f := newFakeTickets()
-		h := newTestHandler(t, f, HandlerConfig{})
+		tk := newTickets(t)
+		h := newTestHandler(t, tk, HandlerConfig{})
 		post(t, h, testdata(t, "chat_started_text.json"))
 		post(t, h, testdata(t, "chat_fragment_text.json"))
 		ok := `{"eventName":"chatFragment","client":{"id":"Yh2mQx7VbK4nRt9Ld"},"messages":[{"type":"client","text":"ok"},{"type":"client","text":"ok"}]}`
 		if res := post(t, h, ok); res.Added != 2 {
 			t.Errorf("two more oks: added %d, want 2", res.Added)
 		}
-		assertTexts(t, f.texts(visitor), "hello?", "ok", "Hi, how can I help?", "ok", "", "ok", "ok")
+		assertTexts(t, tk.texts(visitor), "hello?", "ok", "Hi, how can I help?", "ok", "", "ok", "ok")
 		ids := map[string]bool{}
-		for _, m := range f.transcript(visitor) {
+		for _, m := range tk.transcript(visitor) {
 			if ids[m.SourceMessageID] {
 				t.Errorf("id %s twice", m.SourceMessageID)
 			}
@@ -490,31 +519,31 @@ func TestHandler_DerivedIDs(t *testing.T) {
 		}
 	})
 	t.Run("TranscriptMatchesFragments", func(t *testing.T) {
-		f := newFakeTickets()
-		h := newTestHandler(t, f, HandlerConfig{})
+		tk := newTickets(t)
+		h := newTestHandler(t, tk, HandlerConfig{})
 		post(t, h, testdata(t, "chat_started_text.json"))
 		post(t, h, testdata(t, "chat_fragment_text.json"))
 		res := post(t, h, testdata(t, "chat_transcript_text.json"))
 		if res.Added != 2 || !res.Closed {
 			t.Errorf("transcript: %+v, want 2 added (the last two) and closed", res)
 		}
-		assertTexts(t, f.texts(visitor), "hello?", "ok", "Hi, how can I help?", "ok", "",
+		assertTexts(t, tk.texts(visitor), "hello?", "ok", "Hi, how can I help?", "ok", "",
 			"Thanks, that helps. Refund is on its way.", "ok")
 	})
 	t.Run("TranscriptFillsGap", func(t *testing.T) {
-		f := newFakeTickets()
-		h := newTestHandler(t, f, HandlerConfig{})
+		tk := newTickets(t)
+		h := newTestHandler(t, tk, HandlerConfig{})
 		post(t, h, testdata(t, "chat_started_text.json"))
 		res := post(t, h, testdata(t, "chat_transcript_text.json"))
 		if res.Added != 5 {
 			t.Errorf("transcript: added %d, want 5", res.Added)
 		}
-		assertTexts(t, f.texts(visitor), "hello?", "ok", "Hi, how can I help?", "ok", "",
+		assertTexts(t, tk.texts(visitor), "hello?", "ok", "Hi, how can I help?", "ok", "",
 			"Thanks, that helps. Refund is on its way.", "ok")
 	})
 	t.Run("TimestampsMakeRedeliveryHarmless", func(t *testing.T) {
-		f := newFakeTickets()
-		h := newTestHandler(t, f, HandlerConfig{})
+		tk := newTickets(t)
+		h := newTestHandler(t, tk, HandlerConfig{})
 		post(t, h, testdata(t, "chat_started_text.json"))
 		frag := `{"eventName":"chatFragment","client":{"id":"Yh2mQx7VbK4nRt9Ld"},"messages":[` +
 			`{"type":"client","text":"ok","createdAt":1763662100000},{"type":"client","text":"ok","createdAt":1763662104000}]}`
@@ -522,16 +551,16 @@ func TestHandler_DerivedIDs(t *testing.T) {
 		if res := post(t, h, frag); res.Added != 0 {
 			t.Errorf("redelivered fragment: added %d, want 0", res.Added)
 		}
-		assertTexts(t, f.texts(visitor), "hello?", "ok", "ok", "ok")
+		assertTexts(t, tk.texts(visitor), "hello?", "ok", "ok", "ok")
 	})
 }
 
 func TestHandler_Attachments(t *testing.T) {
-	f := newFakeTickets()
-	h := newTestHandler(t, f, HandlerConfig{})
+	tk := newTickets(t)
+	h := newTestHandler(t, tk, HandlerConfig{})
 	post(t, h, testdata(t, "chat_started_text.json"))
 	post(t, h, testdata(t, "chat_fragment_text.json"))
-	msgs := f.transcript(visitor)
+	msgs := tk.transcript(visitor)
 	want := []tickets.Attachment{{URL: "https://files.chatra.example/u/Yh2mQx7VbK4nRt9Ld/receipt.png", Name: "receipt.png", MIME: "image/png"}}
 	if got := msgs[len(msgs)-1]; got.Text != "" || !reflect.DeepEqual(got.Attachments, want) {
 		t.Errorf("last message %+v, want the receipt", got)
@@ -557,8 +586,8 @@ func TestHandler_Attachments(t *testing.T) {
 // (clipped, it would not be JSON), and the ticket is opened all the same.
 func TestHandler_Raw(t *testing.T) {
 	core, logs := observer.New(zap.InfoLevel)
-	f := newFakeTickets()
-	h, err := NewHandler(HandlerConfig{Token: testToken}, f, zap.New(core))
+	tk := newTickets(t)
+	h, err := NewHandler(HandlerConfig{Token: testToken}, tk.Service, zap.New(core))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -566,8 +595,8 @@ func TestHandler_Raw(t *testing.T) {
 	mux.Handle(PathPrefix+"{token}", h)
 	big := edited(t, "chat_started.json", map[string]any{"client.history": strings.Repeat("p", tickets.MaxRawBytes)})
 	post(t, mux, big)
-	if len(f.opened) != 1 || f.opened[0].Raw != "" {
-		t.Fatalf("opened %d, raw %d bytes; want 1 ticket, no raw", len(f.opened), len(f.opened[0].Raw))
+	if all := tk.all(); len(all) != 1 || all[0].Raw != "" {
+		t.Fatalf("opened %d; want 1 ticket, with no raw", len(all))
 	}
 	if logs.FilterMessage("raw payload too large to keep on the ticket").Len() != 1 {
 		t.Errorf("logs %v", logs.All())
@@ -594,13 +623,13 @@ func TestHandler_BodyLimit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFakeTickets()
+			tk := newTickets(t)
 			r := newRequest(tt.body)
 			if tt.unknown {
 				r.Body = io.NopCloser(io.MultiReader(strings.NewReader(tt.body)))
 				r.ContentLength = -1
 			}
-			w := serve(newTestHandler(t, f, HandlerConfig{}), r)
+			w := serve(newTestHandler(t, tk, HandlerConfig{}), r)
 			if w.Code != tt.status {
 				t.Fatalf("status = %d, want %d (%s)", w.Code, tt.status, w.Body)
 			}
@@ -615,8 +644,8 @@ func TestHandler_BodyLimit(t *testing.T) {
 // not the token reaches the logs, even when the event fails.
 func TestHandler_Logs(t *testing.T) {
 	core, logs := observer.New(zap.DebugLevel)
-	f := newFakeTickets()
-	h, err := NewHandler(HandlerConfig{Token: testToken}, f, zap.New(core))
+	tk := newTickets(t)
+	h, err := NewHandler(HandlerConfig{Token: testToken}, tk.Service, zap.New(core))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -625,7 +654,7 @@ func TestHandler_Logs(t *testing.T) {
 	for _, name := range []string{"chat_started.json", "chat_fragment.json", "chat_transcript.json"} {
 		post(t, mux, testdata(t, name))
 	}
-	f.fail = errors.New("store: redis: i/o timeout")
+	tk.mem.Fail(errors.New("store: redis: i/o timeout"))
 	for _, name := range []string{"chat_started.json", "chat_fragment.json", "chat_transcript.json"} {
 		if w := serve(mux, newRequest(testdata(t, name))); w.Code != 500 {
 			t.Fatalf("status = %d (%s)", w.Code, w.Body)
@@ -648,7 +677,7 @@ func TestHandler_Logs(t *testing.T) {
 }
 
 func TestNewHandler(t *testing.T) {
-	f := newFakeTickets()
+	f := newTickets(t).Service
 	tests := []struct {
 		name string
 		cfg  HandlerConfig
@@ -719,8 +748,9 @@ func TestParseGroups(t *testing.T) {
 // TestHandler_NoToken: mounted without the {token} wildcard (or reached with an empty
 // one), the handler finds no token and answers 404 like for a wrong one.
 func TestHandler_NoToken(t *testing.T) {
-	f := newFakeTickets()
-	h, err := NewHandler(HandlerConfig{Token: testToken}, f, zaptest.NewLogger(t))
+	tk := newTickets(t)
+	tk.mem.Fail(errors.New("store: the ticket service was reached"))
+	h, err := NewHandler(HandlerConfig{Token: testToken}, tk.Service, zaptest.NewLogger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -729,8 +759,9 @@ func TestHandler_NoToken(t *testing.T) {
 		t.Errorf("status = %d, want 404", w.Code)
 	}
 	assertJSON(t, w.Body.Bytes(), `{"error":"not_found"}`)
-	if calls, _ := f.counts(); calls != 0 {
-		t.Errorf("the ticket service was called %d times", calls)
+	tk.mem.Fail(nil)
+	if evs := tk.mem.Drain(); len(evs) != 0 {
+		t.Errorf("the ticket service changed something: %d events", len(evs))
 	}
 }
 
@@ -738,8 +769,8 @@ func TestHandler_NoToken(t *testing.T) {
 func TestHandler_TokenInPath(t *testing.T) {
 	const token = "abc+def!ghi$jkl.mn~op"
 	for _, target := range []string{PathPrefix + token, PathPrefix + "abc+def%21ghi%24jkl.mn~op"} {
-		f := newFakeTickets()
-		h := newTestHandler(t, f, HandlerConfig{Token: token})
+		tk := newTickets(t)
+		h := newTestHandler(t, tk, HandlerConfig{Token: token})
 		r := httptest.NewRequest(http.MethodPost, target, strings.NewReader(testdata(t, "chat_started.json")))
 		if w := serve(h, r); w.Code != http.StatusOK {
 			t.Errorf("%s: status = %d (%s)", target, w.Code, w.Body)

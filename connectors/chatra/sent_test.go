@@ -146,7 +146,7 @@ type replica struct {
 	h http.Handler
 }
 
-func newReplica(t *testing.T, f *chatratest.Server, tk *fakeTickets, seen Seen) replica {
+func newReplica(t *testing.T, f *chatratest.Server, tk *testTickets, seen Seen) replica {
 	t.Helper()
 	c, err := NewClient(ClientConfig{APIURL: f.APIURL(), PublicKey: testPublic, SecretKey: testSecret,
 		TeamEmail: teamEmail, Sent: seen}, nil)
@@ -157,9 +157,9 @@ func newReplica(t *testing.T, f *chatratest.Server, tk *fakeTickets, seen Seen) 
 }
 
 // sourceAgentTexts returns the texts of the conversation's messages Chatra's agents wrote.
-func sourceAgentTexts(f *fakeTickets, conv string) []string {
+func sourceAgentTexts(tk *testTickets, conv string) []string {
 	var out []string
-	for _, m := range f.transcript(conv) {
+	for _, m := range tk.transcript(conv) {
 		if m.Direction == tickets.FromSourceAgent {
 			out = append(out, m.Text)
 		}
@@ -173,7 +173,7 @@ func sourceAgentTexts(f *fakeTickets, conv string) []string {
 func TestHandler_EchoByID(t *testing.T) {
 	ctx := context.Background()
 	chatra := newFakeChatra(t)
-	tk := newFakeTickets()
+	tk := newTickets(t)
 	seen := newFakeSeen()
 	a, b := newReplica(t, chatra, tk, seen), newReplica(t, chatra, tk, seen)
 	post(t, b.h, testdata(t, "chat_started.json"))
@@ -214,7 +214,7 @@ func TestHandler_EchoByID(t *testing.T) {
 
 	t.Run("WithoutSent", func(t *testing.T) {
 		// Today's behaviour without the shared memory: receivedFrom is the only signal.
-		chatra, tk := newFakeChatra(t), newFakeTickets()
+		chatra, tk := newFakeChatra(t), newTickets(t)
 		c, h := newReplica(t, chatra, tk, nil).c, newTestHandler(t, tk, HandlerConfig{})
 		post(t, h, testdata(t, "chat_started.json"))
 		if err := c.Deliver(ctx, tkt, agentReply("It left today with DHL."), "T1/m1"); err != nil {
@@ -234,7 +234,7 @@ func TestHandler_EchoByID(t *testing.T) {
 		// Chatra agent's message (nothing tells it apart yet); asking about the id did not
 		// record it, so the Client then notes it as its own.
 		core, logs := observer.New(zap.InfoLevel)
-		tk, seen := newFakeTickets(), newFakeSeen()
+		tk, seen := newTickets(t), newFakeSeen()
 		h := newTestHandler(t, tk, HandlerConfig{Sent: seen})
 		post(t, h, testdata(t, "chat_started.json"))
 		early := `{"eventName":"chatFragment","client":{"id":"` + lena + `"},"messages":[{"id":"Mq000000000000001","type":"agent","text":"It left today with DHL."}]}`
@@ -256,7 +256,7 @@ func TestHandler_EchoByID(t *testing.T) {
 	t.Run("SentFails", func(t *testing.T) {
 		// Whether an agent message is ours cannot be told: the webhook fails (500), so
 		// that Chatra may send it again, and nothing is relayed.
-		tk, seen := newFakeTickets(), newFakeSeen()
+		tk, seen := newTickets(t), newFakeSeen()
 		h := newTestHandler(t, tk, HandlerConfig{Sent: seen})
 		post(t, h, testdata(t, "chat_started.json"))
 		seen.fail = errors.New("store: seen chatra-sent: connection refused")
@@ -272,7 +272,7 @@ func TestHandler_EchoByID(t *testing.T) {
 		}
 	})
 	t.Run("AskedOnlyAboutAgentMessagesWithIDs", func(t *testing.T) {
-		tk, seen := newFakeTickets(), newFakeSeen()
+		tk, seen := newTickets(t), newFakeSeen()
 		h := newTestHandler(t, tk, HandlerConfig{Sent: seen})
 		post(t, h, testdata(t, "chat_started.json"))       // visitors' messages
 		post(t, h, testdata(t, "chat_started_text.json"))  // no ids

@@ -56,10 +56,7 @@ func TestProcessor_CustomerFileLinked(t *testing.T) {
 	p.fileLink = links.link
 	f.SetItems(convID, itemWithAttachment(t))
 	mustProcess(t, p, edited(t, "contact_message_received.json", map[string]any{"content.messageId": docItem}))
-	if len(tk.opened) != 1 {
-		t.Fatalf("opened %d tickets", len(tk.opened))
-	}
-	first := tk.opened[0].First
+	first := tk.first()
 	ref := docItem + "/" + docAttachment
 	want := []tickets.Attachment{{URL: "https://desk.example.com/files/" + ref + ".sig", Name: "attachment-1.png", MIME: "image/png"}}
 	if first.Text != "HI! Can you help me with my order?" || !reflect.DeepEqual(first.Attachments, want) {
@@ -82,7 +79,7 @@ func TestProcessor_CustomerFileUnlinked(t *testing.T) {
 	p, f, tk := setupProcessor(t)
 	f.SetItems(convID, itemWithAttachment(t))
 	mustProcess(t, p, edited(t, "contact_message_received.json", map[string]any{"content.messageId": docItem}))
-	first := tk.opened[0].First
+	first := tk.first()
 	if first.Text != "HI! Can you help me with my order?\n[attachment-1.png (image/png): open the conversation in Gladly to see it]" ||
 		len(first.Attachments) != 0 {
 		t.Errorf("first = %+v", first)
@@ -96,8 +93,8 @@ func TestProcessor_FileLinkFails(t *testing.T) {
 	p.fileLink = (&fileLinks{err: errors.New("redis: connection refused")}).link
 	f.SetItems(convID, itemWithAttachment(t))
 	err := process(t, p, edited(t, "contact_message_received.json", map[string]any{"content.messageId": docItem}))
-	if err == nil || tickets.IsPermanent(err) || len(tk.opened) != 0 {
-		t.Errorf("Process = %v, opened %d", err, len(tk.opened))
+	if err == nil || tickets.IsPermanent(err) || len(tk.all()) != 0 {
+		t.Errorf("Process = %v, opened %d", err, len(tk.all()))
 	}
 }
 
@@ -109,8 +106,8 @@ func TestProcessor_MovedInFilesLinked(t *testing.T) {
 	p.fileLink = links.link
 	f.SetItems(convID, itemWithAttachment(t))
 	mustProcess(t, p, testdata(t, "conversation_assignee_into_ai_inbox.json"))
-	if len(tk.opened) != 1 || len(tk.opened[0].First.Attachments) != 1 || len(links.refs) != 1 {
-		t.Errorf("opened %+v, links %v", tk.opened, links.refs)
+	if first := tk.first(); len(first.Attachments) != 1 || len(links.refs) != 1 {
+		t.Errorf("first %+v, links %v", first, links.refs)
 	}
 }
 

@@ -92,10 +92,7 @@ func TestProcessor_CustomChannelMessage(t *testing.T) {
 	p, f, tk := setupProcessor(t)
 	f.SetItems(convID, itemsOf(t, "custom_channel_items.json")...)
 	mustProcess(t, p, edited(t, "contact_message_received.json", map[string]any{"content.messageId": "cF9pLm2XRq6KwN4vTz8BdA"}))
-	if len(tk.opened) != 1 {
-		t.Fatalf("opened %d tickets", len(tk.opened))
-	}
-	first := tk.opened[0].First
+	first := tk.first()
 	wantAtts := []tickets.Attachment{{URL: "https://files.acme-bikes.example/u/lena-7731/box.jpg", Name: "box.jpg"}}
 	if first.Text != "The box arrived like this" || !reflect.DeepEqual(first.Attachments, wantAtts) {
 		t.Errorf("first = %+v", first)

@@ -30,10 +30,11 @@ func TestProcessor_MergedCustomerFollowed(t *testing.T) {
 			f.AddProfile(map[string]any{"id": mergedNew, "name": "Lena Vogel",
 				"emails": []any{map[string]any{"original": "lena@example.org"}}})
 			mustProcess(t, p, edited(t, "contact_message_received.json", map[string]any{"content.customerId": mergedOld}))
-			if len(tk.opened) != 1 {
-				t.Fatalf("opened %d", len(tk.opened))
+			all := tk.all()
+			if len(all) != 1 {
+				t.Fatalf("opened %d", len(all))
 			}
-			c := tk.opened[0].Customer
+			c := all[0].Customer
 			if c.ID != mergedNew || c.Name != "Lena Vogel" || c.Email != "lena@example.org" {
 				t.Errorf("customer = %+v, want the merged profile under %s", c, mergedNew)
 			}
@@ -50,8 +51,8 @@ func TestProcessor_MergedCustomerFollowed(t *testing.T) {
 		f.Move(mergedOld, `{"errors":[{"code":"moved","meta":{"old":"`+mergedOld+`","new":"`+mergedNew+`"}}]}`, "")
 		f.Move(mergedNew, `{"errors":[{"code":"moved","meta":{"old":"`+mergedNew+`","new":"`+mergedOld+`"}}]}`, "")
 		mustProcess(t, p, edited(t, "contact_message_received.json", map[string]any{"content.customerId": mergedOld}))
-		if len(tk.opened) != 1 || tk.opened[0].Customer.Name != "" || tk.opened[0].Customer.ID == "" {
-			t.Errorf("opened %+v", tk.opened)
+		if all := tk.all(); len(all) != 1 || all[0].Customer.Name != "" || all[0].Customer.ID == "" {
+			t.Errorf("opened %+v", all)
 		}
 		if n := len(f.Called()); n != 1+1+maxMoves {
 			t.Errorf("%d calls, want %d", n, 2+maxMoves)

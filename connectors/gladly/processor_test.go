@@ -3,6 +3,7 @@ package gladly
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"reflect"
 	"strings"
@@ -15,12 +16,23 @@ import (
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
-// setupProcessor returns a Processor reading a fake Gladly and handing to fake tickets.
-func setupProcessor(t *testing.T) (*Processor, *gladlytest.Server, *fakeTickets) {
+// setupProcessor returns a Processor reading a fake Gladly and handing to the real
+// ticket service, whose Gladly source is the Processor's Client.
+func setupProcessor(t *testing.T) (*Processor, *gladlytest.Server, *testTickets) {
 	t.Helper()
+	return setupProcessorWith(t, nil)
+}
+
+// setupProcessorWith is setupProcessor handing to the service mk returns for the Client
+// (nil: newTicketsFor).
+func setupProcessorWith(t *testing.T, mk func(t testing.TB, api *Client) *testTickets) (*Processor, *gladlytest.Server, *testTickets) {
+	t.Helper()
+	if mk == nil {
+		mk = newTicketsFor
+	}
 	c, f := setup(t, nil)
-	tk := newFakeTickets()
-	p, err := NewProcessor(testConfig(f.URL+testPrefix), c, tk, zaptest.NewLogger(t))
+	tk := mk(t, c)
+	p, err := NewProcessor(testConfig(f.URL+testPrefix), c, tk.Service, zaptest.NewLogger(t))
 	if err != nil {
 		t.Fatalf("NewProcessor: %v", err)
 	}
@@ -52,22 +64,23 @@ func TestProcessor_MessageOpensTicket(t *testing.T) {
 	p, f, tk := setupProcessor(t)
 	body := testdata(t, "contact_message_received.json")
 	mustProcess(t, p, body)
-	if len(tk.opened) != 1 {
-		t.Fatalf("%d tickets opened, want 1", len(tk.opened))
+	all := tk.all()
+	if len(all) != 1 {
+		t.Fatalf("%d tickets opened, want 1", len(all))
 	}
-	req := tk.opened[0]
+	req := all[0]
 	wantCustomer := tickets.Customer{ID: customerID, Name: "Lena Vogel", Email: "Lena.Vogel@example.org",
 		Phone: "+49 30 1234567", Fields: map[string]string{"channel": "CHAT"}}
 	if !reflect.DeepEqual(req.Customer, wantCustomer) {
 		t.Errorf("customer = %+v, want %+v", req.Customer, wantCustomer)
 	}
-	wantFirst := &tickets.Message{Direction: tickets.FromCustomer, Text: "Hi! My e-bike order #A-3301 has not shipped yet.",
+	wantFirst := tickets.Message{Direction: tickets.FromCustomer, Text: "Hi! My e-bike order #A-3301 has not shipped yet.",
 		SourceMessageID: firstItem, At: time.Date(2026, 11, 21, 9, 14, 3, 100e6, time.UTC)}
-	if !reflect.DeepEqual(req.First, wantFirst) {
-		t.Errorf("first = %+v, want %+v", req.First, wantFirst)
+	if first := tk.first(); !reflect.DeepEqual(first, wantFirst) || req.Opening != wantFirst.Text {
+		t.Errorf("first = %+v, opening %q; want %+v", first, req.Opening, wantFirst)
 	}
 	if req.Source != Source || req.ConversationID != convID || req.Raw != body {
-		t.Errorf("request %s/%s, raw %q", req.Source, req.ConversationID, req.Raw)
+		t.Errorf("ticket %s/%s, raw %q", req.Source, req.ConversationID, req.Raw)
 	}
 	want := []string{"GET /conversation-items/" + firstItem, "GET /customer-profiles/" + customerID}
 	if got := f.Called(); !reflect.DeepEqual(got, want) {
@@ -81,8 +94,8 @@ func TestProcessor_MessageRelayedToOpenTicket(t *testing.T) {
 	second := edited(t, "contact_message_received.json", map[string]any{"id": "eN2", "content.messageId": olderItem})
 	mustProcess(t, p, second)
 	mustProcess(t, p, second) // the queue may hand an event over again after a crash
-	if len(tk.opened) != 1 {
-		t.Errorf("%d tickets opened, want 1", len(tk.opened))
+	if n := len(tk.all()); n != 1 {
+		t.Errorf("%d tickets opened, want 1", n)
 	}
 	want := []string{"Hi! My e-bike order #A-3301 has not shipped yet.", "It was due on Monday."}
 	if got := tk.texts(convID); !reflect.DeepEqual(got, want) {
@@ -95,15 +108,13 @@ func TestProcessor_MessageRelayedToOpenTicket(t *testing.T) {
 func TestProcessor_OlderMessageEvent(t *testing.T) {
 	p, f, tk := setupProcessor(t)
 	mustProcess(t, p, testdata(t, "message_received.json"))
-	if len(tk.opened) != 1 {
-		t.Fatalf("%d tickets opened, want 1", len(tk.opened))
-	}
-	req := tk.opened[0]
+	first := tk.first()
+	req := tk.all()[0]
 	if req.Customer.ID != customerID || req.Customer.Name != "Lena Vogel" || req.Customer.Fields != nil {
 		t.Errorf("customer = %+v", req.Customer)
 	}
-	if req.First.Text != "It was due on Monday." || req.First.SourceMessageID != olderItem {
-		t.Errorf("first = %+v", req.First)
+	if first.Text != "It was due on Monday." || first.SourceMessageID != olderItem {
+		t.Errorf("first = %+v", first)
 	}
 	want := []string{"GET /conversations/" + convID, "GET /conversation-items/" + olderItem, "GET /customer-profiles/" + customerID}
 	if got := f.Called(); !reflect.DeepEqual(got, want) {
@@ -145,8 +156,8 @@ func TestProcessor_OnlyOurConversations(t *testing.T) {
 				f.SetConversation(convID, tc.conv)
 			}
 			mustProcess(t, p, tc.body(t))
-			if got := len(tk.opened) == 1; got != tc.ours {
-				t.Errorf("opened %d tickets; ours = %v", len(tk.opened), tc.ours)
+			if n := len(tk.all()); (n == 1) != tc.ours || n > 1 {
+				t.Errorf("opened %d tickets; ours = %v", n, tc.ours)
 			}
 			if n := len(f.Calls()); n != tc.calls {
 				t.Errorf("calls = %v, want %d", f.Called(), tc.calls)
@@ -158,10 +169,8 @@ func TestProcessor_OnlyOurConversations(t *testing.T) {
 func TestProcessor_NotTheCustomersMessage(t *testing.T) {
 	p, f, tk := setupProcessor(t)
 	f.SetItems(convID, chatItem(firstItem, "AGENT", "2026-11-21T09:14:03.100Z", "Hello from Gladly"))
+	tk.unreachable() // an agent's item is not handed to the ticket service
 	mustProcess(t, p, testdata(t, "contact_message_received.json"))
-	if len(tk.calls) != 0 {
-		t.Errorf("ticket calls %v for an agent's item", tk.calls)
-	}
 }
 
 func TestProcessor_MessageContent(t *testing.T) {
@@ -188,8 +197,8 @@ func TestProcessor_MessageContent(t *testing.T) {
 			f.SetItems(convID, map[string]any{"id": firstItem, "customerId": customerID, "timestamp": "2026-11-21T09:14:03Z",
 				"initiator": map[string]any{"id": customerID, "type": "CUSTOMER"}, "content": tc.content})
 			mustProcess(t, p, testdata(t, "contact_message_received.json"))
-			if len(tk.opened) != 1 || tk.opened[0].First.Text != tc.want {
-				t.Errorf("opened %+v, want the text %q", tk.opened, tc.want)
+			if got := tk.first(); got.Text != tc.want {
+				t.Errorf("first = %+v, want the text %q", got, tc.want)
 			}
 		})
 	}
@@ -201,8 +210,8 @@ func TestProcessor_ProfileUnavailable(t *testing.T) {
 	p, f, tk := setupProcessor(t)
 	f.DeleteProfile(customerID)
 	mustProcess(t, p, testdata(t, "contact_message_received.json"))
-	if len(tk.opened) != 1 || !reflect.DeepEqual(tk.opened[0].Customer, tickets.Customer{ID: customerID, Fields: map[string]string{"channel": "CHAT"}}) {
-		t.Errorf("opened %+v", tk.opened)
+	if all := tk.all(); len(all) != 1 || !reflect.DeepEqual(all[0].Customer, tickets.Customer{ID: customerID, Fields: map[string]string{"channel": "CHAT"}}) {
+		t.Errorf("opened %d tickets: %+v", len(all), all)
 	}
 }
 
@@ -210,8 +219,8 @@ func TestProcessor_ConversationClosed(t *testing.T) {
 	p, _, tk := setupProcessor(t)
 	mustProcess(t, p, testdata(t, "contact_message_received.json"))
 	mustProcess(t, p, testdata(t, "conversation_closed.json"))
-	if tk.isOpen(convID) || !reflect.DeepEqual(tk.closed, []string{"closed in Gladly"}) {
-		t.Errorf("open %v, closed %q", tk.isOpen(convID), tk.closed)
+	if tk.isOpen(convID) || !reflect.DeepEqual(tk.closed(), []string{"closed in Gladly"}) {
+		t.Errorf("open %v, closed %q", tk.isOpen(convID), tk.closed())
 	}
 	mustProcess(t, p, testdata(t, "conversation_closed.json")) // no open ticket: nothing to do
 }
@@ -237,8 +246,8 @@ func TestProcessor_AssigneeUpdated(t *testing.T) {
 			if tk.isOpen(convID) == tc.closed {
 				t.Errorf("open = %v, want closed = %v", tk.isOpen(convID), tc.closed)
 			}
-			if tc.closed && !reflect.DeepEqual(tk.closed, []string{"taken over in Gladly"}) {
-				t.Errorf("closed %q", tk.closed)
+			if tc.closed && !reflect.DeepEqual(tk.closed(), []string{"taken over in Gladly"}) {
+				t.Errorf("closed %q", tk.closed())
 			}
 			if calls := f.Called(); len(calls) != 0 {
 				t.Errorf("calls = %v: the event says it all", calls)
@@ -246,10 +255,16 @@ func TestProcessor_AssigneeUpdated(t *testing.T) {
 		})
 	}
 	t.Run("NoTicket", func(t *testing.T) {
+		// The event goes to the ticket service, which finds nothing to close.
 		p, _, tk := setupProcessor(t)
+		tk.unreachable()
+		if err := process(t, p, testdata(t, "conversation_assignee_updated.json")); !errors.Is(err, errReached) {
+			t.Errorf("Process = %v, want it to reach the ticket service", err)
+		}
+		tk.mem.Fail(nil)
 		mustProcess(t, p, testdata(t, "conversation_assignee_updated.json"))
-		if !reflect.DeepEqual(tk.calls, []string{"SourceClosed"}) {
-			t.Errorf("calls = %v", tk.calls)
+		if evs := tk.mem.Drain(); len(evs) != 0 || len(tk.all()) != 0 {
+			t.Errorf("events %+v, tickets %d", evs, len(tk.all()))
 		}
 	})
 }
@@ -265,8 +280,8 @@ func TestProcessor_StatusUpdated(t *testing.T) {
 			if got, want := tk.isOpen(convID), status != "CLOSED"; got != want {
 				t.Errorf("open = %v, want %v", got, want)
 			}
-			if status == "CLOSED" && !reflect.DeepEqual(tk.closed, []string{"closed in Gladly"}) {
-				t.Errorf("closed %q", tk.closed)
+			if status == "CLOSED" && !reflect.DeepEqual(tk.closed(), []string{"closed in Gladly"}) {
+				t.Errorf("closed %q", tk.closed())
 			}
 			if got := f.Called(); !reflect.DeepEqual(got, []string{"GET /conversations/" + convID}) {
 				t.Errorf("calls = %v", got)
@@ -315,35 +330,51 @@ func TestProcessor_GladlyErrors(t *testing.T) {
 			if !strings.Contains(err.Error(), tc.says) {
 				t.Errorf("err = %q, want it to say %q", err, tc.says)
 			}
-			if len(tk.opened) != 0 || len(tk.closed) != 0 {
-				t.Errorf("tickets changed: opened %d, closed %q", len(tk.opened), tk.closed)
+			if evs := tk.mem.Drain(); len(tk.all()) != 0 || len(evs) != 0 {
+				t.Errorf("tickets changed: opened %d, events %+v", len(tk.all()), evs)
 			}
 		})
 	}
 }
 
 func TestProcessor_TicketErrors(t *testing.T) {
-	for _, tc := range []struct {
-		err  error
-		want outcome
-	}{
-		{errors.New("redis: connection refused"), retry},
-		{tickets.ErrNotConfigured, retry},
-		{tickets.ErrInvalid, giveUp},
-	} {
-		p, _, tk := setupProcessor(t)
-		tk.fail = tc.err
-		if got := outcomeOf(process(t, p, testdata(t, "contact_message_received.json"))); got != tc.want {
-			t.Errorf("%v: outcome %s, want %s", tc.err, got, tc.want)
+	failing := func(err error) func(t testing.TB, api *Client) *testTickets {
+		return func(t testing.TB, api *Client) *testTickets {
+			tk := newTicketsFor(t, api)
+			tk.mem.Fail(err)
+			return tk
 		}
-		if got := outcomeOf(process(t, p, testdata(t, "conversation_closed.json"))); got != tc.want {
-			t.Errorf("%v on close: outcome %s, want %s", tc.err, got, tc.want)
+	}
+	for _, tc := range []struct {
+		name string
+		tk   func(t testing.TB, api *Client) *testTickets
+		want outcome
+		// onClose: a close meets the same error. Without teams it does not: the
+		// service needs a team only to open a ticket.
+		onClose bool
+	}{
+		{"StoreDown", failing(errors.New("redis: connection refused")), retry, true},
+		{"NoTeams", func(t testing.TB, _ *Client) *testTickets { return newTicketsWithoutTeams(t) }, retry, false},
+		{"StoreRefuses", failing(fmt.Errorf("%w: refused by the store", tickets.ErrInvalid)), giveUp, true},
+	} {
+		p, _, _ := setupProcessorWith(t, tc.tk)
+		err := process(t, p, testdata(t, "contact_message_received.json"))
+		if got := outcomeOf(err); got != tc.want {
+			t.Errorf("%s: outcome %s (%v), want %s", tc.name, got, err, tc.want)
+		}
+		if !tc.onClose {
+			continue
+		}
+		err = process(t, p, testdata(t, "conversation_closed.json"))
+		if got := outcomeOf(err); got != tc.want {
+			t.Errorf("%s on close: outcome %s (%v), want %s", tc.name, got, err, tc.want)
 		}
 	}
 }
 
 func TestProcessor_NotItsEvents(t *testing.T) {
 	p, f, tk := setupProcessor(t)
+	tk.unreachable()
 	ctx := context.Background()
 	for name, ev := range map[string]tickets.Event{
 		"OtherType":   {Type: tickets.EventMessage, Source: Source, Payload: testdata(t, "conversation_closed.json")},
@@ -355,8 +386,8 @@ func TestProcessor_NotItsEvents(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	if len(f.Calls()) != 0 || len(tk.calls) != 0 {
-		t.Errorf("calls: Gladly %v, tickets %v", f.Called(), tk.calls)
+	if len(f.Calls()) != 0 {
+		t.Errorf("calls: Gladly %v", f.Called())
 	}
 }
 
@@ -403,8 +434,8 @@ func TestDuplicateDelivery(t *testing.T) {
 	if err := q.drain(context.Background(), p); err != nil {
 		t.Fatal(err)
 	}
-	if len(tk.opened) != 1 || len(tk.texts(convID)) != 1 {
-		t.Errorf("opened %d, transcript %q", len(tk.opened), tk.texts(convID))
+	if len(tk.all()) != 1 || len(tk.texts(convID)) != 1 {
+		t.Errorf("opened %d, transcript %q", len(tk.all()), tk.texts(convID))
 	}
 	if n := len(f.Calls()); n != 2 {
 		t.Errorf("calls = %v, want the item and the profile once", f.Called())
@@ -430,9 +461,11 @@ func TestStory(t *testing.T) {
 	}
 	deliver(testdata(t, "contact_message_received.json"))
 	f.SetItems(convID, chatItem(firstItem, "CUSTOMER", "2026-11-21T09:14:03.100Z", "Hi! My e-bike order #A-3301 has not shipped yet."))
-	tk.mu.Lock()
-	ticket := *tk.open[convID]
-	tk.mu.Unlock()
+	open := tk.open(convID)
+	if open == nil {
+		t.Fatal("no ticket opened")
+	}
+	ticket := *open
 
 	f.Reset()
 	if err := p.api.Deliver(ctx, &ticket, agentMessage("It ships today."), "T1/m1"); err != nil {
@@ -450,7 +483,7 @@ func TestStory(t *testing.T) {
 	}
 
 	// Live Chat Control → hand off: the service closes the ticket, then tells the Client.
-	if _, err := tk.SourceClosed(ctx, Source, convID, "handed back to gladly"); err != nil {
+	if _, err := tk.HandBack(ctx, ticket.ID, tickets.Agent{ID: "UALICE", Name: "Alice"}, ""); err != nil {
 		t.Fatal(err)
 	}
 	f.Reset()
@@ -461,15 +494,16 @@ func TestStory(t *testing.T) {
 		`{"assignee":{"inboxId":"` + handoffInbox + `","agentId":null},"status":{"value":"OPEN","force":true}}`})
 	deliver(edited(t, "conversation_assignee_updated.json", map[string]any{"id": "eN3",
 		"content.assignee": map[string]any{"inboxId": handoffInbox}}))
-	if !reflect.DeepEqual(tk.closed, []string{"handed back to gladly"}) {
-		t.Errorf("closed %q", tk.closed)
+	if got := tk.all(); len(got) != 1 || !got[0].HandedBack || !reflect.DeepEqual(tk.closed(), []string{"handed back to gladly"}) {
+		t.Errorf("tickets %d, closed %q", len(got), tk.closed())
 	}
 }
 
 func TestNewProcessor(t *testing.T) {
 	c, f := setup(t, nil)
 	cfg := testConfig(f.URL)
-	if _, err := NewProcessor(cfg, nil, newFakeTickets(), nil); err == nil {
+	tk := newTicketsFor(t, c).Service
+	if _, err := NewProcessor(cfg, nil, tk, nil); err == nil {
 		t.Error("NewProcessor took no client")
 	}
 	if _, err := NewProcessor(cfg, c, nil, nil); err == nil {
@@ -477,10 +511,10 @@ func TestNewProcessor(t *testing.T) {
 	}
 	bad := cfg
 	bad.AIInboxID = ""
-	if _, err := NewProcessor(bad, c, newFakeTickets(), nil); err == nil {
+	if _, err := NewProcessor(bad, c, tk, nil); err == nil {
 		t.Error("NewProcessor took no AI inbox")
 	}
-	if _, err := NewProcessor(cfg, c, newFakeTickets(), nil); err != nil {
+	if _, err := NewProcessor(cfg, c, tk, nil); err != nil {
 		t.Errorf("NewProcessor with a nil logger: %v", err)
 	}
 }

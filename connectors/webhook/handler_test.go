@@ -13,13 +13,16 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/frontdeskhq/frontdesk/tickets"
+	"github.com/frontdeskhq/frontdesk/tickets/storetest"
 )
 
 const testToken = "fd_test_7Hq2xLw9pZ"
@@ -27,12 +30,48 @@ const testToken = "fd_test_7Hq2xLw9pZ"
 // The ids of the conversation in testdata/*.json.
 var testConv = conversationID("acme-support-bot", "whatsapp-852", "64f1c0ffee0a1b2c3d4e5f60")
 
-func newTestHandler(t *testing.T, f *fakeTickets, cfg HandlerConfig) *Handler {
+// The teams of the test service: "Technical Team" is the label in
+// testdata/live_chat_request.json, and not the default team, so that routing shows.
+var (
+	support   = tickets.Team{ChannelID: "C_SUPPORT", Label: "Support"}
+	technical = tickets.Team{ChannelID: "C_TECH", Label: "Technical Team"}
+	testAgent = tickets.Agent{ID: "U_AGENT", Name: "Agent"}
+)
+
+// service is the real ticket service over storetest's in-memory store, as the handler
+// sees it, counting the calls that reach it.
+type service struct {
+	*tickets.Service
+	mem   *storetest.Memory
+	calls atomic.Int64
+}
+
+// newService returns the real ticket service with the two teams above; opts change its
+// Config.
+func newService(t *testing.T, opts ...func(*tickets.Config)) *service {
+	t.Helper()
+	teams := func(c *tickets.Config) { c.Initial.TicketingChannels = []tickets.Team{support, technical} }
+	svc, mem := storetest.NewService(t, append([]func(*tickets.Config){teams}, opts...)...)
+	return &service{Service: svc, mem: mem}
+}
+
+// Inbound is the handler's one call, counted and handed to the service.
+func (s *service) Inbound(ctx context.Context, in tickets.Inbound) (tickets.InboundResult, error) {
+	s.calls.Add(1)
+	return s.Service.Inbound(ctx, in)
+}
+
+// changes returns how many events the store appended since it was last called: every
+// change the service makes (a ticket opened or closed, a message taken, a rating)
+// appends one.
+func (s *service) changes() int { return len(s.mem.Drain()) }
+
+func newTestHandler(t *testing.T, s *service, cfg HandlerConfig) *Handler {
 	t.Helper()
 	if cfg.Token == "" {
 		cfg.Token = testToken
 	}
-	h, err := NewHandler(cfg, f, zaptest.NewLogger(t))
+	h, err := NewHandler(cfg, s, zaptest.NewLogger(t))
 	if err != nil {
 		t.Fatalf("NewHandler: %v", err)
 	}
@@ -93,16 +132,40 @@ func assertJSON(t *testing.T, got []byte, want string) {
 	}
 }
 
-func seedOpen(f *fakeTickets, status tickets.Status) {
-	t, _, _ := f.Open(context.Background(), tickets.OpenRequest{Source: Source, ConversationID: testConv})
-	f.open[testConv].Status = status
-	_ = t
+// seedOpen opens a ticket for the test conversation through the service (not counted as
+// the handler's call), pending or, picked by testAgent, active.
+func seedOpen(t *testing.T, s *service, status tickets.Status) *tickets.Ticket {
+	t.Helper()
+	ctx := context.Background()
+	res, err := s.Service.Inbound(ctx, tickets.Inbound{Source: Source, ConversationID: testConv, Request: &tickets.Request{}})
+	if err != nil || !res.Opened {
+		t.Fatalf("seed: open: opened %v, %v", res.Opened, err)
+	}
+	tk := res.Ticket
+	if status == tickets.StatusActive {
+		if tk, err = s.Pick(ctx, tk.ID, testAgent); err != nil {
+			t.Fatalf("seed: pick: %v", err)
+		}
+	}
+	if tk.Status != status {
+		t.Fatalf("seed: ticket is %s, want %s", tk.Status, status)
+	}
+	return tk
 }
 
-func seedClosed(f *fakeTickets) {
-	seedOpen(f, tickets.StatusActive)
-	_, _ = f.SourceClosed(context.Background(), Source, testConv, "done")
+// seedClosed opens a ticket for the test conversation, and the source closes it.
+func seedClosed(t *testing.T, s *service) {
+	t.Helper()
+	seedOpen(t, s, tickets.StatusActive)
+	res, err := s.Service.Inbound(context.Background(), tickets.Inbound{Source: Source, ConversationID: testConv,
+		Close: &tickets.SourceClose{Reason: "done"}})
+	if err != nil || !res.Closed {
+		t.Fatalf("seed: close: closed %v, %v", res.Closed, err)
+	}
 }
+
+// seedActive opens a ticket for the test conversation and picks it.
+func seedActive(t *testing.T, s *service) { seedOpen(t, s, tickets.StatusActive) }
 
 func TestHandler_Statuses(t *testing.T) {
 	auth := func(v string) func(*http.Request) {
@@ -120,13 +183,14 @@ func TestHandler_Statuses(t *testing.T) {
 	invalid := fmt.Errorf("%w: label %q is not allowed", tickets.ErrInvalid, "x")
 	tests := []struct {
 		name   string
-		seed   func(f *fakeTickets)
-		fail   error // returned by the fake
+		cfg    func(*tickets.Config) // changes the service's Config
+		seed   func(t *testing.T, s *service)
+		fail   error // returned by the store from the handler's call on
 		body   string
 		edit   func(r *http.Request)
 		status int
 		want   string
-		// handled is true when the request must reach the fake (it then changes
+		// handled is true when the request must reach the service (it then changes
 		// something only when status < 300).
 		handled bool
 	}{
@@ -134,9 +198,9 @@ func TestHandler_Statuses(t *testing.T) {
 			want: `{"ticket":1,"status":"pending"}`, handled: true},
 		{name: "RequestWithoutText", body: event(typeRequest, nil), status: 202,
 			want: `{"ticket":1,"status":"pending"}`, handled: true},
-		{name: "RequestOpenAlready", seed: func(f *fakeTickets) { seedOpen(f, tickets.StatusActive) },
+		{name: "RequestOpenAlready", seed: seedActive,
 			body: testdata(t, "live_chat_request.json"), status: 200, want: `{"ticket":1,"status":"active"}`, handled: true},
-		{name: "RequestNotConfigured", fail: tickets.ErrNotConfigured, body: testdata(t, "live_chat_request.json"),
+		{name: "RequestNotConfigured", cfg: func(c *tickets.Config) { c.Initial = tickets.Settings{} }, body: testdata(t, "live_chat_request.json"),
 			status: 503, want: `{"error":"not_configured"}`, handled: true},
 		{name: "RequestDomainInvalid", fail: invalid, body: testdata(t, "live_chat_request.json"),
 			status: 400, want: `{"error":"label \"x\" is not allowed"}`, handled: true},
@@ -145,20 +209,23 @@ func TestHandler_Statuses(t *testing.T) {
 		{name: "ContentTypeWithCharset", body: testdata(t, "live_chat_request.json"), edit: ctype("application/json; charset=utf-8"),
 			status: 202, want: `{"ticket":1,"status":"pending"}`, handled: true},
 
-		{name: "MessageRelayed", seed: func(f *fakeTickets) { seedOpen(f, tickets.StatusPending) },
+		{name: "MessageRelayed", seed: func(t *testing.T, s *service) { seedOpen(t, s, tickets.StatusPending) },
 			body: testdata(t, "message.json"), status: 202, want: `{"ticket":1,"status":"pending"}`, handled: true},
-		{name: "MessageDuplicate", seed: func(f *fakeTickets) {
-			seedOpen(f, tickets.StatusActive)
-			_, _, _ = f.SourceMessage(context.Background(), Source, testConv, tickets.Message{SourceMessageID: "wamid.HBgLODUyOTg3NjU0MzIVAgASGBQ4RkM"})
+		{name: "MessageDuplicate", seed: func(t *testing.T, s *service) {
+			seedOpen(t, s, tickets.StatusActive)
+			if _, err := s.Service.Inbound(context.Background(), tickets.Inbound{Source: Source, ConversationID: testConv,
+				Messages: []tickets.Message{{Text: "a photo", SourceMessageID: "wamid.HBgLODUyOTg3NjU0MzIVAgASGBQ4RkM"}}}); err != nil {
+				t.Fatalf("seed: message: %v", err)
+			}
 		}, body: testdata(t, "message.json"), status: 200, want: `{"ticket":1,"status":"active","duplicate":true}`, handled: true},
 		{name: "MessageNoOpenTicket", body: testdata(t, "message.json"), status: 404, want: `{"error":"no_open_ticket"}`, handled: true},
 		{name: "MessageClosedTicket", seed: seedClosed, body: testdata(t, "message.json"), status: 404,
 			want: `{"error":"no_open_ticket"}`, handled: true},
-		{name: "MessageAttachmentsOnly", seed: func(f *fakeTickets) { seedOpen(f, tickets.StatusActive) },
+		{name: "MessageAttachmentsOnly", seed: seedActive,
 			body:   event(typeMessage, map[string]any{"message_id": "m1", "attachments": []map[string]string{{"url": "https://x.example/a.png"}}}),
 			status: 202, want: `{"ticket":1,"status":"active"}`, handled: true},
 
-		{name: "End", seed: func(f *fakeTickets) { seedOpen(f, tickets.StatusActive) }, body: testdata(t, "end.json"),
+		{name: "End", seed: seedActive, body: testdata(t, "end.json"),
 			status: 200, want: `{"ticket":1,"status":"closed"}`, handled: true},
 		{name: "EndNoOpenTicket", body: testdata(t, "end.json"), status: 404, want: `{"error":"no_open_ticket"}`, handled: true},
 		{name: "EndTwice", seed: seedClosed, body: testdata(t, "end.json"), status: 404, want: `{"error":"no_open_ticket"}`, handled: true},
@@ -166,7 +233,7 @@ func TestHandler_Statuses(t *testing.T) {
 		{name: "CSAT", seed: seedClosed, body: testdata(t, "csat.json"), status: 200,
 			want: `{"ticket":1,"csat":{"rating":4}}`, handled: true},
 		{name: "CSATNoClosedTicket", body: testdata(t, "csat.json"), status: 404, want: `{"error":"no_closed_ticket"}`, handled: true},
-		{name: "CSATWhileOpen", seed: func(f *fakeTickets) { seedOpen(f, tickets.StatusActive) }, body: testdata(t, "csat.json"),
+		{name: "CSATWhileOpen", seed: seedActive, body: testdata(t, "csat.json"),
 			status: 404, want: `{"error":"no_closed_ticket"}`, handled: true},
 		{name: "CSATRatingZero", seed: seedClosed, body: event(typeCSAT, map[string]any{"rating": 0}), status: 400,
 			want: `{"error":"field rating must be 1 to 5"}`},
@@ -232,48 +299,52 @@ func TestHandler_Statuses(t *testing.T) {
 			status: 400, want: `{"error":"field profile.email is longer than 2000 bytes"}`},
 		{name: "ProfileEmptyKey", body: event(typeRequest, map[string]any{"profile": map[string]any{"": "x"}}),
 			status: 400, want: `{"error":"field profile has a field name that is empty or longer than 256 bytes"}`},
-		{name: "MessageIDMissing", seed: func(f *fakeTickets) { seedOpen(f, tickets.StatusActive) }, body: event(typeMessage, map[string]any{"text": "hi"}),
+		{name: "MessageIDMissing", seed: seedActive, body: event(typeMessage, map[string]any{"text": "hi"}),
 			status: 400, want: `{"error":"missing field: message_id"}`},
-		{name: "MessageIDTooLong", seed: func(f *fakeTickets) { seedOpen(f, tickets.StatusActive) },
+		{name: "MessageIDTooLong", seed: seedActive,
 			body:   event(typeMessage, map[string]any{"text": "hi", "message_id": strings.Repeat("i", 257)}),
 			status: 400, want: `{"error":"field message_id is longer than 256 bytes"}`},
-		{name: "MessageEmpty", seed: func(f *fakeTickets) { seedOpen(f, tickets.StatusActive) }, body: event(typeMessage, map[string]any{"message_id": "m1"}),
+		{name: "MessageEmpty", seed: seedActive, body: event(typeMessage, map[string]any{"message_id": "m1"}),
 			status: 400, want: `{"error":"missing field: text (or attachments)"}`},
-		{name: "MessageTextTooLong", seed: func(f *fakeTickets) { seedOpen(f, tickets.StatusActive) },
+		{name: "MessageTextTooLong", seed: seedActive,
 			body:   event(typeMessage, map[string]any{"message_id": "m1", "text": strings.Repeat("t", tickets.MaxTextBytes+1)}),
 			status: 400, want: `{"error":"field text is longer than 40000 bytes"}`},
-		{name: "TooManyAttachments", seed: func(f *fakeTickets) { seedOpen(f, tickets.StatusActive) },
+		{name: "TooManyAttachments", seed: seedActive,
 			body:   event(typeMessage, map[string]any{"message_id": "m1", "attachments": manyAttachments(tickets.MaxAttachments + 1)}),
 			status: 400, want: `{"error":"field attachments has more than 20 items"}`},
-		{name: "AttachmentNoURL", seed: func(f *fakeTickets) { seedOpen(f, tickets.StatusActive) },
+		{name: "AttachmentNoURL", seed: seedActive,
 			body:   event(typeMessage, map[string]any{"message_id": "m1", "attachments": []map[string]string{{"name": "a.png"}}}),
 			status: 400, want: `{"error":"missing field: attachments[0].url"}`},
-		{name: "AttachmentRelativeURL", seed: func(f *fakeTickets) { seedOpen(f, tickets.StatusActive) },
+		{name: "AttachmentRelativeURL", seed: seedActive,
 			body:   event(typeMessage, map[string]any{"message_id": "m1", "attachments": []map[string]string{{"url": "https://x.example/a"}, {"url": "/files/a.png"}}}),
 			status: 400, want: `{"error":"field attachments[1].url must be an absolute http or https URL"}`},
-		{name: "AttachmentFTP", seed: func(f *fakeTickets) { seedOpen(f, tickets.StatusActive) },
+		{name: "AttachmentFTP", seed: seedActive,
 			body:   event(typeMessage, map[string]any{"message_id": "m1", "attachments": []map[string]string{{"url": "ftp://x.example/a.png"}}}),
 			status: 400, want: `{"error":"field attachments[0].url must be an absolute http or https URL"}`},
-		{name: "AttachmentJavascript", seed: func(f *fakeTickets) { seedOpen(f, tickets.StatusActive) },
+		{name: "AttachmentJavascript", seed: seedActive,
 			body:   event(typeMessage, map[string]any{"message_id": "m1", "attachments": []map[string]string{{"url": "javascript:alert(1)"}}}),
 			status: 400, want: `{"error":"field attachments[0].url must be an absolute http or https URL"}`},
-		{name: "ReasonTooLong", seed: func(f *fakeTickets) { seedOpen(f, tickets.StatusActive) },
+		{name: "ReasonTooLong", seed: seedActive,
 			body:   event(typeEnd, map[string]any{"reason": strings.Repeat("r", 2001)}),
 			status: 400, want: `{"error":"field reason is longer than 2000 bytes"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFakeTickets()
-			if tt.seed != nil {
-				tt.seed(f)
+			var opts []func(*tickets.Config)
+			if tt.cfg != nil {
+				opts = append(opts, tt.cfg)
 			}
-			f.fail = tt.fail
-			calls0, changes0 := f.counts()
+			s := newService(t, opts...)
+			if tt.seed != nil {
+				tt.seed(t, s)
+			}
+			s.changes() // the seed's
+			s.mem.Fail(tt.fail)
 			r := newRequest(tt.body)
 			if tt.edit != nil {
 				tt.edit(r)
 			}
-			w := serve(newTestHandler(t, f, HandlerConfig{}), r)
+			w := serve(newTestHandler(t, s, HandlerConfig{}), r)
 			if w.Code != tt.status {
 				t.Errorf("status = %d, want %d (body %s)", w.Code, tt.status, w.Body)
 			}
@@ -281,12 +352,11 @@ func TestHandler_Statuses(t *testing.T) {
 				t.Errorf("Content-Type = %q, want application/json", ct)
 			}
 			assertJSON(t, w.Body.Bytes(), tt.want)
-			calls, changes := f.counts()
-			if tt.handled != (calls > calls0) {
-				t.Errorf("the ticket service was called %d times, want handled=%v", calls-calls0, tt.handled)
+			if calls := s.calls.Load(); tt.handled != (calls > 0) {
+				t.Errorf("the ticket service was called %d times, want handled=%v", calls, tt.handled)
 			}
-			if tt.status >= 300 && changes != changes0 {
-				t.Errorf("a %d changed something (%d changes)", tt.status, changes-changes0)
+			if changes := s.changes(); tt.status >= 300 && changes != 0 {
+				t.Errorf("a %d changed something (%d changes)", tt.status, changes)
 			}
 		})
 	}
@@ -310,8 +380,8 @@ func manyAttachments(n int) []map[string]string {
 
 // TestHandler_Fields checks what each event hands to the ticket service.
 func TestHandler_Fields(t *testing.T) {
-	f := newFakeTickets()
-	h := newTestHandler(t, f, HandlerConfig{})
+	s := newService(t)
+	h := newTestHandler(t, s, HandlerConfig{})
 	steps := []struct {
 		body   string
 		status int
@@ -321,51 +391,75 @@ func TestHandler_Fields(t *testing.T) {
 		{testdata(t, "end.json"), 200},
 		{testdata(t, "csat.json"), 200},
 	}
-	for _, s := range steps {
-		if w := serve(h, newRequest(s.body)); w.Code != s.status {
-			t.Fatalf("status = %d, want %d (%s)", w.Code, s.status, w.Body)
+	for _, st := range steps {
+		if w := serve(h, newRequest(st.body)); w.Code != st.status {
+			t.Fatalf("status = %d, want %d (%s)", w.Code, st.status, w.Body)
 		}
 	}
 
-	wantOpen := tickets.OpenRequest{
-		Source: "webhook", ConversationID: "acme-support-bot/whatsapp-852/64f1c0ffee0a1b2c3d4e5f60",
+	ctx := context.Background()
+	tk, err := s.mem.FindLastClosed(ctx, "webhook", "acme-support-bot/whatsapp-852/64f1c0ffee0a1b2c3d4e5f60")
+	if err != nil {
+		t.Fatalf("the conversation has no closed ticket: %v", err)
+	}
+	// The request: who the customer is, the team its label names, its summary.
+	gotReq := tickets.Request{Customer: tk.Customer, Label: tk.Team.Label, Summary: tk.Summary, Raw: tk.Raw}
+	wantReq := tickets.Request{
 		Customer: tickets.Customer{
 			ID: "64f1c0ffee0a1b2c3d4e5f60", Name: "Mei Chan", Email: "mei.chan@example.com", Phone: "+85298765432",
 			Fields: map[string]string{"plan": "Fibre 500", "customer_since": "2019", "vip": "true"},
 		},
 		Label:   "Technical Team",
 		Summary: "Customer chose 'Internet problems' > 'Talk to a human'",
-		First: &tickets.Message{
-			Direction: tickets.FromCustomer, SourceMessageID: "wamid.HBgLODUyOTg3NjU0MzIVAgASGBQzQTk",
-			Text: "My router keeps dropping the connection every evening, can someone help?",
-		},
 	}
-	if len(f.opened) != 1 || !reflect.DeepEqual(f.opened[0], wantOpen) {
-		t.Errorf("Open got\n%+v\nwant\n%+v", f.opened, wantOpen)
+	if !reflect.DeepEqual(gotReq, wantReq) {
+		t.Errorf("ticket opened for\n%+v\nwant\n%+v", gotReq, wantReq)
 	}
-	wantMsg := tickets.Message{
+	if tk.Team != technical {
+		t.Errorf("team = %+v, want %+v", tk.Team, technical)
+	}
+	first := tickets.Message{
+		Direction: tickets.FromCustomer, SourceMessageID: "wamid.HBgLODUyOTg3NjU0MzIVAgASGBQzQTk",
+		Text: "My router keeps dropping the connection every evening, can someone help?",
+	}
+	if tk.Opening != first.Text {
+		t.Errorf("opening = %q, want %q", tk.Opening, first.Text)
+	}
+	// The transcript: the opening message, then the MESSAGE event's.
+	msgs, err := s.Transcript(ctx, tk.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range msgs {
+		msgs[i].ID, msgs[i].At = "", time.Time{} // the service's stamps
+	}
+	wantMsgs := []tickets.Message{first, {
 		Direction: tickets.FromCustomer, SourceMessageID: "wamid.HBgLODUyOTg3NjU0MzIVAgASGBQ4RkM",
 		Text:        "Here is a photo of the lights on the router",
 		Attachments: []tickets.Attachment{{URL: "https://cdn.example.com/media/8fc1/router.jpg", Name: "router.jpg", MIME: "image/jpeg"}},
+	}}
+	if !reflect.DeepEqual(msgs, wantMsgs) {
+		t.Errorf("transcript\n%+v\nwant\n%+v", msgs, wantMsgs)
 	}
-	if len(f.messages) != 1 || !reflect.DeepEqual(f.messages[0], wantMsg) {
-		t.Errorf("CustomerMessage got %+v, want %+v", f.messages, wantMsg)
+	// The END and the CSAT.
+	if !tk.BySource || tk.CloseReason != "customer typed 'menu' and went back to the bot" {
+		t.Errorf("closed by source %v, reason %q", tk.BySource, tk.CloseReason)
 	}
-	closed := f.closed[testConv]
-	if closed == nil || closed.CloseReason != "customer typed 'menu' and went back to the bot" {
-		t.Fatalf("closed ticket = %+v", closed)
-	}
-	if closed.CSAT == nil || *closed.CSAT != (tickets.CSAT{Rating: 4, Comment: "Quick and friendly"}) {
-		t.Errorf("CSAT = %+v", closed.CSAT)
+	if tk.CSAT == nil || tk.CSAT.Rating != 4 || tk.CSAT.Comment != "Quick and friendly" {
+		t.Errorf("CSAT = %+v", tk.CSAT)
 	}
 
 	t.Run("EndDefaultReason", func(t *testing.T) {
-		seedOpen(f, tickets.StatusActive)
+		open := seedOpen(t, s, tickets.StatusActive)
 		if w := serve(h, newRequest(event(typeEnd, nil))); w.Code != 200 {
 			t.Fatalf("status = %d (%s)", w.Code, w.Body)
 		}
-		if got := f.closed[testConv].CloseReason; got != "ended by the chatbot" {
-			t.Errorf("reason = %q", got)
+		tk, err := s.Get(ctx, open.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tk.Status != tickets.StatusClosed || tk.CloseReason != "ended by the chatbot" {
+			t.Errorf("ticket %s, reason %q; want closed, \"ended by the chatbot\"", tk.Status, tk.CloseReason)
 		}
 	})
 }
@@ -390,19 +484,19 @@ func TestHandler_BodyLimit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFakeTickets()
+			s := newService(t)
 			r := newRequest(tt.body)
 			if tt.unknown {
 				r.Body = io.NopCloser(io.MultiReader(strings.NewReader(tt.body)))
 				r.ContentLength = -1
 			}
-			w := serve(newTestHandler(t, f, HandlerConfig{}), r)
+			w := serve(newTestHandler(t, s, HandlerConfig{}), r)
 			if w.Code != tt.status {
 				t.Fatalf("status = %d, want %d (%s)", w.Code, tt.status, w.Body)
 			}
 			if tt.status == 413 {
 				assertJSON(t, w.Body.Bytes(), `{"error":"body_too_large"}`)
-				if calls, _ := f.counts(); calls != 0 {
+				if calls := s.calls.Load(); calls != 0 {
 					t.Errorf("the ticket service was called %d times", calls)
 				}
 			}
@@ -413,8 +507,8 @@ func TestHandler_BodyLimit(t *testing.T) {
 // TestHandler_RateLimit: a member who floods gets 429 with Retry-After, and another member
 // is still served.
 func TestHandler_RateLimit(t *testing.T) {
-	f := newFakeTickets()
-	h := newTestHandler(t, f, HandlerConfig{MemberRate: 0.01, MemberBurst: 3})
+	s := newService(t)
+	h := newTestHandler(t, s, HandlerConfig{MemberRate: 0.01, MemberBurst: 3})
 	flood := func(member string) *httptest.ResponseRecorder {
 		return serve(h, newRequest(event(typeRequest, map[string]any{"member": member})))
 	}
@@ -423,7 +517,7 @@ func TestHandler_RateLimit(t *testing.T) {
 			t.Fatalf("request %d: status = %d (%s)", i, w.Code, w.Body)
 		}
 	}
-	_, changes0 := f.counts()
+	s.changes() // the first three's
 	w := flood("flooder")
 	if w.Code != http.StatusTooManyRequests {
 		t.Fatalf("status = %d, want 429 (%s)", w.Code, w.Body)
@@ -432,8 +526,8 @@ func TestHandler_RateLimit(t *testing.T) {
 	if s, err := strconv.Atoi(w.Header().Get("Retry-After")); err != nil || s < 1 {
 		t.Errorf("Retry-After = %q, want whole seconds ≥ 1", w.Header().Get("Retry-After"))
 	}
-	if _, changes := f.counts(); changes != changes0 {
-		t.Errorf("a 429 changed something")
+	if changes := s.changes(); changes != 0 {
+		t.Errorf("a 429 changed something (%d changes)", changes)
 	}
 	if w := flood("someone-else"); w.Code != http.StatusAccepted {
 		t.Errorf("another member: status = %d, want 202 (%s)", w.Code, w.Body)
@@ -449,9 +543,9 @@ func TestHandler_RateLimit(t *testing.T) {
 // when the event fails.
 func TestHandler_Logs(t *testing.T) {
 	core, logs := observer.New(zap.DebugLevel)
-	f := newFakeTickets()
-	f.fail = errors.New("store: redis: i/o timeout")
-	h, err := NewHandler(HandlerConfig{Token: testToken}, f, zap.New(core))
+	s := newService(t)
+	s.mem.Fail(errors.New("store: redis: i/o timeout"))
+	h, err := NewHandler(HandlerConfig{Token: testToken}, s, zap.New(core))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -482,7 +576,7 @@ func TestHandler_Logs(t *testing.T) {
 }
 
 func TestNewHandler(t *testing.T) {
-	f := newFakeTickets()
+	f := newService(t)
 	tests := []struct {
 		name string
 		cfg  HandlerConfig

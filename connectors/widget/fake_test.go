@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"sync"
-
-	"github.com/frontdeskhq/frontdesk/connectors/internal/inboundtest"
-	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
 // memFeed is an in-memory Feed with the store's rules: an append once per key, items in
@@ -74,92 +71,4 @@ func (f *memFeed) all(visitor string) []Entry {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]Entry(nil), f.items[visitor]...)
-}
-
-// fakeTickets is the ticket service's widget side: one open ticket per conversation,
-// messages once per SourceMessageID.
-type fakeTickets struct {
-	mu       sync.Mutex
-	open     map[string]*tickets.Ticket
-	closed   map[string]*tickets.Ticket
-	messages map[string][]tickets.Message
-	seen     map[string]bool
-	opens    []tickets.OpenRequest
-	rated    map[string]int
-	n        int64
-}
-
-func newFakeTickets() *fakeTickets {
-	return &fakeTickets{open: map[string]*tickets.Ticket{}, closed: map[string]*tickets.Ticket{},
-		messages: map[string][]tickets.Message{}, seen: map[string]bool{}, rated: map[string]int{}}
-}
-
-func (f *fakeTickets) Open(_ context.Context, req tickets.OpenRequest) (*tickets.Ticket, bool, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if t, ok := f.open[req.ConversationID]; ok {
-		return t, false, nil
-	}
-	f.n++
-	t := &tickets.Ticket{ID: tickets.ID(fmt.Sprint("t", f.n)), Number: f.n, Source: req.Source, ConversationID: req.ConversationID, Customer: req.Customer}
-	f.open[req.ConversationID] = t
-	f.opens = append(f.opens, req)
-	if req.First != nil {
-		f.messages[req.ConversationID] = append(f.messages[req.ConversationID], *req.First)
-		f.seen[req.ConversationID+"/"+req.First.SourceMessageID] = true
-	}
-	return t, true, nil
-}
-
-// Inbound is the widget's one call, carried out on the steps below.
-func (f *fakeTickets) Inbound(ctx context.Context, in tickets.Inbound) (tickets.InboundResult, error) {
-	return inboundtest.Apply(ctx, f, in)
-}
-
-func (f *fakeTickets) SourceClosed(_ context.Context, source, conv, reason string) (*tickets.Ticket, error) {
-	return nil, fmt.Errorf("the widget closes no chat")
-}
-
-func (f *fakeTickets) SourceMessage(_ context.Context, source, conv string, m tickets.Message) (*tickets.Ticket, bool, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	t, ok := f.open[conv]
-	if !ok {
-		return nil, false, tickets.ErrNotFound
-	}
-	if f.seen[conv+"/"+m.SourceMessageID] {
-		return t, false, nil
-	}
-	f.seen[conv+"/"+m.SourceMessageID] = true
-	f.messages[conv] = append(f.messages[conv], m)
-	return t, true, nil
-}
-
-func (f *fakeTickets) Rate(_ context.Context, source, conv string, rating int, comment string) (*tickets.Ticket, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	t, ok := f.closed[conv]
-	if !ok {
-		return nil, tickets.ErrNotFound
-	}
-	f.rated[conv] = rating
-	return t, nil
-}
-
-// end closes conv's open ticket.
-func (f *fakeTickets) end(conv string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.closed[conv] = f.open[conv]
-	delete(f.open, conv)
-}
-
-func (f *fakeTickets) texts(conv string) []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []string
-	for _, m := range f.messages[conv] {
-		out = append(out, m.Text)
-	}
-	return out
 }

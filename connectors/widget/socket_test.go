@@ -15,6 +15,9 @@ import (
 
 	"github.com/gorilla/websocket"
 	"go.uber.org/zap/zaptest"
+
+	"github.com/frontdeskhq/frontdesk/tickets"
+	"github.com/frontdeskhq/frontdesk/tickets/storetest"
 )
 
 const testOrigin = "https://shop.example.com"
@@ -22,10 +25,16 @@ const testOrigin = "https://shop.example.com"
 // hangGuard bounds every wait; the tests wait for conditions, never for time.
 const hangGuard = 20 * time.Second
 
-// rig is a widget served over HTTP with its Run going, on in-memory fakes.
+// The teams of the ticket service: "Billing" is not the default team, so that the
+// widget's label shows in the ticket's team.
+var teams = []tickets.Team{{ChannelID: "C_SUPPORT", Label: "Support"}, {ChannelID: "C_BILLING", Label: "Billing"}}
+
+// rig is a widget served over HTTP with its Run going, on the real ticket service over
+// storetest's in-memory store and an in-memory feed.
 type rig struct {
 	w    *Widget
-	tk   *fakeTickets
+	tk   *tickets.Service
+	mem  *storetest.Memory
 	feed *memFeed
 	srv  *httptest.Server
 	stop func()
@@ -37,7 +46,8 @@ func newRig(t *testing.T, mod func(*Config)) *rig {
 	if mod != nil {
 		mod(&cfg)
 	}
-	r := &rig{tk: newFakeTickets(), feed: newMemFeed()}
+	r := &rig{feed: newMemFeed()}
+	r.tk, r.mem = storetest.NewService(t, func(c *tickets.Config) { c.Initial.TicketingChannels = teams })
 	var err error
 	if r.w, err = New(cfg, r.tk, r.feed, zaptest.NewLogger(t)); err != nil {
 		t.Fatal(err)
@@ -59,6 +69,48 @@ func newRig(t *testing.T, mod func(*Config)) *rig {
 		heldMu.Unlock()
 	})
 	return r
+}
+
+// open returns visitor's open ticket, failing the test without one.
+func (r *rig) open(t *testing.T, visitor string) *tickets.Ticket {
+	t.Helper()
+	tk, err := r.mem.FindOpen(context.Background(), Source, visitor)
+	if err != nil {
+		t.Fatalf("visitor %s has no open ticket: %v", visitor, err)
+	}
+	return tk
+}
+
+// transcript returns the messages of visitor's open ticket.
+func (r *rig) transcript(t *testing.T, visitor string) []tickets.Message {
+	t.Helper()
+	ms, err := r.tk.Transcript(context.Background(), r.open(t, visitor).ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ms
+}
+
+// texts returns the texts of visitor's open ticket's messages.
+func (r *rig) texts(t *testing.T, visitor string) []string {
+	t.Helper()
+	var out []string
+	for _, m := range r.transcript(t, visitor) {
+		out = append(out, m.Text)
+	}
+	return out
+}
+
+// opened returns how many tickets were opened since it was last called, from the events
+// the store appended (which it then forgets).
+func (r *rig) opened() int {
+	n := 0
+	for _, ev := range r.mem.Drain() {
+		if ev.Type == tickets.EventOpened {
+			n++
+		}
+	}
+	return n
 }
 
 // token is a new visitor's token, and the visitor.
@@ -225,8 +277,8 @@ func TestHello(t *testing.T) {
 		}
 		ws.Close()
 	}
-	if r.feed.appends != 0 || len(r.tk.opens) != 0 {
-		t.Errorf("refused hellos changed things: %d appends, %d opens", r.feed.appends, len(r.tk.opens))
+	if evs := r.mem.Drain(); r.feed.appends != 0 || len(evs) != 0 {
+		t.Errorf("refused hellos changed things: %d appends, %d events %+v", r.feed.appends, len(evs), evs)
 	}
 }
 
@@ -242,13 +294,16 @@ func TestMessages(t *testing.T) {
 	if it := item["item"].(map[string]any); it["kind"] != kindVisitor || it["text"] != "hello <b>there</b>" || it["id"] != "m1" {
 		t.Fatalf("item %v", it)
 	}
-	if len(r.tk.opens) != 1 {
-		t.Fatalf("%d tickets opened, want 1", len(r.tk.opens))
+	if n := r.opened(); n != 1 {
+		t.Fatalf("%d tickets opened, want 1", n)
 	}
-	req := r.tk.opens[0]
-	if req.Source != Source || req.ConversationID != v || req.Label != "Billing" || req.Customer.Name != "Ann" || req.Customer.Email != "ann@example.com" ||
-		req.Customer.Fields["website"] != testOrigin || req.First == nil || req.First.SourceMessageID != "m1" {
-		t.Fatalf("open request %+v", req)
+	tk := r.open(t, v)
+	if tk.Source != Source || tk.ConversationID != v || tk.Team.Label != "Billing" || tk.Customer.Name != "Ann" || tk.Customer.Email != "ann@example.com" ||
+		tk.Customer.Fields["website"] != testOrigin || tk.Opening != "hello <b>there</b>" {
+		t.Fatalf("ticket opened %+v", tk)
+	}
+	if ms := r.transcript(t, v); len(ms) != 1 || ms[0].SourceMessageID != "m1" || ms[0].Direction != tickets.FromCustomer {
+		t.Fatalf("transcript %+v, want the opening message m1", ms)
 	}
 	// A second message goes to the open ticket; a resend (same id) is relayed once.
 	send(t, ws, map[string]any{"type": "message", "id": "m2", "text": "second"})
@@ -257,7 +312,7 @@ func TestMessages(t *testing.T) {
 	if ack := next(t, ws, "ack"); ack["id"] != "m2" {
 		t.Fatalf("ack %v", ack)
 	}
-	if got := r.tk.texts(v); len(got) != 2 || got[1] != "second" {
+	if got := r.texts(t, v); len(got) != 2 || got[1] != "second" {
 		t.Fatalf("relayed %q, want [hello second]", got)
 	}
 	if n := len(r.feed.all(v)); n != 2 {
@@ -267,8 +322,11 @@ func TestMessages(t *testing.T) {
 	ws2, v2 := r.connect(t)
 	send(t, ws2, map[string]any{"type": "message", "id": "x", "text": "hi"})
 	next(t, ws2, "ack")
-	if r.tk.opens[1].ConversationID != v2 || r.tk.opens[1].Customer.Name != anonymous || r.tk.opens[1].Customer.Email != "" {
-		t.Fatalf("anonymous open request %+v", r.tk.opens[1])
+	if n := r.opened(); n != 1 {
+		t.Fatalf("%d more tickets opened, want 1 (the anonymous visitor's)", n)
+	}
+	if tk := r.open(t, v2); tk.Customer.Name != anonymous || tk.Customer.Email != "" {
+		t.Fatalf("anonymous ticket opened %+v", tk)
 	}
 }
 
@@ -284,7 +342,7 @@ func TestLimits(t *testing.T) {
 		}
 		send(t, ws, map[string]any{"type": "message", "id": "ok", "text": "1234567890"})
 		next(t, ws, "ack")
-		if got := r.tk.texts(v); len(got) != 1 {
+		if got := r.texts(t, v); len(got) != 1 {
 			t.Errorf("relayed %q, want only the message within the limit", got)
 		}
 		// A frame beyond the read limit closes the socket.
@@ -310,7 +368,7 @@ func TestLimits(t *testing.T) {
 		if f["error"] != "rate_limited" || f["id"] != "m2" || f["retry_after"].(float64) < 1 {
 			t.Fatalf("third message: %v, want rate_limited with retry_after", f)
 		}
-		if got := r.tk.texts(v); len(got) != 2 {
+		if got := r.texts(t, v); len(got) != 2 {
 			t.Fatalf("relayed %q, want 2 messages", got)
 		}
 		// Another visitor is not held up.
@@ -438,7 +496,9 @@ func TestRating(t *testing.T) {
 	}
 	send(t, ws, map[string]any{"type": "message", "id": "m", "text": "hi"})
 	next(t, ws, "ack")
-	r.tk.end(v)
+	if _, err := r.tk.End(context.Background(), r.open(t, v).ID, tickets.Agent{ID: "U_AGENT", Name: "Agent"}, "done"); err != nil {
+		t.Fatal(err)
+	}
 	send(t, ws, map[string]any{"type": "rate", "rating": 4, "comment": "quick"})
 	next(t, ws, "ack")
 	for {
@@ -450,8 +510,12 @@ func TestRating(t *testing.T) {
 			break
 		}
 	}
-	if r.tk.rated[v] != 4 {
-		t.Fatalf("rating %d recorded, want 4", r.tk.rated[v])
+	tk, err := r.mem.FindLastClosed(context.Background(), Source, v)
+	if err != nil {
+		t.Fatalf("the visitor has no closed chat: %v", err)
+	}
+	if tk.CSAT == nil || tk.CSAT.Rating != 4 || tk.CSAT.Comment != "quick" {
+		t.Fatalf("CSAT recorded %+v, want rating 4, comment \"quick\"", tk.CSAT)
 	}
 	send(t, ws, map[string]any{"type": "rate", "rating": 9})
 	if f := next(t, ws, "error"); f["error"] != "bad_request" {
