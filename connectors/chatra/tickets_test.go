@@ -3,7 +3,6 @@ package chatra
 import (
 	"context"
 	"errors"
-	"strconv"
 	"testing"
 
 	"github.com/frontdeskhq/frontdesk/tickets"
@@ -42,22 +41,8 @@ func newTicketsWithoutTeams(t testing.TB) *testTickets {
 	return &testTickets{Service: svc, mem: mem, t: t}
 }
 
-// all returns every ticket opened so far, oldest first (storetest.Memory numbers them
-// "1", "2", ...).
-func (tk *testTickets) all() []*tickets.Ticket {
-	tk.t.Helper()
-	var out []*tickets.Ticket
-	for n := 1; ; n++ {
-		got, err := tk.mem.Get(context.Background(), tickets.ID(strconv.Itoa(n)))
-		if errors.Is(err, tickets.ErrNotFound) {
-			return out
-		}
-		if err != nil {
-			tk.t.Fatalf("Get: %v", err)
-		}
-		out = append(out, got)
-	}
-}
+// all returns every ticket opened so far, oldest first.
+func (tk *testTickets) all() []*tickets.Ticket { return tk.mem.Tickets() }
 
 // latest returns the conversation's open ticket, else its latest closed one, else nil.
 func (tk *testTickets) latest(conv string) *tickets.Ticket {

@@ -3,7 +3,6 @@ package gladly
 import (
 	"context"
 	"errors"
-	"strconv"
 	"testing"
 
 	"github.com/frontdeskhq/frontdesk/tickets"
@@ -44,22 +43,8 @@ var errReached = errors.New("store: the ticket service was reached")
 // code under test must not make fails it.
 func (tk *testTickets) unreachable() { tk.mem.Fail(errReached) }
 
-// all returns every ticket opened so far, oldest first (storetest.Memory numbers them
-// "1", "2", ...).
-func (tk *testTickets) all() []*tickets.Ticket {
-	tk.t.Helper()
-	var out []*tickets.Ticket
-	for n := 1; ; n++ {
-		got, err := tk.mem.Get(context.Background(), tickets.ID(strconv.Itoa(n)))
-		if errors.Is(err, tickets.ErrNotFound) {
-			return out
-		}
-		if err != nil {
-			tk.t.Fatalf("Get: %v", err)
-		}
-		out = append(out, got)
-	}
-}
+// all returns every ticket opened so far, oldest first.
+func (tk *testTickets) all() []*tickets.Ticket { return tk.mem.Tickets() }
 
 // open returns the conversation's open ticket, or nil.
 func (tk *testTickets) open(conv string) *tickets.Ticket {

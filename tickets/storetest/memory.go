@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -54,6 +55,19 @@ func (m *Memory) Drain() []tickets.Event {
 	evs := m.events
 	m.events = nil
 	return evs
+}
+
+// Tickets returns every ticket made so far, oldest first, as Get returns them.
+func (m *Memory) Tickets() []*tickets.Ticket {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]*tickets.Ticket, 0, m.seq)
+	for n := int64(1); n <= m.seq; n++ {
+		if id := tickets.ID(strconv.FormatInt(n, 10)); m.tickets[id] != nil {
+			out = append(out, m.snapshot(id))
+		}
+	}
+	return out
 }
 
 // Redeliver puts evs (drained before) back at the end of the outbox, ids and all, as an
