@@ -9,6 +9,30 @@ import (
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
+// closeTicketLua defines close_ticket, the one way a script closes an open ticket: k names
+// the ticket's keys (ticket, conv, open, held, outbox, lastclosed, and expire: those that
+// expire keep ms after the close, when keep is above 0); ev is EventClosed's JSON. It
+// frees the conversation for a new ticket, drops the held list and tells the outbox.
+// closeScript and inboundScript both use it.
+const closeTicketLua = `
+local function close_ticket(k, id, at, by, reason, by_source, handed_back, keep, ev)
+	redis.call('HSET', k.ticket, 'status', 'closed', 'closed_at', at, 'closed_by', by,
+		'close_reason', reason, 'by_source', by_source, 'handed_back', handed_back, 'updated_at', at)
+	if redis.call('GET', k.conv) == id then
+		redis.call('DEL', k.conv)
+	end
+	redis.call('ZREM', k.open, id)
+	redis.call('DEL', k.held)
+	redis.call('SET', k.lastclosed, id)
+	if tonumber(keep) > 0 then
+		for _, key in ipairs(k.expire) do
+			redis.call('PEXPIRE', key, keep)
+		end
+	end
+	redis.call('XADD', k.outbox, '*', 't', 'ticket.closed', 'k', id, 'e', ev)
+end
+`
+
 // closeScript closes an open ticket and frees its conversation for a new one.
 //
 // KEYS[1] -> P{N}:ticket:<id>
@@ -29,7 +53,7 @@ import (
 // KEYS[7..10] -> the ticket's transfers, messages, cards and edits
 //
 // Returns 1 closed | 0 no such ticket | -2 closed already | -4 active (with ARGV[7]).
-var closeScript = redis.NewScript(`
+var closeScript = redis.NewScript(closeTicketLua + `
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then
 	return 0
@@ -38,21 +62,9 @@ elseif status == 'closed' then
 elseif ARGV[7] == '1' and status ~= 'pending' then
 	return -4
 end
-redis.call('HSET', KEYS[1], 'status', 'closed', 'closed_at', ARGV[2], 'closed_by', ARGV[3],
-	'close_reason', ARGV[4], 'by_source', ARGV[5], 'handed_back', ARGV[8], 'updated_at', ARGV[2])
-if redis.call('GET', KEYS[2]) == ARGV[1] then
-	redis.call('DEL', KEYS[2])
-end
-redis.call('ZREM', KEYS[3], ARGV[1])
-redis.call('DEL', KEYS[4])
-redis.call('SET', KEYS[6], ARGV[1])
-local keep = tonumber(ARGV[9])
-if keep > 0 then
-	for _, k in ipairs({KEYS[1], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]}) do
-		redis.call('PEXPIRE', k, keep)
-	end
-end
-redis.call('XADD', KEYS[5], '*', 't', 'ticket.closed', 'k', ARGV[1], 'e', ARGV[6])
+close_ticket({ticket = KEYS[1], conv = KEYS[2], open = KEYS[3], held = KEYS[4], outbox = KEYS[5],
+	lastclosed = KEYS[6], expire = {KEYS[1], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]}},
+	ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[8], ARGV[9], ARGV[6])
 return 1
 `)
 

@@ -48,7 +48,9 @@ import (
 // ticket (and it was not to be created) | {0} the conversation names a ticket gone |
 // {-2} closed | {1, created, added ("1"/"0" per message), closed, the ticket HASH (field,
 // value pairs), its transfers, its cards HASH and its edits}.
-var inboundScript = redis.NewScript(`
+var inboundScript = redis.NewScript(appendMessageLua + closeTicketLua + `
+local k = {conv = KEYS[1], ticket = KEYS[2], messages = KEYS[3], held = KEYS[4], open = KEYS[5], outbox = KEYS[6],
+	lastclosed = KEYS[10], expire = {KEYS[2], KEYS[10], KEYS[7], KEYS[3], KEYS[8], KEYS[9]}}
 local open = redis.call('GET', KEYS[1])
 local created = 0
 local n = tonumber(ARGV[7])
@@ -80,14 +82,8 @@ for i = 1, n do
 	local msg, ev, t = ARGV[base], ARGV[base + 1], ARGV[base + 2]
 	local new = ARGV[base + 3] ~= '1' or redis.call('SET', KEYS[10 + i], '1', 'NX', 'PX', ARGV[6])
 	if new then
-		redis.call('RPUSH', KEYS[3], msg)
-		if place == 'card' then
-			redis.call('RPUSH', KEYS[4], msg)
-		end
-		redis.call('HSET', KEYS[2], 'updated_at', t)
-		if not (created == 1 and tostring(i) == ARGV[8]) then
-			redis.call('XADD', KEYS[6], '*', 't', 'message', 'k', ARGV[1], 'e', ev, 'place', place)
-		end
+		-- the opening message of a ticket just created has no event: the card shows it
+		append_message(k, ARGV[1], msg, ev, t, place, not (created == 1 and tostring(i) == ARGV[8]))
 		added[i] = '1'
 	else
 		added[i] = '0'
@@ -95,19 +91,7 @@ for i = 1, n do
 end
 local closed = 0
 if ARGV[9] ~= '' then
-	redis.call('HSET', KEYS[2], 'status', 'closed', 'closed_at', ARGV[10], 'closed_by', '',
-		'close_reason', ARGV[11], 'by_source', '1', 'handed_back', '', 'updated_at', ARGV[10])
-	redis.call('DEL', KEYS[1])
-	redis.call('ZREM', KEYS[5], ARGV[1])
-	redis.call('DEL', KEYS[4])
-	redis.call('SET', KEYS[10], ARGV[1])
-	local keep = tonumber(ARGV[12])
-	if keep > 0 then
-		for _, k in ipairs({KEYS[2], KEYS[10], KEYS[7], KEYS[3], KEYS[8], KEYS[9]}) do
-			redis.call('PEXPIRE', k, keep)
-		end
-	end
-	redis.call('XADD', KEYS[6], '*', 't', 'ticket.closed', 'k', ARGV[1], 'e', ARGV[9])
+	close_ticket(k, ARGV[1], ARGV[10], '', ARGV[11], '1', '', ARGV[12], ARGV[9])
 	closed = 1
 end
 return {1, created, table.concat(added), closed, redis.call('HGETALL', KEYS[2]), redis.call('LRANGE', KEYS[7], 0, -1),

@@ -10,6 +10,28 @@ import (
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
+// appendMessageLua defines append_message, the one way a script adds a message taken: to
+// the transcript, to the held list when its place is the card, as the ticket's latest
+// change, and (when event) to the outbox with its place ("" for none). k names the
+// ticket's keys (ticket, messages, held, outbox). addMessageScript and inboundScript both
+// use it.
+const appendMessageLua = `
+local function append_message(k, id, msg, ev, at, place, event)
+	redis.call('RPUSH', k.messages, msg)
+	if place == 'card' then
+		redis.call('RPUSH', k.held, msg)
+	end
+	redis.call('HSET', k.ticket, 'updated_at', at)
+	if not event then
+		return
+	elseif place ~= '' then
+		redis.call('XADD', k.outbox, '*', 't', 'message', 'k', id, 'e', ev, 'place', place)
+	else
+		redis.call('XADD', k.outbox, '*', 't', 'message', 'k', id, 'e', ev)
+	end
+end
+`
+
 // addMessageScript adds a message to a ticket's transcript and tells the outbox, at most
 // once per direction and source message id, and returns the ticket (AddInboxMessage).
 //
@@ -37,7 +59,7 @@ import (
 // pairs), its transfers, its cards HASH (field, value pairs) and its edits.
 //
 // A source's messages go through inboundScript, which applies the same rules.
-var addMessageScript = redis.NewScript(`
+var addMessageScript = redis.NewScript(appendMessageLua + `
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then
 	return {0}
@@ -63,16 +85,8 @@ if ARGV[6] ~= '' and not redis.call('SET', KEYS[4], '1', 'NX', 'PX', ARGV[6]) th
 	code = 2
 end
 if code == 1 then
-	redis.call('RPUSH', KEYS[2], ARGV[3])
-	if place == 'card' then
-		redis.call('RPUSH', KEYS[3], ARGV[3])
-	end
-	redis.call('HSET', KEYS[1], 'updated_at', ARGV[5])
-	if place ~= '' then
-		redis.call('XADD', KEYS[5], '*', 't', 'message', 'k', ARGV[1], 'e', ARGV[4], 'place', place)
-	else
-		redis.call('XADD', KEYS[5], '*', 't', 'message', 'k', ARGV[1], 'e', ARGV[4])
-	end
+	append_message({ticket = KEYS[1], messages = KEYS[2], held = KEYS[3], outbox = KEYS[5]},
+		ARGV[1], ARGV[3], ARGV[4], ARGV[5], place, true)
 end
 return {code, redis.call('HGETALL', KEYS[1]), redis.call('LRANGE', KEYS[6], 0, -1),
 	redis.call('HGETALL', KEYS[7]), redis.call('LRANGE', KEYS[8], 0, -1)}
