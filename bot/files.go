@@ -53,7 +53,7 @@ type place struct {
 // Locator finds where a file kept outside Slack can be downloaded now: a URL, often
 // short-lived, that the browser opening the file's link is sent to. ref is what LinkTo
 // was given. An error that wraps fs.ErrNotExist says the file is no more.
-type Locator func(ctx context.Context, ref string) (string, error)
+type Locator = func(ctx context.Context, ref string) (string, error)
 
 // filesSecret names the signing key in Secrets.
 const filesSecret = "file-links"

@@ -39,7 +39,7 @@ func TestAI_ReasoningModelEnriches(t *testing.T) {
 	if strays := fake.Strays(); len(strays) > 0 {
 		t.Errorf("the fake refused %q", strays)
 	}
-	got, err := w.d.svc.Get(context.Background(), tk.ID)
+	got, err := w.d.Service().Get(context.Background(), tk.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func TestAI_RefusedTemperatureIsShown(t *testing.T) {
 	card := w.support.ExpectMessage("Ticket #")
 	card.ExpectReply("AI enrichment: not synced", "refused the parameter temperature", "unsupported_value", "unset AI_TEMPERATURE")
 
-	got, err := w.d.svc.Get(context.Background(), tk.ID)
+	got, err := w.d.Service().Get(context.Background(), tk.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

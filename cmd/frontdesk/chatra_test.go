@@ -58,7 +58,7 @@ func TestChatra_Story(t *testing.T) {
 		"CHATRA_AGENT_EMAIL": "team@example.com", "CHATRA_API_URL": chatra.APIURL(),
 		"CHATRA_GROUPS": "grp-billing=Billing",
 	})
-	addr := w.d.ln.Addr().String()
+	addr := w.d.Addr().String()
 	if code := chatraWebhook(t, addr, `{"eventName":"chatStarted","client":{"id":"v-1","chatId":"c-1","displayedName":"Vera",
 		"email":"vera@example.com","groupId":"grp-billing","info":{"plan":"pro"}},"agents":[],
 		"messages":[{"id":"m-1","type":"client","message":"Hi, is my order shipped?"}]}`); code != http.StatusOK {

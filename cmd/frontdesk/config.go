@@ -13,7 +13,7 @@ import (
 
 	"go.uber.org/zap/zapcore"
 
-	"github.com/frontdeskhq/frontdesk/connectors/widget"
+	"github.com/frontdeskhq/frontdesk/internal/app"
 	"github.com/frontdeskhq/frontdesk/store"
 	"github.com/frontdeskhq/frontdesk/store/redisurl"
 	"github.com/frontdeskhq/frontdesk/tickets"
@@ -46,101 +46,18 @@ type env struct {
 	PriorityWindow string `envconfig:"PRIORITY_WINDOW" default:"2m"`
 	RatingWindow   string `envconfig:"RATING_WINDOW" default:"1h"`
 
-	// Optional AI enrichment of ticket details, on when all three are set.
-	AIBaseURL string `envconfig:"AI_BASE_URL"`
-	AIAPIKey  string `envconfig:"AI_API_KEY"`
-	AIModel   string `envconfig:"AI_MODEL"`
-	AITimeout string `envconfig:"AI_TIMEOUT" default:"30s"`
-	// AITemperature is sent only when set: reasoning models refuse all but their default.
-	AITemperature string `envconfig:"AI_TEMPERATURE"`
-
 	PublicURL string `envconfig:"PUBLIC_URL"`
 
-	// The generic chatbot connector, on when WEBHOOK_TOKEN is set.
-	WebhookToken         string `envconfig:"WEBHOOK_TOKEN"`
-	WebhookCallbackURL   string `envconfig:"WEBHOOK_CALLBACK_URL"`
-	WebhookSigningSecret string `envconfig:"WEBHOOK_SIGNING_SECRET"`
-	WebhookRetryFor      string `envconfig:"WEBHOOK_RETRY_FOR" default:"1h"`
-
-	// The Chatra connector, on when CHATRA_WEBHOOK_TOKEN is set.
-	ChatraWebhookToken string `envconfig:"CHATRA_WEBHOOK_TOKEN"`
-	ChatraPublicKey    string `envconfig:"CHATRA_PUBLIC_KEY"`
-	ChatraSecretKey    string `envconfig:"CHATRA_SECRET_KEY"`
-	ChatraAPIURL       string `envconfig:"CHATRA_API_URL" default:"https://app.chatra.io/api/"`
-	ChatraAgentName    string `envconfig:"CHATRA_AGENT_NAME" default:"Support"`
-	ChatraAgentEmail   string `envconfig:"CHATRA_AGENT_EMAIL"`
-	ChatraGroups       string `envconfig:"CHATRA_GROUPS"`
-	ChatraDefaultLabel string `envconfig:"CHATRA_DEFAULT_LABEL"`
-	ChatraRetryFor     string `envconfig:"CHATRA_RETRY_FOR" default:"1h"`
-
-	// The Gladly connector, on when GLADLY_BASE_URL is set.
-	GladlyBaseURL         string  `envconfig:"GLADLY_BASE_URL"`
-	GladlyAgentEmail      string  `envconfig:"GLADLY_AGENT_EMAIL"`
-	GladlyAPIToken        string  `envconfig:"GLADLY_API_TOKEN"`
-	GladlyAgentID         string  `envconfig:"GLADLY_AGENT_ID"`
-	GladlyAIInboxID       string  `envconfig:"GLADLY_AI_INBOX_ID"`
-	GladlyHandoffInboxID  string  `envconfig:"GLADLY_HANDOFF_INBOX_ID"`
-	GladlyAccountID       string  `envconfig:"GLADLY_ACCOUNT_ID"`
-	GladlyWebhookUser     string  `envconfig:"GLADLY_WEBHOOK_USER"`
-	GladlyWebhookPassword string  `envconfig:"GLADLY_WEBHOOK_PASSWORD"`
-	GladlySLA             string  `envconfig:"GLADLY_SLA" default:"10m"`
-	GladlyCloseTopicIDs   userIDs `envconfig:"GLADLY_CLOSE_TOPIC_IDS"`
-	GladlyRetryFor        string  `envconfig:"GLADLY_RETRY_FOR" default:"1h"`
-
-	// The website chat widget, on when WIDGET_SECRET is set.
-	WidgetSecret         string `envconfig:"WIDGET_SECRET"`
-	WidgetAllowedOrigins string `envconfig:"WIDGET_ALLOWED_ORIGINS"`
-	WidgetTitle          string `envconfig:"WIDGET_TITLE" default:"Chat with us"`
-	WidgetColor          string `envconfig:"WIDGET_COLOR" default:"#4f46e5"`
-	WidgetGreeting       string `envconfig:"WIDGET_GREETING" default:"Hi! How can we help?"`
-	WidgetPrechat        bool   `envconfig:"WIDGET_PRECHAT" default:"false"`
-	WidgetLabel          string `envconfig:"WIDGET_LABEL"`
-	WidgetTrustedProxies string `envconfig:"WIDGET_TRUSTED_PROXIES"`
-
-	// Vitally's credentials, when the environment rather than the admin panel sets them.
-	VitallyAPIURL string `envconfig:"VITALLY_API_URL"`
-	VitallySecret string `envconfig:"VITALLY_SECRET"`
+	// The connectors' variables, declared by each connector's Config (chatra.Config's
+	// CHATRA_*, ...). A connector is on when the variable its package names is set.
+	Connectors app.Connectors
 }
 
 // config is the environment checked and turned into what the program is built from.
 type config struct {
-	slackBotToken string
-	slackAppToken string
-	slackAPIURL   string // absolute, ends in "/" as slack-go wants
-
-	redis       *redisurl.Config
-	redisPrefix string
-	// retention: how long closed tickets are kept; 0 for ever.
-	retention time.Duration
-
-	httpAddr  string
+	app.Config
 	logLevel  zapcore.Level
 	logFormat string // "json" or "console"
-	// readyMaxOutboxAge: /readyz fails while an outbox entry waits unacknowledged
-	// longer; 0: never.
-	readyMaxOutboxAge time.Duration
-
-	admins  []tickets.AgentID
-	initial tickets.Settings
-	// priorityWindow: how long a ticket may wait unpicked before its channel is told.
-	priorityWindow time.Duration
-	// ratingWindow: how long after an agent ends a chat its customer may rate it by reply.
-	ratingWindow time.Duration
-	// ai configures AI enrichment; nil when it is off.
-	ai *aiConfig
-	// publicURL is where customers reach this server (for file links); "" when unset.
-	publicURL string
-	// webhook configures the generic chatbot connector; nil when it is off.
-	webhook *webhookConfig
-	// chatra configures the Chatra connector; nil when it is off.
-	chatra *chatraConfig
-	// gladly configures the Gladly connector; nil when it is off.
-	gladly *gladlyConfig
-	// widget configures the website chat widget; nil when it is off.
-	widget *widget.Config
-	// vitallyURL and vitallySecret are Vitally's credentials from the environment; ""
-	// when the admin panel sets them.
-	vitallyURL, vitallySecret string
 }
 
 // loadConfig reads and checks the environment through getenv. Its error names every bad
@@ -149,19 +66,19 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	var e env
 	// Carry on past processEnv's problems so that one run reports them all.
 	errs := []error{processEnv(getenv, &e)}
-	c := &config{
-		slackBotToken: e.SlackBotToken,
-		slackAppToken: e.SlackAppToken,
-		redisPrefix:   e.RedisPrefix,
-		httpAddr:      e.HTTPAddr,
-		logFormat:     e.LogFormat,
-		admins:        e.AdminUserIDs,
-		initial: tickets.Settings{
+	c := &config{Config: app.Config{
+		SlackBotToken: e.SlackBotToken,
+		SlackAppToken: e.SlackAppToken,
+		RedisPrefix:   e.RedisPrefix,
+		HTTPAddr:      e.HTTPAddr,
+		Admins:        e.AdminUserIDs,
+		Initial: tickets.Settings{
 			TicketingChannels: e.TicketingChannels,
 			PriorityGroup:     e.PriorityGroup,
 			ShowAgentName:     e.ShowAgentName,
 		},
-	}
+		Connectors: e.Connectors,
+	}, logFormat: e.LogFormat}
 	check := func(key string, err error) {
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", key, err))
@@ -174,9 +91,9 @@ func loadConfig(getenv func(string) string) (*config, error) {
 		check("SLACK_APP_TOKEN", tokenPrefix(e.SlackAppToken, "xapp-", "app-level token"))
 	}
 	var err error
-	c.slackAPIURL, err = apiURL(e.SlackAPIURL)
+	c.SlackAPIURL, err = apiURL(e.SlackAPIURL)
 	check("SLACK_API_URL", err)
-	c.redis, err = redisConfig(e.RedisURL)
+	c.Redis, err = redisConfig(e.RedisURL)
 	check("REDIS_URL", err)
 	if strings.IndexFunc(e.RedisPrefix, unicode.IsSpace) >= 0 {
 		check("REDIS_PREFIX", errors.New("must not contain spaces"))
@@ -194,40 +111,28 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	if !slices.Contains([]string{"json", "console"}, e.LogFormat) {
 		check("LOG_FORMAT", fmt.Errorf("%q is not one of json, console", e.LogFormat))
 	}
-	if len(c.initial.TicketingChannels) > 0 {
-		check("TICKETING_CHANNELS", c.initial.Validate())
+	if len(c.Initial.TicketingChannels) > 0 {
+		check("TICKETING_CHANNELS", c.Initial.Validate())
 	}
 	if e.PublicURL != "" {
 		u, err := url.Parse(e.PublicURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" {
 			check("PUBLIC_URL", errors.New("must be an absolute http(s) URL without a query, like https://desk.example.com"))
 		}
-		c.publicURL = strings.TrimRight(e.PublicURL, "/")
+		c.PublicURL = strings.TrimRight(e.PublicURL, "/")
 	}
-	c.webhook = webhookSettings(e, check)
-	c.chatra = chatraSettings(e, check)
-	c.gladly = gladlySettings(e, check)
-	c.widget = widgetSettings(e, check)
-	switch {
-	case (e.VitallyAPIURL == "") != (e.VitallySecret == ""):
-		check("VITALLY_API_URL", errors.New("and VITALLY_SECRET go together: set both, or neither (then admins set Vitally up in the admin panel)"))
-	case tickets.Vitally{APIURL: e.VitallyAPIURL}.Validate() != nil:
-		check("VITALLY_API_URL", errors.New("must be like https://<subdomain>.rest.vitally.io (US) or https://rest.vitally-eu.io (EU)"))
-	case tickets.Vitally{Secret: e.VitallySecret}.Validate() != nil:
-		check("VITALLY_SECRET", errors.New("has control characters or is too long"))
-	}
-	c.vitallyURL, c.vitallySecret = e.VitallyAPIURL, e.VitallySecret
-	if c.retention, err = parseDays(e.Retention); err != nil || c.retention < 0 {
+	// Each connector checks its own variables; their problems name them.
+	errs = append(errs, c.Connectors.Validate())
+	if c.Retention, err = parseDays(e.Retention); err != nil || c.Retention < 0 {
 		check("RETENTION", fmt.Errorf("%q is not a duration like 90d or 2160h (0 keeps closed tickets for ever)", e.Retention))
 	}
-	if c.ratingWindow, err = time.ParseDuration(e.RatingWindow); err != nil || c.ratingWindow < 0 {
+	if c.RatingWindow, err = time.ParseDuration(e.RatingWindow); err != nil || c.RatingWindow < 0 {
 		check("RATING_WINDOW", fmt.Errorf("%q is not a duration like 1h or 30m (0: customers are not asked to rate chats)", e.RatingWindow))
 	}
-	c.ai = aiSettings(e, check)
-	if c.readyMaxOutboxAge, err = time.ParseDuration(e.ReadyMaxOutboxAge); err != nil || c.readyMaxOutboxAge < 0 {
+	if c.ReadyMaxOutboxAge, err = time.ParseDuration(e.ReadyMaxOutboxAge); err != nil || c.ReadyMaxOutboxAge < 0 {
 		check("READY_MAX_OUTBOX_AGE", fmt.Errorf("%q is not a duration like 5m or 90s (0 turns the check off)", e.ReadyMaxOutboxAge))
 	}
-	if c.priorityWindow, err = time.ParseDuration(e.PriorityWindow); err != nil || c.priorityWindow < 0 {
+	if c.PriorityWindow, err = time.ParseDuration(e.PriorityWindow); err != nil || c.PriorityWindow < 0 {
 		check("PRIORITY_WINDOW", fmt.Errorf("%q is not a duration like 2m or 90s (0 turns reminders off)", e.PriorityWindow))
 	}
 	if err := errors.Join(errs...); err != nil {

@@ -11,6 +11,12 @@ import (
 	"github.com/kelseyhightower/envconfig"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/frontdeskhq/frontdesk/connectors/ai"
+	"github.com/frontdeskhq/frontdesk/connectors/chatra"
+	"github.com/frontdeskhq/frontdesk/connectors/gladly"
+	"github.com/frontdeskhq/frontdesk/connectors/webhook"
+	"github.com/frontdeskhq/frontdesk/connectors/widget"
+	"github.com/frontdeskhq/frontdesk/internal/app"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -34,26 +40,39 @@ func TestLoadConfig_Defaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &config{
-		slackBotToken:  testBotToken,
-		slackAppToken:  testAppToken,
-		slackAPIURL:    "https://slack.com/api/",
-		redis:          c.redis, // checked below
-		redisPrefix:    "fd:",
-		httpAddr:       ":8080",
-		logLevel:       zapcore.InfoLevel,
-		logFormat:      "json",
-		priorityWindow: 2 * time.Minute,
-		ratingWindow:   time.Hour,
-		retention:      90 * 24 * time.Hour,
+	want := &config{Config: app.Config{
+		SlackBotToken:  testBotToken,
+		SlackAppToken:  testAppToken,
+		SlackAPIURL:    "https://slack.com/api/",
+		Redis:          c.Redis, // checked below
+		RedisPrefix:    "fd:",
+		HTTPAddr:       ":8080",
+		PriorityWindow: 2 * time.Minute,
+		RatingWindow:   time.Hour,
+		Retention:      90 * 24 * time.Hour,
 
-		readyMaxOutboxAge: 5 * time.Minute,
-	}
+		ReadyMaxOutboxAge: 5 * time.Minute,
+		// The connectors are off; their defaults are filled in all the same.
+		Connectors: app.Connectors{
+			Webhook: webhook.Config{RetryFor: time.Hour},
+			Chatra:  chatra.Config{APIURL: chatra.DefaultAPIURL, AgentName: "Support", RetryFor: time.Hour},
+			Gladly:  gladly.Config{SLA: 10 * time.Minute, RetryFor: time.Hour},
+			Widget:  widget.Config{Title: "Chat with us", Color: "#4f46e5", Greeting: widget.DefaultGreeting},
+			AI:      ai.Config{Timeout: 30 * time.Second},
+		},
+	}, logLevel: zapcore.InfoLevel, logFormat: "json"}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("config = %+v\nwant     %+v", c, want)
 	}
-	if c.redis.Addr() != "127.0.0.1:6379" || c.redis.DB() != 0 {
-		t.Errorf("redis addr %s db %d, want 127.0.0.1:6379 db 0", c.redis.Addr(), c.redis.DB())
+	if c.Redis.Addr() != "127.0.0.1:6379" || c.Redis.DB() != 0 {
+		t.Errorf("redis addr %s db %d, want 127.0.0.1:6379 db 0", c.Redis.Addr(), c.Redis.DB())
+	}
+	for name, on := range map[string]bool{"webhook": c.Connectors.Webhook.Enabled(), "chatra": c.Connectors.Chatra.Enabled(),
+		"gladly": c.Connectors.Gladly.Enabled(), "widget": c.Connectors.Widget.Enabled(), "ai": c.Connectors.AI.Enabled(),
+		"vitally from the environment": c.Connectors.Vitally.Enabled()} {
+		if on {
+			t.Errorf("%s is on with no variable set", name)
+		}
 	}
 }
 
@@ -73,25 +92,25 @@ func TestLoadConfig_Set(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.slackAPIURL != "http://127.0.0.1:9999/api/" {
-		t.Errorf("slackAPIURL = %q, want the trailing slash added", c.slackAPIURL)
+	if c.SlackAPIURL != "http://127.0.0.1:9999/api/" {
+		t.Errorf("SlackAPIURL = %q, want the trailing slash added", c.SlackAPIURL)
 	}
-	if c.redis.Addr() != "redis.internal:6380" || c.redis.DB() != 3 || !c.redis.HasPassword() {
-		t.Errorf("redis options = %s db %d, want redis.internal:6380 db 3 with the password", c.redis.Addr(), c.redis.DB())
+	if c.Redis.Addr() != "redis.internal:6380" || c.Redis.DB() != 3 || !c.Redis.HasPassword() {
+		t.Errorf("redis options = %s db %d, want redis.internal:6380 db 3 with the password", c.Redis.Addr(), c.Redis.DB())
 	}
-	if c.redisPrefix != "fd-staging:" || c.httpAddr != "127.0.0.1:0" || c.logLevel != zapcore.DebugLevel || c.logFormat != "console" {
+	if c.RedisPrefix != "fd-staging:" || c.HTTPAddr != "127.0.0.1:0" || c.logLevel != zapcore.DebugLevel || c.logFormat != "console" {
 		t.Errorf("config = %+v", c)
 	}
-	if want := []tickets.AgentID{"U024BE7LH", "W0123ABC"}; !reflect.DeepEqual(c.admins, want) {
-		t.Errorf("admins = %v, want %v", c.admins, want)
+	if want := []tickets.AgentID{"U024BE7LH", "W0123ABC"}; !reflect.DeepEqual(c.Admins, want) {
+		t.Errorf("admins = %v, want %v", c.Admins, want)
 	}
 	want := tickets.Settings{
 		TicketingChannels: []tickets.Team{{ChannelID: "C123", Label: "Support Team"}, {ChannelID: "C456", Label: "Technical Team"}},
 		PriorityGroup:     []tickets.AgentID{"U0PRIO1"},
 		ShowAgentName:     true,
 	}
-	if !reflect.DeepEqual(c.initial, want) {
-		t.Errorf("initial settings = %+v, want %+v", c.initial, want)
+	if !reflect.DeepEqual(c.Initial, want) {
+		t.Errorf("initial settings = %+v, want %+v", c.Initial, want)
 	}
 }
 
@@ -111,7 +130,7 @@ func TestLoadConfig_AITemperature(t *testing.T) {
 		if err != nil {
 			t.Fatalf("AI_TEMPERATURE=%q: %v", tc.value, err)
 		}
-		if got := c.ai.temperature; (got == nil) != (tc.want == nil) || got != nil && *got != *tc.want {
+		if got := c.Connectors.AI.Temperature; (got == nil) != (tc.want == nil) || got != nil && *got != *tc.want {
 			t.Errorf("AI_TEMPERATURE=%q: temperature %s, want %s", tc.value, showFloat(got), showFloat(tc.want))
 		}
 	}

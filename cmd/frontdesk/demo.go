@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"golang.org/x/sync/errgroup"
+
+	"github.com/frontdeskhq/frontdesk/internal/app"
 )
 
 //go:embed demo
@@ -154,15 +156,15 @@ func runDemo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) (err 
 	}
 	log := newLogger(stderr, cfg.logLevel, cfg.logFormat)
 	defer func() { _ = log.Sync() }()
-	a, err := build(cfg, log, nil)
+	a, err := app.Build(&cfg.Config, log)
 	if err != nil {
 		return err
 	}
-	defer a.close()
+	defer a.Close()
 
 	pages := demoPages(w, info.frontdeskURL+"/widget.js")
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return a.serve(gctx) })
+	g.Go(func() error { return a.Serve(gctx) })
 	g.Go(func() error { return servePages(gctx, pages, pagesLn) })
 	g.Go(func() error {
 		if err := waitConnected(gctx, a); err != nil {
@@ -229,10 +231,10 @@ func servePages(ctx context.Context, h http.Handler, ln net.Listener) error {
 }
 
 // waitConnected waits until Frontdesk's Socket Mode connection is up.
-func waitConnected(ctx context.Context, a *app) error {
+func waitConnected(ctx context.Context, a *app.App) error {
 	t := time.NewTicker(50 * time.Millisecond)
 	defer t.Stop()
-	for !a.bot.Connected() {
+	for !a.Connected() {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()

@@ -34,9 +34,9 @@ func TestDetails_EditInModal(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, nil)
 	ctx := context.Background()
-	st, _ := w.d.svc.Settings(ctx)
+	st, _ := w.d.Service().Settings(ctx)
 	st.Categories = []tickets.Category{{Name: "Product", Values: []string{"Request Management", "Marketing Automation"}}}
-	if err := w.d.svc.UpdateSettings(ctx, *st); err != nil {
+	if err := w.d.Service().UpdateSettings(ctx, *st); err != nil {
 		t.Fatal(err)
 	}
 	tk := w.d.open(t, "d-1", "Support Team", "Carol", "My campaign emails bounce\nsince Monday")
@@ -47,7 +47,7 @@ func TestDetails_EditInModal(t *testing.T) {
 	v := w.bob.ExpectView("Ticket details", "Title", "Urgency", "Product")
 	// Meanwhile an admin drops "Marketing Automation".
 	st.Categories[0].Values = []string{"Request Management"}
-	if err := w.d.svc.UpdateSettings(ctx, *st); err != nil {
+	if err := w.d.Service().UpdateSettings(ctx, *st); err != nil {
 		t.Fatal(err)
 	}
 	ack := w.bob.Submit(v, map[string]any{"details_urgency": "High", "details_category_0": "Marketing Automation"})
@@ -65,7 +65,7 @@ func TestDetails_EditInModal(t *testing.T) {
 		t.Fatalf("refused: %v", ack.Errors())
 	}
 	card.ExpectUpdate("Campaign emails bounce", "Urgency:", "High", "Product:", "Request Management", "email, deliverability")
-	got, err := w.d.svc.Get(ctx, tk.ID)
+	got, err := w.d.Service().Get(ctx, tk.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func TestCSAT_TextReply(t *testing.T) {
 		"CHATRA_AGENT_EMAIL": "team@example.com", "CHATRA_API_URL": chatra.APIURL(),
 		"RATING_WINDOW": "1h",
 	})
-	addr := w.d.ln.Addr().String()
+	addr := w.d.Addr().String()
 	chatraWebhook(t, addr, `{"eventName":"chatStarted","client":{"id":"v-9","displayedName":"Vera"},
 		"messages":[{"id":"m-1","type":"client","message":"Hello"}]}`)
 	card := w.support.ExpectMessage("Ticket #1", "Vera")
@@ -148,7 +148,7 @@ func TestCSAT_TextReply(t *testing.T) {
 	card.ExpectUpdate("Rating:", "4/5")
 	inbox.ExpectMessage("Vera rated the chat", "4/5")
 	inbox.ExpectArchived()
-	if _, err := w.d.st.FindOpen(context.Background(), "chatra", "v-9"); err == nil {
+	if _, err := w.d.Store().FindOpen(context.Background(), "chatra", "v-9"); err == nil {
 		t.Error("the rating reply opened a ticket")
 	}
 	w.sim.DiscardUnexpected()

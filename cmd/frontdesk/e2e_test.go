@@ -15,6 +15,8 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/frontdeskhq/frontdesk/bot/slacktest"
+	"github.com/frontdeskhq/frontdesk/connectors"
+	"github.com/frontdeskhq/frontdesk/internal/app"
 	"github.com/frontdeskhq/frontdesk/store/redistest"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
@@ -111,7 +113,7 @@ func (c *customers) nothingMore(t *testing.T) {
 
 // desk is Frontdesk running in the test against the Slack simulator and a real Redis.
 type desk struct {
-	*app
+	*app.App
 	cancel context.CancelFunc
 	done   chan error
 	logs   *lockedBuffer // everything it logged
@@ -157,7 +159,8 @@ func noSecretsIn(t *testing.T, what, text string, env map[string]string) {
 }
 
 // startDesk builds Frontdesk from vars (over the simulator's) and serves it until stop.
-// Chats come from "webhook" (src) and "helpdesk" (src too, and it can take chats back).
+// Chats come from "webhook" (src, unless WEBHOOK_TOKEN turns the real connector on) and
+// "helpdesk" (src too, and it can take chats back).
 func startDesk(t *testing.T, sim *slacktest.Sim, src *customers, vars map[string]string) *desk {
 	t.Helper()
 	env := slackEnv(t, sim)
@@ -172,17 +175,21 @@ func startDesk(t *testing.T, sim *slacktest.Sim, src *customers, vars map[string
 	logs := &lockedBuffer{}
 	capture := zapcore.NewCore(zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()), zapcore.AddSync(logs), zapcore.DebugLevel)
 	log := zap.New(zapcore.NewTee(zaptest.NewLogger(t).Core(), capture))
-	a, err := build(cfg, log, map[string]tickets.Source{"webhook": src, "helpdesk": helpdesk{src}})
+	fakes := []*connectors.Connector{{Name: "helpdesk", Source: helpdesk{src}}}
+	if !cfg.Connectors.Webhook.Enabled() { // else the real chatbot connector is "webhook"
+		fakes = append(fakes, &connectors.Connector{Name: "webhook", Source: src})
+	}
+	a, err := app.Build(&cfg.Config, log, fakes...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Runs after stop (cleanups run last first): every log line of the run is in.
 	t.Cleanup(func() { noSecretsIn(t, "the logs", logs.String(), env) })
 	ctx, cancel := context.WithCancel(context.Background())
-	d := &desk{app: a, cancel: cancel, done: make(chan error, 1), logs: logs}
-	go func() { d.done <- a.serve(ctx) }()
+	d := &desk{App: a, cancel: cancel, done: make(chan error, 1), logs: logs}
+	go func() { d.done <- a.Serve(ctx) }()
 	t.Cleanup(func() { d.stop(t) })
-	waitFor(t, a.bot.Connected)
+	waitFor(t, a.Connected)
 	return d
 }
 
@@ -202,12 +209,12 @@ func (d *desk) stop(t *testing.T) {
 	case <-time.After(hangGuard):
 		t.Fatal("Frontdesk did not stop")
 	}
-	d.close()
+	d.Close()
 }
 
 func (d *desk) open(t *testing.T, conv, label, name, text string) *tickets.Ticket {
 	t.Helper()
-	tk, _, err := d.svc.Open(context.Background(), tickets.OpenRequest{
+	tk, _, err := d.Service().Open(context.Background(), tickets.OpenRequest{
 		Source: "webhook", ConversationID: conv, Label: label,
 		Customer: tickets.Customer{Name: name, Email: strings.ToLower(name) + "@example.com", Fields: map[string]string{"plan": "pro"}},
 		First:    &tickets.Message{Text: text, SourceMessageID: conv + "-0"},
@@ -220,7 +227,7 @@ func (d *desk) open(t *testing.T, conv, label, name, text string) *tickets.Ticke
 
 func (d *desk) customerSays(t *testing.T, conv, id, text string) {
 	t.Helper()
-	if _, _, err := d.svc.CustomerMessage(context.Background(), "webhook", conv, tickets.Message{Text: text, SourceMessageID: id}); err != nil {
+	if _, _, err := d.Service().CustomerMessage(context.Background(), "webhook", conv, tickets.Message{Text: text, SourceMessageID: id}); err != nil {
 		t.Fatal(err)
 	}
 }

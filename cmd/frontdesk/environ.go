@@ -4,7 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/kelseyhightower/envconfig"
 )
@@ -17,8 +20,11 @@ import (
 // through it would tie run to the process environment, so tests could not hand run an
 // environment of their own or run in parallel. processEnv keeps envconfig's declarations
 // — the tags `envconfig` (the variable), `default` and `required`, and the
-// envconfig.Decoder interface for types of our own — for the only field types the env
-// struct uses: string, bool and envconfig.Decoder. It differs from Process in one way: an
+// envconfig.Decoder interface for types of our own — for the field types Frontdesk's
+// settings use: string, bool, float64, time.Duration, []string (a comma-separated list,
+// items trimmed, empty ones dropped), a pointer to one of these (nil when unset) and
+// envconfig.Decoder. A field of struct type without a tag is a group of settings (a
+// connector's Config) and is filled the same way; a field tagged `ignored:"true"` is left as it is. It differs from Process in one way: an
 // empty value counts as unset, because getenv cannot tell the two apart.
 //
 // It checks every field and joins the problems, each naming its variable. It puts no value
@@ -29,12 +35,23 @@ func processEnv(getenv func(string) string, spec any) error {
 	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
 		return envconfig.ErrInvalidSpecification
 	}
-	v = v.Elem()
+	return processStruct(getenv, v.Elem())
+}
+
+// processStruct fills the fields of v, a struct, as processEnv says.
+func processStruct(getenv func(string) string, v reflect.Value) error {
 	var errs []error
 	for i := range v.NumField() {
 		f := v.Type().Field(i)
+		if f.Tag.Get("ignored") == "true" {
+			continue // as envconfig: not a setting
+		}
 		key := f.Tag.Get("envconfig")
 		if key == "" {
+			if f.Type.Kind() == reflect.Struct && f.IsExported() {
+				errs = append(errs, processStruct(getenv, v.Field(i)))
+				continue
+			}
 			return fmt.Errorf("env: field %s has no envconfig tag", f.Name)
 		}
 		value := getenv(key)
@@ -59,15 +76,35 @@ func setField(field reflect.Value, value string) error {
 	if d, ok := field.Addr().Interface().(envconfig.Decoder); ok {
 		return d.Decode(value)
 	}
-	switch field.Kind() {
-	case reflect.String:
+	switch {
+	case field.Type() == reflect.TypeFor[time.Duration]():
+		d, err := time.ParseDuration(strings.TrimSpace(value))
+		if err != nil {
+			return errors.New("is not a duration like 30s, 10m or 1h")
+		}
+		field.SetInt(int64(d))
+	case field.Type() == reflect.TypeFor[[]string]():
+		field.Set(reflect.ValueOf(slices.Collect(items(value))))
+	case field.Kind() == reflect.Pointer:
+		elem := reflect.New(field.Type().Elem())
+		if err := setField(elem.Elem(), value); err != nil {
+			return err
+		}
+		field.Set(elem)
+	case field.Kind() == reflect.String:
 		field.SetString(value)
-	case reflect.Bool:
+	case field.Kind() == reflect.Bool:
 		b, err := strconv.ParseBool(value)
 		if err != nil {
 			return errors.New("must be true or false")
 		}
 		field.SetBool(b)
+	case field.Kind() == reflect.Float64:
+		f, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
+		if err != nil {
+			return errors.New("is not a number")
+		}
+		field.SetFloat(f)
 	default:
 		return fmt.Errorf("env: unsupported field type %s", field.Type())
 	}

@@ -21,7 +21,7 @@ func TestExport(t *testing.T) {
 	// The cards are recorded on the tickets just after they are posted.
 	for _, tk := range []*tickets.Ticket{carol, dave} {
 		waitFor(t, func() bool {
-			got, err := w.d.svc.Get(context.Background(), tk.ID)
+			got, err := w.d.Service().Get(context.Background(), tk.ID)
 			return err == nil && !got.Card.IsZero()
 		})
 	}
@@ -40,11 +40,11 @@ func TestExport(t *testing.T) {
 		if err := json.Unmarshal([]byte(line), &got); err != nil || got.Ticket == nil {
 			t.Fatalf("line %s: %v", line, err)
 		}
-		want, err := w.d.svc.Get(context.Background(), got.Ticket.ID)
+		want, err := w.d.Service().Get(context.Background(), got.Ticket.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		msgs, _ := w.d.svc.Transcript(context.Background(), got.Ticket.ID)
+		msgs, _ := w.d.Service().Transcript(context.Background(), got.Ticket.ID)
 		if !reflect.DeepEqual(normalize(got.Ticket), normalize(want)) || !reflect.DeepEqual(got.Messages, msgs) || len(msgs) != 1 {
 			t.Errorf("exported %+v\nwant     %+v", got, exported{Ticket: want, Messages: msgs})
 		}

@@ -145,7 +145,7 @@ func TestGladly_HandOffAddsNote(t *testing.T) {
 	t.Parallel()
 	g := newFakeGladly(t)
 	w := newWorld(t, gladlyVars(g, "0"))
-	addr := w.d.ln.Addr().String()
+	addr := w.d.Addr().String()
 	item := customerSays(g, "conv-n", "I was charged twice")
 	gladlyEvent(t, addr, "acct-secret-1", "conv-n", item)
 	card := w.support.ExpectMessage("Ticket #1", "I was charged twice")

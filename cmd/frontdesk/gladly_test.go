@@ -88,7 +88,7 @@ func TestGladly_Story(t *testing.T) {
 	t.Parallel()
 	g := newFakeGladly(t)
 	w := newWorld(t, gladlyVars(g, "0"))
-	addr := w.d.ln.Addr().String()
+	addr := w.d.Addr().String()
 	item := customerSays(g, "conv-1", "My parcel never arrived")
 	if code := gladlyEvent(t, addr, "wrong", "conv-1", item); code != http.StatusUnauthorized {
 		t.Fatalf("wrong X-Account-Identifier = %d, want 401", code)
@@ -142,7 +142,7 @@ func TestGladly_SLAHandsOffUnpicked(t *testing.T) {
 	t.Parallel()
 	g := newFakeGladly(t)
 	w := newWorld(t, gladlyVars(g, "1s"))
-	addr := w.d.ln.Addr().String()
+	addr := w.d.Addr().String()
 	item := customerSays(g, "conv-9", "Hello?")
 	gladlyEvent(t, addr, "acct-secret-1", "conv-9", item)
 	card := w.support.ExpectMessage("Ticket #1", "Gus")

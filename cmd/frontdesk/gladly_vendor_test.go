@@ -34,7 +34,7 @@ func TestGladly_CustomChannelItemStillGetsReplies(t *testing.T) {
 	t.Parallel()
 	g := newFakeGladly(t)
 	w := newWorld(t, gladlyVars(g, "0"))
-	addr := w.d.ln.Addr().String()
+	addr := w.d.Addr().String()
 	item := customerSays(g, "conv-cc", "Where is my parcel?")
 	g.AddItem("conv-cc", customChannelItem("conv-cc", "item-cc-text", map[string]any{"text": "from the app"}, "TEXT"))
 	g.AddItem("conv-cc", customChannelItem("conv-cc", "item-cc-files", map[string]any{"caption": "the label",
@@ -60,7 +60,7 @@ func TestGladly_MovedIntoTheAIInbox(t *testing.T) {
 	t.Parallel()
 	g := newFakeGladly(t)
 	w := newWorld(t, gladlyVars(g, "0"))
-	addr := w.d.ln.Addr().String()
+	addr := w.d.Addr().String()
 	customerSays(g, "conv-mv", "My order arrived broken")
 	customerSays(g, "conv-mv", "Can I get a new one?")
 	code, err := gladlyWebhook(addr, "acct-secret-1").Send(context.Background(),

@@ -84,7 +84,7 @@ func TestHTTP_HostileRequests(t *testing.T) {
 	maps.Copy(vars, gladlyVars(newFakeGladly(t), "0"))
 	vars["GLADLY_WEBHOOK_USER"], vars["GLADLY_WEBHOOK_PASSWORD"] = "gladly-user", "gladly-password"
 	w := newWorld(t, vars)
-	addr := "http://" + w.d.ln.Addr().String()
+	addr := "http://" + w.d.Addr().String()
 
 	nested := strings.Repeat(`{"a":`, 20000) + "1" + strings.Repeat("}", 20000)
 	huge := `{"type":"MESSAGE","text":"` + strings.Repeat("x", 3<<20) + `"}`
@@ -175,7 +175,7 @@ func TestHTTP_HostileRequests(t *testing.T) {
 func TestHTTP_SlowLoris(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, nil)
-	conn, err := net.Dial("tcp", w.d.ln.Addr().String())
+	conn, err := net.Dial("tcp", w.d.Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,9 +20,11 @@ func TestREADMEDocumentsEnv(t *testing.T) {
 			rows[strings.Trim(strings.TrimSpace(cells[1]), "`")] = line
 		}
 	}
-	typ := reflect.TypeFor[env]()
-	for i := range typ.NumField() {
-		f := typ.Field(i)
+	vars := settings(reflect.TypeFor[env]())
+	if len(vars) < 40 {
+		t.Fatalf("env declares %d variables; the connectors' were not found", len(vars))
+	}
+	for _, f := range vars {
 		key := f.Tag.Get("envconfig")
 		row, ok := rows[key]
 		if !ok {
@@ -33,4 +35,21 @@ func TestREADMEDocumentsEnv(t *testing.T) {
 			t.Errorf("README.md's row for %s does not show its default `%s`", key, def)
 		}
 	}
+}
+
+// settings returns the fields of typ that are environment variables, within the groups of
+// settings (the connectors' Configs) too, as processEnv reads them.
+func settings(typ reflect.Type) []reflect.StructField {
+	var out []reflect.StructField
+	for i := range typ.NumField() {
+		f := typ.Field(i)
+		switch {
+		case f.Tag.Get("ignored") == "true":
+		case f.Tag.Get("envconfig") != "":
+			out = append(out, f)
+		case f.Type.Kind() == reflect.Struct:
+			out = append(out, settings(f.Type)...)
+		}
+	}
+	return out
 }

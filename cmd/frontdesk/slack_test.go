@@ -231,7 +231,7 @@ func TestAdminPanel(t *testing.T) {
 		if why := ack.Errors()["admin_priority"]; !strings.Contains(why, "single-channel guest") {
 			t.Fatalf("errors = %v, want the guest refused on the priority group", ack.Errors())
 		}
-		st, _ := w.d.svc.Settings(ctx)
+		st, _ := w.d.Service().Settings(ctx)
 		if len(st.PriorityGroup) != 1 {
 			t.Errorf("settings changed: %+v", st)
 		}
@@ -244,7 +244,7 @@ func TestAdminPanel(t *testing.T) {
 		if len(ack.Errors()) > 0 {
 			t.Fatalf("refused: %v", ack.Errors())
 		}
-		st, err := w.d.svc.Settings(ctx)
+		st, err := w.d.Service().Settings(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -280,10 +280,10 @@ func TestFirstStart_CreatesDefaultChannels(t *testing.T) {
 	sup := sim.ExpectChannelCreated("frontdesk-support")
 	tech := sim.ExpectChannelCreated("frontdesk-technical")
 	waitFor(t, func() bool {
-		st, err := d.svc.Settings(context.Background())
+		st, err := d.Service().Settings(context.Background())
 		return err == nil && len(st.TicketingChannels) == 2
 	})
-	st, _ := d.svc.Settings(context.Background())
+	st, _ := d.Service().Settings(context.Background())
 	if st.TicketingChannels[0] != (tickets.Team{ChannelID: sup.ID, Label: "Support Team"}) ||
 		st.TicketingChannels[1] != (tickets.Team{ChannelID: tech.ID, Label: "Technical Team"}) {
 		t.Errorf("saved teams %+v", st.TicketingChannels)
@@ -298,7 +298,7 @@ func TestCard_HugeCustomer(t *testing.T) {
 	for i := range 80 {
 		fields[fmt.Sprintf("field-%02d", i)] = long[:1900]
 	}
-	_, _, err := w.d.svc.Open(context.Background(), tickets.OpenRequest{
+	_, _, err := w.d.Service().Open(context.Background(), tickets.OpenRequest{
 		Source: "webhook", ConversationID: "huge-1", Summary: long,
 		Customer: tickets.Customer{Name: long[:1900], Email: "x@example.com", Fields: fields},
 		First:    &tickets.Message{Text: long},
@@ -355,7 +355,7 @@ func TestAdminPanel_AddAndRemoveTeams(t *testing.T) {
 	if len(ack.Errors()) > 0 {
 		t.Fatalf("refused: %v", ack.Errors())
 	}
-	st, err := w.d.svc.Settings(context.Background())
+	st, err := w.d.Service().Settings(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -368,7 +368,7 @@ func TestAdminPanel_AddAndRemoveTeams(t *testing.T) {
 func TestControl_HandBackToTheSource(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, nil)
-	_, _, err := w.d.svc.Open(context.Background(), tickets.OpenRequest{
+	_, _, err := w.d.Service().Open(context.Background(), tickets.OpenRequest{
 		Source: "helpdesk", ConversationID: "hd-1", Customer: tickets.Customer{Name: "Hal"},
 		First: &tickets.Message{Text: "Refund please"},
 	})
@@ -492,7 +492,7 @@ func TestPick_OnlyThoseWhoMayWork(t *testing.T) {
 	gus.ExpectView("Single-channel guests cannot work tickets")
 	w.dan.Click(card, "Details")
 	w.dan.ExpectView("Only members of")
-	got, err := w.d.svc.Get(context.Background(), tk.ID)
+	got, err := w.d.Service().Get(context.Background(), tk.ID)
 	if err != nil || got.Status != tickets.StatusPending {
 		t.Fatalf("after refused picks: %+v, %v", got, err)
 	}
@@ -506,7 +506,7 @@ func TestPick_OnlyThoseWhoMayWork(t *testing.T) {
 func TestAdminPanel_SubmitChecksAdmin(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, nil)
-	before, _ := w.d.svc.Settings(context.Background())
+	before, _ := w.d.Service().Settings(context.Background())
 	ack := w.sim.DeliverInteraction(map[string]any{
 		"type": "view_submission", "user": map[string]any{"id": w.bob.ID, "name": "bob"},
 		"view": map[string]any{"id": "VFORGED", "type": "modal", "callback_id": "admin_panel", "private_metadata": "0|",
@@ -519,7 +519,7 @@ func TestAdminPanel_SubmitChecksAdmin(t *testing.T) {
 	if why := ack.Errors()["admin_team_channel_0"]; !strings.Contains(why, "Only Frontdesk admins") {
 		t.Fatalf("errors = %v, want the member refused", ack.Errors())
 	}
-	after, _ := w.d.svc.Settings(context.Background())
+	after, _ := w.d.Service().Settings(context.Background())
 	if after.TicketingChannels[0] != before.TicketingChannels[0] || len(after.PriorityGroup) != len(before.PriorityGroup) {
 		t.Errorf("a forged submission changed the settings: %+v", after)
 	}

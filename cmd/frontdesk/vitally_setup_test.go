@@ -67,7 +67,7 @@ func TestVitally_NothingCreatedBeforehand(t *testing.T) {
 	var tks []*tickets.Ticket
 	for r := range rows {
 		conv := fmt.Sprintf("nc-%d", r)
-		tk, _, err := w.d.svc.Open(ctx, tickets.OpenRequest{
+		tk, _, err := w.d.Service().Open(ctx, tickets.OpenRequest{
 			Source: "webhook", ConversationID: conv, Label: "Support Team",
 			Customer: tickets.Customer{Name: fmt.Sprintf("Row %d", r), Email: fmt.Sprintf("row%d@r%d.example", r, r)},
 			First:    &tickets.Message{Text: fmt.Sprintf("Question %d", r), SourceMessageID: conv + "-0"},
@@ -75,7 +75,7 @@ func TestVitally_NothingCreatedBeforehand(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.d.svc.SourceClosed(ctx, "webhook", conv, "resolved by the bot"); err != nil {
+		if _, err := w.d.Service().SourceClosed(ctx, "webhook", conv, "resolved by the bot"); err != nil {
 			t.Fatal(err)
 		}
 		tks = append(tks, tk)
@@ -157,7 +157,7 @@ func waitSync(t *testing.T, w *world, tk *tickets.Ticket, ok func(tickets.SyncSt
 	t.Helper()
 	deadline := time.Now().Add(hangGuard)
 	for {
-		got, err := w.d.svc.Get(context.Background(), tk.ID)
+		got, err := w.d.Service().Get(context.Background(), tk.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

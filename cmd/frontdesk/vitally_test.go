@@ -88,7 +88,7 @@ func TestVitally_OpenPickEnd(t *testing.T) {
 	if in.Name != "Frontdesk Request ID: "+strconv.FormatInt(tk.Number, 10) || tr["Request Id"] != float64(tk.Number) {
 		t.Errorf("name %q, request id %v", in.Name, tr["Request Id"])
 	}
-	got, err := w.d.svc.Get(context.Background(), tk.ID)
+	got, err := w.d.Service().Get(context.Background(), tk.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func TestVitally_NoSyncIsShown(t *testing.T) {
 	t.Parallel()
 	fake, obj, _ := fakeVitally(t)
 	w := newWorld(t, map[string]string{"VITALLY_API_URL": fake.URL, "VITALLY_SECRET": vitallySecret})
-	if _, _, err := w.d.svc.Open(context.Background(), tickets.OpenRequest{
+	if _, _, err := w.d.Service().Open(context.Background(), tickets.OpenRequest{
 		Source: "webhook", ConversationID: "v-2", Customer: tickets.Customer{Name: "Mallory"},
 		First: &tickets.Message{Text: "Hi", SourceMessageID: "v-2-0"},
 	}); err != nil {
@@ -147,7 +147,7 @@ func TestVitally_AdminPanelSetUp(t *testing.T) {
 	if n := len(fake.CustomFields(obj.ID)); n != len(vitally.Traits()) {
 		t.Errorf("%d traits in Vitally, want %d", n, len(vitally.Traits()))
 	}
-	st, err := w.d.svc.Settings(context.Background())
+	st, err := w.d.Service().Settings(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +165,7 @@ func TestVitally_AdminPanelSetUp(t *testing.T) {
 		t.Fatalf("refused: %v", ack.Errors())
 	}
 	v.ExpectUpdate("Vitally set-up", "is set up", "All 21 traits are there")
-	st, _ = w.d.svc.Settings(context.Background())
+	st, _ = w.d.Service().Settings(context.Background())
 	if st.Vitally.Secret != vitallySecret || !st.Vitally.PushNew || st.Vitally.UpdateExisting {
 		t.Errorf("saved %v (push %v, update %v)", st.Vitally, st.Vitally.PushNew, st.Vitally.UpdateExisting)
 	}

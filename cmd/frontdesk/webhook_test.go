@@ -71,7 +71,7 @@ func newHookWorld(t *testing.T) (*world, *webhooktest.Chatbot, string) {
 	w := newWorld(t, map[string]string{
 		"WEBHOOK_TOKEN": hookToken, "WEBHOOK_CALLBACK_URL": bot.CallbackURL(), "WEBHOOK_SIGNING_SECRET": hookSecret,
 	})
-	return w, bot, w.d.ln.Addr().String()
+	return w, bot, w.d.Addr().String()
 }
 
 var member = map[string]any{"member": "m-42", "channel": "whatsapp-main", "app": "acme-bot"}
@@ -147,7 +147,7 @@ func TestWebhook_Story(t *testing.T) {
 	if code, res := post(t, addr, with(map[string]any{"type": "CSAT", "rating": 5, "comment": "fast!"})); code != http.StatusOK {
 		t.Fatalf("CSAT = %d %v", code, res)
 	}
-	rated, err := w.d.st.FindLastClosed(context.Background(), webhook.Source, "acme-bot/whatsapp-main/m-42")
+	rated, err := w.d.Store().FindLastClosed(context.Background(), webhook.Source, "acme-bot/whatsapp-main/m-42")
 	if err != nil || rated.CSAT == nil || rated.CSAT.Rating != 5 || rated.CSAT.Comment != "fast!" {
 		t.Fatalf("the rating was not stored: %+v, %v", rated, err)
 	}
@@ -234,7 +234,7 @@ func TestWebhook_TransferAndEndByAgents(t *testing.T) {
 		"WEBHOOK_TOKEN": hookToken, "WEBHOOK_CALLBACK_URL": bot.URL, "WEBHOOK_SIGNING_SECRET": hookSecret,
 		"SHOW_AGENT_NAME": "true",
 	})
-	addr := w.d.ln.Addr().String()
+	addr := w.d.Addr().String()
 	post(t, addr, with(map[string]any{"type": "LIVE_CHAT_REQUEST", "text": "hi", "profile": map[string]any{"name": "Carol"}}))
 	card := w.support.ExpectMessage("Ticket #1")
 	dm := w.priya.ExpectDM("Ticket #1")

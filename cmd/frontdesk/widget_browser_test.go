@@ -151,8 +151,8 @@ func TestWidget_Browser(t *testing.T) {
 	shop := shopPage(t, &addr)
 	vars := map[string]string{"WIDGET_SECRET": widgetSecret, "WIDGET_ALLOWED_ORIGINS": shop.URL, "RATING_WINDOW": "1h"}
 	w := newWorld(t, vars)
-	addr.Store(w.d.ln.Addr().String())
-	w.vars["HTTP_ADDR"] = w.d.ln.Addr().String() // a restart comes back on the same address
+	addr.Store(w.d.Addr().String())
+	w.vars["HTTP_ADDR"] = w.d.Addr().String() // a restart comes back on the same address
 	p := newPage(t, shop.URL)
 	p.shot("widget-closed.png")
 
@@ -269,7 +269,7 @@ func TestWidget_BrowserPreChat(t *testing.T) {
 	shop := shopPage(t, &addr)
 	w := newWorld(t, map[string]string{"WIDGET_SECRET": widgetSecret, "WIDGET_ALLOWED_ORIGINS": shop.URL, "WIDGET_PRECHAT": "true",
 		"WIDGET_TITLE": "Example Shop support", "WIDGET_COLOR": "#0f766e", "WIDGET_GREETING": "Hello! Ask us anything."})
-	addr.Store(w.d.ln.Addr().String())
+	addr.Store(w.d.Addr().String())
 	p := newPage(t, shop.URL)
 	p.click("the bubble", root+`.querySelector('.bubble')`)
 	p.waitFor("the pre-chat form with the focus on the name", root+`.activeElement === `+root+`.querySelector('#fd-name') && `+root+`.querySelector('form.compose').hidden`)

@@ -224,7 +224,7 @@ func TestWidget_Story(t *testing.T) {
 	vars := widgetVars()
 	vars["RATING_WINDOW"] = "1h"
 	w := newWorld(t, vars)
-	addr := w.d.ln.Addr().String()
+	addr := w.d.Addr().String()
 
 	v := newVisitor(t, addr)
 	v.connect()
@@ -310,7 +310,7 @@ func TestWidget_Story(t *testing.T) {
 func TestWidget_SessionIsolation(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, widgetVars())
-	addr := w.d.ln.Addr().String()
+	addr := w.d.Addr().String()
 	alice := newVisitor(t, addr)
 	alice.connect()
 	alice.says("a1", "alice's secret question")
@@ -350,7 +350,7 @@ func TestWidget_SessionIsolation(t *testing.T) {
 	}
 	// Signed with another secret: same answer.
 	other := newWorld(t, map[string]string{"WIDGET_SECRET": strings.Repeat("z", 40), "WIDGET_ALLOWED_ORIGINS": widgetOrigin})
-	stranger := newVisitor(t, other.d.ln.Addr().String())
+	stranger := newVisitor(t, other.d.Addr().String())
 	if _, _, err := dialWidget(t, addr, widgetOrigin, stranger.token, ""); err == nil || !strings.Contains(err.Error(), "4401") {
 		t.Errorf("a token of another install: %v, want close 4401", err)
 	}
@@ -361,7 +361,7 @@ func TestWidget_SessionIsolation(t *testing.T) {
 func TestWidget_Origins(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, widgetVars())
-	addr := w.d.ln.Addr().String()
+	addr := w.d.Addr().String()
 	for _, origin := range []string{"http://evil.example.test", "", "null", widgetOrigin + ".evil.test", strings.ToUpper(widgetOrigin)} {
 		if status, body := widgetSession(t, addr, origin); status != http.StatusForbidden || body["error"] != "origin_not_allowed" {
 			t.Errorf("session from %q: %d %v, want 403 origin_not_allowed", origin, status, body)
@@ -390,7 +390,7 @@ func TestWidget_Origins(t *testing.T) {
 func TestWidget_ReconnectAfterRestart(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, widgetVars())
-	addr := w.d.ln.Addr().String()
+	addr := w.d.Addr().String()
 	w.vars["HTTP_ADDR"] = addr
 	v := newVisitor(t, addr)
 	v.connect()
@@ -443,15 +443,15 @@ func TestLoadConfig_Widget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := c.widget
-	if w == nil || w.Secret != widgetSecret || strings.Join(w.AllowedOrigins, " ") != "https://www.example.com http://localhost:3000" ||
+	w := c.Connectors.Widget
+	if !w.Enabled() || w.Secret != widgetSecret || strings.Join(w.AllowedOrigins, " ") != "https://www.example.com http://localhost:3000" ||
 		w.Title != "Help" || w.Color != "#0F766E" || w.Greeting != widget.DefaultGreeting || !w.PreChat || w.Label != "Billing" {
 		t.Fatalf("widget config %+v", w)
 	}
 	if fmt.Sprint(w.TrustedProxies) != "[10.0.0.0/8 192.0.2.7/32 fd00::/8 198.51.100.0/24]" {
 		t.Errorf("trusted proxies %v", w.TrustedProxies)
 	}
-	if off, _ := loadConfig(environment(nil)); off.widget != nil {
+	if off, _ := loadConfig(environment(nil)); off.Connectors.Widget.Enabled() {
 		t.Error("the widget is on without WIDGET_SECRET")
 	}
 	for name, tc := range map[string]struct {
@@ -492,9 +492,9 @@ func TestWidget_TwoReplicas(t *testing.T) {
 	w := newWorld(t, vars)
 	b := startDesk(t, w.sim, w.src, w.vars)
 	w.sim.ExpectConnections(2)
-	onA := newVisitor(t, w.d.ln.Addr().String())
+	onA := newVisitor(t, w.d.Addr().String())
 	onA.connect()
-	onB := &visitor{t: t, addr: b.ln.Addr().String(), token: onA.token, acks: map[string]string{}}
+	onB := &visitor{t: t, addr: b.Addr().String(), token: onA.token, acks: map[string]string{}}
 	onB.connect()
 
 	onA.says("a1", "sent through replica A")

@@ -63,7 +63,7 @@ func (s *Sink) complete(ctx context.Context, p prompt) (string, error) {
 	if err != nil {
 		return "", tickets.Permanent(fmt.Errorf("%s: encode request: %w", what, err))
 	}
-	resp, err := httpsrc.Do(ctx, s.cfg.HTTP, httpsrc.Request{
+	resp, err := httpsrc.Do(ctx, s.http, httpsrc.Request{
 		Method: http.MethodPost, URL: s.endpoint, What: what, Body: body, MaxBody: maxBody, Timeout: s.cfg.Timeout,
 		Header: http.Header{"Authorization": {"Bearer " + s.cfg.APIKey}, "Accept": {"application/json"}},
 	})

@@ -5,10 +5,11 @@
 // and again when it is closed, and records what it gets with the suggest function the
 // ticket service hands it (Service.Suggest for that ticket).
 //
-// It is off unless the operator configures an endpoint, a key and a model; nothing is
-// sent anywhere until then. Like a sink, it works through the outbox on its own
-// ("sink:ai"), apart from Slack and the customer's side: a slow or failing model never
-// holds up a chat, and a failed call is retried by the outbox.
+// It is off unless the operator configures an endpoint, a key and a model (AI_BASE_URL,
+// AI_API_KEY and AI_MODEL; see Config and Connect); nothing is sent anywhere until then.
+// Like a sink, it works through the outbox on its own ("sink:ai"), apart from Slack and
+// the customer's side: a slow or failing model never holds up a chat, and a failed call
+// is retried by the outbox.
 //
 // What leaves the install, and goes only to the configured endpoint: the chat's
 // transcript (the customer's messages and the agents' answers, without the agents'
@@ -17,8 +18,8 @@
 // No customer contact details are sent: no name, email, phone or other customer field.
 //
 // The request carries the model, the two messages and response_format json_object, and a
-// temperature only when the operator sets one (Config.Temperature): OpenAI documents it
-// as optional, and its reasoning models (the o-series, the GPT-5 family) refuse any value
+// temperature only when the operator sets one (AI_TEMPERATURE): OpenAI documents it as
+// optional, and its reasoning models (the o-series, the GPT-5 family) refuse any value
 // but their default. When the endpoint refuses a parameter the model does not support
 // (400 unsupported_parameter or unsupported_value), the sink logs which one and what to
 // change, and records that as the ticket's AI status (tickets.SyncStatus, which agents

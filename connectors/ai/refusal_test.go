@@ -234,14 +234,15 @@ func TestRefusalOnlyWhenPermanent(t *testing.T) {
 }
 
 func TestNewTemperature(t *testing.T) {
-	ok := Config{BaseURL: "https://api.openai.com/v1", APIKey: "k", Model: "m", Store: &memStore{}}
+	ok := Config{BaseURL: "https://api.openai.com/v1", APIKey: "k", Model: "m", Timeout: DefaultTimeout}
+	deps := Deps{Store: &memStore{}}
 	for _, bad := range []float64{-0.1, 2.01, math.NaN(), math.Inf(1)} {
-		if _, err := New(with(ok, func(c *Config) { c.Temperature = ptr(bad) })); err == nil || !strings.Contains(err.Error(), "Temperature") {
-			t.Errorf("Temperature %v: err %v, want one naming Temperature", bad, err)
+		if _, err := New(with(ok, func(c *Config) { c.Temperature = ptr(bad) }), deps); err == nil || !strings.Contains(err.Error(), "AI_TEMPERATURE") {
+			t.Errorf("Temperature %v: err %v, want one naming AI_TEMPERATURE", bad, err)
 		}
 	}
 	temp := 0.5
-	s, err := New(with(ok, func(c *Config) { c.Temperature = &temp }))
+	s, err := New(with(ok, func(c *Config) { c.Temperature = &temp }), deps)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -18,7 +17,8 @@ import (
 // Name is the sink's name: its outbox consumer group is "sink:ai".
 const Name = "ai"
 
-// DefaultTimeout is one call's limit when Config.Timeout is zero.
+// DefaultTimeout is one call's limit unless AI_TIMEOUT says otherwise (Config.Timeout's
+// default).
 const DefaultTimeout = 30 * time.Second
 
 // Store is what the sink reads and records in Frontdesk's store (store.Redis).
@@ -29,106 +29,52 @@ type Store interface {
 	SetSync(ctx context.Context, id tickets.ID, sink string, s tickets.SyncStatus) error
 }
 
-// Config is what a Sink needs. BaseURL, APIKey, Model and Store are required.
-type Config struct {
-	// BaseURL is the OpenAI-compatible API's root, e.g. https://api.openai.com/v1 or
-	// http://localhost:11434/v1; requests go to BaseURL + "/chat/completions".
-	BaseURL string
-	// APIKey is sent as "Authorization: Bearer <key>".
-	APIKey string
-	Model  string
-	// Temperature, when set, is sent as the request's temperature (0 to 2). Nil sends
-	// none, and the model uses its default: OpenAI's reasoning models (the o-series, the
-	// GPT-5 family) refuse any value but their default (1).
-	Temperature *float64
-	// Store reads transcripts and records the AI status.
-	Store Store
-	// HTTP is the client for the endpoint; by default one with Timeout that does not
-	// follow redirects (the transcript goes to the configured endpoint only) and keeps its
-	// connections (httpsrc.Pooled).
-	HTTP *http.Client
-	// Timeout is one call's limit (DefaultTimeout when zero), whatever HTTP is.
-	Timeout time.Duration
-	Log     *zap.Logger
-}
-
 // Sink suggests ticket details with a language model (tickets.Enricher). It is safe for
 // concurrent use.
 type Sink struct {
 	cfg      Config
+	store    Store
+	http     *http.Client
 	endpoint string // BaseURL + "/chat/completions"; never in errors or logs
 	log      *zap.Logger
 	now      func() time.Time
 }
 
-// New returns a Sink for cfg. Errors name what is missing or wrong, never the URL or the
-// key.
-func New(cfg Config) (*Sink, error) {
-	cfg.BaseURL = strings.TrimSpace(cfg.BaseURL)
-	cfg.APIKey = strings.TrimSpace(cfg.APIKey)
-	cfg.Model = strings.TrimSpace(cfg.Model)
-	switch {
-	case cfg.BaseURL == "":
-		return nil, errors.New("ai: New needs BaseURL")
-	case cfg.APIKey == "":
-		return nil, errors.New("ai: New needs APIKey")
-	case cfg.Model == "":
-		return nil, errors.New("ai: New needs Model")
-	case cfg.Store == nil:
-		return nil, errors.New("ai: New needs Store")
-	case cfg.Timeout < 0:
-		return nil, errors.New("ai: Timeout must not be negative")
-	case cfg.Temperature != nil && !(*cfg.Temperature >= 0 && *cfg.Temperature <= 2):
-		return nil, errors.New("ai: Temperature must be from 0 to 2")
+// New returns a Sink for cfg, which must be on (Config.Enabled) and valid: its error is
+// Validate's, naming the variables, never the URL or the key. d.Store is required.
+func New(cfg Config, d Deps) (*Sink, error) {
+	cfg = cfg.trimmed()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if !cfg.Enabled() {
+		return nil, errors.New("AI_BASE_URL: AI_BASE_URL, AI_API_KEY and AI_MODEL are required to turn AI enrichment on")
+	}
+	if d.Store == nil {
+		return nil, errors.New("ai: New needs Deps.Store")
 	}
 	if cfg.Temperature != nil {
 		t := *cfg.Temperature
 		cfg.Temperature = &t
 	}
-	if err := checkBaseURL(cfg.BaseURL); err != nil {
-		return nil, err
+	log := d.Log
+	if log == nil {
+		log = zap.NewNop()
 	}
-	if strings.ContainsAny(cfg.APIKey, "\r\n") {
-		return nil, errors.New("ai: APIKey must be one line")
-	}
-	if cfg.Timeout == 0 {
-		cfg.Timeout = DefaultTimeout
-	}
-	if cfg.HTTP == nil {
-		cfg.HTTP = &http.Client{
+	return &Sink{
+		cfg:   cfg,
+		store: d.Store,
+		// It does not follow redirects: the transcript goes to the configured endpoint
+		// only.
+		http: &http.Client{
 			Timeout:       cfg.Timeout,
 			Transport:     httpsrc.Pooled(),
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		}
-	}
-	if cfg.Log == nil {
-		cfg.Log = zap.NewNop()
-	}
-	return &Sink{
-		cfg:      cfg,
+		},
 		endpoint: strings.TrimRight(cfg.BaseURL, "/") + "/chat/completions",
-		log:      cfg.Log.Named("ai"),
+		log:      log.Named("ai"),
 		now:      time.Now,
 	}, nil
-}
-
-// checkBaseURL accepts an absolute http or https URL with a host and neither query nor
-// fragment (the path is appended to it).
-func checkBaseURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return errors.New("ai: BaseURL is not a URL")
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return errors.New("ai: BaseURL must be an http or https URL")
-	}
-	if u.Host == "" {
-		return errors.New("ai: BaseURL has no host")
-	}
-	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-		return errors.New("ai: BaseURL must have no query or fragment")
-	}
-	return nil
 }
 
 // Name is "ai".
@@ -152,7 +98,7 @@ func (s *Sink) Enrich(ctx context.Context, t *tickets.Ticket, ev tickets.Event, 
 	if ev.Type != tickets.EventOpened && ev.Type != tickets.EventClosed {
 		return nil
 	}
-	msgs, err := s.cfg.Store.Messages(ctx, t.ID)
+	msgs, err := s.store.Messages(ctx, t.ID)
 	if errors.Is(err, tickets.ErrNotFound) {
 		s.log.Warn("ticket not found: no suggestions", ticketField(t), eventField(ev))
 		return nil

@@ -49,6 +49,12 @@ type world struct {
 // every kind of message. cfg's zero fields are filled in.
 func newWorld(t *testing.T, cfg Config) *world {
 	t.Helper()
+	return newWorldWith(t, cfg, nil)
+}
+
+// newWorldWith is newWorld with store in place of the world's own, unless it is nil.
+func newWorldWith(t *testing.T, cfg Config, store Store) *world {
+	t.Helper()
 	w := &world{fake: newFakeAI(t), sugg: &suggestions{}}
 	w.ticket = &tickets.Ticket{
 		ID: "T1", Number: 135, Source: "webhook", ConversationID: "c-1",
@@ -77,14 +83,13 @@ func newWorld(t *testing.T, cfg Config) *world {
 	if cfg.Model == "" {
 		cfg.Model = "gpt-test"
 	}
-	if cfg.Store == nil {
-		cfg.Store = w.tickets
+	if store == nil {
+		store = w.tickets
 	}
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 2 * time.Second
 	}
-	cfg.Log = zap.New(core)
-	s, err := New(cfg)
+	s, err := New(cfg, Deps{Store: store, Log: zap.New(core)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -406,7 +411,8 @@ func TestSlowAnswerIsRetried(t *testing.T) {
 
 // With a client of its own, the sink still keeps to Timeout.
 func TestTimeoutWithOwnClient(t *testing.T) {
-	w := newWorld(t, Config{Timeout: 100 * time.Millisecond, HTTP: &http.Client{}})
+	w := newWorld(t, Config{Timeout: 100 * time.Millisecond})
+	w.sink.http = &http.Client{}
 	w.fake.Answer(reply{Content: goodContent, Block: 500 * time.Millisecond})
 	err := w.changed(tickets.EventOpened)
 	if err == nil || tickets.IsPermanent(err) {
@@ -482,7 +488,7 @@ func TestTranscriptErrors(t *testing.T) {
 		t.Errorf("a ticket gone: err %v, want nil", err)
 	}
 	boom := errors.New("redis down")
-	w2 := newWorld(t, Config{Store: failingStore{boom}})
+	w2 := newWorldWith(t, Config{}, failingStore{boom})
 	if err := w2.changed(tickets.EventOpened); !errors.Is(err, boom) || tickets.IsPermanent(err) {
 		t.Errorf("err %v, want %v, retryable", err, boom)
 	}
@@ -514,17 +520,18 @@ func TestNothingToAskAbout(t *testing.T) {
 }
 
 func TestNew(t *testing.T) {
-	ok := Config{BaseURL: "https://api.openai.com/v1", APIKey: "k", Model: "m", Store: &memStore{}}
-	s, err := New(ok)
+	ok := Config{BaseURL: "https://api.openai.com/v1", APIKey: "k", Model: "m", Timeout: DefaultTimeout}
+	deps := Deps{Store: &memStore{}}
+	s, err := New(ok, deps)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if s.Name() != "ai" || s.endpoint != "https://api.openai.com/v1/chat/completions" || s.cfg.Timeout != DefaultTimeout ||
-		s.cfg.HTTP == nil || s.cfg.HTTP.Timeout != DefaultTimeout {
+		s.http == nil || s.http.Timeout != DefaultTimeout {
 		t.Errorf("name %q, endpoint %q, timeout %v", s.Name(), s.endpoint, s.cfg.Timeout)
 	}
 	var _ tickets.Enricher = s
-	if s, err := New(with(ok, func(c *Config) { c.BaseURL = "http://localhost:11434/v1/" })); err != nil ||
+	if s, err := New(with(ok, func(c *Config) { c.BaseURL = " http://localhost:11434/v1/ " }), deps); err != nil ||
 		s.endpoint != "http://localhost:11434/v1/chat/completions" {
 		t.Errorf("trailing slash: %v", err)
 	}
@@ -533,20 +540,21 @@ func TestNew(t *testing.T) {
 		edit func(*Config)
 		want string
 	}{
-		{"no base URL", func(c *Config) { c.BaseURL = " " }, "BaseURL"},
-		{"relative base URL", func(c *Config) { c.BaseURL = "/v1" }, "BaseURL"},
-		{"no host", func(c *Config) { c.BaseURL = "https:///v1" }, "BaseURL"},
-		{"other scheme", func(c *Config) { c.BaseURL = "ftp://secret@host/v1" }, "BaseURL"},
-		{"no scheme", func(c *Config) { c.BaseURL = "api.openai.com/v1" }, "BaseURL"},
-		{"query", func(c *Config) { c.BaseURL = "https://host/v1?key=secret" }, "BaseURL"},
-		{"not a URL", func(c *Config) { c.BaseURL = "http://host:port:secret/\x7f" }, "BaseURL"},
-		{"no key", func(c *Config) { c.APIKey = "" }, "APIKey"},
-		{"no model", func(c *Config) { c.Model = "" }, "Model"},
-		{"no store", func(c *Config) { c.Store = nil }, "Store"},
-		{"negative timeout", func(c *Config) { c.Timeout = -time.Second }, "Timeout"},
+		{"no base URL", func(c *Config) { c.BaseURL = " " }, "AI_BASE_URL"},
+		{"relative base URL", func(c *Config) { c.BaseURL = "/v1" }, "AI_BASE_URL"},
+		{"no host", func(c *Config) { c.BaseURL = "https:///v1" }, "AI_BASE_URL"},
+		{"other scheme", func(c *Config) { c.BaseURL = "ftp://secret@host/v1" }, "AI_BASE_URL"},
+		{"no scheme", func(c *Config) { c.BaseURL = "api.openai.com/v1" }, "AI_BASE_URL"},
+		{"query", func(c *Config) { c.BaseURL = "https://host/v1?key=secret" }, "AI_BASE_URL"},
+		{"not a URL", func(c *Config) { c.BaseURL = "http://host:port:secret/\x7f" }, "AI_BASE_URL"},
+		{"no key", func(c *Config) { c.APIKey = "" }, "AI_API_KEY"},
+		{"no model", func(c *Config) { c.Model = "" }, "AI_MODEL"},
+		{"nothing", func(c *Config) { *c = Config{} }, "AI_BASE_URL"},
+		{"no timeout", func(c *Config) { c.Timeout = 0 }, "AI_TIMEOUT"},
+		{"negative timeout", func(c *Config) { c.Timeout = -time.Second }, "AI_TIMEOUT"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := New(with(ok, c.edit))
+			_, err := New(with(ok, c.edit), deps)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("err %v, want one naming %s", err, c.want)
 			}
@@ -554,6 +562,9 @@ func TestNew(t *testing.T) {
 				t.Errorf("the URL is in %q", err)
 			}
 		})
+	}
+	if _, err := New(ok, Deps{}); err == nil || !strings.Contains(err.Error(), "Store") {
+		t.Errorf("no store: err %v, want one naming Store", err)
 	}
 }
 

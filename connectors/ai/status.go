@@ -25,7 +25,7 @@ func (s *Sink) refused(ctx context.Context, t *tickets.Ticket, ev tickets.Event,
 		ticketField(t), eventField(ev), zap.String("model", s.cfg.Model), zap.String("param", rp.param),
 		zap.String("code", rp.code), zap.String("reason", reason), zap.Error(err))
 	st := tickets.SyncStatus{Reason: reason, LastEvent: ev.ID, At: s.now()}
-	if serr := s.cfg.Store.SetSync(ctx, t.ID, Name, st); serr != nil && !errors.Is(serr, tickets.ErrNotFound) {
+	if serr := s.store.SetSync(ctx, t.ID, Name, st); serr != nil && !errors.Is(serr, tickets.ErrNotFound) {
 		return fmt.Errorf("ai: record the AI status: %w", serr)
 	}
 	return err
@@ -60,7 +60,7 @@ func (s *Sink) answered(ctx context.Context, t *tickets.Ticket, ev tickets.Event
 		return
 	}
 	st := tickets.SyncStatus{Synced: true, LastEvent: ev.ID, At: s.now()}
-	if err := s.cfg.Store.SetSync(ctx, t.ID, Name, st); err != nil && !errors.Is(err, tickets.ErrNotFound) {
+	if err := s.store.SetSync(ctx, t.ID, Name, st); err != nil && !errors.Is(err, tickets.ErrNotFound) {
 		s.log.Warn("could not record that the AI endpoint answers again", ticketField(t), eventField(ev), zap.Error(err))
 	}
 }

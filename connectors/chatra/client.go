@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/frontdeskhq/frontdesk/connectors/internal/httpsrc"
+	"github.com/frontdeskhq/frontdesk/connectors/internal/setting"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -76,32 +76,24 @@ func (c *ClientConfig) setDefaults() {
 	}
 }
 
-// Validate reports the first problem with c, once defaults are applied. It never quotes
-// a key.
+// Validate reports every problem with c, once defaults are applied. The settings an
+// operator sets are checked as Config.Validate checks them (connector.go). It never
+// quotes a key.
 func (c ClientConfig) Validate() error {
 	c.setDefaults()
-	u, err := url.Parse(c.APIURL)
-	switch {
-	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "":
-		return errors.New("chatra: the API URL must be an absolute http or https URL without a query (CHATRA_API_URL)")
-	case c.PublicKey == "" || c.SecretKey == "":
-		return errors.New("chatra: the public and secret API keys are required (CHATRA_PUBLIC_KEY, CHATRA_SECRET_KEY)")
-	case strings.ContainsAny(c.PublicKey+c.SecretKey, " \t\r\n:"):
-		return errors.New("chatra: the API keys must not hold white space or ':' (CHATRA_PUBLIC_KEY, CHATRA_SECRET_KEY)")
-	case c.TeamEmail == "":
-		return errors.New("chatra: the team's agent email is required (CHATRA_AGENT_EMAIL)")
-	case !strings.Contains(c.TeamEmail, "@") || strings.ContainsAny(c.TeamEmail, " \t\r\n"):
-		return errors.New("chatra: the team's agent email is not an email address (CHATRA_AGENT_EMAIL)")
-	case strings.TrimSpace(c.TeamName) == "":
-		return errors.New("chatra: the team's agent name must not be blank (CHATRA_AGENT_NAME)")
-	case strings.TrimSpace(c.ReceivedFrom) != c.ReceivedFrom:
-		return errors.New("chatra: the receivedFrom marker must not begin or end with white space")
-	case c.RetryFor < 0:
-		return fmt.Errorf("chatra: retry for %s must be positive", c.RetryFor)
-	case c.Timeout < 0:
-		return fmt.Errorf("chatra: timeout %s must be positive", c.Timeout)
+	errs := []error{
+		setting.Named("CHATRA_API_URL", checkAPIURL(c.APIURL)),
+		setting.Named("CHATRA_PUBLIC_KEY", checkKey(c.PublicKey)),
+		setting.Named("CHATRA_SECRET_KEY", checkKey(c.SecretKey)),
+		setting.Named("CHATRA_AGENT_EMAIL", checkAgentEmail(c.TeamEmail)),
+		setting.Named("CHATRA_AGENT_NAME", checkAgentName(c.TeamName)),
+		setting.Named("CHATRA_RETRY_FOR", setting.PositiveDuration(c.RetryFor)),
+		checkMarker(c.ReceivedFrom),
 	}
-	return nil
+	if c.Timeout < 0 {
+		errs = append(errs, fmt.Errorf("timeout %s must be positive", c.Timeout))
+	}
+	return setting.Prefixed("chatra", errs)
 }
 
 // Client sends Slack agents' messages to Chatra visitors: it is the tickets.Source of

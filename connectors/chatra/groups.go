@@ -7,8 +7,9 @@ import (
 
 // ParseGroups reads CHATRA_GROUPS, "groupId=Support Team,groupId2=Billing": Chatra group
 // ids mapped to the labels of ticketing channels. White space around ids and labels is
-// dropped, and so are empty pairs (a trailing comma). An error names the pair at fault by
-// its position, never by its text.
+// dropped, and so are empty pairs (a trailing comma). An error starts with the variable's
+// name, as Config.Validate reports it, and names the pair at fault by its position, never
+// by its text.
 func ParseGroups(s string) (map[string]string, error) {
 	groups := map[string]string{}
 	first := map[string]int{}
@@ -21,14 +22,14 @@ func ParseGroups(s string) (map[string]string, error) {
 		id, label = strings.TrimSpace(id), strings.TrimSpace(label)
 		switch {
 		case !ok:
-			return nil, fmt.Errorf("chatra: CHATRA_GROUPS pair %d is not groupId=label (no '=')", n)
+			return nil, fmt.Errorf("CHATRA_GROUPS: pair %d is not groupId=label (no '=')", n)
 		case id == "":
-			return nil, fmt.Errorf("chatra: CHATRA_GROUPS pair %d has no group id before '='", n)
+			return nil, fmt.Errorf("CHATRA_GROUPS: pair %d has no group id before '='", n)
 		case label == "":
-			return nil, fmt.Errorf("chatra: CHATRA_GROUPS pair %d has no label after '='", n)
+			return nil, fmt.Errorf("CHATRA_GROUPS: pair %d has no label after '='", n)
 		}
 		if p, dup := first[id]; dup {
-			return nil, fmt.Errorf("chatra: CHATRA_GROUPS pair %d repeats the group id of pair %d", n, p)
+			return nil, fmt.Errorf("CHATRA_GROUPS: pair %d repeats the group id of pair %d", n, p)
 		}
 		first[id] = n
 		groups[id] = label

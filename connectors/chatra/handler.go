@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/frontdeskhq/frontdesk/connectors/internal/httpsrc"
+	"github.com/frontdeskhq/frontdesk/connectors/internal/setting"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -33,10 +33,6 @@ var _ Tickets = (*tickets.Service)(nil)
 
 // closeReason is why a ticket closes when Chatra's transcript says the chat is over.
 const closeReason = "chat ended in Chatra"
-
-// minTokenBytes is the shortest webhook token taken: it is the only guard (Chatra does
-// not sign its webhooks), so it must be hard to guess.
-const minTokenBytes = 16
 
 // HandlerConfig configures the Handler.
 type HandlerConfig struct {
@@ -66,24 +62,25 @@ func (c *HandlerConfig) setDefaults() {
 	}
 }
 
-// Validate reports the first problem with c, once defaults are applied. It never quotes
-// the token.
+// Validate reports every problem with c, once defaults are applied. The token is
+// checked as Config.Validate checks it (connector.go), and never quoted.
 func (c HandlerConfig) Validate() error {
 	c.setDefaults()
-	switch {
-	case c.Token == "":
-		return errors.New("chatra: a webhook token is required (CHATRA_WEBHOOK_TOKEN)")
-	case len(c.Token) < minTokenBytes:
-		return fmt.Errorf("chatra: the webhook token must be at least %d characters (CHATRA_WEBHOOK_TOKEN)", minTokenBytes)
-	case !pathSafe(c.Token):
-		return errors.New("chatra: the webhook token must not hold '/', '?', '#', '%', white space or control characters (CHATRA_WEBHOOK_TOKEN)")
-	case strings.TrimSpace(c.ReceivedFrom) != c.ReceivedFrom:
-		return errors.New("chatra: the receivedFrom marker must not begin or end with white space")
-	}
+	errs := []error{setting.Named("CHATRA_WEBHOOK_TOKEN", checkWebhookToken(c.Token)), checkMarker(c.ReceivedFrom)}
 	for id, label := range c.Groups {
 		if strings.TrimSpace(id) == "" || strings.TrimSpace(label) == "" {
-			return errors.New("chatra: a group mapping has an empty group id or label (CHATRA_GROUPS)")
+			// ParseGroups never makes such a mapping; a caller that builds Groups may.
+			errs = append(errs, errors.New("a group mapping has an empty group id or label (CHATRA_GROUPS)"))
+			break
 		}
+	}
+	return setting.Prefixed("chatra", errs)
+}
+
+// checkMarker checks the receivedFrom marker the Client and the Handler share.
+func checkMarker(s string) error {
+	if strings.TrimSpace(s) != s {
+		return errors.New("the receivedFrom marker must not begin or end with white space")
 	}
 	return nil
 }

@@ -18,19 +18,19 @@ import (
 // GET /conversation-items/{itemId}/attachments/{attachmentId}, which answers
 // "303 See Other" to a URL the file downloads from ("Get Attachment",
 // https://developer.gladly.com/rest/#operation/getAttachment). Slack shows such a file as
-// a link to Frontdesk (Config.FileLink): opening it asks Gladly where the file is now
+// a link to Frontdesk (Deps.Files): opening it asks Gladly where the file is now
 // (Client.Attachment) and goes there, so Gladly's credentials never leave Frontdesk and
 // the link outlives the URL Gladly gives.
 
 // FileLinkTTL is how long a link in Slack to a customer's file in Gladly opens it.
 const FileLinkTTL = 30 * 24 * time.Hour
 
-// attachmentRef is the reference of attachment attID of item itemID that FileLink links
-// to and Client.Attachment resolves: "itemID/attID". Gladly's ids are URL-safe and hold
-// no "/".
+// attachmentRef is the reference of attachment attID of item itemID that a file link
+// links to and Client.Attachment resolves: "itemID/attID". Gladly's ids are URL-safe and
+// hold no "/".
 func attachmentRef(itemID, attID string) string { return itemID + "/" + attID }
 
-// Attachment returns where the customer's file ref (a reference FileLink was given)
+// Attachment returns where the customer's file ref (a reference a file link was made for)
 // can be downloaded now: it asks Gladly, as the API user, and returns the URL Gladly's
 // 303 (or another redirect) names, without following it. A reference that is not one, or
 // a file Gladly does not have (404, or 400: "conversation item content does not contain
@@ -63,9 +63,10 @@ func (c *Client) Attachment(ctx context.Context, ref string) (string, error) {
 	return "", tickets.Permanent(fmt.Errorf("%s answered %d, not a redirect to the file", what, resp.Status))
 }
 
-// fileLinks makes the links under which Slack shows the attachments of it (Config.FileLink),
-// one per attachment, in order; nil when there is no FileLink. A link that cannot be
-// made (the signing key unreadable: Redis away) is an error worth a retry.
+// fileLinks makes the links under which Slack shows the attachments of it
+// (options.fileLink), one per attachment, in order; nil when there is no file link. A
+// link that cannot be made (the signing key unreadable: Redis away) is an error worth a
+// retry.
 func (p *Processor) fileLinks(ctx context.Context, it *item, itemID string) ([]string, error) {
 	if p.fileLink == nil || len(it.Content.Attachments) == 0 {
 		return nil, nil

@@ -38,26 +38,26 @@ type Client struct {
 
 var _ tickets.SLAHandBacker = (*Client)(nil)
 
-// NewClient returns a client for the Gladly organisation of cfg.
-func NewClient(cfg Config, log *zap.Logger) (*Client, error) {
-	cfg.setDefaults()
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
+// callTimeout bounds each call to Gladly.
+const callTimeout = 10 * time.Second
+
+// newClient returns a client for the Gladly organisation of o, whose Config Connect
+// checked.
+func newClient(o options, log *zap.Logger) *Client {
 	if log == nil {
 		log = zap.NewNop()
 	}
-	hc := cfg.HTTPClient
-	if hc == nil {
-		hc = httpsrc.NoRedirects()
+	perSecond := o.requestsPerSecond
+	if perSecond == 0 {
+		perSecond = DefaultRequestsPerSecond
 	}
 	return &Client{
-		base: cfg.apiBase(), email: cfg.AgentEmail, token: cfg.APIToken,
-		handoffInbox: cfg.HandoffInboxID, topics: cfg.CloseTopicIDs, sla: cfg.SLA,
-		retryFor: cfg.RetryFor, timeout: cfg.Timeout, hc: hc, log: log.Named("gladly"),
-		now: time.Now, progress: newProgress(), pace: newPacer(cfg.RequestsPerSecond),
-		transcript: cfg.Transcript, permalink: cfg.Permalink,
-	}, nil
+		base: o.apiBase(), email: o.AgentEmail, token: o.APIToken,
+		handoffInbox: o.HandoffInboxID, topics: o.CloseTopicIDs, sla: o.SLA,
+		retryFor: o.RetryFor, timeout: callTimeout, hc: httpsrc.NoRedirects(), log: log.Named("gladly"),
+		now: time.Now, progress: newProgress(), pace: newPacer(perSecond),
+		transcript: o.transcript, permalink: o.permalink,
+	}
 }
 
 // TakesChatsBack reports true: a Gladly conversation can always go to the Handoff inbox.

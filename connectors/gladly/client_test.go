@@ -10,8 +10,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"go.uber.org/zap/zaptest"
-
 	"github.com/frontdeskhq/frontdesk/connectors/gladly/gladlytest"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
@@ -94,7 +92,7 @@ func TestClient_Deliver(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			c, f := setup(t, func(cfg *Config) { cfg.CloseTopicIDs = tc.topics })
+			c, f := setup(t, func(o *options) { o.CloseTopicIDs = tc.topics })
 			if err := c.Deliver(context.Background(), testTicket(), tc.out, "ev-1"); err != nil {
 				t.Fatalf("Deliver: %v", err)
 			}
@@ -241,7 +239,7 @@ func TestClient_LongReply(t *testing.T) {
 // TestClient_ResumesAfterAFailure checks that a retry of the same key goes on from the
 // step that failed: neither the reply nor the topics are sent twice.
 func TestClient_ResumesAfterAFailure(t *testing.T) {
-	c, f := setup(t, func(cfg *Config) { cfg.CloseTopicIDs = []string{topicA} })
+	c, f := setup(t, func(o *options) { o.CloseTopicIDs = []string{topicA} })
 	f.FailNext(gladlytest.Failure{On: "PATCH /conversations/", Status: http.StatusServiceUnavailable})
 	out := tickets.Outbound{Kind: tickets.OutEnded, Text: "Bye!", At: time.Now()}
 	err := c.Deliver(context.Background(), testTicket(), out, "ev-7")
@@ -379,7 +377,7 @@ func TestClient_Refused(t *testing.T) {
 
 func TestClient_HandsBackAfterSLA(t *testing.T) {
 	var sla tickets.SLAHandBacker
-	c, _ := setup(t, func(cfg *Config) { cfg.SLA = 3 * time.Minute })
+	c, _ := setup(t, func(o *options) { o.SLA = 3 * time.Minute })
 	sla = c
 	if !sla.TakesChatsBack() || sla.HandBackAfter() != 3*time.Minute {
 		t.Errorf("TakesChatsBack %v, HandBackAfter %s", sla.TakesChatsBack(), sla.HandBackAfter())
@@ -403,19 +401,16 @@ func TestClient_DoesNotFollowRedirects(t *testing.T) {
 }
 
 func TestNewClient(t *testing.T) {
-	cfg := testConfig("https://acme.gladly.com")
-	cfg.APIToken = ""
-	if _, err := NewClient(cfg, nil); err == nil {
-		t.Error("NewClient took no token")
-	}
-	c, err := NewClient(testConfig("https://acme.us-1.gladly.com/api/v1"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.base != "https://acme.us-1.gladly.com/api/v1/" || c.timeout != DefaultTimeout || c.retryFor != DefaultRetryFor {
+	c := newClient(options{Config: testConfig("https://acme.us-1.gladly.com/")}, nil) // a nil logger
+	if c.base != "https://acme.us-1.gladly.com/api/v1/" || c.timeout != callTimeout || c.retryFor != time.Hour {
 		t.Errorf("client: base %q, timeout %s, retry for %s", c.base, c.timeout, c.retryFor)
 	}
-	if _, err := NewClient(testConfig("https://acme.gladly.com"), zaptest.NewLogger(t)); err != nil {
-		t.Errorf("NewClient: %v", err)
+	if c.transcript != nil || c.permalink != nil {
+		t.Error("a client without a transcript or Slack links adds hand-off notes")
+	}
+	for _, base := range []string{"https://acme.gladly.com", "https://acme.gladly.com/", "https://acme.gladly.com/api/v1", "https://acme.gladly.com/api/v1/"} {
+		if got := (Config{BaseURL: base}).apiBase(); got != "https://acme.gladly.com/api/v1/" {
+			t.Errorf("apiBase(%q) = %q", base, got)
+		}
 	}
 }

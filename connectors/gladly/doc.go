@@ -6,12 +6,13 @@
 // customers' messages and for conversations moved into the AI inbox, relays messages, and
 // closes tickets that Gladly closed or took away. Calls to Gladly are paced under its rate
 // limit (pacer).
-// Customers' files Gladly keeps show in Slack as Frontdesk's own links (Config.FileLink),
+// Customers' files Gladly keeps show in Slack as Frontdesk's own links (Deps.Files),
 // which Client.Attachment resolves through Gladly's API when they are opened.
 // The Client (a tickets.SLAHandBacker) sends agents' replies to the customer's channel,
 // closes conversations, and hands them off, adding a note with the Slack discussion
-// (note.go). docs/gladly.md explains the set-up in Gladly
-// and which of Gladly's API facts are confirmed and which are assumed.
+// (note.go). Connect makes the connector from its Config (the GLADLY_* variables) and
+// its Deps. docs/gladly.md explains the set-up in Gladly and which of Gladly's API facts
+// are confirmed and which are assumed.
 package gladly
 
 // Source is the name tickets of this connector carry (tickets.Ticket.Source).

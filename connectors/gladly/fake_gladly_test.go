@@ -65,18 +65,14 @@ func itemsOf(t *testing.T, name string) []map[string]any {
 }
 
 // setup returns a Client pointed at a fake Gladly under testPrefix.
-func setup(t *testing.T, edit func(*Config)) (*Client, *gladlytest.Server) {
+func setup(t *testing.T, edit func(*options)) (*Client, *gladlytest.Server) {
 	t.Helper()
 	f := newFakeGladly(t)
-	cfg := testConfig(f.BaseURL())
+	o := testOptions(f.BaseURL())
 	if edit != nil {
-		edit(&cfg)
+		edit(&o)
 	}
-	c, err := NewClient(cfg, zaptest.NewLogger(t))
-	if err != nil {
-		t.Fatalf("NewClient: %v", err)
-	}
-	return c, f
+	return newClient(o, zaptest.NewLogger(t)), f
 }
 
 // TestFakeGladly_AsDocumented holds the fake's fixed answers to the documented ones the

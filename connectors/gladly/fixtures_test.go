@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The ids of testdata/*.json and of the fake Gladly's data.
@@ -25,18 +26,28 @@ const (
 	testEmail   = "frontdesk-api@acme-bikes.example"
 	testToken   = "gld_tok_4Xq9LmR2vT8pWz"
 	testAccount = "acct_7Rm2XqL9vT4pNw8K"
-	// testPrefix is the path Gladly is reached under (a proxy, say): the client must keep it.
+	// testPrefix is the path the fake serves the API under: the client must build every
+	// URL from its base, never from the host alone.
 	testPrefix = "/gladly-proxy"
 	topicA     = "tP2kRx7LQm4NwV9zBc3JdA"
 	topicB     = "tQ8nWm3XRv5KwL2pCz7HeA"
 )
 
-// testConfig is a complete configuration for a fake Gladly at baseURL.
+// testConfig is a complete configuration for a fake Gladly at baseURL, with the
+// defaults of the variables that have one but the SLA (off).
 func testConfig(baseURL string) Config {
 	return Config{
 		BaseURL: baseURL, AgentEmail: testEmail, APIToken: testToken, AgentID: botAgent,
 		AIInboxID: aiInbox, HandoffInboxID: handoffInbox, AccountID: testAccount,
-		RequestsPerSecond: 1000, // pace_test.go tests the pacing at Gladly's own rate
+		RetryFor: time.Hour,
+	}
+}
+
+// testOptions are the Client's and the Processor's options for a fake Gladly at baseURL.
+func testOptions(baseURL string) options {
+	return options{
+		Config:            testConfig(baseURL),
+		requestsPerSecond: 1000, // pace_test.go tests the pacing at Gladly's own rate
 	}
 }
 

@@ -35,14 +35,11 @@ type Handler struct {
 	passSum    [sha256.Size]byte
 }
 
-// NewHandler returns the handler for Gladly's webhooks, which it queues in q.
-func NewHandler(cfg Config, q Queue, log *zap.Logger) (*Handler, error) {
-	cfg.setDefaults()
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
+// newHandler returns the handler for Gladly's webhooks, which it queues in q; Connect
+// checked cfg.
+func newHandler(cfg Config, q Queue, log *zap.Logger) (*Handler, error) {
 	if q == nil {
-		return nil, errors.New("gladly: NewHandler needs the inbound queue")
+		return nil, errors.New("gladly: the webhook needs the inbound queue (Deps.Queue)")
 	}
 	if log == nil {
 		log = zap.NewNop()

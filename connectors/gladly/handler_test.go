@@ -34,9 +34,9 @@ func newTestHandler(t *testing.T, q Queue, edit func(*Config)) http.Handler {
 	if edit != nil {
 		edit(&cfg)
 	}
-	h, err := NewHandler(cfg, q, zaptest.NewLogger(t))
+	h, err := newHandler(cfg, q, zaptest.NewLogger(t))
 	if err != nil {
-		t.Fatalf("NewHandler: %v", err)
+		t.Fatalf("newHandler: %v", err)
 	}
 	mux := http.NewServeMux()
 	mux.Handle(Path, h)
@@ -304,7 +304,7 @@ func TestHandler_Logs(t *testing.T) {
 	q := newFakeQueue()
 	cfg := testConfig("https://acme.gladly.com")
 	cfg.WebhookUser, cfg.WebhookPassword = "gladly-hooks", "w3bh00k-pa55-Xq9L"
-	h, err := NewHandler(cfg, q, zap.New(core))
+	h, err := newHandler(cfg, q, zap.New(core))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,15 +335,10 @@ func TestHandler_Logs(t *testing.T) {
 }
 
 func TestNewHandler(t *testing.T) {
-	if _, err := NewHandler(testConfig("https://acme.gladly.com"), nil, nil); err == nil {
-		t.Error("NewHandler took no queue")
+	if _, err := newHandler(testConfig("https://acme.gladly.com"), nil, nil); err == nil {
+		t.Error("newHandler took no queue")
 	}
-	cfg := testConfig("https://acme.gladly.com")
-	cfg.AccountID = ""
-	if _, err := NewHandler(cfg, newFakeQueue(), nil); err == nil {
-		t.Error("NewHandler took no account id")
-	}
-	if _, err := NewHandler(testConfig("https://acme.gladly.com"), newFakeQueue(), nil); err != nil {
-		t.Errorf("NewHandler with a nil logger: %v", err)
+	if _, err := newHandler(testConfig("https://acme.gladly.com"), newFakeQueue(), nil); err != nil {
+		t.Errorf("newHandler with a nil logger: %v", err)
 	}
 }

@@ -13,7 +13,7 @@ const maxFieldBytes = 2000
 // messageOf is a customer's conversation item as a ticket message. The text is the
 // item's text (see itemContent); an email's subject comes first. A custom channel's files
 // are linked at the public URLs they came with. Files Gladly keeps are linked at links[i]
-// (Frontdesk's links, see Config.FileLink) when there is one, and otherwise named after
+// (Frontdesk's links, see Deps.Files) when there is one, and otherwise named after
 // the text: their content is behind Gladly's API credentials, so agents open them in
 // Gladly. An item with neither text nor files says so, so that no message goes unseen.
 func messageOf(it *item, itemID string, links []string) tickets.Message {

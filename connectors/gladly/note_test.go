@@ -86,7 +86,7 @@ func setupNotes(t *testing.T) (*Client, *gladlytest.Server, *fakeTranscript, *pe
 	t.Helper()
 	tr := &fakeTranscript{msgs: discussion(), intro: tickets.Card{Channel: "C0INBOX135", TS: "1763716500.000200"}}
 	pl := &permalinks{}
-	c, f := setup(t, func(cfg *Config) { cfg.Transcript, cfg.Permalink = tr, pl.link })
+	c, f := setup(t, func(o *options) { o.transcript, o.permalink = tr, pl.link })
 	return c, f, tr, pl
 }
 

@@ -15,7 +15,7 @@ import (
 // stay within Gladly's 10 a second (the fake answers 429 past it, as Gladly documents),
 // however many go at once.
 func TestClient_StaysUnderTheRateLimit(t *testing.T) {
-	c, f := setup(t, func(cfg *Config) { cfg.RequestsPerSecond = 0 }) // the default
+	c, f := setup(t, func(o *options) { o.requestsPerSecond = 0 }) // the default
 	f.SetRateLimit(10)
 	var wg sync.WaitGroup
 	errs := make(chan error, 20)

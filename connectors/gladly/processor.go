@@ -39,29 +39,25 @@ type Processor struct {
 	agentID  string
 	retryFor time.Duration
 	now      func() time.Time
-	// fileLink links customers' files Gladly keeps (Config.FileLink); nil names them.
+	// fileLink links customers' files Gladly keeps (options.fileLink); nil names them.
 	fileLink func(ctx context.Context, ref string) (string, error)
 }
 
-// NewProcessor returns the processor of queued Gladly events, which reads Gladly through
-// api and hands the outcome to tk.
-func NewProcessor(cfg Config, api *Client, tk Tickets, log *zap.Logger) (*Processor, error) {
-	cfg.setDefaults()
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
+// newProcessor returns the processor of queued Gladly events, which reads Gladly through
+// api and hands the outcome to tk; Connect checked o's Config.
+func newProcessor(o options, api *Client, tk Tickets, log *zap.Logger) (*Processor, error) {
 	if api == nil {
-		return nil, errors.New("gladly: NewProcessor needs the Gladly client")
+		return nil, errors.New("gladly: the processor needs the Gladly client")
 	}
 	if tk == nil {
-		return nil, errors.New("gladly: NewProcessor needs the ticket service")
+		return nil, errors.New("gladly: the processor needs the ticket service")
 	}
 	if log == nil {
 		log = zap.NewNop()
 	}
 	return &Processor{
-		api: api, tk: tk, log: log.Named("gladly"), aiInbox: cfg.AIInboxID, agentID: cfg.AgentID,
-		retryFor: cfg.RetryFor, now: time.Now, fileLink: cfg.FileLink,
+		api: api, tk: tk, log: log.Named("gladly"), aiInbox: o.AIInboxID, agentID: o.AgentID,
+		retryFor: o.RetryFor, now: time.Now, fileLink: o.fileLink,
 	}, nil
 }
 

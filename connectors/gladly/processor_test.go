@@ -32,9 +32,9 @@ func setupProcessorWith(t *testing.T, mk func(t testing.TB, api *Client) *testTi
 	}
 	c, f := setup(t, nil)
 	tk := mk(t, c)
-	p, err := NewProcessor(testConfig(f.URL+testPrefix), c, tk.Service, zaptest.NewLogger(t))
+	p, err := newProcessor(testOptions(f.BaseURL()), c, tk.Service, zaptest.NewLogger(t))
 	if err != nil {
-		t.Fatalf("NewProcessor: %v", err)
+		t.Fatalf("newProcessor: %v", err)
 	}
 	p.now = func() time.Time { return testNow }
 	return p, f, tk
@@ -501,20 +501,15 @@ func TestStory(t *testing.T) {
 
 func TestNewProcessor(t *testing.T) {
 	c, f := setup(t, nil)
-	cfg := testConfig(f.URL)
+	o := testOptions(f.BaseURL())
 	tk := newTicketsFor(t, c).Service
-	if _, err := NewProcessor(cfg, nil, tk, nil); err == nil {
-		t.Error("NewProcessor took no client")
+	if _, err := newProcessor(o, nil, tk, nil); err == nil {
+		t.Error("newProcessor took no client")
 	}
-	if _, err := NewProcessor(cfg, c, nil, nil); err == nil {
-		t.Error("NewProcessor took no ticket service")
+	if _, err := newProcessor(o, c, nil, nil); err == nil {
+		t.Error("newProcessor took no ticket service")
 	}
-	bad := cfg
-	bad.AIInboxID = ""
-	if _, err := NewProcessor(bad, c, tk, nil); err == nil {
-		t.Error("NewProcessor took no AI inbox")
-	}
-	if _, err := NewProcessor(cfg, c, tk, nil); err != nil {
-		t.Errorf("NewProcessor with a nil logger: %v", err)
+	if _, err := newProcessor(o, c, tk, nil); err != nil {
+		t.Errorf("newProcessor with a nil logger: %v", err)
 	}
 }

@@ -89,10 +89,10 @@ type world struct {
 	clock time.Time
 
 	mu       sync.Mutex
-	observed []string // what Config.Observe was told: "outcome/reason"
+	observed []string // what Deps.Observe was told: "outcome/reason"
 }
 
-// outcomes returns what Config.Observe was told since the last call.
+// outcomes returns what Deps.Observe was told since the last call.
 func (w *world) outcomes() []string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -110,18 +110,17 @@ func newWorld(t *testing.T) *world {
 		w.fake.AddCustomField(vitallytest.CustomField{Label: tr.Label, Type: tr.Type, CustomObjectID: w.obj.ID})
 	}
 	w.setVitally(tickets.Vitally{APIURL: w.fake.URL, Secret: secret, PushNew: true, UpdateExisting: true, Since: t0, FromPanel: true})
-	sink, err := New(Config{
+	sink, err := newSink(Config{}, Deps{
 		Store: w.tk,
 		Permalink: func(_ context.Context, ch, ts string) (string, error) {
 			return "https://acme.slack.com/archives/" + ch + "/p" + strings.ReplaceAll(ts, ".", ""), nil
 		},
-		Now: func() time.Time { return w.clock },
 		Observe: func(outcome, reason string) {
 			w.mu.Lock()
 			defer w.mu.Unlock()
 			w.observed = append(w.observed, outcome+"/"+reason)
 		},
-	})
+	}, options{now: func() time.Time { return w.clock }})
 	if err != nil {
 		t.Fatal(err)
 	}

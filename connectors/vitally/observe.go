@@ -1,6 +1,6 @@
 package vitally
 
-// Outcomes of a sync, as Config.Observe is told them.
+// Outcomes of a sync, as Deps.Observe is told them.
 const (
 	// Synced: the ticket was written to Vitally.
 	Synced = "synced"
@@ -10,7 +10,7 @@ const (
 	Skipped = "skipped"
 )
 
-// Reasons that go with an outcome, as Config.Observe is told them: a small fixed set, so
+// Reasons that go with an outcome, as Deps.Observe is told them: a small fixed set, so
 // that they can label metrics.
 const (
 	// NotSynced: the requestor is not a Vitally user and gave no usable email.

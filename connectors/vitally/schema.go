@@ -265,11 +265,11 @@ func (ss *schemas) fresh(sc *schema, want []Trait, now time.Time) bool {
 }
 
 // schemaOf returns the custom object and its fields for traits want, made in Vitally when
-// missing (ensure) and remembered for SchemaTTL. Traits Vitally lacks and would not
-// create are left out of syncs and reported on each ticket; an object it would not create
-// is a noSync.
+// missing (ensure) and remembered for options.schemaTTL. Traits Vitally lacks and would
+// not create are left out of syncs and reported on each ticket; an object it would not
+// create is a noSync.
 func (s *Sink) schemaOf(ctx context.Context, c *client, u setup, want []Trait) (*schema, error) {
-	now := s.cfg.Now()
+	now := s.opt.now()
 	sc := s.schemas.get(u)
 	if !s.schemas.fresh(sc, want, now) {
 		s.schemas.make.Lock()
@@ -331,7 +331,7 @@ func refusedWhy(err error) string {
 // logged (and every ticket says what is missing). It returns nil: the first sync makes
 // what is missing too.
 func (s *Sink) Prepare(ctx context.Context) error {
-	if s.cfg.Env.APIURL == "" {
+	if !s.env.Enabled() {
 		return nil
 	}
 	wait := time.Second

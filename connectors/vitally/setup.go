@@ -34,7 +34,7 @@ func (s *Sink) CheckSetup(ctx context.Context, st *tickets.Settings) tickets.Set
 	want := wanted(st)
 	s.schemas.make.Lock()
 	s.schemas.forget(u)
-	e, err := ensure(ctx, s.client(u), u.object, want, s.cfg.Now())
+	e, err := ensure(ctx, s.client(u), u.object, want, s.opt.now())
 	if err == nil {
 		s.logEnsured(u, e)
 		s.schemas.put(u, &e.schema)

@@ -27,89 +27,79 @@ type Store interface {
 	SetSync(ctx context.Context, id tickets.ID, sink string, s tickets.SyncStatus) error
 }
 
-// Env is a Vitally set up by the server's environment (VITALLY_API_URL, VITALLY_SECRET).
-// Its URL and secret win over the admin panel's; until an admin saves the panel, it
-// pushes and updates every ticket opened from Since on. A zero Since is taken from Mark:
-// when this Redis first saw the environment set Vitally up.
-type Env struct {
-	APIURL, Secret string
-	Since          time.Time
-	Mark           func(ctx context.Context, name string, now time.Time) (time.Time, error)
-}
-
-// Config is what a Sink needs. Store is required.
-type Config struct {
-	Store Store
-	Env   Env
-	// Permalink returns Slack's link to a message (chat.getPermalink); links are left
-	// empty when it is nil.
-	Permalink func(ctx context.Context, channel, ts string) (string, error)
-	// HTTP is the client for Vitally; when nil, a client with a 30s timeout that keeps its
-	// connections (httpsrc.Pooled).
-	HTTP *http.Client
-	// SchemaTTL is how long the custom object and its fields are remembered (5m).
-	SchemaTTL time.Duration
-	// MaxWait is the longest a request waits in-process for Vitally's rate-limit window
-	// before it hands the wait to the outbox (10s).
-	MaxWait time.Duration
-	Now     func() time.Time
-	Log     *zap.Logger
-	// Observe, when set, is told what came of each sync of a ticket, for metrics: its
-	// outcome (Synced, NotSynced or Skipped) and a reason from a small fixed set (the
-	// Reason constants; "" for a plain sync), never customer data. A sync that fails and
-	// will be retried is not told.
-	Observe func(outcome, reason string)
-}
-
 // Sink syncs tickets to Vitally as instances of a custom object (tickets.Sink). It is safe
 // for concurrent use.
 type Sink struct {
-	cfg  Config
+	env  Config // the environment's Vitally; zero when the admin panel sets it up
+	d    Deps
+	opt  options
 	log  *zap.Logger
 	gate *gate
 
 	mu       sync.Mutex
 	schemas  schemas
-	envSince time.Time         // Env.Since, or Mark's once read
+	envSince time.Time         // when the environment's set-up began, once Mark has told
 	created  time.Time         // when this Sink was made: what Mark records
 	settings *tickets.Settings // the saved settings (nil: none), as read at settingsAt
 	readAt   time.Time
+}
+
+// options are the Sink's workings that are not the operator's to set; tests change them.
+// A zero field takes the default its comment names.
+type options struct {
+	// http is the client for Vitally: one with a 30s timeout that keeps its connections
+	// (httpsrc.Pooled).
+	http *http.Client
+	// schemaTTL is how long the custom object and its fields are remembered (5m).
+	schemaTTL time.Duration
+	// maxWait is the longest a request waits in-process for Vitally's rate-limit window
+	// before it hands the wait to the outbox (10s).
+	maxWait time.Duration
+	// now is the clock (time.Now).
+	now func() time.Time
 }
 
 // settingsTTL is how long saved settings are used before they are read again: every
 // event reaches the sink, and most need nothing from Vitally.
 const settingsTTL = time.Second
 
-// New returns a Sink for cfg.
-func New(cfg Config) (*Sink, error) {
-	if cfg.Store == nil {
-		return nil, errors.New("vitally: New needs Store")
+// New returns a Sink for the environment's Vitally cfg (zero: the admin panel sets it
+// up): Validate's error when cfg is bad. d.Store is required, and so is d.Mark when cfg
+// is on.
+func New(cfg Config, d Deps) (*Sink, error) {
+	return newSink(cfg, d, options{})
+}
+
+// newSink is New with opt.
+func newSink(cfg Config, d Deps, opt options) (*Sink, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
 	}
-	if cfg.HTTP == nil {
-		cfg.HTTP = &http.Client{Timeout: 30 * time.Second, Transport: httpsrc.Pooled()}
+	if d.Store == nil {
+		return nil, errors.New("vitally: New needs Deps.Store")
 	}
-	if cfg.SchemaTTL == 0 {
-		cfg.SchemaTTL = 5 * time.Minute
+	if cfg.Enabled() && d.Mark == nil {
+		return nil, errors.New("vitally: the environment's set-up (VITALLY_API_URL) needs Deps.Mark")
 	}
-	if cfg.MaxWait == 0 {
-		cfg.MaxWait = 10 * time.Second
+	if opt.http == nil {
+		opt.http = &http.Client{Timeout: 30 * time.Second, Transport: httpsrc.Pooled()}
 	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
+	if opt.schemaTTL == 0 {
+		opt.schemaTTL = 5 * time.Minute
 	}
-	if cfg.Log == nil {
-		cfg.Log = zap.NewNop()
+	if opt.maxWait == 0 {
+		opt.maxWait = 10 * time.Second
 	}
-	if err := (tickets.Vitally{APIURL: cfg.Env.APIURL, Secret: cfg.Env.Secret}).Validate(); err != nil {
-		return nil, fmt.Errorf("vitally: environment: %w", err)
+	if opt.now == nil {
+		opt.now = time.Now
 	}
-	if cfg.Env.APIURL != "" && cfg.Env.Since.IsZero() && cfg.Env.Mark == nil {
-		return nil, errors.New("vitally: an environment set-up needs Since or Mark")
+	log := d.Log
+	if log == nil {
+		log = zap.NewNop()
 	}
 	// A reserve of 50 (of 1000 a minute) is left to other processes and to people.
-	return &Sink{cfg: cfg, log: cfg.Log.Named("vitally"), gate: newGate(50, cfg.MaxWait),
-		schemas:  schemas{ttl: cfg.SchemaTTL, by: map[string]*schema{}},
-		envSince: cfg.Env.Since, created: cfg.Now()}, nil
+	return &Sink{env: cfg, d: d, opt: opt, log: log.Named("vitally"), gate: newGate(50, opt.maxWait),
+		schemas: schemas{ttl: opt.schemaTTL, by: map[string]*schema{}}, created: opt.now()}, nil
 }
 
 // Name is "vitally".
@@ -133,8 +123,8 @@ func (s *Sink) effective(st *tickets.Settings, envSince time.Time) setup {
 		v = st.Vitally
 	}
 	u := setup{apiURL: v.APIURL, secret: v.Secret, object: v.ObjectName(), push: v.PushNew, update: v.UpdateExisting, since: v.Since}
-	if s.cfg.Env.APIURL != "" {
-		u.apiURL, u.secret = s.cfg.Env.APIURL, s.cfg.Env.Secret
+	if s.env.Enabled() {
+		u.apiURL, u.secret = s.env.APIURL, s.env.Secret
 		if !v.FromPanel {
 			u.push, u.update, u.since = true, true, envSince
 		}
@@ -146,13 +136,13 @@ func (s *Sink) effective(st *tickets.Settings, envSince time.Time) setup {
 // current loads the settings (read at most every settingsTTL) and returns the Vitally
 // in effect.
 func (s *Sink) current(ctx context.Context) (setup, *tickets.Settings, error) {
-	now := s.cfg.Now()
+	now := s.opt.now()
 	s.mu.Lock()
 	st, fresh := s.settings, !s.readAt.IsZero() && now.Sub(s.readAt) < settingsTTL
 	s.mu.Unlock()
 	if !fresh {
 		var err error
-		st, err = s.cfg.Store.LoadSettings(ctx)
+		st, err = s.d.Store.LoadSettings(ctx)
 		if isNotFound(err) {
 			st, err = nil, nil
 		}
@@ -170,11 +160,11 @@ func (s *Sink) current(ctx context.Context) (setup, *tickets.Settings, error) {
 	return s.effective(st, since), st, nil
 }
 
-// sinceOfEnv is when the environment's Vitally set-up began: Env.Since, or the mark
-// this Redis keeps of the first time a process started with it (the Sink's making, even
-// when the mark could only be written later).
+// sinceOfEnv is when the environment's Vitally set-up began: the mark this Redis keeps
+// of the first time a process started with it (the Sink's making, even when the mark
+// could only be written later).
 func (s *Sink) sinceOfEnv(ctx context.Context) (time.Time, error) {
-	if s.cfg.Env.APIURL == "" {
+	if !s.env.Enabled() {
 		return time.Time{}, nil
 	}
 	s.mu.Lock()
@@ -183,7 +173,7 @@ func (s *Sink) sinceOfEnv(ctx context.Context) (time.Time, error) {
 	if !since.IsZero() {
 		return since, nil
 	}
-	since, err := s.cfg.Env.Mark(ctx, "vitally.env.since", s.created)
+	since, err := s.d.Mark(ctx, "vitally.env.since", s.created)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -194,7 +184,7 @@ func (s *Sink) sinceOfEnv(ctx context.Context) (time.Time, error) {
 }
 
 func (s *Sink) client(u setup) *client {
-	return &client{base: u.apiURL, auth: authHeader(u.secret), hc: s.cfg.HTTP, gate: s.gate}
+	return &client{base: u.apiURL, auth: authHeader(u.secret), hc: s.opt.http, gate: s.gate}
 }
 
 // syncs are the events after which a ticket is synced: its metadata changed. Messages
@@ -216,13 +206,13 @@ func (s *Sink) TicketChanged(ctx context.Context, t *tickets.Ticket, ev tickets.
 		return nil
 	}
 	outcome, reason, err := s.sync(ctx, t, ev)
-	if err == nil && s.cfg.Observe != nil {
-		s.cfg.Observe(outcome, reason)
+	if err == nil && s.d.Observe != nil {
+		s.d.Observe(outcome, reason)
 	}
 	return err
 }
 
-// sync does TicketChanged's work and says what came of it (see Config.Observe) when it
+// sync does TicketChanged's work and says what came of it (see Deps.Observe) when it
 // did not fail.
 func (s *Sink) sync(ctx context.Context, t *tickets.Ticket, ev tickets.Event) (outcome, reason string, err error) {
 	u, st, err := s.current(ctx)
@@ -332,12 +322,12 @@ func (s *Sink) upsert(ctx context.Context, c *client, sc *schema, t *tickets.Tic
 // record saves the ticket's sync status. A no-sync is logged (without the customer's
 // details) and not retried.
 func (s *Sink) record(ctx context.Context, t *tickets.Ticket, ev tickets.Event, st tickets.SyncStatus, ns *noSync) error {
-	st.At = s.cfg.Now()
+	st.At = s.opt.now()
 	if ns != nil {
 		s.log.Info("ticket not synced to Vitally", ticketField(t), zap.String("event", string(ev.Type)),
 			zap.String("reason", ns.reason))
 	}
-	return s.cfg.Store.SetSync(ctx, t.ID, Name, st)
+	return s.d.Store.SetSync(ctx, t.ID, Name, st)
 }
 
 // categoriesOf are the custom categories, one trait each: every category of the settings

@@ -539,11 +539,17 @@ func TestTwinObjectsUseTheFirst(t *testing.T) {
 func TestEnvironmentSetup(t *testing.T) {
 	w := newWorld(t)
 	w.tk.settings = nil
-	sink, err := New(Config{Store: w.tk, Env: Env{APIURL: w.fake.URL + "/", Secret: "Basic " + basic(secret), Since: t0},
-		Now: func() time.Time { return w.clock }})
+	var marked []string
+	mark := func(_ context.Context, name string, now time.Time) (time.Time, error) {
+		marked = append(marked, name+" "+now.Format(time.RFC3339))
+		return t0, nil // this Redis saw the environment's set-up first at t0
+	}
+	env := Config{APIURL: w.fake.URL + "/", Secret: "Basic " + basic(secret)}
+	sink, err := newSink(env, Deps{Store: w.tk, Mark: mark}, options{now: func() time.Time { return w.clock }})
 	if err != nil {
 		t.Fatal(err)
 	}
+	created := w.clock
 	w.carolAtAcme()
 	tk := ticket(41, "carol@acme.com")
 	if err := sink.TicketChanged(context.Background(), tk, event(tk, tickets.EventOpened), ""); err != nil {
@@ -561,13 +567,18 @@ func TestEnvironmentSetup(t *testing.T) {
 	if _, ok := w.instance(tk2); ok {
 		t.Error("pushed although the panel switched pushing off")
 	}
-	if _, err := New(Config{Store: w.tk, Env: Env{APIURL: "not a url", Since: t0}}); err == nil {
-		t.Error("New took a bad VITALLY_API_URL")
+	// The mark is read once, and records when the Sink was made.
+	if want := "vitally.env.since " + created.Format(time.RFC3339); len(marked) != 1 || marked[0] != want {
+		t.Errorf("marked %q, want [%s]", marked, want)
 	}
-	if _, err := New(Config{Store: w.tk, Env: Env{APIURL: w.fake.URL, Secret: secret}}); err == nil {
-		t.Error("New took an environment set-up with neither Since nor Mark")
+	if _, err := New(Config{APIURL: "not a url", Secret: secret}, Deps{Store: w.tk, Mark: mark}); err == nil ||
+		!strings.HasPrefix(err.Error(), "VITALLY_API_URL: ") {
+		t.Errorf("New took a bad VITALLY_API_URL: %v", err)
 	}
-	if _, err := New(Config{}); err == nil {
+	if _, err := New(env, Deps{Store: w.tk}); err == nil {
+		t.Error("New took an environment set-up without Mark")
+	}
+	if _, err := New(Config{}, Deps{}); err == nil {
 		t.Error("New without Store")
 	}
 }

@@ -70,7 +70,7 @@ func externalID(t *tickets.Ticket) string { return "frontdesk-" + string(t.ID) }
 // values are the ticket's trait values by label: nil for what the ticket does not have
 // (sent as empty, never invented). Threads and links are read from the store and Slack.
 func (s *Sink) values(ctx context.Context, t *tickets.Ticket) (map[string]any, error) {
-	msgs, err := s.cfg.Store.Messages(ctx, t.ID)
+	msgs, err := s.d.Store.Messages(ctx, t.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +105,7 @@ func (s *Sink) values(ctx context.Context, t *tickets.Ticket) (map[string]any, e
 
 // permalink is the Slack link to the message the ticket recorded under key, or "".
 func (s *Sink) permalink(ctx context.Context, t *tickets.Ticket, key string) (string, error) {
-	c, err := s.cfg.Store.CardOf(ctx, t.ID, key)
+	c, err := s.d.Store.CardOf(ctx, t.ID, key)
 	if err != nil || c.IsZero() {
 		return "", ignoreNotFound(err)
 	}
@@ -121,10 +121,10 @@ func (s *Sink) cardLink(ctx context.Context, t *tickets.Ticket) (string, error) 
 }
 
 func (s *Sink) link(ctx context.Context, c tickets.Card) (string, error) {
-	if s.cfg.Permalink == nil {
+	if s.d.Permalink == nil {
 		return "", nil
 	}
-	return s.cfg.Permalink(ctx, c.Channel, c.TS)
+	return s.d.Permalink(ctx, c.Channel, c.TS)
 }
 
 // payload turns values into the traits to send, keyed by the paths of the object's

@@ -6,13 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
 	"go.uber.org/zap"
 
 	"github.com/frontdeskhq/frontdesk/connectors/internal/httpsrc"
+	"github.com/frontdeskhq/frontdesk/connectors/internal/setting"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -24,8 +24,8 @@ type ClientConfig struct {
 	// CallbackURL is where events are POSTed (WEBHOOK_CALLBACK_URL): an absolute http or
 	// https URL. Required.
 	CallbackURL string
-	// SigningSecret keys the X-Frontdesk-Signature of every event (WEBHOOK_SIGNING_SECRET).
-	// Required.
+	// SigningSecret keys the X-Frontdesk-Signature of every event (WEBHOOK_SIGNING_SECRET):
+	// at least 16 characters. Required.
 	SigningSecret string
 	// RetryFor is how long after an event happened a failed delivery is still worth
 	// retrying (1h); after that it fails for good (WEBHOOK_RETRY_FOR).
@@ -46,23 +46,19 @@ func (c *ClientConfig) setDefaults() {
 	}
 }
 
-// Validate reports the first problem with c, once defaults are applied.
+// Validate reports every problem with c, once defaults are applied. The settings an
+// operator sets are checked as Config.Validate checks them (connector.go).
 func (c ClientConfig) Validate() error {
 	c.setDefaults()
-	u, err := url.Parse(c.CallbackURL)
-	switch {
-	case c.CallbackURL == "":
-		return errors.New("webhook: a callback URL is required (WEBHOOK_CALLBACK_URL)")
-	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		return errors.New("webhook: the callback URL must be an absolute http or https URL")
-	case c.SigningSecret == "":
-		return errors.New("webhook: a signing secret is required (WEBHOOK_SIGNING_SECRET)")
-	case c.RetryFor < 0:
-		return fmt.Errorf("webhook: retry for %s must be positive", c.RetryFor)
-	case c.Timeout < 0:
-		return fmt.Errorf("webhook: timeout %s must be positive", c.Timeout)
+	errs := []error{
+		setting.Named("WEBHOOK_CALLBACK_URL", checkCallbackURL(c.CallbackURL)),
+		setting.Named("WEBHOOK_SIGNING_SECRET", checkSigningSecret(c.SigningSecret)),
+		setting.Named("WEBHOOK_RETRY_FOR", setting.PositiveDuration(c.RetryFor)),
 	}
-	return nil
+	if c.Timeout < 0 {
+		errs = append(errs, fmt.Errorf("timeout %s must be positive", c.Timeout))
+	}
+	return setting.Prefixed("webhook", errs)
 }
 
 // Client delivers the live chat's turns to the chatbot: it is the tickets.Source of

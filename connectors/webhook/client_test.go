@@ -17,7 +17,7 @@ import (
 )
 
 const (
-	testSecret = "whsec_9fJ2kQ"
+	testSecret = "whsec_9fJ2kQx7Lp3Rt"
 	// testPrefix is the path the chatbot serves its callback under: the client must keep
 	// it (and the query) as given.
 	testPrefix = "/api-v3/hooks"
@@ -304,15 +304,16 @@ func TestNewClient(t *testing.T) {
 		cfg  ClientConfig
 		ok   bool
 	}{
-		{"OK", ClientConfig{CallbackURL: "https://bot.example.com/frontdesk", SigningSecret: "s"}, true},
-		{"HTTP", ClientConfig{CallbackURL: "http://127.0.0.1:9000/cb", SigningSecret: "s"}, true},
-		{"NoURL", ClientConfig{SigningSecret: "s"}, false},
-		{"RelativeURL", ClientConfig{CallbackURL: "/frontdesk", SigningSecret: "s"}, false},
-		{"NoHost", ClientConfig{CallbackURL: "https:///frontdesk", SigningSecret: "s"}, false},
-		{"FTP", ClientConfig{CallbackURL: "ftp://bot.example.com/", SigningSecret: "s"}, false},
+		{"OK", ClientConfig{CallbackURL: "https://bot.example.com/frontdesk", SigningSecret: testSecret}, true},
+		{"HTTP", ClientConfig{CallbackURL: "http://127.0.0.1:9000/cb", SigningSecret: testSecret}, true},
+		{"NoURL", ClientConfig{SigningSecret: testSecret}, false},
+		{"RelativeURL", ClientConfig{CallbackURL: "/frontdesk", SigningSecret: testSecret}, false},
+		{"NoHost", ClientConfig{CallbackURL: "https:///frontdesk", SigningSecret: testSecret}, false},
+		{"FTP", ClientConfig{CallbackURL: "ftp://bot.example.com/", SigningSecret: testSecret}, false},
 		{"NoSecret", ClientConfig{CallbackURL: "https://bot.example.com/frontdesk"}, false},
-		{"NegativeRetryFor", ClientConfig{CallbackURL: "https://bot.example.com/", SigningSecret: "s", RetryFor: -time.Second}, false},
-		{"NegativeTimeout", ClientConfig{CallbackURL: "https://bot.example.com/", SigningSecret: "s", Timeout: -time.Second}, false},
+		{"ShortSecret", ClientConfig{CallbackURL: "https://bot.example.com/frontdesk", SigningSecret: "whsec_short"}, false},
+		{"NegativeRetryFor", ClientConfig{CallbackURL: "https://bot.example.com/", SigningSecret: testSecret, RetryFor: -time.Second}, false},
+		{"NegativeTimeout", ClientConfig{CallbackURL: "https://bot.example.com/", SigningSecret: testSecret, Timeout: -time.Second}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/frontdeskhq/frontdesk/connectors/internal/httpsrc"
 	"github.com/frontdeskhq/frontdesk/connectors/internal/keyrate"
+	"github.com/frontdeskhq/frontdesk/connectors/internal/setting"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -33,7 +34,7 @@ var _ Tickets = (*tickets.Service)(nil)
 // HandlerConfig configures the Handler.
 type HandlerConfig struct {
 	// Token is the shared secret chatbots send as "Authorization: Bearer <Token>"
-	// (WEBHOOK_TOKEN). Required.
+	// (WEBHOOK_TOKEN): at least 16 characters, without white space. Required.
 	Token string
 	// MemberRate is how many events per second one member (per app) may send on average
 	// (5); MemberBurst how many they may send at once (20). Beyond that they get 429.
@@ -55,22 +56,21 @@ func (c *HandlerConfig) setDefaults() {
 	}
 }
 
-// Validate reports the first problem with c, once defaults are applied.
+// Validate reports every problem with c, once defaults are applied. The token is
+// checked as Config.Validate checks it (connector.go).
 func (c HandlerConfig) Validate() error {
 	c.setDefaults()
-	switch {
-	case c.Token == "":
-		return errors.New("webhook: a token is required (WEBHOOK_TOKEN)")
-	case strings.TrimSpace(c.Token) != c.Token:
-		return errors.New("webhook: the token must not begin or end with white space")
-	case c.MemberRate < 0 || math.IsNaN(float64(c.MemberRate)):
-		return fmt.Errorf("webhook: member rate %v must be positive", c.MemberRate)
-	case c.MemberBurst < 1:
-		return fmt.Errorf("webhook: member burst %d must be at least 1", c.MemberBurst)
-	case c.MaxMembers < 1:
-		return fmt.Errorf("webhook: max members %d must be at least 1", c.MaxMembers)
+	errs := []error{setting.Named("WEBHOOK_TOKEN", checkToken(c.Token))}
+	if c.MemberRate < 0 || math.IsNaN(float64(c.MemberRate)) {
+		errs = append(errs, fmt.Errorf("member rate %v must be positive", c.MemberRate))
 	}
-	return nil
+	if c.MemberBurst < 1 {
+		errs = append(errs, fmt.Errorf("member burst %d must be at least 1", c.MemberBurst))
+	}
+	if c.MaxMembers < 1 {
+		errs = append(errs, fmt.Errorf("max members %d must be at least 1", c.MaxMembers))
+	}
+	return setting.Prefixed("webhook", errs)
 }
 
 // Handler serves chatbots' events at Path (see docs/webhook.md). Every answer is JSON;

@@ -583,13 +583,15 @@ func TestNewHandler(t *testing.T) {
 		tk   Tickets
 		ok   bool
 	}{
-		{"Defaults", HandlerConfig{Token: "t"}, f, true},
+		{"Defaults", HandlerConfig{Token: testToken}, f, true},
 		{"NoToken", HandlerConfig{}, f, false},
-		{"TokenWithNewline", HandlerConfig{Token: "t\n"}, f, false},
-		{"NilTickets", HandlerConfig{Token: "t"}, nil, false},
-		{"NegativeRate", HandlerConfig{Token: "t", MemberRate: -1}, f, false},
-		{"NegativeBurst", HandlerConfig{Token: "t", MemberBurst: -1}, f, false},
-		{"NegativeMaxMembers", HandlerConfig{Token: "t", MaxMembers: -1}, f, false},
+		{"ShortToken", HandlerConfig{Token: "fd_short"}, f, false},
+		{"TokenWithSpace", HandlerConfig{Token: "fd_test 7Hq2xLw9pZ"}, f, false},
+		{"TokenWithNewline", HandlerConfig{Token: testToken + "\n"}, f, false},
+		{"NilTickets", HandlerConfig{Token: testToken}, nil, false},
+		{"NegativeRate", HandlerConfig{Token: testToken, MemberRate: -1}, f, false},
+		{"NegativeBurst", HandlerConfig{Token: testToken, MemberBurst: -1}, f, false},
+		{"NegativeMaxMembers", HandlerConfig{Token: testToken, MaxMembers: -1}, f, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -87,7 +87,7 @@ func TestParseTrustedProxy(t *testing.T) {
 	for _, p := range []netip.Prefix{{}, netip.MustParsePrefix("0.0.0.0/0")} {
 		c := ok
 		c.TrustedProxies = []netip.Prefix{p}
-		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "trusted proxy") {
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "WIDGET_TRUSTED_PROXIES") {
 			t.Errorf("trusted proxy %v: Validate says %v", p, err)
 		}
 	}

@@ -16,26 +16,105 @@ import (
 // MinSecretBytes is the least length of Config.Secret.
 const MinSecretBytes = 32
 
-// Config configures the widget. The zero values of the optional fields take the defaults
-// named in their comments.
+// Config is the widget's settings as an operator sets them, each from the environment
+// variable its tag names. The widget is on when WIDGET_SECRET is set; Validate checks the
+// rest. A zero Title, Color or Greeting takes the default the tags name.
 type Config struct {
 	// Secret keys the HMAC-SHA256 of visitors' tokens (WIDGET_SECRET): at least
-	// MinSecretBytes bytes. Required. String() never shows it.
-	Secret string
+	// MinSecretBytes bytes. It turns the widget on. String() never shows it.
+	Secret string `envconfig:"WIDGET_SECRET"`
 	// AllowedOrigins are the exact origins ("https://www.example.com") of the pages that
-	// may embed the widget (WIDGET_ALLOWED_ORIGINS). Required. The websocket and the
-	// session endpoint refuse any other Origin.
-	AllowedOrigins []string
+	// may embed the widget (WIDGET_ALLOWED_ORIGINS, a comma-separated list). Required.
+	// The websocket and the session endpoint refuse any other Origin.
+	AllowedOrigins Origins `envconfig:"WIDGET_ALLOWED_ORIGINS"`
+	// Title heads the chat panel (WIDGET_TITLE).
+	Title string `envconfig:"WIDGET_TITLE" default:"Chat with us"`
+	// Color is the panel's accent, #rrggbb (WIDGET_COLOR).
+	Color string `envconfig:"WIDGET_COLOR" default:"#4f46e5"`
+	// Greeting is the first line a visitor reads (WIDGET_GREETING).
+	Greeting string `envconfig:"WIDGET_GREETING" default:"Hi! How can we help?"`
+	// PreChat asks for a name and email before the first message, both optional fields
+	// of the form (WIDGET_PRECHAT).
+	PreChat bool `envconfig:"WIDGET_PRECHAT" default:"false"`
+	// Label names the team widget chats go to; "" → the default team (WIDGET_LABEL).
+	Label string `envconfig:"WIDGET_LABEL"`
+	// TrustedProxies are the reverse proxies in front of Frontdesk
+	// (WIDGET_TRUSTED_PROXIES, a comma-separated list of addresses and networks): when a
+	// request comes from one, the visitor's address is taken from X-Forwarded-For (see
+	// clientIP) instead of the proxy's being shared by every visitor. Empty: the peer's
+	// address counts.
+	TrustedProxies TrustedProxies `envconfig:"WIDGET_TRUSTED_PROXIES"`
+}
 
-	// Title heads the chat panel ("Chat with us"); Color is its accent, #rrggbb
-	// ("#4f46e5"); Greeting is the first line a visitor reads ("Hi! How can we help?").
-	Title, Color, Greeting string
-	// PreChat asks for a name and email before the first message (both optional fields
-	// of the form).
-	PreChat bool
-	// Label names the team widget chats go to; "" → the default team.
-	Label string
+// Defaults of Config, as its tags name them.
+const (
+	DefaultTitle    = "Chat with us"
+	DefaultColor    = "#4f46e5"
+	DefaultGreeting = "Hi! How can we help?"
+)
 
+// withDefaults is c with its zero look fields set to their defaults: the environment
+// reader sets them from the tags, a Config written in code may leave them out.
+func (c Config) withDefaults() Config {
+	if c.Title == "" {
+		c.Title = DefaultTitle
+	}
+	if c.Color == "" {
+		c.Color = DefaultColor
+	}
+	if c.Greeting == "" {
+		c.Greeting = DefaultGreeting
+	}
+	return c
+}
+
+// Origins is WIDGET_ALLOWED_ORIGINS: a comma-separated list of origins. Items are
+// trimmed of spaces and of a trailing "/", which people copy from the address bar but
+// browsers never send; empty items are dropped. Config.Validate checks each origin.
+type Origins []string
+
+// Decode reads a comma-separated list (envconfig.Decoder). It never fails.
+func (o *Origins) Decode(value string) error {
+	var out Origins
+	for item := range strings.SplitSeq(value, ",") {
+		if item = strings.TrimRight(strings.TrimSpace(item), "/"); item != "" {
+			out = append(out, item)
+		}
+	}
+	*o = out
+	return nil
+}
+
+// TrustedProxies is WIDGET_TRUSTED_PROXIES: a comma-separated list of addresses and
+// networks, each read by ParseTrustedProxy.
+type TrustedProxies []netip.Prefix
+
+// Decode reads a comma-separated list (envconfig.Decoder). Its error names every entry
+// that is not an address or an acceptable network, on one line; the good ones are kept.
+func (p *TrustedProxies) Decode(value string) error {
+	var out TrustedProxies
+	var bad []string
+	for item := range strings.SplitSeq(value, ",") {
+		if item = strings.TrimSpace(item); item == "" {
+			continue
+		}
+		prefix, err := ParseTrustedProxy(item)
+		if err != nil {
+			bad = append(bad, fmt.Sprintf("%q %v", item, err))
+			continue
+		}
+		out = append(out, prefix)
+	}
+	*p = out
+	if len(bad) > 0 {
+		return errors.New(strings.Join(bad, "; "))
+	}
+	return nil
+}
+
+// limits bound what visitors may do. They are not the operator's to set; tests narrow
+// them. The zero value of each field takes the default named in its comment.
+type limits struct {
 	// MaxMessageBytes bounds one visitor message (4000).
 	MaxMessageBytes int
 	// VisitorRate is how many messages a second one visitor may send on average (1), and
@@ -58,66 +137,69 @@ type Config struct {
 	// TokenTTL is how long a visitor's token is good for (180 days); every connection
 	// hands the visitor a fresh one, so only a visitor away that long starts over.
 	TokenTTL time.Duration
-	// TrustedProxies are the reverse proxies in front of Frontdesk
-	// (WIDGET_TRUSTED_PROXIES): when a request comes from one, the visitor's address is
-	// taken from X-Forwarded-For (see clientIP) instead of the proxy's being shared by
-	// every visitor. Empty: the peer's address counts.
-	TrustedProxies []netip.Prefix
 	// PingInterval is how often the server pings each websocket (25s); a socket that
 	// does not answer within two intervals is closed.
 	PingInterval time.Duration
 }
 
-// Defaults of Config.
-const (
-	DefaultTitle    = "Chat with us"
-	DefaultColor    = "#4f46e5"
-	DefaultGreeting = "Hi! How can we help?"
-)
+// withDefaults is l with its zero fields set to their defaults.
+func (l limits) withDefaults() limits {
+	if l.MaxMessageBytes == 0 {
+		l.MaxMessageBytes = 4000
+	}
+	if l.VisitorRate == 0 {
+		l.VisitorRate = 1
+	}
+	if l.VisitorBurst == 0 {
+		l.VisitorBurst = 8
+	}
+	if l.IPRate == 0 {
+		l.IPRate = 5
+	}
+	if l.IPBurst == 0 {
+		l.IPBurst = 40
+	}
+	if l.SessionRate == 0 {
+		l.SessionRate = 0.1
+	}
+	if l.SessionBurst == 0 {
+		l.SessionBurst = 20
+	}
+	if l.MaxTracked == 0 {
+		l.MaxTracked = 100_000
+	}
+	if l.MaxConnsPerVisitor == 0 {
+		l.MaxConnsPerVisitor = 8
+	}
+	if l.TokenTTL == 0 {
+		l.TokenTTL = 180 * 24 * time.Hour
+	}
+	if l.PingInterval == 0 {
+		l.PingInterval = 25 * time.Second
+	}
+	return l
+}
 
-func (c *Config) setDefaults() {
-	if c.Title == "" {
-		c.Title = DefaultTitle
+// validate reports every problem with l, once defaults are applied.
+func (l limits) validate() error {
+	l = l.withDefaults()
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf("widget: "+format, args...)) }
+	if l.MaxMessageBytes < 1 || l.MaxMessageBytes > 40000 {
+		bad("max message bytes %d must be 1 to 40000", l.MaxMessageBytes)
 	}
-	if c.Color == "" {
-		c.Color = DefaultColor
+	for _, r := range []rate.Limit{l.VisitorRate, l.IPRate, l.SessionRate} {
+		if r < 0 || math.IsNaN(float64(r)) {
+			bad("rate %v must be positive", r)
+		}
 	}
-	if c.Greeting == "" {
-		c.Greeting = DefaultGreeting
+	if l.VisitorBurst < 1 || l.IPBurst < 1 || l.SessionBurst < 1 || l.MaxTracked < 1 || l.MaxConnsPerVisitor < 1 {
+		bad("bursts, max tracked and max connections must be at least 1")
 	}
-	if c.MaxMessageBytes == 0 {
-		c.MaxMessageBytes = 4000
+	if l.TokenTTL < time.Minute || l.PingInterval < 10*time.Millisecond {
+		bad("token TTL must be at least a minute and the ping interval at least 10ms")
 	}
-	if c.VisitorRate == 0 {
-		c.VisitorRate = 1
-	}
-	if c.VisitorBurst == 0 {
-		c.VisitorBurst = 8
-	}
-	if c.IPRate == 0 {
-		c.IPRate = 5
-	}
-	if c.IPBurst == 0 {
-		c.IPBurst = 40
-	}
-	if c.SessionRate == 0 {
-		c.SessionRate = 0.1
-	}
-	if c.SessionBurst == 0 {
-		c.SessionBurst = 20
-	}
-	if c.MaxTracked == 0 {
-		c.MaxTracked = 100_000
-	}
-	if c.MaxConnsPerVisitor == 0 {
-		c.MaxConnsPerVisitor = 8
-	}
-	if c.TokenTTL == 0 {
-		c.TokenTTL = 180 * 24 * time.Hour
-	}
-	if c.PingInterval == 0 {
-		c.PingInterval = 25 * time.Second
-	}
+	return errors.Join(errs...)
 }
 
 var colorRE = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
@@ -154,50 +236,47 @@ func ParseTrustedProxy(s string) (netip.Prefix, error) {
 // ValidColor reports whether s is a colour as Config.Color takes it: #rrggbb.
 func ValidColor(s string) bool { return colorRE.MatchString(s) }
 
-// Validate reports every problem with c, once defaults are applied. It never quotes the
-// secret.
+// Enabled reports whether WIDGET_SECRET is set: it turns the widget on.
+func (c Config) Enabled() bool { return c.Secret != "" }
+
+// Validate reports every problem with c, each starting with its variable's name. When
+// the widget is off, only WIDGET_ALLOWED_ORIGINS set without WIDGET_SECRET is one. It
+// never quotes the secret.
 func (c Config) Validate() error {
-	c.setDefaults()
+	if !c.Enabled() {
+		if len(c.AllowedOrigins) > 0 {
+			return errors.New("WIDGET_ALLOWED_ORIGINS: is set but WIDGET_SECRET is not; set WIDGET_SECRET to turn the website widget on")
+		}
+		return nil
+	}
+	c = c.withDefaults()
 	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf("widget: "+format, args...)) }
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	if len(c.Secret) < MinSecretBytes {
-		bad("the secret must be at least %d bytes (WIDGET_SECRET)", MinSecretBytes)
+		bad("WIDGET_SECRET: must be at least %d bytes (e.g. openssl rand -hex 32)", MinSecretBytes)
 	}
 	if len(c.AllowedOrigins) == 0 {
-		bad("at least one allowed origin is required (WIDGET_ALLOWED_ORIGINS)")
+		bad("WIDGET_ALLOWED_ORIGINS: required with WIDGET_SECRET: the origins of the sites that embed the widget, like https://www.example.com")
 	}
 	for _, o := range c.AllowedOrigins {
 		if err := ValidOrigin(o); err != nil {
-			bad("allowed origin %q: %v", o, err)
+			bad("WIDGET_ALLOWED_ORIGINS: %q %v", o, err)
 		}
 	}
-	if !colorRE.MatchString(c.Color) {
-		bad("color %q is not #rrggbb", c.Color)
+	if !ValidColor(c.Color) {
+		bad("WIDGET_COLOR: %q is not a colour like #4f46e5", c.Color)
 	}
 	if len(c.Title) > MaxTitleBytes {
-		bad("the title is longer than %d bytes", MaxTitleBytes)
+		bad("WIDGET_TITLE: is longer than %d bytes", MaxTitleBytes)
 	}
 	if len(c.Greeting) > MaxGreetingBytes {
-		bad("the greeting is longer than %d bytes", MaxGreetingBytes)
+		bad("WIDGET_GREETING: is longer than %d bytes", MaxGreetingBytes)
 	}
-	if c.MaxMessageBytes < 1 || c.MaxMessageBytes > 40000 {
-		bad("max message bytes %d must be 1 to 40000", c.MaxMessageBytes)
-	}
-	for _, r := range []rate.Limit{c.VisitorRate, c.IPRate, c.SessionRate} {
-		if r < 0 || math.IsNaN(float64(r)) {
-			bad("rate %v must be positive", r)
-		}
-	}
-	if c.VisitorBurst < 1 || c.IPBurst < 1 || c.SessionBurst < 1 || c.MaxTracked < 1 || c.MaxConnsPerVisitor < 1 {
-		bad("bursts, max tracked and max connections must be at least 1")
-	}
+	// A Config written in code skips Decode: its proxies get the same check.
 	for _, p := range c.TrustedProxies {
-		if !p.IsValid() || p.Bits() == 0 {
-			bad("trusted proxy %v must be an address or a network narrower than all addresses", p)
+		if _, err := ParseTrustedProxy(p.String()); err != nil {
+			bad("WIDGET_TRUSTED_PROXIES: %q %v", p.String(), err)
 		}
-	}
-	if c.TokenTTL < time.Minute || c.PingInterval < 10*time.Millisecond {
-		bad("token TTL must be at least a minute and the ping interval at least 10ms")
 	}
 	return errors.Join(errs...)
 }

@@ -99,7 +99,7 @@ type (
 func (c *conn) writeLoop(stop <-chan struct{}) {
 	defer close(c.writerUp)
 	defer c.ws.Close()
-	ping := time.NewTicker(c.w.cfg.PingInterval)
+	ping := time.NewTicker(c.w.lim.PingInterval)
 	defer ping.Stop()
 	for {
 		var err error
@@ -165,7 +165,7 @@ func (c *conn) flush() error {
 
 // readLoop takes the visitor's frames until the socket fails or closes.
 func (c *conn) readLoop() {
-	pongWait := 2 * c.w.cfg.PingInterval
+	pongWait := 2 * c.w.lim.PingInterval
 	extend := func() { _ = c.ws.SetReadDeadline(time.Now().Add(pongWait)) }
 	c.ws.SetPongHandler(func(string) error { extend(); return nil })
 	extend()
@@ -175,7 +175,7 @@ func (c *conn) readLoop() {
 			return
 		}
 		extend()
-		f, err := parseFrame(b, c.w.cfg.MaxMessageBytes)
+		f, err := parseFrame(b, c.w.lim.MaxMessageBytes)
 		if err != nil {
 			id := ""
 			if f != nil && f.Type == frameMessage && validClientID(f.ID) {

@@ -4,13 +4,13 @@
 //
 // Enabling and mounting it (cmd/frontdesk does this when WIDGET_SECRET is set):
 //
-//	w, err := widget.New(widget.Config{Secret: s, AllowedOrigins: []string{"https://example.com"}},
-//		svc, feed, log)              // svc: *tickets.Service; feed: a widget.Feed (store.WidgetFeed)
-//	sources[widget.Source] = w       // w is the tickets.Source of widget tickets (Deliver)
-//	for pattern, h := range w.Routes() {
+//	c, err := widget.Connect(cfg, widget.Deps{Feed: feed, Log: log}) // feed: a widget.Feed (store.WidgetFeed)
+//	sources[c.Name] = c.Source       // the tickets.Source of widget tickets (Deliver)
+//	in, err := c.Inbound(svc)        // svc: *tickets.Service, made with the source above
+//	for pattern, h := range in.Routes {
 //		mux.Handle(pattern, h)       // GET /widget.js, POST and OPTIONS /widget/session, GET /widget/ws
 //	}
-//	go w.Run(ctx)                    // the one live subscription of this process; closes sockets on ctx's end
+//	go in.Runners[0](ctx)            // the one live subscription of this process; closes sockets on ctx's end
 //
 // A page embeds it with
 //

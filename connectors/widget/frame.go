@@ -15,7 +15,7 @@ const (
 	frameRate    = "rate"
 )
 
-// Limits on a frame besides Config.MaxMessageBytes.
+// Limits on a frame besides limits.MaxMessageBytes.
 const (
 	maxFrameBytes    = 64 << 10 // a longer frame closes the socket (1009)
 	maxClientIDBytes = 64

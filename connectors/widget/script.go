@@ -33,11 +33,11 @@ type script struct {
 	etag      string
 }
 
-func newScript(cfg Config) (*script, error) {
+func newScript(cfg Config, lim limits) (*script, error) {
 	// encoding/json escapes <, >, &, U+2028 and U+2029, so the values can close neither
 	// a string nor a <script> element: the configuration is data, never code.
 	conf, err := json.Marshal(scriptConfig{
-		Title: cfg.Title, Color: cfg.Color, Greeting: cfg.Greeting, PreChat: cfg.PreChat, MaxLength: cfg.MaxMessageBytes,
+		Title: cfg.Title, Color: cfg.Color, Greeting: cfg.Greeting, PreChat: cfg.PreChat, MaxLength: lim.MaxMessageBytes,
 	})
 	if err != nil {
 		return nil, err

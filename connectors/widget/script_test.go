@@ -15,7 +15,7 @@ const maxScriptGzip = 30 << 10
 
 func TestScript(t *testing.T) {
 	hostile := `</script><script>alert("x")</script>` + "\u2028'\"\\"
-	r := newRig(t, func(c *Config) { c.Title, c.Greeting, c.PreChat = hostile, hostile, true })
+	r := newRig(t, func(c *rigConfig) { c.Title, c.Greeting, c.PreChat = hostile, hostile, true })
 	plain, gz := r.w.ScriptSizes()
 	t.Logf("widget.js: %d bytes, %d gzipped", plain, gz)
 	if gz >= maxScriptGzip {

@@ -86,7 +86,7 @@ func (w *Widget) hello(c *conn) (int, string) {
 	if err != nil {
 		return closeBadHello, "no hello"
 	}
-	f, err := parseFrame(b, w.cfg.MaxMessageBytes)
+	f, err := parseFrame(b, w.lim.MaxMessageBytes)
 	if err != nil || f.Type != frameHello { // f may be nil
 		return closeBadHello, "the first frame must be a hello"
 	}

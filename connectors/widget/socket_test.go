@@ -40,16 +40,23 @@ type rig struct {
 	stop func()
 }
 
-func newRig(t *testing.T, mod func(*Config)) *rig {
+// rigConfig is what a test may change of the widget it gets: the operator's settings
+// and the limits.
+type rigConfig struct {
+	Config
+	limits
+}
+
+func newRig(t *testing.T, mod func(*rigConfig)) *rig {
 	t.Helper()
-	cfg := Config{Secret: strings.Repeat("s", 32), AllowedOrigins: []string{testOrigin}}
+	cfg := rigConfig{Config: Config{Secret: strings.Repeat("s", 32), AllowedOrigins: []string{testOrigin}}}
 	if mod != nil {
 		mod(&cfg)
 	}
 	r := &rig{feed: newMemFeed()}
 	r.tk, r.mem = storetest.NewService(t, func(c *tickets.Config) { c.Initial.TicketingChannels = teams })
 	var err error
-	if r.w, err = New(cfg, r.tk, r.feed, zaptest.NewLogger(t)); err != nil {
+	if r.w, err = newWidget(cfg.Config, cfg.limits, r.tk, r.feed, zaptest.NewLogger(t)); err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
@@ -283,7 +290,7 @@ func TestHello(t *testing.T) {
 }
 
 func TestMessages(t *testing.T) {
-	r := newRig(t, func(c *Config) { c.Label = "Billing" })
+	r := newRig(t, func(c *rigConfig) { c.Label = "Billing" })
 	ws, v := r.connect(t)
 	send(t, ws, map[string]any{"type": "message", "id": "m1", "text": "hello <b>there</b>", "name": "Ann", "email": "ann@example.com"})
 	ack := next(t, ws, "ack")
@@ -332,7 +339,7 @@ func TestMessages(t *testing.T) {
 
 func TestLimits(t *testing.T) {
 	t.Run("MessageSize", func(t *testing.T) {
-		r := newRig(t, func(c *Config) { c.MaxMessageBytes = 10 })
+		r := newRig(t, func(c *rigConfig) { c.MaxMessageBytes = 10 })
 		ws, v := r.connect(t)
 		for text, code := range map[string]string{"12345678901": "message_too_long", "   ": "empty_message"} {
 			send(t, ws, map[string]any{"type": "message", "id": "m", "text": text})
@@ -357,7 +364,7 @@ func TestLimits(t *testing.T) {
 		}
 	})
 	t.Run("VisitorRate", func(t *testing.T) {
-		r := newRig(t, func(c *Config) { c.VisitorRate, c.VisitorBurst = 0.001, 2 })
+		r := newRig(t, func(c *rigConfig) { c.VisitorRate, c.VisitorBurst = 0.001, 2 })
 		ws, v := r.connect(t)
 		for i := range 2 {
 			send(t, ws, map[string]any{"type": "message", "id": fmt.Sprint("m", i), "text": "hi"})
@@ -377,7 +384,7 @@ func TestLimits(t *testing.T) {
 		next(t, ws2, "ack")
 	})
 	t.Run("IPRate", func(t *testing.T) {
-		r := newRig(t, func(c *Config) { c.IPRate, c.IPBurst = 0.001, 3 })
+		r := newRig(t, func(c *rigConfig) { c.IPRate, c.IPBurst = 0.001, 3 })
 		for i := range 3 {
 			if res := post(t, r.srv.URL+SessionPath, http.MethodPost, testOrigin); res.StatusCode != http.StatusCreated {
 				t.Fatalf("session %d: %d", i, res.StatusCode)
@@ -395,7 +402,7 @@ func TestLimits(t *testing.T) {
 	t.Run("IPBehindTrustedProxy", func(t *testing.T) {
 		// The test server's peer is 127.0.0.1: as a trusted proxy, each visitor it
 		// forwards has its own limit, and a hop the visitor forged is not believed.
-		r := newRig(t, func(c *Config) {
+		r := newRig(t, func(c *rigConfig) {
 			c.SessionRate, c.SessionBurst = 0.001, 1
 			c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
 		})
@@ -420,7 +427,7 @@ func TestLimits(t *testing.T) {
 		}
 	})
 	t.Run("NewVisitorsPerIP", func(t *testing.T) {
-		r := newRig(t, func(c *Config) { c.SessionRate, c.SessionBurst = 0.001, 2 })
+		r := newRig(t, func(c *rigConfig) { c.SessionRate, c.SessionBurst = 0.001, 2 })
 		for i := range 2 {
 			if res := post(t, r.srv.URL+SessionPath, http.MethodPost, testOrigin); res.StatusCode != http.StatusCreated {
 				t.Fatalf("session %d: %d", i, res.StatusCode)
@@ -435,7 +442,7 @@ func TestLimits(t *testing.T) {
 		next(t, ws, "ack")
 	})
 	t.Run("ConnectionsPerVisitor", func(t *testing.T) {
-		r := newRig(t, func(c *Config) { c.MaxConnsPerVisitor = 1 })
+		r := newRig(t, func(c *rigConfig) { c.MaxConnsPerVisitor = 1 })
 		tok, _ := r.token()
 		ws, f, err := r.dial(testOrigin, tok, "")
 		if err != nil || f["type"] != "ready" {

@@ -16,10 +16,12 @@ import (
 
 // Widget is the website chat's inbound side: its HTTP routes for visitors, whose chats it
 // hands to the ticket service, and the live feed of their websockets. Its Delivery (the
-// embedded outbound side) is a tickets.Source too. It is safe for concurrent use.
+// embedded outbound side) is a tickets.Source too. It is safe for concurrent use. Connect
+// makes it, in the connector's Inbound.
 type Widget struct {
 	*Delivery
 	cfg      Config
+	lim      limits
 	tk       Tickets
 	feed     Feed
 	log      *zap.Logger
@@ -33,32 +35,35 @@ type Widget struct {
 	now      func() time.Time
 }
 
-// New returns the widget for cfg, handing visitors' chats to tk and keeping what they
-// see in feed.
-func New(cfg Config, tk Tickets, feed Feed, log *zap.Logger) (*Widget, error) {
-	cfg.setDefaults()
-	if err := cfg.Validate(); err != nil {
+// newWidget returns the widget for cfg within lim, handing visitors' chats to tk and
+// keeping what they see in feed.
+func newWidget(cfg Config, lim limits, tk Tickets, feed Feed, log *zap.Logger) (*Widget, error) {
+	if !cfg.Enabled() {
+		return nil, errors.New("WIDGET_SECRET: required: it keys the visitors' tokens")
+	}
+	cfg, lim = cfg.withDefaults(), lim.withDefaults()
+	if err := errors.Join(cfg.Validate(), lim.validate()); err != nil {
 		return nil, err
 	}
 	if tk == nil || feed == nil {
-		return nil, errors.New("widget: New needs the ticket service and a feed")
+		return nil, errors.New("widget: the widget needs the ticket service and a feed")
 	}
 	if log == nil {
 		log = zap.NewNop()
 	}
-	sc, err := newScript(cfg)
+	sc, err := newScript(cfg, lim)
 	if err != nil {
 		return nil, err
 	}
 	return &Widget{
 		Delivery: NewDelivery(feed, log),
-		cfg:      cfg, tk: tk, feed: feed, log: log.Named("widget"),
-		signer:   signer{key: []byte(cfg.Secret), ttl: cfg.TokenTTL},
+		cfg:      cfg, lim: lim, tk: tk, feed: feed, log: log.Named("widget"),
+		signer:   signer{key: []byte(cfg.Secret), ttl: lim.TokenTTL},
 		origins:  slices.Clone(cfg.AllowedOrigins),
-		visitors: keyrate.New(cfg.VisitorRate, cfg.VisitorBurst, cfg.MaxTracked),
-		ips:      keyrate.New(cfg.IPRate, cfg.IPBurst, cfg.MaxTracked),
-		sessions: keyrate.New(cfg.SessionRate, cfg.SessionBurst, cfg.MaxTracked),
-		hub:      newHub(cfg.MaxConnsPerVisitor),
+		visitors: keyrate.New(lim.VisitorRate, lim.VisitorBurst, lim.MaxTracked),
+		ips:      keyrate.New(lim.IPRate, lim.IPBurst, lim.MaxTracked),
+		sessions: keyrate.New(lim.SessionRate, lim.SessionBurst, lim.MaxTracked),
+		hub:      newHub(lim.MaxConnsPerVisitor),
 		script:   sc,
 		now:      time.Now,
 	}, nil

@@ -2,14 +2,14 @@
 // Frontdesk uses), served by net/http/httptest, for the gladly connector's tests and for
 // end-to-end tests; it also produces the webhook events Gladly sends (Webhook).
 //
-// New starts a Server; point the connector's BaseURL at BaseURL. Tests seed it with
-// AddConversation, SetItems, AddItem and AddProfile (ChatItem, Conversation and Profile
-// build the shapes), make customers merged with Move, send files elsewhere with
-// SetDownload, and read what the client did with Calls, Called, Await, Conversation,
-// Notes and TooMany. FailNext, SetRateLimit and SetLimitedData provoke what a client must
-// survive. Strays lists what the fake held
-// against a request: bad credentials, a path outside the prefix or of no route (all
-// refused), a body sent without Content-Type application/json.
+// New starts a Server; point GLADLY_BASE_URL at URL (a client, at BaseURL when it serves
+// under a prefix). Tests seed it with AddConversation, SetItems, AddItem and AddProfile
+// (ChatItem, Conversation and Profile build the shapes), make customers merged with Move,
+// send files elsewhere with SetDownload, and read what the client did with Calls, Called,
+// Await, Conversation, Notes and TooMany. FailNext, SetRateLimit and SetLimitedData
+// provoke what a client must survive. Strays lists what the fake held against a request:
+// bad credentials, a path outside the prefix or of no route (all refused), a body sent
+// without Content-Type application/json.
 //
 // The fake follows Gladly's documented behaviour (the REST API reference,
 // https://developer.gladly.com/rest/; each route's comment names its operation, and

@@ -74,8 +74,9 @@ func (s *Server) SetPrefix(prefix string) {
 	s.prefix = strings.TrimSuffix(prefix, "/")
 }
 
-// BaseURL is what the connector's BaseURL (GLADLY_BASE_URL) is set to: URL and the
-// prefix.
+// BaseURL is the root the connector's client is pointed at: URL and the prefix.
+// GLADLY_BASE_URL takes no path, so tests that configure the connector as an operator
+// does set no prefix and use URL.
 func (s *Server) BaseURL() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()

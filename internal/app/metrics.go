@@ -1,7 +1,9 @@
-package main
+package app
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -138,4 +140,11 @@ func (m *metrics) handler(log *zap.Logger) http.Handler {
 		ErrorLog:      zap.NewStdLog(log.Named("metrics")),
 		ErrorHandling: promhttp.ContinueOnError,
 	})
+}
+
+// Series names every time series name Frontdesk serves at /metrics, sorted (a
+// histogram's _bucket, _sum and _count each): the names the Grafana dashboard
+// (docs/grafana-dashboard.json) and docs/operations.md may use.
+func Series() []string {
+	return slices.Sorted(maps.Keys(newMetrics().series))
 }

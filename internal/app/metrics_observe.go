@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"time"
@@ -74,7 +74,7 @@ func (m *metrics) OrderChecked(outcome string, recovered int) {
 	m.recovered.Add(float64(recovered))
 }
 
-// vitallySynced counts a Vitally sync (vitally.Config.Observe).
+// vitallySynced counts a Vitally sync (vitally.Deps.Observe).
 func (m *metrics) vitallySynced(outcome, reason string) {
 	m.vitallySyncs.WithLabelValues(outcome, reason).Inc()
 }

@@ -1,0 +1,129 @@
+package vitally
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kelseyhightower/envconfig"
+)
+
+// envSecret is a good VITALLY_SECRET; no error may quote it.
+const envSecret = "Basic c2tfbGl2ZV9zZWNyZXRfMTIzNDU2Nzg5MDo="
+
+func goodEnv() Config {
+	return Config{APIURL: "https://acme.rest.vitally.io", Secret: envSecret}
+}
+
+// noMark is a Deps.Mark for tests that never reach it.
+func noMark(context.Context, string, time.Time) (time.Time, error) { return time.Time{}, nil }
+
+// The tags are what the environment reader goes by.
+func TestConfigFromEnvironment(t *testing.T) {
+	t.Setenv("VITALLY_API_URL", "https://acme.rest.vitally.io")
+	t.Setenv("VITALLY_SECRET", envSecret)
+	var c Config
+	if err := envconfig.Process("", &c); err != nil {
+		t.Fatal(err)
+	}
+	if c != goodEnv() || !c.Enabled() || c.Validate() != nil {
+		t.Errorf("read %v: Enabled %v, Validate %v", c.APIURL, c.Enabled(), c.Validate())
+	}
+}
+
+func TestValidate(t *testing.T) {
+	for _, c := range []Config{{}, goodEnv(), {APIURL: "https://rest.vitally-eu.io/resources/", Secret: "sk_live_1"}} {
+		if err := c.Validate(); err != nil {
+			t.Errorf("%s: %v", c.APIURL, err)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		edit func(*Config)
+		want string
+	}{
+		{"URL without the secret", func(c *Config) { c.Secret = "" }, "VITALLY_API_URL"},
+		{"secret without the URL", func(c *Config) { c.APIURL = "" }, "VITALLY_API_URL"},
+		{"not a URL", func(c *Config) { c.APIURL = "acme" }, "VITALLY_API_URL"},
+		{"URL with a query", func(c *Config) { c.APIURL = "https://acme.rest.vitally.io?key=x" }, "VITALLY_API_URL"},
+		{"URL with credentials", func(c *Config) { c.APIURL = "https://user:" + envSecret + "@acme.rest.vitally.io" }, "VITALLY_API_URL"},
+		{"URL too long", func(c *Config) { c.APIURL = "https://acme.rest.vitally.io/" + strings.Repeat("a", 500) }, "VITALLY_API_URL"},
+		{"secret on two lines", func(c *Config) { c.Secret = envSecret + "\nX-Other: 1" }, "VITALLY_SECRET"},
+		{"secret too long", func(c *Config) { c.Secret = envSecret + strings.Repeat("x", 1000) }, "VITALLY_SECRET"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := goodEnv()
+			tc.edit(&c)
+			err := c.Validate()
+			if err == nil || !strings.HasPrefix(err.Error(), tc.want+": ") {
+				t.Fatalf("Validate = %v, want an error starting with %s", err, tc.want)
+			}
+			if strings.Contains(err.Error(), envSecret) {
+				t.Errorf("the error quotes the secret: %v", err)
+			}
+		})
+	}
+	t.Run("every problem", func(t *testing.T) {
+		err := Config{APIURL: "acme", Secret: envSecret + "\x00"}.Validate()
+		if err == nil {
+			t.Fatal("Validate = nil")
+		}
+		lines := strings.Split(err.Error(), "\n")
+		for _, v := range []string{"VITALLY_API_URL", "VITALLY_SECRET"} {
+			if !slices.ContainsFunc(lines, func(l string) bool { return strings.HasPrefix(l, v+": ") }) {
+				t.Errorf("%s is not reported:\n%v", v, err)
+			}
+		}
+		if strings.Contains(err.Error(), envSecret) {
+			t.Errorf("the error quotes the secret: %v", err)
+		}
+	})
+}
+
+func TestConnect(t *testing.T) {
+	store := newMemStore()
+	t.Run("always on", func(t *testing.T) {
+		for _, cfg := range []Config{{}, goodEnv()} {
+			c, err := Connect(cfg, Deps{Store: store, Mark: noMark})
+			if err != nil {
+				t.Fatalf("%s: %v", cfg.APIURL, err)
+			}
+			if c.Name != Name || c.Source != nil || c.Enricher != nil || c.Inbound != nil || len(c.Runners) != 1 {
+				t.Fatalf("connector %+v", c)
+			}
+			if s, ok := c.Sink.(*Sink); !ok || s.Name() != Name {
+				t.Fatalf("Sink is %T, want the *Sink", c.Sink)
+			}
+		}
+	})
+	t.Run("the runner is Prepare", func(t *testing.T) {
+		// Without the environment's set-up, Prepare has nothing to make.
+		c, err := Connect(Config{}, Deps{Store: store})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Runners[0](context.Background()); err != nil {
+			t.Errorf("the runner: %v", err)
+		}
+	})
+	t.Run("invalid", func(t *testing.T) {
+		for name, tc := range map[string]struct {
+			cfg  Config
+			deps Deps
+		}{
+			"half set":                    {Config{APIURL: "https://acme.rest.vitally.io"}, Deps{Store: store, Mark: noMark}},
+			"bad URL":                     {Config{APIURL: "acme", Secret: envSecret}, Deps{Store: store, Mark: noMark}},
+			"no store":                    {Config{}, Deps{}},
+			"environment set-up, no mark": {goodEnv(), Deps{Store: store}},
+		} {
+			c, err := Connect(tc.cfg, tc.deps)
+			if c != nil || err == nil {
+				t.Errorf("%s: Connect = %v, %v, want nil and an error", name, c, err)
+			} else if strings.Contains(err.Error(), envSecret) {
+				t.Errorf("%s: the error quotes the secret: %v", name, err)
+			}
+		}
+	})
+}

@@ -1,0 +1,79 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/frontdeskhq/frontdesk/store"
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+// sourceMaxAttempts backs up the sources' own time limits on retrying: with the outbox's
+// backoff capped at a minute, about a day.
+const sourceMaxAttempts = 1500
+
+// sinkMaxAttempts lets a sink (Vitally) be away for about a week before an update is set
+// aside: an outage delays the sync and loses nothing.
+const sinkMaxAttempts = 10000
+
+// newOutboxes makes an outbox worker for every consumer group of svc and for every
+// connector's inbound queue, on a Redis client of their own: each keeps a blocking read
+// and a lease renewal per partition, plus a trimmer. Workers are named after this process
+// so that the entries of a worker that died can be told apart and claimed by the others.
+// Events a worker gives up on are reported back to svc; every handler call is counted.
+func (a *App) newOutboxes(svc *tickets.Service, inbound map[string]tickets.Handler, m *metrics) (map[string]*store.Outbox, error) {
+	handlers, interests := svc.Handlers(), svc.Interests()
+	rdb := a.cfg.Redis.NewClient((len(handlers) + len(inbound)) * (2*store.Partitions + 1))
+	a.closers = append(a.closers, rdb.Close)
+	st, err := store.New(rdb, store.Config{Prefix: a.cfg.RedisPrefix, Retention: a.cfg.Retention})
+	if err != nil {
+		return nil, err
+	}
+	consumer := consumerName()
+	obs := make(map[string]*store.Outbox, len(handlers)+len(inbound))
+	for group, h := range handlers {
+		cfg := store.OutboxConfig{Consumer: consumer, Observe: m.outboxObserver(group), Wants: interests[group],
+			GaveUp: func(ctx context.Context, ev tickets.Event, cause error) error {
+				return svc.GaveUp(ctx, group, ev, cause)
+			}}
+		if group == tickets.GroupSource {
+			// Sources bound their retries by time (e.g. WEBHOOK_RETRY_FOR) and say when to
+			// give up; the count is only a backstop.
+			cfg.MaxAttempts = sourceMaxAttempts
+		}
+		if strings.HasPrefix(group, tickets.SinkGroupPrefix) {
+			cfg.MaxAttempts = sinkMaxAttempts
+		}
+		ob, err := store.NewOutbox(st, group, h, cfg, a.log)
+		if err != nil {
+			return nil, fmt.Errorf("outbox %s: %w", group, err)
+		}
+		obs[group] = ob
+	}
+	for name, h := range inbound {
+		// A connector's webhook only queues its events; this worker does the work, in
+		// order per conversation, with retries.
+		group := "inbound:" + name
+		ob, err := store.NewOutbox(st, group, h, store.OutboxConfig{
+			Consumer: consumer, Inbound: true, MaxAttempts: sourceMaxAttempts, Observe: m.outboxObserver(group),
+		}, a.log)
+		if err != nil {
+			return nil, fmt.Errorf("outbox %s: %w", group, err)
+		}
+		obs[group] = ob
+	}
+	return obs, nil
+}
+
+// consumerName names this process's outbox workers: host, pid and a random part that tells
+// apart two instances in one process (tests) or a restarted process with the same pid.
+func consumerName() string {
+	host, err := os.Hostname()
+	if err != nil {
+		host = "frontdesk"
+	}
+	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), rand.Text()[:6])
+}
