@@ -14,11 +14,13 @@ run: build redis
 	./bin/frontdesk
 
 # Frontdesk with a simulated Slack workspace, a Redis and a demo website (docs/demo.md).
+# The demo's simulator and embedded Redis are built in only with the demo tag.
 demo:
-	$(GO) run ./cmd/frontdesk demo
+	$(GO) run -tags demo ./cmd/frontdesk demo
 
+# The demo tag adds the demo and its tests to cmd/frontdesk.
 test: redis
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -tags demo ./...
 
 # The fault-injection suite (faults/, docs/reliability.md): the real binary as separate
 # processes against the Slack simulator, a fake chatbot and a redis-server of its own,
@@ -50,7 +52,8 @@ lint:
 	@unformatted="$$(gofmt -l .)"; \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed on:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
-	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK) ./...
+	$(GO) vet -tags demo ./cmd/frontdesk/
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK) -tags demo ./...
 
 # Start a local redis-server on 127.0.0.1:6379 unless one answers at REDIS_URL
 # (installing it with apt-get where missing).

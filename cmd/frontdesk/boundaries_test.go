@@ -195,3 +195,40 @@ func TestCheckBoundaries(t *testing.T) {
 		})
 	}
 }
+
+// TestProductionBinaryLinksNoTestCode: the binary operators run (built without the demo
+// tag) links neither the testing package, nor a test-support package of ours (the Slack
+// simulator, the fakes of vendors, storetest), nor miniredis: those are the demo's and the
+// tests' alone.
+func TestProductionBinaryLinksNoTestCode(t *testing.T) {
+	deps := func(tags ...string) []string {
+		args := append([]string{"list", "-deps"}, tags...)
+		cmd := exec.Command("go", append(args, "./")...)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("go list: %v\n%s", err, stderr.String())
+		}
+		return strings.Fields(string(out))
+	}
+	for _, dep := range deps() {
+		rel, own := relPath(dep)
+		switch {
+		case dep == "testing", strings.HasPrefix(dep, "github.com/alicebob/miniredis"):
+			t.Errorf("the production binary links %s", dep)
+		case own && testSupport(rel):
+			t.Errorf("the production binary links %s, a test-support package", dep)
+		}
+	}
+	// The check can fail: the demo build links the simulator.
+	if !slices.Contains(deps("-tags", "demo"), module+"/bot/slacktest") {
+		t.Error("the demo build does not link bot/slacktest; is the demo still built with the demo tag?")
+	}
+}
+
+// testSupport reports whether rel is one of our packages for tests: its last element ends
+// in "test" (slacktest, chatratest, storetest, redistest).
+func testSupport(rel string) bool {
+	return strings.HasSuffix(rel[strings.LastIndexByte(rel, '/')+1:], "test")
+}

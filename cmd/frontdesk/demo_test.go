@@ -1,10 +1,11 @@
+//go:build demo
+
 package main
 
 import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -18,26 +19,6 @@ import (
 	"github.com/frontdeskhq/frontdesk/store/redistest"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
-
-// browserWait bounds each wait for the pages to show something: generous, for a busy
-// machine (each wait ends as soon as its condition holds).
-const browserWait = 60 * time.Second
-
-// chromium finds a Chromium to drive. Without one the test skips, except under CI=true,
-// where it fails: CI must not pass a test that ran nothing.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("no Chromium on PATH (scripts/chromium.sh installs it); CI must run the browser tests")
-	}
-	t.Skip("no Chromium on PATH; install it (scripts/chromium.sh) to run the browser tests")
-	return ""
-}
 
 // startDemo runs `frontdesk demo` in the test on spare ports with Redis found as mode says
 // (existing: the test's own), and returns what it started; it is stopped (and checked to

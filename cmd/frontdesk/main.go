@@ -2,7 +2,8 @@
 // configuration from the environment, builds the ticket service on Redis and runs until
 // SIGINT or SIGTERM. See README.md for the variables it reads. `frontdesk export
 // [--since DATE]` writes the tickets and their transcripts as JSON lines instead; `frontdesk
-// demo` runs it on this machine with a simulated Slack workspace and a demo website.
+// demo`, in a build with the demo tag (go run -tags demo ./cmd/frontdesk demo), runs it on
+// this machine with a simulated Slack workspace and a demo website.
 package main
 
 import (

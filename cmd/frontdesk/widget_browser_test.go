@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -24,6 +25,26 @@ import (
 // download). The page is a site of its own, on another origin than Frontdesk, that embeds
 // the widget with one <script> tag. WIDGET_SCREENSHOTS=<dir> saves the screenshots that
 // docs/widget-*.png are.
+
+// browserWait bounds each wait for the pages to show something: generous, for a busy
+// machine (each wait ends as soon as its condition holds).
+const browserWait = 60 * time.Second
+
+// chromium finds a Chromium to drive. Without one the test skips, except under CI=true,
+// where it fails: CI must not pass a test that ran nothing.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("no Chromium on PATH (scripts/chromium.sh installs it); CI must run the browser tests")
+	}
+	t.Skip("no Chromium on PATH; install it (scripts/chromium.sh) to run the browser tests")
+	return ""
+}
 
 // shopPage is the embedding site: a page on its own origin with the one tag.
 func shopPage(t *testing.T, frontdesk *atomic.Value) *httptest.Server {
