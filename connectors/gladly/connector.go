@@ -10,6 +10,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/frontdeskhq/frontdesk/connectors"
+	"github.com/frontdeskhq/frontdesk/connectors/internal/setting"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -56,10 +57,7 @@ type Deps struct {
 // ticket service. With d.Files, customers' files Gladly keeps are linked under
 // Frontdesk's own links, valid for FileLinkTTL, which Client.Attachment resolves.
 func Connect(cfg Config, d Deps) (*connectors.Connector, error) {
-	if !cfg.Enabled() {
-		return nil, nil
-	}
-	if err := cfg.Validate(); err != nil {
+	if on, err := setting.On(cfg); !on || err != nil {
 		return nil, err
 	}
 	log := d.Log

@@ -93,10 +93,7 @@ type Deps struct {
 // tickets, and its inbound side is the Handler at Path. It returns nil, nil when the
 // connector is off, and Validate's error when cfg is not valid.
 func Connect(cfg Config, d Deps) (*connectors.Connector, error) {
-	if !cfg.Enabled() {
-		return nil, nil
-	}
-	if err := cfg.Validate(); err != nil {
+	if on, err := setting.On(cfg); !on || err != nil {
 		return nil, err
 	}
 	log := d.Log

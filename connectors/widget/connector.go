@@ -7,6 +7,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/frontdeskhq/frontdesk/connectors"
+	"github.com/frontdeskhq/frontdesk/connectors/internal/setting"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -23,10 +24,7 @@ type Deps struct {
 // their feeds; its Inbound, given the ticket service, serves the script, the session
 // endpoint and the websockets, and runs the live feed of this process's sockets.
 func Connect(cfg Config, d Deps) (*connectors.Connector, error) {
-	if !cfg.Enabled() {
-		return nil, nil
-	}
-	if err := cfg.Validate(); err != nil {
+	if on, err := setting.On(cfg); !on || err != nil {
 		return nil, err
 	}
 	if d.Feed == nil {

@@ -2,7 +2,7 @@
 // chat bubble to any site; each visitor chats over a websocket as a source like the others
 // (a new conversation opens a ticket, agent replies come back live).
 //
-// Enabling and mounting it (cmd/frontdesk does this when WIDGET_SECRET is set):
+// Enabling and mounting it (internal/app does this when WIDGET_SECRET is set):
 //
 //	c, err := widget.Connect(cfg, widget.Deps{Feed: feed, Log: log}) // feed: a widget.Feed (store.WidgetFeed)
 //	sources[c.Name] = c.Source       // the tickets.Source of widget tickets (Deliver)

@@ -5,7 +5,7 @@ import "context"
 // Feed keeps each visitor's ordered log of items (their own messages, agents' replies,
 // notices) for every replica: it is how a reply delivered on one replica reaches the
 // visitor's websocket on another, and how history survives a reload. Implemented by
-// store.WidgetFeed (through a small adapter in cmd/frontdesk); every method may return an
+// store.WidgetFeed (through a small adapter in internal/app); every method may return an
 // infrastructure error.
 type Feed interface {
 	// Append adds data as the newest item of visitor's feed and tells every process's

@@ -53,3 +53,20 @@ func PositiveDuration(d time.Duration) error {
 	}
 	return nil
 }
+
+// Config is a connector's settings as its Connect sees them.
+type Config interface {
+	// Enabled reports whether the variable that turns the connector on is set.
+	Enabled() bool
+	// Validate reports every problem with the settings.
+	Validate() error
+}
+
+// On reports whether Connect is to make the connector: false (and no error) when cfg is
+// off, and cfg's problems when it is on but not valid.
+func On(cfg Config) (bool, error) {
+	if !cfg.Enabled() {
+		return false, nil
+	}
+	return true, cfg.Validate()
+}
