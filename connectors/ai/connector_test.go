@@ -3,13 +3,13 @@ package ai
 import (
 	"math"
 	"reflect"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kelseyhightower/envconfig"
 
+	"github.com/frontdeskhq/frontdesk/connectors/internal/setting/settingtest"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -75,15 +75,7 @@ func TestValidate(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := goodAIConfig()
 			tc.edit(&c)
-			err := c.Validate()
-			if err == nil || !strings.HasPrefix(err.Error(), tc.want+": ") {
-				t.Fatalf("Validate = %v, want an error starting with %s", err, tc.want)
-			}
-			for _, secret := range []string{aiKey, "hunter2"} {
-				if strings.Contains(err.Error(), secret) {
-					t.Errorf("the error quotes %q: %v", secret, err)
-				}
-			}
+			settingtest.OneProblem(t, c.Validate(), tc.want, aiKey, "hunter2")
 		})
 	}
 	t.Run("off", func(t *testing.T) {
@@ -96,19 +88,7 @@ func TestValidate(t *testing.T) {
 	})
 	t.Run("every problem", func(t *testing.T) {
 		c := Config{BaseURL: secretURL + "?q", APIKey: aiKey + "\r\nX-Other: 1", Model: "m", Timeout: 0, Temperature: ptr(3.0)}
-		err := c.Validate()
-		if err == nil {
-			t.Fatal("Validate = nil")
-		}
-		lines := strings.Split(err.Error(), "\n")
-		for _, v := range []string{"AI_BASE_URL", "AI_API_KEY", "AI_TIMEOUT", "AI_TEMPERATURE"} {
-			if !slices.ContainsFunc(lines, func(l string) bool { return strings.HasPrefix(l, v+": ") }) {
-				t.Errorf("%s is not reported:\n%v", v, err)
-			}
-		}
-		if strings.Contains(err.Error(), aiKey) || strings.Contains(err.Error(), "hunter2") {
-			t.Errorf("the error quotes a secret: %v", err)
-		}
+		settingtest.Names(t, c.Validate(), []string{"AI_BASE_URL", "AI_API_KEY", "AI_TIMEOUT", "AI_TEMPERATURE"}, aiKey, "hunter2")
 	})
 }
 

@@ -16,29 +16,13 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/frontdeskhq/frontdesk/connectors/gladly/gladlytest"
+	"github.com/frontdeskhq/frontdesk/connectors/internal/setting/settingtest"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
 // secrets are the values no error of Validate may quote: the API token, the account id,
 // the webhook password and a password in the URL.
 var secrets = []string{testToken, testAccount, "pa55", "s3cr3t"}
-
-// problems returns the lines of Validate's error, one problem each.
-func problems(err error) []string {
-	if err == nil {
-		return nil
-	}
-	return strings.Split(err.Error(), "\n")
-}
-
-func assertNoSecret(t *testing.T, err error) {
-	t.Helper()
-	for _, secret := range secrets {
-		if err != nil && strings.Contains(err.Error(), secret) {
-			t.Errorf("the error quotes a secret: %v", err)
-		}
-	}
-}
 
 func TestConfig_Validate(t *testing.T) {
 	tests := []struct {
@@ -96,16 +80,13 @@ func TestConfig_Validate(t *testing.T) {
 			cfg.SLA = 10 * time.Minute
 			tc.edit(&cfg)
 			err := cfg.Validate()
-			assertNoSecret(t, err)
 			if tc.want == "" {
 				if err != nil {
 					t.Fatalf("Validate: %v", err)
 				}
 				return
 			}
-			if got := problems(err); len(got) != 1 || !strings.HasPrefix(got[0], tc.want+": ") {
-				t.Fatalf("Validate = %v, want one problem, about %s", err, tc.want)
-			}
+			settingtest.OneProblem(t, err, tc.want, secrets...)
 		})
 	}
 }
@@ -133,14 +114,10 @@ func TestConfig_ValidateOff(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.cfg.Validate()
-			assertNoSecret(t, err)
-			got := problems(err)
-			if len(got) != 1 || !strings.HasPrefix(got[0], "GLADLY_BASE_URL: ") {
-				t.Fatalf("Validate = %v, want one problem, about GLADLY_BASE_URL", err)
-			}
+			settingtest.OneProblem(t, err, "GLADLY_BASE_URL", secrets...)
 			for _, v := range tc.vars {
-				if !strings.Contains(got[0], v) {
-					t.Errorf("%q does not name %s", got[0], v)
+				if !strings.Contains(err.Error(), v) {
+					t.Errorf("%q does not name %s", err, v)
 				}
 			}
 		})
@@ -155,9 +132,9 @@ func TestConfig_ValidateAll(t *testing.T) {
 		HandoffInboxID: aiInbox, AccountID: testAccount + " ", WebhookPassword: "pa55", SLA: -time.Second,
 	}
 	err := cfg.Validate()
-	assertNoSecret(t, err)
+	settingtest.NoSecret(t, err, secrets...)
 	var vars []string
-	for _, p := range problems(err) {
+	for _, p := range settingtest.Problems(err) {
 		v, _, _ := strings.Cut(p, ":")
 		vars = append(vars, v)
 	}

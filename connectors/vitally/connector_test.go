@@ -2,12 +2,13 @@ package vitally
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kelseyhightower/envconfig"
+
+	"github.com/frontdeskhq/frontdesk/connectors/internal/setting/settingtest"
 )
 
 // envSecret is a good VITALLY_SECRET; no error may quote it.
@@ -56,29 +57,12 @@ func TestValidate(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := goodEnv()
 			tc.edit(&c)
-			err := c.Validate()
-			if err == nil || !strings.HasPrefix(err.Error(), tc.want+": ") {
-				t.Fatalf("Validate = %v, want an error starting with %s", err, tc.want)
-			}
-			if strings.Contains(err.Error(), envSecret) {
-				t.Errorf("the error quotes the secret: %v", err)
-			}
+			settingtest.OneProblem(t, c.Validate(), tc.want, envSecret)
 		})
 	}
 	t.Run("every problem", func(t *testing.T) {
 		err := Config{APIURL: "acme", Secret: envSecret + "\x00"}.Validate()
-		if err == nil {
-			t.Fatal("Validate = nil")
-		}
-		lines := strings.Split(err.Error(), "\n")
-		for _, v := range []string{"VITALLY_API_URL", "VITALLY_SECRET"} {
-			if !slices.ContainsFunc(lines, func(l string) bool { return strings.HasPrefix(l, v+": ") }) {
-				t.Errorf("%s is not reported:\n%v", v, err)
-			}
-		}
-		if strings.Contains(err.Error(), envSecret) {
-			t.Errorf("the error quotes the secret: %v", err)
-		}
+		settingtest.Names(t, err, []string{"VITALLY_API_URL", "VITALLY_SECRET"}, envSecret)
 	})
 }
 
@@ -118,12 +102,13 @@ func TestConnect(t *testing.T) {
 			"no store":                    {Config{}, Deps{}},
 			"environment set-up, no mark": {goodEnv(), Deps{Store: store}},
 		} {
-			c, err := Connect(tc.cfg, tc.deps)
-			if c != nil || err == nil {
-				t.Errorf("%s: Connect = %v, %v, want nil and an error", name, c, err)
-			} else if strings.Contains(err.Error(), envSecret) {
-				t.Errorf("%s: the error quotes the secret: %v", name, err)
-			}
+			t.Run(name, func(t *testing.T) {
+				c, err := Connect(tc.cfg, tc.deps)
+				if c != nil || err == nil {
+					t.Errorf("Connect = %v, %v, want nil and an error", c, err)
+				}
+				settingtest.NoSecret(t, err, envSecret)
+			})
 		}
 	})
 }
