@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -23,15 +24,16 @@ type adminTickets interface {
 
 // adminPanel is the modal (global shortcut, App Home button) in which admins edit the
 // settings: ticketing channels and labels, the priority group, show-agent-name, the
-// customer-facing messages, custom categories and the Vitally section. Nothing is saved
-// until every field is valid; a problem comes back on the field that has it.
+// customer-facing messages, custom categories and, after them, the sinks' sections.
+// Nothing is saved until every field is valid; a problem comes back on the field that
+// has it.
 type adminPanel struct {
-	api            *slack.Client
-	tk             adminTickets
-	users          *users            // the Bot's users.info cache: admins, guests, bots
-	admins         []tickets.AgentID // Config.Admins
-	vitallyFromEnv bool              // Config.VitallyFromEnv
-	log            *zap.Logger
+	api      *slack.Client
+	tk       adminTickets
+	users    *users            // the Bot's users.info cache: admins, guests, bots
+	admins   []tickets.AgentID // Config.Admins
+	sections []Section         // Config.Sections
+	log      *zap.Logger
 }
 
 // isAdmin reports whether user may change the settings: a workspace admin or owner, or
@@ -63,7 +65,7 @@ func (p *adminPanel) open(ctx context.Context, cb *slack.InteractionCallback) {
 			p.log.Error("admin panel: settings", zap.Error(err))
 			view = noticeView("Frontdesk", "The settings could not be read just now; please try again.")
 		} else {
-			view = adminView(formFromSettings(st, p.vitallyFromEnv))
+			view = adminView(formFromSettings(st, p.sections))
 		}
 	}
 	if _, err := p.api.OpenViewContext(ctx, cb.TriggerID, view); err != nil {
@@ -81,7 +83,7 @@ func noticeView(title, text string) slack.ModalViewRequest {
 
 // addTeamRow adds an empty row to the admin panel, keeping what was entered.
 func (p *adminPanel) addTeamRow(ctx context.Context, cb *slack.InteractionCallback, _ *slack.BlockAction) {
-	f := formFromState(&cb.View)
+	f := formFromState(&cb.View, p.sections)
 	if len(f.teams) >= maxTeamRows {
 		return
 	}
@@ -93,7 +95,7 @@ func (p *adminPanel) addTeamRow(ctx context.Context, cb *slack.InteractionCallba
 
 // removeTeamRow takes a row out of the admin panel, keeping what was entered elsewhere.
 func (p *adminPanel) removeTeamRow(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) {
-	f := formFromState(&cb.View)
+	f := formFromState(&cb.View, p.sections)
 	id, err := strconv.Atoi(a.Value)
 	i := slices.Index(f.rowIDs, id)
 	if err != nil || i < 0 || len(f.teams) < 2 {
@@ -108,7 +110,7 @@ func (p *adminPanel) removeTeamRow(ctx context.Context, cb *slack.InteractionCal
 // submit checks and saves the admin panel. Every problem comes back on the field
 // that has it; nothing is saved until all is well.
 func (p *adminPanel) submit(ctx context.Context, cb *slack.InteractionCallback) *slack.ViewSubmissionResponse {
-	f := formFromState(&cb.View)
+	f := formFromState(&cb.View, p.sections)
 	if len(f.rowIDs) == 0 {
 		return nil // not a panel this bot made: nothing to save
 	}
@@ -150,7 +152,23 @@ func (p *adminPanel) submit(ctx context.Context, cb *slack.InteractionCallback) 
 		}
 		st.PriorityGroup = append(st.PriorityGroup, tickets.AgentID(u))
 	}
-	st.Vitally = f.vitally.settings(errs)
+	// Only the sections' sinks are in st.Sinks: UpdateSettings keeps the saved settings
+	// of the others, and of a section the submitted panel did not show (one opened
+	// before this process knew the section, or with other block ids), whose empty
+	// fields must not wipe them.
+	var configured []Section
+	if len(p.sections) > 0 {
+		st.Sinks = make(map[string]json.RawMessage, len(p.sections))
+	}
+	for i, sec := range p.sections {
+		if !shows(&cb.View, f.sections[i]) {
+			continue
+		}
+		st.Sinks[sec.Sink()] = f.sections[i].Settings(errs)
+		if f.sections[i].Configured() {
+			configured = append(configured, sec)
+		}
+	}
 	cats, problem := parseCategories(f.categories)
 	if problem != "" {
 		errs[blockCategories] = problem
@@ -166,10 +184,14 @@ func (p *adminPanel) submit(ctx context.Context, cb *slack.InteractionCallback) 
 		p.log.Error("save settings", zap.Error(err))
 		return fieldError(firstRow, "The settings could not be saved just now; please try again.")
 	}
+	names := make([]string, len(configured))
+	for i, sec := range configured {
+		names[i] = sec.Sink()
+	}
 	p.log.Info("settings saved", zap.String("by", cb.User.ID), zap.Int("teams", len(st.TicketingChannels)),
-		zap.Int("priority_group", len(st.PriorityGroup)), zap.Bool("vitally", f.vitally.configured()))
-	if f.vitally.configured() {
-		return p.checkingVitally(ctx, cb.User.ID)
+		zap.Int("priority_group", len(st.PriorityGroup)), zap.Strings("sections_configured", names))
+	if len(configured) > 0 {
+		return p.checkingSetup(ctx, cb.User.ID, configured)
 	}
 	return nil
 }
@@ -207,4 +229,38 @@ func (p *adminPanel) priorityProblem(ctx context.Context, user string) string {
 		return fmt.Sprintf("%s is deactivated.", mention(tickets.AgentID(user)))
 	}
 	return ""
+}
+
+// shows reports whether the panel v has a block of form: whether the admin saw it.
+func shows(v *slack.View, form SectionForm) bool {
+	shown := map[string]bool{}
+	for _, b := range v.Blocks.BlockSet {
+		shown[b.ID()] = true
+	}
+	for _, b := range form.Blocks() {
+		if b.ID() != "" && shown[b.ID()] {
+			return true
+		}
+	}
+	return false
+}
+
+// checkSections reports a Config.Sections the panel cannot work with: a nil section, or
+// two sections under one sink's name, which would save over each other's settings.
+func checkSections(sections []Section) error {
+	seen := map[string]bool{}
+	for i, sec := range sections {
+		if sec == nil {
+			return fmt.Errorf("bot: admin panel section %d is nil", i+1)
+		}
+		name := sec.Sink()
+		switch {
+		case strings.TrimSpace(name) == "":
+			return fmt.Errorf("bot: admin panel section %d names no sink", i+1)
+		case seen[name]:
+			return fmt.Errorf("bot: two admin panel sections edit sink %q", name)
+		}
+		seen[name] = true
+	}
+	return nil
 }

@@ -24,7 +24,8 @@ type adminForm struct {
 	// categories is the custom categories as the admin writes them, one a line:
 	// "Product: Request Management, Marketing Automation".
 	categories string
-	vitally    vitallyForm
+	// sections are the sinks' sections (Config.Sections), one form each, in order.
+	sections []SectionForm
 }
 
 // addRow appends team as a new row with an id no row of this panel had before.
@@ -36,9 +37,14 @@ func (f *adminForm) addRow(team tickets.Team) {
 	f.teams, f.rowIDs = append(f.teams, team), append(f.rowIDs, id)
 }
 
-func formFromSettings(st *tickets.Settings, vitallyFromEnv bool) adminForm {
+// formFromSettings is the admin panel showing the saved settings st, with sections
+// showing their sinks' saved settings.
+func formFromSettings(st *tickets.Settings, sections []Section) adminForm {
 	f := adminForm{priority: agentStrings(st.PriorityGroup), showName: st.ShowAgentName, templates: st.Templates,
-		categories: categoriesText(st.Categories), vitally: vitallyFromSettings(st.Vitally, vitallyFromEnv)}
+		categories: categoriesText(st.Categories)}
+	for _, sec := range sections {
+		f.sections = append(f.sections, sec.Form(st.Sinks[sec.Sink()]))
+	}
 	def, ok := st.Default()
 	if ok {
 		f.addRow(def) // the default team comes first: the first row is the default
@@ -62,20 +68,30 @@ func agentStrings(ids []tickets.AgentID) []string {
 	return out
 }
 
-// panelMetadata and parseMetadata keep the row ids and the Vitally section's flags in the
-// modal's private_metadata: "0,1,3|se".
+// panelMetadata and parseMetadata keep the row ids and each section's Metadata, in the
+// order of the sections, in the modal's private_metadata: "0,1,3|meta1|meta2".
 func panelMetadata(f adminForm) string {
 	parts := make([]string, len(f.rowIDs))
 	for i, id := range f.rowIDs {
 		parts[i] = strconv.Itoa(id)
 	}
-	return strings.Join(parts, ",") + "|" + f.vitally.metadata()
+	out := strings.Join(parts, ",")
+	for _, sf := range f.sections {
+		// A "|" would shift every later section's metadata onto the wrong section, so
+		// one that breaks SectionForm's contract loses it rather than the others.
+		out += "|" + strings.ReplaceAll(sf.Metadata(), "|", "")
+	}
+	return out
 }
 
-// parseMetadata returns the row ids and the Vitally section's flags.
-func parseMetadata(s string) (rows []int, vitally string) {
-	s, vitally, _ = strings.Cut(s, "|")
-	return parseRows(s), vitally
+// parseMetadata returns the row ids and the metadata of n sections. A panel may carry
+// fewer (one opened before a restart that added a section): the missing ones are "".
+// Any beyond n are ignored.
+func parseMetadata(s string, n int) (rows []int, metas []string) {
+	parts := strings.Split(s, "|")
+	metas = make([]string, n)
+	copy(metas, parts[1:])
+	return parseRows(parts[0]), metas
 }
 
 func parseRows(s string) []int {
@@ -88,8 +104,9 @@ func parseRows(s string) []int {
 	return ids
 }
 
-// formFromState reads the form back from a submitted or updated admin panel.
-func formFromState(v *slack.View) adminForm {
+// formFromState reads the form back from a submitted or updated admin panel, whose
+// sinks' sections are sections.
+func formFromState(v *slack.View, sections []Section) adminForm {
 	f := adminForm{
 		priority: stateOf(v, blockPriority).SelectedUsers,
 		showName: stateOf(v, blockShowName).SelectedOption.Value == "yes",
@@ -101,8 +118,10 @@ func formFromState(v *slack.View) adminForm {
 		},
 		categories: stateOf(v, blockCategories).Value,
 	}
-	rows, vitallyMeta := parseMetadata(v.PrivateMetadata)
-	f.vitally = vitallyFromState(v, vitallyMeta)
+	rows, metas := parseMetadata(v.PrivateMetadata, len(sections))
+	for i, sec := range sections {
+		f.sections = append(f.sections, sec.FormFromView(v, metas[i]))
+	}
 	for _, id := range rows {
 		n := strconv.Itoa(id)
 		f.teams = append(f.teams, tickets.Team{
@@ -218,7 +237,9 @@ func adminView(f adminForm) slack.ModalViewRequest {
 		slack.NewInputBlock(blockCategories, plainText("Categories"),
 			plainText("One a line: the category's name, a colon, its values separated by commas. Agents pick a value of each in a ticket's details."),
 			cats).WithOptional(true))
-	blocks = append(blocks, f.vitally.blocks()...)
+	for _, sf := range f.sections {
+		blocks = append(blocks, sf.Blocks()...)
+	}
 	return slack.ModalViewRequest{
 		Type: slack.VTModal, CallbackID: ViewAdmin, Title: plainText("Frontdesk settings"),
 		Submit: plainText("Save"), Close: plainText("Cancel"),

@@ -52,9 +52,10 @@ type Config struct {
 	// Files, when set, gives customers links they can open to the files agents share;
 	// without it they get Slack's own links, which need a Slack login.
 	Files *Files
-	// VitallyFromEnv: the server's environment sets Vitally's API URL and secret, so the
-	// admin panel does not ask for them.
-	VitallyFromEnv bool
+	// Sections are the sinks' sections of the admin panel, shown after its own fields in
+	// this order; each edits tickets.Settings.Sinks[Sink()]. A sink's name may have one
+	// section at most.
+	Sections []Section
 	// Metrics, when set, is told about the Socket Mode connection.
 	Metrics Metrics
 	// Epochs, when set, is shared with the other replicas so that a connection any of
@@ -124,6 +125,9 @@ func New(cfg Config, api *slack.Client, tk Tickets, seen Deduper, log *zap.Logge
 	if api == nil || tk == nil || seen == nil {
 		return nil, errors.New("bot: New needs a Slack client, the ticket service and a deduper")
 	}
+	if err := checkSections(cfg.Sections); err != nil {
+		return nil, err
+	}
 	if cfg.EventTTL <= 0 {
 		cfg.EventTTL = time.Hour
 	}
@@ -138,7 +142,7 @@ func New(cfg Config, api *slack.Client, tk Tickets, seen Deduper, log *zap.Logge
 	}
 	b := &Bot{cfg: cfg, api: api, tk: tk, seen: seen, log: log.Named("bot"), users: newUsers(api),
 		members: newMembers(api), files: cfg.Files, gaps: newGaps(), member: rand.Text()}
-	b.admin = &adminPanel{api: api, tk: tk, users: b.users, admins: cfg.Admins, vitallyFromEnv: cfg.VitallyFromEnv, log: b.log}
+	b.admin = &adminPanel{api: api, tk: tk, users: b.users, admins: cfg.Admins, sections: cfg.Sections, log: b.log}
 	b.sm = socketmode.New(api)
 	b.actions = map[string]func(context.Context, *slack.InteractionCallback, *slack.BlockAction){
 		ActionPick:       b.pick,

@@ -75,6 +75,13 @@ func (f *fakeTickets) current() (tickets.Settings, int) {
 	return f.settings, f.saved
 }
 
+// setupChecks is how many CheckSetup calls reached the service.
+func (f *fakeTickets) setupChecks() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.checks
+}
+
 // pickCalls is how many Pick calls reached the service.
 func (f *fakeTickets) pickCalls() int {
 	f.mu.Lock()

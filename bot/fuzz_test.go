@@ -12,31 +12,37 @@ import (
 
 // FuzzAdminSubmission: whatever an admin panel submission carries (its private metadata
 // and inputs can be forged by anyone who can post to the Socket Mode connection's other
-// end), reading it never panics, and what it accepts is valid.
+// end), reading it never panics, what it accepts is valid, each section gets its own
+// metadata back, and the panel renders what was read.
 func FuzzAdminSubmission(f *testing.F) {
-	f.Add("0,1|se", "C1", "Support", "Product: A, B\nRegion: EU", "https://acme.rest.vitally.io", "sk", "Frontdesk Requests", "push_new")
-	f.Add("", "", "", "no colon here", "ftp://x", "a\x00b", strings.Repeat("o", 200), "")
-	f.Add("999999999999999999999,-1,x|", "C", "L", ":,\n:", "http://", "", "", "update_existing")
-	f.Fuzz(func(t *testing.T, meta, channel, label, categories, url, secret, object, sync string) {
+	f.Add("0,1|t|", "C1", "Support", "Product: A, B\nRegion: EU", "https://crm.example/api", "tok")
+	f.Add("", "", "", "no colon here", "ftp://x", "a\x00b")
+	f.Add("999999999999999999999,-1,x|", "C", "L", ":,\n:", "https://", "")
+	f.Add("0|t|t|t|t", "C", "L", "", "", "")
+	f.Fuzz(func(t *testing.T, meta, channel, label, categories, endpoint, token string) {
 		input := func(v string) map[string]slack.BlockAction {
 			return map[string]slack.BlockAction{inputAction: {Value: v}}
 		}
+		desk := fakeSection{sink: "desk", label: "Fake Desk"}
+		sections := []Section{fakeCRM, desk}
 		values := map[string]map[string]slack.BlockAction{
-			blockCategories:    input(categories),
-			blockVitallyURL:    input(url),
-			blockVitallySecret: input(secret),
-			blockVitallyObject: input(object),
-			blockVitallySync:   {inputAction: {SelectedOptions: []slack.OptionBlockObject{{Value: sync}}}},
-			blockPicked:        input(label),
+			blockCategories:         input(categories),
+			fakeCRM.endpointBlock(): input(endpoint),
+			fakeCRM.tokenBlock():    input(token),
+			desk.endpointBlock():    input(token),
+			blockPicked:             input(label),
 		}
 		for _, id := range parseRows(strings.SplitN(meta, "|", 2)[0]) {
 			values[teamChannel+itoa(id)] = map[string]slack.BlockAction{inputAction: {SelectedConversation: channel}}
 			values[teamLabel+itoa(id)] = input(label)
 		}
 		v := &slack.View{PrivateMetadata: meta, State: &slack.ViewState{Values: values}}
-		form := formFromState(v)
+		form := formFromState(v, sections)
 		if len(form.teams) > maxTeamRows {
 			t.Fatalf("%d rows from forged metadata", len(form.teams))
+		}
+		if len(form.sections) != len(sections) {
+			t.Fatalf("%d section forms for %d sections", len(form.sections), len(sections))
 		}
 		cats, problem := parseCategories(form.categories)
 		if problem == "" {
@@ -45,11 +51,10 @@ func FuzzAdminSubmission(f *testing.F) {
 				t.Fatalf("accepted categories are invalid: %v", err)
 			}
 		}
-		errs := map[string]string{}
-		vt := form.vitally.settings(errs)
-		if _, bad := errs[blockVitallyURL]; !bad {
-			if err := (tickets.Vitally{APIURL: vt.APIURL}).Validate(); err != nil {
-				t.Fatalf("accepted a bad URL %q: %v", vt.APIURL, err)
+		_, again := parseMetadata(panelMetadata(form), len(sections))
+		for i, sf := range form.sections {
+			if again[i] != sf.Metadata() {
+				t.Fatalf("section %d's metadata %q came back as %q", i, sf.Metadata(), again[i])
 			}
 		}
 		_ = adminView(form) // renders whatever was read
@@ -66,13 +71,13 @@ func FuzzInteractionPayload(f *testing.F) {
 		if json.Unmarshal(raw, &cb) != nil {
 			return
 		}
-		_ = formFromState(&cb.View)
+		_ = formFromState(&cb.View, []Section{fakeCRM})
 		meta := strings.Split(cb.View.PrivateMetadata, "\n")
 		_ = tickets.ID(meta[0])
 		for _, a := range cb.ActionCallback.BlockActions {
 			_ = tickets.ID(a.Value)
 		}
-		_, _ = parseMetadata(cb.View.PrivateMetadata)
+		_, _ = parseMetadata(cb.View.PrivateMetadata, 2)
 		_ = stateOf(&cb.View, blockTitle)
 		_ = viewValues(&cb.View)[blockAction][inputAction].SelectedOption.Value
 	})

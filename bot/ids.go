@@ -34,33 +34,27 @@ const (
 
 // Block and action ids inside the modals, read back on submission.
 const (
-	blockAction        = "lcc_action"
-	blockTeam          = "lcc_team"
-	blockReason        = "lcc_reason"
-	optTransfer        = "transfer"
-	optEnd             = "end"
-	optHandBack        = "handback"
-	blockPriority      = "admin_priority"
-	blockShowName      = "admin_show_name"
-	blockPicked        = "admin_tpl_picked"
-	blockTransfer      = "admin_tpl_transfer"
-	blockEnded         = "admin_tpl_ended"
-	blockRating        = "admin_tpl_rating"
-	blockCategories    = "admin_categories"
-	blockTitle         = "details_title"
-	blockUrgency       = "details_urgency"
-	blockTags          = "details_tags"
-	categoryBlock      = "details_category_" // + the category's place in the modal
-	optUnset           = "unset"
-	blockVitallyURL    = "admin_vitally_url"
-	blockVitallySecret = "admin_vitally_secret"
-	blockVitallyObject = "admin_vitally_object"
-	blockVitallySync   = "admin_vitally_sync"
-	optPushNew         = "push_new"
-	optUpdateExisting  = "update_existing"
-	teamChannel        = "admin_team_channel_" // + row number
-	teamLabel          = "admin_team_label_"   // + row number
-	inputAction        = "value"               // the action id of every input element
+	blockAction     = "lcc_action"
+	blockTeam       = "lcc_team"
+	blockReason     = "lcc_reason"
+	optTransfer     = "transfer"
+	optEnd          = "end"
+	optHandBack     = "handback"
+	blockPriority   = "admin_priority"
+	blockShowName   = "admin_show_name"
+	blockPicked     = "admin_tpl_picked"
+	blockTransfer   = "admin_tpl_transfer"
+	blockEnded      = "admin_tpl_ended"
+	blockRating     = "admin_tpl_rating"
+	blockCategories = "admin_categories"
+	blockTitle      = "details_title"
+	blockUrgency    = "details_urgency"
+	blockTags       = "details_tags"
+	categoryBlock   = "details_category_" // + the category's place in the modal
+	optUnset        = "unset"
+	teamChannel     = "admin_team_channel_" // + row number
+	teamLabel       = "admin_team_label_"   // + row number
+	inputAction     = "value"               // the action id of every input element
 )
 
 // metadataType marks the bot's own posts: their metadata carries the outbox key the post

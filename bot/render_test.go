@@ -137,8 +137,8 @@ func TestRender_StaysWithinSlackLimits(t *testing.T) {
 	}
 	st.Templates = tickets.Templates{Picked: strings.Repeat("p", tickets.MaxTemplateBytes)}
 	checkLimits(t, "live chat control", controlView(tk, st, true).Blocks.BlockSet, 100)
-	st.Vitally = tickets.Vitally{APIURL: "https://acme.rest.vitally.io", Secret: "s", Object: strings.Repeat("o", 100)}
-	f := formFromSettings(st, false)
+	st.Sinks = map[string]json.RawMessage{"fake": json.RawMessage(`{"endpoint":"https://` + strings.Repeat("e", 400) + `","token":"s"}`)}
+	f := formFromSettings(st, []Section{fakeCRM})
 	checkLimits(t, "admin panel", adminView(f).Blocks.BlockSet, 100)
 
 	checkLimits(t, "home", homeBlocks(st, true), 100)

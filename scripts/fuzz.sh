@@ -13,6 +13,7 @@ targets=(
 	"./connectors/widget FuzzParseFrame"
 	"./connectors/ai FuzzParseAnswer"
 	"./connectors/ai FuzzRefusal"
+	"./connectors/vitally FuzzPanelSubmission"
 	"./bot FuzzAdminSubmission"
 	"./bot FuzzInteractionPayload"
 	"./tickets FuzzSettingsJSON"

@@ -21,8 +21,28 @@ func (r *Redis) LoadSettings(ctx context.Context) (*tickets.Settings, error) {
 	if err := json.Unmarshal(b, &s); err != nil {
 		return nil, fmt.Errorf("store: the saved settings at %s are not valid JSON: %w", r.keys.settings(), err)
 	}
+	var old movedSettings
+	if err := json.Unmarshal(b, &old); err == nil && len(old.Vitally) > 0 && string(old.Vitally) != "null" {
+		if _, ok := s.Sinks[vitallySink]; !ok {
+			if s.Sinks == nil {
+				s.Sinks = map[string]json.RawMessage{}
+			}
+			s.Sinks[vitallySink] = old.Vitally
+		}
+	}
 	return &s, nil
 }
+
+// movedSettings are the parts of settings saved by earlier versions that have moved since:
+// the Vitally sink's settings were a field of the settings, "vitally", before each sink's
+// settings were kept apart, opaque, under "sinks" (tickets.Settings.Sinks). They are read
+// as the sink's; the next save writes them in their new place.
+type movedSettings struct {
+	Vitally json.RawMessage `json:"vitally"`
+}
+
+// vitallySink is the name of the sink whose settings movedSettings.Vitally holds.
+const vitallySink = "vitally"
 
 // SaveSettings replaces the saved settings.
 func (r *Redis) SaveSettings(ctx context.Context, s *tickets.Settings) error {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"reflect"
 	"strings"
@@ -37,5 +38,30 @@ func TestRedis_Settings(t *testing.T) {
 	if _, err := r.LoadSettings(ctx); err == nil || errors.Is(err, tickets.ErrNotFound) ||
 		!strings.Contains(err.Error(), "not valid JSON") {
 		t.Errorf("LoadSettings of bad JSON = %v, want a clear error", err)
+	}
+}
+
+// Settings saved before the sinks' settings moved under "sinks" kept Vitally's as
+// "vitally": they are read as the Vitally sink's, and a later save keeps them there.
+func TestRedis_SettingsSavedBeforeSinks(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	r, c := newStore(t)
+	const vitally = `{"api_url":"https://acme.rest.vitally.io","secret":"sk","push_new":true,"update_existing":false}`
+	c.Set(ctx, r.keys.settings(), `{"ticketing_channels":[{"channel_id":"C0SUPPORT","label":"Support"}],"vitally":`+vitally+`}`, 0)
+	got, err := r.LoadSettings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got.Sinks["vitally"]) != vitally {
+		t.Fatalf("the Vitally sink's settings = %s, want %s", got.Sinks["vitally"], vitally)
+	}
+	got.Sinks["vitally"] = json.RawMessage(`{"api_url":"https://acme.rest.vitally.io","secret":"sk2"}`)
+	if err := r.SaveSettings(ctx, got); err != nil {
+		t.Fatal(err)
+	}
+	again, err := r.LoadSettings(ctx)
+	if err != nil || string(again.Sinks["vitally"]) != `{"api_url":"https://acme.rest.vitally.io","secret":"sk2"}` {
+		t.Errorf("after a save: %s, %v; want the new settings, not the old field's", again.Sinks["vitally"], err)
 	}
 }

@@ -18,11 +18,11 @@ func FuzzSettingsJSON(f *testing.F) {
 		TicketingChannels: []Team{support, technical}, DefaultTeam: "C2", PriorityGroup: []AgentID{"U1"},
 		Templates:  Templates{Picked: "Hi, {agent} of {team} on {ticket}"},
 		Categories: []Category{{Name: "Product", Values: []string{"A", "B"}}},
-		Vitally:    Vitally{APIURL: "https://acme.rest.vitally.io", Secret: "s", PushNew: true},
+		Sinks:      map[string]json.RawMessage{"crm": json.RawMessage(`{"url":"https://crm.example.com","secret":"s"}`)},
 	})
 	f.Add(good)
 	f.Add([]byte(`{"ticketing_channels":[{"channel_id":"C1","label":""}]}`))
-	f.Add([]byte(`{"categories":[{"name":"a:b","values":[]}],"vitally":{"api_url":"ftp://x"}}`))
+	f.Add([]byte(`{"categories":[{"name":"a:b","values":[]}],"sinks":{"crm":{"url":"ftp://x"},"":1}}`))
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		var st Settings
 		if json.Unmarshal(raw, &st) != nil {

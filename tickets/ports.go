@@ -2,6 +2,7 @@ package tickets
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 )
 
@@ -269,11 +270,22 @@ type Enricher interface {
 	Enrich(ctx context.Context, t *Ticket, ev Event, key string, suggest func(context.Context, DetailsChange) error) error
 }
 
-// Sink receives ticket data (e.g. Vitally). Keys are as for Desk.
+// Sink receives ticket data (a CRM). Keys are as for Desk.
 type Sink interface {
 	// Name identifies the sink; each sink works through the outbox on its own, so one
 	// failing sink never holds up the others.
 	Name() string
 	// TicketChanged is told about every event of every ticket, with the ticket as it is now.
 	TicketChanged(ctx context.Context, t *Ticket, ev Event, key string) error
+}
+
+// SettingsKeeper is a Sink with settings of its own that admins edit with the rest of
+// the Settings (in the admin panel); they are stored in Settings.Sinks under its Name,
+// opaque to tickets.
+type SettingsKeeper interface {
+	// KeepSettings returns what to store when an admin saves next over prev, the saved
+	// settings (nil when there are none): it checks next (an error wrapping ErrInvalid
+	// refuses the whole save) and carries over from prev what admins cannot see again,
+	// such as a secret. now is the time of the save.
+	KeepSettings(prev, next json.RawMessage, now time.Time) (json.RawMessage, error)
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"time"
 )
 
@@ -44,6 +45,8 @@ type Service struct {
 	desk    Desk
 	sources map[string]Source
 	sinks   []Sink
+	// keepers are the sinks with settings of their own, by name.
+	keepers map[string]SettingsKeeper
 	enrich  []Enricher
 	initial Settings
 	now     func() time.Time
@@ -86,7 +89,12 @@ func New(cfg Config) (*Service, error) {
 	s := &Service{
 		store: cfg.Store, desk: cfg.Desk, sources: cfg.Sources, sinks: cfg.Sinks, enrich: cfg.Enrichers,
 		initial: cfg.Initial, now: cfg.Now, newID: cfg.NewID, remind: cfg.RemindAfter, rating: cfg.RatingWindow,
-		obs: cfg.Observer,
+		obs: cfg.Observer, keepers: map[string]SettingsKeeper{},
+	}
+	for _, sk := range cfg.Sinks {
+		if k, ok := sk.(SettingsKeeper); ok {
+			s.keepers[sk.Name()] = k
+		}
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -152,15 +160,18 @@ func (s *Service) Settings(ctx context.Context) (*Settings, error) {
 }
 
 // UpdateSettings validates and saves st. Who may do it is the caller's decision (the Slack
-// adapter checks for admins). An empty Vitally secret keeps the saved one while the API
-// URL stays the same (admins never see it again); Vitally's Since is set here. Returns
-// ErrInvalid (and saves nothing) when st is invalid.
+// adapter checks for admins). Each sink's settings in st.Sinks go through its
+// SettingsKeeper, which checks them and carries over what admins cannot see again; a
+// sink whose settings st leaves out keeps its saved ones. Returns ErrInvalid (and saves
+// nothing) when st is invalid.
 func (s *Service) UpdateSettings(ctx context.Context, st Settings) error {
 	prev, err := s.Settings(ctx)
 	if err != nil {
 		return err
 	}
-	st.Vitally.carryOver(prev.Vitally, s.now())
+	if st.Sinks, err = s.keepSinkSettings(prev.Sinks, st.Sinks); err != nil {
+		return err
+	}
 	if err := st.Validate(); err != nil {
 		return err
 	}
@@ -168,6 +179,29 @@ func (s *Service) UpdateSettings(ctx context.Context, st Settings) error {
 		return fmt.Errorf("tickets: save settings: %w", err)
 	}
 	return nil
+}
+
+// keepSinkSettings returns the sinks' settings to save when an admin saves next over
+// prev: each sink's as its SettingsKeeper keeps them, and prev's for the sinks next
+// leaves out.
+func (s *Service) keepSinkSettings(prev, next SinkSettings) (SinkSettings, error) {
+	if len(prev) == 0 && len(next) == 0 {
+		return nil, nil
+	}
+	out := make(SinkSettings, len(prev)+len(next))
+	maps.Copy(out, prev)
+	for name, raw := range next {
+		k, ok := s.keepers[name]
+		if !ok {
+			return nil, invalidf("settings for %q, which is no sink with settings here", name)
+		}
+		kept, err := k.KeepSettings(prev[name], raw, s.now())
+		if err != nil {
+			return nil, err
+		}
+		out[name] = kept
+	}
+	return out, nil
 }
 
 // stamp gives m an id and a time when it has none.

@@ -1,6 +1,9 @@
 package tickets
 
 import (
+	"encoding/json"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -42,8 +45,10 @@ type Settings struct {
 	// ShowAgentName lets customers see the name of the agent they chat with.
 	ShowAgentName bool      `json:"show_agent_name"`
 	Templates     Templates `json:"templates"`
-	// Vitally is how tickets are synced to the workspace's Vitally.
-	Vitally Vitally `json:"vitally"`
+	// Sinks are the sinks' own settings, by sink name, as each sink's SettingsKeeper
+	// kept them (how tickets are synced to a CRM, with its credentials). tickets stores
+	// them and does not read them.
+	Sinks SinkSettings `json:"sinks,omitempty"`
 	// Categories are the workspace's custom categories: agents pick one value of each
 	// for a ticket (e.g. Product: Request Management).
 	Categories []Category `json:"categories,omitempty"`
@@ -151,8 +156,37 @@ func (s *Settings) Validate() error {
 	if err := validateCategories(s.Categories); err != nil {
 		return err
 	}
-	return s.Vitally.Validate()
+	for name, raw := range s.Sinks {
+		switch {
+		case strings.TrimSpace(name) == "":
+			return invalidf("settings for a sink without a name")
+		case len(raw) > MaxSinkSettingsBytes:
+			return invalidf("the settings of sink %q are longer than %d bytes", name, MaxSinkSettingsBytes)
+		case !json.Valid(raw):
+			return invalidf("the settings of sink %q are not JSON", name)
+		}
+	}
+	return nil
 }
+
+// SinkSettings are the sinks' own settings by sink name. They may hold secrets: printed
+// (%v, %+v, %#v), they show only each sink's name and size.
+type SinkSettings map[string]json.RawMessage
+
+// String describes s without its content.
+func (s SinkSettings) String() string {
+	parts := make([]string, 0, len(s))
+	for _, name := range slices.Sorted(maps.Keys(s)) {
+		parts = append(parts, name+":("+strconv.Itoa(len(s[name]))+" bytes)")
+	}
+	return "map[" + strings.Join(parts, " ") + "]"
+}
+
+// GoString is String, for %#v.
+func (s SinkSettings) GoString() string { return s.String() }
+
+// MaxSinkSettingsBytes bounds one sink's settings.
+const MaxSinkSettingsBytes = 16 << 10
 
 // TeamByLabel finds the team with this label (case and surrounding space ignored).
 func (s *Settings) TeamByLabel(label string) (Team, bool) {

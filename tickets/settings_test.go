@@ -2,7 +2,9 @@ package tickets_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -99,6 +101,18 @@ func TestNew(t *testing.T) {
 	} {
 		if _, err := New(cfg); err == nil {
 			t.Errorf("%s: New succeeded", name)
+		}
+	}
+}
+
+// Settings printed in any way never show a sink's settings, which may hold a secret.
+func TestSettings_PrintingHidesSinkSettings(t *testing.T) {
+	st := Settings{TicketingChannels: []Team{support},
+		Sinks: SinkSettings{"crm": json.RawMessage(`{"secret":"hunter2"}`)}}
+	for _, format := range []string{"%v", "%+v", "%#v", "%s"} {
+		got := fmt.Sprintf(format, st)
+		if strings.Contains(got, "hunter2") || strings.Contains(got, "104 117") || !strings.Contains(got, "crm:(20 bytes)") {
+			t.Errorf("%s: %s", format, got)
 		}
 	}
 }

@@ -2,91 +2,90 @@ package tickets_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"testing"
+	"time"
 
 	. "github.com/frontdeskhq/frontdesk/tickets"
 )
 
-func TestVitally_Validate(t *testing.T) {
-	for _, ok := range []Vitally{
-		{},
-		{APIURL: "https://acme.rest.vitally.io", Secret: "sk_live", PushNew: true, UpdateExisting: true},
-		{APIURL: "https://rest.vitally-eu.io/", Secret: "Basic c2s6", Object: "Live chats"},
-		{APIURL: "http://127.0.0.1:9999"},
-	} {
-		if err := ok.Validate(); err != nil {
-			t.Errorf("%v: %v", ok, err)
-		}
-	}
-	for name, bad := range map[string]Vitally{
-		"not a url":      {APIURL: "acme"},
-		"ftp":            {APIURL: "ftp://acme.rest.vitally.io"},
-		"credentials":    {APIURL: "https://u:p@acme.rest.vitally.io"},
-		"query":          {APIURL: "https://acme.rest.vitally.io/?x=1"},
-		"long url":       {APIURL: "https://" + strings.Repeat("a", 600) + ".io"},
-		"control secret": {Secret: "abc\ndef"},
-		"long secret":    {Secret: strings.Repeat("s", 1001)},
-		"long object":    {Object: strings.Repeat("o", 101)},
-	} {
-		if err := bad.Validate(); !errors.Is(err, ErrInvalid) {
-			t.Errorf("%s: Validate = %v, want ErrInvalid", name, err)
-		}
-	}
-}
-
-func TestVitally_StringHidesTheSecret(t *testing.T) {
-	v := Vitally{APIURL: "https://acme.rest.vitally.io", Secret: "sk_live_very_secret"}
-	for _, s := range []string{v.String(), fmt.Sprintf("%v %+v %#v", v, v, v), fmt.Sprint(Settings{Vitally: v})} {
-		if strings.Contains(s, "very_secret") {
-			t.Errorf("the secret shows in %q", s)
-		}
-	}
-	equal(t, "object name default", v.ObjectName(), DefaultVitallyObject)
-}
-
-// The admin panel never shows the secret back: an empty one keeps the saved one while the
-// URL stays the same. Since moves only when pushing new tickets is switched on.
-func TestService_UpdateSettingsVitally(t *testing.T) {
+// A sink's own settings go through its SettingsKeeper on every save: it checks them and
+// carries over what the admin did not send again; a save that leaves them out keeps them,
+// and settings for a sink with none are refused.
+func TestService_UpdateSettingsSinks(t *testing.T) {
 	ctx := context.Background()
-	h := newHarness(t)
+	keeper := &keepingSink{}
+	h := newHarness(t, func(c *Config) { c.Sinks = append(c.Sinks, keeper) })
 	base := Settings{TicketingChannels: []Team{support}}
-	save := func(v Vitally) Vitally {
+	save := func(sinks map[string]json.RawMessage) (map[string]json.RawMessage, error) {
 		t.Helper()
 		st := base
-		st.Vitally = v
+		st.Sinks = sinks
 		if err := h.svc.UpdateSettings(ctx, st); err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		got, err := h.svc.Settings(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return got.Vitally
+		return got.Sinks, nil
 	}
-	url := "https://acme.rest.vitally.io"
-	v := save(Vitally{APIURL: url, Secret: "sk1", PushNew: true, UpdateExisting: true})
-	if v.Since.IsZero() {
-		t.Fatal("switching pushing on set no Since")
+	got, err := save(map[string]json.RawMessage{"keeper": json.RawMessage(`{"secret":"s1","n":1}`)})
+	if err != nil {
+		t.Fatal(err)
 	}
-	since := v.Since
-	v = save(Vitally{APIURL: url, PushNew: true, Object: "Chats"})
-	equal(t, "empty secret keeps the saved one", v.Secret, "sk1")
-	equal(t, "Since kept while pushing stays on", v.Since, since)
-	v = save(Vitally{APIURL: url})
-	equal(t, "Since kept while off", v.Since, since)
-	v = save(Vitally{APIURL: url, PushNew: true})
-	if !v.Since.After(since) {
-		t.Errorf("switching pushing on again: Since %v, want after %v", v.Since, since)
+	equal(t, "first save", string(got["keeper"]), `{"secret":"s1","n":1}`)
+	got, err = save(map[string]json.RawMessage{"keeper": json.RawMessage(`{"n":2}`)})
+	if err != nil {
+		t.Fatal(err)
 	}
-	v = save(Vitally{APIURL: "https://rest.vitally-eu.io", PushNew: true})
-	equal(t, "a new URL does not take the old secret", v.Secret, "")
+	equal(t, "the keeper carried the secret over", string(got["keeper"]), `{"secret":"s1","n":2}`)
+	equal(t, "the keeper saw what was saved", string(keeper.prev), `{"secret":"s1","n":1}`)
+	got, err = save(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	equal(t, "left out, kept", string(got["keeper"]), `{"secret":"s1","n":2}`)
 
-	st := base
-	st.Vitally = Vitally{APIURL: "nope"}
-	wantErr(t, h.svc.UpdateSettings(ctx, st), ErrInvalid)
+	_, err = save(map[string]json.RawMessage{"keeper": json.RawMessage(`{"n":-1}`)})
+	wantErr(t, err, ErrInvalid)
+	_, err = save(map[string]json.RawMessage{"nobody": json.RawMessage(`{}`)})
+	wantErr(t, err, ErrInvalid)
+	got, _ = save(nil)
+	equal(t, "refused saves changed nothing", string(got["keeper"]), `{"secret":"s1","n":2}`)
+	if _, ok := got["nobody"]; ok {
+		t.Error("settings for no sink were saved")
+	}
+}
+
+// keepingSink keeps {"secret", "n"}: n must not be negative, and a save without a secret
+// keeps the saved one.
+type keepingSink struct{ prev json.RawMessage }
+
+type kept struct {
+	Secret string `json:"secret,omitempty"`
+	N      int    `json:"n"`
+}
+
+func (*keepingSink) Name() string                                                { return "keeper" }
+func (*keepingSink) TicketChanged(context.Context, *Ticket, Event, string) error { return nil }
+func (k *keepingSink) KeepSettings(prev, next json.RawMessage, _ time.Time) (json.RawMessage, error) {
+	k.prev = prev
+	var p, n kept
+	if prev != nil {
+		if err := json.Unmarshal(prev, &p); err != nil {
+			return nil, err
+		}
+	}
+	if err := json.Unmarshal(next, &n); err != nil || n.N < 0 {
+		return nil, fmt.Errorf("%w: n must be a number of 0 or more", ErrInvalid)
+	}
+	if n.Secret == "" {
+		n.Secret = p.Secret
+	}
+	return json.Marshal(n)
 }
 
 func TestSyncNews(t *testing.T) {

@@ -62,7 +62,7 @@ func TestVitally_NothingCreatedBeforehand(t *testing.T) {
 	w := newWorld(t, map[string]string{"VITALLY_API_URL": fake.URL, "VITALLY_SECRET": vitallySecret})
 	ctx := context.Background()
 	// The object and its traits are made at start, before any ticket.
-	obj := waitObject(t, fake, tickets.DefaultVitallyObject, len(vitally.Traits()))
+	obj := waitObject(t, fake, vitally.DefaultObject, len(vitally.Traits()))
 
 	var tks []*tickets.Ticket
 	for r := range rows {
@@ -121,14 +121,14 @@ func TestVitally_RefusedSetUpSaysWhatToCreate(t *testing.T) {
 	ada := w.sim.AddUser("ada", slacktest.Admin())
 	ada.GlobalShortcut("frontdesk_admin")
 	v := ada.ExpectView("Frontdesk settings", "Vitally")
-	if ack := ada.Submit(v, map[string]any{"admin_vitally_url": fake.URL, "admin_vitally_secret": vitallySecret}); len(ack.Errors()) > 0 {
+	if ack := ada.Submit(v, map[string]any{"vitally_url": fake.URL, "vitally_secret": vitallySecret}); len(ack.Errors()) > 0 {
 		t.Fatalf("refused: %v", ack.Errors())
 	}
 	v.ExpectUpdate("Vitally set-up", "needs attention", "would not let Frontdesk create it", "403", "Request Closed At (datetime)")
 	fake.RefuseSchemaChanges(0)
 	ada.GlobalShortcut("frontdesk_admin")
 	v = ada.ExpectView("Frontdesk settings", "Vitally")
-	if ack := ada.Submit(v, map[string]any{"admin_vitally_url": fake.URL}); len(ack.Errors()) > 0 {
+	if ack := ada.Submit(v, map[string]any{"vitally_url": fake.URL}); len(ack.Errors()) > 0 {
 		t.Fatalf("refused: %v", ack.Errors())
 	}
 	v.ExpectUpdate("Vitally set-up", "is set up", "Created the custom object")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"strconv"
 	"strings"
 	"testing"
@@ -22,7 +23,7 @@ func fakeVitally(t *testing.T) (*vitallytest.Server, vitallytest.CustomObject, v
 	t.Helper()
 	fake := vitallytest.New(vitallySecret)
 	t.Cleanup(fake.Close)
-	obj := fake.AddCustomObject(tickets.DefaultVitallyObject)
+	obj := fake.AddCustomObject(vitally.DefaultObject)
 	for _, tr := range vitally.Traits() {
 		fake.AddCustomField(vitallytest.CustomField{Label: tr.Label, Type: tr.Type, CustomObjectID: obj.ID})
 	}
@@ -124,22 +125,22 @@ func TestVitally_AdminPanelSetUp(t *testing.T) {
 	t.Parallel()
 	fake := vitallytest.New(vitallySecret)
 	t.Cleanup(fake.Close)
-	obj := fake.AddCustomObject(tickets.DefaultVitallyObject)
+	obj := fake.AddCustomObject(vitally.DefaultObject)
 	fake.AddCustomField(vitallytest.CustomField{Label: "Status", Type: "string", CustomObjectID: obj.ID})
 	w := newWorld(t, nil)
 	ada := w.sim.AddUser("ada", slacktest.Admin())
 	ada.GlobalShortcut("frontdesk_admin")
 	v := ada.ExpectView("Frontdesk settings", "Vitally")
 
-	ack := ada.Submit(v, map[string]any{"admin_vitally_url": fake.URL})
-	if why := ack.Errors()["admin_vitally_secret"]; why == "" {
+	ack := ada.Submit(v, map[string]any{"vitally_url": fake.URL})
+	if why := ack.Errors()["vitally_secret"]; why == "" {
 		t.Fatalf("errors = %v, want the missing secret named", ack.Errors())
 	}
-	ack = ada.Submit(v, map[string]any{"admin_vitally_url": "not a url", "admin_vitally_secret": vitallySecret})
-	if why := ack.Errors()["admin_vitally_url"]; why == "" {
+	ack = ada.Submit(v, map[string]any{"vitally_url": "not a url", "vitally_secret": vitallySecret})
+	if why := ack.Errors()["vitally_url"]; why == "" {
 		t.Fatalf("errors = %v, want the bad URL named", ack.Errors())
 	}
-	ack = ada.Submit(v, map[string]any{"admin_vitally_url": fake.URL, "admin_vitally_secret": vitallySecret})
+	ack = ada.Submit(v, map[string]any{"vitally_url": fake.URL, "vitally_secret": vitallySecret})
 	if len(ack.Errors()) > 0 {
 		t.Fatalf("refused: %v", ack.Errors())
 	}
@@ -147,12 +148,9 @@ func TestVitally_AdminPanelSetUp(t *testing.T) {
 	if n := len(fake.CustomFields(obj.ID)); n != len(vitally.Traits()) {
 		t.Errorf("%d traits in Vitally, want %d", n, len(vitally.Traits()))
 	}
-	st, err := w.d.Service().Settings(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st.Vitally.APIURL != fake.URL || st.Vitally.Secret != vitallySecret || !st.Vitally.PushNew || !st.Vitally.UpdateExisting || st.Vitally.Since.IsZero() {
-		t.Errorf("saved %v (push %v, update %v, since %v)", st.Vitally, st.Vitally.PushNew, st.Vitally.UpdateExisting, st.Vitally.Since)
+	saved := savedVitally(t, w)
+	if saved.APIURL != fake.URL || saved.Secret != vitallySecret || !saved.PushNew || !saved.UpdateExisting || saved.Since.IsZero() {
+		t.Errorf("saved %v (push %v, update %v, since %v)", saved, saved.PushNew, saved.UpdateExisting, saved.Since)
 	}
 
 	// Opened again, the panel does not show the secret and keeps it when left empty.
@@ -161,13 +159,27 @@ func TestVitally_AdminPanelSetUp(t *testing.T) {
 	if blocks := string(v.Blocks()); strings.Contains(blocks, vitallySecret) || !strings.Contains(blocks, "Saved; leave empty to keep it") {
 		t.Errorf("the admin panel shows the secret, or not that one is saved: %s", blocks)
 	}
-	if ack := ada.Submit(v, map[string]any{"admin_vitally_sync": []string{"Push new tickets to Vitally"}}); len(ack.Errors()) > 0 {
+	if ack := ada.Submit(v, map[string]any{"vitally_sync": []string{"Push new tickets to Vitally"}}); len(ack.Errors()) > 0 {
 		t.Fatalf("refused: %v", ack.Errors())
 	}
 	v.ExpectUpdate("Vitally set-up", "is set up", "All 21 traits are there")
-	st, _ = w.d.Service().Settings(context.Background())
-	if st.Vitally.Secret != vitallySecret || !st.Vitally.PushNew || st.Vitally.UpdateExisting {
-		t.Errorf("saved %v (push %v, update %v)", st.Vitally, st.Vitally.PushNew, st.Vitally.UpdateExisting)
+	saved = savedVitally(t, w)
+	if saved.Secret != vitallySecret || !saved.PushNew || saved.UpdateExisting {
+		t.Errorf("saved %v (push %v, update %v)", saved, saved.PushNew, saved.UpdateExisting)
 	}
 	w.sim.DiscardUnexpected()
+}
+
+// savedVitally returns the Vitally sink's saved settings.
+func savedVitally(t *testing.T, w *world) vitally.Settings {
+	t.Helper()
+	st, err := w.d.Service().Settings(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v vitally.Settings
+	if err := json.Unmarshal(st.Sinks[vitally.Name], &v); err != nil {
+		t.Fatalf("the Vitally sink's settings %s: %v", st.Sinks[vitally.Name], err)
+	}
+	return v
 }

@@ -8,7 +8,6 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/frontdeskhq/frontdesk/connectors"
-	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
 // Config is a Vitally set up by the server's environment, as an operator sets it, each
@@ -41,10 +40,10 @@ func (c Config) Validate() error {
 	}
 	// The admin panel's rules, one variable at a time so that each is named.
 	var errs []error
-	if (tickets.Vitally{APIURL: c.APIURL}).Validate() != nil {
+	if (Settings{APIURL: c.APIURL}).Validate() != nil {
 		errs = append(errs, errors.New("VITALLY_API_URL: must be like https://<subdomain>.rest.vitally.io (US) or https://rest.vitally-eu.io (EU)"))
 	}
-	if (tickets.Vitally{Secret: c.Secret}).Validate() != nil {
+	if (Settings{Secret: c.Secret}).Validate() != nil {
 		errs = append(errs, errors.New("VITALLY_SECRET: has control characters or is too long"))
 	}
 	return errors.Join(errs...)
@@ -71,14 +70,15 @@ type Deps struct {
 	Observe func(outcome, reason string)
 }
 
-// Connect makes the Vitally sink. It is always there, since admins may set Vitally up in
-// the admin panel with no variable set: Connect returns nil only with Validate's error
-// (or a missing Deps.Store or Deps.Mark). Its runner, Prepare, makes the environment's
-// custom object and traits at start.
+// Connect makes the Vitally sink and its section of the admin panel (Panel). It is always
+// there, since admins may set Vitally up in the admin panel with no variable set: Connect
+// returns nil only with Validate's error (or a missing Deps.Store or Deps.Mark). Its
+// runner, Prepare, makes the environment's custom object and traits at start.
 func Connect(cfg Config, d Deps) (*connectors.Connector, error) {
 	s, err := New(cfg, d)
 	if err != nil {
 		return nil, err
 	}
-	return &connectors.Connector{Name: s.Name(), Sink: s, Runners: []func(context.Context) error{s.Prepare}}, nil
+	return &connectors.Connector{Name: s.Name(), Sink: s, Runners: []func(context.Context) error{s.Prepare},
+		Panel: NewPanel(cfg)}, nil
 }

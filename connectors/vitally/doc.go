@@ -17,6 +17,13 @@
 // Frontdesk creates the custom object and every trait it fills when they are missing
 // (schema.go): at start (Prepare), when an admin saves the panel (CheckSetup) and at the
 // first sync that finds something missing. Only when Vitally refuses is the admin told
-// exactly what to create. docs/vitally.md is the operator's guide; vitallytest is the
-// fake Vitally the tests run against, answering in the shapes of Vitally's examples.
+// exactly what to create.
+//
+// Admins set Vitally up in the admin panel's Vitally section (Panel). What they save is
+// Settings, kept as JSON in tickets.Settings.Sinks["vitally"], which Sink.KeepSettings
+// checks and completes (the secret is never shown back, so an empty one keeps the saved
+// one). The environment's URL and secret (Config) win over the panel's.
+//
+// docs/vitally.md is the operator's guide; vitallytest is the fake Vitally the tests run
+// against, answering in the shapes of Vitally's examples.
 package vitally

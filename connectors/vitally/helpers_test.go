@@ -2,6 +2,7 @@ package vitally
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -105,11 +106,11 @@ func newWorld(t *testing.T) *world {
 	t.Helper()
 	w := &world{t: t, fake: vitallytest.New(secret), tk: newMemStore(), clock: t0.Add(time.Hour)}
 	t.Cleanup(w.fake.Close)
-	w.obj = w.fake.AddCustomObject(tickets.DefaultVitallyObject)
+	w.obj = w.fake.AddCustomObject(DefaultObject)
 	for _, tr := range Traits() {
 		w.fake.AddCustomField(vitallytest.CustomField{Label: tr.Label, Type: tr.Type, CustomObjectID: w.obj.ID})
 	}
-	w.setVitally(tickets.Vitally{APIURL: w.fake.URL, Secret: secret, PushNew: true, UpdateExisting: true, Since: t0, FromPanel: true})
+	w.setVitally(Settings{APIURL: w.fake.URL, Secret: secret, PushNew: true, UpdateExisting: true, Since: t0, FromPanel: true})
 	sink, err := newSink(Config{}, Deps{
 		Store: w.tk,
 		Permalink: func(_ context.Context, ch, ts string) (string, error) {
@@ -129,11 +130,51 @@ func newWorld(t *testing.T) *world {
 }
 
 // setVitally saves settings with v, and moves the clock on so that the sink reads them.
-func (w *world) setVitally(v tickets.Vitally) {
+func (w *world) setVitally(v Settings) {
+	w.t.Helper()
+	raw := vitallyJSON(w.t, v)
 	w.tk.mu.Lock()
 	defer w.tk.mu.Unlock()
 	w.clock = w.clock.Add(settingsTTL)
-	w.tk.settings = &tickets.Settings{TicketingChannels: []tickets.Team{{ChannelID: "C1", Label: "Support"}}, Vitally: v}
+	w.tk.settings = &tickets.Settings{TicketingChannels: []tickets.Team{{ChannelID: "C1", Label: "Support"}},
+		Sinks: map[string]json.RawMessage{Name: raw}}
+}
+
+// savedVitally is the Vitally settings saved in the store.
+func (w *world) savedVitally() Settings {
+	w.t.Helper()
+	w.tk.mu.Lock()
+	defer w.tk.mu.Unlock()
+	return vitallyIn(w.t, w.tk.settings)
+}
+
+// vitallyJSON is v as tickets.Settings.Sinks keeps it.
+func vitallyJSON(t testing.TB, v Settings) json.RawMessage {
+	t.Helper()
+	raw, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+// vitallyIn is the Vitally settings st keeps; it fails the test when they do not decode.
+func vitallyIn(t testing.TB, st *tickets.Settings) Settings {
+	t.Helper()
+	v, err := decodeSettings(st.Sinks[Name])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// editVitally changes the Vitally settings of st, in a map of st's own so that what st
+// was copied from is left as it was.
+func editVitally(t testing.TB, st *tickets.Settings, edit func(*Settings)) {
+	t.Helper()
+	v := vitallyIn(t, st)
+	edit(&v)
+	st.Sinks = map[string]json.RawMessage{Name: vitallyJSON(t, v)}
 }
 
 // ticket is a ticket opened after t0 by a customer with email.

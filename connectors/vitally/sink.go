@@ -27,8 +27,9 @@ type Store interface {
 	SetSync(ctx context.Context, id tickets.ID, sink string, s tickets.SyncStatus) error
 }
 
-// Sink syncs tickets to Vitally as instances of a custom object (tickets.Sink). It is safe
-// for concurrent use.
+// Sink syncs tickets to Vitally as instances of a custom object (tickets.Sink), and keeps
+// the Settings admins save in the admin panel (tickets.SettingsKeeper). It is safe for
+// concurrent use.
 type Sink struct {
 	env  Config // the environment's Vitally; zero when the admin panel sets it up
 	d    Deps
@@ -40,8 +41,11 @@ type Sink struct {
 	schemas  schemas
 	envSince time.Time         // when the environment's set-up began, once Mark has told
 	created  time.Time         // when this Sink was made: what Mark records
-	settings *tickets.Settings // the saved settings (nil: none), as read at settingsAt
+	settings *tickets.Settings // the saved settings (nil: none), as read at readAt
 	readAt   time.Time
+	// unreadable: the Vitally settings last looked at could not be decoded, and that was
+	// logged; it is logged again only after readable ones were seen in between.
+	unreadable bool
 }
 
 // options are the Sink's workings that are not the operator's to set; tests change them.
@@ -118,10 +122,7 @@ func (u setup) configured() bool { return u.apiURL != "" && u.secret != "" }
 // effective combines the saved settings (nil: none saved) with the environment (whose
 // Since is envSince).
 func (s *Sink) effective(st *tickets.Settings, envSince time.Time) setup {
-	var v tickets.Vitally
-	if st != nil {
-		v = st.Vitally
-	}
+	v := s.settingsIn(st)
 	u := setup{apiURL: v.APIURL, secret: v.Secret, object: v.ObjectName(), push: v.PushNew, update: v.UpdateExisting, since: v.Since}
 	if s.env.Enabled() {
 		u.apiURL, u.secret = s.env.APIURL, s.env.Secret
@@ -131,6 +132,25 @@ func (s *Sink) effective(st *tickets.Settings, envSince time.Time) setup {
 	}
 	u.apiURL = strings.TrimSuffix(strings.TrimRight(u.apiURL, "/"), "/resources")
 	return u
+}
+
+// settingsIn returns the Vitally settings saved in st: zero when st is nil, or holds none
+// or some that cannot be decoded. Those are logged when first seen, without their
+// content, which may hold the secret; each event would otherwise log them again.
+func (s *Sink) settingsIn(st *tickets.Settings) Settings {
+	if st == nil {
+		return Settings{}
+	}
+	v, err := decodeSettings(st.Sinks[Name])
+	s.mu.Lock()
+	first := err != nil && !s.unreadable
+	s.unreadable = err != nil
+	s.mu.Unlock()
+	if first {
+		s.log.Error("the saved Vitally settings are unreadable: they count as none until an admin saves the Vitally section again",
+			zap.Error(err))
+	}
+	return v
 }
 
 // current loads the settings (read at most every settingsTTL) and returns the Vitally

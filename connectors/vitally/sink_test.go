@@ -175,7 +175,7 @@ func TestClosedTicketTraits(t *testing.T) {
 	tk.Categories = map[string]string{"Product": "Marketing Automation"}
 	w.fake.AddCustomField(vitallytest.CustomField{Label: "Product", Type: "string", CustomObjectID: w.obj.ID})
 	w.clock = w.clock.Add(10 * time.Minute) // the sink reads the object's fields again
-	w.setVitally(w.tk.settings.Vitally)
+	w.setVitally(w.savedVitally())
 	w.tk.settings.Categories = []tickets.Category{
 		{Name: "Product", Values: []string{"Request Management", "Marketing Automation"}},
 		{Name: "Region", Values: []string{"EU", "US"}}, // no trait in Vitally yet: Frontdesk adds it
@@ -244,7 +244,7 @@ func TestForwardOnly(t *testing.T) {
 		t.Error("a pre-integration ticket got a sync status")
 	}
 	// Not configured at all: nothing either.
-	w.setVitally(tickets.Vitally{})
+	w.setVitally(Settings{})
 	w.mustChange(ticket(2, "carol@acme.com"), tickets.EventOpened)
 	if n := len(w.fake.Requests()); n != 0 {
 		t.Errorf("an unconfigured sink made %d requests", n)
@@ -256,7 +256,7 @@ func TestUpdateToggleOff(t *testing.T) {
 	w.carolAtAcme()
 	tk := ticket(3, "carol@acme.com")
 	w.mustChange(tk, tickets.EventOpened)
-	w.setVitally(tickets.Vitally{APIURL: w.fake.URL, Secret: secret, PushNew: true, Since: t0, FromPanel: true})
+	w.setVitally(Settings{APIURL: w.fake.URL, Secret: secret, PushNew: true, Since: t0, FromPanel: true})
 	before := len(w.fake.Requests())
 	tk.Status, tk.Assignee = tickets.StatusActive, alice
 	w.mustChange(tk, tickets.EventPicked)
@@ -269,7 +269,7 @@ func TestUpdateToggleOff(t *testing.T) {
 		t.Errorf("Status in Vitally = %v, want the first sync's Pending", got)
 	}
 	// Pushing off too: a new ticket is not created.
-	w.setVitally(tickets.Vitally{APIURL: w.fake.URL, Secret: secret, Since: t0, FromPanel: true})
+	w.setVitally(Settings{APIURL: w.fake.URL, Secret: secret, Since: t0, FromPanel: true})
 	w.mustChange(ticket(4, "carol@acme.com"), tickets.EventOpened)
 	if n := len(w.fake.Instances(w.obj.ID)); n != 1 {
 		t.Errorf("instances = %d, want 1", n)
@@ -382,11 +382,11 @@ func TestTroubleIsRetried(t *testing.T) {
 		t.Fatalf("503: %v", err)
 	}
 	w.fake.SetDown(0)
-	w.setVitally(tickets.Vitally{APIURL: w.fake.URL, Secret: "rolled", PushNew: true, UpdateExisting: true, Since: t0, FromPanel: true})
+	w.setVitally(Settings{APIURL: w.fake.URL, Secret: "rolled", PushNew: true, UpdateExisting: true, Since: t0, FromPanel: true})
 	if _, ok := tickets.RetryAfter(w.change(tk, ev)); !ok {
 		t.Fatal("401 is not retried later")
 	}
-	w.setVitally(tickets.Vitally{APIURL: w.fake.URL, Secret: secret, PushNew: true, UpdateExisting: true, Since: t0, FromPanel: true})
+	w.setVitally(Settings{APIURL: w.fake.URL, Secret: secret, PushNew: true, UpdateExisting: true, Since: t0, FromPanel: true})
 	if err := w.change(tk, ev); err != nil {
 		t.Fatal(err)
 	}
@@ -409,7 +409,7 @@ func TestMissingTraitsAndObjectRefused(t *testing.T) {
 	other := w.fake.AddCustomObject("Other")
 	w.fake.AddCustomField(vitallytest.CustomField{Label: "Status", Type: "string", CustomObjectID: other.ID})
 	w.carolAtAcme()
-	w.setVitally(tickets.Vitally{APIURL: w.fake.URL, Secret: secret, Object: "Other", PushNew: true, UpdateExisting: true, Since: t0, FromPanel: true})
+	w.setVitally(Settings{APIURL: w.fake.URL, Secret: secret, Object: "Other", PushNew: true, UpdateExisting: true, Since: t0, FromPanel: true})
 	tk := ticket(31, "carol@acme.com")
 	w.mustChange(tk, tickets.EventOpened)
 	st, _ := w.tk.sync(tk.ID)
@@ -422,7 +422,7 @@ func TestMissingTraitsAndObjectRefused(t *testing.T) {
 	if n := w.fake.Count(http.MethodPut, "/resources/customObjects/"+other.ID); n != puts || puts != 1 {
 		t.Errorf("asked Vitally to add the traits %d times, then %d", puts, n)
 	}
-	w.setVitally(tickets.Vitally{APIURL: w.fake.URL, Secret: secret, Object: "Nope", PushNew: true, UpdateExisting: true, Since: t0, FromPanel: true})
+	w.setVitally(Settings{APIURL: w.fake.URL, Secret: secret, Object: "Nope", PushNew: true, UpdateExisting: true, Since: t0, FromPanel: true})
 	tk2 := ticket(32, "carol@acme.com")
 	w.mustChange(tk2, tickets.EventOpened)
 	if st, _ := w.tk.sync(tk2.ID); st.Synced || !strings.Contains(st.Reason, `"Nope"`) || !strings.Contains(st.Reason, "403") {
@@ -435,7 +435,7 @@ func TestMissingTraitsAndObjectRefused(t *testing.T) {
 func TestCreatesObjectAndTraits(t *testing.T) {
 	w := newWorld(t)
 	w.carolAtAcme()
-	w.setVitally(tickets.Vitally{APIURL: w.fake.URL, Secret: secret, Object: "Support Requests", PushNew: true, UpdateExisting: true, Since: t0, FromPanel: true})
+	w.setVitally(Settings{APIURL: w.fake.URL, Secret: secret, Object: "Support Requests", PushNew: true, UpdateExisting: true, Since: t0, FromPanel: true})
 	w.tk.settings.Categories = []tickets.Category{{Name: "Product", Values: []string{"A", "B"}}}
 	tk := ticket(51, "carol@acme.com")
 	w.mustChange(tk, tickets.EventOpened)
@@ -500,7 +500,7 @@ func TestAddsMissingTraits(t *testing.T) {
 	w.carolAtAcme()
 	hand := w.fake.AddCustomObject("Hand Made")
 	status := w.fake.AddCustomField(vitallytest.CustomField{Label: "status", Type: "string", Path: "vitally.custom.myStatus", CustomObjectID: hand.ID})
-	w.setVitally(tickets.Vitally{APIURL: w.fake.URL, Secret: secret, Object: "hand made", PushNew: true, UpdateExisting: true, Since: t0, FromPanel: true})
+	w.setVitally(Settings{APIURL: w.fake.URL, Secret: secret, Object: "hand made", PushNew: true, UpdateExisting: true, Since: t0, FromPanel: true})
 	tk := ticket(61, "carol@acme.com")
 	w.mustChange(tk, tickets.EventOpened)
 	fields := w.fake.CustomFields(hand.ID)
@@ -521,7 +521,7 @@ func TestAddsMissingTraits(t *testing.T) {
 func TestTwinObjectsUseTheFirst(t *testing.T) {
 	w := newWorld(t)
 	w.carolAtAcme()
-	w.fake.AddCustomObject(tickets.DefaultVitallyObject) // a later twin, without fields
+	w.fake.AddCustomObject(DefaultObject) // a later twin, without fields
 	tk := ticket(71, "carol@acme.com")
 	w.mustChange(tk, tickets.EventOpened)
 	if _, ok := w.instance(tk); !ok {
@@ -559,7 +559,7 @@ func TestEnvironmentSetup(t *testing.T) {
 		t.Fatal("not synced from the environment's set-up")
 	}
 	// An admin switched pushing off in the panel: it counts.
-	w.setVitally(tickets.Vitally{FromPanel: true, UpdateExisting: true, Since: t0})
+	w.setVitally(Settings{FromPanel: true, UpdateExisting: true, Since: t0})
 	tk2 := ticket(42, "carol@acme.com")
 	if err := sink.TicketChanged(context.Background(), tk2, event(tk2, tickets.EventOpened), ""); err != nil {
 		t.Fatal(err)
@@ -594,7 +594,7 @@ func TestCheckSetup(t *testing.T) {
 	// Missing traits are added and said; a trait of another type is named.
 	bare := w.fake.AddCustomObject("Bare")
 	w.fake.AddCustomField(vitallytest.CustomField{Label: "Status", Type: "number", CustomObjectID: bare.ID})
-	st.Vitally.Object = "bare"
+	editVitally(t, st, func(v *Settings) { v.Object = "bare" })
 	r = w.sink.CheckSetup(ctx, st)
 	found := strings.Join(r.Found, " ")
 	if !strings.Contains(found, "Added 20 traits") || !strings.Contains(found, "Request Closed At (datetime)") ||
@@ -605,25 +605,25 @@ func TestCheckSetup(t *testing.T) {
 		t.Errorf("fields %+v", w.fake.CustomFields(bare.ID))
 	}
 	// A missing object is created.
-	st.Vitally.Object = "Missing"
+	editVitally(t, st, func(v *Settings) { v.Object = "Missing" })
 	if r = w.sink.CheckSetup(ctx, st); !r.OK() || !strings.Contains(strings.Join(r.Found, " "), `Created the custom object "Missing"`) {
 		t.Errorf("missing object: %+v", r)
 	}
 	// Vitally refuses: the admin is told exactly what to create.
 	w.fake.RefuseSchemaChanges(http.StatusForbidden)
-	st.Vitally.Object = "Refused"
+	editVitally(t, st, func(v *Settings) { v.Object = "Refused" })
 	if r = w.sink.CheckSetup(ctx, st); r.OK() || !strings.Contains(r.Problems[0], `no custom object named "Refused"`) ||
 		!strings.Contains(r.Problems[0], "403") || !strings.Contains(r.Problems[0], "Request Closed At (datetime)") {
 		t.Errorf("refused object: %+v", r.Problems)
 	}
 	half := w.fake.AddCustomObject("Half")
 	w.fake.AddCustomField(vitallytest.CustomField{Label: "Status", Type: "string", CustomObjectID: half.ID})
-	st.Vitally.Object = "Half"
+	editVitally(t, st, func(v *Settings) { v.Object = "Half" })
 	if r = w.sink.CheckSetup(ctx, st); r.OK() || !strings.Contains(r.Problems[0], "lacks 20 traits") ||
 		!strings.Contains(r.Problems[0], "Request Closed At (datetime)") || strings.Contains(r.Problems[0], "Status (") {
 		t.Errorf("refused traits: %+v", r.Problems)
 	}
-	st.Vitally.Secret = "wrong"
+	editVitally(t, st, func(v *Settings) { v.Secret = "wrong" })
 	if r = w.sink.CheckSetup(ctx, st); r.OK() || !strings.Contains(r.Problems[0], "refused the secret") {
 		t.Errorf("wrong secret: %+v", r.Problems)
 	}
@@ -667,9 +667,9 @@ func TestObserve(t *testing.T) {
 	w.mustChange(old, tickets.EventOpened)
 	w.mustChange(synced, tickets.EventMessage) // not an event the sink acts on: not told
 	w.fake.RefuseSchemaChanges(http.StatusForbidden)
-	w.setVitally(tickets.Vitally{APIURL: w.fake.URL, Secret: secret, Object: "Nope", PushNew: true, UpdateExisting: true, Since: t0, FromPanel: true})
+	w.setVitally(Settings{APIURL: w.fake.URL, Secret: secret, Object: "Nope", PushNew: true, UpdateExisting: true, Since: t0, FromPanel: true})
 	w.mustChange(ticket(47, "carol@acme.com"), tickets.EventOpened)
-	w.setVitally(tickets.Vitally{})
+	w.setVitally(Settings{})
 	w.mustChange(ticket(48, "carol@acme.com"), tickets.EventOpened)
 	want := []string{
 		Synced + "/", Synced + "/", Skipped + "/" + ReasonRepeat,

@@ -94,6 +94,7 @@ func Build(cfg *Config, log *zap.Logger, extra ...*connectors.Connector) (_ *App
 	sources := map[string]tickets.Source{}
 	var sinks []tickets.Sink
 	var enrichers []tickets.Enricher
+	var sections []bot.Section
 	for _, c := range conns {
 		if c.Source != nil {
 			if _, dup := sources[c.Name]; dup {
@@ -106,6 +107,9 @@ func Build(cfg *Config, log *zap.Logger, extra ...*connectors.Connector) (_ *App
 		}
 		if c.Enricher != nil {
 			enrichers = append(enrichers, c.Enricher)
+		}
+		if c.Panel != nil {
+			sections = append(sections, c.Panel)
 		}
 		a.runners = append(a.runners, c.Runners...)
 	}
@@ -141,7 +145,7 @@ func Build(cfg *Config, log *zap.Logger, extra ...*connectors.Connector) (_ *App
 		}
 	}
 
-	botCfg := bot.Config{Admins: cfg.Admins, VitallyFromEnv: cfg.Connectors.Vitally.Enabled(), Metrics: m, Epochs: a.st, Files: files}
+	botCfg := bot.Config{Admins: cfg.Admins, Sections: sections, Metrics: m, Epochs: a.st, Files: files}
 	if a.bot, err = bot.New(botCfg, api, svc, a.st, log); err != nil {
 		return nil, err
 	}

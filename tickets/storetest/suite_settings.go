@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/frontdeskhq/frontdesk/tickets"
@@ -13,7 +14,7 @@ func testSettings(t *testing.T, start starter) {
 	saved := tickets.Settings{
 		TicketingChannels: []tickets.Team{support, tech}, DefaultTeam: tech.ChannelID, PriorityGroup: []tickets.AgentID{"U1"},
 		ShowAgentName: true, Templates: tickets.Templates{Picked: "Hi, {agent} here"},
-		Vitally:    tickets.Vitally{APIURL: "https://acme.rest.vitally.io", Secret: "s", PushNew: true, Since: t0},
+		Sinks:      map[string]json.RawMessage{"crm": json.RawMessage(`{"url":"https://crm.example.com","push":true}`)},
 		Categories: []tickets.Category{{Name: "Product", Values: []string{"A", "B"}}},
 	}
 	mine := saved
