@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // Handler carries out one outbox event's side effects for one consumer group. A nil
@@ -52,7 +53,27 @@ const (
 	GroupMarks = "desk-marks"
 	// SinkGroupPrefix + Sink.Name() is each sink's group.
 	SinkGroupPrefix = "sink:"
+	// InboundGroupPrefix + a source's name is the group that works the events the
+	// source queued to be worked later (Store.Enqueue, the inbound queue).
+	InboundGroupPrefix = "inbound:"
 )
+
+// MaxAttempts is how many times the outbox tries an event in group before it sets the
+// event aside for good (and tells GaveUp); 0 leaves the outbox's default (20). Sources,
+// and the groups working what they queued, bound their retries by time (such as
+// WEBHOOK_RETRY_FOR) and say when to give up: their count, about a day of retries with
+// the outbox's backoff capped at a minute, is only a backstop. A sink may be away for
+// about a week before an update is set aside: its outage delays the sync and loses
+// nothing.
+func MaxAttempts(group string) int {
+	switch {
+	case group == GroupSource, strings.HasPrefix(group, InboundGroupPrefix):
+		return 1500
+	case strings.HasPrefix(group, SinkGroupPrefix):
+		return 10000
+	}
+	return 0
+}
 
 // Handlers returns the handler of each consumer group: the desk's (when there is a Desk),
 // the sources' and one per sink.

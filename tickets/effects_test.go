@@ -477,3 +477,16 @@ func TestService_GaveUpOnATurnWarnsTheTeam(t *testing.T) {
 	}
 	equal(t, "no event", h.types(), []string(nil))
 }
+
+// Each group's retry limit lives with the group: sources (and what they queued) retry for
+// about a day, sinks for about a week, the desk for the outbox's default.
+func TestMaxAttempts(t *testing.T) {
+	for group, want := range map[string]int{
+		GroupDesk: 0, GroupMarks: 0, GroupSource: 1500, InboundGroupPrefix + "gladly": 1500,
+		SinkGroupPrefix + "vitally": 10000, SinkGroupPrefix + "ai": 10000,
+	} {
+		if got := MaxAttempts(group); got != want {
+			t.Errorf("MaxAttempts(%q) = %d, want %d", group, got, want)
+		}
+	}
+}

@@ -5,19 +5,10 @@ import (
 	"crypto/rand"
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/frontdeskhq/frontdesk/store"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
-
-// sourceMaxAttempts backs up the sources' own time limits on retrying: with the outbox's
-// backoff capped at a minute, about a day.
-const sourceMaxAttempts = 1500
-
-// sinkMaxAttempts lets a sink (Vitally) be away for about a week before an update is set
-// aside: an outage delays the sync and loses nothing.
-const sinkMaxAttempts = 10000
 
 // newOutboxes makes an outbox worker for every consumer group of svc and for every
 // connector's inbound queue, on a Redis client of their own: each keeps a blocking read
@@ -36,17 +27,10 @@ func (a *App) newOutboxes(svc *tickets.Service, inbound map[string]tickets.Handl
 	obs := make(map[string]*store.Outbox, len(handlers)+len(inbound))
 	for group, h := range handlers {
 		cfg := store.OutboxConfig{Consumer: consumer, Observe: m.outboxObserver(group), Wants: interests[group],
+			MaxAttempts: tickets.MaxAttempts(group),
 			GaveUp: func(ctx context.Context, ev tickets.Event, cause error) error {
 				return svc.GaveUp(ctx, group, ev, cause)
 			}}
-		if group == tickets.GroupSource {
-			// Sources bound their retries by time (e.g. WEBHOOK_RETRY_FOR) and say when to
-			// give up; the count is only a backstop.
-			cfg.MaxAttempts = sourceMaxAttempts
-		}
-		if strings.HasPrefix(group, tickets.SinkGroupPrefix) {
-			cfg.MaxAttempts = sinkMaxAttempts
-		}
 		ob, err := store.NewOutbox(st, group, h, cfg, a.log)
 		if err != nil {
 			return nil, fmt.Errorf("outbox %s: %w", group, err)
@@ -56,9 +40,9 @@ func (a *App) newOutboxes(svc *tickets.Service, inbound map[string]tickets.Handl
 	for name, h := range inbound {
 		// A connector's webhook only queues its events; this worker does the work, in
 		// order per conversation, with retries.
-		group := "inbound:" + name
+		group := tickets.InboundGroupPrefix + name
 		ob, err := store.NewOutbox(st, group, h, store.OutboxConfig{
-			Consumer: consumer, Inbound: true, MaxAttempts: sourceMaxAttempts, Observe: m.outboxObserver(group),
+			Consumer: consumer, Inbound: true, MaxAttempts: tickets.MaxAttempts(group), Observe: m.outboxObserver(group),
 		}, a.log)
 		if err != nil {
 			return nil, fmt.Errorf("outbox %s: %w", group, err)
