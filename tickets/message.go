@@ -1,6 +1,9 @@
 package tickets
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Direction says which way a message travels.
 type Direction string
@@ -34,6 +37,23 @@ type Attachment struct {
 	URL  string `json:"url"`
 	Name string `json:"name,omitempty"`
 	MIME string `json:"mime,omitempty"`
+}
+
+// WithLinks is text followed by the attachments, one link a line ("name: url"), for a
+// source whose messages carry text only (Chatra, Gladly's replies).
+func WithLinks(text string, atts []Attachment) string {
+	var b strings.Builder
+	b.WriteString(text)
+	for _, a := range atts {
+		if b.Len() > 0 {
+			b.WriteString("\n")
+		}
+		if a.Name != "" {
+			b.WriteString(a.Name + ": ")
+		}
+		b.WriteString(a.URL)
+	}
+	return b.String()
 }
 
 // Message is one message of a live chat.

@@ -188,3 +188,18 @@ func TestService_SourceMessage(t *testing.T) {
 		wantErr(t, err, ErrInvalid)
 	}
 }
+
+func TestWithLinks(t *testing.T) {
+	atts := []Attachment{{URL: "https://f/1", Name: "invoice.pdf"}, {URL: "https://f/2"}}
+	for _, tc := range []struct{ text, want string }{
+		{"See these", "See these\ninvoice.pdf: https://f/1\nhttps://f/2"},
+		{"", "invoice.pdf: https://f/1\nhttps://f/2"},
+	} {
+		if got := WithLinks(tc.text, atts); got != tc.want {
+			t.Errorf("WithLinks(%q) = %q, want %q", tc.text, got, tc.want)
+		}
+	}
+	if got := WithLinks("only text", nil); got != "only text" {
+		t.Errorf("without attachments: %q", got)
+	}
+}

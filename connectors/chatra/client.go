@@ -231,30 +231,13 @@ func outboundText(t *tickets.Ticket, out tickets.Outbound) (string, error) {
 		if text == "" {
 			text = out.Message.Text
 		}
-		return withLinks(text, out.Message.Attachments), nil
+		return tickets.WithLinks(text, out.Message.Attachments), nil
 	case tickets.OutTransferred:
 		return "", nil // the visitor waits on; Chatra needs no word of it
 	case tickets.OutHandedBack:
 		return "", errHandBack
 	}
 	return "", fmt.Errorf("chatra: unknown outbound kind %q", out.Kind)
-}
-
-// withLinks appends the attachments to text, one link a line (Chatra's API takes text
-// only).
-func withLinks(text string, atts []tickets.Attachment) string {
-	var b strings.Builder
-	b.WriteString(text)
-	for _, a := range atts {
-		if b.Len() > 0 {
-			b.WriteString("\n")
-		}
-		if a.Name != "" {
-			b.WriteString(a.Name + ": ")
-		}
-		b.WriteString(a.URL)
-	}
-	return b.String()
 }
 
 // identity is who writes the message in Chatra: the agent when named with an email, else

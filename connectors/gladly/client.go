@@ -136,7 +136,7 @@ func (c *Client) plan(t *tickets.Ticket, out tickets.Outbound, key string) ([]st
 		if text == "" {
 			text = out.Message.Text
 		}
-		if text = withLinks(text, out.Message.Attachments); strings.TrimSpace(text) == "" {
+		if text = tickets.WithLinks(text, out.Message.Attachments); strings.TrimSpace(text) == "" {
 			return nil, nil
 		}
 		return []step{say(text)}, nil

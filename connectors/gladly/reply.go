@@ -5,8 +5,6 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
 // defaultReplyType is the content type of a reply when the customer's item names none.
@@ -142,19 +140,3 @@ func tokens(s string) []string {
 	return out
 }
 
-// withLinks appends the attachments to text, one link a line: Gladly's replies take
-// text only.
-func withLinks(text string, atts []tickets.Attachment) string {
-	var b strings.Builder
-	b.WriteString(text)
-	for _, a := range atts {
-		if b.Len() > 0 {
-			b.WriteString("\n")
-		}
-		if a.Name != "" {
-			b.WriteString(a.Name + ": ")
-		}
-		b.WriteString(a.URL)
-	}
-	return b.String()
-}
