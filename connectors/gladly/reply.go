@@ -139,4 +139,3 @@ func tokens(s string) []string {
 	}
 	return out
 }
-

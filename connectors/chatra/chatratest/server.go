@@ -7,10 +7,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 	"unicode/utf16"
+
+	"github.com/frontdeskhq/frontdesk/connectors/internal/awaittest"
 )
 
 // MaxTextChars is the longest text Chatra takes in one message ("plain, 1 to 5000
@@ -73,7 +76,7 @@ type Server struct {
 	requests []Request
 	sent     []Sent
 	taken    []Message         // what Chatra made of sent, in order
-	changed  chan struct{}     // closed and replaced when a message is taken
+	changed  awaittest.Changed // told when a message is taken
 	agents   map[string]string // agentEmail → the agent id Chatra gave it
 	fail     []Failure         // answered before taking messages again
 	failAt   map[int]Failure   // request number (from 1) → its answer
@@ -85,7 +88,7 @@ type Server struct {
 // New starts a fake Chatra API that takes the API keys public and secret, under /api/.
 // Close it when done.
 func New(public, secret string) *Server {
-	s := &Server{auth: "Chatra.Simple " + public + ":" + secret, prefix: "/api/", changed: make(chan struct{}),
+	s := &Server{auth: "Chatra.Simple " + public + ":" + secret, prefix: "/api/",
 		done:   make(chan struct{}),
 		agents: map[string]string{}, failAt: map[int]Failure{}}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
@@ -145,16 +148,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	delay := s.delay
 	s.mu.Unlock()
-	if delay > 0 {
-		t := time.NewTimer(delay)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			return
-		case <-s.done:
-			return
-		}
+	if !awaittest.Sleep(delay, r.Context().Done(), s.done) {
+		return
 	}
 	writeJSON(w, status, out)
 }
@@ -222,8 +217,7 @@ func (s *Server) take(h http.Header, r *http.Request, body []byte) (status int, 
 	rm := Message{ID: MessageID(n), Type: "agent", Text: m.Text, ClientID: m.ClientID, AgentID: agentID,
 		CreatedAt: CreatedAt(n), ReceivedFrom: m.ReceivedFrom}
 	s.taken = append(s.taken, rm)
-	close(s.changed)
-	s.changed = make(chan struct{})
+	s.changed.Broadcast()
 	b, _ := json.Marshal(rm)
 	if s.answer != nil {
 		return answer(http.StatusOK, s.answer(rm))
@@ -308,22 +302,9 @@ func (s *Server) Strays() []string {
 // Await waits up to timeout for a message taken that match accepts, looking at those
 // taken already too, and returns the first; ok is false when none came in time.
 func (s *Server) Await(timeout time.Duration, match func(Message) bool) (m Message, ok bool) {
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	for {
+	return awaittest.Await(timeout, func() ([]Message, <-chan struct{}) {
 		s.mu.Lock()
-		for _, m := range s.taken {
-			if match(m) {
-				s.mu.Unlock()
-				return m, true
-			}
-		}
-		changed := s.changed
-		s.mu.Unlock()
-		select {
-		case <-changed:
-		case <-deadline.C:
-			return Message{}, false
-		}
-	}
+		defer s.mu.Unlock()
+		return slices.Clone(s.taken), s.changed.C()
+	}, match)
 }

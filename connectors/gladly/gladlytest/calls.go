@@ -2,7 +2,10 @@ package gladlytest
 
 import (
 	"net/http"
+	"slices"
 	"time"
+
+	"github.com/frontdeskhq/frontdesk/connectors/internal/awaittest"
 )
 
 // Call is one request the fake took (its credentials and path were right).
@@ -59,24 +62,11 @@ func (s *Server) Reset() {
 // Await waits up to timeout for a request taken that match accepts, looking at those
 // taken already too, and returns the first; ok is false when none came in time.
 func (s *Server) Await(timeout time.Duration, match func(Call) bool) (c Call, ok bool) {
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	for {
+	return awaittest.Await(timeout, func() ([]Call, <-chan struct{}) {
 		s.mu.Lock()
-		for _, c := range s.calls {
-			if match(c) {
-				s.mu.Unlock()
-				return c, true
-			}
-		}
-		changed := s.changed
-		s.mu.Unlock()
-		select {
-		case <-changed:
-		case <-deadline.C:
-			return Call{}, false
-		}
-	}
+		defer s.mu.Unlock()
+		return slices.Clone(s.calls), s.changed.C()
+	}, match)
 }
 
 // SetRateLimit answers more than perSecond requests of one method within a wall-clock

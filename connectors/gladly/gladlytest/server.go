@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/frontdeskhq/frontdesk/connectors/internal/awaittest"
 )
 
 // maxBody bounds a request body the fake reads.
@@ -43,7 +45,7 @@ type Server struct {
 	counts    map[string]int
 	over      int // 429s answered
 	calls     []Call
-	changed   chan struct{} // closed and replaced when a call is recorded
+	changed   awaittest.Changed // told when a call is recorded
 	failures  []Failure
 	notes     map[string][]string // conversation → the bodies of the notes added, in order
 	strays    []string
@@ -56,7 +58,7 @@ func New(user, token string) *Server {
 	s := &Server{user: user, token: token, conversations: map[string]map[string]any{},
 		items: map[string][]map[string]any{}, profiles: map[string]map[string]any{},
 		moved: map[string]string{}, movedTo: map[string]string{}, downloads: map[string]string{},
-		notes: map[string][]string{}, changed: make(chan struct{})}
+		notes: map[string][]string{}}
 	s.api = s.routes()
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
@@ -128,8 +130,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	call := Call{Method: r.Method, Path: strings.TrimPrefix(path, "/api/v1"), Body: string(body), Header: r.Header.Clone()}
 	s.mu.Lock()
 	s.calls = append(s.calls, call)
-	close(s.changed)
-	s.changed = make(chan struct{})
+	s.changed.Broadcast()
 	if s.perSecond > 0 {
 		if now := time.Now().Truncate(time.Second); !now.Equal(s.second) {
 			s.second, s.counts = now, map[string]int{}

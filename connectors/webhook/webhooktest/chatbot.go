@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/frontdeskhq/frontdesk/connectors/internal/awaittest"
 )
 
 // maxBody bounds a request body the fake reads (the bound of docs/webhook.md's example).
@@ -34,7 +36,7 @@ type Chatbot struct {
 
 	mu       sync.Mutex
 	events   []Event
-	changed  chan struct{} // closed and replaced when an event is recorded
+	changed  awaittest.Changed // told when an event is recorded
 	types    map[string]int
 	accepted map[int64]time.Time
 	problems Problems
@@ -60,7 +62,7 @@ func WithoutRecords() Option { return func(c *Chatbot) { c.noRecords = true } }
 // New starts a fake chatbot whose callbacks Frontdesk signs with secret. Close it when
 // done.
 func New(secret string, opts ...Option) *Chatbot {
-	c := &Chatbot{secret: secret, done: make(chan struct{}), changed: make(chan struct{}),
+	c := &Chatbot{secret: secret, done: make(chan struct{}),
 		types: map[string]int{}, accepted: map[int64]time.Time{}}
 	for _, o := range opts {
 		o(c)
@@ -163,16 +165,8 @@ func (c *Chatbot) serve(w http.ResponseWriter, r *http.Request) {
 	delay := c.delay
 	c.mu.Unlock()
 
-	if delay > 0 {
-		t := time.NewTimer(delay)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			return
-		case <-c.done:
-			return
-		}
+	if !awaittest.Sleep(delay, r.Context().Done(), c.done) {
+		return
 	}
 	if !ev.OK() {
 		http.Error(w, "try again later", ev.Status)
@@ -196,6 +190,5 @@ func (c *Chatbot) record(ev Event) {
 		return
 	}
 	c.events = append(c.events, ev)
-	close(c.changed)
-	c.changed = make(chan struct{})
+	c.changed.Broadcast()
 }

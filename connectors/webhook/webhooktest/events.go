@@ -4,7 +4,10 @@ import (
 	"encoding/json"
 	"maps"
 	"net/http"
+	"slices"
 	"time"
+
+	"github.com/frontdeskhq/frontdesk/connectors/internal/awaittest"
 )
 
 // Event is one attempt at delivering an event that passed the signature check: the
@@ -114,22 +117,9 @@ func (c *Chatbot) AcceptedAt(ticket int64) time.Time {
 // looking at those recorded already too, and returns the first; ok is false when none
 // came in time.
 func (c *Chatbot) Await(timeout time.Duration, match func(Event) bool) (ev Event, ok bool) {
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	for {
+	return awaittest.Await(timeout, func() ([]Event, <-chan struct{}) {
 		c.mu.Lock()
-		for _, e := range c.events {
-			if e.OK() && match(e) {
-				c.mu.Unlock()
-				return e, true
-			}
-		}
-		changed := c.changed
-		c.mu.Unlock()
-		select {
-		case <-changed:
-		case <-deadline.C:
-			return Event{}, false
-		}
-	}
+		defer c.mu.Unlock()
+		return slices.Clone(c.events), c.changed.C()
+	}, func(e Event) bool { return e.OK() && match(e) })
 }
