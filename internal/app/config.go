@@ -1,7 +1,6 @@
 package app
 
 import (
-	"errors"
 	"time"
 
 	"github.com/frontdeskhq/frontdesk/connectors/ai"
@@ -47,7 +46,7 @@ type Config struct {
 // Connectors are the connectors' settings, each read from the variables its package
 // names. A connector whose variables are unset is off (Vitally's sink is always there:
 // admins may set it up in the admin panel). Adding a connector adds its field here and its
-// line in connect (connectors.go).
+// entry in registry (connectors.go).
 type Connectors struct {
 	Webhook webhook.Config
 	Chatra  chatra.Config
@@ -55,10 +54,4 @@ type Connectors struct {
 	Widget  widget.Config
 	AI      ai.Config
 	Vitally vitally.Config
-}
-
-// Validate reports every problem with the connectors' settings, each naming its variable.
-func (c Connectors) Validate() error {
-	return errors.Join(c.Webhook.Validate(), c.Chatra.Validate(), c.Gladly.Validate(),
-		c.Widget.Validate(), c.AI.Validate(), c.Vitally.Validate())
 }
