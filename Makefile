@@ -37,7 +37,7 @@ fuzz:
 # loopback ports 7101-7103 (scripts/redis-cluster.sh), which is stopped afterwards.
 cluster-test:
 	@url="$$(bash scripts/redis-cluster.sh)" && \
-	REDIS_URL="$$url" $(GO) test -count=1 ./store/ ./cmd/frontdesk/; \
+	REDIS_URL="$$url" $(GO) test -count=1 ./store/... ./cmd/frontdesk/; \
 	status=$$?; bash scripts/redis-cluster.sh stop; exit $$status
 
 # The static binary the Dockerfile ships, built and checked the same way.

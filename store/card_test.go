@@ -81,7 +81,7 @@ func TestRedis_FindOpen(t *testing.T) {
 		t.Errorf("FindOpen of another conversation = %v, want ErrNotFound", err)
 	}
 	// A conversation key pointing at a ticket that is missing is no open ticket.
-	p := partitionOf("webhook", "conv-3")
+	p := PartitionOf("webhook", "conv-3")
 	c.Set(ctx, r.keys.conv(p, "webhook", "conv-3"), string(ticketID(999, p)), 0)
 	if _, err := r.FindOpen(ctx, "webhook", "conv-3"); !errors.Is(err, tickets.ErrNotFound) {
 		t.Errorf("FindOpen of a dangling conversation = %v, want ErrNotFound", err)

@@ -27,7 +27,7 @@ redis.call('XADD', KEYS[2], '*', 't', 'source.inbound', 'k', ARGV[2], 'e', ARGV[
 return 1
 `)
 
-// Enqueue queues a source's event for an Outbox with Inbound set. See tickets.Store.
+// Enqueue queues a source's event for an outbox.Worker with Inbound set. See tickets.Store.
 func (r *Redis) Enqueue(ctx context.Context, source, conversationID, eventID, payload string) (bool, error) {
 	switch {
 	case !tickets.ValidSource(source) || conversationID == "" || eventID == "":
@@ -35,7 +35,7 @@ func (r *Redis) Enqueue(ctx context.Context, source, conversationID, eventID, pa
 	case len(eventID) > 256 || len(conversationID) > 256:
 		return false, fmt.Errorf("%w: store: event or conversation id longer than 256 bytes", tickets.ErrInvalid)
 	}
-	p := partitionOf(source, conversationID)
+	p := PartitionOf(source, conversationID)
 	ev, err := marshal(tickets.Event{Type: tickets.EventInbound, Source: source, ConversationID: conversationID, Payload: payload})
 	if err != nil {
 		return false, err

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"testing"
 
 	"github.com/frontdeskhq/frontdesk/tickets"
@@ -31,29 +30,11 @@ func TestRedis_Enqueue(t *testing.T) {
 			t.Errorf("Enqueue(%q) = %v, want ErrInvalid", bad, err)
 		}
 	}
+	// What is queued, and how an inbound Worker works it through, is tested in
+	// store/outbox (TestWorker_Inbound) and by the contract (TestRedis_Contract).
 
-	// An inbound Outbox works them through in order per conversation, each once.
-	rec := &recorder{}
-	cfg := testOutboxConfig("in-1")
-	cfg.Inbound = true
-	stop := start(t, newOutbox(t, r, "inbound:gladly", rec.handle, cfg))
-	eventually(t, "every queued event is handled", func() bool { return len(rec.done()) == 5 })
-	stop()
-	per := map[string][]string{}
-	for _, ev := range rec.done() {
-		if ev.Type != tickets.EventInbound || ev.Source != "gladly" {
-			t.Errorf("event %+v", ev)
-		}
-		per[ev.ConversationID] = append(per[ev.ConversationID], ev.Payload)
-	}
-	if want := []string{`{"n":0}`, `{"n":2}`, `{"n":5}`}; !slices.Equal(per["conv-a"], want) {
-		t.Errorf("conv-a = %v, want %v", per["conv-a"], want)
-	}
-	if want := []string{`{"n":1}`, `{"n":4}`}; !slices.Equal(per["conv-b"], want) {
-		t.Errorf("conv-b = %v, want %v", per["conv-b"], want)
-	}
 	// The outbox of side effects is a different stream: an outbox worker sees none of it.
-	if n := r.c.XLen(ctx, r.keys.outbox(partitionOf("gladly", "conv-a"))).Val(); n != 0 {
+	if n := r.c.XLen(ctx, r.keys.outbox(PartitionOf("gladly", "conv-a"))).Val(); n != 0 {
 		t.Errorf("the outbox holds %d entries", n)
 	}
 }

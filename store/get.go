@@ -49,7 +49,7 @@ func (r *Redis) get(ctx context.Context, id tickets.ID) (*tickets.Ticket, error)
 
 // FindOpen returns the open ticket of a source conversation. Returns ErrNotFound.
 func (r *Redis) FindOpen(ctx context.Context, source, conversationID string) (*tickets.Ticket, error) {
-	key := r.keys.conv(partitionOf(source, conversationID), source, conversationID)
+	key := r.keys.conv(PartitionOf(source, conversationID), source, conversationID)
 	id, err := r.c.Get(ctx, key).Result()
 	if err != nil {
 		if err = notFound(err); err != tickets.ErrNotFound {

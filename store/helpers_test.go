@@ -153,15 +153,6 @@ func snapshot(t *testing.T, r *Redis) map[string]string {
 	return snap
 }
 
-// anotherClient is a new client to the same Redis (or cluster) as c, with its own
-// connections.
-func anotherClient(c redis.UniversalClient) redis.UniversalClient {
-	if cc, ok := c.(*redis.ClusterClient); ok {
-		return redis.NewClusterClient(cc.Options())
-	}
-	return redis.NewClient(c.(*redis.Client).Options())
-}
-
 // unchanged fails the test when any key under the prefix changed since before.
 func unchanged(t *testing.T, r *Redis, before map[string]string) {
 	t.Helper()

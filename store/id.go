@@ -13,8 +13,10 @@ import (
 // entries live in one partition; each partition's outbox is worked in order.
 const Partitions = 16
 
-// partitionOf is the partition of a source conversation.
-func partitionOf(source, conversationID string) int {
+// PartitionOf is the partition of a source conversation: crc32(source + "\x00" +
+// conversation) % Partitions. Its tickets, their outbox entries and its inbound events
+// all live there, so it tells code outside the store which stream they are in.
+func PartitionOf(source, conversationID string) int {
 	return int(crc32.ChecksumIEEE([]byte(source+"\x00"+conversationID)) % Partitions)
 }
 

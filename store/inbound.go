@@ -116,7 +116,7 @@ func (r *Redis) Inbound(ctx context.Context, w tickets.InboundWrite) (tickets.In
 			return tickets.InboundApplied{}, fmt.Errorf("%w: store: a source's message has direction %q", tickets.ErrInvalid, m.Direction)
 		}
 	}
-	p := partitionOf(w.Source, w.ConversationID)
+	p := PartitionOf(w.Source, w.ConversationID)
 	conv := r.keys.conv(p, w.Source, w.ConversationID)
 	id, known := r.open.get(conv)
 	if !known {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/frontdeskhq/frontdesk/store/redistest"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -23,7 +24,7 @@ func TestRedis_InboundOpens(t *testing.T) {
 		first := customerMsg("hello", "src-1")
 		got := open(t, r, "conv-1", &first)
 		ref, err := parseID(got.ID)
-		if err != nil || ref.p != partitionOf("webhook", "conv-1") || got.ID != ticketID(got.Number, ref.p) {
+		if err != nil || ref.p != PartitionOf("webhook", "conv-1") || got.ID != ticketID(got.Number, ref.p) {
 			t.Fatalf("ID %q (number %d) is not in the conversation's partition: %v", got.ID, got.Number, err)
 		}
 		if got.Status != tickets.StatusPending || got.Team != support || got.Customer.Fields["plan"] != "pro" ||
@@ -218,7 +219,10 @@ func TestRedis_InboundAdds(t *testing.T) {
 		}
 		// A conversation this process opened is known from the start. (One in the same
 		// partition: on a Redis Cluster node, a script's first run there takes an EVAL.)
-		conv := convsIn("sm-5", partitionOf("webhook", "sm-4"), 1)[0]
+		conv := "sm-5"
+		for i := 0; PartitionOf("webhook", conv) != PartitionOf("webhook", "sm-4"); i++ {
+			conv = fmt.Sprint("sm-5-", i)
+		}
 		open(t, rh, conv, nil)
 		cc.take()
 		if _, _, err := sourceSays(ctx, rh, "webhook", conv, customerMsg("one", "")); err != nil {
@@ -275,7 +279,7 @@ func (cc *commandCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) re
 func counted(t *testing.T, r *Redis, c redis.UniversalClient) (*Redis, *commandCounter) {
 	t.Helper()
 	cc := &commandCounter{}
-	hooked := anotherClient(c)
+	hooked := redistest.AnotherClient(c)
 	t.Cleanup(func() { hooked.Close() })
 	hooked.AddHook(cc)
 	rh, err := New(hooked, r.cfg)

@@ -62,7 +62,7 @@ const codeNotClosed = -5
 
 // FindLastClosed returns the latest closed ticket of a conversation. See tickets.Store.
 func (r *Redis) FindLastClosed(ctx context.Context, source, conversationID string) (*tickets.Ticket, error) {
-	p := partitionOf(source, conversationID)
+	p := PartitionOf(source, conversationID)
 	id, err := r.c.Get(ctx, r.keys.lastClosed(p, source, conversationID)).Result()
 	if errors.Is(err, redis.Nil) {
 		return nil, tickets.ErrNotFound

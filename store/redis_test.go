@@ -78,7 +78,7 @@ func TestParseID(t *testing.T) {
 		}
 	}
 	for i := range 1000 {
-		p := partitionOf("webhook", string(rune('a'+i%26))+string(rune(i)))
+		p := PartitionOf("webhook", string(rune('a'+i%26))+string(rune(i)))
 		if p < 0 || p >= Partitions {
 			t.Fatalf("partition %d out of range", p)
 		}

@@ -30,7 +30,7 @@ func TestRedis_Contract(t *testing.T) {
 // queued returns the decoded entries of the inbound queue that are about a conversation.
 func queued(t *testing.T, r *Redis, source, conv string) []tickets.Event {
 	t.Helper()
-	p := partitionOf(source, conv)
+	p := PartitionOf(source, conv)
 	msgs, err := r.c.XRange(context.Background(), r.keys.inbound(p), "-", "+").Result()
 	if err != nil {
 		t.Fatal(err)

@@ -96,7 +96,14 @@ func (r *Redis) RunTimers(ctx context.Context, every time.Duration, log *zap.Log
 	if log == nil {
 		log = zap.NewNop()
 	}
-	for sleep(ctx, every) {
+	for {
+		// Each round starts every after the last one ended, so a slow round never
+		// makes rounds pile up.
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(every):
+		}
 		if n, err := r.fireDue(ctx, time.Now()); err != nil && ctx.Err() == nil {
 			log.Warn("fire timers", zap.Error(err))
 		} else if n > 0 {

@@ -75,11 +75,11 @@ func (r *report) analysis(p func(string, ...any)) {
 		cum := profileCum(wi.Profile[1])
 		var parts []string
 		for _, f := range []struct{ fn, what string }{
-			{"store.(*Outbox).handleEntry", "handling outbox entries (handlers included)"},
-			{"store.(*Outbox).read", "reading entries (XREADGROUP)"},
-			{"store.(*Outbox).ack", "acknowledging them (XACK)"},
+			{"outbox.(*Worker).handleEntry", "handling outbox entries (handlers included)"},
+			{"outbox.(*Worker).read", "reading entries (XREADGROUP)"},
+			{"outbox.(*Worker).ack", "acknowledging them (XACK)"},
 			{"store.decodeEntry", "decoding them"},
-			{"store.(*queues).add", "queueing them per ticket"},
+			{"outbox.(*queues).add", "queueing them per ticket"},
 			{"store.(*Redis).Get", "reading tickets"},
 			{"webhook.(*Handler).ServeHTTP", "the chatbot webhook"},
 			{"bot.(*Bot).relay", "taking agents' messages from Socket Mode"},
@@ -97,9 +97,9 @@ func (r *report) analysis(p func(string, ...any)) {
 	if len(r.Groups) > 0 {
 		p("- **Consumer groups**: every outbox entry is read (XREADGROUP) and acknowledged (XACK) by each of the %d groups\n", len(r.Groups))
 		p("  (%s), whether or not it acts on it; a group with no use for an entry's type acknowledges it without\n", strings.Join(r.Groups, ", "))
-		p("  decoding it (store.OutboxConfig.Wants, tickets `Interests`), a handler that ignores an entry tells so before\n")
+		p("  decoding it (outbox.Config.Wants, tickets `Interests`), a handler that ignores an entry tells so before\n")
 		p("  it reads the ticket, and each group acknowledges the entries it is done with within 100 ms in one XACK\n")
-		p("  (store.OutboxConfig.AckDelay). A read brings whatever waits, up to 100 entries: under load one read and one\n")
+		p("  (outbox.Config.AckDelay). A read brings whatever waits, up to 100 entries: under load one read and one\n")
 		p("  XACK serve many entries, but at the cost windows' rate (below) an entry mostly comes alone.\n")
 	}
 	for _, name := range []string{"relayed message (C→S)", "relayed message (S→C)"} {
@@ -196,7 +196,8 @@ func (c *curve) busiest() *step {
 }
 
 // profileCum reads a `go tool pprof -top -cum` listing: cum% by function, keyed by the
-// name after the module path ("store.(*Outbox).read").
+// name after the last slash of its package path ("outbox.(*Worker).read" for
+// store/outbox).
 func profileCum(listing string) map[string]float64 {
 	out := map[string]float64{}
 	for _, line := range strings.Split(listing, "\n") {

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/frontdeskhq/frontdesk/internal/app"
-	"github.com/frontdeskhq/frontdesk/store"
+	"github.com/frontdeskhq/frontdesk/store/outbox"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -84,8 +84,8 @@ func TestMetrics_Story(t *testing.T) {
 		// The agent's first message after the connection came up checked the channel.
 		{"frontdesk_agent_order_checks_total", []string{"outcome", "ok"}, 1, true},
 		{"frontdesk_agent_messages_recovered_total", nil, 0, true},
-		{"frontdesk_outbox_handled_total", []string{"group", tickets.GroupDesk, "outcome", store.OutcomeOK}, 1, false},
-		{"frontdesk_outbox_handled_total", []string{"group", tickets.GroupSource, "outcome", store.OutcomeGaveUp}, 0, true},
+		{"frontdesk_outbox_handled_total", []string{"group", tickets.GroupDesk, "outcome", outbox.OutcomeOK}, 1, false},
+		{"frontdesk_outbox_handled_total", []string{"group", tickets.GroupSource, "outcome", outbox.OutcomeGaveUp}, 0, true},
 		{"frontdesk_outbox_handler_duration_seconds_count", []string{"group", tickets.GroupDesk}, 1, false},
 		{"frontdesk_vitally_syncs_total", []string{"outcome", "skipped", "reason", "not_configured"}, 1, false},
 	}
@@ -159,7 +159,7 @@ func TestReadyz_RetriesAreNotStuck(t *testing.T) {
 	w.alice.Click(card, "Pick") // the customer is to be told: the source group retries
 	waitFor(t, func() bool {
 		_, body := get(t, addr, "/metrics")
-		v, _ := sample(body, "frontdesk_outbox_handled_total", "group", tickets.GroupSource, "outcome", store.OutcomeRetry)
+		v, _ := sample(body, "frontdesk_outbox_handled_total", "group", tickets.GroupSource, "outcome", outbox.OutcomeRetry)
 		return v >= 2
 	})
 	if code, body := get(t, addr, "/readyz"); code != http.StatusOK {

@@ -21,6 +21,7 @@ import (
 	"github.com/frontdeskhq/frontdesk/bot"
 	"github.com/frontdeskhq/frontdesk/connectors"
 	"github.com/frontdeskhq/frontdesk/store"
+	"github.com/frontdeskhq/frontdesk/store/outbox"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -34,7 +35,7 @@ type App struct {
 	st       *store.Redis
 	svc      *tickets.Service
 	bot      *bot.Bot
-	outboxes map[string]*store.Outbox
+	outboxes map[string]*outbox.Worker
 	srv      *http.Server
 	ln       net.Listener
 	closers  []func() error
@@ -153,7 +154,10 @@ func Build(cfg *Config, log *zap.Logger, extra ...*connectors.Connector) (_ *App
 		return nil, err
 	}
 	groups := slices.Sorted(maps.Keys(a.outboxes))
-	m.watchOutboxes(groups, a.st.OutboxStats)
+	stats := func(ctx context.Context, groups ...string) (map[string]outbox.Stat, error) {
+		return outbox.Stats(ctx, a.st, groups...)
+	}
+	m.watchOutboxes(groups, stats)
 	if a.ln, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
 		return nil, fmt.Errorf("HTTP_ADDR: %w", err)
 	}
@@ -166,7 +170,7 @@ func Build(cfg *Config, log *zap.Logger, extra ...*connectors.Connector) (_ *App
 		return nil
 	}}}
 	if cfg.ReadyMaxOutboxAge > 0 {
-		checks = append(checks, outboxReady(groups, a.st.OutboxStats, cfg.ReadyMaxOutboxAge))
+		checks = append(checks, outboxReady(groups, stats, cfg.ReadyMaxOutboxAge))
 	}
 	a.srv = newHTTPServer(log, routes, checks...)
 	return a, nil

@@ -3,7 +3,7 @@ package app
 import (
 	"time"
 
-	"github.com/frontdeskhq/frontdesk/store"
+	"github.com/frontdeskhq/frontdesk/store/outbox"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -79,9 +79,9 @@ func (m *metrics) vitallySynced(outcome, reason string) {
 	m.vitallySyncs.WithLabelValues(outcome, reason).Inc()
 }
 
-// outboxObserver returns what tells group's handler calls (store.OutboxConfig.Observe).
+// outboxObserver returns what tells group's handler calls (outbox.Config.Observe).
 func (m *metrics) outboxObserver(group string) func(outcome string, took time.Duration) {
-	for _, o := range []string{store.OutcomeOK, store.OutcomeRetry, store.OutcomeGaveUp} {
+	for _, o := range []string{outbox.OutcomeOK, outbox.OutcomeRetry, outbox.OutcomeGaveUp} {
 		m.handled.WithLabelValues(group, o) // shown as 0 until it happens
 	}
 	took := m.handlerTook.WithLabelValues(group)

@@ -17,7 +17,7 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/frontdeskhq/frontdesk/store"
+	"github.com/frontdeskhq/frontdesk/store/outbox"
 )
 
 // sample returns the value of the first series of metric name in body (the text
@@ -49,8 +49,8 @@ next:
 
 func TestOutboxReady(t *testing.T) {
 	groups := []string{"desk", "sink:vitally", "source"}
-	stats := func(st map[string]store.OutboxStat, err error) outboxStats {
-		return func(_ context.Context, gs ...string) (map[string]store.OutboxStat, error) {
+	stats := func(st map[string]outbox.Stat, err error) outboxStats {
+		return func(_ context.Context, gs ...string) (map[string]outbox.Stat, error) {
 			if want := []string{"desk", "source"}; !slices.Equal(gs, want) {
 				t.Errorf("asked about %v, want %v: sinks never make a replica unready", gs, want)
 			}
@@ -62,13 +62,13 @@ func TestOutboxReady(t *testing.T) {
 		stats outboxStats
 		want  string // "" for ready
 	}{
-		{"Empty", stats(map[string]store.OutboxStat{}, nil), ""},
-		{"Young", stats(map[string]store.OutboxStat{"desk": {Depth: 40, Oldest: 4 * time.Minute, OldestUnread: 4 * time.Minute}}, nil), ""},
-		{"RetriedInHand", stats(map[string]store.OutboxStat{"source": {Depth: 3, Oldest: time.Hour}}, nil), ""},
-		{"OneBehind", stats(map[string]store.OutboxStat{
+		{"Empty", stats(map[string]outbox.Stat{}, nil), ""},
+		{"Young", stats(map[string]outbox.Stat{"desk": {Depth: 40, Oldest: 4 * time.Minute, OldestUnread: 4 * time.Minute}}, nil), ""},
+		{"RetriedInHand", stats(map[string]outbox.Stat{"source": {Depth: 3, Oldest: time.Hour}}, nil), ""},
+		{"OneBehind", stats(map[string]outbox.Stat{
 			"desk": {Depth: 1, Oldest: time.Minute}, "source": {Depth: 3, Oldest: 7 * time.Minute, OldestUnread: 6*time.Minute + 10*time.Second},
 		}, nil), "group source has left an entry unread for 6m"},
-		{"OldestWins", stats(map[string]store.OutboxStat{
+		{"OldestWins", stats(map[string]outbox.Stat{
 			"desk": {Depth: 1, Oldest: 3 * time.Hour, OldestUnread: 2*time.Hour + 29*time.Second}, "source": {Depth: 3, OldestUnread: 6 * time.Minute},
 		}, nil), "group desk has left an entry unread for 2h"},
 		{"RedisFails", stats(nil, errors.New("connection refused")), "connection refused"},

@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/frontdeskhq/frontdesk/store"
+	"github.com/frontdeskhq/frontdesk/store/outbox"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -15,7 +16,7 @@ import (
 // and a lease renewal per partition, plus a trimmer. Workers are named after this process
 // so that the entries of a worker that died can be told apart and claimed by the others.
 // Events a worker gives up on are reported back to svc; every handler call is counted.
-func (a *App) newOutboxes(svc *tickets.Service, inbound map[string]tickets.Handler, m *metrics) (map[string]*store.Outbox, error) {
+func (a *App) newOutboxes(svc *tickets.Service, inbound map[string]tickets.Handler, m *metrics) (map[string]*outbox.Worker, error) {
 	handlers, interests := svc.Handlers(), svc.Interests()
 	rdb := a.cfg.Redis.NewClient((len(handlers) + len(inbound)) * (2*store.Partitions + 1))
 	a.closers = append(a.closers, rdb.Close)
@@ -24,14 +25,14 @@ func (a *App) newOutboxes(svc *tickets.Service, inbound map[string]tickets.Handl
 		return nil, err
 	}
 	consumer := consumerName()
-	obs := make(map[string]*store.Outbox, len(handlers)+len(inbound))
+	obs := make(map[string]*outbox.Worker, len(handlers)+len(inbound))
 	for group, h := range handlers {
-		cfg := store.OutboxConfig{Consumer: consumer, Observe: m.outboxObserver(group), Wants: interests[group],
+		cfg := outbox.Config{Consumer: consumer, Observe: m.outboxObserver(group), Wants: interests[group],
 			MaxAttempts: tickets.MaxAttempts(group),
 			GaveUp: func(ctx context.Context, ev tickets.Event, cause error) error {
 				return svc.GaveUp(ctx, group, ev, cause)
 			}}
-		ob, err := store.NewOutbox(st, group, h, cfg, a.log)
+		ob, err := outbox.New(st, group, h, cfg, a.log)
 		if err != nil {
 			return nil, fmt.Errorf("outbox %s: %w", group, err)
 		}
@@ -41,7 +42,7 @@ func (a *App) newOutboxes(svc *tickets.Service, inbound map[string]tickets.Handl
 		// A connector's webhook only queues its events; this worker does the work, in
 		// order per conversation, with retries.
 		group := tickets.InboundGroupPrefix + name
-		ob, err := store.NewOutbox(st, group, h, store.OutboxConfig{
+		ob, err := outbox.New(st, group, h, outbox.Config{
 			Consumer: consumer, Inbound: true, MaxAttempts: tickets.MaxAttempts(group), Observe: m.outboxObserver(group),
 		}, a.log)
 		if err != nil {

@@ -8,7 +8,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/frontdeskhq/frontdesk/store"
+	"github.com/frontdeskhq/frontdesk/store/outbox"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -19,8 +19,8 @@ const (
 	outboxStatsTimeout = 5 * time.Second
 )
 
-// outboxStats tells where consumer groups stand with the outbox (store.Redis.OutboxStats).
-type outboxStats func(ctx context.Context, groups ...string) (map[string]store.OutboxStat, error)
+// outboxStats tells where consumer groups stand with the outbox (outbox.Stats).
+type outboxStats func(ctx context.Context, groups ...string) (map[string]outbox.Stat, error)
 
 // outboxCollector reports each consumer group's outbox depth and the age of its oldest
 // entry not yet acknowledged, asking Redis on every scrape.

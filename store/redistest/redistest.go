@@ -29,7 +29,7 @@ func Open(t testing.TB) (redis.UniversalClient, string) {
 	if err != nil {
 		t.Fatalf("redistest: REDIS_URL: %v", err)
 	}
-	c := cfg.NewClient(100) // an Outbox alone keeps 16 connections in blocking reads
+	c := cfg.NewClient(100) // an outbox Worker alone keeps 16 connections in blocking reads
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := c.Ping(ctx).Err(); err != nil {
@@ -44,6 +44,15 @@ func Open(t testing.TB) (redis.UniversalClient, string) {
 		}
 	})
 	return c, prefix
+}
+
+// AnotherClient is a new client to the same Redis (or cluster) as c, with connections of
+// its own: a test can cut it off, or hook it, without touching c. The caller closes it.
+func AnotherClient(c redis.UniversalClient) redis.UniversalClient {
+	if cc, ok := c.(*redis.ClusterClient); ok {
+		return redis.NewClusterClient(cc.Options())
+	}
+	return redis.NewClient(c.(*redis.Client).Options())
 }
 
 // Clean deletes every key that starts with prefix, using SCAN (never KEYS), on every

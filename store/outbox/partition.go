@@ -1,4 +1,4 @@
-package store
+package outbox
 
 import (
 	"context"
@@ -12,16 +12,16 @@ import (
 
 // runPartition works partition p whenever it holds the partition's lease, and tries to
 // take the lease every LeaseTTL/3 while it does not, until ctx ends.
-func (o *Outbox) runPartition(ctx context.Context, p int) {
+func (w *Worker) runPartition(ctx context.Context, p int) {
 	for {
-		ok, err := o.acquire(ctx, p)
+		ok, err := w.acquire(ctx, p)
 		if err != nil && ctx.Err() == nil {
-			o.log.Warn("acquire lease", zapPartition(p), zap.Error(err))
+			w.log.Warn("acquire lease", zapPartition(p), zap.Error(err))
 		}
 		if ok {
-			o.work(ctx, p)
+			w.work(ctx, p)
 		}
-		if !sleep(ctx, o.cfg.LeaseTTL/3) {
+		if !sleep(ctx, w.cfg.LeaseTTL/3) {
 			return
 		}
 	}
@@ -34,38 +34,38 @@ func (o *Outbox) runPartition(ctx context.Context, p int) {
 // a consumer read after losing the lease. It returns when ctx ends, when the lease is
 // lost, or on a Redis error, once the entries in hand are done or cut short; then it gives
 // the lease up. The next holder (maybe us again) takes over whatever was left.
-func (o *Outbox) work(ctx context.Context, p int) {
-	log := o.log.With(zapPartition(p))
+func (w *Worker) work(ctx context.Context, p int) {
+	log := w.log.With(zapPartition(p))
 	// hctx is for handler calls: it outlives ctx by ShutdownGrace, but ends at once when
 	// the lease is lost. wctx ends with either, or on a bookkeeping failure: no new work
 	// starts after it.
 	hctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
-	stop := context.AfterFunc(ctx, func() { time.AfterFunc(o.cfg.ShutdownGrace, cancel) })
+	stop := context.AfterFunc(ctx, func() { time.AfterFunc(w.cfg.ShutdownGrace, cancel) })
 	defer stop()
 	wctx, cancelWork := context.WithCancel(ctx)
 	defer cancelWork()
 	context.AfterFunc(hctx, cancelWork)
 
-	o.held[p].Store(true)
+	w.held[p].Store(true)
 	renewing := make(chan struct{})
 	go func() {
 		defer close(renewing)
-		o.keepLease(hctx, p, cancel)
+		w.keepLease(hctx, p, cancel)
 	}()
-	q := newQueues(o, p, wctx, hctx, cancelWork)
+	q := newQueues(w, p, wctx, hctx, cancelWork)
 	go q.runAcks()
 	defer func() {
 		cancelWork()
 		q.wg.Wait()
 		q.stopAcks()
-		o.held[p].Store(false)
+		w.held[p].Store(false)
 		cancel()
 		<-renewing // so that no renewal follows the release
-		o.release(p)
+		w.release(p)
 	}()
 
-	if err := o.createGroup(hctx, p); err != nil {
+	if err := w.createGroup(hctx, p); err != nil {
 		log.Error("create consumer group", zap.Error(err))
 		return
 	}
@@ -73,20 +73,20 @@ func (o *Outbox) work(ctx context.Context, p int) {
 	minIdle := time.Duration(0) // at first, everything pending: its consumer is gone
 	var lastClaim time.Time
 	for wctx.Err() == nil {
-		if time.Since(lastClaim) >= o.cfg.LeaseTTL {
-			if err := o.claimAll(hctx, p, minIdle, q); err != nil {
+		if time.Since(lastClaim) >= w.cfg.LeaseTTL {
+			if err := w.claimAll(hctx, p, minIdle, q); err != nil {
 				if hctx.Err() == nil {
 					log.Error("take over outbox entries", zap.Error(err))
 				}
 				return
 			}
-			lastClaim, minIdle = time.Now(), o.cfg.LeaseTTL
+			lastClaim, minIdle = time.Now(), w.cfg.LeaseTTL
 		}
-		if q.size() >= o.cfg.MaxInFlight {
+		if q.size() >= w.cfg.MaxInFlight {
 			q.waitRoom(wctx)
 			continue
 		}
-		msgs, err := o.read(hctx, p)
+		msgs, err := w.read(hctx, p)
 		if err == nil {
 			err = q.add(msgs, false)
 		}
@@ -103,8 +103,8 @@ func (o *Outbox) work(ctx context.Context, p int) {
 }
 
 // createGroup makes sure the group exists on partition p's stream.
-func (o *Outbox) createGroup(ctx context.Context, p int) error {
-	err := o.r.c.XGroupCreateMkStream(ctx, o.stream(p), o.group, o.cfg.StartID).Err()
+func (w *Worker) createGroup(ctx context.Context, p int) error {
+	err := w.c.XGroupCreateMkStream(ctx, w.stream(p), w.group, w.cfg.StartID).Err()
 	if err != nil && strings.HasPrefix(err.Error(), "BUSYGROUP") {
 		return nil
 	}
@@ -115,12 +115,12 @@ func (o *Outbox) createGroup(ctx context.Context, p int) error {
 // that has been idle at least minIdle, whoever read it, and queues those not already in
 // q. A consumer that lost the lease stops its work at once, so what it read and did not
 // acknowledge is ours to do; our own entries in hand (say, waiting to retry) are skipped.
-func (o *Outbox) claimAll(ctx context.Context, p int, minIdle time.Duration, q *queues) error {
+func (w *Worker) claimAll(ctx context.Context, p int, minIdle time.Duration, q *queues) error {
 	start := "0-0"
 	for {
-		msgs, next, err := o.r.c.XAutoClaim(ctx, &redis.XAutoClaimArgs{
-			Stream: o.stream(p), Group: o.group, Consumer: o.cfg.Consumer,
-			Start: start, MinIdle: minIdle, Count: o.cfg.Batch,
+		msgs, next, err := w.c.XAutoClaim(ctx, &redis.XAutoClaimArgs{
+			Stream: w.stream(p), Group: w.group, Consumer: w.cfg.Consumer,
+			Start: start, MinIdle: minIdle, Count: w.cfg.Batch,
 		}).Result()
 		if err != nil {
 			return err
@@ -130,7 +130,7 @@ func (o *Outbox) claimAll(ctx context.Context, p int, minIdle time.Duration, q *
 			return err
 		}
 		if n := q.size() - before; n > 0 {
-			o.log.Info("took over unacknowledged entries", zapPartition(p), zap.Int("entries", n))
+			w.log.Info("took over unacknowledged entries", zapPartition(p), zap.Int("entries", n))
 		}
 		if next == "0-0" || next == "" || len(msgs) == 0 {
 			return nil
@@ -140,10 +140,10 @@ func (o *Outbox) claimAll(ctx context.Context, p int, minIdle time.Duration, q *
 }
 
 // read reads up to Batch new entries of partition p, waiting up to Block for them.
-func (o *Outbox) read(ctx context.Context, p int) ([]redis.XMessage, error) {
-	streams, err := o.r.c.XReadGroup(ctx, &redis.XReadGroupArgs{
-		Group: o.group, Consumer: o.cfg.Consumer, Streams: []string{o.stream(p), ">"},
-		Count: o.cfg.Batch, Block: o.cfg.Block,
+func (w *Worker) read(ctx context.Context, p int) ([]redis.XMessage, error) {
+	streams, err := w.c.XReadGroup(ctx, &redis.XReadGroupArgs{
+		Group: w.group, Consumer: w.cfg.Consumer, Streams: []string{w.stream(p), ">"},
+		Count: w.cfg.Batch, Block: w.cfg.Block,
 	}).Result()
 	if errors.Is(err, redis.Nil) {
 		return nil, nil // nothing came within Block

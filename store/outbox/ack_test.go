@@ -1,4 +1,4 @@
-package store
+package outbox
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/frontdeskhq/frontdesk/store/redistest"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -52,30 +53,30 @@ func (x *xackCounter) sizes() []int {
 }
 
 // Handled entries are acknowledged together: after AckDelay, as soon as Batch of them
-// wait, and when the Outbox stops; never before their handler finished.
-func TestOutbox_AcksInBatches(t *testing.T) {
+// wait, and when the Worker stops; never before their handler finished.
+func TestWorker_AcksInBatches(t *testing.T) {
 	t.Parallel()
 
 	t.Run("OneXACKForEntriesHandledWithinAckDelay", func(t *testing.T) {
 		r, c := newStore(t)
 		const p = 3
 		want := fill(t, r, p, 2)
-		ca := anotherClient(c)
+		ca := redistest.AnotherClient(c)
 		defer ca.Close()
 		x := &xackCounter{}
 		ca.AddHook(x)
-		ra, _ := New(ca, r.cfg)
+		ra := r.on(t, ca)
 		rec := &recorder{}
-		cfg := testOutboxConfig("A")
+		cfg := testConfig("A")
 		cfg.Batch, cfg.AckDelay = 100, time.Hour
-		stop := start(t, newOutbox(t, ra, "desk", rec.handle, cfg))
+		stop := start(t, newWorker(t, ra, "desk", rec.handle, cfg))
 		eventually(t, "everything is handled", func() bool { return len(rec.done()) == len(want) })
 		if n := pendingCount(t, r, "desk"); n != int64(len(want)) {
 			t.Errorf("%d entries pending after all were handled within AckDelay, want %d", n, len(want))
 		}
 		stop() // acknowledges what waits
 		if n := pendingCount(t, r, "desk"); n != 0 {
-			t.Errorf("%d entries pending after the Outbox stopped", n)
+			t.Errorf("%d entries pending after the Worker stopped", n)
 		}
 		if got := x.sizes(); len(got) != 1 || got[0] != len(want) {
 			t.Errorf("XACKs carried %v ids, want one XACK of %d", got, len(want))
@@ -88,9 +89,9 @@ func TestOutbox_AcksInBatches(t *testing.T) {
 		const p = 6
 		want := fill(t, r, p, 2)
 		rec := &recorder{}
-		cfg := testOutboxConfig("A")
+		cfg := testConfig("A")
 		cfg.Batch, cfg.AckDelay = 4, time.Hour
-		start(t, newOutbox(t, r, "desk", rec.handle, cfg))
+		start(t, newWorker(t, r, "desk", rec.handle, cfg))
 		eventually(t, "everything is handled", func() bool { return len(rec.done()) == len(want) })
 		eventually(t, "a full batch is acknowledged", func() bool {
 			return pendingCount(t, r, "desk") <= int64(len(want)-4)
@@ -102,17 +103,17 @@ func TestOutbox_AcksInBatches(t *testing.T) {
 		const p = 11
 		want := fill(t, r, p, 2)
 		// A handles everything on its own connection, which is cut before its acks go.
-		ca := anotherClient(c)
-		ra, _ := New(ca, r.cfg)
+		ca := redistest.AnotherClient(c)
+		ra := r.on(t, ca)
 		recA := &recorder{}
-		cfgA := testOutboxConfig("A")
+		cfgA := testConfig("A")
 		cfgA.Batch, cfgA.AckDelay = 100, time.Hour
-		stopA := start(t, newOutbox(t, ra, "desk", recA.handle, cfgA))
+		stopA := start(t, newWorker(t, ra, "desk", recA.handle, cfgA))
 		eventually(t, "A handles everything", func() bool { return len(recA.done()) == len(want) })
 		ca.Close()
 
 		recB := &recorder{}
-		start(t, newOutbox(t, r, "desk", recB.handle, testOutboxConfig("B")))
+		start(t, newWorker(t, r, "desk", recB.handle, testConfig("B")))
 		eventually(t, "B handles everything", func() bool { return len(recB.done()) == len(want) })
 		checkOnceInOrder(t, recB, want)
 		for _, ev := range recB.done() {
@@ -126,7 +127,7 @@ func TestOutbox_AcksInBatches(t *testing.T) {
 }
 
 // Entries of a type the group does not want are acknowledged, never handed over.
-func TestOutbox_Wants(t *testing.T) {
+func TestWorker_Wants(t *testing.T) {
 	t.Parallel()
 	r, _ := newStore(t)
 	all := fill(t, r, 4, 2)
@@ -137,9 +138,9 @@ func TestOutbox_Wants(t *testing.T) {
 		}
 	}
 	rec := &recorder{}
-	cfg := testOutboxConfig("A")
+	cfg := testConfig("A")
 	cfg.Wants = func(t tickets.EventType) bool { return t == tickets.EventMessage }
-	start(t, newOutbox(t, r, "desk", rec.handle, cfg))
+	start(t, newWorker(t, r, "desk", rec.handle, cfg))
 	// The messages come after the other entries of their ticket: once they are handled
 	// everything was read, and what was not handed over must be acknowledged.
 	eventually(t, "the messages are handled", func() bool { return len(rec.done()) == len(want) })

@@ -1,4 +1,4 @@
-package store
+package outbox
 
 import (
 	"context"
@@ -13,9 +13,9 @@ import (
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
-// errStopped: work on a partition stopped because the Outbox is shutting down or lost the
+// errStopped: work on a partition stopped because the Worker is shutting down or lost the
 // lease; what is left stays pending for the next holder.
-var errStopped = errors.New("store: outbox stopped")
+var errStopped = errors.New("outbox: stopped")
 
 // entry is an outbox entry with the event it carries. claimed says it was taken over
 // from another consumer, which may have carried it out already.
@@ -32,8 +32,8 @@ type entry struct {
 // limit) is waited out and does not count: the entry waits its turn however long the
 // queue ahead of it is. Every attempt after the first, and every attempt at a claimed
 // entry, runs with tickets.WithRetry.
-func (o *Outbox) handleEntry(ctx, hctx context.Context, p int, e entry) (handled bool, err error) {
-	log := o.log.With(zap.String("event", e.ev.ID), zap.String("ticket", string(e.ev.TicketID)),
+func (w *Worker) handleEntry(ctx, hctx context.Context, p int, e entry) (handled bool, err error) {
+	log := w.log.With(zap.String("event", e.ev.ID), zap.String("ticket", string(e.ev.TicketID)),
 		zap.String("type", string(e.ev.Type)))
 	var lastErr error
 	failures := 0
@@ -49,7 +49,7 @@ func (o *Outbox) handleEntry(ctx, hctx context.Context, p int, e entry) (handled
 			cctx = tickets.WithLastError(cctx, lastErr)
 		}
 		began := time.Now()
-		err := o.call(cctx, e.ev)
+		err := w.call(cctx, e.ev)
 		lastErr = err
 		took := time.Since(began)
 		if _, limited := tickets.RetryAfter(err); err != nil && !limited {
@@ -57,61 +57,61 @@ func (o *Outbox) handleEntry(ctx, hctx context.Context, p int, e entry) (handled
 		}
 		switch {
 		case err == nil:
-			o.observe(OutcomeOK, took)
+			w.observe(OutcomeOK, took)
 			return true, nil
 		case hctx.Err() != nil:
-			o.observe(OutcomeRetry, took)
+			w.observe(OutcomeRetry, took)
 			return false, errStopped // the handler was cut short; the next holder tries again
-		case tickets.IsPermanent(err) || failures >= o.cfg.MaxAttempts:
-			o.observe(OutcomeGaveUp, took)
+		case tickets.IsPermanent(err) || failures >= w.cfg.MaxAttempts:
+			w.observe(OutcomeGaveUp, took)
 			log.Error("giving up on outbox entry", zap.Int("attempts", attempt), zap.Error(err))
-			if derr := o.deadLetter(hctx, p, e.msg, err, attempt); derr != nil {
+			if derr := w.deadLetter(hctx, p, e.msg, err, attempt); derr != nil {
 				return false, derr
 			}
-			if o.cfg.GaveUp != nil {
-				if gerr := o.cfg.GaveUp(hctx, e.ev, err); gerr != nil {
+			if w.cfg.GaveUp != nil {
+				if gerr := w.cfg.GaveUp(hctx, e.ev, err); gerr != nil {
 					log.Error("reporting the entry given up on", zap.Error(gerr))
 				}
 			}
 			return false, nil
 		}
-		o.observe(OutcomeRetry, took)
-		wait := o.backoff(attempt, err)
+		w.observe(OutcomeRetry, took)
+		wait := w.backoff(attempt, err)
 		log.Warn("outbox entry failed; will retry", zap.Int("attempt", attempt),
-			zap.Int("max_attempts", o.cfg.MaxAttempts), zap.Duration("wait", wait), zap.Error(err))
+			zap.Int("max_attempts", w.cfg.MaxAttempts), zap.Duration("wait", wait), zap.Error(err))
 		if !sleep(ctx, wait) {
 			return false, errStopped
 		}
 	}
 }
 
-// observe tells OutboxConfig.Observe, when set, of a handler call.
-func (o *Outbox) observe(outcome string, took time.Duration) {
-	if o.cfg.Observe != nil {
-		o.cfg.Observe(outcome, took)
+// observe tells Config.Observe, when set, of a handler call.
+func (w *Worker) observe(outcome string, took time.Duration) {
+	if w.cfg.Observe != nil {
+		w.cfg.Observe(outcome, took)
 	}
 }
 
 // call runs the handler, turning a panic into an error.
-func (o *Outbox) call(ctx context.Context, ev tickets.Event) (err error) {
+func (w *Worker) call(ctx context.Context, ev tickets.Event) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("handler panicked: %v", v)
 		}
 	}()
-	return o.h(ctx, ev)
+	return w.h(ctx, ev)
 }
 
 // backoff is the pause after the attempt-th failure err: what err asks for, if it asks,
 // else RetryBase doubled per attempt up to RetryMax, less up to half of it at random.
-func (o *Outbox) backoff(attempt int, err error) time.Duration {
+func (w *Worker) backoff(attempt int, err error) time.Duration {
 	if d, ok := tickets.RetryAfter(err); ok && d > 0 {
 		return d
 	}
-	d := o.cfg.RetryBase
-	for i := 1; i < attempt && d < o.cfg.RetryMax; i++ {
+	d := w.cfg.RetryBase
+	for i := 1; i < attempt && d < w.cfg.RetryMax; i++ {
 		d *= 2
 	}
-	d = min(d, o.cfg.RetryMax)
+	d = min(d, w.cfg.RetryMax)
 	return d - rand.N(d/2+1)
 }

@@ -1,4 +1,4 @@
-package store
+package outbox
 
 import (
 	"context"
@@ -9,13 +9,13 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-func TestOutbox_Trim(t *testing.T) {
+func TestWorker_Trim(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	r, c := newStore(t)
 	const p = 7
 	fill(t, r, p, 1) // 5 events: opened, picked, 3 messages
-	stream := r.keys.outbox(p)
+	stream := r.out.Stream(p)
 	ids := func() []string {
 		var out []string
 		for _, m := range c.XRange(ctx, stream, "-", "+").Val() {
@@ -30,7 +30,7 @@ func TestOutbox_Trim(t *testing.T) {
 
 	// Group "desk" handles everything.
 	rec := &recorder{}
-	o := newOutbox(t, r, "desk", rec.handle, OutboxConfig{})
+	o := newWorker(t, r, "desk", rec.handle, Config{})
 	stop := start(t, o)
 	eventually(t, "desk handles everything", func() bool { return len(rec.done()) == 5 })
 	stop()
@@ -64,10 +64,10 @@ func TestOutbox_Trim(t *testing.T) {
 
 	t.Run("InRun", func(t *testing.T) {
 		more := fill(t, r, p, 1)
-		cfg := testOutboxConfig("c1")
+		cfg := testConfig("c1")
 		cfg.TrimEvery = 20 * time.Millisecond
 		rec := &recorder{}
-		start(t, newOutbox(t, r, "desk", rec.handle, cfg))
+		start(t, newWorker(t, r, "desk", rec.handle, cfg))
 		eventually(t, "desk handles the new entries", func() bool { return len(rec.done()) == 5 })
 		// sink has not read them: they must stay.
 		time.Sleep(100 * time.Millisecond)

@@ -1,4 +1,4 @@
-package store
+package outbox
 
 import (
 	"context"
@@ -7,11 +7,12 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/frontdeskhq/frontdesk/store"
 )
 
-// OutboxStat is where a consumer group stands with the stream it works, over every
-// partition.
-type OutboxStat struct {
+// Stat is where a consumer group stands with the stream it works, over every partition.
+type Stat struct {
 	// Depth is how many entries the group has not acknowledged: those read and still in
 	// hand (pending) and those not read yet.
 	Depth int64
@@ -28,26 +29,28 @@ type OutboxStat struct {
 // cannot tell a group's lag (only after XDEL, which the store never does).
 const lagScanMax = 1000
 
-// OutboxStats returns where each of groups stands with the stream it works (the outbox,
-// or the queue of inbound events for an Outbox with OutboxConfig.Inbound), over every
+// Stats returns where each of groups stands with the stream it works in r (the outbox,
+// or the queue of inbound events for a Worker with Config.Inbound), over every
 // partition, with ages by Redis's clock. A group not created on a partition yet has
-// nothing there; one not created anywhere gets a zero OutboxStat. It takes two round
-// trips, whatever the number of groups.
-func (r *Redis) OutboxStats(ctx context.Context, groups ...string) (map[string]OutboxStat, error) {
-	stats := make(map[string]OutboxStat, len(groups))
+// nothing there; one not created anywhere gets a zero Stat. It takes two round trips,
+// whatever the number of groups.
+func Stats(ctx context.Context, r *store.Redis, groups ...string) (map[string]Stat, error) {
+	stats := make(map[string]Stat, len(groups))
 	for _, g := range groups {
-		stats[g] = OutboxStat{}
+		stats[g] = Stat{}
 	}
 	if len(groups) == 0 {
 		return stats, nil
 	}
 	// First every group of every stream; then, for each group asked about, its oldest
 	// pending entry and the first entry it has not read.
-	streams := make([]string, 0, 2*Partitions)
-	for p := range Partitions {
-		streams = append(streams, r.keys.outbox(p), r.keys.inbound(p))
+	out, in := r.OutboxStreams(), r.InboundStreams()
+	streams := make([]string, 0, 2*store.Partitions)
+	for p := range store.Partitions {
+		streams = append(streams, out.Stream(p), in.Stream(p))
 	}
-	pipe := r.c.Pipeline()
+	c := out.Client()
+	pipe := c.Pipeline()
 	clock := pipe.Time(ctx)
 	infos := make([]*redis.XInfoGroupsCmd, len(streams))
 	for i, s := range streams {
@@ -56,7 +59,7 @@ func (r *Redis) OutboxStats(ctx context.Context, groups ...string) (map[string]O
 	_, _ = pipe.Exec(ctx) // each command's error is looked at below
 	now, err := clock.Result()
 	if err != nil {
-		return nil, fmt.Errorf("store: outbox stats: %w", err)
+		return nil, fmt.Errorf("outbox: stats: %w", err)
 	}
 	type probe struct {
 		group   string
@@ -65,14 +68,14 @@ func (r *Redis) OutboxStats(ctx context.Context, groups ...string) (map[string]O
 		next    *redis.XMessageSliceCmd // the entries after the last one read
 	}
 	var probes []probe
-	pipe = r.c.Pipeline()
+	pipe = c.Pipeline()
 	for i, cmd := range infos {
 		gs, err := cmd.Result()
 		if err != nil && strings.Contains(err.Error(), "no such key") {
 			continue // no stream: nobody works this partition yet
 		}
 		if err != nil {
-			return nil, fmt.Errorf("store: outbox stats: %s: %w", streams[i], err)
+			return nil, fmt.Errorf("outbox: stats: %s: %w", streams[i], err)
 		}
 		for _, g := range gs {
 			st, ok := stats[g.Name]
@@ -106,7 +109,7 @@ func (r *Redis) OutboxStats(ctx context.Context, groups ...string) (map[string]O
 		if pr.pending != nil {
 			sum, err := pr.pending.Result()
 			if err != nil {
-				return nil, fmt.Errorf("store: outbox stats: group %s: %w", pr.group, err)
+				return nil, fmt.Errorf("outbox: stats: group %s: %w", pr.group, err)
 			}
 			if sum.Count > 0 {
 				oldest = sum.Lower
@@ -115,7 +118,7 @@ func (r *Redis) OutboxStats(ctx context.Context, groups ...string) (map[string]O
 		if pr.next != nil {
 			msgs, err := pr.next.Result()
 			if err != nil {
-				return nil, fmt.Errorf("store: outbox stats: group %s: %w", pr.group, err)
+				return nil, fmt.Errorf("outbox: stats: group %s: %w", pr.group, err)
 			}
 			if pr.lag < 0 {
 				st.Depth += int64(len(msgs))

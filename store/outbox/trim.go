@@ -1,4 +1,4 @@
-package store
+package outbox
 
 import (
 	"context"
@@ -8,22 +8,24 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/frontdeskhq/frontdesk/store"
 )
 
 // runTrim trims the streams of the partitions we hold every TrimEvery until ctx ends.
-func (o *Outbox) runTrim(ctx context.Context) {
-	for sleep(ctx, o.cfg.TrimEvery) {
-		for p := range Partitions {
-			if !o.held[p].Load() {
+func (w *Worker) runTrim(ctx context.Context) {
+	for sleep(ctx, w.cfg.TrimEvery) {
+		for p := range store.Partitions {
+			if !w.held[p].Load() {
 				continue
 			}
 			tctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-			n, err := o.trim(tctx, p)
+			n, err := w.trim(tctx, p)
 			cancel()
 			if err != nil && ctx.Err() == nil {
-				o.log.Warn("trim outbox", zapPartition(p), zap.Error(err))
+				w.log.Warn("trim outbox", zapPartition(p), zap.Error(err))
 			} else if n > 0 {
-				o.log.Debug("trimmed outbox", zapPartition(p), zap.Int64("entries", n))
+				w.log.Debug("trimmed outbox", zapPartition(p), zap.Int64("entries", n))
 			}
 		}
 	}
@@ -37,9 +39,9 @@ func (o *Outbox) runTrim(ctx context.Context) {
 //
 // Each group's last-delivered id is read before its pending entries: entries read in
 // between are newer than that id, so they are kept either way.
-func (o *Outbox) trim(ctx context.Context, p int) (int64, error) {
-	stream := o.stream(p)
-	groups, err := o.r.c.XInfoGroups(ctx, stream).Result()
+func (w *Worker) trim(ctx context.Context, p int) (int64, error) {
+	stream := w.stream(p)
+	groups, err := w.c.XInfoGroups(ctx, stream).Result()
 	if err != nil || len(groups) == 0 {
 		return 0, err
 	}
@@ -49,7 +51,7 @@ func (o *Outbox) trim(ctx context.Context, p int) (int64, error) {
 		if err != nil {
 			return 0, fmt.Errorf("group %s: %w", g.Name, err)
 		}
-		pending, err := o.r.c.XPending(ctx, stream, g.Name).Result()
+		pending, err := w.c.XPending(ctx, stream, g.Name).Result()
 		if err != nil {
 			return 0, fmt.Errorf("group %s: %w", g.Name, err)
 		}
@@ -60,7 +62,7 @@ func (o *Outbox) trim(ctx context.Context, p int) (int64, error) {
 			minID = keep
 		}
 	}
-	return o.r.c.XTrimMinID(ctx, stream, minID).Result()
+	return w.c.XTrimMinID(ctx, stream, minID).Result()
 }
 
 // nextID is the stream id right after id ("<ms>-<seq>").

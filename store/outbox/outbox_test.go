@@ -1,4 +1,4 @@
-package store
+package outbox
 
 import (
 	"context"
@@ -14,21 +14,21 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/frontdeskhq/frontdesk/store"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
-func TestOutbox_Delivers(t *testing.T) {
+func TestWorker_Delivers(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	r, _ := newStore(t)
 	rec := &recorder{}
-	o := newOutbox(t, r, "desk", rec.handle, OutboxConfig{})
+	o := newWorker(t, r, "desk", rec.handle, Config{})
 	stop := start(t, o)
 
 	for i := range 5 {
-		first := customerMsg("hi", "")
-		tk := open(t, r, convsIn("conv", i, 1)[0], &first)
-		mustAdd(t, r, tk.ID, customerMsg("more", ""))
+		tk := open(t, r, convsIn("conv", i, 1)[0])
+		say(t, r, tk, "more")
 		if _, err := r.Pick(ctx, tk.ID, alice, t0); err != nil {
 			t.Fatal(err)
 		}
@@ -51,7 +51,7 @@ func TestOutbox_Delivers(t *testing.T) {
 
 // A batch holds several tickets of one partition: they are handled concurrently, each
 // ticket's entries in stream order.
-func TestOutbox_OrderPerTicket(t *testing.T) {
+func TestWorker_OrderPerTicket(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	r, _ := newStore(t)
@@ -64,18 +64,18 @@ func TestOutbox_OrderPerTicket(t *testing.T) {
 		time.Sleep(time.Duration(rand.IntN(3)) * time.Millisecond)
 		return nil
 	}}
-	cfg := testOutboxConfig("c1")
+	cfg := testConfig("c1")
 	cfg.Batch = 50
-	o := newOutbox(t, r, "desk", rec.handle, cfg)
+	o := newWorker(t, r, "desk", rec.handle, cfg)
 
 	// Write everything first, so that batches hold several tickets.
 	for _, conv := range convsIn("conv", 3, 5) {
-		tk := open(t, r, conv, nil)
+		tk := open(t, r, conv)
 		if _, err := r.Pick(ctx, tk.ID, alice, t0); err != nil {
 			t.Fatal(err)
 		}
 		for range 8 {
-			mustAdd(t, r, tk.ID, customerMsg("m", ""))
+			say(t, r, tk, "m")
 		}
 	}
 	want := allEvents(t, r)
@@ -89,21 +89,21 @@ func TestOutbox_OrderPerTicket(t *testing.T) {
 	}
 }
 
-func TestOutbox_Errors(t *testing.T) {
+func TestWorker_Errors(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 
-	// run opens a ticket, adds three messages and runs an Outbox over them whose handler
+	// run opens a ticket, adds three messages and runs a Worker over them whose handler
 	// fails the event of message "two" as fail says; it returns the message texts in the
 	// order they were handled, and the store.
-	run := func(t *testing.T, cfg OutboxConfig, fail func(calls int) error) ([]string, *Redis, *recorder) {
+	run := func(t *testing.T, cfg Config, fail func(calls int) error) ([]string, *testStore, *recorder) {
 		r, _ := newStore(t)
-		tk := open(t, r, "conv-1", nil)
+		tk := open(t, r, "conv-1")
 		if _, err := r.Pick(ctx, tk.ID, alice, t0); err != nil {
 			t.Fatal(err)
 		}
 		for _, text := range []string{"one", "two", "three"} {
-			mustAdd(t, r, tk.ID, customerMsg(text, ""))
+			say(t, r, tk, text)
 		}
 		rec := &recorder{fail: func(ev tickets.Event, calls int) error {
 			if ev.Message != nil && ev.Message.Text == "two" {
@@ -111,7 +111,7 @@ func TestOutbox_Errors(t *testing.T) {
 			}
 			return nil
 		}}
-		start(t, newOutbox(t, r, "desk", rec.handle, cfg))
+		start(t, newWorker(t, r, "desk", rec.handle, cfg))
 		eventually(t, "the last message is handled", func() bool {
 			evs := rec.done()
 			return len(evs) > 0 && evs[len(evs)-1].Message != nil && evs[len(evs)-1].Message.Text == "three"
@@ -125,16 +125,16 @@ func TestOutbox_Errors(t *testing.T) {
 		eventually(t, "all is acknowledged", func() bool { return pendingCount(t, r, "desk") == 0 })
 		return texts, r, rec
 	}
-	deadOf := func(t *testing.T, r *Redis) []map[string]any {
+	deadOf := func(t *testing.T, r *testStore) []map[string]any {
 		var out []map[string]any
-		for p := range Partitions {
-			for _, m := range r.c.XRange(ctx, r.keys.dead(p), "-", "+").Val() {
+		for p := range store.Partitions {
+			for _, m := range r.c.XRange(ctx, r.out.Dead(p), "-", "+").Val() {
 				out = append(out, m.Values)
 			}
 		}
 		return out
 	}
-	cfg := testOutboxConfig("c1")
+	cfg := testConfig("c1")
 
 	t.Run("TransientThenSuccess", func(t *testing.T) {
 		texts, r, rec := run(t, cfg, func(calls int) error {
@@ -172,7 +172,7 @@ func TestOutbox_Errors(t *testing.T) {
 			dead[0]["error"] != "permanent: channel_not_found" {
 			t.Fatalf("dead stream = %v", dead)
 		}
-		id := eventID(mustRef(t, tickets.ID(dead[0]["k"].(string))).p, dead[0]["id"].(string))
+		id := fmt.Sprintf("%d/%s", store.PartitionOf("webhook", "conv-1"), dead[0]["id"])
 		if n := rec.callsOf(id); n != 1 {
 			t.Errorf("a permanent failure was tried %d times", n)
 		}
@@ -255,42 +255,42 @@ func TestOutbox_Errors(t *testing.T) {
 	})
 }
 
-func TestOutbox_MalformedEntry(t *testing.T) {
+func TestWorker_MalformedEntry(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	r, _ := newStore(t)
-	tk := open(t, r, "conv-1", nil)
-	p := mustRef(t, tk.ID).p
+	tk := open(t, r, "conv-1")
+	p := partitionOf(tk)
 	for _, values := range []map[string]any{
 		{"t": "message", "k": string(tk.ID), "e": "{not json"},
 		{"t": "message", "k": "other-ticket", "e": `{"type":"message","ticket":"` + string(tk.ID) + `"}`},
 		{"x": "1"},
 	} {
-		r.c.XAdd(ctx, &redis.XAddArgs{Stream: r.keys.outbox(p), Values: values})
+		r.c.XAdd(ctx, &redis.XAddArgs{Stream: r.out.Stream(p), Values: values})
 	}
 	if _, err := r.Pick(ctx, tk.ID, alice, t0); err != nil {
 		t.Fatal(err)
 	}
 	rec := &recorder{}
-	start(t, newOutbox(t, r, "desk", rec.handle, OutboxConfig{}))
+	start(t, newWorker(t, r, "desk", rec.handle, Config{}))
 	eventually(t, "the pick is handled", func() bool { return len(rec.done()) == 2 })
-	if got := types(rec.done()); !slices.Equal(got, []string{"ticket.opened", "ticket.picked"}) {
+	if got := typesOf(rec.done()); !slices.Equal(got, []tickets.EventType{tickets.EventOpened, tickets.EventPicked}) {
 		t.Errorf("handled %v", got)
 	}
 	eventually(t, "all is acknowledged", func() bool { return pendingCount(t, r, "desk") == 0 })
-	if n := r.c.XLen(ctx, r.keys.dead(p)).Val(); n != 3 {
+	if n := r.c.XLen(ctx, r.out.Dead(p)).Val(); n != 3 {
 		t.Errorf("dead stream has %d entries, want the 3 malformed ones", n)
 	}
 }
 
-// TestOutbox_StuckTicketHoldsBackOnlyItself: one ticket whose side effect keeps failing
+// TestWorker_StuckTicketHoldsBackOnlyItself: one ticket whose side effect keeps failing
 // (its customer's endpoint is down) waits alone; other tickets of the same partition,
 // and its later messages' neighbours, go on.
-func TestOutbox_StuckTicketHoldsBackOnlyItself(t *testing.T) {
+func TestWorker_StuckTicketHoldsBackOnlyItself(t *testing.T) {
 	t.Parallel()
 	r, _ := newStore(t)
 	convs := convsIn("stuck", 3, 2)
-	stuck, fine := open(t, r, convs[0], nil), open(t, r, convs[1], nil)
+	stuck, fine := open(t, r, convs[0]), open(t, r, convs[1])
 	for _, tk := range []*tickets.Ticket{stuck, fine} {
 		if _, err := r.Pick(context.Background(), tk.ID, alice, t0); err != nil {
 			t.Fatal(err)
@@ -307,13 +307,13 @@ func TestOutbox_StuckTicketHoldsBackOnlyItself(t *testing.T) {
 		}
 		return nil
 	}}
-	cfg := testOutboxConfig("c1")
+	cfg := testConfig("c1")
 	cfg.RetryBase, cfg.RetryMax, cfg.MaxAttempts = 50*time.Millisecond, 50*time.Millisecond, 1000
-	stop := start(t, newOutbox(t, r, "source", rec.handle, cfg))
+	stop := start(t, newWorker(t, r, "source", rec.handle, cfg))
 	// The fine ticket's messages keep flowing while the stuck one retries.
 	for i := range 5 {
-		mustAdd(t, r, fine.ID, customerMsg(fmt.Sprint("fine ", i), ""))
-		mustAdd(t, r, stuck.ID, customerMsg(fmt.Sprint("stuck ", i), ""))
+		say(t, r, fine, fmt.Sprint("fine ", i))
+		say(t, r, stuck, fmt.Sprint("stuck ", i))
 	}
 	eventually(t, "every event of the fine ticket is handled", func() bool {
 		n := 0
@@ -338,5 +338,40 @@ func TestOutbox_StuckTicketHoldsBackOnlyItself(t *testing.T) {
 	// Nothing of the stuck ticket was lost: its seven entries are still pending.
 	if n := pendingCount(t, r, "source"); n != 7 {
 		t.Errorf("%d entries pending after stopping, want the stuck ticket's 7", n)
+	}
+}
+
+// A Worker with Inbound works through the queue of events sources sent
+// (store.Redis.Enqueue), in order per conversation, each once.
+func TestWorker_Inbound(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	r, _ := newStore(t)
+	// Two conversations of one source, their events interleaved.
+	for i, e := range []struct{ conv, id string }{
+		{"conv-a", "e1"}, {"conv-b", "e2"}, {"conv-a", "e3"}, {"conv-b", "e4"}, {"conv-a", "e5"},
+	} {
+		if _, err := r.Enqueue(ctx, "gladly", e.conv, e.id, fmt.Sprintf(`{"n":%d}`, i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec := &recorder{}
+	cfg := testConfig("in-1")
+	cfg.Inbound = true
+	stop := start(t, newWorker(t, r, "inbound:gladly", rec.handle, cfg))
+	eventually(t, "every queued event is handled", func() bool { return len(rec.done()) == 5 })
+	stop()
+	per := map[string][]string{}
+	for _, ev := range rec.done() {
+		if ev.Type != tickets.EventInbound || ev.Source != "gladly" || rec.callsOf(ev.ID) != 1 {
+			t.Errorf("event %+v, handled %d times", ev, rec.callsOf(ev.ID))
+		}
+		per[ev.ConversationID] = append(per[ev.ConversationID], ev.Payload)
+	}
+	if want := []string{`{"n":0}`, `{"n":2}`, `{"n":4}`}; !slices.Equal(per["conv-a"], want) {
+		t.Errorf("conv-a = %v, want %v", per["conv-a"], want)
+	}
+	if want := []string{`{"n":1}`, `{"n":3}`}; !slices.Equal(per["conv-b"], want) {
+		t.Errorf("conv-b = %v, want %v", per["conv-b"], want)
 	}
 }

@@ -1,4 +1,4 @@
-package store
+package outbox
 
 import (
 	"context"
@@ -36,30 +36,30 @@ return 0
 `)
 
 // acquire takes partition p's lease if nobody holds it.
-func (o *Outbox) acquire(ctx context.Context, p int) (bool, error) {
-	return o.r.c.SetNX(ctx, o.r.keys.lease(o.group, p), o.cfg.Consumer, o.cfg.LeaseTTL).Result()
+func (w *Worker) acquire(ctx context.Context, p int) (bool, error) {
+	return w.c.SetNX(ctx, w.s.Lease(w.group, p), w.cfg.Consumer, w.cfg.LeaseTTL).Result()
 }
 
 // renew extends partition p's lease; false means it is no longer ours.
-func (o *Outbox) renew(ctx context.Context, p int) (bool, error) {
-	n, err := renewScript.Run(ctx, o.r.c, []string{o.r.keys.lease(o.group, p)},
-		o.cfg.Consumer, o.cfg.LeaseTTL.Milliseconds()).Int64()
+func (w *Worker) renew(ctx context.Context, p int) (bool, error) {
+	n, err := renewScript.Run(ctx, w.c, []string{w.s.Lease(w.group, p)},
+		w.cfg.Consumer, w.cfg.LeaseTTL.Milliseconds()).Int64()
 	return n == 1, err
 }
 
 // release gives partition p's lease up, if it is still ours.
-func (o *Outbox) release(p int) {
+func (w *Worker) release(p int) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := releaseScript.Run(ctx, o.r.c, []string{o.r.keys.lease(o.group, p)}, o.cfg.Consumer).Err(); err != nil {
-		o.log.Warn("release lease", zapPartition(p), zap.Error(err))
+	if err := releaseScript.Run(ctx, w.c, []string{w.s.Lease(w.group, p)}, w.cfg.Consumer).Err(); err != nil {
+		w.log.Warn("release lease", zapPartition(p), zap.Error(err))
 	}
 }
 
 // keepLease renews partition p's lease every LeaseTTL/3 until ctx ends. When a renewal
 // fails it calls lost at once: another consumer may hold the partition now.
-func (o *Outbox) keepLease(ctx context.Context, p int, lost func()) {
-	t := time.NewTicker(o.cfg.LeaseTTL / 3)
+func (w *Worker) keepLease(ctx context.Context, p int, lost func()) {
+	t := time.NewTicker(w.cfg.LeaseTTL / 3)
 	defer t.Stop()
 	for {
 		select {
@@ -67,14 +67,14 @@ func (o *Outbox) keepLease(ctx context.Context, p int, lost func()) {
 			return
 		case <-t.C:
 		}
-		rctx, cancel := context.WithTimeout(ctx, o.cfg.LeaseTTL/3)
-		ok, err := o.renew(rctx, p)
+		rctx, cancel := context.WithTimeout(ctx, w.cfg.LeaseTTL/3)
+		ok, err := w.renew(rctx, p)
 		cancel()
 		if ctx.Err() != nil {
 			return
 		}
 		if !ok || err != nil {
-			o.log.Warn("lost lease", zapPartition(p), zap.Error(err))
+			w.log.Warn("lost lease", zapPartition(p), zap.Error(err))
 			lost()
 			return
 		}

@@ -1,4 +1,4 @@
-package store
+package outbox
 
 import (
 	"context"
@@ -17,9 +17,9 @@ import (
 // ticket whose side effect keeps failing (a customer endpoint that is down) holds back
 // its own later entries and nothing else.
 type queues struct {
-	o         *Outbox
+	w         *Worker
 	p         int
-	ctx, hctx context.Context // see Outbox.work
+	ctx, hctx context.Context // see Worker.work
 	stop      func()          // stops the partition (after a bookkeeping failure)
 
 	mu      sync.Mutex
@@ -36,14 +36,14 @@ type queues struct {
 	ackedAll chan struct{} // closed when runAcks returned
 }
 
-func newQueues(o *Outbox, p int, ctx, hctx context.Context, stop func()) *queues {
-	return &queues{o: o, p: p, ctx: ctx, hctx: hctx, stop: stop, byTkt: map[tickets.ID][]entry{},
+func newQueues(w *Worker, p int, ctx, hctx context.Context, stop func()) *queues {
+	return &queues{w: w, p: p, ctx: ctx, hctx: hctx, stop: stop, byTkt: map[tickets.ID][]entry{},
 		running: map[tickets.ID]bool{}, held: map[string]bool{}, room: make(chan struct{}, 1),
 		ackNow: make(chan struct{}, 1), ackStop: make(chan struct{}), ackedAll: make(chan struct{})}
 }
 
 // add queues msgs (in stream order), skipping those already held; one of a type the
-// group does not want (OutboxConfig.Wants) is acknowledged without more ado, and a
+// group does not want (Config.Wants) is acknowledged without more ado, and a
 // malformed entry is dead-lettered at once. It returns an error only when Redis fails
 // doing that.
 func (q *queues) add(msgs []redis.XMessage, claimed bool) error {
@@ -54,24 +54,24 @@ func (q *queues) add(msgs []redis.XMessage, claimed bool) error {
 		if dup {
 			continue
 		}
-		if t, _ := m.Values["t"].(string); t != "" && q.o.cfg.Wants != nil && !q.o.cfg.Wants(tickets.EventType(t)) {
+		if t, _ := m.Values["t"].(string); t != "" && q.w.cfg.Wants != nil && !q.w.cfg.Wants(tickets.EventType(t)) {
 			q.mu.Lock()
 			q.held[m.ID] = true
 			q.mu.Unlock()
 			q.acked(m.ID)
 			continue
 		}
-		ev, err := decodeEntry(q.p, m)
+		ev, err := q.w.s.Decode(q.p, m)
 		if err != nil {
-			q.o.log.Error("malformed outbox entry", zapPartition(q.p), zap.String("entry", m.ID), zap.Error(err))
-			if err := q.o.deadLetter(q.hctx, q.p, m, fmt.Errorf("malformed entry: %w", err), 0); err != nil {
+			q.w.log.Error("malformed outbox entry", zapPartition(q.p), zap.String("entry", m.ID), zap.Error(err))
+			if err := q.w.deadLetter(q.hctx, q.p, m, fmt.Errorf("malformed entry: %w", err), 0); err != nil {
 				return err
 			}
 			continue
 		}
 		q.mu.Lock()
 		q.held[m.ID] = true
-		key := orderKey(ev)
+		key := q.w.s.OrderKey(ev)
 		q.byTkt[key] = append(q.byTkt[key], entry{msg: m, ev: ev, claimed: claimed})
 		start := !q.running[key]
 		q.running[key] = true
@@ -101,7 +101,7 @@ func (q *queues) drain(id tickets.ID) {
 		q.byTkt[id] = list[1:]
 		q.mu.Unlock()
 
-		handled, err := q.o.handleEntry(q.ctx, q.hctx, q.p, e)
+		handled, err := q.w.handleEntry(q.ctx, q.hctx, q.p, e)
 		if handled {
 			q.acked(e.msg.ID)
 			continue
@@ -138,7 +138,7 @@ func (q *queues) acked(id string) {
 	q.toAck = append(q.toAck, id)
 	n := len(q.toAck)
 	q.mu.Unlock()
-	if n == 1 || n >= int(q.o.cfg.Batch) {
+	if n == 1 || n >= int(q.w.cfg.Batch) {
 		select {
 		case q.ackNow <- struct{}{}:
 		default:
@@ -158,9 +158,9 @@ func (q *queues) runAcks() {
 		}
 		// Signals coalesce (ackNow holds one), so a batch may be full already.
 		q.mu.Lock()
-		full := len(q.toAck) >= int(q.o.cfg.Batch)
+		full := len(q.toAck) >= int(q.w.cfg.Batch)
 		q.mu.Unlock()
-		wait := time.NewTimer(q.o.cfg.AckDelay)
+		wait := time.NewTimer(q.w.cfg.AckDelay)
 		if full {
 			wait.Stop()
 		}
@@ -174,7 +174,7 @@ func (q *queues) runAcks() {
 				return // stopAcks sends what is left
 			case <-q.ackNow:
 				q.mu.Lock()
-				full = len(q.toAck) >= int(q.o.cfg.Batch)
+				full = len(q.toAck) >= int(q.w.cfg.Batch)
 				q.mu.Unlock()
 				if full {
 					wait.Stop()
@@ -197,7 +197,7 @@ func (q *queues) flushAcks() error {
 	if len(ids) == 0 {
 		return nil
 	}
-	err := q.o.ack(q.hctx, q.p, ids...)
+	err := q.w.ack(q.hctx, q.p, ids...)
 	q.mu.Lock()
 	for _, id := range ids {
 		delete(q.held, id)
@@ -213,7 +213,7 @@ func (q *queues) stopAcks() {
 	close(q.ackStop)
 	<-q.ackedAll
 	if err := q.flushAcks(); err != nil {
-		q.o.log.Warn("acknowledge handled entries; they will be handled again", zapPartition(q.p), zap.Error(err))
+		q.w.log.Warn("acknowledge handled entries; they will be handled again", zapPartition(q.p), zap.Error(err))
 	}
 }
 

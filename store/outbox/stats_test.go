@@ -1,4 +1,4 @@
-package store
+package outbox
 
 import (
 	"context"
@@ -11,16 +11,17 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/frontdeskhq/frontdesk/store"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
-func TestRedis_OutboxStats(t *testing.T) {
+func TestStats(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	r, c := newStore(t)
-	stats := func(t *testing.T, groups ...string) map[string]OutboxStat {
+	stats := func(t *testing.T, groups ...string) map[string]Stat {
 		t.Helper()
-		got, err := r.OutboxStats(ctx, groups...)
+		got, err := Stats(ctx, r.Redis, groups...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -34,8 +35,8 @@ func TestRedis_OutboxStats(t *testing.T) {
 	}
 
 	t.Run("NoGroups", func(t *testing.T) {
-		open(t, r, "before-groups", nil)
-		if got := stats(t, "desk"); got["desk"] != (OutboxStat{}) || len(got) != 1 {
+		open(t, r, "before-groups")
+		if got := stats(t, "desk"); got["desk"] != (Stat{}) || len(got) != 1 {
 			t.Errorf("stats of a group that does not exist = %+v, want zero", got)
 		}
 		if got := stats(t); len(got) != 0 {
@@ -47,12 +48,12 @@ func TestRedis_OutboxStats(t *testing.T) {
 	// "desk" and "source" from the start.
 	convs := convsIn("stats", 2, 3)
 	for _, conv := range convs {
-		open(t, r, conv, nil)
+		open(t, r, conv)
 	}
-	stream := r.keys.outbox(2)
-	for p := range Partitions {
-		createGroup(t, r.keys.outbox(p), "desk")
-		createGroup(t, r.keys.outbox(p), "source")
+	stream := r.out.Stream(2)
+	for p := range store.Partitions {
+		createGroup(t, r.out.Stream(p), "desk")
+		createGroup(t, r.out.Stream(p), "source")
 	}
 	total := int64(len(allEvents(t, r)))
 	t.Run("NotReadYet", func(t *testing.T) {
@@ -60,7 +61,7 @@ func TestRedis_OutboxStats(t *testing.T) {
 		if got["desk"].Depth != total || got["source"].Depth != total || got["desk"].Oldest <= 0 || got["desk"].Oldest > time.Minute {
 			t.Errorf("stats = %+v, want depth %d for desk and source and a fresh oldest entry", got, total)
 		}
-		if got["other"] != (OutboxStat{}) {
+		if got["other"] != (Stat{}) {
 			t.Errorf("a group that is not there = %+v", got["other"])
 		}
 	})
@@ -83,7 +84,7 @@ func TestRedis_OutboxStats(t *testing.T) {
 	t.Run("OldEntryOfTheInboundQueue", func(t *testing.T) {
 		// The inbound stream of partition 5 holds an entry an hour old, which its group
 		// has read and not acknowledged.
-		inbound := r.keys.inbound(5)
+		inbound := r.in.Stream(5)
 		old := time.Now().Add(-time.Hour)
 		if err := c.XAdd(ctx, &redis.XAddArgs{Stream: inbound, ID: fmt.Sprintf("%d-1", old.UnixMilli()), Values: []string{"t", "source.inbound"}}).Err(); err != nil {
 			t.Fatal(err)
@@ -107,8 +108,8 @@ func TestRedis_OutboxStats(t *testing.T) {
 		}
 	})
 	t.Run("AllDone", func(t *testing.T) {
-		for p := range Partitions {
-			res, err := c.XReadGroup(ctx, &redis.XReadGroupArgs{Group: "source", Consumer: "c1", Streams: []string{r.keys.outbox(p), ">"}, Block: -1}).Result()
+		for p := range store.Partitions {
+			res, err := c.XReadGroup(ctx, &redis.XReadGroupArgs{Group: "source", Consumer: "c1", Streams: []string{r.out.Stream(p), ">"}, Block: -1}).Result()
 			if errors.Is(err, redis.Nil) {
 				continue
 			}
@@ -116,24 +117,24 @@ func TestRedis_OutboxStats(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, m := range res[0].Messages {
-				if err := c.XAck(ctx, r.keys.outbox(p), "source", m.ID).Err(); err != nil {
+				if err := c.XAck(ctx, r.out.Stream(p), "source", m.ID).Err(); err != nil {
 					t.Fatal(err)
 				}
 			}
 		}
-		if got := stats(t, "source")["source"]; got != (OutboxStat{}) {
+		if got := stats(t, "source")["source"]; got != (Stat{}) {
 			t.Errorf("stats with everything acknowledged = %+v, want zero", got)
 		}
 	})
 }
 
-func TestOutbox_Observe(t *testing.T) {
+func TestWorker_Observe(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	r, _ := newStore(t)
 	var mu sync.Mutex
 	var outcomes []string
-	cfg := testOutboxConfig("c1")
+	cfg := testConfig("c1")
 	cfg.MaxAttempts = 3
 	cfg.Observe = func(outcome string, took time.Duration) {
 		mu.Lock()
@@ -152,11 +153,11 @@ func TestOutbox_Observe(t *testing.T) {
 		}
 		return nil
 	}}
-	tk := open(t, r, "observe-1", nil)
+	tk := open(t, r, "observe-1")
 	if _, err := r.Pick(ctx, tk.ID, alice, t0); err != nil {
 		t.Fatal(err)
 	}
-	start(t, newOutbox(t, r, "desk", rec.handle, cfg))
+	start(t, newWorker(t, r, "desk", rec.handle, cfg))
 	want := []string{OutcomeRetry, OutcomeOK, OutcomeRetry, OutcomeRetry, OutcomeGaveUp}
 	eventually(t, "every call is observed", func() bool {
 		mu.Lock()

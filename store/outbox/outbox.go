@@ -1,4 +1,13 @@
-package store
+// Package outbox works through the partitioned streams the store keeps: the outbox of
+// side effects, which the ticket scripts append to, and the inbound queue of events
+// sources sent. A Worker hands each entry to one consumer group's handler, in order per
+// ticket, with leases, retries, dead letters and trimming; Stats tells where the groups
+// stand, for metrics and readiness.
+//
+// It is a package of its own, on top of the stream primitives store exports
+// (store.Streams), so that delivery stays apart from ticket storage, the widget's feeds
+// and the socket heartbeats: store never imports it.
+package outbox
 
 import (
 	"context"
@@ -8,13 +17,15 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"go.uber.org/zap"
 
+	"github.com/frontdeskhq/frontdesk/store"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
-// OutboxConfig tunes an Outbox. Zero fields take the defaults noted.
-type OutboxConfig struct {
+// Config tunes a Worker. Zero fields take the defaults noted.
+type Config struct {
 	// Consumer names this process in the consumer group and holds its leases; it must
 	// be unique among live processes, e.g. hostname-pid. Required.
 	Consumer string
@@ -48,8 +59,8 @@ type OutboxConfig struct {
 	StartID string
 	// TrimEvery is how often the streams of held partitions are trimmed (1m).
 	TrimEvery time.Duration
-	// Inbound makes the Outbox work through the queue of events sources sent
-	// (Store.Enqueue) instead of the outbox of side effects.
+	// Inbound makes the Worker work through the queue of events sources sent
+	// (store.Redis.Enqueue) instead of the outbox of side effects.
 	Inbound bool
 	// Wants, when set, says which event types the handler may act on: an entry of
 	// another type is acknowledged (with the others, see AckDelay) without being decoded
@@ -64,7 +75,7 @@ type OutboxConfig struct {
 	Observe func(outcome string, took time.Duration)
 }
 
-// Outcomes of a handler call, as OutboxConfig.Observe is told them.
+// Outcomes of a handler call, as Config.Observe is told them.
 const (
 	// OutcomeOK: the handler succeeded; the entry is acknowledged.
 	OutcomeOK = "ok"
@@ -76,7 +87,7 @@ const (
 	OutcomeGaveUp = "gave_up"
 )
 
-func (c *OutboxConfig) setDefaults() {
+func (c *Config) setDefaults() {
 	def := func(d *time.Duration, v time.Duration) {
 		if *d == 0 {
 			*d = v
@@ -104,53 +115,55 @@ func (c *OutboxConfig) setDefaults() {
 }
 
 // Validate reports the first problem with c (after defaults are applied).
-func (c OutboxConfig) Validate() error {
+func (c Config) Validate() error {
 	c.setDefaults()
 	switch {
 	case c.Consumer == "":
-		return errors.New("store: outbox: a consumer name is required")
+		return errors.New("outbox: a consumer name is required")
 	case c.Block < time.Millisecond:
-		return fmt.Errorf("store: outbox: block %s must be at least 1ms", c.Block)
+		return fmt.Errorf("outbox: block %s must be at least 1ms", c.Block)
 	case c.LeaseTTL < 3*time.Millisecond:
-		return fmt.Errorf("store: outbox: lease TTL %s must be at least 3ms", c.LeaseTTL)
+		return fmt.Errorf("outbox: lease TTL %s must be at least 3ms", c.LeaseTTL)
 	case c.Batch < 1 || c.MaxAttempts < 1 || c.MaxInFlight < 1:
-		return fmt.Errorf("store: outbox: batch %d, max attempts %d and max in flight %d must be positive",
+		return fmt.Errorf("outbox: batch %d, max attempts %d and max in flight %d must be positive",
 			c.Batch, c.MaxAttempts, c.MaxInFlight)
 	case c.RetryBase <= 0 || c.RetryMax < c.RetryBase:
-		return fmt.Errorf("store: outbox: retry base %s must be positive and at most retry max %s", c.RetryBase, c.RetryMax)
+		return fmt.Errorf("outbox: retry base %s must be positive and at most retry max %s", c.RetryBase, c.RetryMax)
 	case c.ShutdownGrace < 0 || c.TrimEvery <= 0:
-		return fmt.Errorf("store: outbox: shutdown grace %s and trim every %s must not be negative", c.ShutdownGrace, c.TrimEvery)
+		return fmt.Errorf("outbox: shutdown grace %s and trim every %s must not be negative", c.ShutdownGrace, c.TrimEvery)
 	case c.AckDelay < 0:
-		return fmt.Errorf("store: outbox: ack delay %s must not be negative", c.AckDelay)
+		return fmt.Errorf("outbox: ack delay %s must not be negative", c.AckDelay)
 	}
 	return nil
 }
 
-// Outbox works through the outbox for one consumer group: it hands every event to the
-// group's handler, in stream order per ticket, acknowledging each once handled (several
-// in one XACK, see AckDelay) and dead-lettering those that fail for good.
+// Worker works through the outbox (or the inbound queue, see Config.Inbound) for one
+// consumer group: it hands every event to the group's handler, in stream order per
+// ticket, acknowledging each once handled (several in one XACK, see AckDelay) and
+// dead-lettering those that fail for good.
 //
-// Each of the Partitions streams is worked by at most one live consumer of a group at a
-// time: the one holding the partition's lease. Several replicas share the partitions
+// Each of the store.Partitions streams is worked by at most one live consumer of a group
+// at a time: the one holding the partition's lease. Several replicas share the partitions
 // between them; when one dies, the others take its partitions over once its leases
 // expire, together with the entries it had read but not acknowledged.
 //
-// While it holds every partition an Outbox keeps 16 connections in blocking reads, so
-// the client's pool needs room for 16 per Outbox besides the rest of the traffic.
-type Outbox struct {
-	r     *Redis
+// While it holds every partition a Worker keeps 16 connections in blocking reads, so
+// the client's pool needs room for 16 per Worker besides the rest of the traffic.
+type Worker struct {
+	s     store.Streams         // the family of streams it works: keys and decoding
+	c     redis.UniversalClient // s's client
 	group string
 	h     tickets.Handler
-	cfg   OutboxConfig
+	cfg   Config
 	log   *zap.Logger
-	held  [Partitions]atomic.Bool // the partitions whose lease we hold
+	held  [store.Partitions]atomic.Bool // the partitions whose lease we hold
 }
 
-// NewOutbox returns an Outbox that runs h for group. It returns an error when r or h is
-// nil, group is empty or cfg is invalid. A nil log logs nothing.
-func NewOutbox(r *Redis, group string, h tickets.Handler, cfg OutboxConfig, log *zap.Logger) (*Outbox, error) {
+// New returns a Worker that runs h for group on r's streams. It returns an error when r
+// or h is nil, group is empty or cfg is invalid. A nil log logs nothing.
+func New(r *store.Redis, group string, h tickets.Handler, cfg Config, log *zap.Logger) (*Worker, error) {
 	if r == nil || h == nil || group == "" {
-		return nil, errors.New("store: NewOutbox needs a store, a group name and a handler")
+		return nil, errors.New("outbox: New needs a store, a group name and a handler")
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -160,29 +173,28 @@ func NewOutbox(r *Redis, group string, h tickets.Handler, cfg OutboxConfig, log 
 		log = zap.NewNop()
 	}
 	log = log.Named("outbox").With(zap.String("group", group), zap.String("consumer", cfg.Consumer))
-	return &Outbox{r: r, group: group, h: h, cfg: cfg, log: log}, nil
+	s := r.OutboxStreams()
+	if cfg.Inbound {
+		s = r.InboundStreams()
+	}
+	return &Worker{s: s, c: s.Client(), group: group, h: h, cfg: cfg, log: log}, nil
 }
 
 // Run works the outbox until ctx ends, then lets handler calls in flight finish (for up
 // to ShutdownGrace), gives up its leases so that another replica takes over at once,
 // and returns nil.
-func (o *Outbox) Run(ctx context.Context) error {
+func (w *Worker) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
-	for p := range Partitions {
-		wg.Go(func() { o.runPartition(ctx, p) })
+	for p := range store.Partitions {
+		wg.Go(func() { w.runPartition(ctx, p) })
 	}
-	wg.Go(func() { o.runTrim(ctx) })
+	wg.Go(func() { w.runTrim(ctx) })
 	wg.Wait()
 	return nil
 }
 
-// stream is the key of partition p's stream this Outbox works.
-func (o *Outbox) stream(p int) string {
-	if o.cfg.Inbound {
-		return o.r.keys.inbound(p)
-	}
-	return o.r.keys.outbox(p)
-}
+// stream is the key of partition p's stream this Worker works.
+func (w *Worker) stream(p int) string { return w.s.Stream(p) }
 
 // sleep waits for d or until ctx ends; it reports whether d passed.
 func sleep(ctx context.Context, d time.Duration) bool {

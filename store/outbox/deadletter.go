@@ -1,4 +1,4 @@
-package store
+package outbox
 
 import (
 	"context"
@@ -16,10 +16,10 @@ func bookkeeping(hctx context.Context) (context.Context, context.CancelFunc) {
 }
 
 // ack acknowledges entries ids of partition p for the group, in one XACK.
-func (o *Outbox) ack(hctx context.Context, p int, ids ...string) error {
+func (w *Worker) ack(hctx context.Context, p int, ids ...string) error {
 	ctx, cancel := bookkeeping(hctx)
 	defer cancel()
-	if err := o.r.c.XAck(ctx, o.stream(p), o.group, ids...).Err(); err != nil {
+	if err := w.c.XAck(ctx, w.stream(p), w.group, ids...).Err(); err != nil {
 		return fmt.Errorf("ack %d entries of partition %d from %s: %w", len(ids), p, ids[0], err)
 	}
 	return nil
@@ -27,17 +27,17 @@ func (o *Outbox) ack(hctx context.Context, p int, ids ...string) error {
 
 // deadLetter sets entry m of partition p aside in the partition's dead stream, with the
 // group, the error and the number of attempts, and acknowledges it, in one transaction.
-func (o *Outbox) deadLetter(hctx context.Context, p int, m redis.XMessage, cause error, attempts int) error {
+func (w *Worker) deadLetter(hctx context.Context, p int, m redis.XMessage, cause error, attempts int) error {
 	values := make(map[string]any, len(m.Values)+4)
 	for k, v := range m.Values {
 		values[k] = v
 	}
-	values["group"], values["id"], values["error"], values["attempts"] = o.group, m.ID, cause.Error(), attempts
+	values["group"], values["id"], values["error"], values["attempts"] = w.group, m.ID, cause.Error(), attempts
 	ctx, cancel := bookkeeping(hctx)
 	defer cancel()
-	_, err := o.r.c.TxPipelined(ctx, func(tx redis.Pipeliner) error {
-		tx.XAdd(ctx, &redis.XAddArgs{Stream: o.r.keys.dead(p), Values: values})
-		tx.XAck(ctx, o.stream(p), o.group, m.ID)
+	_, err := w.c.TxPipelined(ctx, func(tx redis.Pipeliner) error {
+		tx.XAdd(ctx, &redis.XAddArgs{Stream: w.s.Dead(p), Values: values})
+		tx.XAck(ctx, w.stream(p), w.group, m.ID)
 		return nil
 	})
 	if err != nil {

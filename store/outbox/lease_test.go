@@ -1,4 +1,4 @@
-package store
+package outbox
 
 import (
 	"context"
@@ -12,20 +12,22 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/frontdeskhq/frontdesk/store"
+	"github.com/frontdeskhq/frontdesk/store/redistest"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
 // fill writes events for n new tickets in partition p and returns every event of r's
 // outbox in stream order.
-func fill(t *testing.T, r *Redis, p, n int) []tickets.Event {
+func fill(t *testing.T, r *testStore, p, n int) []tickets.Event {
 	t.Helper()
 	for _, conv := range convsIn(rand.Text(), p, n) {
-		tk := open(t, r, conv, nil)
+		tk := open(t, r, conv)
 		if _, err := r.Pick(context.Background(), tk.ID, alice, t0); err != nil {
 			t.Fatal(err)
 		}
 		for range 3 {
-			mustAdd(t, r, tk.ID, customerMsg("m", ""))
+			say(t, r, tk, "m")
 		}
 	}
 	return allEvents(t, r)
@@ -47,7 +49,7 @@ func checkOnceInOrder(t *testing.T, rec *recorder, want []tickets.Event) {
 
 // A consumer that read entries and died without acknowledging them (kill -9: its lease
 // stays until it expires) is replaced by another that handles each of them once, in order.
-func TestOutbox_TakesOverFromDeadConsumer(t *testing.T) {
+func TestWorker_TakesOverFromDeadConsumer(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 
@@ -55,9 +57,9 @@ func TestOutbox_TakesOverFromDeadConsumer(t *testing.T) {
 		r, c := newStore(t)
 		const p = 5
 		want := fill(t, r, p, 2)
-		stream := r.keys.outbox(p)
+		stream := r.out.Stream(p)
 		// Consumer A holds the lease, reads five entries and is killed.
-		c.Set(ctx, r.keys.lease("desk", p), "A", 300*time.Millisecond)
+		c.Set(ctx, r.out.Lease("desk", p), "A", 300*time.Millisecond)
 		c.XGroupCreateMkStream(ctx, stream, "desk", "0")
 		read := c.XReadGroup(ctx, &redis.XReadGroupArgs{Group: "desk", Consumer: "A", Streams: []string{stream, ">"}, Count: 5}).Val()
 		if len(read) != 1 || len(read[0].Messages) != 5 {
@@ -65,7 +67,7 @@ func TestOutbox_TakesOverFromDeadConsumer(t *testing.T) {
 		}
 
 		rec := &recorder{}
-		start(t, newOutbox(t, r, "desk", rec.handle, testOutboxConfig("B")))
+		start(t, newWorker(t, r, "desk", rec.handle, testConfig("B")))
 		eventually(t, "B handles everything", func() bool { return len(rec.done()) == len(want) })
 		checkOnceInOrder(t, rec, want)
 		// What A had read may have been carried out by A: B handles it as a retry.
@@ -87,33 +89,33 @@ func TestOutbox_TakesOverFromDeadConsumer(t *testing.T) {
 		want := fill(t, r, p, 2)
 		// A runs on its own connection, which is cut while its handler is busy: it can
 		// neither acknowledge, renew nor release anything.
-		ca := anotherClient(c)
-		ra, _ := New(ca, r.cfg)
+		ca := redistest.AnotherClient(c)
+		ra := r.on(t, ca)
 		entered := make(chan struct{}, 100)
-		a := newOutbox(t, ra, "desk", func(ctx context.Context, ev tickets.Event) error {
+		a := newWorker(t, ra, "desk", func(ctx context.Context, ev tickets.Event) error {
 			entered <- struct{}{}
 			<-ctx.Done()
 			return ctx.Err()
-		}, testOutboxConfig("A"))
+		}, testConfig("A"))
 		stopA := start(t, a)
 		<-entered
 		ca.Close()
 
 		rec := &recorder{}
-		start(t, newOutbox(t, r, "desk", rec.handle, testOutboxConfig("B")))
+		start(t, newWorker(t, r, "desk", rec.handle, testConfig("B")))
 		eventually(t, "B handles everything", func() bool { return len(rec.done()) == len(want) })
 		checkOnceInOrder(t, rec, want)
 		stopA()
 	})
 }
 
-func TestOutbox_Shutdown(t *testing.T) {
+func TestWorker_Shutdown(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 
 	t.Run("FinishesInFlightAndReleasesLeases", func(t *testing.T) {
 		r, c := newStore(t)
-		tk := open(t, r, "conv-1", nil)
+		tk := open(t, r, "conv-1")
 		entered, release := make(chan struct{}), make(chan struct{})
 		rec := &recorder{fail: func(ev tickets.Event, _ int) error {
 			if ev.TicketID == tk.ID {
@@ -122,26 +124,26 @@ func TestOutbox_Shutdown(t *testing.T) {
 			}
 			return nil
 		}}
-		o := newOutbox(t, r, "desk", rec.handle, OutboxConfig{})
+		o := newWorker(t, r, "desk", rec.handle, Config{})
 		stop := start(t, o)
 		<-entered
 		eventually(t, "every lease is taken", func() bool {
 			n := 0
-			for p := range Partitions {
-				if c.Get(ctx, r.keys.lease("desk", p)).Val() == o.cfg.Consumer {
+			for p := range store.Partitions {
+				if c.Get(ctx, r.out.Lease("desk", p)).Val() == o.cfg.Consumer {
 					n++
 				}
 			}
-			return n == Partitions
+			return n == store.Partitions
 		})
 		stopped := make(chan struct{})
 		go func() { stop(); close(stopped) }()
 		time.Sleep(100 * time.Millisecond) // Run's context has ended; the handler is still busy
-		later := open(t, r, "conv-2", nil)
+		later := open(t, r, "conv-2")
 		close(release)
 		<-stopped
 
-		if got := types(rec.done()); !slices.Equal(got, []string{"ticket.opened"}) {
+		if got := typesOf(rec.done()); !slices.Equal(got, []tickets.EventType{tickets.EventOpened}) {
 			t.Errorf("handled %v, want only the ticket in flight at shutdown", got)
 		}
 		for _, ev := range rec.done() {
@@ -149,11 +151,11 @@ func TestOutbox_Shutdown(t *testing.T) {
 				t.Errorf("handled an event written after shutdown began")
 			}
 		}
-		if pe := c.XPending(ctx, r.keys.outbox(mustRef(t, tk.ID).p), "desk").Val(); pe.Count != 0 {
+		if pe := c.XPending(ctx, r.out.Stream(partitionOf(tk)), "desk").Val(); pe.Count != 0 {
 			t.Errorf("the event in flight at shutdown was not acknowledged")
 		}
-		for p := range Partitions {
-			if n := c.Exists(ctx, r.keys.lease("desk", p)).Val(); n != 0 {
+		for p := range store.Partitions {
+			if n := c.Exists(ctx, r.out.Lease("desk", p)).Val(); n != 0 {
 				t.Errorf("lease %d not released", p)
 			}
 		}
@@ -161,12 +163,12 @@ func TestOutbox_Shutdown(t *testing.T) {
 
 	t.Run("GraceEnds", func(t *testing.T) {
 		r, c := newStore(t)
-		tk := open(t, r, "conv-1", nil)
+		tk := open(t, r, "conv-1")
 		entered := make(chan struct{})
 		cut := make(chan error, 1)
-		cfg := testOutboxConfig("c1")
+		cfg := testConfig("c1")
 		cfg.ShutdownGrace = 100 * time.Millisecond
-		o := newOutbox(t, r, "desk", func(ctx context.Context, ev tickets.Event) error {
+		o := newWorker(t, r, "desk", func(ctx context.Context, ev tickets.Event) error {
 			close(entered)
 			<-ctx.Done()
 			cut <- ctx.Err()
@@ -178,7 +180,7 @@ func TestOutbox_Shutdown(t *testing.T) {
 		if err := <-cut; !errors.Is(err, context.Canceled) {
 			t.Errorf("handler context ended with %v", err)
 		}
-		if pe := c.XPending(ctx, r.keys.outbox(mustRef(t, tk.ID).p), "desk").Val(); pe.Count != 1 {
+		if pe := c.XPending(ctx, r.out.Stream(partitionOf(tk)), "desk").Val(); pe.Count != 1 {
 			t.Errorf("%d entries pending; the cut-off one should stay pending for the next holder", pe.Count)
 		}
 	})
@@ -186,47 +188,47 @@ func TestOutbox_Shutdown(t *testing.T) {
 
 // Two consumers of one group share the partitions; each event is handled once. When one
 // stops, the other takes its partitions over at once.
-func TestOutbox_Leases(t *testing.T) {
+func TestWorker_Leases(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	r, c := newStore(t)
 	rec := &recorder{}
-	cfg1, cfg2 := testOutboxConfig("c1"), testOutboxConfig("c2")
+	cfg1, cfg2 := testConfig("c1"), testConfig("c2")
 	cfg1.LeaseTTL, cfg2.LeaseTTL = 3*time.Second, 3*time.Second // no expiry during the test
-	o1 := newOutbox(t, r, "desk", rec.handle, cfg1)
-	o2 := newOutbox(t, r, "desk", rec.handle, cfg2)
+	o1 := newWorker(t, r, "desk", rec.handle, cfg1)
+	o2 := newWorker(t, r, "desk", rec.handle, cfg2)
 	stop1 := start(t, o1)
 	start(t, o2)
 	eventually(t, "every lease is taken", func() bool {
 		n := 0
-		for p := range Partitions {
+		for p := range store.Partitions {
 			if o1.held[p].Load() != o2.held[p].Load() {
 				n++
 			}
 		}
-		return n == Partitions
+		return n == store.Partitions
 	})
-	for p := range Partitions {
+	for p := range store.Partitions {
 		fill(t, r, p, 1)
 	}
 	want := allEvents(t, r)
 	eventually(t, "all is handled", func() bool { return len(rec.done()) == len(want) })
 
 	stop1()
-	for p := range Partitions {
-		if c.Get(ctx, r.keys.lease("desk", p)).Val() == "c1" {
+	for p := range store.Partitions {
+		if c.Get(ctx, r.out.Lease("desk", p)).Val() == "c1" {
 			t.Errorf("c1 kept lease %d after it stopped", p)
 		}
 	}
 	eventually(t, "c2 holds every lease", func() bool {
-		for p := range Partitions {
+		for p := range store.Partitions {
 			if !o2.held[p].Load() {
 				return false
 			}
 		}
 		return true
 	})
-	for p := range Partitions {
+	for p := range store.Partitions {
 		fill(t, r, p, 1)
 	}
 	want = allEvents(t, r)
@@ -235,22 +237,22 @@ func TestOutbox_Leases(t *testing.T) {
 }
 
 // A consumer whose lease is taken stops working the partition at once.
-func TestOutbox_LostLease(t *testing.T) {
+func TestWorker_LostLease(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	r, c := newStore(t)
-	tk := open(t, r, "conv-1", nil)
-	p := mustRef(t, tk.ID).p
+	tk := open(t, r, "conv-1")
+	p := partitionOf(tk)
 	entered, cut := make(chan struct{}), make(chan struct{})
-	o := newOutbox(t, r, "desk", func(ctx context.Context, ev tickets.Event) error {
+	o := newWorker(t, r, "desk", func(ctx context.Context, ev tickets.Event) error {
 		close(entered)
 		<-ctx.Done()
 		close(cut)
 		return ctx.Err()
-	}, testOutboxConfig("c1"))
+	}, testConfig("c1"))
 	stop := start(t, o)
 	<-entered
-	c.Set(ctx, r.keys.lease("desk", p), "intruder", time.Minute)
+	c.Set(ctx, r.out.Lease("desk", p), "intruder", time.Minute)
 	select {
 	case <-cut:
 	case <-time.After(5 * time.Second):
@@ -258,10 +260,10 @@ func TestOutbox_LostLease(t *testing.T) {
 	}
 	eventually(t, "the partition is let go", func() bool { return !o.held[p].Load() })
 	stop()
-	if v := c.Get(ctx, r.keys.lease("desk", p)).Val(); v != "intruder" {
+	if v := c.Get(ctx, r.out.Lease("desk", p)).Val(); v != "intruder" {
 		t.Errorf("lease is %q; releasing must not delete another consumer's lease", v)
 	}
-	if pe := c.XPending(ctx, r.keys.outbox(p), "desk").Val(); pe.Count != 1 {
+	if pe := c.XPending(ctx, r.out.Stream(p), "desk").Val(); pe.Count != 1 {
 		t.Errorf("%d entries pending, want the cut-off one", pe.Count)
 	}
 }

@@ -1,4 +1,4 @@
-package store
+package outbox
 
 import (
 	"context"
@@ -7,14 +7,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/frontdeskhq/frontdesk/store"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
-func TestOutboxConfig(t *testing.T) {
+func TestConfig(t *testing.T) {
 	t.Parallel()
-	r := &Redis{}
+	r := &store.Redis{}
 	h := func(ctx context.Context, ev tickets.Event) error { return nil }
-	o, err := NewOutbox(r, "desk", h, OutboxConfig{Consumer: "c"}, nil)
+	o, err := New(r, "desk", h, Config{Consumer: "c"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,7 +25,7 @@ func TestOutboxConfig(t *testing.T) {
 		c.AckDelay != 100*time.Millisecond {
 		t.Errorf("defaults = %+v", c)
 	}
-	for name, cfg := range map[string]OutboxConfig{
+	for name, cfg := range map[string]Config{
 		"NoConsumer":   {},
 		"NegBlock":     {Consumer: "c", Block: -1},
 		"RetryMaxLow":  {Consumer: "c", RetryBase: time.Second, RetryMax: time.Millisecond},
@@ -34,24 +35,24 @@ func TestOutboxConfig(t *testing.T) {
 		"NegAckDelay":  {Consumer: "c", AckDelay: -1},
 		"TinyLeaseTTL": {Consumer: "c", LeaseTTL: time.Microsecond},
 	} {
-		if _, err := NewOutbox(r, "desk", h, cfg, nil); err == nil {
-			t.Errorf("%s: NewOutbox succeeded", name)
+		if _, err := New(r, "desk", h, cfg, nil); err == nil {
+			t.Errorf("%s: New succeeded", name)
 		}
 	}
-	if _, err := NewOutbox(nil, "desk", h, OutboxConfig{Consumer: "c"}, nil); err == nil {
-		t.Error("NewOutbox without a store succeeded")
+	if _, err := New(nil, "desk", h, Config{Consumer: "c"}, nil); err == nil {
+		t.Error("New without a store succeeded")
 	}
-	if _, err := NewOutbox(r, "", h, OutboxConfig{Consumer: "c"}, nil); err == nil {
-		t.Error("NewOutbox without a group succeeded")
+	if _, err := New(r, "", h, Config{Consumer: "c"}, nil); err == nil {
+		t.Error("New without a group succeeded")
 	}
-	if _, err := NewOutbox(r, "desk", nil, OutboxConfig{Consumer: "c"}, nil); err == nil || !strings.Contains(err.Error(), "handler") {
-		t.Error("NewOutbox without a handler succeeded")
+	if _, err := New(r, "desk", nil, Config{Consumer: "c"}, nil); err == nil || !strings.Contains(err.Error(), "handler") {
+		t.Error("New without a handler succeeded")
 	}
 }
 
-func TestOutbox_Backoff(t *testing.T) {
+func TestWorker_Backoff(t *testing.T) {
 	t.Parallel()
-	o := &Outbox{cfg: OutboxConfig{RetryBase: 100 * time.Millisecond, RetryMax: time.Second}}
+	o := &Worker{cfg: Config{RetryBase: 100 * time.Millisecond, RetryMax: time.Second}}
 	for attempt, max := range map[int]time.Duration{1: 100 * time.Millisecond, 2: 200 * time.Millisecond,
 		4: 800 * time.Millisecond, 5: time.Second, 60: time.Second} {
 		for range 20 {
