@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"go.uber.org/zap"
 
@@ -82,6 +83,13 @@ func invalidf(format string, args ...any) error {
 // Validate reports the first problem with v, wrapping tickets.ErrInvalid. It never
 // quotes the secret.
 func (v Settings) Validate() error {
+	// Settings are stored as JSON, which would turn bytes that are not UTF-8 into U+FFFD:
+	// what was checked must be what is stored.
+	for what, s := range map[string]string{"API URL": v.APIURL, "secret": v.Secret, "object name": v.Object} {
+		if !utf8.ValidString(s) {
+			return invalidf("the Vitally %s is not valid UTF-8", what)
+		}
+	}
 	if v.APIURL != "" {
 		if len(v.APIURL) > maxURL {
 			return invalidf("the Vitally API URL is longer than %d characters", maxURL)
