@@ -14,6 +14,9 @@ func TestControl(t *testing.T) {
 	w := newWorkspace(t, Config{})
 	inbox := w.active(t, "T1", w.alice, w.bob)
 	msg := w.alice.Reply(w.alice.Post(inbox, "Let me check with billing"), "internal: billing knows")
+	// Relayed before anything below ends the chat: a message relayed late would be
+	// refused as the ended chat's, with an ephemeral nobody expects.
+	w.await(t, "the message and the note relayed", func() bool { return len(w.tk.transcript("T1")) >= 2 })
 	holder := tickets.AgentID(w.alice.ID)
 	unchanged := func(t *testing.T, why string) {
 		t.Helper()
