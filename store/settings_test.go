@@ -64,4 +64,25 @@ func TestRedis_SettingsSavedBeforeSinks(t *testing.T) {
 	if err != nil || string(again.Sinks["vitally"]) != `{"api_url":"https://acme.rest.vitally.io","secret":"sk2"}` {
 		t.Errorf("after a save: %s, %v; want the new settings, not the old field's", again.Sinks["vitally"], err)
 	}
+
+	// A replica of the earlier version, in a rolling upgrade or after a rollback, reads
+	// the settings where it always did, and what it saves back (without "sinks") is read.
+	raw, err := c.Get(ctx, r.keys.settings()).Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var earlier struct {
+		TicketingChannels []tickets.Team  `json:"ticketing_channels"`
+		Vitally           json.RawMessage `json:"vitally"`
+	}
+	if err := json.Unmarshal(raw, &earlier); err != nil || string(earlier.Vitally) != `{"api_url":"https://acme.rest.vitally.io","secret":"sk2"}` {
+		t.Fatalf("an earlier version reads Vitally's settings as %s (%v) in %s", earlier.Vitally, err, raw)
+	}
+	earlier.Vitally = json.RawMessage(`{"api_url":"https://acme.rest.vitally.io","secret":"sk3"}`)
+	b, _ := json.Marshal(earlier)
+	c.Set(ctx, r.keys.settings(), b, 0)
+	back, err := r.LoadSettings(ctx)
+	if err != nil || string(back.Sinks["vitally"]) != string(earlier.Vitally) {
+		t.Errorf("after an earlier version's save: %s, %v; want %s", back.Sinks["vitally"], err, earlier.Vitally)
+	}
 }
