@@ -271,3 +271,27 @@ func TestProcessEnv_Spec(t *testing.T) {
 		t.Errorf("int field: err = %v, want an unsupported type error naming N", err)
 	}
 }
+
+// A connector that is off does not use its variables: one that does not decode is no
+// reason to refuse to start (as before the connectors declared their own variables).
+func TestLoadConfig_OffConnectorsBadValues(t *testing.T) {
+	_, err := loadConfig(environment(map[string]string{
+		"GLADLY_SLA": "ten minutes", "WEBHOOK_RETRY_FOR": "abc", "CHATRA_RETRY_FOR": "1", "AI_TIMEOUT": "x",
+		"WIDGET_TRUSTED_PROXIES": "0.0.0.0/0",
+	}))
+	if err != nil {
+		t.Errorf("loadConfig = %v, want the off connectors' variables ignored", err)
+	}
+}
+
+// A value of a connector that is on that does not decode is reported once, naming its
+// variable.
+func TestLoadConfig_BadDurationReportedOnce(t *testing.T) {
+	_, err := loadConfig(environment(map[string]string{
+		"WEBHOOK_TOKEN": "0123456789abcdef", "WEBHOOK_CALLBACK_URL": "https://bot.example.com/hook",
+		"WEBHOOK_SIGNING_SECRET": "0123456789abcdef", "WEBHOOK_RETRY_FOR": "soon",
+	}))
+	if err == nil || strings.Count(err.Error(), "WEBHOOK_RETRY_FOR") != 1 {
+		t.Errorf("loadConfig = %v, want WEBHOOK_RETRY_FOR named once", err)
+	}
+}

@@ -24,7 +24,10 @@ import (
 // settings use: string, bool, float64, time.Duration, []string (a comma-separated list,
 // items trimmed, empty ones dropped), a pointer to one of these (nil when unset) and
 // envconfig.Decoder. A field of struct type without a tag is a group of settings (a
-// connector's Config) and is filled the same way; a field tagged `ignored:"true"` is left as it is. It differs from Process in one way: an
+// connector's Config) and is filled the same way, but when it has an Enabled method that
+// reports false (the connector is off), its variables' problems are not reported. A
+// field tagged `ignored:"true"` is left as it is. A value that does not decode is
+// reported, and the field gets its default. It differs from Process in one way: an
 // empty value counts as unset, because getenv cannot tell the two apart.
 //
 // It checks every field and joins the problems, each naming its variable. It puts no value
@@ -49,7 +52,14 @@ func processStruct(getenv func(string) string, v reflect.Value) error {
 		key := f.Tag.Get("envconfig")
 		if key == "" {
 			if f.Type.Kind() == reflect.Struct && f.IsExported() {
-				errs = append(errs, processStruct(getenv, v.Field(i)))
+				err := processStruct(getenv, v.Field(i))
+				if g, ok := v.Field(i).Interface().(interface{ Enabled() bool }); ok && !g.Enabled() {
+					// A connector that is off does not use its variables: one that
+					// does not decode is no reason to stop (its Validate says which
+					// must not be set alone).
+					err = nil
+				}
+				errs = append(errs, err)
 				continue
 			}
 			return fmt.Errorf("env: field %s has no envconfig tag", f.Name)
@@ -66,6 +76,11 @@ func processStruct(getenv func(string) string, v reflect.Value) error {
 		}
 		if err := setField(v.Field(i), value); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", key, err))
+			if def := f.Tag.Get("default"); def != "" && def != value {
+				// The default stands in, so that a check of the value that follows
+				// (a positive duration) does not report the same variable again.
+				_ = setField(v.Field(i), def)
+			}
 		}
 	}
 	return errors.Join(errs...)
