@@ -153,15 +153,13 @@ func (p *adminPanel) submit(ctx context.Context, cb *slack.InteractionCallback) 
 		st.PriorityGroup = append(st.PriorityGroup, tickets.AgentID(u))
 	}
 	// Only the sections' sinks are in st.Sinks: UpdateSettings keeps the saved settings
-	// of the others, and of a section the submitted panel did not show (one opened
-	// before this process knew the section, or with other block ids), whose empty
-	// fields must not wipe them.
+	// of the others, and of a section the submitted panel did not show.
 	var configured []Section
 	if len(p.sections) > 0 {
 		st.Sinks = make(map[string]json.RawMessage, len(p.sections))
 	}
 	for i, sec := range p.sections {
-		if !shows(&cb.View, f.sections[i]) {
+		if f.sections[i] == nil { // not shown: its saved settings stay (formFromState)
 			continue
 		}
 		st.Sinks[sec.Sink()] = f.sections[i].Settings(errs)

@@ -77,6 +77,10 @@ func panelMetadata(f adminForm) string {
 	}
 	out := strings.Join(parts, ",")
 	for _, sf := range f.sections {
+		if sf == nil {
+			out += "|"
+			continue
+		}
 		// A "|" would shift every later section's metadata onto the wrong section, so
 		// one that breaks SectionForm's contract loses it rather than the others.
 		out += "|" + strings.ReplaceAll(sf.Metadata(), "|", "")
@@ -120,7 +124,15 @@ func formFromState(v *slack.View, sections []Section) adminForm {
 	}
 	rows, metas := parseMetadata(v.PrivateMetadata, len(sections))
 	for i, sec := range sections {
-		f.sections = append(f.sections, sec.FormFromView(v, metas[i]))
+		form := sec.FormFromView(v, metas[i])
+		if !shows(v, form) {
+			// The panel never showed this section (it was opened before this process
+			// knew the section, or with other block ids): reading it would make empty
+			// fields of the saved settings. It stays out of the panel, and its settings
+			// stay as they are saved.
+			form = nil
+		}
+		f.sections = append(f.sections, form)
 	}
 	for _, id := range rows {
 		n := strconv.Itoa(id)
@@ -238,7 +250,9 @@ func adminView(f adminForm) slack.ModalViewRequest {
 			plainText("One a line: the category's name, a colon, its values separated by commas. Agents pick a value of each in a ticket's details."),
 			cats).WithOptional(true))
 	for _, sf := range f.sections {
-		blocks = append(blocks, sf.Blocks()...)
+		if sf != nil { // nil: a section the panel never showed (formFromState)
+			blocks = append(blocks, sf.Blocks()...)
+		}
 	}
 	return slack.ModalViewRequest{
 		Type: slack.VTModal, CallbackID: ViewAdmin, Title: plainText("Frontdesk settings"),

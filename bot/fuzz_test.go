@@ -36,7 +36,10 @@ func FuzzAdminSubmission(f *testing.F) {
 			values[teamChannel+itoa(id)] = map[string]slack.BlockAction{inputAction: {SelectedConversation: channel}}
 			values[teamLabel+itoa(id)] = input(label)
 		}
-		v := &slack.View{PrivateMetadata: meta, State: &slack.ViewState{Values: values}}
+		// The panel as rendered shows both sections (formFromState leaves out one it did
+		// not show).
+		shown := append(fakeCRM.Form(nil).Blocks(), desk.Form(nil).Blocks()...)
+		v := &slack.View{PrivateMetadata: meta, State: &slack.ViewState{Values: values}, Blocks: slack.Blocks{BlockSet: shown}}
 		form := formFromState(v, sections)
 		if len(form.teams) > maxTeamRows {
 			t.Fatalf("%d rows from forged metadata", len(form.teams))
@@ -53,6 +56,9 @@ func FuzzAdminSubmission(f *testing.F) {
 		}
 		_, again := parseMetadata(panelMetadata(form), len(sections))
 		for i, sf := range form.sections {
+			if sf == nil {
+				t.Fatalf("section %d was shown but not read", i)
+			}
 			if again[i] != sf.Metadata() {
 				t.Fatalf("section %d's metadata %q came back as %q", i, sf.Metadata(), again[i])
 			}
