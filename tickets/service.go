@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"time"
 )
 
@@ -151,6 +152,8 @@ func (s *Service) Settings(ctx context.Context) (*Settings, error) {
 		init := s.initial
 		init.TicketingChannels = append([]Team(nil), s.initial.TicketingChannels...)
 		init.PriorityGroup = append([]AgentID(nil), s.initial.PriorityGroup...)
+		init.Categories = slices.Clone(s.initial.Categories)
+		init.Sinks = maps.Clone(s.initial.Sinks)
 		return &init, nil
 	}
 	if err != nil {
