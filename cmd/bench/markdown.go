@@ -291,6 +291,8 @@ func (r *report) methodSection(p func(string, ...any)) {
 	p("- Frontdesk runs as a process with `PRIORITY_WINDOW=0`, `RATING_WINDOW=0`, `LOG_LEVEL=info`, four ticketing\n")
 	p("  channels and %d agents who are in all of them. Chats are opened with `LIVE_CHAT_REQUEST` and picked by\n", r.cfg.agents)
 	p("  clicking Pick in the simulator, as people would.\n")
+	p("- The Vitally and AI sinks are on, as in real installs, against their fakes (`connectors/vitally/vitallytest`,\n")
+	p("  with Vitally's documented rate limit, and `connectors/ai/aitest`), run in the benchmark's process.\n")
 	p("- The bare transport runs in a workspace of its own, with as many private channels as Frontdesk has chats.\n")
 	p("- Customer messages go to %d chats round-robin; the webhook lets one customer send 5 a second, so customer →\n", r.cfg.chats)
 	p("  Slack is offered at most %.1f × %d = %.0f msg/s.\n", r.cfg.perChat, r.cfg.chats, r.cfg.perChat*float64(r.cfg.chats))

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/frontdeskhq/frontdesk/bot/slacktest"
+	"github.com/frontdeskhq/frontdesk/connectors/ai/aitest"
+	"github.com/frontdeskhq/frontdesk/connectors/vitally/vitallytest"
 )
 
 const (
@@ -23,22 +25,30 @@ const (
 	hookSecret = "bench-signing-secret-0123456789"
 	hookApp    = "bench-bot"
 	hookLine   = "web"
+	// The sinks' credentials at their fakes: real installs run the Vitally and AI sinks,
+	// so the measured setup does too.
+	vitallySecret = "bench-vitally-secret"
+	aiKey         = "bench-ai-key"
 )
 
 // world is one Slack workspace (the simulator, in this process) with its agents and
 // ticketing channels, the chatbot's endpoint, and the trackers of both directions.
 type world struct {
-	dir    string
-	sim    *slacktest.Sim
-	tail   *tailer
-	cust   *tracker // customer → Slack
-	agent  *tracker // Slack → customer
-	bot    *chatbot
-	hc     *http.Client
-	agents []*slacktest.User
-	teams  []*slacktest.Channel
-	labels []string
-	cards  *cardIndex
+	dir   string
+	sim   *slacktest.Sim
+	tail  *tailer
+	cust  *tracker // customer → Slack
+	agent *tracker // Slack → customer
+	bot   *chatbot
+	// vitally and ai are the fakes of the sinks' vendors (connectors' vitallytest and
+	// aitest), in this process like the simulator.
+	vitally *vitallytest.Server
+	ai      *aitest.Server
+	hc      *http.Client
+	agents  []*slacktest.User
+	teams   []*slacktest.Channel
+	labels  []string
+	cards   *cardIndex
 
 	members atomic.Int64 // member ids handed out
 
@@ -79,6 +89,7 @@ func newWorld(dir string, nAgents int, labels []string) (*world, error) {
 		return nil, err
 	}
 	w.bot = bot
+	w.vitally, w.ai = vitallytest.New(vitallySecret), aitest.New(aiKey)
 	members := []*slacktest.User{sim.Bot()}
 	for i := range nAgents {
 		u := sim.AddUser(fmt.Sprintf("agent%02d", i))
@@ -95,6 +106,8 @@ func newWorld(dir string, nAgents int, labels []string) (*world, error) {
 func (w *world) close() {
 	w.tail.close()
 	w.bot.close()
+	w.vitally.Close()
+	w.ai.Close()
 	w.sim.Close()
 }
 
@@ -123,6 +136,11 @@ func (w *world) frontdeskEnv(redisURL, prefix, addr string) map[string]string {
 		"WEBHOOK_TOKEN":          hookToken,
 		"WEBHOOK_CALLBACK_URL":   w.bot.url,
 		"WEBHOOK_SIGNING_SECRET": hookSecret,
+		"VITALLY_API_URL":        w.vitally.URL,
+		"VITALLY_SECRET":         vitallySecret,
+		"AI_BASE_URL":            w.ai.BaseURL(),
+		"AI_API_KEY":             aiKey,
+		"AI_MODEL":               "bench-model",
 	}
 }
 
