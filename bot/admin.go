@@ -12,6 +12,7 @@ import (
 	"github.com/slack-go/slack"
 	"go.uber.org/zap"
 
+	"github.com/frontdeskhq/frontdesk/internal/panel"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -32,7 +33,7 @@ type adminPanel struct {
 	tk       adminTickets
 	users    *users            // the Bot's users.info cache: admins, guests, bots
 	admins   []tickets.AgentID // Config.Admins
-	sections []Section         // Config.Sections
+	sections []panel.Section   // Config.Sections
 	log      *zap.Logger
 }
 
@@ -154,7 +155,7 @@ func (p *adminPanel) submit(ctx context.Context, cb *slack.InteractionCallback) 
 	}
 	// Only the sections' sinks are in st.Sinks: UpdateSettings keeps the saved settings
 	// of the others, and of a section the submitted panel did not show.
-	var configured []Section
+	var configured []panel.Section
 	if len(p.sections) > 0 {
 		st.Sinks = make(map[string]json.RawMessage, len(p.sections))
 	}
@@ -230,7 +231,7 @@ func (p *adminPanel) priorityProblem(ctx context.Context, user string) string {
 }
 
 // shows reports whether the panel v has a block of form: whether the admin saw it.
-func shows(v *slack.View, form SectionForm) bool {
+func shows(v *slack.View, form panel.SectionForm) bool {
 	shown := map[string]bool{}
 	for _, b := range v.Blocks.BlockSet {
 		shown[b.ID()] = true
@@ -245,7 +246,7 @@ func shows(v *slack.View, form SectionForm) bool {
 
 // checkSections reports a Config.Sections the panel cannot work with: a nil section, or
 // two sections under one sink's name, which would save over each other's settings.
-func checkSections(sections []Section) error {
+func checkSections(sections []panel.Section) error {
 	seen := map[string]bool{}
 	for i, sec := range sections {
 		if sec == nil {

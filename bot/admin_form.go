@@ -8,6 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/frontdeskhq/frontdesk/internal/panel"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -25,7 +26,7 @@ type adminForm struct {
 	// "Product: Request Management, Marketing Automation".
 	categories string
 	// sections are the sinks' sections (Config.Sections), one form each, in order.
-	sections []SectionForm
+	sections []panel.SectionForm
 }
 
 // addRow appends team as a new row with an id no row of this panel had before.
@@ -39,7 +40,7 @@ func (f *adminForm) addRow(team tickets.Team) {
 
 // formFromSettings is the admin panel showing the saved settings st, with sections
 // showing their sinks' saved settings.
-func formFromSettings(st *tickets.Settings, sections []Section) adminForm {
+func formFromSettings(st *tickets.Settings, sections []panel.Section) adminForm {
 	f := adminForm{priority: agentStrings(st.PriorityGroup), showName: st.ShowAgentName, templates: st.Templates,
 		categories: categoriesText(st.Categories)}
 	for _, sec := range sections {
@@ -82,7 +83,7 @@ func panelMetadata(f adminForm) string {
 			continue
 		}
 		// A "|" would shift every later section's metadata onto the wrong section, so
-		// one that breaks SectionForm's contract loses it rather than the others.
+		// one that breaks panel.SectionForm's contract loses it rather than the others.
 		out += "|" + strings.ReplaceAll(sf.Metadata(), "|", "")
 	}
 	return out
@@ -110,7 +111,7 @@ func parseRows(s string) []int {
 
 // formFromState reads the form back from a submitted or updated admin panel, whose
 // sinks' sections are sections.
-func formFromState(v *slack.View, sections []Section) adminForm {
+func formFromState(v *slack.View, sections []panel.Section) adminForm {
 	f := adminForm{
 		priority: stateOf(v, blockPriority).SelectedUsers,
 		showName: stateOf(v, blockShowName).SelectedOption.Value == "yes",
@@ -153,39 +154,10 @@ func viewValues(v *slack.View) map[string]map[string]slack.BlockAction {
 	return v.State.Values
 }
 
-// stateOf is the value of input block in view v: what the user entered, or, for an input
-// the state leaves out (a block_actions payload may carry only what was touched), the
-// value the view was opened with.
+// stateOf is the value of the panel's input block in view v (panel.StateOf: what the
+// user entered, or the value the view was opened with).
 func stateOf(v *slack.View, block string) slack.BlockAction {
-	if v.State != nil {
-		if st, ok := v.State.Values[block][inputAction]; ok {
-			return st
-		}
-	}
-	var st slack.BlockAction
-	for _, b := range v.Blocks.BlockSet {
-		in, ok := b.(*slack.InputBlock)
-		if !ok || in.BlockID != block {
-			continue
-		}
-		switch el := in.Element.(type) {
-		case *slack.SelectBlockElement:
-			st.SelectedConversation = el.InitialConversation
-		case *slack.MultiSelectBlockElement:
-			st.SelectedUsers = el.InitialUsers
-		case *slack.PlainTextInputBlockElement:
-			st.Value = el.InitialValue
-		case *slack.RadioButtonsBlockElement:
-			if el.InitialOption != nil {
-				st.SelectedOption = *el.InitialOption
-			}
-		case *slack.CheckboxGroupsBlockElement:
-			for _, o := range el.InitialOptions {
-				st.SelectedOptions = append(st.SelectedOptions, *o)
-			}
-		}
-	}
-	return st
+	return panel.StateOf(v, block, inputAction)
 }
 
 // maxTeamRows keeps the panel inside Slack's 100 blocks per modal.

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/slack-go/slack"
+
+	"github.com/frontdeskhq/frontdesk/internal/panel"
 )
 
 // fakeSection is a sink's section of the admin panel as a connector writes one: a CRM
@@ -30,13 +32,13 @@ func (s fakeSection) tokenBlock() string    { return s.sink + "_token" }
 func (s fakeSection) Sink() string  { return s.sink }
 func (s fakeSection) Label() string { return s.label }
 
-func (s fakeSection) Form(saved json.RawMessage) SectionForm {
+func (s fakeSection) Form(saved json.RawMessage) panel.SectionForm {
 	var st fakeSettings
 	_ = json.Unmarshal(saved, &st) // nil when nothing is saved: an empty form
 	return &fakeForm{sec: s, endpoint: st.Endpoint, tokenSaved: st.Token != ""}
 }
 
-func (s fakeSection) FormFromView(v *slack.View, meta string) SectionForm {
+func (s fakeSection) FormFromView(v *slack.View, meta string) panel.SectionForm {
 	return &fakeForm{sec: s,
 		endpoint:   strings.TrimSpace(stateOf(v, s.endpointBlock()).Value),
 		token:      strings.TrimSpace(stateOf(v, s.tokenBlock()).Value),
@@ -87,28 +89,7 @@ func (f *fakeForm) Settings(errs map[string]string) json.RawMessage {
 
 func (f *fakeForm) Configured() bool { return f.endpoint != "" }
 
-// connectorsSectionForm and connectorsSection are Section as a package that cannot
-// import bot declares it again (connectors.Section): with the same SectionForm literal,
-// its sections are bot Sections, which internal/app relies on to hand the connectors'
-// sections to Config.Sections as they are.
-type connectorsSectionForm = interface {
-	Blocks() []slack.Block
-	Metadata() string
-	Settings(errs map[string]string) json.RawMessage
-	Configured() bool
-}
-
-type connectorsSection interface {
-	Sink() string
-	Label() string
-	Form(saved json.RawMessage) connectorsSectionForm
-	FormFromView(v *slack.View, meta string) connectorsSectionForm
-}
-
-var (
-	_ Section           = connectorsSection(nil)
-	_ connectorsSection = fakeSection{}
-)
+var _ panel.Section = fakeSection{}
 
 // A section counts as shown only when the submitted panel has one of its blocks: a panel
 // rendered without it (before a deploy added it, or with other block ids) must not save

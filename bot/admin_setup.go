@@ -9,6 +9,7 @@ import (
 	"github.com/slack-go/slack"
 	"go.uber.org/zap"
 
+	"github.com/frontdeskhq/frontdesk/internal/panel"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -22,7 +23,7 @@ type setupCheck struct {
 // newSetupCheck describes the check run after a save that set up the configured
 // sections: named after the section when there is one, so that the admin sees at once
 // what is being checked, and generic when there are several.
-func (p *adminPanel) newSetupCheck(configured []Section) setupCheck {
+func (p *adminPanel) newSetupCheck(configured []panel.Section) setupCheck {
 	c := setupCheck{title: "Set-up check", subject: "the set-up", labels: make(map[string]string, len(p.sections))}
 	for _, sec := range p.sections {
 		c.labels[sec.Sink()] = sec.Label()
@@ -37,7 +38,7 @@ func (p *adminPanel) newSetupCheck(configured []Section) setupCheck {
 // checkingSetup replaces the saved panel with a modal that says the check of the
 // configured sections' sinks is running; once Slack has it, the check's report replaces
 // it (checkSetup).
-func (p *adminPanel) checkingSetup(ctx context.Context, user string, configured []Section) *slack.ViewSubmissionResponse {
+func (p *adminPanel) checkingSetup(ctx context.Context, user string, configured []panel.Section) *slack.ViewSubmissionResponse {
 	c := p.newSetupCheck(configured)
 	view := noticeView(c.title, "Settings saved. Checking "+c.subject+"…")
 	view.ExternalID = "frontdesk-setup-check-" + rand.Text()

@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/frontdeskhq/frontdesk/bot/slacktest"
+	"github.com/frontdeskhq/frontdesk/internal/panel"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -20,7 +21,7 @@ import (
 // the section set up the panel shows the set-up check.
 func TestAdminPanel(t *testing.T) {
 	const eveID = "UEVE"
-	w := newWorkspace(t, Config{Admins: []tickets.AgentID{eveID}, Sections: []Section{fakeCRM}})
+	w := newWorkspace(t, Config{Admins: []tickets.AgentID{eveID}, Sections: []panel.Section{fakeCRM}})
 	ada := w.sim.AddUser("ada", slacktest.Admin())
 	eve := w.sim.AddUser("eve") // a plain member, named an admin by the operator
 	gus := w.sim.AddUser("gus", slacktest.SingleChannelGuest())
@@ -152,7 +153,7 @@ func TestAdminPanel(t *testing.T) {
 // is saved) survives adding and removing rows and comes back on submission; only the
 // sections' sinks are in the settings the panel saves, so the service keeps the others'.
 func TestAdminPanel_SectionMetadata(t *testing.T) {
-	w := newWorkspace(t, Config{Sections: []Section{fakeCRM}})
+	w := newWorkspace(t, Config{Sections: []panel.Section{fakeCRM}})
 	ada := w.sim.AddUser("ada", slacktest.Admin())
 	w.tk.mu.Lock()
 	w.tk.settings.Sinks = map[string]json.RawMessage{
@@ -189,7 +190,7 @@ func TestAdminPanel_SectionMetadata(t *testing.T) {
 // and reports each by its label.
 func TestAdminPanel_Sections(t *testing.T) {
 	crm, desk := fakeCRM, fakeSection{sink: "desk", label: "Fake Desk"}
-	w := newWorkspace(t, Config{Sections: []Section{crm, desk}})
+	w := newWorkspace(t, Config{Sections: []panel.Section{crm, desk}})
 	ada := w.sim.AddUser("ada", slacktest.Admin())
 	w.tk.mu.Lock()
 	w.tk.setup = []tickets.SetupReport{
@@ -251,7 +252,7 @@ func TestAdminPanel_NoSections(t *testing.T) {
 // TestNew_Sections: a Config whose sections would save over each other's settings, or
 // that has a nil one, is refused.
 func TestNew_Sections(t *testing.T) {
-	for name, secs := range map[string][]Section{
+	for name, secs := range map[string][]panel.Section{
 		"Twice":  {fakeCRM, fakeSection{sink: "fake", label: "Another"}},
 		"Nil":    {fakeCRM, nil},
 		"NoSink": {fakeSection{label: "Nameless"}},
@@ -268,7 +269,7 @@ func TestNew_Sections(t *testing.T) {
 // TestPanelMetadata: the sections' metadata come back in order; a panel opened before a
 // restart that added a section carries fewer, and the missing ones are empty.
 func TestPanelMetadata(t *testing.T) {
-	f := adminForm{rowIDs: []int{0, 2}, sections: []SectionForm{
+	f := adminForm{rowIDs: []int{0, 2}, sections: []panel.SectionForm{
 		&fakeForm{sec: fakeCRM, tokenSaved: true}, &fakeForm{sec: fakeCRM}, &fakeForm{sec: fakeCRM, tokenSaved: true},
 	}}
 	md := panelMetadata(f)

@@ -13,6 +13,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 	"go.uber.org/zap"
 
+	"github.com/frontdeskhq/frontdesk/internal/panel"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -55,7 +56,7 @@ type Config struct {
 	// Sections are the sinks' sections of the admin panel, shown after its own fields in
 	// this order; each edits tickets.Settings.Sinks[Sink()]. A sink's name may have one
 	// section at most.
-	Sections []Section
+	Sections []panel.Section
 	// Metrics, when set, is told about the Socket Mode connection.
 	Metrics Metrics
 	// Epochs, when set, is shared with the other replicas so that a connection any of

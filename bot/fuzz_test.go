@@ -7,6 +7,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/frontdeskhq/frontdesk/internal/panel"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -24,7 +25,7 @@ func FuzzAdminSubmission(f *testing.F) {
 			return map[string]slack.BlockAction{inputAction: {Value: v}}
 		}
 		desk := fakeSection{sink: "desk", label: "Fake Desk"}
-		sections := []Section{fakeCRM, desk}
+		sections := []panel.Section{fakeCRM, desk}
 		values := map[string]map[string]slack.BlockAction{
 			blockCategories:         input(categories),
 			fakeCRM.endpointBlock(): input(endpoint),
@@ -77,7 +78,7 @@ func FuzzInteractionPayload(f *testing.F) {
 		if json.Unmarshal(raw, &cb) != nil {
 			return
 		}
-		_ = formFromState(&cb.View, []Section{fakeCRM})
+		_ = formFromState(&cb.View, []panel.Section{fakeCRM})
 		meta := strings.Split(cb.View.PrivateMetadata, "\n")
 		_ = tickets.ID(meta[0])
 		for _, a := range cb.ActionCallback.BlockActions {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/frontdeskhq/frontdesk/internal/panel"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -138,7 +139,7 @@ func TestRender_StaysWithinSlackLimits(t *testing.T) {
 	st.Templates = tickets.Templates{Picked: strings.Repeat("p", tickets.MaxTemplateBytes)}
 	checkLimits(t, "live chat control", controlView(tk, st, true).Blocks.BlockSet, 100)
 	st.Sinks = map[string]json.RawMessage{"fake": json.RawMessage(`{"endpoint":"https://` + strings.Repeat("e", 400) + `","token":"s"}`)}
-	f := formFromSettings(st, []Section{fakeCRM})
+	f := formFromSettings(st, []panel.Section{fakeCRM})
 	checkLimits(t, "admin panel", adminView(f).Blocks.BlockSet, 100)
 
 	checkLimits(t, "home", homeBlocks(st, true), 100)

@@ -2,11 +2,9 @@ package connectors
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 
-	"github.com/slack-go/slack"
-
+	"github.com/frontdeskhq/frontdesk/internal/panel"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -38,27 +36,7 @@ type Connector struct {
 	Inbound func(*tickets.Service) (Inbound, error)
 	// Panel is the connector's section of the admin panel, where admins edit its settings
 	// (its Sink is then a tickets.SettingsKeeper); nil when it has none.
-	Panel Section
-}
-
-// Section is a part of the admin panel a connector adds for its sink's own settings
-// (tickets.Settings.Sinks[Sink()]). It is bot.Section, declared here too because a
-// connector does not import bot; bot's documentation says what each method must do.
-type Section interface {
-	Sink() string
-	Label() string
-	Form(saved json.RawMessage) SectionForm
-	FormFromView(v *slack.View, meta string) SectionForm
-}
-
-// SectionForm is bot.SectionForm: a Section as shown, or as an admin submitted it. Both
-// are aliases of this one interface type, so that the Form methods of a Section declared
-// here and of a bot.Section return the same type and a connector's Panel is a bot.Section.
-type SectionForm = interface {
-	Blocks() []slack.Block
-	Metadata() string
-	Settings(errs map[string]string) json.RawMessage
-	Configured() bool
+	Panel panel.Section
 }
 
 // Inbound is how a connector takes in what customers and their systems say.

@@ -10,6 +10,7 @@
 // side first, its inbound side once the ticket service exists), and its section of the
 // admin panel when it has settings of its own.
 //
-// A connector imports tickets, slack-go (for its admin panel section) and this package,
-// never bot, store or another connector; connectors/internal holds what they share.
+// A connector imports tickets, internal/panel (for its admin panel section) and this
+// package, never bot, store or another connector; connectors/internal holds what they
+// share.
 package connectors

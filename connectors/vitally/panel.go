@@ -6,7 +6,7 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/frontdeskhq/frontdesk/connectors"
+	"github.com/frontdeskhq/frontdesk/internal/panel"
 )
 
 // Block and action ids of the panel's Vitally section. The panel keeps the prefix
@@ -22,7 +22,7 @@ const (
 	inputAction       = "value" // the action id of every input of the section
 )
 
-// Panel is Vitally's section of the admin panel (connectors.Section): the API URL and
+// Panel is Vitally's section of the admin panel (panel.Section): the API URL and
 // secret, unless the environment sets them, the custom object's name and the two sync
 // toggles. What it returns is saved as tickets.Settings.Sinks[Name], through
 // Sink.KeepSettings.
@@ -34,7 +34,7 @@ type Panel struct {
 // is Enabled, the section leaves the URL and secret out, since the environment's win.
 func NewPanel(env Config) Panel { return Panel{fromEnv: env.Enabled()} }
 
-var _ connectors.Section = Panel{}
+var _ panel.Section = Panel{}
 
 // Sink is Name: the section edits the Vitally sink's settings.
 func (Panel) Sink() string { return Name }
@@ -44,7 +44,7 @@ func (Panel) Label() string { return "Vitally" }
 
 // Form is the section as saved shows it (nil: nothing saved). Saved settings that cannot
 // be decoded show as none: saving the form replaces them.
-func (p Panel) Form(saved json.RawMessage) connectors.SectionForm {
+func (p Panel) Form(saved json.RawMessage) panel.SectionForm {
 	v, _ := decodeSettings(saved)
 	f := form{url: v.APIURL, object: v.Object, push: v.PushNew, update: v.UpdateExisting,
 		secretSaved: v.Secret != "", fromEnv: p.fromEnv}
@@ -57,7 +57,7 @@ func (p Panel) Form(saved json.RawMessage) connectors.SectionForm {
 // FormFromView reads the section back from a submitted or updated panel; meta is what
 // the form's Metadata was when the panel was rendered. Whether the environment sets the
 // URL and secret is taken from meta, so that the form is read as the admin saw it.
-func (Panel) FormFromView(v *slack.View, meta string) connectors.SectionForm {
+func (Panel) FormFromView(v *slack.View, meta string) panel.SectionForm {
 	f := form{
 		url:         strings.TrimSpace(stateOf(v, blockURL).Value),
 		secret:      strings.TrimSpace(stateOf(v, blockSecret).Value),
@@ -76,7 +76,7 @@ func (Panel) FormFromView(v *slack.View, meta string) connectors.SectionForm {
 	return f
 }
 
-// form is the section as shown, or as an admin submitted it (connectors.SectionForm).
+// form is the section as shown, or as an admin submitted it (panel.SectionForm).
 // The secret is never shown back: secretSaved says one is saved, and an empty secret
 // input keeps it (KeepSettings carries it over).
 type form struct {
@@ -183,34 +183,7 @@ func mrkdwn(s string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
 }
 
-// stateOf is the value of input block in view v: what the admin entered, or, for an
-// input the state leaves out (a block_actions payload may carry only what was touched),
-// the value the view was opened with, so that re-rendering the panel loses nothing.
+// stateOf is the value of the section's input block in view v (panel.StateOf).
 func stateOf(v *slack.View, block string) slack.BlockAction {
-	if v == nil {
-		return slack.BlockAction{}
-	}
-	if v.State != nil {
-		if st, ok := v.State.Values[block][inputAction]; ok {
-			return st
-		}
-	}
-	var st slack.BlockAction
-	for _, b := range v.Blocks.BlockSet {
-		in, ok := b.(*slack.InputBlock)
-		if !ok || in.BlockID != block {
-			continue
-		}
-		switch el := in.Element.(type) {
-		case *slack.PlainTextInputBlockElement:
-			st.Value = el.InitialValue
-		case *slack.CheckboxGroupsBlockElement:
-			for _, o := range el.InitialOptions {
-				if o != nil {
-					st.SelectedOptions = append(st.SelectedOptions, *o)
-				}
-			}
-		}
-	}
-	return st
+	return panel.StateOf(v, block, inputAction)
 }

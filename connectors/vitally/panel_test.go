@@ -9,7 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/frontdeskhq/frontdesk/connectors"
+	"github.com/frontdeskhq/frontdesk/internal/panel"
 )
 
 var (
@@ -36,7 +36,7 @@ func TestPanel_NamesTheSink(t *testing.T) {
 
 // view is the panel as Slack holds it once rendered from f: the section's blocks, with
 // no state yet.
-func view(f connectors.SectionForm) *slack.View {
+func view(f panel.SectionForm) *slack.View {
 	return &slack.View{Blocks: slack.Blocks{BlockSet: f.Blocks()}}
 }
 
@@ -60,7 +60,7 @@ func submitted(values map[string]any) *slack.View {
 }
 
 // inputs are the section's input blocks by block id.
-func inputs(f connectors.SectionForm) map[string]*slack.InputBlock {
+func inputs(f panel.SectionForm) map[string]*slack.InputBlock {
 	out := map[string]*slack.InputBlock{}
 	for _, b := range f.Blocks() {
 		if in, ok := b.(*slack.InputBlock); ok {
@@ -71,7 +71,7 @@ func inputs(f connectors.SectionForm) map[string]*slack.InputBlock {
 }
 
 // texts is everything the section shows, as JSON.
-func texts(t *testing.T, f connectors.SectionForm) string {
+func texts(t *testing.T, f panel.SectionForm) string {
 	t.Helper()
 	raw, err := json.Marshal(f.Blocks())
 	if err != nil {
@@ -81,7 +81,7 @@ func texts(t *testing.T, f connectors.SectionForm) string {
 }
 
 // selected are the values of the sync checkboxes the section shows ticked.
-func selected(f connectors.SectionForm) []string {
+func selected(f panel.SectionForm) []string {
 	var out []string
 	if in := inputs(f)[blockSync]; in != nil {
 		for _, o := range in.Element.(*slack.CheckboxGroupsBlockElement).InitialOptions {
@@ -91,7 +91,7 @@ func selected(f connectors.SectionForm) []string {
 	return out
 }
 
-func settingsOf(t *testing.T, f connectors.SectionForm) (Settings, map[string]string) {
+func settingsOf(t *testing.T, f panel.SectionForm) (Settings, map[string]string) {
 	t.Helper()
 	errs := map[string]string{}
 	raw := f.Settings(errs)
@@ -285,7 +285,7 @@ func TestPanel_WithinSlackLimits(t *testing.T) {
 	if err := long.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []connectors.SectionForm{panelByPanel.Form(vitallyJSON(t, long)), panelByEnv.Form(nil)} {
+	for _, f := range []panel.SectionForm{panelByPanel.Form(vitallyJSON(t, long)), panelByEnv.Form(nil)} {
 		blocks := f.Blocks()
 		if len(blocks) > 8 {
 			t.Errorf("%d blocks", len(blocks))

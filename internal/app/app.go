@@ -20,6 +20,7 @@ import (
 
 	"github.com/frontdeskhq/frontdesk/bot"
 	"github.com/frontdeskhq/frontdesk/connectors"
+	"github.com/frontdeskhq/frontdesk/internal/panel"
 	"github.com/frontdeskhq/frontdesk/store"
 	"github.com/frontdeskhq/frontdesk/store/outbox"
 	"github.com/frontdeskhq/frontdesk/tickets"
@@ -95,7 +96,7 @@ func Build(cfg *Config, log *zap.Logger, extra ...*connectors.Connector) (_ *App
 	sources := map[string]tickets.Source{}
 	var sinks []tickets.Sink
 	var enrichers []tickets.Enricher
-	var sections []bot.Section
+	var sections []panel.Section
 	for _, c := range conns {
 		if c.Source != nil {
 			if _, dup := sources[c.Name]; dup {
