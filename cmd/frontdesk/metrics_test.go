@@ -1,46 +1,18 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"net/http"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/frontdeskhq/frontdesk/internal/app"
+	"github.com/frontdeskhq/frontdesk/internal/metricstest"
 	"github.com/frontdeskhq/frontdesk/store/outbox"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
-
-// sample returns the value of the first series of metric name in body (the text
-// exposition format) that has every label of labels ("key", "value", ...).
-func sample(body, name string, labels ...string) (float64, bool) {
-	sc := bufio.NewScanner(strings.NewReader(body))
-	sc.Buffer(nil, 1<<20)
-next:
-	for sc.Scan() {
-		line := sc.Text()
-		i := strings.LastIndexByte(line, ' ') // label values may hold spaces
-		if i < 0 || strings.HasPrefix(line, "#") {
-			continue
-		}
-		series, value := line[:i], line[i+1:]
-		if series != name && !strings.HasPrefix(series, name+"{") {
-			continue
-		}
-		for i := 0; i+1 < len(labels); i += 2 {
-			if !strings.Contains(series, labels[i]+"="+strconv.Quote(labels[i+1])) {
-				continue next
-			}
-		}
-		v, err := strconv.ParseFloat(value, 64)
-		return v, err == nil
-	}
-	return 0, false
-}
 
 // TestMetrics_Story drives a ticket from request to end and reads /metrics.
 func TestMetrics_Story(t *testing.T) {
@@ -94,18 +66,18 @@ func TestMetrics_Story(t *testing.T) {
 		// The outbox finishes its work (archiving the inbox channel, ...) on its own time.
 		var code int
 		code, body = get(t, addr, "/metrics")
-		v, _ := sample(body, "frontdesk_outbox_depth", "group", tickets.GroupDesk)
+		v, _ := metricstest.Sample(body, "frontdesk_outbox_depth", "group", tickets.GroupDesk)
 		return code == http.StatusOK && v == 0
 	})
 	for _, m := range want {
-		got, ok := sample(body, m.name, m.labels...)
+		got, ok := metricstest.Sample(body, m.name, m.labels...)
 		if !ok || got < m.value || m.exact && got != m.value {
 			t.Errorf("%s%v = %v (found %v), want %v", m.name, m.labels, got, ok, m.value)
 		}
 	}
 	for _, group := range []string{tickets.GroupDesk, tickets.GroupMarks, tickets.GroupSource, tickets.SinkGroupPrefix + "vitally"} {
 		for _, name := range []string{"frontdesk_outbox_depth", "frontdesk_outbox_oldest_age_seconds"} {
-			if _, ok := sample(body, name, "group", group); !ok {
+			if _, ok := metricstest.Sample(body, name, "group", group); !ok {
 				t.Errorf("no %s for group %s", name, group)
 			}
 		}
@@ -136,8 +108,8 @@ func TestMetrics_SocketReconnects(t *testing.T) {
 	w.sim.ExpectConnections(1) // slack-go dials again by itself
 	waitFor(t, func() bool {
 		_, body := get(t, addr, "/metrics")
-		up, _ := sample(body, "frontdesk_slack_socket_connected")
-		n, _ := sample(body, "frontdesk_slack_socket_reconnects_total")
+		up, _ := metricstest.Sample(body, "frontdesk_slack_socket_connected")
+		n, _ := metricstest.Sample(body, "frontdesk_slack_socket_reconnects_total")
 		return up == 1 && n == 1
 	})
 }
@@ -159,7 +131,7 @@ func TestReadyz_RetriesAreNotStuck(t *testing.T) {
 	w.alice.Click(card, "Pick") // the customer is to be told: the source group retries
 	waitFor(t, func() bool {
 		_, body := get(t, addr, "/metrics")
-		v, _ := sample(body, "frontdesk_outbox_handled_total", "group", tickets.GroupSource, "outcome", outbox.OutcomeRetry)
+		v, _ := metricstest.Sample(body, "frontdesk_outbox_handled_total", "group", tickets.GroupSource, "outcome", outbox.OutcomeRetry)
 		return v >= 2
 	})
 	if code, body := get(t, addr, "/readyz"); code != http.StatusOK {

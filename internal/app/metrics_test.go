@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,42 +9,16 @@ import (
 	"os"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"go.uber.org/zap"
 
+	"github.com/frontdeskhq/frontdesk/internal/metricstest"
+
 	"github.com/frontdeskhq/frontdesk/store/outbox"
 )
-
-// sample returns the value of the first series of metric name in body (the text
-// exposition format) that has every label of labels ("key", "value", ...).
-func sample(body, name string, labels ...string) (float64, bool) {
-	sc := bufio.NewScanner(strings.NewReader(body))
-	sc.Buffer(nil, 1<<20)
-next:
-	for sc.Scan() {
-		line := sc.Text()
-		i := strings.LastIndexByte(line, ' ') // label values may hold spaces
-		if i < 0 || strings.HasPrefix(line, "#") {
-			continue
-		}
-		series, value := line[:i], line[i+1:]
-		if series != name && !strings.HasPrefix(series, name+"{") {
-			continue
-		}
-		for i := 0; i+1 < len(labels); i += 2 {
-			if !strings.Contains(series, labels[i]+"="+strconv.Quote(labels[i+1])) {
-				continue next
-			}
-		}
-		v, err := strconv.ParseFloat(value, 64)
-		return v, err == nil
-	}
-	return 0, false
-}
 
 func TestOutboxReady(t *testing.T) {
 	groups := []string{"desk", "sink:vitally", "source"}
@@ -138,7 +111,7 @@ func TestSlackTransport(t *testing.T) {
 		{"frontdesk_slack_api_calls_total", []string{"method", "other", "class", "error"}, 1}, // another host
 		{"frontdesk_slack_api_rate_limited_total", []string{"method", "chat.update"}, 1},
 	} {
-		if got, _ := sample(body, c.name, c.labels...); got != c.want {
+		if got, _ := metricstest.Sample(body, c.name, c.labels...); got != c.want {
 			t.Errorf("%s%v = %v, want %v", c.name, c.labels, got, c.want)
 		}
 	}
@@ -179,7 +152,7 @@ func TestRouteMetrics(t *testing.T) {
 		{[]string{"route", "chatra", "code", "401"}, 1},
 		{[]string{"route", "files", "code", "200"}, 1},
 	} {
-		if got, _ := sample(body, "frontdesk_http_requests_total", c.labels...); got != c.want {
+		if got, _ := metricstest.Sample(body, "frontdesk_http_requests_total", c.labels...); got != c.want {
 			t.Errorf("frontdesk_http_requests_total%v = %v, want %v", c.labels, got, c.want)
 		}
 	}
