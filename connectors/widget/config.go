@@ -1,6 +1,7 @@
 package widget
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -56,15 +57,9 @@ const (
 // withDefaults is c with its zero look fields set to their defaults: the environment
 // reader sets them from the tags, a Config written in code may leave them out.
 func (c Config) withDefaults() Config {
-	if c.Title == "" {
-		c.Title = DefaultTitle
-	}
-	if c.Color == "" {
-		c.Color = DefaultColor
-	}
-	if c.Greeting == "" {
-		c.Greeting = DefaultGreeting
-	}
+	c.Title = cmp.Or(c.Title, DefaultTitle)
+	c.Color = cmp.Or(c.Color, DefaultColor)
+	c.Greeting = cmp.Or(c.Greeting, DefaultGreeting)
 	return c
 }
 
@@ -144,39 +139,17 @@ type limits struct {
 
 // withDefaults is l with its zero fields set to their defaults.
 func (l limits) withDefaults() limits {
-	if l.MaxMessageBytes == 0 {
-		l.MaxMessageBytes = 4000
-	}
-	if l.VisitorRate == 0 {
-		l.VisitorRate = 1
-	}
-	if l.VisitorBurst == 0 {
-		l.VisitorBurst = 8
-	}
-	if l.IPRate == 0 {
-		l.IPRate = 5
-	}
-	if l.IPBurst == 0 {
-		l.IPBurst = 40
-	}
-	if l.SessionRate == 0 {
-		l.SessionRate = 0.1
-	}
-	if l.SessionBurst == 0 {
-		l.SessionBurst = 20
-	}
-	if l.MaxTracked == 0 {
-		l.MaxTracked = 100_000
-	}
-	if l.MaxConnsPerVisitor == 0 {
-		l.MaxConnsPerVisitor = 8
-	}
-	if l.TokenTTL == 0 {
-		l.TokenTTL = 180 * 24 * time.Hour
-	}
-	if l.PingInterval == 0 {
-		l.PingInterval = 25 * time.Second
-	}
+	l.MaxMessageBytes = cmp.Or(l.MaxMessageBytes, 4000)
+	l.VisitorRate = cmp.Or(l.VisitorRate, 1)
+	l.VisitorBurst = cmp.Or(l.VisitorBurst, 8)
+	l.IPRate = cmp.Or(l.IPRate, 5)
+	l.IPBurst = cmp.Or(l.IPBurst, 40)
+	l.SessionRate = cmp.Or(l.SessionRate, 0.1)
+	l.SessionBurst = cmp.Or(l.SessionBurst, 20)
+	l.MaxTracked = cmp.Or(l.MaxTracked, 100_000)
+	l.MaxConnsPerVisitor = cmp.Or(l.MaxConnsPerVisitor, 8)
+	l.TokenTTL = cmp.Or(l.TokenTTL, 180*24*time.Hour)
+	l.PingInterval = cmp.Or(l.PingInterval, 25*time.Second)
 	return l
 }
 
