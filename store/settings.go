@@ -18,11 +18,11 @@ func (r *Redis) LoadSettings(ctx context.Context) (*tickets.Settings, error) {
 		return nil, err
 	}
 	var s tickets.Settings
-	if err := json.Unmarshal(b, &s); err != nil {
+	saved := savedSettings{Settings: &s}
+	if err := json.Unmarshal(b, &saved); err != nil {
 		return nil, fmt.Errorf("store: the saved settings at %s are not valid JSON: %w", r.keys.settings(), err)
 	}
-	var old movedSettings
-	if err := json.Unmarshal(b, &old); err == nil && len(old.Vitally) > 0 && string(old.Vitally) != "null" {
+	if old := saved.movedSettings; len(old.Vitally) > 0 && string(old.Vitally) != "null" {
 		if _, ok := s.Sinks[vitallySink]; !ok {
 			if s.Sinks == nil {
 				s.Sinks = map[string]json.RawMessage{}
@@ -43,8 +43,8 @@ type movedSettings struct {
 	Vitally json.RawMessage `json:"vitally,omitempty"`
 }
 
-// savedSettings is what SaveSettings writes: the settings, and the Vitally sink's also
-// where earlier versions read them (movedSettings).
+// savedSettings is what SaveSettings writes and LoadSettings reads, in one decode: the
+// settings, and the Vitally sink's also where earlier versions read them (movedSettings).
 type savedSettings struct {
 	*tickets.Settings
 	movedSettings
