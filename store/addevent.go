@@ -11,17 +11,18 @@ import (
 // addEventScript appends an event to a ticket's outbox if the ticket exists.
 //
 // KEYS[1] -> P{N}:ticket:<id>
-// KEYS[2] -> P{N}:outbox
+// KEYS[2] -> P{N}:outbox-seq
 // ARGV[1] -> ticket id
 // ARGV[2] -> event type
 // ARGV[3] -> the event, JSON
+// ARGV[4] -> the groups that want it (emit)
 //
 // Returns 1 appended | 0 no such ticket.
-var addEventScript = redis.NewScript(`
+var addEventScript = redis.NewScript(emitLua + `
 if redis.call('EXISTS', KEYS[1]) == 0 then
 	return 0
 end
-redis.call('XADD', KEYS[2], '*', 't', ARGV[2], 'k', ARGV[1], 'e', ARGV[3])
+emit(KEYS[2], ARGV[4], 't', ARGV[2], 'k', ARGV[1], 'e', ARGV[3])
 return 1
 `)
 
@@ -36,7 +37,12 @@ func (r *Redis) AddEvent(ctx context.Context, id tickets.ID, ev tickets.Event) e
 	if err != nil {
 		return err
 	}
-	code, err := addEventScript.Run(ctx, r.c, []string{r.keys.ticket(ref), r.keys.outbox(ref.p)}, string(id), string(ev.Type), e).Int64()
+	groups, err := r.groupsOf(ev)
+	if err != nil {
+		return err
+	}
+	code, err := addEventScript.Run(ctx, r.c, []string{r.keys.ticket(ref), r.keys.outboxSeq(ref.p)},
+		string(id), string(ev.Type), e, groups).Int64()
 	if err != nil {
 		return wrapErr("add event", id, err)
 	}

@@ -26,20 +26,21 @@ func detailField(field string) string {
 //
 // KEYS[1] -> P{N}:ticket:<id>
 // KEYS[2] -> P{N}:ticket:<id>:edits
-// KEYS[3] -> P{N}:outbox
+// KEYS[3] -> P{N}:outbox-seq
 // ARGV[1] -> ticket id
 // ARGV[2] -> origin
 // ARGV[3] -> when, RFC3339Nano
 // ARGV[4], ARGV[5] -> EventUpdated's JSON before and after its fields array
+// ARGV[6] -> the groups that want EventUpdated (emit)
 // then per change: the HASH field, the value, the change's name, the edit as JSON
 //
 // Returns 0 no such ticket | 1 done.
-var updateDetailsScript = redis.NewScript(`
+var updateDetailsScript = redis.NewScript(emitLua + `
 if redis.call('EXISTS', KEYS[1]) == 0 then
 	return 0
 end
 local changed = {}
-for i = 6, #ARGV, 4 do
+for i = 7, #ARGV, 4 do
 	local f, v = ARGV[i], ARGV[i + 1]
 	local o = redis.call('HGET', KEYS[1], 'o:' .. f)
 	local cur = redis.call('HGET', KEYS[1], f) or ''
@@ -56,7 +57,7 @@ if #changed > 0 then
 		redis.call('PEXPIRE', KEYS[2], ttl)
 	end
 	redis.call('HSET', KEYS[1], 'updated_at', ARGV[3])
-	redis.call('XADD', KEYS[3], '*', 't', 'ticket.updated', 'k', ARGV[1], 'e', ARGV[4] .. cjson.encode(changed) .. ARGV[5])
+	emit(KEYS[3], ARGV[6], 't', 'ticket.updated', 'k', ARGV[1], 'e', ARGV[4] .. cjson.encode(changed) .. ARGV[5])
 end
 return 1
 `)
@@ -69,12 +70,12 @@ func (r *Redis) UpdateDetails(ctx context.Context, id tickets.ID, changes []tick
 		return nil, wrapErr("update details", id, err)
 	}
 	// The event's JSON, split where the script puts the changed fields.
-	ev, err := marshal(tickets.Event{Type: tickets.EventUpdated, TicketID: id, At: at, Actor: by, Fields: []string{"\x00"}})
+	ev, groups, err := r.event(tickets.Event{Type: tickets.EventUpdated, TicketID: id, At: at, Actor: by, Fields: []string{"\x00"}})
 	if err != nil {
 		return nil, err
 	}
 	before, after, _ := strings.Cut(ev, `["\u0000"]`)
-	args := []any{string(id), string(origin), fmtTime(at), before, after}
+	args := []any{string(id), string(origin), fmtTime(at), before, after, groups}
 	for _, c := range changes {
 		value := c.Value
 		if c.Field == tickets.FieldTags || c.Field == tickets.FieldAITags {
@@ -87,7 +88,7 @@ func (r *Redis) UpdateDetails(ctx context.Context, id tickets.ID, changes []tick
 		args = append(args, detailField(c.Field), c.Value, c.Field, edit)
 	}
 	code, err := updateDetailsScript.Run(ctx, r.c,
-		[]string{r.keys.ticket(ref), r.keys.edits(ref), r.keys.outbox(ref.p)}, args...).Int64()
+		[]string{r.keys.ticket(ref), r.keys.edits(ref), r.keys.outboxSeq(ref.p)}, args...).Int64()
 	if err == nil {
 		err = outcome(code)
 	}

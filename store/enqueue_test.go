@@ -34,7 +34,7 @@ func TestRedis_Enqueue(t *testing.T) {
 	// store/outbox (TestWorker_Inbound) and by the contract (TestRedis_Contract).
 
 	// The outbox of side effects is a different stream: an outbox worker sees none of it.
-	if n := r.c.XLen(ctx, r.keys.outbox(PartitionOf("gladly", "conv-a"))).Val(); n != 0 {
+	if n := r.c.XLen(ctx, r.keys.groupOutbox(testGroup, PartitionOf("gladly", "conv-a"))).Val(); n != 0 {
 		t.Errorf("the outbox holds %d entries", n)
 	}
 }

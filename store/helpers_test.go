@@ -21,7 +21,8 @@ var (
 	t0      = time.Date(2025, 3, 1, 9, 30, 0, 123456789, time.UTC)
 )
 
-// newStore returns a store on the test Redis under a fresh prefix, and its client.
+// newStore returns a store on the test Redis under a fresh prefix, and its client. Every
+// event goes to one consumer group, testGroup.
 func newStore(t *testing.T) (*Redis, redis.UniversalClient) {
 	t.Helper()
 	c, prefix := redistest.Open(t)
@@ -29,7 +30,20 @@ func newStore(t *testing.T) (*Redis, redis.UniversalClient) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	r.SetRoutes(routeAll(testGroup))
 	return r, c
+}
+
+// testGroup is the consumer group newStore routes every event to.
+const testGroup = "all"
+
+// routeAll routes every event to groups.
+func routeAll(groups ...string) tickets.Routes {
+	rs := tickets.Routes{}
+	for _, route := range tickets.AllRoutes() {
+		rs[route] = groups
+	}
+	return rs
 }
 
 // open opens a pending ticket for conversation conv in team support.
@@ -81,14 +95,15 @@ func agentMsg(dir tickets.Direction, text string) tickets.Message {
 	return tickets.Message{ID: "a-" + text, Direction: dir, Author: alice, Text: text, At: t0}
 }
 
-// events returns the decoded outbox entries of the ticket's partition that are about it.
+// events returns the decoded outbox entries of the ticket's partition that are about it
+// (testGroup's stream: all of them).
 func events(t *testing.T, r *Redis, id tickets.ID) []tickets.Event {
 	t.Helper()
 	ref, err := parseID(id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	msgs, err := r.c.XRange(context.Background(), r.keys.outbox(ref.p), "-", "+").Result()
+	msgs, err := r.c.XRange(context.Background(), r.keys.groupOutbox(testGroup, ref.p), "-", "+").Result()
 	if err != nil {
 		t.Fatal(err)
 	}

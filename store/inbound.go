@@ -20,7 +20,7 @@ import (
 // KEYS[3] -> P{N}:ticket:<id>:messages
 // KEYS[4] -> P{N}:ticket:<id>:held
 // KEYS[5] -> P{N}:open
-// KEYS[6] -> P{N}:outbox
+// KEYS[6] -> P{N}:outbox-seq
 // KEYS[7..10] -> P{N}:ticket:<id>:transfers, :cards, :edits; P{N}:lastclosed:<source>:<conv>
 // KEYS[11..10+n] -> P{N}:seen:<id>:<direction>:<source message id>, one per message (the
 // ticket's key, unused, for a message without a source id)
@@ -40,27 +40,28 @@ import (
 // messages
 // ARGV[14] -> a ticket id the conversation key may still name although that ticket is
 // closed or gone (found so by an earlier run), which creating replaces; or ""
-// ARGV[15..14+4n] -> per message: JSON, EventMessage JSON, its time (RFC3339Nano), "1" when
-// it has a source id
-// ARGV[15+4n..] -> the new ticket's HASH field, value pairs (used when creating)
+// ARGV[15], ARGV[16] -> the groups that want EventOpened and EventClosed (emit)
+// ARGV[17..16+5n] -> per message: JSON, EventMessage JSON, its time (RFC3339Nano), "1" when
+// it has a source id, the groups that want it (emit)
+// ARGV[17+5n..] -> the new ticket's HASH field, value pairs (used when creating)
 //
 // Returns {-5, the open ticket's id or ""} when ARGV[1] is not the conversation's open
 // ticket (and it was not to be created) | {0} the conversation names a ticket gone |
 // {-2} closed | {1, created, added ("1"/"0" per message), closed, the ticket HASH (field,
 // value pairs), its transfers, its cards HASH and its edits}.
 var inboundScript = redis.NewScript(appendMessageLua + closeTicketLua + `
-local k = {conv = KEYS[1], ticket = KEYS[2], messages = KEYS[3], held = KEYS[4], open = KEYS[5], outbox = KEYS[6],
+local k = {conv = KEYS[1], ticket = KEYS[2], messages = KEYS[3], held = KEYS[4], open = KEYS[5], seq = KEYS[6],
 	lastclosed = KEYS[10], expire = {KEYS[2], KEYS[10], KEYS[7], KEYS[3], KEYS[8], KEYS[9]}}
 local open = redis.call('GET', KEYS[1])
 local created = 0
 local n = tonumber(ARGV[7])
 if ARGV[2] == '1' and (not open or open == ARGV[14]) then
 	local f = tonumber(ARGV[13])
-	local at = 15 + 4 * n
+	local at = 17 + 5 * n
 	redis.call('HSET', KEYS[2], unpack(ARGV, at, at + f - 1))
 	redis.call('SET', KEYS[1], ARGV[1])
 	redis.call('ZADD', KEYS[5], ARGV[4], ARGV[1])
-	local eid = redis.call('XADD', KEYS[6], '*', 't', 'ticket.opened', 'k', ARGV[1], 'e', ARGV[5])
+	local eid = emit(KEYS[6], ARGV[15], 't', 'ticket.opened', 'k', ARGV[1], 'e', ARGV[5])
 	redis.call('HSET', KEYS[2], 'card_event', ARGV[3] .. '/' .. eid)
 	created = 1
 elseif open ~= ARGV[1] then
@@ -78,12 +79,12 @@ if status == 'pending' then
 end
 local added = {}
 for i = 1, n do
-	local base = 15 + 4 * (i - 1)
+	local base = 17 + 5 * (i - 1)
 	local msg, ev, t = ARGV[base], ARGV[base + 1], ARGV[base + 2]
 	local new = ARGV[base + 3] ~= '1' or redis.call('SET', KEYS[10 + i], '1', 'NX', 'PX', ARGV[6])
 	if new then
 		-- the opening message of a ticket just created has no event: the card shows it
-		append_message(k, ARGV[1], msg, ev, t, place, not (created == 1 and tostring(i) == ARGV[8]))
+		append_message(k, ARGV[1], msg, ev, t, place, not (created == 1 and tostring(i) == ARGV[8]), ARGV[base + 4])
 		added[i] = '1'
 	else
 		added[i] = '0'
@@ -91,7 +92,7 @@ for i = 1, n do
 end
 local closed = 0
 if ARGV[9] ~= '' then
-	close_ticket(k, ARGV[1], ARGV[10], '', ARGV[11], '1', '', ARGV[12], ARGV[9])
+	close_ticket(k, ARGV[1], ARGV[10], '', ARGV[11], '1', '', ARGV[12], ARGV[9], ARGV[16])
 	closed = 1
 end
 return {1, created, table.concat(added), closed, redis.call('HGETALL', KEYS[2]), redis.call('LRANGE', KEYS[7], 0, -1),
@@ -174,11 +175,16 @@ func (r *Redis) inbound(ctx context.Context, p int, conv string, id tickets.ID, 
 	}
 	create := number != 0
 	keys := []string{
-		conv, r.keys.ticket(ref), r.keys.messages(ref), r.keys.held(ref), r.keys.open(p), r.keys.outbox(p),
+		conv, r.keys.ticket(ref), r.keys.messages(ref), r.keys.held(ref), r.keys.open(p), r.keys.outboxSeq(p),
 		r.keys.transfers(ref), r.keys.cards(ref), r.keys.edits(ref), r.keys.lastClosed(p, w.Source, w.ConversationID),
 	}
 	opening := 0
 	var opened, closed string
+	openedTo, err := r.groupsOf(tickets.Event{Type: tickets.EventOpened})
+	if err != nil {
+		return tickets.InboundApplied{}, 0, "", err
+	}
+	closedTo, _ := r.groupsOf(tickets.Event{Type: tickets.EventClosed})
 	var fields []any
 	if create {
 		nt := *w.Open
@@ -208,13 +214,13 @@ func (r *Redis) inbound(ctx context.Context, p int, conv string, id tickets.ID, 
 		createdAt = w.Open.CreatedAt.UnixMilli()
 	}
 	args := []any{string(id), flag(create), p, createdAt, opened, r.cfg.DedupTTL.Milliseconds(), len(w.Messages), opening,
-		closed, closedAt, reason, r.cfg.Retention.Milliseconds(), len(fields), string(stale)}
+		closed, closedAt, reason, r.cfg.Retention.Milliseconds(), len(fields), string(stale), openedTo, closedTo}
 	for _, m := range w.Messages {
 		msg, err := marshal(m)
 		if err != nil {
 			return tickets.InboundApplied{}, 0, "", err
 		}
-		ev, err := marshal(tickets.Event{Type: tickets.EventMessage, TicketID: id, At: m.At, Actor: m.Author, Message: &m})
+		ev, groups, err := r.event(tickets.Event{Type: tickets.EventMessage, TicketID: id, At: m.At, Actor: m.Author, Message: &m})
 		if err != nil {
 			return tickets.InboundApplied{}, 0, "", err
 		}
@@ -223,7 +229,7 @@ func (r *Redis) inbound(ctx context.Context, p int, conv string, id tickets.ID, 
 			seen = r.keys.seen(ref, m.Direction, m.SourceMessageID)
 		}
 		keys = append(keys, seen)
-		args = append(args, msg, ev, fmtTime(m.At), flag(m.SourceMessageID != ""))
+		args = append(args, msg, ev, fmtTime(m.At), flag(m.SourceMessageID != ""), groups)
 	}
 	args = append(args, fields...)
 	res, err := inboundScript.Run(ctx, r.c, keys, args...).Slice()

@@ -186,6 +186,7 @@ func TestRedis_InboundAdds(t *testing.T) {
 		// opens the next: the message goes to the next one.
 		r, c := newStore(t)
 		other, _ := New(c, r.cfg)
+		other.SetRoutes(routeAll(testGroup))
 		first := open(t, r, "sm-3", nil)
 		if _, _, err := sourceSays(ctx, r, "webhook", "sm-3", customerMsg("one", "")); err != nil {
 			t.Fatal(err)
@@ -286,6 +287,7 @@ func counted(t *testing.T, r *Redis, c redis.UniversalClient) (*Redis, *commandC
 	if err != nil {
 		t.Fatal(err)
 	}
+	rh.SetRoutes(routeAll(testGroup))
 	return rh, cc
 }
 

@@ -16,6 +16,8 @@ func TestRedis_PrefixIsolation(t *testing.T) {
 	c, prefix := redistest.Open(t)
 	a, _ := New(c, Config{Prefix: prefix + "a:"})
 	b, _ := New(c, Config{Prefix: prefix + "b:"})
+	a.SetRoutes(routeAll(testGroup))
+	b.SetRoutes(routeAll(testGroup))
 
 	atk := newTicket("conv-1")
 	atk.Team = tech // b's tickets are in support
@@ -42,7 +44,7 @@ func TestRedis_PrefixIsolation(t *testing.T) {
 		t.Errorf("b.LoadSettings = %v", err)
 	}
 	for p := range Partitions {
-		if n := c.XLen(ctx, b.keys.outbox(p)).Val(); n != 0 {
+		if n := c.XLen(ctx, b.keys.groupOutbox(testGroup, p)).Val(); n != 0 {
 			t.Errorf("b's outbox %d has %d entries", p, n)
 		}
 	}

@@ -55,8 +55,18 @@ func (k keys) seen(r ref, d tickets.Direction, sourceMessageID string) string {
 // in unix ms.
 func (k keys) open(p int) string { return k.tag(p) + "open" }
 
-// outbox is a STREAM P{N}:outbox: the partition's transactional outbox (see event.go).
+// outbox is a STREAM P{N}:outbox: the partition's transactional outbox as versions before
+// the outbox was routed wrote it, for every group at once. Workers finish what it holds
+// (store/outbox's legacy.go); nothing is appended to it any more.
 func (k keys) outbox(p int) string { return k.tag(p) + "outbox" }
+
+// groupOutbox is a STREAM P{N}:outbox:<group>: the events of the partition's
+// transactional outbox that consumer group group acts on (see emit.go and event.go).
+func (k keys) groupOutbox(group string, p int) string { return k.tag(p) + "outbox:" + group }
+
+// outboxSeq is a STRING P{N}:outbox-seq: the last outbox event id given in the partition
+// (see emit.go).
+func (k keys) outboxSeq(p int) string { return k.tag(p) + "outbox-seq" }
 
 // timers is a ZSET P{N}:timers of events to append to the outbox later, scored by their
 // due time in unix ms (see timers.go).

@@ -12,11 +12,11 @@ import (
 
 // appendMessageLua defines append_message, the one way a script adds a message taken: to
 // the transcript, to the held list when its place is the card, as the ticket's latest
-// change, and (when event) to the outbox with its place ("" for none). k names the
-// ticket's keys (ticket, messages, held, outbox). addMessageScript and inboundScript both
-// use it.
-const appendMessageLua = `
-local function append_message(k, id, msg, ev, at, place, event)
+// change, and (when event) to the outbox with its place ("" for none), for the groups
+// in groups (emit). k names the ticket's keys (ticket, messages, held, seq: the
+// partition's P{N}:outbox-seq). addMessageScript and inboundScript both use it.
+const appendMessageLua = emitLua + `
+local function append_message(k, id, msg, ev, at, place, event, groups)
 	redis.call('RPUSH', k.messages, msg)
 	if place == 'card' then
 		redis.call('RPUSH', k.held, msg)
@@ -25,9 +25,9 @@ local function append_message(k, id, msg, ev, at, place, event)
 	if not event then
 		return
 	elseif place ~= '' then
-		redis.call('XADD', k.outbox, '*', 't', 'message', 'k', id, 'e', ev, 'place', place)
+		emit(k.seq, groups, 't', 'message', 'k', id, 'e', ev, 'place', place)
 	else
-		redis.call('XADD', k.outbox, '*', 't', 'message', 'k', id, 'e', ev)
+		emit(k.seq, groups, 't', 'message', 'k', id, 'e', ev)
 	end
 end
 `
@@ -39,7 +39,7 @@ end
 // KEYS[2] -> P{N}:ticket:<id>:messages
 // KEYS[3] -> P{N}:ticket:<id>:held
 // KEYS[4] -> P{N}:seen:<id>:<direction>:<source message id> (unused without one)
-// KEYS[5] -> P{N}:outbox
+// KEYS[5] -> P{N}:outbox-seq
 // KEYS[6] -> P{N}:ticket:<id>:transfers
 // KEYS[7] -> P{N}:ticket:<id>:cards
 // KEYS[8] -> P{N}:ticket:<id>:edits
@@ -49,6 +49,7 @@ end
 // ARGV[4] -> EventMessage, JSON
 // ARGV[5] -> the message's time, RFC3339Nano (the ticket's new updated_at)
 // ARGV[6] -> dedupe TTL in ms when the message has a source id, else ""
+// ARGV[7] -> the groups that want EventMessage (emit)
 //
 // The status rules come first, so a message turned away is not marked seen. A customer
 // (or source agent) message on a pending ticket is held for replay and placed under the
@@ -85,8 +86,8 @@ if ARGV[6] ~= '' and not redis.call('SET', KEYS[4], '1', 'NX', 'PX', ARGV[6]) th
 	code = 2
 end
 if code == 1 then
-	append_message({ticket = KEYS[1], messages = KEYS[2], held = KEYS[3], outbox = KEYS[5]},
-		ARGV[1], ARGV[3], ARGV[4], ARGV[5], place, true)
+	append_message({ticket = KEYS[1], messages = KEYS[2], held = KEYS[3], seq = KEYS[5]},
+		ARGV[1], ARGV[3], ARGV[4], ARGV[5], place, true, ARGV[7])
 end
 return {code, redis.call('HGETALL', KEYS[1]), redis.call('LRANGE', KEYS[6], 0, -1),
 	redis.call('HGETALL', KEYS[7]), redis.call('LRANGE', KEYS[8], 0, -1)}
@@ -98,7 +99,7 @@ func (r *Redis) runAddMessage(ctx context.Context, ref ref, id tickets.ID, m tic
 	if err != nil {
 		return nil, err
 	}
-	ev, err := marshal(tickets.Event{Type: tickets.EventMessage, TicketID: id, At: m.At, Actor: m.Author, Message: &m})
+	ev, groups, err := r.event(tickets.Event{Type: tickets.EventMessage, TicketID: id, At: m.At, Actor: m.Author, Message: &m})
 	if err != nil {
 		return nil, err
 	}
@@ -108,10 +109,10 @@ func (r *Redis) runAddMessage(ctx context.Context, ref ref, id tickets.ID, m tic
 	}
 	keys := []string{
 		r.keys.ticket(ref), r.keys.messages(ref), r.keys.held(ref),
-		r.keys.seen(ref, m.Direction, m.SourceMessageID), r.keys.outbox(ref.p),
+		r.keys.seen(ref, m.Direction, m.SourceMessageID), r.keys.outboxSeq(ref.p),
 		r.keys.transfers(ref), r.keys.cards(ref), r.keys.edits(ref),
 	}
-	res, err := addMessageScript.Run(ctx, r.c, keys, string(id), string(m.Direction), msg, ev, fmtTime(m.At), ttl).Slice()
+	res, err := addMessageScript.Run(ctx, r.c, keys, string(id), string(m.Direction), msg, ev, fmtTime(m.At), ttl, groups).Slice()
 	if err == nil && len(res) == 0 {
 		err = fmt.Errorf("addMessageScript answered nothing")
 	}

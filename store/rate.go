@@ -13,14 +13,15 @@ import (
 // rateScript records a closed ticket's CSAT.
 //
 // KEYS[1] -> P{N}:ticket:<id>
-// KEYS[2] -> P{N}:outbox
+// KEYS[2] -> P{N}:outbox-seq
 // ARGV[1] -> ticket id
 // ARGV[2] -> the CSAT, JSON
 // ARGV[3] -> EventRated, JSON
 // ARGV[4] -> when, RFC3339Nano (the ticket's new updated_at)
+// ARGV[5] -> the groups that want EventRated (emit)
 //
 // Returns 1 rated | 0 no such ticket | -5 not closed.
-var rateScript = redis.NewScript(`
+var rateScript = redis.NewScript(emitLua + `
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then
 	return 0
@@ -28,7 +29,7 @@ elseif status ~= 'closed' then
 	return -5
 end
 redis.call('HSET', KEYS[1], 'csat', ARGV[2], 'updated_at', ARGV[4])
-redis.call('XADD', KEYS[2], '*', 't', 'ticket.rated', 'k', ARGV[1], 'e', ARGV[3])
+emit(KEYS[2], ARGV[5], 't', 'ticket.rated', 'k', ARGV[1], 'e', ARGV[3])
 return 1
 `)
 
@@ -38,7 +39,7 @@ func (r *Redis) Rate(ctx context.Context, id tickets.ID, c tickets.CSAT) error {
 	if err != nil {
 		return wrapErr("rate", id, err)
 	}
-	ev, err := marshal(tickets.Event{Type: tickets.EventRated, TicketID: id, At: c.At})
+	ev, groups, err := r.event(tickets.Event{Type: tickets.EventRated, TicketID: id, At: c.At})
 	if err != nil {
 		return err
 	}
@@ -46,8 +47,8 @@ func (r *Redis) Rate(ctx context.Context, id tickets.ID, c tickets.CSAT) error {
 	if err != nil {
 		return err
 	}
-	code, err := rateScript.Run(ctx, r.c, []string{r.keys.ticket(ref), r.keys.outbox(ref.p)},
-		string(id), csat, ev, fmtTime(c.At)).Int64()
+	code, err := rateScript.Run(ctx, r.c, []string{r.keys.ticket(ref), r.keys.outboxSeq(ref.p)},
+		string(id), csat, ev, fmtTime(c.At), groups).Int64()
 	if err != nil {
 		return wrapErr("rate", id, err)
 	}

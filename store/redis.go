@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -56,8 +57,9 @@ type Redis struct {
 	c       redis.UniversalClient
 	keys    keys
 	cfg     Config
-	open    ticketHints // conversations' open tickets as last seen (Inbound)
-	inboxes ticketHints // inbox channels' tickets (AddInboxMessage)
+	open    ticketHints             // conversations' open tickets as last seen (Inbound)
+	inboxes ticketHints             // inbox channels' tickets (AddInboxMessage)
+	routes  atomic.Pointer[routing] // where events go (SetRoutes)
 }
 
 // New returns a store on client. It returns an error when client is nil or cfg is invalid.

@@ -20,6 +20,7 @@ func TestRedis_Retention(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	r.SetRoutes(routeAll(testGroup))
 	tk := open(t, r, "conv-ret", &tickets.Message{Direction: tickets.FromCustomer, Text: "hi", SourceMessageID: "m1", At: t0})
 	if _, err := r.Pick(ctx, tk.ID, alice, t0); err != nil {
 		t.Fatal(err)
@@ -76,6 +77,7 @@ func TestRedis_RetentionExpires(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	r.SetRoutes(routeAll(testGroup))
 	closed := open(t, r, "conv-gone", &tickets.Message{Direction: tickets.FromCustomer, Text: "bye", SourceMessageID: "g1", At: t0})
 	kept := open(t, r, "conv-kept", &tickets.Message{Direction: tickets.FromCustomer, Text: "hi", SourceMessageID: "k1", At: t0})
 	if _, err := r.Close(ctx, closed.ID, tickets.Closing{By: alice, At: t0}); err != nil {

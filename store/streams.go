@@ -14,12 +14,16 @@ import (
 type Streams struct {
 	c       redis.UniversalClient
 	keys    keys
+	group   string // the consumer group whose outbox it is; "" for the inbound queue
 	inbound bool
 }
 
-// OutboxStreams is the family of the outbox of side effects, STREAM P{N}:outbox, which
-// the ticket scripts append to.
-func (r *Redis) OutboxStreams() Streams { return Streams{c: r.c, keys: r.keys} }
+// OutboxStreams is the family of consumer group group's outbox of side effects, STREAM
+// P{N}:outbox:<group>, which the ticket scripts append to the events group wants (see
+// emit.go).
+func (r *Redis) OutboxStreams(group string) Streams {
+	return Streams{c: r.c, keys: r.keys, group: group}
+}
 
 // InboundStreams is the family of the inbound queue, STREAM P{N}:inbound, which Enqueue
 // appends to.
@@ -33,6 +37,16 @@ func (s Streams) Stream(p int) string {
 	if s.inbound {
 		return s.keys.inbound(p)
 	}
+	return s.keys.groupOutbox(s.group, p)
+}
+
+// Legacy is the key of partition p's outbox as versions before routing wrote it, one
+// stream for every group, whose groups' entries are still to be finished after an
+// upgrade; "" for the inbound queue, which has none.
+func (s Streams) Legacy(p int) string {
+	if s.inbound {
+		return ""
+	}
 	return s.keys.outbox(p)
 }
 
@@ -41,7 +55,7 @@ func (s Streams) Stream(p int) string {
 func (s Streams) Lease(group string, p int) string { return s.keys.lease(group, p) }
 
 // Dead is the key of partition p's dead stream, where entries a group gave up on are set
-// aside. Both families share it: a dead entry keeps its fields, which tell them apart.
+// aside. Every family shares it: a dead entry keeps its fields, which tell them apart.
 func (s Streams) Dead(p int) string { return s.keys.dead(p) }
 
 // Decode reads entry m of partition p's stream back into the event it carries (see

@@ -11,9 +11,12 @@ import (
 func TestRedis_Streams(t *testing.T) {
 	t.Parallel()
 	r, c := newStore(t)
-	out, in := r.OutboxStreams(), r.InboundStreams()
-	if out.Stream(3) != r.keys.outbox(3) || in.Stream(3) != r.keys.inbound(3) {
+	out, in := r.OutboxStreams("desk"), r.InboundStreams()
+	if out.Stream(3) != r.keys.groupOutbox("desk", 3) || in.Stream(3) != r.keys.inbound(3) {
 		t.Errorf("streams of partition 3 = %s and %s", out.Stream(3), in.Stream(3))
+	}
+	if out.Legacy(3) != r.keys.outbox(3) || in.Legacy(3) != "" {
+		t.Errorf("legacy streams of partition 3 = %q and %q", out.Legacy(3), in.Legacy(3))
 	}
 	for _, s := range []Streams{out, in} {
 		if s.Client() != c || s.Lease("desk", 3) != r.keys.lease("desk", 3) || s.Dead(3) != r.keys.dead(3) {

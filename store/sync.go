@@ -19,14 +19,15 @@ func syncOutcomeField(sink string) string { return "sync_outcome:" + sink }
 // i.e. starts with '!'), appends EventSynced.
 //
 // KEYS[1] -> P{N}:ticket:<id>
-// KEYS[2] -> P{N}:outbox
+// KEYS[2] -> P{N}:outbox-seq
 // ARGV[1] -> ticket id
 // ARGV[2] -> the status field, ARGV[3] the status, JSON
 // ARGV[4] -> the outcome field, ARGV[5] the outcome
 // ARGV[6] -> EventSynced, JSON
+// ARGV[7] -> the groups that want it (emit)
 //
 // Returns 1 recorded | 0 no such ticket.
-var setSyncScript = redis.NewScript(`
+var setSyncScript = redis.NewScript(emitLua + `
 if redis.call('EXISTS', KEYS[1]) == 0 then
 	return 0
 end
@@ -35,7 +36,7 @@ redis.call('HSET', KEYS[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
 local failing = string.sub(ARGV[5], 1, 1) == '!'
 local wasFailing = prev and string.sub(prev, 1, 1) == '!'
 if prev ~= ARGV[5] and (failing or wasFailing) then
-	redis.call('XADD', KEYS[2], '*', 't', 'ticket.synced', 'k', ARGV[1], 'e', ARGV[6])
+	emit(KEYS[2], ARGV[7], 't', 'ticket.synced', 'k', ARGV[1], 'e', ARGV[6])
 end
 return 1
 `)
@@ -55,12 +56,12 @@ func (r *Redis) SetSync(ctx context.Context, id tickets.ID, sink string, s ticke
 	if err != nil {
 		return err
 	}
-	ev, err := marshal(tickets.Event{Type: tickets.EventSynced, TicketID: id, At: s.At, Sink: sink, Sync: &s})
+	ev, groups, err := r.event(tickets.Event{Type: tickets.EventSynced, TicketID: id, At: s.At, Sink: sink, Sync: &s})
 	if err != nil {
 		return err
 	}
-	code, err := setSyncScript.Run(ctx, r.c, []string{r.keys.ticket(ref), r.keys.outbox(ref.p)},
-		string(id), syncField(sink), status, syncOutcomeField(sink), s.Outcome(), ev).Int64()
+	code, err := setSyncScript.Run(ctx, r.c, []string{r.keys.ticket(ref), r.keys.outboxSeq(ref.p)},
+		string(id), syncField(sink), status, syncOutcomeField(sink), s.Outcome(), ev, groups).Int64()
 	if err != nil {
 		return wrapErr("set sync", id, err)
 	}

@@ -30,20 +30,31 @@ return 1
 `)
 
 // fireScript moves the timers due by now into the outbox, oldest first. Run by every
-// process: Redis runs one script at a time, so each timer fires once.
+// process: Redis runs one script at a time, so each timer fires once. Timers are routed
+// by their type (they are never messages) when they fire, so that they go to the groups
+// of the moment.
 //
 // KEYS[1] -> P{N}:timers
-// KEYS[2] -> P{N}:outbox
+// KEYS[2] -> P{N}:outbox-seq
 // ARGV[1] -> now, unix ms
 // ARGV[2] -> at most this many
+// ARGV[3] -> the routes: "<route>=<groups>" lines (emit)
 //
 // Returns how many fired.
-var fireScript = redis.NewScript(`
+var fireScript = redis.NewScript(emitLua + `
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+if #due == 0 then
+	return 0
+end
+local routes = {}
+for route, groups in string.gmatch(ARGV[3], '([^=\n]*)=([^\n]*)') do
+	routes[route] = groups
+end
 for _, m in ipairs(due) do
 	local a = string.find(m, '\n', 1, true)
 	local b = string.find(m, '\n', a + 1, true)
-	redis.call('XADD', KEYS[2], '*', 't', string.sub(m, 1, a - 1), 'k', string.sub(m, a + 1, b - 1), 'e', string.sub(m, b + 1))
+	local t = string.sub(m, 1, a - 1)
+	emit(KEYS[2], routes[t] or '', 't', t, 'k', string.sub(m, a + 1, b - 1), 'e', string.sub(m, b + 1))
 	redis.call('ZREM', KEYS[1], m)
 end
 return #due
@@ -72,11 +83,15 @@ func (r *Redis) Schedule(ctx context.Context, id tickets.ID, ev tickets.Event, a
 // fireDue moves the timers due by now into the outbox, in every partition, and returns
 // how many fired.
 func (r *Redis) fireDue(ctx context.Context, now time.Time) (int64, error) {
+	table, err := r.routeTable()
+	if err != nil {
+		return 0, err
+	}
 	var n int64
 	for p := range Partitions {
 		for {
-			k, err := fireScript.Run(ctx, r.c, []string{r.keys.timers(p), r.keys.outbox(p)},
-				now.UnixMilli(), fireBatch).Int64()
+			k, err := fireScript.Run(ctx, r.c, []string{r.keys.timers(p), r.keys.outboxSeq(p)},
+				now.UnixMilli(), fireBatch, table).Int64()
 			if err != nil {
 				return n, err
 			}

@@ -175,7 +175,7 @@ func TestEnricher(t *testing.T) {
 	h := newHarness(t, func(c *Config) { c.Enrichers = []Enricher{fakeEnricher{&results}} })
 	tk := h.open(t, "c1", "", "Hello")
 	handle, ok := h.svc.Handlers()[SinkGroupPrefix+"ai"]
-	if !ok || !h.svc.Interests()[SinkGroupPrefix+"ai"](EventOpened) || h.svc.Interests()[SinkGroupPrefix+"ai"](EventPicked) {
+	if !ok || !h.svc.Interests()[SinkGroupPrefix+"ai"](Event{Type: EventOpened}) || h.svc.Interests()[SinkGroupPrefix+"ai"](Event{Type: EventPicked}) {
 		t.Fatal("no consumer group sink:ai wanting opened tickets only")
 	}
 	if err := handle(ctx, Event{ID: "e1", Type: EventPicked, TicketID: tk.ID}); err != nil || len(results) != 0 {

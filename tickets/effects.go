@@ -113,27 +113,6 @@ func (s *Service) sinkHandler(c any, change func(ctx context.Context, t *Ticket,
 	}
 }
 
-// Interests returns, for each consumer group of Handlers, whether its handler may act on
-// events of a type: events of the other types it returns nil for, whatever they carry and
-// without reading anything, so the outbox may acknowledge them without handing them over.
-func (s *Service) Interests() map[string]func(EventType) bool {
-	in := func(types ...EventType) func(EventType) bool {
-		return func(t EventType) bool { return slices.Contains(types, t) }
-	}
-	is := map[string]func(EventType) bool{GroupSource: in(sourceTypes...)}
-	if s.desk != nil {
-		is[GroupDesk], is[GroupMarks] = in(deskTypes...), in(marksTypes...)
-	}
-	for _, c := range consumersOf(s.sinks, s.enrich) {
-		if filter, ok := c.(EventFilter); ok {
-			is[SinkGroupPrefix+c.Name()] = filter.Wants
-		} else {
-			is[SinkGroupPrefix+c.Name()] = func(EventType) bool { return true }
-		}
-	}
-	return is
-}
-
 // The event types each group's handler may act on (see Interests).
 var (
 	deskTypes = []EventType{EventOpened, EventTransferred, EventRemind, EventPicked, EventClosed, EventRated,
@@ -273,6 +252,15 @@ func deskActsOn(ev Event) bool {
 		return ev.Message != nil && (ev.Message.Direction == FromCustomer || ev.Message.Direction == FromSourceAgent)
 	}
 	return slices.Contains(deskTypes, ev.Type)
+}
+
+// sourceActsOn reports whether the source group may have anything to do for ev, told by
+// its route: agent messages and the turns of the chat.
+func sourceActsOn(ev Event) bool {
+	if ev.Type == EventMessage {
+		return ev.Message != nil && ev.Message.Direction == FromAgent
+	}
+	return slices.Contains(sourceTypes, ev.Type)
 }
 
 // handleMarks shows whether an agent message reached the customer, and warns the team

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -176,27 +177,33 @@ func TestService_HandlersFailures(t *testing.T) {
 		if len(interests) != len(handlers) {
 			t.Fatalf("interests of %d groups, handlers of %d", len(interests), len(handlers))
 		}
-		all := []EventType{EventOpened, EventPicked, EventTransferred, EventClosed, EventRemind, EventRated,
-			EventSLA, EventArchive, EventUpdated, EventSynced, EventInbound, EventMessage, EventDelivered, EventFailed}
-		var payloads []Event
-		for _, d := range []Direction{FromCustomer, FromSourceAgent, FromAgent, Internal, Notice} {
-			payloads = append(payloads, Event{Message: &Message{ID: "m", Direction: d, Text: "x"}})
+		routes := h.svc.Routes()
+		if len(routes) != len(AllRoutes()) {
+			t.Fatalf("routes for %d of the %d routes", len(routes), len(AllRoutes()))
 		}
-		payloads = append(payloads, Event{Failed: EventClosed, Reason: "down"}, Event{BySource: true}, Event{})
+		payloads := []Event{{Failed: EventClosed, Reason: "down"}, {BySource: true}, {}}
 		for group, handle := range handlers {
 			wants, ok := interests[group]
 			if !ok {
 				t.Errorf("no interests for group %s", group)
 				continue
 			}
-			for _, typ := range all {
-				if wants(typ) {
+			for _, route := range AllRoutes() {
+				ev := route.Event()
+				if wants(ev) != slices.Contains(routes[route], group) {
+					t.Errorf("group %s: interests and routes disagree on %s", group, route)
+				}
+				if wants(ev) {
 					continue
 				}
-				for _, ev := range payloads {
-					ev.ID, ev.TicketID, ev.Type = "x", "1", typ
-					if err := handle(ctx, ev); err != nil {
-						t.Errorf("%s does not want %s, but its handler answered %v", group, typ, err)
+				for _, extra := range payloads {
+					e := extra
+					e.ID, e.TicketID, e.Type = "x", "1", ev.Type
+					if ev.Message != nil {
+						e.Message = &Message{ID: "m", Direction: ev.Message.Direction, Text: "x"}
+					}
+					if err := handle(ctx, e); err != nil {
+						t.Errorf("%s does not want %s, but its handler answered %v", group, route, err)
 					}
 				}
 			}

@@ -52,6 +52,7 @@ func TestChatra_EchoByIDInRedis(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		st.SetRoutes(svc.Routes())
 		client, err := chatra.NewClient(chatra.ClientConfig{APIURL: api.APIURL(), PublicKey: "pub-key",
 			SecretKey: "secret-key", TeamEmail: "team@example.com", Sent: st}, zaptest.NewLogger(t))
 		if err != nil {

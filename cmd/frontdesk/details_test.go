@@ -10,11 +10,12 @@ import (
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
-// outboxEvents counts the events of type typ for ticket tk in its partition's outbox.
-func (w *world) outboxEvents(t *testing.T, tk *tickets.Ticket, typ tickets.EventType) int {
+// outboxEvents counts the events of type typ for ticket tk in its partition's outbox of
+// consumer group group.
+func (w *world) outboxEvents(t *testing.T, tk *tickets.Ticket, group string, typ tickets.EventType) int {
 	t.Helper()
 	_, partition, _ := strings.Cut(string(tk.ID), "-")
-	entries, err := w.rdb.XRange(context.Background(), w.prefix+"{"+partition+"}:outbox", "-", "+").Result()
+	entries, err := w.rdb.XRange(context.Background(), w.prefix+"{"+partition+"}:outbox:"+group, "-", "+").Result()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +55,7 @@ func TestDetails_EditInModal(t *testing.T) {
 	if why := ack.Errors()["details_category_0"]; !strings.Contains(why, "no longer allowed") {
 		t.Fatalf("errors = %v, want the removed value refused on its field", ack.Errors())
 	}
-	if n := w.outboxEvents(t, tk, tickets.EventUpdated); n != 0 {
+	if n := w.outboxEvents(t, tk, tickets.GroupDesk, tickets.EventUpdated); n != 0 {
 		t.Fatalf("a refused edit raised %d ticket.updated", n)
 	}
 	ack = w.bob.Submit(v, map[string]any{
@@ -73,7 +74,7 @@ func TestDetails_EditInModal(t *testing.T) {
 		got.Edits[0].By.ID != tickets.AgentID(w.bob.ID) {
 		t.Errorf("ticket = %+v", got)
 	}
-	if n := w.outboxEvents(t, tk, tickets.EventUpdated); n != 1 {
+	if n := w.outboxEvents(t, tk, tickets.GroupDesk, tickets.EventUpdated); n != 1 {
 		t.Errorf("ticket.updated events = %d, want 1", n)
 	}
 	w.sim.DiscardUnexpected()

@@ -124,6 +124,8 @@ func Build(cfg *Config, log *zap.Logger, extra ...*connectors.Connector) (_ *App
 		return nil, err
 	}
 	a.svc = svc
+	// Each event goes to the streams of the consumer groups that act on it.
+	a.st.SetRoutes(svc.Routes())
 
 	// The connectors' inbound side, which calls the service.
 	inboundQueues := map[string]tickets.Handler{}

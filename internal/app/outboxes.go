@@ -17,7 +17,7 @@ import (
 // so that the entries of a worker that died can be told apart and claimed by the others.
 // Events a worker gives up on are reported back to svc; every handler call is counted.
 func (a *App) newOutboxes(svc *tickets.Service, inbound map[string]tickets.Handler, m *metrics) (map[string]*outbox.Worker, error) {
-	handlers, interests := svc.Handlers(), svc.Interests()
+	handlers := svc.Handlers()
 	rdb := a.cfg.Redis.NewClient((len(handlers) + len(inbound)) * (2*store.Partitions + 1))
 	a.closers = append(a.closers, rdb.Close)
 	st, err := store.New(rdb, store.Config{Prefix: a.cfg.RedisPrefix, Retention: a.cfg.Retention})
@@ -27,7 +27,7 @@ func (a *App) newOutboxes(svc *tickets.Service, inbound map[string]tickets.Handl
 	consumer := consumerName()
 	obs := make(map[string]*outbox.Worker, len(handlers)+len(inbound))
 	for group, h := range handlers {
-		cfg := outbox.Config{Consumer: consumer, Observe: m.outboxObserver(group), Wants: interests[group],
+		cfg := outbox.Config{Consumer: consumer, Observe: m.outboxObserver(group),
 			MaxAttempts: tickets.MaxAttempts(group),
 			GaveUp: func(ctx context.Context, ev tickets.Event, cause error) error {
 				return svc.GaveUp(ctx, group, ev, cause)

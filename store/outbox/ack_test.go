@@ -10,7 +10,6 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/frontdeskhq/frontdesk/store/redistest"
-	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
 // xackCounter is a go-redis hook that records every XACK a client sends: how many ids
@@ -124,34 +123,4 @@ func TestWorker_AcksInBatches(t *testing.T) {
 		eventually(t, "all is acknowledged", func() bool { return pendingCount(t, r, "desk") == 0 })
 		stopA()
 	})
-}
-
-// Entries of a type the group does not want are acknowledged, never handed over.
-func TestWorker_Wants(t *testing.T) {
-	t.Parallel()
-	r, _ := newStore(t)
-	all := fill(t, r, 4, 2)
-	var want []tickets.Event
-	for _, ev := range all {
-		if ev.Type == tickets.EventMessage {
-			want = append(want, ev)
-		}
-	}
-	rec := &recorder{}
-	cfg := testConfig("A")
-	cfg.Wants = func(t tickets.EventType) bool { return t == tickets.EventMessage }
-	start(t, newWorker(t, r, "desk", rec.handle, cfg))
-	// The messages come after the other entries of their ticket: once they are handled
-	// everything was read, and what was not handed over must be acknowledged.
-	eventually(t, "the messages are handled", func() bool { return len(rec.done()) == len(want) })
-	eventually(t, "every entry is acknowledged", func() bool { return pendingCount(t, r, "desk") == 0 })
-	if len(want) == 0 || len(want) == len(all) {
-		t.Fatalf("fill made %d entries, %d messages: nothing to tell apart", len(all), len(want))
-	}
-	checkOnceInOrder(t, rec, want)
-	for _, ev := range rec.done() {
-		if ev.Type != tickets.EventMessage {
-			t.Errorf("handed %s over", ev.Type)
-		}
-	}
 }

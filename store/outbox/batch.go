@@ -20,6 +20,7 @@ var errStopped = errors.New("outbox: stopped")
 // entry is an outbox entry with the event it carries. claimed says it was taken over
 // from another consumer, which may have carried it out already.
 type entry struct {
+	stream  string // the stream it was read from: the group's, or the legacy one
 	msg     redis.XMessage
 	ev      tickets.Event
 	claimed bool
@@ -65,7 +66,7 @@ func (w *Worker) handleEntry(ctx, hctx context.Context, p int, e entry) (handled
 		case tickets.IsPermanent(err) || failures >= w.cfg.MaxAttempts:
 			w.observe(OutcomeGaveUp, took)
 			log.Error("giving up on outbox entry", zap.Int("attempts", attempt), zap.Error(err))
-			if derr := w.deadLetter(hctx, p, e.msg, err, attempt); derr != nil {
+			if derr := w.deadLetter(hctx, p, e, err, attempt); derr != nil {
 				return false, derr
 			}
 			if w.cfg.GaveUp != nil {

@@ -15,19 +15,35 @@ func bookkeeping(hctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(hctx), 5*time.Second)
 }
 
-// ack acknowledges entries ids of partition p for the group, in one XACK.
-func (w *Worker) ack(hctx context.Context, p int, ids ...string) error {
+// ack acknowledges entries of partition p for the group: the ids of each stream in one
+// XACK, all of them in one round trip.
+func (w *Worker) ack(hctx context.Context, p int, byStream map[string][]string) error {
 	ctx, cancel := bookkeeping(hctx)
 	defer cancel()
-	if err := w.c.XAck(ctx, w.stream(p), w.group, ids...).Err(); err != nil {
-		return fmt.Errorf("ack %d entries of partition %d from %s: %w", len(ids), p, ids[0], err)
+	if len(byStream) == 1 {
+		for stream, ids := range byStream {
+			if err := w.c.XAck(ctx, stream, w.group, ids...).Err(); err != nil {
+				return fmt.Errorf("ack %d entries of partition %d from %s: %w", len(ids), p, ids[0], err)
+			}
+		}
+		return nil
+	}
+	_, err := w.c.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+		for stream, ids := range byStream {
+			pipe.XAck(ctx, stream, w.group, ids...)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("ack entries of partition %d: %w", p, err)
 	}
 	return nil
 }
 
-// deadLetter sets entry m of partition p aside in the partition's dead stream, with the
+// deadLetter sets entry e of partition p aside in the partition's dead stream, with the
 // group, the error and the number of attempts, and acknowledges it, in one transaction.
-func (w *Worker) deadLetter(hctx context.Context, p int, m redis.XMessage, cause error, attempts int) error {
+func (w *Worker) deadLetter(hctx context.Context, p int, e entry, cause error, attempts int) error {
+	m := e.msg
 	values := make(map[string]any, len(m.Values)+4)
 	for k, v := range m.Values {
 		values[k] = v
@@ -37,7 +53,7 @@ func (w *Worker) deadLetter(hctx context.Context, p int, m redis.XMessage, cause
 	defer cancel()
 	_, err := w.c.TxPipelined(ctx, func(tx redis.Pipeliner) error {
 		tx.XAdd(ctx, &redis.XAddArgs{Stream: w.s.Dead(p), Values: values})
-		tx.XAck(ctx, w.stream(p), w.group, m.ID)
+		tx.XAck(ctx, e.stream, w.group, m.ID)
 		return nil
 	})
 	if err != nil {

@@ -24,13 +24,17 @@ var (
 )
 
 // testStore is a store on the test Redis, with what the tests reach past its API for:
-// its client and the keys of its two stream families.
+// its client and the keys of its stream families. Every event is routed to the groups
+// desk and source.
 type testStore struct {
 	*store.Redis
 	c       redis.UniversalClient
 	prefix  string
-	out, in store.Streams // the outbox and the inbound queue
+	out, in store.Streams // desk's outbox and the inbound queue
 }
+
+// outbox is group's family of outbox streams.
+func (r *testStore) outbox(group string) store.Streams { return r.OutboxStreams(group) }
 
 // newStore returns a store on the test Redis under a fresh prefix, and its client.
 func newStore(t *testing.T) (*testStore, redis.UniversalClient) {
@@ -51,7 +55,12 @@ func storeOn(t *testing.T, c redis.UniversalClient, prefix string) *testStore {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testStore{Redis: r, c: c, prefix: prefix, out: r.OutboxStreams(), in: r.InboundStreams()}
+	routes := tickets.Routes{}
+	for _, route := range tickets.AllRoutes() {
+		routes[route] = []string{"desk", "source"}
+	}
+	r.SetRoutes(routes)
+	return &testStore{Redis: r, c: c, prefix: prefix, out: r.OutboxStreams("desk"), in: r.InboundStreams()}
 }
 
 // open opens a pending ticket for webhook conversation conv in team support.
@@ -206,7 +215,8 @@ func convsIn(name string, p, n int) []string {
 	return convs
 }
 
-// allEvents returns every event in r's outbox streams, in stream order per partition.
+// allEvents returns every event in r's outbox streams (desk's: all of them), in stream
+// order per partition.
 func allEvents(t *testing.T, r *testStore) []tickets.Event {
 	t.Helper()
 	var evs []tickets.Event
@@ -240,7 +250,7 @@ func pendingCount(t *testing.T, r *testStore, group string) int64 {
 	t.Helper()
 	var n int64
 	for p := range store.Partitions {
-		pe, err := r.c.XPending(context.Background(), r.out.Stream(p), group).Result()
+		pe, err := r.c.XPending(context.Background(), r.outbox(group).Stream(p), group).Result()
 		if err != nil && !strings.HasPrefix(err.Error(), "NOGROUP") {
 			t.Fatal(err)
 		}
@@ -258,4 +268,12 @@ func typesOf(evs []tickets.Event) []tickets.EventType {
 		out = append(out, ev.Type)
 	}
 	return out
+}
+
+// createGroup creates group on stream, from its start.
+func createGroup(t *testing.T, r *testStore, stream, group string) {
+	t.Helper()
+	if err := r.c.XGroupCreateMkStream(context.Background(), stream, group, "0").Err(); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -1,8 +1,13 @@
-// Package outbox works through the partitioned streams the store keeps: the outbox of
-// side effects, which the ticket scripts append to, and the inbound queue of events
-// sources sent. A Worker hands each entry to one consumer group's handler, in order per
-// ticket, with leases, retries, dead letters and trimming; Stats tells where the groups
-// stand, for metrics and readiness.
+// Package outbox works through the partitioned streams the store keeps: each consumer
+// group's outbox of side effects, which the ticket scripts append to the events the group
+// wants (routed when written: store's emit.go), and the inbound queue of events sources
+// sent. A Worker hands each entry of its group's streams to the group's handler, in order
+// per ticket, with leases, retries, dead letters and trimming; Stats tells where the
+// groups stand, for metrics and readiness.
+//
+// Since the outbox is routed, a group reads, acknowledges and decodes only the entries it
+// acts on: another group costs it nothing. The single outbox stream earlier versions
+// wrote for every group is finished after an upgrade (legacy.go).
 //
 // It is a package of its own, on top of the stream primitives store exports
 // (store.Streams), so that delivery stays apart from ticket storage, the widget's feeds
@@ -62,11 +67,6 @@ type Config struct {
 	// Inbound makes the Worker work through the queue of events sources sent
 	// (store.Redis.Enqueue) instead of the outbox of side effects.
 	Inbound bool
-	// Wants, when set, says which event types the handler may act on: an entry of
-	// another type is acknowledged (with the others, see AckDelay) without being decoded
-	// or handed to the handler. It must answer for the type alone (tickets.Service's
-	// Interests).
-	Wants func(tickets.EventType) bool
 	// GaveUp, when set, is told of every event set aside for good (after it is in the
 	// dead stream), so the product can show the failure; its error is logged.
 	GaveUp func(ctx context.Context, ev tickets.Event, cause error) error
@@ -173,7 +173,7 @@ func New(r *store.Redis, group string, h tickets.Handler, cfg Config, log *zap.L
 		log = zap.NewNop()
 	}
 	log = log.Named("outbox").With(zap.String("group", group), zap.String("consumer", cfg.Consumer))
-	s := r.OutboxStreams()
+	s := r.OutboxStreams(group)
 	if cfg.Inbound {
 		s = r.InboundStreams()
 	}

@@ -74,7 +74,14 @@ func (w *Worker) work(ctx context.Context, p int) {
 	var lastClaim time.Time
 	for wctx.Err() == nil {
 		if time.Since(lastClaim) >= w.cfg.LeaseTTL {
-			if err := w.claimAll(hctx, p, minIdle, q); err != nil {
+			// What an earlier version left comes first: it is older.
+			if err := w.finishLegacy(wctx, hctx, p, minIdle, q); err != nil {
+				if hctx.Err() == nil {
+					log.Error("take up the entries of the unrouted outbox", zap.Error(err))
+				}
+				return
+			}
+			if err := w.claimAll(hctx, w.stream(p), p, minIdle, q); err != nil {
 				if hctx.Err() == nil {
 					log.Error("take over outbox entries", zap.Error(err))
 				}
@@ -86,9 +93,9 @@ func (w *Worker) work(ctx context.Context, p int) {
 			q.waitRoom(wctx)
 			continue
 		}
-		msgs, err := w.read(hctx, p)
+		msgs, err := w.read(hctx, w.stream(p), w.cfg.Block)
 		if err == nil {
-			err = q.add(msgs, false)
+			err = q.add(w.stream(p), msgs, false)
 		}
 		if err != nil {
 			if hctx.Err() == nil {
@@ -111,22 +118,23 @@ func (w *Worker) createGroup(ctx context.Context, p int) error {
 	return err
 }
 
-// claimAll takes over, in stream order, every entry pending in the group on partition p
-// that has been idle at least minIdle, whoever read it, and queues those not already in
-// q. A consumer that lost the lease stops its work at once, so what it read and did not
-// acknowledge is ours to do; our own entries in hand (say, waiting to retry) are skipped.
-func (w *Worker) claimAll(ctx context.Context, p int, minIdle time.Duration, q *queues) error {
+// claimAll takes over, in stream order, every entry of stream (partition p's) pending in
+// the group that has been idle at least minIdle, whoever read it, and queues those not
+// already in q. A consumer that lost the lease stops its work at once, so what it read
+// and did not acknowledge is ours to do; our own entries in hand (say, waiting to retry)
+// are skipped.
+func (w *Worker) claimAll(ctx context.Context, stream string, p int, minIdle time.Duration, q *queues) error {
 	start := "0-0"
 	for {
 		msgs, next, err := w.c.XAutoClaim(ctx, &redis.XAutoClaimArgs{
-			Stream: w.stream(p), Group: w.group, Consumer: w.cfg.Consumer,
+			Stream: stream, Group: w.group, Consumer: w.cfg.Consumer,
 			Start: start, MinIdle: minIdle, Count: w.cfg.Batch,
 		}).Result()
 		if err != nil {
 			return err
 		}
 		before := q.size()
-		if err := q.add(msgs, true); err != nil {
+		if err := q.add(stream, msgs, true); err != nil {
 			return err
 		}
 		if n := q.size() - before; n > 0 {
@@ -139,11 +147,12 @@ func (w *Worker) claimAll(ctx context.Context, p int, minIdle time.Duration, q *
 	}
 }
 
-// read reads up to Batch new entries of partition p, waiting up to Block for them.
-func (w *Worker) read(ctx context.Context, p int) ([]redis.XMessage, error) {
+// read reads up to Batch new entries of stream, waiting up to block for them (not at
+// all when block is negative).
+func (w *Worker) read(ctx context.Context, stream string, block time.Duration) ([]redis.XMessage, error) {
 	streams, err := w.c.XReadGroup(ctx, &redis.XReadGroupArgs{
-		Group: w.group, Consumer: w.cfg.Consumer, Streams: []string{w.stream(p), ">"},
-		Count: w.cfg.Batch, Block: w.cfg.Block,
+		Group: w.group, Consumer: w.cfg.Consumer, Streams: []string{stream, ">"},
+		Count: w.cfg.Batch, Block: block,
 	}).Result()
 	if errors.Is(err, redis.Nil) {
 		return nil, nil // nothing came within Block

@@ -25,10 +25,11 @@ type queues struct {
 	mu      sync.Mutex
 	byTkt   map[tickets.ID][]entry
 	running map[tickets.ID]bool
-	held    map[string]bool // ids of the entries queued, being handled or awaiting their ack
-	toAck   []string        // ids of the entries handled and not yet acknowledged
-	room    chan struct{}   // receives when an entry is done
-	err     error           // the first bookkeeping failure
+	held    map[string]bool     // ids of the entries queued, being handled or awaiting their ack
+	toAck   map[string][]string // ids of the entries handled and not yet acknowledged, by stream
+	nToAck  int                 // how many toAck holds
+	room    chan struct{}       // receives when an entry is done
+	err     error               // the first bookkeeping failure
 	wg      sync.WaitGroup
 
 	ackNow   chan struct{} // receives when an entry is handled (the first of a batch, or the Batch-th)
@@ -38,15 +39,13 @@ type queues struct {
 
 func newQueues(w *Worker, p int, ctx, hctx context.Context, stop func()) *queues {
 	return &queues{w: w, p: p, ctx: ctx, hctx: hctx, stop: stop, byTkt: map[tickets.ID][]entry{},
-		running: map[tickets.ID]bool{}, held: map[string]bool{}, room: make(chan struct{}, 1),
+		running: map[tickets.ID]bool{}, held: map[string]bool{}, toAck: map[string][]string{}, room: make(chan struct{}, 1),
 		ackNow: make(chan struct{}, 1), ackStop: make(chan struct{}), ackedAll: make(chan struct{})}
 }
 
-// add queues msgs (in stream order), skipping those already held; one of a type the
-// group does not want (Config.Wants) is acknowledged without more ado, and a
-// malformed entry is dead-lettered at once. It returns an error only when Redis fails
-// doing that.
-func (q *queues) add(msgs []redis.XMessage, claimed bool) error {
+// add queues msgs of stream (in stream order), skipping those already held; a malformed
+// entry is dead-lettered at once. It returns an error only when Redis fails doing that.
+func (q *queues) add(stream string, msgs []redis.XMessage, claimed bool) error {
 	for _, m := range msgs {
 		q.mu.Lock()
 		dup := q.held[m.ID]
@@ -54,25 +53,20 @@ func (q *queues) add(msgs []redis.XMessage, claimed bool) error {
 		if dup {
 			continue
 		}
-		if t, _ := m.Values["t"].(string); t != "" && q.w.cfg.Wants != nil && !q.w.cfg.Wants(tickets.EventType(t)) {
-			q.mu.Lock()
-			q.held[m.ID] = true
-			q.mu.Unlock()
-			q.acked(m.ID)
-			continue
-		}
+		e := entry{stream: stream, msg: m, claimed: claimed}
 		ev, err := q.w.s.Decode(q.p, m)
 		if err != nil {
 			q.w.log.Error("malformed outbox entry", zapPartition(q.p), zap.String("entry", m.ID), zap.Error(err))
-			if err := q.w.deadLetter(q.hctx, q.p, m, fmt.Errorf("malformed entry: %w", err), 0); err != nil {
+			if err := q.w.deadLetter(q.hctx, q.p, e, fmt.Errorf("malformed entry: %w", err), 0); err != nil {
 				return err
 			}
 			continue
 		}
+		e.ev = ev
 		q.mu.Lock()
 		q.held[m.ID] = true
 		key := q.w.s.OrderKey(ev)
-		q.byTkt[key] = append(q.byTkt[key], entry{msg: m, ev: ev, claimed: claimed})
+		q.byTkt[key] = append(q.byTkt[key], e)
 		start := !q.running[key]
 		q.running[key] = true
 		q.mu.Unlock()
@@ -103,7 +97,7 @@ func (q *queues) drain(id tickets.ID) {
 
 		handled, err := q.w.handleEntry(q.ctx, q.hctx, q.p, e)
 		if handled {
-			q.acked(e.msg.ID)
+			q.acked(e.stream, e.msg.ID)
 			continue
 		}
 		q.mu.Lock()
@@ -130,13 +124,14 @@ func (q *queues) finished(err error) {
 	}
 }
 
-// acked queues the acknowledgement of entry id, which its handler finished: runAcks
-// sends it with the others handled within AckDelay. The entry stays held until then, so
-// that no claim takes it up again.
-func (q *queues) acked(id string) {
+// acked queues the acknowledgement of entry id of stream, which its handler finished:
+// runAcks sends it with the others handled within AckDelay. The entry stays held until
+// then, so that no claim takes it up again.
+func (q *queues) acked(stream, id string) {
 	q.mu.Lock()
-	q.toAck = append(q.toAck, id)
-	n := len(q.toAck)
+	q.toAck[stream] = append(q.toAck[stream], id)
+	q.nToAck++
+	n := q.nToAck
 	q.mu.Unlock()
 	if n == 1 || n >= int(q.w.cfg.Batch) {
 		select {
@@ -158,7 +153,7 @@ func (q *queues) runAcks() {
 		}
 		// Signals coalesce (ackNow holds one), so a batch may be full already.
 		q.mu.Lock()
-		full := len(q.toAck) >= int(q.w.cfg.Batch)
+		full := q.nToAck >= int(q.w.cfg.Batch)
 		q.mu.Unlock()
 		wait := time.NewTimer(q.w.cfg.AckDelay)
 		if full {
@@ -174,7 +169,7 @@ func (q *queues) runAcks() {
 				return // stopAcks sends what is left
 			case <-q.ackNow:
 				q.mu.Lock()
-				full = len(q.toAck) >= int(q.w.cfg.Batch)
+				full = q.nToAck >= int(q.w.cfg.Batch)
 				q.mu.Unlock()
 				if full {
 					wait.Stop()
@@ -188,19 +183,22 @@ func (q *queues) runAcks() {
 	}
 }
 
-// flushAcks acknowledges, in one XACK, every handled entry not yet acknowledged.
+// flushAcks acknowledges every handled entry not yet acknowledged, in one XACK per
+// stream.
 func (q *queues) flushAcks() error {
 	q.mu.Lock()
-	ids := q.toAck
-	q.toAck = nil
+	byStream := q.toAck
+	q.toAck, q.nToAck = map[string][]string{}, 0
 	q.mu.Unlock()
-	if len(ids) == 0 {
+	if len(byStream) == 0 {
 		return nil
 	}
-	err := q.w.ack(q.hctx, q.p, ids...)
+	err := q.w.ack(q.hctx, q.p, byStream)
 	q.mu.Lock()
-	for _, id := range ids {
-		delete(q.held, id)
+	for _, ids := range byStream {
+		for _, id := range ids {
+			delete(q.held, id)
+		}
 	}
 	q.mu.Unlock()
 	q.finished(err)

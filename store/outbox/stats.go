@@ -29,11 +29,11 @@ type Stat struct {
 // cannot tell a group's lag (only after XDEL, which the store never does).
 const lagScanMax = 1000
 
-// Stats returns where each of groups stands with the stream it works in r (the outbox,
-// or the queue of inbound events for a Worker with Config.Inbound), over every
-// partition, with ages by Redis's clock. A group not created on a partition yet has
-// nothing there; one not created anywhere gets a zero Stat. It takes two round trips,
-// whatever the number of groups.
+// Stats returns where each of groups stands with the streams it works in r (its outbox,
+// with what is left of the legacy one, or the queue of inbound events for a Worker with
+// Config.Inbound), over every partition, with ages by Redis's clock. A group not created
+// on a partition yet has nothing there; one not created anywhere gets a zero Stat. It
+// takes two round trips, whatever the number of groups.
 func Stats(ctx context.Context, r *store.Redis, groups ...string) (map[string]Stat, error) {
 	stats := make(map[string]Stat, len(groups))
 	for _, g := range groups {
@@ -44,12 +44,15 @@ func Stats(ctx context.Context, r *store.Redis, groups ...string) (map[string]St
 	}
 	// First every group of every stream; then, for each group asked about, its oldest
 	// pending entry and the first entry it has not read.
-	out, in := r.OutboxStreams(), r.InboundStreams()
-	streams := make([]string, 0, 2*store.Partitions)
+	in := r.InboundStreams()
+	streams := make([]string, 0, (2+len(groups))*store.Partitions)
 	for p := range store.Partitions {
-		streams = append(streams, out.Stream(p), in.Stream(p))
+		streams = append(streams, in.Stream(p), r.OutboxStreams("").Legacy(p))
+		for _, g := range groups {
+			streams = append(streams, r.OutboxStreams(g).Stream(p))
+		}
 	}
-	c := out.Client()
+	c := in.Client()
 	pipe := c.Pipeline()
 	clock := pipe.Time(ctx)
 	infos := make([]*redis.XInfoGroupsCmd, len(streams))

@@ -27,12 +27,7 @@ func TestStats(t *testing.T) {
 		}
 		return got
 	}
-	createGroup := func(t *testing.T, stream, group string) {
-		t.Helper()
-		if err := c.XGroupCreateMkStream(ctx, stream, group, "0").Err(); err != nil {
-			t.Fatal(err)
-		}
-	}
+	createGroup := func(t *testing.T, stream, group string) { createGroup(t, r, stream, group) }
 
 	t.Run("NoGroups", func(t *testing.T) {
 		open(t, r, "before-groups")
@@ -53,7 +48,7 @@ func TestStats(t *testing.T) {
 	stream := r.out.Stream(2)
 	for p := range store.Partitions {
 		createGroup(t, r.out.Stream(p), "desk")
-		createGroup(t, r.out.Stream(p), "source")
+		createGroup(t, r.outbox("source").Stream(p), "source")
 	}
 	total := int64(len(allEvents(t, r)))
 	t.Run("NotReadYet", func(t *testing.T) {
@@ -109,7 +104,7 @@ func TestStats(t *testing.T) {
 	})
 	t.Run("AllDone", func(t *testing.T) {
 		for p := range store.Partitions {
-			res, err := c.XReadGroup(ctx, &redis.XReadGroupArgs{Group: "source", Consumer: "c1", Streams: []string{r.out.Stream(p), ">"}, Block: -1}).Result()
+			res, err := c.XReadGroup(ctx, &redis.XReadGroupArgs{Group: "source", Consumer: "c1", Streams: []string{r.outbox("source").Stream(p), ">"}, Block: -1}).Result()
 			if errors.Is(err, redis.Nil) {
 				continue
 			}
@@ -117,7 +112,7 @@ func TestStats(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, m := range res[0].Messages {
-				if err := c.XAck(ctx, r.out.Stream(p), "source", m.ID).Err(); err != nil {
+				if err := c.XAck(ctx, r.outbox("source").Stream(p), "source", m.ID).Err(); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -31,16 +31,31 @@ func (w *Worker) runTrim(ctx context.Context) {
 	}
 }
 
-// trim deletes the entries of partition p's stream that every consumer group is done
+// trim deletes the entries of partition p's streams that their consumer groups are done
+// with, and returns how many: those of the group's own stream, and those of the legacy
+// stream while it is there (legacy.go).
+func (w *Worker) trim(ctx context.Context, p int) (int64, error) {
+	n, err := w.trimStream(ctx, w.stream(p))
+	if err != nil || w.s.Legacy(p) == "" {
+		return n, err
+	}
+	m, err := w.trimStream(ctx, w.s.Legacy(p))
+	if err != nil && strings.Contains(err.Error(), "no such key") {
+		err = nil
+	}
+	return n + m, err
+}
+
+// trimStream deletes the entries of stream that every consumer group on it is done
 // with, and returns how many. An entry is still needed by a group when the group has
 // not read it yet or has read it without acknowledging it, so the stream keeps
 // everything from the smallest, over all groups, of the oldest pending entry and the
-// entry after the last one delivered.
+// entry after the last one delivered. A group's own stream has that group alone; the
+// legacy stream has every group.
 //
 // Each group's last-delivered id is read before its pending entries: entries read in
 // between are newer than that id, so they are kept either way.
-func (w *Worker) trim(ctx context.Context, p int) (int64, error) {
-	stream := w.stream(p)
+func (w *Worker) trimStream(ctx context.Context, stream string) (int64, error) {
 	groups, err := w.c.XInfoGroups(ctx, stream).Result()
 	if err != nil || len(groups) == 0 {
 		return 0, err

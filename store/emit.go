@@ -1,0 +1,125 @@
+package store
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+// The outbox is routed when it is written: each consumer group has a stream of its own
+// per partition, STREAM P{N}:outbox:<group>, and a script that changes a ticket appends
+// each event it tells of to the streams of the groups that want its route
+// (tickets.Routes), in the same atomic step. A group therefore reads, acknowledges and
+// decodes only what it acts on, and adding a group costs nothing for the events it does
+// not want.
+//
+// One event has one id in every stream it goes to, so that it has one tickets.Event.ID
+// (the idempotency key of its side effects) whichever group carries it out. The ids come
+// from P{N}:outbox-seq, the last id given in the partition, so they keep growing in every
+// stream of the partition whichever streams each event goes to.
+
+// emitLua defines emit(seq, groups, ...), the one way a script tells the outbox: it
+// appends an entry with the fields ... (name, value pairs; see event.go) to the stream of
+// each group in groups (their names, comma-separated; none for ""), all under one new id,
+// and returns the id. seq is the partition's P{N}:outbox-seq; the streams are the keys
+// that share its P{N}: tag. An event no group wants still gets an id, and is appended
+// nowhere.
+//
+// The id is Redis's clock in ms and a sequence number, above the last one given (and, the
+// first time, above the last entry of the single stream earlier versions wrote, so that
+// ids never repeat across an upgrade) and above the last entry of each stream it goes
+// to, so that no XADD can fail after the script has changed the ticket.
+const emitLua = `
+local function emit(seq, groups, ...)
+	local t = redis.call('TIME')
+	local ms, n = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), 0
+	local tag = string.sub(seq, 1, #seq - 10) -- less 'outbox-seq'
+	-- above last: an id the partition gave, or a stream's last entry
+	local function above(last)
+		local lms, ln = string.match(last, '^(%d+)-(%d+)$')
+		lms, ln = tonumber(lms), tonumber(ln)
+		if lms > ms or lms == ms and ln >= n then
+			ms, n = lms, ln + 1
+		end
+	end
+	local last = redis.call('GET', seq)
+	if last then
+		above(last)
+	else
+		local top = redis.call('XREVRANGE', tag .. 'outbox', '+', '-', 'COUNT', 1)
+		if #top > 0 then
+			above(top[1][1])
+		end
+	end
+	local streams = {}
+	for g in string.gmatch(groups, '[^,]+') do
+		local s = tag .. 'outbox:' .. g
+		streams[#streams + 1] = s
+		-- Only emit appends to these streams, so this never moves the id; but should
+		-- anything else have, the XADDs below must not fail half done.
+		local top = redis.call('XREVRANGE', s, '+', '-', 'COUNT', 1)
+		if #top > 0 then
+			above(top[1][1])
+		end
+	end
+	local id = string.format('%.0f-%.0f', ms, n)
+	redis.call('SET', seq, id)
+	for _, s in ipairs(streams) do
+		redis.call('XADD', s, id, ...)
+	end
+	return id
+end
+`
+
+// errNoRoutes: an event was to be written before SetRoutes said where events go.
+var errNoRoutes = errors.New("store: no outbox routes set (SetRoutes)")
+
+// routing is what SetRoutes set: the groups of each route, as emit takes them.
+type routing struct {
+	groups map[tickets.Route]string // comma-separated
+	table  string                   // "<route>=<groups>" lines, for fireScript
+}
+
+// SetRoutes sets which consumer groups' streams each event goes to (tickets.Service's
+// Routes). Until it is called, every change that tells the outbox fails with an error and
+// changes nothing. A route routes lists no group for goes nowhere.
+func (r *Redis) SetRoutes(routes tickets.Routes) {
+	rt := &routing{groups: make(map[tickets.Route]string, len(routes))}
+	var table strings.Builder
+	for route, groups := range routes {
+		g := strings.Join(groups, ",")
+		rt.groups[route] = g
+		table.WriteString(string(route) + "=" + g + "\n")
+	}
+	rt.table = table.String()
+	r.routes.Store(rt)
+}
+
+// groupsOf are the groups that want ev, as emit takes them.
+func (r *Redis) groupsOf(ev tickets.Event) (string, error) {
+	rt := r.routes.Load()
+	if rt == nil {
+		return "", errNoRoutes
+	}
+	return rt.groups[tickets.RouteOf(ev)], nil
+}
+
+// event is ev as an outbox entry's "e" field, and the groups that want it, as emit takes
+// them.
+func (r *Redis) event(ev tickets.Event) (e, groups string, err error) {
+	if groups, err = r.groupsOf(ev); err != nil {
+		return "", "", err
+	}
+	e, err = marshal(ev)
+	return e, groups, err
+}
+
+// routeTable is the routes as fireScript takes them.
+func (r *Redis) routeTable() (string, error) {
+	rt := r.routes.Load()
+	if rt == nil {
+		return "", errNoRoutes
+	}
+	return rt.table, nil
+}
