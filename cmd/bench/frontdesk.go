@@ -3,8 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -119,12 +120,7 @@ func (b *bench) runFrontdesk(ctx context.Context) error {
 			r.fail("memory", err)
 		}
 	}
-	if gs, err := r.rdb.XInfoGroups(ctx, r.prefix+"{0}:outbox").Result(); err == nil {
-		for _, g := range gs {
-			b.rep.Groups = append(b.rep.Groups, g.Name)
-		}
-		sort.Strings(b.rep.Groups)
-	}
+	b.rep.Groups = r.outboxGroups(ctx)
 	b.rep.problems("Frontdesk's simulator", w.sim.Problems())
 	if counts, bad := w.bot.counts(); bad > 0 {
 		b.rep.problems("chatbot", []string{fmt.Sprintf("%d callbacks with a bad signature (%v)", bad, counts)})
@@ -149,4 +145,17 @@ func (r *fdRun) checkLog() {
 		}
 	}
 	r.rep.FrontdeskErrors += n
+}
+
+// outboxGroups are the consumer groups of the outbox: one stream each per partition,
+// P{N}:outbox:<group> (store/emit.go).
+func (r *fdRun) outboxGroups(ctx context.Context) []string {
+	seen := map[string]bool{}
+	iter := r.rdb.Scan(ctx, 0, r.prefix+"{*}:outbox:*", 5000).Iterator()
+	for iter.Next(ctx) {
+		if _, group, ok := strings.Cut(strings.TrimPrefix(iter.Val(), r.prefix), "}:outbox:"); ok {
+			seen[group] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(seen))
 }
