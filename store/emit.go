@@ -70,6 +70,23 @@ local function emit(seq, groups, ...)
 	end
 	return id
 end
+
+-- as_written adds to fields (an entry's name, value pairs) the ticket as it is now: each
+-- field of its HASH ticket as h:<field>, and its current card (from the HASH cards) as
+-- card (see event.go), so that the handlers need not read it again.
+local function as_written(fields, ticket, cards)
+	local h = redis.call('HGETALL', ticket)
+	for i = 1, #h, 2 do
+		fields[#fields + 1], fields[#fields + 2] = 'h:' .. h[i], h[i + 1]
+		if h[i] == 'card_event' then
+			local card = redis.call('HGET', cards, h[i + 1])
+			if card then
+				fields[#fields + 1], fields[#fields + 2] = 'card', card
+			end
+		end
+	end
+	return fields
+end
 `
 
 // errNoRoutes: an event was to be written before SetRoutes said where events go.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/redis/go-redis/v9"
 
@@ -24,6 +25,9 @@ import (
 //	prev_card_event   Event.PrevCardEvent
 //	from              Event.From, JSON
 //	m                 Event.Message, JSON (a held message replayed on pick)
+//	h:<field>         Event.Ticket: each field of the ticket's HASH as it was when the
+//	                  event was written (a message's; see appendMessageLua)
+//	card              with the h: fields, the ticket's current card, JSON
 //
 // The event's ID is not stored: it is "<partition>/<entry id>" (see eventID).
 
@@ -61,7 +65,28 @@ func decodeEntry(p int, m redis.XMessage) (tickets.Event, error) {
 			return tickets.Event{}, fmt.Errorf("field m: %w", err)
 		}
 	}
+	ev.Ticket = ticketAsWritten(m.Values)
 	return ev, nil
+}
+
+// ticketAsWritten is the ticket an entry carries in its h: and card fields, or nil when it
+// carries none (or one that does not decode: the handlers then read the ticket).
+func ticketAsWritten(values map[string]any) *tickets.Ticket {
+	if _, ok := values["h:id"]; !ok {
+		return nil
+	}
+	h := make(map[string]string, len(values))
+	for k, v := range values {
+		if name, ok := strings.CutPrefix(k, "h:"); ok {
+			h[name], _ = v.(string)
+		}
+	}
+	card, _ := values["card"].(string)
+	t, err := decodeTicket(h, nil, map[string]string{h["card_event"]: card}, nil)
+	if err != nil {
+		return nil
+	}
+	return t
 }
 
 // Codes the scripts return; outcome maps them to the tickets errors.

@@ -50,7 +50,7 @@ import (
 // {-2} closed | {1, created, added ("1"/"0" per message), closed, the ticket HASH (field,
 // value pairs), its transfers, its cards HASH and its edits}.
 var inboundScript = redis.NewScript(appendMessageLua + closeTicketLua + `
-local k = {conv = KEYS[1], ticket = KEYS[2], messages = KEYS[3], held = KEYS[4], open = KEYS[5], seq = KEYS[6],
+local k = {conv = KEYS[1], ticket = KEYS[2], messages = KEYS[3], held = KEYS[4], open = KEYS[5], seq = KEYS[6], cards = KEYS[8],
 	lastclosed = KEYS[10], expire = {KEYS[2], KEYS[10], KEYS[7], KEYS[3], KEYS[8], KEYS[9]}}
 local open = redis.call('GET', KEYS[1])
 local created = 0

@@ -13,8 +13,10 @@ import (
 // appendMessageLua defines append_message, the one way a script adds a message taken: to
 // the transcript, to the held list when its place is the card, as the ticket's latest
 // change, and (when event) to the outbox with its place ("" for none), for the groups
-// in groups (emit). k names the ticket's keys (ticket, messages, held, seq: the
-// partition's P{N}:outbox-seq). addMessageScript and inboundScript both use it.
+// in groups (emit), with the ticket as it is then (as_written), so that relaying the
+// message needs no second read. k names the ticket's keys
+// (ticket, messages, held, cards, seq: the partition's P{N}:outbox-seq).
+// addMessageScript and inboundScript both use it.
 const appendMessageLua = emitLua + `
 local function append_message(k, id, msg, ev, at, place, event, groups)
 	redis.call('RPUSH', k.messages, msg)
@@ -22,13 +24,14 @@ local function append_message(k, id, msg, ev, at, place, event, groups)
 		redis.call('RPUSH', k.held, msg)
 	end
 	redis.call('HSET', k.ticket, 'updated_at', at)
-	if not event then
+	if not event or groups == '' then
 		return
-	elseif place ~= '' then
-		emit(k.seq, groups, 't', 'message', 'k', id, 'e', ev, 'place', place)
-	else
-		emit(k.seq, groups, 't', 'message', 'k', id, 'e', ev)
 	end
+	local fields = {'t', 'message', 'k', id, 'e', ev}
+	if place ~= '' then
+		fields[#fields + 1], fields[#fields + 2] = 'place', place
+	end
+	emit(k.seq, groups, unpack(as_written(fields, k.ticket, k.cards)))
 end
 `
 
@@ -86,7 +89,7 @@ if ARGV[6] ~= '' and not redis.call('SET', KEYS[4], '1', 'NX', 'PX', ARGV[6]) th
 	code = 2
 end
 if code == 1 then
-	append_message({ticket = KEYS[1], messages = KEYS[2], held = KEYS[3], seq = KEYS[5]},
+	append_message({ticket = KEYS[1], messages = KEYS[2], held = KEYS[3], cards = KEYS[7], seq = KEYS[5]},
 		ARGV[1], ARGV[3], ARGV[4], ARGV[5], place, true, ARGV[7])
 end
 return {code, redis.call('HGETALL', KEYS[1]), redis.call('LRANGE', KEYS[6], 0, -1),

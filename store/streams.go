@@ -12,6 +12,7 @@ import (
 // the keys stay built in keys.go and the entries' layout stays known to event.go alone,
 // while the workers live in a package of their own.
 type Streams struct {
+	r       *Redis
 	c       redis.UniversalClient
 	keys    keys
 	group   string // the consumer group whose outbox it is; "" for the inbound queue
@@ -22,12 +23,12 @@ type Streams struct {
 // P{N}:outbox:<group>, which the ticket scripts append to the events group wants (see
 // emit.go).
 func (r *Redis) OutboxStreams(group string) Streams {
-	return Streams{c: r.c, keys: r.keys, group: group}
+	return Streams{r: r, c: r.c, keys: r.keys, group: group}
 }
 
 // InboundStreams is the family of the inbound queue, STREAM P{N}:inbound, which Enqueue
 // appends to.
-func (r *Redis) InboundStreams() Streams { return Streams{c: r.c, keys: r.keys, inbound: true} }
+func (r *Redis) InboundStreams() Streams { return Streams{r: r, c: r.c, keys: r.keys, inbound: true} }
 
 // Client is the Redis client of the store the family belongs to.
 func (s Streams) Client() redis.UniversalClient { return s.c }

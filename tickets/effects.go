@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
+	"time"
 )
 
 // Handler carries out one outbox event's side effects for one consumer group. A nil
@@ -42,6 +44,56 @@ func LastError(ctx context.Context) error {
 	return err
 }
 
+type followUpsKey struct{}
+
+// FollowUps are the events a handler's side effect leads to (an agent message delivered),
+// which the outbox appends together with its acknowledgement of the event handled, in one
+// atomic step: they cost no round trip of their own, and a crash before the
+// acknowledgement leaves neither, so a repeat of the side effect does not append them
+// twice. The outbox puts a fresh one on the context of every handler call
+// (WithFollowUps); without one, the service appends them at once.
+type FollowUps struct {
+	mu  sync.Mutex
+	evs []Event
+}
+
+// WithFollowUps returns ctx carrying a new FollowUps, and that FollowUps.
+func WithFollowUps(ctx context.Context) (context.Context, *FollowUps) {
+	f := &FollowUps{}
+	return context.WithValue(ctx, followUpsKey{}, f), f
+}
+
+// FollowUpsFrom returns the FollowUps ctx carries, if any.
+func FollowUpsFrom(ctx context.Context) (*FollowUps, bool) {
+	f, ok := ctx.Value(followUpsKey{}).(*FollowUps)
+	return f, ok
+}
+
+// Add adds ev.
+func (f *FollowUps) Add(ev Event) {
+	f.mu.Lock()
+	f.evs = append(f.evs, ev)
+	f.mu.Unlock()
+}
+
+// Events are the events added so far.
+func (f *FollowUps) Events() []Event {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.evs)
+}
+
+// followUp appends ev, which the side effect being carried out led to: with the
+// acknowledgement of the event handled when the outbox takes follow-ups (FollowUps), at
+// once otherwise.
+func (s *Service) followUp(ctx context.Context, ev Event) error {
+	if f, ok := FollowUpsFrom(ctx); ok {
+		f.Add(ev)
+		return nil
+	}
+	return s.store.AddEvent(ctx, ev.TicketID, ev)
+}
+
 // Consumer group names. Each group works through every event on its own, so a slow or
 // failing sink never holds up Slack or the customers.
 const (
@@ -71,6 +123,17 @@ func MaxAttempts(group string) int {
 		return 1500
 	case strings.HasPrefix(group, SinkGroupPrefix):
 		return 10000
+	}
+	return 0
+}
+
+// Linger is how long group's side effects may wait so that the outbox reads and
+// acknowledges its events in batches rather than one at a time (outbox.Config.Linger):
+// a second for delivery marks and the sinks, which nobody waits on; nothing for the
+// groups that relay the chat.
+func Linger(group string) time.Duration {
+	if group == GroupMarks || strings.HasPrefix(group, SinkGroupPrefix) {
+		return time.Second
 	}
 	return 0
 }
@@ -130,12 +193,24 @@ func (s *Service) ticketFor(ctx context.Context, ev Event) (*Ticket, error) {
 	return t, err
 }
 
+// ticketAsWritten is the ticket the store attached to ev when it wrote it, if it has what
+// has: then the ticket is not read again. Otherwise it is loaded (ticketFor).
+func (s *Service) ticketAsWritten(ctx context.Context, ev Event, has func(*Ticket) bool) (*Ticket, error) {
+	if ev.Ticket != nil && ev.Ticket.ID == ev.TicketID && has(ev.Ticket) {
+		return ev.Ticket, nil
+	}
+	return s.ticketFor(ctx, ev)
+}
+
 // handleDesk keeps Slack in step with the ticket. Every step is safe to repeat: a card
 // already posted for an event is updated rather than posted again, and the Desk gets the
 // event id as idempotency key.
 func (s *Service) handleDesk(ctx context.Context, ev Event) error {
 	if !deskActsOn(ev) {
 		return nil // told by the event alone: the ticket is not read
+	}
+	if ev.Type == EventMessage {
+		return s.relayToDesk(ctx, ev)
 	}
 	t, err := s.ticketFor(ctx, ev)
 	if err != nil {
@@ -235,13 +310,25 @@ func (s *Service) handleDesk(ctx context.Context, ev Event) error {
 			return nil // the card, when posted, shows the details
 		}
 		return s.desk.UpdateCard(ctx, t, t.Card, ev.ID+":card")
-	case EventMessage:
-		if ev.Place == PlaceInbox && t.Inbox == "" {
-			return Permanent(fmt.Errorf("event %s: ticket %s has no inbox channel", ev.ID, t.ID))
-		}
-		return s.desk.Post(ctx, t, *ev.Message, ev.Place, ev.ID)
 	}
 	return nil
+}
+
+// relayToDesk posts a customer's (or a source agent's) message in Slack where the store
+// placed it: under the card or in the inbox channel. The ticket as the message was written
+// serves when it has that card or channel; a message written before the card was posted or
+// the inbox channel made reads the ticket as it is now, after the event that made them.
+func (s *Service) relayToDesk(ctx context.Context, ev Event) error {
+	t, err := s.ticketAsWritten(ctx, ev, func(t *Ticket) bool {
+		return ev.Place == PlaceInbox && t.Inbox != "" || ev.Place == PlaceCard && !t.Card.IsZero()
+	})
+	if err != nil {
+		return err
+	}
+	if ev.Place == PlaceInbox && t.Inbox == "" {
+		return Permanent(fmt.Errorf("event %s: ticket %s has no inbox channel", ev.ID, t.ID))
+	}
+	return s.desk.Post(ctx, t, *ev.Message, ev.Place, ev.ID)
 }
 
 // deskActsOn reports whether the desk group has anything to do for ev: every event but
@@ -269,7 +356,9 @@ func (s *Service) handleMarks(ctx context.Context, ev Event) error {
 	if !slices.Contains(marksTypes, ev.Type) {
 		return nil
 	}
-	t, err := s.ticketFor(ctx, ev)
+	// A mark needs the inbox channel, which stays once made: the ticket as the delivery
+	// was written serves.
+	t, err := s.ticketAsWritten(ctx, ev, func(t *Ticket) bool { return ev.Message != nil && t.Inbox != "" })
 	if err != nil {
 		return err
 	}
@@ -358,7 +447,9 @@ func (s *Service) handleSource(ctx context.Context, ev Event) error {
 	default:
 		return nil
 	}
-	t, err := s.ticketFor(ctx, ev)
+	// An agent's message needs only the conversation, which never changes: the ticket as
+	// the message was written serves. The turns of the chat read it as it is now.
+	t, err := s.ticketAsWritten(ctx, ev, func(*Ticket) bool { return ev.Type == EventMessage })
 	if err != nil {
 		return err
 	}
@@ -366,7 +457,7 @@ func (s *Service) handleSource(ctx context.Context, ev Event) error {
 	if !ok {
 		return Permanent(fmt.Errorf("ticket %s: %w %q", t.ID, ErrUnknownSource, t.Source))
 	}
-	st, err := s.Settings(ctx)
+	st, err := s.recentSettings(ctx)
 	if err != nil {
 		return err
 	}
@@ -412,7 +503,7 @@ func (s *Service) handleSource(ctx context.Context, ev Event) error {
 	if out.Kind != OutMessage {
 		return nil
 	}
-	return s.store.AddEvent(ctx, t.ID, Event{
+	return s.followUp(ctx, Event{
 		Type: EventDelivered, TicketID: t.ID, At: s.now(), Actor: ev.Actor, Message: ev.Message,
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -55,6 +56,43 @@ type Service struct {
 	remind  time.Duration
 	rating  time.Duration
 	obs     Observer
+
+	recent recentSettings // the settings as the outbox handlers read them
+}
+
+// settingsFresh is how long the outbox handlers use settings they read: a change an admin
+// saves through another replica reaches what this one tells customers within that time
+// (through this one, at once).
+const settingsFresh = time.Second
+
+// recentSettings holds the settings last read for the outbox handlers, and when.
+type recentSettings struct {
+	mu sync.Mutex
+	st *Settings
+	at time.Time
+}
+
+// recentSettings returns the settings, read at most settingsFresh ago: an agent's message
+// costs no read of them. The caller must not change what it gets.
+func (s *Service) recentSettings(ctx context.Context) (*Settings, error) {
+	s.recent.mu.Lock()
+	defer s.recent.mu.Unlock()
+	if s.recent.st != nil && time.Since(s.recent.at) < settingsFresh {
+		return s.recent.st, nil
+	}
+	st, err := s.Settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.recent.st, s.recent.at = st, time.Now()
+	return st, nil
+}
+
+// forgetRecentSettings makes the next recentSettings read them again.
+func (s *Service) forgetRecentSettings() {
+	s.recent.mu.Lock()
+	s.recent.st = nil
+	s.recent.mu.Unlock()
 }
 
 // New returns a Service for cfg. It returns an error when cfg.Store is nil, a source is nil
@@ -178,7 +216,9 @@ func (s *Service) UpdateSettings(ctx context.Context, st Settings) error {
 	if err := st.Validate(); err != nil {
 		return err
 	}
-	if err := s.store.SaveSettings(ctx, &st); err != nil {
+	err = s.store.SaveSettings(ctx, &st)
+	s.forgetRecentSettings() // even after a failure: it may have been saved
+	if err != nil {
 		return fmt.Errorf("tickets: save settings: %w", err)
 	}
 	return nil

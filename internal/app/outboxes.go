@@ -24,14 +24,18 @@ func (a *App) newOutboxes(svc *tickets.Service, inbound map[string]tickets.Handl
 	if err != nil {
 		return nil, err
 	}
+	st.SetRoutes(svc.Routes()) // the follow-ups appended with acknowledgements go there too
 	consumer := consumerName()
 	obs := make(map[string]*outbox.Worker, len(handlers)+len(inbound))
 	for group, h := range handlers {
 		cfg := outbox.Config{Consumer: consumer, Observe: m.outboxObserver(group),
-			MaxAttempts: tickets.MaxAttempts(group),
+			MaxAttempts: tickets.MaxAttempts(group), Linger: tickets.Linger(group),
 			GaveUp: func(ctx context.Context, ev tickets.Event, cause error) error {
 				return svc.GaveUp(ctx, group, ev, cause)
 			}}
+		if cfg.Linger > 0 {
+			cfg.AckDelay = cfg.Linger // what is read together is acknowledged together
+		}
 		ob, err := outbox.New(st, group, h, cfg, a.log)
 		if err != nil {
 			return nil, fmt.Errorf("outbox %s: %w", group, err)

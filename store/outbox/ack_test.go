@@ -2,6 +2,9 @@ package outbox
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"maps"
 	"strings"
 	"sync"
 	"testing"
@@ -10,13 +13,15 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/frontdeskhq/frontdesk/store/redistest"
+	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
 // xackCounter is a go-redis hook that records every XACK a client sends: how many ids
 // each carries.
 type xackCounter struct {
-	mu   sync.Mutex
-	acks []int
+	mu    sync.Mutex
+	acks  []int
+	reads int // XREADGROUPs sent
 }
 
 func (x *xackCounter) DialHook(next redis.DialHook) redis.DialHook { return next }
@@ -38,6 +43,11 @@ func (x *xackCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.
 }
 
 func (x *xackCounter) record(cmd redis.Cmder) {
+	if strings.EqualFold(cmd.Name(), "xreadgroup") {
+		x.mu.Lock()
+		x.reads++
+		x.mu.Unlock()
+	}
 	if strings.EqualFold(cmd.Name(), "xack") {
 		x.mu.Lock()
 		x.acks = append(x.acks, len(cmd.Args())-3) // XACK key group id...
@@ -123,4 +133,92 @@ func TestWorker_AcksInBatches(t *testing.T) {
 		eventually(t, "all is acknowledged", func() bool { return pendingCount(t, r, "desk") == 0 })
 		stopA()
 	})
+}
+
+// What a handler call asks to follow (tickets.FollowUps) is appended with the entry's
+// acknowledgement, once: an attempt that failed leaves nothing behind.
+func TestWorker_FollowUps(t *testing.T) {
+	t.Parallel()
+	r, _ := newStore(t)
+	all := fill(t, r, 3, 2)
+	var mu sync.Mutex
+	calls, done := map[string]int{}, 0
+	start(t, newWorker(t, r, "source", func(ctx context.Context, ev tickets.Event) error {
+		f, ok := tickets.FollowUpsFrom(ctx)
+		if !ok {
+			return errors.New("no follow-ups on the context")
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		calls[ev.ID]++
+		if ev.Type == tickets.EventMessage {
+			f.Add(tickets.Event{Type: tickets.EventDelivered, TicketID: ev.TicketID, At: t0, Message: ev.Message})
+			if calls[ev.ID] == 1 {
+				return errors.New("the first attempt fails after asking for a follow-up")
+			}
+		}
+		done++
+		return nil
+	}, Config{}))
+	want := map[tickets.ID]int{}
+	messages := 0
+	for _, ev := range all {
+		if ev.Type == tickets.EventMessage {
+			want[ev.TicketID]++
+			messages++
+		}
+	}
+	// The test store routes every event to source too: the follow-ups come back to it.
+	eventually(t, "every entry is handled and acknowledged", func() bool {
+		mu.Lock()
+		n := done
+		mu.Unlock()
+		return n == len(all)+messages && pendingCount(t, r, "source") == 0
+	})
+	delivered := map[tickets.ID]int{}
+	for _, ev := range allEvents(t, r) {
+		if ev.Type == tickets.EventDelivered {
+			delivered[ev.TicketID]++
+		}
+	}
+	if len(want) == 0 || !maps.Equal(delivered, want) {
+		t.Errorf("delivered events per ticket %v, want %v (one per message)", delivered, want)
+	}
+}
+
+// A group that lingers reads entries that come one at a time together: one read, and one
+// acknowledgement, for many.
+func TestWorker_Linger(t *testing.T) {
+	t.Parallel()
+	r, c := newStore(t)
+	const p, n = 9, 20
+	tk := open(t, r, convsIn("linger", p, 1)[0])
+	ca := redistest.AnotherClient(c)
+	defer ca.Close()
+	x := &xackCounter{}
+	ca.AddHook(x)
+	rec := &recorder{}
+	cfg := testConfig("A")
+	cfg.Block, cfg.Linger, cfg.AckDelay = time.Hour, 300*time.Millisecond, 300*time.Millisecond
+	start(t, newWorker(t, r.on(t, ca), "desk", rec.handle, cfg))
+	eventually(t, "the ticket's opening is handled", func() bool { return len(rec.done()) == 1 })
+	time.Sleep(400 * time.Millisecond) // the linger after it
+	x.mu.Lock()
+	readsBefore := x.reads
+	x.mu.Unlock()
+	for i := range n {
+		say(t, r, tk, fmt.Sprint("m", i))
+		time.Sleep(10 * time.Millisecond)
+	}
+	eventually(t, "everything is handled and acknowledged", func() bool {
+		return len(rec.done()) == n+1 && pendingCount(t, r, "desk") == 0
+	})
+	x.mu.Lock()
+	reads := x.reads - readsBefore
+	x.mu.Unlock()
+	// 20 entries 10 ms apart, read at most every 300 ms (reads block for an hour).
+	if reads > 3 {
+		t.Errorf("%d reads for %d entries that came 10 ms apart, want at most 3", reads, n)
+	}
+	checkOnceInOrder(t, rec, allEvents(t, r))
 }

@@ -28,19 +28,20 @@ type entry struct {
 
 // handleEntry calls the handler until it succeeds, fails permanently or has failed
 // MaxAttempts times, waiting between attempts. It reports whether the entry is handled and
-// awaits its acknowledgement (see queues.acked); one given up on is dead-lettered (and
-// acknowledged) here. A failure that asks for a pause (a RetryAfterError: a rate
+// awaits its acknowledgement (see queues.acked), with the follow-ups the successful call
+// asked for (tickets.FollowUps: each call gets its own); one given up on is dead-lettered
+// (and acknowledged) here. A failure that asks for a pause (a RetryAfterError: a rate
 // limit) is waited out and does not count: the entry waits its turn however long the
 // queue ahead of it is. Every attempt after the first, and every attempt at a claimed
 // entry, runs with tickets.WithRetry.
-func (w *Worker) handleEntry(ctx, hctx context.Context, p int, e entry) (handled bool, err error) {
+func (w *Worker) handleEntry(ctx, hctx context.Context, p int, e entry) (handled bool, follow []tickets.Event, err error) {
 	log := w.log.With(zap.String("event", e.ev.ID), zap.String("ticket", string(e.ev.TicketID)),
 		zap.String("type", string(e.ev.Type)))
 	var lastErr error
 	failures := 0
 	for attempt := 1; ; attempt++ {
 		if ctx.Err() != nil {
-			return false, errStopped
+			return false, nil, errStopped
 		}
 		cctx := hctx
 		if e.claimed || attempt > 1 {
@@ -49,6 +50,7 @@ func (w *Worker) handleEntry(ctx, hctx context.Context, p int, e entry) (handled
 		if attempt > 1 {
 			cctx = tickets.WithLastError(cctx, lastErr)
 		}
+		cctx, followUps := tickets.WithFollowUps(cctx)
 		began := time.Now()
 		err := w.call(cctx, e.ev)
 		lastErr = err
@@ -59,29 +61,29 @@ func (w *Worker) handleEntry(ctx, hctx context.Context, p int, e entry) (handled
 		switch {
 		case err == nil:
 			w.observe(OutcomeOK, took)
-			return true, nil
+			return true, followUps.Events(), nil
 		case hctx.Err() != nil:
 			w.observe(OutcomeRetry, took)
-			return false, errStopped // the handler was cut short; the next holder tries again
+			return false, nil, errStopped // the handler was cut short; the next holder tries again
 		case tickets.IsPermanent(err) || failures >= w.cfg.MaxAttempts:
 			w.observe(OutcomeGaveUp, took)
 			log.Error("giving up on outbox entry", zap.Int("attempts", attempt), zap.Error(err))
 			if derr := w.deadLetter(hctx, p, e, err, attempt); derr != nil {
-				return false, derr
+				return false, nil, derr
 			}
 			if w.cfg.GaveUp != nil {
 				if gerr := w.cfg.GaveUp(hctx, e.ev, err); gerr != nil {
 					log.Error("reporting the entry given up on", zap.Error(gerr))
 				}
 			}
-			return false, nil
+			return false, nil, nil
 		}
 		w.observe(OutcomeRetry, took)
 		wait := w.backoff(attempt, err)
 		log.Warn("outbox entry failed; will retry", zap.Int("attempt", attempt),
 			zap.Int("max_attempts", w.cfg.MaxAttempts), zap.Duration("wait", wait), zap.Error(err))
 		if !sleep(ctx, wait) {
-			return false, errStopped
+			return false, nil, errStopped
 		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
 // bookkeeping bounds an ack or a dead-letter. It does not end with hctx: a handler call
@@ -16,10 +18,19 @@ func bookkeeping(hctx context.Context) (context.Context, context.CancelFunc) {
 }
 
 // ack acknowledges entries of partition p for the group: the ids of each stream in one
-// XACK, all of them in one round trip.
-func (w *Worker) ack(hctx context.Context, p int, byStream map[string][]string) error {
+// XACK, all of them in one round trip; or, when their handler calls asked for follow-ups,
+// the ids of each stream together with theirs (store.Streams.AckWith).
+func (w *Worker) ack(hctx context.Context, p int, byStream map[string][]string, follow map[string][]tickets.Event) error {
 	ctx, cancel := bookkeeping(hctx)
 	defer cancel()
+	if len(follow) > 0 {
+		for stream, ids := range byStream {
+			if err := w.s.AckWith(ctx, p, stream, w.group, ids, follow[stream]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	if len(byStream) == 1 {
 		for stream, ids := range byStream {
 			if err := w.c.XAck(ctx, stream, w.group, ids...).Err(); err != nil {

@@ -56,6 +56,12 @@ type Config struct {
 	// once handled, and before a partition is let go; a crash within AckDelay of an
 	// entry's handling has it handled again (as after a crash before its XACK).
 	AckDelay time.Duration
+	// Linger is how long a partition's reader waits after a read that brought entries
+	// before it reads again (0: not at all), so that entries that come one at a time are
+	// read, and acknowledged (with an AckDelay as long), a batch at a time: a Redis round
+	// trip serves many entries. For groups whose side effects may wait that long
+	// (delivery marks, sinks); the relay's groups read at once.
+	Linger time.Duration
 	// ShutdownGrace is how long handler calls in flight may run on after Run's context
 	// ends (10s).
 	ShutdownGrace time.Duration
@@ -131,8 +137,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("outbox: retry base %s must be positive and at most retry max %s", c.RetryBase, c.RetryMax)
 	case c.ShutdownGrace < 0 || c.TrimEvery <= 0:
 		return fmt.Errorf("outbox: shutdown grace %s and trim every %s must not be negative", c.ShutdownGrace, c.TrimEvery)
-	case c.AckDelay < 0:
-		return fmt.Errorf("outbox: ack delay %s must not be negative", c.AckDelay)
+	case c.AckDelay < 0 || c.Linger < 0:
+		return fmt.Errorf("outbox: ack delay %s and linger %s must not be negative", c.AckDelay, c.Linger)
 	}
 	return nil
 }

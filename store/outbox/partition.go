@@ -103,6 +103,9 @@ func (w *Worker) work(ctx context.Context, p int) {
 			}
 			return
 		}
+		if len(msgs) > 0 && w.cfg.Linger > 0 {
+			sleep(wctx, w.cfg.Linger) // let more come, to be read together
+		}
 	}
 	if err := q.failure(); err != nil && hctx.Err() == nil && !errors.Is(err, errStopped) {
 		log.Error("outbox bookkeeping failed; starting the partition over", zap.Error(err))

@@ -25,11 +25,12 @@ type queues struct {
 	mu      sync.Mutex
 	byTkt   map[tickets.ID][]entry
 	running map[tickets.ID]bool
-	held    map[string]bool     // ids of the entries queued, being handled or awaiting their ack
-	toAck   map[string][]string // ids of the entries handled and not yet acknowledged, by stream
-	nToAck  int                 // how many toAck holds
-	room    chan struct{}       // receives when an entry is done
-	err     error               // the first bookkeeping failure
+	held    map[string]bool            // ids of the entries queued, being handled or awaiting their ack
+	toAck   map[string][]string        // ids of the entries handled and not yet acknowledged, by stream
+	follow  map[string][]tickets.Event // the follow-ups of their handler calls, by stream
+	nToAck  int                        // how many toAck holds
+	room    chan struct{}              // receives when an entry is done
+	err     error                      // the first bookkeeping failure
 	wg      sync.WaitGroup
 
 	ackNow   chan struct{} // receives when an entry is handled (the first of a batch, or the Batch-th)
@@ -39,7 +40,7 @@ type queues struct {
 
 func newQueues(w *Worker, p int, ctx, hctx context.Context, stop func()) *queues {
 	return &queues{w: w, p: p, ctx: ctx, hctx: hctx, stop: stop, byTkt: map[tickets.ID][]entry{},
-		running: map[tickets.ID]bool{}, held: map[string]bool{}, toAck: map[string][]string{}, room: make(chan struct{}, 1),
+		running: map[tickets.ID]bool{}, held: map[string]bool{}, toAck: map[string][]string{}, follow: map[string][]tickets.Event{}, room: make(chan struct{}, 1),
 		ackNow: make(chan struct{}, 1), ackStop: make(chan struct{}), ackedAll: make(chan struct{})}
 }
 
@@ -95,9 +96,9 @@ func (q *queues) drain(id tickets.ID) {
 		q.byTkt[id] = list[1:]
 		q.mu.Unlock()
 
-		handled, err := q.w.handleEntry(q.ctx, q.hctx, q.p, e)
+		handled, follow, err := q.w.handleEntry(q.ctx, q.hctx, q.p, e)
 		if handled {
-			q.acked(e.stream, e.msg.ID)
+			q.acked(e.stream, e.msg.ID, follow)
 			continue
 		}
 		q.mu.Lock()
@@ -124,12 +125,15 @@ func (q *queues) finished(err error) {
 	}
 }
 
-// acked queues the acknowledgement of entry id of stream, which its handler finished:
-// runAcks sends it with the others handled within AckDelay. The entry stays held until
-// then, so that no claim takes it up again.
-func (q *queues) acked(stream, id string) {
+// acked queues the acknowledgement of entry id of stream, which its handler finished,
+// with the follow-ups its handler call asked for: runAcks sends it with the others handled
+// within AckDelay. The entry stays held until then, so that no claim takes it up again.
+func (q *queues) acked(stream, id string, follow []tickets.Event) {
 	q.mu.Lock()
 	q.toAck[stream] = append(q.toAck[stream], id)
+	if len(follow) > 0 {
+		q.follow[stream] = append(q.follow[stream], follow...)
+	}
 	q.nToAck++
 	n := q.nToAck
 	q.mu.Unlock()
@@ -184,16 +188,16 @@ func (q *queues) runAcks() {
 }
 
 // flushAcks acknowledges every handled entry not yet acknowledged, in one XACK per
-// stream.
+// stream, or one script with their follow-ups.
 func (q *queues) flushAcks() error {
 	q.mu.Lock()
-	byStream := q.toAck
-	q.toAck, q.nToAck = map[string][]string{}, 0
+	byStream, follow := q.toAck, q.follow
+	q.toAck, q.follow, q.nToAck = map[string][]string{}, map[string][]tickets.Event{}, 0
 	q.mu.Unlock()
 	if len(byStream) == 0 {
 		return nil
 	}
-	err := q.w.ack(q.hctx, q.p, byStream)
+	err := q.w.ack(q.hctx, q.p, byStream, follow)
 	q.mu.Lock()
 	for _, ids := range byStream {
 		for _, id := range ids {

@@ -114,6 +114,14 @@ func (m *Memory) emit(ev tickets.Event) string {
 	return ev.ID
 }
 
+// asWritten is the ticket a message's event carries (Event.Ticket): a snapshot without its
+// transfers and the history of its details. m.mu is held.
+func (m *Memory) asWritten(id tickets.ID) *tickets.Ticket {
+	t := m.snapshot(id)
+	t.Transfers, t.Edits = nil, nil
+	return t
+}
+
 // snapshot returns a copy of ticket id, sharing nothing with the stored one, with its
 // current card resolved. m.mu is held.
 func (m *Memory) snapshot(id tickets.ID) *tickets.Ticket {

@@ -109,7 +109,8 @@ func (m *Memory) addMessage(id tickets.ID, msg tickets.Message) (bool, error) {
 	if !m.record(id, msg, place == tickets.PlaceCard) {
 		return false, nil
 	}
-	m.emit(tickets.Event{Type: tickets.EventMessage, TicketID: id, At: msg.At, Actor: msg.Author, Message: &msg, Place: place})
+	m.emit(tickets.Event{Type: tickets.EventMessage, TicketID: id, At: msg.At, Actor: msg.Author, Message: &msg, Place: place,
+		Ticket: m.asWritten(id)})
 	return true, nil
 }
 

@@ -25,6 +25,9 @@ func testAddInboxMessage(t *testing.T, start starter) {
 	t.Run("AgentMessageOnce", func(t *testing.T) {
 		s := start(t)
 		tk := inTicket(s, tickets.StatusActive)
+		if err := s.SetCard(s.ctx, tk.ID, s.hooks.Events(tk.ID)[0].ID, tickets.Card{Channel: "C_SUPPORT", TS: "1.5"}); err != nil {
+			t.Fatal(err)
+		}
 		m := written(tickets.FromAgent, "how can I help?", "1.1", at(2))
 		got, added, err := s.AddInboxMessage(s.ctx, "G1", m)
 		if err != nil || !added || got.ID != tk.ID || got.Status != tickets.StatusActive {
@@ -35,6 +38,16 @@ func testAddInboxMessage(t *testing.T, start starter) {
 		evs := s.expect(tk.ID, `message agent:"how can I help?" by U_ALICE`)
 		equal(t, "the event's message", *evs[0].Message, m)
 		sameTime(t, "EventMessage.At", evs[0].At, at(2))
+		// It carries the ticket as it was written, but for its transfers and edits, so that
+		// relaying it needs no second read.
+		if evs[0].Ticket == nil {
+			t.Error("the message's event carries no ticket")
+		} else {
+			want := *got
+			want.Transfers, want.Edits = nil, nil
+			equal(t, "the ticket the event carries", *evs[0].Ticket, want)
+			equal(t, "its card", evs[0].Ticket.Card.TS, "1.5")
+		}
 
 		// The same Slack ts again: nothing changes, the ticket comes back.
 		again, added, err := s.AddInboxMessage(s.ctx, "G1", written(tickets.FromAgent, "how can I help?", "1.1", at(3)))
