@@ -194,3 +194,27 @@ func TestEnricher(t *testing.T) {
 		t.Error("a sink and an enricher of one name were taken")
 	}
 }
+
+// A change recorded before a pick and handled after it, before the pick made the inbox
+// channel, leaves the card to the pick's update: the card never says who picked it
+// without where.
+func TestDetails_ChangeJustBeforeAPickWaitsForIt(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t)
+	tk := h.open(t, "c1", "", "Hello")
+	h.deliver(t) // the card
+	urgent := UrgencyHigh
+	if _, err := h.svc.Suggest(ctx, tk.ID, DetailsChange{Urgency: &urgent}); err != nil {
+		t.Fatal(err)
+	}
+	h.pick(t, tk.ID, alice)
+	var updates []string
+	for _, call := range h.deliver(t) {
+		if strings.HasPrefix(call, "desk.UpdateCard") {
+			updates = append(updates, call)
+		}
+	}
+	if len(updates) != 1 || !strings.Contains(updates[0], "active") {
+		t.Errorf("card updates %q, want the pick's alone", updates)
+	}
+}

@@ -306,8 +306,14 @@ func (s *Service) handleDesk(ctx context.Context, ev Event) error {
 	case EventSynced:
 		return s.desk.Notice(ctx, t, ev, ev.ID)
 	case EventUpdated:
-		if t.Card.IsZero() {
+		switch {
+		case t.Card.IsZero():
 			return nil // the card, when posted, shows the details
+		case t.Status == StatusActive && t.Inbox == "":
+			// Picked after this change and before its inbox channel exists: the pick's
+			// event, next in this group, updates the card, details and channel link
+			// together. Updated now, it would say who picked it without where.
+			return nil
 		}
 		return s.desk.UpdateCard(ctx, t, t.Card, ev.ID+":card")
 	}
