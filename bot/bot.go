@@ -115,8 +115,14 @@ type Bot struct {
 	gaps        *gaps
 	epochMu     sync.Mutex
 	sharedEpoch int64
-	member      string // this bot among the replicas' heartbeats
+	member      string       // this bot among the replicas' heartbeats
+	replicas    atomic.Int64 // how many replicas' bots beat, as last seen; 0 before the first beat
 }
+
+// Replicas is how many replicas take the app's Slack events, as their heartbeats said
+// within the last half second or so; 0 before the first heartbeat. With more than one,
+// an inbox channel's messages may reach different replicas.
+func (b *Bot) Replicas() int { return int(b.replicas.Load()) }
 
 // identity is the bot's own Slack user and bot ids, from auth.test.
 type identity struct{ userID, botID string }

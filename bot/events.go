@@ -3,6 +3,8 @@ package bot
 import (
 	"context"
 	"errors"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -86,6 +88,21 @@ func (b *Bot) relayableMessage(botID, user, subtype string) bool {
 	return false
 }
 
+// tsTime is when the Slack message of ts was written: a ts is unix seconds with
+// microseconds ("1733412345.000200"). Zero when ts is not one.
+func tsTime(ts string) time.Time {
+	sec, frac, _ := strings.Cut(ts, ".")
+	s, err := strconv.ParseInt(sec, 10, 64)
+	if err != nil || s <= 0 {
+		return time.Time{}
+	}
+	us, err := strconv.ParseInt((frac + "000000")[:6], 10, 64)
+	if err != nil {
+		return time.Time{}
+	}
+	return time.Unix(s, us*1000).UTC()
+}
+
 // agentMessage is the message an agent wrote in an inbox channel: a top-level message
 // goes to the customer, a thread reply (threadTS set and not ts) is an internal note.
 func (b *Bot) agentMessage(ctx context.Context, user, text, ts, threadTS string, files []slack.File) tickets.Message {
@@ -94,6 +111,7 @@ func (b *Bot) agentMessage(ctx context.Context, user, text, ts, threadTS string,
 		Author:          b.users.agentSoon(ctx, user),
 		Text:            text,
 		SourceMessageID: ts,
+		At:              tsTime(ts), // when it was written: the customer gets them in that order
 	}
 	if threadTS != "" && threadTS != ts {
 		m.Direction = tickets.Internal

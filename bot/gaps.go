@@ -44,8 +44,9 @@ type SocketEpochs interface {
 	// BumpSocketEpoch raises the counter and returns its new value.
 	BumpSocketEpoch(ctx context.Context) (int64, error)
 	// BeatSocket records that member is alive at now, raises the counter when another
-	// member's latest heartbeat is more than stale old, and returns the counter.
-	BeatSocket(ctx context.Context, member string, now time.Time, stale time.Duration) (int64, error)
+	// member's latest heartbeat is more than stale old, and returns the counter and how
+	// many members are alive.
+	BeatSocket(ctx context.Context, member string, now time.Time, stale time.Duration) (epoch int64, alive int, err error)
 	// LeaveSocket forgets member, which stops cleanly.
 	LeaveSocket(ctx context.Context, member string) error
 }
@@ -174,8 +175,9 @@ func (b *Bot) watchEpochs(ctx context.Context) {
 	// connection makes every channel due anyway.
 	known := false
 	for {
-		n, err := b.cfg.Epochs.BeatSocket(ctx, b.member, time.Now(), heartbeatStale)
+		n, alive, err := b.cfg.Epochs.BeatSocket(ctx, b.member, time.Now(), heartbeatStale)
 		if err == nil { // Redis away: its errors are reported where they matter
+			b.replicas.Store(int64(alive))
 			b.epochMu.Lock()
 			raised := known && n > b.sharedEpoch
 			b.sharedEpoch = max(b.sharedEpoch, n)

@@ -153,7 +153,7 @@ func TestWatchEpochs(t *testing.T) {
 
 	// A replica whose heartbeats stopped (killed, say) counts as a lost connection.
 	checked()
-	if _, err := st.BeatSocket(ctx, "dead-replica", time.Now().Add(-time.Minute), time.Hour); err != nil {
+	if _, _, err := st.BeatSocket(ctx, "dead-replica", time.Now().Add(-time.Minute), time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	waitDue("another replica's heartbeats stopped")

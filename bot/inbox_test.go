@@ -3,6 +3,7 @@ package bot
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
@@ -34,9 +35,10 @@ func TestRelay(t *testing.T) {
 	second := w.alice.Post(inbox, "One moment please")
 	got := relayed(t, "T1", 3)
 	want := []tickets.Message{
-		{Direction: tickets.FromAgent, Author: alice, Text: "Hello Carol, how can I help?", SourceMessageID: first.TS},
-		{Direction: tickets.Internal, Author: alice, Text: "she wrote about billing before", SourceMessageID: note.TS},
-		{Direction: tickets.FromAgent, Author: alice, Text: "One moment please", SourceMessageID: second.TS},
+		// At is when Slack says each was written: their ts.
+		{Direction: tickets.FromAgent, Author: alice, Text: "Hello Carol, how can I help?", SourceMessageID: first.TS, At: tsTime(first.TS)},
+		{Direction: tickets.Internal, Author: alice, Text: "she wrote about billing before", SourceMessageID: note.TS, At: tsTime(note.TS)},
+		{Direction: tickets.FromAgent, Author: alice, Text: "One moment please", SourceMessageID: second.TS, At: tsTime(second.TS)},
 	}
 	for i := range want {
 		if fmt.Sprintf("%+v", got[i]) != fmt.Sprintf("%+v", want[i]) {
@@ -74,4 +76,19 @@ func TestRelay(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestTSTime(t *testing.T) {
+	for ts, want := range map[string]time.Time{
+		"1733412345.000200": time.Unix(1733412345, 200_000).UTC(),
+		"1733412345.5":      time.Unix(1733412345, 500_000_000).UTC(),
+		"1733412345":        time.Unix(1733412345, 0).UTC(),
+		"":                  {},
+		"x.1":               {},
+		"-5.000001":         {},
+	} {
+		if got := tsTime(ts); !got.Equal(want) {
+			t.Errorf("tsTime(%q) = %v, want %v", ts, got, want)
+		}
+	}
 }

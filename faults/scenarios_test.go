@@ -52,7 +52,9 @@ func testCrash(t *testing.T) {
 }
 
 // two-replicas: two processes on one Redis and one Slack app; three agents click Pick on
-// every card at once; one replica is killed mid-burst.
+// every card at once; the agents write in pairs a few milliseconds apart, whose events
+// Slack hands to either replica, and must reach the customer in the order written; one
+// replica is killed mid-burst.
 func testTwoReplicas(t *testing.T) {
 	w := newWorld(t, "two-replicas")
 	w.lateFromKilled = true
@@ -63,7 +65,9 @@ func testTwoReplicas(t *testing.T) {
 	}
 	w.openChats(chats, 3)
 	w.checkPicks(3)
-	b := w.startBurst(standard)
+	paired := standard
+	paired.agentPair = 4 * time.Millisecond
+	b := w.startBurst(paired)
 	b.reach(0.4)
 	// The victim is the replica holding the most outbox leases (the first one up takes
 	// them all), so that the other must take its partitions over.

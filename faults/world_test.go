@@ -431,10 +431,13 @@ func poll(deadline time.Time, cond func() bool) bool {
 	}
 }
 
-// load is how many messages a burst sends per chat each way, and how often.
+// load is how many messages a burst sends per chat each way, and how often. With
+// agentPair set, the agents write in pairs: the second message of each pair agentPair
+// after the first, the next pair agentEvery later.
 type load struct {
 	cust, agent           int
 	custEvery, agentEvery time.Duration
+	agentPair             time.Duration
 }
 
 // burst is a burst of messages in flight: per chat, a customer (POSTs through the
@@ -483,7 +486,11 @@ func (w *world) startBurst(l load) *burst {
 				c.agentOut = append(c.agentOut, m)
 				c.mu.Unlock()
 				b.posted.Add(1)
-				time.Sleep(l.agentEvery)
+				if l.agentPair > 0 && i%2 == 0 {
+					time.Sleep(l.agentPair)
+				} else {
+					time.Sleep(l.agentEvery)
+				}
 			}
 		})
 	}

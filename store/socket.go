@@ -37,7 +37,8 @@ func (r *Redis) SocketEpoch(ctx context.Context) (int64, error) {
 }
 
 // beatScript records a bot's heartbeat, forgets the bots whose latest heartbeat is too
-// old (raising the epoch: they may have died with events in flight) and returns the epoch.
+// old (raising the epoch: they may have died with events in flight) and returns the epoch
+// and how many bots are alive.
 //
 // KEYS[1] -> P{socket}:members
 // KEYS[2] -> P{socket}:epoch
@@ -47,25 +48,32 @@ func (r *Redis) SocketEpoch(ctx context.Context) (int64, error) {
 var beatScript = redis.NewScript(`
 redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
 local gone = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
+local epoch
 if #gone > 0 then
 	for _, m in ipairs(gone) do
 		redis.call('ZREM', KEYS[1], m)
 	end
-	return redis.call('INCR', KEYS[2])
+	epoch = redis.call('INCR', KEYS[2])
+else
+	epoch = tonumber(redis.call('GET', KEYS[2]) or '0')
 end
-return tonumber(redis.call('GET', KEYS[2]) or '0')
+return {epoch, redis.call('ZCARD', KEYS[1])}
 `)
 
 // BeatSocket records that member (one running bot) is alive at now, raises the socket
 // epoch when another member's latest heartbeat is more than stale old (it stopped
-// without leaving), and returns the epoch.
-func (r *Redis) BeatSocket(ctx context.Context, member string, now time.Time, stale time.Duration) (int64, error) {
-	n, err := beatScript.Run(ctx, r.c, []string{r.keys.socketMembers(), r.keys.socketEpoch()},
-		now.UnixMilli(), member, now.Add(-stale).UnixMilli()).Int64()
-	if err != nil {
-		return 0, fmt.Errorf("store: socket heartbeat: %w", err)
+// without leaving), and returns the epoch and how many members are alive, member
+// included.
+func (r *Redis) BeatSocket(ctx context.Context, member string, now time.Time, stale time.Duration) (epoch int64, alive int, err error) {
+	res, err := beatScript.Run(ctx, r.c, []string{r.keys.socketMembers(), r.keys.socketEpoch()},
+		now.UnixMilli(), member, now.Add(-stale).UnixMilli()).Int64Slice()
+	if err == nil && len(res) != 2 {
+		err = fmt.Errorf("the script answered %d values", len(res))
 	}
-	return n, nil
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: socket heartbeat: %w", err)
+	}
+	return res[0], int(res[1]), nil
 }
 
 // LeaveSocket forgets member, which stops cleanly: its heartbeats stopping is no sign of

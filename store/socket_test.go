@@ -30,29 +30,29 @@ func TestBeatSocket(t *testing.T) {
 	ctx := context.Background()
 	const stale = 1500 * time.Millisecond
 	t0 := time.Unix(1_700_000_000, 0)
-	beat := func(member string, at time.Time, want int64) {
+	beat := func(member string, at time.Time, want int64, wantAlive int) {
 		t.Helper()
-		n, err := st.BeatSocket(ctx, member, at, stale)
-		if err != nil || n != want {
-			t.Fatalf("BeatSocket(%s, +%v) = %d, %v; want epoch %d", member, at.Sub(t0), n, err, want)
+		n, alive, err := st.BeatSocket(ctx, member, at, stale)
+		if err != nil || n != want || alive != wantAlive {
+			t.Fatalf("BeatSocket(%s, +%v) = %d, %d alive, %v; want epoch %d, %d alive", member, at.Sub(t0), n, alive, err, want, wantAlive)
 		}
 	}
-	beat("a", t0, 0)
-	beat("b", t0, 0)
-	beat("a", t0.Add(time.Second), 0)
-	beat("b", t0.Add(time.Second), 0)
+	beat("a", t0, 0, 1)
+	beat("b", t0, 0, 2)
+	beat("a", t0.Add(time.Second), 0, 2)
+	beat("b", t0.Add(time.Second), 0, 2)
 	// b dies; a's heartbeats go on.
-	beat("a", t0.Add(2*time.Second), 0)
-	beat("a", t0.Add(2600*time.Millisecond), 1) // b's last beat is 1.6 s old
-	beat("a", t0.Add(3*time.Second), 1)         // and it is forgotten: once only
+	beat("a", t0.Add(2*time.Second), 0, 2)
+	beat("a", t0.Add(2600*time.Millisecond), 1, 1) // b's last beat is 1.6 s old
+	beat("a", t0.Add(3*time.Second), 1, 1)         // and it is forgotten: once only
 	// c leaves cleanly.
-	beat("c", t0.Add(3*time.Second), 1)
+	beat("c", t0.Add(3*time.Second), 1, 2)
 	if err := st.LeaveSocket(ctx, "c"); err != nil {
 		t.Fatal(err)
 	}
-	beat("a", t0.Add(5*time.Second), 1)
+	beat("a", t0.Add(5*time.Second), 1, 1)
 	if n, _ := st.BumpSocketEpoch(ctx); n != 2 {
 		t.Fatalf("BumpSocketEpoch = %d, want 2 (it shares the counter)", n)
 	}
-	beat("a", t0.Add(5500*time.Millisecond), 2)
+	beat("a", t0.Add(5500*time.Millisecond), 2, 1)
 }

@@ -127,6 +127,23 @@ func MaxAttempts(group string) int {
 	return 0
 }
 
+// WrittenAt says, for the events of group that must be carried out in the order they were
+// written rather than the order they were stored, when they were written: the agents'
+// messages, for the source group (their Message.At is when Slack says they were written).
+// Two messages an agent writes milliseconds apart may reach two replicas, and be stored
+// in either order; the customer must read them as written. Nil for the other groups.
+func WrittenAt(group string) func(Event) (time.Time, bool) {
+	if group != GroupSource {
+		return nil
+	}
+	return func(ev Event) (time.Time, bool) {
+		if ev.Type != EventMessage || ev.Message == nil || ev.Message.Direction != FromAgent || ev.Message.At.IsZero() {
+			return time.Time{}, false
+		}
+		return ev.Message.At, true
+	}
+}
+
 // Linger is how long group's side effects may wait so that the outbox reads and
 // acknowledges its events in batches rather than one at a time (outbox.Config.Linger):
 // a second for delivery marks and the sinks, which nobody waits on; nothing for the

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/frontdeskhq/frontdesk/store"
 	"github.com/frontdeskhq/frontdesk/store/outbox"
@@ -36,6 +37,9 @@ func (a *App) newOutboxes(svc *tickets.Service, inbound map[string]tickets.Handl
 		if cfg.Linger > 0 {
 			cfg.AckDelay = cfg.Linger // what is read together is acknowledged together
 		}
+		if cfg.WrittenAt = tickets.WrittenAt(group); cfg.WrittenAt != nil {
+			cfg.Settle = a.agentOrderSettle
+		}
 		ob, err := outbox.New(st, group, h, cfg, a.log)
 		if err != nil {
 			return nil, fmt.Errorf("outbox %s: %w", group, err)
@@ -55,6 +59,21 @@ func (a *App) newOutboxes(svc *tickets.Service, inbound map[string]tickets.Handl
 		obs[group] = ob
 	}
 	return obs, nil
+}
+
+// agentOrderWindow is how long an agent's message waits, once stored, for those the agent
+// wrote before it to be stored too (outbox.Config.Settle), while more than one replica
+// takes the app's Slack events: two messages written a few milliseconds apart may reach
+// two replicas, and the one written first be stored a few milliseconds later.
+const agentOrderWindow = 100 * time.Millisecond
+
+// agentOrderSettle is the wait outbox.Config.Settle asks for: agentOrderWindow while more
+// than one replica's bot beats, none with one alone.
+func (a *App) agentOrderSettle() time.Duration {
+	if a.bot.Replicas() > 1 {
+		return agentOrderWindow
+	}
+	return 0
 }
 
 // consumerName names this process's outbox workers: host, pid and a random part that tells

@@ -73,7 +73,14 @@ func (w *Worker) finishLegacy(wctx, ctx context.Context, p int, minIdle time.Dur
 	default:
 		return err
 	}
-	if err := w.claimAll(ctx, legacy, p, minIdle, q); err != nil {
+	err = q.claim(func() error {
+		claimed, err := w.claimAll(ctx, legacy, minIdle)
+		if err != nil {
+			return err
+		}
+		return q.add(legacy, claimed, true)
+	})
+	if err != nil {
 		return err
 	}
 	for wctx.Err() == nil {

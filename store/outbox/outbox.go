@@ -73,6 +73,16 @@ type Config struct {
 	// Inbound makes the Worker work through the queue of events sources sent
 	// (store.Redis.Enqueue) instead of the outbox of side effects.
 	Inbound bool
+	// WrittenAt, when set, says which events must be carried out in the order they were
+	// written rather than the order they were stored, and when they were written
+	// (tickets.WrittenAt: agents' messages, which two replicas may store in either order).
+	// Such an event waits until Settle has passed since it was stored, for any written
+	// before it to be stored too; then, of the run of such events at the head of its
+	// ticket's queue, the earliest written goes first.
+	WrittenAt func(tickets.Event) (time.Time, bool)
+	// Settle is that wait, asked for each such event (nil or 0: none, as when a single
+	// replica takes the app's events).
+	Settle func() time.Duration
 	// GaveUp, when set, is told of every event set aside for good (after it is in the
 	// dead stream), so the product can show the failure; its error is logged.
 	GaveUp func(ctx context.Context, ev tickets.Event, cause error) error

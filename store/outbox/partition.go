@@ -81,7 +81,7 @@ func (w *Worker) work(ctx context.Context, p int) {
 				}
 				return
 			}
-			if err := w.claimAll(hctx, w.stream(p), p, minIdle, q); err != nil {
+			if err := w.takeOver(hctx, p, minIdle, lastClaim.IsZero(), q); err != nil {
 				if hctx.Err() == nil {
 					log.Error("take over outbox entries", zap.Error(err))
 				}
@@ -121,12 +121,37 @@ func (w *Worker) createGroup(ctx context.Context, p int) error {
 	return err
 }
 
-// claimAll takes over, in stream order, every entry of stream (partition p's) pending in
-// the group that has been idle at least minIdle, whoever read it, and queues those not
-// already in q. A consumer that lost the lease stops its work at once, so what it read
-// and did not acknowledge is ours to do; our own entries in hand (say, waiting to retry)
-// are skipped.
-func (w *Worker) claimAll(ctx context.Context, stream string, p int, minIdle time.Duration, q *queues) error {
+// takeOver queues the entries of partition p's stream pending in the group that have been
+// idle at least minIdle, whoever read them (claimAll). On taking the partition (first),
+// it queues them together with the entries waiting unread, so that a ticket's entries of
+// both are ordered together (Config.WrittenAt).
+func (w *Worker) takeOver(ctx context.Context, p int, minIdle time.Duration, first bool, q *queues) error {
+	return q.claim(func() error {
+		claimed, err := w.claimAll(ctx, w.stream(p), minIdle)
+		if err != nil {
+			return err
+		}
+		bs := []batch{{w.stream(p), claimed, true}}
+		if first {
+			fresh, err := w.read(ctx, w.stream(p), -1)
+			if err != nil {
+				return err
+			}
+			bs = append(bs, batch{w.stream(p), fresh, false})
+		}
+		if n := q.notHeld(claimed); n > 0 {
+			w.log.Info("took over unacknowledged entries", zapPartition(p), zap.Int("entries", n))
+		}
+		return q.addBatches(bs...)
+	})
+}
+
+// claimAll takes over and returns, in stream order, every entry of stream pending in the
+// group that has been idle at least minIdle, whoever read it. A consumer that lost the
+// lease stops its work at once, so what it read and did not acknowledge is ours to do;
+// our own entries in hand (say, waiting to retry) come back too, and queues.add skips them.
+func (w *Worker) claimAll(ctx context.Context, stream string, minIdle time.Duration) ([]redis.XMessage, error) {
+	var all []redis.XMessage
 	start := "0-0"
 	for {
 		msgs, next, err := w.c.XAutoClaim(ctx, &redis.XAutoClaimArgs{
@@ -134,17 +159,11 @@ func (w *Worker) claimAll(ctx context.Context, stream string, p int, minIdle tim
 			Start: start, MinIdle: minIdle, Count: w.cfg.Batch,
 		}).Result()
 		if err != nil {
-			return err
+			return nil, err
 		}
-		before := q.size()
-		if err := q.add(stream, msgs, true); err != nil {
-			return err
-		}
-		if n := q.size() - before; n > 0 {
-			w.log.Info("took over unacknowledged entries", zapPartition(p), zap.Int("entries", n))
-		}
+		all = append(all, msgs...)
 		if next == "0-0" || next == "" || len(msgs) == 0 {
-			return nil
+			return all, nil
 		}
 		start = next
 	}

@@ -25,13 +25,17 @@ type queues struct {
 	mu      sync.Mutex
 	byTkt   map[tickets.ID][]entry
 	running map[tickets.ID]bool
-	held    map[string]bool            // ids of the entries queued, being handled or awaiting their ack
-	toAck   map[string][]string        // ids of the entries handled and not yet acknowledged, by stream
-	follow  map[string][]tickets.Event // the follow-ups of their handler calls, by stream
-	nToAck  int                        // how many toAck holds
-	room    chan struct{}              // receives when an entry is done
-	err     error                      // the first bookkeeping failure
-	wg      sync.WaitGroup
+	held    map[string]bool // ids of the entries queued, being handled or awaiting their ack
+	// claimed, while a claim is in flight (claiming), holds the ids acknowledged since
+	// it began: what it brings back of those is done already, not to be queued again.
+	claiming bool
+	claimed  map[string]bool
+	toAck    map[string][]string        // ids of the entries handled and not yet acknowledged, by stream
+	follow   map[string][]tickets.Event // the follow-ups of their handler calls, by stream
+	nToAck   int                        // how many toAck holds
+	room     chan struct{}              // receives when an entry is done
+	err      error                      // the first bookkeeping failure
+	wg       sync.WaitGroup
 
 	ackNow   chan struct{} // receives when an entry is handled (the first of a batch, or the Batch-th)
 	ackStop  chan struct{} // closed to stop runAcks
@@ -44,37 +48,64 @@ func newQueues(w *Worker, p int, ctx, hctx context.Context, stop func()) *queues
 		ackNow: make(chan struct{}, 1), ackStop: make(chan struct{}), ackedAll: make(chan struct{})}
 }
 
+// batch is entries read together from one stream; claimed says they were taken over
+// from another consumer.
+type batch struct {
+	stream  string
+	msgs    []redis.XMessage
+	claimed bool
+}
+
 // add queues msgs of stream (in stream order), skipping those already held; a malformed
 // entry is dead-lettered at once. It returns an error only when Redis fails doing that.
 func (q *queues) add(stream string, msgs []redis.XMessage, claimed bool) error {
-	for _, m := range msgs {
-		q.mu.Lock()
-		dup := q.held[m.ID]
-		q.mu.Unlock()
-		if dup {
-			continue
-		}
-		e := entry{stream: stream, msg: m, claimed: claimed}
-		ev, err := q.w.s.Decode(q.p, m)
-		if err != nil {
-			q.w.log.Error("malformed outbox entry", zapPartition(q.p), zap.String("entry", m.ID), zap.Error(err))
-			if err := q.w.deadLetter(q.hctx, q.p, e, fmt.Errorf("malformed entry: %w", err), 0); err != nil {
-				return err
+	return q.addBatches(batch{stream, msgs, claimed})
+}
+
+// addBatches queues the entries of bs, in order, all at once: no ticket's entry is handled
+// before the entries of that ticket in bs are all queued (so that Config.WrittenAt can
+// order them). See add.
+func (q *queues) addBatches(bs ...batch) error {
+	var es []entry
+	for _, b := range bs {
+		for _, m := range b.msgs {
+			e := entry{stream: b.stream, msg: m, claimed: b.claimed}
+			ev, err := q.w.s.Decode(q.p, m)
+			if err != nil {
+				q.mu.Lock()
+				dup := q.held[m.ID]
+				q.mu.Unlock()
+				if dup {
+					continue
+				}
+				q.w.log.Error("malformed outbox entry", zapPartition(q.p), zap.String("entry", m.ID), zap.Error(err))
+				if err := q.w.deadLetter(q.hctx, q.p, e, fmt.Errorf("malformed entry: %w", err), 0); err != nil {
+					return err
+				}
+				continue
 			}
+			e.ev = ev
+			es = append(es, e)
+		}
+	}
+	var start []tickets.ID
+	q.mu.Lock()
+	for _, e := range es {
+		if q.held[e.msg.ID] || q.claimed[e.msg.ID] {
 			continue
 		}
-		e.ev = ev
-		q.mu.Lock()
-		q.held[m.ID] = true
-		key := q.w.s.OrderKey(ev)
+		q.held[e.msg.ID] = true
+		key := q.w.s.OrderKey(e.ev)
 		q.byTkt[key] = append(q.byTkt[key], e)
-		start := !q.running[key]
-		q.running[key] = true
-		q.mu.Unlock()
-		if start {
-			q.wg.Add(1)
-			go q.drain(key)
+		if !q.running[key] {
+			q.running[key] = true
+			start = append(start, key)
 		}
+	}
+	q.mu.Unlock()
+	for _, key := range start {
+		q.wg.Add(1)
+		go q.drain(key)
 	}
 	return nil
 }
@@ -92,8 +123,19 @@ func (q *queues) drain(id tickets.ID) {
 			q.mu.Unlock()
 			return
 		}
+		if wait := q.unsettled(list[0]); wait > 0 {
+			q.mu.Unlock()
+			if !sleep(q.ctx, wait) {
+				q.finished(errStopped) // what is left stays pending for the next holder
+			}
+			continue // what came meanwhile may have been written before it
+		}
 		e := list[0]
 		q.byTkt[id] = list[1:]
+		if i := q.firstWritten(list); i > 0 {
+			e = list[i]
+			q.byTkt[id] = append(list[:i:i], list[i+1:]...)
+		}
 		q.mu.Unlock()
 
 		handled, follow, err := q.w.handleEntry(q.ctx, q.hctx, q.p, e)
@@ -106,6 +148,46 @@ func (q *queues) drain(id tickets.ID) {
 		q.mu.Unlock()
 		q.finished(err)
 	}
+}
+
+// unsettled is how much longer entry e must wait, after it was stored, for the events
+// written before it (Config.WrittenAt) to be stored too; 0 for an entry that need not.
+func (q *queues) unsettled(e entry) time.Duration {
+	if q.w.cfg.WrittenAt == nil || q.w.cfg.Settle == nil {
+		return 0
+	}
+	if _, ok := q.w.cfg.WrittenAt(e.ev); !ok {
+		return 0
+	}
+	settle := q.w.cfg.Settle()
+	ms, _, err := splitID(e.msg.ID)
+	if settle <= 0 || err != nil {
+		return 0
+	}
+	return time.Until(time.UnixMilli(int64(ms)).Add(settle))
+}
+
+// firstWritten is the index in list (a ticket's queue) of the entry to handle next: the
+// first, or, when it is one Config.WrittenAt orders, the earliest written of the run of
+// such entries it starts (in stream order among equals).
+func (q *queues) firstWritten(list []entry) int {
+	if q.w.cfg.WrittenAt == nil {
+		return 0
+	}
+	best, at, ok := 0, time.Time{}, false
+	if at, ok = q.w.cfg.WrittenAt(list[0].ev); !ok {
+		return 0
+	}
+	for i := 1; i < len(list); i++ {
+		t, ok := q.w.cfg.WrittenAt(list[i].ev)
+		if !ok {
+			break
+		}
+		if t.Before(at) {
+			best, at = i, t
+		}
+	}
+	return best
 }
 
 // finished records the outcome of bookkeeping (nil: none failed) and makes room for
@@ -202,6 +284,9 @@ func (q *queues) flushAcks() error {
 	for _, ids := range byStream {
 		for _, id := range ids {
 			delete(q.held, id)
+			if q.claiming {
+				q.claimed[id] = true
+			}
 		}
 	}
 	q.mu.Unlock()
@@ -217,6 +302,34 @@ func (q *queues) stopAcks() {
 	if err := q.flushAcks(); err != nil {
 		q.w.log.Warn("acknowledge handled entries; they will be handled again", zapPartition(q.p), zap.Error(err))
 	}
+}
+
+// claim runs take, a claim of pending entries (XAUTOCLAIM), so that an entry it brings
+// back which was acknowledged meanwhile is not queued again (see addBatches): the claim
+// may have read it just before its acknowledgement.
+func (q *queues) claim(take func() error) error {
+	q.mu.Lock()
+	q.claiming, q.claimed = true, map[string]bool{}
+	q.mu.Unlock()
+	defer func() {
+		q.mu.Lock()
+		q.claiming, q.claimed = false, nil
+		q.mu.Unlock()
+	}()
+	return take()
+}
+
+// notHeld is how many of msgs are not in hand.
+func (q *queues) notHeld(msgs []redis.XMessage) int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	n := 0
+	for _, m := range msgs {
+		if !q.held[m.ID] {
+			n++
+		}
+	}
+	return n
 }
 
 // size is how many entries are queued or being handled.
