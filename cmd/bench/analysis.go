@@ -91,16 +91,18 @@ func (r *report) analysis(p func(string, ...any)) {
 		}
 		if len(parts) > 0 {
 			p("- **Where Frontdesk's CPU goes** (the profiled build over its whole search, share of its CPU time,\n")
-			p("  callees included): %s. Each consumer group reads and acknowledges every entry itself, and decodes those it\n  has a use for.\n", strings.Join(parts, "; "))
+			p("  callees included): %s.\n", strings.Join(parts, "; "))
 		}
 	}
 	if len(r.Groups) > 0 {
-		p("- **Consumer groups**: every outbox entry is read (XREADGROUP) and acknowledged (XACK) by each of the %d groups\n", len(r.Groups))
-		p("  (%s), whether or not it acts on it; a group with no use for an entry's type acknowledges it without\n", strings.Join(r.Groups, ", "))
-		p("  decoding it (outbox.Config.Wants, tickets `Interests`), a handler that ignores an entry tells so before\n")
-		p("  it reads the ticket, and each group acknowledges the entries it is done with within 100 ms in one XACK\n")
-		p("  (outbox.Config.AckDelay). A read brings whatever waits, up to 100 entries: under load one read and one\n")
-		p("  XACK serve many entries, but at the cost windows' rate (below) an entry mostly comes alone.\n")
+		p("- **Consumer groups** (%s): the outbox is routed when it is written (store/emit.go): each group has\n", strings.Join(r.Groups, ", "))
+		p("  its own stream per partition, and the script that stores an event appends it only to the streams of the\n")
+		p("  groups that act on it (tickets `Routes`): a customer's message goes to the desk alone, an agent's to the\n")
+		p("  source alone, its delivery to the marks alone; the sinks get none of them. A group acknowledges what it\n")
+		p("  handled within 100 ms in one XACK (outbox.Config.AckDelay); the marks and the sinks read and acknowledge a\n")
+		p("  batch a second (outbox.Config.Linger). A delivery is appended in the same script as the acknowledgement of\n")
+		p("  the agent message it follows (store.Streams.AckWith), and a message's entry carries the ticket as it was\n")
+		p("  written, so relaying it reads nothing more.\n")
 	}
 	for _, name := range []string{"relayed message (C→S)", "relayed message (S→C)"} {
 		c := r.costOf(name)
@@ -113,31 +115,24 @@ func (r *report) analysis(p func(string, ...any)) {
 			p(" The ticket is read %.1f times, each a pipeline of HGETALL ticket, LRANGE transfers, HGETALL cards,\n", n/ticketReadSize)
 			p("  LRANGE edits (store/get.go).")
 		}
-		outbox := c.ByCommandCount("xreadgroup") + c.ByCommandCount("xack")
+		outbox := c.ByCommandCount("xreadgroup") + c.ByCommandCount("xack") + c.Scripts["ackWithScript"]
 		if name == "relayed message (C→S)" {
-			p(" Before the webhook answers there is 1: EVALSHA addMessageScript, which checks the conversation's\n")
-			p("  open ticket, adds the message and returns the ticket (store/sourcemessage.go; a GET first for a conversation\n")
-			p("  the process has not seen); then the desk reads the ticket to post it, and the outbox's reads and acks are %.1f.", outbox)
+			p(" Before the webhook answers there is 1: EVALSHA inboundScript, which checks the conversation's\n")
+			p("  open ticket, adds the message, appends it to the desk's stream with the ticket and returns the ticket\n")
+			p("  (store/inbound.go; a GET first for a conversation the process has not seen); then the desk posts it with\n")
+			p("  the ticket its entry carries, and the desk's read and acks are %.1f.", outbox)
 		} else {
 			p(" Before Slack's event is done with there is 1: EVALSHA addMessageScript, which adds the message to the\n")
-			p("  inbox channel's ticket and returns the ticket (store/inboxmessage.go; a GET first for a channel the process\n")
-			p("  has not seen); then the source group reads the ticket and the settings (GET) to deliver it and appends the delivery\n")
-			p("  (EVALSHA addEventScript), the marks group reads it to mark the message, and the outbox's reads and acks of\n")
+			p("  inbox channel's ticket, appends it to the source's stream with the ticket and returns the ticket\n")
+			p("  (store/inboxmessage.go; a GET first for a channel the process has not seen); then the source group delivers\n")
+			p("  it with the ticket its entry carries and acknowledges it together with appending its delivery (EVALSHA\n")
+			p("  ackWithScript), and the marks group reads the delivery, with the ticket, in batches; the reads and acks of\n")
 			p("  the two entries are %.1f. The window comes after one agent message in every chat: the first in each inbox\n", outbox)
 			p("  channel after Frontdesk's Socket Mode connection came up (or after any other sign that a connection may have\n")
 			p("  ended with events in flight) costs one conversations.history call and 3 Redis round trips more, to check that\n")
 			p("  no earlier message is missing (bot/gaps.go); that is once per channel, not per message.")
 		}
-		if c.RoundTrips > 3.05 && len(r.Groups) > 0 {
-			p(" The ≤ 3 target is out of reach while each of the %d groups reads every entry on its own: that\n", len(r.Groups))
-			p("  alone is %d round trips per entry when entries come one by one.", len(r.Groups))
-		}
 		p("\n")
-	}
-	if c := r.costOf("relayed message (S→C)"); c != nil && c.ByCommandCount("hgetall")/ticketReadSize >= 4.5 {
-		p("  An agent message makes two outbox entries (the message, then its delivery), and the desk group's handler\n")
-		p("  loads the ticket before it looks at the event's type (tickets/effects.go `handleDesk`), so it reads it for\n")
-		p("  both although it acts on neither.\n")
 	}
 	if c := r.costOf("pick"); c != nil {
 		p("- **Slack per pick**: %.2f calls (%s): a first pick creates the inbox channel (conversations.create),\n", c.SlackCalls, fmtPerOp(c.ByMethod))

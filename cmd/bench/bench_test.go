@@ -3,6 +3,12 @@ package main
 import (
 	"crypto/sha1"
 	"encoding/hex"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -159,5 +165,149 @@ func TestBareRatio(t *testing.T) {
 		if l.got != tc.got || l.met != tc.met {
 			t.Errorf("%+v: %q %q, want %q %q", tc.fd, l.got, l.met, tc.got, tc.met)
 		}
+	}
+}
+
+func TestStallMet(t *testing.T) {
+	free := step{Throughput: 1000, P99: 20 * time.Millisecond, Arrived: 6000}
+	for _, tc := range []struct {
+		stalled step
+		want    bool
+	}{
+		{step{Throughput: 1000, P99: 20 * time.Millisecond}, true},
+		{step{Throughput: 900, P99: 22 * time.Millisecond}, true},     // both at the edge
+		{step{Throughput: 1100, P99: 5 * time.Millisecond}, true},     // better is no fault
+		{step{Throughput: 899, P99: 20 * time.Millisecond}, false},    // throughput 10.1% down
+		{step{Throughput: 1000, P99: 22*time.Millisecond + 1}, false}, // p99 just over 10% up
+		{step{Throughput: 1000, P99: 20 * time.Millisecond, Lost: 1}, false},
+	} {
+		if got := stallMet(free, tc.stalled); got != tc.want {
+			t.Errorf("stallMet(%v, %v at %v, lost %d) = %v, want %v", free.Throughput, tc.stalled.Throughput, tc.stalled.P99, tc.stalled.Lost, got, tc.want)
+		}
+	}
+	f := stallFigures{Dir: toSlack, Free: free, Stalled: step{Rate: 1000, Throughput: 950, P99: 21 * time.Millisecond}, Held: 20}
+	if l := stallLine(f); l.met != "yes" || l.want != "throughput and p99 within 10%" ||
+		l.got != "stalled: 950 msg/s, p99 21ms; answering: 1000 msg/s, p99 20ms (1000 msg/s offered; 20 requests to Vitally held through the run)" {
+		t.Errorf("stallLine = %+v", l)
+	}
+	f.Held = 0
+	if l := stallLine(f); l.met != "—" {
+		t.Errorf("stallLine with nothing held: met %q, want —", l.met)
+	}
+	f.Held, f.Stalled.Throughput = 20, 800
+	if l := stallLine(f); l.met != "**no**" {
+		t.Errorf("stallLine at 80%%: met %q", l.met)
+	}
+}
+
+func TestSinksRoundTrips(t *testing.T) {
+	for _, tc := range []struct {
+		with, without float64
+		want          bool
+	}{
+		{2.4, 2.4, true}, {2.4, 2.3, true}, {2.3, 2.4, true}, {2.41, 2.3, false}, {6.8, 4.8, false},
+	} {
+		if got := roundTripsKept(tc.with, tc.without); got != tc.want {
+			t.Errorf("roundTripsKept(%v, %v) = %v, want %v", tc.with, tc.without, got, tc.want)
+		}
+	}
+	costs := func(cs, sc float64) []opCost {
+		return []opCost{{Name: "relayed message (C→S)", RoundTrips: cs}, {Name: "relayed message (S→C)", RoundTrips: sc}}
+	}
+	r := &report{Costs: costs(2.4, 5.0)}
+	if _, ok := r.sinksRoundTripsLine(); ok {
+		t.Error("a round-trips line without the run without the sinks")
+	}
+	r.NoSinks = &noSinksFigures{Costs: costs(2.4, 4.8)}
+	l, ok := r.sinksRoundTripsLine()
+	if !ok || l.met != "**no**" || l.got != "per relayed message customer → Slack: 2.40 with, 2.40 without; per relayed message Slack → customer: 5.00 with, 4.80 without" {
+		t.Errorf("sinksRoundTripsLine = %+v, %v", l, ok)
+	}
+	r.Costs = costs(2.4, 4.9)
+	if l, _ := r.sinksRoundTripsLine(); l.met != "yes" {
+		t.Errorf("sinksRoundTripsLine at +0.1: met %q", l.met)
+	}
+	// The targets table shows the sinks-off figure beside each round-trip row.
+	var found bool
+	for _, tl := range r.targets() {
+		if tl.what == "Redis round trips per relayed message (S→C)" {
+			found = strings.Contains(tl.got, "; sinks off: 4.8")
+		}
+	}
+	if !found {
+		t.Errorf("no sinks-off figure in the round-trip rows: %+v", r.targets())
+	}
+}
+
+func TestWithoutSinks(t *testing.T) {
+	env := map[string]string{"VITALLY_API_URL": "u", "VITALLY_SECRET": "s", "AI_BASE_URL": "b", "AI_API_KEY": "k",
+		"AI_MODEL": "m", "REDIS_URL": "r"}
+	withoutSinks(env)
+	if len(env) != 1 || env["REDIS_URL"] != "r" {
+		t.Errorf("withoutSinks left %v", env)
+	}
+}
+
+func TestStallFront(t *testing.T) {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) }))
+	defer backend.Close()
+	f, err := newStallFront(backend.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.close()
+	get := func() string {
+		res, err := http.Get(f.URL + "/resources/users")
+		if err != nil {
+			return err.Error()
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return string(b)
+	}
+	if got := get(); got != "ok" {
+		t.Fatalf("through the front: %q", got)
+	}
+	f.stall()
+	answered := make(chan string, 1)
+	go func() { answered <- get() }()
+	if !f.waitHolding(5 * time.Second) {
+		t.Fatal("the request was not held")
+	}
+	select {
+	case got := <-answered:
+		t.Fatalf("answered while stalled: %q", got)
+	case <-time.After(50 * time.Millisecond):
+	}
+	if held, gaveUp := f.release(); held != 1 || gaveUp != 0 {
+		t.Errorf("release = %d held, %d given up", held, gaveUp)
+	}
+	if got := <-answered; got != "ok" {
+		t.Errorf("after the release: %q", got)
+	}
+	if got := get(); got != "ok" || f.holding() != 0 {
+		t.Errorf("after the stall: %q, %d held", got, f.holding())
+	}
+}
+
+func TestScriptNames(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "store", "outbox")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	src := "package outbox\n\nimport \"github.com/redis/go-redis/v9\"\n\n" +
+		"const headLua = `local a = 1\n` + \"-- b\\n\"\n\n" +
+		"var (\n\tplainScript = redis.NewScript(`return 1`)\n\tjoinedScript = redis.NewScript(headLua + `return a`)\n)\n"
+	if err := os.WriteFile(filepath.Join(dir, "s.go"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	hash := func(s string) string {
+		sum := sha1.Sum([]byte(s))
+		return hex.EncodeToString(sum[:])
+	}
+	got := scriptNames(root)
+	if got[hash("return 1")] != "plainScript" || got[hash("local a = 1\n-- b\nreturn a")] != "joinedScript" || len(got) != 2 {
+		t.Errorf("scriptNames = %v", got)
 	}
 }

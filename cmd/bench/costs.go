@@ -123,6 +123,9 @@ func (r *fdRun) dumpMonitor(name string, recs []monitored) {
 		fmt.Fprintf(&b, "%.6f %-21s %-12s %s\n", m.at, m.client, m.cmd, r.scripts[m.arg])
 	}
 	file := "monitor-" + strings.NewReplacer(" ", "-", "(", "", ")", "", "→", "to").Replace(name) + ".txt"
+	if r.prefix != mainPrefix { // another run's windows, of the same names
+		file = "monitor-" + strings.TrimSuffix(r.prefix, ":") + "-" + strings.TrimPrefix(file, "monitor-")
+	}
 	_ = os.WriteFile(filepath.Join(r.dir, file), []byte(b.String()), 0o644)
 }
 
@@ -159,32 +162,12 @@ func fmtPerOp(m map[string]float64) string {
 // end.
 func (r *fdRun) costs(ctx context.Context) error {
 	w, n := r.w, r.cfg.costOps
-	// The idle background: blocking reads timing out, lease renewals.
-	r.idleFor = 3 * time.Second
-	if r.cfg.smoke {
-		r.idleFor = 500 * time.Millisecond
-	}
-	if err := r.rdb.ConfigResetStat(ctx).Err(); err != nil {
-		return err
-	}
-	mon, err := startMonitor(r.redis.Addr())
+	r.waitSinks(r.cfg.sinksWait())
+	idle, err := r.idleBaseline(ctx)
 	if err != nil {
 		return err
 	}
-	time.Sleep(r.idleFor)
-	r.idle = summarize(withoutDriver(mon.stop()), r.scripts)
-	idleStats, err := commandStats(ctx, r.rdb)
-	if err != nil {
-		return err
-	}
-	for k, v := range idleStats {
-		if !driverCommand(k) {
-			r.idleOther += float64(v)
-		}
-	}
-	r.rep.IdleRedisPerSec = r.idleOther / r.idleFor.Seconds()
-	r.idleOther -= float64(r.idle.Background)
-
+	r.rep.IdleRedisPerSec = idle
 	var chats []*chat
 	oc, err := r.costWindow(ctx, "ticket opened", 2*n, func() error {
 		var err error
@@ -207,26 +190,8 @@ func (r *fdRun) costs(ctx context.Context) error {
 	oc.withoutReplays()
 	r.rep.Costs = append(r.rep.Costs, oc)
 
-	relayed := 10 * n
 	for _, d := range []direction{toSlack, toCustomer} {
-		name := "relayed message (C→S)"
-		if d == toCustomer {
-			name = "relayed message (S→C)"
-			// The first agent message in each inbox channel after Frontdesk connected
-			// has the channel's history read first (bot/gaps.go: nothing Slack has not
-			// sent may be overtaken); that is a cost per channel and connection, not per
-			// message, so every chat has had one before the window.
-			if err := r.warmAgents(ctx); err != nil {
-				return err
-			}
-		}
-		if oc, err = r.costWindow(ctx, name, relayed, func() error {
-			st := runStep(ctx, r.tg, d, float64(relayed)/r.costDur(), time.Duration(r.costDur()*float64(time.Second)), 0, false)
-			if st.Lost+st.Refused > 0 || st.Sent != relayed {
-				return fmt.Errorf("%s: sent %d, lost %d, refused %d", name, st.Sent, st.Lost, st.Refused)
-			}
-			return nil
-		}); err != nil {
+		if oc, err = r.relayCost(ctx, d); err != nil {
 			return err
 		}
 		r.rep.Costs = append(r.rep.Costs, oc)
@@ -250,6 +215,68 @@ func (r *fdRun) costs(ctx context.Context) error {
 	r.open -= n
 	r.rep.Costs = append(r.rep.Costs, oc)
 	return nil
+}
+
+// idleBaseline measures Frontdesk's idle background (blocking reads timing out, lease
+// renewals), which the cost windows are net of, and returns its Redis commands per second.
+func (r *fdRun) idleBaseline(ctx context.Context) (float64, error) {
+	r.idleFor = 3 * time.Second
+	if r.cfg.smoke {
+		r.idleFor = 500 * time.Millisecond
+	}
+	if err := r.rdb.ConfigResetStat(ctx).Err(); err != nil {
+		return 0, err
+	}
+	mon, err := startMonitor(r.redis.Addr())
+	if err != nil {
+		return 0, err
+	}
+	time.Sleep(r.idleFor)
+	r.idle = summarize(withoutDriver(mon.stop()), r.scripts)
+	idleStats, err := commandStats(ctx, r.rdb)
+	if err != nil {
+		return 0, err
+	}
+	r.idleOther = 0
+	for k, v := range idleStats {
+		if !driverCommand(k) {
+			r.idleOther += float64(v)
+		}
+	}
+	perSec := r.idleOther / r.idleFor.Seconds()
+	r.idleOther -= float64(r.idle.Background)
+	return perSec, nil
+}
+
+// relayCostName is the cost window's name for relayed messages in direction d.
+func relayCostName(d direction) string {
+	if d == toCustomer {
+		return "relayed message (S→C)"
+	}
+	return "relayed message (C→S)"
+}
+
+// relayCost is the cost window of 10 × cfg.costOps messages relayed in direction d over
+// the target's chats.
+func (r *fdRun) relayCost(ctx context.Context, d direction) (opCost, error) {
+	relayed, name := 10*r.cfg.costOps, relayCostName(d)
+	r.waitSinks(r.cfg.sinksWait())
+	if d == toCustomer {
+		// The first agent message in each inbox channel after Frontdesk connected has the
+		// channel's history read first (bot/gaps.go: nothing Slack has not sent may be
+		// overtaken); that is a cost per channel and connection, not per message, so every
+		// chat has had one before the window.
+		if err := r.warmAgents(ctx); err != nil {
+			return opCost{}, err
+		}
+	}
+	return r.costWindow(ctx, name, relayed, func() error {
+		st := runStep(ctx, r.tg, d, float64(relayed)/r.costDur(), time.Duration(r.costDur()*float64(time.Second)), 0, false)
+		if st.Lost+st.Refused > 0 || st.Sent != relayed {
+			return fmt.Errorf("%s: sent %d, lost %d, refused %d", name, st.Sent, st.Lost, st.Refused)
+		}
+		return nil
+	})
 }
 
 // costDur is how long the relay cost windows send.

@@ -15,6 +15,9 @@ import (
 // teamLabels are the four ticketing channels' labels.
 var teamLabels = []string{"Support", "Billing", "Technical", "Sales"}
 
+// mainPrefix is the key prefix of the main run's Frontdesk.
+const mainPrefix = "bench:"
+
 // fdRun is Frontdesk running in a workspace, with what the phases share.
 type fdRun struct {
 	*bench
@@ -32,11 +35,21 @@ type fdRun struct {
 
 // startFrontdesk runs the binary in w with key prefix prefix and waits until it is ready.
 func (b *bench) startFrontdesk(w *world, prefix string) (*proc, string, error) {
+	return b.startFrontdeskWith(w, prefix, nil)
+}
+
+// startFrontdeskWith is startFrontdesk with edit applied to its environment first (nil:
+// none).
+func (b *bench) startFrontdeskWith(w *world, prefix string, edit func(env map[string]string)) (*proc, string, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, "", err
 	}
-	p, err := startProc(b.dir, "frontdesk", "frontdesk-"+strings.TrimSuffix(prefix, ":"), b.fdBin, nil, w.frontdeskEnv(b.redis.URL(), prefix, addr))
+	env := w.frontdeskEnv(b.redis.URL(), prefix, addr)
+	if edit != nil {
+		edit(env)
+	}
+	p, err := startProc(b.dir, "frontdesk", "frontdesk-"+strings.TrimSuffix(prefix, ":"), b.fdBin, nil, env)
 	if err != nil {
 		return nil, "", err
 	}
@@ -48,8 +61,8 @@ func (b *bench) startFrontdesk(w *world, prefix string) (*proc, string, error) {
 	return p, addr, nil
 }
 
-// runFrontdesk runs every Frontdesk phase but the burst: costs, bytes per closed ticket,
-// relay curves, interactions, memory.
+// runFrontdesk runs the measured run's phases: costs, bytes per closed ticket, relay
+// curves, the relay with a stalled sink, interactions, memory.
 func (b *bench) runFrontdesk(ctx context.Context) error {
 	cfg := b.cfg
 	w, err := newWorld(b.dir, cfg.agents, teamLabels)
@@ -57,7 +70,7 @@ func (b *bench) runFrontdesk(ctx context.Context) error {
 		return err
 	}
 	defer w.close()
-	r := &fdRun{bench: b, w: w, prefix: "bench:", rdb: redis.NewClient(&redis.Options{Addr: b.redis.Addr()})}
+	r := &fdRun{bench: b, w: w, prefix: mainPrefix, rdb: redis.NewClient(&redis.Options{Addr: b.redis.Addr()})}
 	defer r.rdb.Close()
 	r.fd, r.addr, err = b.startFrontdesk(w, r.prefix)
 	if err != nil {
@@ -66,6 +79,10 @@ func (b *bench) runFrontdesk(ctx context.Context) error {
 	defer r.fd.stop(15 * time.Second)
 	b.rep.FrontdeskRSSStart = rssBytes(r.fd.pid())
 
+	// Vitally's rate limit is lifted from the set-up to the end of the stalled-sink runs,
+	// so that the sinks keep up with the set-up, each cost window counts its operations'
+	// own sink work, and the stalled-sink runs find Vitally with room in its window.
+	w.liftVitallyLimit(true)
 	t0 := time.Now()
 	chats, err := w.openChats(ctx, r.addr, cfg.chats)
 	if err != nil {
@@ -73,14 +90,7 @@ func (b *bench) runFrontdesk(ctx context.Context) error {
 	}
 	r.open += len(chats)
 	logf("frontdesk: %d chats opened and picked in %.1fs", len(chats), time.Since(t0).Seconds())
-	r.tg = &target{name: "Frontdesk", w: w, chats: chats, procs: []counted{r.fd.counted(), b.redisCounted()},
-		send: func(ctx context.Context, c *chat, seq int) error {
-			status, _, err := w.post(ctx, hookURL(r.addr), hookToken, customerMessage(c, seq))
-			if err != nil || status != http.StatusAccepted && status != http.StatusOK {
-				return errRefused
-			}
-			return nil
-		}}
+	r.tg = r.target("Frontdesk", chats)
 	w.quiesce(5 * time.Second)
 
 	if b.on("costs") {
@@ -93,14 +103,11 @@ func (b *bench) runFrontdesk(ctx context.Context) error {
 		w.tail.forget()
 	}
 	if b.on("relay") {
+		r.waitSinks(cfg.sinksWait())
 		b.quiet(ctx)
 		pprofStop := b.startProfile()
 		for _, d := range []direction{toSlack, toCustomer} {
-			maxRate := cfg.bareMax
-			if d == toSlack {
-				maxRate = cfg.perChat * float64(len(chats)) // the webhook's per-member limit
-			}
-			cv := measure(ctx, r.tg, d, cfg, maxRate, logf)
+			cv := measure(ctx, r.tg, d, cfg, r.maxRate(d), logf)
 			b.rep.Frontdesk = append(b.rep.Frontdesk, cv)
 			w.tail.forget()
 			if ctx.Err() != nil {
@@ -109,6 +116,14 @@ func (b *bench) runFrontdesk(ctx context.Context) error {
 		}
 		pprofStop()
 	}
+	if b.on("stall") {
+		b.quiet(ctx)
+		if err := r.stalled(ctx); err != nil {
+			r.fail("relay with a stalled sink", err)
+		}
+		w.tail.forget()
+	}
+	w.liftVitallyLimit(false)
 	if b.on("interactions") {
 		if err := r.interactions(ctx); err != nil {
 			r.fail("interactions", err)
@@ -129,6 +144,27 @@ func (b *bench) runFrontdesk(ctx context.Context) error {
 	return ctx.Err()
 }
 
+// target is Frontdesk in this run under load, relaying over chats.
+func (r *fdRun) target(name string, chats []*chat) *target {
+	w := r.w
+	return &target{name: name, w: w, chats: chats, procs: []counted{r.fd.counted(), r.redisCounted()},
+		send: func(ctx context.Context, c *chat, seq int) error {
+			status, _, err := w.post(ctx, hookURL(r.addr), hookToken, customerMessage(c, seq))
+			if err != nil || status != http.StatusAccepted && status != http.StatusOK {
+				return errRefused
+			}
+			return nil
+		}}
+}
+
+// maxRate is the most the saturation search offers in direction d.
+func (r *fdRun) maxRate(d direction) float64 {
+	if d == toSlack {
+		return r.cfg.perChat * float64(len(r.tg.chats)) // the webhook's per-member limit
+	}
+	return r.cfg.bareMax
+}
+
 // fail notes a phase that failed; the run goes on (and exits non-zero at the end).
 func (r *fdRun) fail(phase string, err error) {
 	logf("frontdesk: %s failed: %v", phase, err)
@@ -137,14 +173,17 @@ func (r *fdRun) fail(phase string, err error) {
 }
 
 // checkLog notes Frontdesk's error lines.
-func (r *fdRun) checkLog() {
+func (r *fdRun) checkLog() { r.rep.FrontdeskErrors += r.errorLines() }
+
+// errorLines counts Frontdesk's error lines in its log.
+func (r *fdRun) errorLines() int {
 	n := 0
 	for _, line := range strings.Split(tailFile(r.fd.log, 1_000_000), "\n") {
 		if strings.Contains(line, `"level":"error"`) {
 			n++
 		}
 	}
-	r.rep.FrontdeskErrors += n
+	return n
 }
 
 // outboxGroups are the consumer groups of the outbox: one stream each per partition,

@@ -22,13 +22,21 @@
 //   - profile: the same search against a build of cmd/frontdesk with one file added at
 //     build time (go build -overlay; see profile.go) that takes a CPU profile of
 //     Frontdesk. The measured binary is built without it.
+//   - the sinks (GitHub issue 19; sinks.go): the measured run has the Vitally and AI sinks
+//     on, against fakes in this process; "nosinks" starts Frontdesk again on a key prefix
+//     and in a workspace of its own with neither configured, and repeats the relay's cost
+//     windows and its saturation search both ways, so that round trips and throughput
+//     compare with and without them; "stall", in the measured run, relays at half the
+//     saturation rate each way with Vitally answering, then with every request to it held
+//     unanswered for the whole run (Frontdesk reaches the fake through a pass-through in
+//     this process, stallFront) and released when the run ends.
 //
 // Usage, from the repository:
 //
-//	go run ./cmd/bench               # the full run (7 to 10 minutes on 2 cores); writes BENCHMARKS.md
+//	go run ./cmd/bench               # the full run (9 to 13 minutes on 2 cores); writes BENCHMARKS.md
 //	BENCH_SMOKE=1 go run ./cmd/bench # a few seconds: checks the benchmark still runs; writes nothing
-//	BENCH_PHASES=relay,costs go run ./cmd/bench # only some phases (bare, costs, relay,
-//	                                 # interactions, memory, profile, burst); writes no BENCHMARKS.md
+//	BENCH_PHASES=relay,costs go run ./cmd/bench # only some phases (bare, costs, relay, stall,
+//	                                 # interactions, memory, nosinks, profile, burst); writes no BENCHMARKS.md
 //
 // It prints a table and, in a full run, writes BENCHMARKS.md at the repository's root:
 // that file is the latest real run and is never edited by hand. BENCH_OUT=path writes
@@ -163,9 +171,6 @@ func run(ctx context.Context, cfg config) error {
 	// The simulator keeps a whole workspace in this process; fewer collections leave
 	// more of the two cores to the processes under test.
 	debug.SetGCPercent(400)
-	if cfg.smoke {
-		quietFor = 60 * time.Millisecond
-	}
 	root, err := moduleRoot()
 	if err != nil {
 		return err
@@ -291,8 +296,12 @@ func (b *bench) all(ctx context.Context) error {
 		phase("bare transport", b.runBare)
 	}
 	b.quiet(ctx)
-	if b.on("costs") || b.on("relay") || b.on("interactions") || b.on("memory") {
+	if b.on("costs") || b.on("relay") || b.on("stall") || b.on("interactions") || b.on("memory") {
 		phase("frontdesk", b.runFrontdesk)
+	}
+	b.quiet(ctx)
+	if b.on("nosinks") {
+		phase("frontdesk without the sinks", b.runNoSinks)
 	}
 	b.quiet(ctx)
 	if b.on("profile") {

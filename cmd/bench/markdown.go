@@ -43,6 +43,7 @@ func (r *report) markdown() string {
 	r.profileSection(p)
 	r.interactionsSection(p)
 	r.costsSection(p)
+	r.sinksSection(p)
 	r.memorySection(p)
 	r.burstSection(p)
 	r.methodSection(p)
@@ -153,7 +154,9 @@ func (r *report) costsSection(p func(string, ...any)) {
 	p("RESETSTAT` counts every command run, those inside Lua scripts included; `MONITOR` tells the commands clients\n")
 	p("sent (and their round trips: a pipeline counts once) from those scripts ran. Both are net of Frontdesk's idle\n")
 	p("background, measured for a few seconds beforehand: %.0f commands/s (outbox partition leases renewed, due\n", r.IdleRedisPerSec)
-	p("timers polled, blocking stream reads timing out); the timer-driven scripts are left out of the figures.\n\n")
+	p("timers polled, blocking stream reads timing out); the timer-driven scripts are left out of the figures. The\n")
+	p("idle reading and each relay window start once the sinks have acknowledged every outbox entry\n")
+	p("(`frontdesk_outbox_depth`), so that they count no sink work left from the operations before them.\n\n")
 	p("| operation | n | Slack calls | by method | Redis commands (commandstats) | client commands | round trips | inside scripts |\n")
 	p("|---|---|---|---|---|---|---|---|\n")
 	for _, c := range r.Costs {
@@ -292,14 +295,25 @@ func (r *report) methodSection(p func(string, ...any)) {
 	p("  channels and %d agents who are in all of them. Chats are opened with `LIVE_CHAT_REQUEST` and picked by\n", r.cfg.agents)
 	p("  clicking Pick in the simulator, as people would.\n")
 	p("- The Vitally and AI sinks are on, as in real installs, against their fakes (`connectors/vitally/vitallytest`,\n")
-	p("  with Vitally's documented rate limit, and `connectors/ai/aitest`), run in the benchmark's process.\n")
+	p("  with Vitally's documented rate limit, and `connectors/ai/aitest`), run in the benchmark's process; Frontdesk\n")
+	p("  reaches the Vitally fake through a pass-through there that can hold its requests (the stalled-sink runs). The\n")
+	p("  rate limit (1,000 requests a minute) is lifted from the moment the measured run opens its chats until the\n")
+	p("  stalled-sink runs are over: the set-up opens hundreds of tickets in seconds, whose syncs would otherwise keep\n")
+	p("  the Vitally sink minutes behind, retrying, through the cost windows and relay runs. Interactions, memory and\n")
+	p("  the burst have it. A second Frontdesk, started after the measured run with neither sink configured, gives the\n")
+	p("  figures \"sinks off\" (see *The sinks: on, off and stalled*).\n")
 	p("- The bare transport runs in a workspace of its own, with as many private channels as Frontdesk has chats.\n")
 	p("- Customer messages go to %d chats round-robin; the webhook lets one customer send 5 a second, so customer →\n", r.cfg.chats)
 	p("  Slack is offered at most %.1f × %d = %.0f msg/s.\n", r.cfg.perChat, r.cfg.chats, r.cfg.perChat*float64(r.cfg.chats))
 	p("- Latency percentiles are over every message of a run; CPU is read from `/proc/<pid>/stat` over the sending\n")
 	p("  window; RSS from `/proc/<pid>/status` (VmRSS); Redis memory from `INFO memory` (used_memory).\n")
 	p("- The simulator's rate limits are off except in the burst scenario.\n")
-	p("- Frontdesk logged %d error lines in the main run (all phases but the profile and the burst).\n\n", r.FrontdeskErrors)
+	p("- Frontdesk logged %d error lines in the main run (all phases but the profile, the burst and the run without\n", r.FrontdeskErrors)
+	if r.NoSinks != nil {
+		p("  the sinks), and %d in the run without the sinks.\n\n", r.NoSinks.Errors)
+	} else {
+		p("  the sinks).\n\n")
+	}
 }
 
 // others is the average and highest CPU the rest of the machine used during the relay

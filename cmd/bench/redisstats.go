@@ -6,10 +6,13 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"maps"
 	"net"
-	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -293,24 +296,91 @@ func perOp(m map[string]int, ops int) string {
 }
 
 // scriptNames maps the SHA-1 of each Lua script the store runs to its variable name
-// (pickScript, addMessageScript, …), read from the store's sources, so that EVALSHA
-// calls can be told apart.
+// (pickScript, addMessageScript, …), read from the sources of store and the packages
+// under it, so that EVALSHA calls can be told apart. A script's source may be a
+// concatenation of string constants (emitLua + `...`): they are resolved within their
+// package.
 func scriptNames(root string) map[string]string {
 	out := map[string]string{}
-	files, _ := filepath.Glob(filepath.Join(root, "store", "*.go"))
-	re := regexp.MustCompile("(?s)(\\w+)\\s*=\\s*redis\\.NewScript\\(`([^`]*)`\\)")
+	_ = filepath.WalkDir(filepath.Join(root, "store"), func(dir string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return nil
+		}
+		maps.Copy(out, packageScripts(dir))
+		return nil
+	})
+	return out
+}
+
+// packageScripts is scriptNames for the Go package in dir.
+func packageScripts(dir string) map[string]string {
+	files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+	fset := token.NewFileSet()
+	values := map[string]ast.Expr{} // top-level constants and variables, by name
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {
 			continue
 		}
-		b, err := os.ReadFile(f)
+		file, err := parser.ParseFile(fset, f, nil, parser.SkipObjectResolution)
 		if err != nil {
 			continue
 		}
-		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
-			sum := sha1.Sum([]byte(m[2]))
-			out[hex.EncodeToString(sum[:])] = m[1]
+		for _, decl := range file.Decls {
+			gd, ok := decl.(*ast.GenDecl)
+			if !ok || gd.Tok != token.CONST && gd.Tok != token.VAR {
+				continue
+			}
+			for _, spec := range gd.Specs {
+				vs := spec.(*ast.ValueSpec)
+				for i, name := range vs.Names {
+					if i < len(vs.Values) {
+						values[name.Name] = vs.Values[i]
+					}
+				}
+			}
+		}
+	}
+	out := map[string]string{}
+	for name, e := range values {
+		call, ok := e.(*ast.CallExpr)
+		if !ok || len(call.Args) != 1 {
+			continue
+		}
+		if sel, ok := call.Fun.(*ast.SelectorExpr); !ok || sel.Sel.Name != "NewScript" {
+			continue
+		}
+		if src, ok := stringValue(call.Args[0], values, 0); ok {
+			sum := sha1.Sum([]byte(src))
+			out[hex.EncodeToString(sum[:])] = name
 		}
 	}
 	return out
+}
+
+// stringValue evaluates a string expression made of literals and the names of other
+// top-level values joined by +.
+func stringValue(e ast.Expr, values map[string]ast.Expr, depth int) (string, bool) {
+	if depth > 20 {
+		return "", false
+	}
+	switch e := e.(type) {
+	case *ast.BasicLit:
+		if e.Kind == token.STRING {
+			s, err := strconv.Unquote(e.Value)
+			return s, err == nil
+		}
+	case *ast.ParenExpr:
+		return stringValue(e.X, values, depth+1)
+	case *ast.Ident:
+		if v, ok := values[e.Name]; ok {
+			return stringValue(v, values, depth+1)
+		}
+	case *ast.BinaryExpr:
+		if e.Op == token.ADD {
+			a, ok1 := stringValue(e.X, values, depth+1)
+			b, ok2 := stringValue(e.Y, values, depth+1)
+			return a + b, ok1 && ok2
+		}
+	}
+	return "", false
 }

@@ -36,10 +36,12 @@ type report struct {
 	FrontdeskRSSStart int64
 	FrontdeskErrors   int
 	Burst             *burstFigures
-	DriverProfile     string      // go tool pprof -top of the driver during Frontdesk's relay runs
-	Groups            []string    // Frontdesk's outbox consumer groups
-	Profile           *profileRun // Frontdesk's CPU profile over a saturation search
-	OthersAtStart     float64     // cores other programs used when the runs began
+	NoSinks           *noSinksFigures // the nosinks phase: Frontdesk without the Vitally and AI sinks
+	Stalled           []stallFigures  // the stall phase: the relay with Vitally answering, then hanging
+	DriverProfile     string          // go tool pprof -top of the driver during Frontdesk's relay runs
+	Groups            []string        // Frontdesk's outbox consumer groups
+	Profile           *profileRun     // Frontdesk's CPU profile over a saturation search
+	OthersAtStart     float64         // cores other programs used when the runs began
 	Problems          []string
 }
 
@@ -202,7 +204,11 @@ func (r *report) targets() []targetLine {
 		if fd == nil || bare == nil {
 			continue
 		}
-		out = append(out, targetLine{"relay " + d.String(), "≥ 2,000 msg/s per process", fd.satString(), yes(fd.Saturation >= 2000)})
+		got := fd.satString()
+		if off := r.NoSinks.curveOf(d); off != nil {
+			got += "; sinks off: " + off.satString()
+		}
+		out = append(out, targetLine{"relay " + d.String(), "≥ 2,000 msg/s per process", got, yes(fd.Saturation >= 2000)})
 		out = append(out, bareRatio(d, fd, bare))
 		if h := fd.atFrac(0.5); h != nil {
 			out = append(out, targetLine{"p99 latency " + d.String() + " at half saturation", "< 50 ms",
@@ -217,11 +223,20 @@ func (r *report) targets() []targetLine {
 				got, yes(f.Acks > 0 && f.AckP99 < 100*time.Millisecond)})
 		}
 	}
+	for _, f := range r.Stalled {
+		out = append(out, stallLine(f))
+	}
 	for _, name := range []string{"relayed message (C→S)", "relayed message (S→C)"} {
 		if c := r.costOf(name); c != nil {
-			out = append(out, targetLine{"Redis round trips per " + name, "≤ 3",
-				fmt.Sprintf("%.1f (%.1f commands, %.1f more inside scripts)", c.RoundTrips, c.Client, c.InScripts), yes(c.RoundTrips <= 3.05)})
+			got := fmt.Sprintf("%.1f (%.1f commands, %.1f more inside scripts)", c.RoundTrips, c.Client, c.InScripts)
+			if off := r.NoSinks.costOf(name); off != nil {
+				got += fmt.Sprintf("; sinks off: %.1f (%.1f commands, %.1f more inside scripts)", off.RoundTrips, off.Client, off.InScripts)
+			}
+			out = append(out, targetLine{"Redis round trips per " + name, "≤ 3", got, yes(c.RoundTrips <= 3.05)})
 		}
+	}
+	if l, ok := r.sinksRoundTripsLine(); ok {
+		out = append(out, l)
 	}
 	if c := r.costOf("pick"); c != nil {
 		n := c.Scripts["pickScript"]
@@ -264,14 +279,25 @@ func (r *report) table() string {
 		fmt.Fprintf(&sb, "%-62s %-28s %-10s %s\n", t.what, t.want, strings.Trim(t.met, "*"), t.got)
 	}
 	sb.WriteString("\n")
-	fmt.Fprintf(&sb, "%-15s %-17s %12s %10s %10s %10s %10s %10s\n", "system", "direction", "load", "msg/s", "p50", "p99", "max", "ack p99")
-	for _, cs := range [][]curve{r.Frontdesk, r.Bare} {
+	fmt.Fprintf(&sb, "%-20s %-17s %16s %10s %10s %10s %10s %10s\n", "system", "direction", "load", "msg/s", "p50", "p99", "max", "ack p99")
+	var off []curve
+	if r.NoSinks != nil {
+		off = r.NoSinks.Curves
+	}
+	for _, cs := range [][]curve{r.Frontdesk, off, r.Bare} {
 		for _, c := range cs {
-			fmt.Fprintf(&sb, "%-15s %-17s %12s %10s %10s %10s %10s %10s\n", c.Target, c.Dir, "saturation", fmt.Sprintf("%.0f", c.Saturation), "", "", "", "")
+			fmt.Fprintf(&sb, "%-20s %-17s %16s %10s %10s %10s %10s %10s\n", c.Target, c.Dir, "saturation", fmt.Sprintf("%.0f", c.Saturation), "", "", "", "")
 			for _, st := range c.At {
-				fmt.Fprintf(&sb, "%-15s %-17s %12s %10.0f %10s %10s %10s %10s\n", "", "", fmt.Sprintf("%.0f%%", st.Frac*100),
+				fmt.Fprintf(&sb, "%-20s %-17s %16s %10.0f %10s %10s %10s %10s\n", "", "", fmt.Sprintf("%.0f%%", st.Frac*100),
 					st.Throughput, ms(st.P50), ms(st.P99), ms(st.Max), ms(st.AckP99))
 			}
+		}
+	}
+	for _, f := range r.Stalled {
+		for i, st := range []step{f.Free, f.Stalled} {
+			load := [...]string{"Vitally answers", "Vitally stalled"}[i]
+			fmt.Fprintf(&sb, "%-20s %-17s %16s %10.0f %10s %10s %10s %10s\n", st.Target, st.Dir, load,
+				st.Throughput, ms(st.P50), ms(st.P99), ms(st.Max), ms(st.AckP99))
 		}
 	}
 	return sb.String()

@@ -18,6 +18,7 @@ import (
 	"github.com/frontdeskhq/frontdesk/bot/slacktest"
 	"github.com/frontdeskhq/frontdesk/connectors/ai/aitest"
 	"github.com/frontdeskhq/frontdesk/connectors/vitally/vitallytest"
+	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
 const (
@@ -41,14 +42,16 @@ type world struct {
 	agent *tracker // Slack → customer
 	bot   *chatbot
 	// vitally and ai are the fakes of the sinks' vendors (connectors' vitallytest and
-	// aitest), in this process like the simulator.
-	vitally *vitallytest.Server
-	ai      *aitest.Server
-	hc      *http.Client
-	agents  []*slacktest.User
-	teams   []*slacktest.Channel
-	labels  []string
-	cards   *cardIndex
+	// aitest), in this process like the simulator. Frontdesk reaches Vitally through
+	// vitallyFront, which can hold its requests (the stall phase).
+	vitally      *vitallytest.Server
+	vitallyFront *stallFront
+	ai           *aitest.Server
+	hc           *http.Client
+	agents       []*slacktest.User
+	teams        []*slacktest.Channel
+	labels       []string
+	cards        *cardIndex
 
 	members atomic.Int64 // member ids handed out
 
@@ -90,6 +93,12 @@ func newWorld(dir string, nAgents int, labels []string) (*world, error) {
 	}
 	w.bot = bot
 	w.vitally, w.ai = vitallytest.New(vitallySecret), aitest.New(aiKey)
+	if w.vitallyFront, err = newStallFront(w.vitally.URL); err != nil {
+		bot.close()
+		w.vitally.Close()
+		w.ai.Close()
+		return nil, err
+	}
 	members := []*slacktest.User{sim.Bot()}
 	for i := range nAgents {
 		u := sim.AddUser(fmt.Sprintf("agent%02d", i))
@@ -106,6 +115,7 @@ func newWorld(dir string, nAgents int, labels []string) (*world, error) {
 func (w *world) close() {
 	w.tail.close()
 	w.bot.close()
+	w.vitallyFront.close() // before the fake: what it held goes through
 	w.vitally.Close()
 	w.ai.Close()
 	w.sim.Close()
@@ -136,7 +146,7 @@ func (w *world) frontdeskEnv(redisURL, prefix, addr string) map[string]string {
 		"WEBHOOK_TOKEN":          hookToken,
 		"WEBHOOK_CALLBACK_URL":   w.bot.url,
 		"WEBHOOK_SIGNING_SECRET": hookSecret,
-		"VITALLY_API_URL":        w.vitally.URL,
+		"VITALLY_API_URL":        w.vitallyFront.URL,
 		"VITALLY_SECRET":         vitallySecret,
 		"AI_BASE_URL":            w.ai.BaseURL(),
 		"AI_API_KEY":             aiKey,
@@ -374,8 +384,9 @@ func customerMessage(c *chat, seq int) map[string]any {
 var errRefused = errors.New("refused")
 
 // quietFor is how long Slack and the chatbot must hear nothing for the system to count
-// as idle (shorter in smoke mode).
-var quietFor = 300 * time.Millisecond
+// as idle: longer than the delivery marks' group waits to read its next batch
+// (tickets.Linger), so that the marks of what was relayed are counted with it.
+var quietFor = tickets.Linger(tickets.GroupMarks) + 300*time.Millisecond
 
 // quiesce waits until no Web API call and no chatbot callback happened for quietFor (at
 // most max).
