@@ -35,7 +35,11 @@ func (a *App) newOutboxes(svc *tickets.Service, inbound map[string]tickets.Handl
 				return svc.GaveUp(ctx, group, ev, cause)
 			}}
 		if cfg.Linger > 0 {
-			cfg.AckDelay = cfg.Linger // what is read together is acknowledged together
+			// What is read together is acknowledged together. These groups' vendors bound
+			// them (Vitally's rate limit, Slack's Tier 3 reactions): fewer entries in hand
+			// do as much, and a backlog (a sink rate-limited or down) stays in Redis
+			// rather than in memory, one waiting goroutine per ticket.
+			cfg.AckDelay, cfg.MaxInFlight, cfg.Concurrency = cfg.Linger, lingeringInFlight, lingeringCalls
 		}
 		if cfg.WrittenAt = tickets.WrittenAt(group); cfg.WrittenAt != nil {
 			cfg.Settle = a.agentOrderSettle
@@ -60,6 +64,16 @@ func (a *App) newOutboxes(svc *tickets.Service, inbound map[string]tickets.Handl
 	}
 	return obs, nil
 }
+
+// lingeringInFlight bounds the entries of a partition a lingering group (tickets.Linger)
+// has in hand: 16 partitions × 32 is 512 at a time, far more than a sink's vendor or
+// Slack's reactions take in a second.
+const lingeringInFlight = 32
+
+// lingeringCalls bounds the handler calls a lingering group makes at once, over all
+// partitions: the batch it reads each second is carried out a few at a time, not in a
+// burst that would take the CPU and the connections from the relay.
+const lingeringCalls = 8
 
 // agentOrderWindow is how long an agent's message waits, once stored, for those the agent
 // wrote before it to be stored too (outbox.Config.Settle), while more than one replica

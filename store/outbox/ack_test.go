@@ -228,3 +228,36 @@ func TestWorker_Linger(t *testing.T) {
 	}
 	checkOnceInOrder(t, rec, allEvents(t, r))
 }
+
+// Config.Concurrency bounds the handler calls in progress at once, over all partitions.
+func TestWorker_Concurrency(t *testing.T) {
+	t.Parallel()
+	r, _ := newStore(t)
+	for _, p := range []int{2, 5, 11} {
+		fill(t, r, p, 3)
+	}
+	want := allEvents(t, r)
+	var mu sync.Mutex
+	now, most := 0, 0
+	rec := &recorder{}
+	cfg := testConfig("A")
+	cfg.Concurrency = 2
+	start(t, newWorker(t, r, "desk", func(ctx context.Context, ev tickets.Event) error {
+		mu.Lock()
+		now++
+		most = max(most, now)
+		mu.Unlock()
+		time.Sleep(2 * time.Millisecond)
+		mu.Lock()
+		now--
+		mu.Unlock()
+		return rec.handle(ctx, ev)
+	}, cfg))
+	eventually(t, "everything is handled", func() bool { return len(rec.done()) == len(want) })
+	checkOnceInOrder(t, rec, want)
+	mu.Lock()
+	defer mu.Unlock()
+	if most != 2 {
+		t.Errorf("at most %d calls at once, want 2 (9 tickets in 3 partitions)", most)
+	}
+}

@@ -95,8 +95,17 @@ func (w *Worker) observe(outcome string, took time.Duration) {
 	}
 }
 
-// call runs the handler, turning a panic into an error.
+// call runs the handler, turning a panic into an error, once a slot is free
+// (Config.Concurrency).
 func (w *Worker) call(ctx context.Context, ev tickets.Event) (err error) {
+	if w.calls != nil {
+		select {
+		case w.calls <- struct{}{}:
+			defer func() { <-w.calls }()
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("handler panicked: %v", v)

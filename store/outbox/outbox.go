@@ -56,6 +56,11 @@ type Config struct {
 	// once handled, and before a partition is let go; a crash within AckDelay of an
 	// entry's handling has it handled again (as after a crash before its XACK).
 	AckDelay time.Duration
+	// Concurrency, when above 0, bounds the handler calls in progress at once over all
+	// partitions, so that a batch a lingering group reads (Linger) is carried out a few at
+	// a time rather than in a burst that takes the CPU, and the connections, from the
+	// relay. 0: one call per ticket in hand.
+	Concurrency int
 	// Linger is how long a partition's reader waits after a read that brought entries
 	// before it reads again (0: not at all), so that entries that come one at a time are
 	// read, and acknowledged (with an AckDelay as long), a batch at a time: a Redis round
@@ -147,6 +152,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("outbox: retry base %s must be positive and at most retry max %s", c.RetryBase, c.RetryMax)
 	case c.ShutdownGrace < 0 || c.TrimEvery <= 0:
 		return fmt.Errorf("outbox: shutdown grace %s and trim every %s must not be negative", c.ShutdownGrace, c.TrimEvery)
+	case c.Concurrency < 0:
+		return fmt.Errorf("outbox: concurrency %d must not be negative", c.Concurrency)
 	case c.AckDelay < 0 || c.Linger < 0:
 		return fmt.Errorf("outbox: ack delay %s and linger %s must not be negative", c.AckDelay, c.Linger)
 	}
@@ -173,6 +180,7 @@ type Worker struct {
 	cfg   Config
 	log   *zap.Logger
 	held  [store.Partitions]atomic.Bool // the partitions whose lease we hold
+	calls chan struct{}                 // a slot per handler call in progress (Config.Concurrency); nil: unbounded
 }
 
 // New returns a Worker that runs h for group on r's streams. It returns an error when r
@@ -193,7 +201,11 @@ func New(r *store.Redis, group string, h tickets.Handler, cfg Config, log *zap.L
 	if cfg.Inbound {
 		s = r.InboundStreams()
 	}
-	return &Worker{s: s, c: s.Client(), group: group, h: h, cfg: cfg, log: log}, nil
+	w := &Worker{s: s, c: s.Client(), group: group, h: h, cfg: cfg, log: log}
+	if cfg.Concurrency > 0 {
+		w.calls = make(chan struct{}, cfg.Concurrency)
+	}
+	return w, nil
 }
 
 // Run works the outbox until ctx ends, then lets handler calls in flight finish (for up

@@ -8,6 +8,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/zap"
+
+	"github.com/frontdeskhq/frontdesk/store"
 )
 
 // runPartition works partition p whenever it holds the partition's lease, and tries to
@@ -87,7 +89,14 @@ func (w *Worker) work(ctx context.Context, p int) {
 				}
 				return
 			}
-			lastClaim, minIdle = time.Now(), w.cfg.LeaseTTL
+			if lastClaim.IsZero() {
+				// The partitions' later claims are spread over LeaseTTL rather than all
+				// at once, as the partitions were taken.
+				lastClaim = time.Now().Add(-w.cfg.LeaseTTL * time.Duration(p) / store.Partitions)
+			} else {
+				lastClaim = time.Now()
+			}
+			minIdle = w.cfg.LeaseTTL
 		}
 		if q.size() >= w.cfg.MaxInFlight {
 			q.waitRoom(wctx)
