@@ -10,67 +10,76 @@ import (
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
-// ackWithScript acknowledges entries of a stream for a group and appends the events their
-// side effects led to (tickets.FollowUps), each if its ticket still exists and with the
-// ticket as it is then (as_written), in one step.
+// ackWithScript acknowledges entries of a stream for a group, each on its own, and for
+// each one it did acknowledge (one still pending: not acknowledged before, by this
+// consumer or one that took it over) appends the events its side effect led to
+// (tickets.FollowUps), each if its ticket still exists and with the ticket as it is then
+// (as_written), in one step. An entry acknowledged already gets no follow-ups a second
+// time.
 //
 // KEYS[1] -> the stream, P{N}:outbox:<group> (or another of partition N)
 // KEYS[2] -> P{N}:outbox-seq
 // KEYS[3..] -> per event to append: P{N}:ticket:<id> and P{N}:ticket:<id>:cards
 // ARGV[1] -> the group
-// ARGV[2] -> n, the number of entry ids
-// ARGV[3..2+n] -> the entry ids
-// then per event: its type, its ticket id, the event JSON, the groups that want it (emit)
+// then per entry: its id, k its number of events, and per event its type, its ticket id,
+// the event JSON, the groups that want it (emit)
 //
 // Returns how many entries were acknowledged.
 var ackWithScript = redis.NewScript(emitLua + `
-local n = tonumber(ARGV[2])
-local acked = redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, 3, 2 + n))
-local j = 3 + n
-for i = 3, #KEYS, 2 do
-	if ARGV[j + 3] ~= '' and redis.call('EXISTS', KEYS[i]) == 1 then
-		emit(KEYS[2], ARGV[j + 3], unpack(as_written({'t', ARGV[j], 'k', ARGV[j + 1], 'e', ARGV[j + 2]}, KEYS[i], KEYS[i + 1])))
+local acked, j, key = 0, 2, 3
+while j <= #ARGV do
+	local done = redis.call('XACK', KEYS[1], ARGV[1], ARGV[j])
+	acked = acked + done
+	local k = tonumber(ARGV[j + 1])
+	j = j + 2
+	for _ = 1, k do
+		if done == 1 and ARGV[j + 3] ~= '' and redis.call('EXISTS', KEYS[key]) == 1 then
+			emit(KEYS[2], ARGV[j + 3], unpack(as_written({'t', ARGV[j], 'k', ARGV[j + 1], 'e', ARGV[j + 2]}, KEYS[key], KEYS[key + 1])))
+		end
+		j, key = j + 4, key + 2
 	end
-	j = j + 4
 end
 return acked
 `)
 
 // AckWith acknowledges entries ids of stream, partition p's, for group, and appends the
-// events follow (the follow-ups of their side effects) to the outbox, routed, in one
-// atomic step: a crash leaves both or neither. An event of a ticket that is gone is
-// dropped, as AddEvent would refuse it.
-func (s Streams) AckWith(ctx context.Context, p int, stream, group string, ids []string, follow []tickets.Event) error {
+// events follow names for each (the follow-ups of its side effect, by entry id) to the
+// outbox, routed, in one atomic step: a crash leaves both or neither, and an entry that
+// was acknowledged already (by a consumer that lost the lease, or an earlier try) gets no
+// follow-ups again. An event of a ticket that is gone is dropped, as AddEvent would
+// refuse it.
+func (s Streams) AckWith(ctx context.Context, p int, stream, group string, ids []string, follow map[string][]tickets.Event) error {
 	if len(ids) == 0 {
 		return nil
 	}
 	keys := []string{stream, s.keys.outboxSeq(p)}
-	args := make([]any, 0, 2+len(ids)+4*len(follow))
-	args = append(args, group, len(ids))
+	args := []any{group}
 	for _, id := range ids {
-		args = append(args, id)
-	}
-	for _, ev := range follow {
-		ref, err := parseID(ev.TicketID)
-		if err != nil {
-			return fmt.Errorf("store: follow-up %s: %w", ev.Type, err)
-		}
-		if ref.p != p {
-			// Not of this partition, so not in this script's slot: on its own, first.
-			if err := s.r.AddEvent(ctx, ev.TicketID, ev); err != nil && !errors.Is(err, tickets.ErrNotFound) {
+		var evs []any
+		for _, ev := range follow[id] {
+			ref, err := parseID(ev.TicketID)
+			if err != nil {
+				return fmt.Errorf("store: follow-up %s: %w", ev.Type, err)
+			}
+			if ref.p != p {
+				// Not of this partition, so not in this script's slot: on its own, first.
+				if err := s.r.AddEvent(ctx, ev.TicketID, ev); err != nil && !errors.Is(err, tickets.ErrNotFound) {
+					return err
+				}
+				continue
+			}
+			e, groups, err := s.r.event(ev)
+			if err != nil {
 				return err
 			}
-			continue
+			keys = append(keys, s.keys.ticket(ref), s.keys.cards(ref))
+			evs = append(evs, string(ev.Type), string(ev.TicketID), e, groups)
 		}
-		e, groups, err := s.r.event(ev)
-		if err != nil {
-			return err
-		}
-		keys = append(keys, s.keys.ticket(ref), s.keys.cards(ref))
-		args = append(args, string(ev.Type), string(ev.TicketID), e, groups)
+		args = append(args, id, len(evs)/4)
+		args = append(args, evs...)
 	}
 	if err := ackWithScript.Run(ctx, s.c, keys, args...).Err(); err != nil {
-		return fmt.Errorf("store: ack %d entries of %s with %d follow-ups: %w", len(ids), stream, len(follow), err)
+		return fmt.Errorf("store: ack %d entries of %s with follow-ups: %w", len(ids), stream, err)
 	}
 	return nil
 }

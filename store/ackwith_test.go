@@ -10,7 +10,8 @@ import (
 )
 
 // AckWith acknowledges entries and appends their follow-ups in one step: each with the
-// ticket as it is then, none for a ticket that is gone.
+// ticket as it is then, none for a ticket that is gone, none again for an entry
+// acknowledged already.
 func TestRedis_AckWith(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -33,7 +34,12 @@ func TestRedis_AckWith(t *testing.T) {
 		{Type: tickets.EventDelivered, TicketID: tk.ID, At: t0, Message: &m},
 		{Type: tickets.EventDelivered, TicketID: ticketID(999999, p), At: t0, Message: &m}, // gone
 	}
-	if err := s.AckWith(ctx, p, s.Stream(p), "g", []string{read[0].Messages[0].ID}, follow); err != nil {
+	id := read[0].Messages[0].ID
+	if err := s.AckWith(ctx, p, s.Stream(p), "g", []string{id}, map[string][]tickets.Event{id: follow}); err != nil {
+		t.Fatal(err)
+	}
+	// Acknowledged again (a consumer that lost the lease flushing late): no second delivery.
+	if err := s.AckWith(ctx, p, s.Stream(p), "g", []string{id}, map[string][]tickets.Event{id: follow}); err != nil {
 		t.Fatal(err)
 	}
 	if pe := c.XPending(ctx, s.Stream(p), "g").Val(); pe.Count != 0 {

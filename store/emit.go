@@ -26,45 +26,76 @@ import (
 // that share its P{N}: tag. An event no group wants still gets an id, and is appended
 // nowhere.
 //
-// The id is Redis's clock in ms and a sequence number, above the last one given (and, the
-// first time, above the last entry of the single stream earlier versions wrote, so that
-// ids never repeat across an upgrade) and above the last entry of each stream it goes
-// to, so that no XADD can fail after the script has changed the ticket.
+// The id is Redis's clock in ms and a sequence number, above the last one given and above
+// the last entry of each stream it goes to (the last id each stream gave, when the last
+// one given is lost), so that no XADD can fail after the script has changed the ticket.
+// While the single stream earlier versions wrote is there (an upgrade), the id is also
+// above the last id that stream gave, and that stream's last id is then set to it
+// (XSETID): the ids the earlier replicas still get there stay above, and no two events
+// share an id.
 const emitLua = `
 local function emit(seq, groups, ...)
 	local t = redis.call('TIME')
 	local ms, n = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), 0
 	local tag = string.sub(seq, 1, #seq - 10) -- less 'outbox-seq'
-	-- above last: an id the partition gave, or a stream's last entry
+	-- above last: an id the partition gave, or one a stream gave
 	local function above(last)
-		local lms, ln = string.match(last, '^(%d+)-(%d+)$')
+		local lms, ln = string.match(tostring(last), '^(%d+)-(%d+)$')
 		lms, ln = tonumber(lms), tonumber(ln)
+		if not lms or not ln then
+			return
+		end
 		if lms > ms or lms == ms and ln >= n then
 			ms, n = lms, ln + 1
 		end
 	end
+	local function last_generated(stream)
+		local info = redis.call('XINFO', 'STREAM', stream)
+		for i = 1, #info, 2 do
+			if info[i] == 'last-generated-id' then
+				return info[i + 1]
+			end
+		end
+		local top = redis.call('XREVRANGE', stream, '+', '-', 'COUNT', 1)
+		if #top > 0 then
+			return top[1][1]
+		end
+		return '0-0'
+	end
 	local last = redis.call('GET', seq)
 	if last then
 		above(last)
-	else
-		local top = redis.call('XREVRANGE', tag .. 'outbox', '+', '-', 'COUNT', 1)
-		if #top > 0 then
-			above(top[1][1])
-		end
+	end
+	-- While the single stream of earlier versions is there (an upgrade), its replicas may
+	-- still append to it: ids stay above its own, and its own above ours (XSETID below).
+	local legacy = tag .. 'outbox'
+	local upgrading = redis.call('EXISTS', legacy) == 1
+	if upgrading then
+		above(last_generated(legacy))
 	end
 	local streams = {}
 	for g in string.gmatch(groups, '[^,]+') do
 		local s = tag .. 'outbox:' .. g
 		streams[#streams + 1] = s
 		-- Only emit appends to these streams, so this never moves the id; but should
-		-- anything else have, the XADDs below must not fail half done.
-		local top = redis.call('XREVRANGE', s, '+', '-', 'COUNT', 1)
-		if #top > 0 then
-			above(top[1][1])
+		-- anything else have, or the last id given be lost, the XADDs below must not
+		-- fail half done.
+		if not last then
+			if redis.call('EXISTS', s) == 1 then
+				above(last_generated(s))
+			end
+		else
+			local top = redis.call('XREVRANGE', s, '+', '-', 'COUNT', 1)
+			if #top > 0 then
+				above(top[1][1])
+			end
 		end
 	end
 	local id = string.format('%.0f-%.0f', ms, n)
 	redis.call('SET', seq, id)
+	if upgrading then
+		redis.call('XSETID', legacy, id)
+	end
 	for _, s in ipairs(streams) do
 		redis.call('XADD', s, id, ...)
 	end

@@ -114,7 +114,32 @@ func TestRedis_EmitAfterLegacy(t *testing.T) {
 	open(t, r, "legacy-1", nil)
 	ids, _ := streamIDs(t, r, testGroup, p)
 	if len(ids) != 1 || !lessID(legacy, ids[0]) {
-		t.Errorf("first routed id %v, legacy entry %s", ids, legacy)
+		t.Fatalf("first routed id %v, legacy entry %s", ids, legacy)
+	}
+	// An earlier replica appending there now gets an id above the routed one.
+	later, err := r.c.XAdd(ctx, &redis.XAddArgs{Stream: r.keys.outbox(p), Values: []any{"t", "x"}}).Result()
+	if err != nil || !lessID(ids[0], later) {
+		t.Errorf("an earlier version's next id %s (%v), the routed one %s", later, err, ids[0])
+	}
+}
+
+// With the last id given lost, the ids still come after every stream's last one, even
+// one trimmed empty, so no append fails half done.
+func TestRedis_EmitWithoutItsLastID(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	r, _ := newStore(t)
+	p := PartitionOf("webhook", "seq-1")
+	ahead := time.Now().Add(time.Hour).UnixMilli()
+	stream := r.keys.groupOutbox(testGroup, p)
+	if err := r.c.XAdd(ctx, &redis.XAddArgs{Stream: stream, ID: fmt.Sprintf("%d-3", ahead), Values: []any{"t", "x"}}).Err(); err != nil {
+		t.Fatal(err)
+	}
+	r.c.XTrimMaxLen(ctx, stream, 0)
+	open(t, r, "seq-1", nil)
+	ids, _ := streamIDs(t, r, testGroup, p)
+	if len(ids) != 1 || !lessID(fmt.Sprintf("%d-3", ahead), ids[0]) {
+		t.Errorf("ids %v after a stream whose last id was %d-3", ids, ahead)
 	}
 }
 

@@ -51,8 +51,13 @@ func (w *Worker) handleEntry(ctx, hctx context.Context, p int, e entry) (handled
 			cctx = tickets.WithLastError(cctx, lastErr)
 		}
 		cctx, followUps := tickets.WithFollowUps(cctx)
+		release, ok := w.slot(ctx)
+		if !ok {
+			return false, nil, errStopped
+		}
 		began := time.Now()
 		err := w.call(cctx, e.ev)
+		release()
 		lastErr = err
 		took := time.Since(began)
 		if _, limited := tickets.RetryAfter(err); err != nil && !limited {
@@ -95,17 +100,22 @@ func (w *Worker) observe(outcome string, took time.Duration) {
 	}
 }
 
-// call runs the handler, turning a panic into an error, once a slot is free
-// (Config.Concurrency).
-func (w *Worker) call(ctx context.Context, ev tickets.Event) (err error) {
-	if w.calls != nil {
-		select {
-		case w.calls <- struct{}{}:
-			defer func() { <-w.calls }()
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+// slot waits for a free handler call slot (Config.Concurrency) and returns its release,
+// or false when ctx (the partition's work) ends first: no new call starts then.
+func (w *Worker) slot(ctx context.Context) (release func(), ok bool) {
+	if w.calls == nil {
+		return func() {}, true
 	}
+	select {
+	case w.calls <- struct{}{}:
+		return func() { <-w.calls }, true
+	case <-ctx.Done():
+		return nil, false
+	}
+}
+
+// call runs the handler, turning a panic into an error.
+func (w *Worker) call(ctx context.Context, ev tickets.Event) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("handler panicked: %v", v)

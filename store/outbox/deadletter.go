@@ -18,14 +18,14 @@ func bookkeeping(hctx context.Context) (context.Context, context.CancelFunc) {
 }
 
 // ack acknowledges entries of partition p for the group: the ids of each stream in one
-// XACK, all of them in one round trip; or, when their handler calls asked for follow-ups,
-// the ids of each stream together with theirs (store.Streams.AckWith).
+// XACK, all of them in one round trip; or, when their handler calls asked for follow-ups
+// (by entry id), the ids of each stream together with theirs (store.Streams.AckWith).
 func (w *Worker) ack(hctx context.Context, p int, byStream map[string][]string, follow map[string][]tickets.Event) error {
 	ctx, cancel := bookkeeping(hctx)
 	defer cancel()
 	if len(follow) > 0 {
 		for stream, ids := range byStream {
-			if err := w.s.AckWith(ctx, p, stream, w.group, ids, follow[stream]); err != nil {
+			if err := w.s.AckWith(ctx, p, stream, w.group, ids, follow); err != nil {
 				return err
 			}
 		}

@@ -31,7 +31,7 @@ type queues struct {
 	claiming bool
 	claimed  map[string]bool
 	toAck    map[string][]string        // ids of the entries handled and not yet acknowledged, by stream
-	follow   map[string][]tickets.Event // the follow-ups of their handler calls, by stream
+	follow   map[string][]tickets.Event // the follow-ups of their handler calls, by entry id
 	nToAck   int                        // how many toAck holds
 	room     chan struct{}              // receives when an entry is done
 	err      error                      // the first bookkeeping failure
@@ -145,6 +145,9 @@ func (q *queues) drain(id tickets.ID) {
 		}
 		q.mu.Lock()
 		delete(q.held, e.msg.ID)
+		if err == nil && q.claiming {
+			q.claimed[e.msg.ID] = true // dead-lettered, so acknowledged: see claim
+		}
 		q.mu.Unlock()
 		q.finished(err)
 	}
@@ -214,7 +217,7 @@ func (q *queues) acked(stream, id string, follow []tickets.Event) {
 	q.mu.Lock()
 	q.toAck[stream] = append(q.toAck[stream], id)
 	if len(follow) > 0 {
-		q.follow[stream] = append(q.follow[stream], follow...)
+		q.follow[id] = follow
 	}
 	q.nToAck++
 	n := q.nToAck
