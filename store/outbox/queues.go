@@ -69,15 +69,12 @@ func (q *queues) addBatches(bs ...batch) error {
 	var es []entry
 	for _, b := range bs {
 		for _, m := range b.msgs {
+			if q.inHand(m.ID) {
+				continue // a claim brings back what is in hand (retrying, awaiting its ack)
+			}
 			e := entry{stream: b.stream, msg: m, claimed: b.claimed}
 			ev, err := q.w.s.Decode(q.p, m)
 			if err != nil {
-				q.mu.Lock()
-				dup := q.held[m.ID]
-				q.mu.Unlock()
-				if dup {
-					continue
-				}
 				q.w.log.Error("malformed outbox entry", zapPartition(q.p), zap.String("entry", m.ID), zap.Error(err))
 				if err := q.w.deadLetter(q.hctx, q.p, e, fmt.Errorf("malformed entry: %w", err), 0); err != nil {
 					return err
@@ -91,7 +88,7 @@ func (q *queues) addBatches(bs ...batch) error {
 	var start []tickets.ID
 	q.mu.Lock()
 	for _, e := range es {
-		if q.held[e.msg.ID] || q.claimed[e.msg.ID] {
+		if q.held[e.msg.ID] || q.claimed[e.msg.ID] { // again: the lock was let go meanwhile
 			continue
 		}
 		q.held[e.msg.ID] = true
@@ -320,6 +317,13 @@ func (q *queues) claim(take func() error) error {
 		q.mu.Unlock()
 	}()
 	return take()
+}
+
+// inHand reports whether entry id is held, or was acknowledged while a claim runs.
+func (q *queues) inHand(id string) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.held[id] || q.claimed[id]
 }
 
 // notHeld is how many of msgs are not in hand.
