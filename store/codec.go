@@ -1,11 +1,12 @@
 package store
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
+
+	json "github.com/goccy/go-json"
 
 	"github.com/frontdeskhq/frontdesk/tickets"
 )

@@ -155,6 +155,22 @@ func Linger(group string) time.Duration {
 	return 0
 }
 
+// Supersedes says, for group, whether the side effect of a later event of a ticket
+// stands for that of an earlier one, so that the earlier need not be carried out when
+// both are at hand (outbox.Config.Supersedes); nil for groups where none does. Delivery
+// marks are cumulative: the ✅ on the latest message delivered stands for the messages
+// delivered before it, so of a burst delivered together only the latest is marked. A
+// failure is never superseded: its ❌ and warning stay on the message that failed.
+func Supersedes(group string) func(earlier, later Event) bool {
+	if group != GroupMarks {
+		return nil
+	}
+	return func(earlier, later Event) bool {
+		return earlier.Type == EventDelivered && later.Type == EventDelivered &&
+			earlier.TicketID == later.TicketID && later.Message != nil && later.Message.SourceMessageID != ""
+	}
+}
+
 // Handlers returns the handler of each consumer group: the desk's (when there is a Desk),
 // the sources' and one per sink.
 func (s *Service) Handlers() map[string]Handler {

@@ -497,3 +497,37 @@ func TestMaxAttempts(t *testing.T) {
 		}
 	}
 }
+
+// Delivery marks are cumulative: a later delivery of the same ticket stands for an
+// earlier one; a failure is never superseded, nor stands for anything.
+func TestSupersedes(t *testing.T) {
+	marks := Supersedes(GroupMarks)
+	if marks == nil {
+		t.Fatal("the marks group supersedes nothing")
+	}
+	msg := func(src string) *Message { return &Message{ID: "m", SourceMessageID: src} }
+	delivered := func(id ID, m *Message) Event {
+		return Event{Type: EventDelivered, TicketID: id, Message: m}
+	}
+	failed := Event{Type: EventFailed, TicketID: "t1", Message: msg("2.0")}
+	for _, c := range []struct {
+		name           string
+		earlier, later Event
+		want           bool
+	}{
+		{"a later delivery", delivered("t1", msg("1.0")), delivered("t1", msg("2.0")), true},
+		{"another ticket's", delivered("t1", msg("1.0")), delivered("t2", msg("2.0")), false},
+		{"a later failure", delivered("t1", msg("1.0")), failed, false},
+		{"a failure", failed, delivered("t1", msg("3.0")), false},
+		{"a delivery nothing marks", delivered("t1", msg("1.0")), delivered("t1", msg("")), false},
+	} {
+		if got := marks(c.earlier, c.later); got != c.want {
+			t.Errorf("%s: supersedes = %v, want %v", c.name, got, c.want)
+		}
+	}
+	for _, g := range []string{GroupDesk, GroupSource, SinkGroupPrefix + "vitally"} {
+		if Supersedes(g) != nil {
+			t.Errorf("group %s supersedes events", g)
+		}
+	}
+}

@@ -160,9 +160,11 @@ func (r *report) analysis(p func(string, ...any)) {
 			p("  and %d of %d cards were never posted.\n", f.CardsMissing, f.Tickets)
 		}
 		if f.MarksBehind > 0 {
-			p("- **✅ marks under Slack's limits**: reactions.add is Tier 3 too, so marks fall behind once agents write more\n")
-			p("  than about 50 messages a minute in all: %.0f marks a minute were made and %d delivered messages were not\n", f.MarkRate, f.MarksBehind)
-			p("  marked yet at the end. Delivery itself is not held up (marks are their own consumer group).\n")
+			p("- **✅ marks under Slack's limits**: reactions.add is Tier 3 too. Marks are cumulative (the latest message\n")
+			p("  delivered in a chat stands for those before it), so one call can cover a burst, but marks still fall behind\n")
+			p("  once agents write in more than about 50 chats a minute: %.0f marks a minute were made, standing for %d more\n", f.MarkRate, f.Superseded)
+			p("  messages, and %d delivered messages were not marked yet at the end. Delivery itself is not held up (marks\n", f.MarksBehind)
+			p("  are their own consumer group).\n")
 		}
 	}
 	p("\n")

@@ -40,7 +40,8 @@ type burstFigures struct {
 	FailMarks    int // reactions other than ✅ (a failed delivery)
 	GaveUp       float64
 	Marks        int // ✅ marks made during the scenario
-	MarksBehind  int // agent messages delivered but not marked yet when it ended
+	Superseded   int // deliveries whose ✅ a later message's stands for (marks are cumulative)
+	MarksBehind  int // agent messages delivered and not yet marked, nor left to a later mark, when it ended
 	MarkRate     float64
 	Window       time.Duration
 }
@@ -215,13 +216,16 @@ func (b *bench) runBurst(ctx context.Context) error {
 	}
 	f.Ephemerals = calls["chat.postEphemeral"]
 	f.MarkRate = float64(f.Marks) / f.Window.Minutes()
-	f.MarksBehind = max(0, f.AgentArrived-f.Marks)
+	// Marks are cumulative: a delivery is done with once marked or left to a later
+	// message's mark (outcome superseded); the rest wait in the marks group's outbox.
+	f.Superseded = int(scrapeSum(addr, "frontdesk_outbox_handled_total", `group="desk-marks",outcome="superseded"`))
+	f.MarksBehind = int(scrapeSum(addr, "frontdesk_outbox_depth", `group="desk-marks"`))
 	f.DupCards = w.dupCards()
 	m := scrapeSum(addr, "frontdesk_outbox_handled_total", `outcome="gave_up"`)
 	f.GaveUp = m
 	b.rep.Burst = &f
-	logf("  customer messages %d/%d posted (%d refused), agent messages %d/%d delivered, %d ✅ marks (%.0f/min, %d behind), 429s: %v",
-		f.CustArrived, f.CustSent, f.CustRefused, f.AgentArrived, f.AgentSent, f.Marks, f.MarkRate, f.MarksBehind, f.Limited)
+	logf("  customer messages %d/%d posted (%d refused), agent messages %d/%d delivered, %d ✅ marks (%.0f/min, standing for %d more, %d behind), 429s: %v",
+		f.CustArrived, f.CustSent, f.CustRefused, f.AgentArrived, f.AgentSent, f.Marks, f.MarkRate, f.Superseded, f.MarksBehind, f.Limited)
 	b.rep.problems("burst's simulator", w.sim.Problems())
 	return ctx.Err()
 }

@@ -274,9 +274,10 @@ func TestStory(t *testing.T) {
 
 	// Messages both ways, in order; a thread reply stays internal.
 	hi := alice.Post(inbox, "Hi Carol, let me check")
-	alice.Post(inbox, "One moment please")
+	moment := alice.Post(inbox, "One moment please")
 	src.expect(t, "carol-1 message: Hi Carol, let me check", "carol-1 message: One moment please")
-	hi.ExpectReaction("white_check_mark")
+	// Marks are cumulative: the latest message's ✅ stands for those before it.
+	moment.ExpectReaction("white_check_mark")
 	alice.Reply(hi, "VIP customer, be quick")
 	for i := range 5 {
 		d.customerSays(t, "carol-1", fmt.Sprintf("c-%d", 10+i), fmt.Sprintf("message %d", i))

@@ -2,13 +2,13 @@ package webhook
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"time"
 
+	json "github.com/goccy/go-json"
 	"go.uber.org/zap"
 
 	"github.com/frontdeskhq/frontdesk/connectors/internal/httpsrc"
@@ -114,13 +114,15 @@ func (c *Client) Deliver(ctx context.Context, t *tickets.Ticket, out tickets.Out
 	if err != nil {
 		return tickets.Permanent(fmt.Errorf("webhook: encode %s: %w", typ, err))
 	}
-	log := c.log.With(zap.String("type", typ), zap.String("event_id", key), zap.Int64("ticket", t.Number))
 	status, err := c.post(ctx, body, key)
+	// Fields rather than a logger With them: With copies the encoder even when nothing is
+	// logged at this level.
+	fields := []zap.Field{zap.String("type", typ), zap.String("event_id", key), zap.Int64("ticket", t.Number), zap.Int("status", status)}
 	if err == nil {
-		log.Debug("event delivered", zap.Int("status", status))
+		c.log.Debug("event delivered", fields...)
 		return nil
 	}
-	log.Debug("event not delivered", zap.Int("status", status), zap.Error(err))
+	c.log.Debug("event not delivered", append(fields, zap.Error(err))...)
 	return httpsrc.GiveUpAfter(err, out.At, c.now(), c.retryFor)
 }
 

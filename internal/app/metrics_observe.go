@@ -81,7 +81,7 @@ func (m *metrics) vitallySynced(outcome, reason string) {
 
 // outboxObserver returns what tells group's handler calls (outbox.Config.Observe).
 func (m *metrics) outboxObserver(group string) func(outcome string, took time.Duration) {
-	for _, o := range []string{outbox.OutcomeOK, outbox.OutcomeRetry, outbox.OutcomeGaveUp} {
+	for _, o := range []string{outbox.OutcomeOK, outbox.OutcomeRetry, outbox.OutcomeGaveUp, outbox.OutcomeSuperseded} {
 		m.handled.WithLabelValues(group, o) // shown as 0 until it happens
 	}
 	took := m.handlerTook.WithLabelValues(group)

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -259,5 +260,52 @@ func TestWorker_Concurrency(t *testing.T) {
 	defer mu.Unlock()
 	if most != 2 {
 		t.Errorf("at most %d calls at once, want 2 (9 tickets in 3 partitions)", most)
+	}
+}
+
+// Config.Supersedes: of a ticket's entries in hand together, one that a later one stands
+// for is acknowledged without a handler call; the others are handled, in order.
+func TestWorker_Supersedes(t *testing.T) {
+	t.Parallel()
+	r, _ := newStore(t)
+	const p, n = 4, 6
+	convs := convsIn("supersede", p, 2)
+	a, b := open(t, r, convs[0]), open(t, r, convs[1])
+	for i := range n {
+		say(t, r, a, fmt.Sprint("a", i))
+	}
+	say(t, r, b, "b0") // alone: nothing later of its ticket stands for it
+	var observed sync.Map
+	rec := &recorder{}
+	cfg := testConfig("A")
+	cfg.Batch = 100 // everything is read at once
+	cfg.Supersedes = func(earlier, later tickets.Event) bool {
+		return earlier.Type == tickets.EventMessage && later.Type == tickets.EventMessage
+	}
+	cfg.Observe = func(outcome string, _ time.Duration) {
+		v, _ := observed.LoadOrStore(outcome, new(atomic.Int64))
+		v.(*atomic.Int64).Add(1)
+	}
+	start(t, newWorker(t, r, "desk", rec.handle, cfg))
+	eventually(t, "every entry is acknowledged", func() bool { return len(rec.done()) == 4 && pendingCount(t, r, "desk") == 0 })
+	got := map[tickets.ID][]string{}
+	for _, ev := range rec.done() {
+		what := string(ev.Type)
+		if ev.Message != nil {
+			what += ":" + ev.Message.Text
+		}
+		got[ev.TicketID] = append(got[ev.TicketID], what)
+	}
+	want := map[tickets.ID][]string{a.ID: {string(tickets.EventOpened), "message:a5"}, b.ID: {string(tickets.EventOpened), "message:b0"}}
+	for id, w := range want {
+		if fmt.Sprint(got[id]) != fmt.Sprint(w) {
+			t.Errorf("ticket %s handled %v, want %v", id, got[id], w)
+		}
+	}
+	if v, ok := observed.Load(OutcomeSuperseded); !ok || v.(*atomic.Int64).Load() != n-1 {
+		t.Errorf("superseded outcomes observed: %v, want %d", v, n-1)
+	}
+	if p := pendingCount(t, r, "desk"); p != 0 {
+		t.Errorf("%d entries left pending", p)
 	}
 }

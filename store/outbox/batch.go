@@ -35,8 +35,12 @@ type entry struct {
 // queue ahead of it is. Every attempt after the first, and every attempt at a claimed
 // entry, runs with tickets.WithRetry.
 func (w *Worker) handleEntry(ctx, hctx context.Context, p int, e entry) (handled bool, follow []tickets.Event, err error) {
-	log := w.log.With(zap.String("event", e.ev.ID), zap.String("ticket", string(e.ev.TicketID)),
-		zap.String("type", string(e.ev.Type)))
+	// The entry's fields are added only when something is logged: zap's With copies the
+	// encoder, which an entry handled at once should not pay for.
+	log := func() *zap.Logger {
+		return w.log.With(zap.String("event", e.ev.ID), zap.String("ticket", string(e.ev.TicketID)),
+			zap.String("type", string(e.ev.Type)))
+	}
 	var lastErr error
 	failures := 0
 	for attempt := 1; ; attempt++ {
@@ -72,20 +76,20 @@ func (w *Worker) handleEntry(ctx, hctx context.Context, p int, e entry) (handled
 			return false, nil, errStopped // the handler was cut short; the next holder tries again
 		case tickets.IsPermanent(err) || failures >= w.cfg.MaxAttempts:
 			w.observe(OutcomeGaveUp, took)
-			log.Error("giving up on outbox entry", zap.Int("attempts", attempt), zap.Error(err))
+			log().Error("giving up on outbox entry", zap.Int("attempts", attempt), zap.Error(err))
 			if derr := w.deadLetter(hctx, p, e, err, attempt); derr != nil {
 				return false, nil, derr
 			}
 			if w.cfg.GaveUp != nil {
 				if gerr := w.cfg.GaveUp(hctx, e.ev, err); gerr != nil {
-					log.Error("reporting the entry given up on", zap.Error(gerr))
+					log().Error("reporting the entry given up on", zap.Error(gerr))
 				}
 			}
 			return false, nil, nil
 		}
 		w.observe(OutcomeRetry, took)
 		wait := w.backoff(attempt, err)
-		log.Warn("outbox entry failed; will retry", zap.Int("attempt", attempt),
+		log().Warn("outbox entry failed; will retry", zap.Int("attempt", attempt),
 			zap.Int("max_attempts", w.cfg.MaxAttempts), zap.Duration("wait", wait), zap.Error(err))
 		if !sleep(ctx, wait) {
 			return false, nil, errStopped

@@ -88,6 +88,12 @@ type Config struct {
 	// Settle is that wait, asked for each such event (nil or 0: none, as when a single
 	// replica takes the app's events).
 	Settle func() time.Duration
+	// Supersedes, when set, says whether the side effect of later, an event of the same
+	// ticket read after earlier, stands for earlier's too (tickets.Supersedes: a delivery
+	// mark on the latest message delivered stands for those before it). An entry that a
+	// later one already in hand supersedes when its turn comes is acknowledged without a
+	// handler call (OutcomeSuperseded); the later one is handled in its turn as usual.
+	Supersedes func(earlier, later tickets.Event) bool
 	// GaveUp, when set, is told of every event set aside for good (after it is in the
 	// dead stream), so the product can show the failure; its error is logged.
 	GaveUp func(ctx context.Context, ev tickets.Event, cause error) error
@@ -106,6 +112,9 @@ const (
 	// OutcomeGaveUp: the handler failed for good (permanently, or MaxAttempts times);
 	// the entry is dead-lettered.
 	OutcomeGaveUp = "gave_up"
+	// OutcomeSuperseded: the handler was not called, because a later entry of the same
+	// ticket stands for this one (Config.Supersedes); the entry is acknowledged.
+	OutcomeSuperseded = "superseded"
 )
 
 func (c *Config) setDefaults() {

@@ -133,8 +133,14 @@ func (q *queues) drain(id tickets.ID) {
 			e = list[i]
 			q.byTkt[id] = append(list[:i:i], list[i+1:]...)
 		}
+		superseded := q.superseded(e, q.byTkt[id])
 		q.mu.Unlock()
 
+		if superseded {
+			q.w.observe(OutcomeSuperseded, 0)
+			q.acked(e.stream, e.msg.ID, nil)
+			continue
+		}
 		handled, follow, err := q.w.handleEntry(q.ctx, q.hctx, q.p, e)
 		if handled {
 			q.acked(e.stream, e.msg.ID, follow)
@@ -165,6 +171,20 @@ func (q *queues) unsettled(e entry) time.Duration {
 		return 0
 	}
 	return time.Until(time.UnixMilli(int64(ms)).Add(settle))
+}
+
+// superseded reports whether an entry of rest (the entries of e's ticket queued after it)
+// stands for e (Config.Supersedes).
+func (q *queues) superseded(e entry, rest []entry) bool {
+	if q.w.cfg.Supersedes == nil {
+		return false
+	}
+	for _, later := range rest {
+		if q.w.cfg.Supersedes(e.ev, later.ev) {
+			return true
+		}
+	}
+	return false
 }
 
 // firstWritten is the index in list (a ticket's queue) of the entry to handle next: the
