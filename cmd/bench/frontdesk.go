@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -46,6 +48,9 @@ func (b *bench) startFrontdeskWith(w *world, prefix string, edit func(env map[st
 		return nil, "", err
 	}
 	env := w.frontdeskEnv(b.redis.URL(), prefix, addr)
+	if os.Getenv("BENCH_HEAP") == "1" {
+		env["BENCH_HEAPPROFILE"] = filepath.Join(b.dir, "heap-"+strings.TrimSuffix(prefix, ":")+".pprof")
+	}
 	if edit != nil {
 		edit(env)
 	}

@@ -42,6 +42,9 @@
 // that file is the latest real run and is never edited by hand. BENCH_OUT=path writes
 // the report elsewhere (in smoke mode too). BENCH_KEEP=1 keeps the working directory
 // (every process's log, and each cost window's MONITOR capture) instead of removing it.
+// BENCH_HEAP=1 (with BENCH_PHASES, say memory) runs the instrumented build (see
+// profile.go) in the measured run's place and writes its heap profile, with the 10,000
+// tickets open, to heap.pprof in the kept working directory: to see what holds the RSS.
 //
 // It needs Go and redis-server on PATH. It judges no speed (CI runs the smoke mode only
 // to see that it still works), but it exits non-zero when the benchmark itself breaks (a
@@ -211,6 +214,9 @@ func run(ctx context.Context, cfg config) error {
 
 	if !cfg.smoke {
 		rep.OthersAtStart = waitQuiet(ctx, 0.25, 90*time.Second)
+	}
+	if os.Getenv("BENCH_HEAP") == "1" {
+		fdBin, keep = instrBin, true
 	}
 	b := &bench{cfg: cfg, root: root, dir: dir, fdBin: fdBin, bareBin: bareBin, fdInstrumented: instrBin, redis: redis, rep: rep,
 		scripts: scriptNames(root)}

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"syscall"
 	"time"
 )
 
@@ -57,6 +59,10 @@ func (r *fdRun) memory(ctx context.Context) error {
 	}
 	if m.Keys, err = r.rdb.DBSize(ctx).Result(); err != nil {
 		return err
+	}
+	if os.Getenv("BENCH_HEAP") == "1" {
+		_ = r.fd.cmd.Process.Signal(syscall.SIGUSR2) // the instrumented build writes its heap profile
+		time.Sleep(3 * time.Second)
 	}
 	m.Metrics = scrape(r.addr, "go_memstats_heap_inuse_bytes", "go_goroutines", "go_memstats_sys_bytes")
 	r.rep.Memory = m

@@ -24,11 +24,27 @@ const instrumentation = `package main
 import (
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/pprof"
 	"syscall"
 )
 
 func init() {
+	// BENCH_HEAPPROFILE=path: SIGUSR2 writes a heap profile (after a GC).
+	if path := os.Getenv("BENCH_HEAPPROFILE"); path != "" {
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, syscall.SIGUSR2)
+		go func() {
+			for range sig {
+				runtime.GC()
+				if f, err := os.Create(path + ".part"); err == nil {
+					_ = pprof.WriteHeapProfile(f)
+					f.Close()
+					_ = os.Rename(path+".part", path)
+				}
+			}
+		}()
+	}
 	// BENCH_CPUPROFILE=path: SIGUSR1 starts a CPU profile, the next one writes it.
 	path := os.Getenv("BENCH_CPUPROFILE")
 	if path == "" {

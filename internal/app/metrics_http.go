@@ -51,11 +51,9 @@ func (w *statusWriter) Write(p []byte) (int, error) {
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // pooledTransport is net/http's default transport (its proxy settings, dial and TLS
-// timeouts) keeping up to 256 idle connections per host instead of 2, and opening no
-// more than that: the bot calls Slack with many calls in flight, and with 2 kept most
-// calls would dial a new connection (and leave one in TIME_WAIT); past the connections
-// kept, a call waits for one rather than dial one to close after. The connectors' clients
-// do the same (httpsrc.Pooled).
+// timeouts) keeping up to 256 idle connections per host instead of 2: the bot calls
+// Slack with many calls in flight, and with 2 kept most calls would dial a new connection
+// (and leave one in TIME_WAIT). The connectors' clients do the same (httpsrc.Pooled).
 func pooledTransport() *http.Transport {
 	var t *http.Transport
 	if d, ok := http.DefaultTransport.(*http.Transport); ok {
@@ -63,7 +61,7 @@ func pooledTransport() *http.Transport {
 	} else {
 		t = &http.Transport{Proxy: http.ProxyFromEnvironment}
 	}
-	t.MaxIdleConns, t.MaxIdleConnsPerHost, t.MaxConnsPerHost, t.IdleConnTimeout = 512, 256, 256, 90*time.Second
+	t.MaxIdleConns, t.MaxIdleConnsPerHost, t.IdleConnTimeout = 512, 256, 90*time.Second
 	return t
 }
 

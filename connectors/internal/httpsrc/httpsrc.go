@@ -157,14 +157,10 @@ func NoRedirects() *http.Client {
 	}
 }
 
-// Connections a Pooled transport keeps and opens.
+// Idle connections a Pooled transport keeps.
 const (
-	// MaxConnsPerHost bounds the connections to one host, idle or not: a call beyond them
-	// waits for one to be free rather than dial another.
-	MaxConnsPerHost = 256
-	// MaxIdleConnsPerHost is as many: every connection can be kept for the next call.
-	MaxIdleConnsPerHost = MaxConnsPerHost
-	MaxIdleConns        = 2 * MaxConnsPerHost
+	MaxIdleConnsPerHost = 256
+	MaxIdleConns        = 2 * MaxIdleConnsPerHost
 	IdleConnTimeout     = 90 * time.Second
 )
 
@@ -172,9 +168,10 @@ const (
 // transport (its proxy settings, dial and TLS timeouts) with room for MaxIdleConnsPerHost
 // idle connections per host. The default keeps 2, and a connector sends to one host with
 // many calls in flight, so most calls would dial a new connection (and leave one in
-// TIME_WAIT). It opens no more than it keeps (MaxConnsPerHost): with more calls in flight
-// than connections kept, each call beyond them would dial a connection only to close it
-// after, which costs both ends CPU when they are busiest.
+// TIME_WAIT). With more calls in flight than that, each call beyond them dials a
+// connection it closes after, which costs both ends CPU when they are busiest; bounding
+// the connections instead (MaxConnsPerHost) cost far more here: with it set, the relay
+// delivered half as many messages a second in the benchmark.
 func Pooled() *http.Transport {
 	var t *http.Transport
 	if d, ok := http.DefaultTransport.(*http.Transport); ok {
@@ -183,7 +180,6 @@ func Pooled() *http.Transport {
 		t = &http.Transport{Proxy: http.ProxyFromEnvironment}
 	}
 	t.MaxIdleConns, t.MaxIdleConnsPerHost, t.IdleConnTimeout = MaxIdleConns, MaxIdleConnsPerHost, IdleConnTimeout
-	t.MaxConnsPerHost = MaxConnsPerHost
 	return t
 }
 
