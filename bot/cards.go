@@ -145,9 +145,9 @@ func customerText(m tickets.Message) string {
 }
 
 // linkURL makes a URL safe inside <url|text>: those characters would end the link.
-func linkURL(u string) string {
-	return strings.NewReplacer("|", "%7C", ">", "%3E", "<", "%3C", " ", "%20").Replace(u)
-}
+func linkURL(u string) string { return linkEscaper.Replace(u) }
+
+var linkEscaper = strings.NewReplacer("|", "%7C", ">", "%3E", "<", "%3C", " ", "%20")
 
 // pickedLine is the notice of t's first pick (its assignee picked it): the inbox
 // channel's first message carries it, so that the pick that made the channel posts no

@@ -48,9 +48,11 @@ func sourceLabel(t *tickets.Ticket) string {
 
 // esc escapes text from outside (customers, sources) for Slack's mrkdwn, so that it can
 // neither mention anyone (<!channel>) nor forge a link.
-func esc(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
-}
+func esc(s string) string { return escaper.Replace(s) }
+
+// escaper is made once: a Replacer is safe for concurrent use, and making one for every
+// message cost more than the escaping.
+var escaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 // clip shortens s to max bytes (see tickets.Clip).
 func clip(s string, max int) string { return tickets.Clip(s, max) }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	json "github.com/goccy/go-json"
-
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -30,7 +28,7 @@ func (r *Redis) CardOf(ctx context.Context, id tickets.ID, event string) (ticket
 		return tickets.Card{}, wrapErr("card of", id, notFound(err))
 	}
 	var c tickets.Card
-	if err := json.Unmarshal([]byte(s), &c); err != nil {
+	if err := unmarshalJSON([]byte(s), &c); err != nil {
 		return tickets.Card{}, fmt.Errorf("store: card of %s: corrupt card: %w", id, err)
 	}
 	return c, nil

@@ -1,12 +1,13 @@
 package store
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
-	json "github.com/goccy/go-json"
+	gojson "github.com/goccy/go-json"
 
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
@@ -101,7 +102,7 @@ func decodeTicket(h map[string]string, transfers []string, cards map[string]stri
 	}
 	for i, s := range transfers {
 		var tr tickets.Transfer
-		if err := json.Unmarshal([]byte(s), &tr); err != nil {
+		if err := unmarshalJSON([]byte(s), &tr); err != nil {
 			return nil, fmt.Errorf("transfer %d: %w", i, err)
 		}
 		t.Transfers = append(t.Transfers, tr)
@@ -127,7 +128,7 @@ func decodeTicket(h map[string]string, transfers []string, cards map[string]stri
 			continue
 		}
 		var st tickets.SyncStatus
-		if err := json.Unmarshal([]byte(v), &st); err != nil {
+		if err := unmarshalJSON([]byte(v), &st); err != nil {
 			return nil, fmt.Errorf("field %s: %w", f, err)
 		}
 		if t.Syncs == nil {
@@ -137,13 +138,13 @@ func decodeTicket(h map[string]string, transfers []string, cards map[string]stri
 	}
 	for i, s := range edits {
 		var e tickets.Edit
-		if err := json.Unmarshal([]byte(s), &e); err != nil {
+		if err := unmarshalJSON([]byte(s), &e); err != nil {
 			return nil, fmt.Errorf("edit %d: %w", i, err)
 		}
 		t.Edits = append(t.Edits, e)
 	}
 	if s := cards[h["card_event"]]; s != "" {
-		if err := json.Unmarshal([]byte(s), &t.Card); err != nil {
+		if err := unmarshalJSON([]byte(s), &t.Card); err != nil {
 			return nil, fmt.Errorf("card: %w", err)
 		}
 	}
@@ -178,11 +179,17 @@ func agentJSON(a tickets.Agent) string {
 }
 
 // unmarshalField decodes JSON field s into dst; "" leaves dst zero.
+// unmarshalJSON decodes what the store wrote as JSON, with github.com/goccy/go-json: the
+// outbox's readers decode every entry and the ticket it carries, and it does that about
+// four times faster than encoding/json. (Writing stays with encoding/json: goccy's
+// encoder needs a deep stack, which every new goroutine, one per event here, would grow.)
+func unmarshalJSON(data []byte, v any) error { return gojson.Unmarshal(data, v) }
+
 func unmarshalField(s string, dst any) error {
 	if s == "" {
 		return nil
 	}
-	return json.Unmarshal([]byte(s), dst)
+	return unmarshalJSON([]byte(s), dst)
 }
 
 func fmtTime(t time.Time) string {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	json "github.com/goccy/go-json"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/frontdeskhq/frontdesk/tickets"
@@ -38,7 +37,7 @@ func decodeEntry(p int, m redis.XMessage) (tickets.Event, error) {
 		return s
 	}
 	var ev tickets.Event
-	if err := json.Unmarshal([]byte(field("e")), &ev); err != nil {
+	if err := unmarshalJSON([]byte(field("e")), &ev); err != nil {
 		return tickets.Event{}, fmt.Errorf("field e: %w", err)
 	}
 	ev.ID = eventID(p, m.ID)
@@ -61,7 +60,7 @@ func decodeEntry(p int, m redis.XMessage) (tickets.Event, error) {
 	}
 	if s := field("m"); s != "" {
 		ev.Message = new(tickets.Message)
-		if err := json.Unmarshal([]byte(s), ev.Message); err != nil {
+		if err := unmarshalJSON([]byte(s), ev.Message); err != nil {
 			return tickets.Event{}, fmt.Errorf("field m: %w", err)
 		}
 	}

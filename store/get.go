@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	json "github.com/goccy/go-json"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/frontdeskhq/frontdesk/tickets"
@@ -110,7 +109,7 @@ func (r *Redis) messages(ctx context.Context, id tickets.ID) ([]tickets.Message,
 	ms := make([]tickets.Message, 0, len(list.Val()))
 	for i, s := range list.Val() {
 		var m tickets.Message
-		if err := json.Unmarshal([]byte(s), &m); err != nil {
+		if err := unmarshalJSON([]byte(s), &m); err != nil {
 			return nil, fmt.Errorf("corrupt message %d: %w", i, err)
 		}
 		ms = append(ms, m)

@@ -2,9 +2,8 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
-
-	json "github.com/goccy/go-json"
 
 	"github.com/frontdeskhq/frontdesk/tickets"
 )

@@ -2,13 +2,13 @@ package webhook
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"time"
 
-	json "github.com/goccy/go-json"
 	"go.uber.org/zap"
 
 	"github.com/frontdeskhq/frontdesk/connectors/internal/httpsrc"
