@@ -168,6 +168,22 @@ func TestBareRatio(t *testing.T) {
 	}
 }
 
+func TestMedianStep(t *testing.T) {
+	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+	runs := []step{
+		{Rate: 500, Throughput: 480, P99: ms(30), Sent: 10, Arrived: 10},
+		{Rate: 500, Throughput: 500, P99: ms(20), Sent: 10, Arrived: 9, Lost: 1},
+		{Rate: 500, Throughput: 490, P99: ms(90), Sent: 10, Arrived: 10},
+	}
+	m := medianStep(runs)
+	if m.Throughput != 490 || m.P99 != ms(30) || m.Rate != 500 || m.Sent != 30 || m.Arrived != 29 || m.Lost != 1 {
+		t.Errorf("medianStep = throughput %v p99 %v rate %v sent %d arrived %d lost %d", m.Throughput, m.P99, m.Rate, m.Sent, m.Arrived, m.Lost)
+	}
+	if m := medianStep(runs[:1]); m.P99 != ms(30) {
+		t.Errorf("medianStep of one run: p99 %v", m.P99)
+	}
+}
+
 func TestStallMet(t *testing.T) {
 	free := step{Throughput: 1000, P99: 20 * time.Millisecond, Arrived: 6000}
 	for _, tc := range []struct {
@@ -187,7 +203,7 @@ func TestStallMet(t *testing.T) {
 	}
 	f := stallFigures{Dir: toSlack, Free: free, Stalled: step{Rate: 1000, Throughput: 950, P99: 21 * time.Millisecond}, Held: 20}
 	if l := stallLine(f); l.met != "yes" || l.want != "throughput and p99 within 10%" ||
-		l.got != "stalled: 950 msg/s, p99 21ms; answering: 1000 msg/s, p99 20ms (1000 msg/s offered; 20 requests to Vitally held through the run)" {
+		l.got != "stalled: 950 msg/s, p99 21ms; answering: 1000 msg/s, p99 20ms (1000 msg/s offered; 20 requests to Vitally held through the runs)" {
 		t.Errorf("stallLine = %+v", l)
 	}
 	f.Held = 0
