@@ -30,13 +30,18 @@ import (
 )
 
 func init() {
-	// BENCH_HEAPPROFILE=path: SIGUSR2 writes a heap profile (after a GC).
+	// BENCH_HEAPPROFILE=path: SIGUSR2 writes a heap profile (after a GC), and the
+	// goroutines' stacks to path.goroutines.
 	if path := os.Getenv("BENCH_HEAPPROFILE"); path != "" {
 		sig := make(chan os.Signal, 1)
 		signal.Notify(sig, syscall.SIGUSR2)
 		go func() {
 			for range sig {
 				runtime.GC()
+				if f, err := os.Create(path + ".goroutines"); err == nil {
+					_ = pprof.Lookup("goroutine").WriteTo(f, 1)
+					f.Close()
+				}
 				if f, err := os.Create(path + ".part"); err == nil {
 					_ = pprof.WriteHeapProfile(f)
 					f.Close()
