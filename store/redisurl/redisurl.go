@@ -101,22 +101,38 @@ func (c *Config) DB() int {
 }
 
 // NewClient makes a client with at least poolSize connections per node (0: go-redis's
-// default).
+// default), each with buffers of connBuffer bytes each way.
 func (c *Config) NewClient(poolSize int) redis.UniversalClient {
 	switch c.Kind {
 	case Cluster:
 		o := *c.cluster
 		o.PoolSize = max(o.PoolSize, poolSize)
+		o.ReadBufferSize, o.WriteBufferSize = connBuffer, connBuffer
+		o.PipelineReadBufferSize, o.PipelineWriteBufferSize = pipelineBuffer, pipelineBuffer
 		return redis.NewClusterClient(&o)
 	case Sentinel:
 		o := *c.failover
 		o.PoolSize = max(o.PoolSize, poolSize)
+		o.ReadBufferSize, o.WriteBufferSize = connBuffer, connBuffer
+		o.PipelineReadBufferSize, o.PipelineWriteBufferSize = pipelineBuffer, pipelineBuffer
 		return redis.NewFailoverClient(&o)
 	}
 	o := *c.single
 	o.PoolSize = max(o.PoolSize, poolSize)
+	o.ReadBufferSize, o.WriteBufferSize = connBuffer, connBuffer
+	o.PipelineReadBufferSize, o.PipelineWriteBufferSize = pipelineBuffer, pipelineBuffer
 	return redis.NewClient(&o)
 }
+
+// connBuffer and pipelineBuffer size each connection's read and write buffers (go-redis's
+// defaults: 32 KiB, and 128 KiB for the pipeline pool). Frontdesk keeps a blocking read
+// per partition and consumer group, so a few hundred connections: at the defaults their
+// buffers alone were 17 MB of a 32 MB live heap with 10,000 tickets open. Its commands and
+// answers are a few KB (a larger answer is read through the buffer, not into it).
+const (
+	connBuffer     = 8 << 10
+	pipelineBuffer = 16 << 10
+)
 
 // HasPassword reports whether the URL gives a password (for the server, or the sentinels).
 func (c *Config) HasPassword() bool {
