@@ -220,7 +220,7 @@ func (r *fdRun) costs(ctx context.Context) error {
 // idleBaseline measures Frontdesk's idle background (blocking reads timing out, lease
 // renewals), which the cost windows are net of, and returns its Redis commands per second.
 func (r *fdRun) idleBaseline(ctx context.Context) (float64, error) {
-	r.idleFor = 3 * time.Second
+	r.idleFor = 5 * time.Second
 	if r.cfg.smoke {
 		r.idleFor = 500 * time.Millisecond
 	}
@@ -248,6 +248,17 @@ func (r *fdRun) idleBaseline(ctx context.Context) (float64, error) {
 	return perSec, nil
 }
 
+// waitOutbox waits, at most max, until every outbox group has acknowledged every entry.
+func (r *fdRun) waitOutbox(max time.Duration) {
+	deadline := time.Now().Add(max)
+	for !aborted() && time.Now().Before(deadline) {
+		if n, ok := outboxBacklog(r.addr, `group="`); !ok || n == 0 {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 // relayCostName is the cost window's name for relayed messages in direction d.
 func relayCostName(d direction) string {
 	if d == toCustomer {
@@ -269,6 +280,14 @@ func (r *fdRun) relayCost(ctx context.Context, d direction) (opCost, error) {
 		if err := r.warmAgents(ctx); err != nil {
 			return opCost{}, err
 		}
+	}
+	// The idle background is measured again just before the window, once every group is
+	// done with what came before (the warm-up's delivery marks, say): the window is net
+	// of it, and a baseline taken in another moment (a group still busy, say) would
+	// shift the figure by tenths of a round trip per message.
+	r.waitOutbox(10 * time.Second)
+	if _, err := r.idleBaseline(ctx); err != nil {
+		return opCost{}, err
 	}
 	return r.costWindow(ctx, name, relayed, func() error {
 		st := runStep(ctx, r.tg, d, float64(relayed)/r.costDur(), time.Duration(r.costDur()*float64(time.Second)), 0, false)

@@ -130,9 +130,14 @@ func (f *stallFront) close() {
 // sinkBacklog is how many outbox entries the sinks' consumer groups (sink:vitally,
 // sink:ai) have not acknowledged yet, from Frontdesk's frontdesk_outbox_depth; ok is
 // false when it does not tell.
-func sinkBacklog(addr string) (n float64, ok bool) {
+func sinkBacklog(addr string) (n float64, ok bool) { return outboxBacklog(addr, `group="sink:`) }
+
+// outboxBacklog is the outbox entries not yet acknowledged by the groups whose metric
+// labels contain match (`group="` for all of them); ok is false when Frontdesk's metrics
+// did not say.
+func outboxBacklog(addr, match string) (n float64, ok bool) {
 	for _, line := range metricsLines(addr) {
-		if strings.HasPrefix(line, "frontdesk_outbox_depth{") && strings.Contains(line, `group="sink:`) {
+		if strings.HasPrefix(line, "frontdesk_outbox_depth{") && strings.Contains(line, match) {
 			if i := strings.LastIndexByte(line, ' '); i > 0 {
 				v, err := strconv.ParseFloat(line[i+1:], 64)
 				n, ok = n+v, ok || err == nil
@@ -510,7 +515,7 @@ func (r *report) sinksSection(p func(string, ...any)) {
 		p("`AI_MODEL` unset (the AI sink is then off; Vitally is left to the admin panel, where nobody sets it up). It goes\n")
 		p("through the relay's cost windows and the same saturation search each way as the measured run (without the runs\n")
 		p("at fractions of it). Round trips are counted as in the cost windows below, net of each run's own idle background\n")
-		p("(%.0f commands/s with the sinks on, %.0f off).\n\n", r.IdleRedisPerSec, f.IdleRedisPerSec)
+		p("(measured just before each relay window; before the first window, %.0f commands/s with the sinks on, %.0f off).\n\n", r.IdleRedisPerSec, f.IdleRedisPerSec)
 		p("| direction | saturation, sinks on | sinks off | Redis round trips per message, sinks on | sinks off | client commands, on / off | inside scripts, on / off |\n")
 		p("|---|---|---|---|---|---|---|\n")
 		for _, d := range []direction{toSlack, toCustomer} {
