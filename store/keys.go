@@ -85,6 +85,12 @@ func (k keys) seenInbound(p int, source, eventID string) string {
 // dead is a STREAM P{N}:dead of outbox entries a consumer group gave up on.
 func (k keys) dead(p int) string { return k.tag(p) + "dead" }
 
+// attempts is a HASH P{N}:attempts:<group>: for each entry of partition p the group's
+// handler failed on and has not finished, by entry id, how many times it failed, so that
+// the count goes on when another consumer takes the entry over. It expires a day after
+// its last failure.
+func (k keys) attempts(group string, p int) string { return k.tag(p) + "attempts:" + group }
+
 // ticketSeq is a STRING P+"seq:ticket": the counter ticket numbers are taken from.
 func (k keys) ticketSeq() string { return k.prefix + "seq:ticket" }
 

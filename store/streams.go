@@ -59,6 +59,10 @@ func (s Streams) Lease(group string, p int) string { return s.keys.lease(group, 
 // aside. Every family shares it: a dead entry keeps its fields, which tell them apart.
 func (s Streams) Dead(p int) string { return s.keys.dead(p) }
 
+// Attempts is the key of the HASH where group keeps, by entry id, how many times its
+// handler failed on entries of partition p it has not finished (see keys.attempts).
+func (s Streams) Attempts(group string, p int) string { return s.keys.attempts(group, p) }
+
 // Decode reads entry m of partition p's stream back into the event it carries (see
 // event.go).
 func (s Streams) Decode(p int, m redis.XMessage) (tickets.Event, error) { return decodeEntry(p, m) }

@@ -34,6 +34,10 @@ type entry struct {
 // limit) is waited out and does not count: the entry waits its turn however long the
 // queue ahead of it is. Every attempt after the first, and every attempt at a claimed
 // entry, runs with tickets.WithRetry.
+//
+// The failures that count are kept in Redis (store.Streams.Attempts) as they happen, so
+// that a consumer that takes the entry over goes on from the count its last holder
+// reached rather than from 0; the count is dropped once the entry is handled or given up.
 func (w *Worker) handleEntry(ctx, hctx context.Context, p int, e entry) (handled bool, follow []tickets.Event, err error) {
 	// The entry's fields are added only when something is logged: zap's With copies the
 	// encoder, which an entry handled at once should not pay for.
@@ -43,15 +47,19 @@ func (w *Worker) handleEntry(ctx, hctx context.Context, p int, e entry) (handled
 	}
 	var lastErr error
 	failures := 0
-	for attempt := 1; ; attempt++ {
+	if e.claimed {
+		failures = w.priorFailures(hctx, p, e.msg.ID)
+	}
+	kept := failures > 0 // a count is kept in Redis, to drop once done
+	for attempt := failures + 1; ; attempt++ {
 		if ctx.Err() != nil {
 			return false, nil, errStopped
 		}
 		cctx := hctx
-		if e.claimed || attempt > 1 {
+		if e.claimed || lastErr != nil {
 			cctx = tickets.WithRetry(hctx)
 		}
-		if attempt > 1 {
+		if lastErr != nil {
 			cctx = tickets.WithLastError(cctx, lastErr)
 		}
 		cctx, followUps := tickets.WithFollowUps(cctx)
@@ -64,12 +72,16 @@ func (w *Worker) handleEntry(ctx, hctx context.Context, p int, e entry) (handled
 		release()
 		lastErr = err
 		took := time.Since(began)
+		counted := false
 		if _, limited := tickets.RetryAfter(err); err != nil && !limited {
-			failures++
+			failures, counted = failures+1, true
 		}
 		switch {
 		case err == nil:
 			w.observe(OutcomeOK, took)
+			if kept {
+				w.forgetFailures(hctx, p, e.msg.ID)
+			}
 			return true, followUps.Events(), nil
 		case hctx.Err() != nil:
 			w.observe(OutcomeRetry, took)
@@ -88,12 +100,56 @@ func (w *Worker) handleEntry(ctx, hctx context.Context, p int, e entry) (handled
 			return false, nil, nil
 		}
 		w.observe(OutcomeRetry, took)
+		if counted {
+			w.countFailure(hctx, p, e.msg.ID)
+			kept = true
+		}
 		wait := w.backoff(attempt, err)
 		log().Warn("outbox entry failed; will retry", zap.Int("attempt", attempt),
 			zap.Int("max_attempts", w.cfg.MaxAttempts), zap.Duration("wait", wait), zap.Error(err))
 		if !sleep(ctx, wait) {
 			return false, nil, errStopped
 		}
+	}
+}
+
+// attemptsTTL is how long a partition's failure counts (store.Streams.Attempts) outlive
+// its last failure: longer than any entry is retried for.
+const attemptsTTL = 24 * time.Hour
+
+// priorFailures is how many failures earlier holders of entry id of partition p counted
+// (0 when Redis cannot tell: the count then starts over, as it did before it was kept).
+func (w *Worker) priorFailures(hctx context.Context, p int, id string) int {
+	ctx, cancel := bookkeeping(hctx)
+	defer cancel()
+	n, err := w.c.HGet(ctx, w.s.Attempts(w.group, p), id).Int()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		w.log.Warn("read an entry's failures", zapPartition(p), zap.String("entry", id), zap.Error(err))
+	}
+	return n
+}
+
+// countFailure adds a failure to entry id's count, for whoever holds it next.
+func (w *Worker) countFailure(hctx context.Context, p int, id string) {
+	ctx, cancel := bookkeeping(hctx)
+	defer cancel()
+	key := w.s.Attempts(w.group, p)
+	_, err := w.c.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+		pipe.HIncrBy(ctx, key, id, 1)
+		pipe.PExpire(ctx, key, attemptsTTL)
+		return nil
+	})
+	if err != nil {
+		w.log.Warn("count an entry's failure", zapPartition(p), zap.String("entry", id), zap.Error(err))
+	}
+}
+
+// forgetFailures drops entry id's count once it is handled.
+func (w *Worker) forgetFailures(hctx context.Context, p int, id string) {
+	ctx, cancel := bookkeeping(hctx)
+	defer cancel()
+	if err := w.c.HDel(ctx, w.s.Attempts(w.group, p), id).Err(); err != nil {
+		w.log.Warn("drop an entry's failures", zapPartition(p), zap.String("entry", id), zap.Error(err))
 	}
 }
 

@@ -52,7 +52,8 @@ func (w *Worker) ack(hctx context.Context, p int, byStream map[string][]string, 
 }
 
 // deadLetter sets entry e of partition p aside in the partition's dead stream, with the
-// group, the error and the number of attempts, and acknowledges it, in one transaction.
+// group, the error and the number of attempts, acknowledges it and drops its failure
+// count, in one transaction.
 func (w *Worker) deadLetter(hctx context.Context, p int, e entry, cause error, attempts int) error {
 	m := e.msg
 	values := make(map[string]any, len(m.Values)+4)
@@ -65,6 +66,7 @@ func (w *Worker) deadLetter(hctx context.Context, p int, e entry, cause error, a
 	_, err := w.c.TxPipelined(ctx, func(tx redis.Pipeliner) error {
 		tx.XAdd(ctx, &redis.XAddArgs{Stream: w.s.Dead(p), Values: values})
 		tx.XAck(ctx, e.stream, w.group, m.ID)
+		tx.HDel(ctx, w.s.Attempts(w.group, p), m.ID)
 		return nil
 	})
 	if err != nil {

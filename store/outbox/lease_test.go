@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -266,4 +267,55 @@ func TestWorker_LostLease(t *testing.T) {
 	if pe := c.XPending(ctx, r.out.Stream(p), "desk").Val(); pe.Count != 1 {
 		t.Errorf("%d entries pending, want the cut-off one", pe.Count)
 	}
+}
+
+// A consumer that takes an entry over goes on from the failures its last holder counted,
+// not from 0: the entry is given up after MaxAttempts failures in all, and the count is
+// dropped with it.
+func TestWorker_AttemptsSurviveTakeover(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	r, _ := newStore(t)
+	tk := open(t, r, "conv-attempts")
+	p := partitionOf(tk)
+	var calls atomic.Int64
+	failing := func(ctx context.Context, ev tickets.Event) error {
+		calls.Add(1)
+		return errors.New("the endpoint is down")
+	}
+	const max = 5
+	cfg := testConfig("A")
+	cfg.MaxAttempts, cfg.RetryBase, cfg.RetryMax = max, 300*time.Millisecond, 300*time.Millisecond
+	stopA := start(t, newWorker(t, r, "desk", failing, cfg))
+	eventually(t, "A failed twice", func() bool { return calls.Load() >= 2 })
+	stopA()
+	byA := calls.Load()
+	if n, _ := r.c.HGet(ctx, r.out.Attempts("desk", p), firstEntry(t, r, p)).Int(); n != int(byA) {
+		t.Fatalf("A failed %d times and counted %d", byA, n)
+	}
+
+	cfg = testConfig("B")
+	cfg.MaxAttempts = max
+	start(t, newWorker(t, r, "desk", failing, cfg))
+	eventually(t, "the entry is given up", func() bool { return r.c.XLen(ctx, r.out.Dead(p)).Val() == 1 })
+	if got := calls.Load(); got != max {
+		t.Errorf("%d attempts in all (%d by A), want %d", got, byA, max)
+	}
+	dead := r.c.XRange(ctx, r.out.Dead(p), "-", "+").Val()[0].Values
+	if dead["attempts"] != fmt.Sprint(max) {
+		t.Errorf("dead letter says %v attempts, want %d", dead["attempts"], max)
+	}
+	if n := r.c.HLen(ctx, r.out.Attempts("desk", p)).Val(); n != 0 {
+		t.Errorf("%d failure counts left after the entry was given up", n)
+	}
+}
+
+// firstEntry is the id of the first entry of partition p's desk stream.
+func firstEntry(t *testing.T, r *testStore, p int) string {
+	t.Helper()
+	msgs := r.c.XRangeN(context.Background(), r.out.Stream(p), "-", "+", 1).Val()
+	if len(msgs) == 0 {
+		t.Fatal("no entry")
+	}
+	return msgs[0].ID
 }
