@@ -21,12 +21,12 @@ const (
 // MarkDelivery reacts to the agent's message with a check mark once the customer got it,
 // or with a cross and a thread reply offering to send it again when it could not be
 // delivered.
-func (d *Desk) MarkDelivery(ctx context.Context, t *tickets.Ticket, ev tickets.Event, key string) error {
+func (d *Desk) MarkDelivery(ctx context.Context, id tickets.ID, inbox string, ev tickets.Event, key string) error {
 	m := ev.Message
 	if m == nil || m.SourceMessageID == "" {
 		return nil
 	}
-	ref := slack.NewRefToMessage(t.Inbox, m.SourceMessageID)
+	ref := slack.NewRefToMessage(inbox, m.SourceMessageID)
 	name := reactionDelivered
 	if ev.Type == tickets.EventFailed {
 		name = reactionFailed
@@ -45,8 +45,8 @@ func (d *Desk) MarkDelivery(ctx context.Context, t *tickets.Ticket, ev tickets.E
 		return nil
 	}
 	text := ":x: Not delivered to the customer: " + esc(clip(ev.Reason, 300))
-	retry := slack.NewButtonBlockElement(ActionRetry, retryValue(t.ID, m.ID), plainText("Send again"))
-	_, err = d.post(ctx, t.Inbox, m.SourceMessageID, key,
+	retry := slack.NewButtonBlockElement(ActionRetry, retryValue(id, m.ID), plainText("Send again"))
+	_, err = d.post(ctx, inbox, m.SourceMessageID, key,
 		slack.MsgOptionText(text, false),
 		slack.MsgOptionBlocks(slack.NewSectionBlock(md(text), nil, nil), slack.NewActionBlock("delivery", retry)))
 	return err

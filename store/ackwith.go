@@ -13,13 +13,14 @@ import (
 // ackWithScript acknowledges entries of a stream for a group, each on its own, and for
 // each one it did acknowledge (one still pending: not acknowledged before, by this
 // consumer or one that took it over) appends the events its side effect led to
-// (tickets.FollowUps), each if its ticket still exists and with the ticket as it is then
-// (as_written), in one step. An entry acknowledged already gets no follow-ups a second
-// time.
+// (tickets.FollowUps), each if its ticket still exists, in one step. An entry acknowledged
+// already gets no follow-ups a second time. A follow-up carries no ticket (as_written
+// would cost a read and an entry many times the event's size): what its handler needs,
+// the event names (a delivery, its inbox channel).
 //
 // KEYS[1] -> the stream, P{N}:outbox:<group> (or another of partition N)
 // KEYS[2] -> P{N}:outbox-seq
-// KEYS[3..] -> per event to append: P{N}:ticket:<id> and P{N}:ticket:<id>:cards
+// KEYS[3..] -> per event to append: P{N}:ticket:<id>
 // ARGV[1] -> the group
 // then per entry: its id, k its number of events, and per event its type, its ticket id,
 // the event JSON, the groups that want it (emit)
@@ -34,9 +35,9 @@ while j <= #ARGV do
 	j = j + 2
 	for _ = 1, k do
 		if done == 1 and ARGV[j + 3] ~= '' and redis.call('EXISTS', KEYS[key]) == 1 then
-			emit(KEYS[2], ARGV[j + 3], unpack(as_written({'t', ARGV[j], 'k', ARGV[j + 1], 'e', ARGV[j + 2]}, KEYS[key], KEYS[key + 1])))
+			emit(KEYS[2], ARGV[j + 3], 't', ARGV[j], 'k', ARGV[j + 1], 'e', ARGV[j + 2])
 		end
-		j, key = j + 4, key + 2
+		j, key = j + 4, key + 1
 	end
 end
 return acked
@@ -72,7 +73,7 @@ func (s Streams) AckWith(ctx context.Context, p int, stream, group string, ids [
 			if err != nil {
 				return err
 			}
-			keys = append(keys, s.keys.ticket(ref), s.keys.cards(ref))
+			keys = append(keys, s.keys.ticket(ref))
 			evs = append(evs, string(ev.Type), string(ev.TicketID), e, groups)
 		}
 		args = append(args, id, len(evs)/4)

@@ -395,15 +395,18 @@ func (s *Service) handleMarks(ctx context.Context, ev Event) error {
 	if !slices.Contains(marksTypes, ev.Type) {
 		return nil
 	}
-	// A mark needs the inbox channel, which stays once made: the ticket as the delivery
-	// was written serves.
-	t, err := s.ticketAsWritten(ctx, ev, func(t *Ticket) bool { return ev.Message != nil && t.Inbox != "" })
+	// A mark needs the inbox channel, which stays once made: a delivery names it
+	// (handleSource), and a failure's is read.
+	if ev.Type == EventDelivered && ev.Message != nil && ev.Inbox != "" {
+		return s.desk.MarkDelivery(ctx, ev.TicketID, ev.Inbox, ev, ev.ID)
+	}
+	t, err := s.ticketFor(ctx, ev)
 	if err != nil {
 		return err
 	}
 	switch {
 	case ev.Message != nil && t.Inbox != "":
-		return s.desk.MarkDelivery(ctx, t, ev, ev.ID)
+		return s.desk.MarkDelivery(ctx, t.ID, t.Inbox, ev, ev.ID)
 	case ev.Type == EventFailed && ev.Failed != "" && !t.Card.IsZero():
 		return s.desk.Warn(ctx, t, ev, ev.ID)
 	}
@@ -543,7 +546,7 @@ func (s *Service) handleSource(ctx context.Context, ev Event) error {
 		return nil
 	}
 	return s.followUp(ctx, Event{
-		Type: EventDelivered, TicketID: t.ID, At: s.now(), Actor: ev.Actor, Message: ev.Message,
+		Type: EventDelivered, TicketID: t.ID, At: s.now(), Actor: ev.Actor, Message: ev.Message, Inbox: t.Inbox,
 	})
 }
 

@@ -98,6 +98,10 @@ type Event struct {
 	// did not take (EventPicked, EventTransferred or EventClosed, with HandedBack).
 	Failed EventType `json:"failed,omitempty"`
 
+	// EventDelivered: the inbox channel the agent's message was written in, so that its
+	// delivery mark needs no read of the ticket.
+	Inbox string `json:"inbox,omitempty"`
+
 	// EventUpdated: the fields that were set (store).
 	Fields []string `json:"fields,omitempty"`
 

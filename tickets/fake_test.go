@@ -93,8 +93,8 @@ func (d *fakeDesk) Warn(_ context.Context, t *Ticket, ev Event, key string) erro
 	return d.add("desk.Warn %s %s %q %s", t.ID, ev.Failed, ev.Reason, key)
 }
 
-func (d *fakeDesk) MarkDelivery(_ context.Context, t *Ticket, ev Event, key string) error {
-	return d.add("desk.MarkDelivery %s %s %q %s", t.ID, ev.Type, ev.Message.Text, key)
+func (d *fakeDesk) MarkDelivery(_ context.Context, id ID, inbox string, ev Event, key string) error {
+	return d.add("desk.MarkDelivery %s %s %q %s", id, ev.Type, ev.Message.Text, key)
 }
 
 type fakeSource struct{ *calls }

@@ -178,10 +178,10 @@ type Desk interface {
 	// Warn tells t's team, under t's card, that the source did not take a turn of the
 	// chat (ev: EventFailed with Failed, Reason and Actor).
 	Warn(ctx context.Context, t *Ticket, ev Event, key string) error
-	// MarkDelivery shows on the agent's message ev.Message, in t's inbox channel, whether
-	// the customer got it (EventDelivered) or not (EventFailed, with ev.Reason and a way
-	// to try again).
-	MarkDelivery(ctx context.Context, t *Ticket, ev Event, key string) error
+	// MarkDelivery shows on the agent's message ev.Message, in ticket id's inbox channel
+	// inbox, whether the customer got it (EventDelivered) or not (EventFailed, with
+	// ev.Reason and a way to try again).
+	MarkDelivery(ctx context.Context, id ID, inbox string, ev Event, key string) error
 }
 
 // Source is a connector customers chat through. Keys are as for Desk; a source passes
