@@ -178,13 +178,13 @@ func agentJSON(a tickets.Agent) string {
 	return mustJSON(a)
 }
 
-// unmarshalField decodes JSON field s into dst; "" leaves dst zero.
 // unmarshalJSON decodes what the store wrote as JSON, with github.com/goccy/go-json: the
 // outbox's readers decode every entry and the ticket it carries, and it does that about
 // four times faster than encoding/json. (Writing stays with encoding/json: goccy's
 // encoder needs a deep stack, which every new goroutine, one per event here, would grow.)
 func unmarshalJSON(data []byte, v any) error { return gojson.Unmarshal(data, v) }
 
+// unmarshalField decodes JSON field s into dst; "" leaves dst zero.
 func unmarshalField(s string, dst any) error {
 	if s == "" {
 		return nil

@@ -159,15 +159,19 @@ func Linger(group string) time.Duration {
 // stands for that of an earlier one, so that the earlier need not be carried out when
 // both are at hand (outbox.Config.Supersedes); nil for groups where none does. Delivery
 // marks are cumulative: the ✅ on the latest message delivered stands for the messages
-// delivered before it, so of a burst delivered together only the latest is marked. A
-// failure is never superseded: its ❌ and warning stay on the message that failed.
+// written and delivered before it, so of a burst delivered together only the latest is
+// marked. A failure is never superseded: its ❌ and warning stay on the message that
+// failed; and a message sent again after one (Event.Resent) gets its own ✅, nor does it
+// stand for others (it sits above them in the channel).
 func Supersedes(group string) func(earlier, later Event) bool {
 	if group != GroupMarks {
 		return nil
 	}
 	return func(earlier, later Event) bool {
 		return earlier.Type == EventDelivered && later.Type == EventDelivered &&
-			earlier.TicketID == later.TicketID && later.Message != nil && later.Message.SourceMessageID != ""
+			earlier.TicketID == later.TicketID && !earlier.Resent && !later.Resent &&
+			earlier.Message != nil && later.Message != nil && later.Message.SourceMessageID != "" &&
+			!later.Message.At.Before(earlier.Message.At)
 	}
 }
 
@@ -539,15 +543,28 @@ func (s *Service) handleSource(ctx context.Context, ev Event) error {
 			}
 		}
 	}
-	if err := src.Deliver(ctx, t, out, key); err != nil {
+	if err := s.deliver(ctx, src, t, out, key); err != nil {
 		return err
 	}
 	if out.Kind != OutMessage {
 		return nil
 	}
 	return s.followUp(ctx, Event{
-		Type: EventDelivered, TicketID: t.ID, At: s.now(), Actor: ev.Actor, Message: ev.Message, Inbox: t.Inbox,
+		Type: EventDelivered, TicketID: t.ID, At: s.now(), Actor: ev.Actor, Message: ev.Message, Inbox: t.Inbox, Resent: ev.Resent,
 	})
+}
+
+// deliver has src deliver out, once one of its delivery slots is free (deliveriesInFlight).
+func (s *Service) deliver(ctx context.Context, src Source, t *Ticket, out Outbound, key string) error {
+	if slots := s.delivering[t.Source]; slots != nil {
+		select {
+		case slots <- struct{}{}:
+			defer func() { <-slots }()
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return src.Deliver(ctx, t, out, key)
 }
 
 // slaExpired hands a ticket still pending at its source's deadline back to the source;

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -55,7 +56,7 @@ func TestService_Handlers(t *testing.T) {
 		"sink.crm 1 message ev7",
 	})
 	equal(t, "the source took the reply", h.deliver(t), []string{
-		`desk.MarkDelivery 1 message.delivered "Hi Carol" ev8`,
+		`desk.MarkDelivery 1 G1 message.delivered "Hi Carol" ev8`,
 		"sink.crm 1 message.delivered ev8",
 	})
 
@@ -281,7 +282,7 @@ func TestService_DeliveryFailureAndRetry(t *testing.T) {
 	}
 	h.store.Redeliver(failed...)
 	equal(t, "marked failed", h.deliver(t), []string{
-		`desk.MarkDelivery 1 message.failed "are you there?" ` + failed[0].ID,
+		`desk.MarkDelivery 1 G1 message.failed "are you there?" ` + failed[0].ID,
 		"sink.crm 1 message.failed " + failed[0].ID,
 	})
 
@@ -291,7 +292,20 @@ func TestService_DeliveryFailureAndRetry(t *testing.T) {
 	}
 	calls := h.deliver(t)
 	equal(t, "sent again", calls[0], `source.Deliver 1 message "are you there?" 1/`+reply.Message.ID)
-	equal(t, "marked delivered", h.deliver(t)[0], `desk.MarkDelivery 1 message.delivered "are you there?" ev7`)
+	if len(h.last) != 1 || !h.last[0].Resent {
+		t.Errorf("the message sent again is not marked as such: %+v", h.last)
+	}
+	equal(t, "marked delivered", h.deliver(t)[0], `desk.MarkDelivery 1 G1 message.delivered "are you there?" ev7`)
+	if len(h.last) != 1 || h.last[0].Type != EventDelivered || !h.last[0].Resent || h.last[0].Inbox != "G1" {
+		t.Fatalf("the delivery of the message sent again: %+v", h.last)
+	}
+	// A delivery written before deliveries named their inbox channel: the mark reads it.
+	old := h.last[0]
+	old.Inbox, old.ID = "", "old-1"
+	if err := h.svc.Handlers()[GroupMarks](ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	equal(t, "an older delivery marked", h.log.take(), []string{`desk.MarkDelivery 1 G1 message.delivered "are you there?" old-1`})
 
 	for _, tc := range []struct {
 		name  string
@@ -505,10 +519,15 @@ func TestSupersedes(t *testing.T) {
 	if marks == nil {
 		t.Fatal("the marks group supersedes nothing")
 	}
-	msg := func(src string) *Message { return &Message{ID: "m", SourceMessageID: src} }
+	at := time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)
+	msg := func(src string) *Message {
+		secs, _ := strconv.ParseFloat(src, 64)
+		return &Message{ID: "m" + src, SourceMessageID: src, At: at.Add(time.Duration(secs * float64(time.Second)))}
+	}
 	delivered := func(id ID, m *Message) Event {
 		return Event{Type: EventDelivered, TicketID: id, Message: m}
 	}
+	resent := func(e Event) Event { e.Resent = true; return e }
 	failed := Event{Type: EventFailed, TicketID: "t1", Message: msg("2.0")}
 	for _, c := range []struct {
 		name           string
@@ -520,6 +539,9 @@ func TestSupersedes(t *testing.T) {
 		{"a later failure", delivered("t1", msg("1.0")), failed, false},
 		{"a failure", failed, delivered("t1", msg("3.0")), false},
 		{"a delivery nothing marks", delivered("t1", msg("1.0")), delivered("t1", msg("")), false},
+		{"a later delivery of a message written before", delivered("t1", msg("2.0")), delivered("t1", msg("1.0")), false},
+		{"a message sent again", resent(delivered("t1", msg("1.0"))), delivered("t1", msg("2.0")), false},
+		{"by a message sent again", delivered("t1", msg("2.0")), resent(delivered("t1", msg("1.0"))), false},
 	} {
 		if got := marks(c.earlier, c.later); got != c.want {
 			t.Errorf("%s: supersedes = %v, want %v", c.name, got, c.want)
@@ -529,5 +551,46 @@ func TestSupersedes(t *testing.T) {
 		if Supersedes(g) != nil {
 			t.Errorf("group %s supersedes events", g)
 		}
+	}
+}
+
+// blockingSource's deliveries wait until release is closed.
+type blockingSource struct {
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (b blockingSource) Deliver(ctx context.Context, _ *Ticket, _ Outbound, _ string) error {
+	b.entered <- struct{}{}
+	select {
+	case <-b.release:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Each source has its own delivery slots: one whose deliveries hang holds back only its
+// own, and a delivery waiting for a slot gives up when its context ends.
+func TestService_DeliverySlotsPerSource(t *testing.T) {
+	slow := blockingSource{entered: make(chan struct{}, 1), release: make(chan struct{})}
+	h := newHarness(t, func(c *Config) { c.Sources["slow"] = slow })
+	h.svc.LimitDeliveries("slow", 1)
+	ctx := context.Background()
+	slowTicket, fastTicket := &Ticket{ID: "1", Source: "slow"}, &Ticket{ID: "2", Source: "webhook"}
+	done := make(chan error, 1)
+	go func() { done <- h.svc.DeliverVia(ctx, slow, slowTicket, Outbound{Kind: OutMessage}, "k1") }()
+	<-slow.entered // the slow source's only slot is taken
+	wctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if err := h.svc.DeliverVia(wctx, slow, slowTicket, Outbound{Kind: OutMessage}, "k2"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("a second delivery to the slow source: %v, want it to wait for a slot until its context ended", err)
+	}
+	if err := h.svc.DeliverVia(ctx, fakeSource{h.log}, fastTicket, Outbound{Kind: OutMessage, Text: "hi"}, "k3"); err != nil {
+		t.Errorf("another source's delivery: %v", err)
+	}
+	close(slow.release)
+	if err := <-done; err != nil {
+		t.Errorf("the slow delivery: %v", err)
 	}
 }

@@ -101,6 +101,9 @@ type Event struct {
 	// EventDelivered: the inbox channel the agent's message was written in, so that its
 	// delivery mark needs no read of the ticket.
 	Inbox string `json:"inbox,omitempty"`
+	// EventMessage and its EventDelivered: an agent's message sent again after its
+	// delivery failed (RetryDelivery). Its mark is its own (Supersedes).
+	Resent bool `json:"resent,omitempty"`
 
 	// EventUpdated: the fields that were set (store).
 	Fields []string `json:"fields,omitempty"`

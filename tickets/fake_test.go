@@ -94,7 +94,7 @@ func (d *fakeDesk) Warn(_ context.Context, t *Ticket, ev Event, key string) erro
 }
 
 func (d *fakeDesk) MarkDelivery(_ context.Context, id ID, inbox string, ev Event, key string) error {
-	return d.add("desk.MarkDelivery %s %s %q %s", id, ev.Type, ev.Message.Text, key)
+	return d.add("desk.MarkDelivery %s %s %s %q %s", id, inbox, ev.Type, ev.Message.Text, key)
 }
 
 type fakeSource struct{ *calls }

@@ -82,7 +82,7 @@ func (s *Service) RetryDelivery(ctx context.Context, id ID, messageID string, by
 	}
 	for _, m := range msgs {
 		if m.ID == messageID && m.Direction == FromAgent {
-			err := s.store.AddEvent(ctx, id, Event{Type: EventMessage, TicketID: id, At: s.now(), Actor: by, Message: &m})
+			err := s.store.AddEvent(ctx, id, Event{Type: EventMessage, TicketID: id, At: s.now(), Actor: by, Message: &m, Resent: true})
 			return t, wrap("retry delivery", err)
 		}
 	}

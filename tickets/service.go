@@ -58,7 +58,16 @@ type Service struct {
 	obs     Observer
 
 	recent recentSettings // the settings as the outbox handlers read them
+	// delivering holds a slot per delivery in progress, per source (deliveriesInFlight).
+	delivering map[string]chan struct{}
 }
+
+// deliveriesInFlight bounds the deliveries to one source in progress at once: as many as
+// its connector keeps connections to its endpoint (256). Past that, an overloaded replica
+// would dial connections only to close them after, and spend its CPU on them rather than
+// on the backlog; 256 in flight still carry 1,280 messages a second to an endpoint that
+// takes 200 ms to answer. Each source has its own, so a slow one holds back only itself.
+const deliveriesInFlight = 256
 
 // settingsFresh is how long the outbox handlers use settings they read: a change an admin
 // saves through another replica reaches what this one tells customers within that time
@@ -128,7 +137,10 @@ func New(cfg Config) (*Service, error) {
 	s := &Service{
 		store: cfg.Store, desk: cfg.Desk, sources: cfg.Sources, sinks: cfg.Sinks, enrich: cfg.Enrichers,
 		initial: cfg.Initial, now: cfg.Now, newID: cfg.NewID, remind: cfg.RemindAfter, rating: cfg.RatingWindow,
-		obs: cfg.Observer, keepers: map[string]SettingsKeeper{},
+		obs: cfg.Observer, keepers: map[string]SettingsKeeper{}, delivering: map[string]chan struct{}{},
+	}
+	for name := range cfg.Sources {
+		s.delivering[name] = make(chan struct{}, deliveriesInFlight)
 	}
 	for _, sk := range cfg.Sinks {
 		if k, ok := sk.(SettingsKeeper); ok {

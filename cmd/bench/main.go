@@ -44,7 +44,8 @@
 // (every process's log, and each cost window's MONITOR capture) instead of removing it.
 // BENCH_HEAP=1 (with BENCH_PHASES, say memory) runs the instrumented build (see
 // profile.go) in the measured run's place and writes its heap profile, with the 10,000
-// tickets open, to heap.pprof in the kept working directory: to see what holds the RSS.
+// tickets open, to heap-bench.pprof (and its goroutines to heap-bench.pprof.goroutines) in
+// the kept working directory: to see what holds the RSS.
 //
 // It needs Go and redis-server on PATH. It judges no speed (CI runs the smoke mode only
 // to see that it still works), but it exits non-zero when the benchmark itself breaks (a

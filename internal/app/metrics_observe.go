@@ -87,6 +87,8 @@ func (m *metrics) outboxObserver(group string) func(outcome string, took time.Du
 	took := m.handlerTook.WithLabelValues(group)
 	return func(outcome string, d time.Duration) {
 		m.handled.WithLabelValues(group, outcome).Inc()
-		took.Observe(d.Seconds())
+		if outcome != outbox.OutcomeSuperseded { // no call was made
+			took.Observe(d.Seconds())
+		}
 	}
 }

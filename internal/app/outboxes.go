@@ -40,8 +40,8 @@ func (a *App) newOutboxes(svc *tickets.Service, inbound map[string]tickets.Handl
 			// do as much, and a backlog (a sink rate-limited or down) stays in Redis
 			// rather than in memory, one waiting goroutine per ticket.
 			cfg.AckDelay, cfg.MaxInFlight, cfg.Concurrency = cfg.Linger, lingeringInFlight, lingeringCalls
-		} else {
-			cfg.Concurrency = relayCalls
+		} else if group == tickets.GroupDesk {
+			cfg.Concurrency = deskCalls
 		}
 		if cfg.WrittenAt = tickets.WrittenAt(group); cfg.WrittenAt != nil {
 			cfg.Settle = a.agentOrderSettle
@@ -77,13 +77,13 @@ const lingeringInFlight = 32
 // burst that would take the CPU and the connections from the relay.
 const lingeringCalls = 8
 
-// relayCalls bounds the handler calls the relay's groups (desk, source) make at once,
-// over all partitions: as many as the HTTP clients keep connections to one host (256,
-// httpsrc.Pooled and pooledTransport). Past that, a call would dial a connection only to
-// close it after, and an overloaded replica would spend its CPU on connections and
-// goroutines rather than on the backlog. 256 calls in flight still carry 1,280 messages
-// a second to an endpoint that takes 200 ms to answer.
-const relayCalls = 256
+// deskCalls bounds the handler calls the desk group makes at once, over all partitions:
+// as many as the bot keeps connections to Slack (256, pooledTransport). Past that, a call
+// would dial a connection only to close it after, and an overloaded replica would spend
+// its CPU on connections and goroutines rather than on the backlog. The desk calls one
+// host, Slack, so one bound is right; the source group's deliveries are bounded per source
+// instead (tickets.Service), so that a slow source holds back only itself.
+const deskCalls = 256
 
 // agentOrderWindow is how long an agent's message waits, once stored, for those the agent
 // wrote before it to be stored too (outbox.Config.Settle), while more than one replica

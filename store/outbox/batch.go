@@ -50,7 +50,9 @@ func (w *Worker) handleEntry(ctx, hctx context.Context, p int, e entry) (handled
 	if e.claimed {
 		failures = w.priorFailures(hctx, p, e.msg.ID)
 	}
-	kept := failures > 0 // a count is kept in Redis, to drop once done
+	// A count may be kept in Redis, to drop once done: when this entry failed here, or an
+	// earlier holder may have counted (even one priorFailures could not read).
+	kept := e.claimed
 	for attempt := failures + 1; ; attempt++ {
 		if ctx.Err() != nil {
 			return false, nil, errStopped

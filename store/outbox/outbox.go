@@ -98,7 +98,8 @@ type Config struct {
 	// dead stream), so the product can show the failure; its error is logged.
 	GaveUp func(ctx context.Context, ev tickets.Event, cause error) error
 	// Observe, when set, is told of every handler call, for metrics: its outcome
-	// (OutcomeOK, OutcomeRetry or OutcomeGaveUp) and how long it took. It must be quick.
+	// (OutcomeOK, OutcomeRetry or OutcomeGaveUp) and how long it took; and of every entry
+	// acknowledged without a call (OutcomeSuperseded, with 0). It must be quick.
 	Observe func(outcome string, took time.Duration)
 }
 

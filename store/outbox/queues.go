@@ -137,6 +137,9 @@ func (q *queues) drain(id tickets.ID) {
 		q.mu.Unlock()
 
 		if superseded {
+			if e.claimed {
+				q.w.forgetFailures(q.hctx, q.p, e.msg.ID) // an earlier holder may have counted some
+			}
 			q.w.observe(OutcomeSuperseded, 0)
 			q.acked(e.stream, e.msg.ID, nil)
 			continue
