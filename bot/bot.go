@@ -22,7 +22,7 @@ type Tickets interface {
 	Get(ctx context.Context, id tickets.ID) (*tickets.Ticket, error)
 	ByInbox(ctx context.Context, channelID string) (*tickets.Ticket, error)
 	Pick(ctx context.Context, id tickets.ID, agent tickets.Agent) (*tickets.Ticket, error)
-	AgentMessage(ctx context.Context, inboxChannel string, m tickets.Message) (*tickets.Ticket, bool, error)
+	AgentMessage(ctx context.Context, inboxChannel string, m tickets.Message) (tickets.InboxAdded, error)
 	Transfer(ctx context.Context, id tickets.ID, toChannel string, by tickets.Agent) (*tickets.Ticket, error)
 	End(ctx context.Context, id tickets.ID, by tickets.Agent, reason string) (*tickets.Ticket, error)
 	RetryDelivery(ctx context.Context, id tickets.ID, messageID string, by tickets.Agent) (*tickets.Ticket, error)

@@ -161,7 +161,7 @@ func (b *Bot) relay(ctx context.Context, ev *slackevents.MessageEvent) {
 func (b *Bot) takeAgentMessage(ctx context.Context, channel string, m tickets.Message) error {
 	wait := 100 * time.Millisecond
 	for attempt := 1; ; attempt++ {
-		_, _, err := b.tk.AgentMessage(ctx, channel, m)
+		_, err := b.tk.AgentMessage(ctx, channel, m)
 		if err == nil || isOutcome(err) || ctx.Err() != nil {
 			return err
 		}

@@ -169,36 +169,36 @@ func (f *fakeTickets) Pick(_ context.Context, id tickets.ID, agent tickets.Agent
 	return &c, nil
 }
 
-func (f *fakeTickets) AgentMessage(_ context.Context, channel string, m tickets.Message) (*tickets.Ticket, bool, error) {
+func (f *fakeTickets) AgentMessage(_ context.Context, channel string, m tickets.Message) (tickets.InboxAdded, error) {
 	if m.Direction != tickets.FromAgent && m.Direction != tickets.Internal {
-		return nil, false, fmt.Errorf("%w: direction %q", tickets.ErrInvalid, m.Direction)
+		return tickets.InboxAdded{}, fmt.Errorf("%w: direction %q", tickets.ErrInvalid, m.Direction)
 	}
 	if err := validAgent(m.Author); err != nil {
-		return nil, false, err
+		return tickets.InboxAdded{}, err
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	defer f.touched()
 	t := f.inbox(channel)
 	if t == nil {
-		return nil, false, tickets.ErrNotFound
+		return tickets.InboxAdded{}, tickets.ErrNotFound
 	}
 	if m.Direction == tickets.FromAgent {
 		switch t.Status {
 		case tickets.StatusClosed:
-			return nil, false, tickets.ErrClosed
+			return tickets.InboxAdded{}, tickets.ErrClosed
 		case tickets.StatusPending:
-			return nil, false, tickets.ErrNotActive
+			return tickets.InboxAdded{}, tickets.ErrNotActive
 		}
 	}
 	c := *t
 	for _, old := range f.msgs[t.ID] {
 		if m.SourceMessageID != "" && old.SourceMessageID == m.SourceMessageID {
-			return &c, false, nil
+			return tickets.InboxAdded{Ticket: c.ID, Source: c.Source}, nil
 		}
 	}
 	f.msgs[t.ID] = append(f.msgs[t.ID], m)
-	return &c, true, nil
+	return tickets.InboxAdded{Ticket: c.ID, Source: c.Source, Added: true}, nil
 }
 
 func (f *fakeTickets) Transfer(_ context.Context, id tickets.ID, toChannel string, by tickets.Agent) (*tickets.Ticket, error) {

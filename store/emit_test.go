@@ -47,7 +47,7 @@ func TestRedis_EmitRoutes(t *testing.T) {
 	if _, err := r.Pick(ctx, tk.ID, alice, t0); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := r.AddInboxMessage(ctx, "C_NONE", agentMsg(tickets.FromAgent, "x")); !errors.Is(err, tickets.ErrNotFound) {
+	if _, err := r.AddInboxMessage(ctx, "C_NONE", agentMsg(tickets.FromAgent, "x")); !errors.Is(err, tickets.ErrNotFound) {
 		t.Fatalf("agent message to no inbox: %v", err)
 	}
 	p := PartitionOf("webhook", "route-1")

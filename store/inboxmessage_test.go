@@ -32,17 +32,16 @@ func TestRedis_AddInboxMessage(t *testing.T) {
 	t.Run("AddsToTheChannelsTicketOnce", func(t *testing.T) {
 		r, _ := newStore(t)
 		tk := active(t, r, "im-1", "C_IM1")
-		got, added, err := r.AddInboxMessage(ctx, "C_IM1", withTS(agentMsg(tickets.FromAgent, "hello"), "1.1"))
-		if err != nil || !added || got.ID != tk.ID || got.Status != tickets.StatusActive || got.Assignee.ID != alice.ID ||
-			got.Inbox != "C_IM1" || got.Customer.Name != "Carol" {
-			t.Fatalf("AddInboxMessage = %+v, %v, %v", got, added, err)
+		got, err := r.AddInboxMessage(ctx, "C_IM1", withTS(agentMsg(tickets.FromAgent, "hello"), "1.1"))
+		if err != nil || got != (tickets.InboxAdded{Ticket: tk.ID, Source: "webhook", Added: true}) {
+			t.Fatalf("AddInboxMessage = %+v, %v", got, err)
 		}
-		got, added, err = r.AddInboxMessage(ctx, "C_IM1", withTS(agentMsg(tickets.FromAgent, "hello"), "1.1"))
-		if err != nil || added || got.ID != tk.ID {
-			t.Fatalf("the same ts again: %v, %v, %v", got, added, err)
+		got, err = r.AddInboxMessage(ctx, "C_IM1", withTS(agentMsg(tickets.FromAgent, "hello"), "1.1"))
+		if err != nil || got != (tickets.InboxAdded{Ticket: tk.ID, Source: "webhook"}) {
+			t.Fatalf("the same ts again: %+v, %v", got, err)
 		}
-		if _, added, err := r.AddInboxMessage(ctx, "C_IM1", withTS(agentMsg(tickets.Internal, "a note"), "1.2")); err != nil || !added {
-			t.Fatalf("a note: %v, %v", added, err)
+		if got, err := r.AddInboxMessage(ctx, "C_IM1", withTS(agentMsg(tickets.Internal, "a note"), "1.2")); err != nil || !got.Added {
+			t.Fatalf("a note: %+v, %v", got, err)
 		}
 		if got := types(events(t, r, tk.ID)); !slices.Equal(got, []string{"ticket.opened", "ticket.picked", "message::hello", "message::a note"}) {
 			t.Errorf("events %v", got)
@@ -55,10 +54,10 @@ func TestRedis_AddInboxMessage(t *testing.T) {
 
 	t.Run("Refusals", func(t *testing.T) {
 		r, _ := newStore(t)
-		if _, _, err := r.AddInboxMessage(ctx, "C_NONE", agentMsg(tickets.FromAgent, "hi")); !errors.Is(err, tickets.ErrNotFound) {
+		if _, err := r.AddInboxMessage(ctx, "C_NONE", agentMsg(tickets.FromAgent, "hi")); !errors.Is(err, tickets.ErrNotFound) {
 			t.Errorf("not an inbox channel: %v", err)
 		}
-		if _, _, err := r.AddInboxMessage(ctx, "C_NONE", customerMsg("hi", "")); !errors.Is(err, tickets.ErrInvalid) {
+		if _, err := r.AddInboxMessage(ctx, "C_NONE", customerMsg("hi", "")); !errors.Is(err, tickets.ErrInvalid) {
 			t.Errorf("a customer's message: %v", err)
 		}
 		// A ticket transferred back to pending keeps its inbox: agent messages wait.
@@ -66,20 +65,20 @@ func TestRedis_AddInboxMessage(t *testing.T) {
 		if err := r.SetInbox(ctx, pending.ID, "C_IM2"); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := r.AddInboxMessage(ctx, "C_IM2", agentMsg(tickets.FromAgent, "early")); !errors.Is(err, tickets.ErrNotActive) {
+		if _, err := r.AddInboxMessage(ctx, "C_IM2", agentMsg(tickets.FromAgent, "early")); !errors.Is(err, tickets.ErrNotActive) {
 			t.Errorf("pending: %v", err)
 		}
-		if _, added, err := r.AddInboxMessage(ctx, "C_IM2", agentMsg(tickets.Internal, "note")); err != nil || !added {
-			t.Errorf("a note while pending: %v, %v", added, err)
+		if got, err := r.AddInboxMessage(ctx, "C_IM2", agentMsg(tickets.Internal, "note")); err != nil || !got.Added {
+			t.Errorf("a note while pending: %+v, %v", got, err)
 		}
 		closed := active(t, r, "im-3", "C_IM3")
-		if _, _, err := r.AddInboxMessage(ctx, "C_IM3", agentMsg(tickets.FromAgent, "before")); err != nil {
+		if _, err := r.AddInboxMessage(ctx, "C_IM3", agentMsg(tickets.FromAgent, "before")); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := r.Close(ctx, closed.ID, tickets.Closing{By: alice, At: t0}); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := r.AddInboxMessage(ctx, "C_IM3", agentMsg(tickets.FromAgent, "after")); !errors.Is(err, tickets.ErrClosed) {
+		if _, err := r.AddInboxMessage(ctx, "C_IM3", agentMsg(tickets.FromAgent, "after")); !errors.Is(err, tickets.ErrClosed) {
 			t.Errorf("closed: %v", err)
 		}
 		if ms, _ := r.Messages(ctx, closed.ID); len(ms) != 1 {
@@ -91,13 +90,13 @@ func TestRedis_AddInboxMessage(t *testing.T) {
 		r, c := newStore(t)
 		rh, cc := counted(t, r, c)
 		tk := active(t, r, "im-4", "C_IM4") // by another process
-		if _, _, err := rh.AddInboxMessage(ctx, "C_IM4", agentMsg(tickets.FromAgent, "one")); err != nil {
+		if _, err := rh.AddInboxMessage(ctx, "C_IM4", agentMsg(tickets.FromAgent, "one")); err != nil {
 			t.Fatal(err)
 		}
 		cc.take() // GET, then EVALSHA (and EVAL, the script's first time)
-		got, added, err := rh.AddInboxMessage(ctx, "C_IM4", agentMsg(tickets.FromAgent, "two"))
-		if err != nil || !added || got.ID != tk.ID {
-			t.Fatalf("AddInboxMessage = %v, %v, %v", got, added, err)
+		got, err := rh.AddInboxMessage(ctx, "C_IM4", agentMsg(tickets.FromAgent, "two"))
+		if err != nil || !got.Added || got.Ticket != tk.ID {
+			t.Fatalf("AddInboxMessage = %+v, %v", got, err)
 		}
 		if n, names := cc.take(); n != 1 {
 			t.Errorf("next message: %d round trips (%v), want 1", n, names)

@@ -36,16 +36,15 @@ end
 `
 
 // addMessageScript adds a message to a ticket's transcript and tells the outbox, at most
-// once per direction and source message id, and returns the ticket (AddInboxMessage).
+// once per direction and source message id, and answers with the ticket's source
+// (AddInboxMessage).
 //
 // KEYS[1] -> P{N}:ticket:<id>
 // KEYS[2] -> P{N}:ticket:<id>:messages
 // KEYS[3] -> P{N}:ticket:<id>:held
 // KEYS[4] -> P{N}:seen:<id>:<direction>:<source message id> (unused without one)
 // KEYS[5] -> P{N}:outbox-seq
-// KEYS[6] -> P{N}:ticket:<id>:transfers
-// KEYS[7] -> P{N}:ticket:<id>:cards
-// KEYS[8] -> P{N}:ticket:<id>:edits
+// KEYS[6] -> P{N}:ticket:<id>:cards
 // ARGV[1] -> ticket id
 // ARGV[2] -> direction: customer, source_agent, agent, internal or notice
 // ARGV[3] -> the message, JSON
@@ -58,9 +57,9 @@ end
 // (or source agent) message on a pending ticket is held for replay and placed under the
 // card; on an active one it is placed in the inbox. Agent messages and notices need an active ticket;
 // internal notes are taken in any status.
-// Returns {1, ...} added | {2, ...} seen before, nothing changed | {0} no such ticket |
-// {-2} closed | {-4} not active. {1} and {2} go on with the ticket HASH (field, value
-// pairs), its transfers, its cards HASH (field, value pairs) and its edits.
+// Returns {1, source} added | {2, source} seen before, nothing changed | {0} no such
+// ticket | {-2} closed | {-4} not active. (Not the whole ticket: nobody reads it, and it
+// cost Redis and the Go side more than the rest of the answer.)
 //
 // A source's messages go through inboundScript, which applies the same rules.
 var addMessageScript = redis.NewScript(appendMessageLua + `
@@ -89,11 +88,10 @@ if ARGV[6] ~= '' and not redis.call('SET', KEYS[4], '1', 'NX', 'PX', ARGV[6]) th
 	code = 2
 end
 if code == 1 then
-	append_message({ticket = KEYS[1], messages = KEYS[2], held = KEYS[3], cards = KEYS[7], seq = KEYS[5]},
+	append_message({ticket = KEYS[1], messages = KEYS[2], held = KEYS[3], cards = KEYS[6], seq = KEYS[5]},
 		ARGV[1], ARGV[3], ARGV[4], ARGV[5], place, true, ARGV[7])
 end
-return {code, redis.call('HGETALL', KEYS[1]), redis.call('LRANGE', KEYS[6], 0, -1),
-	redis.call('HGETALL', KEYS[7]), redis.call('LRANGE', KEYS[8], 0, -1)}
+return {code, redis.call('HGET', KEYS[1], 'source') or ''}
 `)
 
 // runAddMessage runs addMessageScript for m to ticket id (at ref).
@@ -112,8 +110,7 @@ func (r *Redis) runAddMessage(ctx context.Context, ref ref, id tickets.ID, m tic
 	}
 	keys := []string{
 		r.keys.ticket(ref), r.keys.messages(ref), r.keys.held(ref),
-		r.keys.seen(ref, m.Direction, m.SourceMessageID), r.keys.outboxSeq(ref.p),
-		r.keys.transfers(ref), r.keys.cards(ref), r.keys.edits(ref),
+		r.keys.seen(ref, m.Direction, m.SourceMessageID), r.keys.outboxSeq(ref.p), r.keys.cards(ref),
 	}
 	res, err := addMessageScript.Run(ctx, r.c, keys, string(id), string(m.Direction), msg, ev, fmtTime(m.At), ttl, groups).Slice()
 	if err == nil && len(res) == 0 {

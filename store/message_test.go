@@ -48,8 +48,8 @@ func add(ctx context.Context, r *Redis, id tickets.ID, m tickets.Message) (bool,
 		}
 		tk.Inbox = "G-" + string(id)
 	}
-	_, added, err := r.AddInboxMessage(ctx, tk.Inbox, m)
-	return added, err
+	got, err := r.AddInboxMessage(ctx, tk.Inbox, m)
+	return got.Added, err
 }
 
 func TestRedis_MessageRules(t *testing.T) {
@@ -152,7 +152,7 @@ func TestRedis_MessageRules(t *testing.T) {
 	t.Run("Invalid", func(t *testing.T) {
 		ticketIn(t, r, "invalid", tickets.StatusActive)
 		for _, dir := range []tickets.Direction{"sideways", tickets.Notice, tickets.FromCustomer} {
-			if _, _, err := r.AddInboxMessage(ctx, "G-invalid", tickets.Message{Direction: dir, Text: "x"}); !errors.Is(err, tickets.ErrInvalid) {
+			if _, err := r.AddInboxMessage(ctx, "G-invalid", tickets.Message{Direction: dir, Text: "x"}); !errors.Is(err, tickets.ErrInvalid) {
 				t.Errorf("AddInboxMessage(%s) = %v, want ErrInvalid", dir, err)
 			}
 		}

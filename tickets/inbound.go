@@ -234,7 +234,7 @@ func (s *Service) Inbound(ctx context.Context, in Inbound) (InboundResult, error
 		}
 		res.Added++
 		if !(got.Opened && i == first) { // the opening message shows on the card
-			s.obs.MessageRelayed(got.Ticket, w.Messages[i].Direction)
+			s.obs.MessageRelayed(got.Ticket.Source, w.Messages[i].Direction)
 		}
 	}
 	if got.Closed {

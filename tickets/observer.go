@@ -20,9 +20,9 @@ type Observer interface {
 	// hand-back without ClosedBy is the source's SLA).
 	TicketClosed(t *Ticket)
 	// MessageRelayed: a message of direction d (FromCustomer or FromSourceAgent to Slack,
-	// FromAgent to the customer) was added to ticket t, to be relayed. Repeats that were
-	// not added and internal notes are not told.
-	MessageRelayed(t *Ticket, d Direction)
+	// FromAgent to the customer) was added to a ticket of source, to be relayed. Repeats
+	// that were not added and internal notes are not told.
+	MessageRelayed(source string, d Direction)
 }
 
 // nopObserver is the Observer of a Service configured without one.
@@ -32,7 +32,7 @@ func (nopObserver) TicketOpened(*Ticket)                      {}
 func (nopObserver) TicketPicked(*Ticket, time.Duration, bool) {}
 func (nopObserver) TicketTransferred(*Ticket, Team)           {}
 func (nopObserver) TicketClosed(*Ticket)                      {}
-func (nopObserver) MessageRelayed(*Ticket, Direction)         {}
+func (nopObserver) MessageRelayed(string, Direction)          {}
 
 // observePick tells the observer about t, just picked.
 func (s *Service) observePick(t *Ticket) {

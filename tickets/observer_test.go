@@ -40,7 +40,7 @@ func (o *observed) TicketTransferred(t *Ticket, from Team) {
 func (o *observed) TicketClosed(t *Ticket) {
 	o.add("closed %s by=%q source=%v handed_back=%v", t.Source, t.ClosedBy.ID, t.BySource, t.HandedBack)
 }
-func (o *observed) MessageRelayed(t *Ticket, d Direction) { o.add("message %s %s", t.Source, d) }
+func (o *observed) MessageRelayed(source string, d Direction) { o.add("message %s %s", source, d) }
 
 func TestService_Observer(t *testing.T) {
 	ctx := context.Background()
@@ -65,10 +65,10 @@ func TestService_Observer(t *testing.T) {
 		h.pick(t, tk.ID, alice)
 		h.deliver(t) // opens the inbox channel
 		got, _ := h.store.Get(ctx, tk.ID)
-		if _, _, err := h.svc.AgentMessage(ctx, got.Inbox, Message{Direction: FromAgent, Author: alice, Text: "hi", SourceMessageID: "a1"}); err != nil {
+		if _, err := h.svc.AgentMessage(ctx, got.Inbox, Message{Direction: FromAgent, Author: alice, Text: "hi", SourceMessageID: "a1"}); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := h.svc.AgentMessage(ctx, got.Inbox, Message{Direction: Internal, Author: alice, Text: "note", SourceMessageID: "a2"}); err != nil {
+		if _, err := h.svc.AgentMessage(ctx, got.Inbox, Message{Direction: Internal, Author: alice, Text: "note", SourceMessageID: "a2"}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := h.svc.Transfer(ctx, tk.ID, technical.ChannelID, alice); err != nil {

@@ -60,13 +60,14 @@ type Store interface {
 
 	// AddInboxMessage adds an agent's message (FromAgent) or internal note (Internal)
 	// written in inbox channel channelID to that channel's ticket, found and added to in
-	// one step, and returns that ticket as it is after the message. It appends m to the
-	// transcript and, unless a message with the same direction and SourceMessageID was
-	// added before (then added=false, nothing changes), appends EventMessage. An agent's
-	// message needs an active ticket (ErrNotActive; ErrClosed); internal notes are taken
-	// in any status, closed too. Returns ErrNotFound when channelID is no ticket's inbox,
-	// ErrClosed, ErrNotActive, or ErrInvalid for another direction.
-	AddInboxMessage(ctx context.Context, channelID string, m Message) (_ *Ticket, added bool, err error)
+	// one step, and tells which ticket that is (not the whole ticket: the relay reads
+	// nothing of it, and the outbox entry carries it). It appends m to the transcript and,
+	// unless a message with the same direction and SourceMessageID was added before (then
+	// Added is false, nothing changes), appends EventMessage. An agent's message needs an
+	// active ticket (ErrNotActive; ErrClosed); internal notes are taken in any status,
+	// closed too. Returns ErrNotFound when channelID is no ticket's inbox, ErrClosed,
+	// ErrNotActive, or ErrInvalid for another direction.
+	AddInboxMessage(ctx context.Context, channelID string, m Message) (InboxAdded, error)
 
 	// Enqueue records an event a source sent (payload, as it came) to be worked through
 	// later, in order per source conversation, with retries: the source gets its answer
@@ -182,6 +183,15 @@ type Desk interface {
 	// inbox, whether the customer got it (EventDelivered) or not (EventFailed, with
 	// ev.Reason and a way to try again).
 	MarkDelivery(ctx context.Context, id ID, inbox string, ev Event, key string) error
+}
+
+// InboxAdded is what Store.AddInboxMessage tells of the message it was given.
+type InboxAdded struct {
+	Ticket ID     // the inbox channel's ticket
+	Source string // that ticket's source
+	// Added is false when a message with the same direction and SourceMessageID was added
+	// before: nothing changed.
+	Added bool
 }
 
 // Source is a connector customers chat through. Keys are as for Desk; a source passes

@@ -38,25 +38,25 @@ func (s *Service) SourceMessage(ctx context.Context, source, conversationID stri
 // ts) and in the order taken; a thread reply (Direction Internal) is an internal note,
 // kept with the ticket and never sent. Returns ErrInvalid, ErrNotFound (not an inbox
 // channel), ErrClosed, or ErrNotActive (a reply while the ticket waits for a pick).
-func (s *Service) AgentMessage(ctx context.Context, inboxChannel string, m Message) (_ *Ticket, added bool, err error) {
+func (s *Service) AgentMessage(ctx context.Context, inboxChannel string, m Message) (_ InboxAdded, err error) {
 	if m.Direction != FromAgent && m.Direction != Internal {
-		return nil, false, invalidf("an agent message must have direction %q or %q", FromAgent, Internal)
+		return InboxAdded{}, invalidf("an agent message must have direction %q or %q", FromAgent, Internal)
 	}
 	if err := validAgent(m.Author); err != nil {
-		return nil, false, err
+		return InboxAdded{}, err
 	}
 	if err := m.validate(); err != nil {
-		return nil, false, err
+		return InboxAdded{}, err
 	}
 	s.stamp(&m)
-	t, added, err := s.store.AddInboxMessage(ctx, inboxChannel, m)
+	got, err := s.store.AddInboxMessage(ctx, inboxChannel, m)
 	if err != nil {
-		return nil, false, wrap("agent message", err)
+		return InboxAdded{}, wrap("agent message", err)
 	}
-	if added && m.Direction == FromAgent {
-		s.obs.MessageRelayed(t, m.Direction)
+	if got.Added && m.Direction == FromAgent {
+		s.obs.MessageRelayed(got.Source, m.Direction)
 	}
-	return t, added, nil
+	return got, nil
 }
 
 // RetryDelivery sends agent message messageID of ticket id to the customer again, after

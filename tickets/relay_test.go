@@ -98,9 +98,9 @@ func TestService_AgentMessage(t *testing.T) {
 	t.Run("ReplyGoesToTheCustomerOnce", func(t *testing.T) {
 		h, _ := active(t)
 		for i := range 2 {
-			_, added, err := h.svc.AgentMessage(ctx, "GINBOX", Message{Direction: FromAgent, Author: alice, Text: "hello", SourceMessageID: "1700.01"})
-			if err != nil || added != (i == 0) {
-				t.Fatalf("try %d: added=%v err=%v", i, added, err)
+			got, err := h.svc.AgentMessage(ctx, "GINBOX", Message{Direction: FromAgent, Author: alice, Text: "hello", SourceMessageID: "1700.01"})
+			if err != nil || got.Added != (i == 0) {
+				t.Fatalf("try %d: %+v err=%v", i, got, err)
 			}
 		}
 		equal(t, "events", h.types(), []string{"message/agent"})
@@ -112,7 +112,7 @@ func TestService_AgentMessage(t *testing.T) {
 		}
 		h.store.Drain()
 		// Notes are taken while pending too; nothing goes to the customer.
-		if _, _, err := h.svc.AgentMessage(ctx, "GINBOX", Message{Direction: Internal, Author: alice, Text: "fyi", SourceMessageID: "1.2"}); err != nil {
+		if _, err := h.svc.AgentMessage(ctx, "GINBOX", Message{Direction: Internal, Author: alice, Text: "fyi", SourceMessageID: "1.2"}); err != nil {
 			t.Fatal(err)
 		}
 		evs := h.store.Drain()
@@ -149,14 +149,14 @@ func TestService_AgentMessage(t *testing.T) {
 				if tc.m.Direction != "" || tc.m.Text != "" {
 					m = tc.m
 				}
-				_, _, err := h.svc.AgentMessage(ctx, ch, m)
+				_, err := h.svc.AgentMessage(ctx, ch, m)
 				wantErr(t, err, tc.want)
 				h.unchanged(t, before)
 				// A refused message is not remembered as seen: it can be sent once allowed.
 				if tc.name == "PendingAfterTransfer" {
 					h.pick(t, tk.ID, bob)
-					if _, added, err := h.svc.AgentMessage(ctx, ch, m); err != nil || !added {
-						t.Fatalf("after re-pick: added=%v err=%v", added, err)
+					if got, err := h.svc.AgentMessage(ctx, ch, m); err != nil || !got.Added {
+						t.Fatalf("after re-pick: %+v err=%v", got, err)
 					}
 				}
 			})

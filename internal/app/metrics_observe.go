@@ -48,8 +48,8 @@ func closedBy(t *tickets.Ticket) string {
 }
 
 // MessageRelayed counts a message taken for relay (tickets.Observer).
-func (m *metrics) MessageRelayed(t *tickets.Ticket, d tickets.Direction) {
-	m.relayed.WithLabelValues(string(d), t.Source).Inc()
+func (m *metrics) MessageRelayed(source string, d tickets.Direction) {
+	m.relayed.WithLabelValues(string(d), source).Inc()
 }
 
 // Connected sets the Socket Mode gauge and counts reconnections (bot.Metrics).

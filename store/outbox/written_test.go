@@ -48,7 +48,7 @@ func TestWorker_WrittenOrder(t *testing.T) {
 			}{{"second", written.Add(4 * time.Millisecond)}, {"first", written}} {
 				msg := tickets.Message{ID: m.text, Direction: tickets.FromAgent, Author: alice, Text: m.text,
 					SourceMessageID: m.text, At: m.at}
-				if _, _, err := r.AddInboxMessage(ctx, "C_IN", msg); err != nil {
+				if _, err := r.AddInboxMessage(ctx, "C_IN", msg); err != nil {
 					t.Fatal(err)
 				}
 				time.Sleep(20 * time.Millisecond)

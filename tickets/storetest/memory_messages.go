@@ -133,22 +133,22 @@ func (m *Memory) record(id tickets.ID, msg tickets.Message, hold bool) bool {
 }
 
 // AddInboxMessage adds msg to the ticket whose inbox is channelID.
-func (m *Memory) AddInboxMessage(_ context.Context, channelID string, msg tickets.Message) (*tickets.Ticket, bool, error) {
+func (m *Memory) AddInboxMessage(_ context.Context, channelID string, msg tickets.Message) (tickets.InboxAdded, error) {
 	if msg.Direction != tickets.FromAgent && msg.Direction != tickets.Internal {
-		return nil, false, fmt.Errorf("%w: storetest: an inbox message has direction %q", tickets.ErrInvalid, msg.Direction)
+		return tickets.InboxAdded{}, fmt.Errorf("%w: storetest: an inbox message has direction %q", tickets.ErrInvalid, msg.Direction)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.fail != nil {
-		return nil, false, m.fail
+		return tickets.InboxAdded{}, m.fail
 	}
 	id, ok := m.inboxes[channelID]
 	if !ok {
-		return nil, false, tickets.ErrNotFound
+		return tickets.InboxAdded{}, tickets.ErrNotFound
 	}
 	added, err := m.addMessage(id, msg)
 	if err != nil {
-		return nil, false, err
+		return tickets.InboxAdded{}, err
 	}
-	return m.snapshot(id), added, nil
+	return tickets.InboxAdded{Ticket: id, Source: m.tickets[id].Source, Added: added}, nil
 }

@@ -29,12 +29,12 @@ func testAddInboxMessage(t *testing.T, start starter) {
 			t.Fatal(err)
 		}
 		m := written(tickets.FromAgent, "how can I help?", "1.1", at(2))
-		got, added, err := s.AddInboxMessage(s.ctx, "G1", m)
-		if err != nil || !added || got.ID != tk.ID || got.Status != tickets.StatusActive {
-			t.Fatalf("AddInboxMessage = %v, %v, %v", got, added, err)
+		added, err := s.AddInboxMessage(s.ctx, "G1", m)
+		if err != nil || added != (tickets.InboxAdded{Ticket: tk.ID, Source: tk.Source, Added: true}) {
+			t.Fatalf("AddInboxMessage = %+v, %v", added, err)
 		}
+		got := s.get(tk.ID)
 		sameTime(t, "UpdatedAt", got.UpdatedAt, at(2))
-		equal(t, "Get", s.get(tk.ID), got)
 		evs := s.expect(tk.ID, `message agent:"how can I help?" by U_ALICE`)
 		equal(t, "the event's message", *evs[0].Message, m)
 		sameTime(t, "EventMessage.At", evs[0].At, at(2))
@@ -49,10 +49,10 @@ func testAddInboxMessage(t *testing.T, start starter) {
 			equal(t, "its card", evs[0].Ticket.Card.TS, "1.5")
 		}
 
-		// The same Slack ts again: nothing changes, the ticket comes back.
-		again, added, err := s.AddInboxMessage(s.ctx, "G1", written(tickets.FromAgent, "how can I help?", "1.1", at(3)))
-		if err != nil || added || again.ID != tk.ID {
-			t.Fatalf("again: %v, %v, %v", again, added, err)
+		// The same Slack ts again: nothing changes.
+		again, err := s.AddInboxMessage(s.ctx, "G1", written(tickets.FromAgent, "how can I help?", "1.1", at(3)))
+		if err != nil || again != (tickets.InboxAdded{Ticket: tk.ID, Source: tk.Source}) {
+			t.Fatalf("again: %+v, %v", again, err)
 		}
 		s.unchanged(got)
 		equal(t, "transcript", s.transcript(tk.ID), []string{"how can I help?"})
@@ -63,9 +63,9 @@ func testAddInboxMessage(t *testing.T, start starter) {
 			t.Run(string(st), func(t *testing.T) {
 				s := start(t)
 				tk := inTicket(s, st)
-				got, added, err := s.AddInboxMessage(s.ctx, "G1", written(tickets.Internal, "a note", "2.1", at(2)))
-				if err != nil || !added || got.Status != st {
-					t.Fatalf("AddInboxMessage = %v, %v, %v", got, added, err)
+				got, err := s.AddInboxMessage(s.ctx, "G1", written(tickets.Internal, "a note", "2.1", at(2)))
+				if err != nil || !got.Added || got.Ticket != tk.ID || s.get(tk.ID).Status != st {
+					t.Fatalf("AddInboxMessage = %+v, %v", got, err)
 				}
 				s.expect(tk.ID, `message internal:"a note" by U_ALICE`)
 			})
@@ -77,15 +77,15 @@ func testAddInboxMessage(t *testing.T, start starter) {
 			t.Run(string(st), func(t *testing.T) {
 				s := start(t)
 				tk := inTicket(s, st)
-				_, _, err := s.AddInboxMessage(s.ctx, "G1", written(tickets.FromAgent, "hi", "3.1", at(2)))
+				_, err := s.AddInboxMessage(s.ctx, "G1", written(tickets.FromAgent, "hi", "3.1", at(2)))
 				wantErr(t, "AddInboxMessage", err, want)
 				s.unchanged(tk)
 				// Turned away, it was not marked seen.
 				if st == tickets.StatusPending {
 					s.pick(tk.ID, alice, at(3))
 					s.news(tk.ID)
-					if _, added, err := s.AddInboxMessage(s.ctx, "G1", written(tickets.FromAgent, "hi", "3.1", at(4))); err != nil || !added {
-						t.Errorf("after the pick: %v, %v", added, err)
+					if got, err := s.AddInboxMessage(s.ctx, "G1", written(tickets.FromAgent, "hi", "3.1", at(4))); err != nil || !got.Added {
+						t.Errorf("after the pick: %+v, %v", got, err)
 					}
 				}
 			})
@@ -95,10 +95,10 @@ func testAddInboxMessage(t *testing.T, start starter) {
 	t.Run("Invalid", func(t *testing.T) {
 		s := start(t)
 		tk := inTicket(s, tickets.StatusActive)
-		_, _, err := s.AddInboxMessage(s.ctx, "G2", written(tickets.FromAgent, "hi", "", at(2)))
+		_, err := s.AddInboxMessage(s.ctx, "G2", written(tickets.FromAgent, "hi", "", at(2)))
 		wantErr(t, "not an inbox", err, tickets.ErrNotFound)
 		for _, dir := range []tickets.Direction{tickets.FromCustomer, tickets.FromSourceAgent, tickets.Notice} {
-			_, _, err := s.AddInboxMessage(s.ctx, "G1", written(dir, "hi", "", at(2)))
+			_, err := s.AddInboxMessage(s.ctx, "G1", written(dir, "hi", "", at(2)))
 			wantErr(t, string(dir), err, tickets.ErrInvalid)
 		}
 		s.unchanged(tk)
