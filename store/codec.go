@@ -206,18 +206,6 @@ func parseTime(s string) (time.Time, error) {
 	return time.Parse(time.RFC3339Nano, s)
 }
 
-// scriptTicket decodes the ticket a script (addMessageScript) answers after its code.
-func scriptTicket(res []any) (*tickets.Ticket, error) {
-	if len(res) != 5 {
-		return nil, fmt.Errorf("addMessageScript answered %d values", len(res))
-	}
-	t, err := decodeTicket(pairs(res[1]), strs(res[2]), pairs(res[3]), strs(res[4]))
-	if err != nil {
-		return nil, fmt.Errorf("corrupt ticket: %w", err)
-	}
-	return t, nil
-}
-
 // strs reads a script's array of strings.
 func strs(v any) []string {
 	a, _ := v.([]any)
