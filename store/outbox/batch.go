@@ -46,13 +46,12 @@ func (w *Worker) handleEntry(ctx, hctx context.Context, p int, e entry) (handled
 			zap.String("type", string(e.ev.Type)))
 	}
 	var lastErr error
-	failures := 0
+	// kept: a count may be in Redis, to drop once done (one an earlier holder left, one
+	// that could not be read, or this holder's).
+	failures, kept := 0, false
 	if e.claimed {
-		failures = w.priorFailures(hctx, p, e.msg.ID)
+		failures, kept = w.priorFailures(hctx, p, e.msg.ID)
 	}
-	// A count may be kept in Redis, to drop once done: when this entry failed here, or an
-	// earlier holder may have counted (even one priorFailures could not read).
-	kept := e.claimed
 	for attempt := failures + 1; ; attempt++ {
 		if ctx.Err() != nil {
 			return false, nil, errStopped
@@ -120,15 +119,20 @@ func (w *Worker) handleEntry(ctx, hctx context.Context, p int, e entry) (handled
 const attemptsTTL = 24 * time.Hour
 
 // priorFailures is how many failures earlier holders of entry id of partition p counted
-// (0 when Redis cannot tell: the count then starts over, as it did before it was kept).
-func (w *Worker) priorFailures(hctx context.Context, p int, id string) int {
+// (0 when Redis cannot tell: the count then starts over, as it did before it was kept),
+// and whether a count may be there to drop once the entry is done.
+func (w *Worker) priorFailures(hctx context.Context, p int, id string) (n int, kept bool) {
 	ctx, cancel := bookkeeping(hctx)
 	defer cancel()
 	n, err := w.c.HGet(ctx, w.s.Attempts(w.group, p), id).Int()
-	if err != nil && !errors.Is(err, redis.Nil) {
+	switch {
+	case errors.Is(err, redis.Nil):
+		return 0, false // nothing counted: a success need not drop anything
+	case err != nil:
 		w.log.Warn("read an entry's failures", zapPartition(p), zap.String("entry", id), zap.Error(err))
+		return 0, true
 	}
-	return n
+	return n, true
 }
 
 // countFailure adds a failure to entry id's count, for whoever holds it next.
