@@ -59,7 +59,7 @@ func open(t *testing.T, r *Redis, conv string, first *tickets.Message) *tickets.
 // openInbound is a source's live chat request: Inbound opening tk (unless its
 // conversation has an open ticket) with first as its opening message.
 func openInbound(ctx context.Context, r *Redis, tk *tickets.Ticket, first *tickets.Message) (*tickets.Ticket, bool, error) {
-	w := tickets.InboundWrite{Source: tk.Source, ConversationID: tk.ConversationID, Open: tk}
+	w := tickets.InboundWrite{Source: tk.Source, ConversationID: tk.ConversationID, Open: tk, WholeTicket: true}
 	if first != nil {
 		w.Messages = []tickets.Message{*first}
 	}
@@ -67,9 +67,10 @@ func openInbound(ctx context.Context, r *Redis, tk *tickets.Ticket, first *ticke
 	return res.Ticket, res.Opened, err
 }
 
-// sourceSays is a source's message to its conversation's open ticket: Inbound with m.
+// sourceSays is a source's message to its conversation's open ticket: Inbound with m,
+// answered with the whole ticket.
 func sourceSays(ctx context.Context, r *Redis, source, conv string, m tickets.Message) (*tickets.Ticket, bool, error) {
-	res, err := r.Inbound(ctx, tickets.InboundWrite{Source: source, ConversationID: conv, Messages: []tickets.Message{m}})
+	res, err := r.Inbound(ctx, tickets.InboundWrite{Source: source, ConversationID: conv, Messages: []tickets.Message{m}, WholeTicket: true})
 	if err != nil {
 		return nil, false, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/redis/go-redis/v9"
 
@@ -43,12 +44,17 @@ import (
 // ARGV[15], ARGV[16] -> the groups that want EventOpened and EventClosed (emit)
 // ARGV[17..16+5n] -> per message: JSON, EventMessage JSON, its time (RFC3339Nano), "1" when
 // it has a source id, the groups that want it (emit)
-// ARGV[17+5n..] -> the new ticket's HASH field, value pairs (used when creating)
+// ARGV[17+5n..16+5n+f] -> the new ticket's HASH field, value pairs (used when creating)
+// ARGV[17+5n+f] -> "1": answer with the whole ticket even when it was neither created nor
+// closed
 //
 // Returns {-5, the open ticket's id or ""} when ARGV[1] is not the conversation's open
 // ticket (and it was not to be created) | {0} the conversation names a ticket gone |
 // {-2} closed | {1, created, added ("1"/"0" per message), closed, the ticket HASH (field,
-// value pairs), its transfers, its cards HASH and its edits}.
+// value pairs), its transfers, its cards HASH and its edits} when it was created or
+// closed or the whole ticket was asked for, else {1, created, added, closed, {its
+// number, status, source}}: most calls add a message, and reading the whole ticket
+// and sending it back cost Redis more than the rest of the script.
 var inboundScript = redis.NewScript(appendMessageLua + closeTicketLua + `
 local k = {conv = KEYS[1], ticket = KEYS[2], messages = KEYS[3], held = KEYS[4], open = KEYS[5], seq = KEYS[6], cards = KEYS[8],
 	lastclosed = KEYS[10], expire = {KEYS[2], KEYS[10], KEYS[7], KEYS[3], KEYS[8], KEYS[9]}}
@@ -94,6 +100,9 @@ local closed = 0
 if ARGV[9] ~= '' then
 	close_ticket(k, ARGV[1], ARGV[10], '', ARGV[11], '1', '', ARGV[12], ARGV[9], ARGV[16])
 	closed = 1
+end
+if created == 0 and closed == 0 and ARGV[17 + 5 * n + tonumber(ARGV[13])] ~= '1' then
+	return {1, created, table.concat(added), closed, redis.call('HMGET', KEYS[2], 'number', 'status', 'source')}
 end
 return {1, created, table.concat(added), closed, redis.call('HGETALL', KEYS[2]), redis.call('LRANGE', KEYS[7], 0, -1),
 	redis.call('HGETALL', KEYS[8]), redis.call('LRANGE', KEYS[9], 0, -1)}
@@ -146,8 +155,8 @@ func (r *Redis) Inbound(ctx context.Context, w tickets.InboundWrite) (tickets.In
 			r.open.forget(conv)
 			return tickets.InboundApplied{}, wrapErr("inbound", id, err)
 		case code == codeOK:
-			if res.Ticket.IsOpen() {
-				r.open.put(conv, res.Ticket.ID)
+			if res.State.IsOpen() {
+				r.open.put(conv, res.State.ID)
 			} else {
 				r.open.forget(conv)
 			}
@@ -232,6 +241,7 @@ func (r *Redis) inbound(ctx context.Context, p int, conv string, id tickets.ID, 
 		args = append(args, msg, ev, fmtTime(m.At), flag(m.SourceMessageID != ""), groups)
 	}
 	args = append(args, fields...)
+	args = append(args, flag(w.WholeTicket))
 	res, err := inboundScript.Run(ctx, r.c, keys, args...).Slice()
 	if err != nil {
 		return tickets.InboundApplied{}, 0, "", err
@@ -247,17 +257,37 @@ func (r *Redis) inbound(ctx context.Context, p int, conv string, id tickets.ID, 
 	default:
 		return tickets.InboundApplied{}, 0, "", outcome(code)
 	}
-	if len(res) != 8 {
+	out := tickets.InboundApplied{Opened: res[1] == int64(1), Closed: res[3] == int64(1)}
+	switch len(res) {
+	case 8:
+		t, err := decodeTicket(pairs(res[4]), strs(res[5]), pairs(res[6]), strs(res[7]))
+		if err != nil {
+			return tickets.InboundApplied{}, 0, "", fmt.Errorf("corrupt ticket: %w", err)
+		}
+		out.Ticket, out.State = t, tickets.StateOf(t)
+	case 5:
+		if out.State, err = ticketState(id, res[4]); err != nil {
+			return tickets.InboundApplied{}, 0, "", err
+		}
+	default:
 		return tickets.InboundApplied{}, 0, "", fmt.Errorf("inboundScript answered %d values", len(res))
 	}
-	t, err := decodeTicket(pairs(res[4]), strs(res[5]), pairs(res[6]), strs(res[7]))
-	if err != nil {
-		return tickets.InboundApplied{}, 0, "", fmt.Errorf("corrupt ticket: %w", err)
-	}
-	out := tickets.InboundApplied{Ticket: t, Opened: res[1] == int64(1), Closed: res[3] == int64(1)}
 	added, _ := res[2].(string)
 	for i := range w.Messages {
 		out.Added = append(out.Added, i < len(added) && added[i] == '1')
 	}
 	return out, code, "", nil
+}
+
+// ticketState reads ticket id's {number, status, source} as a script answers them (HMGET).
+func ticketState(id tickets.ID, v any) (tickets.TicketState, error) {
+	f := strs(v)
+	if len(f) != 3 || f[1] == "" {
+		return tickets.TicketState{}, fmt.Errorf("corrupt ticket %s: state %q", id, f)
+	}
+	n, err := strconv.ParseInt(f[0], 10, 64)
+	if err != nil {
+		return tickets.TicketState{}, fmt.Errorf("corrupt ticket %s: number %q", id, f[0])
+	}
+	return tickets.TicketState{ID: id, Number: n, Status: tickets.Status(f[1]), Source: f[2]}, nil
 }

@@ -26,7 +26,7 @@ func (s *Service) End(ctx context.Context, id ID, by Agent, reason string) (*Tic
 // it (the customer left, or the source's bot took the chat back); the source is not told
 // again. Returns ErrInvalid or ErrNotFound when the conversation has no open ticket.
 func (s *Service) SourceClosed(ctx context.Context, source, conversationID, reason string) (*Ticket, error) {
-	res, err := s.Inbound(ctx, Inbound{Source: source, ConversationID: conversationID, Close: &SourceClose{Reason: reason}})
+	res, err := s.Inbound(ctx, Inbound{Source: source, ConversationID: conversationID, Close: &SourceClose{Reason: reason}, WholeTicket: true})
 	if err != nil {
 		return nil, err
 	}

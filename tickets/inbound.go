@@ -30,6 +30,9 @@ type Inbound struct {
 	// Rating is the customer's rating of the conversation's latest closed chat. It comes
 	// alone: an Inbound with a Rating has no Request, Messages or Close.
 	Rating *Rating
+	// WholeTicket asks for the whole ticket in InboundResult.Ticket even when the Inbound
+	// neither opens, closes nor rates it.
+	WholeTicket bool
 }
 
 // Request is a live chat request's details: who the customer is, where to route the
@@ -56,8 +59,11 @@ type Rating struct {
 
 // InboundResult is what came of an Inbound.
 type InboundResult struct {
-	// Ticket is the ticket the Inbound went to, as it is after: the open one, or with a
-	// Rating (or a first message read as one) the rated one.
+	// State is the ticket the Inbound went to, as it is after, in brief: the open one, or
+	// with a Rating (or a first message read as one) the rated one.
+	State TicketState
+	// Ticket is that ticket whole when the Inbound opened, closed or rated it, or asked
+	// for it (Inbound.WholeTicket); else nil: adding messages answers with State alone.
 	Ticket *Ticket
 	// Opened: the Request opened Ticket.
 	Opened bool
@@ -183,7 +189,7 @@ func (s *Service) Inbound(ctx context.Context, in Inbound) (InboundResult, error
 		if err != nil {
 			return InboundResult{}, err
 		}
-		return InboundResult{Ticket: t, Rated: true}, nil
+		return InboundResult{State: StateOf(t), Ticket: t, Rated: true}, nil
 	}
 	first := opening(in.Messages)
 	if in.Request != nil && s.rating > 0 && len(in.Messages) == 1 && first == 0 {
@@ -193,11 +199,11 @@ func (s *Service) Inbound(ctx context.Context, in Inbound) (InboundResult, error
 				return InboundResult{}, wrap("inbound", err)
 			}
 			if t != nil {
-				return InboundResult{Ticket: t, Rated: true}, nil
+				return InboundResult{State: StateOf(t), Ticket: t, Rated: true}, nil
 			}
 		}
 	}
-	w := InboundWrite{Source: in.Source, ConversationID: in.ConversationID, Messages: in.Messages}
+	w := InboundWrite{Source: in.Source, ConversationID: in.ConversationID, Messages: in.Messages, WholeTicket: in.WholeTicket}
 	var openedAt time.Time // a new ticket's time: before its messages'
 	if in.Request != nil {
 		openedAt = s.now()
@@ -224,7 +230,7 @@ func (s *Service) Inbound(ctx context.Context, in Inbound) (InboundResult, error
 	if err != nil {
 		return InboundResult{}, wrap("inbound", err)
 	}
-	res := InboundResult{Ticket: got.Ticket, Opened: got.Opened, Closed: got.Closed}
+	res := InboundResult{State: got.State, Ticket: got.Ticket, Opened: got.Opened, Closed: got.Closed}
 	if got.Opened {
 		s.obs.TicketOpened(got.Ticket)
 	}
@@ -234,7 +240,7 @@ func (s *Service) Inbound(ctx context.Context, in Inbound) (InboundResult, error
 		}
 		res.Added++
 		if !(got.Opened && i == first) { // the opening message shows on the card
-			s.obs.MessageRelayed(got.Ticket.Source, w.Messages[i].Direction)
+			s.obs.MessageRelayed(got.State.Source, w.Messages[i].Direction)
 		}
 	}
 	if got.Closed {

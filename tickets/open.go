@@ -52,7 +52,7 @@ func ValidSource(s string) bool {
 // and Open returns it with ErrRated. Returns ErrInvalid, or ErrNotConfigured when there
 // is no ticketing channel to route to.
 func (s *Service) Open(ctx context.Context, req OpenRequest) (_ *Ticket, created bool, err error) {
-	in := Inbound{Source: req.Source, ConversationID: req.ConversationID, Request: &Request{
+	in := Inbound{Source: req.Source, ConversationID: req.ConversationID, WholeTicket: true, Request: &Request{
 		Customer: req.Customer, Label: req.Label, Summary: req.Summary, Raw: req.Raw,
 	}}
 	if req.First != nil {

@@ -125,14 +125,38 @@ type InboundWrite struct {
 	Messages []Message
 	// Close closes the ticket after the messages; nil: do not.
 	Close *Closing
+	// WholeTicket asks for the whole ticket (InboundApplied.Ticket) even when the write
+	// neither opens nor closes it.
+	WholeTicket bool
 }
 
 // InboundApplied is what Store.Inbound did.
 type InboundApplied struct {
-	Ticket *Ticket // the conversation's ticket as it is after
+	// State is the conversation's ticket as it is after, in brief.
+	State TicketState
+	// Ticket is the whole ticket as it is after, when the write opened or closed it or
+	// asked for it (InboundWrite.WholeTicket); else nil. Reading and decoding it cost
+	// more than adding a message does, and most writes add a message and need only State.
+	Ticket *Ticket
 	Opened bool
 	Added  []bool // per message of InboundWrite.Messages
 	Closed bool
+}
+
+// TicketState is a ticket in brief: which it is and where it stands.
+type TicketState struct {
+	ID     ID
+	Number int64
+	Source string
+	Status Status
+}
+
+// IsOpen reports whether the ticket is pending or active.
+func (s TicketState) IsOpen() bool { return s.Status == StatusPending || s.Status == StatusActive }
+
+// StateOf is t in brief.
+func StateOf(t *Ticket) TicketState {
+	return TicketState{ID: t.ID, Number: t.Number, Source: t.Source, Status: t.Status}
 }
 
 // Closing says who closed a ticket, when, and why.

@@ -26,7 +26,7 @@ func (s *Service) SourceMessage(ctx context.Context, source, conversationID stri
 	if m.Direction != FromCustomer && m.Direction != FromSourceAgent {
 		return nil, false, invalidf("a message from the source must have direction %q or %q", FromCustomer, FromSourceAgent)
 	}
-	res, err := s.Inbound(ctx, Inbound{Source: source, ConversationID: conversationID, Messages: []Message{m}})
+	res, err := s.Inbound(ctx, Inbound{Source: source, ConversationID: conversationID, Messages: []Message{m}, WholeTicket: true})
 	if err != nil {
 		return nil, false, err
 	}

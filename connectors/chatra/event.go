@@ -64,7 +64,7 @@ func (h *Handler) relay(ctx context.Context, p *payload, raw string) (result, er
 		if err != nil {
 			return result{}, err
 		}
-		known, err := h.tk.Transcript(ctx, opened.Ticket.ID)
+		known, err := h.tk.Transcript(ctx, opened.State.ID)
 		if err != nil {
 			return result{}, err
 		}
@@ -83,9 +83,9 @@ func (h *Handler) relay(ctx context.Context, p *payload, raw string) (result, er
 		return result{}, err
 	}
 	if res.Rated {
-		return result{Ticket: res.Ticket.Number}, nil // the visitor rated their last chat
+		return result{Ticket: res.State.Number}, nil // the visitor rated their last chat
 	}
-	return result{Ticket: res.Ticket.Number, Added: res.Added}, nil
+	return result{Ticket: res.State.Number, Added: res.Added}, nil
 }
 
 // notOurs returns msgs without the echoes of messages Frontdesk sent, known by their ids.
@@ -146,7 +146,7 @@ func (h *Handler) reconcile(ctx context.Context, p *payload) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	return result{Ticket: res.Ticket.Number, Added: res.Added, Closed: res.Closed}, nil
+	return result{Ticket: res.State.Number, Added: res.Added, Closed: res.Closed}, nil
 }
 
 // label is the ticketing channel label for the chat's Chatra group: the mapped one, else

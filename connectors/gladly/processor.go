@@ -171,7 +171,7 @@ func (p *Processor) message(ctx context.Context, log *zap.Logger, e *envelope, c
 	if err != nil {
 		return serviceErr(err)
 	}
-	log.Debug("message taken", zap.Int64("ticket", res.Ticket.Number), zap.String("item", itemID),
+	log.Debug("message taken", zap.Int64("ticket", res.State.Number), zap.String("item", itemID),
 		zap.Bool("opened", res.Opened), zap.Int("added", res.Added), zap.Bool("rated", res.Rated))
 	return nil
 }
@@ -215,7 +215,7 @@ func (p *Processor) close(ctx context.Context, log *zap.Logger, conv, reason str
 	if err != nil {
 		return serviceErr(err)
 	}
-	log.Debug("ticket closed", zap.Int64("ticket", res.Ticket.Number), zap.String("reason", reason))
+	log.Debug("ticket closed", zap.Int64("ticket", res.State.Number), zap.String("reason", reason))
 	return nil
 }
 
@@ -283,7 +283,7 @@ func (p *Processor) movedIn(ctx context.Context, log *zap.Logger, e *envelope, c
 	if err != nil {
 		return serviceErr(err)
 	}
-	log.Debug("moved into the AI inbox", zap.Int64("ticket", res.Ticket.Number), zap.Bool("opened", res.Opened),
+	log.Debug("moved into the AI inbox", zap.Int64("ticket", res.State.Number), zap.Bool("opened", res.Opened),
 		zap.Int("messages", len(msgs)), zap.Int("added", res.Added))
 	return nil
 }

@@ -177,10 +177,10 @@ func (h *Handler) handle(ctx context.Context, in *inbound) (int, ticketBody, err
 	if err != nil {
 		return 0, ticketBody{}, err
 	}
-	t := res.Ticket
+	t := res.State
 	switch {
 	case res.Rated:
-		return http.StatusOK, ticketBody{Ticket: t.Number, CSAT: &csatBody{Rating: t.CSAT.Rating}}, nil
+		return http.StatusOK, ticketBody{Ticket: t.Number, CSAT: &csatBody{Rating: res.Ticket.CSAT.Rating}}, nil
 	case in.Type == typeEnd:
 		return http.StatusOK, ticketBody{Ticket: t.Number, Status: tickets.StatusClosed}, nil
 	case res.Opened:

@@ -58,12 +58,11 @@ func (w *Widget) rate(ctx context.Context, visitor string, f *frame) error {
 	if err != nil {
 		return err
 	}
-	t := res.Ticket
 	data, err := json.Marshal(item{Kind: kindRated, Rating: f.Rating, At: w.now()})
 	if err != nil {
 		return err
 	}
-	_, _, err = w.feed.Append(ctx, visitor, fmt.Sprintf("r/%s/%d", t.ID, w.now().UnixNano()), data)
+	_, _, err = w.feed.Append(ctx, visitor, fmt.Sprintf("r/%s/%d", res.State.ID, w.now().UnixNano()), data)
 	return err
 }
 

@@ -57,7 +57,11 @@ func (m *Memory) Inbound(_ context.Context, w tickets.InboundWrite) (tickets.Inb
 		}
 		res.Closed = true
 	}
-	res.Ticket = m.snapshot(id)
+	t := m.snapshot(id)
+	res.State = tickets.StateOf(t)
+	if res.Opened || res.Closed || w.WholeTicket {
+		res.Ticket = t
+	}
 	return res, nil
 }
 

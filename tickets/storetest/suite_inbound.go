@@ -64,14 +64,24 @@ func testInbound(t *testing.T, start starter) {
 		// A second request opens nothing: its first message is a message like any other.
 		res, err := s.Inbound(s.ctx, tickets.InboundWrite{Source: "webhook", ConversationID: "c1", Open: newTicket("c1"),
 			Messages: []tickets.Message{customer("again", "s2", at(2))}})
-		if err != nil || res.Opened || res.Ticket.ID != tk.ID {
+		if err != nil || res.Opened || res.State.ID != tk.ID {
 			t.Fatalf("second request = %+v, %v; want ticket %s, not opened", res, err, tk.ID)
 		}
 		res = s.says("c1", customer("more", "", at(3)))
 		equal(t, "added", res.Added, []bool{true})
-		sameTime(t, "UpdatedAt", res.Ticket.UpdatedAt, at(3))
-		s.expect(tk.ID, `message customer:"again" @card`, `message customer:"more" @card`)
-		equal(t, "transcript", s.transcript(tk.ID), []string{"hello", "again", "more"})
+		// Adding answers in brief; the whole ticket only when asked for.
+		equal(t, "state", res.State, tickets.TicketState{ID: tk.ID, Number: tk.Number, Source: "webhook", Status: tickets.StatusPending})
+		if res.Ticket != nil {
+			t.Errorf("an add answered with the whole ticket unasked")
+		}
+		res, err = s.Inbound(s.ctx, tickets.InboundWrite{Source: "webhook", ConversationID: "c1", WholeTicket: true,
+			Messages: []tickets.Message{customer("and more", "", at(4))}})
+		if err != nil || res.Ticket == nil || res.Ticket.ID != tk.ID || res.State != tickets.StateOf(res.Ticket) {
+			t.Fatalf("asked for the whole ticket: %+v, %v", res, err)
+		}
+		sameTime(t, "UpdatedAt", res.Ticket.UpdatedAt, at(4))
+		s.expect(tk.ID, `message customer:"again" @card`, `message customer:"more" @card`, `message customer:"and more" @card`)
+		equal(t, "transcript", s.transcript(tk.ID), []string{"hello", "again", "more", "and more"})
 	})
 
 	t.Run("DedupesPerDirectionAndSourceID", func(t *testing.T) {
