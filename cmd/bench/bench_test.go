@@ -37,6 +37,10 @@ func TestParseMonitor(t *testing.T) {
 	if !ok || rec.at != 1700000000.25 || rec.client != "127.0.0.1:5000" || rec.cmd != "evalsha" || rec.arg != "abc123" {
 		t.Errorf("parseMonitor = %+v, %v", rec, ok)
 	}
+	rec, ok = parseMonitor(`+1700000000.260000 [0 127.0.0.1:5001] "XREADGROUP" "GROUP" "sink:ai" "fd-1" "COUNT" "64" "BLOCK" "2000" "STREAMS" "P{1}:outbox:sink:ai" ">"`)
+	if !ok || rec.cmd != "xreadgroup" || rec.group != "sink:ai" {
+		t.Errorf("parseMonitor(xreadgroup) = %+v, %v", rec, ok)
+	}
 	rec, ok = parseMonitor(`+1700000000.300000 [0 lua] "hset" "a \"quoted\" key\n" "v"`)
 	if !ok || rec.client != "lua" || rec.cmd != "hset" || rec.arg != "a \"quoted\" key\n" {
 		t.Errorf("parseMonitor(lua) = %+v, %v", rec, ok)
@@ -73,9 +77,21 @@ func TestSummarize(t *testing.T) {
 	if c.ByScript["pickScript"] != 2 || c.ByCommand["hgetall"] != 1 || c.ByScriptCommand["xadd"] != 1 {
 		t.Errorf("by name: %v %v %v", c.ByScript, c.ByCommand, c.ByScriptCommand)
 	}
-	idle := summarize([]monitored{{at: 1, client: "z", cmd: "xreadgroup"}}, scripts)
+	// A read of a group that got no entry is idle; one of a group that got one is not.
+	reads := summarize([]monitored{
+		{at: 1, client: "z", cmd: "xreadgroup", group: "sink:ai"},
+		{at: 1.1, client: "a", cmd: "evalsha", arg: sha},
+		{at: 1.100001, client: "lua", cmd: "xadd", arg: "fd:P{3}:outbox:desk"},
+		{at: 1.100020, client: "a", cmd: "evalsha", arg: sha},                  // autopipelined: 19µs after the
+		{at: 1.100060, client: "lua", cmd: "xadd", arg: "fd:P{3}:outbox:desk"}, // last script line
+		{at: 1.2, client: "y", cmd: "xreadgroup", group: "desk"},
+	}, scripts)
+	if reads.IdleReads != 1 || reads.Background != 1 || reads.Client != 3 || reads.RoundTrips != 2 || reads.ByCommand["xreadgroup"] != 1 {
+		t.Errorf("summarize(reads) = %+v", reads)
+	}
+	idle := summarize([]monitored{{at: 1, client: "z", cmd: "get"}}, scripts)
 	net := c.sub(idle, 2)
-	if net.Client != 3 || net.ByCommand["xreadgroup"] != 0 || net.RoundTrips != 2 {
+	if net.Client != 3 || net.RoundTrips != 2 {
 		t.Errorf("sub = %+v", net)
 	}
 	if got := perOp(map[string]int{"xack": 4, "get": 1, "none": 0}, 2); got != "xack 2.0, get 0.5" {

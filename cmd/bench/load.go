@@ -28,6 +28,14 @@ func (d direction) String() string {
 	return "Slack → customer"
 }
 
+// short names d in file names.
+func (d direction) short() string {
+	if d == toSlack {
+		return "to-slack"
+	}
+	return "to-customer"
+}
+
 // target is a system under load: Frontdesk, or the bare transport.
 type target struct {
 	name  string

@@ -144,31 +144,40 @@ func (b *bench) runProfile(ctx context.Context) error {
 			return nil
 		}}
 	w.quiesce(5 * time.Second)
-	_ = p.cmd.Process.Signal(syscall.SIGUSR1) // start the profile
 	search := cfg
 	search.fracs = nil
 	wi := &profileRun{}
+	// One profile per direction (frontdesk-profile-<direction>.pprof in the working
+	// directory, kept with BENCH_KEEP=1); the report reads them together.
+	var profs []string
 	for _, d := range []direction{toSlack, toCustomer} {
 		maxRate := cfg.bareMax
 		if d == toSlack {
 			maxRate = cfg.perChat * float64(len(chats))
 		}
+		_ = p.cmd.Process.Signal(syscall.SIGUSR1) // start the profile
 		wi.Curves = append(wi.Curves, measure(ctx, tg, d, search, maxRate, logf))
 		w.tail.forget()
-	}
-	_ = p.cmd.Process.Signal(syscall.SIGUSR1) // write it
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if _, err := os.Stat(prof); err == nil {
-			break
+		_ = p.cmd.Process.Signal(syscall.SIGUSR1) // write it
+		deadline := time.Now().Add(10 * time.Second)
+		for time.Now().Before(deadline) {
+			if _, err := os.Stat(prof); err == nil {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
 		}
-		time.Sleep(100 * time.Millisecond)
+		named := filepath.Join(b.dir, "frontdesk-profile-"+d.short()+".pprof")
+		if err := os.Rename(prof, named); err != nil {
+			return fmt.Errorf("profile of %s: %w", d, err)
+		}
+		profs = append(profs, named)
 	}
 	for _, args := range [][]string{
 		{"-top", "-nodecount=30"},
 		{"-top", "-cum", "-nodecount=40", "-show=frontdeskhq"},
 	} {
-		out, err := exec.Command("go", append(append([]string{"tool", "pprof"}, args...), b.fdInstrumented, prof)...).CombinedOutput()
+		args = append(append(append([]string{"tool", "pprof"}, args...), b.fdInstrumented), profs...)
+		out, err := exec.Command("go", args...).CombinedOutput()
 		if err != nil {
 			out = append([]byte("go tool pprof failed: "+err.Error()+"\n"), out...)
 		}

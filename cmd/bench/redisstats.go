@@ -64,7 +64,8 @@ type monitored struct {
 	at     float64 // unix seconds
 	client string  // "127.0.0.1:port", or "lua" for a command a script ran
 	cmd    string  // lower case
-	arg    string  // the first argument (the sha of an evalsha)
+	arg    string  // the first argument (the sha of an evalsha, the key of an xadd)
+	group  string  // an xreadgroup's consumer group
 }
 
 // monitor captures what Redis runs (MONITOR) until stop is called.
@@ -125,8 +126,12 @@ func parseMonitor(line string) (monitored, bool) {
 	}
 	_, client, _ := strings.Cut(who, " ")
 	cmd, rest := monitorToken(rest)
-	arg, _ := monitorToken(rest)
-	return monitored{at: at, client: client, cmd: strings.ToLower(cmd), arg: arg}, true
+	arg, rest := monitorToken(rest)
+	rec := monitored{at: at, client: client, cmd: strings.ToLower(cmd), arg: arg}
+	if rec.cmd == "xreadgroup" { // XREADGROUP GROUP <group> <consumer> …
+		rec.group, _ = monitorToken(rest)
+	}
+	return rec, true
 }
 
 // monitorToken reads one quoted argument of a MONITOR line (escaped as Redis's
@@ -191,11 +196,15 @@ func (m *monitor) stop() []monitored {
 var backgroundScripts = map[string]bool{"renewScript": true, "releaseScript": true, "fireScript": true}
 
 // redisCost sums up a MONITOR capture: commands sent by clients, how many round trips
-// they took (a pipeline is one: consecutive commands of one connection within 30µs),
-// and commands run inside scripts; each by command name. The background scripts (and
-// what they run) are counted apart, in Background.
+// they took (a pipeline is one: commands of one connection that follow each other, each
+// within 30µs of the end of the one before, what a script it ran included), and commands
+// run inside scripts; each by command name. Counted apart, in Background: the background
+// scripts (and what they run), and the reads of consumer groups that got no outbox entry
+// in the capture (IdleReads: a blocking read timing out, or a lingering group's
+// look for a batch), which cost time, not operations.
 type redisCost struct {
 	Client, RoundTrips, InScripts, Background int
+	IdleReads                                 int
 	ByCommand                                 map[string]int // client commands
 	ByScriptCommand                           map[string]int // commands inside scripts
 	ByScript                                  map[string]int // EVALSHA calls by script name
@@ -207,11 +216,21 @@ func newRedisCost() redisCost {
 
 func summarize(recs []monitored, scripts map[string]string) redisCost {
 	c := newRedisCost()
-	last := map[string]float64{} // client → time of its previous command
+	// The groups an entry was appended for: the others' reads were idle.
+	fed := map[string]bool{}
+	for _, r := range recs {
+		if r.cmd == "xadd" {
+			if i := strings.LastIndex(r.arg, ":outbox:"); i >= 0 {
+				fed[r.arg[i+len(":outbox:"):]] = true
+			}
+		}
+	}
+	last := map[string]float64{} // client → when its previous command (or its script's last) ran
 	prevClient := ""
 	inBackground := false // the lua lines that follow belong to a background script
 	for _, r := range recs {
 		if r.client == "lua" {
+			last[prevClient] = r.at
 			if inBackground {
 				c.Background++
 				continue
@@ -221,6 +240,13 @@ func summarize(recs []monitored, scripts map[string]string) redisCost {
 			continue
 		}
 		inBackground = false
+		if r.cmd == "xreadgroup" && !fed[r.group] {
+			c.Background++
+			c.IdleReads++
+			last[r.client] = r.at
+			prevClient = r.client
+			continue
+		}
 		if r.cmd == "evalsha" || r.cmd == "eval" {
 			sha := r.arg
 			if r.cmd == "eval" { // the first use of a script: its source
@@ -234,6 +260,8 @@ func summarize(recs []monitored, scripts map[string]string) redisCost {
 			if backgroundScripts[name] {
 				inBackground = true
 				c.Background++
+				last[r.client] = r.at
+				prevClient = r.client
 				continue
 			}
 			c.ByScript[name]++
