@@ -118,7 +118,7 @@ func (r *report) analysis(p func(string, ...any)) {
 		outbox := c.ByCommandCount("xreadgroup") + c.ByCommandCount("xack") + c.Scripts["ackWithScript"]
 		if name == "relayed message (C→S)" {
 			p(" Before the webhook answers there is 1: EVALSHA inboundScript, which checks the conversation's\n")
-			p("  open ticket, adds the message, appends it to the desk's stream with the ticket and returns the ticket\n")
+			p("  open ticket, adds the message, appends it to the desk's stream with the ticket and answers with its state\n")
 			p("  (store/inbound.go; a GET first for a conversation the process has not seen); then the desk posts it with\n")
 			p("  the ticket its entry carries, and the desk's read and acks are %.1f.", outbox)
 		} else {
