@@ -102,17 +102,24 @@ local function emit(seq, groups, ...)
 	return id
 end
 
--- as_written adds to fields (an entry's name, value pairs) the ticket as it is now: each
--- field of its HASH ticket as h:<field>, and its current card (from the HASH cards) as
--- card (see event.go), so that the handlers need not read it again.
+-- as_written adds to fields (an entry's name, value pairs) what relaying a message needs
+-- of the ticket as it is now (writtenFields in event.go): each of those fields of its
+-- HASH ticket as h:<field>, and its current card (from the HASH cards) as card (see
+-- event.go), so that the handlers need not read it again. The rest of the ticket (its
+-- request's texts, up to 64 KiB, its details, its times) would cost every message's
+-- entry many times its own size and is never read from it.
+local written_fields = {'id', 'number', 'source', 'conv', 'customer', 'status', 'inbox', 'card_event'}
 local function as_written(fields, ticket, cards)
-	local h = redis.call('HGETALL', ticket)
-	for i = 1, #h, 2 do
-		fields[#fields + 1], fields[#fields + 2] = 'h:' .. h[i], h[i + 1]
-		if h[i] == 'card_event' then
-			local card = redis.call('HGET', cards, h[i + 1])
-			if card then
-				fields[#fields + 1], fields[#fields + 2] = 'card', card
+	local h = redis.call('HMGET', ticket, unpack(written_fields))
+	for i, name in ipairs(written_fields) do
+		local v = h[i]
+		if v then
+			fields[#fields + 1], fields[#fields + 2] = 'h:' .. name, v
+			if name == 'card_event' then
+				local card = redis.call('HGET', cards, v)
+				if card then
+					fields[#fields + 1], fields[#fields + 2] = 'card', card
+				end
 			end
 		end
 	end

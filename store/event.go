@@ -24,8 +24,10 @@ import (
 //	prev_card_event   Event.PrevCardEvent
 //	from              Event.From, JSON
 //	m                 Event.Message, JSON (a held message replayed on pick)
-//	h:<field>         Event.Ticket: each field of the ticket's HASH as it was when the
-//	                  event was written (a message's; see appendMessageLua)
+//	h:<field>         Event.Ticket: the fields of the ticket's HASH that relaying a
+//	                  message needs (id, number, source, conv, customer, status, inbox,
+//	                  card_event: as_written in emit.go) as they were when the event was
+//	                  written (a message's; see appendMessageLua)
 //	card              with the h: fields, the ticket's current card, JSON
 //
 // The event's ID is not stored: it is "<partition>/<entry id>" (see eventID).

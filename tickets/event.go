@@ -68,11 +68,13 @@ type Event struct {
 	// Replay marks a customer message that was held while the ticket was pending and is
 	// now replayed into the inbox channel by a pick (store).
 	Replay bool `json:"replay,omitempty"`
-	// Ticket is the ticket as it was when the event was written, without its transfers
-	// and the history of its details, when the store attached it (store: to a message, so
-	// that relaying it needs no second read). It is a copy taken then: the handlers use it
-	// only for what cannot have changed since, or is as it should be seen at that moment
-	// (the conversation, the customer, the inbox channel, the card the message goes under).
+	// Ticket is the ticket as it was when the event was written, in part, when the store
+	// attached it (store: to a message, so that relaying it needs no second read): its
+	// ID, Number, Source, ConversationID, Customer, Status, Inbox and Card, and nothing
+	// else (no request texts, details, times or transfers). It is a copy taken then: the
+	// handlers use it only for those, and only for what cannot have changed since or is
+	// as it should be seen at that moment (the conversation, the customer, the inbox
+	// channel, the card the message goes under); anything else is read (ticketFor).
 	Ticket *Ticket `json:"-"`
 
 	// EventOpened and EventTransferred: the team whose channel gets a new card.

@@ -147,3 +147,10 @@ type CSAT struct {
 
 // IsOpen reports whether the ticket is pending or active.
 func (t *Ticket) IsOpen() bool { return t.Status == StatusPending || t.Status == StatusActive }
+
+// ForRelay is the part of t a message's event carries (Event.Ticket): what relaying a
+// message needs, and nothing else.
+func (t *Ticket) ForRelay() *Ticket {
+	return &Ticket{ID: t.ID, Number: t.Number, Source: t.Source, ConversationID: t.ConversationID,
+		Customer: t.Customer, Status: t.Status, Inbox: t.Inbox, Card: t.Card}
+}

@@ -114,12 +114,10 @@ func (m *Memory) emit(ev tickets.Event) string {
 	return ev.ID
 }
 
-// asWritten is the ticket a message's event carries (Event.Ticket): a snapshot without its
-// transfers and the history of its details. m.mu is held.
+// asWritten is the ticket a message's event carries (Event.Ticket): the part of a
+// snapshot that relaying it needs (Ticket.ForRelay). m.mu is held.
 func (m *Memory) asWritten(id tickets.ID) *tickets.Ticket {
-	t := m.snapshot(id)
-	t.Transfers, t.Edits = nil, nil
-	return t
+	return m.snapshot(id).ForRelay()
 }
 
 // snapshot returns a copy of ticket id, sharing nothing with the stored one, with its
