@@ -242,7 +242,7 @@ func (r *Redis) inbound(ctx context.Context, p int, conv string, id tickets.ID, 
 	}
 	args = append(args, fields...)
 	args = append(args, flag(w.WholeTicket))
-	res, err := inboundScript.Run(ctx, r.c, keys, args...).Slice()
+	res, err := r.pipe.run(ctx, inboundScript, keys, args...).Slice()
 	if err != nil {
 		return tickets.InboundApplied{}, 0, "", err
 	}

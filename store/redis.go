@@ -55,6 +55,7 @@ func (c Config) Validate() error {
 // Redis is the Redis implementation of tickets.Store. It is safe for concurrent use.
 type Redis struct {
 	c       redis.UniversalClient
+	pipe    *pipeliner // the relay's scripts go through it
 	keys    keys
 	cfg     Config
 	open    ticketHints             // conversations' open tickets as last seen (Inbound)
@@ -71,7 +72,7 @@ func New(client redis.UniversalClient, cfg Config) (*Redis, error) {
 		return nil, err
 	}
 	cfg.setDefaults()
-	return &Redis{c: client, keys: keys{prefix: cfg.Prefix}, cfg: cfg}, nil
+	return &Redis{c: client, pipe: &pipeliner{c: client}, keys: keys{prefix: cfg.Prefix}, cfg: cfg}, nil
 }
 
 // Ping reports whether Redis answers.
