@@ -242,7 +242,7 @@ func (r *Redis) inbound(ctx context.Context, p int, conv string, id tickets.ID, 
 	}
 	args = append(args, fields...)
 	args = append(args, flag(w.WholeTicket))
-	res, err := r.pipe.run(ctx, inboundScript, keys, args...).Slice()
+	res, err := r.pipe.run(ctx, rerunnable(create, w), inboundScript, keys, args...).Slice()
 	if err != nil {
 		return tickets.InboundApplied{}, 0, "", err
 	}
@@ -290,4 +290,19 @@ func ticketState(id tickets.ID, v any) (tickets.TicketState, error) {
 		return tickets.TicketState{}, fmt.Errorf("corrupt ticket %s: number %q", id, f[0])
 	}
 	return tickets.TicketState{ID: id, Number: n, Status: tickets.Status(f[1]), Source: f[2]}, nil
+}
+
+// rerunnable reports whether w's inboundScript, run a second time, changes nothing
+// (pipeliner): it creates no ticket, closes none, and each of its messages has a source
+// id, by whose seen key a repeat is found.
+func rerunnable(create bool, w tickets.InboundWrite) bool {
+	if create || w.Close != nil {
+		return false
+	}
+	for _, m := range w.Messages {
+		if m.SourceMessageID == "" {
+			return false
+		}
+	}
+	return true
 }

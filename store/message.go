@@ -112,7 +112,7 @@ func (r *Redis) runAddMessage(ctx context.Context, ref ref, id tickets.ID, m tic
 		r.keys.ticket(ref), r.keys.messages(ref), r.keys.held(ref),
 		r.keys.seen(ref, m.Direction, m.SourceMessageID), r.keys.outboxSeq(ref.p), r.keys.cards(ref),
 	}
-	res, err := r.pipe.run(ctx, addMessageScript, keys, string(id), string(m.Direction), msg, ev, fmtTime(m.At), ttl, groups).Slice()
+	res, err := r.pipe.run(ctx, m.SourceMessageID != "", addMessageScript, keys, string(id), string(m.Direction), msg, ev, fmtTime(m.At), ttl, groups).Slice()
 	if err == nil && len(res) == 0 {
 		err = fmt.Errorf("addMessageScript answered nothing")
 	}

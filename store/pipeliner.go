@@ -13,20 +13,23 @@ import (
 // goroutines call at once — a webhook's concurrent requests, the agents' messages of many
 // inbox channels — in shared pipelines: a call is sent at once when fewer than
 // maxPipelines pipelines are in flight, and otherwise waits for one to come back and goes
-// with every call that queued meanwhile, in one write and one read. Under load Redis and
-// Frontdesk then pay the round trip's system calls once for many scripts; a lone call
-// waits for nothing. There is no timer: nothing is held back to make a batch.
+// with the calls that queued meanwhile (up to maxBatch), in one write and one read. Under
+// load Redis and Frontdesk then pay the round trip's system calls once for many scripts;
+// a lone call waits for nothing. There is no timer: nothing is held back to make a batch.
 //
 // go-redis's own autopipeliner (AutoPipeline) was measured here and refused: it holds
 // a batch back until the callers of the last one have sent their next command, which
 // event-driven callers never do, and the relay Slack → customer lost a third of its
 // throughput.
 //
-// A pipeline that fails on the connection may be sent again by go-redis, as a lone
-// command may: the scripts that go through it find the message they already added
-// (its seen key) and change nothing.
+// go-redis sends a whole pipeline again when its connection fails or times out, answers
+// already read included, as it sends a lone command again. So only calls that change
+// nothing when run twice go through it: the callers send the others alone (run with
+// batch false), as are all calls on a Redis Cluster, where one pipeline waits for every
+// node it spans and a node failing over would hold up the calls of the others.
 type pipeliner struct {
 	c        redis.UniversalClient
+	off      bool // a Cluster: every call is sent alone
 	mu       sync.Mutex
 	queue    []*pipelined
 	inFlight int
@@ -34,23 +37,37 @@ type pipeliner struct {
 
 // pipelined is a call waiting in the queue.
 type pipelined struct {
+	ctx  context.Context
 	cmd  *redis.Cmd
 	done chan struct{}
 }
 
-// maxPipelines is how many pipelines a store has in flight at once.
-const maxPipelines = 2
+// maxPipelines is how many pipelines a store has in flight at once, and maxBatch how
+// many calls one carries at most.
+const (
+	maxPipelines = 2
+	maxBatch     = 128
+)
 
-// pipelineTimeout bounds a pipeline whose callers have all given up.
+// pipelineTimeout bounds a pipeline's round trip, whatever its callers' contexts say.
 const pipelineTimeout = 30 * time.Second
 
+func newPipeliner(c redis.UniversalClient) *pipeliner {
+	_, cluster := c.(*redis.ClusterClient)
+	return &pipeliner{c: c, off: cluster}
+}
+
 // run runs script with keys and args, as script.Run does (EVALSHA, and EVAL when Redis
-// does not have the script yet).
-func (p *pipeliner) run(ctx context.Context, script *redis.Script, keys []string, args ...any) *redis.Cmd {
+// does not have the script yet): in a shared pipeline when batch is set (the call
+// changes nothing if run twice), else alone. A call whose ctx ends while it waits
+// returns ctx's error; it may still be sent, as a lone command may be after its caller
+// gave up.
+func (p *pipeliner) run(ctx context.Context, batch bool, script *redis.Script, keys []string, args ...any) *redis.Cmd {
+	if !batch || p.off {
+		return script.Run(ctx, p.c, keys, args...)
+	}
 	if err := ctx.Err(); err != nil {
-		cmd := redis.NewCmd(ctx)
-		cmd.SetErr(err)
-		return cmd
+		return failedCmd(ctx, err)
 	}
 	cmdArgs := make([]any, 0, 3+len(keys)+len(args))
 	cmdArgs = append(cmdArgs, "evalsha", script.Hash(), len(keys))
@@ -58,7 +75,7 @@ func (p *pipeliner) run(ctx context.Context, script *redis.Script, keys []string
 		cmdArgs = append(cmdArgs, k)
 	}
 	cmdArgs = append(cmdArgs, args...)
-	c := &pipelined{cmd: redis.NewCmd(ctx, cmdArgs...), done: make(chan struct{})}
+	c := &pipelined{ctx: ctx, cmd: redis.NewCmd(ctx, cmdArgs...), done: make(chan struct{})}
 	p.mu.Lock()
 	p.queue = append(p.queue, c)
 	start := p.inFlight < maxPipelines
@@ -69,20 +86,31 @@ func (p *pipeliner) run(ctx context.Context, script *redis.Script, keys []string
 	if start {
 		p.flush()
 	}
-	<-c.done
+	select {
+	case <-c.done:
+	case <-ctx.Done():
+		return failedCmd(ctx, ctx.Err())
+	}
 	if err := c.cmd.Err(); err != nil && strings.HasPrefix(err.Error(), "NOSCRIPT") {
 		return script.Run(ctx, p.c, keys, args...) // loads it
 	}
 	return c.cmd
 }
 
-// flush sends what is queued; when more queued meanwhile, a new goroutine takes its place
-// in flight and sends that, so that the caller whose goroutine this is waits for its own
-// call only.
+func failedCmd(ctx context.Context, err error) *redis.Cmd {
+	cmd := redis.NewCmd(ctx)
+	cmd.SetErr(err)
+	return cmd
+}
+
+// flush sends up to maxBatch queued calls; when more are queued after, a new goroutine
+// takes its place in flight and sends those, so that the caller whose goroutine this is
+// waits for its own call only.
 func (p *pipeliner) flush() {
 	p.mu.Lock()
-	batch := p.queue
-	p.queue = nil
+	n := min(len(p.queue), maxBatch)
+	batch := p.queue[:n:n]
+	p.queue = p.queue[n:]
 	p.mu.Unlock()
 	p.send(batch)
 	p.mu.Lock()
@@ -96,15 +124,26 @@ func (p *pipeliner) flush() {
 	}
 }
 
-// send runs batch, alone or as one pipeline, and tells each caller.
+// send runs the calls of batch whose callers still wait, alone or as one pipeline, and
+// tells each caller.
 func (p *pipeliner) send(batch []*pipelined) {
+	live := batch[:0:0]
+	for _, c := range batch {
+		if err := c.ctx.Err(); err != nil {
+			c.cmd.SetErr(err)
+			continue
+		}
+		live = append(live, c)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), pipelineTimeout)
 	defer cancel()
-	if len(batch) == 1 {
-		_ = p.c.Process(ctx, batch[0].cmd)
-	} else {
+	switch len(live) {
+	case 0:
+	case 1:
+		_ = p.c.Process(ctx, live[0].cmd)
+	default:
 		pipe := p.c.Pipeline()
-		for _, c := range batch {
+		for _, c := range live {
 			_ = pipe.Process(ctx, c.cmd)
 		}
 		_, _ = pipe.Exec(ctx) // each command has its own answer or error

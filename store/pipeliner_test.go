@@ -10,6 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/frontdeskhq/frontdesk/store/redistest"
+	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
 // echoScript increments its key and answers with its argument and the count.
@@ -17,9 +18,9 @@ var echoScript = redis.NewScript(`return {ARGV[1], redis.call('INCR', KEYS[1])}`
 
 func TestPipeliner_EachCallGetsItsOwnAnswer(t *testing.T) {
 	c, prefix := redistest.Open(t)
-	p := &pipeliner{c: c}
+	p := newPipeliner(c)
 	ctx := context.Background()
-	const callers, calls = 50, 40
+	const callers, calls = 3 * maxBatch, 10 // more at once than one pipeline carries
 	var wg sync.WaitGroup
 	errs := make(chan error, callers)
 	for g := range callers {
@@ -29,7 +30,7 @@ func TestPipeliner_EachCallGetsItsOwnAnswer(t *testing.T) {
 			key := fmt.Sprintf("%spipe:%d", prefix, g)
 			for i := range calls {
 				want := fmt.Sprintf("g%d-%d", g, i)
-				got, err := p.run(ctx, echoScript, []string{key}, want).Slice()
+				got, err := p.run(ctx, true, echoScript, []string{key}, want).Slice()
 				if err != nil {
 					errs <- err
 					return
@@ -56,10 +57,10 @@ func TestPipeliner_EachCallGetsItsOwnAnswer(t *testing.T) {
 
 func TestPipeliner_LoadsAScriptRedisDoesNotHave(t *testing.T) {
 	c, prefix := redistest.Open(t)
-	p := &pipeliner{c: c}
+	p := newPipeliner(c)
 	ctx := context.Background()
 	fresh := redis.NewScript(`return 'fresh ' .. ARGV[1] .. ' ` + prefix + `'`) // not loaded yet
-	got, err := p.run(ctx, fresh, []string{prefix + "k"}, "x").Text()
+	got, err := p.run(ctx, true, fresh, []string{prefix + "k"}, "x").Text()
 	if err != nil || got != "fresh x "+prefix {
 		t.Fatalf("run = %q, %v", got, err)
 	}
@@ -67,14 +68,33 @@ func TestPipeliner_LoadsAScriptRedisDoesNotHave(t *testing.T) {
 
 func TestPipeliner_EndedContextSendsNothing(t *testing.T) {
 	c, prefix := redistest.Open(t)
-	p := &pipeliner{c: c}
+	p := newPipeliner(c)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	key := prefix + "untouched"
-	if err := p.run(ctx, echoScript, []string{key}, "x").Err(); !errors.Is(err, context.Canceled) {
+	if err := p.run(ctx, true, echoScript, []string{key}, "x").Err(); !errors.Is(err, context.Canceled) {
 		t.Fatalf("run with an ended context = %v", err)
 	}
 	if n, err := c.Exists(context.Background(), key).Result(); err != nil || n != 0 {
 		t.Errorf("the script ran: exists %d, %v", n, err)
+	}
+}
+
+func TestRerunnable(t *testing.T) {
+	withID := customerMsg("a", "s1")
+	for _, tc := range []struct {
+		name   string
+		create bool
+		w      tickets.InboundWrite
+		want   bool
+	}{
+		{"messages with ids", false, tickets.InboundWrite{Messages: []tickets.Message{withID, customerMsg("b", "s2")}}, true},
+		{"a message without one", false, tickets.InboundWrite{Messages: []tickets.Message{withID, customerMsg("b", "")}}, false},
+		{"creating", true, tickets.InboundWrite{Messages: []tickets.Message{withID}}, false},
+		{"closing", false, tickets.InboundWrite{Messages: []tickets.Message{withID}, Close: &tickets.Closing{}}, false},
+	} {
+		if got := rerunnable(tc.create, tc.w); got != tc.want {
+			t.Errorf("%s: rerunnable = %v", tc.name, got)
+		}
 	}
 }

@@ -72,7 +72,7 @@ func New(client redis.UniversalClient, cfg Config) (*Redis, error) {
 		return nil, err
 	}
 	cfg.setDefaults()
-	return &Redis{c: client, pipe: &pipeliner{c: client}, keys: keys{prefix: cfg.Prefix}, cfg: cfg}, nil
+	return &Redis{c: client, pipe: newPipeliner(client), keys: keys{prefix: cfg.Prefix}, cfg: cfg}, nil
 }
 
 // Ping reports whether Redis answers.

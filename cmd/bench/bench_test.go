@@ -38,7 +38,7 @@ func TestParseMonitor(t *testing.T) {
 		t.Errorf("parseMonitor = %+v, %v", rec, ok)
 	}
 	rec, ok = parseMonitor(`+1700000000.260000 [0 127.0.0.1:5001] "XREADGROUP" "GROUP" "sink:ai" "fd-1" "COUNT" "64" "BLOCK" "2000" "STREAMS" "P{1}:outbox:sink:ai" ">"`)
-	if !ok || rec.cmd != "xreadgroup" || rec.group != "sink:ai" {
+	if !ok || rec.cmd != "xreadgroup" || rec.stream != "P{1}:outbox:sink:ai" {
 		t.Errorf("parseMonitor(xreadgroup) = %+v, %v", rec, ok)
 	}
 	rec, ok = parseMonitor(`+1700000000.300000 [0 lua] "hset" "a \"quoted\" key\n" "v"`)
@@ -77,16 +77,18 @@ func TestSummarize(t *testing.T) {
 	if c.ByScript["pickScript"] != 2 || c.ByCommand["hgetall"] != 1 || c.ByScriptCommand["xadd"] != 1 {
 		t.Errorf("by name: %v %v %v", c.ByScript, c.ByCommand, c.ByScriptCommand)
 	}
-	// A read of a group that got no entry is idle; one of a group that got one is not.
+	// A read of a stream that got no entry is idle (another partition's stream of a group
+	// that got one, too); one of a stream that got one is not.
 	reads := summarize([]monitored{
-		{at: 1, client: "z", cmd: "xreadgroup", group: "sink:ai"},
+		{at: 1, client: "z", cmd: "xreadgroup", stream: "fd:P{3}:outbox:sink:ai"},
+		{at: 1.01, client: "x", cmd: "xreadgroup", stream: "fd:P{4}:outbox:desk"},
 		{at: 1.1, client: "a", cmd: "evalsha", arg: sha},
 		{at: 1.100001, client: "lua", cmd: "xadd", arg: "fd:P{3}:outbox:desk"},
 		{at: 1.100020, client: "a", cmd: "evalsha", arg: sha},                  // autopipelined: 19µs after the
 		{at: 1.100060, client: "lua", cmd: "xadd", arg: "fd:P{3}:outbox:desk"}, // last script line
-		{at: 1.2, client: "y", cmd: "xreadgroup", group: "desk"},
+		{at: 1.2, client: "y", cmd: "xreadgroup", stream: "fd:P{3}:outbox:desk"},
 	}, scripts)
-	if reads.IdleReads != 1 || reads.Background != 1 || reads.Client != 3 || reads.RoundTrips != 2 || reads.ByCommand["xreadgroup"] != 1 {
+	if reads.IdleReads != 2 || reads.Background != 2 || reads.Client != 3 || reads.RoundTrips != 2 || reads.ByCommand["xreadgroup"] != 1 {
 		t.Errorf("summarize(reads) = %+v", reads)
 	}
 	idle := summarize([]monitored{{at: 1, client: "z", cmd: "get"}}, scripts)

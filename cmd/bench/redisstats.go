@@ -65,7 +65,7 @@ type monitored struct {
 	client string  // "127.0.0.1:port", or "lua" for a command a script ran
 	cmd    string  // lower case
 	arg    string  // the first argument (the sha of an evalsha, the key of an xadd)
-	group  string  // an xreadgroup's consumer group
+	stream string  // the stream an xreadgroup reads
 }
 
 // monitor captures what Redis runs (MONITOR) until stop is called.
@@ -128,8 +128,18 @@ func parseMonitor(line string) (monitored, bool) {
 	cmd, rest := monitorToken(rest)
 	arg, rest := monitorToken(rest)
 	rec := monitored{at: at, client: client, cmd: strings.ToLower(cmd), arg: arg}
-	if rec.cmd == "xreadgroup" { // XREADGROUP GROUP <group> <consumer> …
-		rec.group, _ = monitorToken(rest)
+	if rec.cmd == "xreadgroup" { // XREADGROUP GROUP <group> <consumer> … STREAMS <key> <id>
+		for prev := arg; ; {
+			tok, next := monitorToken(rest)
+			if next == rest { // no more (quoted) arguments
+				break
+			}
+			if strings.EqualFold(prev, "streams") {
+				rec.stream = tok
+				break
+			}
+			prev, rest = tok, next
+		}
 	}
 	return rec, true
 }
@@ -199,7 +209,7 @@ var backgroundScripts = map[string]bool{"renewScript": true, "releaseScript": tr
 // they took (a pipeline is one: commands of one connection that follow each other, each
 // within 30µs of the end of the one before, what a script it ran included), and commands
 // run inside scripts; each by command name. Counted apart, in Background: the background
-// scripts (and what they run), and the reads of consumer groups that got no outbox entry
+// scripts (and what they run), and the reads of streams that got no outbox entry
 // in the capture (IdleReads: a blocking read timing out, or a lingering group's
 // look for a batch), which cost time, not operations.
 type redisCost struct {
@@ -216,13 +226,11 @@ func newRedisCost() redisCost {
 
 func summarize(recs []monitored, scripts map[string]string) redisCost {
 	c := newRedisCost()
-	// The groups an entry was appended for: the others' reads were idle.
+	// The streams an entry was appended to: the reads of the others were idle.
 	fed := map[string]bool{}
 	for _, r := range recs {
 		if r.cmd == "xadd" {
-			if i := strings.LastIndex(r.arg, ":outbox:"); i >= 0 {
-				fed[r.arg[i+len(":outbox:"):]] = true
-			}
+			fed[r.arg] = true
 		}
 	}
 	last := map[string]float64{} // client → when its previous command (or its script's last) ran
@@ -240,7 +248,7 @@ func summarize(recs []monitored, scripts map[string]string) redisCost {
 			continue
 		}
 		inBackground = false
-		if r.cmd == "xreadgroup" && !fed[r.group] {
+		if r.cmd == "xreadgroup" && !fed[r.stream] {
 			c.Background++
 			c.IdleReads++
 			last[r.client] = r.at
@@ -285,7 +293,7 @@ func (c redisCost) sub(idle redisCost, factor float64) redisCost {
 	out.Client = c.Client - scale(idle.Client)
 	out.RoundTrips = c.RoundTrips - scale(idle.RoundTrips)
 	out.InScripts = c.InScripts - scale(idle.InScripts)
-	out.Background = c.Background
+	out.Background, out.IdleReads = c.Background, c.IdleReads
 	for k, v := range c.ByCommand {
 		out.ByCommand[k] = v - scale(idle.ByCommand[k])
 	}
