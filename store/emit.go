@@ -104,9 +104,8 @@ end
 
 -- as_written adds to fields (an entry's name, value pairs) what relaying a message needs
 -- of the ticket as it is now (written_fields; tickets.Ticket.ForRelay is the same part):
--- each of those fields of its
--- HASH ticket as h:<field>, and its current card (from the HASH cards) as card (see
--- event.go), so that the handlers need not read it again. The rest of the ticket (its
+-- each of those fields of its HASH ticket as h:<field>, and its current card (from the
+-- HASH cards) as card (see event.go), so that the handlers need not read it again. The rest of the ticket (its
 -- request's texts, up to 64 KiB, its details, its times) would cost every message's
 -- entry many times its own size and is never read from it.
 local written_fields = {'id', 'number', 'source', 'conv', 'customer', 'status', 'inbox', 'card_event'}

@@ -152,7 +152,7 @@ type TicketState struct {
 }
 
 // IsOpen reports whether the ticket is pending or active.
-func (s TicketState) IsOpen() bool { return s.Status == StatusPending || s.Status == StatusActive }
+func (s TicketState) IsOpen() bool { return s.Status.IsOpen() }
 
 // StateOf is t in brief.
 func StateOf(t *Ticket) TicketState {

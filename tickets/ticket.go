@@ -17,6 +17,9 @@ const (
 	StatusClosed Status = "closed"
 )
 
+// IsOpen reports whether a ticket in status s is open: pending or active.
+func (s Status) IsOpen() bool { return s == StatusPending || s == StatusActive }
+
 // Valid reports whether s is one of the three statuses.
 func (s Status) Valid() bool {
 	return s == StatusPending || s == StatusActive || s == StatusClosed
@@ -146,7 +149,7 @@ type CSAT struct {
 }
 
 // IsOpen reports whether the ticket is pending or active.
-func (t *Ticket) IsOpen() bool { return t.Status == StatusPending || t.Status == StatusActive }
+func (t *Ticket) IsOpen() bool { return t.Status.IsOpen() }
 
 // ForRelay is the part of t a message's event carries (Event.Ticket): what relaying a
 // message needs, and nothing else.
