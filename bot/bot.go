@@ -174,9 +174,9 @@ func New(cfg Config, api *slack.Client, tk Tickets, seen Deduper, log *zap.Logge
 // Connected reports whether the Socket Mode connection is up (for /readyz).
 func (b *Bot) Connected() bool { return b.connected.Load() }
 
-// Run checks who the bot is, connects to Slack and serves until ctx ends; then it waits
-// for the work in flight and returns nil. It returns an error when Slack refuses the
-// tokens.
+// Run checks who the bot is, connects to Slack and serves until ctx ends; then it hands
+// over to the other replicas (handOff), closes the connection, waits for the work in
+// flight and returns nil. It returns an error when Slack refuses the tokens.
 func (b *Bot) Run(ctx context.Context) error {
 	if err := b.whoAmI(ctx); err != nil || ctx.Err() != nil {
 		return err
@@ -184,26 +184,46 @@ func (b *Bot) Run(ctx context.Context) error {
 	if err := b.ensureTicketingChannels(ctx); err != nil {
 		b.log.Error("cannot set up default ticketing channels", zap.Error(err))
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- b.sm.RunContext(ctx) }()
-	defer b.wg.Wait()
-	b.wg.Add(1)
-	go func() {
-		defer b.wg.Done()
-		b.watchEpochs(ctx)
+	// The heartbeats go on until the connection is closed and the work in flight is done,
+	// so that the others count this replica for as long as it may store messages.
+	beatCtx, stopBeats := context.WithCancel(context.WithoutCancel(ctx))
+	beating := make(chan struct{})
+	defer func() {
+		b.wg.Wait()
+		stopBeats()
+		<-beating
 	}()
+	joined := b.join(ctx)
+	go func() {
+		defer close(beating)
+		b.watchEpochs(beatCtx, joined)
+	}()
+	if ctx.Err() != nil {
+		return nil
+	}
+	// The connection outlives ctx by the hand-off, and events already on their way are
+	// still taken while it closes.
+	live := context.WithoutCancel(ctx)
+	smCtx, closeSocket := context.WithCancel(live)
+	defer closeSocket()
+	errc := make(chan error, 1)
+	go func() { errc <- b.sm.RunContext(smCtx) }()
+	stopping := ctx.Done()
 	for {
 		select {
-		case <-ctx.Done():
-			<-errc
-			return nil
+		case <-stopping:
+			stopping = nil
+			b.go_(live, func(hctx context.Context) {
+				b.handOff(hctx)
+				closeSocket()
+			})
 		case err := <-errc:
 			if ctx.Err() != nil {
 				return nil
 			}
 			return classify("socket mode", err)
 		case evt := <-b.sm.Events:
-			b.dispatch(ctx, evt)
+			b.dispatch(live, evt)
 		}
 	}
 }

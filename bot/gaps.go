@@ -20,13 +20,14 @@ import (
 // channel, Slack's ts order. Slack sends a channel's message events in that order, and
 // the relay takes each channel's messages one at a time (serial.go), so ordinarily the
 // order holds by itself. It breaks when a Socket Mode connection ends (a crash, a network
-// drop, a refresh, a replica killed) with an agent's message in flight: Slack sends that
+// drop, a refresh, a replica killed or stopped) with an agent's message in flight: Slack sends that
 // one again only after a while (seconds, up to minutes), and the agent's next messages,
 // arriving on another connection at once, would overtake it.
 //
 // So whenever a connection may have ended with events in flight (trouble: this process's
 // connection ended or came up, Slack sent an event again, or another replica said so or
-// stopped beating), each inbox channel is due a check until its history has been read
+// stopped beating; a replica that stops cleanly says so before its connection closes,
+// handOff), each inbox channel is due a check until its history has been read
 // past that moment: before the channel's next top-level agent message is relayed, its
 // history is read and the agents' messages the ticket service does not have yet are
 // relayed first, in ts order. The late event, when it comes, is recognised by its ts and
@@ -47,6 +48,9 @@ type SocketEpochs interface {
 	// member's latest heartbeat is more than stale old, and returns the counter and how
 	// many members are alive.
 	BeatSocket(ctx context.Context, member string, now time.Time, stale time.Duration) (epoch int64, alive int, err error)
+	// SocketUnheard returns how many members other than member have not read epoch (or
+	// a later one) at a heartbeat yet.
+	SocketUnheard(ctx context.Context, member string, epoch int64) (int, error)
 	// LeaveSocket forgets member, which stops cleanly.
 	LeaveSocket(ctx context.Context, member string) error
 }
@@ -63,6 +67,14 @@ const (
 const (
 	heartbeat      = 500 * time.Millisecond
 	heartbeatStale = 2 * time.Second
+)
+
+// handOver bounds how long a replica that joins or stops cleanly waits, after it raised
+// the epoch, for each of the others to have read it at a heartbeat (one that has not by
+// then is dead, and its silence raises the epoch anyway); it asks every handOverPoll.
+const (
+	handOver     = heartbeatStale + heartbeat
+	handOverPoll = heartbeat / 10
 )
 
 // historyTries is how many times a check reads history when Slack fails (5xx, network),
@@ -155,10 +167,80 @@ func (b *Bot) connectionsChanged(ctx context.Context, why string) {
 	})
 }
 
+// join sends this replica's first heartbeat before its connection opens and reports
+// whether Redis answered. When other replicas beat, it raises the epoch and waits until
+// each of them has read it (handOver): by then each counts this replica too, so agents'
+// messages settle (Replicas) before Slack sends this one any event.
+func (b *Bot) join(ctx context.Context) bool {
+	if b.cfg.Epochs == nil || !b.beat(ctx, false) {
+		return false
+	}
+	if b.Replicas() > 1 {
+		b.raiseAndWait(ctx, "joining")
+	}
+	return true
+}
+
+// handOff is a clean stop's first step, taken while the connection is still open: the
+// events on their way over it when it closes come again only after a while, and the
+// agents' messages written after them go to the other replicas meanwhile. So it raises
+// the shared epoch and, while it goes on taking events, waits until each of the others
+// has read it (handOver): by the time the connection closes, they check a channel's
+// order before they relay its next agent message.
+//
+// A replica that read the epoch is due checks until it has read its channels' history
+// past that moment and gapMargin; so when the others took longer than half that margin
+// to read it, it raises the epoch once more.
+func (b *Bot) handOff(ctx context.Context) {
+	if b.cfg.Epochs == nil {
+		return
+	}
+	for range 2 {
+		began := time.Now()
+		b.raiseAndWait(ctx, "stopping")
+		if time.Since(began) < gapMargin/2 {
+			return
+		}
+	}
+}
+
+// raiseAndWait raises the shared epoch and waits, at most handOver, until every other
+// replica has read it.
+func (b *Bot) raiseAndWait(ctx context.Context, why string) {
+	n, err := b.cfg.Epochs.BumpSocketEpoch(ctx)
+	if err != nil {
+		b.log.Warn("cannot tell the other replicas to check message order", zap.String("why", why), zap.Error(err))
+		return
+	}
+	b.epochMu.Lock()
+	b.sharedEpoch = max(b.sharedEpoch, n)
+	b.epochMu.Unlock()
+	deadline := time.Now().Add(handOver)
+	t := time.NewTicker(handOverPoll)
+	defer t.Stop()
+	for {
+		unheard, err := b.cfg.Epochs.SocketUnheard(ctx, b.member, n)
+		if err == nil && unheard == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.log.Warn("other replicas did not read the socket epoch in time", zap.String("why", why),
+				zap.Int("unheard", unheard), zap.Error(err))
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
 // watchEpochs sends this replica's heartbeats and follows the shared epoch until ctx
 // ends, making every channel due a check when it was raised elsewhere (another replica
-// lost a connection, or died); then it leaves.
-func (b *Bot) watchEpochs(ctx context.Context) {
+// lost a connection, stopped, or died); then it leaves. joined says whether join's
+// heartbeat read the epoch already.
+func (b *Bot) watchEpochs(ctx context.Context, joined bool) {
 	if b.cfg.Epochs == nil {
 		return
 	}
@@ -173,19 +255,12 @@ func (b *Bot) watchEpochs(ctx context.Context) {
 	defer t.Stop()
 	// The first reading only says where the epoch stands: this replica's own first
 	// connection makes every channel due anyway.
-	known := false
+	known := joined
 	for {
-		n, alive, err := b.cfg.Epochs.BeatSocket(ctx, b.member, time.Now(), heartbeatStale)
-		if err == nil { // Redis away: its errors are reported where they matter
-			b.replicas.Store(int64(alive))
-			b.epochMu.Lock()
-			raised := known && n > b.sharedEpoch
-			b.sharedEpoch = max(b.sharedEpoch, n)
-			b.epochMu.Unlock()
+		if joined {
+			joined = false // join beat just now
+		} else if b.beat(ctx, known) {
 			known = true
-			if raised {
-				b.gaps.troubled()
-			}
 		}
 		select {
 		case <-ctx.Done():
@@ -193,6 +268,26 @@ func (b *Bot) watchEpochs(ctx context.Context) {
 		case <-t.C:
 		}
 	}
+}
+
+// beat sends one heartbeat and reads how many replicas beat and the shared epoch; when
+// known (an earlier reading said where the epoch stood) and the epoch was raised since,
+// every channel is due a check. It reports whether Redis answered (its errors are
+// reported where they matter).
+func (b *Bot) beat(ctx context.Context, known bool) bool {
+	n, alive, err := b.cfg.Epochs.BeatSocket(ctx, b.member, time.Now(), heartbeatStale)
+	if err != nil {
+		return false
+	}
+	b.replicas.Store(int64(alive))
+	b.epochMu.Lock()
+	raised := known && n > b.sharedEpoch
+	b.sharedEpoch = max(b.sharedEpoch, n)
+	b.epochMu.Unlock()
+	if raised {
+		b.gaps.troubled()
+	}
+	return true
 }
 
 // fillGap relays, before the top-level agent message of ts in channel, the agents'

@@ -110,7 +110,7 @@ func TestWatchEpochs(t *testing.T) {
 	}
 	b := &Bot{cfg: Config{Epochs: st}, gaps: newGaps(), log: zap.NewNop(), member: "this-replica"}
 	done := make(chan struct{})
-	go func() { defer close(done); b.watchEpochs(ctx) }()
+	go func() { defer close(done); b.watchEpochs(ctx, false) }()
 	defer func() { cancel(); <-done }()
 	deadline := time.Now().Add(10 * time.Second)
 	for b.shared() != 1 {
@@ -163,4 +163,53 @@ func (b *Bot) shared() int64 {
 	b.epochMu.Lock()
 	defer b.epochMu.Unlock()
 	return b.sharedEpoch
+}
+
+// TestHandOver: a replica that joins is counted by the others before its connection
+// opens, and one that stops cleanly has every other check its channels' order before its
+// connection closes, however their heartbeats fall.
+func TestHandOver(t *testing.T) {
+	client, prefix := redistest.Open(t)
+	st, err := store.New(client, store.Config{Prefix: prefix})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	newBot := func(name string) (*Bot, func()) {
+		b := &Bot{cfg: Config{Epochs: st}, gaps: newGaps(), log: zap.NewNop(), member: name}
+		bctx, stop := context.WithCancel(ctx)
+		joined := b.join(bctx)
+		if !joined {
+			t.Fatalf("%s did not join", name)
+		}
+		done := make(chan struct{})
+		go func() { defer close(done); b.watchEpochs(bctx, joined) }()
+		return b, func() { stop(); <-done }
+	}
+	a, stopA := newBot("a")
+	defer stopA()
+	if n := a.Replicas(); n != 1 {
+		t.Fatalf("a alone counts %d replicas", n)
+	}
+	a.gaps.troubled() // a's own connection came up
+	a.gaps.done("C1", slackTS(time.Now().Add(gapMargin)))
+
+	b, stopB := newBot("b")
+	if na, nb := a.Replicas(), b.Replicas(); na != 2 || nb != 2 {
+		t.Fatalf("once b joined, a counts %d replicas and b %d; want 2 and 2", na, nb)
+	}
+	a.gaps.done("C1", slackTS(time.Now().Add(gapMargin))) // a checked C1 after b joined
+	if due, _ := a.gaps.due("C1"); due {
+		t.Fatal("C1 is due after its check")
+	}
+
+	b.handOff(ctx)
+	if due, _ := a.gaps.due("C1"); !due {
+		t.Fatal("b's hand-off returned before a made its channels due a check")
+	}
+	stopB()
+	if unheard, err := st.SocketUnheard(ctx, "a", 1<<40); err != nil || unheard != 0 {
+		t.Fatalf("after b left, %d others unheard (%v); want none", unheard, err)
+	}
+	cancel()
 }

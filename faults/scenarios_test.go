@@ -427,7 +427,9 @@ func testSlow(t *testing.T) {
 
 // rolling-restart: two replicas, each stopped with SIGTERM (the binary's graceful
 // shutdown) and started again in turn in the middle of a burst, as an orchestrator's
-// rolling update does; each stops within its grace period and nothing is lost or doubled.
+// rolling update does; each stops within its grace period, nothing is lost or doubled,
+// and the agents' messages, written in pairs a few milliseconds apart, arrive in the
+// order written.
 func testRollingRestart(t *testing.T) {
 	w := newWorld(t, "rolling-restart")
 	procs := []*proc{w.start("fd-a", ""), w.start("fd-b", "")}
@@ -435,7 +437,9 @@ func testRollingRestart(t *testing.T) {
 		t.Fatalf("%d Socket Mode connections, want 2", w.sim.Connections())
 	}
 	w.openChats(chats, 1)
-	b := w.startBurst(standard)
+	paired := standard
+	paired.agentPair = 4 * time.Millisecond
+	b := w.startBurst(paired)
 	var stops []string
 	for i, p := range procs {
 		b.reach(0.2 + 0.35*float64(i))

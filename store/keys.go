@@ -119,6 +119,10 @@ func (k keys) socketEpoch() string { return k.prefix + "{socket}:epoch" }
 // unix milliseconds of its latest heartbeat. It shares socketEpoch's hash tag.
 func (k keys) socketMembers() string { return k.prefix + "{socket}:members" }
 
+// socketRead is a HASH, P+"{socket}:read": each running bot (member) → the socket epoch
+// its latest heartbeat read. It shares socketEpoch's hash tag.
+func (k keys) socketRead() string { return k.prefix + "{socket}:read" }
+
 // lease is a STRING with a TTL, P+"lease:<group>:<N>", holding the name of the consumer
 // that works partition N's outbox for group.
 func (k keys) lease(group string, p int) string {

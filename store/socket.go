@@ -36,12 +36,13 @@ func (r *Redis) SocketEpoch(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
-// beatScript records a bot's heartbeat, forgets the bots whose latest heartbeat is too
-// old (raising the epoch: they may have died with events in flight) and returns the epoch
-// and how many bots are alive.
+// beatScript records a bot's heartbeat and the epoch it reads, forgets the bots whose
+// latest heartbeat is too old (raising the epoch: they may have died with events in
+// flight) and returns the epoch and how many bots are alive.
 //
 // KEYS[1] -> P{socket}:members
 // KEYS[2] -> P{socket}:epoch
+// KEYS[3] -> P{socket}:read
 // ARGV[1] -> now, unix ms
 // ARGV[2] -> the member
 // ARGV[3] -> heartbeats at or before this (unix ms) are too old
@@ -52,12 +53,30 @@ local epoch
 if #gone > 0 then
 	for _, m in ipairs(gone) do
 		redis.call('ZREM', KEYS[1], m)
+		redis.call('HDEL', KEYS[3], m)
 	end
 	epoch = redis.call('INCR', KEYS[2])
 else
 	epoch = tonumber(redis.call('GET', KEYS[2]) or '0')
 end
+redis.call('HSET', KEYS[3], ARGV[2], epoch)
 return {epoch, redis.call('ZCARD', KEYS[1])}
+`)
+
+// unheardScript counts the bots other than one that have not read an epoch yet.
+//
+// KEYS[1] -> P{socket}:members
+// KEYS[2] -> P{socket}:read
+// ARGV[1] -> the member asking
+// ARGV[2] -> the epoch
+var unheardScript = redis.NewScript(`
+local n = 0
+for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+	if m ~= ARGV[1] and tonumber(redis.call('HGET', KEYS[2], m) or '0') < tonumber(ARGV[2]) then
+		n = n + 1
+	end
+end
+return n
 `)
 
 // BeatSocket records that member (one running bot) is alive at now, raises the socket
@@ -65,7 +84,7 @@ return {epoch, redis.call('ZCARD', KEYS[1])}
 // without leaving), and returns the epoch and how many members are alive, member
 // included.
 func (r *Redis) BeatSocket(ctx context.Context, member string, now time.Time, stale time.Duration) (epoch int64, alive int, err error) {
-	res, err := beatScript.Run(ctx, r.c, []string{r.keys.socketMembers(), r.keys.socketEpoch()},
+	res, err := beatScript.Run(ctx, r.c, []string{r.keys.socketMembers(), r.keys.socketEpoch(), r.keys.socketRead()},
 		now.UnixMilli(), member, now.Add(-stale).UnixMilli()).Int64Slice()
 	if err == nil && len(res) != 2 {
 		err = fmt.Errorf("the script answered %d values", len(res))
@@ -76,10 +95,25 @@ func (r *Redis) BeatSocket(ctx context.Context, member string, now time.Time, st
 	return res[0], int(res[1]), nil
 }
 
+// SocketUnheard returns how many running bots other than member have not read epoch (or
+// a later one) at a heartbeat yet.
+func (r *Redis) SocketUnheard(ctx context.Context, member string, epoch int64) (int, error) {
+	n, err := unheardScript.Run(ctx, r.c, []string{r.keys.socketMembers(), r.keys.socketRead()}, member, epoch).Int()
+	if err != nil {
+		return 0, fmt.Errorf("store: socket epoch readers: %w", err)
+	}
+	return n, nil
+}
+
 // LeaveSocket forgets member, which stops cleanly: its heartbeats stopping is no sign of
-// events lost.
+// events lost (it raised the epoch itself before its connection closed).
 func (r *Redis) LeaveSocket(ctx context.Context, member string) error {
-	if err := r.c.ZRem(ctx, r.keys.socketMembers(), member).Err(); err != nil {
+	_, err := r.c.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.ZRem(ctx, r.keys.socketMembers(), member)
+		p.HDel(ctx, r.keys.socketRead(), member)
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("store: socket leave: %w", err)
 	}
 	return nil

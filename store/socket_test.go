@@ -56,3 +56,42 @@ func TestBeatSocket(t *testing.T) {
 	}
 	beat("a", t0.Add(5500*time.Millisecond), 2, 1)
 }
+
+// TestSocketUnheard: the members other than the one asking that have not read an epoch
+// at a heartbeat; one that left, or was forgotten as dead, is not waited for.
+func TestSocketUnheard(t *testing.T) {
+	st, _ := newStore(t)
+	ctx := context.Background()
+	t0 := time.Now()
+	unheard := func(member string, epoch int64, want int) {
+		t.Helper()
+		if n, err := st.SocketUnheard(ctx, member, epoch); err != nil || n != want {
+			t.Fatalf("SocketUnheard(%s, %d) = %d, %v; want %d", member, epoch, n, err, want)
+		}
+	}
+	for _, m := range []string{"a", "b", "c"} {
+		if _, _, err := st.BeatSocket(ctx, m, t0, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := st.BumpSocketEpoch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unheard("a", n, 2)
+	unheard("a", n-1, 0) // everyone read the epoch before
+	if _, _, err := st.BeatSocket(ctx, "b", t0.Add(time.Second), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	unheard("a", n, 1)
+	if err := st.LeaveSocket(ctx, "c"); err != nil {
+		t.Fatal(err)
+	}
+	unheard("a", n, 0)
+	unheard("b", n, 1) // a has not beaten since
+	// a goes silent and b's next heartbeat forgets it.
+	if _, _, err := st.BeatSocket(ctx, "b", t0.Add(2*time.Minute), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	unheard("b", n+1, 0)
+}
