@@ -182,13 +182,22 @@ func ackAt(c *curve, frac float64) string {
 // ticketReadSize is how many commands one read of a ticket sends (store/get.go).
 const ticketReadSize = 2.0
 
-// busiest is the search step with the highest throughput: the saturation reading.
+// busiest is the saturation reading: the search step with the highest throughput of
+// those the target kept up with (an overloaded step's peak is not a rate it can hold).
+// When it kept up with none, it is the step with the highest throughput.
 func (c *curve) busiest() *step {
-	var best *step
+	var best, kept *step
 	for i := range c.Search {
-		if best == nil || c.Search[i].Throughput > best.Throughput {
-			best = &c.Search[i]
+		st := &c.Search[i]
+		if best == nil || st.Throughput > best.Throughput {
+			best = st
 		}
+		if st.KeptUp && (kept == nil || st.Throughput > kept.Throughput) {
+			kept = st
+		}
+	}
+	if kept != nil {
+		return kept
 	}
 	return best
 }

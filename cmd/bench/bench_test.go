@@ -345,3 +345,19 @@ func TestScriptNames(t *testing.T) {
 		t.Errorf("scriptNames = %v", got)
 	}
 }
+
+// TestBusiest: the saturation reading is the busiest step the target kept up with, not an
+// overloaded step that delivered more for a while.
+func TestBusiest(t *testing.T) {
+	c := curve{Search: []step{{Throughput: 2600, KeptUp: true}, {Throughput: 3689}, {Throughput: 3021, KeptUp: true}, {Throughput: 2480}}}
+	if st := c.busiest(); st == nil || st.Throughput != 3021 {
+		t.Fatalf("busiest = %+v, want the kept-up step of 3021/s", st)
+	}
+	c = curve{Search: []step{{Throughput: 100}, {Throughput: 300}, {Throughput: 200}}}
+	if st := c.busiest(); st == nil || st.Throughput != 300 {
+		t.Fatalf("busiest with none kept up = %+v, want 300/s", st)
+	}
+	if (&curve{}).busiest() != nil {
+		t.Fatal("busiest of no steps is not nil")
+	}
+}
