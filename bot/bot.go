@@ -293,23 +293,16 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 			// e.g. because the connection that carried it ended.
 			b.connectionsChanged(ctx, "redelivered")
 		}
-		stored := b.onEvent(ctx, evt)
-		if stored == nil {
-			b.ack(evt, nil, received)
-			return
-		}
 		// An agent's message is acknowledged once the ticket service has it, so that a
 		// crash before that leaves Slack to send it again; never later than storeWait,
 		// well inside Slack's 3 s (the relay goes on; it retries by itself).
-		b.go_(ctx, func(context.Context) {
-			t := time.NewTimer(storeWait)
-			defer t.Stop()
-			select {
-			case <-stored:
-			case <-t.C:
-			}
-			b.ack(evt, nil, received)
-		})
+		var once sync.Once
+		ack := func() { once.Do(func() { b.ack(evt, nil, received) }) }
+		bound := time.AfterFunc(storeWait, ack)
+		if !b.onEvent(ctx, evt, func() { bound.Stop(); ack() }) {
+			bound.Stop()
+			ack()
+		}
 	case socketmode.EventTypeInteractive:
 		cb, ok := evt.Data.(slack.InteractionCallback)
 		if !ok {
@@ -369,6 +362,15 @@ func (b *Bot) ackBadMessage(ctx context.Context, evt socketmode.Event) {
 
 // go_ runs f in its own goroutine under HandlerTimeout; Run waits for it before it returns.
 func (b *Bot) go_(ctx context.Context, f func(ctx context.Context)) {
+	b.spawn(func() {
+		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.cfg.HandlerTimeout)
+		defer cancel()
+		f(hctx)
+	})
+}
+
+// spawn runs f in its own goroutine; Run waits for it before it returns.
+func (b *Bot) spawn(f func()) {
 	b.wg.Add(1)
 	go func() {
 		defer b.wg.Done()
@@ -379,9 +381,7 @@ func (b *Bot) go_(ctx context.Context, f func(ctx context.Context)) {
 				b.log.Error("handler panicked", zap.Any("panic", v), zap.Stack("stack"))
 			}
 		}()
-		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.cfg.HandlerTimeout)
-		defer cancel()
-		f(hctx)
+		f()
 	}()
 }
 

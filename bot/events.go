@@ -16,35 +16,35 @@ import (
 )
 
 // onEvent routes an Events API event: messages (in order per channel) to the relay, App
-// Home opens to the home tab. For a message to relay it returns a channel closed once the
-// relay is done with it (the ticket service has it, or said no), else nil. A message Slack
+// Home opens to the home tab. For a message to relay it returns true and calls stored once
+// the relay is done with it (the ticket service has it, or said no); else it returns false
+// and never calls stored. A message Slack
 // sends again is dropped by the store (its ts is its id); an App Home event by its
 // event_id.
-func (b *Bot) onEvent(ctx context.Context, evt socketmode.Event) <-chan struct{} {
+func (b *Bot) onEvent(ctx context.Context, evt socketmode.Event, stored func()) bool {
 	api, ok := evt.Data.(slackevents.EventsAPIEvent)
 	if !ok {
-		return nil
+		return false
 	}
 	cbe, ok := api.Data.(*slackevents.EventsAPICallbackEvent)
 	if !ok {
-		return nil
+		return false
 	}
 	switch ev := api.InnerEvent.Data.(type) {
 	case *slackevents.MessageEvent:
 		if !b.relayable(ev) {
-			return nil
+			return false
 		}
-		done := make(chan struct{})
 		b.inOrder(ctx, ev.Channel, func(ctx context.Context) {
-			defer close(done)
+			defer stored()
 			// Not deduplicated by event_id: a redelivery after a crash must be relayed
 			// unless the store has the message already, which it tells by its ts.
 			b.relay(ctx, ev)
 		})
-		return done
+		return true
 	case *slackevents.AppHomeOpenedEvent:
 		if ev.Tab != "home" {
-			return nil
+			return false
 		}
 		b.go_(ctx, func(ctx context.Context) {
 			if b.firstTime(ctx, cbe.EventID) {
@@ -52,7 +52,7 @@ func (b *Bot) onEvent(ctx context.Context, evt socketmode.Event) <-chan struct{}
 			}
 		})
 	}
-	return nil
+	return false
 }
 
 // firstTime reports whether event id is seen for the first time. When Redis cannot say,

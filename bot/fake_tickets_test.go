@@ -29,6 +29,7 @@ type fakeTickets struct {
 	checks   int                   // CheckSetup calls
 	picks    int                   // Pick calls that reached the service
 	changed  chan struct{}         // closed and replaced with every call that may change something
+	hold     chan struct{}         // when set, AgentMessage waits until it is closed (a slow store)
 }
 
 var _ Tickets = (*fakeTickets)(nil)
@@ -175,6 +176,12 @@ func (f *fakeTickets) AgentMessage(_ context.Context, channel string, m tickets.
 	}
 	if err := validAgent(m.Author); err != nil {
 		return tickets.InboxAdded{}, err
+	}
+	f.mu.Lock()
+	hold := f.hold
+	f.mu.Unlock()
+	if hold != nil {
+		<-hold
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()

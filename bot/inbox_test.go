@@ -92,3 +92,26 @@ func TestTSTime(t *testing.T) {
 		}
 	}
 }
+
+// TestRelay_AckBound: an agent's message is acknowledged once the ticket service has it,
+// and no later than storeWait when the service is slow, well inside Slack's 3 s; the
+// message is still taken when the service answers.
+func TestRelay_AckBound(t *testing.T) {
+	w := newWorkspace(t, Config{})
+	inbox := w.active(t, "T1", w.alice)
+	hold := make(chan struct{})
+	w.tk.mu.Lock()
+	w.tk.hold = hold
+	w.tk.mu.Unlock()
+	began := time.Now()
+	msg := w.alice.Post(inbox, "Still looking into it")
+	w.sim.ExpectAck(msg.Envelope())
+	if took := time.Since(began); took < storeWait-100*time.Millisecond {
+		t.Errorf("acknowledged after %v, before the service had it (bound %v)", took, storeWait)
+	}
+	if got := w.tk.transcript("T1"); len(got) != 0 {
+		t.Fatalf("taken while the service was held: %+v", got)
+	}
+	close(hold)
+	w.await(t, "the message taken", func() bool { return len(w.tk.transcript("T1")) == 1 })
+}

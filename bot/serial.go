@@ -44,7 +44,7 @@ func (s *serial) do(key string, start func(func()), job func()) {
 
 // inOrder queues f for channel on b's per-channel queue, run under HandlerTimeout.
 func (b *Bot) inOrder(ctx context.Context, channel string, f func(ctx context.Context)) {
-	b.serial.do(channel, func(worker func()) { b.go_(ctx, func(context.Context) { worker() }) },
+	b.serial.do(channel, b.spawn,
 		func() {
 			hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.cfg.HandlerTimeout)
 			defer cancel()
