@@ -60,8 +60,10 @@ type Sim struct {
 	discard bool
 	calls   []Call
 	faults  map[string]*fault
-	// losses pick the envelopes to lose with their connection (LoseInFlight).
+	// losses pick the envelopes to lose with their connection (LoseInFlight); holds the
+	// envelopes to keep on the wire until their connection closes (HoldInFlight).
 	losses []func(*Envelope) bool
+	holds  []hold
 
 	tickets   map[string]bool // apps.connections.open tickets → used
 	conns     []*conn

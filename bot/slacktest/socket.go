@@ -188,6 +188,13 @@ func (s *Sim) dispatch() {
 		s.queue = s.queue[1:]
 		c := s.conns[s.rr%len(s.conns)]
 		s.rr++
+		if held := s.takeHold(e); held != nil {
+			// On the newest connection's wire until it closes (HoldInFlight).
+			e.sentAt, e.connID = time.Now(), s.conns[len(s.conns)-1].id
+			close(held)
+			s.notify()
+			continue
+		}
 		e.sentAt, e.connID = time.Now(), c.id
 		if s.takeLoss(e) {
 			// The connection dies with this envelope on the wire (LoseInFlight): it
@@ -221,6 +228,40 @@ func (s *Sim) LoseInFlight(match func(*Envelope) bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.losses = append(s.losses, match)
+}
+
+// hold is a HoldInFlight: which envelope to hold, and the channel closed once held.
+type hold struct {
+	match func(*Envelope) bool
+	held  chan struct{}
+}
+
+// HoldInFlight makes the next events_api envelope that match accepts stay on the wire of
+// the connection opened last, as if its network stalled: it counts as written to that
+// connection but never arrives. When the connection closes (the app stops, say), Slack
+// sends it again once the retry delay (WithRetryDelay) has passed since it was written.
+// The returned channel is closed once an envelope is held. Each call holds one envelope.
+func (s *Sim) HoldInFlight(match func(*Envelope) bool) <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h := hold{match: match, held: make(chan struct{})}
+	s.holds = append(s.holds, h)
+	return h.held
+}
+
+// takeHold returns the channel of the hold that takes e (HoldInFlight), forgetting the
+// hold, or nil. Call with s.mu held.
+func (s *Sim) takeHold(e *Envelope) chan struct{} {
+	if e.Type != "events_api" || e.RetryAttempt > 0 {
+		return nil
+	}
+	for i, h := range s.holds {
+		if h.match(e) {
+			s.holds = slices.Delete(s.holds, i, i+1)
+			return h.held
+		}
+	}
+	return nil
 }
 
 // takeLoss reports whether e is to be lost (LoseInFlight), forgetting the loss that took
