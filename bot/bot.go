@@ -116,6 +116,7 @@ type Bot struct {
 	epochMu     sync.Mutex
 	sharedEpoch int64
 	member      string       // this bot among the replicas' heartbeats
+	joinRaised  atomic.Bool  // join raised the epoch: the first connection need not again
 	replicas    atomic.Int64 // how many replicas' bots beat, as last seen; 0 before the first beat
 }
 

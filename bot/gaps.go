@@ -155,16 +155,24 @@ func (b *Bot) connectionsChanged(ctx context.Context, why string) {
 	if b.cfg.Epochs == nil {
 		return
 	}
-	b.go_(ctx, func(ctx context.Context) {
-		n, err := b.cfg.Epochs.BumpSocketEpoch(ctx)
-		if err != nil {
-			b.log.Warn("cannot tell the other replicas to check message order", zap.String("why", why), zap.Error(err))
-			return
-		}
-		b.epochMu.Lock()
-		b.sharedEpoch = max(b.sharedEpoch, n)
-		b.epochMu.Unlock()
-	})
+	if why == "connected" && b.joinRaised.Swap(false) {
+		return // join told the others just now, and an earlier connection of this process there was none
+	}
+	b.go_(ctx, func(ctx context.Context) { b.raise(ctx, why) })
+}
+
+// raise raises the shared epoch and returns its new value; false when Redis could not
+// be told (logged).
+func (b *Bot) raise(ctx context.Context, why string) (int64, bool) {
+	n, err := b.cfg.Epochs.BumpSocketEpoch(ctx)
+	if err != nil {
+		b.log.Warn("cannot tell the other replicas to check message order", zap.String("why", why), zap.Error(err))
+		return 0, false
+	}
+	b.epochMu.Lock()
+	b.sharedEpoch = max(b.sharedEpoch, n)
+	b.epochMu.Unlock()
+	return n, true
 }
 
 // join sends this replica's first heartbeat before its connection opens and reports
@@ -175,8 +183,8 @@ func (b *Bot) join(ctx context.Context) bool {
 	if b.cfg.Epochs == nil || !b.beat(ctx, false) {
 		return false
 	}
-	if b.Replicas() > 1 {
-		b.raiseAndWait(ctx, "joining")
+	if b.Replicas() > 1 && b.raiseAndWait(ctx, "joining") {
+		b.joinRaised.Store(true)
 	}
 	return true
 }
@@ -205,32 +213,28 @@ func (b *Bot) handOff(ctx context.Context) {
 }
 
 // raiseAndWait raises the shared epoch and waits, at most handOver, until every other
-// replica has read it.
-func (b *Bot) raiseAndWait(ctx context.Context, why string) {
-	n, err := b.cfg.Epochs.BumpSocketEpoch(ctx)
-	if err != nil {
-		b.log.Warn("cannot tell the other replicas to check message order", zap.String("why", why), zap.Error(err))
-		return
+// replica has read it. It reports whether the epoch was raised.
+func (b *Bot) raiseAndWait(ctx context.Context, why string) bool {
+	n, ok := b.raise(ctx, why)
+	if !ok {
+		return false
 	}
-	b.epochMu.Lock()
-	b.sharedEpoch = max(b.sharedEpoch, n)
-	b.epochMu.Unlock()
 	deadline := time.Now().Add(handOver)
 	t := time.NewTicker(handOverPoll)
 	defer t.Stop()
 	for {
 		unheard, err := b.cfg.Epochs.SocketUnheard(ctx, b.member, n)
 		if err == nil && unheard == 0 {
-			return
+			return true
 		}
 		if time.Now().After(deadline) {
 			b.log.Warn("other replicas did not read the socket epoch in time", zap.String("why", why),
 				zap.Int("unheard", unheard), zap.Error(err))
-			return
+			return true
 		}
 		select {
 		case <-ctx.Done():
-			return
+			return true
 		case <-t.C:
 		}
 	}

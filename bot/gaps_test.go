@@ -99,11 +99,7 @@ func TestSlackTS(t *testing.T) {
 // Redis), or another replica's heartbeats stopping, makes this replica check its
 // channels again.
 func TestWatchEpochs(t *testing.T) {
-	client, prefix := redistest.Open(t)
-	st, err := store.New(client, store.Config{Prefix: prefix})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := epochStore(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	if _, err := st.BumpSocketEpoch(ctx); err != nil { // replicas that ran before
 		t.Fatal(err)
@@ -169,14 +165,10 @@ func (b *Bot) shared() int64 {
 // opens, and one that stops cleanly has every other check its channels' order before its
 // connection closes, however their heartbeats fall.
 func TestHandOver(t *testing.T) {
-	client, prefix := redistest.Open(t)
-	st, err := store.New(client, store.Config{Prefix: prefix})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := epochStore(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	newBot := func(name string) (*Bot, func()) {
-		b := &Bot{cfg: Config{Epochs: st}, gaps: newGaps(), log: zap.NewNop(), member: name}
+		b := &Bot{cfg: Config{Epochs: st, HandlerTimeout: time.Minute}, gaps: newGaps(), log: zap.NewNop(), member: name}
 		bctx, stop := context.WithCancel(ctx)
 		joined := b.join(bctx)
 		if !joined {
@@ -198,6 +190,31 @@ func TestHandOver(t *testing.T) {
 	if na, nb := a.Replicas(), b.Replicas(); na != 2 || nb != 2 {
 		t.Fatalf("once b joined, a counts %d replicas and b %d; want 2 and 2", na, nb)
 	}
+	// b's first connection: join told the others already, so the epoch stays; a later
+	// connection (a reconnect) raises it.
+	joined, err := st.SocketEpoch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.connectionsChanged(ctx, "connected")
+	b.wg.Wait()
+	if n, _ := st.SocketEpoch(ctx); n != joined {
+		t.Fatalf("b's first connection raised the epoch from %d to %d; join had raised it", joined, n)
+	}
+	b.connectionsChanged(ctx, "connected")
+	b.wg.Wait()
+	if n, _ := st.SocketEpoch(ctx); n != joined+1 {
+		t.Fatalf("b's reconnection left the epoch at %d, want %d", n, joined+1)
+	}
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); !ok(); time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal(what)
+			}
+		}
+	}
+	waitFor("a did not read b's reconnection", func() bool { return a.shared() == joined+1 })
 	a.gaps.done("C1", slackTS(time.Now().Add(gapMargin))) // a checked C1 after b joined
 	if due, _ := a.gaps.due("C1"); due {
 		t.Fatal("C1 is due after its check")
@@ -212,4 +229,15 @@ func TestHandOver(t *testing.T) {
 		t.Fatalf("after b left, %d others unheard (%v); want none", unheard, err)
 	}
 	cancel()
+}
+
+// epochStore is a Redis store of a prefix of its own, for the replicas' heartbeats.
+func epochStore(t *testing.T) *store.Redis {
+	t.Helper()
+	client, prefix := redistest.Open(t)
+	st, err := store.New(client, store.Config{Prefix: prefix})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
 }

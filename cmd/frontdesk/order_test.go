@@ -18,14 +18,7 @@ import (
 func TestAgentMessagesInOrderAcrossLostConnections(t *testing.T) {
 	t.Parallel()
 	sim, alice, support, src, d := orderDesk(t, slacktest.WithRetryDelay(2*time.Second))
-	d.open(t, "carol-1", "Support Team", "Carol", "Hello")
-	card := support.ExpectMessage("Ticket #", "Carol")
-	alice.Click(card, "Pick")
-	inbox := sim.ExpectChannelCreated("chat-")
-	inbox.ExpectMessage("Live chat", "Carol", "Active", "picked")
-	card.ExpectUpdate("Processing by")
-	inbox.ExpectMessage("Hello")
-	src.expect(t, "carol-1 accepted")
+	inbox := pickedChat(t, sim, alice, support, src, d)
 
 	for round := range 3 {
 		// The next event dies on the wire with its connection; the agent goes on writing
@@ -65,14 +58,7 @@ func TestAgentMessagesInOrderAcrossACleanStop(t *testing.T) {
 	first := startDesk(t, sim, src, vars) // the one that stops: its connection is the newest
 	sim.ExpectConnections(2)
 
-	first.open(t, "carol-1", "Support Team", "Carol", "Hello")
-	card := support.ExpectMessage("Ticket #", "Carol")
-	alice.Click(card, "Pick")
-	inbox := sim.ExpectChannelCreated("chat-")
-	inbox.ExpectMessage("Live chat", "Carol", "Active", "picked")
-	card.ExpectUpdate("Processing by")
-	inbox.ExpectMessage("Hello")
-	src.expect(t, "carol-1 accepted")
+	inbox := pickedChat(t, sim, alice, support, src, first)
 	// The other replica relays some of the agent's messages (Slack takes turns between
 	// the connections) well after the connections came up, and checks the channel's
 	// order with the first: after that it has no reason left to check it.
@@ -119,6 +105,21 @@ func TestAgentMessagesInOrderAcrossACleanStop(t *testing.T) {
 	waitFor(t, func() bool { return sentAgainAndAcked(sim, late.Envelope().EventID) })
 	time.Sleep(500 * time.Millisecond) // anything doubled would have come by now
 	src.nothingMore(t)
+}
+
+// pickedChat opens Carol's chat through d, has alice pick it and returns its inbox
+// channel once the customer was told.
+func pickedChat(t *testing.T, sim *slacktest.Sim, alice *slacktest.User, support *slacktest.Channel, src *customers, d *desk) *slacktest.Channel {
+	t.Helper()
+	d.open(t, "carol-1", "Support Team", "Carol", "Hello")
+	card := support.ExpectMessage("Ticket #", "Carol")
+	alice.Click(card, "Pick")
+	inbox := sim.ExpectChannelCreated("chat-")
+	inbox.ExpectMessage("Live chat", "Carol", "Active", "picked")
+	card.ExpectUpdate("Processing by")
+	inbox.ExpectMessage("Hello")
+	src.expect(t, "carol-1 accepted")
+	return inbox
 }
 
 // sentAgainAndAcked reports whether Slack sent the event again and the app acked it.
