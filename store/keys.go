@@ -64,6 +64,15 @@ func (k keys) outbox(p int) string { return k.tag(p) + "outbox" }
 // transactional outbox that consumer group group acts on (see emit.go and event.go).
 func (k keys) groupOutbox(group string, p int) string { return k.tag(p) + "outbox:" + group }
 
+// latest is a HASH P{N}:outbox:<group>:latest: the events group needs only the latest of
+// (tickets.Latest), one per key (the field), each as "<order> <entry id> <type> <ticket
+// id> <event JSON>" (see latest.go).
+func (k keys) latest(group string, p int) string { return k.groupOutbox(group, p) + ":latest" }
+
+// latestSince is a ZSET P{N}:outbox:<group>:since: for each key of latest, since when (unix
+// ms, the score) an event of it has been waiting there (see latest.go).
+func (k keys) latestSince(group string, p int) string { return k.groupOutbox(group, p) + ":since" }
+
 // outboxSeq is a STRING P{N}:outbox-seq: the last outbox event id given in the partition
 // (see emit.go).
 func (k keys) outboxSeq(p int) string { return k.tag(p) + "outbox-seq" }

@@ -175,6 +175,28 @@ func Supersedes(group string) func(earlier, later Event) bool {
 	}
 }
 
+// Latest says, for group, which of its events need only the latest of their kind carried
+// out, and what makes them one kind: such an event is kept under its key in place of an
+// earlier one of the same key rather than queued after it (the store keeps one per key,
+// outbox.Config.Latest), and when is the event's place in their order. Nil for groups
+// whose events all count. Delivery marks are cumulative (see Supersedes): of a ticket's
+// ordinary deliveries only the one of the latest message written needs its ✅, so a
+// ticket costs the marks one entry however many messages the agents send, and a backlog
+// of marks (Slack's Tier 3 limit on reactions.add) never grows past one per ticket. A
+// failure keeps its own entry, and so does a message sent again after one (Event.Resent).
+func Latest(group string) func(Event) (key string, at time.Time, ok bool) {
+	if group != GroupMarks {
+		return nil
+	}
+	return func(ev Event) (string, time.Time, bool) {
+		if ev.Type != EventDelivered || ev.Resent || ev.Message == nil || ev.Message.SourceMessageID == "" ||
+			ev.Inbox == "" || ev.TicketID == "" {
+			return "", time.Time{}, false
+		}
+		return string(ev.TicketID), ev.Message.At, true
+	}
+}
+
 // Handlers returns the handler of each consumer group: the desk's (when there is a Desk),
 // the sources' and one per sink.
 func (s *Service) Handlers() map[string]Handler {

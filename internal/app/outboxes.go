@@ -31,6 +31,7 @@ func (a *App) newOutboxes(svc *tickets.Service, inbound map[string]tickets.Handl
 	for group, h := range handlers {
 		cfg := outbox.Config{Consumer: consumer, Observe: m.outboxObserver(group),
 			MaxAttempts: tickets.MaxAttempts(group), Linger: tickets.Linger(group), Supersedes: tickets.Supersedes(group),
+			Latest: tickets.Latest(group) != nil,
 			GaveUp: func(ctx context.Context, ev tickets.Event, cause error) error {
 				return svc.GaveUp(ctx, group, ev, cause)
 			}}

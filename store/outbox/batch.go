@@ -20,10 +20,11 @@ var errStopped = errors.New("outbox: stopped")
 // entry is an outbox entry with the event it carries. claimed says it was taken over
 // from another consumer, which may have carried it out already.
 type entry struct {
-	stream  string // the stream it was read from: the group's, or the legacy one
+	stream  string // the stream it was read from: the group's, or the legacy one; or the HASH of latest events
 	msg     redis.XMessage
 	ev      tickets.Event
 	claimed bool
+	field   string // for an event kept as its group's latest (Config.Latest), its key there
 }
 
 // handleEntry calls the handler until it succeeds, fails permanently or has failed

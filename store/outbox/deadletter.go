@@ -20,19 +20,51 @@ func bookkeeping(hctx context.Context) (context.Context, context.CancelFunc) {
 // ack acknowledges entries of partition p for the group: the ids of each stream in one
 // XACK, all of them in one round trip; or, when their handler calls asked for follow-ups
 // (by entry id), the ids of each stream together with theirs (store.Streams.AckWith).
-func (w *Worker) ack(hctx context.Context, p int, byStream map[string][]string, follow map[string][]tickets.Event) error {
+// The events kept as the group's latest (Config.Latest; their keys in fields, by id) are
+// dropped instead, each unless a later one took its place, after their follow-ups are
+// appended.
+func (w *Worker) ack(hctx context.Context, p int, byStream map[string][]string, follow map[string][]tickets.Event, fields map[string]string) error {
 	ctx, cancel := bookkeeping(hctx)
 	defer cancel()
+	latest := w.s.Latest(p)
+	streams := 0
+	for stream, ids := range byStream {
+		if stream != latest || latest == "" {
+			streams++
+			continue
+		}
+		done := make([][2]string, 0, len(ids))
+		for _, id := range ids {
+			for _, ev := range follow[id] {
+				if err := w.s.Append(ctx, ev); err != nil {
+					return fmt.Errorf("append the follow-ups of latest event %d/%s: %w", p, id, err)
+				}
+			}
+			done = append(done, [2]string{fields[id], id})
+		}
+		if err := w.s.DropLatest(ctx, p, done); err != nil {
+			return err
+		}
+	}
+	if streams == 0 {
+		return nil
+	}
 	if len(follow) > 0 {
 		for stream, ids := range byStream {
+			if stream == latest && latest != "" {
+				continue
+			}
 			if err := w.s.AckWith(ctx, p, stream, w.group, ids, follow); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	if len(byStream) == 1 {
+	if streams == 1 {
 		for stream, ids := range byStream {
+			if stream == latest && latest != "" {
+				continue
+			}
 			if err := w.c.XAck(ctx, stream, w.group, ids...).Err(); err != nil {
 				return fmt.Errorf("ack %d entries of partition %d from %s: %w", len(ids), p, ids[0], err)
 			}
@@ -41,7 +73,9 @@ func (w *Worker) ack(hctx context.Context, p int, byStream map[string][]string, 
 	}
 	_, err := w.c.Pipelined(ctx, func(pipe redis.Pipeliner) error {
 		for stream, ids := range byStream {
-			pipe.XAck(ctx, stream, w.group, ids...)
+			if stream != latest || latest == "" {
+				pipe.XAck(ctx, stream, w.group, ids...)
+			}
 		}
 		return nil
 	})
@@ -65,10 +99,17 @@ func (w *Worker) deadLetter(hctx context.Context, p int, e entry, cause error, a
 	defer cancel()
 	_, err := w.c.TxPipelined(ctx, func(tx redis.Pipeliner) error {
 		tx.XAdd(ctx, &redis.XAddArgs{Stream: w.s.Dead(p), Values: values})
-		tx.XAck(ctx, e.stream, w.group, m.ID)
+		if e.field == "" {
+			tx.XAck(ctx, e.stream, w.group, m.ID)
+		}
 		tx.HDel(ctx, w.s.Attempts(w.group, p), m.ID)
 		return nil
 	})
+	if err == nil && e.field != "" {
+		// Set aside, then dropped: a crash between the two sets it aside twice, never
+		// loses it.
+		err = w.s.DropLatest(ctx, p, [][2]string{{e.field, m.ID}})
+	}
 	if err != nil {
 		return fmt.Errorf("dead-letter %d/%s: %w", p, m.ID, err)
 	}

@@ -94,6 +94,13 @@ type Config struct {
 	// later one already in hand supersedes when its turn comes is acknowledged without a
 	// handler call (OutcomeSuperseded); the later one is handled in its turn as usual.
 	Supersedes func(earlier, later tickets.Event) bool
+	// Latest makes the Worker also work the events its group keeps only the latest of
+	// (tickets.Latest: one per ticket, see store/latest.go): every time it looks for
+	// entries (each Linger, or Block when that is shorter), it queues those kept on each
+	// partition it holds that it has not in hand, oldest first, up to MaxInFlight, behind
+	// the stream's entries of their ticket; once one is carried out it is dropped, unless
+	// a later one took its place meanwhile, which then comes in its turn.
+	Latest bool
 	// GaveUp, when set, is told of every event set aside for good (after it is in the
 	// dead stream), so the product can show the failure; its error is logged.
 	GaveUp func(ctx context.Context, ev tickets.Event, cause error) error
@@ -164,6 +171,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("outbox: shutdown grace %s and trim every %s must not be negative", c.ShutdownGrace, c.TrimEvery)
 	case c.Concurrency < 0:
 		return fmt.Errorf("outbox: concurrency %d must not be negative", c.Concurrency)
+	case c.Latest && c.Inbound:
+		return errors.New("outbox: the inbound queue keeps no latest events")
 	case c.AckDelay < 0 || c.Linger < 0:
 		return fmt.Errorf("outbox: ack delay %s and linger %s must not be negative", c.AckDelay, c.Linger)
 	}

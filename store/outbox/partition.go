@@ -74,6 +74,7 @@ func (w *Worker) work(ctx context.Context, p int) {
 	log.Debug("working partition")
 	minIdle := time.Duration(0) // at first, everything pending: its consumer is gone
 	var lastClaim time.Time
+	firstLatest := true // the latest events first read may have been an earlier holder's
 	for wctx.Err() == nil {
 		if time.Since(lastClaim) >= w.cfg.LeaseTTL {
 			// What an earlier version left comes first: it is older.
@@ -102,9 +103,19 @@ func (w *Worker) work(ctx context.Context, p int) {
 			q.waitRoom(wctx)
 			continue
 		}
-		msgs, err := w.read(hctx, w.stream(p), w.cfg.Block)
+		block := w.cfg.Block
+		if w.cfg.Latest && w.cfg.Linger > 0 {
+			block = min(block, w.cfg.Linger) // the latest events are looked for in between
+		}
+		msgs, err := w.read(hctx, w.stream(p), block)
 		if err == nil {
 			err = q.add(w.stream(p), msgs, false)
+		}
+		took := len(msgs)
+		if err == nil && w.cfg.Latest {
+			var n int
+			n, err = w.takeLatest(q, p, firstLatest)
+			took, firstLatest = took+n, false
 		}
 		if err != nil {
 			if hctx.Err() == nil {
@@ -112,7 +123,7 @@ func (w *Worker) work(ctx context.Context, p int) {
 			}
 			return
 		}
-		if len(msgs) > 0 && w.cfg.Linger > 0 {
+		if took > 0 && w.cfg.Linger > 0 {
 			sleep(wctx, w.cfg.Linger) // let more come, to be read together
 		}
 	}
@@ -140,13 +151,13 @@ func (w *Worker) takeOver(ctx context.Context, p int, minIdle time.Duration, fir
 		if err != nil {
 			return err
 		}
-		bs := []batch{{w.stream(p), claimed, true}}
+		bs := []batch{{stream: w.stream(p), msgs: claimed, claimed: true}}
 		if first {
 			fresh, err := w.read(ctx, w.stream(p), -1)
 			if err != nil {
 				return err
 			}
-			bs = append(bs, batch{w.stream(p), fresh, false})
+			bs = append(bs, batch{stream: w.stream(p), msgs: fresh})
 		}
 		if n := q.notHeld(claimed); n > 0 {
 			w.log.Info("took over unacknowledged entries", zapPartition(p), zap.Int("entries", n))

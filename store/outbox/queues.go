@@ -31,6 +31,7 @@ type queues struct {
 	claiming bool
 	claimed  map[string]bool
 	toAck    map[string][]string        // ids of the entries handled and not yet acknowledged, by stream
+	fields   map[string]string          // of those, the key of each kept as its group's latest, by entry id
 	follow   map[string][]tickets.Event // the follow-ups of their handler calls, by entry id
 	nToAck   int                        // how many toAck holds
 	room     chan struct{}              // receives when an entry is done
@@ -44,22 +45,24 @@ type queues struct {
 
 func newQueues(w *Worker, p int, ctx, hctx context.Context, stop func()) *queues {
 	return &queues{w: w, p: p, ctx: ctx, hctx: hctx, stop: stop, byTkt: map[tickets.ID][]entry{},
-		running: map[tickets.ID]bool{}, held: map[string]bool{}, toAck: map[string][]string{}, follow: map[string][]tickets.Event{}, room: make(chan struct{}, 1),
+		running: map[tickets.ID]bool{}, held: map[string]bool{}, toAck: map[string][]string{}, fields: map[string]string{}, follow: map[string][]tickets.Event{}, room: make(chan struct{}, 1),
 		ackNow: make(chan struct{}, 1), ackStop: make(chan struct{}), ackedAll: make(chan struct{})}
 }
 
 // batch is entries read together from one stream; claimed says they were taken over
-// from another consumer.
+// from another consumer (or may have been carried out by one). fields, for the events
+// kept as the group's latest (read from its HASH, stream), are their keys, one per msg.
 type batch struct {
 	stream  string
 	msgs    []redis.XMessage
 	claimed bool
+	fields  []string
 }
 
 // add queues msgs of stream (in stream order), skipping those already held; a malformed
 // entry is dead-lettered at once. It returns an error only when Redis fails doing that.
 func (q *queues) add(stream string, msgs []redis.XMessage, claimed bool) error {
-	return q.addBatches(batch{stream, msgs, claimed})
+	return q.addBatches(batch{stream: stream, msgs: msgs, claimed: claimed})
 }
 
 // addBatches queues the entries of bs, in order, all at once: no ticket's entry is handled
@@ -68,11 +71,14 @@ func (q *queues) add(stream string, msgs []redis.XMessage, claimed bool) error {
 func (q *queues) addBatches(bs ...batch) error {
 	var es []entry
 	for _, b := range bs {
-		for _, m := range b.msgs {
+		for i, m := range b.msgs {
 			if q.inHand(m.ID) {
 				continue // a claim brings back what is in hand (retrying, awaiting its ack)
 			}
 			e := entry{stream: b.stream, msg: m, claimed: b.claimed}
+			if b.fields != nil {
+				e.field = b.fields[i]
+			}
 			ev, err := q.w.s.Decode(q.p, m)
 			if err != nil {
 				q.w.log.Error("malformed outbox entry", zapPartition(q.p), zap.String("entry", m.ID), zap.Error(err))
@@ -141,12 +147,12 @@ func (q *queues) drain(id tickets.ID) {
 				q.w.forgetFailures(q.hctx, q.p, e.msg.ID) // an earlier holder may have counted some
 			}
 			q.w.observe(OutcomeSuperseded, 0)
-			q.acked(e.stream, e.msg.ID, nil)
+			q.acked(e, nil)
 			continue
 		}
 		handled, follow, err := q.w.handleEntry(q.ctx, q.hctx, q.p, e)
 		if handled {
-			q.acked(e.stream, e.msg.ID, follow)
+			q.acked(e, follow)
 			continue
 		}
 		q.mu.Lock()
@@ -230,12 +236,16 @@ func (q *queues) finished(err error) {
 	}
 }
 
-// acked queues the acknowledgement of entry id of stream, which its handler finished,
-// with the follow-ups its handler call asked for: runAcks sends it with the others handled
-// within AckDelay. The entry stays held until then, so that no claim takes it up again.
-func (q *queues) acked(stream, id string, follow []tickets.Event) {
+// acked queues the acknowledgement of entry e, which its handler finished, with the
+// follow-ups its handler call asked for: runAcks sends it with the others handled within
+// AckDelay. The entry stays held until then, so that no claim takes it up again.
+func (q *queues) acked(e entry, follow []tickets.Event) {
+	id := e.msg.ID
 	q.mu.Lock()
-	q.toAck[stream] = append(q.toAck[stream], id)
+	q.toAck[e.stream] = append(q.toAck[e.stream], id)
+	if e.field != "" {
+		q.fields[id] = e.field
+	}
 	if len(follow) > 0 {
 		q.follow[id] = follow
 	}
@@ -296,13 +306,13 @@ func (q *queues) runAcks() {
 // stream, or one script with their follow-ups.
 func (q *queues) flushAcks() error {
 	q.mu.Lock()
-	byStream, follow := q.toAck, q.follow
-	q.toAck, q.follow, q.nToAck = map[string][]string{}, map[string][]tickets.Event{}, 0
+	byStream, follow, fields := q.toAck, q.follow, q.fields
+	q.toAck, q.follow, q.fields, q.nToAck = map[string][]string{}, map[string][]tickets.Event{}, map[string]string{}, 0
 	q.mu.Unlock()
 	if len(byStream) == 0 {
 		return nil
 	}
-	err := q.w.ack(q.hctx, q.p, byStream, follow)
+	err := q.w.ack(q.hctx, q.p, byStream, follow, fields)
 	q.mu.Lock()
 	for _, ids := range byStream {
 		for _, id := range ids {

@@ -9,14 +9,17 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/frontdeskhq/frontdesk/store"
+	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
 // Stat is where a consumer group stands with the stream it works, over every partition.
 type Stat struct {
 	// Depth is how many entries the group has not acknowledged: those read and still in
-	// hand (pending) and those not read yet.
+	// hand (pending) and those not read yet, and the events it keeps as its latest
+	// (Config.Latest) not yet carried out.
 	Depth int64
-	// Oldest is the age of the oldest of them, by the time in its stream id; 0 when
+	// Oldest is the age of the oldest of them, by the time in its stream id (for a key
+	// whose latest event waits, that of the first event of the key still waiting); 0 when
 	// Depth is 0.
 	Oldest time.Duration
 	// OldestUnread is the age of the oldest entry the group has not read yet: it grows
@@ -59,10 +62,37 @@ func Stats(ctx context.Context, r *store.Redis, groups ...string) (map[string]St
 	for i, s := range streams {
 		infos[i] = pipe.XInfoGroups(ctx, s)
 	}
+	// The events a group keeps as its latest (Config.Latest) count in its depth and its
+	// oldest entry's age, since the first of a key came; not as unread: the group looks
+	// at them all each time it reads, and those still there wait on the group's pace.
+	type waiting struct {
+		group string
+		read  func() (n, sinceMS int64, err error)
+	}
+	var kept []waiting
+	for p := range store.Partitions {
+		for _, g := range groups {
+			if tickets.Latest(g) != nil {
+				kept = append(kept, waiting{g, r.OutboxStreams(g).LatestWaiting(ctx, pipe, p)})
+			}
+		}
+	}
 	_, _ = pipe.Exec(ctx) // each command's error is looked at below
 	now, err := clock.Result()
 	if err != nil {
 		return nil, fmt.Errorf("outbox: stats: %w", err)
+	}
+	for _, k := range kept {
+		n, since, err := k.read()
+		if err != nil {
+			return nil, fmt.Errorf("outbox: stats: the latest events of group %s: %w", k.group, err)
+		}
+		if n > 0 {
+			st := stats[k.group]
+			st.Depth += n
+			st.Oldest = max(st.Oldest, now.Sub(time.UnixMilli(since)))
+			stats[k.group] = st
+		}
 	}
 	type probe struct {
 		group   string
