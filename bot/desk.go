@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/slack-go/slack"
 	"go.uber.org/zap"
+	"golang.org/x/time/rate"
 
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
@@ -24,6 +26,8 @@ type Desk struct {
 
 	selfMu sync.Mutex
 	self   string // the bot's user id, once asked for (selfID)
+
+	marks *rate.Limiter // the pace of delivery marks (marks.go)
 }
 
 var _ tickets.Desk = (*Desk)(nil)
@@ -36,7 +40,8 @@ func NewDesk(api *slack.Client, log *zap.Logger) (*Desk, error) {
 	if log == nil {
 		log = zap.NewNop()
 	}
-	return &Desk{api: api, log: log.Named("desk"), links: map[string]string{}}, nil
+	return &Desk{api: api, log: log.Named("desk"), links: map[string]string{},
+		marks: rate.NewLimiter(rate.Every(time.Minute/marksPerMinute), marksBurst)}, nil
 }
 
 // PostCard posts t's card in team's ticketing channel and a copy to each user to notify.

@@ -18,9 +18,21 @@ const (
 	reactionFailed    = "x"
 )
 
-// MarkDelivery reacts to the agent's message with a check mark once the customer got it,
-// or with a cross and a thread reply offering to send it again when it could not be
-// delivered.
+// The ✅ marks keep to Slack's pace for reactions.add, a Tier 3 method: "50+ per minute"
+// per app and workspace, "sporadic bursts are welcome"
+// (https://docs.slack.dev/apis/web-api/rate-limits; the method's tier is on
+// https://docs.slack.dev/reference/methods/reactions.add). Marks are cumulative (a ✅
+// stands for the messages of its chat before it, tickets.Latest), so a chat whose marks
+// wait gets one for its latest message when its turn comes, and going faster would only
+// draw 429s. A ❌ does not wait for them: failures are few, and each must be seen.
+const (
+	marksPerMinute = 50
+	marksBurst     = 10
+)
+
+// MarkDelivery reacts to the agent's message with a check mark once the customer got it
+// (at the pace above), or with a cross and a thread reply offering to send it again when
+// it could not be delivered.
 func (d *Desk) MarkDelivery(ctx context.Context, id tickets.ID, inbox string, ev tickets.Event, key string) error {
 	m := ev.Message
 	if m == nil || m.SourceMessageID == "" {
@@ -30,6 +42,8 @@ func (d *Desk) MarkDelivery(ctx context.Context, id tickets.ID, inbox string, ev
 	name := reactionDelivered
 	if ev.Type == tickets.EventFailed {
 		name = reactionFailed
+	} else if err := d.marks.Wait(ctx); err != nil {
+		return err
 	}
 	err := d.api.AddReactionContext(ctx, name, ref)
 	switch slackCode(err) {

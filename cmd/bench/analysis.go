@@ -100,9 +100,11 @@ func (r *report) analysis(p func(string, ...any)) {
 		p("  groups that act on it (tickets `Routes`): a customer's message goes to the desk alone, an agent's to the\n")
 		p("  source alone, its delivery to the marks alone; the sinks get none of them. A group acknowledges what it\n")
 		p("  handled within 100 ms in one XACK (outbox.Config.AckDelay); the marks and the sinks read and acknowledge a\n")
-		p("  batch a second (outbox.Config.Linger). A delivery is appended in the same script as the acknowledgement of\n")
-		p("  the agent message it follows (store.Streams.AckWith), and a message's entry carries the ticket as it was\n")
-		p("  written, so relaying it reads nothing more.\n")
+		p("  batch a second (outbox.Config.Linger). A delivery is kept, in the same script as the acknowledgement of the\n")
+		p("  agent message it follows (store.Streams.AckWith), as its ticket's latest for the marks (store/latest.go:\n")
+		p("  marks are cumulative, so one per ticket waits, never a stream entry per message), and a message's entry\n")
+		p("  carries the ticket as it was written, so relaying it reads nothing more. The ✅ marks keep to Slack's Tier 3\n")
+		p("  pace for reactions.add (50 a minute, bursts of 10; bot/marks.go), here as against Slack.\n")
 	}
 	for _, name := range []string{"relayed message (C→S)", "relayed message (S→C)"} {
 		c := r.costOf(name)
@@ -125,10 +127,10 @@ func (r *report) analysis(p func(string, ...any)) {
 			p(" Before Slack's event is done with there is 1: EVALSHA addMessageScript, which adds the message to the\n")
 			p("  inbox channel's ticket, appends it to the source's stream with the ticket and answers with the ticket's\n")
 			p("  source (store/inboxmessage.go; a GET first for a channel the process has not seen); then the source group\n")
-			p("  delivers it with the ticket its entry carries and acknowledges it together with appending its delivery,\n")
-			p("  which names the inbox channel (EVALSHA ackWithScript), and the marks group reads the deliveries in batches,\n")
-			p("  marking only the latest of each chat (cumulative marks); the reads and acks of\n")
-			p("  the two entries are %.1f. The window comes after one agent message in every chat: the first in each inbox\n", outbox)
+			p("  delivers it with the ticket its entry carries and acknowledges it together with keeping its delivery as\n")
+			p("  the ticket's latest for the marks, which names the inbox channel (EVALSHA ackWithScript); the marks group\n")
+			p("  reads what each partition keeps about once a second and marks the latest message of each chat at Slack's\n")
+			p("  pace (cumulative marks); the reads and acks are %.1f. The window comes after one agent message in every chat: the first in each inbox\n", outbox)
 			p("  channel after Frontdesk's Socket Mode connection came up (or after any other sign that a connection may have\n")
 			p("  ended with events in flight) costs one conversations.history call and 3 Redis round trips more, to check that\n")
 			p("  no earlier message is missing (bot/gaps.go); that is once per channel, not per message.")
@@ -161,11 +163,12 @@ func (r *report) analysis(p func(string, ...any)) {
 			p("  and %d of %d cards were never posted.\n", f.CardsMissing, f.Tickets)
 		}
 		if f.MarksBehind > 0 {
-			p("- **✅ marks under Slack's limits**: reactions.add is Tier 3 too. Marks are cumulative (the latest message\n")
-			p("  delivered in a chat stands for those before it), so one call can cover a burst, but marks still fall behind\n")
-			p("  once agents write in more than about 50 chats a minute: %.0f marks a minute were made, standing for %d more\n", f.MarkRate, f.Superseded)
-			p("  messages, and %d delivered messages were not marked yet at the end. Delivery itself is not held up (marks\n", f.MarksBehind)
-			p("  are their own consumer group).\n")
+			p("- **✅ marks under Slack's limits**: reactions.add is Tier 3 too, and the ✅ marks keep to its pace (50 a\n")
+			p("  minute, bursts of 10; bot/marks.go). Marks are cumulative (the latest message delivered in a chat stands for\n")
+			p("  those before it), and the marks group keeps one delivery per chat, its latest (store/latest.go), so a chat's\n")
+			p("  mark waits its turn however many messages its agents send: %.0f marks a minute were made, for %d agent\n", f.MarkRate, f.AgentArrived)
+			p("  messages delivered, and %d chats' latest messages were still waiting for theirs at the end. Delivery itself\n", f.MarksBehind)
+			p("  is not held up (marks are their own consumer group).\n")
 		}
 	}
 	p("\n")

@@ -40,8 +40,7 @@ type burstFigures struct {
 	FailMarks    int // reactions other than ✅ (a failed delivery)
 	GaveUp       float64
 	Marks        int // ✅ marks made during the scenario
-	Superseded   int // deliveries whose ✅ a later message's stands for (marks are cumulative)
-	MarksBehind  int // agent messages delivered and not yet marked, nor left to a later mark, when it ended
+	MarksBehind  int // chats whose latest delivered message still waited for its ✅ when it ended
 	MarkRate     float64
 	Window       time.Duration
 }
@@ -205,7 +204,7 @@ func (b *bench) runBurst(ctx context.Context) error {
 		case strings.HasSuffix(k, "!ratelimited"):
 			f.Limited[strings.TrimSuffix(k, "!ratelimited")] = v
 		case strings.HasPrefix(k, "reactions.add:"):
-			if k == "reactions.add:white_check_mark" {
+			if k == pacedMarks {
 				f.Marks = v
 			} else {
 				f.FailMarks += v
@@ -216,16 +215,16 @@ func (b *bench) runBurst(ctx context.Context) error {
 	}
 	f.Ephemerals = calls["chat.postEphemeral"]
 	f.MarkRate = float64(f.Marks) / f.Window.Minutes()
-	// Marks are cumulative: a delivery is done with once marked or left to a later
-	// message's mark (outcome superseded); the rest wait in the marks group's outbox.
-	f.Superseded = int(scrapeSum(addr, "frontdesk_outbox_handled_total", `group="desk-marks",outcome="superseded"`))
+	// Marks are cumulative: the marks group keeps one delivery per chat, its latest, and
+	// a ✅ stands for the chat's messages before it; what is still kept at the end waits
+	// for its turn at Slack's pace (one per chat).
 	f.MarksBehind = int(scrapeSum(addr, "frontdesk_outbox_depth", `group="desk-marks"`))
 	f.DupCards = w.dupCards()
 	m := scrapeSum(addr, "frontdesk_outbox_handled_total", `outcome="gave_up"`)
 	f.GaveUp = m
 	b.rep.Burst = &f
-	logf("  customer messages %d/%d posted (%d refused), agent messages %d/%d delivered, %d ✅ marks (%.0f/min, standing for %d more, %d behind), 429s: %v",
-		f.CustArrived, f.CustSent, f.CustRefused, f.AgentArrived, f.AgentSent, f.Marks, f.MarkRate, f.Superseded, f.MarksBehind, f.Limited)
+	logf("  customer messages %d/%d posted (%d refused), agent messages %d/%d delivered, %d ✅ marks (%.0f/min, %d chats waiting for theirs), 429s: %v",
+		f.CustArrived, f.CustSent, f.CustRefused, f.AgentArrived, f.AgentSent, f.Marks, f.MarkRate, f.MarksBehind, f.Limited)
 	b.rep.problems("burst's simulator", w.sim.Problems())
 	return ctx.Err()
 }

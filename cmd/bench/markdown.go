@@ -258,7 +258,7 @@ func (r *report) burstSection(p func(string, ...any)) {
 	p("| error messages agents saw (ephemeral) | %d |\n", f.Ephemerals)
 	p("| failed-delivery marks | %d |\n", f.FailMarks)
 	p("| outbox entries given up | %.0f |\n", f.GaveUp)
-	p("| ✅ marks made (reactions.add) | %d, %.0f a minute, standing for %d more delivered messages (marks are cumulative); %d delivered messages not marked yet at the end |\n", f.Marks, f.MarkRate, f.Superseded, f.MarksBehind)
+	p("| ✅ marks made (reactions.add) | %d, %.0f a minute, for %d agent messages delivered (marks are cumulative: a ✅ stands for its chat's messages before it); %d chats' latest message still waiting for its ✅ at the end |\n", f.Marks, f.MarkRate, f.AgentArrived, f.MarksBehind)
 	p("| **429s that reached users** | **%s** |\n\n", f.userImpact())
 	p("| ticketing channel | tickets | cards posted | first after | last after | cards/s | the limits' minimum for the last |\n|---|---|---|---|---|---|---|\n")
 	for _, c := range f.PerChannel {

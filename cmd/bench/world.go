@@ -388,14 +388,21 @@ var errRefused = errors.New("refused")
 // (tickets.Linger), so that the marks of what was relayed are counted with it.
 var quietFor = tickets.Linger(tickets.GroupMarks) + 300*time.Millisecond
 
+// pacedMarks is the tailer's key of the ✅ marks (reactions.add with white_check_mark).
+const pacedMarks = "reactions.add:white_check_mark"
+
 // quiesce waits until no Web API call and no chatbot callback happened for quietFor (at
-// most max).
+// most max), the ✅ marks left out: they keep to Slack's pace (bot/marks.go), one every
+// 1.2 s while chats wait for theirs, as they would against Slack, a background that
+// takes a few minutes to run out after a busy step.
 func (w *world) quiesce(max time.Duration) {
 	deadline := time.Now().Add(max)
 	total := func() int {
 		n := 0
-		for _, v := range w.tail.snapshot() {
-			n += v
+		for k, v := range w.tail.snapshot() {
+			if k != pacedMarks {
+				n += v
+			}
 		}
 		c, _ := w.bot.counts()
 		for _, v := range c {
