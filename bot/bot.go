@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/frontdeskhq/frontdesk/internal/panel"
+	"github.com/frontdeskhq/frontdesk/internal/spare"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
@@ -109,6 +110,7 @@ type Bot struct {
 
 	connected atomic.Bool
 	wg        sync.WaitGroup
+	spare     *spare.Pool // the goroutines spawn runs on
 
 	// gaps says which inbox channels must be checked for agents' messages Slack has not
 	// sent yet; sharedEpoch is the replicas' epoch as last seen (gaps.go).
@@ -149,7 +151,7 @@ func New(cfg Config, api *slack.Client, tk Tickets, seen Deduper, log *zap.Logge
 		cfg.Metrics = nopMetrics{}
 	}
 	b := &Bot{cfg: cfg, api: api, tk: tk, seen: seen, log: log.Named("bot"), users: newUsers(api),
-		members: newMembers(api), files: cfg.Files, gaps: newGaps(), member: rand.Text()}
+		members: newMembers(api), files: cfg.Files, gaps: newGaps(), member: rand.Text(), spare: spare.New(spareKeep)}
 	b.admin = &adminPanel{api: api, tk: tk, users: b.users, admins: cfg.Admins, sections: cfg.Sections, log: b.log}
 	b.sm = socketmode.New(api)
 	b.actions = map[string]func(context.Context, *slack.InteractionCallback, *slack.BlockAction){
@@ -191,6 +193,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	beating := make(chan struct{})
 	defer func() {
 		b.wg.Wait()
+		b.spare.Close()
 		stopBeats()
 		<-beating
 	}()
@@ -370,10 +373,16 @@ func (b *Bot) go_(ctx context.Context, f func(ctx context.Context)) {
 	})
 }
 
-// spawn runs f in its own goroutine; Run waits for it before it returns.
+// spareKeep is how long a goroutine that ran an event's work waits for the next one
+// (spawn): a channel's relay worker ends with each message it relays, and under load the
+// next starts within milliseconds.
+const spareKeep = 10 * time.Second
+
+// spawn runs f in a goroutine of its own (a spare one that ran earlier work, when one
+// waits: package spare); Run waits for it before it returns.
 func (b *Bot) spawn(f func()) {
 	b.wg.Add(1)
-	go func() {
+	b.spare.Go(func() {
 		defer b.wg.Done()
 		// A handler that panics on a payload it did not expect loses that payload, never
 		// the process.
@@ -383,7 +392,7 @@ func (b *Bot) spawn(f func()) {
 			}
 		}()
 		f()
-	}()
+	})
 }
 
 func (b *Bot) onInteraction(ctx context.Context, cb *slack.InteractionCallback) {

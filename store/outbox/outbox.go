@@ -25,6 +25,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/zap"
 
+	"github.com/frontdeskhq/frontdesk/internal/spare"
 	"github.com/frontdeskhq/frontdesk/store"
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
@@ -200,7 +201,12 @@ type Worker struct {
 	log   *zap.Logger
 	held  [store.Partitions]atomic.Bool // the partitions whose lease we hold
 	calls chan struct{}                 // a slot per handler call in progress (Config.Concurrency); nil: unbounded
+	spare *spare.Pool                   // the goroutines the tickets' queues are drained on
 }
+
+// spareKeep is how long a goroutine that drained a ticket's queue waits for the next one
+// to drain: under load, the next starts within milliseconds.
+const spareKeep = 10 * time.Second
 
 // New returns a Worker that runs h for group on r's streams. It returns an error when r
 // or h is nil, group is empty or cfg is invalid. A nil log logs nothing.
@@ -220,7 +226,7 @@ func New(r *store.Redis, group string, h tickets.Handler, cfg Config, log *zap.L
 	if cfg.Inbound {
 		s = r.InboundStreams()
 	}
-	w := &Worker{s: s, c: s.Client(), group: group, h: h, cfg: cfg, log: log}
+	w := &Worker{s: s, c: s.Client(), group: group, h: h, cfg: cfg, log: log, spare: spare.New(spareKeep)}
 	if cfg.Concurrency > 0 {
 		w.calls = make(chan struct{}, cfg.Concurrency)
 	}
@@ -231,6 +237,7 @@ func New(r *store.Redis, group string, h tickets.Handler, cfg Config, log *zap.L
 // to ShutdownGrace), gives up its leases so that another replica takes over at once,
 // and returns nil.
 func (w *Worker) Run(ctx context.Context) error {
+	defer w.spare.Close()
 	var wg sync.WaitGroup
 	for p := range store.Partitions {
 		wg.Go(func() { w.runPartition(ctx, p) })

@@ -108,7 +108,7 @@ func (q *queues) addBatches(bs ...batch) error {
 	q.mu.Unlock()
 	for _, key := range start {
 		q.wg.Add(1)
-		go q.drain(key)
+		q.w.spare.Go(func() { q.drain(key) })
 	}
 	return nil
 }
