@@ -75,23 +75,39 @@ local function emit(seq, groups, ...)
 	end
 	local streams = {}
 	for g in string.gmatch(groups, '[^,]+') do
-		local s = tag .. 'outbox:' .. g
-		streams[#streams + 1] = s
-		-- Only emit appends to these streams, so this never moves the id; but should
-		-- anything else have, or the last id given be lost, the XADDs below must not
-		-- fail half done.
-		if not last then
-			if redis.call('EXISTS', s) == 1 then
-				above(last_generated(s))
-			end
-		else
-			local top = redis.call('XREVRANGE', s, '+', '-', 'COUNT', 1)
-			if #top > 0 then
-				above(top[1][1])
+		streams[#streams + 1] = tag .. 'outbox:' .. g
+	end
+	-- Only emit appends to these streams, so the last id given is above their last
+	-- entries; but should anything else have moved one, or the last id given be lost, the
+	-- XADDs below must not fail half done. With the last id given and one stream (most
+	-- events: a message goes to one group), XADD itself says whether the stream moved, and
+	-- changes nothing when it did: the id is then taken above it.
+	local one = last and #streams == 1 and not upgrading
+	if not one then
+		for _, s in ipairs(streams) do
+			if not last then
+				if redis.call('EXISTS', s) == 1 then
+					above(last_generated(s))
+				end
+			else
+				local top = redis.call('XREVRANGE', s, '+', '-', 'COUNT', 1)
+				if #top > 0 then
+					above(top[1][1])
+				end
 			end
 		end
 	end
 	local id = string.format('%.0f-%.0f', ms, n)
+	if one then
+		local added = redis.pcall('XADD', streams[1], id, ...)
+		if type(added) == 'table' and added.err then
+			above(last_generated(streams[1]))
+			id = string.format('%.0f-%.0f', ms, n)
+			redis.call('XADD', streams[1], id, ...)
+		end
+		redis.call('SET', seq, id)
+		return id
+	end
 	redis.call('SET', seq, id)
 	if upgrading then
 		redis.call('XSETID', legacy, id)
@@ -103,14 +119,28 @@ local function emit(seq, groups, ...)
 end
 
 -- as_written adds to fields (an entry's name, value pairs) what relaying a message needs
--- of the ticket as it is now (written_fields; tickets.Ticket.ForRelay is the same part):
+-- of the ticket as it is now (written_fields, read unless h has them, unchanged since;
+-- tickets.Ticket.ForRelay is the same part):
 -- each of those fields of its HASH ticket as h:<field>, and its current card (from the
 -- HASH cards) as card (see event.go), so that the handlers need not read it again. The rest of the ticket (its
 -- request's texts, up to 64 KiB, its details, its times) would cost every message's
 -- entry many times its own size and is never read from it.
 local written_fields = {'id', 'number', 'source', 'conv', 'customer', 'status', 'inbox', 'card_event'}
-local function as_written(fields, ticket, cards)
-	local h = redis.call('HMGET', ticket, unpack(written_fields))
+-- written_of reads those fields of HASH ticket, as as_written takes them (h), and
+-- field_of(h, name) is one of them, so that a script that needs some of them anyway reads
+-- them once.
+local function written_of(ticket)
+	return redis.call('HMGET', ticket, unpack(written_fields))
+end
+local function field_of(h, name)
+	for i, n in ipairs(written_fields) do
+		if n == name then
+			return h[i]
+		end
+	end
+end
+local function as_written(fields, ticket, cards, h)
+	h = h or written_of(ticket)
 	for i, name in ipairs(written_fields) do
 		local v = h[i]
 		if v then

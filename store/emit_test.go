@@ -171,3 +171,38 @@ func lessID(a, b string) bool {
 	_, errB := fmt.Sscanf(b, "%d-%d", &bms, &bseq)
 	return errA == nil && errB == nil && (ams < bms || ams == bms && aseq < bseq)
 }
+
+// A stream that something other than emit moved past the last id given (an operator's
+// XADD) still takes the next event, above its last entry, and nothing is half done.
+func TestRedis_EmitAfterAStreamMoved(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	r, _ := newStore(t)
+	tk := open(t, r, "moved-1", nil)
+	p := PartitionOf("webhook", "moved-1")
+	stream := r.keys.groupOutbox(testGroup, p)
+	ahead := fmt.Sprintf("%d-5", time.Now().Add(time.Hour).UnixMilli())
+	if err := r.c.XAdd(ctx, &redis.XAddArgs{Stream: stream, ID: ahead, Values: []any{"t", "x"}}).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.AddEvent(ctx, tk.ID, tickets.Event{Type: tickets.EventUpdated}); err != nil {
+		t.Fatal(err)
+	}
+	ids, _ := streamIDs(t, r, testGroup, p)
+	if len(ids) != 3 || !lessID(ahead, ids[2]) {
+		t.Fatalf("ids %v after an entry at %s", ids, ahead)
+	}
+	// Moved again and trimmed empty, the stream still remembers its last id: the next is
+	// above it too.
+	further := fmt.Sprintf("%d-9", time.Now().Add(2*time.Hour).UnixMilli())
+	if err := r.c.XAdd(ctx, &redis.XAddArgs{Stream: stream, ID: further, Values: []any{"t", "x"}}).Err(); err != nil {
+		t.Fatal(err)
+	}
+	r.c.XTrimMaxLen(ctx, stream, 0)
+	if err := r.AddEvent(ctx, tk.ID, tickets.Event{Type: tickets.EventUpdated}); err != nil {
+		t.Fatal(err)
+	}
+	if ids, _ = streamIDs(t, r, testGroup, p); len(ids) != 1 || !lessID(further, ids[0]) {
+		t.Fatalf("ids %v after a trimmed stream whose last id was %s", ids, further)
+	}
+}

@@ -13,12 +13,12 @@ import (
 // appendMessageLua defines append_message, the one way a script adds a message taken: to
 // the transcript, to the held list when its place is the card, as the ticket's latest
 // change, and (when event) to the outbox with its place ("" for none), for the groups
-// in groups (emit), with the ticket as it is then (as_written), so that relaying the
-// message needs no second read. k names the ticket's keys
+// in groups (emit), with the ticket as it is then (as_written; h, when given, has its
+// fields read already), so that relaying the message needs no second read. k names the ticket's keys
 // (ticket, messages, held, cards, seq: the partition's P{N}:outbox-seq).
 // addMessageScript and inboundScript both use it.
 const appendMessageLua = emitLua + `
-local function append_message(k, id, msg, ev, at, place, event, groups)
+local function append_message(k, id, msg, ev, at, place, event, groups, h)
 	redis.call('RPUSH', k.messages, msg)
 	if place == 'card' then
 		redis.call('RPUSH', k.held, msg)
@@ -31,7 +31,7 @@ local function append_message(k, id, msg, ev, at, place, event, groups)
 	if place ~= '' then
 		fields[#fields + 1], fields[#fields + 2] = 'place', place
 	end
-	emit(k.seq, groups, unpack(as_written(fields, k.ticket, k.cards)))
+	emit(k.seq, groups, unpack(as_written(fields, k.ticket, k.cards, h)))
 end
 `
 
@@ -63,7 +63,8 @@ end
 //
 // A source's messages go through inboundScript, which applies the same rules.
 var addMessageScript = redis.NewScript(appendMessageLua + `
-local status = redis.call('HGET', KEYS[1], 'status')
+local h = written_of(KEYS[1]) -- nothing below changes them: read once
+local status = field_of(h, 'status')
 if not status then
 	return {0}
 end
@@ -89,9 +90,9 @@ if ARGV[6] ~= '' and not redis.call('SET', KEYS[4], '1', 'NX', 'PX', ARGV[6]) th
 end
 if code == 1 then
 	append_message({ticket = KEYS[1], messages = KEYS[2], held = KEYS[3], cards = KEYS[6], seq = KEYS[5]},
-		ARGV[1], ARGV[3], ARGV[4], ARGV[5], place, true, ARGV[7])
+		ARGV[1], ARGV[3], ARGV[4], ARGV[5], place, true, ARGV[7], h)
 end
-return {code, redis.call('HGET', KEYS[1], 'source') or ''}
+return {code, field_of(h, 'source') or ''}
 `)
 
 // runAddMessage runs addMessageScript for m to ticket id (at ref).
