@@ -151,7 +151,7 @@ func New(cfg Config, api *slack.Client, tk Tickets, seen Deduper, log *zap.Logge
 		cfg.Metrics = nopMetrics{}
 	}
 	b := &Bot{cfg: cfg, api: api, tk: tk, seen: seen, log: log.Named("bot"), users: newUsers(api),
-		members: newMembers(api), files: cfg.Files, gaps: newGaps(), member: rand.Text(), spare: spare.New(spareKeep)}
+		members: newMembers(api), files: cfg.Files, gaps: newGaps(), member: rand.Text(), spare: spare.New(spareKeep, spareIdle)}
 	b.admin = &adminPanel{api: api, tk: tk, users: b.users, admins: cfg.Admins, sections: cfg.Sections, log: b.log}
 	b.sm = socketmode.New(api)
 	b.actions = map[string]func(context.Context, *slack.InteractionCallback, *slack.BlockAction){
@@ -373,10 +373,13 @@ func (b *Bot) go_(ctx context.Context, f func(ctx context.Context)) {
 	})
 }
 
-// spareKeep is how long a goroutine that ran an event's work waits for the next one
-// (spawn): a channel's relay worker ends with each message it relays, and under load the
-// next starts within milliseconds.
-const spareKeep = 10 * time.Second
+// A goroutine that ran an event's work waits spareKeep for the next one (spawn), while
+// fewer than spareIdle others wait: a channel's relay worker ends with each message it
+// relays, and under load the next starts within milliseconds.
+const (
+	spareKeep = 2 * time.Second
+	spareIdle = 64
+)
 
 // spawn runs f in a goroutine of its own (a spare one that ran earlier work, when one
 // waits: package spare); Run waits for it before it returns.

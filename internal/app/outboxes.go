@@ -41,6 +41,9 @@ func (a *App) newOutboxes(svc *tickets.Service, inbound map[string]tickets.Handl
 			// do as much, and a backlog (a sink rate-limited or down) stays in Redis
 			// rather than in memory, one waiting goroutine per ticket.
 			cfg.AckDelay, cfg.MaxInFlight, cfg.Concurrency = cfg.Linger, lingeringInFlight, lingeringCalls
+			if cfg.Latest {
+				cfg.MaxInFlight = latestInFlight
+			}
 		} else if group == tickets.GroupDesk {
 			cfg.Concurrency = deskCalls
 		}
@@ -72,6 +75,12 @@ func (a *App) newOutboxes(svc *tickets.Service, inbound map[string]tickets.Handl
 // has in hand: 16 partitions × 32 is 512 at a time, far more than a sink's vendor or
 // Slack's reactions take in a second.
 const lingeringInFlight = 32
+
+// latestInFlight bounds the entries of a partition the marks group has in hand: its ✅
+// marks keep to Slack's pace (50 a minute, bot/marks.go), so 4 per partition, 64 in all,
+// are more than a minute of work, and the rest wait in Redis, one per ticket, rather than
+// as goroutines waiting their turn.
+const latestInFlight = 4
 
 // lingeringCalls bounds the handler calls a lingering group makes at once, over all
 // partitions: the batch it reads each second is carried out a few at a time, not in a

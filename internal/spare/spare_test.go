@@ -10,7 +10,7 @@ import (
 // Every function runs, whether a spare goroutine waits or not, and functions never wait
 // for one another; after Close too.
 func TestPool_RunsEverything(t *testing.T) {
-	p := New(time.Minute)
+	p := New(time.Minute, 4)
 	var ran atomic.Int64
 	var wg sync.WaitGroup
 	// Two functions that each wait for the other: they must run side by side.
@@ -38,7 +38,7 @@ func TestPool_RunsEverything(t *testing.T) {
 // no longer.
 func TestPool_Keeps(t *testing.T) {
 	for _, keep := range []time.Duration{time.Minute, time.Millisecond} {
-		p := New(keep)
+		p := New(keep, 4)
 		done := make(chan struct{})
 		p.Go(func() { close(done) })
 		<-done
@@ -62,5 +62,26 @@ func waiting(p *Pool) bool {
 		return true
 	default:
 		return false
+	}
+}
+
+// No more than maxIdle goroutines wait: the others end once their function returned.
+func TestPool_KeepsAtMost(t *testing.T) {
+	p := New(time.Minute, 2)
+	defer p.Close()
+	release := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 5 {
+		wg.Add(1)
+		p.Go(func() { defer wg.Done(); <-release })
+	}
+	close(release)
+	wg.Wait()
+	deadline := time.Now().Add(5 * time.Second)
+	for p.idle.Load() != 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines wait, want 2", p.idle.Load())
+		}
+		time.Sleep(time.Millisecond)
 	}
 }

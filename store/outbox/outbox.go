@@ -204,9 +204,13 @@ type Worker struct {
 	spare *spare.Pool                   // the goroutines the tickets' queues are drained on
 }
 
-// spareKeep is how long a goroutine that drained a ticket's queue waits for the next one
-// to drain: under load, the next starts within milliseconds.
-const spareKeep = 10 * time.Second
+// A goroutine that drained a ticket's queue waits spareKeep for the next one to drain,
+// while fewer than spareIdle others of the Worker wait: under load, the next starts
+// within milliseconds.
+const (
+	spareKeep = 2 * time.Second
+	spareIdle = 32
+)
 
 // New returns a Worker that runs h for group on r's streams. It returns an error when r
 // or h is nil, group is empty or cfg is invalid. A nil log logs nothing.
@@ -226,7 +230,7 @@ func New(r *store.Redis, group string, h tickets.Handler, cfg Config, log *zap.L
 	if cfg.Inbound {
 		s = r.InboundStreams()
 	}
-	w := &Worker{s: s, c: s.Client(), group: group, h: h, cfg: cfg, log: log, spare: spare.New(spareKeep)}
+	w := &Worker{s: s, c: s.Client(), group: group, h: h, cfg: cfg, log: log, spare: spare.New(spareKeep, spareIdle)}
 	if cfg.Concurrency > 0 {
 		w.calls = make(chan struct{}, cfg.Concurrency)
 	}
