@@ -192,10 +192,11 @@ func (r *fdRun) errorLines() int {
 }
 
 // outboxGroups are the consumer groups of the outbox: one stream each per partition,
-// P{N}:outbox:<group> (store/emit.go).
+// P{N}:outbox:<group> (store/emit.go); the keys beside them that are not streams (a
+// group's latest-only events, store/latest.go) are not groups.
 func (r *fdRun) outboxGroups(ctx context.Context) []string {
 	seen := map[string]bool{}
-	iter := r.rdb.Scan(ctx, 0, r.prefix+"{*}:outbox:*", 5000).Iterator()
+	iter := r.rdb.ScanType(ctx, 0, r.prefix+"{*}:outbox:*", 5000, "stream").Iterator()
 	for iter.Next(ctx) {
 		if _, group, ok := strings.Cut(strings.TrimPrefix(iter.Val(), r.prefix), "}:outbox:"); ok {
 			seen[group] = true
