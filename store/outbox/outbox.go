@@ -6,8 +6,13 @@
 // groups stand, for metrics and readiness.
 //
 // Since the outbox is routed, a group reads, acknowledges and decodes only the entries it
-// acts on: another group costs it nothing. The single outbox stream earlier versions
-// wrote for every group is finished after an upgrade (legacy.go).
+// acts on: another group costs it nothing. A group that needs only the latest of some
+// events (the delivery marks: one per ticket) has those kept beside its stream, one per
+// key, rather than appended to it (Config.Latest, latest.go; store's latest.go): however
+// fast they come, and however long the group waits (Slack's pace for reactions), its
+// backlog of them stays one per key, in Redis, through restarts and takeovers. The single
+// outbox stream earlier versions wrote for every group is finished after an upgrade
+// (legacy.go).
 //
 // It is a package of its own, on top of the stream primitives store exports
 // (store.Streams), so that delivery stays apart from ticket storage, the widget's feeds
