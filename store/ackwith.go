@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/redis/go-redis/v9"
@@ -71,7 +70,7 @@ func (s Streams) AckWith(ctx context.Context, p int, stream, group string, ids [
 			}
 			if ref.p != p {
 				// Not of this partition, so not in this script's slot: on its own, first.
-				if err := s.r.AddEvent(ctx, ev.TicketID, ev); err != nil && !errors.Is(err, tickets.ErrNotFound) {
+				if err := s.Append(ctx, ev); err != nil {
 					return err
 				}
 				continue

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -99,8 +97,8 @@ type LatestEntry struct {
 	Msg   redis.XMessage
 }
 
-// ReadLatest returns the events partition p's group keeps as their latest, oldest entry
-// first. One that cannot be read back comes as entry 0-0 with no fields, so that decoding
+// ReadLatest returns the events partition p's group keeps as their latest, in no order.
+// One that cannot be read back comes as entry 0-0 with no fields, so that decoding
 // it fails (and DropLatest drops it by that id).
 func (s Streams) ReadLatest(ctx context.Context, p int) ([]LatestEntry, error) {
 	if s.inbound {
@@ -120,38 +118,7 @@ func (s Streams) ReadLatest(ctx context.Context, p int) ([]LatestEntry, error) {
 		}
 		out = append(out, le)
 	}
-	slices.SortFunc(out, func(a, b LatestEntry) int { return compareIDs(a.Msg.ID, b.Msg.ID) })
 	return out, nil
-}
-
-// compareIDs orders two stream ids ("<ms>-<seq>") by time, then sequence; a malformed one
-// counts as 0-0.
-func compareIDs(a, b string) int {
-	am, as := idParts(a)
-	bm, bs := idParts(b)
-	switch {
-	case am != bm:
-		return cmpInt(am, bm)
-	default:
-		return cmpInt(as, bs)
-	}
-}
-
-func idParts(id string) (ms, seq int64) {
-	a, b, _ := strings.Cut(id, "-")
-	ms, _ = strconv.ParseInt(a, 10, 64)
-	seq, _ = strconv.ParseInt(b, 10, 64)
-	return ms, seq
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // dropLatestScript drops, of the latest events kept in a HASH, each named by its field
@@ -215,8 +182,9 @@ func (s Streams) LatestWaiting(ctx context.Context, pipe redis.Pipeliner, p int)
 	}
 }
 
-// Append appends ev, a follow-up of an event kept as a group's latest, to the outbox of
-// its ticket (Redis.AddEvent); a ticket that is gone takes none.
+// Append appends ev, a follow-up appended on its own (of another partition than the entry
+// it follows, or of an event kept as a group's latest), to the outbox of its ticket
+// (Redis.AddEvent); a ticket that is gone takes none.
 func (s Streams) Append(ctx context.Context, ev tickets.Event) error {
 	if err := s.r.AddEvent(ctx, ev.TicketID, ev); err != nil && !errors.Is(err, tickets.ErrNotFound) {
 		return err

@@ -3,6 +3,7 @@ package outbox
 import (
 	"context"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -26,45 +27,26 @@ func bookkeeping(hctx context.Context) (context.Context, context.CancelFunc) {
 func (w *Worker) ack(hctx context.Context, p int, byStream map[string][]string, follow map[string][]tickets.Event, fields map[string]string) error {
 	ctx, cancel := bookkeeping(hctx)
 	defer cancel()
-	latest := w.s.Latest(p)
-	streams := 0
-	for stream, ids := range byStream {
-		if stream != latest || latest == "" {
-			streams++
-			continue
-		}
-		done := make([][2]string, 0, len(ids))
-		for _, id := range ids {
-			for _, ev := range follow[id] {
-				if err := w.s.Append(ctx, ev); err != nil {
-					return fmt.Errorf("append the follow-ups of latest event %d/%s: %w", p, id, err)
-				}
-			}
-			done = append(done, [2]string{fields[id], id})
-		}
-		if err := w.s.DropLatest(ctx, p, done); err != nil {
+	streams := byStream
+	if latest := w.s.Latest(p); latest != "" && byStream[latest] != nil {
+		if err := w.dropLatest(ctx, p, byStream[latest], follow, fields); err != nil {
 			return err
 		}
+		streams = maps.Clone(byStream) // the caller still needs byStream whole
+		delete(streams, latest)
 	}
-	if streams == 0 {
+	switch {
+	case len(streams) == 0:
 		return nil
-	}
-	if len(follow) > 0 {
-		for stream, ids := range byStream {
-			if stream == latest && latest != "" {
-				continue
-			}
+	case len(follow) > 0:
+		for stream, ids := range streams {
 			if err := w.s.AckWith(ctx, p, stream, w.group, ids, follow); err != nil {
 				return err
 			}
 		}
 		return nil
-	}
-	if streams == 1 {
-		for stream, ids := range byStream {
-			if stream == latest && latest != "" {
-				continue
-			}
+	case len(streams) == 1:
+		for stream, ids := range streams {
 			if err := w.c.XAck(ctx, stream, w.group, ids...).Err(); err != nil {
 				return fmt.Errorf("ack %d entries of partition %d from %s: %w", len(ids), p, ids[0], err)
 			}
@@ -72,10 +54,8 @@ func (w *Worker) ack(hctx context.Context, p int, byStream map[string][]string, 
 		return nil
 	}
 	_, err := w.c.Pipelined(ctx, func(pipe redis.Pipeliner) error {
-		for stream, ids := range byStream {
-			if stream != latest || latest == "" {
-				pipe.XAck(ctx, stream, w.group, ids...)
-			}
+		for stream, ids := range streams {
+			pipe.XAck(ctx, stream, w.group, ids...)
 		}
 		return nil
 	})
@@ -83,6 +63,21 @@ func (w *Worker) ack(hctx context.Context, p int, byStream map[string][]string, 
 		return fmt.Errorf("ack entries of partition %d: %w", p, err)
 	}
 	return nil
+}
+
+// dropLatest appends the follow-ups of the latest events ids of partition p (their keys in
+// fields) and then drops them, each unless a later event took its place.
+func (w *Worker) dropLatest(ctx context.Context, p int, ids []string, follow map[string][]tickets.Event, fields map[string]string) error {
+	done := make([][2]string, 0, len(ids))
+	for _, id := range ids {
+		for _, ev := range follow[id] {
+			if err := w.s.Append(ctx, ev); err != nil {
+				return fmt.Errorf("append the follow-ups of latest event %d/%s: %w", p, id, err)
+			}
+		}
+		done = append(done, [2]string{fields[id], id})
+	}
+	return w.s.DropLatest(ctx, p, done)
 }
 
 // deadLetter sets entry e of partition p aside in the partition's dead stream, with the
