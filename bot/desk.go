@@ -28,6 +28,7 @@ type Desk struct {
 	self   string // the bot's user id, once asked for (selfID)
 
 	marks *rate.Limiter // the pace of delivery marks (marks.go)
+	pace  *slackPace    // the lines of the limits Slack enforced lately (pace.go)
 }
 
 var _ tickets.Desk = (*Desk)(nil)
@@ -41,7 +42,7 @@ func NewDesk(api *slack.Client, log *zap.Logger) (*Desk, error) {
 		log = zap.NewNop()
 	}
 	return &Desk{api: api, log: log.Named("desk"), links: map[string]string{},
-		marks: rate.NewLimiter(rate.Every(time.Minute/marksPerMinute), marksBurst)}, nil
+		marks: rate.NewLimiter(rate.Every(time.Minute/marksPerMinute), marksBurst), pace: newSlackPace()}, nil
 }
 
 // PostCard posts t's card in team's ticketing channel and a copy to each user to notify.
@@ -49,7 +50,7 @@ func NewDesk(api *slack.Client, log *zap.Logger) (*Desk, error) {
 // it never holds up the card.
 func (d *Desk) PostCard(ctx context.Context, t *tickets.Ticket, team tickets.Team, notify []tickets.AgentID, key string) (tickets.Card, error) {
 	blocks, text := cardBlocks(t, team.ChannelID), cardFallback(t, team.ChannelID)
-	ts, err := d.post(ctx, team.ChannelID, "", key, slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(text, false))
+	ts, err := d.send(ctx, true, team.ChannelID, "", key, slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(text, false))
 	if err != nil {
 		return tickets.Card{}, err
 	}
@@ -57,7 +58,7 @@ func (d *Desk) PostCard(ctx context.Context, t *tickets.Ticket, team tickets.Tea
 	for _, u := range notify {
 		dm, _, _, err := d.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{string(u)}})
 		if err == nil {
-			ts, err = d.post(ctx, dm.ID, "", key+":dm:"+string(u), slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(text, false))
+			ts, err = d.send(ctx, true, dm.ID, "", key+":dm:"+string(u), slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(text, false))
 		}
 		if err != nil {
 			if err = classify("chat.postMessage", err); !tickets.IsPermanent(err) {
@@ -76,7 +77,12 @@ func (d *Desk) PostCard(ctx context.Context, t *tickets.Ticket, team tickets.Tea
 func (d *Desk) UpdateCard(ctx context.Context, t *tickets.Ticket, c tickets.Card, key string) error {
 	blocks, text := cardBlocks(t, c.Channel), cardFallback(t, c.Channel)
 	for _, m := range append([]tickets.Card{{Channel: c.Channel, TS: c.TS}}, c.Copies...) {
+		turnKey := key + ":" + m.Channel
+		if err := d.turn("chat.update", turnKey, false); err != nil {
+			return err
+		}
 		_, _, _, err := d.api.UpdateMessageContext(ctx, m.Channel, m.TS, slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(text, false))
+		d.limitedBy(err, "chat.update", tier3Every, turnKey)
 		switch slackCode(err) {
 		case "":
 			if err != nil {
@@ -161,6 +167,12 @@ func (d *Desk) ArchiveInbox(ctx context.Context, t *tickets.Ticket, _ string) er
 // retry it first looks for a message tagged with key, which an earlier attempt may have
 // posted before it failed or crashed, and returns that one instead of posting again.
 func (d *Desk) post(ctx context.Context, channel, thread, key string, opts ...slack.MsgOption) (string, error) {
+	return d.send(ctx, false, channel, thread, key, opts...)
+}
+
+// send is post, for a ticket's card when card is set: in a channel Slack has
+// rate-limited, a post waits in line (pace.go), the cards first.
+func (d *Desk) send(ctx context.Context, card bool, channel, thread, key string, opts ...slack.MsgOption) (string, error) {
 	var refused *refusedPost
 	if tickets.IsRetry(ctx) && !(errors.As(tickets.LastError(ctx), &refused) && refused.key == key) {
 		ts, err := d.findPosted(ctx, channel, thread, key)
@@ -171,6 +183,12 @@ func (d *Desk) post(ctx context.Context, channel, thread, key string, opts ...sl
 			return ts, nil
 		}
 	}
+	limit := "chat.postMessage " + channel
+	if err := d.turn(limit, key, card); err != nil {
+		// Nothing was posted (an earlier attempt's post was looked for above): the next
+		// attempt need not look.
+		return "", &refusedPost{key: key, err: err}
+	}
 	opts = append(opts, slack.MsgOptionMetadata(slack.SlackMetadata{
 		EventType: metadataType, EventPayload: map[string]any{"key": key},
 	}))
@@ -179,12 +197,33 @@ func (d *Desk) post(ctx context.Context, channel, thread, key string, opts ...sl
 	}
 	_, ts, err := d.api.PostMessageContext(ctx, channel, opts...)
 	err = classify("chat.postMessage", err)
-	if _, limited := tickets.RetryAfter(err); limited {
+	if after, limited := tickets.RetryAfter(err); limited {
 		// Slack refused the call, so nothing was posted: the next attempt need not look
 		// (conversations.history is rate-limited more tightly than posting).
+		d.pace.limited(limit, postEvery, key, card, after)
 		err = &refusedPost{key: key, err: err}
 	}
 	return ts, err
+}
+
+// turn returns a RetryAfterError when the call keyed key must wait in limit's line
+// (pace.go) before it goes to Slack, nil when it may go now.
+func (d *Desk) turn(limit, key string, card bool) error {
+	wait := d.pace.wait(limit, key, card)
+	if wait == 0 {
+		return nil
+	}
+	return &tickets.RetryAfterError{After: wait,
+		Err: fmt.Errorf("%s: waiting for a turn; Slack rate-limited it lately", limit)}
+}
+
+// limitedBy puts the call keyed key in limit's line (turns every apart) when err is
+// Slack's 429.
+func (d *Desk) limitedBy(err error, limit string, every time.Duration, key string) {
+	var rl *slack.RateLimitedError
+	if errors.As(err, &rl) {
+		d.pace.limited(limit, every, key, false, rl.RetryAfter)
+	}
 }
 
 // refusedPost is a post Slack rate-limited: it certainly did not happen.
@@ -256,8 +295,12 @@ func (d *Desk) Permalink(ctx context.Context, channel, ts string) (string, error
 	if ok {
 		return link, nil
 	}
+	if err := d.turn("chat.getPermalink", key, false); err != nil {
+		return "", err
+	}
 	link, err := d.api.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: channel, Ts: ts})
 	if err != nil {
+		d.limitedBy(err, "chat.getPermalink", tier4Every, key)
 		return "", classify("chat.getPermalink", err)
 	}
 	d.linksMu.Lock()

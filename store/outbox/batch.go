@@ -107,8 +107,15 @@ func (w *Worker) handleEntry(ctx, hctx context.Context, p int, e entry) (handled
 			kept = true
 		}
 		wait := w.backoff(attempt, err)
-		log().Warn("outbox entry failed; will retry", zap.Int("attempt", attempt),
-			zap.Int("max_attempts", w.cfg.MaxAttempts), zap.Duration("wait", wait), zap.Error(err))
+		if counted {
+			log().Warn("outbox entry failed; will retry", zap.Int("attempt", attempt),
+				zap.Int("max_attempts", w.cfg.MaxAttempts), zap.Duration("wait", wait), zap.Error(err))
+		} else if ce := w.log.Check(zap.DebugLevel, "outbox entry waits its turn (rate limit)"); ce != nil {
+			// Waiting out a rate limit is flow control, not a failure: the retry metrics
+			// count it, and a burst of it does not flood the log.
+			ce.Write(zap.String("event", e.ev.ID), zap.String("ticket", string(e.ev.TicketID)),
+				zap.String("type", string(e.ev.Type)), zap.Duration("wait", wait), zap.Error(err))
+		}
 		if !sleep(ctx, wait) {
 			return false, nil, errStopped
 		}
