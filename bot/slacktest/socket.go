@@ -122,11 +122,13 @@ func (s *Sim) read(c *conn) {
 		if err != nil {
 			return
 		}
-		s.handleAck(c, data)
+		// The ack arrived when its frame was read, not when the simulator's lock, which
+		// every Web API call takes, let it be recorded.
+		s.handleAck(c, data, time.Now())
 	}
 }
 
-func (s *Sim) handleAck(c *conn, data []byte) {
+func (s *Sim) handleAck(c *conn, data []byte, arrived time.Time) {
 	if len(data) >= maxAckSize {
 		s.errorf("an ack of %d bytes arrived; Slack silently drops Socket Mode responses from %d bytes", len(data), maxAckSize)
 		return
@@ -149,7 +151,7 @@ func (s *Sim) handleAck(c *conn, data []byte) {
 		s.logf("the app acked envelope %s twice", a.EnvelopeID)
 	default:
 		e.ack = &Ack{EnvelopeID: e.ID, Type: e.Type, Payload: a.Payload,
-			Latency: time.Since(e.sentAt), Conn: c.id}
+			Latency: arrived.Sub(e.sentAt), Conn: c.id}
 		s.notify()
 	}
 }
