@@ -185,10 +185,16 @@ func ackAt(c *curve, frac float64) string {
 // ticketReadSize is how many commands one read of a ticket sends (store/get.go).
 const ticketReadSize = 2.0
 
-// busiest is the saturation reading: the search step with the highest throughput of
-// those the target kept up with (an overloaded step's peak is not a rate it can hold).
-// When it kept up with none, it is the step with the highest throughput.
+// busiest is the saturation reading: the confirming run the target kept up with, else
+// the search step with the highest throughput of those it kept up with (an overloaded
+// step's peak is not a rate it can hold). When it kept up with none, it is the step with
+// the highest throughput.
 func (c *curve) busiest() *step {
+	for i := range c.Search {
+		if st := &c.Search[i]; st.Confirm && st.KeptUp {
+			return st
+		}
+	}
 	var best, kept *step
 	for i := range c.Search {
 		st := &c.Search[i]

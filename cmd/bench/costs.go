@@ -160,6 +160,21 @@ func fmtPerOp(m map[string]float64) string {
 	return strings.Join(parts, ", ")
 }
 
+// openedCost opens n tickets and measures what that costs, until every card is posted
+// and everything else it caused is done.
+func (r *fdRun) openedCost(ctx context.Context, n int) (opCost, []*chat, error) {
+	var chats []*chat
+	oc, err := r.costWindow(ctx, "ticket opened", n, func() error {
+		var err error
+		if chats, err = r.w.openTickets(ctx, r.addr, n, 8); err != nil {
+			return err
+		}
+		return r.w.waitCards(chats, 30*time.Second)
+	})
+	r.open += len(chats)
+	return oc, chats, err
+}
+
 // costs measures each kind of operation alone: open, pick, relay both ways, transfer,
 // end.
 func (r *fdRun) costs(ctx context.Context) error {
@@ -170,18 +185,10 @@ func (r *fdRun) costs(ctx context.Context) error {
 		return err
 	}
 	r.rep.IdleRedisPerSec = idle
-	var chats []*chat
-	oc, err := r.costWindow(ctx, "ticket opened", 2*n, func() error {
-		var err error
-		if chats, err = w.openTickets(ctx, r.addr, 2*n, 8); err != nil {
-			return err
-		}
-		return w.waitCards(chats, 30*time.Second)
-	})
+	oc, chats, err := r.openedCost(ctx, 2*n)
 	if err != nil {
 		return err
 	}
-	r.open += len(chats)
 	r.rep.Costs = append(r.rep.Costs, oc)
 	if oc, err = r.costWindow(ctx, "pick", 2*n, func() error {
 		_, err := w.pickAll(chats, 8, 30*time.Second)
@@ -322,4 +329,15 @@ func (r *fdRun) warmAgents(ctx context.Context) error {
 		return fmt.Errorf("warming the inbox channels: sent %d of %d, lost %d, refused %d", st.Sent, n, st.Lost, st.Refused)
 	}
 	return nil
+}
+
+// subPerOp is a − b per key, leaving out what is not above 0.005.
+func subPerOp(a, b map[string]float64) map[string]float64 {
+	out := map[string]float64{}
+	for k, v := range a {
+		if d := v - b[k]; d > 0.005 {
+			out[k] = d
+		}
+	}
+	return out
 }

@@ -70,6 +70,7 @@ type step struct {
 	CPU        []cpuUse
 	Drain      time.Duration // from the end of sending until the last arrival (or giving up)
 	KeptUp     bool
+	Confirm    bool // a run of the search's last kept-up rate for as long as the measured runs
 	// New TCP connections the simulator's server (Slack) and the chatbot's endpoint
 	// accepted during the run and its drain.
 	SlackConns, HookConns int64
@@ -281,7 +282,8 @@ type curve struct {
 // measure finds the saturation rate of tg in direction d: rates from cfg.start, ×cfg.factor
 // each step, until a step does not keep up (or maxRate or cfg.maxSteps is reached); then
 // cfg.bisect more steps halve the gap between the last rate it kept up with and the
-// first it did not. Then it runs at each of cfg.fracs of the saturation rate.
+// first it did not, and confirms the rate it kept up with in a longer run. Then it runs at
+// each of cfg.fracs of the saturation rate, the highest first.
 func measure(ctx context.Context, tg *target, d direction, cfg config, maxRate float64, logf func(string, ...any)) curve {
 	cv := curve{Target: tg.name, Dir: d, Cap: maxRate}
 	try := func(rate float64) step {
@@ -316,16 +318,36 @@ func measure(ctx context.Context, tg *target, d direction, cfg config, maxRate f
 			hi = mid
 		}
 	}
+	// The search's runs are short (cfg.stepDur): at a rate a little over what the target
+	// can hold, the backlog grows too little in that time to show. So the last rate it
+	// kept up with is run again for as long as the measured runs (cfg.measDur), and
+	// lowered by 5% until the target keeps up with it for that long (cfg.confirm tries);
+	// the saturation is that run's throughput.
+	for i, rate := 0, lo; i < cfg.confirm && lo > 0 && ctx.Err() == nil; i, rate = i+1, rate*0.95 {
+		st := runStep(ctx, tg, d, rate, cfg.measDur, cfg.warm, true)
+		st.Confirm = true
+		cv.Search = append(cv.Search, st)
+		logf("  %-15s %-17s confirm %7.0f/s  through %7.0f/s  p50 %6s  p99 %7s  lost %d  ack p99 %s  cpu %s  %s",
+			tg.name, d, st.Rate, st.Throughput, ms(st.P50), ms(st.P99), st.Lost, ms(st.AckP99), cpuLine(st.CPU),
+			map[bool]string{true: "kept up", false: "saturated"}[st.KeptUp])
+		cv.Peak = max(cv.Peak, st.Throughput)
+		cv.Saturation = st.Throughput
+		if st.KeptUp {
+			break
+		}
+	}
 	if cv.Saturation == 0 { // it kept up with nothing: the best it did
 		cv.Saturation = cv.Peak
 	}
-	for _, f := range cfg.fracs {
+	// Full load first, right after the search, so that what the machine gives the
+	// processes has had the least time to change since the saturation was measured.
+	for _, f := range slices.Backward(slices.Sorted(slices.Values(cfg.fracs))) {
 		if ctx.Err() != nil {
 			break
 		}
 		st := runStep(ctx, tg, d, f*cv.Saturation, cfg.measDur, cfg.warm, true)
 		st.Frac = f
-		cv.At = append(cv.At, st)
+		cv.At = append([]step{st}, cv.At...)
 		logf("  %-15s %-17s at %3.0f%%: %7.0f/s  through %7.0f/s  p50 %6s  p99 %7s  max %7s  lost %d  ack p99 %s  cpu %s",
 			tg.name, d, f*100, st.Rate, st.Throughput, ms(st.P50), ms(st.P99), ms(st.Max), st.Lost, ms(st.AckP99), cpuLine(st.CPU))
 	}

@@ -87,6 +87,7 @@ type config struct {
 	factor   float64       // and how it grows
 	maxSteps int           // the search's most steps
 	bisect   int           // steps halving the gap after the first rate it did not keep up with
+	confirm  int           // runs, each 5% lower, confirming the rate kept up with for measDur
 	perChat  float64       // at most this many customer messages per second per chat (the webhook allows 5)
 	fracs    []float64
 	costOps  int // operations of each kind in the cost windows
@@ -106,7 +107,7 @@ func fullConfig() config {
 	return config{
 		agents: 20, chats: 600, bareMax: 40000,
 		stepDur: 4 * time.Second, measDur: 6 * time.Second, warm: time.Second,
-		start: 250, bareFrom: 400, factor: 1.6, maxSteps: 10, bisect: 2, perChat: 4.5, fracs: []float64{0.25, 0.5, 0.9},
+		start: 250, bareFrom: 400, factor: 1.6, maxSteps: 10, bisect: 2, confirm: 3, perChat: 4.5, fracs: []float64{0.25, 0.5, 0.9},
 		costOps: 40, picks: 100, controls: 40,
 		open: 10000, relayed: 100000, closed: 200, closedN: 20,
 		burstTickets: 200, burstBusy: 50, busyEvery: 20 * time.Second, burstTail: 10 * time.Second,
@@ -117,7 +118,7 @@ func smokeConfig() config {
 	return config{
 		smoke: true, agents: 4, chats: 20, bareMax: 400,
 		stepDur: 300 * time.Millisecond, measDur: 300 * time.Millisecond, warm: 50 * time.Millisecond,
-		start: 60, bareFrom: 60, factor: 2, maxSteps: 1, bisect: 1, perChat: 4.5, fracs: []float64{0.5},
+		start: 60, bareFrom: 60, factor: 2, maxSteps: 1, bisect: 1, confirm: 1, perChat: 4.5, fracs: []float64{0.5},
 		costOps: 4, picks: 6, controls: 3,
 		open: 60, relayed: 200, closed: 6, closedN: 20,
 		burstTickets: 16, burstBusy: 3, busyEvery: time.Second, burstTail: 500 * time.Millisecond,

@@ -82,8 +82,8 @@ func (r *report) relaySection(p func(string, ...any)) {
 	p("the simulator answers the `chat.postMessage` that shows it in the inbox channel. Slack → customer: from the\n")
 	p("moment the agent posts in the inbox channel (the simulator queues the message event) until the chatbot's\n")
 	p("endpoint receives the `AGENT_MESSAGE`. Saturation is the most messages per second delivered in a run of the\n")
-	p("search below that the target kept up with (peak: the most in any run, overloaded ones too); then the target\n")
-	p("runs at %s of it. Socket Mode acks: from the envelope's write to the\n", fracList(r.cfg.fracs))
+	p("search below that the target kept up with for as long as the measured runs (peak: the most in any run,\n")
+	p("overloaded ones too); then the target runs at %s of it, the highest first. Socket Mode acks: from the envelope's write to the\n", fracList(r.cfg.fracs))
 	p("ack's arrival, for every envelope written during the run (customer → Slack: the message events of the bot's\n")
 	p("own posts in the inbox channels, which it must ack and ignore; Slack → customer: the agents' messages).\n\n")
 	p("| system | direction | load | offered/s | delivered/s | p50 | p99 | max | ack p50 | ack p99 | ack max | CPU cores |\n")
@@ -101,14 +101,20 @@ func (r *report) relaySection(p func(string, ...any)) {
 	p("Each run offers a fixed rate for %s, open loop (messages leave on schedule whatever the answers), spread\n", r.cfg.stepDur)
 	p("round-robin over %d chats; the rate grows ×%.1f while the target keeps up (delivers ≥ 95%% of it, p99 under\n", r.cfg.chats, r.cfg.factor)
 	p("%s, nothing lost), then %d more runs halve the gap between the last rate it kept up with and the first it\n", keptUpP99, r.cfg.bisect)
-	p("did not. Between runs everything drains: every message delivered, every envelope acked, Slack and the\n")
-	p("chatbot quiet. Delivered/s leaves out the first %s of a run.\n\n", r.cfg.warm)
+	p("did not. A rate a little over what the target can hold builds a backlog too small to show in a run that short,\n")
+	p("so the last rate it kept up with is run again for %s (\"confirm\"), 5%% lower each time it does not keep up\n", r.cfg.measDur)
+	p("(at most %d runs): the saturation is the confirming run's. Between runs everything drains: every message\n", r.cfg.confirm)
+	p("delivered, every envelope acked, Slack and the chatbot quiet. Delivered/s leaves out the first %s of a run.\n\n", r.cfg.warm)
 	p("| system | direction | offered/s | sent/s | delivered/s | p50 | p99 | max | ack p99 | lost | refused | CPU cores | CPU per message | new connections per message |\n")
 	p("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, cs := range [][]curve{r.Frontdesk, r.Bare} {
 		for _, c := range cs {
 			for _, st := range c.Search {
-				p("| %s | %s | %.0f | %.0f | %.0f | %s | %s | %s | %s | %d | %d | %s | %s | %s |\n", c.Target, c.Dir, st.Rate, st.SentRate,
+				rate := fmt.Sprintf("%.0f", st.Rate)
+				if st.Confirm {
+					rate += fmt.Sprintf(" (confirm, %s)", st.Dur)
+				}
+				p("| %s | %s | %s | %.0f | %.0f | %s | %s | %s | %s | %d | %d | %s | %s | %s |\n", c.Target, c.Dir, rate, st.SentRate,
 					st.Throughput, ms(st.P50), ms(st.P99), ms(st.Max), ms(st.AckP99), st.Lost, st.Refused, cpuLine(st.CPU),
 					strings.Join(cpuPerMessage(&st), ", "), st.connsLine())
 			}

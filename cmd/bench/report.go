@@ -249,7 +249,17 @@ func (r *report) targets() []targetLine {
 		out = append(out, targetLine{"Slack calls per pick", "≤ 5", got, yes(c.SlackCalls <= 5.01)})
 	}
 	if c := r.costOf("ticket opened"); c != nil {
-		out = append(out, targetLine{"Slack calls per ticket card", "1", fmt.Sprintf("%.2f", c.SlackCalls), yes(c.SlackCalls < 1.01)})
+		// The card's own calls are those of a ticket opened with the sinks off; with them on,
+		// the sinks add theirs about the ticket (Vitally's sync line and permalink, the AI's
+		// details on the card), shown beside.
+		card := c
+		got := fmt.Sprintf("%.2f (%s)", c.SlackCalls, fmtPerOp(c.ByMethod))
+		if off := r.NoSinks.costOf("ticket opened"); off != nil {
+			card = off
+			got = fmt.Sprintf("%.2f (%s) with the sinks off; with the sinks on %s, what they add: %s", off.SlackCalls,
+				fmtPerOp(off.ByMethod), fmt.Sprintf("%.2f", c.SlackCalls), fmtPerOp(subPerOp(c.ByMethod, off.ByMethod)))
+		}
+		out = append(out, targetLine{"Slack calls per ticket card", "1", got, yes(card.SlackCalls < 1.01)})
 	}
 	for _, name := range []string{"relayed message (C→S)", "relayed message (S→C)"} {
 		if c := r.costOf(name); c != nil {

@@ -207,7 +207,7 @@ func withoutSinks(env map[string]string) {
 
 // noSinksFigures are the nosinks phase's: Frontdesk with neither sink configured.
 type noSinksFigures struct {
-	Costs           []opCost // the relay cost windows, both ways
+	Costs           []opCost // the cost windows: tickets opened, the relay both ways
 	Curves          []curve  // the saturation searches, without the runs at fractions of them
 	Groups          []string // its outbox consumer groups
 	IdleRedisPerSec float64
@@ -266,6 +266,13 @@ func (b *bench) runNoSinks(ctx context.Context) error {
 	if f.IdleRedisPerSec, err = r.idleBaseline(ctx); err != nil {
 		return err
 	}
+	// A card's own Slack calls, without the calls the sinks make about its ticket.
+	oc, _, err := r.openedCost(ctx, 2*cfg.costOps)
+	if err != nil {
+		return err
+	}
+	f.Costs = append(f.Costs, oc)
+	w.quiesce(5 * time.Second)
 	for _, d := range []direction{toSlack, toCustomer} {
 		oc, err := r.relayCost(ctx, d)
 		if err != nil {
