@@ -22,6 +22,7 @@ import (
 type Tickets interface {
 	Get(ctx context.Context, id tickets.ID) (*tickets.Ticket, error)
 	ByInbox(ctx context.Context, channelID string) (*tickets.Ticket, error)
+	Waiting(ctx context.Context, teamChannel string) (int, error)
 	Pick(ctx context.Context, id tickets.ID, agent tickets.Agent) (*tickets.Ticket, error)
 	AgentMessage(ctx context.Context, inboxChannel string, m tickets.Message) (tickets.InboxAdded, error)
 	Transfer(ctx context.Context, id tickets.ID, toChannel string, by tickets.Agent) (*tickets.Ticket, error)

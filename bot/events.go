@@ -42,6 +42,15 @@ func (b *Bot) onEvent(ctx context.Context, evt socketmode.Event, stored func()) 
 			b.relay(ctx, ev)
 		})
 		return true
+	case *slackevents.AppMentionEvent:
+		if ev.BotID != "" || ev.User == "" || ev.User == b.self.userID {
+			return false
+		}
+		b.go_(ctx, func(ctx context.Context) {
+			if b.firstTime(ctx, cbe.EventID) {
+				b.answerMention(ctx, ev)
+			}
+		})
 	case *slackevents.AppHomeOpenedEvent:
 		if ev.Tab != "home" {
 			return false
@@ -72,14 +81,14 @@ func (b *Bot) firstTime(ctx context.Context, id string) bool {
 // relayable reports whether a message event is a person's new message: not the bot's own
 // (that would loop), not an edit, a deletion or a join.
 func (b *Bot) relayable(ev *slackevents.MessageEvent) bool {
-	return b.relayableMessage(ev.BotID, ev.User, ev.SubType)
+	return b.relayableMessage(ev.BotID, ev.User, ev.SubType, ev.Text)
 }
 
 // relayableMessage is relayable for a message's bot id, user and subtype, as events and
 // conversations.history give them.
-func (b *Bot) relayableMessage(botID, user, subtype string) bool {
-	if botID != "" || user == "" || user == b.self.userID {
-		return false
+func (b *Bot) relayableMessage(botID, user, subtype, text string) bool {
+	if botID != "" || user == "" || user == b.self.userID || b.mentionsMe(text) {
+		return false // a message that mentions the app is for it (mention.go)
 	}
 	switch subtype {
 	case "", slack.MsgSubTypeFileShare, slack.MsgSubTypeThreadBroadcast:

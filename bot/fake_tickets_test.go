@@ -129,6 +129,18 @@ func (f *fakeTickets) Get(_ context.Context, id tickets.ID) (*tickets.Ticket, er
 	return &c, nil
 }
 
+func (f *fakeTickets) Waiting(_ context.Context, teamChannel string) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, t := range f.byID {
+		if t.Status == tickets.StatusPending && t.Team.ChannelID == teamChannel {
+			n++
+		}
+	}
+	return n, nil
+}
+
 func (f *fakeTickets) ByInbox(_ context.Context, channel string) (*tickets.Ticket, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

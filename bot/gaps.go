@@ -370,7 +370,7 @@ func (b *Bot) relayMissed(ctx context.Context, channel, ts, upTo string) (relaye
 			if compareTS(m.Timestamp, reached) > 0 {
 				reached = m.Timestamp
 			}
-			if b.relayableMessage(m.BotID, m.User, m.SubType) && !have[m.Timestamp] {
+			if b.relayableMessage(m.BotID, m.User, m.SubType, m.Text) && !have[m.Timestamp] {
 				missed = append(missed, m)
 			}
 		}

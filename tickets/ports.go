@@ -35,6 +35,10 @@ type Store interface {
 	FindLastClosed(ctx context.Context, source, conversationID string) (*Ticket, error)
 	// FindByInbox returns the ticket whose inbox channel is channelID. Returns ErrNotFound.
 	FindByInbox(ctx context.Context, channelID string) (*Ticket, error)
+	// CountWaiting returns how many tickets wait for a pick in the team whose ticketing
+	// channel is teamChannel (pending, open). It reads every open ticket: for an answer
+	// now and then (a mention), not for every message.
+	CountWaiting(ctx context.Context, teamChannel string) (int, error)
 
 	// Pick makes a pending ticket active with agent as assignee; of any number of
 	// concurrent calls exactly one succeeds. It appends EventPicked (AfterTransfer set when

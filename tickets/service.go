@@ -190,6 +190,12 @@ func (s *Service) ByInbox(ctx context.Context, channelID string) (*Ticket, error
 	return s.store.FindByInbox(ctx, channelID)
 }
 
+// Waiting returns how many tickets wait for a pick in the team whose ticketing channel is
+// teamChannel. It reads every open ticket: for an answer now and then, not per message.
+func (s *Service) Waiting(ctx context.Context, teamChannel string) (int, error) {
+	return s.store.CountWaiting(ctx, teamChannel)
+}
+
 // Transcript returns the ticket's messages in order. Returns ErrNotFound.
 func (s *Service) Transcript(ctx context.Context, id ID) ([]Message, error) {
 	return s.store.Messages(ctx, id)

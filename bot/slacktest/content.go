@@ -115,6 +115,7 @@ func (s *Sim) addMessage(c *channelData, m *msgData) *Envelope {
 	c.msgs = append(c.msgs, m)
 	c.byTS[m.ts] = m
 	env := s.sendMessageEvent(c, m)
+	s.sendAppMention(c, m)
 	s.notify()
 	return env
 }

@@ -3,6 +3,7 @@ package slacktest
 import (
 	"encoding/base64"
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -51,6 +52,29 @@ func (s *Sim) sendMessageEvent(c *channelData, m *msgData) *Envelope {
 	ev["event_ts"] = m.ts
 	delete(ev, "reactions")
 	return s.sendEvent(ev)
+}
+
+// sendAppMention delivers the app_mention event of a person's message that mentions the
+// bot, in a channel the bot is in (not a DM), when the app subscribes to it: the fields of
+// https://docs.slack.dev/reference/events/app_mention's example, with thread_ts on a
+// thread reply and the message's blocks and client_msg_id as Slack's clients send them.
+// Call with s.mu held.
+func (s *Sim) sendAppMention(c *channelData, m *msgData) {
+	if m.user == "" || m.user == BotUserID || m.botID != "" || c.channelType() == "im" || !c.isMember(BotUserID) ||
+		!s.subscribed("app_mention") || !strings.Contains(m.text, "<@"+BotUserID+">") {
+		return
+	}
+	full := m.json()
+	ev := obj{"type": "app_mention", "user": m.user, "text": m.text, "ts": m.ts, "channel": c.id, "event_ts": m.ts}
+	for _, k := range []string{"blocks", "client_msg_id", "team"} {
+		if v, ok := full[k]; ok {
+			ev[k] = v
+		}
+	}
+	if m.threadTS != "" && m.threadTS != m.ts {
+		ev["thread_ts"] = m.threadTS
+	}
+	s.sendEvent(ev)
 }
 
 func eventChannelKind(c *channelData) string {

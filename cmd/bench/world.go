@@ -79,7 +79,7 @@ func (w *world) lockAgent(id string) func() {
 // newWorld starts a simulator with nAgents agents, all in every ticketing channel (named
 // after labels), subscribed to the manifest's bot events.
 func newWorld(dir string, nAgents int, labels []string) (*world, error) {
-	sim := slacktest.NewStandalone(slacktest.WithBotEvents("app_home_opened", "message.groups"),
+	sim := slacktest.NewStandalone(slacktest.WithBotEvents("app_home_opened", "app_mention", "message.groups"),
 		slacktest.WithTimeout(30*time.Second))
 	sim.DiscardUnexpected()
 	w := &world{dir: dir, sim: sim, cust: &tracker{}, agent: &tracker{}, labels: labels,

@@ -189,6 +189,21 @@ func (m *Memory) FindByInbox(_ context.Context, channelID string) (*tickets.Tick
 	return m.find(m.inboxes, channelID)
 }
 
+func (m *Memory) CountWaiting(_ context.Context, teamChannel string) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.fail != nil {
+		return 0, m.fail
+	}
+	n := 0
+	for _, t := range m.tickets {
+		if t.Status == tickets.StatusPending && t.Team.ChannelID == teamChannel {
+			n++
+		}
+	}
+	return n, nil
+}
+
 func (m *Memory) Messages(_ context.Context, id tickets.ID) ([]tickets.Message, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

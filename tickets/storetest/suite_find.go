@@ -28,6 +28,40 @@ func testFind(t *testing.T, start starter) {
 		equal(t, "the ticket after changing a copy", s.get(tk.ID), before)
 	})
 
+	t.Run("CountWaiting", func(t *testing.T) {
+		s := start(t)
+		count := func(team tickets.Team) int {
+			t.Helper()
+			n, err := s.CountWaiting(s.ctx, team.ChannelID)
+			if err != nil {
+				t.Fatalf("CountWaiting(%s): %v", team.Label, err)
+			}
+			return n
+		}
+		if n := count(support); n != 0 {
+			t.Errorf("no tickets yet: %d waiting", n)
+		}
+		s.open("c1")
+		picked, _ := s.open("c2")
+		s.pick(picked.ID, alice, at(1))
+		closed, _ := s.open("c3")
+		s.close(closed.ID, tickets.Closing{By: alice, At: at(2)})
+		moved, _ := s.open("c4")
+		s.pick(moved.ID, alice, at(3))
+		if _, err := s.Transfer(s.ctx, moved.ID, tech, alice, at(4)); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(support); n != 1 {
+			t.Errorf("Support: %d waiting, want 1 (c1; c2 picked, c3 closed, c4 moved on)", n)
+		}
+		if n := count(tech); n != 1 {
+			t.Errorf("Technical Team: %d waiting, want 1 (c4, transferred to it)", n)
+		}
+		if n := count(tickets.Team{ChannelID: "C_ELSEWHERE"}); n != 0 {
+			t.Errorf("a channel of no team: %d waiting", n)
+		}
+	})
+
 	t.Run("FindOpen", func(t *testing.T) {
 		s := start(t)
 		tk, _ := s.open("c1")
