@@ -64,6 +64,7 @@ const metadataType = "frontdesk_post"
 // Scopes are the bot token scopes the code uses, and why; manifest.yaml must ask for
 // exactly these (cmd/frontdesk's manifest test checks it).
 var Scopes = map[string]string{
+	"app_mentions:read":    "app_mention events: @frontdesk answers what a channel is to Frontdesk",
 	"channels:history":     "conversations.history of ticketing channels: a retried card post looks for an earlier one",
 	"channels:manage":      "conversations.create of the default ticketing channels on a first start",
 	"channels:read":        "conversations.info: the admin panel checks a ticketing channel has the app",
@@ -82,4 +83,4 @@ var Scopes = map[string]string{
 }
 
 // Events are the bot events the code handles; manifest.yaml subscribes to exactly these.
-var Events = []string{"app_home_opened", "message.groups"}
+var Events = []string{"app_home_opened", "app_mention", "message.groups"}
