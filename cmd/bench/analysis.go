@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -151,6 +152,13 @@ func (r *report) analysis(p func(string, ...any)) {
 			p("  send it again; the bot's own messages (customer → Slack) are acknowledged at once. At 90%% of saturation\n")
 			p("  (%.0f msg/s offered, %.0f delivered, the CPU busy %s) the intake queues behind the CPU like the\n", f.Rate, f.Throughput, cpuLine(f.CPU))
 			p("  rest, and the acks with it: p99 %s, still well inside Slack's 3 s; at half saturation it is %s.\n", ms(f.AckP99), ackAt(fdC, 0.5))
+			if h := fdC.atFrac(0.5); h != nil && f.OwnAckP99 > 0 {
+				p("  Frontdesk's own part, from taking the event off the Socket Mode connection to handing the ack back to it\n")
+				p("  (`frontdesk_slack_envelope_ack_seconds`), was p50 ≤ %s and p99 ≤ %s; %.1f%% of the goroutine waits sampled\n",
+					secs(f.OwnAckP50), secs(f.OwnAckP99), 100*f.SchedOver10ms)
+				p("  took more than 10 ms before a CPU ran them (`go_sched_latencies_seconds`; %.1f%% at half saturation):\n", 100*h.SchedOver10ms)
+				p("  three processes share the 2 cores, and the store's answer, the relay and the ack each wait their turn.\n")
+			}
 		}
 	}
 	if f := r.Burst; f != nil {
@@ -232,4 +240,12 @@ func profileCum(listing string) map[string]float64 {
 		out[name] = v
 	}
 	return out
+}
+
+// secs is a bucket bound in seconds as a duration ("25ms").
+func secs(s float64) string {
+	if math.IsInf(s, 1) {
+		return "∞"
+	}
+	return ms(time.Duration(s * float64(time.Second)))
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -359,5 +360,31 @@ func TestBusiest(t *testing.T) {
 	}
 	if (&curve{}).busiest() != nil {
 		t.Fatal("busiest of no steps is not nil")
+	}
+}
+
+// A scraped histogram gives what was observed between two scrapes, its quantiles as
+// bucket bounds and the share above a bound.
+func TestHistogram(t *testing.T) {
+	before := histogram{0.005: 10, 0.01: 10, 0.05: 10, math.Inf(1): 10}
+	after := histogram{0.005: 60, 0.01: 100, 0.05: 109, math.Inf(1): 110}
+	h := after.since(before)
+	if h.total() != 100 {
+		t.Fatalf("total %v, want 100", h.total())
+	}
+	if q := h.quantile(0.5); q != 0.005 {
+		t.Errorf("p50 ≤ %v, want 0.005", q)
+	}
+	if q := h.quantile(0.99); q != 0.05 {
+		t.Errorf("p99 ≤ %v, want 0.05", q)
+	}
+	if q := h.quantile(1); !math.IsInf(q, 1) {
+		t.Errorf("max ≤ %v, want +Inf", q)
+	}
+	if o := h.over(0.01); o < 0.0999 || o > 0.1001 {
+		t.Errorf("over 10 ms: %v, want 0.1", o)
+	}
+	if (histogram{}).quantile(0.5) != 0 || (histogram{}).over(0.01) != 0 {
+		t.Error("an empty histogram says something")
 	}
 }

@@ -152,7 +152,7 @@ func (b *bench) runFrontdesk(ctx context.Context) error {
 // target is Frontdesk in this run under load, relaying over chats.
 func (r *fdRun) target(name string, chats []*chat) *target {
 	w := r.w
-	return &target{name: name, w: w, chats: chats, procs: []counted{r.fd.counted(), r.redisCounted()},
+	return &target{name: name, w: w, chats: chats, procs: []counted{r.fd.counted(), r.redisCounted()}, metrics: r.addr,
 		send: func(ctx context.Context, c *chat, seq int) error {
 			status, _, err := w.post(ctx, hookURL(r.addr), hookToken, customerMessage(c, seq))
 			if err != nil || status != http.StatusAccepted && status != http.StatusOK {

@@ -45,6 +45,9 @@ type target struct {
 	// send hands the customer message seq of chat c to the target.
 	send func(ctx context.Context, c *chat, seq int) error
 	rr   int // round-robin position over chats
+	// metrics is the address whose /metrics tells the target's own ack times and
+	// scheduling waits (Frontdesk's; empty for the bare transport).
+	metrics string
 }
 
 // step is one run at an offered rate, and what came of it.
@@ -71,6 +74,12 @@ type step struct {
 	Drain      time.Duration // from the end of sending until the last arrival (or giving up)
 	KeptUp     bool
 	Confirm    bool // a run of the search's last kept-up rate for as long as the measured runs
+	// The target's own view (Frontdesk's /metrics) over the run and its drain: its time
+	// from taking an envelope to handing its ack to the connection
+	// (frontdesk_slack_envelope_ack_seconds; p50 and p99 as bucket bounds), and the share
+	// of goroutines that waited more than 10 ms for a CPU (go_sched_latencies_seconds).
+	OwnAckP50, OwnAckP99 float64
+	SchedOver10ms        float64
 	// New TCP connections the simulator's server (Slack) and the chatbot's endpoint
 	// accepted during the run and its drain.
 	SlackConns, HookConns int64
@@ -138,6 +147,7 @@ func runStep(ctx context.Context, tg *target, d direction, rate float64, dur, wa
 	// which a step does not allocate: the latencies measured are the target's, not this
 	// process's.
 	runtime.GC()
+	ack0, sched0 := scrapeHistogram(tg.metrics, ackMetric), scrapeHistogram(tg.metrics, schedMetric)
 	a := tr.next()
 	_, envPos := w.sim.DeliveriesFrom(math.MaxInt)
 	slack0, hook0 := w.sim.ClientConnections(), w.bot.conns.Load()
@@ -244,10 +254,21 @@ func runStep(ctx context.Context, tg *target, d direction, rate float64, dur, wa
 	}
 	st.Acks = len(acks)
 	st.AckP50, st.AckP99, st.AckMax = quantiles(acks)
+	if tg.metrics != "" {
+		own := scrapeHistogram(tg.metrics, ackMetric).since(ack0)
+		st.OwnAckP50, st.OwnAckP99 = own.quantile(0.5), own.quantile(0.99)
+		st.SchedOver10ms = scrapeHistogram(tg.metrics, schedMetric).since(sched0).over(0.010)
+	}
 	st.KeptUp = st.SentRate >= 0.95*rate && st.Throughput >= 0.95*rate && st.Lost == 0 && st.Refused == 0 &&
 		st.P99 < keptUpP99
 	return st
 }
+
+// The histograms of Frontdesk's /metrics a run reads.
+const (
+	ackMetric   = "frontdesk_slack_envelope_ack_seconds"
+	schedMetric = "go_sched_latencies_seconds"
+)
 
 // keptUpP99 is the p99 latency above which a run counts as not kept up: a queue was
 // building.
@@ -348,8 +369,9 @@ func measure(ctx context.Context, tg *target, d direction, cfg config, maxRate f
 		st := runStep(ctx, tg, d, f*cv.Saturation, cfg.measDur, cfg.warm, true)
 		st.Frac = f
 		cv.At = append([]step{st}, cv.At...)
-		logf("  %-15s %-17s at %3.0f%%: %7.0f/s  through %7.0f/s  p50 %6s  p99 %7s  max %7s  lost %d  ack p99 %s  cpu %s",
-			tg.name, d, f*100, st.Rate, st.Throughput, ms(st.P50), ms(st.P99), ms(st.Max), st.Lost, ms(st.AckP99), cpuLine(st.CPU))
+		logf("  %-15s %-17s at %3.0f%%: %7.0f/s  through %7.0f/s  p50 %6s  p99 %7s  max %7s  lost %d  ack p99 %s (own ≤ %s, waits > 10 ms %.1f%%)  cpu %s",
+			tg.name, d, f*100, st.Rate, st.Throughput, ms(st.P50), ms(st.P99), ms(st.Max), st.Lost, ms(st.AckP99),
+			secs(st.OwnAckP99), 100*st.SchedOver10ms, cpuLine(st.CPU))
 	}
 	return cv
 }

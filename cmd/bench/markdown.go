@@ -85,15 +85,22 @@ func (r *report) relaySection(p func(string, ...any)) {
 	p("search below that the target kept up with for as long as the measured runs (peak: the most in any run,\n")
 	p("overloaded ones too); then the target runs at %s of it, the highest first. Socket Mode acks: from the envelope's write to the\n", fracList(r.cfg.fracs))
 	p("ack's arrival, for every envelope written during the run (customer → Slack: the message events of the bot's\n")
-	p("own posts in the inbox channels, which it must ack and ignore; Slack → customer: the agents' messages).\n\n")
-	p("| system | direction | load | offered/s | delivered/s | p50 | p99 | max | ack p50 | ack p99 | ack max | CPU cores |\n")
-	p("|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	p("own posts in the inbox channels, which it must ack and ignore; Slack → customer: the agents' messages).\n")
+	p("Own ack: Frontdesk's own time from taking an event off the connection to handing its ack back\n")
+	p("(`frontdesk_slack_envelope_ack_seconds`, bucket bounds); waits > 10 ms: the share of goroutines it sampled\n")
+	p("that waited more than 10 ms for a CPU (`go_sched_latencies_seconds`).\n\n")
+	p("| system | direction | load | offered/s | delivered/s | p50 | p99 | max | ack p50 | ack p99 | ack max | own ack p50 / p99 | waits > 10 ms | CPU cores |\n")
+	p("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, cs := range [][]curve{r.Frontdesk, r.Bare} {
 		for _, c := range cs {
-			p("| %s | %s | **saturation** | | **%s** | | | | | | | |\n", c.Target, c.Dir, c.satString())
+			p("| %s | %s | **saturation** | | **%s** | | | | | | | | | |\n", c.Target, c.Dir, c.satString())
 			for _, st := range c.At {
-				p("| | | %.0f%% | %.0f | %.0f | %s | %s | %s | %s | %s | %s | %s |\n", st.Frac*100, st.Rate, st.Throughput,
-					ms(st.P50), ms(st.P99), ms(st.Max), ms(st.AckP50), ms(st.AckP99), ms(st.AckMax), cpuLine(st.CPU))
+				own, waits := "—", "—"
+				if st.OwnAckP99 > 0 {
+					own, waits = "≤ "+secs(st.OwnAckP50)+" / ≤ "+secs(st.OwnAckP99), fmt.Sprintf("%.1f%%", 100*st.SchedOver10ms)
+				}
+				p("| | | %.0f%% | %.0f | %.0f | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", st.Frac*100, st.Rate, st.Throughput,
+					ms(st.P50), ms(st.P99), ms(st.Max), ms(st.AckP50), ms(st.AckP99), ms(st.AckMax), own, waits, cpuLine(st.CPU))
 			}
 		}
 	}

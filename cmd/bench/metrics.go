@@ -1,7 +1,10 @@
 package main
 
 import (
+	"maps"
+	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -51,4 +54,77 @@ func scrapeSum(addr, name, match string) float64 {
 		}
 	}
 	return sum
+}
+
+// histogram is a Prometheus histogram's cumulative bucket counts by upper bound, as
+// scraped (+Inf included).
+type histogram map[float64]float64
+
+// scrapeHistogram reads histogram name from addr's /metrics (empty when it cannot).
+func scrapeHistogram(addr, name string) histogram {
+	h := histogram{}
+	if addr == "" {
+		return h
+	}
+	prefix := name + "_bucket{"
+	for _, line := range metricsLines(addr) {
+		if !strings.HasPrefix(line, prefix) {
+			continue
+		}
+		i := strings.Index(line, `le="`)
+		j := strings.LastIndexByte(line, ' ')
+		if i < 0 || j < i {
+			continue
+		}
+		le, _, _ := strings.Cut(line[i+4:], `"`)
+		bound, err1 := strconv.ParseFloat(le, 64) // "+Inf" parses as +Inf
+		count, err2 := strconv.ParseFloat(line[j+1:], 64)
+		if err1 == nil && err2 == nil {
+			h[bound] += count
+		}
+	}
+	return h
+}
+
+// since is h less before, bucket by bucket: what was observed in between.
+func (h histogram) since(before histogram) histogram {
+	out := histogram{}
+	for b, n := range h {
+		out[b] = n - before[b]
+	}
+	return out
+}
+
+// total is how many observations h holds.
+func (h histogram) total() float64 { return h[math.Inf(1)] }
+
+// quantile is the upper bound of the bucket that holds the q-quantile (0 when empty).
+func (h histogram) quantile(q float64) float64 {
+	n := h.total()
+	if n == 0 {
+		return 0
+	}
+	bounds := slices.Sorted(maps.Keys(h))
+	for _, b := range bounds {
+		if h[b] >= q*n {
+			return b
+		}
+	}
+	return math.Inf(1)
+}
+
+// over is the share of h's observations above bound, counted by buckets: those in
+// buckets whose upper bound is above it.
+func (h histogram) over(bound float64) float64 {
+	n := h.total()
+	if n == 0 {
+		return 0
+	}
+	below := 0.0
+	for b, c := range h {
+		if b <= bound && c > below {
+			below = c
+		}
+	}
+	return 1 - below/n
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"maps"
 	"net/http"
+	"regexp"
 	"slices"
 	"sync/atomic"
 
@@ -52,7 +53,11 @@ var (
 // newMetrics registers every metric in a new registry.
 func newMetrics() *metrics {
 	m := &metrics{reg: prometheus.NewRegistry(), series: map[string]bool{}}
-	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.reg.MustRegister(collectors.NewGoCollector(collectors.WithGoCollectorRuntimeMetrics(
+		// go_sched_latencies_seconds: how long goroutines waited to run, the first sign of a
+		// replica short of CPU (acks and relays queue behind it).
+		collectors.GoRuntimeMetricsRule{Matcher: regexp.MustCompile(`^/sched/latencies:seconds$`)})),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
 	team := []string{"team", "source"}
 	m.opened = m.counterVec("frontdesk_tickets_opened_total", "Tickets opened, by team and source.", team...)
