@@ -147,7 +147,13 @@ func runStep(ctx context.Context, tg *target, d direction, rate float64, dur, wa
 	// which a step does not allocate: the latencies measured are the target's, not this
 	// process's.
 	runtime.GC()
-	ack0, sched0 := scrapeHistogram(tg.metrics, ackMetric), scrapeHistogram(tg.metrics, schedMetric)
+	// Read only around measured runs (settle): a scrape has Frontdesk read its outbox
+	// stats from Redis, which a cost window (settle false) would count as the relay's.
+	metrics := ""
+	if settle {
+		metrics = tg.metrics
+	}
+	ack0, sched0 := scrapeHistogram(metrics, ackMetric), scrapeHistogram(metrics, schedMetric)
 	a := tr.next()
 	_, envPos := w.sim.DeliveriesFrom(math.MaxInt)
 	slack0, hook0 := w.sim.ClientConnections(), w.bot.conns.Load()
@@ -254,10 +260,10 @@ func runStep(ctx context.Context, tg *target, d direction, rate float64, dur, wa
 	}
 	st.Acks = len(acks)
 	st.AckP50, st.AckP99, st.AckMax = quantiles(acks)
-	if tg.metrics != "" {
-		own := scrapeHistogram(tg.metrics, ackMetric).since(ack0)
+	if metrics != "" {
+		own := scrapeHistogram(metrics, ackMetric).since(ack0)
 		st.OwnAckP50, st.OwnAckP99 = own.quantile(0.5), own.quantile(0.99)
-		st.SchedOver10ms = scrapeHistogram(tg.metrics, schedMetric).since(sched0).over(0.010)
+		st.SchedOver10ms = scrapeHistogram(metrics, schedMetric).since(sched0).over(0.010)
 	}
 	st.KeptUp = st.SentRate >= 0.95*rate && st.Throughput >= 0.95*rate && st.Lost == 0 && st.Refused == 0 &&
 		st.P99 < keptUpP99
