@@ -153,7 +153,7 @@ func runStep(ctx context.Context, tg *target, d direction, rate float64, dur, wa
 	if settle {
 		metrics = tg.metrics
 	}
-	ack0, sched0 := scrapeHistogram(metrics, ackMetric), scrapeHistogram(metrics, schedMetric)
+	before := scrapeHistograms(metrics, ackMetric, schedMetric)
 	a := tr.next()
 	_, envPos := w.sim.DeliveriesFrom(math.MaxInt)
 	slack0, hook0 := w.sim.ClientConnections(), w.bot.conns.Load()
@@ -261,9 +261,10 @@ func runStep(ctx context.Context, tg *target, d direction, rate float64, dur, wa
 	st.Acks = len(acks)
 	st.AckP50, st.AckP99, st.AckMax = quantiles(acks)
 	if metrics != "" {
-		own := scrapeHistogram(metrics, ackMetric).since(ack0)
+		after := scrapeHistograms(metrics, ackMetric, schedMetric)
+		own := after[ackMetric].since(before[ackMetric])
 		st.OwnAckP50, st.OwnAckP99 = own.quantile(0.5), own.quantile(0.99)
-		st.SchedOver10ms = scrapeHistogram(metrics, schedMetric).since(sched0).over(0.010)
+		st.SchedOver10ms = after[schedMetric].since(before[schedMetric]).over(0.010)
 	}
 	st.KeptUp = st.SentRate >= 0.95*rate && st.Throughput >= 0.95*rate && st.Lost == 0 && st.Refused == 0 &&
 		st.P99 < keptUpP99

@@ -60,30 +60,35 @@ func scrapeSum(addr, name, match string) float64 {
 // scraped (+Inf included).
 type histogram map[float64]float64
 
-// scrapeHistogram reads histogram name from addr's /metrics (empty when it cannot).
-func scrapeHistogram(addr, name string) histogram {
-	h := histogram{}
-	if addr == "" {
-		return h
+// scrapeHistograms reads the named histograms from addr's /metrics in one fetch (empty
+// ones when it cannot).
+func scrapeHistograms(addr string, names ...string) map[string]histogram {
+	out := map[string]histogram{}
+	for _, n := range names {
+		out[n] = histogram{}
 	}
-	prefix := name + "_bucket{"
+	if addr == "" {
+		return out
+	}
 	for _, line := range metricsLines(addr) {
-		if !strings.HasPrefix(line, prefix) {
+		name, rest, ok := strings.Cut(line, "_bucket{")
+		h := out[name]
+		if !ok || h == nil {
 			continue
 		}
-		i := strings.Index(line, `le="`)
-		j := strings.LastIndexByte(line, ' ')
+		i := strings.Index(rest, `le="`)
+		j := strings.LastIndexByte(rest, ' ')
 		if i < 0 || j < i {
 			continue
 		}
-		le, _, _ := strings.Cut(line[i+4:], `"`)
+		le, _, _ := strings.Cut(rest[i+4:], `"`)
 		bound, err1 := strconv.ParseFloat(le, 64) // "+Inf" parses as +Inf
-		count, err2 := strconv.ParseFloat(line[j+1:], 64)
+		count, err2 := strconv.ParseFloat(rest[j+1:], 64)
 		if err1 == nil && err2 == nil {
 			h[bound] += count
 		}
 	}
-	return h
+	return out
 }
 
 // since is h less before, bucket by bucket: what was observed in between.

@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/frontdeskhq/frontdesk/bot"
 	"github.com/frontdeskhq/frontdesk/bot/slacktest"
 	"github.com/frontdeskhq/frontdesk/connectors/ai/aitest"
 	"github.com/frontdeskhq/frontdesk/connectors/vitally/vitallytest"
@@ -79,7 +80,7 @@ func (w *world) lockAgent(id string) func() {
 // newWorld starts a simulator with nAgents agents, all in every ticketing channel (named
 // after labels), subscribed to the manifest's bot events.
 func newWorld(dir string, nAgents int, labels []string) (*world, error) {
-	sim := slacktest.NewStandalone(slacktest.WithBotEvents("app_home_opened", "app_mention", "message.groups"),
+	sim := slacktest.NewStandalone(slacktest.WithBotEvents(bot.Events...),
 		slacktest.WithTimeout(30*time.Second))
 	sim.DiscardUnexpected()
 	w := &world{dir: dir, sim: sim, cust: &tracker{}, agent: &tracker{}, labels: labels,
@@ -87,14 +88,14 @@ func newWorld(dir string, nAgents int, labels []string) (*world, error) {
 			MaxIdleConns: 4096, MaxIdleConnsPerHost: 4096, IdleConnTimeout: time.Minute, DisableCompression: true,
 		}}}
 	w.tail = newTailer(sim, w.cust)
-	bot, err := startChatbot(hookSecret, w.agent)
+	cb, err := startChatbot(hookSecret, w.agent)
 	if err != nil {
 		return nil, err
 	}
-	w.bot = bot
+	w.bot = cb
 	w.vitally, w.ai = vitallytest.New(vitallySecret), aitest.New(aiKey)
 	if w.vitallyFront, err = newStallFront(w.vitally.URL); err != nil {
-		bot.close()
+		cb.close()
 		w.vitally.Close()
 		w.ai.Close()
 		return nil, err
