@@ -321,10 +321,16 @@ func (r *fdRun) costDur() float64 {
 
 // warmAgents sends one agent message in every chat of the target (round-robin, so at
 // least one each), outside any measurement, and waits for them.
-func (r *fdRun) warmAgents(ctx context.Context) error {
-	n := len(r.tg.chats)
+func (r *fdRun) warmAgents(ctx context.Context) error { return warmAgents(ctx, r.tg) }
+
+// warmAgents sends one agent message in every chat of tg (round-robin, so at least one
+// each), outside any measurement, and waits for them: the first agent message in each
+// inbox channel after Frontdesk connected has the channel's history read first
+// (bot/gaps.go), a cost per channel and connection, not per message.
+func warmAgents(ctx context.Context, tg *target) error {
+	n := len(tg.chats)
 	const rate = 400
-	st := runStep(ctx, r.tg, toCustomer, rate, time.Duration(float64(n+1)/rate*float64(time.Second)), 0, true)
+	st := runStep(ctx, tg, toCustomer, rate, time.Duration(float64(n+1)/rate*float64(time.Second)), 0, true)
 	if st.Lost+st.Refused > 0 || st.Sent < n {
 		return fmt.Errorf("warming the inbox channels: sent %d of %d, lost %d, refused %d", st.Sent, n, st.Lost, st.Refused)
 	}

@@ -112,6 +112,13 @@ func (b *bench) runFrontdesk(ctx context.Context) error {
 		b.quiet(ctx)
 		pprofStop := b.startProfile()
 		for _, d := range []direction{toSlack, toCustomer} {
+			if d == toCustomer && !b.on("costs") {
+				// Each inbox channel's first agent message reads its history (bot/gaps.go);
+				// the cost windows did that already when they ran.
+				if err := r.warmAgents(ctx); err != nil {
+					return err
+				}
+			}
 			cv := measure(ctx, r.tg, d, cfg, r.maxRate(d), logf)
 			b.rep.Frontdesk = append(b.rep.Frontdesk, cv)
 			w.tail.forget()

@@ -154,6 +154,8 @@ func (b *bench) runProfile(ctx context.Context) error {
 		maxRate := cfg.bareMax
 		if d == toSlack {
 			maxRate = cfg.perChat * float64(len(chats))
+		} else if err := warmAgents(ctx, tg); err != nil {
+			return err
 		}
 		_ = p.cmd.Process.Signal(syscall.SIGUSR1) // start the profile
 		wi.Curves = append(wi.Curves, measure(ctx, tg, d, search, maxRate, logf))
