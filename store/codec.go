@@ -18,7 +18,7 @@ import (
 //
 //	id, number, source, conv, summary, opening, raw, status, inbox,   plain strings
 //	close_reason
-//	customer, team, assignee, closed_by, csat                        JSON ("" for none)
+//	customer, team, assignee, closed_by, csat, history               JSON ("" for none)
 //	team_channel     the team's channel id, for the scripts to compare
 //	card_event       id of the event whose card is current ("" before the first)
 //	by_source        "1" when the source closed it
@@ -53,7 +53,16 @@ func ticketFields(t *tickets.Ticket) []any {
 		"closed_by", agentJSON(t.ClosedBy),
 		"close_reason", t.CloseReason,
 		"title", t.Title,
+		"history", historyJSON(t.History),
 	}
+}
+
+// historyJSON is h's JSON, or "" for none.
+func historyJSON(h []tickets.HistoryLine) string {
+	if len(h) == 0 {
+		return ""
+	}
+	return mustJSON(h)
 }
 
 // decodeTicket builds a ticket from its HASH, its transfers LIST, its cards HASH and its
@@ -87,7 +96,7 @@ func decodeTicket(h map[string]string, transfers []string, cards map[string]stri
 	for _, f := range []struct {
 		name string
 		dst  any
-	}{{"customer", &t.Customer}, {"team", &t.Team}, {"assignee", &t.Assignee}, {"closed_by", &t.ClosedBy}, {"csat", t.CSAT}} {
+	}{{"customer", &t.Customer}, {"team", &t.Team}, {"assignee", &t.Assignee}, {"closed_by", &t.ClosedBy}, {"csat", t.CSAT}, {"history", &t.History}} {
 		if err := unmarshalField(h[f.name], f.dst); err != nil {
 			return nil, fmt.Errorf("field %s: %w", f.name, err)
 		}

@@ -312,7 +312,7 @@ func (s *Service) handleDesk(ctx context.Context, ev Event) error {
 			return err
 		}
 		members := append([]AgentID{ev.Actor.ID}, st.PriorityGroup...)
-		needIntro, err := s.needsIntro(ctx, t)
+		needIntro, posted, err := s.needsIntro(ctx, t)
 		if err != nil {
 			return err
 		}
@@ -327,8 +327,15 @@ func (s *Service) handleDesk(ctx context.Context, ev Event) error {
 			if err := s.store.SetCard(ctx, t.ID, IntroCard, intro); err != nil {
 				return err
 			}
+		} else {
+			intro.TS = posted.TS // a repeat of the first pick: the first message is there
 		}
 		t.Inbox = intro.Channel
+		if len(t.History) > 0 && intro.TS != "" {
+			if err := s.desk.PostHistory(ctx, t, intro, ev.ID+":history"); err != nil {
+				return err
+			}
+		}
 		if !t.Card.IsZero() {
 			if err := s.desk.UpdateCard(ctx, t, t.Card, ev.ID+":card"); err != nil {
 				return err
@@ -444,7 +451,10 @@ func (s *Service) handleMarks(ctx context.Context, ev Event) error {
 func (s *Service) ensureCard(ctx context.Context, t *Ticket, ev Event) error {
 	c, err := s.store.CardOf(ctx, t.ID, ev.ID)
 	if err == nil {
-		return s.desk.UpdateCard(ctx, t, c, ev.ID+":card")
+		if err := s.desk.UpdateCard(ctx, t, c, ev.ID+":card"); err != nil {
+			return err
+		}
+		return s.desk.PostHistory(ctx, t, c, ev.ID+":history") // an earlier attempt's is found
 	}
 	if !errors.Is(err, ErrNotFound) {
 		return err
@@ -458,6 +468,9 @@ func (s *Service) ensureCard(ctx context.Context, t *Ticket, ev Event) error {
 		return err
 	}
 	if err := s.store.SetCard(ctx, t.ID, ev.ID, c); err != nil {
+		return err
+	}
+	if err := s.desk.PostHistory(ctx, t, c, ev.ID+":history"); err != nil {
 		return err
 	}
 	if s.remind == 0 {
@@ -474,19 +487,20 @@ func sameCard(a, b Card) bool { return a.Channel == b.Channel && a.TS == b.TS }
 // needsIntro reports whether the pick of t posts the ticket's details as its inbox
 // channel's first message: a first pick does, and so does a retry of it that an earlier
 // attempt left without one (it may have made the channel and recorded it as the inbox);
-// a pick after a transfer finds the channel as it was.
-func (s *Service) needsIntro(ctx context.Context, t *Ticket) (bool, error) {
+// a pick after a transfer finds the channel as it was. posted is the first message a
+// repeat finds recorded (IntroCard), so that the repeat posts no notice of its own.
+func (s *Service) needsIntro(ctx context.Context, t *Ticket) (need bool, posted Card, err error) {
 	if t.Inbox == "" {
-		return true, nil
+		return true, Card{}, nil
 	}
 	if len(t.Transfers) > 0 {
-		return false, nil
+		return false, Card{}, nil
 	}
-	_, err := s.store.CardOf(ctx, t.ID, IntroCard)
+	posted, err = s.store.CardOf(ctx, t.ID, IntroCard)
 	if errors.Is(err, ErrNotFound) {
-		return true, nil
+		return true, Card{}, nil
 	}
-	return false, err
+	return false, posted, err
 }
 
 func (s *Service) noticeInInbox(ctx context.Context, t *Ticket, ev Event) error {

@@ -73,6 +73,13 @@ func (d *fakeDesk) OpenInbox(ctx context.Context, t *Ticket, members []AgentID, 
 	return c, d.add("desk.OpenInbox %s %s %v %s", t.ID, c.Channel, members, key)
 }
 
+func (d *fakeDesk) PostHistory(_ context.Context, t *Ticket, under Card, key string) error {
+	if len(t.History) == 0 {
+		return nil // as the Slack desk: nothing to post, no call
+	}
+	return d.add("desk.PostHistory %s %s/%s %d %s", t.ID, under.Channel, under.TS, len(t.History), key)
+}
+
 func (d *fakeDesk) Post(_ context.Context, t *Ticket, m Message, place Place, key string) error {
 	return d.add("desk.Post %s %s %q %s", t.ID, place, m.Text, key)
 }

@@ -44,6 +44,9 @@ type Request struct {
 	Summary string
 	// Raw is the source's request as it came, kept on the ticket (at most MaxRawBytes).
 	Raw string
+	// History is the conversation the source had with the customer before the request
+	// (a chatbot's), oldest first; kept on a ticket the request opens (Ticket.History).
+	History []HistoryLine
 }
 
 // SourceClose is why the source ended a chat ("closed by <source>" when empty).
@@ -139,6 +142,9 @@ func (r *Request) validate() error {
 	}
 	if len(r.Summary) > maxSummaryBytes {
 		return invalidf("summary is longer than %d bytes", maxSummaryBytes)
+	}
+	if err := validateHistory(r.History); err != nil {
+		return err
 	}
 	c := r.Customer
 	if len(c.Fields) > maxCustomerFields {
@@ -268,8 +274,8 @@ func (s *Service) newTicket(ctx context.Context, in Inbound, first int, now time
 	}
 	t := &Ticket{
 		Source: in.Source, ConversationID: in.ConversationID, Customer: in.Request.Customer,
-		Summary: in.Request.Summary, Raw: in.Request.Raw, Team: team, Status: StatusPending,
-		CreatedAt: now, UpdatedAt: now,
+		Summary: in.Request.Summary, Raw: in.Request.Raw, History: in.Request.History, Team: team,
+		Status: StatusPending, CreatedAt: now, UpdatedAt: now,
 	}
 	if first >= 0 {
 		t.Opening = Clip(in.Messages[first].Text, MaxOpeningBytes)

@@ -14,6 +14,8 @@ type OpenRequest struct {
 	First *Message
 	// Raw is the source's request as it came, kept on the ticket (at most MaxRawBytes).
 	Raw string
+	// History is the conversation before the request (Request.History).
+	History []HistoryLine
 }
 
 // MaxRawBytes bounds OpenRequest.Raw.
@@ -53,7 +55,7 @@ func ValidSource(s string) bool {
 // is no ticketing channel to route to.
 func (s *Service) Open(ctx context.Context, req OpenRequest) (_ *Ticket, created bool, err error) {
 	in := Inbound{Source: req.Source, ConversationID: req.ConversationID, WholeTicket: true, Request: &Request{
-		Customer: req.Customer, Label: req.Label, Summary: req.Summary, Raw: req.Raw,
+		Customer: req.Customer, Label: req.Label, Summary: req.Summary, Raw: req.Raw, History: req.History,
 	}}
 	if req.First != nil {
 		if req.First.Direction != "" && req.First.Direction != FromCustomer {

@@ -195,6 +195,9 @@ type Desk interface {
 	// picked it as the channel's first message and returns it (Card.TS); a pick that gets
 	// a first message posts no Notice of its own.
 	OpenInbox(ctx context.Context, t *Ticket, members []AgentID, intro bool, created func(ctx context.Context, channel string) error, key string) (Card, error)
+	// PostHistory shows t.History (the chat before the hand-off) in the thread of message
+	// under: the card, or the inbox channel's first message. Nothing when t has none.
+	PostHistory(ctx context.Context, t *Ticket, under Card, key string) error
 	// Post shows a customer message under t's card or in its inbox channel.
 	Post(ctx context.Context, t *Ticket, m Message, place Place, key string) error
 	// Notice posts a status line about ev (picked after a transfer, transferred, closed)

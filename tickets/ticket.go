@@ -104,6 +104,9 @@ type Ticket struct {
 	Opening string
 	// Raw is the source's request as it came (at most MaxRawBytes), kept for reference.
 	Raw string
+	// History is what the customer and the source's bot said before the request, oldest
+	// first (HistoryLine); nil when the source gave none.
+	History []HistoryLine
 
 	Team      Team
 	Status    Status

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/frontdeskhq/frontdesk/bot/slacktest"
 	"github.com/frontdeskhq/frontdesk/connectors/webhook"
@@ -271,4 +272,59 @@ func TestWebhook_TransferAndEndByAgents(t *testing.T) {
 	inbox.ExpectMessage("ended the live chat")
 	inbox.ExpectArchived()
 	expectEvent(t, bot, "LIVE_CHAT_ENDED", map[string]any{"resume_bot": true, "text": "This chat has ended. Thank you for reaching out!"})
+}
+
+// TestWebhook_HistoryAtHandOff: the chatbot hands its conversation so far over with the
+// request; agents see it, collapsed in a thread, under the card and at the top of the
+// inbox channel, before the customer's messages; it is kept with the ticket and never
+// goes back to the customer.
+func TestWebhook_HistoryAtHandOff(t *testing.T) {
+	t.Parallel()
+	w, chatbot, addr := newHookWorld(t)
+	history := []map[string]any{
+		{"from": "bot", "text": "Hi! What is it about?", "at": "2026-12-01T10:00:00Z"},
+		{"from": "customer", "text": "my <invoice> & a refund", "at": "2026-12-01T10:00:20Z"},
+		{"from": "bot", "text": "Let me find you a human", "at": "2026-12-01T10:00:21.5+01:00"},
+	}
+	code, res := post(t, addr, with(map[string]any{"type": "LIVE_CHAT_REQUEST", "label": "Billing",
+		"text": "a human please", "profile": map[string]any{"name": "Carol"}, "history": history}))
+	if code != http.StatusAccepted || res["ticket"] != float64(1) {
+		t.Fatalf("LIVE_CHAT_REQUEST = %d %v", code, res)
+	}
+	card := w.billing.ExpectMessage("Ticket #1", "a human please")
+	dm := w.priya.ExpectDM("Ticket #1")
+	shown := card.ExpectReply("Before the hand-off, with Chatbot", "3 messages", "Hi! What is it about?",
+		"my &lt;invoice&gt; &amp; a refund", "Let me find you a human", "Carol")
+	if code, _ := post(t, addr, with(map[string]any{"type": "MESSAGE", "message_id": "w-1", "text": "still there?"})); code != http.StatusAccepted {
+		t.Fatalf("MESSAGE = %d", code)
+	}
+	if later := card.ExpectReply("still there?"); later.TS <= shown.TS {
+		t.Errorf("the history (%s) comes after the customer's message (%s) in the card's thread", shown.TS, later.TS)
+	}
+
+	w.dan.Click(card, "Pick")
+	inbox := w.sim.ExpectChannelCreated("chat-1-carol")
+	intro := inbox.ExpectMessage("Live chat")
+	intro.ExpectReply("Before the hand-off", "Hi! What is it about?", "Let me find you a human")
+	card.ExpectUpdate("Processing by")
+	dm.ExpectUpdate("Processing by")
+	inbox.ExpectMessage("a human please")
+	inbox.ExpectMessage("still there?")
+	expectEvent(t, chatbot, "LIVE_CHAT_ACCEPTED", map[string]any{"ticket": 1})
+
+	tk, err := w.d.Store().FindOpen(context.Background(), webhook.Source, "acme-bot/whatsapp-main/m-42")
+	if err != nil || len(tk.History) != 3 || tk.History[1].Text != "my <invoice> & a refund" ||
+		tk.History[2].At.Format(time.RFC3339Nano) != "2026-12-01T09:00:21.5Z" {
+		t.Fatalf("the ticket's history = %+v, %v", tk, err)
+	}
+	w.dan.Post(inbox, "Hello Carol")
+	expectEvent(t, chatbot, "AGENT_MESSAGE", map[string]any{"text": "Hello Carol"})
+	for _, ev := range chatbot.Delivered("") {
+		if s := fmt.Sprint(ev.Fields); strings.Contains(s, "What is it about") || strings.Contains(s, "find you a human") {
+			t.Errorf("the history went back to the chatbot: %v", ev.Fields)
+		}
+	}
+	if logs := w.d.logs.String(); strings.Contains(logs, "What is it about") || strings.Contains(logs, "invoice") {
+		t.Error("the logs show the history's text")
+	}
 }

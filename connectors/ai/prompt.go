@@ -63,7 +63,7 @@ func buildPrompt(t *tickets.Ticket, ev tickets.Event, msgs []tickets.Message) (p
 	if summary != "" {
 		fmt.Fprintf(&b, "\nSummary given with the chat:\n%s\n", oneLine(summary))
 	}
-	lines, cut := transcript(msgs, maxTranscriptBytes)
+	lines, cut := transcript(t.History, msgs, maxTranscriptBytes)
 	if len(lines) > 0 {
 		if cut {
 			b.WriteString("\nTranscript (its earlier part was left out; only the latest messages follow):\n")
@@ -82,12 +82,22 @@ func buildPrompt(t *tickets.Ticket, ev tickets.Event, msgs []tickets.Message) (p
 }
 
 // transcript is the chat as lines "Customer: ..." and "Agent: ...", one per message,
-// oldest first: the customer's, the agents' and the source's agents' messages, not
-// internal notes nor Frontdesk's notices. It keeps the latest lines that fit in max bytes
+// oldest first: what the customer and the source's bot said before the hand-off
+// (history: "Customer: ..." and "Bot: ..."), then the customer's, the agents' and the
+// source's agents' messages, not internal notes nor Frontdesk's notices. It keeps the latest lines that fit in max bytes
 // (cut reports whether earlier ones were left out); a latest message longer than that
 // on its own is kept as its end.
-func transcript(msgs []tickets.Message, max int) (lines []string, cut bool) {
+func transcript(history []tickets.HistoryLine, msgs []tickets.Message, max int) (lines []string, cut bool) {
 	var all []string
+	for _, l := range history {
+		who := "Customer"
+		if l.From == tickets.HistoryBot {
+			who = "Bot"
+		}
+		if text := oneLine(l.Text); text != "" {
+			all = append(all, who+": "+text)
+		}
+	}
 	for _, m := range msgs {
 		var who string
 		switch m.Direction {

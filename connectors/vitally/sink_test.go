@@ -173,6 +173,8 @@ func TestClosedTicketTraits(t *testing.T) {
 	tk.Title, tk.Urgency, tk.Sentiment = "Charged twice", tickets.UrgencyHigh, tickets.SentimentNegative
 	tk.Tags, tk.AITags = []string{"billing", "vip"}, []string{"refund"}
 	tk.Categories = map[string]string{"Product": "Marketing Automation"}
+	tk.History = []tickets.HistoryLine{{From: tickets.HistoryBot, Text: "How can I help?", At: t0.Add(-2 * time.Minute)},
+		{From: tickets.HistoryCustomer, Text: "billing", At: t0.Add(-time.Minute)}}
 	w.fake.AddCustomField(vitallytest.CustomField{Label: "Product", Type: "string", CustomObjectID: w.obj.ID})
 	w.clock = w.clock.Add(10 * time.Minute) // the sink reads the object's fields again
 	w.setVitally(w.savedVitally())
@@ -185,10 +187,11 @@ func TestClosedTicketTraits(t *testing.T) {
 
 	got := w.traitsOf(tk)
 	want := map[string]any{
-		"AI Tags":                            "refund",
-		"Assigned To":                        "Alice",
-		"CSAT":                               "5/5: fast",
-		"Customer Thread":                    "[2026-11-21 09:01 UTC] Carol: Hi, I was charged twice\n[2026-11-21 09:02 UTC] Frontdesk: You are now chatting with Alice.\n[2026-11-21 09:03 UTC] Alice: Let me look\n[2026-11-21 09:05 UTC] Carol: thanks [receipt.pdf]",
+		"AI Tags":     "refund",
+		"Assigned To": "Alice",
+		"CSAT":        "5/5: fast",
+		"Customer Thread": "[2026-11-21 08:58 UTC] Bot (before the hand-off): How can I help?\n[2026-11-21 08:59 UTC] Carol (before the hand-off): billing\n" +
+			"[2026-11-21 09:01 UTC] Carol: Hi, I was charged twice\n[2026-11-21 09:02 UTC] Frontdesk: You are now chatting with Alice.\n[2026-11-21 09:03 UTC] Alice: Let me look\n[2026-11-21 09:05 UTC] Carol: thanks [receipt.pdf]",
 		"Tags":                               "billing, vip",
 		"Internal Thread":                    "[2026-11-21 09:04 UTC] Alice: refund via Stripe",
 		"Message Text":                       "Hi, I was charged twice",

@@ -252,10 +252,25 @@ func firstMessage(msgs []tickets.Message, t *tickets.Ticket) any {
 }
 
 // thread is the chat as text, one message per line with its time and author: the
-// customer-visible conversation, or the internal notes.
+// customer-visible conversation (after what the customer and the source's bot said
+// before the hand-off, marked so), or the internal notes.
 func thread(msgs []tickets.Message, t *tickets.Ticket, internal bool) any {
 	var b strings.Builder
 	left := 0
+	if !internal {
+		for _, l := range t.History {
+			who := t.Customer.DisplayName()
+			if l.From == tickets.HistoryBot {
+				who = "Bot"
+			}
+			line := fmt.Sprintf("[%s] %s (before the hand-off): %s\n", l.At.UTC().Format("2006-01-02 15:04 UTC"), who, l.Text)
+			if b.Len()+len(line) > maxThread {
+				left++
+				continue
+			}
+			b.WriteString(line)
+		}
+	}
 	for _, m := range msgs {
 		if (m.Direction == tickets.Internal) != internal {
 			continue

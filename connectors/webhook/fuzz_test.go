@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/frontdeskhq/frontdesk/connectors/internal/httpsrc"
+	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
 // FuzzParseInbound: any body a chatbot (or anyone) sends either parses into a valid event
@@ -26,6 +27,18 @@ func FuzzParseInbound(f *testing.F) {
 		}
 		if m := in.message(); m != nil && len(m.Text) > 40000 {
 			t.Fatalf("a valid message is %d bytes", len(m.Text))
+		}
+		// A history the connector takes is one the tickets domain takes.
+		total := 0
+		for _, l := range in.history {
+			total += len(l.Text)
+			if l.Text == "" || len(l.Text) > tickets.MaxHistoryLineBytes || l.At.IsZero() || l.At.Year() < 1 || l.At.Year() > 9999 ||
+				l.From != tickets.HistoryCustomer && l.From != tickets.HistoryBot {
+				t.Fatalf("a valid history line: %+v", l)
+			}
+		}
+		if len(in.history) > tickets.MaxHistoryLines || total > tickets.MaxHistoryBytes {
+			t.Fatalf("a valid history of %d lines, %d bytes", len(in.history), total)
 		}
 	})
 }

@@ -324,6 +324,32 @@ func TestHandler_Statuses(t *testing.T) {
 		{name: "AttachmentJavascript", seed: seedActive,
 			body:   event(typeMessage, map[string]any{"message_id": "m1", "attachments": []map[string]string{{"url": "javascript:alert(1)"}}}),
 			status: 400, want: `{"error":"field attachments[0].url must be an absolute http or https URL"}`},
+		{name: "HistoryTooLong", body: event(typeRequest, map[string]any{"history": manyHistory(tickets.MaxHistoryLines + 1)}),
+			status: 400, want: `{"error":"field history has more than 100 items"}`},
+		{name: "HistoryNotAList", body: event(typeRequest, map[string]any{"history": "hi"}),
+			status: 400, want: `{"error":"field history must not be a JSON string"}`},
+		{name: "HistoryUnknownFrom", body: event(typeRequest, map[string]any{"history": []map[string]string{
+			{"from": "bot", "text": "hi", "at": "2026-11-20T18:02:11Z"}, {"from": "agent", "text": "hi", "at": "2026-11-20T18:02:11Z"}}}),
+			status: 400, want: `{"error":"field history[1].from must be \"customer\" or \"bot\""}`},
+		{name: "HistoryNoText", body: event(typeRequest, map[string]any{"history": []map[string]string{{"from": "bot", "at": "2026-11-20T18:02:11Z"}}}),
+			status: 400, want: `{"error":"missing field: history[0].text"}`},
+		{name: "HistoryNoTime", body: event(typeRequest, map[string]any{"history": []map[string]string{{"from": "bot", "text": "hi"}}}),
+			status: 400, want: `{"error":"missing field: history[0].at"}`},
+		{name: "HistoryBadTime", body: event(typeRequest, map[string]any{"history": []map[string]string{{"from": "bot", "text": "hi", "at": "yesterday"}}}),
+			status: 400, want: `{"error":"field history[0].at must be an RFC 3339 time, like 2026-01-02T15:04:05Z"}`},
+		{name: "HistoryLineTooLong", body: event(typeRequest, map[string]any{"history": []map[string]string{
+			{"from": "bot", "text": strings.Repeat("x", tickets.MaxHistoryLineBytes+1), "at": "2026-11-20T18:02:11Z"}}}),
+			status: 400, want: `{"error":"field history[0].text is longer than 4000 bytes"}`},
+		{name: "HistoryTooMuchText", body: event(typeRequest, map[string]any{"history": func() []map[string]string {
+			h := manyHistory(tickets.MaxHistoryBytes/tickets.MaxHistoryLineBytes + 1)
+			for _, l := range h {
+				l["text"] = strings.Repeat("x", tickets.MaxHistoryLineBytes)
+			}
+			return h
+		}()}),
+			status: 400, want: `{"error":"field history holds 36000 bytes of text, more than 32768"}`},
+		{name: "RequestWithHistory", body: event(typeRequest, map[string]any{"history": manyHistory(tickets.MaxHistoryLines)}),
+			status: 202, want: `{"ticket":1,"status":"pending"}`, handled: true},
 		{name: "ReasonTooLong", seed: seedActive,
 			body:   event(typeEnd, map[string]any{"reason": strings.Repeat("r", 2001)}),
 			status: 400, want: `{"error":"field reason is longer than 2000 bytes"}`},
@@ -370,6 +396,14 @@ func manyFields(n int) map[string]any {
 	return m
 }
 
+func manyHistory(n int) []map[string]string {
+	h := make([]map[string]string, n)
+	for i := range h {
+		h[i] = map[string]string{"from": "customer", "text": "line " + strconv.Itoa(i), "at": "2026-11-20T18:02:11Z"}
+	}
+	return h
+}
+
 func manyAttachments(n int) []map[string]string {
 	as := make([]map[string]string, n)
 	for i := range as {
@@ -403,7 +437,7 @@ func TestHandler_Fields(t *testing.T) {
 		t.Fatalf("the conversation has no closed ticket: %v", err)
 	}
 	// The request: who the customer is, the team its label names, its summary.
-	gotReq := tickets.Request{Customer: tk.Customer, Label: tk.Team.Label, Summary: tk.Summary, Raw: tk.Raw}
+	gotReq := tickets.Request{Customer: tk.Customer, Label: tk.Team.Label, Summary: tk.Summary, Raw: tk.Raw, History: tk.History}
 	wantReq := tickets.Request{
 		Customer: tickets.Customer{
 			ID: "64f1c0ffee0a1b2c3d4e5f60", Name: "Mei Chan", Email: "mei.chan@example.com", Phone: "+85298765432",
@@ -411,6 +445,13 @@ func TestHandler_Fields(t *testing.T) {
 		},
 		Label:   "Technical Team",
 		Summary: "Customer chose 'Internet problems' > 'Talk to a human'",
+		// Times in UTC, whatever offset they came with; unknown fields (quick_reply) ignored.
+		History: []tickets.HistoryLine{
+			{From: tickets.HistoryBot, Text: "Hi Mei! What can I help you with?", At: time.Date(2026, 11, 20, 18, 2, 11, 0, time.UTC)},
+			{From: tickets.HistoryCustomer, Text: "Internet problems", At: time.Date(2026, 11, 20, 10, 2, 30, 0, time.UTC)},
+			{From: tickets.HistoryBot, Text: "Have you tried restarting your router?", At: time.Date(2026, 11, 20, 18, 2, 31, 250e6, time.UTC)},
+			{From: tickets.HistoryCustomer, Text: "Talk to a human", At: time.Date(2026, 11, 20, 18, 3, 5, 0, time.UTC)},
+		},
 	}
 	if !reflect.DeepEqual(gotReq, wantReq) {
 		t.Errorf("ticket opened for\n%+v\nwant\n%+v", gotReq, wantReq)

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/frontdeskhq/frontdesk/connectors/internal/httpsrc"
 	"github.com/frontdeskhq/frontdesk/tickets"
@@ -43,6 +44,14 @@ type attachment struct {
 	MIME string `json:"mime,omitempty"`
 }
 
+// historyLine is one message of the chatbot's conversation before the hand-off, as a
+// LIVE_CHAT_REQUEST's history carries it.
+type historyLine struct {
+	From string `json:"from"`
+	Text string `json:"text"`
+	At   string `json:"at"`
+}
+
 // inbound is the JSON body of a chatbot's event; which fields count depends on Type.
 type inbound struct {
 	Type        string                     `json:"type"`
@@ -58,9 +67,11 @@ type inbound struct {
 	Reason      string                     `json:"reason"`
 	Rating      *int                       `json:"rating"`
 	Comment     string                     `json:"comment"`
+	History     []historyLine              `json:"history"`
 
-	conversation string           // conversationID(App, Channel, Member), once valid
-	customer     tickets.Customer // from Member and Profile (LIVE_CHAT_REQUEST), once valid
+	conversation string                // conversationID(App, Channel, Member), once valid
+	customer     tickets.Customer      // from Member and Profile (LIVE_CHAT_REQUEST), once valid
+	history      []tickets.HistoryLine // from History (LIVE_CHAT_REQUEST), once valid
 }
 
 // parseInbound decodes and checks body. Every error is a *httpsrc.RequestError (400) that names
@@ -133,9 +144,51 @@ func (in *inbound) validateRequest() error {
 	); err != nil {
 		return err
 	}
+	h, err := parseHistory(in.History)
+	if err != nil {
+		return err
+	}
+	in.history = h
 	c, err := parseCustomer(in.Member, in.Profile)
 	in.customer = c
 	return err
+}
+
+// parseHistory checks a live chat request's history and turns it into the ticket's: at
+// most tickets.MaxHistoryLines lines, each from "customer" or "bot" with a text and an
+// RFC 3339 time, the texts together at most tickets.MaxHistoryBytes.
+func parseHistory(lines []historyLine) ([]tickets.HistoryLine, error) {
+	if len(lines) > tickets.MaxHistoryLines {
+		return nil, httpsrc.BadRequest("field history has more than %d items", tickets.MaxHistoryLines)
+	}
+	out := make([]tickets.HistoryLine, 0, len(lines))
+	total := 0
+	for i, l := range lines {
+		field := func(name string) string { return "history[" + strconv.Itoa(i) + "]." + name }
+		from := tickets.HistoryAuthor(l.From)
+		if from != tickets.HistoryCustomer && from != tickets.HistoryBot {
+			return nil, httpsrc.BadRequest("field %s must be %q or %q", field("from"), tickets.HistoryCustomer, tickets.HistoryBot)
+		}
+		if err := required(field("text"), l.Text, tickets.MaxHistoryLineBytes); err != nil {
+			return nil, err
+		}
+		if l.At == "" {
+			return nil, httpsrc.BadRequest("missing field: %s", field("at"))
+		}
+		at, err := time.Parse(time.RFC3339Nano, l.At)
+		if at = at.UTC(); err != nil || at.Year() < 1 || at.Year() > 9999 || at.IsZero() {
+			return nil, httpsrc.BadRequest("field %s must be an RFC 3339 time, like 2026-01-02T15:04:05Z", field("at"))
+		}
+		total += len(l.Text)
+		out = append(out, tickets.HistoryLine{From: from, Text: l.Text, At: at})
+	}
+	if total > tickets.MaxHistoryBytes {
+		return nil, httpsrc.BadRequest("field history holds %d bytes of text, more than %d", total, tickets.MaxHistoryBytes)
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out, nil
 }
 
 func (in *inbound) validateMessage() error {
@@ -250,7 +303,7 @@ func (in *inbound) ticketInbound() tickets.Inbound {
 	}
 	switch in.Type {
 	case typeRequest:
-		out.Request = &tickets.Request{Customer: in.customer, Label: in.Label, Summary: in.Summary}
+		out.Request = &tickets.Request{Customer: in.customer, Label: in.Label, Summary: in.Summary, History: in.history}
 	case typeMessage:
 	case typeEnd:
 		reason := in.Reason

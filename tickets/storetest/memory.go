@@ -135,6 +135,7 @@ func (m *Memory) snapshot(id tickets.ID) *tickets.Ticket {
 	t.Syncs = maps.Clone(t.Syncs)
 	t.Categories, t.Origins = maps.Clone(t.Categories), maps.Clone(t.Origins)
 	t.Tags, t.AITags, t.Edits = slices.Clone(t.Tags), slices.Clone(t.AITags), slices.Clone(t.Edits)
+	t.History = slices.Clone(t.History)
 	return &t
 }
 

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
@@ -74,7 +75,7 @@ func (m *Memory) open(w tickets.InboundWrite) tickets.ID {
 		Customer: o.Customer, Summary: o.Summary, Opening: o.Opening, Raw: o.Raw, Team: o.Team,
 		Status: tickets.StatusPending, Assignee: o.Assignee, Inbox: o.Inbox,
 		CreatedAt: o.CreatedAt, PickedAt: o.PickedAt, ClosedAt: o.ClosedAt, UpdatedAt: o.UpdatedAt,
-		ClosedBy: o.ClosedBy, CloseReason: o.CloseReason, Title: o.Title,
+		ClosedBy: o.ClosedBy, CloseReason: o.CloseReason, Title: o.Title, History: slices.Clone(o.History),
 	}
 	m.tickets[t.ID] = t
 	m.convs[convKey(w.Source, w.ConversationID)] = t.ID

@@ -82,6 +82,10 @@ func newTicket(conv string) *tickets.Ticket {
 		Source: "webhook", ConversationID: conv, Status: tickets.StatusPending, Team: support,
 		Customer: tickets.Customer{Name: "Carol", Email: "carol@example.com", Fields: map[string]string{"plan": "pro"}},
 		Summary:  "cannot log in", Opening: "hello", Raw: `{"client":{"id":"v1"}}`,
+		History: []tickets.HistoryLine{
+			{From: tickets.HistoryBot, Text: "Hi! How can I help?", At: t0.Add(-time.Minute)},
+			{From: tickets.HistoryCustomer, Text: "a human, please", At: t0.Add(-30 * time.Second)},
+		},
 		CreatedAt: t0, UpdatedAt: t0,
 	}
 }
