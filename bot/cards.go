@@ -132,6 +132,12 @@ func introBlocks(t *tickets.Ticket) []slack.Block {
 
 // customerText renders a customer message for Slack: escaped, with links to attachments.
 func customerText(m tickets.Message) string {
+	if m.Deleted {
+		if m.Direction == tickets.FromSourceAgent {
+			return deletedAtSource
+		}
+		return deletedLine
+	}
 	var b strings.Builder
 	b.WriteString(esc(m.Text))
 	for _, a := range m.Attachments {
@@ -141,7 +147,24 @@ func customerText(m tickets.Message) string {
 		}
 		fmt.Fprintf(&b, "\n:paperclip: <%s|%s>", linkURL(a.URL), esc(clip(name, 200)))
 	}
+	if !m.EditedAt.IsZero() {
+		return clip(b.String(), maxMessageText-len(editedMark)) + editedMark
+	}
 	return clip(b.String(), maxMessageText)
+}
+
+// editedMark ends a customer message that was edited where it was written; deletedLine
+// takes the place of one deleted there.
+const (
+	editedMark      = " _(edited)_"
+	deletedLine     = ":wastebasket: _Deleted by the customer._"
+	deletedAtSource = ":wastebasket: _Deleted where it was written._"
+)
+
+// underCardText is customer message m as its card's thread shows it, under the name of
+// who wrote it.
+func underCardText(name string, m tickets.Message) string {
+	return "*" + esc(name) + ":* " + customerText(m)
 }
 
 // linkURL makes a URL safe inside <url|text>: those characters would end the link.

@@ -50,7 +50,7 @@ func NewDesk(api *slack.Client, log *zap.Logger) (*Desk, error) {
 // it never holds up the card.
 func (d *Desk) PostCard(ctx context.Context, t *tickets.Ticket, team tickets.Team, notify []tickets.AgentID, key string) (tickets.Card, error) {
 	blocks, text := cardBlocks(t, team.ChannelID), cardFallback(t, team.ChannelID)
-	ts, err := d.send(ctx, true, team.ChannelID, "", key, slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(text, false))
+	ts, err := d.send(ctx, sending{card: true}, team.ChannelID, "", key, slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(text, false))
 	if err != nil {
 		return tickets.Card{}, err
 	}
@@ -58,7 +58,7 @@ func (d *Desk) PostCard(ctx context.Context, t *tickets.Ticket, team tickets.Tea
 	for _, u := range notify {
 		dm, _, _, err := d.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{string(u)}})
 		if err == nil {
-			ts, err = d.send(ctx, true, dm.ID, "", key+":dm:"+string(u), slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(text, false))
+			ts, err = d.send(ctx, sending{card: true}, dm.ID, "", key+":dm:"+string(u), slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(text, false))
 		}
 		if err != nil {
 			if err = classify("chat.postMessage", err); !tickets.IsPermanent(err) {
@@ -101,30 +101,35 @@ func (d *Desk) UpdateCard(ctx context.Context, t *tickets.Ticket, c tickets.Card
 // Post shows customer message m under t's card or in its inbox channel, under the
 // customer's name.
 func (d *Desk) Post(ctx context.Context, t *tickets.Ticket, m tickets.Message, place tickets.Place, key string) error {
-	name := clip(t.Customer.DisplayName(), 80)
-	icon := ":bust_in_silhouette:"
-	if m.Direction == tickets.FromSourceAgent {
-		// Someone answered from the source's own app: say so, so no one answers twice.
-		who := m.Author.Name
-		if who == "" {
-			who = "An agent"
-		}
-		name, icon = clip(who+" (in "+sourceLabel(t)+")", 80), ":speech_balloon:"
-	}
+	name, icon := authorOf(t, m)
 	switch place {
 	case tickets.PlaceCard:
 		if t.Card.IsZero() {
 			return tickets.Permanent(fmt.Errorf("ticket %s has no card to post under", t.ID))
 		}
-		_, err := d.post(ctx, t.Card.Channel, t.Card.TS, key,
-			slack.MsgOptionText("*"+esc(name)+":* "+customerText(m), false))
+		_, err := d.send(ctx, sending{message: m.ID}, t.Card.Channel, t.Card.TS, key,
+			slack.MsgOptionText(underCardText(name, m), false))
 		return err
 	case tickets.PlaceInbox:
-		_, err := d.post(ctx, t.Inbox, "", key, slack.MsgOptionText(customerText(m), false),
+		_, err := d.send(ctx, sending{message: m.ID}, t.Inbox, "", key, slack.MsgOptionText(customerText(m), false),
 			slack.MsgOptionUsername(name), slack.MsgOptionIconEmoji(icon))
 		return err
 	}
 	return tickets.Permanent(fmt.Errorf("unknown place %q", place))
+}
+
+// authorOf is the name and icon customer message m shows under in Slack: the customer's,
+// or for someone who answered from the source's own app, theirs and where (so that no
+// one answers twice).
+func authorOf(t *tickets.Ticket, m tickets.Message) (name, icon string) {
+	if m.Direction != tickets.FromSourceAgent {
+		return clip(t.Customer.DisplayName(), 80), ":bust_in_silhouette:"
+	}
+	who := m.Author.Name
+	if who == "" {
+		who = "An agent"
+	}
+	return clip(who+" (in "+sourceLabel(t)+")", 80), ":speech_balloon:"
 }
 
 // Notice posts the status line for ev in t's inbox channel.
@@ -167,12 +172,21 @@ func (d *Desk) ArchiveInbox(ctx context.Context, t *tickets.Ticket, _ string) er
 // retry it first looks for a message tagged with key, which an earlier attempt may have
 // posted before it failed or crashed, and returns that one instead of posting again.
 func (d *Desk) post(ctx context.Context, channel, thread, key string, opts ...slack.MsgOption) (string, error) {
-	return d.send(ctx, false, channel, thread, key, opts...)
+	return d.send(ctx, sending{}, channel, thread, key, opts...)
 }
 
-// send is post, for a ticket's card when card is set: in a channel Slack has
-// rate-limited, a post waits in line (pace.go), the cards first.
-func (d *Desk) send(ctx context.Context, card bool, channel, thread, key string, opts ...slack.MsgOption) (string, error) {
+// sending says what a post is: a ticket's card (card), or a customer's message (message,
+// its id, which the post's metadata names so that a change of it finds where it shows:
+// change.go).
+type sending struct {
+	card    bool
+	message string
+}
+
+// send is post, as how says: in a channel Slack has rate-limited, a post waits in line
+// (pace.go), the cards first.
+func (d *Desk) send(ctx context.Context, how sending, channel, thread, key string, opts ...slack.MsgOption) (string, error) {
+	card := how.card
 	var refused *refusedPost
 	if tickets.IsRetry(ctx) && !(errors.As(tickets.LastError(ctx), &refused) && refused.key == key) {
 		ts, err := d.findPosted(ctx, channel, thread, key)
@@ -189,9 +203,11 @@ func (d *Desk) send(ctx context.Context, card bool, channel, thread, key string,
 		// attempt need not look.
 		return "", &refusedPost{key: key, err: err}
 	}
-	opts = append(opts, slack.MsgOptionMetadata(slack.SlackMetadata{
-		EventType: metadataType, EventPayload: map[string]any{"key": key},
-	}))
+	payload := map[string]any{"key": key}
+	if how.message != "" {
+		payload["message"] = how.message
+	}
+	opts = append(opts, slack.MsgOptionMetadata(slack.SlackMetadata{EventType: metadataType, EventPayload: payload}))
 	if thread != "" {
 		opts = append(opts, slack.MsgOptionTS(thread))
 	}

@@ -276,6 +276,13 @@ func (s *Service) handleDesk(ctx context.Context, ev Event) error {
 		return err
 	}
 	switch ev.Type {
+	case EventChanged:
+		if ev.Opening && !t.Card.IsZero() {
+			if err := s.desk.UpdateCard(ctx, t, t.Card, ev.ID+":card"); err != nil {
+				return err
+			}
+		}
+		return s.desk.ShowChange(ctx, t, *ev.Message, ev.ID)
 	case EventOpened:
 		return s.ensureCard(ctx, t, ev)
 	case EventTransferred:
@@ -404,10 +411,10 @@ func (s *Service) relayToDesk(ctx context.Context, ev Event) error {
 }
 
 // deskActsOn reports whether the desk group has anything to do for ev: every event but
-// messages that come from Slack already (agent messages, notes), delivery marks (the
-// marks group's) and failures.
+// messages (and changes of messages) that come from Slack already (agent messages,
+// notes), delivery marks (the marks group's) and failures.
 func deskActsOn(ev Event) bool {
-	if ev.Type == EventMessage {
+	if ev.Type == EventMessage || ev.Type == EventChanged {
 		return ev.Message != nil && (ev.Message.Direction == FromCustomer || ev.Message.Direction == FromSourceAgent)
 	}
 	return slices.Contains(deskTypes, ev.Type)

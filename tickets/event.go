@@ -33,6 +33,9 @@ const (
 	// EventMessage: a message was added to the ticket (any Direction), or an agent
 	// message is to be sent again (RetryDelivery).
 	EventMessage EventType = "message"
+	// EventChanged: a message taken before was edited or deleted where it was written;
+	// Message is the message as it is now.
+	EventChanged EventType = "message.changed"
 	// EventDelivered: the source took an agent message (Message).
 	EventDelivered EventType = "message.delivered"
 	// EventFailed: an agent message could not be delivered for good (Message; Reason).
@@ -84,6 +87,10 @@ type Event struct {
 	// EventTransferred: the event whose card is now out of date (store). EventRemind: the
 	// event whose card is waiting.
 	PrevCardEvent string `json:"prev_card_event,omitempty"`
+
+	// EventChanged: the message changed is the ticket's opening message, which the card
+	// shows (Ticket.Opening changed with it).
+	Opening bool `json:"opening,omitempty"`
 
 	// EventPicked: the ticket had been transferred, so the customer hears "transfer
 	// accepted" rather than "picked" (store).

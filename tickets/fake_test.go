@@ -80,6 +80,10 @@ func (d *fakeDesk) PostHistory(_ context.Context, t *Ticket, under Card, key str
 	return d.add("desk.PostHistory %s %s/%s %d %s", t.ID, under.Channel, under.TS, len(t.History), key)
 }
 
+func (d *fakeDesk) ShowChange(_ context.Context, t *Ticket, m Message, key string) error {
+	return d.add("desk.ShowChange %s %q deleted=%v %s", t.ID, m.Text, m.Deleted, key)
+}
+
 func (d *fakeDesk) Post(_ context.Context, t *Ticket, m Message, place Place, key string) error {
 	return d.add("desk.Post %s %s %q %s", t.ID, place, m.Text, key)
 }

@@ -30,6 +30,9 @@ type Inbound struct {
 	// Rating is the customer's rating of the conversation's latest closed chat. It comes
 	// alone: an Inbound with a Rating has no Request, Messages or Close.
 	Rating *Rating
+	// Changes are edits and deletions of messages the open ticket took before, in order.
+	// They come alone too.
+	Changes []MessageChange
 	// WholeTicket asks for the whole ticket in InboundResult.Ticket even when the Inbound
 	// neither opens, closes nor rates it.
 	WholeTicket bool
@@ -76,6 +79,9 @@ type InboundResult struct {
 	Closed bool
 	// Rated: a rating was recorded on Ticket, the conversation's latest closed chat.
 	Rated bool
+	// Changed counts the Changes that changed a message; Unknown those that named a
+	// message the ticket does not have (the rest found it so already).
+	Changed, Unknown int
 }
 
 // validate checks in and fills in the messages' defaults.
@@ -101,8 +107,22 @@ func (in *Inbound) validate() error {
 		}
 		return nil
 	}
+	if len(in.Changes) > 0 {
+		if in.Request != nil || len(in.Messages) > 0 || in.Close != nil {
+			return invalidf("changes come alone, without a request, messages or a close")
+		}
+		if len(in.Changes) > MaxInboundMessages {
+			return invalidf("%d changes at once, more than %d", len(in.Changes), MaxInboundMessages)
+		}
+		for i := range in.Changes {
+			if err := in.Changes[i].validate(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	if in.Request == nil && len(in.Messages) == 0 && in.Close == nil {
-		return invalidf("nothing happened: no request, message, close or rating")
+		return invalidf("nothing happened: no request, message, close, rating or change")
 	}
 	if in.Request != nil {
 		if err := in.Request.validate(); err != nil {
@@ -187,8 +207,12 @@ func opening(msgs []Message) int {
 // route a Request to).
 func (s *Service) Inbound(ctx context.Context, in Inbound) (InboundResult, error) {
 	in.Messages = slices.Clone(in.Messages) // filled in below: the caller's stay as they are
+	in.Changes = slices.Clone(in.Changes)
 	if err := in.validate(); err != nil {
 		return InboundResult{}, err
+	}
+	if len(in.Changes) > 0 {
+		return s.changeMessages(ctx, in)
 	}
 	if in.Rating != nil {
 		t, err := s.Rate(ctx, in.Source, in.ConversationID, in.Rating.Stars, in.Rating.Comment)

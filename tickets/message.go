@@ -69,6 +69,10 @@ type Message struct {
 	// once per ticket.
 	SourceMessageID string    `json:"source_message_id,omitempty"`
 	At              time.Time `json:"at"`
+	// EditedAt is when its text was last changed where it was written (zero: never).
+	EditedAt time.Time `json:"edited_at,omitzero"`
+	// Deleted: it was deleted where it was written; it keeps no text nor attachments.
+	Deleted bool `json:"deleted,omitempty"`
 }
 
 // Limits on what a message may carry.

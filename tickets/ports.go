@@ -62,6 +62,13 @@ type Store interface {
 	// EventRated. Returns ErrNotFound, or ErrInvalid when the ticket is not closed.
 	Rate(ctx context.Context, id ID, c CSAT) error
 
+	// ChangeMessage applies c at when to the latest message of ticket id with c's
+	// direction and source id: the transcript (and, while the message waits under the card,
+	// the held list) gets the message as changed, and EventChanged carrying it is appended
+	// in the same step. Nothing changes, and no event is written, when the message is so
+	// already (ChangeApplied.Changed false). Returns ErrNotFound when the ticket has no such
+	// message.
+	ChangeMessage(ctx context.Context, id ID, c MessageChange, when time.Time) (ChangeApplied, error)
 	// AddInboxMessage adds an agent's message (FromAgent) or internal note (Internal)
 	// written in inbox channel channelID to that channel's ticket, found and added to in
 	// one step, and tells which ticket that is (not the whole ticket: the relay reads
@@ -198,6 +205,9 @@ type Desk interface {
 	// PostHistory shows t.History (the chat before the hand-off) in the thread of message
 	// under: the card, or the inbox channel's first message. Nothing when t has none.
 	PostHistory(ctx context.Context, t *Ticket, under Card, key string) error
+	// ShowChange shows where customer message m shows (under t's card, in its inbox
+	// channel) that it was edited (its new text) or deleted, as m now is.
+	ShowChange(ctx context.Context, t *Ticket, m Message, key string) error
 	// Post shows a customer message under t's card or in its inbox channel.
 	Post(ctx context.Context, t *Ticket, m Message, place Place, key string) error
 	// Notice posts a status line about ev (picked after a transfer, transferred, closed)

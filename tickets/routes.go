@@ -13,7 +13,7 @@ type Route string
 
 // RouteOf is ev's route.
 func RouteOf(ev Event) Route {
-	if ev.Type == EventMessage && ev.Message != nil {
+	if (ev.Type == EventMessage || ev.Type == EventChanged) && ev.Message != nil {
 		return Route(string(ev.Type) + "/" + string(ev.Message.Direction))
 	}
 	return Route(ev.Type)
@@ -22,7 +22,7 @@ func RouteOf(ev Event) Route {
 // EventTypes are the types of the outbox's events (EventInbound, which the inbound queue
 // carries, is not one of them).
 var EventTypes = []EventType{EventOpened, EventPicked, EventTransferred, EventClosed, EventRemind, EventRated,
-	EventSLA, EventArchive, EventUpdated, EventSynced, EventMessage, EventDelivered, EventFailed}
+	EventSLA, EventArchive, EventUpdated, EventSynced, EventMessage, EventChanged, EventDelivered, EventFailed}
 
 // Directions are the directions a message may have.
 var Directions = []Direction{FromCustomer, FromAgent, Internal, FromSourceAgent, Notice}
@@ -33,7 +33,7 @@ func AllRoutes() []Route {
 	routes := make([]Route, 0, len(EventTypes)+len(Directions))
 	for _, t := range EventTypes {
 		routes = append(routes, Route(t))
-		if t == EventMessage {
+		if t == EventMessage || t == EventChanged {
 			for _, d := range Directions {
 				routes = append(routes, RouteOf(Event{Type: t, Message: &Message{Direction: d}}))
 			}
@@ -81,10 +81,12 @@ func (r Route) Event() Event {
 			return Event{Type: t}
 		}
 	}
-	for _, d := range Directions {
-		ev := Event{Type: EventMessage, Message: &Message{Direction: d}}
-		if RouteOf(ev) == r {
-			return ev
+	for _, t := range []EventType{EventMessage, EventChanged} {
+		for _, d := range Directions {
+			ev := Event{Type: t, Message: &Message{Direction: d}}
+			if RouteOf(ev) == r {
+				return ev
+			}
 		}
 	}
 	return Event{Type: EventType(r)}

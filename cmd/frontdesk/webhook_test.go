@@ -328,3 +328,78 @@ func TestWebhook_HistoryAtHandOff(t *testing.T) {
 		t.Error("the logs show the history's text")
 	}
 }
+
+// TestWebhook_CustomerEditsAndDeletes: the chatbot tells Frontdesk that the customer
+// edited or deleted a message; wherever it shows in Slack (under the card, in the inbox
+// channel, on the card itself for the opening message) it is brought up to date, and the
+// transcript keeps the latest text and that it changed.
+func TestWebhook_CustomerEditsAndDeletes(t *testing.T) {
+	t.Parallel()
+	w, chatbot, addr := newHookWorld(t)
+	send := func(want int, fields map[string]any) map[string]any {
+		t.Helper()
+		code, res := post(t, addr, with(fields))
+		if code != want {
+			t.Fatalf("%v = %d %v, want %d", fields, code, res, want)
+		}
+		return res
+	}
+	send(http.StatusAccepted, map[string]any{"type": "LIVE_CHAT_REQUEST", "label": "Billing", "message_id": "w-0",
+		"text": "helo", "profile": map[string]any{"name": "Carol"}})
+	card := w.billing.ExpectMessage("Ticket #1", "helo")
+	dm := w.priya.ExpectDM("Ticket #1")
+	send(http.StatusAccepted, map[string]any{"type": "MESSAGE", "message_id": "w-1", "text": "my pasword is <b>"})
+	typo := card.ExpectReply("my pasword is &lt;b&gt;")
+
+	// While the ticket waits: the reply under the card changes.
+	send(http.StatusOK, map[string]any{"type": "MESSAGE_EDITED", "message_id": "w-1", "text": "my password is <b>"})
+	typo.ExpectUpdate("*Carol:* my password is &lt;b&gt; _(edited)_")
+	if res := send(http.StatusOK, map[string]any{"type": "MESSAGE_EDITED", "message_id": "w-1", "text": "my password is <b>"}); res["duplicate"] != true {
+		t.Errorf("the same edit again = %v, want duplicate", res)
+	}
+	if res := send(http.StatusNotFound, map[string]any{"type": "MESSAGE_DELETED", "message_id": "w-9"}); res["error"] != "no_such_message" {
+		t.Errorf("deleting an unknown message = %v", res)
+	}
+
+	// The pick replays the messages as they now are.
+	w.dan.Click(card, "Pick")
+	inbox := w.sim.ExpectChannelCreated("chat-1-carol")
+	inbox.ExpectMessage("Live chat")
+	card.ExpectUpdate("Processing by")
+	dm.ExpectUpdate("Processing by")
+	opening := inbox.ExpectMessage("helo")
+	inbox.ExpectMessage("my password is &lt;b&gt; _(edited)_")
+	expectEvent(t, chatbot, "LIVE_CHAT_ACCEPTED", map[string]any{"ticket": 1})
+
+	// The opening message shows on the card and in the inbox channel.
+	send(http.StatusOK, map[string]any{"type": "MESSAGE_EDITED", "message_id": "w-0", "text": "hello"})
+	card.ExpectUpdate("*hello*")
+	dm.ExpectUpdate("*hello*")
+	opening.ExpectUpdate("hello _(edited)_")
+
+	send(http.StatusAccepted, map[string]any{"type": "MESSAGE", "message_id": "w-2", "text": "oops, wrong chat"})
+	oops := inbox.ExpectMessage("oops, wrong chat")
+	send(http.StatusOK, map[string]any{"type": "MESSAGE_DELETED", "message_id": "w-2"})
+	oops.ExpectUpdate("Deleted by the customer")
+	if strings.Contains(oops.Text(), "oops") {
+		t.Errorf("the deleted message still shows %q", oops.Text())
+	}
+
+	tk, err := w.d.Store().FindOpen(context.Background(), webhook.Source, "acme-bot/whatsapp-main/m-42")
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := w.d.Store().Messages(context.Background(), tk.ID)
+	if err != nil || len(msgs) != 3 {
+		t.Fatalf("transcript %+v, %v", msgs, err)
+	}
+	if msgs[0].Text != "hello" || msgs[0].EditedAt.IsZero() || msgs[1].Text != "my password is <b>" || !msgs[2].Deleted || msgs[2].Text != "" {
+		t.Errorf("transcript %+v", msgs)
+	}
+	if tk.Opening != "hello" {
+		t.Errorf("opening %q", tk.Opening)
+	}
+	if logs := w.d.logs.String(); strings.Contains(logs, "password") || strings.Contains(logs, "wrong chat") {
+		t.Error("the logs show a message's text")
+	}
+}

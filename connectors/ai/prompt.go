@@ -99,6 +99,9 @@ func transcript(history []tickets.HistoryLine, msgs []tickets.Message, max int) 
 		}
 	}
 	for _, m := range msgs {
+		if m.Deleted {
+			continue // the customer took it back
+		}
 		var who string
 		switch m.Direction {
 		case tickets.FromCustomer:

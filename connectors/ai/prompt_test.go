@@ -3,6 +3,7 @@ package ai
 import (
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/frontdeskhq/frontdesk/tickets"
@@ -119,5 +120,16 @@ func TestTranscriptStartsWithTheHistory(t *testing.T) {
 	if p, ok := buildPrompt(&tickets.Ticket{History: history}, tickets.Event{Type: tickets.EventOpened}, nil); !ok ||
 		!strings.Contains(p.user, "Bot: Hi! What is it about?") {
 		t.Errorf("a ticket with only its history has no prompt: %v %q", ok, p.user)
+	}
+}
+
+// A message the customer deleted is not in the transcript; an edited one is as it now is.
+func TestTranscriptLeavesOutDeletedMessages(t *testing.T) {
+	lines, _ := transcript(nil, []tickets.Message{
+		{Direction: tickets.FromCustomer, Deleted: true},
+		{Direction: tickets.FromCustomer, Text: "my password", EditedAt: time.Now()},
+	}, maxTranscriptBytes)
+	if len(lines) != 1 || lines[0] != "Customer: my password" {
+		t.Errorf("%q", lines)
 	}
 }

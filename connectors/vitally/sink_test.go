@@ -684,3 +684,17 @@ func TestObserve(t *testing.T) {
 		t.Errorf("observed\n %q\nwant\n %q", got, want)
 	}
 }
+
+// The Customer Thread shows a message as it now is: an edit marked, a deletion said.
+func TestThreadShowsChanges(t *testing.T) {
+	at := time.Date(2026, 11, 21, 9, 1, 0, 0, time.UTC)
+	tk := &tickets.Ticket{Customer: tickets.Customer{Name: "Carol"}}
+	got := thread([]tickets.Message{
+		{Direction: tickets.FromCustomer, Text: "my password", EditedAt: at.Add(time.Minute), At: at},
+		{Direction: tickets.FromCustomer, Deleted: true, At: at.Add(2 * time.Minute)},
+	}, tk, false)
+	want := "[2026-11-21 09:01 UTC] Carol: my password (edited)\n[2026-11-21 09:03 UTC] Carol: (deleted where it was written)"
+	if got != want {
+		t.Errorf("thread:\n%v\nwant\n%s", got, want)
+	}
+}

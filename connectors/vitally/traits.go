@@ -310,6 +310,9 @@ func author(m tickets.Message, t *tickets.Ticket) string {
 }
 
 func messageText(m tickets.Message) string {
+	if m.Deleted {
+		return "(deleted where it was written)"
+	}
 	s := m.Text
 	for _, a := range m.Attachments {
 		name := a.Name
@@ -317,6 +320,9 @@ func messageText(m tickets.Message) string {
 			name = "file"
 		}
 		s += " [" + name + "]"
+	}
+	if !m.EditedAt.IsZero() {
+		s += " (edited)"
 	}
 	return strings.TrimSpace(s)
 }

@@ -13,6 +13,8 @@ import (
 func FuzzParseInbound(f *testing.F) {
 	// Seeds: testdata/fuzz/<this target>/ (the connector's own fixtures).
 	f.Add([]byte(`{"type":"MESSAGE","member":"m","channel":"c","app":"a","message_id":"1","text":"hi"}`))
+	f.Add([]byte(`{"type":"MESSAGE_EDITED","member":"m","channel":"c","app":"a","message_id":"1","text":"hello"}`))
+	f.Add([]byte(`{"type":"MESSAGE_DELETED","member":"m","channel":"c","app":"a","message_id":"1"}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		in, err := parseInbound(body)
 		if err != nil {
@@ -27,6 +29,12 @@ func FuzzParseInbound(f *testing.F) {
 		}
 		if m := in.message(); m != nil && len(m.Text) > 40000 {
 			t.Fatalf("a valid message is %d bytes", len(m.Text))
+		}
+		// An edit or a deletion names its message, an edit has its text.
+		for _, c := range in.ticketInbound().Changes {
+			if c.SourceMessageID == "" || c.Delete == (c.Text != "") || len(c.Text) > 40000 {
+				t.Fatalf("a valid change: %+v", c)
+			}
 		}
 		// A history the connector takes is one the tickets domain takes.
 		total := 0

@@ -189,6 +189,10 @@ func (h *Handler) handle(ctx context.Context, in *inbound) (int, ticketBody, err
 		return http.StatusOK, ticketBody{Ticket: t.Number, Status: t.Status, Duplicate: true}, nil
 	case in.Type == typeMessage:
 		return http.StatusAccepted, ticketBody{Ticket: t.Number, Status: t.Status}, nil
+	case (in.Type == typeEdited || in.Type == typeDeleted) && res.Unknown > 0:
+		return 0, ticketBody{}, errNoSuchMessage
+	case (in.Type == typeEdited || in.Type == typeDeleted) && res.Changed == 0:
+		return http.StatusOK, ticketBody{Ticket: t.Number, Status: t.Status, Duplicate: true}, nil
 	}
 	return http.StatusOK, ticketBody{Ticket: t.Number, Status: t.Status}, nil
 }

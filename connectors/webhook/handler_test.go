@@ -167,6 +167,17 @@ func seedClosed(t *testing.T, s *service) {
 // seedActive opens a ticket for the test conversation and picks it.
 func seedActive(t *testing.T, s *service) { seedOpen(t, s, tickets.StatusActive) }
 
+// seedSaid is seedActive, and the customer wrote "helo" as message m1.
+func seedSaid(t *testing.T, s *service) {
+	t.Helper()
+	seedActive(t, s)
+	_, err := s.Service.Inbound(context.Background(), tickets.Inbound{Source: Source, ConversationID: testConv,
+		Messages: []tickets.Message{{Text: "helo", SourceMessageID: "m1"}}})
+	if err != nil {
+		t.Fatalf("seed: message: %v", err)
+	}
+}
+
 func TestHandler_Statuses(t *testing.T) {
 	auth := func(v string) func(*http.Request) {
 		return func(r *http.Request) {
@@ -271,7 +282,7 @@ func TestHandler_Statuses(t *testing.T) {
 		{name: "NotAnObject", body: `["END"]`, status: 400, want: `{"error":"the body must be a JSON object"}`},
 		{name: "MissingType", body: event(typeEnd, map[string]any{"type": nil}), status: 400, want: `{"error":"missing field: type"}`},
 		{name: "UnknownType", body: event("LIVE_CHAT_ACCEPTED", nil), status: 400,
-			want: `{"error":"unknown type \"LIVE_CHAT_ACCEPTED\": want LIVE_CHAT_REQUEST, MESSAGE, END or CSAT"}`},
+			want: `{"error":"unknown type \"LIVE_CHAT_ACCEPTED\": want LIVE_CHAT_REQUEST, MESSAGE, MESSAGE_EDITED, MESSAGE_DELETED, END or CSAT"}`},
 		{name: "MissingMember", body: event(typeRequest, map[string]any{"member": nil}), status: 400, want: `{"error":"missing field: member"}`},
 		{name: "BlankMember", body: event(typeRequest, map[string]any{"member": "  "}), status: 400, want: `{"error":"missing field: member"}`},
 		{name: "MissingChannel", body: event(typeMessage, map[string]any{"channel": nil, "message_id": "m", "text": "hi"}), status: 400, want: `{"error":"missing field: channel"}`},
@@ -350,6 +361,24 @@ func TestHandler_Statuses(t *testing.T) {
 			status: 400, want: `{"error":"field history holds 36000 bytes of text, more than 32768"}`},
 		{name: "RequestWithHistory", body: event(typeRequest, map[string]any{"history": manyHistory(tickets.MaxHistoryLines)}),
 			status: 202, want: `{"ticket":1,"status":"pending"}`, handled: true},
+		{name: "Edited", seed: seedSaid, body: event(typeEdited, map[string]any{"message_id": "m1", "text": "hello"}),
+			status: 200, want: `{"ticket":1,"status":"active"}`, handled: true},
+		{name: "EditedAgain", seed: seedSaid, body: event(typeEdited, map[string]any{"message_id": "m1", "text": "helo"}),
+			status: 200, want: `{"ticket":1,"status":"active","duplicate":true}`, handled: true},
+		{name: "Deleted", seed: seedSaid, body: event(typeDeleted, map[string]any{"message_id": "m1"}),
+			status: 200, want: `{"ticket":1,"status":"active"}`, handled: true},
+		{name: "EditedUnknownMessage", seed: seedSaid, body: event(typeDeleted, map[string]any{"message_id": "m2"}),
+			status: 404, want: `{"error":"no_such_message"}`, handled: true},
+		{name: "EditedNoTicket", body: event(typeEdited, map[string]any{"message_id": "m1", "text": "hello"}),
+			status: 404, want: `{"error":"no_open_ticket"}`, handled: true},
+		{name: "EditedNoMessageID", seed: seedSaid, body: event(typeEdited, map[string]any{"text": "hello"}),
+			status: 400, want: `{"error":"missing field: message_id"}`},
+		{name: "EditedNoText", seed: seedSaid, body: event(typeEdited, map[string]any{"message_id": "m1"}),
+			status: 400, want: `{"error":"missing field: text"}`},
+		{name: "EditedTooLong", seed: seedSaid, body: event(typeEdited, map[string]any{"message_id": "m1", "text": strings.Repeat("x", 40001)}),
+			status: 400, want: `{"error":"field text is longer than 40000 bytes"}`},
+		{name: "DeletedNoMessageID", seed: seedSaid, body: event(typeDeleted, nil),
+			status: 400, want: `{"error":"missing field: message_id"}`},
 		{name: "ReasonTooLong", seed: seedActive,
 			body:   event(typeEnd, map[string]any{"reason": strings.Repeat("r", 2001)}),
 			status: 400, want: `{"error":"field reason is longer than 2000 bytes"}`},

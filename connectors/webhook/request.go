@@ -20,6 +20,8 @@ const (
 	typeMessage = "MESSAGE"
 	typeEnd     = "END"
 	typeCSAT    = "CSAT"
+	typeEdited  = "MESSAGE_EDITED"
+	typeDeleted = "MESSAGE_DELETED"
 )
 
 // Limits on an inbound event, in bytes unless said otherwise. The ones the tickets domain
@@ -107,10 +109,10 @@ func (in *inbound) validate() error {
 	switch in.Type {
 	case "":
 		return httpsrc.BadRequest("missing field: type")
-	case typeRequest, typeMessage, typeEnd, typeCSAT:
+	case typeRequest, typeMessage, typeEnd, typeCSAT, typeEdited, typeDeleted:
 	default:
-		return httpsrc.BadRequest("unknown type %q: want %s, %s, %s or %s",
-			tickets.Clip(in.Type, 40), typeRequest, typeMessage, typeEnd, typeCSAT)
+		return httpsrc.BadRequest("unknown type %q: want %s, %s, %s, %s, %s or %s",
+			tickets.Clip(in.Type, 40), typeRequest, typeMessage, typeEdited, typeDeleted, typeEnd, typeCSAT)
 	}
 	for _, f := range []struct{ name, v string }{{"member", in.Member}, {"channel", in.Channel}, {"app", in.App}} {
 		if err := required(f.name, f.v, maxIDBytes); err != nil {
@@ -129,6 +131,10 @@ func (in *inbound) validate() error {
 		return in.validateMessage()
 	case typeEnd:
 		return maxLen("reason", in.Reason, maxReasonBytes)
+	case typeEdited:
+		return firstErr(required("message_id", in.MessageID, maxIDBytes), required("text", in.Text, tickets.MaxTextBytes))
+	case typeDeleted:
+		return required("message_id", in.MessageID, maxIDBytes)
 	default:
 		return in.validateCSAT()
 	}
@@ -305,6 +311,10 @@ func (in *inbound) ticketInbound() tickets.Inbound {
 	case typeRequest:
 		out.Request = &tickets.Request{Customer: in.customer, Label: in.Label, Summary: in.Summary, History: in.history}
 	case typeMessage:
+	case typeEdited:
+		out.Messages, out.Changes = nil, []tickets.MessageChange{{SourceMessageID: in.MessageID, Text: in.Text}}
+	case typeDeleted:
+		out.Messages, out.Changes = nil, []tickets.MessageChange{{SourceMessageID: in.MessageID, Delete: true}}
 	case typeEnd:
 		reason := in.Reason
 		if reason == "" {

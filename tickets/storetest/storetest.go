@@ -50,6 +50,7 @@ func Run(t *testing.T, open func(t *testing.T) (tickets.Store, Hooks)) {
 	t.Run("UpdateDetails", func(t *testing.T) { testUpdateDetails(t, start) })
 	t.Run("SetSync", func(t *testing.T) { testSetSync(t, start) })
 	t.Run("Settings", func(t *testing.T) { testSettings(t, start) })
+	t.Run("ChangeMessage", func(t *testing.T) { testChangeMessage(t, start) })
 }
 
 type starter func(t *testing.T) *subject
@@ -233,6 +234,12 @@ func describe(ev tickets.Event) string {
 	}
 	if ev.Place != "" {
 		b.WriteString(" @" + string(ev.Place))
+	}
+	if m := ev.Message; m != nil && m.Deleted {
+		b.WriteString(" deleted")
+	}
+	if ev.Opening {
+		b.WriteString(" opening")
 	}
 	if ev.Replay {
 		b.WriteString(" replay")

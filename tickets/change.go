@@ -1,0 +1,119 @@
+package tickets
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// MessageChange is an edit or a deletion of a message taken before, named by its
+// direction and SourceMessageID (the id it had where it was written): the new text of an
+// edit, or Delete.
+type MessageChange struct {
+	Direction       Direction
+	SourceMessageID string
+	Text            string
+	Delete          bool
+}
+
+// ChangeApplied is what Store.ChangeMessage did.
+type ChangeApplied struct {
+	// Message is the message as it is after (its ID, text, EditedAt, Deleted).
+	Message Message
+	// Changed is false when the message was already so: the same text, or deleted
+	// before. Nothing changed then, and no event was written.
+	Changed bool
+}
+
+// validate checks c as one of a source's changes (Inbound.Changes).
+func (c *MessageChange) validate() error {
+	switch c.Direction {
+	case "", FromCustomer:
+		c.Direction = FromCustomer
+	case FromSourceAgent:
+	default:
+		return invalidf("a change from the source must be of a message of direction %q or %q", FromCustomer, FromSourceAgent)
+	}
+	if c.SourceMessageID == "" || len(c.SourceMessageID) > maxIDBytes {
+		return invalidf("a change needs the message's source id, at most %d bytes", maxIDBytes)
+	}
+	if c.Delete {
+		if c.Text != "" {
+			return invalidf("a deletion has no text")
+		}
+		return nil
+	}
+	if c.Text == "" {
+		return invalidf("an edit needs the new text")
+	}
+	if len(c.Text) > MaxTextBytes {
+		return invalidf("the new text is %d bytes, more than %d", len(c.Text), MaxTextBytes)
+	}
+	return nil
+}
+
+// apply returns m changed by c at when, and whether that changed anything. A deleted
+// message keeps no text and changes no more.
+func (c MessageChange) apply(m Message, when time.Time) (Message, bool) {
+	switch {
+	case m.Deleted:
+		return m, false
+	case c.Delete:
+		m.Deleted, m.Text, m.Attachments, m.EditedAt = true, "", nil, when
+		return m, true
+	case c.Text == m.Text:
+		return m, false
+	}
+	m.Text, m.EditedAt = c.Text, when
+	return m, true
+}
+
+// Apply is apply, for stores: m changed by c at when, and whether anything changed.
+func (c MessageChange) Apply(m Message, when time.Time) (Message, bool) { return c.apply(m, when) }
+
+// TitleAfter is the title a ticket whose opening message changed from was to now gets:
+// while the title is still the one derived from the opening message (title, nobody set
+// it: origin is empty), it follows the message; ok is false when it stays as it is.
+func TitleAfter(title string, origin Origin, was, now Message) (_ string, ok bool) {
+	if origin != "" || title != DeriveTitle(was.Text) {
+		return "", false
+	}
+	if now.Deleted {
+		return "", title != ""
+	}
+	t := DeriveTitle(now.Text)
+	return t, t != title
+}
+
+// OpeningOf is what Ticket.Opening becomes when its opening message changes to m.
+func OpeningOf(m Message) string {
+	if m.Deleted {
+		return ""
+	}
+	return Clip(m.Text, MaxOpeningBytes)
+}
+
+// changeMessages applies in's Changes to the conversation's open ticket, one after
+// another: each is written with the ticket's other changes in order (EventChanged), and
+// the desk shows it where the message shows. A change naming a message the ticket does
+// not have is counted in Unknown and changes nothing.
+func (s *Service) changeMessages(ctx context.Context, in Inbound) (InboundResult, error) {
+	t, err := s.store.FindOpen(ctx, in.Source, in.ConversationID)
+	if err != nil {
+		return InboundResult{}, wrap("change", err)
+	}
+	res := InboundResult{State: StateOf(t)}
+	for _, c := range in.Changes {
+		got, err := s.store.ChangeMessage(ctx, t.ID, c, s.now())
+		switch {
+		case err == nil && got.Changed:
+			res.Changed++
+		case err == nil:
+		case errors.Is(err, ErrNotFound):
+			res.Unknown++
+		default:
+			return res, wrap("change", err)
+		}
+	}
+	return res, nil
+}
