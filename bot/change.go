@@ -50,22 +50,9 @@ func (d *Desk) changePosts(ctx context.Context, t *tickets.Ticket, m tickets.Mes
 		return err
 	}
 	for _, ts := range posts {
-		turnKey := key + ":" + channel + ":" + ts
-		if err := d.turn("chat.update", turnKey, false); err != nil {
+		err := d.update(ctx, t, channel, ts, key+":"+channel+":"+ts, "a changed customer message", slack.MsgOptionText(text, false))
+		if err != nil {
 			return err
-		}
-		_, _, _, err := d.api.UpdateMessageContext(ctx, channel, ts, slack.MsgOptionText(text, false))
-		d.limitedBy(err, "chat.update", tier3Every, turnKey)
-		switch slackCode(err) {
-		case "":
-			if err != nil {
-				return classify("chat.update", err)
-			}
-		case "message_not_found", "cant_update_message", "channel_not_found", "is_archived":
-			d.log.Info("a changed customer message cannot be updated in Slack; leaving it", zap.String("ticket", string(t.ID)),
-				zap.String("channel", channel), zap.Error(err))
-		default:
-			return classify("chat.update", err)
 		}
 	}
 	if len(posts) == 0 {

@@ -77,23 +77,33 @@ func (d *Desk) PostCard(ctx context.Context, t *tickets.Ticket, team tickets.Tea
 func (d *Desk) UpdateCard(ctx context.Context, t *tickets.Ticket, c tickets.Card, key string) error {
 	blocks, text := cardBlocks(t, c.Channel), cardFallback(t, c.Channel)
 	for _, m := range append([]tickets.Card{{Channel: c.Channel, TS: c.TS}}, c.Copies...) {
-		turnKey := key + ":" + m.Channel
-		if err := d.turn("chat.update", turnKey, false); err != nil {
+		err := d.update(ctx, t, m.Channel, m.TS, key+":"+m.Channel, "ticket card", slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(text, false))
+		if err != nil {
 			return err
 		}
-		_, _, _, err := d.api.UpdateMessageContext(ctx, m.Channel, m.TS, slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(text, false))
-		d.limitedBy(err, "chat.update", tier3Every, turnKey)
-		switch slackCode(err) {
-		case "":
-			if err != nil {
-				return classify("chat.update", err)
-			}
-		case "message_not_found", "cant_update_message", "channel_not_found", "is_archived":
-			d.log.Warn("ticket card cannot be updated; leaving it", zap.String("ticket", string(t.ID)),
-				zap.String("channel", m.Channel), zap.Error(err))
-		default:
+	}
+	return nil
+}
+
+// update changes message ts in channel (chat.update), in its turn after a 429 (turnKey,
+// pace.go). A message that cannot be updated (deleted, in an archived or deleted
+// channel) is logged, naming what it is, and let be.
+func (d *Desk) update(ctx context.Context, t *tickets.Ticket, channel, ts, turnKey, what string, opts ...slack.MsgOption) error {
+	if err := d.turn("chat.update", turnKey, false); err != nil {
+		return err
+	}
+	_, _, _, err := d.api.UpdateMessageContext(ctx, channel, ts, opts...)
+	d.limitedBy(err, "chat.update", tier3Every, turnKey)
+	switch slackCode(err) {
+	case "":
+		if err != nil {
 			return classify("chat.update", err)
 		}
+	case "message_not_found", "cant_update_message", "channel_not_found", "is_archived":
+		d.log.Warn(what+" cannot be updated; leaving it", zap.String("ticket", string(t.ID)),
+			zap.String("channel", channel), zap.Error(err))
+	default:
+		return classify("chat.update", err)
 	}
 	return nil
 }
