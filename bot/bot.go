@@ -25,6 +25,7 @@ type Tickets interface {
 	Waiting(ctx context.Context, teamChannel string) (int, error)
 	Pick(ctx context.Context, id tickets.ID, agent tickets.Agent) (*tickets.Ticket, error)
 	AgentMessage(ctx context.Context, inboxChannel string, m tickets.Message) (tickets.InboxAdded, error)
+	AgentChange(ctx context.Context, inboxChannel string, c tickets.MessageChange) (tickets.ChangeApplied, error)
 	Transfer(ctx context.Context, id tickets.ID, toChannel string, by tickets.Agent) (*tickets.Ticket, error)
 	End(ctx context.Context, id tickets.ID, by tickets.Agent, reason string) (*tickets.Ticket, error)
 	RetryDelivery(ctx context.Context, id tickets.ID, messageID string, by tickets.Agent) (*tickets.Ticket, error)

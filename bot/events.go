@@ -32,6 +32,13 @@ func (b *Bot) onEvent(ctx context.Context, evt socketmode.Event, stored func()) 
 	}
 	switch ev := api.InnerEvent.Data.(type) {
 	case *slackevents.MessageEvent:
+		if c, ok := b.agentChange(ev); ok {
+			b.inOrder(ctx, ev.Channel, func(ctx context.Context) {
+				defer stored()
+				b.takeAgentChange(ctx, ev.Channel, c)
+			})
+			return true
+		}
 		if !b.relayable(ev) {
 			return false
 		}
@@ -168,13 +175,22 @@ func (b *Bot) relay(ctx context.Context, ev *slackevents.MessageEvent) {
 // messages wait behind it, keeping their order. Outcomes (not an inbox, chat not active,
 // ended, invalid) are not retried.
 func (b *Bot) takeAgentMessage(ctx context.Context, channel string, m tickets.Message) error {
+	return retryUnanswered(ctx, b.log, "relay agent message", channel, func() error {
+		_, err := b.tk.AgentMessage(ctx, channel, m)
+		return err
+	})
+}
+
+// retryUnanswered calls call until the ticket service answers (nil, or an outcome:
+// isOutcome) or ctx ends, backing off from 100 ms to 2 s; each retry is logged as what.
+func retryUnanswered(ctx context.Context, log *zap.Logger, what, channel string, call func() error) error {
 	wait := 100 * time.Millisecond
 	for attempt := 1; ; attempt++ {
-		_, err := b.tk.AgentMessage(ctx, channel, m)
+		err := call()
 		if err == nil || isOutcome(err) || ctx.Err() != nil {
 			return err
 		}
-		b.log.Warn("relay agent message: will retry", zap.String("channel", channel), zap.Int("attempt", attempt), zap.Error(err))
+		log.Warn(what+": will retry", zap.String("channel", channel), zap.Int("attempt", attempt), zap.Error(err))
 		select {
 		case <-ctx.Done():
 			return err

@@ -220,6 +220,26 @@ func (f *fakeTickets) AgentMessage(_ context.Context, channel string, m tickets.
 	return tickets.InboxAdded{Ticket: c.ID, Source: c.Source, Added: true}, nil
 }
 
+// AgentChange changes the inbox ticket's message in place, as the service's store does.
+func (f *fakeTickets) AgentChange(_ context.Context, channel string, c tickets.MessageChange) (tickets.ChangeApplied, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	defer f.touched()
+	t := f.inbox(channel)
+	if t == nil {
+		return tickets.ChangeApplied{}, tickets.ErrNotFound
+	}
+	msgs := f.msgs[t.ID]
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if msgs[i].Direction == c.Direction && msgs[i].SourceMessageID == c.SourceMessageID {
+			now, changed := c.Apply(msgs[i], time.Now())
+			msgs[i] = now
+			return tickets.ChangeApplied{Message: now, Changed: changed}, nil
+		}
+	}
+	return tickets.ChangeApplied{}, tickets.ErrNotFound
+}
+
 func (f *fakeTickets) Transfer(_ context.Context, id tickets.ID, toChannel string, by tickets.Agent) (*tickets.Ticket, error) {
 	if err := validAgent(by); err != nil {
 		return nil, err

@@ -32,11 +32,27 @@ const (
 
 // MarkDelivery reacts to the agent's message with a check mark once the customer got it
 // (at the pace above), or with a cross and a thread reply offering to send it again when
-// it could not be delivered.
+// it could not be delivered. A change of the message the customer could not get (the
+// source cannot change a message, or gave up) is said in a thread reply.
 func (d *Desk) MarkDelivery(ctx context.Context, id tickets.ID, inbox string, ev tickets.Event, key string) error {
 	m := ev.Message
 	if m == nil || m.SourceMessageID == "" {
 		return nil
+	}
+	if ev.Type == tickets.EventFailed && ev.Failed == tickets.EventChanged {
+		// The message reached the customer; its change did not.
+		text, thread := ":warning: "+esc(clip(ev.Reason, 500)), m.SourceMessageID
+		if m.Deleted {
+			// Under the message it would hang from a deleted one: said in the channel.
+			thread = ""
+			text = fmt.Sprintf(":warning: The message you deleted (sent <!date^%d^{date_short_pretty} at {time}|%s>): %s",
+				m.At.Unix(), m.At.UTC().Format("2006-01-02 15:04 UTC"), esc(clip(ev.Reason, 500)))
+		}
+		_, err := d.post(ctx, inbox, thread, key, slack.MsgOptionText(text, false))
+		if slackCode(err) == "is_archived" {
+			return nil
+		}
+		return err
 	}
 	ref := slack.NewRefToMessage(inbox, m.SourceMessageID)
 	name := reactionDelivered

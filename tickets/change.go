@@ -3,6 +3,7 @@ package tickets
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -34,6 +35,11 @@ func (c *MessageChange) validate() error {
 	default:
 		return invalidf("a change from the source must be of a message of direction %q or %q", FromCustomer, FromSourceAgent)
 	}
+	return c.validateChange()
+}
+
+// validateChange checks what c says of its message.
+func (c *MessageChange) validateChange() error {
 	if c.SourceMessageID == "" || len(c.SourceMessageID) > maxIDBytes {
 		return invalidf("a change needs the message's source id, at most %d bytes", maxIDBytes)
 	}
@@ -116,4 +122,59 @@ func (s *Service) changeMessages(ctx context.Context, in Inbound) (InboundResult
 		}
 	}
 	return res, nil
+}
+
+// AgentChange takes an edit or a deletion of a message an agent wrote in an inbox channel
+// (c.Direction FromAgent, or Internal for a note; c.SourceMessageID its Slack ts). The
+// transcript keeps the message as it now is, and a message sent to the customer changes
+// there too when its source can change one (Changer); otherwise the agent is told, on the
+// message, that the customer still has it as it was. The same change twice changes
+// nothing (Changed false). Returns ErrInvalid, or ErrNotFound when the channel is no
+// ticket's inbox or the ticket never took the message.
+func (s *Service) AgentChange(ctx context.Context, inboxChannel string, c MessageChange) (ChangeApplied, error) {
+	if c.Direction != FromAgent && c.Direction != Internal {
+		return ChangeApplied{}, invalidf("an agent's change must be of a message of direction %q or %q", FromAgent, Internal)
+	}
+	if err := c.validateChange(); err != nil {
+		return ChangeApplied{}, err
+	}
+	t, err := s.store.FindByInbox(ctx, inboxChannel)
+	if err != nil {
+		return ChangeApplied{}, wrap("agent change", err)
+	}
+	got, err := s.store.ChangeMessage(ctx, t.ID, c, s.now())
+	return got, wrap("agent change", err)
+}
+
+// changesMessages reports whether src can change a message the customer has.
+func changesMessages(src Source) bool {
+	c, ok := src.(Changer)
+	return ok && c.ChangesMessages()
+}
+
+// deliverChange tells t's source that an agent changed message m (EventChanged ev), or,
+// when the source cannot change a message, shows the agent in Slack that the customer
+// still has it as it was.
+func (s *Service) deliverChange(ctx context.Context, src Source, t *Ticket, ev Event, out Outbound) error {
+	m := ev.Message
+	if !changesMessages(src) {
+		return s.followUp(ctx, Event{Type: EventFailed, TicketID: t.ID, At: s.now(), Actor: ev.Actor, Message: m,
+			Failed: EventChanged, Reason: unchangedReason(t, m)})
+	}
+	out.Kind, out.Message, out.Text = OutEdited, m, m.Text
+	if m.Deleted {
+		out.Kind = OutDeleted
+	}
+	// The key is the change's: each change of a message is told once.
+	return s.deliver(ctx, src, t, out, string(t.ID)+"/"+m.ID+"/"+ev.ID)
+}
+
+// unchangedReason says why the customer still has message m as it was.
+func unchangedReason(t *Ticket, m *Message) string {
+	what := "edited"
+	if m.Deleted {
+		what = "deleted"
+	}
+	return fmt.Sprintf("%s cannot change a message once it is sent, so the customer still has it as it was before you %s it. "+
+		"Send a correction if it matters.", t.Source, what)
 }

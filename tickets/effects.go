@@ -423,7 +423,7 @@ func deskActsOn(ev Event) bool {
 // sourceActsOn reports whether the source group may have anything to do for ev, told by
 // its route: agent messages and the turns of the chat.
 func sourceActsOn(ev Event) bool {
-	if ev.Type == EventMessage {
+	if ev.Type == EventMessage || ev.Type == EventChanged {
 		return ev.Message != nil && ev.Message.Direction == FromAgent
 	}
 	return slices.Contains(sourceTypes, ev.Type)
@@ -526,6 +526,10 @@ func (s *Service) handleSource(ctx context.Context, ev Event) error {
 		if ev.Message == nil || ev.Message.Direction != FromAgent {
 			return nil
 		}
+	case EventChanged:
+		if ev.Message == nil || ev.Message.Direction != FromAgent {
+			return nil
+		}
 	case EventPicked, EventTransferred:
 	case EventSLA:
 		return s.slaExpired(ctx, ev)
@@ -554,6 +558,9 @@ func (s *Service) handleSource(ctx context.Context, ev Event) error {
 	if st.ShowAgentName && ev.Actor.ID != "" {
 		a := ev.Actor
 		out.Agent = &a
+	}
+	if ev.Type == EventChanged {
+		return s.deliverChange(ctx, src, t, ev, out)
 	}
 	key := ev.ID
 	tpl := st.templates()
@@ -649,6 +656,12 @@ func (s *Service) GaveUp(ctx context.Context, group string, ev Event, cause erro
 			return nil
 		}
 		failed.Message = ev.Message
+	case EventChanged:
+		if ev.Message == nil || ev.Message.Direction != FromAgent {
+			return nil
+		}
+		failed.Message, failed.Failed = ev.Message, EventChanged
+		failed.Reason = "the customer still has this message as it was: " + reason
 	case EventPicked, EventTransferred, EventClosed:
 		failed.Failed = ev.Type
 		failed.HandedBack = ev.HandedBack

@@ -112,6 +112,11 @@ type fakeSource struct{ *calls }
 
 var _ Source = fakeSource{}
 
+// fakeChanger is a source that can change a message the customer has (Changer).
+type fakeChanger struct{ fakeSource }
+
+func (fakeChanger) ChangesMessages() bool { return true }
+
 func (s fakeSource) Deliver(_ context.Context, t *Ticket, out Outbound, key string) error {
 	text := out.Text
 	if out.Kind == OutTransferred {

@@ -268,14 +268,27 @@ const (
 	OutEnded OutboundKind = "ended"
 	// OutHandedBack: the chat goes to the source's own people (HandBacker).
 	OutHandedBack OutboundKind = "handed_back"
+	// OutEdited: an agent edited Message, sent before; Text is its new text (Changer).
+	OutEdited OutboundKind = "edited"
+	// OutDeleted: an agent deleted Message, sent before (Changer).
+	OutDeleted OutboundKind = "deleted"
 )
+
+// Changer is a Source that can change a message the customer has: it is delivered
+// OutEdited and OutDeleted. For any other source, the agent who changes a message is told
+// in Slack, on that message, that the customer still has it as it was.
+type Changer interface {
+	Source
+	ChangesMessages() bool
+}
 
 // Outbound is what a source is told, with everything it may pass on to the customer.
 type Outbound struct {
 	Kind OutboundKind
 	// Text is what the customer should read: the agent's message or a notice.
 	Text string
-	// Message is the agent's message (OutMessage).
+	// Message is the agent's message (OutMessage), or the message as it now is (OutEdited,
+	// OutDeleted: its ID and SourceMessageID are the ones it was sent with).
 	Message *Message
 	// Agent is who answers, set only when customers may see agents' names
 	// (Settings.ShowAgentName).

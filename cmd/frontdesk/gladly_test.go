@@ -114,6 +114,18 @@ func TestGladly_Story(t *testing.T) {
 	reply := w.alice.Post(inbox, "It is on its way")
 	expectCall(t, g, "POST /conversation-items/"+later+"/reply", "It is on its way")
 	reply.ExpectReaction("white_check_mark")
+	// Gladly cannot change a reply once sent: the agent who edits it is told so on it.
+	w.alice.Edit(reply, "It is on its way, due Monday")
+	reply.ExpectReply("gladly cannot change a message once it is sent", "before you edited it")
+	replies := 0
+	for _, c := range g.Calls() {
+		if c.Method == http.MethodPost && strings.HasPrefix(c.Path, "/conversation-items/") {
+			replies++
+		}
+	}
+	if replies != 2 {
+		t.Errorf("%d replies posted to Gladly, want 2 (the greeting and the message, not the edit)", replies)
+	}
 
 	w.alice.Shortcut(reply, "live_chat_control")
 	v := w.alice.ExpectView("Live Chat Control")

@@ -403,3 +403,64 @@ func TestWebhook_CustomerEditsAndDeletes(t *testing.T) {
 		t.Error("the logs show a message's text")
 	}
 }
+
+// TestWebhook_AgentEditsAndDeletes: an agent edits or deletes a message in the inbox
+// channel; the chatbot gets MESSAGE_EDITED or MESSAGE_DELETED with the message_id it got the
+// message with, signed, once each, after the message. Notes and Frontdesk's own posts
+// stay in Slack.
+func TestWebhook_AgentEditsAndDeletes(t *testing.T) {
+	t.Parallel()
+	w, chatbot, addr := newHookWorld(t)
+	if code, _ := post(t, addr, with(map[string]any{"type": "LIVE_CHAT_REQUEST", "label": "Billing", "text": "hi",
+		"profile": map[string]any{"name": "Carol"}})); code != http.StatusAccepted {
+		t.Fatalf("LIVE_CHAT_REQUEST = %d", code)
+	}
+	card := w.billing.ExpectMessage("Ticket #1")
+	dm := w.priya.ExpectDM("Ticket #1")
+	w.dan.Click(card, "Pick")
+	inbox := w.sim.ExpectChannelCreated("chat-1-carol")
+	inbox.ExpectMessage("Live chat")
+	card.ExpectUpdate("Processing by")
+	dm.ExpectUpdate("Processing by")
+	inbox.ExpectMessage("hi")
+	expectEvent(t, chatbot, "LIVE_CHAT_ACCEPTED", map[string]any{"ticket": 1})
+
+	typo := w.dan.Post(inbox, "Your refund is on its way to acount 1234")
+	sent := expectEvent(t, chatbot, "AGENT_MESSAGE", map[string]any{"text": "Your refund is on its way to acount 1234"})
+	typo.ExpectReaction("white_check_mark")
+	w.dan.Edit(typo, "Your refund is on its way to account 1234")
+	expectEvent(t, chatbot, "MESSAGE_EDITED", map[string]any{"message_id": sent["message_id"], "text": "Your refund is on its way to account 1234", "ticket": 1})
+	note := w.dan.Reply(typo, "double-check the acount")
+	w.dan.Edit(note, "double-check the account")
+	wrong := w.dan.Post(inbox, "Wrong chat, sorry")
+	gone := expectEvent(t, chatbot, "AGENT_MESSAGE", map[string]any{"text": "Wrong chat, sorry"})
+	w.dan.Delete(wrong)
+	expectEvent(t, chatbot, "MESSAGE_DELETED", map[string]any{"message_id": gone["message_id"]})
+
+	// Each change once, after its message; the note's edit went nowhere.
+	var seen []string
+	for _, ev := range chatbot.Delivered("") {
+		seen = append(seen, ev.Type)
+	}
+	want := []string{"LIVE_CHAT_ACCEPTED", "AGENT_MESSAGE", "MESSAGE_EDITED", "AGENT_MESSAGE", "MESSAGE_DELETED"}
+	if strings.Join(seen, " ") != strings.Join(want, " ") {
+		t.Errorf("the chatbot got %v, want %v", seen, want)
+	}
+	tk, err := w.d.Store().FindOpen(context.Background(), webhook.Source, "acme-bot/whatsapp-main/m-42")
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := w.d.Store().Messages(context.Background(), tk.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var texts []string
+	for _, m := range msgs {
+		texts = append(texts, fmt.Sprintf("%s:%q:%v", m.Direction, m.Text, m.Deleted))
+	}
+	wantTexts := []string{`customer:"hi":false`, `agent:"Your refund is on its way to account 1234":false`,
+		`internal:"double-check the account":false`, `agent:"":true`}
+	if strings.Join(texts, " ") != strings.Join(wantTexts, " ") {
+		t.Errorf("transcript %v, want %v", texts, wantTexts)
+	}
+}

@@ -214,8 +214,13 @@ func TestWidget_Browser(t *testing.T) {
 	inbox.ExpectMessage("Hello, do you ship to Norway?")
 	inbox.ExpectMessage("blue running shoes")
 	p.logHas("You are now chatting with an agent.")
-	w.alice.Post(inbox, "Yes, we do! Delivery takes 3 days.").ExpectReaction("white_check_mark")
+	yes := w.alice.Post(inbox, "Yes, we do! Delivery takes 3 days.")
+	yes.ExpectReaction("white_check_mark")
 	p.logHas("Yes, we do! Delivery takes 3 days.")
+	// The agent corrects it in Slack: the visitor's bubble changes, marked edited.
+	w.alice.Edit(yes, "Yes, we do! Delivery takes 2 days.")
+	p.logHas("Yes, we do! Delivery takes 2 days.")
+	p.logHas("(edited)")
 	p.shot("widget-chat.png")
 	p.say(`<img src=x onerror="window.__xss='visitor'"><script>window.__xss='visitor'</script>`)
 	inbox.ExpectMessage("&lt;img src=x")
@@ -234,8 +239,11 @@ func TestWidget_Browser(t *testing.T) {
 	p.waitFor("the widget after the reload", `!!document.querySelector('#frontdesk-widget')`)
 	p.click("the bubble", root+`.querySelector('.bubble')`)
 	p.logHas("Hello, do you ship to Norway?")
-	p.logHas("Yes, we do! Delivery takes 3 days.")
+	p.logHas("Yes, we do! Delivery takes 2 days. (edited)")
 	p.logHas(`<b>bold?</b>`)
+	if p.js("the old text", root+`.querySelector('.log').textContent.includes('3 days')`) != false {
+		t.Error("after the reload the widget shows the text the agent edited away")
+	}
 	if n := p.js("history count", root+`.querySelectorAll('.m').length`); n != float64(5) {
 		t.Errorf("after the reload the widget shows %v messages, want 5 (each once)", n)
 	}
@@ -260,6 +268,15 @@ func TestWidget_Browser(t *testing.T) {
 	inbox.ExpectMessage("Great, thanks!")
 	if n := p.js("message count", root+`.querySelectorAll('.m').length`); n != float64(8) {
 		t.Errorf("after the reconnect the widget shows %v messages, want 8 (none lost or doubled)", n)
+	}
+	// A message the agent deletes goes from the visitor's chat, leaving a line that says so.
+	oops := w.alice.Post(inbox, "Wrong customer, sorry: your order 4411 shipped")
+	oops.ExpectReaction("white_check_mark")
+	p.logHas("your order 4411 shipped")
+	w.alice.Delete(oops)
+	p.logHas("This message was deleted.")
+	if p.js("the deleted text", root+`.querySelector('.log').textContent.includes('4411')`) != false {
+		t.Error("the widget still shows a message the agent deleted")
 	}
 
 	// The agent ends the chat; the visitor rates it with a button.

@@ -98,6 +98,10 @@ func NewClient(cfg ClientConfig, log *zap.Logger) (*Client, error) {
 // ended event) and sends the answer as a CSAT event. See tickets.RatingCarrier.
 func (c *Client) CarriesRating() bool { return true }
 
+// ChangesMessages: the chatbot is told of agents' edits and deletions (MESSAGE_EDITED,
+// MESSAGE_DELETED; tickets.Changer).
+func (c *Client) ChangesMessages() bool { return true }
+
 // Deliver POSTs the event for out to the callback URL, signed, with key as its event_id
 // and Idempotency-Key. A 2xx answer is success; a 429 is a *tickets.RetryAfterError; a
 // 408, a 5xx or a network error is transient (plain error) until RetryFor has passed

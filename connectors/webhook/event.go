@@ -43,6 +43,15 @@ type agentMessageEvent struct {
 	Agent       *agentJSON   `json:"agent,omitempty"`
 }
 
+// changedEvent tells the chatbot that an agent edited (Text) or deleted a message it
+// had as AGENT_MESSAGE message_id.
+type changedEvent struct {
+	eventHeader
+	MessageID string     `json:"message_id"`
+	Text      string     `json:"text,omitempty"`
+	Agent     *agentJSON `json:"agent,omitempty"`
+}
+
 type transferredEvent struct {
 	eventHeader
 	Label string `json:"label"`
@@ -86,6 +95,16 @@ func outboundEvent(t *tickets.Ticket, out tickets.Outbound, key string) (any, st
 			atts = append(atts, attachment{URL: a.URL, Name: a.Name, MIME: a.MIME})
 		}
 		return agentMessageEvent{eventHeader: h, MessageID: out.Message.ID, Text: text, Attachments: atts, Agent: agentOf(out)}, h.Type, nil
+	case tickets.OutEdited, tickets.OutDeleted:
+		if out.Message == nil {
+			return nil, "", fmt.Errorf("ticket %s: a change event without its message", t.ID)
+		}
+		if out.Kind == tickets.OutDeleted {
+			h.Type = typeDeleted
+			return changedEvent{eventHeader: h, MessageID: out.Message.ID}, h.Type, nil
+		}
+		h.Type = typeEdited
+		return changedEvent{eventHeader: h, MessageID: out.Message.ID, Text: out.Message.Text, Agent: agentOf(out)}, h.Type, nil
 	case tickets.OutTransferred:
 		h.Type = typeTransferred
 		return transferredEvent{eventHeader: h, Label: out.Team.Label}, h.Type, nil

@@ -13,6 +13,7 @@ import (
 var (
 	_ tickets.Source        = (*Delivery)(nil)
 	_ tickets.RatingCarrier = (*Delivery)(nil)
+	_ tickets.Changer       = (*Delivery)(nil)
 )
 
 // Delivery is the widget's outbound side, the tickets.Source (and RatingCarrier) of widget
@@ -35,6 +36,11 @@ func NewDelivery(feed Feed, log *zap.Logger) *Delivery {
 // CarriesRating: the widget asks for the rating with buttons of its own (the ended item's
 // rating_question) and sends the answer to Service.Inbound. See tickets.RatingCarrier.
 func (w *Delivery) CarriesRating() bool { return true }
+
+// ChangesMessages: an agent's edit or deletion is a feed item of its own, which the script
+// applies to the message it names, live and when the feed is read again after a reload.
+// See tickets.Changer.
+func (w *Delivery) ChangesMessages() bool { return true }
 
 // Deliver appends out to the visitor's feed, once per key however often it is called,
 // and every replica's websockets of that visitor show it at once. A ticket that is not a
@@ -90,6 +96,14 @@ func outboundItem(out tickets.Outbound) (item, error) {
 		it.Kind, it.RatingQuestion = kindEnded, out.RatingQuestion
 	case tickets.OutHandedBack:
 		it.Kind = kindHandedBack
+	case tickets.OutEdited, tickets.OutDeleted:
+		if out.Message == nil {
+			return item{}, fmt.Errorf("a change without its message")
+		}
+		it.Kind, it.ID, it.Text, it.Agent = kindEdited, out.Message.ID, out.Message.Text, ""
+		if out.Kind == tickets.OutDeleted {
+			it.Kind, it.Text = kindDeleted, ""
+		}
 	default:
 		return item{}, fmt.Errorf("unknown outbound kind %q", out.Kind)
 	}

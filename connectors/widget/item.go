@@ -13,13 +13,16 @@ const (
 	kindEnded       = "ended"       // the live chat is over; may ask for a rating
 	kindHandedBack  = "handed_back" // the chat went to the source's own people
 	kindRated       = "rated"       // the visitor rated the chat
+	kindEdited      = "edited"      // an agent edited their message ID (Text: its new text)
+	kindDeleted     = "deleted"     // an agent deleted their message ID
 )
 
 // item is what a visitor's feed holds, as JSON: the script renders each kind, always as
 // text.
 type item struct {
 	Kind string `json:"kind"`
-	// ID is the visitor's message id (kindVisitor) or the agent's message id.
+	// ID is the visitor's message id (kindVisitor) or the agent's message id (kindMessage,
+	// and the message changed for kindEdited and kindDeleted).
 	ID   string `json:"id,omitempty"`
 	Text string `json:"text,omitempty"`
 	// Agent is the agent's name, only when Settings.ShowAgentName is on.

@@ -44,6 +44,7 @@
     ".a{align-self:flex-start;background:#fff;border:1px solid #ddd}",
     ".who{display:block;font-size:12px;font-weight:600;color:#555}",
     ".pending{opacity:.6}.failed{outline:2px solid #c00}",
+    ".ed{font-size:11px;color:#777}.gone{font-style:italic;color:#777}",
     ".n{align-self:center;font-size:12px;color:#555;text-align:center}",
     ".rate{align-self:center;text-align:center}.rate button{margin:2px;width:36px;height:36px;border-radius:6px;border:1px solid #bbb;background:#fff;cursor:pointer}",
     "form{display:flex;gap:8px;padding:10px;border-top:1px solid #eee;background:#fff}",
@@ -121,9 +122,9 @@
     return add(p);
   }
   function agentLine(it) {
-    var p = el("p", { "class": "m a" });
+    var p = el("p", { "class": "m a", "data-agent-id": it.id || "" });
     p.appendChild(el("span", { "class": "who" }, it.agent || "Support"));
-    p.appendChild(d.createTextNode(it.text || ""));
+    p.appendChild(el("span", { "class": "t" }, it.text || ""));
     (it.attachments || []).forEach(function (a) {
       if (!/^https?:\/\//i.test(a.url)) return;
       p.appendChild(d.createTextNode(" "));
@@ -149,6 +150,23 @@
         return;
       }
       case "message": agentLine(it); return;
+      case "edited":
+      case "deleted": {
+        // An agent changed a message: it shows as it now is (the feed replays the change
+        // after a reload too).
+        var said = it.id && log.querySelector('[data-agent-id="' + CSS.escape(it.id) + '"]');
+        if (!said) return;
+        var t = said.querySelector(".t");
+        if (it.kind === "deleted") {
+          said.className = "m a gone";
+          said.querySelectorAll("a").forEach(function (a) { a.remove(); });
+          t.textContent = "This message was deleted.";
+          return;
+        }
+        t.textContent = it.text || "";
+        if (!said.querySelector(".ed")) said.appendChild(el("span", { "class": "ed" }, " (edited)"));
+        return;
+      }
       case "accepted": note(it.text || "An agent joined the chat."); return;
       case "transferred": note("Your chat was passed on to " + (it.team || "another team") + "; someone will be with you shortly."); return;
       case "handed_back": note("Your chat was passed on to our team."); return;
