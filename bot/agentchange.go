@@ -18,20 +18,22 @@ import (
 // leave the text as it was (a link unfurled, a reply counted) are none. Slack's example
 // of message_deleted carries no previous_message: without it the deleted message may be
 // an agent's message or a note (takeAgentChange tries both).
-func (b *Bot) agentChange(ev *slackevents.MessageEvent) (tickets.MessageChange, bool) {
+func (b *Bot) agentChange(ev *slackevents.MessageEvent) (agentEdit, bool) {
 	prev := ev.PreviousMessage
 	if prev != nil && (prev.BotID != "" || prev.User == b.self.userID) {
-		return tickets.MessageChange{}, false
+		return agentEdit{}, false
 	}
-	c := tickets.MessageChange{Direction: tickets.FromAgent}
+	var e agentEdit
+	c := &e.MessageChange
+	c.Direction = tickets.FromAgent
 	switch ev.SubType {
 	case slack.MsgSubTypeMessageChanged:
 		now := ev.Message
 		if now == nil || now.BotID != "" || now.User == "" || now.User == b.self.userID || now.Timestamp == "" ||
 			prev != nil && now.Text == prev.Text {
-			return tickets.MessageChange{}, false
+			return agentEdit{}, false
 		}
-		c.SourceMessageID, c.Text = now.Timestamp, now.Text
+		c.SourceMessageID, c.Text, e.now = now.Timestamp, now.Text, now
 		if now.ThreadTimestamp != "" && now.ThreadTimestamp != now.Timestamp {
 			c.Direction = tickets.Internal // a note
 		}
@@ -40,7 +42,7 @@ func (b *Bot) agentChange(ev *slackevents.MessageEvent) (tickets.MessageChange, 
 		}
 	case slack.MsgSubTypeMessageDeleted:
 		if ev.DeletedTimeStamp == "" {
-			return tickets.MessageChange{}, false
+			return agentEdit{}, false
 		}
 		c.SourceMessageID, c.Delete = ev.DeletedTimeStamp, true
 		switch {
@@ -50,15 +52,31 @@ func (b *Bot) agentChange(ev *slackevents.MessageEvent) (tickets.MessageChange, 
 			c.Direction = tickets.Internal
 		}
 	default:
-		return tickets.MessageChange{}, false
+		return agentEdit{}, false
 	}
-	return c, true
+	return e, true
+}
+
+// agentEdit is an agent's change of a message, and for an edit the message as it now is.
+type agentEdit struct {
+	tickets.MessageChange
+	now *slack.Msg
 }
 
 // takeAgentChange hands c to the ticket service, retrying while it cannot answer, as
-// takeAgentMessage does. A message the service never took (in a channel that is no
-// inbox, a message for Frontdesk, one written before the pick) is let be.
-func (b *Bot) takeAgentChange(ctx context.Context, channel string, c tickets.MessageChange) {
+// takeAgentMessage does. A message the service never took (in a channel that is no inbox,
+// a message for Frontdesk, one written while the chat waited for a pick) is let be, with
+// one exception: an edit of a message written since the chat's latest pick, whose own
+// event is late (a connection that ended took it with it, and Slack sends it again only
+// after a while) takes the message as it now is, so the customer gets the edited text once
+// and the late event finds it taken.
+func (b *Bot) takeAgentChange(ctx context.Context, channel string, e agentEdit) {
+	c := e.MessageChange
+	if c.Direction == tickets.FromAgent && !c.Delete {
+		// A message whose event a connection took with it when it ended comes from the
+		// channel's history, as it now is (gaps.go): the edit then changes nothing.
+		b.fillGap(ctx, channel, c.SourceMessageID)
+	}
 	dirs := []tickets.Direction{c.Direction}
 	if c.Direction == "" {
 		dirs = []tickets.Direction{tickets.FromAgent, tickets.Internal}
@@ -74,6 +92,14 @@ func (b *Bot) takeAgentChange(ctx context.Context, channel string, c tickets.Mes
 			break
 		}
 	}
+	if errors.Is(err, tickets.ErrNotFound) && e.now != nil && b.takenLate(ctx, channel, e.now) {
+		// Taken as it now is, or, when its own event was taken meanwhile (by another
+		// replica), as it was: the change is applied again, changing nothing in the first case.
+		err = retryUnanswered(ctx, b.log, "agent change", channel, func() error {
+			_, err := b.tk.AgentChange(ctx, channel, c)
+			return err
+		})
+	}
 	switch {
 	case err == nil, errors.Is(err, tickets.ErrNotFound):
 	case errors.Is(err, tickets.ErrInvalid):
@@ -81,4 +107,23 @@ func (b *Bot) takeAgentChange(ctx context.Context, channel string, c tickets.Mes
 	default:
 		b.log.Error("agent change", zap.String("channel", channel), zap.Error(err))
 	}
+}
+
+// takenLate takes the edited message now, as it is, when it is a person's message
+// written in an inbox channel since its ticket's latest pick; it reports whether it did.
+func (b *Bot) takenLate(ctx context.Context, channel string, now *slack.Msg) bool {
+	if !b.relayableMessage(now.BotID, now.User, "", now.Text) {
+		return false
+	}
+	t, err := b.tk.ByInbox(ctx, channel)
+	if err != nil || t.Status != tickets.StatusActive || tsTime(now.Timestamp).Before(t.PickedAt) {
+		return false
+	}
+	m := b.agentMessage(ctx, now.User, now.Text, now.Timestamp, now.ThreadTimestamp, now.Files)
+	if err := b.takeAgentMessage(ctx, channel, m); err != nil {
+		b.log.Info("an edited message not taken yet could not be taken", zap.String("channel", channel), zap.Error(err))
+		return false
+	}
+	b.log.Info("took an edited message whose own event had not come, as it now is", zap.String("channel", channel))
+	return true
 }

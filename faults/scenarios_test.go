@@ -38,7 +38,9 @@ func testCrash(t *testing.T) {
 	w := newWorld(t, "crash")
 	p := w.start("fd-1", "")
 	w.openChats(chats, 1)
-	b := w.startBurst(standard)
+	edited := standard
+	edited.edits = 5
+	b := w.startBurst(edited)
 	b.reach(0.4)
 	b.tickAcked() // the worst moment: Slack events acked and being relayed
 	at := b.progress()
@@ -67,6 +69,7 @@ func testTwoReplicas(t *testing.T) {
 	w.checkPicks(3)
 	paired := standard
 	paired.agentPair = 4 * time.Millisecond
+	paired.edits = 5
 	b := w.startBurst(paired)
 	b.reach(0.4)
 	// The victim is the replica holding the most outbox leases (the first one up takes
@@ -439,6 +442,7 @@ func testRollingRestart(t *testing.T) {
 	w.openChats(chats, 1)
 	paired := standard
 	paired.agentPair = 4 * time.Millisecond
+	paired.edits = 5
 	b := w.startBurst(paired)
 	var stops []string
 	for i, p := range procs {

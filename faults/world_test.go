@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -250,11 +251,21 @@ type chat struct {
 	inbox  *slacktest.Channel
 	agent  *slacktest.User
 
-	mu       sync.Mutex
-	custSent []string // every customer message sent, in order
-	custOK   []string // those Frontdesk took (2xx), in order
-	agentOut []*slacktest.Message
-	agentTxt []string // agent messages posted, in order
+	mu          sync.Mutex
+	custSent    []string // every customer message sent, in order
+	custOK      []string // those Frontdesk took (2xx), in order
+	agentOut    []*slacktest.Message
+	agentTxt    []string        // agent messages posted, in order
+	custEdited  map[string]bool // customer messages edited (taken), by their first text
+	agentEdited map[string]bool // agent messages edited, by their first text
+}
+
+// editMark ends the text of a message after its edit (load.edits).
+const editMark = " +ed"
+
+// unedited is text less the marks of an edit: the message's first text.
+func unedited(text string) string {
+	return strings.TrimSuffix(strings.TrimSuffix(text, " _(edited)_"), editMark)
 }
 
 func (c *chat) custPrefix(w *world) string  { return fmt.Sprintf("%s cust %02d-", w.name, c.idx) }
@@ -318,7 +329,8 @@ func (w *world) openChats(n, clickers int) {
 	errs := make(chan error, n)
 	var wg sync.WaitGroup
 	for i := range n {
-		c := &chat{idx: i, member: fmt.Sprintf("%s-member-%02d", w.name, i), name: fmt.Sprintf("Customer %02d", i)}
+		c := &chat{idx: i, member: fmt.Sprintf("%s-member-%02d", w.name, i), name: fmt.Sprintf("Customer %02d", i),
+			custEdited: map[string]bool{}, agentEdited: map[string]bool{}}
 		chats[i] = c
 		wg.Go(func() {
 			if err := w.openChat(c, clickers); err != nil {
@@ -438,6 +450,9 @@ type load struct {
 	cust, agent           int
 	custEvery, agentEvery time.Duration
 	agentPair             time.Duration
+	// edits, when set, edits every edits-th message of each side right after it was
+	// sent (a customer's with MESSAGE_EDITED, an agent's in Slack), adding editMark.
+	edits int
 }
 
 // burst is a burst of messages in flight: per chat, a customer (POSTs through the
@@ -473,6 +488,19 @@ func (w *world) startBurst(l load) *burst {
 					c.custOK = append(c.custOK, text)
 					c.mu.Unlock()
 					b.taken.Add(1)
+					if l.edits > 0 && i%l.edits == l.edits-1 {
+						_, err := w.send(map[string]any{
+							"type": "MESSAGE_EDITED", "member": c.member, "channel": hookLine, "app": hookApp,
+							"message_id": fmt.Sprintf("%s-msg-%03d", c.member, i), "text": text + editMark,
+						}, time.Now().Add(120*time.Second))
+						if err != nil {
+							b.fail("chat %d: customer edit %d: %v", c.idx, i, err)
+						} else {
+							c.mu.Lock()
+							c.custEdited[text] = true
+							c.mu.Unlock()
+						}
+					}
 				}
 				time.Sleep(l.custEvery) // pacing, as customers type
 			}
@@ -486,6 +514,12 @@ func (w *world) startBurst(l load) *burst {
 				c.agentOut = append(c.agentOut, m)
 				c.mu.Unlock()
 				b.posted.Add(1)
+				if l.edits > 0 && i%l.edits == l.edits-1 {
+					c.agent.Edit(m, text+editMark)
+					c.mu.Lock()
+					c.agentEdited[text] = true
+					c.mu.Unlock()
+				}
 				if l.agentPair > 0 && i%2 == 0 {
 					time.Sleep(l.agentPair)
 				} else {
@@ -576,7 +610,7 @@ func (w *world) custSeen(c *chat) []string {
 			continue
 		}
 		if text := m.Text(); strings.HasPrefix(text, prefix) {
-			out = append(out, text)
+			out = append(out, unedited(text)) // checkEdits looks at the edits
 		}
 	}
 	return out
@@ -629,10 +663,10 @@ func (w *world) tally() (cust, agent figures, rekeyed int) {
 		if a.Type != "AGENT_MESSAGE" {
 			continue
 		}
-		if keys[a.Text] == nil {
-			keys[a.Text] = map[string]bool{}
+		if keys[unedited(a.Text)] == nil {
+			keys[unedited(a.Text)] = map[string]bool{}
 		}
-		keys[a.Text][a.Key] = true
+		keys[unedited(a.Text)][a.Key] = true
 		if a.OK() && !seenEv[a.EventID] {
 			seenEv[a.EventID] = true
 			delivered = append(delivered, a)
@@ -651,7 +685,7 @@ func (w *world) tally() (cust, agent figures, rekeyed int) {
 		cust.add(f)
 		var arrived []string
 		for _, a := range w.agentSeen(c, delivered) {
-			arrived = append(arrived, a.Text)
+			arrived = append(arrived, unedited(a.Text)) // sent as edited when taken from history
 		}
 		agent.add(direction(agentTxt, arrived))
 		for _, text := range agentTxt {
@@ -676,10 +710,11 @@ func (w *world) settle(timeout time.Duration) (cust, agent figures) {
 	lastProgress, arrived := start, -1
 	for {
 		cust, agent, _ = w.tally()
-		if cust.lost == 0 && agent.lost == 0 || time.Now().After(deadline) {
+		edited, wrong := w.edits()
+		if cust.lost == 0 && agent.lost == 0 && len(wrong) == 0 || time.Now().After(deadline) {
 			break
 		}
-		if n := cust.delivered + agent.delivered; n != arrived {
+		if n := cust.delivered + agent.delivered + edited; n != arrived {
 			arrived, lastProgress = n, time.Now()
 		} else if time.Since(lastProgress) > stall {
 			w.t.Logf("nothing new arrived for %v; counting", stall)
@@ -719,6 +754,7 @@ func (w *world) settle(timeout time.Duration) (cust, agent figures) {
 		w.t.Errorf("%d agent messages were retried under a different Idempotency-Key", rekeyed)
 		w.note("rekeyed %d", rekeyed)
 	}
+	w.checkEdits()
 	if p := w.bot.Problems(); p != (webhooktest.Problems{}) {
 		w.t.Errorf("chatbot endpoint: %d requests with a bad signature, %d unreadable, %d attempts whose Idempotency-Key is not their event_id", p.BadSignature, p.BadBody, p.BadKey)
 	}
@@ -755,7 +791,7 @@ func (w *world) checkAgentOrder(agent figures) {
 		c.mu.Unlock()
 		var arrived []string
 		for _, a := range w.agentSeen(c, delivered) {
-			arrived = append(arrived, a.Text)
+			arrived = append(arrived, unedited(a.Text)) // sent as edited when taken from history
 		}
 		for _, text := range late(sent, arrived) {
 			if w.lateFromKilled && sentAgain[events[text]] {
@@ -918,4 +954,106 @@ func (w *world) checkAcks() {
 		w.note("STUCK: %d envelopes never acked", st.Overdue)
 		w.stacks()
 	}
+}
+
+// checkEdits fails the scenario on an edit that did not come through exactly once: a
+// customer's edited message must show in its inbox channel with its new text, marked
+// edited; an agent's edited message must reach the chatbot with its new text once, either
+// as an AGENT_MESSAGE already edited (taken from the channel's history) or as the
+// AGENT_MESSAGE and then one MESSAGE_EDITED naming it.
+func (w *world) checkEdits() {
+	w.t.Helper()
+	ok, problems := w.edits()
+	for _, p := range problems {
+		w.t.Error(p)
+	}
+	w.t.Logf("edits: %d came through once, %d did not", ok, len(problems))
+	if len(problems) > 0 {
+		w.note("edits-wrong %d", len(problems))
+	} else if ok > 0 {
+		w.note("edits %d once", ok)
+	}
+}
+
+// edits counts the edits that came through as checkEdits wants, and says what is wrong
+// with the others.
+func (w *world) edits() (ok int, problems []string) {
+	events := w.bot.Events()
+	for _, c := range w.chats {
+		c.mu.Lock()
+		custEdited, agentEdited := maps.Clone(c.custEdited), maps.Clone(c.agentEdited)
+		c.mu.Unlock()
+		shown := map[string]string{} // first text → text shown now
+		for _, m := range c.inbox.Messages() {
+			if m.User() == slacktest.BotUserID && topLevel(m) {
+				shown[unedited(m.Text())] = m.Text()
+			}
+		}
+		for text := range custEdited {
+			if got := shown[text]; got != text+editMark+" _(edited)_" {
+				problems = append(problems, fmt.Sprintf("chat %d: the customer's edited message %q shows as %q", c.idx, text, got))
+			} else {
+				ok++
+			}
+		}
+		// The chatbot's deliveries for this chat, first 2xx per event_id, in arrival order.
+		seenEv := map[string]bool{}
+		var got []webhooktest.Event
+		for _, e := range events {
+			if e.Member == c.member && e.OK() && !seenEv[e.EventID] {
+				seenEv[e.EventID] = true
+				got = append(got, e)
+			}
+		}
+		for text := range agentEdited {
+			if why := agentEditOnce(got, text); why != "" {
+				problems = append(problems, fmt.Sprintf("chat %d: the agent's edited message %q: %s", c.idx, text, why))
+			} else {
+				ok++
+			}
+		}
+	}
+	return ok, problems
+}
+
+// agentEditOnce says what is wrong with how the edit of the agent message first written
+// as text reached the chatbot (got: its deliveries in arrival order), or "".
+func agentEditOnce(got []webhooktest.Event, text string) string {
+	id, pos := "", -1
+	for i, e := range got {
+		if e.Type == "AGENT_MESSAGE" && unedited(e.Text) == text {
+			if id != "" {
+				return "delivered twice"
+			}
+			id, pos = fmt.Sprint(e.Fields["message_id"]), i
+			if e.Text == text+editMark {
+				pos = -2 // already edited: no MESSAGE_EDITED may follow
+			}
+		}
+	}
+	if id == "" {
+		return "never delivered"
+	}
+	edits := 0
+	for i, e := range got {
+		if e.Type != "MESSAGE_EDITED" || fmt.Sprint(e.Fields["message_id"]) != id {
+			continue
+		}
+		edits++
+		switch {
+		case pos == -2:
+			return "delivered edited, and then edited again"
+		case i < pos:
+			return "its edit came before it"
+		case e.Text != text+editMark:
+			return fmt.Sprintf("edited to %q", e.Text)
+		}
+	}
+	switch {
+	case pos == -2 && edits == 0:
+		return ""
+	case edits != 1:
+		return fmt.Sprintf("%d MESSAGE_EDITED deliveries, want 1", edits)
+	}
+	return ""
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -94,6 +95,13 @@ func (r *Redis) changeMessage(ctx context.Context, id tickets.ID, c tickets.Mess
 		}
 		list := lr.Val()
 		i, opening, old, err := findMessage(list, c)
+		if errors.Is(err, tickets.ErrNotFound) && c.Delete && c.SourceMessageID != "" {
+			// Remembered as taken, so that the message, should its event come later (Slack
+			// sends it again after a connection ended), is not taken (tickets.Store).
+			if serr := r.c.SetNX(ctx, r.keys.seen(ref, c.Direction, c.SourceMessageID), "1", r.cfg.DedupTTL).Err(); serr != nil {
+				return tickets.ChangeApplied{}, serr
+			}
+		}
 		if err != nil {
 			return tickets.ChangeApplied{}, err
 		}

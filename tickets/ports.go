@@ -67,7 +67,9 @@ type Store interface {
 	// the held list) gets the message as changed, and EventChanged carrying it is appended
 	// in the same step. Nothing changes, and no event is written, when the message is so
 	// already (ChangeApplied.Changed false). Returns ErrNotFound when the ticket has no such
-	// message.
+	// message; a deletion of one is remembered as the message's SourceMessageID taken, so
+	// that the message, should it come later (Slack sending its event again after a
+	// connection ended), is not taken.
 	ChangeMessage(ctx context.Context, id ID, c MessageChange, when time.Time) (ChangeApplied, error)
 	// AddInboxMessage adds an agent's message (FromAgent) or internal note (Internal)
 	// written in inbox channel channelID to that channel's ticket, found and added to in

@@ -43,5 +43,8 @@ func (m *Memory) ChangeMessage(_ context.Context, id tickets.ID, c tickets.Messa
 		m.emit(tickets.Event{Type: tickets.EventChanged, TicketID: id, At: when, Message: &now, Opening: opening, Ticket: m.asWritten(id)})
 		return tickets.ChangeApplied{Message: now, Changed: true}, nil
 	}
+	if c.Delete && c.SourceMessageID != "" {
+		m.seen[string(id)+"/"+string(c.Direction)+"/"+c.SourceMessageID] = true
+	}
 	return tickets.ChangeApplied{}, tickets.ErrNotFound
 }

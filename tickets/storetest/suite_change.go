@@ -124,6 +124,22 @@ func testChangeMessage(t *testing.T, start starter) {
 		s.expect(tk.ID)
 		equal(t, "transcript", s.transcript(tk.ID), []string{"hello"})
 	})
+	t.Run("ADeletionBeforeTheMessage", func(t *testing.T) {
+		s := start(t)
+		tk, _ := s.open("c1", customer("hello", "s1", at(1)))
+		s.pick(tk.ID, alice, at(2))
+		s.setInbox(tk.ID, "G1")
+		s.news(tk.ID)
+		c := tickets.MessageChange{Direction: tickets.FromAgent, SourceMessageID: "1.5", Delete: true}
+		if _, err := s.ChangeMessage(s.ctx, tk.ID, c, at(3)); !errors.Is(err, tickets.ErrNotFound) {
+			t.Fatalf("err = %v, want ErrNotFound", err)
+		}
+		got, err := s.AddInboxMessage(s.ctx, "G1", written(tickets.FromAgent, "deleted before it came", "1.5", at(4)))
+		if err != nil || got.Added {
+			t.Errorf("the deleted message, come late: %+v, %v; want not added", got, err)
+		}
+		s.expect(tk.ID)
+	})
 	t.Run("ConcurrentEditsOfOneMessage", func(t *testing.T) {
 		s := start(t)
 		tk, _ := s.open("c1", customer("hello", "s1", at(1)))
