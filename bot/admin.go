@@ -173,6 +173,11 @@ func (p *adminPanel) submit(ctx context.Context, cb *slack.InteractionCallback) 
 		errs[blockCategories] = problem
 	}
 	st.Categories = cats
+	replies, problem := parseSavedReplies(f.replies)
+	if problem != "" {
+		errs[blockReplies] = problem
+	}
+	st.SavedReplies = replies
 	if len(errs) > 0 {
 		return slack.NewErrorsViewSubmissionResponse(errs)
 	}

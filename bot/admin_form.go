@@ -25,6 +25,8 @@ type adminForm struct {
 	// categories is the custom categories as the admin writes them, one a line:
 	// "Product: Request Management, Marketing Automation".
 	categories string
+	// replies is the saved replies as the admin writes them (savedRepliesText).
+	replies string
 	// sections are the sinks' sections (Config.Sections), one form each, in order.
 	sections []panel.SectionForm
 }
@@ -42,7 +44,7 @@ func (f *adminForm) addRow(team tickets.Team) {
 // showing their sinks' saved settings.
 func formFromSettings(st *tickets.Settings, sections []panel.Section) adminForm {
 	f := adminForm{priority: agentStrings(st.PriorityGroup), showName: st.ShowAgentName, templates: st.Templates,
-		categories: categoriesText(st.Categories)}
+		categories: categoriesText(st.Categories), replies: savedRepliesText(st.SavedReplies)}
 	for _, sec := range sections {
 		f.sections = append(f.sections, sec.Form(st.Sinks[sec.Sink()]))
 	}
@@ -122,6 +124,7 @@ func formFromState(v *slack.View, sections []panel.Section) adminForm {
 			Rating:           strings.TrimSpace(stateOf(v, blockRating).Value),
 		},
 		categories: stateOf(v, blockCategories).Value,
+		replies:    stateOf(v, blockReplies).Value,
 	}
 	rows, metas := parseMetadata(v.PrivateMetadata, len(sections))
 	for i, sec := range sections {
@@ -221,6 +224,15 @@ func adminView(f adminForm) slack.ModalViewRequest {
 		slack.NewInputBlock(blockCategories, plainText("Categories"),
 			plainText("One a line: the category's name, a colon, its values separated by commas. Agents pick a value of each in a ticket's details."),
 			cats).WithOptional(true))
+	replies := slack.NewPlainTextInputBlockElement(plainText("Greeting: Hi {customer_name}, I'm {agent_name}. How can I help?"), inputAction)
+	replies.Multiline = true
+	replies.InitialValue = f.replies
+	replies.MaxLength = 3000
+	blocks = append(blocks,
+		slack.NewHeaderBlock(plainText("Saved replies")),
+		slack.NewInputBlock(blockReplies, plainText("Replies"),
+			plainText("Each reply: its name, a colon, its text (on as many lines as it needs); a line of --- between replies. Placeholders: {customer_name}, {agent_name}, {ticket}. Agents send them with the Saved reply shortcut or /frontdesk reply."),
+			replies).WithOptional(true))
 	for _, sf := range f.sections {
 		if sf != nil { // nil: a section the panel never showed (formFromState)
 			blocks = append(blocks, sf.Blocks()...)
@@ -277,6 +289,55 @@ func parseCategories(text string) (_ []tickets.Category, problem string) {
 		return nil, capitalize(strings.TrimPrefix(err.Error(), tickets.ErrInvalid.Error()+": ")) + "."
 	}
 	return cats, ""
+}
+
+// savedRepliesText writes saved replies as the admin panel shows them: "Name: text", a
+// line of --- between replies.
+func savedRepliesText(rs []tickets.SavedReply) string {
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = r.Name + ": " + r.Text
+	}
+	return strings.Join(parts, "\n---\n")
+}
+
+// parseSavedReplies reads saved replies as savedRepliesText writes them, empty ones
+// skipped; problem, for the admin, says which reply is wrong and why.
+func parseSavedReplies(text string) (_ []tickets.SavedReply, problem string) {
+	var rs []tickets.SavedReply
+	var chunk []string
+	n := 0
+	flush := func() string {
+		body := strings.TrimSpace(strings.Join(chunk, "\n"))
+		chunk = nil
+		if body == "" {
+			return ""
+		}
+		n++
+		name, rest, ok := strings.Cut(body, ":")
+		if !ok || strings.Contains(name, "\n") {
+			return fmt.Sprintf("Reply %d: write its name, a colon, then its text.", n)
+		}
+		rs = append(rs, tickets.SavedReply{Name: strings.TrimSpace(name), Text: strings.TrimSpace(rest)})
+		return ""
+	}
+	for _, line := range strings.Split(text, "\n") {
+		if strings.TrimSpace(line) == "---" {
+			if p := flush(); p != "" {
+				return nil, p
+			}
+			continue
+		}
+		chunk = append(chunk, line)
+	}
+	if p := flush(); p != "" {
+		return nil, p
+	}
+	st := tickets.Settings{TicketingChannels: []tickets.Team{{ChannelID: "C", Label: "L"}}, SavedReplies: rs}
+	if err := st.Validate(); err != nil {
+		return nil, capitalize(strings.TrimPrefix(err.Error(), tickets.ErrInvalid.Error()+": ")) + "."
+	}
+	return rs, ""
 }
 
 // capitalize upper-cases s's first letter.

@@ -167,11 +167,16 @@ func New(cfg Config, api *slack.Client, tk Tickets, seen Deduper, log *zap.Logge
 	b.shortcuts = map[string]func(context.Context, *slack.InteractionCallback){
 		ShortcutControl: b.openControl,
 		ShortcutAdmin:   b.admin.open,
+		ShortcutSavedReply: func(ctx context.Context, cb *slack.InteractionCallback) {
+			b.openSavedReply(ctx, cb.Channel.ID, cb.User.ID, cb.TriggerID)
+		},
 	}
 	b.submissions = map[string]func(context.Context, *slack.InteractionCallback) *slack.ViewSubmissionResponse{
-		ViewControl: b.submitControl,
-		ViewAdmin:   b.admin.submit,
-		ViewDetails: b.submitDetails,
+		ViewControl:   b.submitControl,
+		ViewAdmin:     b.admin.submit,
+		ViewDetails:   b.submitDetails,
+		ViewReplyPick: b.submitReplyPick,
+		ViewReplySend: b.submitReplySend,
 	}
 	return b, nil
 }
@@ -327,8 +332,13 @@ func (b *Bot) dispatch(ctx context.Context, evt socketmode.Event) {
 		}
 		b.ack(evt, nil, received)
 		b.go_(ctx, func(ctx context.Context) { b.onInteraction(ctx, &cb) })
+	case socketmode.EventTypeSlashCommand:
+		b.ack(evt, nil, received)
+		if cmd, ok := evt.Data.(slack.SlashCommand); ok {
+			b.go_(ctx, func(ctx context.Context) { b.onCommand(ctx, cmd) })
+		}
 	default:
-		b.ack(evt, nil, received) // slash commands and anything new: acknowledged, not acted on
+		b.ack(evt, nil, received) // anything new: acknowledged, not acted on
 	}
 }
 

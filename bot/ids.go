@@ -7,6 +7,12 @@ const (
 	ShortcutControl = "live_chat_control"
 	// ShortcutAdmin is the global shortcut that opens the admin panel.
 	ShortcutAdmin = "frontdesk_admin"
+	// ShortcutSavedReply is the message shortcut that sends a saved reply in an inbox
+	// channel; CommandFrontdesk (its "reply" form) does the same.
+	ShortcutSavedReply = "saved_reply"
+	// CommandFrontdesk is the slash command (manifest.yaml): "/frontdesk reply" picks a
+	// saved reply, "/frontdesk help" says what it does.
+	CommandFrontdesk = "/frontdesk"
 
 	// ActionPick is the Pick button on a ticket card; its value is the ticket id.
 	ActionPick = "ticket_pick"
@@ -28,6 +34,10 @@ const (
 	ViewControl = "live_chat_control_modal"
 	ViewAdmin   = "admin_panel"
 	ViewDetails = "ticket_details_modal"
+	// ViewReplyPick and ViewReplySend are the saved reply modal's two steps: pick a reply,
+	// then change it if need be and send it.
+	ViewReplyPick = "saved_reply_pick"
+	ViewReplySend = "saved_reply_send"
 	// ViewNotice is a modal that only tells the user something (e.g. "only admins").
 	ViewNotice = "notice"
 )
@@ -47,6 +57,9 @@ const (
 	blockEnded      = "admin_tpl_ended"
 	blockRating     = "admin_tpl_rating"
 	blockCategories = "admin_categories"
+	blockReplies    = "admin_saved_replies"
+	blockReplyPick  = "reply_pick"
+	blockReplyText  = "reply_text"
 	blockTitle      = "details_title"
 	blockUrgency    = "details_urgency"
 	blockTags       = "details_tags"
@@ -70,7 +83,7 @@ var Scopes = map[string]string{
 	"channels:read":        "conversations.info: the admin panel checks a ticketing channel has the app",
 	"chat:write":           "chat.postMessage, chat.update, chat.postEphemeral",
 	"chat:write.customize": "customer messages in inbox channels appear under the customer's name",
-	"commands":             "the Live Chat Control and admin shortcuts",
+	"commands":             "the Live Chat Control, saved reply and admin shortcuts, and the /frontdesk command",
 	"files:read":           "files.info and file downloads: customers open agents' files through Frontdesk's links",
 	"groups:history":       "message events in private inbox channels, and conversations.history there",
 	"groups:read":          "conversations.info and conversations.list of private channels",

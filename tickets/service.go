@@ -209,6 +209,7 @@ func (s *Service) Settings(ctx context.Context) (*Settings, error) {
 		init.TicketingChannels = append([]Team(nil), s.initial.TicketingChannels...)
 		init.PriorityGroup = append([]AgentID(nil), s.initial.PriorityGroup...)
 		init.Categories = slices.Clone(s.initial.Categories)
+		init.SavedReplies = slices.Clone(s.initial.SavedReplies)
 		init.Sinks = maps.Clone(s.initial.Sinks)
 		return &init, nil
 	}

@@ -52,6 +52,8 @@ type Settings struct {
 	// Categories are the workspace's custom categories: agents pick one value of each
 	// for a ticket (e.g. Product: Request Management).
 	Categories []Category `json:"categories,omitempty"`
+	// SavedReplies are the replies agents can pick in an inbox channel (SavedReply).
+	SavedReplies []SavedReply `json:"saved_replies,omitempty"`
 }
 
 // Category is a custom category and the values it allows.
@@ -154,6 +156,9 @@ func (s *Settings) Validate() error {
 		}
 	}
 	if err := validateCategories(s.Categories); err != nil {
+		return err
+	}
+	if err := validateSavedReplies(s.SavedReplies); err != nil {
 		return err
 	}
 	for name, raw := range s.Sinks {

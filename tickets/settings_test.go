@@ -116,3 +116,13 @@ func TestSettings_PrintingHidesSinkSettings(t *testing.T) {
 		}
 	}
 }
+
+func TestRenderReply(t *testing.T) {
+	tk := &Ticket{Number: 135, Customer: Customer{Name: "Carol"}}
+	if got := RenderReply("Hi {customer_name}, {agent_name} here about {ticket}. {other}", tk, Agent{Name: "Dan"}); got != "Hi Carol, Dan here about #135. {other}" {
+		t.Errorf("%q", got)
+	}
+	if got := RenderReply("Hi {customer_name}, {agent_name}", &Ticket{}, Agent{}); got != "Hi there, your agent" {
+		t.Errorf("without names: %q", got)
+	}
+}

@@ -38,12 +38,16 @@ func TestManifest(t *testing.T) {
 		t.Error("the App Home tab is off; the admin panel button lives there")
 	}
 	for id, typ := range map[string]slack.ShortcutType{
-		bot.ShortcutControl: slack.MessageShortcut,
-		bot.ShortcutAdmin:   slack.GlobalShortcut,
+		bot.ShortcutControl:    slack.MessageShortcut,
+		bot.ShortcutAdmin:      slack.GlobalShortcut,
+		bot.ShortcutSavedReply: slack.MessageShortcut,
 	} {
 		if !slices.ContainsFunc(m.Features.Shortcuts, func(s slack.Shortcut) bool { return s.CallbackID == id && s.Type == typ }) {
 			t.Errorf("no %s shortcut with callback_id %s", typ, id)
 		}
+	}
+	if !slices.ContainsFunc(m.Features.SlashCommands, func(c slack.ManifestSlashCommand) bool { return c.Command == bot.CommandFrontdesk }) {
+		t.Errorf("no slash command %s", bot.CommandFrontdesk)
 	}
 	// Exactly what the code uses: nothing missing, nothing more.
 	var events []string

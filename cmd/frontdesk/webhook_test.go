@@ -11,6 +11,7 @@ import (
 	"github.com/frontdeskhq/frontdesk/bot/slacktest"
 	"github.com/frontdeskhq/frontdesk/connectors/webhook"
 	"github.com/frontdeskhq/frontdesk/connectors/webhook/webhooktest"
+	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
 const (
@@ -462,5 +463,84 @@ func TestWebhook_AgentEditsAndDeletes(t *testing.T) {
 		`internal:"double-check the account":false`, `agent:"":true`}
 	if strings.Join(texts, " ") != strings.Join(wantTexts, " ") {
 		t.Errorf("transcript %v, want %v", texts, wantTexts)
+	}
+}
+
+// TestWebhook_SavedReplies: an agent sends one of the team's saved replies from the Saved
+// reply shortcut or /frontdesk reply: the placeholders filled in, changed before sending,
+// it goes to the customer as the agent's message, with its delivery mark. Elsewhere the
+// command says where it works.
+func TestWebhook_SavedReplies(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w, chatbot, addr := newHookWorld(t)
+	st, err := w.d.Service().Settings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.SavedReplies = []tickets.SavedReply{
+		{Name: "Greeting", Text: "Hi {customer_name}, I'm {agent_name}. How can I help?"},
+		{Name: "Refund", Text: "Your refund for ticket {ticket} is on its way.\nIt takes 3 to 5 days."},
+	}
+	if err := w.d.Service().UpdateSettings(ctx, *st); err != nil {
+		t.Fatal(err)
+	}
+	w.dan.Command(w.billing, "/frontdesk", "reply")
+	w.dan.ExpectEphemeral("inbox channel", "not one")
+
+	if code, _ := post(t, addr, with(map[string]any{"type": "LIVE_CHAT_REQUEST", "label": "Billing", "text": "refund?",
+		"profile": map[string]any{"name": "Carol"}})); code != http.StatusAccepted {
+		t.Fatalf("LIVE_CHAT_REQUEST = %d", code)
+	}
+	card := w.billing.ExpectMessage("Ticket #1")
+	dm := w.priya.ExpectDM("Ticket #1")
+	w.dan.Click(card, "Pick")
+	inbox := w.sim.ExpectChannelCreated("chat-1-carol")
+	intro := inbox.ExpectMessage("Live chat")
+	card.ExpectUpdate("Processing by")
+	dm.ExpectUpdate("Processing by")
+	inbox.ExpectMessage("refund?")
+	expectEvent(t, chatbot, "LIVE_CHAT_ACCEPTED", map[string]any{"ticket": 1})
+
+	// The shortcut: pick, read it filled in, change it, send.
+	w.dan.Shortcut(intro, "saved_reply")
+	v := w.dan.ExpectView("Saved reply", "Ticket #1")
+	if ack := w.dan.Submit(v, map[string]any{"reply_pick": "Refund"}); ack.ResponseAction() != "update" {
+		t.Fatalf("picking a reply: %s", ack.Payload)
+	}
+	v.ExpectUpdate("Message to the customer")
+	if b := string(v.Blocks()); !strings.Contains(b, `"initial_value":"Your refund for ticket #1 is on its way.\nIt takes 3 to 5 days."`) {
+		t.Errorf("the reply to change is not filled in: %s", b)
+	}
+	w.dan.Submit(v, map[string]any{"reply_text": "Your refund for ticket #1 is on its way. It takes 2 days."})
+	sent := inbox.ExpectMessage("Your refund for ticket #1 is on its way. It takes 2 days.")
+	expectEvent(t, chatbot, "AGENT_MESSAGE", map[string]any{"text": "Your refund for ticket #1 is on its way. It takes 2 days."})
+	sent.ExpectReaction("white_check_mark")
+
+	// The command, as it is.
+	w.dan.Command(inbox, "/frontdesk", "reply")
+	v = w.dan.ExpectView("Saved reply")
+	w.dan.Submit(v, map[string]any{"reply_pick": "Greeting"})
+	v.ExpectUpdate("Message to the customer")
+	w.dan.Submit(v, map[string]any{})
+	inbox.ExpectMessage("Hi Carol, I'm Dan. How can I help?")
+	expectEvent(t, chatbot, "AGENT_MESSAGE", map[string]any{"text": "Hi Carol, I'm Dan. How can I help?"})
+
+	w.dan.Command(inbox, "/frontdesk", "help")
+	w.dan.ExpectEphemeral("/frontdesk reply")
+	tk, err := w.d.Store().FindOpen(ctx, webhook.Source, "acme-bot/whatsapp-main/m-42")
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs, _ := w.d.Store().Messages(ctx, tk.ID)
+	var agents []string
+	for _, m := range msgs {
+		if m.Direction == tickets.FromAgent {
+			agents = append(agents, m.Author.Name+": "+m.Text)
+		}
+	}
+	want := []string{"Dan: Your refund for ticket #1 is on its way. It takes 2 days.", "Dan: Hi Carol, I'm Dan. How can I help?"}
+	if strings.Join(agents, "|") != strings.Join(want, "|") {
+		t.Errorf("agent messages %q, want %q", agents, want)
 	}
 }
