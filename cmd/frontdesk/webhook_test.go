@@ -412,19 +412,7 @@ func TestWebhook_CustomerEditsAndDeletes(t *testing.T) {
 func TestWebhook_AgentEditsAndDeletes(t *testing.T) {
 	t.Parallel()
 	w, chatbot, addr := newHookWorld(t)
-	if code, _ := post(t, addr, with(map[string]any{"type": "LIVE_CHAT_REQUEST", "label": "Billing", "text": "hi",
-		"profile": map[string]any{"name": "Carol"}})); code != http.StatusAccepted {
-		t.Fatalf("LIVE_CHAT_REQUEST = %d", code)
-	}
-	card := w.billing.ExpectMessage("Ticket #1")
-	dm := w.priya.ExpectDM("Ticket #1")
-	w.dan.Click(card, "Pick")
-	inbox := w.sim.ExpectChannelCreated("chat-1-carol")
-	inbox.ExpectMessage("Live chat")
-	card.ExpectUpdate("Processing by")
-	dm.ExpectUpdate("Processing by")
-	inbox.ExpectMessage("hi")
-	expectEvent(t, chatbot, "LIVE_CHAT_ACCEPTED", map[string]any{"ticket": 1})
+	inbox, _ := pickedHookChat(t, w, chatbot, addr, "hi")
 
 	typo := w.dan.Post(inbox, "Your refund is on its way to acount 1234")
 	sent := expectEvent(t, chatbot, "AGENT_MESSAGE", map[string]any{"text": "Your refund is on its way to acount 1234"})
@@ -488,19 +476,7 @@ func TestWebhook_SavedReplies(t *testing.T) {
 	w.dan.Command(w.billing, "/frontdesk", "reply")
 	w.dan.ExpectEphemeral("inbox channel", "not one")
 
-	if code, _ := post(t, addr, with(map[string]any{"type": "LIVE_CHAT_REQUEST", "label": "Billing", "text": "refund?",
-		"profile": map[string]any{"name": "Carol"}})); code != http.StatusAccepted {
-		t.Fatalf("LIVE_CHAT_REQUEST = %d", code)
-	}
-	card := w.billing.ExpectMessage("Ticket #1")
-	dm := w.priya.ExpectDM("Ticket #1")
-	w.dan.Click(card, "Pick")
-	inbox := w.sim.ExpectChannelCreated("chat-1-carol")
-	intro := inbox.ExpectMessage("Live chat")
-	card.ExpectUpdate("Processing by")
-	dm.ExpectUpdate("Processing by")
-	inbox.ExpectMessage("refund?")
-	expectEvent(t, chatbot, "LIVE_CHAT_ACCEPTED", map[string]any{"ticket": 1})
+	inbox, intro := pickedHookChat(t, w, chatbot, addr, "refund?")
 
 	// The shortcut: pick, read it filled in, change it, send.
 	w.dan.Shortcut(intro, "saved_reply")
@@ -543,4 +519,24 @@ func TestWebhook_SavedReplies(t *testing.T) {
 	if strings.Join(agents, "|") != strings.Join(want, "|") {
 		t.Errorf("agent messages %q, want %q", agents, want)
 	}
+}
+
+// pickedHookChat opens ticket #1 for Carol in Billing with text, has Dan pick it, and returns
+// its inbox channel and that channel's first message once the chatbot was told.
+func pickedHookChat(t *testing.T, w *world, chatbot *webhooktest.Chatbot, addr, text string) (*slacktest.Channel, *slacktest.Message) {
+	t.Helper()
+	if code, _ := post(t, addr, with(map[string]any{"type": "LIVE_CHAT_REQUEST", "label": "Billing", "text": text,
+		"profile": map[string]any{"name": "Carol"}})); code != http.StatusAccepted {
+		t.Fatalf("LIVE_CHAT_REQUEST = %d", code)
+	}
+	card := w.billing.ExpectMessage("Ticket #1")
+	dm := w.priya.ExpectDM("Ticket #1")
+	w.dan.Click(card, "Pick")
+	inbox := w.sim.ExpectChannelCreated("chat-1-carol")
+	intro := inbox.ExpectMessage("Live chat")
+	card.ExpectUpdate("Processing by")
+	dm.ExpectUpdate("Processing by")
+	inbox.ExpectMessage(text)
+	expectEvent(t, chatbot, "LIVE_CHAT_ACCEPTED", map[string]any{"ticket": 1})
+	return inbox, intro
 }
