@@ -133,7 +133,7 @@ func (b *Bot) agentMessage(ctx context.Context, user, text, ts, threadTS string,
 		m.Direction = tickets.Internal
 	}
 	for _, f := range files {
-		m.Attachments = append(m.Attachments, tickets.Attachment{URL: b.fileLink(ctx, f), Name: f.Name, MIME: f.Mimetype})
+		m.Attachments = append(m.Attachments, tickets.Attachment{URL: b.fileLink(ctx, f), Name: f.Name, MIME: f.Mimetype, Size: int64(max(f.Size, 0))})
 	}
 	return m
 }

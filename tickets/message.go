@@ -37,6 +37,8 @@ type Attachment struct {
 	URL  string `json:"url"`
 	Name string `json:"name,omitempty"`
 	MIME string `json:"mime,omitempty"`
+	// Size is the file's size in bytes, when known (0: not known).
+	Size int64 `json:"size,omitempty"`
 }
 
 // WithLinks is text followed by the attachments, one link a line ("name: url"), for a

@@ -418,7 +418,7 @@ func TestRelay_FilesReachTheCustomer(t *testing.T) {
 	w.src.expect(t, "file-1 message: Here is your invoice")
 	msg.ExpectReaction("white_check_mark")
 	files := w.src.attachments()
-	if len(files) != 1 || files[0].Name != "invoice.pdf" || files[0].MIME != "application/pdf" ||
+	if len(files) != 1 || files[0].Name != "invoice.pdf" || files[0].MIME != "application/pdf" || files[0].Size != int64(len(pdf)) ||
 		!strings.HasPrefix(files[0].URL, "http://"+addr+"/files/") {
 		t.Fatalf("attachments = %+v", files)
 	}

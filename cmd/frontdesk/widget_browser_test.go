@@ -232,6 +232,10 @@ func TestWidget_Browser(t *testing.T) {
 		t.Fatalf("HTML in messages was rendered or ran: [no script ran, elements in the log, images in the page] = %v", got)
 	}
 
+	// An image the agent shares shows inline, in a link that opens it.
+	w.alice.Share(inbox, "The blue ones", "shoes.png", "image/png", []byte("\x89PNG\r\n\x1a\nnot really")).ExpectReaction("white_check_mark")
+	p.waitFor("the shared image inline", root+`.querySelectorAll('.log a.f img[alt="shoes.png"]').length === 1`)
+
 	// A reload keeps the visitor and shows the history.
 	if err := chromedp.Do(p.ctx, chromedp.Reload()); err != nil {
 		t.Fatal(err)
@@ -244,8 +248,8 @@ func TestWidget_Browser(t *testing.T) {
 	if p.js("the old text", root+`.querySelector('.log').textContent.includes('3 days')`) != false {
 		t.Error("after the reload the widget shows the text the agent edited away")
 	}
-	if n := p.js("history count", root+`.querySelectorAll('.m').length`); n != float64(5) {
-		t.Errorf("after the reload the widget shows %v messages, want 5 (each once)", n)
+	if n := p.js("history count", root+`.querySelectorAll('.m').length`); n != float64(6) {
+		t.Errorf("after the reload the widget shows %v messages, want 6 (each once)", n)
 	}
 
 	// Escape closes it and gives the focus back to the bubble; a new agent message opens it.
@@ -266,8 +270,8 @@ func TestWidget_Browser(t *testing.T) {
 	p.logHas("Back after a restart.")
 	p.say("Great, thanks!")
 	inbox.ExpectMessage("Great, thanks!")
-	if n := p.js("message count", root+`.querySelectorAll('.m').length`); n != float64(8) {
-		t.Errorf("after the reconnect the widget shows %v messages, want 8 (none lost or doubled)", n)
+	if n := p.js("message count", root+`.querySelectorAll('.m').length`); n != float64(9) {
+		t.Errorf("after the reconnect the widget shows %v messages, want 9 (none lost or doubled)", n)
 	}
 	// A message the agent deletes goes from the visitor's chat, leaving a line that says so.
 	oops := w.alice.Post(inbox, "Wrong customer, sorry: your order 4411 shipped")

@@ -109,7 +109,7 @@ func TestClient_Deliver(t *testing.T) {
 		return &tickets.Message{ID: "m7", Direction: tickets.FromAgent, Author: *alice,
 			Text: "Could you restart it and tell me which lights are on?", Attachments: atts}
 	}
-	guide := tickets.Attachment{URL: "https://files.example.com/guide.pdf", Name: "guide.pdf", MIME: "application/pdf"}
+	guide := tickets.Attachment{URL: "https://files.example.com/guide.pdf", Name: "guide.pdf", MIME: "application/pdf", Size: 48213}
 	accepted := "Hi, Alice from the Technical Team here. How can I help?"
 	tests := []struct {
 		name string

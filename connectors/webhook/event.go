@@ -92,7 +92,7 @@ func outboundEvent(t *tickets.Ticket, out tickets.Outbound, key string) (any, st
 		}
 		atts := make([]attachment, 0, len(out.Message.Attachments))
 		for _, a := range out.Message.Attachments {
-			atts = append(atts, attachment{URL: a.URL, Name: a.Name, MIME: a.MIME})
+			atts = append(atts, attachment{URL: a.URL, Name: a.Name, MIME: a.MIME, Size: a.Size})
 		}
 		return agentMessageEvent{eventHeader: h, MessageID: out.Message.ID, Text: text, Attachments: atts, Agent: agentOf(out)}, h.Type, nil
 	case tickets.OutEdited, tickets.OutDeleted:

@@ -39,11 +39,12 @@ const (
 	maxNameBytes         = 256 // an attachment's name and mime
 )
 
-// attachment is a file sent by link, in both directions.
+// attachment is a file sent by link, in both directions; Size (bytes) when known.
 type attachment struct {
 	URL  string `json:"url"`
 	Name string `json:"name,omitempty"`
 	MIME string `json:"mime,omitempty"`
+	Size int64  `json:"size,omitempty"`
 }
 
 // historyLine is one message of the chatbot's conversation before the hand-off, as a
@@ -333,7 +334,7 @@ func (in *inbound) message() *tickets.Message {
 	}
 	m := &tickets.Message{Direction: tickets.FromCustomer, Text: in.Text, SourceMessageID: in.MessageID}
 	for _, a := range in.Attachments {
-		m.Attachments = append(m.Attachments, tickets.Attachment{URL: a.URL, Name: a.Name, MIME: a.MIME})
+		m.Attachments = append(m.Attachments, tickets.Attachment{URL: a.URL, Name: a.Name, MIME: a.MIME, Size: max(a.Size, 0)})
 	}
 	return m
 }

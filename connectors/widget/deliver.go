@@ -88,7 +88,7 @@ func outboundItem(out tickets.Outbound) (item, error) {
 			it.Text = out.Message.Text
 		}
 		for _, a := range out.Message.Attachments {
-			it.Attachments = append(it.Attachments, attachment{URL: a.URL, Name: a.Name})
+			it.Attachments = append(it.Attachments, attachment{URL: a.URL, Name: a.Name, MIME: a.MIME, Size: a.Size})
 		}
 	case tickets.OutTransferred:
 		it.Kind, it.Team, it.Agent = kindTransferred, out.Team.Label, ""

@@ -38,4 +38,6 @@ type item struct {
 type attachment struct {
 	URL  string `json:"url"`
 	Name string `json:"name,omitempty"`
+	MIME string `json:"mime,omitempty"`
+	Size int64  `json:"size,omitempty"`
 }

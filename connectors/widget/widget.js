@@ -45,6 +45,7 @@
     ".who{display:block;font-size:12px;font-weight:600;color:#555}",
     ".pending{opacity:.6}.failed{outline:2px solid #c00}",
     ".ed{font-size:11px;color:#777}.gone{font-style:italic;color:#777}",
+    ".f{display:block;margin-top:4px}.f img{max-width:100%;max-height:240px;border-radius:8px;display:block}",
     ".n{align-self:center;font-size:12px;color:#555;text-align:center}",
     ".rate{align-self:center;text-align:center}.rate button{margin:2px;width:36px;height:36px;border-radius:6px;border:1px solid #bbb;background:#fff;cursor:pointer}",
     "form{display:flex;gap:8px;padding:10px;border-top:1px solid #eee;background:#fff}",
@@ -127,10 +128,19 @@
     p.appendChild(el("span", { "class": "t" }, it.text || ""));
     (it.attachments || []).forEach(function (a) {
       if (!/^https?:\/\//i.test(a.url)) return;
-      p.appendChild(d.createTextNode(" "));
-      p.appendChild(el("a", { href: a.url, target: "_blank", rel: "noopener noreferrer" }, a.name || "attachment"));
+      var link = el("a", { href: a.url, target: "_blank", rel: "noopener noreferrer", "class": "f" });
+      if (/^image\/(png|jpe?g|gif|webp)$/i.test(a.mime || "")) {
+        // Images show inline (the link opens them whole); other files are links with their size.
+        link.appendChild(el("img", { src: a.url, alt: a.name || "image", loading: "lazy" }));
+      } else {
+        link.textContent = (a.name || "attachment") + (a.size > 0 ? " (" + size(a.size) + ")" : "");
+      }
+      p.appendChild(link);
     });
     return add(p);
+  }
+  function size(n) {
+    return n < 1024 ? n + " B" : n < 1048576 ? Math.round(n / 1024) + " KB" : (n / 1048576).toFixed(1) + " MB";
   }
   function rating(question) {
     ratingBox = el("div", { "class": "rate", role: "group", "aria-label": question });
