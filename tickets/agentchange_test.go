@@ -118,3 +118,43 @@ func hasPrefixIn(calls []string, prefix string) bool {
 	}
 	return false
 }
+
+// An agent's message not yet delivered takes in its later changes (outbox Absorbs): it
+// goes out once, as last edited, or not at all when deleted; nothing else is absorbed.
+func TestAbsorbs(t *testing.T) {
+	if Absorbs(GroupDesk) != nil || Absorbs(GroupMarks) != nil {
+		t.Error("only the source group absorbs")
+	}
+	absorbs := Absorbs(GroupSource)
+	msg := Event{Type: EventMessage, TicketID: "1", Message: &Message{ID: "m1", Direction: FromAgent, Text: "helo"}}
+	edit := Event{Type: EventChanged, TicketID: "1", Message: &Message{ID: "m1", Direction: FromAgent, Text: "hello"}}
+	got, ok := absorbs(msg, edit)
+	if !ok || got.Type != EventMessage || got.Message.Text != "hello" || msg.Message.Text != "helo" {
+		t.Errorf("absorbs(message, its edit) = %+v %v (the earlier event itself must stay as it was)", got, ok)
+	}
+	for name, later := range map[string]Event{
+		"another message's edit": {Type: EventChanged, TicketID: "1", Message: &Message{ID: "m2", Direction: FromAgent, Text: "x"}},
+		"another ticket":         {Type: EventChanged, TicketID: "2", Message: &Message{ID: "m1", Direction: FromAgent, Text: "x"}},
+		"a message":              {Type: EventMessage, TicketID: "1", Message: &Message{ID: "m1", Direction: FromAgent, Text: "x"}},
+	} {
+		if _, ok := absorbs(msg, later); ok {
+			t.Errorf("absorbs %s", name)
+		}
+	}
+	note := Event{Type: EventMessage, TicketID: "1", Message: &Message{ID: "m1", Direction: Internal, Text: "n"}}
+	if _, ok := absorbs(note, edit); ok {
+		t.Error("a note absorbs")
+	}
+	// Deleted before it went out: the source is told nothing.
+	h := newHarness(t, func(c *Config) { c.Sources["webhook"] = fakeChanger{fakeSource{c.Desk.(*fakeDesk).calls}} })
+	tk := h.open(t, "c", "", "hello")
+	h.pick(t, tk.ID, alice)
+	h.deliver(t)
+	gone := Event{ID: "ev-x", Type: EventMessage, TicketID: tk.ID, Message: &Message{ID: "m9", Direction: FromAgent, Deleted: true}}
+	if err := h.svc.Handlers()[GroupSource](context.Background(), gone); err != nil {
+		t.Fatal(err)
+	}
+	if calls := h.log.take(); len(calls) != 0 {
+		t.Errorf("a deleted message went out: %q", calls)
+	}
+}

@@ -175,6 +175,26 @@ func Supersedes(group string) func(earlier, later Event) bool {
 	}
 }
 
+// Absorbs says, for group, whether an earlier event of a ticket, when its turn comes,
+// takes in a later one already at hand, and what it then is (outbox.Config.Absorbs); nil
+// for groups where none does. An agent's message not yet delivered to the source takes in
+// the later changes of it: it goes out once, as the agent last left it (not at all when
+// they deleted it), and the changes need no delivery of their own.
+func Absorbs(group string) func(earlier, later Event) (Event, bool) {
+	if group != GroupSource {
+		return nil
+	}
+	return func(earlier, later Event) (Event, bool) {
+		if earlier.Type != EventMessage || later.Type != EventChanged || earlier.Message == nil || later.Message == nil ||
+			earlier.Message.Direction != FromAgent || later.Message.ID != earlier.Message.ID || earlier.TicketID != later.TicketID {
+			return earlier, false
+		}
+		m := *later.Message
+		earlier.Message = &m
+		return earlier, true
+	}
+}
+
 // Latest says, for group, which of its events need only the latest of their kind carried
 // out, and what makes them one kind: such an event is kept under its key in place of an
 // earlier one of the same key rather than queued after it (the store keeps one per key,
@@ -523,8 +543,8 @@ func (s *Service) noticeInInbox(ctx context.Context, t *Ticket, ev Event) error 
 func (s *Service) handleSource(ctx context.Context, ev Event) error {
 	switch ev.Type {
 	case EventMessage:
-		if ev.Message == nil || ev.Message.Direction != FromAgent {
-			return nil
+		if ev.Message == nil || ev.Message.Direction != FromAgent || ev.Message.Deleted {
+			return nil // a message deleted before it went out (Absorbs) goes nowhere
 		}
 	case EventChanged:
 		if ev.Message == nil || ev.Message.Direction != FromAgent {

@@ -30,7 +30,7 @@ func (a *App) newOutboxes(svc *tickets.Service, inbound map[string]tickets.Handl
 	obs := make(map[string]*outbox.Worker, len(handlers)+len(inbound))
 	for group, h := range handlers {
 		cfg := outbox.Config{Consumer: consumer, Observe: m.outboxObserver(group),
-			MaxAttempts: tickets.MaxAttempts(group), Linger: tickets.Linger(group), Supersedes: tickets.Supersedes(group),
+			MaxAttempts: tickets.MaxAttempts(group), Linger: tickets.Linger(group), Supersedes: tickets.Supersedes(group), Absorbs: tickets.Absorbs(group),
 			Latest: tickets.Latest(group) != nil,
 			GaveUp: func(ctx context.Context, ev tickets.Event, cause error) error {
 				return svc.GaveUp(ctx, group, ev, cause)

@@ -309,3 +309,49 @@ func TestWorker_Supersedes(t *testing.T) {
 		t.Errorf("%d entries left pending", p)
 	}
 }
+
+// Config.Absorbs: an entry, when its turn comes, takes in the later entries of its ticket
+// in hand that it absorbs; it is handled as it then is, and they are acknowledged with it.
+func TestWorker_Absorbs(t *testing.T) {
+	t.Parallel()
+	r, _ := newStore(t)
+	convs := convsIn("absorb", 4, 1)
+	a := open(t, r, convs[0])
+	for _, text := range []string{"a0", "a0+x", "a1", "a0+y", "a1+z"} {
+		say(t, r, a, text)
+	}
+	var superseded atomic.Int64
+	rec := &recorder{}
+	cfg := testConfig("A")
+	cfg.Batch = 100 // everything is read at once
+	cfg.Absorbs = func(earlier, later tickets.Event) (tickets.Event, bool) {
+		if earlier.Message == nil || later.Message == nil ||
+			!strings.HasPrefix(later.Message.Text, strings.SplitN(earlier.Message.Text, "+", 2)[0]+"+") {
+			return earlier, false
+		}
+		m := *later.Message
+		earlier.Message = &m
+		return earlier, true
+	}
+	cfg.Observe = func(outcome string, _ time.Duration) {
+		if outcome == OutcomeSuperseded {
+			superseded.Add(1)
+		}
+	}
+	start(t, newWorker(t, r, "desk", rec.handle, cfg))
+	eventually(t, "every entry is acknowledged", func() bool { return pendingCount(t, r, "desk") == 0 && len(rec.done()) >= 3 })
+	var got []string
+	for _, ev := range rec.done() {
+		what := string(ev.Type)
+		if ev.Message != nil {
+			what += ":" + ev.Message.Text
+		}
+		got = append(got, what)
+	}
+	if want := []string{string(tickets.EventOpened), "message:a0+y", "message:a1+z"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("handled %v, want %v", got, want)
+	}
+	if n := superseded.Load(); n != 3 {
+		t.Errorf("%d entries acknowledged as absorbed, want 3", n)
+	}
+}

@@ -100,6 +100,14 @@ type Config struct {
 	// later one already in hand supersedes when its turn comes is acknowledged without a
 	// handler call (OutcomeSuperseded); the later one is handled in its turn as usual.
 	Supersedes func(earlier, later tickets.Event) bool
+	// Absorbs, when set, says whether earlier, when its turn comes, takes in later, an
+	// event of the same ticket already in hand after it, and what earlier then is
+	// (tickets.Absorbs: an agent message not yet delivered is delivered as the agent last
+	// edited it, and its edits need no delivery of their own). The absorbed entries are
+	// acknowledged with earlier once it is handled (OutcomeSuperseded); when it is not
+	// (a stop), they stay pending as they were. Entries taken over from another holder,
+	// which may have carried them out already, neither absorb nor are absorbed.
+	Absorbs func(earlier, later tickets.Event) (tickets.Event, bool)
 	// Latest makes the Worker also work the events its group keeps only the latest of
 	// (tickets.Latest: one per ticket, see store/latest.go): every time it looks for
 	// entries (each Linger, or Block when that is shorter), it queues those kept on each

@@ -140,6 +140,10 @@ func (q *queues) drain(id tickets.ID) {
 			q.byTkt[id] = append(list[:i:i], list[i+1:]...)
 		}
 		superseded := q.superseded(e, q.byTkt[id])
+		var absorbed []entry
+		if !superseded {
+			e, absorbed = q.absorb(e, id)
+		}
 		q.mu.Unlock()
 
 		if superseded {
@@ -153,10 +157,17 @@ func (q *queues) drain(id tickets.ID) {
 		handled, follow, err := q.w.handleEntry(q.ctx, q.hctx, q.p, e)
 		if handled {
 			q.acked(e, follow)
+			for _, a := range absorbed {
+				q.w.observe(OutcomeSuperseded, 0)
+				q.acked(a, nil)
+			}
 			continue
 		}
 		q.mu.Lock()
 		delete(q.held, e.msg.ID)
+		for _, a := range absorbed {
+			delete(q.held, a.msg.ID) // pending as they were, for the next holder
+		}
 		if err == nil && q.claiming {
 			q.claimed[e.msg.ID] = true // dead-lettered, so acknowledged: see claim
 		}
@@ -194,6 +205,29 @@ func (q *queues) superseded(e entry, rest []entry) bool {
 		}
 	}
 	return false
+}
+
+// absorb takes into e the entries of ticket id's queue that it absorbs (Config.Absorbs),
+// in order, and returns e as it then is and the entries taken, which leave the queue. q.mu
+// is held.
+func (q *queues) absorb(e entry, id tickets.ID) (entry, []entry) {
+	if q.w.cfg.Absorbs == nil || e.claimed {
+		return e, nil
+	}
+	rest := q.byTkt[id]
+	var kept, absorbed []entry
+	for _, later := range rest {
+		if merged, ok := q.w.cfg.Absorbs(e.ev, later.ev); ok && !later.claimed {
+			e.ev = merged
+			absorbed = append(absorbed, later)
+			continue
+		}
+		kept = append(kept, later)
+	}
+	if len(absorbed) > 0 {
+		q.byTkt[id] = kept
+	}
+	return e, absorbed
 }
 
 // firstWritten is the index in list (a ticket's queue) of the entry to handle next: the
