@@ -33,7 +33,7 @@ func (b *Bot) agentChange(ev *slackevents.MessageEvent) (agentEdit, bool) {
 			prev != nil && now.Text == prev.Text {
 			return agentEdit{}, false
 		}
-		c.SourceMessageID, c.Text, e.now = now.Timestamp, now.Text, now
+		c.SourceMessageID, c.Text, e.now, e.was = now.Timestamp, now.Text, now, prev
 		if now.ThreadTimestamp != "" && now.ThreadTimestamp != now.Timestamp {
 			c.Direction = tickets.Internal // a note
 		}
@@ -57,10 +57,11 @@ func (b *Bot) agentChange(ev *slackevents.MessageEvent) (agentEdit, bool) {
 	return e, true
 }
 
-// agentEdit is an agent's change of a message, and for an edit the message as it now is.
+// agentEdit is an agent's change of a message, and for an edit the message as it now is
+// and as it was (when Slack says).
 type agentEdit struct {
 	tickets.MessageChange
-	now *slack.Msg
+	now, was *slack.Msg
 }
 
 // takeAgentChange hands c to the ticket service, retrying while it cannot answer, as
@@ -92,7 +93,7 @@ func (b *Bot) takeAgentChange(ctx context.Context, channel string, e agentEdit) 
 			break
 		}
 	}
-	if errors.Is(err, tickets.ErrNotFound) && e.now != nil && b.takenLate(ctx, channel, e.now) {
+	if errors.Is(err, tickets.ErrNotFound) && e.now != nil && b.takenLate(ctx, channel, e.now, e.was) {
 		// Taken as it now is, or, when its own event was taken meanwhile (by another
 		// replica), as it was: the change is applied again, changing nothing in the first case.
 		err = retryUnanswered(ctx, b.log, "agent change", channel, func() error {
@@ -110,9 +111,11 @@ func (b *Bot) takeAgentChange(ctx context.Context, channel string, e agentEdit) 
 }
 
 // takenLate takes the edited message now, as it is, when it is a person's message
-// written in an inbox channel since its ticket's latest pick; it reports whether it did.
-func (b *Bot) takenLate(ctx context.Context, channel string, now *slack.Msg) bool {
-	if !b.relayableMessage(now.BotID, now.User, "", now.Text) {
+// written in an inbox channel since its ticket's latest pick, and was one to relay before
+// the edit too (a message for Frontdesk, say, stays so); it reports whether it did.
+func (b *Bot) takenLate(ctx context.Context, channel string, now, was *slack.Msg) bool {
+	if !b.relayableMessage(now.BotID, now.User, "", now.Text) ||
+		was != nil && !b.relayableMessage(was.BotID, was.User, "", was.Text) {
 		return false
 	}
 	t, err := b.tk.ByInbox(ctx, channel)
