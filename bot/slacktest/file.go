@@ -35,7 +35,12 @@ type fileShare struct{ channel, ts string }
 
 // newFile stores a file the user uploads into c. Call with s.mu held.
 func (s *Sim) newFile(userID string, c *channelData, name, mimetype string, content []byte) *fileData {
-	id := s.ids.fileID()
+	return s.newFileID(s.ids.fileID(), userID, c, name, mimetype, content)
+}
+
+// newFileID is newFile with the file's id given (an upload's); c may be nil (a file
+// shared nowhere yet). Call with s.mu held.
+func (s *Sim) newFileID(id, userID string, c *channelData, name, mimetype string, content []byte) *fileData {
 	base := s.srv.URL + "/files-pri/" + TeamID + "-" + id + "/"
 	esc := url.PathEscape(name)
 	mimetype, filetype, pretty := fileType(name, mimetype)
@@ -45,7 +50,7 @@ func (s *Sim) newFile(userID string, c *channelData, name, mimetype string, cont
 			User: userID, URLPrivate: base + esc, URLPrivateDownload: base + "download/" + esc,
 			Permalink: "https://" + TeamDomain + ".slack.com/files/" + userID + "/" + id + "/" + esc,
 		},
-		pretty: pretty, created: time.Now().Unix(), public: !c.private,
+		pretty: pretty, created: time.Now().Unix(), public: c != nil && !c.private,
 		permalinkPublic: "https://slack-files.com/" + TeamID + "-" + id + "-" + randHex(5),
 		content:         append([]byte(nil), content...),
 	}
@@ -128,4 +133,14 @@ func (s *Sim) FileDownloads(fileID string) int {
 		return f.downloads
 	}
 	return 0
+}
+
+// FileContent is the bytes of file id (nil for an unknown file).
+func (s *Sim) FileContent(id string) []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if f := s.files[id]; f != nil {
+		return append([]byte(nil), f.content...)
+	}
+	return nil
 }

@@ -54,6 +54,7 @@ type Sim struct {
 	homes     map[string]string   // user id → home view id
 	triggers  map[string]*trigger
 	files     map[string]*fileData
+	uploads   map[string]*pendingUpload // files.getUploadURLExternal ids not completed yet
 
 	outs    []*output
 	ignores [][]string
@@ -90,6 +91,7 @@ func New(t testing.TB, opts ...Option) *Sim {
 		homes:    map[string]string{},
 		triggers: map[string]*trigger{},
 		files:    map[string]*fileData{},
+		uploads:  map[string]*pendingUpload{},
 		faults:   map[string]*fault{},
 		tickets:  map[string]bool{},
 		byEnvID:  map[string]*Envelope{},
@@ -108,6 +110,7 @@ func New(t testing.TB, opts ...Option) *Sim {
 	mux.HandleFunc("/ws", s.serveSocket)
 	mux.HandleFunc("/response/", s.serveResponseURL)
 	mux.HandleFunc("/files-pri/", s.serveFile)
+	mux.HandleFunc("/upload/v1/", s.serveUpload)
 	mux.HandleFunc("/{$}", s.serveSignIn)
 	s.srv = httptest.NewServer(mux)
 	s.wg.Add(1)
