@@ -141,6 +141,9 @@ func customerText(m tickets.Message) string {
 	var b strings.Builder
 	b.WriteString(esc(m.Text))
 	for _, a := range m.Attachments {
+		if a.Upload {
+			continue // shared as a Slack file (upload.go)
+		}
 		name := a.Name
 		if name == "" {
 			name = "attachment"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"sync"
 	"time"
 
@@ -29,6 +30,9 @@ type Desk struct {
 
 	marks *rate.Limiter // the pace of delivery marks (marks.go)
 	pace  *slackPace    // the lines of the limits Slack enforced lately (pace.go)
+
+	fetch   *http.Client // fetches customers' files to share in Slack (upload.go)
+	uploads uploads      // the files shared already, by post
 }
 
 var _ tickets.Desk = (*Desk)(nil)
@@ -42,7 +46,8 @@ func NewDesk(api *slack.Client, log *zap.Logger) (*Desk, error) {
 		log = zap.NewNop()
 	}
 	return &Desk{api: api, log: log.Named("desk"), links: map[string]string{},
-		marks: rate.NewLimiter(rate.Every(time.Minute/marksPerMinute), marksBurst), pace: newSlackPace()}, nil
+		marks: rate.NewLimiter(rate.Every(time.Minute/marksPerMinute), marksBurst), pace: newSlackPace(),
+		fetch: &http.Client{Timeout: fetchTimeout}}, nil
 }
 
 // PostCard posts t's card in team's ticketing channel and a copy to each user to notify.
@@ -112,20 +117,31 @@ func (d *Desk) update(ctx context.Context, t *tickets.Ticket, channel, ts, turnK
 // customer's name.
 func (d *Desk) Post(ctx context.Context, t *tickets.Ticket, m tickets.Message, place tickets.Place, key string) error {
 	name, icon := authorOf(t, m)
+	text := customerText(m) // the files to share in Slack are not in it (upload.go)
+	var channel, thread string
+	var err error
 	switch place {
 	case tickets.PlaceCard:
 		if t.Card.IsZero() {
 			return tickets.Permanent(fmt.Errorf("ticket %s has no card to post under", t.ID))
 		}
-		_, err := d.send(ctx, sending{message: m.ID}, t.Card.Channel, t.Card.TS, key,
-			slack.MsgOptionText(underCardText(name, m), false))
-		return err
+		channel, thread = t.Card.Channel, t.Card.TS
+		if text != "" {
+			_, err = d.send(ctx, sending{message: m.ID}, channel, thread, key, slack.MsgOptionText(underCardText(name, m), false))
+		}
 	case tickets.PlaceInbox:
-		_, err := d.send(ctx, sending{message: m.ID}, t.Inbox, "", key, slack.MsgOptionText(customerText(m), false),
-			slack.MsgOptionUsername(name), slack.MsgOptionIconEmoji(icon))
+		channel = t.Inbox
+		if text != "" {
+			_, err = d.send(ctx, sending{message: m.ID}, channel, "", key, slack.MsgOptionText(text, false),
+				slack.MsgOptionUsername(name), slack.MsgOptionIconEmoji(icon))
+		}
+	default:
+		return tickets.Permanent(fmt.Errorf("unknown place %q", place))
+	}
+	if err != nil {
 		return err
 	}
-	return tickets.Permanent(fmt.Errorf("unknown place %q", place))
+	return d.shareFiles(ctx, t, m, channel, thread, key)
 }
 
 // authorOf is the name and icon customer message m shows under in Slack: the customer's,

@@ -39,6 +39,9 @@ type Attachment struct {
 	MIME string `json:"mime,omitempty"`
 	// Size is the file's size in bytes, when known (0: not known).
 	Size int64 `json:"size,omitempty"`
+	// Upload: anyone can fetch URL (no credentials), so the desk shares a customer's file
+	// in Slack as a Slack file rather than as a link.
+	Upload bool `json:"upload,omitempty"`
 }
 
 // WithLinks is text followed by the attachments, one link a line ("name: url"), for a

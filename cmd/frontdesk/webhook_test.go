@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -539,4 +541,62 @@ func pickedHookChat(t *testing.T, w *world, chatbot *webhooktest.Chatbot, addr, 
 	inbox.ExpectMessage(text)
 	expectEvent(t, chatbot, "LIVE_CHAT_ACCEPTED", map[string]any{"ticket": 1})
 	return inbox, intro
+}
+
+// TestWebhook_CustomerFilesInSlack: a chatbot's URL attachments arrive as Slack files, in
+// the card's thread while the chat waits and in the inbox channel once picked, uploaded
+// with Slack's external upload flow; one that cannot be fetched, or is too large, is a
+// line saying why, with its link.
+func TestWebhook_CustomerFilesInSlack(t *testing.T) {
+	t.Parallel()
+	photo := []byte("\x89PNG\r\n\x1a\nthe router's lights")
+	files := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/router.png":
+			w.Header().Set("Content-Type", "image/png")
+			w.Write(photo)
+		case "/huge.zip":
+			w.Header().Set("Content-Length", strconv.Itoa(40<<20)) // announced, never sent
+			w.WriteHeader(http.StatusOK)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(files.Close)
+	w, chatbot, addr := newHookWorld(t)
+	if code, _ := post(t, addr, with(map[string]any{"type": "LIVE_CHAT_REQUEST", "label": "Billing", "text": "my router",
+		"profile": map[string]any{"name": "Carol"}})); code != http.StatusAccepted {
+		t.Fatalf("LIVE_CHAT_REQUEST = %d", code)
+	}
+	card := w.billing.ExpectMessage("Ticket #1")
+	dm := w.priya.ExpectDM("Ticket #1")
+	if code, _ := post(t, addr, with(map[string]any{"type": "MESSAGE", "message_id": "w-1", "text": "here is a photo",
+		"attachments": []map[string]any{{"url": files.URL + "/router.png", "name": "router.png", "mime": "image/png"}}})); code != http.StatusAccepted {
+		t.Fatalf("MESSAGE = %d", code)
+	}
+	card.ExpectReply("here is a photo")
+	shared := card.ExpectReply("router.png", "Carol sent a file")
+	if fs := shared.Files(); len(fs) != 1 || string(w.sim.FileContent(fs[0].ID)) != string(photo) || fs[0].Mimetype != "image/png" {
+		t.Fatalf("the shared file: %+v", fs)
+	}
+
+	w.dan.Click(card, "Pick")
+	inbox := w.sim.ExpectChannelCreated("chat-1-carol")
+	inbox.ExpectMessage("Live chat")
+	card.ExpectUpdate("Processing by")
+	dm.ExpectUpdate("Processing by")
+	inbox.ExpectMessage("my router")
+	inbox.ExpectMessage("here is a photo")
+	inbox.ExpectMessage("router.png") // the pick's replay shares it again, in the inbox
+	expectEvent(t, chatbot, "LIVE_CHAT_ACCEPTED", map[string]any{"ticket": 1})
+
+	if code, _ := post(t, addr, with(map[string]any{"type": "MESSAGE", "message_id": "w-2",
+		"attachments": []map[string]any{{"url": files.URL + "/gone.pdf"}, {"url": files.URL + "/huge.zip", "name": "logs.zip"}}})); code != http.StatusAccepted {
+		t.Fatalf("MESSAGE = %d", code)
+	}
+	inbox.ExpectMessage("gone.pdf", "could not be shared here", "its link answered 404", files.URL+"/gone.pdf")
+	inbox.ExpectMessage("logs.zip", "could not be shared here", "it is 40 MB, more than the 25 MB Frontdesk carries")
+	if n := len(w.sim.Calls("files.completeUploadExternal")); n != 2 {
+		t.Errorf("%d uploads completed, want 2 (under the card, then in the inbox)", n)
+	}
 }

@@ -506,7 +506,7 @@ func TestHandler_Fields(t *testing.T) {
 	wantMsgs := []tickets.Message{first, {
 		Direction: tickets.FromCustomer, SourceMessageID: "wamid.HBgLODUyOTg3NjU0MzIVAgASGBQ4RkM",
 		Text:        "Here is a photo of the lights on the router",
-		Attachments: []tickets.Attachment{{URL: "https://cdn.example.com/media/8fc1/router.jpg", Name: "router.jpg", MIME: "image/jpeg"}},
+		Attachments: []tickets.Attachment{{URL: "https://cdn.example.com/media/8fc1/router.jpg", Name: "router.jpg", MIME: "image/jpeg", Upload: true}},
 	}}
 	if !reflect.DeepEqual(msgs, wantMsgs) {
 		t.Errorf("transcript\n%+v\nwant\n%+v", msgs, wantMsgs)

@@ -334,7 +334,7 @@ func (in *inbound) message() *tickets.Message {
 	}
 	m := &tickets.Message{Direction: tickets.FromCustomer, Text: in.Text, SourceMessageID: in.MessageID}
 	for _, a := range in.Attachments {
-		m.Attachments = append(m.Attachments, tickets.Attachment{URL: a.URL, Name: a.Name, MIME: a.MIME, Size: max(a.Size, 0)})
+		m.Attachments = append(m.Attachments, tickets.Attachment{URL: a.URL, Name: a.Name, MIME: a.MIME, Size: max(a.Size, 0), Upload: true})
 	}
 	return m
 }

@@ -1,0 +1,158 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"path"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+// A customer's file whose link anyone can open (tickets.Attachment.Upload: a chatbot's
+// URL attachment) is shared in Slack as a Slack file, where the message shows: the desk
+// fetches it and uploads it with Slack's external upload flow (files.getUploadURLExternal,
+// the upload, files.completeUploadExternal; slack-go's UploadFileContext). Nothing is
+// written to disk: a file whose size its server announces is streamed through, any other
+// is read into memory up to maxUploadBytes. A file that cannot be carried (the link
+// fails, it is too large or empty, Slack refuses it) shows as a line saying why, with
+// the link.
+
+// maxUploadBytes bounds a customer's file the desk carries into Slack.
+const maxUploadBytes = 25 << 20
+
+// fetchTimeout bounds fetching one file and uploading it.
+const fetchTimeout = time.Minute
+
+// uploads remembers the files of a post that are in Slack already, by the post's key and
+// the file's place, so that a retry of the post does not share them twice. It lives as
+// long as the process: a crash between an upload and the acknowledgement of its post may
+// share that one file twice.
+type uploads struct {
+	mu   sync.Mutex
+	done map[string]bool
+}
+
+// maxUploadsKept bounds uploads' memory; it forgets everything when full.
+const maxUploadsKept = 10000
+
+func (u *uploads) has(key string) bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.done[key]
+}
+
+func (u *uploads) add(key string) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.done == nil || len(u.done) >= maxUploadsKept {
+		u.done = map[string]bool{}
+	}
+	u.done[key] = true
+}
+
+// badFile is a file that cannot be carried into Slack, and why.
+type badFile struct{ why string }
+
+func (e *badFile) Error() string { return e.why }
+
+// shareFiles shares m's files to upload in channel (in thread when set), in order; what
+// cannot be shared is said in a line keyed after key. Its errors are Slack's, to retry.
+func (d *Desk) shareFiles(ctx context.Context, t *tickets.Ticket, m tickets.Message, channel, thread, key string) error {
+	for i, a := range m.Attachments {
+		if !a.Upload {
+			continue
+		}
+		k := fmt.Sprintf("%s:file:%d", key, i)
+		if d.uploads.has(k) {
+			continue
+		}
+		name := fileName(a)
+		who, _ := authorOf(t, m)
+		err := d.shareFile(ctx, a, name, "_"+esc(who)+" sent a file_", channel, thread)
+		var bad *badFile
+		if errors.As(err, &bad) {
+			text := fmt.Sprintf(":warning: The customer's file *%s* could not be shared here: %s. <%s|Open the link>",
+				esc(clip(name, 200)), esc(bad.why), linkURL(a.URL))
+			_, err = d.post(ctx, channel, thread, k, slack.MsgOptionText(text, false))
+		}
+		if err != nil {
+			return err
+		}
+		d.uploads.add(k)
+	}
+	return nil
+}
+
+// shareFile fetches a and uploads it as name, with comment as its message's text.
+func (d *Desk) shareFile(ctx context.Context, a tickets.Attachment, name, comment, channel, thread string) error {
+	ctx, cancel := context.WithTimeout(ctx, fetchTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.URL, nil)
+	if err != nil {
+		return &badFile{"its link is not one Frontdesk can open"}
+	}
+	resp, err := d.fetch.Do(req)
+	if err != nil {
+		return &badFile{"its link did not answer"}
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return &badFile{fmt.Sprintf("its link answered %d", resp.StatusCode)}
+	}
+	var body io.Reader
+	size := resp.ContentLength
+	switch {
+	case size > maxUploadBytes:
+		return &badFile{fmt.Sprintf("it is %s, more than the %s Frontdesk carries", megabytes(size), megabytes(maxUploadBytes))}
+	case size > 0:
+		body = io.LimitReader(resp.Body, size)
+	default:
+		b, err := io.ReadAll(io.LimitReader(resp.Body, maxUploadBytes+1))
+		if err != nil {
+			return &badFile{"its link broke off"}
+		}
+		if len(b) > maxUploadBytes {
+			return &badFile{fmt.Sprintf("it is more than the %s Frontdesk carries", megabytes(maxUploadBytes))}
+		}
+		body, size = bytes.NewReader(b), int64(len(b))
+	}
+	if size == 0 {
+		return &badFile{"it is empty"}
+	}
+	_, err = d.api.UploadFileContext(ctx, slack.UploadFileParameters{Reader: body, FileSize: int(size), Filename: name,
+		Title: name, InitialComment: comment, Channel: channel, ThreadTimestamp: thread})
+	if err == nil {
+		return nil
+	}
+	err = classify("files.completeUploadExternal", err)
+	if tickets.IsPermanent(err) {
+		return &badFile{"Slack refused it (" + slackCode(err) + ")"}
+	}
+	return err
+}
+
+// fileName is what a's file is called in Slack: its name, else the last part of its
+// link's path, else "file".
+func fileName(a tickets.Attachment) string {
+	if a.Name != "" {
+		return clip(a.Name, 200)
+	}
+	if u, err := url.Parse(a.URL); err == nil {
+		if base := path.Base(u.Path); base != "." && base != "/" && base != "" {
+			return clip(base, 200)
+		}
+	}
+	return "file"
+}
+
+// megabytes writes n bytes as "25 MB".
+func megabytes(n int64) string { return fmt.Sprintf("%.0f MB", float64(n)/(1<<20)) }
