@@ -2,6 +2,7 @@ package bot
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -20,6 +21,7 @@ func FuzzAdminSubmission(f *testing.F) {
 	f.Add("", "", "", "no colon here", "ftp://x", "a\x00b")
 	f.Add("999999999999999999999,-1,x|", "C", "L", ":,\n:", "https://", "")
 	f.Add("0|t|t|t|t", "C", "L", "", "", "")
+	f.Add("0|", "C", "L", "Greeting: Hi {customer_name}!\n---\nRefund: on its way\nin 3: days\n---\n", "", "")
 	f.Fuzz(func(t *testing.T, meta, channel, label, categories, endpoint, token string) {
 		input := func(v string) map[string]slack.BlockAction {
 			return map[string]slack.BlockAction{inputAction: {Value: v}}
@@ -28,6 +30,7 @@ func FuzzAdminSubmission(f *testing.F) {
 		sections := []panel.Section{fakeCRM, desk}
 		values := map[string]map[string]slack.BlockAction{
 			blockCategories:         input(categories),
+			blockReplies:            input(categories), // the same text as saved replies
 			fakeCRM.endpointBlock(): input(endpoint),
 			fakeCRM.tokenBlock():    input(token),
 			desk.endpointBlock():    input(token),
@@ -53,6 +56,16 @@ func FuzzAdminSubmission(f *testing.F) {
 			st := tickets.Settings{TicketingChannels: []tickets.Team{{ChannelID: "C", Label: "L"}}, Categories: cats}
 			if err := st.Validate(); err != nil {
 				t.Fatalf("accepted categories are invalid: %v", err)
+			}
+		}
+		replies, problem := parseSavedReplies(form.replies)
+		if problem == "" {
+			st := tickets.Settings{TicketingChannels: []tickets.Team{{ChannelID: "C", Label: "L"}}, SavedReplies: replies}
+			if err := st.Validate(); err != nil {
+				t.Fatalf("accepted saved replies are invalid: %v", err)
+			}
+			if back, problem := parseSavedReplies(savedRepliesText(replies)); problem != "" || !reflect.DeepEqual(back, replies) {
+				t.Fatalf("saved replies %q came back as %q (%s)", replies, back, problem)
 			}
 		}
 		_, again := parseMetadata(panelMetadata(form), len(sections))
