@@ -215,24 +215,13 @@ func adminView(f adminForm) slack.ModalViewRequest {
 		templateInput(blockEnded, "When the chat ends", f.templates.Ended, tickets.DefaultTemplates.Ended),
 		templateInput(blockRating, "Asking for a rating (after the chat ends)", f.templates.Rating, tickets.DefaultTemplates.Rating),
 	)
-	cats := slack.NewPlainTextInputBlockElement(plainText("Product: Request Management, Marketing Automation"), inputAction)
-	cats.Multiline = true
-	cats.InitialValue = f.categories
-	cats.MaxLength = 3000
 	blocks = append(blocks,
 		slack.NewHeaderBlock(plainText("Custom categories")),
-		slack.NewInputBlock(blockCategories, plainText("Categories"),
-			plainText("One a line: the category's name, a colon, its values separated by commas. Agents pick a value of each in a ticket's details."),
-			cats).WithOptional(true))
-	replies := slack.NewPlainTextInputBlockElement(plainText("Greeting: Hi {customer_name}, I'm {agent_name}. How can I help?"), inputAction)
-	replies.Multiline = true
-	replies.InitialValue = f.replies
-	replies.MaxLength = 3000
-	blocks = append(blocks,
+		listInput(blockCategories, "Categories", f.categories, "Product: Request Management, Marketing Automation",
+			"One a line: the category's name, a colon, its values separated by commas. Agents pick a value of each in a ticket's details."),
 		slack.NewHeaderBlock(plainText("Saved replies")),
-		slack.NewInputBlock(blockReplies, plainText("Replies"),
-			plainText("Each reply: its name, a colon, its text (on as many lines as it needs); a line of --- between replies. Placeholders: {customer_name}, {agent_name}, {ticket}. Agents send them with the Saved reply shortcut or /frontdesk reply."),
-			replies).WithOptional(true))
+		listInput(blockReplies, "Replies", f.replies, "Greeting: Hi {customer_name}, I'm {agent_name}. How can I help?",
+			"Each reply: its name, a colon, its text (on as many lines as it needs); a line of --- between replies. Placeholders: {customer_name}, {agent_name}, {ticket}. Agents send them with the Saved reply shortcut or /frontdesk reply."))
 	for _, sf := range f.sections {
 		if sf != nil { // nil: a section the panel never showed (formFromState)
 			blocks = append(blocks, sf.Blocks()...)
@@ -244,6 +233,16 @@ func adminView(f adminForm) slack.ModalViewRequest {
 		PrivateMetadata: panelMetadata(f),
 		Blocks:          slack.Blocks{BlockSet: blocks},
 	}
+}
+
+// listInput is an optional multiline input of up to 3000 characters, for a list the
+// admin writes in a format hint describes.
+func listInput(block, label, value, placeholder, hint string) slack.Block {
+	in := slack.NewPlainTextInputBlockElement(plainText(placeholder), inputAction)
+	in.Multiline = true
+	in.InitialValue = value
+	in.MaxLength = 3000
+	return slack.NewInputBlock(block, plainText(label), plainText(hint), in).WithOptional(true)
 }
 
 func templateInput(block, label, value, placeholder string) slack.Block {

@@ -78,6 +78,12 @@ func (b *Bot) takeAgentChange(ctx context.Context, channel string, e agentEdit) 
 		// channel's history, as it now is (gaps.go): the edit then changes nothing.
 		b.fillGap(ctx, channel, c.SourceMessageID)
 	}
+	change := func() error {
+		return retryUnanswered(ctx, b.log, "agent change", channel, func() error {
+			_, err := b.tk.AgentChange(ctx, channel, c)
+			return err
+		})
+	}
 	dirs := []tickets.Direction{c.Direction}
 	if c.Direction == "" {
 		dirs = []tickets.Direction{tickets.FromAgent, tickets.Internal}
@@ -85,21 +91,14 @@ func (b *Bot) takeAgentChange(ctx context.Context, channel string, e agentEdit) 
 	var err error
 	for _, d := range dirs {
 		c.Direction = d
-		err = retryUnanswered(ctx, b.log, "agent change", channel, func() error {
-			_, err := b.tk.AgentChange(ctx, channel, c)
-			return err
-		})
-		if !errors.Is(err, tickets.ErrNotFound) {
+		if err = change(); !errors.Is(err, tickets.ErrNotFound) {
 			break
 		}
 	}
 	if errors.Is(err, tickets.ErrNotFound) && e.now != nil && b.takenLate(ctx, channel, e.now, e.was) {
 		// Taken as it now is, or, when its own event was taken meanwhile (by another
 		// replica), as it was: the change is applied again, changing nothing in the first case.
-		err = retryUnanswered(ctx, b.log, "agent change", channel, func() error {
-			_, err := b.tk.AgentChange(ctx, channel, c)
-			return err
-		})
+		err = change()
 	}
 	switch {
 	case err == nil, errors.Is(err, tickets.ErrNotFound):

@@ -164,10 +164,10 @@ const (
 	deletedAtSource = ":wastebasket: _Deleted where it was written._"
 )
 
-// underCardText is customer message m as its card's thread shows it, under the name of
-// who wrote it.
-func underCardText(name string, m tickets.Message) string {
-	return "*" + esc(name) + ":* " + customerText(m)
+// underCardText is a customer message's text (customerText) as its card's thread shows
+// it, under the name of who wrote it.
+func underCardText(name, text string) string {
+	return "*" + esc(name) + ":* " + text
 }
 
 // linkURL makes a URL safe inside <url|text>: those characters would end the link.

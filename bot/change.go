@@ -33,7 +33,7 @@ const changeLookBack = time.Minute
 func (d *Desk) ShowChange(ctx context.Context, t *tickets.Ticket, m tickets.Message, key string) error {
 	name, _ := authorOf(t, m)
 	if !t.Card.IsZero() {
-		if err := d.changePosts(ctx, t, m, t.Card.Channel, t.Card.TS, underCardText(name, m), key); err != nil {
+		if err := d.changePosts(ctx, t, m, t.Card.Channel, t.Card.TS, underCardText(name, customerText(m)), key); err != nil {
 			return err
 		}
 	}

@@ -127,7 +127,7 @@ func (d *Desk) Post(ctx context.Context, t *tickets.Ticket, m tickets.Message, p
 		}
 		channel, thread = t.Card.Channel, t.Card.TS
 		if text != "" {
-			_, err = d.send(ctx, sending{message: m.ID}, channel, thread, key, slack.MsgOptionText(underCardText(name, m), false))
+			_, err = d.send(ctx, sending{message: m.ID}, channel, thread, key, slack.MsgOptionText(underCardText(name, text), false))
 		}
 	case tickets.PlaceInbox:
 		channel = t.Inbox

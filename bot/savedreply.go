@@ -112,10 +112,8 @@ func (b *Bot) submitReplyPick(ctx context.Context, cb *slack.InteractionCallback
 		return fieldError(blockReplyPick, "That reply is no longer saved; choose another.")
 	}
 	text := tickets.RenderReply(r.Text, t, b.users.agent(ctx, cb.User.ID))
-	return slack.NewUpdateViewSubmissionResponse(ptr(replySendView(t, text)))
+	return slack.NewUpdateViewSubmissionResponse(new(replySendView(t, text)))
 }
-
-func ptr[T any](v T) *T { return &v }
 
 // submitReplySend sends the reply: once the modal is closed, the bot posts it in the
 // inbox channel under the agent's name and hands that post to the ticket service as the

@@ -67,6 +67,7 @@ func (e *badFile) Error() string { return e.why }
 // shareFiles shares m's files to upload in channel (in thread when set), in order; what
 // cannot be shared is said in a line keyed after key. Its errors are Slack's, to retry.
 func (d *Desk) shareFiles(ctx context.Context, t *tickets.Ticket, m tickets.Message, channel, thread, key string) error {
+	who, _ := authorOf(t, m)
 	for i, a := range m.Attachments {
 		if !a.Upload {
 			continue
@@ -76,7 +77,6 @@ func (d *Desk) shareFiles(ctx context.Context, t *tickets.Ticket, m tickets.Mess
 			continue
 		}
 		name := fileName(a)
-		who, _ := authorOf(t, m)
 		err := d.shareFile(ctx, a, name, "_"+esc(who)+" sent a file_", channel, thread)
 		var bad *badFile
 		if errors.As(err, &bad) {

@@ -58,9 +58,9 @@ func (c *MessageChange) validateChange() error {
 	return nil
 }
 
-// apply returns m changed by c at when, and whether that changed anything. A deleted
-// message keeps no text and changes no more.
-func (c MessageChange) apply(m Message, when time.Time) (Message, bool) {
+// Apply returns m changed by c at when, and whether that changed anything (stores use
+// it). A deleted message keeps no text and changes no more.
+func (c MessageChange) Apply(m Message, when time.Time) (Message, bool) {
 	switch {
 	case m.Deleted:
 		return m, false
@@ -73,9 +73,6 @@ func (c MessageChange) apply(m Message, when time.Time) (Message, bool) {
 	m.Text, m.EditedAt = c.Text, when
 	return m, true
 }
-
-// Apply is apply, for stores: m changed by c at when, and whether anything changed.
-func (c MessageChange) Apply(m Message, when time.Time) (Message, bool) { return c.apply(m, when) }
 
 // TitleAfter is the title a ticket whose opening message changed from was to now gets:
 // while the title is still the one derived from the opening message (title, nobody set

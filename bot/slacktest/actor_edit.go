@@ -62,16 +62,7 @@ func (u *User) tryDelete(m *Message) error {
 			parent.replies = slices.DeleteFunc(parent.replies, func(ts string) bool { return ts == d.ts })
 		}
 	}
-	if c.isMember(BotUserID) && s.subscribed("message."+eventChannelKind(c)) {
-		prev := d.json()
-		delete(prev, "reactions")
-		ts := s.ids.ts()
-		s.sendEvent(obj{
-			"type": "message", "subtype": "message_deleted", "hidden": true,
-			"channel": c.id, "channel_type": c.channelType(), "ts": ts, "event_ts": ts,
-			"deleted_ts": d.ts, "previous_message": prev,
-		})
-	}
+	s.sendHiddenMessage(c, "message_deleted", obj{"deleted_ts": d.ts, "previous_message": d.eventJSON()})
 	s.notify()
 	return nil
 }

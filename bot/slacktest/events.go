@@ -3,6 +3,7 @@ package slacktest
 import (
 	"encoding/base64"
 	"encoding/json"
+	"maps"
 	"strings"
 	"time"
 )
@@ -90,19 +91,28 @@ func eventChannelKind(c *channelData) string {
 
 // sendMessageChanged delivers the message_changed event of an edit. Call with s.mu held.
 func (s *Sim) sendMessageChanged(c *channelData, before, after *msgData) {
+	s.sendHiddenMessage(c, "message_changed", obj{"message": after.eventJSON(), "previous_message": before.eventJSON()})
+}
+
+// sendHiddenMessage delivers a hidden message event of subtype about c (message_changed,
+// message_deleted) with fields, if the bot is in c and subscribed to its kind of channel.
+// Call with s.mu held.
+func (s *Sim) sendHiddenMessage(c *channelData, subtype string, fields obj) {
 	if !c.isMember(BotUserID) || !s.subscribed("message."+eventChannelKind(c)) {
 		return
 	}
-	msg := after.json()
-	delete(msg, "reactions")
-	prev := before.json()
-	delete(prev, "reactions")
 	ts := s.ids.ts()
-	s.sendEvent(obj{
-		"type": "message", "subtype": "message_changed", "hidden": true,
-		"channel": c.id, "channel_type": c.channelType(), "ts": ts, "event_ts": ts,
-		"message": msg, "previous_message": prev,
-	})
+	ev := obj{"type": "message", "subtype": subtype, "hidden": true,
+		"channel": c.id, "channel_type": c.channelType(), "ts": ts, "event_ts": ts}
+	maps.Copy(ev, fields)
+	s.sendEvent(ev)
+}
+
+// eventJSON is the message as events carry it: without its reactions.
+func (m *msgData) eventJSON() obj {
+	o := m.json()
+	delete(o, "reactions")
+	return o
 }
 
 // sendMemberJoined delivers member_joined_channel. Call with s.mu held.

@@ -474,7 +474,9 @@ func TestHandler_Fields(t *testing.T) {
 		},
 		Label:   "Technical Team",
 		Summary: "Customer chose 'Internet problems' > 'Talk to a human'",
-		// Times in UTC, whatever offset they came with; unknown fields (quick_reply) ignored.
+		// The webhook is Frontdesk's own API: the shapes are docs/webhook.md's (no vendor
+		// page). Times in UTC, whatever offset they came with; unknown fields (quick_reply)
+		// ignored.
 		History: []tickets.HistoryLine{
 			{From: tickets.HistoryBot, Text: "Hi Mei! What can I help you with?", At: time.Date(2026, 11, 20, 18, 2, 11, 0, time.UTC)},
 			{From: tickets.HistoryCustomer, Text: "Internet problems", At: time.Date(2026, 11, 20, 10, 2, 30, 0, time.UTC)},
