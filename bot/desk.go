@@ -50,6 +50,10 @@ func NewDesk(api *slack.Client, log *zap.Logger) (*Desk, error) {
 		fetch: &http.Client{Timeout: fetchTimeout}}, nil
 }
 
+// FetchVia has the desk fetch customers' files through rt (internal/app answers
+// Frontdesk's own links in process this way). Call it before the desk is used.
+func (d *Desk) FetchVia(rt http.RoundTripper) { d.fetch.Transport = rt }
+
 // PostCard posts t's card in team's ticketing channel and a copy to each user to notify.
 // A copy that cannot reach its user (a deactivated account, say) is left out and logged;
 // it never holds up the card.

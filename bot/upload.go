@@ -64,6 +64,11 @@ type badFile struct{ why string }
 
 func (e *badFile) Error() string { return e.why }
 
+// ShareFiles shares m's files to upload in the thread of message under (the card).
+func (d *Desk) ShareFiles(ctx context.Context, t *tickets.Ticket, m tickets.Message, under tickets.Card, key string) error {
+	return d.shareFiles(ctx, t, m, under.Channel, under.TS, key)
+}
+
 // shareFiles shares m's files to upload in channel (in thread when set), in order; what
 // cannot be shared is said in a line keyed after key. Its errors are Slack's, to retry.
 func (d *Desk) shareFiles(ctx context.Context, t *tickets.Ticket, m tickets.Message, channel, thread, key string) error {

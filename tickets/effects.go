@@ -481,7 +481,11 @@ func (s *Service) ensureCard(ctx context.Context, t *Ticket, ev Event) error {
 		if err := s.desk.UpdateCard(ctx, t, c, ev.ID+":card"); err != nil {
 			return err
 		}
-		return s.desk.PostHistory(ctx, t, c, ev.ID+":history") // an earlier attempt's is found
+		// An earlier attempt's history and files are found.
+		if err := s.desk.PostHistory(ctx, t, c, ev.ID+":history"); err != nil {
+			return err
+		}
+		return s.shareOpeningFiles(ctx, t, c, ev.ID+":files")
 	}
 	if !errors.Is(err, ErrNotFound) {
 		return err
@@ -500,12 +504,26 @@ func (s *Service) ensureCard(ctx context.Context, t *Ticket, ev Event) error {
 	if err := s.desk.PostHistory(ctx, t, c, ev.ID+":history"); err != nil {
 		return err
 	}
+	if err := s.shareOpeningFiles(ctx, t, c, ev.ID+":files"); err != nil {
+		return err
+	}
 	if s.remind == 0 {
 		return nil
 	}
 	// The same event and time on a repeat: scheduled once.
 	at := ev.At.Add(s.remind)
 	return s.store.Schedule(ctx, t.ID, Event{Type: EventRemind, TicketID: t.ID, At: at, To: ev.To, PrevCardEvent: ev.ID}, at)
+}
+
+// shareOpeningFiles shares the files of t's opening message under card c: the card
+// shows the message's text, and its later messages go to the card's thread with their
+// files (Desk.Post), so the opening one's go there too.
+func (s *Service) shareOpeningFiles(ctx context.Context, t *Ticket, c Card, key string) error {
+	msgs, err := s.store.Messages(ctx, t.ID)
+	if err != nil || len(msgs) == 0 || msgs[0].Direction != FromCustomer {
+		return err
+	}
+	return s.desk.ShareFiles(ctx, t, msgs[0], c, key)
 }
 
 // sameCard reports whether a and b are the same message.

@@ -3,6 +3,7 @@ package tickets_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -78,6 +79,13 @@ func (d *fakeDesk) PostHistory(_ context.Context, t *Ticket, under Card, key str
 		return nil // as the Slack desk: nothing to post, no call
 	}
 	return d.add("desk.PostHistory %s %s/%s %d %s", t.ID, under.Channel, under.TS, len(t.History), key)
+}
+
+func (d *fakeDesk) ShareFiles(_ context.Context, t *Ticket, m Message, under Card, key string) error {
+	if !slices.ContainsFunc(m.Attachments, func(a Attachment) bool { return a.Upload }) {
+		return nil // as the Slack desk: nothing to share, no call
+	}
+	return d.add("desk.ShareFiles %s %s/%s %q %s", t.ID, under.Channel, under.TS, m.Text, key)
 }
 
 func (d *fakeDesk) ShowChange(_ context.Context, t *Ticket, m Message, key string) error {

@@ -169,3 +169,30 @@ func countPrefix(calls []string, prefix string) int {
 	}
 	return n
 }
+
+// The opening message's files travel under the card (its text is on the card), as a later
+// message's do with it; a message without such files asks the desk nothing.
+func TestService_OpeningFilesUnderTheCard(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t)
+	photo := Attachment{URL: "https://files.example.com/router.png", Name: "router.png", Upload: true}
+	if _, _, err := h.svc.Open(ctx, OpenRequest{Source: "webhook", ConversationID: "c",
+		First: &Message{Text: "it blinks red", SourceMessageID: "s-1", Attachments: []Attachment{photo}}}); err != nil {
+		t.Fatal(err)
+	}
+	equal(t, "open: the card, then the opening message's file under it", h.deliver(t), []string{
+		"desk.PostCard 1 C1 [UPRIO] ev1",
+		`desk.ShareFiles 1 C1/ts1 "it blinks red" ev1:files`,
+		"sink.crm 1 ticket.opened ev1",
+	})
+	link := Attachment{URL: "https://files.example.com/manual.pdf", Name: "manual.pdf"}
+	if _, _, err := h.svc.Open(ctx, OpenRequest{Source: "webhook", ConversationID: "d",
+		First: &Message{Text: "see the manual", SourceMessageID: "s-2", Attachments: []Attachment{link}}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range h.deliver(t) {
+		if strings.HasPrefix(c, "desk.ShareFiles") {
+			t.Errorf("a link that is not a file to share: %s", c)
+		}
+	}
+}

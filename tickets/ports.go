@@ -207,6 +207,10 @@ type Desk interface {
 	// PostHistory shows t.History (the chat before the hand-off) in the thread of message
 	// under: the card, or the inbox channel's first message. Nothing when t has none.
 	PostHistory(ctx context.Context, t *Ticket, under Card, key string) error
+	// ShareFiles shares customer message m's files that travel as files
+	// (Attachment.Upload) in the thread of message under: the card, whose text shows the
+	// opening message but cannot hold its files. Nothing when m has none.
+	ShareFiles(ctx context.Context, t *Ticket, m Message, under Card, key string) error
 	// ShowChange shows where customer message m shows (under t's card, in its inbox
 	// channel) that it was edited (its new text) or deleted, as m now is.
 	ShowChange(ctx context.Context, t *Ticket, m Message, key string) error

@@ -58,7 +58,7 @@ func TestProcessor_CustomerFileLinked(t *testing.T) {
 	mustProcess(t, p, edited(t, "contact_message_received.json", map[string]any{"content.messageId": docItem}))
 	first := tk.first()
 	ref := docItem + "/" + docAttachment
-	want := []tickets.Attachment{{URL: "https://desk.example.com/files/" + ref + ".sig", Name: "attachment-1.png", MIME: "image/png"}}
+	want := []tickets.Attachment{{URL: "https://desk.example.com/files/" + ref + ".sig", Name: "attachment-1.png", MIME: "image/png", Size: 1024, Upload: true}}
 	if first.Text != "HI! Can you help me with my order?" || !reflect.DeepEqual(first.Attachments, want) {
 		t.Errorf("first = %+v", first)
 	}

@@ -300,7 +300,7 @@ func TestConnect_EndToEnd(t *testing.T) {
 				}
 				return
 			}
-			want := []tickets.Attachment{{URL: "https://desk.example.com/files/gladly/" + ref, Name: "attachment-1.png", MIME: "image/png"}}
+			want := []tickets.Attachment{{URL: "https://desk.example.com/files/gladly/" + ref, Name: "attachment-1.png", MIME: "image/png", Size: 1024, Upload: true}}
 			if !reflect.DeepEqual(first.Attachments, want) || !reflect.DeepEqual(files.linked, []string{Source + " " + ref}) {
 				t.Errorf("first = %+v, links made %q", first, files.linked)
 			}

@@ -87,13 +87,13 @@ func TestItems_CustomChannel(t *testing.T) {
 }
 
 // TestProcessor_CustomChannelMessage: a customer's custom channel message opens a ticket
-// with its caption and its files as links (the public URLs the channel gave Gladly).
+// with its caption and its files (at the public URLs the channel gave Gladly, shared in Slack as files).
 func TestProcessor_CustomChannelMessage(t *testing.T) {
 	p, f, tk := setupProcessor(t)
 	f.SetItems(convID, itemsOf(t, "custom_channel_items.json")...)
 	mustProcess(t, p, edited(t, "contact_message_received.json", map[string]any{"content.messageId": "cF9pLm2XRq6KwN4vTz8BdA"}))
 	first := tk.first()
-	wantAtts := []tickets.Attachment{{URL: "https://files.acme-bikes.example/u/lena-7731/box.jpg", Name: "box.jpg"}}
+	wantAtts := []tickets.Attachment{{URL: "https://files.acme-bikes.example/u/lena-7731/box.jpg", Name: "box.jpg", Upload: true}}
 	if first.Text != "The box arrived like this" || !reflect.DeepEqual(first.Attachments, wantAtts) {
 		t.Errorf("first = %+v", first)
 	}

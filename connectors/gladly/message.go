@@ -12,10 +12,11 @@ const maxFieldBytes = 2000
 
 // messageOf is a customer's conversation item as a ticket message. The text is the
 // item's text (see itemContent); an email's subject comes first. A custom channel's files
-// are linked at the public URLs they came with. Files Gladly keeps are linked at links[i]
-// (Frontdesk's links, see Deps.Files) when there is one, and otherwise named after
+// come at the public URLs they came with. Files Gladly keeps come at links[i]
+// (Frontdesk's links, see Deps.Files) when there is one, and are otherwise named after
 // the text: their content is behind Gladly's API credentials, so agents open them in
-// Gladly. An item with neither text nor files says so, so that no message goes unseen.
+// Gladly. Either kind of link opens without credentials, so the desk shares the file
+// in Slack as a Slack file (tickets.Attachment.Upload). An item with neither text nor files says so, so that no message goes unseen.
 func messageOf(it *item, itemID string, links []string) tickets.Message {
 	c := it.Content
 	text := c.Text
@@ -27,7 +28,8 @@ func messageOf(it *item, itemID string, links []string) tickets.Message {
 	var atts []tickets.Attachment
 	for i, a := range c.Attachments {
 		if i < len(links) && links[i] != "" && len(atts) < tickets.MaxAttachments {
-			atts = append(atts, tickets.Attachment{URL: links[i], Name: clipField(attachmentName(a)), MIME: clipField(a.ContentType)})
+			atts = append(atts, tickets.Attachment{URL: links[i], Name: clipField(attachmentName(a)),
+				MIME: clipField(a.ContentType), Size: max(a.FileSize, 0), Upload: true})
 			continue
 		}
 		if b.Len() > 0 {
@@ -39,7 +41,7 @@ func messageOf(it *item, itemID string, links []string) tickets.Message {
 		if len(atts) == tickets.MaxAttachments {
 			break
 		}
-		atts = append(atts, tickets.Attachment{URL: f.URL, Name: clipField(f.Name)})
+		atts = append(atts, tickets.Attachment{URL: f.URL, Name: clipField(f.Name), Upload: true})
 	}
 	text = b.String()
 	if text == "" && len(atts) == 0 {

@@ -176,6 +176,14 @@ func Build(cfg *Config, log *zap.Logger, extra ...*connectors.Connector) (_ *App
 		checks = append(checks, outboxReady(groups, stats, cfg.ReadyMaxOutboxAge))
 	}
 	a.srv = newHTTPServer(log, routes, checks...)
+	if cfg.PublicURL != "" {
+		// The desk fetches some customers' files from Frontdesk's own links (upload.go).
+		local, err := newLocalTransport(cfg.PublicURL, a.srv.Handler, http.DefaultTransport)
+		if err != nil {
+			return nil, err
+		}
+		desk.FetchVia(local)
+	}
 	return a, nil
 }
 
