@@ -155,3 +155,7 @@ func (k keys) widgetOrder(visitor string) string { return k.widgetTag(visitor) +
 // widgetChannel is the Pub/Sub channel P+"widget:new" whose messages are the visitors
 // whose feeds grew.
 func (k keys) widgetChannel() string { return k.prefix + "widget:new" }
+
+// widgetFile is a HASH P+"widget:file:{<id>}" of a file a website visitor attached
+// (WidgetFiles): fields visitor, name, mime, size, data; it expires.
+func (k keys) widgetFile(id string) string { return k.prefix + "widget:file:{" + id + "}" }

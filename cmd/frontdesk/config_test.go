@@ -184,6 +184,8 @@ func TestLoadConfig_Bad(t *testing.T) {
 		{"GladlyHalfConfigured", map[string]string{"GLADLY_API_TOKEN": "t"}, "GLADLY_BASE_URL"},
 		{"GladlyBadSLA", map[string]string{"GLADLY_BASE_URL": "https://acme.gladly.com", "GLADLY_SLA": "soon"}, "GLADLY_SLA"},
 		{"PublicURLRelative", map[string]string{"PUBLIC_URL": "desk.example.com"}, "PUBLIC_URL"},
+		{"WidgetFileSizeNotANumber", map[string]string{"WIDGET_SECRET": strings.Repeat("s", 32), "WIDGET_ALLOWED_ORIGINS": "https://shop.example.com", "WIDGET_MAX_FILE_BYTES": "10MB"}, "WIDGET_MAX_FILE_BYTES"},
+		{"WidgetFileTypeThatRuns", map[string]string{"WIDGET_SECRET": strings.Repeat("s", 32), "WIDGET_ALLOWED_ORIGINS": "https://shop.example.com", "WIDGET_FILE_TYPES": "image/png,text/html"}, "WIDGET_FILE_TYPES"},
 		{"PublicURLFTP", map[string]string{"PUBLIC_URL": "ftp://desk.example.com"}, "PUBLIC_URL"},
 		{"PriorityWindowNotADuration", map[string]string{"PRIORITY_WINDOW": "soon"}, "PRIORITY_WINDOW"},
 		{"PriorityWindowNegative", map[string]string{"PRIORITY_WINDOW": "-1m"}, "PRIORITY_WINDOW"},

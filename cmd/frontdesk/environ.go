@@ -114,6 +114,12 @@ func setField(field reflect.Value, value string) error {
 			return errors.New("must be true or false")
 		}
 		field.SetBool(b)
+	case field.Kind() == reflect.Int || field.Kind() == reflect.Int64:
+		n, err := strconv.ParseInt(strings.TrimSpace(value), 10, 64)
+		if err != nil || field.OverflowInt(n) {
+			return errors.New("is not a whole number")
+		}
+		field.SetInt(n)
 	case field.Kind() == reflect.Float64:
 		f, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
 		if err != nil {

@@ -1,9 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	pngenc "image/png"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -344,5 +349,85 @@ func TestWidget_BrowserPreChat(t *testing.T) {
 	}
 	if !strings.Contains(fmt.Sprint(p.js("colour", `getComputedStyle(`+root+`.querySelector('.bubble')).backgroundColor`)), "15, 118, 110") {
 		t.Error("the bubble does not have WIDGET_COLOR")
+	}
+}
+
+// TestWidget_BrowserFiles: in Chromium, a visitor attaches a photo with the paperclip;
+// it shows in their own bubble, previewed, and arrives in Slack as a Slack file, under
+// the card while the chat waits and in the inbox channel once picked, with the same
+// bytes. A file of a type the widget does not take, or too large, is refused in the
+// page with a clear word and sent nowhere.
+func TestWidget_BrowserFiles(t *testing.T) {
+	t.Parallel()
+	var addr atomic.Value
+	shop := shopPage(t, &addr)
+	listen := freeAddr(t)
+	addr.Store(listen)
+	w := newWorld(t, map[string]string{"WIDGET_SECRET": widgetSecret, "WIDGET_ALLOWED_ORIGINS": shop.URL,
+		"HTTP_ADDR": listen, "PUBLIC_URL": "http://" + listen, "WIDGET_MAX_FILE_BYTES": "2048"})
+	dir := t.TempDir()
+	var png bytes.Buffer
+	img := image.NewRGBA(image.Rect(0, 0, 24, 16))
+	draw.Draw(img, img.Bounds(), &image.Uniform{color.RGBA{R: 200, G: 30, B: 30, A: 255}}, image.Point{}, draw.Src)
+	if err := pngenc.Encode(&png, img); err != nil {
+		t.Fatal(err)
+	}
+	photo := png.Bytes()
+	files := map[string][]byte{"router.png": photo, "notes.zip": []byte("PK\x03\x04 a zip"), "big.png": append(slices.Clone(photo), make([]byte, 4096)...)}
+	for name, b := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := newPage(t, shop.URL)
+	p.click("the bubble", root+`.querySelector('.bubble')`)
+	p.waitFor("the paperclip", root+`.querySelector('button.attach').getAttribute('aria-label') === 'Attach a file'`)
+	p.say("My router looks like this")
+	card := w.support.ExpectMessage("Ticket #", "My router looks like this")
+	dm := w.priya.ExpectDM("Ticket #")
+	pick := func(name string) {
+		t.Helper()
+		if err := chromedp.Do(p.ctx, chromedp.SetUploadFiles(chromedp.JSPath(root+`.querySelector("#fd-file")`), []string{filepath.Join(dir, name)})); err != nil {
+			t.Fatalf("attach %s: %v", name, err)
+		}
+	}
+
+	// Refused in the page: nothing goes out.
+	pick("notes.zip")
+	p.waitFor("the zip refused", root+`.querySelector('.status').textContent.includes('notes.zip: this kind of file cannot be sent here; you can send PNG')`)
+	pick("big.png")
+	p.waitFor("the large file refused", root+`.querySelector('.status').textContent.includes('big.png: the file is too large: the limit is 2 KB')`)
+
+	// The photo: previewed in the visitor's bubble, a Slack file under the card.
+	pick("router.png")
+	// Shown from Frontdesk's link, a real image: it loaded (24 pixels wide).
+	p.waitFor("the photo in the visitor's bubble, sent", `(() => { const img = `+root+`.querySelector('.m.v a.f img[alt="router.png"]');
+		return !!img && !img.closest('.m').classList.contains('pending') && img.naturalWidth === 24 &&
+			img.src.startsWith(`+quote("http://"+listen+"/widget/files/")+`) })()`)
+	shared := card.ExpectReply("router.png", "sent a file")
+	if fs := shared.Files(); len(fs) != 1 || string(w.sim.FileContent(fs[0].ID)) != string(photo) || fs[0].Name != "router.png" {
+		t.Fatalf("the file under the card: %+v", fs)
+	}
+	p.shot("widget-file.png")
+
+	w.alice.Click(card, "Pick")
+	inbox := w.sim.ExpectChannelCreated("chat-")
+	inbox.ExpectMessage("Live chat", "Active", "picked")
+	card.ExpectUpdate("Processing by")
+	dm.ExpectUpdate("Processing by")
+	inbox.ExpectMessage("My router looks like this")
+	if fs := inbox.ExpectMessage("router.png", "sent a file").Files(); len(fs) != 1 || string(w.sim.FileContent(fs[0].ID)) != string(photo) {
+		t.Fatalf("the file in the inbox: %+v", fs)
+	}
+	// After a reload the visitor's bubble still shows the photo, once.
+	if err := chromedp.Do(p.ctx, chromedp.Reload()); err != nil {
+		t.Fatal(err)
+	}
+	p.waitFor("the widget after the reload", `!!document.querySelector('#frontdesk-widget')`)
+	p.click("the bubble", root+`.querySelector('.bubble')`)
+	p.logHas("My router looks like this")
+	p.waitFor("the photo after the reload", root+`.querySelectorAll('.m.v a.f img[alt="router.png"]').length === 1`)
+	if n := len(w.sim.Calls("files.completeUploadExternal")); n != 2 {
+		t.Errorf("%d uploads completed, want 2 (under the card, then in the inbox)", n)
 	}
 }

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"mime"
 	"net/netip"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -45,7 +47,36 @@ type Config struct {
 	// clientIP) instead of the proxy's being shared by every visitor. Empty: the peer's
 	// address counts.
 	TrustedProxies TrustedProxies `envconfig:"WIDGET_TRUSTED_PROXIES"`
+	// MaxFileBytes bounds a file a visitor attaches (WIDGET_MAX_FILE_BYTES): 1 byte to
+	// MaxFileBytes. Visitors attach files when PUBLIC_URL is set (upload.go).
+	MaxFileBytes int `envconfig:"WIDGET_MAX_FILE_BYTES" default:"10485760"`
+	// FileTypes are the MIME types visitors may attach (WIDGET_FILE_TYPES, a
+	// comma-separated list; DefaultFileTypes).
+	FileTypes FileTypes `envconfig:"WIDGET_FILE_TYPES" default:"image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain"`
+	// FileTTL is how long a visitor's file is kept and its link opens it
+	// (WIDGET_FILE_TTL): an hour to 90 days. The copy in Slack stays.
+	FileTTL time.Duration `envconfig:"WIDGET_FILE_TTL" default:"168h"`
 }
+
+// FileTypes is WIDGET_FILE_TYPES: a comma-separated list of MIME types, trimmed and
+// lowercased; empty items are dropped. Config.Validate checks each.
+type FileTypes []string
+
+// Decode reads a comma-separated list (envconfig.Decoder). It never fails.
+func (t *FileTypes) Decode(value string) error {
+	var out FileTypes
+	for item := range strings.SplitSeq(value, ",") {
+		if item = strings.ToLower(strings.TrimSpace(item)); item != "" && !slices.Contains(out, item) {
+			out = append(out, item)
+		}
+	}
+	*t = out
+	return nil
+}
+
+// activeTypes are types a browser may run or render as a page: never taken from visitors.
+var activeTypes = []string{"text/html", "application/xhtml+xml", "image/svg+xml", "text/javascript",
+	"application/javascript", "application/ecmascript", "text/xml", "application/xml"}
 
 // Defaults of Config, as its tags name them.
 const (
@@ -60,6 +91,11 @@ func (c Config) withDefaults() Config {
 	c.Title = cmp.Or(c.Title, DefaultTitle)
 	c.Color = cmp.Or(c.Color, DefaultColor)
 	c.Greeting = cmp.Or(c.Greeting, DefaultGreeting)
+	c.MaxFileBytes = cmp.Or(c.MaxFileBytes, DefaultMaxFileBytes)
+	c.FileTTL = cmp.Or(c.FileTTL, DefaultFileTTL)
+	if len(c.FileTypes) == 0 {
+		c.FileTypes = slices.Clone(DefaultFileTypes)
+	}
 	return c
 }
 
@@ -244,6 +280,21 @@ func (c Config) Validate() error {
 	}
 	if len(c.Greeting) > MaxGreetingBytes {
 		bad("WIDGET_GREETING: is longer than %d bytes", MaxGreetingBytes)
+	}
+	if c.MaxFileBytes < 1 || c.MaxFileBytes > MaxFileBytes {
+		bad("WIDGET_MAX_FILE_BYTES: %d must be 1 to %d (25 MB, what Frontdesk carries into Slack)", c.MaxFileBytes, MaxFileBytes)
+	}
+	if c.FileTTL < time.Hour || c.FileTTL > 90*24*time.Hour {
+		bad("WIDGET_FILE_TTL: %v must be an hour to 90 days (2160h)", c.FileTTL)
+	}
+	for _, t := range c.FileTypes {
+		mt, params, err := mime.ParseMediaType(t)
+		switch {
+		case err != nil || mt != t || len(params) > 0 || !strings.Contains(t, "/") || strings.Contains(t, "*"):
+			bad("WIDGET_FILE_TYPES: %q is not a MIME type like image/png", t)
+		case slices.Contains(activeTypes, t):
+			bad("WIDGET_FILE_TYPES: %q can run in a browser; it cannot be taken from visitors", t)
+		}
 	}
 	// A Config written in code skips Decode: its proxies get the same check.
 	for _, p := range c.TrustedProxies {

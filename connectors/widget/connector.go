@@ -15,6 +15,12 @@ import (
 type Deps struct {
 	// Feed keeps every visitor's items for every replica (store.WidgetFeed). Required.
 	Feed Feed
+	// Files keeps the files visitors attach (store.WidgetFiles); with PublicURL, it lets
+	// them attach files. Optional.
+	Files FileStore
+	// PublicURL is where visitors and the desk reach Frontdesk (PUBLIC_URL); the links
+	// to visitors' files start with it.
+	PublicURL string
 	// Log is the widget's logger; nil logs nothing.
 	Log *zap.Logger
 }
@@ -38,7 +44,7 @@ func Connect(cfg Config, d Deps) (*connectors.Connector, error) {
 			if svc == nil {
 				return connectors.Inbound{}, errors.New("widget: Inbound needs the ticket service")
 			}
-			w, err := newWidget(cfg, limits{}, svc, d.Feed, d.Log)
+			w, err := newWidget(cfg, limits{}, svc, d.Feed, Uploads{Store: d.Files, PublicURL: d.PublicURL}, d.Log)
 			if err != nil {
 				return connectors.Inbound{}, err
 			}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kelseyhightower/envconfig"
 
@@ -34,6 +35,7 @@ func TestConfigFromEnvironment(t *testing.T) {
 	t.Setenv("WIDGET_TRUSTED_PROXIES", "10.0.0.7, fd00::/8")
 	t.Setenv("WIDGET_PRECHAT", "true")
 	t.Setenv("WIDGET_LABEL", "Billing")
+	t.Setenv("WIDGET_FILE_TYPES", " image/PNG, application/pdf ,,image/png")
 	var c Config
 	if err := envconfig.Process("", &c); err != nil {
 		t.Fatal(err)
@@ -42,6 +44,7 @@ func TestConfigFromEnvironment(t *testing.T) {
 		Secret: widgetSecret, AllowedOrigins: Origins{"https://shop.example.com", "http://localhost:3000"},
 		Title: DefaultTitle, Color: DefaultColor, Greeting: DefaultGreeting, PreChat: true, Label: "Billing",
 		TrustedProxies: TrustedProxies{netip.MustParsePrefix("10.0.0.7/32"), netip.MustParsePrefix("fd00::/8")},
+		MaxFileBytes:   DefaultMaxFileBytes, FileTypes: FileTypes{"image/png", "application/pdf"}, FileTTL: DefaultFileTTL,
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("read\n%+v\nwant\n%+v", c, want)
@@ -92,6 +95,15 @@ func TestValidate(t *testing.T) {
 			c.TrustedProxies = TrustedProxies{netip.MustParsePrefix("0.0.0.0/0")}
 		}, "WIDGET_TRUSTED_PROXIES"},
 		{"invalid proxy", func(c *Config) { c.TrustedProxies = TrustedProxies{{}} }, "WIDGET_TRUSTED_PROXIES"},
+		{"file too large", func(c *Config) { c.MaxFileBytes = MaxFileBytes + 1 }, "WIDGET_MAX_FILE_BYTES"},
+		{"negative file size", func(c *Config) { c.MaxFileBytes = -1 }, "WIDGET_MAX_FILE_BYTES"},
+		{"file TTL too short", func(c *Config) { c.FileTTL = time.Minute }, "WIDGET_FILE_TTL"},
+		{"file TTL too long", func(c *Config) { c.FileTTL = 91 * 24 * time.Hour }, "WIDGET_FILE_TTL"},
+		{"file type not a type", func(c *Config) { c.FileTypes = FileTypes{"png"} }, "WIDGET_FILE_TYPES"},
+		{"file type wildcard", func(c *Config) { c.FileTypes = FileTypes{"image/*"} }, "WIDGET_FILE_TYPES"},
+		{"file type with parameters", func(c *Config) { c.FileTypes = FileTypes{"text/plain; charset=utf-8"} }, "WIDGET_FILE_TYPES"},
+		{"file type that runs", func(c *Config) { c.FileTypes = FileTypes{"image/png", "image/svg+xml"} }, "WIDGET_FILE_TYPES"},
+		{"file type html", func(c *Config) { c.FileTypes = FileTypes{"text/html"} }, "WIDGET_FILE_TYPES"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := goodConfig()
@@ -155,7 +167,8 @@ func TestConnect(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := []string{"GET " + ScriptPath, "GET " + SocketPath, "OPTIONS " + SessionPath, "POST " + SessionPath}
+		want := []string{"GET " + ScriptPath, "GET " + FilesPath + "/{id}", "GET " + SocketPath, "OPTIONS " + SessionPath,
+			"POST " + FilesPath, "POST " + SessionPath}
 		if got := slices.Sorted(maps.Keys(in.Routes)); !slices.Equal(got, want) {
 			t.Errorf("routes %q, want %q", got, want)
 		}

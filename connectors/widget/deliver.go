@@ -87,9 +87,7 @@ func outboundItem(out tickets.Outbound) (item, error) {
 		if it.Text == "" {
 			it.Text = out.Message.Text
 		}
-		for _, a := range out.Message.Attachments {
-			it.Attachments = append(it.Attachments, attachment{URL: a.URL, Name: a.Name, MIME: a.MIME, Size: a.Size})
-		}
+		it.Attachments = attachmentsOf(out.Message.Attachments)
 	case tickets.OutTransferred:
 		it.Kind, it.Team, it.Agent = kindTransferred, out.Team.Label, ""
 	case tickets.OutEnded:

@@ -8,7 +8,8 @@
 //	sources[c.Name] = c.Source       // the tickets.Source of widget tickets (Deliver)
 //	in, err := c.Inbound(svc)        // svc: *tickets.Service, made with the source above
 //	for pattern, h := range in.Routes {
-//		mux.Handle(pattern, h)       // GET /widget.js, POST and OPTIONS /widget/session, GET /widget/ws
+//		mux.Handle(pattern, h)       // GET /widget.js, POST and OPTIONS /widget/session, GET /widget/ws,
+//		                             // POST /widget/files, GET /widget/files/{id}
 //	}
 //	go in.Runners[0](ctx)            // the one live subscription of this process; closes sockets on ctx's end
 //
@@ -35,4 +36,5 @@ const (
 	ScriptPath  = "/widget.js"
 	SessionPath = "/widget/session"
 	SocketPath  = "/widget/ws"
+	FilesPath   = "/widget/files"
 )

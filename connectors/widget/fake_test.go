@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 )
 
 // memFeed is an in-memory Feed with the store's rules: an append once per key, items in
@@ -71,4 +72,34 @@ func (f *memFeed) all(visitor string) []Entry {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]Entry(nil), f.items[visitor]...)
+}
+
+// memFiles is an in-memory FileStore (store.WidgetFiles keeps them in Redis; its tests
+// run there).
+type memFiles struct {
+	mu    sync.Mutex
+	files map[string]File
+}
+
+func newMemFiles() *memFiles { return &memFiles{files: map[string]File{}} }
+
+func (m *memFiles) Put(_ context.Context, id string, f File, _ time.Duration) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	f.Data = slices.Clone(f.Data)
+	m.files[id] = f
+	return nil
+}
+
+func (m *memFiles) Get(_ context.Context, id string) (File, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	f, ok := m.files[id]
+	return f, ok, nil
+}
+
+func (m *memFiles) Meta(ctx context.Context, id string) (File, bool, error) {
+	f, ok, err := m.Get(ctx, id)
+	f.Data = nil
+	return f, ok, err
 }

@@ -35,6 +35,9 @@ type frame struct {
 	Text  string `json:"text"`
 	Name  string `json:"name"`
 	Email string `json:"email"`
+	// Files are the ids of files the visitor attached (POST FilesPath) that go with the
+	// message.
+	Files []string `json:"files"`
 	// rate
 	Rating  int    `json:"rating"`
 	Comment string `json:"comment"`
@@ -70,7 +73,15 @@ func parseFrame(b []byte, maxText int) (*frame, error) {
 		if !validClientID(f.ID) {
 			return &f, badFrame("field id must be 1 to 64 letters, digits, '-' or '_'")
 		}
-		if strings.TrimSpace(f.Text) == "" {
+		if len(f.Files) > maxFilesPerMessage {
+			return &f, badFrame("a message takes at most " + strconv.Itoa(maxFilesPerMessage) + " files")
+		}
+		for _, id := range f.Files {
+			if !validFileID(id) {
+				return &f, badFrame("field files must hold the ids of attached files")
+			}
+		}
+		if strings.TrimSpace(f.Text) == "" && len(f.Files) == 0 {
 			return &f, &frameError{Code: "empty_message", Msg: "the message is empty"}
 		}
 		if len(f.Text) > maxText {

@@ -2,8 +2,11 @@ package widget
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 // FuzzParseFrame: any frame a visitor (or anyone with a socket) sends either parses into
@@ -11,6 +14,7 @@ import (
 func FuzzParseFrame(f *testing.F) {
 	// Seeds: testdata/fuzz/FuzzParseFrame/.
 	f.Add([]byte(`{"type":"message","id":"a1","text":"hi"}`))
+	f.Add([]byte(`{"type":"message","id":"a2","text":"","files":["AAAAAAAAAAAAAAAAAAAAAA","BBBBBBBBBBBBBBBBBBBBBB"]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		const max = 100
 		fr, err := parseFrame(b, max)
@@ -27,7 +31,8 @@ func FuzzParseFrame(f *testing.F) {
 				t.Fatalf("a valid hello %+v", fr)
 			}
 		case frameMessage:
-			if !validClientID(fr.ID) || strings.TrimSpace(fr.Text) == "" || len(fr.Text) > max {
+			if !validClientID(fr.ID) || strings.TrimSpace(fr.Text) == "" && len(fr.Files) == 0 || len(fr.Text) > max ||
+				len(fr.Files) > maxFilesPerMessage || slices.ContainsFunc(fr.Files, func(id string) bool { return !validFileID(id) }) {
 				t.Fatalf("a valid message %+v", fr)
 			}
 		case frameRate:
@@ -36,6 +41,21 @@ func FuzzParseFrame(f *testing.F) {
 			}
 		default:
 			t.Fatalf("a frame of type %q parsed", fr.Type)
+		}
+	})
+}
+
+// FuzzFileName: whatever name a browser (or anyone) gives a file, the name kept and
+// shown to agents is valid UTF-8, short, one path element, without control characters.
+func FuzzFileName(f *testing.F) {
+	for _, s := range []string{"router.png", `C:\a\b.pdf`, "../../x", "\x00\xff", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n := fileName(s)
+		if n == "" || len(n) > maxFileNameBytes+len("…") || !utf8.ValidString(n) || strings.ContainsAny(n, "/\\") ||
+			strings.IndexFunc(n, unicode.IsControl) >= 0 || n == "." || n == ".." {
+			t.Fatalf("fileName(%q) = %q", s, n)
 		}
 	})
 }

@@ -2,6 +2,8 @@ package widget
 
 import (
 	"time"
+
+	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
 // The kinds of feed items (item.Kind).
@@ -40,4 +42,13 @@ type attachment struct {
 	Name string `json:"name,omitempty"`
 	MIME string `json:"mime,omitempty"`
 	Size int64  `json:"size,omitempty"`
+}
+
+// attachmentsOf is atts as a feed item shows them.
+func attachmentsOf(atts []tickets.Attachment) []attachment {
+	var out []attachment
+	for _, a := range atts {
+		out = append(out, attachment{URL: a.URL, Name: a.Name, MIME: a.MIME, Size: a.Size})
+	}
+	return out
 }

@@ -25,6 +25,18 @@ type scriptConfig struct {
 	Greeting  string `json:"greeting"`
 	PreChat   bool   `json:"prechat"`
 	MaxLength int    `json:"maxLength"`
+	// Files is what visitors may attach; nil when they cannot.
+	Files *scriptFiles `json:"files,omitempty"`
+}
+
+// scriptFiles tells the script which files to offer: the script checks them before
+// sending, the server again when they arrive.
+type scriptFiles struct {
+	MaxBytes int      `json:"maxBytes"`
+	Types    []string `json:"types"`
+	// Refusals the script shows, as the server words them.
+	TooLarge  string `json:"tooLarge"`
+	WrongType string `json:"wrongType"`
 }
 
 // script is widget.js with the configuration in it, plain and gzipped, built once.
@@ -33,12 +45,18 @@ type script struct {
 	etag      string
 }
 
-func newScript(cfg Config, lim limits) (*script, error) {
+func newScript(cfg Config, lim limits, files bool) (*script, error) {
+	sc := scriptConfig{
+		Title: cfg.Title, Color: cfg.Color, Greeting: cfg.Greeting, PreChat: cfg.PreChat, MaxLength: lim.MaxMessageBytes,
+	}
+	if files {
+		sc.Files = &scriptFiles{MaxBytes: cfg.MaxFileBytes, Types: cfg.FileTypes,
+			TooLarge:  tooLarge(nil, cfg.MaxFileBytes).(*uploadError).msg,
+			WrongType: wrongType(cfg.FileTypes)}
+	}
 	// encoding/json escapes <, >, &, U+2028 and U+2029, so the values can close neither
 	// a string nor a <script> element: the configuration is data, never code.
-	conf, err := json.Marshal(scriptConfig{
-		Title: cfg.Title, Color: cfg.Color, Greeting: cfg.Greeting, PreChat: cfg.PreChat, MaxLength: lim.MaxMessageBytes,
-	})
+	conf, err := json.Marshal(sc)
 	if err != nil {
 		return nil, err
 	}

@@ -45,18 +45,23 @@ type rig struct {
 type rigConfig struct {
 	Config
 	limits
+	uploads Uploads // on, in memory, unless a test turns it off
 }
+
+// testPublicURL is the PUBLIC_URL of the rigs' widgets.
+const testPublicURL = "https://desk.example.com"
 
 func newRig(t *testing.T, mod func(*rigConfig)) *rig {
 	t.Helper()
-	cfg := rigConfig{Config: Config{Secret: strings.Repeat("s", 32), AllowedOrigins: []string{testOrigin}}}
+	cfg := rigConfig{Config: Config{Secret: strings.Repeat("s", 32), AllowedOrigins: []string{testOrigin}},
+		uploads: Uploads{Store: newMemFiles(), PublicURL: testPublicURL}}
 	if mod != nil {
 		mod(&cfg)
 	}
 	r := &rig{feed: newMemFeed()}
 	r.tk, r.mem = storetest.NewService(t, func(c *tickets.Config) { c.Initial.TicketingChannels = teams })
 	var err error
-	if r.w, err = newWidget(cfg.Config, cfg.limits, r.tk, r.feed, zaptest.NewLogger(t)); err != nil {
+	if r.w, err = newWidget(cfg.Config, cfg.limits, r.tk, r.feed, cfg.uploads, zaptest.NewLogger(t)); err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()

@@ -33,14 +33,18 @@ func (w *Widget) message(ctx context.Context, visitor, origin string, f *frame) 
 	if origin != "" {
 		c.Fields = map[string]string{"website": origin}
 	}
-	_, err := w.tk.Inbound(ctx, tickets.Inbound{
+	atts, err := w.attachments(ctx, visitor, f.Files)
+	if err != nil {
+		return "", err
+	}
+	_, err = w.tk.Inbound(ctx, tickets.Inbound{
 		Source: Source, ConversationID: visitor, Request: &tickets.Request{Customer: c, Label: w.cfg.Label},
-		Messages: []tickets.Message{{Direction: tickets.FromCustomer, Text: f.Text, SourceMessageID: f.ID}},
+		Messages: []tickets.Message{{Direction: tickets.FromCustomer, Text: f.Text, Attachments: atts, SourceMessageID: f.ID}},
 	})
 	if err != nil {
 		return "", err
 	}
-	data, err := json.Marshal(item{Kind: kindVisitor, ID: f.ID, Text: f.Text, At: w.now()})
+	data, err := json.Marshal(item{Kind: kindVisitor, ID: f.ID, Text: f.Text, Attachments: attachmentsOf(atts), At: w.now()})
 	if err != nil {
 		return "", err
 	}

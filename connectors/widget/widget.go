@@ -32,12 +32,13 @@ type Widget struct {
 	sessions *keyrate.Limits // new visitors per IP address
 	hub      *hub
 	script   *script
+	uploads  Uploads // where visitors' files go; off when incomplete
 	now      func() time.Time
 }
 
-// newWidget returns the widget for cfg within lim, handing visitors' chats to tk and
-// keeping what they see in feed.
-func newWidget(cfg Config, lim limits, tk Tickets, feed Feed, log *zap.Logger) (*Widget, error) {
+// newWidget returns the widget for cfg within lim, handing visitors' chats to tk,
+// keeping what they see in feed and the files they attach as up says.
+func newWidget(cfg Config, lim limits, tk Tickets, feed Feed, up Uploads, log *zap.Logger) (*Widget, error) {
 	if !cfg.Enabled() {
 		return nil, errors.New("WIDGET_SECRET: required: it keys the visitors' tokens")
 	}
@@ -51,7 +52,7 @@ func newWidget(cfg Config, lim limits, tk Tickets, feed Feed, log *zap.Logger) (
 	if log == nil {
 		log = zap.NewNop()
 	}
-	sc, err := newScript(cfg, lim)
+	sc, err := newScript(cfg, lim, up.on())
 	if err != nil {
 		return nil, err
 	}
@@ -65,6 +66,7 @@ func newWidget(cfg Config, lim limits, tk Tickets, feed Feed, log *zap.Logger) (
 		sessions: keyrate.New(lim.SessionRate, lim.SessionBurst, lim.MaxTracked),
 		hub:      newHub(lim.MaxConnsPerVisitor),
 		script:   sc,
+		uploads:  up,
 		now:      time.Now,
 	}, nil
 }
@@ -72,10 +74,12 @@ func newWidget(cfg Config, lim limits, tk Tickets, feed Feed, log *zap.Logger) (
 // Routes returns the widget's HTTP handlers by Go 1.22 pattern, to mount on the server.
 func (w *Widget) Routes() map[string]http.Handler {
 	return map[string]http.Handler{
-		"GET " + ScriptPath:      http.HandlerFunc(w.serveScript),
-		"POST " + SessionPath:    http.HandlerFunc(w.serveSession),
-		"OPTIONS " + SessionPath: http.HandlerFunc(w.servePreflight),
-		"GET " + SocketPath:      http.HandlerFunc(w.serveSocket),
+		"GET " + ScriptPath:          http.HandlerFunc(w.serveScript),
+		"POST " + SessionPath:        http.HandlerFunc(w.serveSession),
+		"OPTIONS " + SessionPath:     http.HandlerFunc(w.servePreflight),
+		"GET " + SocketPath:          http.HandlerFunc(w.serveSocket),
+		"POST " + FilesPath:          http.HandlerFunc(w.serveUpload),
+		"GET " + FilesPath + "/{id}": http.HandlerFunc(w.serveFile),
 	}
 }
 

@@ -14,7 +14,7 @@
   function save(k, v) { try { localStorage.setItem(KEY + k, JSON.stringify(v)); } catch (e) { /* private mode */ } }
 
   var token = load("token"), seen = load("seen") || "", profile = load("profile");
-  var pending = load("pending") || []; // [{id, text}] sent but not acknowledged
+  var pending = load("pending") || []; // [{id, text, files}] sent but not acknowledged
   var after = "", rendered = {}, ws = null, retries = 0, timer = null, isOpen = false;
   var ratingBox = null;
 
@@ -24,6 +24,16 @@
     for (var k in attrs) e.setAttribute(k, attrs[k]);
     if (text != null) e.textContent = text;
     return e;
+  }
+  // icon is a decorative 24×24 SVG of one path.
+  function icon(shape) {
+    var svg = d.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    var path = d.createElementNS("http://www.w3.org/2000/svg", "path");
+    path.setAttribute("d", shape);
+    svg.appendChild(path);
+    return svg;
   }
   var host = el("div", { id: "frontdesk-widget" });
   var root = host.attachShadow ? host.attachShadow({ mode: "open" }) : host;
@@ -52,6 +62,9 @@
     ".pre{flex-direction:column}",
     "textarea,input{flex:1;border:1px solid #ccc;border-radius:8px;padding:8px;resize:none;color:#111;background:#fff}",
     "form button{background:var(--c);color:#fff;border:0;border-radius:8px;padding:8px 14px;cursor:pointer}",
+    "form .attach{background:#fff;border:1px solid #ccc;padding:6px 8px}",
+    ".attach svg{width:20px;height:20px;fill:none;stroke:#444;stroke-width:1.8;stroke-linecap:round;display:block}",
+    ".v .f img{border:1px solid rgba(255,255,255,.5)}.v a.f{color:#fff}",
     "button:focus-visible,textarea:focus,input:focus{outline:3px solid #fbbf24;outline-offset:1px}",
     ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}",
     ".status{font-size:12px;color:#b00;padding:0 12px}"
@@ -60,13 +73,7 @@
 
   var bubble = el("button", { "class": "bubble", type: "button", "aria-label": "Open chat: " + C.title,
     "aria-expanded": "false", "aria-controls": "fd-panel" });
-  var svg = d.createElementNS("http://www.w3.org/2000/svg", "svg");
-  svg.setAttribute("viewBox", "0 0 24 24");
-  svg.setAttribute("aria-hidden", "true");
-  var path = d.createElementNS("http://www.w3.org/2000/svg", "path");
-  path.setAttribute("d", "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z");
-  svg.appendChild(path);
-  bubble.appendChild(svg);
+  bubble.appendChild(icon("M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z"));
 
   var panel = el("section", { "class": "panel", id: "fd-panel", role: "dialog", "aria-labelledby": "fd-title", hidden: "" });
   var header = el("header");
@@ -89,6 +96,17 @@
   var input = el("textarea", { id: "fd-input", rows: "2", placeholder: "Type your message\u2026" });
   form.appendChild(el("label", { "for": "fd-input", "class": "sr" }, "Message"));
   form.appendChild(input);
+  // Files: offered when the server takes them (C.files: the size limit and the types).
+  var picker = null, attach = null;
+  if (C.files) {
+    picker = el("input", { type: "file", id: "fd-file", "class": "sr", tabindex: "-1", accept: C.files.types.join(","), multiple: "" });
+    attach = el("button", { type: "button", "class": "attach", "aria-label": "Attach a file", title: "Attach a file" });
+    attach.appendChild(icon("M15 7v9a3 3 0 0 1-6 0V6a2 2 0 0 1 4 0v9a1 1 0 0 1-2 0V8")); // a paperclip
+    attach.onclick = function () { picker.click(); };
+    picker.onchange = function () { attachFiles(Array.prototype.slice.call(picker.files, 0, 5)); picker.value = ""; };
+    form.appendChild(picker);
+    form.appendChild(attach);
+  }
   form.appendChild(el("button", { type: "submit" }, "Send"));
 
   panel.appendChild(header);
@@ -116,28 +134,33 @@
     return node;
   }
   function note(text, cls) { return add(el("p", { "class": "n " + (cls || "") }, text)); }
-  function visitorLine(id, text, cls) {
+  function visitorLine(id, text, cls, atts) {
     var p = el("p", { "class": "m v " + (cls || ""), "data-id": id });
     p.appendChild(el("span", { "class": "sr" }, "You: "));
-    p.appendChild(d.createTextNode(text));
+    p.appendChild(d.createTextNode(text || ""));
+    showFiles(p, atts);
     return add(p);
   }
   function agentLine(it) {
     var p = el("p", { "class": "m a", "data-agent-id": it.id || "" });
     p.appendChild(el("span", { "class": "who" }, it.agent || "Support"));
     p.appendChild(el("span", { "class": "t" }, it.text || ""));
-    (it.attachments || []).forEach(function (a) {
+    showFiles(p, it.attachments);
+    return add(p);
+  }
+  // showFiles adds a message's files to its bubble: images inline (the link opens them
+  // whole), other files as links with their size.
+  function showFiles(p, list) {
+    (list || []).forEach(function (a) {
       if (!/^https?:\/\//i.test(a.url)) return;
       var link = el("a", { href: a.url, target: "_blank", rel: "noopener noreferrer", "class": "f" });
       if (/^image\/(png|jpe?g|gif|webp)$/i.test(a.mime || "")) {
-        // Images show inline (the link opens them whole); other files are links with their size.
         link.appendChild(el("img", { src: a.url, alt: a.name || "image", loading: "lazy" }));
       } else {
         link.textContent = (a.name || "attachment") + (a.size > 0 ? " (" + size(a.size) + ")" : "");
       }
       p.appendChild(link);
     });
-    return add(p);
   }
   function size(n) {
     return n < 1024 ? n + " B" : n < 1048576 ? Math.round(n / 1024) + " KB" : (n / 1048576).toFixed(1) + " MB";
@@ -156,7 +179,7 @@
     switch (it.kind) {
       case "visitor": {
         var mine = log.querySelector('[data-id="' + CSS.escape(it.id) + '"]');
-        if (mine) mine.className = "m v"; else visitorLine(it.id, it.text);
+        if (mine) mine.className = "m v"; else visitorLine(it.id, it.text, "", it.attachments);
         return;
       }
       case "message": agentLine(it); return;
@@ -230,7 +253,45 @@
     return false;
   }
   function sendMessage(m) {
-    send({ type: "message", id: m.id, text: m.text, name: profile && profile.name || "", email: profile && profile.email || "" });
+    send({ type: "message", id: m.id, text: m.text, files: (m.files || []).map(function (f) { return f.id; }),
+      name: profile && profile.name || "", email: profile && profile.email || "" });
+  }
+  function queue(m) {
+    pending.push(m);
+    save("pending", pending);
+    visitorLine(m.id, m.text, "pending", m.files);
+    sendMessage(m);
+    connect();
+  }
+  // attachFiles uploads each file the visitor picked (checked here first, by the server
+  // again) and sends them together as one message.
+  function attachFiles(list) {
+    var bad = list.filter(function (f) { return f.size > C.files.maxBytes || C.files.types.indexOf(f.type) < 0; })[0];
+    if (bad) { status.textContent = bad.name + ": " + (bad.size > C.files.maxBytes ? C.files.tooLarge : C.files.wrongType) + "."; return; }
+    if (!list.length) return;
+    status.textContent = "Sending " + list.map(function (f) { return f.name; }).join(", ") + "\u2026";
+    attach.disabled = true;
+    (token ? Promise.resolve() : session()).then(function () {
+      return Promise.all(list.map(function (f) {
+        var body = new FormData();
+        body.append("token", token);
+        body.append("file", f, f.name);
+        return fetch(base + "/widget/files", { method: "POST", body: body, credentials: "omit" }).then(function (r) {
+          return r.json().then(function (b) {
+            if (!r.ok) {
+              if (r.status === 401) { token = null; save("token", null); }
+              throw new Error(b.message || "the file was not sent");
+            }
+            return b;
+          });
+        });
+      }));
+    }).then(function (sent) {
+      status.textContent = "";
+      queue({ id: newID(), text: "", files: sent });
+    }).catch(function (e) {
+      status.textContent = e.message + ".";
+    }).then(function () { attach.disabled = false; });
   }
   pre.onsubmit = function (e) {
     e.preventDefault();
@@ -245,13 +306,8 @@
     if (!text) return;
     if (bytes(text) > C.maxLength) { status.textContent = "That message is too long: keep it under " + C.maxLength + " bytes."; return; }
     status.textContent = "";
-    var m = { id: newID(), text: text };
-    pending.push(m);
-    save("pending", pending);
-    visitorLine(m.id, text, "pending");
     input.value = "";
-    sendMessage(m);
-    connect();
+    queue({ id: newID(), text: text });
   };
   input.addEventListener("keydown", function (e) {
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); form.requestSubmit(); }
@@ -322,6 +378,6 @@
 
   window.frontdeskWidget = { open: open, close: hide };
   (d.body || d.documentElement).appendChild(host);
-  pending.forEach(function (m) { visitorLine(m.id, m.text, "pending"); });
+  pending.forEach(function (m) { visitorLine(m.id, m.text, "pending", m.files); });
   if (token) connect(); // a returning visitor: history, and replies while away
 })();

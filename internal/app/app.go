@@ -88,7 +88,7 @@ func Build(cfg *Config, log *zap.Logger, extra ...*connectors.Connector) (_ *App
 	}
 
 	// The connectors' outbound side, which the service is built from.
-	conns, err := cfg.Connectors.connect(host{st: a.st, desk: desk, files: files, metrics: m, log: log})
+	conns, err := cfg.Connectors.connect(host{st: a.st, desk: desk, files: files, publicURL: cfg.PublicURL, metrics: m, log: log})
 	if err != nil {
 		return nil, err
 	}

@@ -18,11 +18,13 @@ import (
 
 // host is what the app lends the connectors.
 type host struct {
-	st      *store.Redis
-	desk    *bot.Desk
-	files   *bot.Files // nil when PUBLIC_URL is unset
-	metrics *metrics
-	log     *zap.Logger
+	st    *store.Redis
+	desk  *bot.Desk
+	files *bot.Files // nil when PUBLIC_URL is unset
+	// publicURL is PUBLIC_URL; "" when unset.
+	publicURL string
+	metrics   *metrics
+	log       *zap.Logger
 }
 
 // registered is one connector as the app knows it: its settings, and how to make it from
@@ -46,7 +48,8 @@ func (c Connectors) registry() []registered {
 			return gladly.Connect(c.Gladly, gladly.Deps{Transcript: h.st, Queue: h.st, Permalink: h.desk.Permalink, Files: h.gladlyFiles(), Log: h.log})
 		}},
 		{c.Widget, func(h host) (*connectors.Connector, error) {
-			return widget.Connect(c.Widget, widget.Deps{Feed: widgetFeed{h.st.WidgetFeed(store.WidgetFeedConfig{})}, Log: h.log})
+			return widget.Connect(c.Widget, widget.Deps{Feed: widgetFeed{h.st.WidgetFeed(store.WidgetFeedConfig{})},
+				Files: widgetFiles{h.st.WidgetFiles()}, PublicURL: h.publicURL, Log: h.log})
 		}},
 		{c.Vitally, func(h host) (*connectors.Connector, error) {
 			return vitally.Connect(c.Vitally, vitally.Deps{Store: h.st, Mark: h.st.Mark, Permalink: h.desk.Permalink, Observe: h.metrics.vitallySynced, Log: h.log})
