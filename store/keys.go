@@ -112,6 +112,9 @@ func (k keys) settings() string { return k.prefix + "settings" }
 // seenGlobal is a STRING with a TTL, P+"seen:<scope>:<id>": id was seen in scope.
 func (k keys) seenGlobal(scope, id string) string { return k.prefix + "seen:" + scope + ":" + id }
 
+// note is a STRING with a TTL, P+"note:<scope>:<id>", holding a value Note kept.
+func (k keys) note(scope, id string) string { return k.prefix + "note:" + scope + ":" + id }
+
 // secret is a STRING P+"secret:<name>" of random bytes every process shares (e.g. the key
 // that signs file links).
 func (k keys) secret(name string) string { return k.prefix + "secret:" + name }

@@ -96,6 +96,38 @@ func (r *Redis) Seen(ctx context.Context, scope, id string, ttl time.Duration) (
 	return first, nil
 }
 
+// Note keeps value for id in scope for ttl (DedupTTL when 0), replacing what was kept;
+// an empty value forgets it. Every process reads it with Noted: a connector keeps here
+// what it must find again later, such as the id a vendor gave a message it sent.
+func (r *Redis) Note(ctx context.Context, scope, id, value string, ttl time.Duration) error {
+	if ttl <= 0 {
+		ttl = r.cfg.DedupTTL
+	}
+	var err error
+	if value == "" {
+		err = r.c.Del(ctx, r.keys.note(scope, id)).Err()
+	} else {
+		err = r.c.Set(ctx, r.keys.note(scope, id), value, ttl).Err()
+	}
+	if err != nil {
+		return fmt.Errorf("store: note %s: %w", scope, err)
+	}
+	return nil
+}
+
+// Noted returns the value Note kept for id in scope; found is false when there is none
+// (never kept, forgotten, or expired).
+func (r *Redis) Noted(ctx context.Context, scope, id string) (value string, found bool, err error) {
+	value, err = r.c.Get(ctx, r.keys.note(scope, id)).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("store: noted %s: %w", scope, err)
+	}
+	return value, true, nil
+}
+
 // Known reports whether Seen recorded id in scope and it has not expired. It records
 // nothing: asking about an id leaves it unknown.
 func (r *Redis) Known(ctx context.Context, scope, id string) (bool, error) {

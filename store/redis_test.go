@@ -143,3 +143,41 @@ func TestRedis_Mark(t *testing.T) {
 		t.Errorf("another mark = %v", n)
 	}
 }
+
+// Note keeps a value per id and scope for every process, Noted reads it, an empty value
+// forgets it, and it expires.
+func TestRedis_Note(t *testing.T) {
+	t.Parallel()
+	r, c := newStore(t)
+	ctx := context.Background()
+	if v, found, err := r.Noted(ctx, "parts", "m1/0"); found || err != nil || v != "" {
+		t.Fatalf("Noted before = %q %v %v", v, found, err)
+	}
+	if err := r.Note(ctx, "parts", "m1/0", "Mq1", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Note(ctx, "other", "m1/0", "X", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if v, found, err := r.Noted(ctx, "parts", "m1/0"); !found || err != nil || v != "Mq1" {
+		t.Fatalf("Noted = %q %v %v", v, found, err)
+	}
+	if ttl := c.PTTL(ctx, r.keys.note("parts", "m1/0")).Val(); ttl <= 0 || ttl > time.Hour {
+		t.Errorf("TTL %v", ttl)
+	}
+	if err := r.Note(ctx, "parts", "m1/0", "Mq2", 0); err != nil {
+		t.Fatal(err)
+	}
+	if v, _, _ := r.Noted(ctx, "parts", "m1/0"); v != "Mq2" {
+		t.Errorf("replaced: %q", v)
+	}
+	if err := r.Note(ctx, "parts", "m1/0", "", 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, found, err := r.Noted(ctx, "parts", "m1/0"); found || err != nil {
+		t.Errorf("forgotten: found %v %v", found, err)
+	}
+	if v, _, _ := r.Noted(ctx, "other", "m1/0"); v != "X" {
+		t.Errorf("another scope: %q", v)
+	}
+}

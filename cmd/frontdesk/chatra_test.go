@@ -83,6 +83,23 @@ func TestChatra_Story(t *testing.T) {
 		t.Errorf("sent %v: agent names are hidden, so the team identity answers, marked as ours", sent)
 	}
 	reply.ExpectReaction("white_check_mark")
+	// The agent fixes the reply in Slack: the visitor's message changes in Chatra, in
+	// place. A message the agent deletes goes from Chatra.
+	sentID := chatra.IDs()[len(chatra.IDs())-1]
+	w.dan.Edit(reply, "Yes, it left this morning with DHL")
+	if _, ok := chatra.Await(hangGuard, func(m chatratest.Message) bool {
+		return m.ID == sentID && m.Text == "Yes, it left this morning with DHL" && m.Edits == 1
+	}); !ok {
+		t.Fatalf("the edit never reached Chatra: %+v", chatra.Taken())
+	}
+	oops := w.dan.Post(inbox, "Wrong chat, sorry")
+	expectChatra(t, chatra, "v-1", "Wrong chat, sorry")
+	oops.ExpectReaction("white_check_mark")
+	oopsID := chatra.IDs()[len(chatra.IDs())-1]
+	w.dan.Delete(oops)
+	if _, ok := chatra.Await(hangGuard, func(m chatratest.Message) bool { return m.ID == oopsID && m.Deleted }); !ok {
+		t.Fatalf("the deletion never reached Chatra: %+v", chatra.Taken())
+	}
 	// Chatra echoes our message back, and the visitor answers.
 	chatraWebhook(t, addr, `{"eventName":"chatFragment","client":{"id":"v-1"},"messages":[
 		{"type":"agent","text":"Yes, it left this morning","receivedFrom":"`+sent.ReceivedFrom+`"},

@@ -45,6 +45,11 @@ type ClientConfig struct {
 	// when Chatra does not echo receivedFrom. In production it is the store (Redis), shared
 	// by every replica; nil turns echo detection by id off.
 	Sent Seen
+	// Notes is where the Client keeps, per message Frontdesk sends, the ids Chatra gave
+	// its parts, so that an agent's edit or deletion in Slack changes the message in
+	// Chatra too (change.go), from any replica. In production it is the store (Redis);
+	// nil turns changes off: the agent is told the visitor still has the message.
+	Notes Notes
 	// RetryFor is how long after an event happened a failed delivery is still worth
 	// retrying (1h); after that it fails for good.
 	RetryFor time.Duration
@@ -112,10 +117,11 @@ type Client struct {
 	now          func() time.Time
 	progress     *progress
 	sent         Seen
+	notes        Notes
 	noIDOnce     sync.Once // says once that an answer named no message id
 }
 
-var _ tickets.Source = (*Client)(nil)
+var _ tickets.Changer = (*Client)(nil)
 
 // NewClient returns a client for Chatra's REST API.
 func NewClient(cfg ClientConfig, log *zap.Logger) (*Client, error) {
@@ -135,7 +141,7 @@ func NewClient(cfg ClientConfig, log *zap.Logger) (*Client, error) {
 		auth:     "Chatra.Simple " + cfg.PublicKey + ":" + cfg.SecretKey,
 		teamName: cfg.TeamName, teamEmail: cfg.TeamEmail, receivedFrom: cfg.ReceivedFrom,
 		retryFor: cfg.RetryFor, timeout: cfg.Timeout, hc: hc, log: log.Named("chatra"),
-		now: time.Now, progress: newProgress(), sent: cfg.Sent,
+		now: time.Now, progress: newProgress(), sent: cfg.Sent, notes: cfg.Notes,
 	}, nil
 }
 
@@ -178,6 +184,9 @@ func (c *Client) Deliver(ctx context.Context, t *tickets.Ticket, out tickets.Out
 	if t.ConversationID == "" {
 		return tickets.Permanent(fmt.Errorf("chatra: ticket %s has no Chatra client id", t.ID))
 	}
+	if out.Kind == tickets.OutEdited || out.Kind == tickets.OutDeleted {
+		return c.change(ctx, t, out, key)
+	}
 	text, err := outboundText(t, out)
 	if err != nil {
 		return tickets.Permanent(err)
@@ -187,33 +196,48 @@ func (c *Client) Deliver(ctx context.Context, t *tickets.Ticket, out tickets.Out
 		log.Debug("nothing to send")
 		return nil
 	}
-	var parts []string
-	for _, p := range splitText(text, maxTextChars) {
-		if strings.TrimSpace(p) != "" {
-			parts = append(parts, p)
-		}
-	}
-	name, email := c.identity(out.Agent)
+	parts := textParts(text)
 	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
 	for i := c.progress.done(key, sum); i < len(parts); i++ {
-		body, err := json.Marshal(messageBody{ClientID: t.ConversationID, Text: parts[i], AgentEmail: email,
-			AgentName: name, ReceivedFrom: c.receivedFrom})
-		if err != nil {
-			return tickets.Permanent(fmt.Errorf("chatra: encode message: %w", err))
+		if err := c.send(ctx, log, t, out, i, parts[i], len(parts)); err != nil {
+			return err
 		}
-		status, answer, err := c.post(ctx, body)
-		if err != nil {
-			log.Debug("message not delivered", zap.Int("part", i+1), zap.Int("parts", len(parts)),
-				zap.Int("status", status), zap.Error(err))
-			return httpsrc.GiveUpAfter(err, out.At, c.now(), c.retryFor)
-		}
-		c.noteSent(ctx, log, answer)
 		if len(parts) > 1 {
 			c.progress.mark(key, sum, i+1)
 		}
 	}
 	c.progress.forget(key)
 	log.Debug("message delivered", zap.Int("parts", len(parts)))
+	return nil
+}
+
+// textParts is text cut into the messages Chatra takes, without blank ones.
+func textParts(text string) []string {
+	var parts []string
+	for _, p := range splitText(text, maxTextChars) {
+		if strings.TrimSpace(p) != "" {
+			parts = append(parts, p)
+		}
+	}
+	return parts
+}
+
+// send posts part i (of n) of out's text as a new Chatra message and notes the id Chatra
+// gives it (as an echo to know, and as that part of out's message).
+func (c *Client) send(ctx context.Context, log *zap.Logger, t *tickets.Ticket, out tickets.Outbound, i int, part string, n int) error {
+	name, email := c.identity(out.Agent)
+	body, err := json.Marshal(messageBody{ClientID: t.ConversationID, Text: part, AgentEmail: email,
+		AgentName: name, ReceivedFrom: c.receivedFrom})
+	if err != nil {
+		return tickets.Permanent(fmt.Errorf("chatra: encode message: %w", err))
+	}
+	status, answer, err := c.call(ctx, http.MethodPost, c.url, body)
+	if err != nil {
+		log.Debug("message not delivered", zap.Int("part", i+1), zap.Int("parts", n),
+			zap.Int("status", status), zap.Error(err))
+		return httpsrc.GiveUpAfter(err, out.At, c.now(), c.retryFor)
+	}
+	c.notePart(ctx, log, out, i, c.noteSent(ctx, log, answer))
 	return nil
 }
 
@@ -253,19 +277,19 @@ func (c *Client) identity(a *tickets.Agent) (name, email string) {
 	return name, a.Email
 }
 
-// noteSent notes the id of the message in Chatra's answer (see sent.go). It logs ids,
-// never text.
-func (c *Client) noteSent(ctx context.Context, log *zap.Logger, answer []byte) {
-	if c.sent == nil {
-		return
-	}
+// noteSent notes the id of the message in Chatra's answer (see sent.go) and returns it
+// ("" when there is none). It logs ids, never text.
+func (c *Client) noteSent(ctx context.Context, log *zap.Logger, answer []byte) string {
 	id := sentID(answer)
 	if id == "" {
 		c.noIDOnce.Do(func() {
-			log.Info("Chatra's answer named no message id: echoes of such messages are recognised by receivedFrom only",
-				zap.Int("answer_bytes", len(answer)))
+			log.Info("Chatra's answer named no message id: echoes of such messages are recognised by receivedFrom only, "+
+				"and agents' edits of them cannot reach the visitor", zap.Int("answer_bytes", len(answer)))
 		})
-		return
+		return ""
+	}
+	if c.sent == nil {
+		return id
 	}
 	first, err := remember(ctx, c.sent, id)
 	switch {
@@ -276,15 +300,16 @@ func (c *Client) noteSent(ctx context.Context, log *zap.Logger, answer []byte) {
 		// Chatra gave an id twice.
 		log.Info("a message id Chatra answered with was already known", zap.String("chatra_id", tickets.Clip(id, 64)))
 	}
+	return id
 }
 
-// post sends one message and classifies the outcome; status is 0 when there was no
-// answer. On success answer is the start of Chatra's answer (maxAnswerBytes); a body cut
-// short still counts as taken: Chatra answered 2xx.
-func (c *Client) post(ctx context.Context, body []byte) (status int, answer []byte, err error) {
-	const what = "chatra: messages"
+// call makes one request of the messages API and classifies the outcome; status is 0
+// when there was no answer. On success answer is the start of Chatra's answer
+// (maxAnswerBytes); a body cut short still counts as taken: Chatra answered 2xx.
+func (c *Client) call(ctx context.Context, method, url string, body []byte) (status int, answer []byte, err error) {
+	what := "chatra: " + method + " messages"
 	resp, err := httpsrc.Do(ctx, c.hc, httpsrc.Request{
-		Method: http.MethodPost, URL: c.url, What: what, Body: body, MaxBody: maxAnswerBytes, Timeout: c.timeout,
+		Method: method, URL: url, What: what, Body: body, MaxBody: maxAnswerBytes, Timeout: c.timeout,
 		Header: http.Header{"Authorization": {c.auth}, "Accept": {"application/json"}, "User-Agent": {userAgent}},
 	})
 	if err != nil {

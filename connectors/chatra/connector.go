@@ -128,6 +128,10 @@ type Deps struct {
 	// it the ids of the messages it sends, and the Handler looks Chatra's echoes of them
 	// up there. Required: the Client and the Handler get this same one.
 	Sent Seen
+	// Notes is where the Client keeps the ids Chatra gave each message's parts, so that
+	// agents' edits and deletions reach the visitor (the store). Optional: without it
+	// agents are told the visitor still has a message they changed.
+	Notes Notes
 	// Log is where the connector logs; nil logs nothing.
 	Log *zap.Logger
 }
@@ -154,7 +158,7 @@ func Connect(cfg Config, d Deps) (*connectors.Connector, error) {
 	}
 	client, err := NewClient(ClientConfig{
 		APIURL: cfg.APIURL, PublicKey: cfg.PublicKey, SecretKey: cfg.SecretKey,
-		TeamName: cfg.AgentName, TeamEmail: cfg.AgentEmail, RetryFor: cfg.RetryFor, Sent: d.Sent,
+		TeamName: cfg.AgentName, TeamEmail: cfg.AgentEmail, RetryFor: cfg.RetryFor, Sent: d.Sent, Notes: d.Notes,
 	}, log)
 	if err != nil {
 		return nil, err

@@ -59,3 +59,37 @@ func (s *fakeSeen) count() int {
 	defer s.mu.Unlock()
 	return s.calls
 }
+
+// fakeNotes is the store's Note and Noted in memory (store.Redis: SET with a TTL, DEL for
+// an empty value, GET; shared by every replica). fail, when set, is returned.
+type fakeNotes struct {
+	mu   sync.Mutex
+	vals map[string]string // scope + " " + id → value
+	fail error
+}
+
+func newFakeNotes() *fakeNotes { return &fakeNotes{vals: map[string]string{}} }
+
+func (n *fakeNotes) Note(_ context.Context, scope, id, value string, _ time.Duration) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.fail != nil {
+		return n.fail
+	}
+	if value == "" {
+		delete(n.vals, scope+" "+id)
+	} else {
+		n.vals[scope+" "+id] = value
+	}
+	return nil
+}
+
+func (n *fakeNotes) Noted(_ context.Context, scope, id string) (string, bool, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.fail != nil {
+		return "", false, n.fail
+	}
+	v, ok := n.vals[scope+" "+id]
+	return v, ok, nil
+}

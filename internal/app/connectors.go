@@ -42,7 +42,7 @@ func (c Connectors) registry() []registered {
 			return webhook.Connect(c.Webhook, webhook.Deps{Log: h.log})
 		}},
 		{c.Chatra, func(h host) (*connectors.Connector, error) {
-			return chatra.Connect(c.Chatra, chatra.Deps{Sent: h.st, Log: h.log})
+			return chatra.Connect(c.Chatra, chatra.Deps{Sent: h.st, Notes: h.st, Log: h.log})
 		}},
 		{c.Gladly, func(h host) (*connectors.Connector, error) {
 			return gladly.Connect(c.Gladly, gladly.Deps{Transcript: h.st, Queue: h.st, Permalink: h.desk.Permalink, Files: h.gladlyFiles(), Log: h.log})

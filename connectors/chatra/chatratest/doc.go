@@ -1,5 +1,5 @@
 // Package chatratest is a fake of Chatra's REST API as far as Frontdesk uses it (POST
-// messages/, with the Chatra.Simple header), served by net/http/httptest, for the chatra
+// messages/, PUT and DELETE messages/{id}, with the Chatra.Simple header), served by net/http/httptest, for the chatra
 // connector's tests and for end-to-end tests; it also produces the webhooks Chatra sends
 // (Echo, Webhook.JSON, Send).
 //
@@ -26,6 +26,11 @@
 //     https://glama.ai/mcp/connectors/io.usefulapi/chatra/tools/chatra_get_message,
 //     https://glama.ai/mcp/connectors/io.usefulapi/chatra/tools/chatra_edit_message,
 //     https://glama.ai/mcp/connectors/io.usefulapi/chatra/tools/chatra_delete_message
+//   - PUT /messages/{id} changes a message's text and DELETE /messages/{id} removes it
+//     (chatra_edit_message, chatra_delete_message above; the Corrections box of our
+//     connector research confirms both exist). The edit's body is taken to be {text}, the
+//     field POST uses, and the answer to be the message; neither is published, so the
+//     client accepts any 2xx. A message the fake does not have, or deleted, is 404.
 //   - The time's field name, createdAt (ms since the epoch), is the one Chatra's webhook
 //     messages use (docs/chatra.md, "What is confirmed about Chatra's API", checked
 //     against Chatra's pages); its name in the REST answer is not confirmed.

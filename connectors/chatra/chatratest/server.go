@@ -42,6 +42,16 @@ type Message struct {
 	AgentID      string `json:"agentId"`
 	CreatedAt    int64  `json:"createdAt"`
 	ReceivedFrom string `json:"receivedFrom,omitempty"`
+	// Edits counts the PUTs that changed it; Deleted is set by a DELETE. Neither is part
+	// of Chatra's answer.
+	Edits   int  `json:"-"`
+	Deleted bool `json:"-"`
+}
+
+// Edit is the body of PUT messages/{id}: the message's new text, as chatra_edit_message
+// names it (see the package comment).
+type Edit struct {
+	Text string `json:"text"`
 }
 
 // Request is one request the fake got under its API, with the status it was answered.
@@ -159,7 +169,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 func (s *Server) take(h http.Header, r *http.Request, body []byte) (status int, out string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if r.URL.Path != s.prefix+"messages/" {
+	msgID, under := strings.CutPrefix(r.URL.Path, s.prefix+"messages/")
+	if !under || strings.Contains(msgID, "/") {
 		s.strays = append(s.strays, fmt.Sprintf("%s %s: outside %smessages/", r.Method, r.URL.Path, s.prefix))
 		return http.StatusNotFound, `{"error":"not here"}`
 	}
@@ -169,15 +180,15 @@ func (s *Server) take(h http.Header, r *http.Request, body []byte) (status int, 
 		req.Status = status
 		return status, body
 	}
-	if r.Method != http.MethodPost {
-		s.strays = append(s.strays, r.Method+" messages/")
+	if msgID == "" && r.Method != http.MethodPost || msgID != "" && r.Method != http.MethodPut && r.Method != http.MethodDelete {
+		s.strays = append(s.strays, r.Method+" "+strings.TrimPrefix(r.URL.Path, s.prefix))
 		return answer(http.StatusMethodNotAllowed, `{"error":"method not allowed"}`)
 	}
 	if got := r.Header.Get("Authorization"); got != s.auth {
 		s.strays = append(s.strays, fmt.Sprintf("Authorization %q", mask(got)))
 		return answer(http.StatusUnauthorized, `{"error":"unauthorized"}`)
 	}
-	if ct := r.Header.Get("Content-Type"); ct != "application/json" {
+	if ct := r.Header.Get("Content-Type"); ct != "application/json" && r.Method != http.MethodDelete {
 		s.strays = append(s.strays, "Content-Type "+ct)
 	}
 	if f, ok := s.failAt[len(s.requests)]; ok {
@@ -191,6 +202,9 @@ func (s *Server) take(h http.Header, r *http.Request, body []byte) (status int, 
 		}
 		h.Set("Location", "/elsewhere") // a redirect must not be followed
 		return answer(f.Status, cmp.Or(f.Body, `{"error":"failed on demand"}`))
+	}
+	if msgID != "" {
+		return answer(s.change(r.Method, msgID, body))
 	}
 	var m Sent
 	dec := json.NewDecoder(strings.NewReader(string(body)))
@@ -223,6 +237,48 @@ func (s *Server) take(h http.Header, r *http.Request, body []byte) (status int, 
 		return answer(http.StatusOK, s.answer(rm))
 	}
 	return answer(http.StatusOK, string(b))
+}
+
+// change edits (PUT) or deletes (DELETE) message id, answering the message as it now is.
+// A message it does not have, or has deleted, is 404.
+func (s *Server) change(method, id string, body []byte) (int, string) {
+	i := slices.IndexFunc(s.taken, func(m Message) bool { return m.ID == id })
+	if i < 0 || s.taken[i].Deleted {
+		return http.StatusNotFound, `{"error":"message not found"}`
+	}
+	m := &s.taken[i]
+	if method == http.MethodDelete {
+		m.Deleted = true
+		s.changed.Broadcast()
+		return http.StatusOK, `{"ok":true}`
+	}
+	var e Edit
+	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&e); err != nil {
+		s.strays = append(s.strays, "edit body: "+err.Error())
+		return http.StatusBadRequest, `{"error":"bad body"}`
+	}
+	if n := chars(e.Text); n < 1 || n > MaxTextChars {
+		s.strays = append(s.strays, fmt.Sprintf("edit of %d characters: Chatra takes 1 to %d", n, MaxTextChars))
+		return http.StatusBadRequest, `{"error":"text"}`
+	}
+	m.Text = e.Text
+	m.Edits++
+	s.changed.Broadcast()
+	b, _ := json.Marshal(m)
+	return http.StatusOK, string(b)
+}
+
+// Message returns message id as it now is (edited, deleted).
+func (s *Server) Message(id string) (Message, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := slices.IndexFunc(s.taken, func(m Message) bool { return m.ID == id })
+	if i < 0 {
+		return Message{}, false
+	}
+	return s.taken[i], true
 }
 
 func writeJSON(w http.ResponseWriter, status int, body string) {
