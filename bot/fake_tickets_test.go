@@ -356,3 +356,9 @@ func (m *memSeen) Seen(_ context.Context, scope, id string, _ time.Duration) (bo
 	m.seen[key] = true
 	return first, nil
 }
+
+func (m *memSeen) Known(_ context.Context, scope, id string) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.seen[scope+"\x00"+id], nil
+}

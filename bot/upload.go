@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+	"go.uber.org/zap"
 
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
@@ -33,30 +34,66 @@ const maxUploadBytes = 25 << 20
 const fetchTimeout = time.Minute
 
 // uploads remembers the files of a post that are in Slack already, by the post's key and
-// the file's place, so that a retry of the post does not share them twice. It lives as
-// long as the process: a crash between an upload and the acknowledgement of its post may
-// share that one file twice.
+// the file's place, so that a retry of the post does not share them twice: in the
+// process, and in the shared memory of every replica when the desk has one
+// (RememberUploadsIn), so that a retry after a restart or on another replica skips them
+// too. Only a crash in the moment between Slack's answer to the upload and the note of it
+// can share that one file twice.
 type uploads struct {
 	mu   sync.Mutex
 	done map[string]bool
+	// shared, when set, keeps the same in Redis for every replica.
+	shared UploadMemory
 }
+
+// UploadMemory is memory every Frontdesk process shares (store.Redis implements it):
+// Seen records id in scope for ttl, Known reports whether it is recorded.
+type UploadMemory interface {
+	Seen(ctx context.Context, scope, id string, ttl time.Duration) (first bool, err error)
+	Known(ctx context.Context, scope, id string) (bool, error)
+}
+
+// uploadScope is the UploadMemory scope of the files shared, and uploadFor how long
+// they are remembered: longer than any outbox retry.
+const (
+	uploadScope = "desk-upload"
+	uploadFor   = 7 * 24 * time.Hour
+)
+
+// RememberUploadsIn has the desk note the files it shared in m too (see uploads). Call
+// it before the desk is used.
+func (d *Desk) RememberUploadsIn(m UploadMemory) { d.uploads.shared = m }
 
 // maxUploadsKept bounds uploads' memory; it forgets everything when full.
 const maxUploadsKept = 10000
 
-func (u *uploads) has(key string) bool {
+// has reports whether the file keyed key was shared; an error of the shared memory is
+// one to retry.
+func (u *uploads) has(ctx context.Context, key string) (bool, error) {
 	u.mu.Lock()
-	defer u.mu.Unlock()
-	return u.done[key]
+	done := u.done[key]
+	u.mu.Unlock()
+	if done || u.shared == nil {
+		return done, nil
+	}
+	return u.shared.Known(ctx, uploadScope, key)
 }
 
-func (u *uploads) add(key string) {
+// add notes that the file keyed key was shared. A failure of the shared memory is only
+// logged: the file is in Slack, and this process remembers it.
+func (u *uploads) add(ctx context.Context, log *zap.Logger, key string) {
 	u.mu.Lock()
-	defer u.mu.Unlock()
 	if u.done == nil || len(u.done) >= maxUploadsKept {
 		u.done = map[string]bool{}
 	}
 	u.done[key] = true
+	u.mu.Unlock()
+	if u.shared == nil {
+		return
+	}
+	if _, err := u.shared.Seen(ctx, uploadScope, key, uploadFor); err != nil {
+		log.Warn("a file shared in Slack was not noted: a retry on another replica may share it again", zap.Error(err))
+	}
 }
 
 // badFile is a file that cannot be carried into Slack, and why.
@@ -78,11 +115,15 @@ func (d *Desk) shareFiles(ctx context.Context, t *tickets.Ticket, m tickets.Mess
 			continue
 		}
 		k := fmt.Sprintf("%s:file:%d", key, i)
-		if d.uploads.has(k) {
+		done, err := d.uploads.has(ctx, k)
+		if err != nil {
+			return err
+		}
+		if done {
 			continue
 		}
 		name := fileName(a)
-		err := d.shareFile(ctx, a, name, "_"+esc(who)+" sent a file_", channel, thread)
+		err = d.shareFile(ctx, a, name, "_"+esc(who)+" sent a file_", channel, thread)
 		var bad *badFile
 		if errors.As(err, &bad) {
 			text := fmt.Sprintf(":warning: The customer's file *%s* could not be shared here: %s. <%s|Open the link>",
@@ -92,7 +133,7 @@ func (d *Desk) shareFiles(ctx context.Context, t *tickets.Ticket, m tickets.Mess
 		if err != nil {
 			return err
 		}
-		d.uploads.add(k)
+		d.uploads.add(ctx, d.log, k)
 	}
 	return nil
 }

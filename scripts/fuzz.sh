@@ -11,6 +11,7 @@ targets=(
 	"./connectors/chatra FuzzParsePayload"
 	"./connectors/gladly FuzzParseEnvelope"
 	"./connectors/widget FuzzParseFrame"
+	"./connectors/widget FuzzFileName"
 	"./connectors/ai FuzzParseAnswer"
 	"./connectors/ai FuzzRefusal"
 	"./connectors/vitally FuzzPanelSubmission"

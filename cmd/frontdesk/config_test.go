@@ -57,8 +57,9 @@ func TestLoadConfig_Defaults(t *testing.T) {
 			Webhook: webhook.Config{RetryFor: time.Hour},
 			Chatra:  chatra.Config{APIURL: chatra.DefaultAPIURL, AgentName: "Support", RetryFor: time.Hour},
 			Gladly:  gladly.Config{SLA: 10 * time.Minute, RetryFor: time.Hour},
-			Widget:  widget.Config{Title: "Chat with us", Color: "#4f46e5", Greeting: widget.DefaultGreeting},
-			AI:      ai.Config{Timeout: 30 * time.Second},
+			Widget: widget.Config{Title: "Chat with us", Color: "#4f46e5", Greeting: widget.DefaultGreeting,
+				MaxFileBytes: widget.DefaultMaxFileBytes, FileTypes: widget.FileTypes(widget.DefaultFileTypes), FileTTL: widget.DefaultFileTTL},
+			AI: ai.Config{Timeout: 30 * time.Second},
 		},
 	}, logLevel: zapcore.InfoLevel, logFormat: "json"}
 	if !reflect.DeepEqual(c, want) {

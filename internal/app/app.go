@@ -76,6 +76,7 @@ func Build(cfg *Config, log *zap.Logger, extra ...*connectors.Connector) (_ *App
 	if err != nil {
 		return nil, err
 	}
+	desk.RememberUploadsIn(a.st)
 	routes := map[string]http.Handler{}
 	var files *bot.Files
 	if cfg.PublicURL != "" {
