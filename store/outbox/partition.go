@@ -74,7 +74,8 @@ func (w *Worker) work(ctx context.Context, p int) {
 	log.Debug("working partition")
 	minIdle := time.Duration(0) // at first, everything pending: its consumer is gone
 	var lastClaim time.Time
-	firstLatest := true // the latest events first read may have been an earlier holder's
+	firstLatest := true    // the latest events first read may have been an earlier holder's
+	var lastTook time.Time // when a read last brought entries (BusyLinger)
 	for wctx.Err() == nil {
 		if time.Since(lastClaim) >= w.cfg.LeaseTTL {
 			// What an earlier version left comes first: it is older.
@@ -123,8 +124,15 @@ func (w *Worker) work(ctx context.Context, p int) {
 			}
 			return
 		}
-		if took > 0 && w.cfg.Linger > 0 {
+		switch {
+		case took > 0 && w.cfg.Linger > 0:
 			sleep(wctx, w.cfg.Linger) // let more come, to be read together
+		case took > 0 && w.cfg.BusyLinger > 0:
+			now := time.Now()
+			if now.Sub(lastTook) < w.cfg.BusyGap {
+				sleep(wctx, w.cfg.BusyLinger) // busy: let a few more come, to be read together
+			}
+			lastTook = now
 		}
 	}
 	if err := q.failure(); err != nil && hctx.Err() == nil && !errors.Is(err, errStopped) {
