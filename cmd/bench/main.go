@@ -105,7 +105,7 @@ type config struct {
 
 func fullConfig() config {
 	return config{
-		agents: 20, chats: 800, bareMax: 40000,
+		agents: 20, chats: 1000, bareMax: 40000,
 		stepDur: 4 * time.Second, measDur: 6 * time.Second, warm: time.Second,
 		start: 250, bareFrom: 400, factor: 1.6, maxSteps: 10, bisect: 2, confirm: 3, perChat: 4.5, fracs: []float64{0.25, 0.5, 0.9},
 		costOps: 40, picks: 100, controls: 40,

@@ -81,7 +81,7 @@ func (a *App) newOutboxes(svc *tickets.Service, inbound map[string]tickets.Handl
 // a few entries rather than one: fewer Redis round trips per message when many come, for
 // at most that wait added to a message's way.
 const (
-	relayBusyLinger = 4 * time.Millisecond
+	relayBusyLinger = 8 * time.Millisecond
 	relayBusyGap    = 20 * time.Millisecond
 )
 

@@ -33,6 +33,8 @@ func TestConfig(t *testing.T) {
 		"NegAttempts":  {Consumer: "c", MaxAttempts: -1},
 		"NegGrace":     {Consumer: "c", ShutdownGrace: -1},
 		"NegAckDelay":  {Consumer: "c", AckDelay: -1},
+		"NegBusy":      {Consumer: "c", BusyLinger: -1, BusyGap: time.Millisecond},
+		"NegBusyGap":   {Consumer: "c", BusyLinger: time.Millisecond, BusyGap: -1},
 		"TinyLeaseTTL": {Consumer: "c", LeaseTTL: time.Microsecond},
 	} {
 		if _, err := New(r, "desk", h, cfg, nil); err == nil {
