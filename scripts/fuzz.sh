@@ -19,6 +19,7 @@ targets=(
 	"./bot FuzzInteractionPayload"
 	"./tickets FuzzSettingsJSON"
 	"./tickets FuzzCustomerText"
+	"./tickets FuzzParseWeek"
 	"./store FuzzDecodeTicket"
 )
 # corpus lists what testdata/fuzz/<target> holds, to tell a crasher written from none.

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	. "github.com/frontdeskhq/frontdesk/tickets"
@@ -64,6 +65,34 @@ func FuzzCustomerText(f *testing.F) {
 		}
 		if r, ok := ParseRating(s); ok && (r < 1 || r > 5) {
 			t.Fatalf("ParseRating(%q) = %d", s, r)
+		}
+	})
+}
+
+// FuzzParseWeek: whatever an admin types as business hours either is refused with an
+// error or gives ranges within a day, which the business-time arithmetic takes.
+func FuzzParseWeek(f *testing.F) {
+	for _, s := range []string{"Mon-Fri 09:00-17:00", "Fri-Mon 22:00-06:00; Sat 10:00-14:00, 15:00-24:00", "24/7", "Mon 9-17", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		week, err := ParseWeek(s)
+		if err != nil {
+			return
+		}
+		for d, spans := range week {
+			for _, sp := range spans {
+				if sp.From < 0 || sp.From >= 24*60 || sp.To <= 0 || sp.To > 24*60 || sp.From == sp.To {
+					t.Fatalf("%q: day %d has %+v", s, d, sp)
+				}
+			}
+		}
+		h := Hours{Zone: "Europe/Berlin", Week: week}
+		if h.Validate() == nil {
+			from := time.Date(2026, 3, 27, 12, 0, 0, 0, time.UTC)
+			if due, ok := h.Add(from, 90*time.Minute); !ok || h.Between(from, due) != 90*time.Minute {
+				t.Fatalf("%q: Add = %s %v, Between back = %s", s, due, ok, h.Between(from, due))
+			}
 		}
 	})
 }
