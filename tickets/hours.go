@@ -198,22 +198,47 @@ func (h Hours) NextOpen(t time.Time) (next time.Time, ok bool) {
 }
 
 // Add is when d of business time will have passed after t: t moved forward through open
-// hours only. ok is false when h are not open long enough within the lookahead.
-func (h Hours) Add(t time.Time, d time.Duration) (due time.Time, ok bool) {
+// hours only, and not through the paused intervals (which must have ends). ok is false
+// when h are not open long enough within the lookahead.
+func (h Hours) Add(t time.Time, d time.Duration, paused ...[2]time.Time) (due time.Time, ok bool) {
 	if d <= 0 {
 		return t, true
 	}
 	left := d
 	h.intervals(t, func(iv interval) bool {
-		from := later(iv.from, t)
-		if span := iv.to.Sub(from); span < left {
-			left -= span
-			return true
+		for _, part := range uncovered(later(iv.from, t), iv.to, paused) {
+			if span := part.to.Sub(part.from); span < left {
+				left -= span
+				continue
+			}
+			due, ok = part.from.Add(left), true
+			return false
 		}
-		due, ok = from.Add(left), true
-		return false
+		return true
 	})
 	return due, ok
+}
+
+// uncovered is [from, to) without the paused intervals, in order.
+func uncovered(from, to time.Time, paused [][2]time.Time) []interval {
+	parts := []interval{{from, to}}
+	for _, p := range paused {
+		var next []interval
+		for _, iv := range parts {
+			if !p[0].Before(iv.to) || !p[1].After(iv.from) { // no overlap
+				next = append(next, iv)
+				continue
+			}
+			if p[0].After(iv.from) {
+				next = append(next, interval{iv.from, p[0]})
+			}
+			if p[1].Before(iv.to) {
+				next = append(next, interval{p[1], iv.to})
+			}
+		}
+		parts = next
+	}
+	return parts
 }
 
 // Between is how much business time passes from a to b (0 when b is not after a), minus
