@@ -255,39 +255,13 @@ func (h Hours) Between(a, b time.Time, paused ...[2]time.Time) time.Duration {
 			to = b
 		}
 		if to.After(from) {
-			open += to.Sub(from) - pausedWithin(from, to, paused)
+			for _, part := range uncovered(from, to, paused) {
+				open += part.to.Sub(part.from)
+			}
 		}
 		return iv.to.Before(b)
 	})
 	return open
-}
-
-// pausedWithin is how much of [from, to) the paused intervals cover, counting overlaps
-// once.
-func pausedWithin(from, to time.Time, paused [][2]time.Time) time.Duration {
-	var cut []interval
-	for _, p := range paused {
-		s, e := later(p[0], from), p[1]
-		if e.After(to) {
-			e = to
-		}
-		if e.After(s) {
-			cut = append(cut, interval{s, e})
-		}
-	}
-	slices.SortFunc(cut, func(a, b interval) int { return a.from.Compare(b.from) })
-	var total time.Duration
-	var end time.Time
-	for _, c := range cut {
-		if c.from.Before(end) {
-			c.from = end
-		}
-		if c.to.After(c.from) {
-			total += c.to.Sub(c.from)
-			end = c.to
-		}
-	}
-	return total
 }
 
 // dayNames are the days as ParseWeek reads them, by time.Weekday.

@@ -110,16 +110,20 @@ func (s SLA) Due(c SLAClock) (due SLADue, ok bool) {
 	if c.Target <= 0 || !c.PausedAt.IsZero() {
 		return SLADue{}, false
 	}
-	warnAt := s.WarnAt
-	if warnAt == 0 {
-		warnAt = DefaultWarnAt
-	}
 	if due.Due, ok = s.Hours.Add(c.Started, c.Target, c.Pauses...); !ok {
 		return SLADue{}, false
 	}
-	warn := time.Duration(float64(c.Target) * warnAt).Round(time.Second)
+	warn := time.Duration(float64(c.Target) * s.warnShare()).Round(time.Second)
 	due.Warn, _ = s.Hours.Add(c.Started, warn, c.Pauses...)
 	return due, true
+}
+
+// warnShare is WarnAt, or DefaultWarnAt when unset.
+func (s SLA) warnShare() float64 {
+	if s.WarnAt == 0 {
+		return DefaultWarnAt
+	}
+	return s.WarnAt
 }
 
 // SLAState is where a clock stands at a moment.
@@ -136,14 +140,10 @@ func (s SLA) State(c SLAClock, now time.Time) SLAState {
 		pauses = append(pauses[:len(pauses):len(pauses)], [2]time.Time{c.PausedAt, now})
 	}
 	elapsed := s.Hours.Between(c.Started, now, pauses...)
-	warnAt := s.WarnAt
-	if warnAt == 0 {
-		warnAt = DefaultWarnAt
-	}
 	st := SLAState{Elapsed: elapsed, Left: c.Target - elapsed}
 	if c.Target > 0 {
 		st.Breached = elapsed >= c.Target
-		st.Warned = float64(elapsed) >= float64(c.Target)*warnAt
+		st.Warned = float64(elapsed) >= float64(c.Target)*s.warnShare()
 	}
 	return st
 }

@@ -142,6 +142,16 @@ func (p *page) click(what, jsPath string) {
 	}
 }
 
+// reopen reloads the page and opens the widget again, as a returning visitor does.
+func (p *page) reopen() {
+	p.t.Helper()
+	if err := chromedp.Do(p.ctx, chromedp.Reload()); err != nil {
+		p.t.Fatal(err)
+	}
+	p.waitFor("the widget after the reload", `!!document.querySelector('#frontdesk-widget')`)
+	p.click("the bubble", root+`.querySelector('.bubble')`)
+}
+
 func (p *page) isOpen() string { return `!` + root + `.querySelector('.panel').hidden` }
 
 // shot saves a screenshot when WIDGET_SCREENSHOTS names a directory.
@@ -242,11 +252,7 @@ func TestWidget_Browser(t *testing.T) {
 	p.waitFor("the shared image inline", root+`.querySelectorAll('.log a.f img[alt="shoes.png"]').length === 1`)
 
 	// A reload keeps the visitor and shows the history.
-	if err := chromedp.Do(p.ctx, chromedp.Reload()); err != nil {
-		t.Fatal(err)
-	}
-	p.waitFor("the widget after the reload", `!!document.querySelector('#frontdesk-widget')`)
-	p.click("the bubble", root+`.querySelector('.bubble')`)
+	p.reopen()
 	p.logHas("Hello, do you ship to Norway?")
 	p.logHas("Yes, we do! Delivery takes 2 days. (edited)")
 	p.logHas(`<b>bold?</b>`)
@@ -420,11 +426,7 @@ func TestWidget_BrowserFiles(t *testing.T) {
 		t.Fatalf("the file in the inbox: %+v", fs)
 	}
 	// After a reload the visitor's bubble still shows the photo, once.
-	if err := chromedp.Do(p.ctx, chromedp.Reload()); err != nil {
-		t.Fatal(err)
-	}
-	p.waitFor("the widget after the reload", `!!document.querySelector('#frontdesk-widget')`)
-	p.click("the bubble", root+`.querySelector('.bubble')`)
+	p.reopen()
 	p.logHas("My router looks like this")
 	p.waitFor("the photo after the reload", root+`.querySelectorAll('.m.v a.f img[alt="router.png"]').length === 1`)
 	if n := len(w.sim.Calls("files.completeUploadExternal")); n != 2 {

@@ -18,7 +18,9 @@ import (
 )
 
 // Agents' edits and deletions reach the visitor: Chatra's REST API changes a message's
-// text with PUT /messages/{id} and removes it with DELETE /messages/{id} (docs/chatra.md).
+// text with PUT /messages/{id} and removes it with DELETE /messages/{id} (docs/chatra.md;
+// https://glama.ai/mcp/connectors/io.usefulapi/chatra/tools/chatra_edit_message and
+// .../chatra_delete_message, summaries of https://chatra.com/help/api/).
 // The Client keeps, for each message it sends, the ids Chatra gave its parts (a text
 // longer than 5000 characters goes as several messages) in Notes, shared by every
 // replica, for as long as echoes are known (sentFor). An edit changes each part in place;

@@ -51,7 +51,7 @@ func newScript(cfg Config, lim limits, files bool) (*script, error) {
 	}
 	if files {
 		sc.Files = &scriptFiles{MaxBytes: cfg.MaxFileBytes, Types: cfg.FileTypes,
-			TooLarge:  tooLarge(nil, cfg.MaxFileBytes).(*uploadError).msg,
+			TooLarge:  tooLargeWords(cfg.MaxFileBytes),
 			WrongType: wrongType(cfg.FileTypes)}
 	}
 	// encoding/json escapes <, >, &, U+2028 and U+2029, so the values can close neither

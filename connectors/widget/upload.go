@@ -197,9 +197,14 @@ func (w *Widget) readUpload(r *http.Request) (File, error) {
 func tooLarge(err error, max int) error {
 	var mb *http.MaxBytesError
 	if err == nil || errors.As(err, &mb) {
-		return &uploadError{http.StatusRequestEntityTooLarge, "file_too_large", "the file is too large: the limit is " + sizeWords(int64(max))}
+		return &uploadError{http.StatusRequestEntityTooLarge, "file_too_large", tooLargeWords(max)}
 	}
 	return err
+}
+
+// tooLargeWords is the refusal of a file over max bytes, for people.
+func tooLargeWords(max int) string {
+	return "the file is too large: the limit is " + sizeWords(int64(max))
 }
 
 // fileType is the type a file is kept and served as: the type the browser declared,

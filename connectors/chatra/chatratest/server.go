@@ -48,8 +48,9 @@ type Message struct {
 	Deleted bool `json:"-"`
 }
 
-// Edit is the body of PUT messages/{id}: the message's new text, as chatra_edit_message
-// names it (see the package comment).
+// Edit is the body of PUT messages/{id}: the message's new text, as the summary of Chatra's
+// reference names it (https://glama.ai/mcp/connectors/io.usefulapi/chatra/tools/chatra_edit_message;
+// the exact body is not published, so the field is the one POST messages/ takes).
 type Edit struct {
 	Text string `json:"text"`
 }
@@ -239,8 +240,10 @@ func (s *Server) take(h http.Header, r *http.Request, body []byte) (status int, 
 	return answer(http.StatusOK, string(b))
 }
 
-// change edits (PUT) or deletes (DELETE) message id, answering the message as it now is.
-// A message it does not have, or has deleted, is 404.
+// change edits (PUT) or deletes (DELETE) message id, answering the message as it now is
+// (https://glama.ai/mcp/connectors/io.usefulapi/chatra/tools/chatra_edit_message,
+// https://glama.ai/mcp/connectors/io.usefulapi/chatra/tools/chatra_delete_message). A
+// message it does not have, or has deleted, is 404: the fake's choice, unpublished.
 func (s *Server) change(method, id string, body []byte) (int, string) {
 	i := slices.IndexFunc(s.taken, func(m Message) bool { return m.ID == id })
 	if i < 0 || s.taken[i].Deleted {
