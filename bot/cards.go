@@ -38,6 +38,9 @@ func cardBlocks(t *tickets.Ticket, cardChannel string) []slack.Block {
 	if d := detailsLine(t); d != "" {
 		blocks = append(blocks, slack.NewContextBlock("", md(clip(d, maxSectionText))))
 	}
+	if d := dueLine(t); d != "" {
+		blocks = append(blocks, slack.NewContextBlock("", md(clip(d, maxContextText))))
+	}
 	if extra := extraFields(t.Customer, 5); extra != "" {
 		blocks = append(blocks, slack.NewContextBlock("", md(extra)))
 	}

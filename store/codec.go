@@ -29,6 +29,9 @@ import (
 //	tags, ai_tags                        tags, one per line
 //	cat:<name>                           a custom category's value
 //	o:<field>                            who set a detail field (tickets.Origin)
+//	responded_at, awaiting_since          SLA clocks (sla.go), RFC3339Nano
+//	sla                                  "1" while the ticket's SLA clocks are watched
+//	alert:<name>                         the event that carried out SLA alert name
 
 // ticketFields returns the field, value pairs of a new ticket's HASH.
 func ticketFields(t *tickets.Ticket) []any {
@@ -80,6 +83,7 @@ func decodeTicket(h map[string]string, transfers []string, cards map[string]stri
 		CloseReason:    h["close_reason"],
 		BySource:       h["by_source"] == "1",
 		HandedBack:     h["handed_back"] == "1",
+		SLA:            h["sla"] == "1",
 		Title:          h["title"],
 		Urgency:        tickets.Urgency(h["urgency"]),
 		Sentiment:      tickets.Sentiment(h["sentiment"]),
@@ -104,7 +108,8 @@ func decodeTicket(h map[string]string, transfers []string, cards map[string]stri
 	for _, f := range []struct {
 		name string
 		dst  *time.Time
-	}{{"created_at", &t.CreatedAt}, {"picked_at", &t.PickedAt}, {"closed_at", &t.ClosedAt}, {"updated_at", &t.UpdatedAt}} {
+	}{{"created_at", &t.CreatedAt}, {"picked_at", &t.PickedAt}, {"closed_at", &t.ClosedAt}, {"updated_at", &t.UpdatedAt},
+		{"responded_at", &t.Responded}, {"awaiting_since", &t.Awaiting}} {
 		if *f.dst, err = parseTime(h[f.name]); err != nil {
 			return nil, fmt.Errorf("field %s: %w", f.name, err)
 		}
@@ -122,6 +127,12 @@ func decodeTicket(h map[string]string, transfers []string, cards map[string]stri
 				t.Categories = map[string]string{}
 			}
 			t.Categories[name] = v
+		}
+		if name, ok := strings.CutPrefix(f, "alert:"); ok {
+			if t.Alerted == nil {
+				t.Alerted = map[string]bool{}
+			}
+			t.Alerted[name] = true
 		}
 		if field, ok := strings.CutPrefix(f, "o:"); ok {
 			if t.Origins == nil {

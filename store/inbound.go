@@ -42,11 +42,12 @@ import (
 // ARGV[14] -> a ticket id the conversation key may still name although that ticket is
 // closed or gone (found so by an earlier run), which creating replaces; or ""
 // ARGV[15], ARGV[16] -> the groups that want EventOpened and EventClosed (emit)
-// ARGV[17..16+5n] -> per message: JSON, EventMessage JSON, its time (RFC3339Nano), "1" when
-// it has a source id, the groups that want it (emit)
-// ARGV[17+5n..16+5n+f] -> the new ticket's HASH field, value pairs (used when creating)
-// ARGV[17+5n+f] -> "1": answer with the whole ticket even when it was neither created nor
+// ARGV[17..16+6n] -> per message: JSON, EventMessage JSON, its time (RFC3339Nano), "1" when
+// it has a source id, the groups that want it (emit), its direction
+// ARGV[17+6n..16+6n+f] -> the new ticket's HASH field, value pairs (used when creating)
+// ARGV[17+6n+f] -> "1": answer with the whole ticket even when it was neither created nor
 // closed
+// ARGV[18+6n+f], ARGV[19+6n+f] -> EventClock, JSON, and the groups that want it (clock_step)
 //
 // Returns {-5, the open ticket's id or ""} when ARGV[1] is not the conversation's open
 // ticket (and it was not to be created) | {0} the conversation names a ticket gone |
@@ -63,7 +64,7 @@ local created = 0
 local n = tonumber(ARGV[7])
 if ARGV[2] == '1' and (not open or open == ARGV[14]) then
 	local f = tonumber(ARGV[13])
-	local at = 17 + 5 * n
+	local at = 17 + 6 * n
 	redis.call('HSET', KEYS[2], unpack(ARGV, at, at + f - 1))
 	redis.call('SET', KEYS[1], ARGV[1])
 	redis.call('ZADD', KEYS[5], ARGV[4], ARGV[1])
@@ -84,13 +85,16 @@ if status == 'pending' then
 	place = 'card'
 end
 local added = {}
+local last = 17 + 6 * n + tonumber(ARGV[13])
+local clock = {ev = ARGV[last + 1], groups = ARGV[last + 2]}
 for i = 1, n do
-	local base = 17 + 5 * (i - 1)
+	local base = 17 + 6 * (i - 1)
 	local msg, ev, t = ARGV[base], ARGV[base + 1], ARGV[base + 2]
 	local new = ARGV[base + 3] ~= '1' or redis.call('SET', KEYS[10 + i], '1', 'NX', 'PX', ARGV[6])
 	if new then
 		-- the opening message of a ticket just created has no event: the card shows it
 		append_message(k, ARGV[1], msg, ev, t, place, not (created == 1 and tostring(i) == ARGV[8]), ARGV[base + 4])
+		clock_step(k, ARGV[1], ARGV[base + 5], t, clock)
 		added[i] = '1'
 	else
 		added[i] = '0'
@@ -101,7 +105,7 @@ if ARGV[9] ~= '' then
 	close_ticket(k, ARGV[1], ARGV[10], '', ARGV[11], '1', '', ARGV[12], ARGV[9], ARGV[16])
 	closed = 1
 end
-if created == 0 and closed == 0 and ARGV[17 + 5 * n + tonumber(ARGV[13])] ~= '1' then
+if created == 0 and closed == 0 and ARGV[last] ~= '1' then
 	return {1, created, table.concat(added), closed, redis.call('HMGET', KEYS[2], 'number', 'status', 'source')}
 end
 return {1, created, table.concat(added), closed, redis.call('HGETALL', KEYS[2]), redis.call('LRANGE', KEYS[7], 0, -1),
@@ -238,10 +242,15 @@ func (r *Redis) inbound(ctx context.Context, p int, conv string, id tickets.ID, 
 			seen = r.keys.seen(ref, m.Direction, m.SourceMessageID)
 		}
 		keys = append(keys, seen)
-		args = append(args, msg, ev, fmtTime(m.At), flag(m.SourceMessageID != ""), groups)
+		args = append(args, msg, ev, fmtTime(m.At), flag(m.SourceMessageID != ""), groups, string(m.Direction))
 	}
 	args = append(args, fields...)
 	args = append(args, flag(w.WholeTicket))
+	clock, clockTo, err := r.clockEvent(id, w.Messages)
+	if err != nil {
+		return tickets.InboundApplied{}, 0, "", err
+	}
+	args = append(args, clock, clockTo)
 	res, err := r.pipe.run(ctx, rerunnable(create, w), inboundScript, keys, args...).Slice()
 	if err != nil {
 		return tickets.InboundApplied{}, 0, "", err

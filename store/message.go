@@ -17,7 +17,7 @@ import (
 // fields read already), so that relaying the message needs no second read. k names the ticket's keys
 // (ticket, messages, held, cards, seq: the partition's P{N}:outbox-seq).
 // addMessageScript and inboundScript both use it.
-const appendMessageLua = emitLua + `
+const appendMessageLua = emitLua + clockStepLua + `
 local function append_message(k, id, msg, ev, at, place, event, groups, h)
 	redis.call('RPUSH', k.messages, msg)
 	if place == 'card' then
@@ -52,6 +52,7 @@ end
 // ARGV[5] -> the message's time, RFC3339Nano (the ticket's new updated_at)
 // ARGV[6] -> dedupe TTL in ms when the message has a source id, else ""
 // ARGV[7] -> the groups that want EventMessage (emit)
+// ARGV[8], ARGV[9] -> EventClock, JSON, and the groups that want it (clock_step)
 //
 // The status rules come first, so a message turned away is not marked seen. A customer
 // (or source agent) message on a pending ticket is held for replay and placed under the
@@ -89,8 +90,9 @@ if ARGV[6] ~= '' and not redis.call('SET', KEYS[4], '1', 'NX', 'PX', ARGV[6]) th
 	code = 2
 end
 if code == 1 then
-	append_message({ticket = KEYS[1], messages = KEYS[2], held = KEYS[3], cards = KEYS[6], seq = KEYS[5]},
-		ARGV[1], ARGV[3], ARGV[4], ARGV[5], place, true, ARGV[7], h)
+	local k = {ticket = KEYS[1], messages = KEYS[2], held = KEYS[3], cards = KEYS[6], seq = KEYS[5]}
+	append_message(k, ARGV[1], ARGV[3], ARGV[4], ARGV[5], place, true, ARGV[7], h)
+	clock_step(k, ARGV[1], ARGV[2], ARGV[5], {ev = ARGV[8], groups = ARGV[9]})
 end
 return {code, field_of(h, 'source') or ''}
 `)
@@ -113,7 +115,12 @@ func (r *Redis) runAddMessage(ctx context.Context, ref ref, id tickets.ID, m tic
 		r.keys.ticket(ref), r.keys.messages(ref), r.keys.held(ref),
 		r.keys.seen(ref, m.Direction, m.SourceMessageID), r.keys.outboxSeq(ref.p), r.keys.cards(ref),
 	}
-	res, err := r.pipe.run(ctx, m.SourceMessageID != "", addMessageScript, keys, string(id), string(m.Direction), msg, ev, fmtTime(m.At), ttl, groups).Slice()
+	clock, clockTo, err := r.clockEvent(id, []tickets.Message{m})
+	if err != nil {
+		return nil, err
+	}
+	res, err := r.pipe.run(ctx, m.SourceMessageID != "", addMessageScript, keys, string(id), string(m.Direction), msg, ev, fmtTime(m.At), ttl, groups,
+		clock, clockTo).Slice()
 	if err == nil && len(res) == 0 {
 		err = fmt.Errorf("addMessageScript answered nothing")
 	}

@@ -149,7 +149,7 @@ func WrittenAt(group string) func(Event) (time.Time, bool) {
 // a second for delivery marks and the sinks, which nobody waits on; nothing for the
 // groups that relay the chat.
 func Linger(group string) time.Duration {
-	if group == GroupMarks || strings.HasPrefix(group, SinkGroupPrefix) {
+	if group == GroupMarks || group == GroupSLA || strings.HasPrefix(group, SinkGroupPrefix) {
 		return time.Second
 	}
 	return 0
@@ -205,6 +205,9 @@ func Absorbs(group string) func(earlier, later Event) (Event, bool) {
 // of marks (Slack's Tier 3 limit on reactions.add) never grows past one per ticket. A
 // failure keeps its own entry, and so does a message sent again after one (Event.Resent).
 func Latest(group string) func(Event) (key string, at time.Time, ok bool) {
+	if group == GroupSLA {
+		return latestClock
+	}
 	if group != GroupMarks {
 		return nil
 	}
@@ -217,6 +220,16 @@ func Latest(group string) func(Event) (key string, at time.Time, ok bool) {
 	}
 }
 
+// latestClock keeps, for the SLA group, only the latest EventClock of a ticket: its
+// handler reads the ticket as it is and sets the timers of the clocks running then, so of
+// a quick exchange only the last change needs it. Alerts each keep their own entry.
+func latestClock(ev Event) (string, time.Time, bool) {
+	if ev.Type != EventClock || ev.TicketID == "" {
+		return "", time.Time{}, false
+	}
+	return string(ev.TicketID), ev.At, true
+}
+
 // Handlers returns the handler of each consumer group: the desk's (when there is a Desk),
 // the sources' and one per sink.
 func (s *Service) Handlers() map[string]Handler {
@@ -224,6 +237,7 @@ func (s *Service) Handlers() map[string]Handler {
 	if s.desk != nil {
 		hs[GroupDesk] = s.handleDesk
 		hs[GroupMarks] = s.handleMarks
+		hs[GroupSLA] = s.handleSLA
 	}
 	for _, sk := range s.sinks {
 		hs[SinkGroupPrefix+sk.Name()] = s.sinkHandler(sk, sk.TicketChanged)
@@ -293,6 +307,9 @@ func (s *Service) handleDesk(ctx context.Context, ev Event) error {
 	}
 	t, err := s.ticketFor(ctx, ev)
 	if err != nil {
+		return err
+	}
+	if err := s.withDue(ctx, t); err != nil { // the card shows when the ticket is due
 		return err
 	}
 	switch ev.Type {

@@ -27,6 +27,14 @@ const (
 	// EventSynced: a sink's outcome for the ticket changed in a way agents should hear
 	// about (Sink; Reason): it will not take the ticket, or takes it again (store).
 	EventSynced EventType = "ticket.synced"
+	// EventClock: one of the ticket's SLA clocks started or stopped (the first response
+	// came, a customer message waits for an answer, or got one). The store appends it for
+	// tickets whose clocks are watched (Ticket.SLA).
+	EventClock EventType = "sla.clock"
+	// EventSLAAlert: a timer of an SLA clock (Clock, Started) set for its warning or, with
+	// Breach, its due time (At). It alerts only if that clock still runs and is still due
+	// then: an answer or a change of policy in between withdraws it.
+	EventSLAAlert EventType = "sla.alert"
 	// EventInbound: an event a source sent us, queued to be worked through in order per
 	// conversation (Store.Enqueue); not part of any ticket's outbox.
 	EventInbound EventType = "source.inbound"
@@ -120,6 +128,12 @@ type Event struct {
 	// EventSynced: the sink, and the SyncStatus it recorded.
 	Sink string      `json:"sink,omitempty"`
 	Sync *SyncStatus `json:"sync,omitempty"`
+
+	// EventSLAAlert: the clock it is about (its kind, and when it started), and whether it
+	// is the breach rather than the warning.
+	Clock   SLAKind   `json:"clock,omitempty"`
+	Started time.Time `json:"started,omitzero"`
+	Breach  bool      `json:"breach,omitempty"`
 
 	// EventInbound: the source, its conversation, and its event as it came.
 	Source         string `json:"source,omitempty"`

@@ -158,3 +158,7 @@ func (s fakeSink) Name() string { return s.name }
 func (s fakeSink) TicketChanged(_ context.Context, t *Ticket, ev Event, key string) error {
 	return s.add("sink.%s %s %s %s", s.name, t.ID, ev.Type, key)
 }
+
+func (d *fakeDesk) AlertSLA(_ context.Context, t *Ticket, a SLAAlert, key string) error {
+	return d.add("desk.AlertSLA %s %s breach=%v notify=%v escalate=%q %s", t.ID, a.Clock.Kind, a.Breach, a.Notify, a.Escalation, key)
+}

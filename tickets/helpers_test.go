@@ -119,7 +119,7 @@ func (h *harness) deliver(t *testing.T) []string {
 	hs := h.svc.Handlers()
 	h.last = h.store.Drain()
 	for _, ev := range h.last {
-		for _, g := range []string{GroupDesk, GroupMarks, GroupSource, SinkGroupPrefix + "crm"} {
+		for _, g := range []string{GroupDesk, GroupMarks, GroupSource, GroupSLA, SinkGroupPrefix + "crm"} {
 			if err := hs[g](context.Background(), ev); err != nil {
 				t.Fatalf("%s handling %s %s: %v", g, ev.ID, ev.Type, err)
 			}

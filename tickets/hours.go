@@ -17,18 +17,21 @@ import (
 // 09:00–17:00 is eight hours on any day, also when the clocks change that night, and a
 // range over the change (00:00–24:00) is as long as that day really is.
 type Hours struct {
-	Always bool
+	Always bool `json:"always,omitempty"`
 	// Zone is the IANA time zone ("Europe/Berlin"); "" is UTC.
-	Zone string
+	Zone string `json:"zone,omitempty"`
 	// Week holds the ranges of each day, by time.Weekday (Sunday first).
-	Week [7][]Span
+	Week [7][]Span `json:"week"`
 	// Holidays are the days closed all day, in the zone.
-	Holidays []Date
+	Holidays []Date `json:"holidays,omitempty"`
 }
 
 // Span is a range of a day in minutes since its midnight: From in [0, 1440), To in
 // (0, 1440]. To ≤ From runs past midnight, to To of the next day.
-type Span struct{ From, To int }
+type Span struct {
+	From int `json:"from"`
+	To   int `json:"to"`
+}
 
 // Date is a day of the calendar, without a zone.
 type Date struct {
@@ -38,6 +41,19 @@ type Date struct {
 }
 
 func (d Date) String() string { return fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day) }
+
+// MarshalText writes d as 2006-01-02.
+func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText reads d from 2006-01-02 (ParseDate).
+func (d *Date) UnmarshalText(b []byte) error {
+	got, err := ParseDate(string(b))
+	if err != nil {
+		return err
+	}
+	*d = got
+	return nil
+}
 
 // dateOf is the day t falls on in its location.
 func dateOf(t time.Time) Date {

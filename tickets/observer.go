@@ -23,6 +23,8 @@ type Observer interface {
 	// FromAgent to the customer) was added to a ticket of source, to be relayed. Repeats
 	// that were not added and internal notes are not told.
 	MessageRelayed(source string, d Direction)
+	// SLAAlerted: a warning or breach of one of t's SLA clocks fired (once per alert).
+	SLAAlerted(t *Ticket, a SLAAlert)
 }
 
 // nopObserver is the Observer of a Service configured without one.
@@ -33,6 +35,7 @@ func (nopObserver) TicketPicked(*Ticket, time.Duration, bool) {}
 func (nopObserver) TicketTransferred(*Ticket, Team)           {}
 func (nopObserver) TicketClosed(*Ticket)                      {}
 func (nopObserver) MessageRelayed(string, Direction)          {}
+func (nopObserver) SLAAlerted(*Ticket, SLAAlert)              {}
 
 // observePick tells the observer about t, just picked.
 func (s *Service) observePick(t *Ticket) {

@@ -123,6 +123,17 @@ type Store interface {
 	// Returns ErrNotFound.
 	SetSync(ctx context.Context, id ID, sink string, s SyncStatus) error
 
+	// SetSLA records whether ticket id's SLA clocks are watched (Ticket.SLA): while they
+	// are, adding a message that starts or stops one (the first response; a customer
+	// message after it that waits for an answer; the answer) also appends EventClock.
+	// Returns ErrNotFound.
+	SetSLA(ctx context.Context, id ID, on bool) error
+	// ClaimAlert records that outbox event eventID carries out the SLA alert named name
+	// (one warning or breach of one clock: SLAAlertName) of ticket id, unless another
+	// event claimed it first, and reports whether eventID holds it (true again for the
+	// same eventID). The ticket's Alerted lists the names claimed. Returns ErrNotFound.
+	ClaimAlert(ctx context.Context, id ID, name, eventID string) (bool, error)
+
 	// LoadSettings returns the saved settings. Returns ErrNotFound when none were saved.
 	LoadSettings(ctx context.Context) (*Settings, error)
 	// SaveSettings replaces the saved settings.
@@ -226,6 +237,9 @@ type Desk interface {
 	// Warn tells t's team, under t's card, that the source did not take a turn of the
 	// chat (ev: EventFailed with Failed, Reason and Actor).
 	Warn(ctx context.Context, t *Ticket, ev Event, key string) error
+	// AlertSLA tells of a warning or breach of one of t's SLA clocks: a line under t's
+	// card (mentioning a.Escalation at a breach) and a direct message to each of a.Notify.
+	AlertSLA(ctx context.Context, t *Ticket, a SLAAlert, key string) error
 	// MarkDelivery shows on the agent's message ev.Message, in ticket id's inbox channel
 	// inbox, whether the customer got it (EventDelivered) or not (EventFailed, with
 	// ev.Reason and a way to try again).

@@ -22,7 +22,8 @@ func RouteOf(ev Event) Route {
 // EventTypes are the types of the outbox's events (EventInbound, which the inbound queue
 // carries, is not one of them).
 var EventTypes = []EventType{EventOpened, EventPicked, EventTransferred, EventClosed, EventRemind, EventRated,
-	EventSLA, EventArchive, EventUpdated, EventSynced, EventMessage, EventChanged, EventDelivered, EventFailed}
+	EventSLA, EventArchive, EventUpdated, EventSynced, EventMessage, EventChanged, EventDelivered, EventFailed,
+	EventClock, EventSLAAlert}
 
 // Directions are the directions a message may have.
 var Directions = []Direction{FromCustomer, FromAgent, Internal, FromSourceAgent, Notice}
@@ -103,6 +104,7 @@ func (s *Service) Interests() map[string]func(Event) bool {
 	is := map[string]func(Event) bool{GroupSource: sourceActsOn}
 	if s.desk != nil {
 		is[GroupDesk], is[GroupMarks] = deskActsOn, in(marksTypes...)
+		is[GroupSLA] = in(slaTypes...)
 	}
 	for _, c := range consumersOf(s.sinks, s.enrich) {
 		if filter, ok := c.(EventFilter); ok {

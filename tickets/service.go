@@ -210,6 +210,7 @@ func (s *Service) Settings(ctx context.Context) (*Settings, error) {
 		init.PriorityGroup = append([]AgentID(nil), s.initial.PriorityGroup...)
 		init.Categories = slices.Clone(s.initial.Categories)
 		init.SavedReplies = slices.Clone(s.initial.SavedReplies)
+		init.SLAs = slices.Clone(s.initial.SLAs)
 		init.Sinks = maps.Clone(s.initial.Sinks)
 		return &init, nil
 	}

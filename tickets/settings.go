@@ -54,6 +54,9 @@ type Settings struct {
 	Categories []Category `json:"categories,omitempty"`
 	// SavedReplies are the replies agents can pick in an inbox channel (SavedReply).
 	SavedReplies []SavedReply `json:"saved_replies,omitempty"`
+	// SLAs are the teams' SLA policies, at most one per team; a team without one has no
+	// SLA clocks.
+	SLAs []SLAPolicy `json:"slas,omitempty"`
 }
 
 // Category is a custom category and the values it allows.
@@ -115,6 +118,7 @@ func (s *Settings) Validate() error {
 	}
 	channels := map[string]bool{}
 	labels := map[string]bool{}
+	labelOf := map[string]string{}
 	for i, t := range s.TicketingChannels {
 		if strings.TrimSpace(t.ChannelID) == "" {
 			return invalidf("ticketing channel %d has no channel id", i+1)
@@ -134,6 +138,7 @@ func (s *Settings) Validate() error {
 			return invalidf("label %q is used twice", label)
 		}
 		channels[t.ChannelID], labels[key] = true, true
+		labelOf[t.ChannelID] = label
 	}
 	if s.DefaultTeam != "" && !channels[s.DefaultTeam] {
 		return invalidf("default team %s is not a ticketing channel", s.DefaultTeam)
@@ -159,6 +164,9 @@ func (s *Settings) Validate() error {
 		return err
 	}
 	if err := validateSavedReplies(s.SavedReplies); err != nil {
+		return err
+	}
+	if err := validateSLAs(s.SLAs, labelOf); err != nil {
 		return err
 	}
 	for name, raw := range s.Sinks {

@@ -10,17 +10,19 @@ import (
 // wait for its first response, for each next response and for its resolution, by
 // urgency, and when a clock running out is worth a warning.
 type SLA struct {
-	Hours Hours
+	Hours Hours `json:"hours"`
 	// Targets are the targets of each urgency; Targets[""] are those of a ticket without
 	// one. An urgency without an entry has no targets.
-	Targets map[Urgency]Targets
+	Targets map[Urgency]Targets `json:"targets"`
 	// WarnAt is the share of a target after which a warning fires (DefaultWarnAt when 0).
-	WarnAt float64
+	WarnAt float64 `json:"warn_at,omitempty"`
 }
 
 // Targets are the business time a ticket may wait for each kind of answer; 0 is no target.
 type Targets struct {
-	FirstResponse, NextResponse, Resolution time.Duration
+	FirstResponse time.Duration `json:"first_response,omitempty"`
+	NextResponse  time.Duration `json:"next_response,omitempty"`
+	Resolution    time.Duration `json:"resolution,omitempty"`
 }
 
 // DefaultWarnAt is SLA.WarnAt when unset: a warning at three quarters of a target.
@@ -28,6 +30,9 @@ const DefaultWarnAt = 0.75
 
 // MaxSLATarget bounds a target: beyond it, a target is no service level.
 const MaxSLATarget = 90 * 24 * time.Hour
+
+// MinSLATarget bounds a target from below: the store's timers fire to the second.
+const MinSLATarget = time.Second
 
 // SLAKind names what an SLA clock measures.
 type SLAKind string
@@ -53,8 +58,8 @@ func (s SLA) Validate() error {
 		for kind, d := range map[SLAKind]time.Duration{SLAFirstResponse: t.FirstResponse, SLANextResponse: t.NextResponse, SLAResolution: t.Resolution} {
 			if d < 0 || d > MaxSLATarget {
 				errs = append(errs, fmt.Errorf("%s %s target %s: must be 0 (none) to %s", urgencyName(u), kind, d, MaxSLATarget))
-			} else if d > 0 && d < time.Minute {
-				errs = append(errs, fmt.Errorf("%s %s target %s: must be at least a minute", urgencyName(u), kind, d))
+			} else if d > 0 && d < MinSLATarget {
+				errs = append(errs, fmt.Errorf("%s %s target %s: must be at least %s", urgencyName(u), kind, d, MinSLATarget))
 			}
 		}
 	}

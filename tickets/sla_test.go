@@ -86,12 +86,12 @@ func TestSLA_Validate(t *testing.T) {
 		edit func(*SLA)
 		want string
 	}{
-		"hours":      {func(s *SLA) { s.Hours = Hours{Zone: "Nowhere/Land"} }, "business hours"},
-		"urgency":    {func(s *SLA) { s.Targets["asap"] = Targets{FirstResponse: time.Hour} }, `"asap" is not an urgency`},
-		"negative":   {func(s *SLA) { s.Targets[UrgencyLow] = Targets{Resolution: -time.Hour} }, "Low resolution target"},
-		"too long":   {func(s *SLA) { s.Targets[""] = Targets{Resolution: 100 * 24 * time.Hour} }, "no urgency resolution target"},
-		"seconds":    {func(s *SLA) { s.Targets[UrgencyLow] = Targets{NextResponse: 30 * time.Second} }, "at least a minute"},
-		"warn share": {func(s *SLA) { s.WarnAt = 1 }, "warning share"},
+		"hours":          {func(s *SLA) { s.Hours = Hours{Zone: "Nowhere/Land"} }, "business hours"},
+		"urgency":        {func(s *SLA) { s.Targets["asap"] = Targets{FirstResponse: time.Hour} }, `"asap" is not an urgency`},
+		"negative":       {func(s *SLA) { s.Targets[UrgencyLow] = Targets{Resolution: -time.Hour} }, "Low resolution target"},
+		"too long":       {func(s *SLA) { s.Targets[""] = Targets{Resolution: 100 * 24 * time.Hour} }, "no urgency resolution target"},
+		"below a second": {func(s *SLA) { s.Targets[UrgencyLow] = Targets{NextResponse: 300 * time.Millisecond} }, "at least 1s"},
+		"warn share":     {func(s *SLA) { s.WarnAt = 1 }, "warning share"},
 	} {
 		s := SLA{Hours: good.Hours, Targets: map[Urgency]Targets{UrgencyHigh: {FirstResponse: time.Hour}}}
 		tc.edit(&s)

@@ -128,6 +128,21 @@ type Ticket struct {
 	// CSAT is the customer's rating of the chat, once given.
 	CSAT *CSAT
 
+	// Responded is when the ticket's first response reached the customer: the first
+	// message an agent wrote to them (a pick alone is no response).
+	Responded time.Time
+	// Awaiting is since when a customer message, written after the first response, waits
+	// for an answer; zero while none waits.
+	Awaiting time.Time
+	// SLA is set while the ticket's team has an SLA policy (SLAPolicy) and its clocks are
+	// watched: the store then tells the outbox when they start and stop (EventClock).
+	SLA bool
+	// Alerted are the SLA alerts carried out (Store.ClaimAlert), by name.
+	Alerted map[string]bool
+	// Due are the ticket's running SLA clocks, soonest due first, as the Service worked
+	// them out for the desk to show; not stored.
+	Due []DueClock
+
 	// Syncs is where the ticket stands with each sink that recorded it, by sink name.
 	Syncs map[string]SyncStatus
 

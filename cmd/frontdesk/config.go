@@ -42,6 +42,7 @@ type env struct {
 	TicketingChannels teams   `envconfig:"TICKETING_CHANNELS"`
 	PriorityGroup     userIDs `envconfig:"PRIORITY_GROUP"`
 	ShowAgentName     bool    `envconfig:"SHOW_AGENT_NAME" default:"false"`
+	SLA               slaEnv
 
 	PriorityWindow string `envconfig:"PRIORITY_WINDOW" default:"2m"`
 	RatingWindow   string `envconfig:"RATING_WINDOW" default:"1h"`
@@ -111,7 +112,12 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	if !slices.Contains([]string{"json", "console"}, e.LogFormat) {
 		check("LOG_FORMAT", fmt.Errorf("%q is not one of json, console", e.LogFormat))
 	}
+	slas, slaErr := e.SLA.policies(c.Initial.TicketingChannels)
+	errs = append(errs, slaErr)
 	if len(c.Initial.TicketingChannels) > 0 {
+		if slaErr == nil {
+			c.Initial.SLAs = slas
+		}
 		check("TICKETING_CHANNELS", c.Initial.Validate())
 	}
 	if e.PublicURL != "" {

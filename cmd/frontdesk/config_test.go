@@ -146,6 +146,32 @@ func showFloat(f *float64) string {
 	return strconv.FormatFloat(*f, 'g', -1, 64)
 }
 
+func TestLoadConfig_SLA(t *testing.T) {
+	c, err := loadConfig(environment(map[string]string{
+		"TICKETING_CHANNELS": "C123=Support Team,C456=Technical Team",
+		"SLA_TARGETS":        "Support Team: urgent=15m/1h/4h none=4h/-/3d | technical team: high=1h/2h/1d",
+		"SLA_HOURS":          "Support Team: Europe/Berlin Mon-Fri 09:00-17:00; Sat 10:00-14:00",
+		"SLA_HOLIDAYS":       "Support Team: 2026-12-25, 2026-12-26",
+		"SLA_ESCALATION":     "Support Team: S0123ABCD | Technical Team: C0999",
+		"SLA_WARN_AT":        "80%",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	slas := c.Initial.SLAs
+	if len(slas) != 2 {
+		t.Fatalf("SLAs = %+v", slas)
+	}
+	support, tech := slas[0], slas[1]
+	if support.Team != "C123" || support.Hours.Zone != "Europe/Berlin" || len(support.Hours.Holidays) != 2 || support.Escalation != "S0123ABCD" ||
+		support.WarnAt != 0.8 || support.Targets[""].Resolution != 72*time.Hour || support.Targets[tickets.UrgencyUrgent].FirstResponse != 15*time.Minute {
+		t.Errorf("Support Team's SLA = %+v", support)
+	}
+	if tech.Team != "C456" || !tech.Hours.Always || tech.Escalation != "C0999" || tech.Targets[tickets.UrgencyHigh].NextResponse != 2*time.Hour {
+		t.Errorf("Technical Team's SLA = %+v", tech)
+	}
+}
+
 func TestLoadConfig_Bad(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -213,6 +239,14 @@ func TestLoadConfig_Bad(t *testing.T) {
 		{"LabelsTwice", map[string]string{"TICKETING_CHANNELS": "C123=Support,C456=support"}, "TICKETING_CHANNELS"},
 		{"PriorityNotAUser", map[string]string{"PRIORITY_GROUP": "C123"}, "PRIORITY_GROUP"},
 		{"ShowAgentNameNotBool", map[string]string{"SHOW_AGENT_NAME": "sometimes"}, "SHOW_AGENT_NAME"},
+		{"SLAUnknownTeam", map[string]string{"TICKETING_CHANNELS": "C123=Support", "SLA_TARGETS": "Billing: high=1h/-/-"}, "SLA_TARGETS"},
+		{"SLABadTarget", map[string]string{"TICKETING_CHANNELS": "C123=Support", "SLA_TARGETS": "Support: high=1h/soon/-"}, "SLA_TARGETS"},
+		{"SLANotPerTeam", map[string]string{"TICKETING_CHANNELS": "C123=Support", "SLA_TARGETS": "high=1h/1h/1h"}, "SLA_TARGETS"},
+		{"SLAHoursBadZone", map[string]string{"TICKETING_CHANNELS": "C123=Support", "SLA_TARGETS": "Support: high=1h/-/-", "SLA_HOURS": "Support: Mars/Base Mon 09:00-17:00"}, "SLA_HOURS"},
+		{"SLAHoursWithoutTargets", map[string]string{"TICKETING_CHANNELS": "C123=Support", "SLA_HOURS": "Support: 24/7"}, "SLA_HOURS"},
+		{"SLAHolidayNotADay", map[string]string{"TICKETING_CHANNELS": "C123=Support", "SLA_TARGETS": "Support: high=1h/-/-", "SLA_HOLIDAYS": "Support: Christmas"}, "SLA_HOLIDAYS"},
+		{"SLAEscalationNotAnID", map[string]string{"TICKETING_CHANNELS": "C123=Support", "SLA_TARGETS": "Support: high=1h/-/-", "SLA_ESCALATION": "Support: @oncall"}, "SLA"},
+		{"SLAWarnAtWhole", map[string]string{"SLA_WARN_AT": "100%"}, "SLA_WARN_AT"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			getenv := environment(tc.vars)

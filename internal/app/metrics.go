@@ -30,6 +30,7 @@ type metrics struct {
 	opened, picked, transferred, closed *prometheus.CounterVec
 	timeToPick                          *prometheus.HistogramVec
 	relayed                             *prometheus.CounterVec
+	slaAlerts                           *prometheus.CounterVec
 
 	handled       *prometheus.CounterVec
 	handlerTook   *prometheus.HistogramVec
@@ -73,6 +74,10 @@ func newMetrics() *metrics {
 	m.relayed = m.counterVec("frontdesk_messages_relayed_total",
 		"Messages taken for relay, by direction (customer, source_agent: to Slack; agent: to the customer) and source.",
 		"direction", "source")
+
+	m.slaAlerts = m.counterVec("frontdesk_sla_alerts_total",
+		"SLA alerts fired, by team, urgency (none when unset), clock (first_response, next_response, resolution) and level (warning, breach).",
+		"team", "urgency", "clock", "level")
 
 	m.handled = m.counterVec("frontdesk_outbox_handled_total",
 		"Outbox handler calls, by consumer group and outcome: ok, retry (failed, tried again) or gave_up (dead-lettered).",

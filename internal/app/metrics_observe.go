@@ -52,6 +52,18 @@ func (m *metrics) MessageRelayed(source string, d tickets.Direction) {
 	m.relayed.WithLabelValues(string(d), source).Inc()
 }
 
+// SLAAlerted counts an SLA warning or breach (tickets.Observer).
+func (m *metrics) SLAAlerted(t *tickets.Ticket, a tickets.SLAAlert) {
+	urgency, level := string(t.Urgency), "warning"
+	if urgency == "" {
+		urgency = "none"
+	}
+	if a.Breach {
+		level = "breach"
+	}
+	m.slaAlerts.WithLabelValues(t.Team.Label, urgency, string(a.Clock.Kind), level).Inc()
+}
+
 // Connected sets the Socket Mode gauge and counts reconnections (bot.Metrics).
 func (m *metrics) Connected(up bool) {
 	if !up {

@@ -26,6 +26,7 @@ type Memory struct {
 	messages map[tickets.ID][]tickets.Message
 	held     map[tickets.ID][]tickets.Message // customer messages to replay on pick
 	seen     map[string]bool
+	alerts   map[string]string // ticket id + NUL + alert name → the event that claimed it
 	cards    map[tickets.ID]map[string]tickets.Card
 	cardEv   map[tickets.ID]string // the event whose card is current
 	settings []byte                // JSON, as a store that serializes them
@@ -41,7 +42,7 @@ func NewMemory() *Memory {
 	return &Memory{
 		tickets: map[tickets.ID]*tickets.Ticket{}, convs: map[string]tickets.ID{}, last: map[string]tickets.ID{},
 		inboxes: map[string]tickets.ID{}, messages: map[tickets.ID][]tickets.Message{},
-		held: map[tickets.ID][]tickets.Message{}, seen: map[string]bool{},
+		held: map[tickets.ID][]tickets.Message{}, seen: map[string]bool{}, alerts: map[string]string{},
 		cards: map[tickets.ID]map[string]tickets.Card{}, cardEv: map[tickets.ID]string{},
 	}
 }
@@ -136,6 +137,7 @@ func (m *Memory) snapshot(id tickets.ID) *tickets.Ticket {
 	t.Categories, t.Origins = maps.Clone(t.Categories), maps.Clone(t.Origins)
 	t.Tags, t.AITags, t.Edits = slices.Clone(t.Tags), slices.Clone(t.AITags), slices.Clone(t.Edits)
 	t.History = slices.Clone(t.History)
+	t.Alerted, t.Due = maps.Clone(t.Alerted), nil
 	return &t
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
@@ -116,6 +117,62 @@ func (m *Memory) addMessage(id tickets.ID, msg tickets.Message) (bool, error) {
 	}
 	m.emit(tickets.Event{Type: tickets.EventMessage, TicketID: id, At: msg.At, Actor: msg.Author, Message: &msg, Place: place,
 		Ticket: m.asWritten(id)})
+	m.clockStep(t, msg)
+	return true, nil
+}
+
+// clockStep starts or stops t's SLA clocks as msg, just added, does (Store.SetSLA): an
+// agent's message is the first response, or answers the customer message waiting; a
+// customer's message after the first response waits for an answer. m.mu is held.
+func (m *Memory) clockStep(t *tickets.Ticket, msg tickets.Message) {
+	changed := false
+	switch msg.Direction {
+	case tickets.FromAgent:
+		if t.Responded.IsZero() {
+			t.Responded, changed = msg.At, true
+		}
+		if !t.Awaiting.IsZero() {
+			t.Awaiting, changed = time.Time{}, true
+		}
+	case tickets.FromCustomer:
+		if !t.Responded.IsZero() && t.Awaiting.IsZero() {
+			t.Awaiting, changed = msg.At, true
+		}
+	}
+	if changed && t.SLA {
+		m.emit(tickets.Event{Type: tickets.EventClock, TicketID: t.ID, At: msg.At})
+	}
+}
+
+// SetSLA records whether ticket id's clocks are watched.
+func (m *Memory) SetSLA(_ context.Context, id tickets.ID, on bool) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	t, err := m.get(id)
+	if err != nil {
+		return err
+	}
+	t.SLA = on
+	return nil
+}
+
+// ClaimAlert records that eventID carries out alert name, unless another event did.
+func (m *Memory) ClaimAlert(_ context.Context, id tickets.ID, name, eventID string) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	t, err := m.get(id)
+	if err != nil {
+		return false, err
+	}
+	key := string(id) + "\x00" + name
+	if by, ok := m.alerts[key]; ok {
+		return by == eventID, nil
+	}
+	m.alerts[key] = eventID
+	if t.Alerted == nil {
+		t.Alerted = map[string]bool{}
+	}
+	t.Alerted[name] = true
 	return true, nil
 }
 

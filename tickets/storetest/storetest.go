@@ -51,6 +51,7 @@ func Run(t *testing.T, open func(t *testing.T) (tickets.Store, Hooks)) {
 	t.Run("SetSync", func(t *testing.T) { testSetSync(t, start) })
 	t.Run("Settings", func(t *testing.T) { testSettings(t, start) })
 	t.Run("ChangeMessage", func(t *testing.T) { testChangeMessage(t, start) })
+	t.Run("SLA", func(t *testing.T) { testSLA(t, start) })
 }
 
 type starter func(t *testing.T) *subject

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+// byTeam is a list of "Team label: value" entries separated by "|", as the SLA_*
+// variables write one value per team (SLA_HOURS="Support Team: Europe/Berlin Mon-Fri
+// 09:00-17:00 | Technical Team: 24/7"); it decodes itself for processEnv.
+type byTeam []teamValue
+
+type teamValue struct{ label, value string }
+
+// Decode implements envconfig.Decoder.
+func (l *byTeam) Decode(value string) error {
+	seen := map[string]bool{}
+	for entry := range strings.SplitSeq(value, "|") {
+		if strings.TrimSpace(entry) == "" {
+			continue
+		}
+		label, v, ok := strings.Cut(entry, ":")
+		label, v = strings.TrimSpace(label), strings.TrimSpace(v)
+		if !ok || label == "" || v == "" {
+			return fmt.Errorf("%q is not Team label: value", strings.TrimSpace(entry))
+		}
+		if seen[strings.ToLower(label)] {
+			return fmt.Errorf("team %q is listed twice", label)
+		}
+		seen[strings.ToLower(label)] = true
+		*l = append(*l, teamValue{label, v})
+	}
+	return nil
+}
+
+// slaEnv are the variables that set the teams' first SLA policies.
+type slaEnv struct {
+	Targets    byTeam `envconfig:"SLA_TARGETS"`
+	Hours      byTeam `envconfig:"SLA_HOURS"`
+	Holidays   byTeam `envconfig:"SLA_HOLIDAYS"`
+	Escalation byTeam `envconfig:"SLA_ESCALATION"`
+	WarnAt     string `envconfig:"SLA_WARN_AT" default:"75%"`
+}
+
+// policies builds the SLA policies e sets for teams: one per team in SLA_TARGETS, with
+// its hours (24/7 when SLA_HOURS leaves it out), holidays and escalation. Each problem
+// names its variable.
+func (e slaEnv) policies(teams []tickets.Team) ([]tickets.SLAPolicy, error) {
+	var errs []error
+	fail := func(key string, err error) { errs = append(errs, fmt.Errorf("%s: %w", key, err)) }
+	share, err := parseShare(e.WarnAt)
+	if err != nil {
+		fail("SLA_WARN_AT", err)
+	}
+	team := func(key, label string) (tickets.Team, bool) {
+		s := tickets.Settings{TicketingChannels: teams}
+		t, ok := s.TeamByLabel(label)
+		if !ok {
+			fail(key, fmt.Errorf("%q is no team of TICKETING_CHANNELS", label))
+		}
+		return t, ok
+	}
+	var out []tickets.SLAPolicy
+	index := map[string]int{} // channel → its policy in out
+	for _, tv := range e.Targets {
+		t, ok := team("SLA_TARGETS", tv.label)
+		if !ok {
+			continue
+		}
+		targets, err := tickets.ParseTargets(tv.value)
+		if err != nil {
+			fail("SLA_TARGETS", fmt.Errorf("%s: %w", tv.label, err))
+		}
+		index[t.ChannelID] = len(out)
+		out = append(out, tickets.SLAPolicy{Team: t.ChannelID, SLA: tickets.SLA{Hours: tickets.Hours{Always: true}, Targets: targets, WarnAt: share}})
+	}
+	each := func(key string, list byTeam, set func(p *tickets.SLAPolicy, value string) error) {
+		for _, tv := range list {
+			t, ok := team(key, tv.label)
+			if !ok {
+				continue
+			}
+			i, ok := index[t.ChannelID]
+			if !ok {
+				fail(key, fmt.Errorf("%s has no SLA_TARGETS", tv.label))
+				continue
+			}
+			if err := set(&out[i], tv.value); err != nil {
+				fail(key, fmt.Errorf("%s: %w", tv.label, err))
+			}
+		}
+	}
+	each("SLA_HOURS", e.Hours, func(p *tickets.SLAPolicy, v string) (err error) {
+		holidays := p.Hours.Holidays
+		p.Hours, err = tickets.ParseHours(v)
+		p.Hours.Holidays = holidays
+		return err
+	})
+	each("SLA_HOLIDAYS", e.Holidays, func(p *tickets.SLAPolicy, v string) (err error) {
+		p.Hours.Holidays, err = tickets.ParseHolidays(v)
+		return err
+	})
+	each("SLA_ESCALATION", e.Escalation, func(p *tickets.SLAPolicy, v string) error {
+		p.Escalation = v
+		return nil
+	})
+	return out, errors.Join(errs...)
+}
+
+// parseShare reads a share of a target written "75%" or "0.75".
+func parseShare(s string) (float64, error) {
+	s = strings.TrimSpace(s)
+	pct, isPct := strings.CutSuffix(s, "%")
+	f, err := strconv.ParseFloat(pct, 64)
+	if isPct {
+		f /= 100
+	}
+	if err != nil || f <= 0 || f >= 1 {
+		return 0, fmt.Errorf("%q is not a share of a target like 75%% (above 0, below 100%%)", s)
+	}
+	return f, nil
+}

@@ -1,0 +1,149 @@
+package tickets
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// SLAPolicy is a team's SLA (Settings.SLAs): its targets by urgency, its business hours,
+// its warning share, and whom a breach is escalated to. A ticket's clocks run under the
+// policy of the team it is in, as the policy is now.
+type SLAPolicy struct {
+	// Team is the team's ticketing channel id.
+	Team string `json:"team"`
+	SLA
+	// Escalation is mentioned at every breach: a user group (S…) or a channel (C…) id;
+	// "" for no one.
+	Escalation string `json:"escalation,omitempty"`
+}
+
+// escalationPattern is a Slack user group or channel id.
+var escalationPattern = regexp.MustCompile(`^[SCG][A-Z0-9]{2,}$`)
+
+// validateSLAs reports what is wrong with policies, each problem naming its team's
+// label; teams maps each ticketing channel id to its label.
+func validateSLAs(policies []SLAPolicy, teams map[string]string) error {
+	seen := map[string]bool{}
+	var errs []error
+	for _, p := range policies {
+		label, ok := teams[p.Team]
+		switch {
+		case !ok:
+			errs = append(errs, fmt.Errorf("an SLA is for channel %q, which is no ticketing channel", p.Team))
+			continue
+		case seen[p.Team]:
+			errs = append(errs, fmt.Errorf("team %s has two SLAs", label))
+			continue
+		}
+		seen[p.Team] = true
+		if err := p.SLA.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("SLA of %s: %w", label, err))
+		}
+		if p.Escalation != "" && !escalationPattern.MatchString(p.Escalation) {
+			errs = append(errs, fmt.Errorf("SLA of %s: escalation %q is not a user group (S…) or channel (C…) id", label, p.Escalation))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	return nil
+}
+
+// SLAFor is the SLA policy of the team whose ticketing channel is channel.
+func (s *Settings) SLAFor(channel string) (SLAPolicy, bool) {
+	for _, p := range s.SLAs {
+		if p.Team == channel {
+			return p, true
+		}
+	}
+	return SLAPolicy{}, false
+}
+
+// ParseTarget reads a target as people write it: "15m", "4h", "1h30m", "2d" (days of 24
+// business hours), or "-" / "0" / "" for none.
+func ParseTarget(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	switch s {
+	case "", "-", "0":
+		return 0, nil
+	}
+	var d time.Duration
+	if days, rest, ok := strings.Cut(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 || n > int(MaxSLATarget/(24*time.Hour)) {
+			return 0, fmt.Errorf("%q is not a target like 15m, 4h or 2d", s)
+		}
+		d, s = time.Duration(n)*24*time.Hour, rest
+		if s == "" {
+			return d, nil
+		}
+	}
+	more, err := time.ParseDuration(s)
+	if err != nil || more < 0 {
+		return 0, fmt.Errorf("%q is not a target like 15m, 4h or 2d", s)
+	}
+	return d + more, nil
+}
+
+// ParseTargets reads targets by urgency written "urgency=first/next/resolution",
+// separated by spaces or commas: "urgent=15m/1h/4h high=1h/4h/1d none=4h/-/3d", where
+// "none" is a ticket without an urgency and "-" no target. Each error names its entry.
+func ParseTargets(s string) (map[Urgency]Targets, error) {
+	out := map[Urgency]Targets{}
+	var errs []error
+	for _, entry := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' }) {
+		name, spec, ok := strings.Cut(entry, "=")
+		u := Urgency(strings.ToLower(strings.TrimSpace(name)))
+		if u == "none" {
+			u = ""
+		}
+		parts := strings.Split(spec, "/")
+		switch {
+		case !ok || len(parts) != 3:
+			errs = append(errs, fmt.Errorf("%q: write urgency=first/next/resolution, like high=1h/4h/1d", entry))
+			continue
+		case !u.Valid():
+			errs = append(errs, fmt.Errorf("%q: %q is not urgent, high, medium, low or none", entry, name))
+			continue
+		}
+		if _, dup := out[u]; dup {
+			errs = append(errs, fmt.Errorf("%q: %s is listed twice", entry, urgencyName(u)))
+			continue
+		}
+		var ds [3]time.Duration
+		for i, p := range parts {
+			d, err := ParseTarget(p)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%q: %w", entry, err))
+			}
+			ds[i] = d
+		}
+		out[u] = Targets{FirstResponse: ds[0], NextResponse: ds[1], Resolution: ds[2]}
+	}
+	return out, errors.Join(errs...)
+}
+
+// ParseHours reads business hours as people write them: an optional IANA time zone,
+// then the week as ParseWeek reads it ("Europe/Berlin Mon-Fri 09:00-17:00; Sat
+// 10:00-14:00"), or "24/7" (with or without a zone).
+func ParseHours(s string) (Hours, error) {
+	s = strings.TrimSpace(s)
+	var h Hours
+	if first, rest, _ := strings.Cut(s, " "); strings.Contains(first, "/") && first != "24/7" || first == "UTC" {
+		h.Zone, s = first, strings.TrimSpace(rest)
+	}
+	if strings.EqualFold(s, "24/7") {
+		h.Always = true
+		return h, h.Validate()
+	}
+	week, err := ParseWeek(s)
+	if err != nil {
+		return Hours{}, err
+	}
+	h.Week = week
+	return h, h.Validate()
+}

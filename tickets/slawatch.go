@@ -1,0 +1,165 @@
+package tickets
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// GroupSLA is the consumer group that watches tickets' SLA clocks: it keeps the warning
+// and breach timers of each running clock set (through the store's timers, which fire
+// once however many processes run), carries out their alerts, and keeps the card's due
+// line up to date. Apart from the desk's so that a burst of alerts, paced by Slack's
+// limits, never holds up a customer's messages.
+const GroupSLA = "sla"
+
+// slaTypes are the events the SLA group acts on: those that bring a ticket to a team (its
+// policy), change its urgency (its targets) or start or stop a clock, and the timers.
+var slaTypes = []EventType{EventOpened, EventTransferred, EventUpdated, EventClock, EventSLAAlert}
+
+// SLAAlert is a warning or a breach of one of a ticket's SLA clocks, and who hears of it.
+type SLAAlert struct {
+	Clock  DueClock
+	Breach bool
+	// Notify are told by direct message: the assignee, or the priority group while no one
+	// has the ticket.
+	Notify []AgentID
+	// Escalation is mentioned at a breach: a user group or channel id; "" for no one.
+	Escalation string
+}
+
+// SLAAlertName names one warning or breach of one clock: its kind, when it started, and
+// which of the two.
+func SLAAlertName(kind SLAKind, started time.Time, breach bool) string {
+	level := "warn"
+	if breach {
+		level = "breach"
+	}
+	return fmt.Sprintf("%s/%d/%s", kind, started.UnixMilli(), level)
+}
+
+// handleSLA is the SLA group's handler.
+func (s *Service) handleSLA(ctx context.Context, ev Event) error {
+	if !slices.Contains(slaTypes, ev.Type) {
+		return nil
+	}
+	t, err := s.ticketFor(ctx, ev)
+	if err != nil || !t.IsOpen() {
+		return err // a closed ticket's clocks have stopped: its timers withdraw themselves
+	}
+	st, err := s.recentSettings(ctx)
+	if err != nil {
+		return err
+	}
+	policy, has := st.SLAFor(t.Team.ChannelID)
+	if has != t.SLA {
+		// The ticket came to a team (or its team's policy came or went): its clocks are
+		// watched, or no longer, from now on.
+		if err := s.store.SetSLA(ctx, t.ID, has); err != nil {
+			return err
+		}
+		t.SLA = has
+	}
+	if !has {
+		return nil
+	}
+	now := s.now()
+	if ev.Type == EventSLAAlert {
+		return s.alertSLA(ctx, t, st, policy, ev, now)
+	}
+	if err := s.armSLA(ctx, t, policy.SLA, now); err != nil {
+		return err
+	}
+	if ev.Type != EventClock || t.Card.IsZero() {
+		return nil // the desk group updates the card for the others
+	}
+	t.Due = policy.DueClocks(t, now)
+	return s.desk.UpdateCard(ctx, t, t.Card, ev.ID+":card")
+}
+
+// armSLA sets the warning and breach timers of t's running clocks under p. Setting a
+// timer again for the same clock and time changes nothing; a timer whose alert was
+// carried out already is not set again. A clock that stopped or moved leaves its old
+// timers, which find it so when they fire and do nothing.
+func (s *Service) armSLA(ctx context.Context, t *Ticket, p SLA, now time.Time) error {
+	for _, c := range t.Clocks(p) {
+		due, ok := p.Due(c)
+		if !ok {
+			continue
+		}
+		for _, breach := range []bool{false, true} {
+			at := due.Warn
+			if breach {
+				at = due.Due
+			} else if !now.Before(due.Due) {
+				continue // past its due time: the breach says it all
+			}
+			if t.Alerted[SLAAlertName(c.Kind, c.Started, breach)] {
+				continue
+			}
+			ev := Event{Type: EventSLAAlert, TicketID: t.ID, At: at, Clock: c.Kind, Started: c.Started, Breach: breach}
+			if err := s.store.Schedule(ctx, t.ID, ev, at); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// alertSLA carries out timer ev if its clock still runs, started when it did, and is
+// warned or due at ev.At under the policy as it is now: once per alert (ClaimAlert), then
+// the card shows where the clocks stand.
+func (s *Service) alertSLA(ctx context.Context, t *Ticket, st *Settings, p SLAPolicy, ev Event, now time.Time) error {
+	c, ok := t.Clock(p.SLA, ev.Clock)
+	if !ok || !c.Started.Equal(ev.Started) {
+		return nil // answered, or stopped, since
+	}
+	due, ok := p.Due(c)
+	at := due.Warn
+	if ev.Breach {
+		at = due.Due
+	}
+	if !ok || at.Sub(ev.At).Abs() >= time.Second {
+		return nil // the policy or the urgency changed: the clock's own timers are set
+	}
+	name := SLAAlertName(ev.Clock, ev.Started, ev.Breach)
+	claimed, err := s.store.ClaimAlert(ctx, t.ID, name, ev.ID)
+	if err != nil || !claimed {
+		return err
+	}
+	t.Due = p.DueClocks(t, now)
+	a := SLAAlert{Clock: DueClock{Kind: c.Kind, Warn: due.Warn, Due: due.Due, Warned: true, Breached: ev.Breach}, Breach: ev.Breach}
+	if t.Assignee.ID != "" {
+		a.Notify = []AgentID{t.Assignee.ID}
+	} else {
+		a.Notify = st.PriorityGroup
+	}
+	if ev.Breach {
+		a.Escalation = p.Escalation
+	}
+	s.obs.SLAAlerted(t, a)
+	if !t.Card.IsZero() {
+		if err := s.desk.UpdateCard(ctx, t, t.Card, ev.ID+":card"); err != nil {
+			return err
+		}
+	}
+	return s.desk.AlertSLA(ctx, t, a, ev.ID)
+}
+
+// withDue fills t.Due for the desk: t's running clocks under its team's policy, if it
+// has one.
+func (s *Service) withDue(ctx context.Context, t *Ticket) error {
+	if !t.IsOpen() {
+		t.Due = nil
+		return nil
+	}
+	st, err := s.recentSettings(ctx)
+	if err != nil {
+		return err
+	}
+	if p, ok := st.SLAFor(t.Team.ChannelID); ok {
+		t.Due = p.DueClocks(t, s.now())
+	}
+	return nil
+}

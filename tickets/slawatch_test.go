@@ -1,0 +1,180 @@
+package tickets_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	. "github.com/frontdeskhq/frontdesk/tickets"
+)
+
+// supportSLA is a 24/7 policy for the support team: first reply in 10 minutes, next in
+// 5, resolved in an hour; breaches go to user group SESC.
+var supportSLA = SLAPolicy{Team: support.ChannelID, Escalation: "SESC", SLA: SLA{
+	Hours:   Hours{Always: true},
+	Targets: map[Urgency]Targets{"": {FirstResponse: 10 * time.Minute, NextResponse: 5 * time.Minute, Resolution: time.Hour}},
+}}
+
+func withSLA(p ...SLAPolicy) func(*Config) {
+	return func(c *Config) { c.Initial.SLAs = p }
+}
+
+// at sets the harness clock to t (the next reading is a second later).
+func (h *harness) at(t time.Time) {
+	h.mu.Lock()
+	h.clock = t.Add(-time.Second)
+	h.mu.Unlock()
+}
+
+// timers lists the SLA timers set, as "kind breach at".
+func (h *harness) timers() []string {
+	var out []string
+	for _, ev := range h.store.Scheduled() {
+		if ev.Type == EventSLAAlert {
+			out = append(out, string(ev.Clock)+" "+map[bool]string{false: "warn", true: "breach"}[ev.Breach]+" "+ev.At.Format("15:04:05"))
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// alerts keeps the AlertSLA calls of calls.
+func alerts(calls []string) []string {
+	var out []string
+	for _, c := range calls {
+		if strings.HasPrefix(c, "desk.AlertSLA") {
+			out = append(out, c[:strings.LastIndexByte(c, ' ')]) // without the key
+		}
+	}
+	return out
+}
+
+func TestService_SLAClocksAndAlerts(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t, withSLA(supportSLA))
+	tk := h.open(t, "c1", "", "help")
+	h.deliver(t)
+	got, _ := h.svc.Get(ctx, tk.ID)
+	if !got.SLA {
+		t.Fatal("a ticket of a team with an SLA is not watched")
+	}
+	// Opened at 09:00:01: the first response's and the resolution's timers.
+	equal(t, "timers", h.timers(), []string{
+		"first_response breach 09:10:01", "first_response warn 09:07:31", "resolution breach 10:00:01", "resolution warn 09:45:01"})
+
+	// 09:08: the first response's warning, to the priority group while no one has it.
+	h.at(t0.Add(8 * time.Minute))
+	h.store.Fire(t0.Add(8 * time.Minute))
+	calls := h.deliver(t)
+	equal(t, "warning", alerts(calls), []string{`desk.AlertSLA 1 first_response breach=false notify=[UPRIO] escalate=""`})
+	if !slices.ContainsFunc(calls, func(c string) bool { return strings.HasPrefix(c, "desk.UpdateCard 1") }) {
+		t.Errorf("the card was not refreshed at the warning: %q", calls)
+	}
+	h.store.Fire(t0.Add(9 * time.Minute))
+	equal(t, "nothing fires twice", alerts(h.deliver(t)), nil)
+
+	// Alice picks it and answers at 09:09: the first response came in time; its breach
+	// timer, when it fires, finds the clock stopped.
+	h.pick(t, tk.ID, alice)
+	h.deliver(t)
+	if _, err := h.svc.AgentMessage(ctx, "G1", Message{Direction: FromAgent, Author: alice, Text: "hello", SourceMessageID: "a1", At: t0.Add(9 * time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	h.deliver(t)
+	h.at(t0.Add(11 * time.Minute))
+	h.store.Fire(t0.Add(11 * time.Minute))
+	equal(t, "a satisfied clock's breach is withdrawn", alerts(h.deliver(t)), nil)
+	got, _ = h.svc.Get(ctx, tk.ID)
+	equal(t, "responded", got.Responded, t0.Add(9*time.Minute))
+
+	// The customer writes at 09:20: the next response is due at 09:25. Two more customer
+	// messages before the answer move nothing.
+	for i, at := range []time.Duration{20, 21, 22} {
+		if _, _, err := h.svc.CustomerMessage(ctx, "webhook", "c1", Message{Text: "?", SourceMessageID: "q" + string(rune('0'+i)), At: t0.Add(at * time.Minute)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clocks := 0
+	for _, ev := range h.store.Drain() {
+		if ev.Type == EventClock {
+			clocks++
+		}
+		h.store.Redeliver(ev)
+	}
+	equal(t, "clock events for three customer messages", clocks, 1)
+	h.deliver(t)
+	if tm := h.timers(); !slices.Contains(tm, "next_response breach 09:25:00") || !slices.Contains(tm, "next_response warn 09:23:45") {
+		t.Errorf("next response timers: %q", tm)
+	}
+	// 09:26: warning and breach together, to Alice; the breach mentions SESC.
+	h.at(t0.Add(26 * time.Minute))
+	h.store.Fire(t0.Add(26 * time.Minute))
+	equal(t, "next response alerts", alerts(h.deliver(t)), []string{
+		`desk.AlertSLA 1 next_response breach=false notify=[UALICE] escalate=""`,
+		`desk.AlertSLA 1 next_response breach=true notify=[UALICE] escalate="SESC"`,
+	})
+	// A second timer for an alert carried out (a re-arm raced its firing) does nothing.
+	dup := Event{ID: "dup", Type: EventSLAAlert, TicketID: tk.ID, At: t0.Add(25 * time.Minute), Clock: SLANextResponse,
+		Started: t0.Add(20 * time.Minute), Breach: true}
+	if err := h.svc.Handlers()[GroupSLA](ctx, dup); err != nil {
+		t.Fatal(err)
+	}
+	equal(t, "a duplicate alert", alerts(h.log.take()), nil)
+	// The card shows the clocks as the desk renders it.
+	got, _ = h.svc.Get(ctx, tk.ID)
+	equal(t, "alerted", len(got.Alerted), 3)
+
+	// Alice ends it: the resolution's timers find it closed.
+	h.svc.End(ctx, tk.ID, alice, "")
+	h.deliver(t)
+	h.at(t0.Add(2 * time.Hour))
+	h.store.Fire(t0.Add(2 * time.Hour))
+	equal(t, "a closed ticket's alerts", alerts(h.deliver(t)), nil)
+}
+
+func TestService_SLAFollowsTheTeam(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t, withSLA(supportSLA))
+	tk := h.open(t, "c1", technical.Label, "help")
+	h.deliver(t)
+	if got, _ := h.svc.Get(ctx, tk.ID); got.SLA || len(h.timers()) != 0 {
+		t.Fatalf("a team without an SLA: watched=%v timers=%q", got.SLA, h.timers())
+	}
+	h.pick(t, tk.ID, alice)
+	h.deliver(t)
+	if _, err := h.svc.Transfer(ctx, tk.ID, support.ChannelID, alice); err != nil {
+		t.Fatal(err)
+	}
+	h.deliver(t)
+	got, _ := h.svc.Get(ctx, tk.ID)
+	if !got.SLA || len(h.timers()) != 4 {
+		t.Fatalf("transferred to a team with an SLA: watched=%v timers=%q", got.SLA, h.timers())
+	}
+	// The card the desk posts there shows the clocks.
+	if len(got.Due) != 0 {
+		t.Error("Due is stored")
+	}
+	// Back to a team without one: the clocks are no longer watched.
+	h.pick(t, tk.ID, bob)
+	h.deliver(t)
+	if _, err := h.svc.Transfer(ctx, tk.ID, technical.ChannelID, bob); err != nil {
+		t.Fatal(err)
+	}
+	h.deliver(t)
+	if got, _ := h.svc.Get(ctx, tk.ID); got.SLA {
+		t.Fatal("still watched in a team without an SLA")
+	}
+	// Its old timers fire and do nothing.
+	h.store.Fire(t0.Add(3 * time.Hour))
+	equal(t, "alerts of a team without an SLA", alerts(h.deliver(t)), nil)
+}
+
+func TestService_SLAMissingTicketIsPermanent(t *testing.T) {
+	h := newHarness(t, withSLA(supportSLA))
+	err := h.svc.Handlers()[GroupSLA](context.Background(), Event{ID: "x", Type: EventClock, TicketID: "404"})
+	if !IsPermanent(err) {
+		t.Fatalf("err = %v", err)
+	}
+}
