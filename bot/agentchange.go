@@ -118,7 +118,7 @@ func (b *Bot) takenLate(ctx context.Context, channel string, now, was *slack.Msg
 		return false
 	}
 	t, err := b.tk.ByInbox(ctx, channel)
-	if err != nil || t.Status != tickets.StatusActive || tsTime(now.Timestamp).Before(t.PickedAt) {
+	if err != nil || !t.Status.Picked() || tsTime(now.Timestamp).Before(t.PickedAt) {
 		return false
 	}
 	m := b.agentMessage(ctx, now.User, now.Text, now.Timestamp, now.ThreadTimestamp, now.Files)

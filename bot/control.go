@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/slack-go/slack"
 	"go.uber.org/zap"
@@ -55,6 +56,16 @@ func controlView(t *tickets.Ticket, st *tickets.Settings, handBack bool) slack.M
 		slack.NewOptionBlockObject(optTransfer, plainText("Transfer to another team"), nil),
 		slack.NewOptionBlockObject(optEnd, plainText("End the live chat"), nil),
 	}
+	// The statuses it can go to from where it is.
+	for _, s := range []struct {
+		value string
+		to    tickets.Status
+		text  string
+	}{{optWaiting, tickets.StatusWaiting, "Waiting on customer"}, {optHold, tickets.StatusOnHold, "Put on hold"}, {optActive, tickets.StatusActive, "Back to active"}} {
+		if t.Status.Picked() && t.Status != s.to {
+			options = append(options, slack.NewOptionBlockObject(s.value, plainText(s.text), nil))
+		}
+	}
 	if handBack {
 		options = append(options, slack.NewOptionBlockObject(optHandBack,
 			plainText(clip("Hand back to "+sourceName(t), 75)), nil))
@@ -69,9 +80,13 @@ func controlView(t *tickets.Ticket, st *tickets.Settings, handBack bool) slack.M
 		slack.NewSectionBlock(md(clip(fmt.Sprintf("*Ticket %s*\n%s", esc(ticketTitle(t)), status(t, "")), maxSectionText)), nil, nil),
 		slack.NewInputBlock(blockAction, plainText("What to do"), nil, action),
 		slack.NewInputBlock(blockTeam, plainText("Team (to transfer)"), nil, team).WithOptional(true),
-		slack.NewInputBlock(blockReason, plainText("Note (shown in Slack only)"), nil, reason).WithOptional(true),
-		slack.NewActionBlock("lcc_details", detailsButton(t.ID)),
+		slack.NewInputBlock(blockReason, plainText("Note (shown in Slack only; a hold's: what it waits for)"), nil, reason).WithOptional(true),
 	}
+	if t.Status.Picked() {
+		blocks = append(blocks, slack.NewInputBlock(blockWake, plainText("Wake up at (on hold)"), nil,
+			slack.NewDateTimePickerBlockElement(inputAction)).WithOptional(true))
+	}
+	blocks = append(blocks, slack.NewActionBlock("lcc_details", detailsButton(t.ID)))
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      ViewControl,
@@ -117,6 +132,27 @@ func (b *Bot) submitControl(ctx context.Context, cb *slack.InteractionCallback) 
 		_, err = b.tk.End(ctx, id, by, reason)
 	case optHandBack:
 		_, err = b.tk.HandBack(ctx, id, by, reason)
+	case optWaiting, optHold, optActive:
+		to := tickets.Status(values[blockAction][inputAction].SelectedOption.Value)
+		var wake time.Time
+		if at := values[blockWake][inputAction].SelectedDateTime; at > 0 {
+			wake = time.Unix(at, 0)
+		}
+		if to != tickets.StatusOnHold && !wake.IsZero() {
+			return fieldError(blockWake, "Only a hold wakes up.")
+		}
+		if to != tickets.StatusOnHold && reason != "" {
+			return fieldError(blockReason, "Only a hold has a note here.")
+		}
+		_, err = b.tk.SetStatus(ctx, id, by, to, reason, wake)
+		switch {
+		case errors.Is(err, tickets.ErrSameStatus):
+			return fieldError(blockAction, "The ticket is in that status already.")
+		case errors.Is(err, tickets.ErrNotActive):
+			return fieldError(blockAction, "No one has picked this ticket yet.")
+		case errors.Is(err, tickets.ErrInvalid) && !wake.IsZero():
+			return fieldError(blockWake, "Choose a time in the next 90 days.")
+		}
 	default:
 		return fieldError(blockAction, "Choose what to do.")
 	}

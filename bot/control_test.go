@@ -1,8 +1,11 @@
 package bot
 
 import (
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/slack-go/slack"
 
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
@@ -93,4 +96,37 @@ func TestControl(t *testing.T) {
 		w.alice.Shortcut(msg, ShortcutControl)
 		w.alice.ExpectEphemeral("This live chat has ended.")
 	})
+}
+
+// TestControlView_Statuses: Live Chat Control offers the statuses a ticket can go to from
+// where it is, and the wake-up time only once someone has it.
+func TestControlView_Statuses(t *testing.T) {
+	st := &tickets.Settings{TicketingChannels: []tickets.Team{{ChannelID: "C1", Label: "Support"}}}
+	for status, want := range map[tickets.Status][]string{
+		tickets.StatusPending: {optTransfer, optEnd},
+		tickets.StatusActive:  {optTransfer, optEnd, optWaiting, optHold},
+		tickets.StatusWaiting: {optTransfer, optEnd, optHold, optActive},
+		tickets.StatusOnHold:  {optTransfer, optEnd, optWaiting, optActive},
+	} {
+		v := controlView(&tickets.Ticket{ID: "1-0", Number: 1, Status: status, Team: st.TicketingChannels[0]}, st, false)
+		var got []string
+		wake := false
+		for _, b := range v.Blocks.BlockSet {
+			in, ok := b.(*slack.InputBlock)
+			if !ok {
+				continue
+			}
+			if in.BlockID == blockWake {
+				wake = true
+			}
+			if rb, ok := in.Element.(*slack.RadioButtonsBlockElement); ok {
+				for _, o := range rb.Options {
+					got = append(got, o.Value)
+				}
+			}
+		}
+		if !slices.Equal(got, want) || wake != status.Picked() {
+			t.Errorf("%s: options %v, wake-up %v; want %v, %v", status, got, wake, want, status.Picked())
+		}
+	}
 }

@@ -283,6 +283,34 @@ func (f *fakeTickets) End(_ context.Context, id tickets.ID, by tickets.Agent, re
 	return &c, nil
 }
 
+// SetStatus moves a picked ticket between active, waiting and on hold, as the service
+// does: tickets.ErrNotActive while pending, tickets.ErrSameStatus to where it is,
+// tickets.ErrInvalid for another status or a note or wake-up time without a hold.
+func (f *fakeTickets) SetStatus(_ context.Context, id tickets.ID, by tickets.Agent, to tickets.Status, note string, wake time.Time) (*tickets.Ticket, error) {
+	if err := validAgent(by); err != nil {
+		return nil, err
+	}
+	if !to.Picked() || to != tickets.StatusOnHold && (note != "" || !wake.IsZero()) || !wake.IsZero() && !wake.After(time.Now()) {
+		return nil, fmt.Errorf("%w: status %q, note %q, wake-up %v", tickets.ErrInvalid, to, note, wake)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	defer f.touched()
+	t, err := f.open(id)
+	switch {
+	case err != nil:
+		return nil, err
+	case !t.Status.Picked():
+		return nil, tickets.ErrNotActive
+	case t.Status == to:
+		return nil, tickets.ErrSameStatus
+	}
+	t.Statuses = append(t.Statuses, tickets.StatusChange{From: t.Status, To: to, At: time.Now(), By: by, Note: note, WakeAt: wake})
+	t.Status = to
+	c := *t
+	return &c, nil
+}
+
 // notFaked is the error of the methods these tests do not use: it names the method.
 type notFaked string
 

@@ -336,7 +336,7 @@ func (b *Bot) relayMissed(ctx context.Context, channel, ts, upTo string) (relaye
 	if err != nil {
 		return 0, "", err
 	}
-	if t.Status != tickets.StatusActive || t.PickedAt.IsZero() {
+	if !t.Status.Picked() || t.PickedAt.IsZero() {
 		return 0, "", nil // nothing goes to the customer now; check again later
 	}
 	transcript, err := b.tk.Transcript(ctx, t.ID)

@@ -83,7 +83,7 @@ func inboxAnswer(t *tickets.Ticket) string {
 			s += " (ended by " + mention(t.ClosedBy.ID) + ")"
 		}
 		return s + "."
-	case t.Status == tickets.StatusActive:
+	case t.Status.Picked():
 		return s + "It is handled by " + mention(t.Assignee.ID) + ": top-level messages here go to the customer, thread replies stay internal."
 	}
 	return s + fmt.Sprintf("It waits for a pick in %s.", channelLink(t.Team.ChannelID))

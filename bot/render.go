@@ -104,12 +104,12 @@ func status(t *tickets.Ticket, cardChannel string) string {
 		return "Closed: " + esc(clip(t.CloseReason, 300))
 	case cardChannel != "" && cardChannel != t.Team.ChannelID:
 		return fmt.Sprintf("Transferred to %s (%s)", esc(t.Team.Label), channelLink(t.Team.ChannelID))
-	case t.Status == tickets.StatusActive:
+	case t.Status.Picked():
 		s := "Processing by " + mention(t.Assignee.ID)
 		if t.Inbox != "" {
 			s += " in " + channelLink(t.Inbox)
 		}
-		return s
+		return s + heldLine(t)
 	default:
 		return "Pending"
 	}

@@ -34,7 +34,7 @@ func (b *Bot) openSavedReply(ctx context.Context, channel, user, triggerID strin
 	case t.Status == tickets.StatusClosed:
 		say("This live chat has ended.")
 		return
-	case t.Status != tickets.StatusActive:
+	case !t.Status.Picked():
 		say("This chat is waiting for someone to pick it; a reply can be sent once it is picked.")
 		return
 	}
@@ -145,7 +145,7 @@ func (b *Bot) replyTicket(ctx context.Context, cb *slack.InteractionCallback) (*
 		return nil, "The ticket could not be read just now; please try again."
 	case t.Status == tickets.StatusClosed:
 		return nil, "This live chat has ended."
-	case t.Status != tickets.StatusActive || t.Inbox == "":
+	case !t.Status.Picked() || t.Inbox == "":
 		return nil, "This chat is waiting for someone to pick it; a reply can be sent once it is picked."
 	}
 	if why := b.workProblem(ctx, cb.User.ID, t, t.Inbox); why != "" {

@@ -30,7 +30,10 @@ import (
 //	cat:<name>                           a custom category's value
 //	o:<field>                            who set a detail field (tickets.Origin)
 //	responded_at, awaiting_since          SLA clocks (sla.go), RFC3339Nano
-//	sla                                  "1" while the ticket's SLA clocks are watched
+//	sla, auto_wait                       "1": the ticket's SLA clocks are watched; it waits
+//	                                     on the customer after each reply (sla.go)
+//	status_at, status_log                the latest status change's time; every change,
+//	                                     JSON, one per line (status.go)
 //	alert:<name>                         the event that carried out SLA alert name
 
 // ticketFields returns the field, value pairs of a new ticket's HASH.
@@ -83,7 +86,7 @@ func decodeTicket(h map[string]string, transfers []string, cards map[string]stri
 		CloseReason:    h["close_reason"],
 		BySource:       h["by_source"] == "1",
 		HandedBack:     h["handed_back"] == "1",
-		SLA:            h["sla"] == "1",
+		Watch:          tickets.Watch{Clocks: h["sla"] == "1", AutoWait: h["auto_wait"] == "1"},
 		Title:          h["title"],
 		Urgency:        tickets.Urgency(h["urgency"]),
 		Sentiment:      tickets.Sentiment(h["sentiment"]),
@@ -155,6 +158,13 @@ func decodeTicket(h map[string]string, transfers []string, cards map[string]stri
 			t.Syncs = map[string]tickets.SyncStatus{}
 		}
 		t.Syncs[sink] = st
+	}
+	for line := range strings.Lines(h["status_log"]) {
+		var c tickets.StatusChange
+		if err := unmarshalJSON([]byte(line), &c); err != nil {
+			return nil, fmt.Errorf("field status_log: %w", err)
+		}
+		t.Statuses = append(t.Statuses, c)
 	}
 	for i, s := range edits {
 		var e tickets.Edit

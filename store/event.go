@@ -99,6 +99,8 @@ const (
 	codeSameTeam      = -3
 	codeNotActive     = -4
 	codeNotOpen       = -5 // not the conversation's open ticket (addMessageScript for a source)
+	codeSameStatus    = -6
+	codeStale         = -7
 	codeDuplicate     = 2
 )
 
@@ -114,6 +116,10 @@ func outcome(code int64) error {
 		return tickets.ErrSameTeam
 	case codeNotActive:
 		return tickets.ErrNotActive
+	case codeSameStatus:
+		return tickets.ErrSameStatus
+	case codeStale:
+		return tickets.ErrStale
 	}
 	return fmt.Errorf("store: script returned unknown code %d", code)
 }
@@ -133,7 +139,8 @@ func wrapErr(op string, id tickets.ID, err error) error {
 		return nil
 	}
 	var picked *tickets.AlreadyPickedError
-	for _, e := range []error{tickets.ErrNotFound, tickets.ErrClosed, tickets.ErrSameTeam, tickets.ErrNotActive, tickets.ErrInvalid} {
+	for _, e := range []error{tickets.ErrNotFound, tickets.ErrClosed, tickets.ErrSameTeam, tickets.ErrNotActive, tickets.ErrInvalid,
+		tickets.ErrSameStatus, tickets.ErrStale} {
 		if errors.Is(err, e) {
 			return err
 		}

@@ -47,7 +47,7 @@ import (
 // ARGV[17+6n..16+6n+f] -> the new ticket's HASH field, value pairs (used when creating)
 // ARGV[17+6n+f] -> "1": answer with the whole ticket even when it was neither created nor
 // closed
-// ARGV[18+6n+f], ARGV[19+6n+f] -> EventClock, JSON, and the groups that want it (clock_step)
+// ARGV[18+6n+f..27+6n+f] -> clock_step's arguments (stepArgs)
 //
 // Returns {-5, the open ticket's id or ""} when ARGV[1] is not the conversation's open
 // ticket (and it was not to be created) | {0} the conversation names a ticket gone |
@@ -86,7 +86,7 @@ if status == 'pending' then
 end
 local added = {}
 local last = 17 + 6 * n + tonumber(ARGV[13])
-local clock = {ev = ARGV[last + 1], groups = ARGV[last + 2]}
+local clock = step_args(last + 1)
 for i = 1, n do
 	local base = 17 + 6 * (i - 1)
 	local msg, ev, t = ARGV[base], ARGV[base + 1], ARGV[base + 2]
@@ -246,11 +246,11 @@ func (r *Redis) inbound(ctx context.Context, p int, conv string, id tickets.ID, 
 	}
 	args = append(args, fields...)
 	args = append(args, flag(w.WholeTicket))
-	clock, clockTo, err := r.clockEvent(id, w.Messages)
+	step, err := r.stepArgs(id, w.Messages)
 	if err != nil {
 		return tickets.InboundApplied{}, 0, "", err
 	}
-	args = append(args, clock, clockTo)
+	args = append(args, step...)
 	res, err := r.pipe.run(ctx, rerunnable(create, w), inboundScript, keys, args...).Slice()
 	if err != nil {
 		return tickets.InboundApplied{}, 0, "", err

@@ -52,7 +52,7 @@ end
 // ARGV[5] -> the message's time, RFC3339Nano (the ticket's new updated_at)
 // ARGV[6] -> dedupe TTL in ms when the message has a source id, else ""
 // ARGV[7] -> the groups that want EventMessage (emit)
-// ARGV[8], ARGV[9] -> EventClock, JSON, and the groups that want it (clock_step)
+// ARGV[8..17] -> clock_step's arguments (stepArgs)
 //
 // The status rules come first, so a message turned away is not marked seen. A customer
 // (or source agent) message on a pending ticket is held for replay and placed under the
@@ -81,7 +81,7 @@ if ARGV[2] == 'customer' or ARGV[2] == 'source_agent' then
 elseif ARGV[2] ~= 'internal' then
 	if status == 'closed' then
 		return {-2}
-	elseif status ~= 'active' then
+	elseif status == 'pending' then
 		return {-4}
 	end
 end
@@ -92,7 +92,7 @@ end
 if code == 1 then
 	local k = {ticket = KEYS[1], messages = KEYS[2], held = KEYS[3], cards = KEYS[6], seq = KEYS[5]}
 	append_message(k, ARGV[1], ARGV[3], ARGV[4], ARGV[5], place, true, ARGV[7], h)
-	clock_step(k, ARGV[1], ARGV[2], ARGV[5], {ev = ARGV[8], groups = ARGV[9]})
+	clock_step(k, ARGV[1], ARGV[2], ARGV[5], step_args(8))
 end
 return {code, field_of(h, 'source') or ''}
 `)
@@ -115,12 +115,12 @@ func (r *Redis) runAddMessage(ctx context.Context, ref ref, id tickets.ID, m tic
 		r.keys.ticket(ref), r.keys.messages(ref), r.keys.held(ref),
 		r.keys.seen(ref, m.Direction, m.SourceMessageID), r.keys.outboxSeq(ref.p), r.keys.cards(ref),
 	}
-	clock, clockTo, err := r.clockEvent(id, []tickets.Message{m})
+	step, err := r.stepArgs(id, []tickets.Message{m})
 	if err != nil {
 		return nil, err
 	}
-	res, err := r.pipe.run(ctx, m.SourceMessageID != "", addMessageScript, keys, string(id), string(m.Direction), msg, ev, fmtTime(m.At), ttl, groups,
-		clock, clockTo).Slice()
+	args := append([]any{string(id), string(m.Direction), msg, ev, fmtTime(m.At), ttl, groups}, step...)
+	res, err := r.pipe.run(ctx, m.SourceMessageID != "", addMessageScript, keys, args...).Slice()
 	if err == nil && len(res) == 0 {
 		err = fmt.Errorf("addMessageScript answered nothing")
 	}

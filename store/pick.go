@@ -33,7 +33,7 @@ if not status then
 	return {0, ''}
 elseif status == 'closed' then
 	return {-2, ''}
-elseif status == 'active' then
+elseif status ~= 'pending' then -- active, waiting on the customer or on hold
 	return {-1, redis.call('HGET', KEYS[1], 'assignee') or ''}
 end
 redis.call('HSET', KEYS[1], 'status', 'active', 'assignee', ARGV[2], 'picked_at', ARGV[3], 'updated_at', ARGV[3])

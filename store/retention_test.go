@@ -55,6 +55,18 @@ func TestRedis_Retention(t *testing.T) {
 	if d := ttl(r.keys.edits(ref)); d <= 0 {
 		t.Errorf("the edits made after the close never expire (%v)", d)
 	}
+	// Reopened, it is kept again for as long as it is open.
+	if _, err := r.Reopen(ctx, tk.ID, t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{r.keys.ticket(ref), r.keys.messages(ref), r.keys.edits(ref), r.keys.inbox("GRET")} {
+		if d := ttl(key); d != -1 {
+			t.Errorf("reopened, %s expires in %v", key, d)
+		}
+	}
+	if _, err := r.Close(ctx, tk.ID, tickets.Closing{By: alice, At: t0.Add(2 * time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
 
 	// Without a retention, closed tickets stay.
 	keep, _ := newStore(t)

@@ -6,41 +6,53 @@ import (
 )
 
 // DueClock is one of a ticket's running SLA clocks as agents see it: what it measures,
-// when it warns and falls due, and whether it had done either when it was worked out.
+// when it warns and falls due, and whether it had done either when it was worked out; or
+// that it is paused (waiting on the customer, on hold), without times.
 type DueClock struct {
 	Kind     SLAKind
 	Warn     time.Time
 	Due      time.Time
 	Warned   bool
 	Breached bool
+	Paused   bool
 }
 
 // Clocks are ticket t's SLA clocks running under policy p: the first response's until an
 // agent's first message, then the next response's while a customer message waits for an
-// answer, and the resolution's until the close. Each only where p sets a target for t's
-// urgency; none once t is closed.
-func (t *Ticket) Clocks(p SLA) []SLAClock {
+// answer, and the resolution's until the close, paused while the ticket waits on the
+// customer or is on hold (unless p keeps it running). Each only where p sets a target
+// for t's urgency; none once t is closed.
+func (t *Ticket) Clocks(p SLAPolicy) []SLAClock {
 	if !t.IsOpen() {
 		return nil
 	}
 	var cs []SLAClock
-	add := func(kind SLAKind, started time.Time) {
-		if target := p.Target(t.Urgency, kind); target > 0 && !started.IsZero() {
-			cs = append(cs, SLAClock{Kind: kind, Started: started, Target: target})
+	add := func(c SLAClock) {
+		if c.Target = p.Target(t.Urgency, c.Kind); c.Target > 0 && !c.Started.IsZero() {
+			cs = append(cs, c)
 		}
 	}
 	switch {
 	case t.Responded.IsZero():
-		add(SLAFirstResponse, t.CreatedAt)
+		add(SLAClock{Kind: SLAFirstResponse, Started: t.CreatedAt})
 	case !t.Awaiting.IsZero():
-		add(SLANextResponse, t.Awaiting)
+		add(SLAClock{Kind: SLANextResponse, Started: t.Awaiting})
 	}
-	add(SLAResolution, t.CreatedAt)
+	resolution := SLAClock{Kind: SLAResolution, Started: t.CreatedAt}
+	if !p.ResolutionRunsPaused {
+		resolution.Pauses, resolution.PausedAt = t.pauses()
+	}
+	for _, c := range t.Statuses { // a reopened ticket's time closed never counts
+		if c.From == StatusClosed && !c.ClosedAt.IsZero() {
+			resolution.Pauses = append(resolution.Pauses, [2]time.Time{c.ClosedAt, c.At})
+		}
+	}
+	add(resolution)
 	return cs
 }
 
 // Clock is ticket t's running clock of kind under p, if one runs.
-func (t *Ticket) Clock(p SLA, kind SLAKind) (SLAClock, bool) {
+func (t *Ticket) Clock(p SLAPolicy, kind SLAKind) (SLAClock, bool) {
 	for _, c := range t.Clocks(p) {
 		if c.Kind == kind {
 			return c, true
@@ -50,10 +62,14 @@ func (t *Ticket) Clock(p SLA, kind SLAKind) (SLAClock, bool) {
 }
 
 // DueClocks are t's running clocks under p with their warning and due times and where
-// they stand at now, soonest due first.
-func (p SLA) DueClocks(t *Ticket, now time.Time) []DueClock {
-	var out []DueClock
+// they stand at now, soonest due first; paused ones last.
+func (p SLAPolicy) DueClocks(t *Ticket, now time.Time) []DueClock {
+	var out, paused []DueClock
 	for _, c := range t.Clocks(p) {
+		if !c.PausedAt.IsZero() {
+			paused = append(paused, DueClock{Kind: c.Kind, Paused: true})
+			continue
+		}
 		due, ok := p.Due(c)
 		if !ok {
 			continue
@@ -62,5 +78,5 @@ func (p SLA) DueClocks(t *Ticket, now time.Time) []DueClock {
 			Warned: !now.Before(due.Warn), Breached: !now.Before(due.Due)})
 	}
 	slices.SortStableFunc(out, func(a, b DueClock) int { return a.Due.Compare(b.Due) })
-	return out
+	return append(out, paused...)
 }

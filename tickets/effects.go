@@ -272,9 +272,9 @@ func (s *Service) sinkHandler(c any, change func(ctx context.Context, t *Ticket,
 // The event types each group's handler may act on (see Interests).
 var (
 	deskTypes = []EventType{EventOpened, EventTransferred, EventRemind, EventPicked, EventClosed, EventRated,
-		EventArchive, EventSynced, EventUpdated, EventMessage}
+		EventArchive, EventSynced, EventUpdated, EventMessage, EventStatus, EventWake, EventReopened}
 	marksTypes  = []EventType{EventDelivered, EventFailed}
-	sourceTypes = []EventType{EventMessage, EventPicked, EventTransferred, EventSLA, EventClosed}
+	sourceTypes = []EventType{EventMessage, EventPicked, EventTransferred, EventSLA, EventClosed, EventReopened}
 )
 
 // ticketFor loads the event's ticket; a ticket that is gone will stay gone.
@@ -391,7 +391,8 @@ func (s *Service) handleDesk(ctx context.Context, ev Event) error {
 		return s.desk.Notice(ctx, t, ev, ev.ID)
 	case EventClosed, EventRated:
 		// The card shows the end (or the rating); the inbox channel says so and is
-		// archived, unless it stays open for the customer's rating.
+		// archived, unless it stays open for the customer's rating or for a reopen
+		// (keepInbox): then when that time is over.
 		if !t.Card.IsZero() {
 			if err := s.desk.UpdateCard(ctx, t, t.Card, ev.ID+":card"); err != nil {
 				return err
@@ -403,23 +404,58 @@ func (s *Service) handleDesk(ctx context.Context, ev Event) error {
 		if err := s.desk.Notice(ctx, t, ev, ev.ID); err != nil {
 			return err
 		}
-		if s.asksRating(ev) {
-			at := ev.At.Add(s.rating)
-			return s.store.Schedule(ctx, t.ID, Event{Type: EventArchive, TicketID: t.ID, At: at}, at)
+		keep, err := s.keepInbox(ctx, t, ev)
+		if err != nil {
+			return err
 		}
-		return s.desk.ArchiveInbox(ctx, t, ev.ID+":archive")
+		at := t.ClosedAt.Add(keep)
+		if keep == 0 || !at.After(s.now()) {
+			return s.desk.ArchiveInbox(ctx, t, ev.ID+":archive")
+		}
+		return s.store.Schedule(ctx, t.ID, Event{Type: EventArchive, TicketID: t.ID, At: at, Started: t.ClosedAt}, at)
 	case EventArchive:
-		if t.Inbox == "" {
+		// Not when it reopened, nor for a close other than the one the timer was set for
+		// (a zero Started: set before timers named their close).
+		if t.Inbox == "" || t.IsOpen() || !ev.Started.IsZero() && !ev.Started.Equal(t.ClosedAt) {
 			return nil
 		}
 		return s.desk.ArchiveInbox(ctx, t, ev.ID)
+	case EventReopened:
+		if !t.Card.IsZero() {
+			if err := s.desk.UpdateCard(ctx, t, t.Card, ev.ID+":card"); err != nil {
+				return err
+			}
+		}
+		if ev.Status == nil || t.Inbox == "" {
+			return nil
+		}
+		return s.desk.ShowStatus(ctx, t, *ev.Status, ev.ID)
 	case EventSynced:
 		return s.desk.Notice(ctx, t, ev, ev.ID)
+	case EventStatus:
+		if ev.Status != nil && !IsRetry(ctx) {
+			// Told here, once per change, whatever made it: an agent, the store's scripts
+			// (the customer's answer, the agent's reply), a hold's end.
+			s.obs.StatusChanged(t, *ev.Status)
+		}
+		if !t.Card.IsZero() {
+			if err := s.desk.UpdateCard(ctx, t, t.Card, ev.ID+":card"); err != nil {
+				return err
+			}
+		}
+		if ev.Status != nil && t.Inbox != "" {
+			if err := s.desk.ShowStatus(ctx, t, *ev.Status, ev.ID); err != nil {
+				return err
+			}
+		}
+		return s.scheduleWake(ctx, ev)
+	case EventWake:
+		return s.wake(ctx, ev)
 	case EventUpdated:
 		switch {
 		case t.Card.IsZero():
 			return nil // the card, when posted, shows the details
-		case t.Status == StatusActive && t.Inbox == "":
+		case t.Status.Picked() && t.Inbox == "":
 			// Picked after this change and before its inbox channel exists: the pick's
 			// event, next in this group, updates the card, details and channel link
 			// together. Updated now, it would say who picked it without where.
@@ -586,6 +622,10 @@ func (s *Service) handleSource(ctx context.Context, ev Event) error {
 			return nil
 		}
 	case EventPicked, EventTransferred:
+	case EventReopened:
+		if ev.Status == nil || ev.Status.To != StatusActive {
+			return nil // pending again: the customer hears when someone picks it
+		}
 	case EventSLA:
 		return s.slaExpired(ctx, ev)
 	case EventClosed:
@@ -625,7 +665,9 @@ func (s *Service) handleSource(ctx context.Context, ev Event) error {
 		// The key is the message's, not the event's: a message sent again after a failure
 		// (RetryDelivery) is still the same message to the source.
 		key = string(t.ID) + "/" + ev.Message.ID
-	case ev.Type == EventPicked:
+	case ev.Type == EventPicked, ev.Type == EventReopened:
+		// A reopened chat is live again with the agent who had it: the source turns its
+		// live chat on as after a pick.
 		out.Kind, out.Text = OutAccepted, st.Render(tpl.Picked, t, ev.Actor)
 		if ev.AfterTransfer {
 			out.Text = st.Render(tpl.TransferAccepted, t, ev.Actor)

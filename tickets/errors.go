@@ -28,6 +28,11 @@ var (
 	// ErrRated: the message did not ask for a human; it was the customer's rating of their
 	// last chat (a reply of 1 to 5 to the "ended" message), recorded as its CSAT.
 	ErrRated = errors.New("tickets: the message rated the last chat")
+	// ErrSameStatus: the ticket is in that status already.
+	ErrSameStatus = errors.New("tickets: ticket is in that status already")
+	// ErrStale: the change was meant for a state the ticket has left since (a hold's
+	// wake-up time for a hold ended or renewed).
+	ErrStale = errors.New("tickets: ticket changed since")
 	// ErrInvalid: the input is malformed; the wrapping error says what is wrong.
 	ErrInvalid = errors.New("tickets: invalid input")
 )
@@ -104,7 +109,8 @@ func isOutcome(err error) bool {
 	if _, ok := IsAlreadyPicked(err); ok {
 		return true
 	}
-	for _, e := range []error{ErrNotFound, ErrClosed, ErrNotActive, ErrSameTeam, ErrUnknownTeam, ErrNotConfigured, ErrUnknownSource, ErrInvalid, ErrRated} {
+	for _, e := range []error{ErrNotFound, ErrClosed, ErrNotActive, ErrSameTeam, ErrUnknownTeam, ErrNotConfigured, ErrUnknownSource, ErrInvalid, ErrRated,
+		ErrSameStatus, ErrStale} {
 		if errors.Is(err, e) {
 			return true
 		}

@@ -27,6 +27,15 @@ const (
 	// EventSynced: a sink's outcome for the ticket changed in a way agents should hear
 	// about (Sink; Reason): it will not take the ticket, or takes it again (store).
 	EventSynced EventType = "ticket.synced"
+	// EventStatus: a picked ticket's status changed between active, waiting on the
+	// customer and on hold (Status).
+	EventStatus EventType = "ticket.status"
+	// EventReopened: the customer wrote again within the team's reopen window after the
+	// ticket closed, and it opened again (Status: the change, CauseReopen, from closed
+	// to active with the agent who had it, Actor, or to pending).
+	EventReopened EventType = "ticket.reopened"
+	// EventWake: the wake-up time of a hold (the one begun at Started) came.
+	EventWake EventType = "ticket.wake"
 	// EventClock: one of the ticket's SLA clocks started or stopped (the first response
 	// came, a customer message waits for an answer, or got one). The store appends it for
 	// tickets whose clocks are watched (Ticket.SLA).
@@ -128,6 +137,9 @@ type Event struct {
 	// EventSynced: the sink, and the SyncStatus it recorded.
 	Sink string      `json:"sink,omitempty"`
 	Sync *SyncStatus `json:"sync,omitempty"`
+
+	// EventStatus: the change.
+	Status *StatusChange `json:"status,omitempty"`
 
 	// EventSLAAlert: the clock it is about (its kind, and when it started), and whether it
 	// is the breach rather than the warning.

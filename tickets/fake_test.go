@@ -162,3 +162,7 @@ func (s fakeSink) TicketChanged(_ context.Context, t *Ticket, ev Event, key stri
 func (d *fakeDesk) AlertSLA(_ context.Context, t *Ticket, a SLAAlert, key string) error {
 	return d.add("desk.AlertSLA %s %s breach=%v notify=%v escalate=%q %s", t.ID, a.Clock.Kind, a.Breach, a.Notify, a.Escalation, key)
 }
+
+func (d *fakeDesk) ShowStatus(_ context.Context, t *Ticket, c StatusChange, key string) error {
+	return d.add("desk.ShowStatus %s %s→%s cause=%q %s", t.ID, c.From, c.To, c.Cause, key)
+}

@@ -77,6 +77,9 @@ type InboundResult struct {
 	Added int
 	// Closed: the Close closed Ticket.
 	Closed bool
+	// Reopened: the Request reopened the conversation's closed ticket (its team's reopen
+	// window) rather than open a new one.
+	Reopened bool
 	// Rated: a rating was recorded on Ticket, the conversation's latest closed chat.
 	Rated bool
 	// Changed counts the Changes that changed a message; Unknown those that named a
@@ -251,7 +254,20 @@ func (s *Service) Inbound(ctx context.Context, in Inbound) (InboundResult, error
 	// Most of what a source says goes to a chat that is open already: try that first, so
 	// that the settings are read only when a ticket is to be opened.
 	got, err := s.store.Inbound(ctx, w)
+	reopened := false
 	if errors.Is(err, ErrNotFound) && in.Request != nil {
+		// The customer's closed chat may open again (reopen); else a new ticket opens.
+		if reopened, err = s.reopen(ctx, in); err != nil {
+			return InboundResult{}, wrap("inbound: reopen", err)
+		}
+		if reopened {
+			got, err = s.store.Inbound(ctx, w)
+		} else {
+			err = ErrNotFound
+		}
+	}
+	if errors.Is(err, ErrNotFound) && in.Request != nil {
+		reopened = false // closed again meanwhile: a new ticket it is
 		if w.Open, err = s.newTicket(ctx, in, first, openedAt); err != nil {
 			return InboundResult{}, err
 		}
@@ -260,7 +276,7 @@ func (s *Service) Inbound(ctx context.Context, in Inbound) (InboundResult, error
 	if err != nil {
 		return InboundResult{}, wrap("inbound", err)
 	}
-	res := InboundResult{State: got.State, Ticket: got.Ticket, Opened: got.Opened, Closed: got.Closed}
+	res := InboundResult{State: got.State, Ticket: got.Ticket, Opened: got.Opened, Closed: got.Closed, Reopened: reopened}
 	if got.Opened {
 		s.obs.TicketOpened(got.Ticket)
 	}

@@ -23,6 +23,9 @@ type Observer interface {
 	// FromAgent to the customer) was added to a ticket of source, to be relayed. Repeats
 	// that were not added and internal notes are not told.
 	MessageRelayed(source string, d Direction)
+	// StatusChanged: a picked ticket's status changed (c), told when the desk group
+	// carries out its event (once, unless a retry of it).
+	StatusChanged(t *Ticket, c StatusChange)
 	// SLAAlerted: a warning or breach of one of t's SLA clocks fired (once per alert).
 	SLAAlerted(t *Ticket, a SLAAlert)
 }
@@ -36,6 +39,7 @@ func (nopObserver) TicketTransferred(*Ticket, Team)           {}
 func (nopObserver) TicketClosed(*Ticket)                      {}
 func (nopObserver) MessageRelayed(string, Direction)          {}
 func (nopObserver) SLAAlerted(*Ticket, SLAAlert)              {}
+func (nopObserver) StatusChanged(*Ticket, StatusChange)       {}
 
 // observePick tells the observer about t, just picked.
 func (s *Service) observePick(t *Ticket) {

@@ -41,6 +41,9 @@ func (o *observed) TicketClosed(t *Ticket) {
 	o.add("closed %s by=%q source=%v handed_back=%v", t.Source, t.ClosedBy.ID, t.BySource, t.HandedBack)
 }
 func (o *observed) MessageRelayed(source string, d Direction) { o.add("message %s %s", source, d) }
+func (o *observed) StatusChanged(t *Ticket, c StatusChange) {
+	o.add("status %s %s→%s", t.Team.Label, c.From, c.To)
+}
 func (o *observed) SLAAlerted(t *Ticket, a SLAAlert) {
 	o.add("sla %s %s breach=%v", t.Team.Label, a.Clock.Kind, a.Breach)
 }

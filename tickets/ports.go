@@ -123,11 +123,28 @@ type Store interface {
 	// Returns ErrNotFound.
 	SetSync(ctx context.Context, id ID, sink string, s SyncStatus) error
 
-	// SetSLA records whether ticket id's SLA clocks are watched (Ticket.SLA): while they
-	// are, adding a message that starts or stops one (the first response; a customer
-	// message after it that waits for an answer; the answer) also appends EventClock.
-	// Returns ErrNotFound.
-	SetSLA(ctx context.Context, id ID, on bool) error
+	// SetWatch records how ticket id's team watches it (Ticket.Watch). While its clocks
+	// are watched, adding a message that starts or stops one (the first response; a
+	// customer message after it that waits for an answer; the answer) also appends
+	// EventClock. With AutoWait, an agent's message to the customer of an active ticket
+	// sets it waiting on the customer (a StatusChange with CauseReply and EventStatus).
+	// Whatever the watch, a customer's message to a ticket waiting on them makes it
+	// active (CauseCustomer, EventStatus). Returns ErrNotFound.
+	SetWatch(ctx context.Context, id ID, w Watch) error
+	// Reopen opens closed ticket id again at at, the latest closed ticket of its
+	// conversation, which has no open one: active with the assignee it had (pending when
+	// it had none), closing fields cleared, its keys no longer expiring, the change
+	// recorded (StatusChange From closed, CauseReopen, ClosedAt) and EventReopened (Actor:
+	// the assignee) appended. Returns the ticket as it is now; ErrNotFound, or ErrStale
+	// when another ticket of its conversation is open or closed since. Reopening a ticket
+	// open again already changes nothing.
+	Reopen(ctx context.Context, id ID, at time.Time) (*Ticket, error)
+	// SetStatus applies c (To, At, By or Cause, Note, WakeAt) to a picked ticket: its
+	// status becomes c.To, c is recorded with From set (Ticket.Statuses) and EventStatus
+	// carrying it is appended. With ifSince set, only while the ticket's latest status
+	// change is the one made at ifSince (a hold's wake-up). Returns the ticket as it is
+	// now; ErrNotFound, ErrClosed, ErrNotActive (pending), ErrSameStatus, or ErrStale.
+	SetStatus(ctx context.Context, id ID, c StatusChange, ifSince time.Time) (*Ticket, error)
 	// ClaimAlert records that outbox event eventID carries out the SLA alert named name
 	// (one warning or breach of one clock: SLAAlertName) of ticket id, unless another
 	// event claimed it first, and reports whether eventID holds it (true again for the
@@ -237,6 +254,9 @@ type Desk interface {
 	// Warn tells t's team, under t's card, that the source did not take a turn of the
 	// chat (ev: EventFailed with Failed, Reason and Actor).
 	Warn(ctx context.Context, t *Ticket, ev Event, key string) error
+	// ShowStatus tells t's inbox channel of status change c (shown on the card too, which
+	// the service updates), mentioning the assignee when no agent made it.
+	ShowStatus(ctx context.Context, t *Ticket, c StatusChange, key string) error
 	// AlertSLA tells of a warning or breach of one of t's SLA clocks: a line under t's
 	// card (mentioning a.Escalation at a breach) and a direct message to each of a.Notify.
 	AlertSLA(ctx context.Context, t *Ticket, a SLAAlert, key string) error

@@ -19,6 +19,21 @@ type SLAPolicy struct {
 	// Escalation is mentioned at every breach: a user group (S…) or a channel (C…) id;
 	// "" for no one.
 	Escalation string `json:"escalation,omitempty"`
+	// AutoWaiting sets an active ticket waiting on the customer at each message an
+	// agent writes to them (the customer's answer makes it active again).
+	AutoWaiting bool `json:"auto_waiting,omitempty"`
+	// ReopenWindow: a customer who writes again within it after their ticket closed
+	// reopens it (the same card and inbox channel, the agent who had it told) rather than
+	// opening a new one; 0: never. The inbox channel stays open that long after a close.
+	ReopenWindow time.Duration `json:"reopen_window,omitempty"`
+	// ResolutionRunsPaused keeps the resolution clock running while a ticket waits on
+	// the customer or is on hold; by default those pause it.
+	ResolutionRunsPaused bool `json:"resolution_runs_paused,omitempty"`
+}
+
+// watch is how a ticket of the team with policy p (has: whether it has one) is watched.
+func (p SLAPolicy) watch(has bool) Watch {
+	return Watch{Clocks: has && len(p.Targets) > 0, AutoWait: has && p.AutoWaiting}
 }
 
 // escalationPattern is a Slack user group or channel id.
@@ -42,6 +57,9 @@ func validateSLAs(policies []SLAPolicy, teams map[string]string) error {
 		seen[p.Team] = true
 		if err := p.SLA.Validate(); err != nil {
 			errs = append(errs, fmt.Errorf("SLA of %s: %w", label, err))
+		}
+		if p.ReopenWindow < 0 || p.ReopenWindow > MaxReopenWindow {
+			errs = append(errs, fmt.Errorf("SLA of %s: reopen window %s: must be 0 (never) to %s", label, p.ReopenWindow, MaxReopenWindow))
 		}
 		if p.Escalation != "" && !escalationPattern.MatchString(p.Escalation) {
 			errs = append(errs, fmt.Errorf("SLA of %s: escalation %q is not a user group (S…) or channel (C…) id", label, p.Escalation))

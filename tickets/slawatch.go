@@ -16,7 +16,7 @@ const GroupSLA = "sla"
 
 // slaTypes are the events the SLA group acts on: those that bring a ticket to a team (its
 // policy), change its urgency (its targets) or start or stop a clock, and the timers.
-var slaTypes = []EventType{EventOpened, EventTransferred, EventUpdated, EventClock, EventSLAAlert}
+var slaTypes = []EventType{EventOpened, EventTransferred, EventUpdated, EventClock, EventSLAAlert, EventStatus, EventReopened}
 
 // SLAAlert is a warning or a breach of one of a ticket's SLA clocks, and who hears of it.
 type SLAAlert struct {
@@ -53,13 +53,13 @@ func (s *Service) handleSLA(ctx context.Context, ev Event) error {
 		return err
 	}
 	policy, has := st.SLAFor(t.Team.ChannelID)
-	if has != t.SLA {
-		// The ticket came to a team (or its team's policy came or went): its clocks are
-		// watched, or no longer, from now on.
-		if err := s.store.SetSLA(ctx, t.ID, has); err != nil {
+	if w := policy.watch(has); w != t.Watch {
+		// The ticket came to a team (or its team's policy changed): it is watched as that
+		// policy says from now on.
+		if err := s.store.SetWatch(ctx, t.ID, w); err != nil {
 			return err
 		}
-		t.SLA = has
+		t.Watch = w
 	}
 	if !has {
 		return nil
@@ -68,7 +68,7 @@ func (s *Service) handleSLA(ctx context.Context, ev Event) error {
 	if ev.Type == EventSLAAlert {
 		return s.alertSLA(ctx, t, st, policy, ev, now)
 	}
-	if err := s.armSLA(ctx, t, policy.SLA, now); err != nil {
+	if err := s.armSLA(ctx, t, policy, now); err != nil {
 		return err
 	}
 	if ev.Type != EventClock || t.Card.IsZero() {
@@ -82,7 +82,7 @@ func (s *Service) handleSLA(ctx context.Context, ev Event) error {
 // timer again for the same clock and time changes nothing; a timer whose alert was
 // carried out already is not set again. A clock that stopped or moved leaves its old
 // timers, which find it so when they fire and do nothing.
-func (s *Service) armSLA(ctx context.Context, t *Ticket, p SLA, now time.Time) error {
+func (s *Service) armSLA(ctx context.Context, t *Ticket, p SLAPolicy, now time.Time) error {
 	for _, c := range t.Clocks(p) {
 		due, ok := p.Due(c)
 		if !ok {
@@ -111,7 +111,7 @@ func (s *Service) armSLA(ctx context.Context, t *Ticket, p SLA, now time.Time) e
 // warned or due at ev.At under the policy as it is now: once per alert (ClaimAlert), then
 // the card shows where the clocks stand.
 func (s *Service) alertSLA(ctx context.Context, t *Ticket, st *Settings, p SLAPolicy, ev Event, now time.Time) error {
-	c, ok := t.Clock(p.SLA, ev.Clock)
+	c, ok := t.Clock(p, ev.Clock)
 	if !ok || !c.Started.Equal(ev.Started) {
 		return nil // answered, or stopped, since
 	}

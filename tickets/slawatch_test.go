@@ -57,7 +57,7 @@ func TestService_SLAClocksAndAlerts(t *testing.T) {
 	tk := h.open(t, "c1", "", "help")
 	h.deliver(t)
 	got, _ := h.svc.Get(ctx, tk.ID)
-	if !got.SLA {
+	if !got.Watch.Clocks {
 		t.Fatal("a ticket of a team with an SLA is not watched")
 	}
 	// Opened at 09:00:01: the first response's and the resolution's timers.
@@ -139,8 +139,8 @@ func TestService_SLAFollowsTheTeam(t *testing.T) {
 	h := newHarness(t, withSLA(supportSLA))
 	tk := h.open(t, "c1", technical.Label, "help")
 	h.deliver(t)
-	if got, _ := h.svc.Get(ctx, tk.ID); got.SLA || len(h.timers()) != 0 {
-		t.Fatalf("a team without an SLA: watched=%v timers=%q", got.SLA, h.timers())
+	if got, _ := h.svc.Get(ctx, tk.ID); got.Watch.Clocks || len(h.timers()) != 0 {
+		t.Fatalf("a team without an SLA: watched=%v timers=%q", got.Watch, h.timers())
 	}
 	h.pick(t, tk.ID, alice)
 	h.deliver(t)
@@ -149,8 +149,8 @@ func TestService_SLAFollowsTheTeam(t *testing.T) {
 	}
 	h.deliver(t)
 	got, _ := h.svc.Get(ctx, tk.ID)
-	if !got.SLA || len(h.timers()) != 4 {
-		t.Fatalf("transferred to a team with an SLA: watched=%v timers=%q", got.SLA, h.timers())
+	if !got.Watch.Clocks || len(h.timers()) != 4 {
+		t.Fatalf("transferred to a team with an SLA: watched=%v timers=%q", got.Watch, h.timers())
 	}
 	// The card the desk posts there shows the clocks.
 	if len(got.Due) != 0 {
@@ -163,7 +163,7 @@ func TestService_SLAFollowsTheTeam(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.deliver(t)
-	if got, _ := h.svc.Get(ctx, tk.ID); got.SLA {
+	if got, _ := h.svc.Get(ctx, tk.ID); got.Watch.Clocks {
 		t.Fatal("still watched in a team without an SLA")
 	}
 	// Its old timers fire and do nothing.

@@ -13,16 +13,39 @@ const (
 	StatusPending Status = "pending"
 	// StatusActive: an agent picked it and talks to the customer from the inbox channel.
 	StatusActive Status = "active"
-	// StatusClosed: ended by an agent or by the source. Final.
+	// StatusWaiting: the agent has it and waits on the customer (asked them something);
+	// the customer's next message makes it active again.
+	StatusWaiting Status = "waiting"
+	// StatusOnHold: the agent has it and waits on something internal, with an optional
+	// note and wake-up time (Ticket.Hold).
+	StatusOnHold Status = "on_hold"
+	// StatusClosed: ended by an agent or by the source. Final, but for a reopen.
 	StatusClosed Status = "closed"
 )
 
-// IsOpen reports whether a ticket in status s is open: pending or active.
-func (s Status) IsOpen() bool { return s == StatusPending || s == StatusActive }
+// Statuses are every status, in the order of a ticket's life.
+var Statuses = []Status{StatusPending, StatusActive, StatusWaiting, StatusOnHold, StatusClosed}
 
-// Valid reports whether s is one of the three statuses.
-func (s Status) Valid() bool {
-	return s == StatusPending || s == StatusActive || s == StatusClosed
+// IsOpen reports whether a ticket in status s is open: any status but closed.
+func (s Status) IsOpen() bool { return s == StatusPending || s.Picked() }
+
+// Picked reports whether someone has a ticket in status s: active, waiting on the
+// customer or on hold. The agent can write to the customer in any of them.
+func (s Status) Picked() bool { return s == StatusActive || s == StatusWaiting || s == StatusOnHold }
+
+// Valid reports whether s is one of the statuses.
+func (s Status) Valid() bool { return s == StatusClosed || s.IsOpen() }
+
+// Label is s as agents read it: "Pending", "Active", "Waiting on customer", "On hold",
+// "Closed".
+func (s Status) Label() string {
+	switch s {
+	case StatusWaiting:
+		return "Waiting on customer"
+	case StatusOnHold:
+		return "On hold"
+	}
+	return capitalize(string(s))
 }
 
 // AgentID is the Slack user id of an agent or admin.
@@ -128,15 +151,18 @@ type Ticket struct {
 	// CSAT is the customer's rating of the chat, once given.
 	CSAT *CSAT
 
+	// Statuses are the changes between active, waiting on the customer and on hold,
+	// oldest first (picks, transfers and closes are recorded as they always were).
+	Statuses []StatusChange
+
 	// Responded is when the ticket's first response reached the customer: the first
 	// message an agent wrote to them (a pick alone is no response).
 	Responded time.Time
 	// Awaiting is since when a customer message, written after the first response, waits
 	// for an answer; zero while none waits.
 	Awaiting time.Time
-	// SLA is set while the ticket's team has an SLA policy (SLAPolicy) and its clocks are
-	// watched: the store then tells the outbox when they start and stop (EventClock).
-	SLA bool
+	// Watch is how the ticket's team watches it, as its policy (SLAPolicy) says.
+	Watch Watch
 	// Alerted are the SLA alerts carried out (Store.ClaimAlert), by name.
 	Alerted map[string]bool
 	// Due are the ticket's running SLA clocks, soonest due first, as the Service worked
@@ -168,6 +194,16 @@ type CSAT struct {
 
 // IsOpen reports whether the ticket is pending or active.
 func (t *Ticket) IsOpen() bool { return t.Status.IsOpen() }
+
+// Watch is how a team's policy has the store watch a ticket (Store.SetWatch).
+type Watch struct {
+	// Clocks: the team has an SLA policy; the store tells the outbox when a clock starts
+	// or stops (EventClock).
+	Clocks bool
+	// AutoWait: the agent's message to the customer sets an active ticket waiting on the
+	// customer (SLAPolicy.AutoWaiting).
+	AutoWait bool
+}
 
 // ForRelay is the part of t a message's event carries (Event.Ticket): what relaying a
 // message needs, and nothing else.

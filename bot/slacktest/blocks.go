@@ -51,6 +51,9 @@ type element struct {
 	InitialChannel       string        `json:"initial_channel"`
 	InitialChannels      []string      `json:"initial_channels"`
 	InitialDate          string        `json:"initial_date"`
+	// InitialDateTime is a datetimepicker's, unix seconds:
+	// https://docs.slack.dev/reference/block-kit/block-elements/datetime-picker-element
+	InitialDateTime int64 `json:"initial_date_time"`
 }
 
 type option struct {

@@ -3,6 +3,7 @@ package slacktest
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -71,6 +72,14 @@ func initialState(el element) obj {
 		st["selected_channels"] = orEmpty(el.InitialChannels)
 	case "datepicker":
 		st["selected_date"] = nilIfEmpty(el.InitialDate)
+	case "datetimepicker":
+		// A datetimepicker's state is selected_date_time, unix seconds (slack-go's
+		// BlockAction.SelectedDateTime), null when none is chosen.
+		if el.InitialDateTime > 0 {
+			st["selected_date_time"] = el.InitialDateTime
+		} else {
+			st["selected_date_time"] = nil
+		}
 	default: // plain_text_input, number_input, email_text_input, url_text_input…
 		st["value"] = nilIfEmpty(el.InitialValue)
 	}
@@ -123,6 +132,17 @@ func (s *Sim) fillElement(el element, val any) (obj, error) {
 		v, err := one()
 		st[key] = v
 		return st, err
+	case el.Type == "datetimepicker": // the test gives unix seconds, as a string or a time
+		v, err := one()
+		if err != nil {
+			return nil, err
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("a datetimepicker takes unix seconds, not %q", v)
+		}
+		st["selected_date_time"] = n
+		return st, nil
 	case slices.Contains([]string{"plain_text_input", "number_input", "email_text_input", "url_text_input", "rich_text_input"}, el.Type):
 		v, err := one()
 		st["value"] = v

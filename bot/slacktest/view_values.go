@@ -2,7 +2,9 @@ package slacktest
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // toStrings reads a test's input value: a string, []string, *User, []*User, *Channel,
@@ -13,6 +15,8 @@ func toStrings(val any) ([]string, error) {
 		return nil, nil
 	case string:
 		return []string{v}, nil
+	case time.Time:
+		return []string{strconv.FormatInt(v.Unix(), 10)}, nil
 	case []string:
 		return v, nil
 	case *User:

@@ -154,6 +154,8 @@ func TestLoadConfig_SLA(t *testing.T) {
 		"SLA_HOLIDAYS":       "Support Team: 2026-12-25, 2026-12-26",
 		"SLA_ESCALATION":     "Support Team: S0123ABCD | Technical Team: C0999",
 		"SLA_WARN_AT":        "80%",
+		"REOPEN_WINDOW":      "Support Team: 2h | Technical Team: 1d",
+		"AUTO_WAITING":       "Technical Team: yes",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -166,6 +168,9 @@ func TestLoadConfig_SLA(t *testing.T) {
 	if support.Team != "C123" || support.Hours.Zone != "Europe/Berlin" || len(support.Hours.Holidays) != 2 || support.Escalation != "S0123ABCD" ||
 		support.WarnAt != 0.8 || support.Targets[""].Resolution != 72*time.Hour || support.Targets[tickets.UrgencyUrgent].FirstResponse != 15*time.Minute {
 		t.Errorf("Support Team's SLA = %+v", support)
+	}
+	if support.ReopenWindow != 2*time.Hour || support.AutoWaiting || tech.ReopenWindow != 24*time.Hour || !tech.AutoWaiting {
+		t.Errorf("reopen windows and waiting: %+v, %+v", support, tech)
 	}
 	if tech.Team != "C456" || !tech.Hours.Always || tech.Escalation != "C0999" || tech.Targets[tickets.UrgencyHigh].NextResponse != 2*time.Hour {
 		t.Errorf("Technical Team's SLA = %+v", tech)
@@ -243,10 +248,12 @@ func TestLoadConfig_Bad(t *testing.T) {
 		{"SLABadTarget", map[string]string{"TICKETING_CHANNELS": "C123=Support", "SLA_TARGETS": "Support: high=1h/soon/-"}, "SLA_TARGETS"},
 		{"SLANotPerTeam", map[string]string{"TICKETING_CHANNELS": "C123=Support", "SLA_TARGETS": "high=1h/1h/1h"}, "SLA_TARGETS"},
 		{"SLAHoursBadZone", map[string]string{"TICKETING_CHANNELS": "C123=Support", "SLA_TARGETS": "Support: high=1h/-/-", "SLA_HOURS": "Support: Mars/Base Mon 09:00-17:00"}, "SLA_HOURS"},
-		{"SLAHoursWithoutTargets", map[string]string{"TICKETING_CHANNELS": "C123=Support", "SLA_HOURS": "Support: 24/7"}, "SLA_HOURS"},
 		{"SLAHolidayNotADay", map[string]string{"TICKETING_CHANNELS": "C123=Support", "SLA_TARGETS": "Support: high=1h/-/-", "SLA_HOLIDAYS": "Support: Christmas"}, "SLA_HOLIDAYS"},
 		{"SLAEscalationNotAnID", map[string]string{"TICKETING_CHANNELS": "C123=Support", "SLA_TARGETS": "Support: high=1h/-/-", "SLA_ESCALATION": "Support: @oncall"}, "SLA"},
 		{"SLAWarnAtWhole", map[string]string{"SLA_WARN_AT": "100%"}, "SLA_WARN_AT"},
+		{"ReopenWindowNotADuration", map[string]string{"TICKETING_CHANNELS": "C123=Support", "REOPEN_WINDOW": "Support: a while"}, "REOPEN_WINDOW"},
+		{"ReopenWindowTooLong", map[string]string{"TICKETING_CHANNELS": "C123=Support", "REOPEN_WINDOW": "Support: 60d"}, "reopen window"},
+		{"AutoWaitingNotYesNo", map[string]string{"TICKETING_CHANNELS": "C123=Support", "AUTO_WAITING": "Support: maybe"}, "AUTO_WAITING"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			getenv := environment(tc.vars)

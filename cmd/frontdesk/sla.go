@@ -44,11 +44,15 @@ type slaEnv struct {
 	Holidays   byTeam `envconfig:"SLA_HOLIDAYS"`
 	Escalation byTeam `envconfig:"SLA_ESCALATION"`
 	WarnAt     string `envconfig:"SLA_WARN_AT" default:"75%"`
+	Reopen     byTeam `envconfig:"REOPEN_WINDOW"`
+	AutoWait   byTeam `envconfig:"AUTO_WAITING"`
+	RunsPaused byTeam `envconfig:"SLA_RESOLUTION_RUNS_PAUSED"`
 }
 
-// policies builds the SLA policies e sets for teams: one per team in SLA_TARGETS, with
-// its hours (24/7 when SLA_HOURS leaves it out), holidays and escalation. Each problem
-// names its variable.
+// policies builds the policies e sets for teams: one per team named in any of the
+// variables, with its targets (none when SLA_TARGETS leaves it out), hours (24/7 when
+// SLA_HOURS does), holidays, escalation, reopen window and waiting after replies. Each
+// problem names its variable.
 func (e slaEnv) policies(teams []tickets.Team) ([]tickets.SLAPolicy, error) {
 	var errs []error
 	fail := func(key string, err error) { errs = append(errs, fmt.Errorf("%s: %w", key, err)) }
@@ -85,9 +89,9 @@ func (e slaEnv) policies(teams []tickets.Team) ([]tickets.SLAPolicy, error) {
 				continue
 			}
 			i, ok := index[t.ChannelID]
-			if !ok {
-				fail(key, fmt.Errorf("%s has no SLA_TARGETS", tv.label))
-				continue
+			if !ok { // a team with no targets, for its hours, reopens or statuses
+				i, index[t.ChannelID] = len(out), len(out)
+				out = append(out, tickets.SLAPolicy{Team: t.ChannelID, SLA: tickets.SLA{Hours: tickets.Hours{Always: true}, WarnAt: share}})
 			}
 			if err := set(&out[i], tv.value); err != nil {
 				fail(key, fmt.Errorf("%s: %w", tv.label, err))
@@ -108,6 +112,18 @@ func (e slaEnv) policies(teams []tickets.Team) ([]tickets.SLAPolicy, error) {
 		p.Escalation = v
 		return nil
 	})
+	each("REOPEN_WINDOW", e.Reopen, func(p *tickets.SLAPolicy, v string) (err error) {
+		p.ReopenWindow, err = tickets.ParseTarget(v)
+		return err
+	})
+	each("AUTO_WAITING", e.AutoWait, func(p *tickets.SLAPolicy, v string) (err error) {
+		p.AutoWaiting, err = parseBool(v)
+		return err
+	})
+	each("SLA_RESOLUTION_RUNS_PAUSED", e.RunsPaused, func(p *tickets.SLAPolicy, v string) (err error) {
+		p.ResolutionRunsPaused, err = parseBool(v)
+		return err
+	})
 	return out, errors.Join(errs...)
 }
 
@@ -123,4 +139,15 @@ func parseShare(s string) (float64, error) {
 		return 0, fmt.Errorf("%q is not a share of a target like 75%% (above 0, below 100%%)", s)
 	}
 	return f, nil
+}
+
+// parseBool reads yes/no, on/off, true/false.
+func parseBool(s string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "yes", "on", "true", "1":
+		return true, nil
+	case "no", "off", "false", "0":
+		return false, nil
+	}
+	return false, fmt.Errorf("%q is not yes or no", s)
 }

@@ -211,7 +211,7 @@ func (s *Sink) client(u setup) *client {
 // are not; the threads are brought up to date with the next of these.
 var syncs = []tickets.EventType{
 	tickets.EventOpened, tickets.EventPicked, tickets.EventTransferred, tickets.EventClosed, tickets.EventRated,
-	tickets.EventUpdated,
+	tickets.EventUpdated, tickets.EventStatus, tickets.EventReopened,
 }
 
 // Wants reports whether the sink acts on events of type t (tickets.EventFilter).

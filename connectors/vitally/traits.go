@@ -207,17 +207,8 @@ func closedBy(t *tickets.Ticket) any {
 	return "the customer's side (" + t.Source + ")"
 }
 
-func statusText(s tickets.Status) string {
-	switch s {
-	case tickets.StatusPending:
-		return "Pending"
-	case tickets.StatusActive:
-		return "Active"
-	case tickets.StatusClosed:
-		return "Closed"
-	}
-	return string(s)
-}
+// statusText is the Status trait: the status as agents read it ("Waiting on customer").
+func statusText(s tickets.Status) string { return s.Label() }
 
 func csatText(c *tickets.CSAT) any {
 	if c == nil {

@@ -30,7 +30,7 @@ type metrics struct {
 	opened, picked, transferred, closed *prometheus.CounterVec
 	timeToPick                          *prometheus.HistogramVec
 	relayed                             *prometheus.CounterVec
-	slaAlerts                           *prometheus.CounterVec
+	slaAlerts, statuses                 *prometheus.CounterVec
 
 	handled       *prometheus.CounterVec
 	handlerTook   *prometheus.HistogramVec
@@ -78,6 +78,10 @@ func newMetrics() *metrics {
 	m.slaAlerts = m.counterVec("frontdesk_sla_alerts_total",
 		"SLA alerts fired, by team, urgency (none when unset), clock (first_response, next_response, resolution) and level (warning, breach).",
 		"team", "urgency", "clock", "level")
+
+	m.statuses = m.counterVec("frontdesk_ticket_status_changes_total",
+		"Changes of picked tickets' status, by team, the status left and the one entered (active, waiting, on_hold) and cause (agent, customer, wake, reply).",
+		"team", "from", "to", "cause")
 
 	m.handled = m.counterVec("frontdesk_outbox_handled_total",
 		"Outbox handler calls, by consumer group and outcome: ok, retry (failed, tried again) or gave_up (dead-lettered).",

@@ -52,6 +52,15 @@ func (m *metrics) MessageRelayed(source string, d tickets.Direction) {
 	m.relayed.WithLabelValues(string(d), source).Inc()
 }
 
+// StatusChanged counts a status change (tickets.Observer).
+func (m *metrics) StatusChanged(t *tickets.Ticket, c tickets.StatusChange) {
+	cause := c.Cause
+	if cause == "" {
+		cause = "agent"
+	}
+	m.statuses.WithLabelValues(t.Team.Label, string(c.From), string(c.To), cause).Inc()
+}
+
 // SLAAlerted counts an SLA warning or breach (tickets.Observer).
 func (m *metrics) SLAAlerted(t *tickets.Ticket, a tickets.SLAAlert) {
 	urgency, level := string(t.Urgency), "warning"

@@ -137,7 +137,7 @@ func (m *Memory) snapshot(id tickets.ID) *tickets.Ticket {
 	t.Categories, t.Origins = maps.Clone(t.Categories), maps.Clone(t.Origins)
 	t.Tags, t.AITags, t.Edits = slices.Clone(t.Tags), slices.Clone(t.AITags), slices.Clone(t.Edits)
 	t.History = slices.Clone(t.History)
-	t.Alerted, t.Due = maps.Clone(t.Alerted), nil
+	t.Alerted, t.Due, t.Statuses = maps.Clone(t.Alerted), nil, slices.Clone(t.Statuses)
 	return &t
 }
 

@@ -121,9 +121,11 @@ func (m *Memory) addMessage(id tickets.ID, msg tickets.Message) (bool, error) {
 	return true, nil
 }
 
-// clockStep starts or stops t's SLA clocks as msg, just added, does (Store.SetSLA): an
-// agent's message is the first response, or answers the customer message waiting; a
-// customer's message after the first response waits for an answer. m.mu is held.
+// clockStep starts or stops t's SLA clocks, and moves its status, as msg, just added,
+// does (Store.SetWatch): an agent's message is the first response, or answers the
+// customer message waiting, and with AutoWait sets an active ticket waiting on the
+// customer; a customer's message after the first response waits for an answer, and
+// makes a ticket waiting on the customer active. m.mu is held.
 func (m *Memory) clockStep(t *tickets.Ticket, msg tickets.Message) {
 	changed := false
 	switch msg.Direction {
@@ -134,25 +136,31 @@ func (m *Memory) clockStep(t *tickets.Ticket, msg tickets.Message) {
 		if !t.Awaiting.IsZero() {
 			t.Awaiting, changed = time.Time{}, true
 		}
+		if t.Watch.AutoWait && t.Status == tickets.StatusActive {
+			m.changeStatus(t, tickets.StatusChange{To: tickets.StatusWaiting, At: msg.At, By: msg.Author, Cause: tickets.CauseReply})
+		}
 	case tickets.FromCustomer:
 		if !t.Responded.IsZero() && t.Awaiting.IsZero() {
 			t.Awaiting, changed = msg.At, true
 		}
+		if t.Status == tickets.StatusWaiting {
+			m.changeStatus(t, tickets.StatusChange{To: tickets.StatusActive, At: msg.At, Cause: tickets.CauseCustomer})
+		}
 	}
-	if changed && t.SLA {
+	if changed && t.Watch.Clocks {
 		m.emit(tickets.Event{Type: tickets.EventClock, TicketID: t.ID, At: msg.At})
 	}
 }
 
-// SetSLA records whether ticket id's clocks are watched.
-func (m *Memory) SetSLA(_ context.Context, id tickets.ID, on bool) error {
+// SetWatch records how ticket id is watched.
+func (m *Memory) SetWatch(_ context.Context, id tickets.ID, w tickets.Watch) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	t, err := m.get(id)
 	if err != nil {
 		return err
 	}
-	t.SLA = on
+	t.Watch = w
 	return nil
 }
 

@@ -18,7 +18,7 @@ func (m *Memory) Pick(_ context.Context, id tickets.ID, agent tickets.Agent, at 
 	switch t.Status {
 	case tickets.StatusClosed:
 		return nil, tickets.ErrClosed
-	case tickets.StatusActive:
+	case tickets.StatusActive, tickets.StatusWaiting, tickets.StatusOnHold:
 		return nil, &tickets.AlreadyPickedError{By: t.Assignee}
 	}
 	t.Status, t.Assignee, t.PickedAt, t.UpdatedAt = tickets.StatusActive, agent, at, at
@@ -66,7 +66,7 @@ func (m *Memory) close(id tickets.ID, c tickets.Closing) (*tickets.Ticket, error
 	if t.Status == tickets.StatusClosed {
 		return nil, tickets.ErrClosed
 	}
-	if c.IfPending && t.Status == tickets.StatusActive {
+	if c.IfPending && t.Status.Picked() {
 		return nil, tickets.ErrNotActive
 	}
 	t.Status, t.ClosedAt, t.UpdatedAt, t.ClosedBy, t.CloseReason = tickets.StatusClosed, c.At, c.At, c.By, c.Reason
@@ -94,4 +94,62 @@ func (m *Memory) Rate(_ context.Context, id tickets.ID, c tickets.CSAT) error {
 	t.CSAT, t.UpdatedAt = &c, c.At
 	m.emit(tickets.Event{Type: tickets.EventRated, TicketID: id, At: c.At})
 	return nil
+}
+
+// SetStatus applies c to a picked ticket.
+func (m *Memory) SetStatus(_ context.Context, id tickets.ID, c tickets.StatusChange, ifSince time.Time) (*tickets.Ticket, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	t, err := m.get(id)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case t.Status == tickets.StatusClosed:
+		return nil, tickets.ErrClosed
+	case !t.Status.Picked():
+		return nil, tickets.ErrNotActive
+	case !ifSince.IsZero() && (len(t.Statuses) == 0 || !t.Statuses[len(t.Statuses)-1].At.Equal(ifSince)):
+		return nil, tickets.ErrStale
+	case t.Status == c.To:
+		return nil, tickets.ErrSameStatus
+	}
+	m.changeStatus(t, c)
+	return m.snapshot(id), nil
+}
+
+// changeStatus records c, from t's status, and appends its event. m.mu is held.
+func (m *Memory) changeStatus(t *tickets.Ticket, c tickets.StatusChange) {
+	c.From = t.Status
+	t.Status, t.UpdatedAt = c.To, c.At
+	t.Statuses = append(t.Statuses, c)
+	m.emit(tickets.Event{Type: tickets.EventStatus, TicketID: t.ID, At: c.At, Actor: c.By, Status: &c})
+}
+
+// Reopen opens closed ticket id again, as the Store's contract says.
+func (m *Memory) Reopen(_ context.Context, id tickets.ID, at time.Time) (*tickets.Ticket, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	t, err := m.get(id)
+	if err != nil {
+		return nil, err
+	}
+	conv := convKey(t.Source, t.ConversationID)
+	open, isOpen := m.convs[conv]
+	switch {
+	case t.IsOpen() && open == id:
+		return m.snapshot(id), nil // reopened already
+	case t.IsOpen() || isOpen || m.last[conv] != id:
+		return nil, tickets.ErrStale
+	}
+	c := tickets.StatusChange{From: tickets.StatusClosed, To: tickets.StatusPending, At: at, Cause: tickets.CauseReopen, ClosedAt: t.ClosedAt}
+	if t.Assignee.ID != "" {
+		c.To = tickets.StatusActive
+	}
+	t.Status, t.UpdatedAt = c.To, at
+	t.ClosedAt, t.ClosedBy, t.CloseReason, t.BySource, t.HandedBack = time.Time{}, tickets.Agent{}, "", false, false
+	t.Statuses = append(t.Statuses, c)
+	m.convs[conv] = id
+	m.emit(tickets.Event{Type: tickets.EventReopened, TicketID: id, At: at, Actor: t.Assignee, Status: &c})
+	return m.snapshot(id), nil
 }

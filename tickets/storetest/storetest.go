@@ -52,6 +52,8 @@ func Run(t *testing.T, open func(t *testing.T) (tickets.Store, Hooks)) {
 	t.Run("Settings", func(t *testing.T) { testSettings(t, start) })
 	t.Run("ChangeMessage", func(t *testing.T) { testChangeMessage(t, start) })
 	t.Run("SLA", func(t *testing.T) { testSLA(t, start) })
+	t.Run("Status", func(t *testing.T) { testStatus(t, start) })
+	t.Run("Reopen", func(t *testing.T) { testReopen(t, start) })
 }
 
 type starter func(t *testing.T) *subject

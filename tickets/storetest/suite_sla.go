@@ -24,15 +24,15 @@ func testSLA(t *testing.T, start starter) {
 		s.expect(tk.ID, `message agent:"hello" by U_ALICE`)
 		got := s.get(tk.ID)
 		sameTime(t, "Responded", got.Responded, at(2))
-		if got.SLA || !got.Awaiting.IsZero() {
-			t.Fatalf("SLA=%v Awaiting=%v", got.SLA, got.Awaiting)
+		if got.Watch.Clocks || !got.Awaiting.IsZero() {
+			t.Fatalf("Watch=%+v Awaiting=%v", got.Watch, got.Awaiting)
 		}
 
-		if err := s.SetSLA(s.ctx, tk.ID, true); err != nil {
+		if err := s.SetWatch(s.ctx, tk.ID, tickets.Watch{Clocks: true}); err != nil {
 			t.Fatal(err)
 		}
-		if !s.get(tk.ID).SLA {
-			t.Fatal("SetSLA(true) did not stick")
+		if !s.get(tk.ID).Watch.Clocks {
+			t.Fatal("SetWatch did not stick")
 		}
 		// A customer message after the first response waits for an answer; the next ones
 		// wait with it.
@@ -60,7 +60,7 @@ func testSLA(t *testing.T, start starter) {
 		s.expect(tk.ID)
 
 		// No longer watched: no events, the clocks still move.
-		if err := s.SetSLA(s.ctx, tk.ID, false); err != nil {
+		if err := s.SetWatch(s.ctx, tk.ID, tickets.Watch{}); err != nil {
 			t.Fatal(err)
 		}
 		s.says("c1", customer("three", "c-4", at(8)))
@@ -70,7 +70,7 @@ func testSLA(t *testing.T, start starter) {
 	t.Run("NoResponseBeforeTheFirst", func(t *testing.T) {
 		s := start(t)
 		tk, _ := s.open("c1", customer("hi", "c-1", at(0)))
-		if err := s.SetSLA(s.ctx, tk.ID, true); err != nil {
+		if err := s.SetWatch(s.ctx, tk.ID, tickets.Watch{Clocks: true}); err != nil {
 			t.Fatal(err)
 		}
 		s.news(tk.ID)
@@ -96,6 +96,6 @@ func testSLA(t *testing.T, start starter) {
 		equal(t, "Alerted", s.get(tk.ID).Alerted, map[string]bool{"first_response/1/warn": true})
 		_, err := s.ClaimAlert(s.ctx, "999999-1", "x", "p/1")
 		wantErr(t, "ClaimAlert of no ticket", err, tickets.ErrNotFound)
-		wantErr(t, "SetSLA of no ticket", s.SetSLA(s.ctx, "999999-1", true), tickets.ErrNotFound)
+		wantErr(t, "SetWatch of no ticket", s.SetWatch(s.ctx, "999999-1", tickets.Watch{Clocks: true}), tickets.ErrNotFound)
 	})
 }
