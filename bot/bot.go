@@ -31,6 +31,7 @@ type Tickets interface {
 	RetryDelivery(ctx context.Context, id tickets.ID, messageID string, by tickets.Agent) (*tickets.Ticket, error)
 	HandBack(ctx context.Context, id tickets.ID, by tickets.Agent, reason string) (*tickets.Ticket, error)
 	SetStatus(ctx context.Context, id tickets.ID, by tickets.Agent, to tickets.Status, note string, wakeAt time.Time) (*tickets.Ticket, error)
+	Queues(ctx context.Context, agent tickets.AgentID) (tickets.Queues, error)
 	CanHandBack(t *tickets.Ticket) bool
 	Settings(ctx context.Context) (*tickets.Settings, error)
 	UpdateSettings(ctx context.Context, st tickets.Settings) error

@@ -311,6 +311,36 @@ func (f *fakeTickets) SetStatus(_ context.Context, id tickets.ID, by tickets.Age
 	return &c, nil
 }
 
+// Queues lists the open tickets, mine and by team, oldest first (the fake knows no SLAs).
+func (f *fakeTickets) Queues(_ context.Context, agent tickets.AgentID) (tickets.Queues, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var open []*tickets.Ticket
+	for _, t := range f.byID {
+		if t.IsOpen() {
+			c := *t
+			open = append(open, &c)
+		}
+	}
+	slices.SortFunc(open, func(a, b *tickets.Ticket) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	var q tickets.Queues
+	for _, t := range open {
+		if t.Status.Picked() && t.Assignee.ID == agent {
+			q.Mine = append(q.Mine, t)
+		}
+	}
+	for _, team := range f.settings.TicketingChannels {
+		tq := tickets.TeamQueue{Team: team}
+		for _, t := range open {
+			if t.Team.ChannelID == team.ChannelID {
+				tq.Tickets = append(tq.Tickets, t)
+			}
+		}
+		q.Teams = append(q.Teams, tq)
+	}
+	return q, nil
+}
+
 // notFaked is the error of the methods these tests do not use: it names the method.
 type notFaked string
 

@@ -23,7 +23,14 @@ func (b *Bot) publishHome(ctx context.Context, user string) {
 	if err != nil {
 		b.log.Warn("home: admin check", zap.String("user", user), zap.Error(err))
 	}
-	view := slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: homeBlocks(st, admin)}}
+	blocks := homeBlocks(st, admin)
+	if q, err := b.tk.Queues(ctx, tickets.AgentID(user)); err != nil {
+		b.log.Warn("home: queues", zap.String("user", user), zap.Error(err))
+		blocks = append(blocks, slack.NewContextBlock("", md("The queues could not be read just now; open this tab again in a moment.")))
+	} else {
+		blocks = append(blocks, queueBlocks(q)...)
+	}
+	view := slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}
 	if _, err := b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: view}); err != nil {
 		b.log.Warn("publish home", zap.String("user", user), zap.Error(err))
 	}
@@ -49,4 +56,58 @@ func homeBlocks(st *tickets.Settings, admin bool) []slack.Block {
 		blocks = append(blocks, slack.NewContextBlock("", md("Settings are changed by Frontdesk admins.")))
 	}
 	return blocks
+}
+
+// Home lists at most this many of the agent's tickets and of each team's.
+const (
+	homeMine = 20
+	homeTeam = 10
+)
+
+// queueBlocks are the App Home's queues: the agent's open tickets, then each team's,
+// soonest due first, one line each with status and due times.
+func queueBlocks(q tickets.Queues) []slack.Block {
+	blocks := []slack.Block{slack.NewDividerBlock()}
+	section := func(title string, ts []*tickets.Ticket, limit int, empty string) {
+		lines := []string{title}
+		for i, t := range ts {
+			if i == limit {
+				lines = append(lines, fmt.Sprintf("_and %d more_", len(ts)-limit))
+				break
+			}
+			lines = append(lines, queueLine(t))
+		}
+		if len(ts) == 0 {
+			lines = append(lines, "_"+empty+"_")
+		}
+		blocks = append(blocks, slack.NewSectionBlock(md(clip(strings.Join(lines, "\n"), maxSectionText)), nil, nil))
+	}
+	section(fmt.Sprintf("*Your tickets* (%d)", len(q.Mine)), q.Mine, homeMine, "None open: pick one in a ticketing channel.")
+	for _, tq := range q.Teams {
+		if len(blocks) >= maxBlocks-2 {
+			break
+		}
+		section(fmt.Sprintf("*%s* · %s (%d open)", esc(clip(tq.Team.Label, 200)), channelLink(tq.Team.ChannelID), len(tq.Tickets)),
+			tq.Tickets, homeTeam, "Nothing open.")
+	}
+	return blocks
+}
+
+// queueLine is one ticket in a queue: where it is (its inbox channel once picked), its
+// number and customer, status (and who has it) and its soonest clock.
+func queueLine(t *tickets.Ticket) string {
+	where := channelLink(t.Team.ChannelID)
+	if t.Inbox != "" && t.Status.Picked() {
+		where = channelLink(t.Inbox)
+	}
+	line := fmt.Sprintf("• %s %s · %s", where, esc(clip(ticketTitle(t), 120)), t.Status.Label())
+	if t.Status.Picked() && t.Assignee.ID != "" {
+		line += " · " + mention(t.Assignee.ID)
+	}
+	if len(t.Due) > 0 {
+		first := *t
+		first.Due = t.Due[:1]
+		line += " · " + dueLine(&first)
+	}
+	return line
 }

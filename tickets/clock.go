@@ -2,6 +2,7 @@ package tickets
 
 import (
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -79,4 +80,46 @@ func (p SLAPolicy) DueClocks(t *Ticket, now time.Time) []DueClock {
 	}
 	slices.SortStableFunc(out, func(a, b DueClock) int { return a.Due.Compare(b.Due) })
 	return append(out, paused...)
+}
+
+// SLAReport is what a ticket's clocks measured, in its team's business time: how long its
+// first response took (once it came), how long it took to resolve (once it closed,
+// without its pauses), and which of its clocks breached their targets.
+type SLAReport struct {
+	FirstResponse, Resolution time.Duration
+	Responded, Resolved       bool
+	Breached                  []SLAKind
+}
+
+// Report is what t's clocks measured under p (a team without a policy: p is zero, and
+// time is counted round the clock).
+func (p SLAPolicy) Report(t *Ticket) SLAReport {
+	hours := p.Hours
+	if hours.Validate() != nil {
+		hours = Hours{Always: true}
+	}
+	var r SLAReport
+	if !t.Responded.IsZero() {
+		r.FirstResponse, r.Responded = hours.Between(t.CreatedAt, t.Responded), true
+	}
+	if t.Status == StatusClosed && !t.ClosedAt.IsZero() {
+		var pauses [][2]time.Time
+		if !p.ResolutionRunsPaused {
+			pauses, _ = t.pauses()
+		}
+		for _, c := range t.Statuses {
+			if c.From == StatusClosed && !c.ClosedAt.IsZero() {
+				pauses = append(pauses, [2]time.Time{c.ClosedAt, c.At})
+			}
+		}
+		r.Resolution, r.Resolved = hours.Between(t.CreatedAt, t.ClosedAt, pauses...), true
+	}
+	for name := range t.Alerted {
+		kind, rest, _ := strings.Cut(name, "/")
+		if strings.HasSuffix(rest, "/breach") && !slices.Contains(r.Breached, SLAKind(kind)) {
+			r.Breached = append(r.Breached, SLAKind(kind))
+		}
+	}
+	slices.Sort(r.Breached)
+	return r
 }

@@ -265,6 +265,9 @@ func (s *Service) sinkHandler(c any, change func(ctx context.Context, t *Ticket,
 		if err != nil {
 			return err
 		}
+		if err := s.withReport(ctx, t); err != nil {
+			return err
+		}
 		return change(ctx, t, ev, ev.ID)
 	}
 }
@@ -390,6 +393,12 @@ func (s *Service) handleDesk(ctx context.Context, ev Event) error {
 		}
 		return s.desk.Notice(ctx, t, ev, ev.ID)
 	case EventClosed, EventRated:
+		if ev.Type == EventClosed && !IsRetry(ctx) {
+			if err := s.withReport(ctx, t); err != nil {
+				return err
+			}
+			s.obs.TicketMeasured(t, t.Measured)
+		}
 		// The card shows the end (or the rating); the inbox channel says so and is
 		// archived, unless it stays open for the customer's rating or for a reopen
 		// (keepInbox): then when that time is over.

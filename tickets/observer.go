@@ -26,6 +26,9 @@ type Observer interface {
 	// StatusChanged: a picked ticket's status changed (c), told when the desk group
 	// carries out its event (once, unless a retry of it).
 	StatusChanged(t *Ticket, c StatusChange)
+	// TicketMeasured: t was closed (told when the desk group carries out the close, once
+	// unless a retry of it), and its clocks measured r.
+	TicketMeasured(t *Ticket, r SLAReport)
 	// SLAAlerted: a warning or breach of one of t's SLA clocks fired (once per alert).
 	SLAAlerted(t *Ticket, a SLAAlert)
 }
@@ -40,6 +43,7 @@ func (nopObserver) TicketClosed(*Ticket)                      {}
 func (nopObserver) MessageRelayed(string, Direction)          {}
 func (nopObserver) SLAAlerted(*Ticket, SLAAlert)              {}
 func (nopObserver) StatusChanged(*Ticket, StatusChange)       {}
+func (nopObserver) TicketMeasured(*Ticket, SLAReport)         {}
 
 // observePick tells the observer about t, just picked.
 func (s *Service) observePick(t *Ticket) {

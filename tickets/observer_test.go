@@ -44,6 +44,7 @@ func (o *observed) MessageRelayed(source string, d Direction) { o.add("message %
 func (o *observed) StatusChanged(t *Ticket, c StatusChange) {
 	o.add("status %s %s→%s", t.Team.Label, c.From, c.To)
 }
+func (o *observed) TicketMeasured(*Ticket, SLAReport) {}
 func (o *observed) SLAAlerted(t *Ticket, a SLAAlert) {
 	o.add("sla %s %s breach=%v", t.Team.Label, a.Clock.Kind, a.Breach)
 }

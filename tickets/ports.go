@@ -39,6 +39,9 @@ type Store interface {
 	// channel is teamChannel (pending, open). It reads every open ticket: for an answer
 	// now and then (a mention), not for every message.
 	CountWaiting(ctx context.Context, teamChannel string) (int, error)
+	// OpenTickets returns every open ticket, in no order. It reads them all: for a view
+	// now and then (an agent's App Home), not for every message.
+	OpenTickets(ctx context.Context) ([]*Ticket, error)
 
 	// Pick makes a pending ticket active with agent as assignee; of any number of
 	// concurrent calls exactly one succeeds. It appends EventPicked (AfterTransfer set when

@@ -163,3 +163,15 @@ func (s *Service) withDue(ctx context.Context, t *Ticket) error {
 	}
 	return nil
 }
+
+// withReport fills t.Measured for the sinks and the metrics: what its clocks measured,
+// in its team's business hours.
+func (s *Service) withReport(ctx context.Context, t *Ticket) error {
+	st, err := s.recentSettings(ctx)
+	if err != nil {
+		return err
+	}
+	p, _ := st.SLAFor(t.Team.ChannelID)
+	t.Measured = p.Report(t)
+	return nil
+}

@@ -178,3 +178,66 @@ func TestService_SLAMissingTicketIsPermanent(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestSLAPolicy_Report(t *testing.T) {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	at := func(day, h, m int) time.Time { return time.Date(2026, 12, day, h, m, 0, 0, berlin) }
+	week, err := ParseWeek("Mon-Fri 09:00-17:00")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := SLAPolicy{SLA: SLA{Hours: Hours{Zone: "Europe/Berlin", Week: week}}}
+	// Opened on Friday the 4th at 16:50, answered on Monday at 09:10, waiting on the
+	// customer from 09:20 to 09:40, closed at 10:00.
+	tk := &Ticket{CreatedAt: at(4, 16, 50), Responded: at(7, 9, 10), Status: StatusClosed, ClosedAt: at(7, 10, 0),
+		Statuses: []StatusChange{{From: StatusActive, To: StatusWaiting, At: at(7, 9, 20)}, {From: StatusWaiting, To: StatusActive, At: at(7, 9, 40)}},
+		Alerted:  map[string]bool{"first_response/1/warn": true, "first_response/1/breach": true, "resolution/1/warn": true}}
+	got := p.Report(tk)
+	want := SLAReport{FirstResponse: 20 * time.Minute, Responded: true, Resolution: 50 * time.Minute, Resolved: true, Breached: []SLAKind{SLAFirstResponse}}
+	equal(t, "report", got, want)
+	// A team that counts the waiting; and one without a policy, round the clock.
+	p.ResolutionRunsPaused = true
+	equal(t, "resolution counting the wait", p.Report(tk).Resolution, 70*time.Minute)
+	equal(t, "no policy", SLAPolicy{}.Report(tk).FirstResponse, at(7, 9, 10).Sub(at(4, 16, 50)))
+	// Open: no resolution yet.
+	tk.Status = StatusActive
+	if r := p.Report(tk); r.Resolved {
+		t.Errorf("an open ticket's resolution: %+v", r)
+	}
+}
+
+func TestService_Queues(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t, withSLA(supportSLA))
+	// Three support tickets (first replies due 10 minutes after each opens), one technical.
+	a := h.open(t, "a", "", "first")
+	h.at(t0.Add(time.Minute))
+	b := h.open(t, "b", "", "second")
+	c := h.open(t, "c", technical.Label, "third")
+	d := h.open(t, "d", "", "fourth")
+	h.pick(t, b.ID, alice)
+	h.pick(t, d.ID, alice)
+	h.deliver(t)
+	// Alice answers b: its first reply is in, its resolution due in an hour.
+	if _, err := h.svc.AgentMessage(ctx, "G"+string(b.ID), Message{Direction: FromAgent, Author: alice, Text: "hi", SourceMessageID: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	h.deliver(t)
+	q, err := h.svc.Queues(ctx, alice.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := func(ts []*Ticket) (out []ID) {
+		for _, t := range ts {
+			out = append(out, t.ID)
+		}
+		return out
+	}
+	equal(t, "Alice's, soonest due first", ids(q.Mine), []ID{d.ID, b.ID})
+	equal(t, "teams", len(q.Teams), 2)
+	equal(t, "the support queue", ids(q.Teams[0].Tickets), []ID{a.ID, d.ID, b.ID})
+	equal(t, "the technical queue (no SLA: by age)", ids(q.Teams[1].Tickets), []ID{c.ID})
+	if len(q.Mine[0].Due) == 0 || q.Mine[0].Due[0].Kind != SLAFirstResponse {
+		t.Errorf("due clocks of d: %+v", q.Mine[0].Due)
+	}
+}

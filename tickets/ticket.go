@@ -168,6 +168,9 @@ type Ticket struct {
 	// Due are the ticket's running SLA clocks, soonest due first, as the Service worked
 	// them out for the desk to show; not stored.
 	Due []DueClock
+	// Measured is what its clocks measured, as the Service worked it out for the sinks;
+	// not stored.
+	Measured SLAReport
 
 	// Syncs is where the ticket stands with each sink that recorded it, by sink name.
 	Syncs map[string]SyncStatus

@@ -33,6 +33,9 @@ func TestSLAAlerts(t *testing.T) {
 	a.open(t, "carol-1", "Support Team", "Carol", "Where is my order?")
 	card := support.ExpectMessage("Ticket #", "Carol", "Pending", "First reply due")
 	dm := priya.ExpectDM("Ticket #", "First reply due")
+	// App Home lists the team's queue with the due time.
+	priya.OpenHome()
+	priya.ExpectHome("Your tickets* (0)", "Support Team", "(1 open)", "Carol", "Pending", "First reply due")
 
 	// One replica restarts before the warning is due; the other goes on.
 	a.stop(t)

@@ -45,6 +45,8 @@ func TestStatuses(t *testing.T) {
 	}
 	card.ExpectUpdate("Processing by", "Waiting on customer")
 	inbox.ExpectMessage("set the ticket to *Waiting on customer*")
+	alice.OpenHome()
+	alice.ExpectHome("Your tickets* (1)", "Carol · Waiting on customer")
 	d.customerSays(t, "carol-1", "c-2", "INV-42")
 	inbox.ExpectMessage("INV-42")
 	inbox.ExpectMessage("The customer answered", "*Active* again")

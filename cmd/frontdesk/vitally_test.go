@@ -144,7 +144,7 @@ func TestVitally_AdminPanelSetUp(t *testing.T) {
 	if len(ack.Errors()) > 0 {
 		t.Fatalf("refused: %v", ack.Errors())
 	}
-	v.ExpectUpdate("Vitally set-up", "is set up", "Found the custom object", "Added 20 traits", "Request Closed At (datetime)")
+	v.ExpectUpdate("Vitally set-up", "is set up", "Found the custom object", "Added 23 traits", "Request Closed At (datetime)")
 	if n := len(fake.CustomFields(obj.ID)); n != len(vitally.Traits()) {
 		t.Errorf("%d traits in Vitally, want %d", n, len(vitally.Traits()))
 	}
@@ -162,7 +162,7 @@ func TestVitally_AdminPanelSetUp(t *testing.T) {
 	if ack := ada.Submit(v, map[string]any{"vitally_sync": []string{"Push new tickets to Vitally"}}); len(ack.Errors()) > 0 {
 		t.Fatalf("refused: %v", ack.Errors())
 	}
-	v.ExpectUpdate("Vitally set-up", "is set up", "All 21 traits are there")
+	v.ExpectUpdate("Vitally set-up", "is set up", "All 24 traits are there")
 	saved = savedVitally(t, w)
 	if saved.Secret != vitallySecret || !saved.PushNew || saved.UpdateExisting {
 		t.Errorf("saved %v (push %v, update %v)", saved, saved.PushNew, saved.UpdateExisting)

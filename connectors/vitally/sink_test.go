@@ -168,6 +168,9 @@ func TestClosedTicketTraits(t *testing.T) {
 	tk.Status, tk.Assignee = tickets.StatusClosed, alice
 	tk.PickedAt, tk.ClosedAt, tk.UpdatedAt = t0.Add(2*time.Minute), t0.Add(6*time.Minute), t0.Add(7*time.Minute)
 	tk.ClosedBy, tk.CloseReason = alice, "resolved"
+	// What the service measured (tickets.SLAReport), as the sink gets it.
+	tk.Measured = tickets.SLAReport{FirstResponse: 2*time.Minute + 31*time.Second, Responded: true, Resolution: 6 * time.Minute, Resolved: true,
+		Breached: []tickets.SLAKind{tickets.SLAFirstResponse, tickets.SLAResolution}}
 	tk.Card = tickets.Card{Channel: "C1", TS: "1700000000.000100"}
 	tk.CSAT = &tickets.CSAT{Rating: 5, Comment: "fast", At: t0.Add(7 * time.Minute)}
 	tk.Title, tk.Urgency, tk.Sentiment = "Charged twice", tickets.UrgencyHigh, tickets.SentimentNegative
@@ -197,6 +200,9 @@ func TestClosedTicketTraits(t *testing.T) {
 		"Message Text":                       "Hi, I was charged twice",
 		"Permalink":                          "https://acme.slack.com/archives/G9/p1700000001000200",
 		"Request Closed At":                  "2026-11-21T09:06:00Z",
+		"First Response Minutes":             float64(3),
+		"Resolution Minutes":                 float64(6),
+		"SLA Breaches":                       "First reply, Resolution",
 		"Request Closed By":                  "Alice",
 		"Request Created At":                 "2026-11-21T09:01:00Z",
 		"Request Internal Notification Link": "https://acme.slack.com/archives/C1/p1700000000000100",
@@ -600,7 +606,7 @@ func TestCheckSetup(t *testing.T) {
 	editVitally(t, st, func(v *Settings) { v.Object = "bare" })
 	r = w.sink.CheckSetup(ctx, st)
 	found := strings.Join(r.Found, " ")
-	if !strings.Contains(found, "Added 20 traits") || !strings.Contains(found, "Request Closed At (datetime)") ||
+	if !strings.Contains(found, "Added 23 traits") || !strings.Contains(found, "Request Closed At (datetime)") ||
 		!strings.Contains(strings.Join(r.Problems, " "), "Status is number, should be string") {
 		t.Errorf("bare object: %+v", r)
 	}
@@ -622,7 +628,7 @@ func TestCheckSetup(t *testing.T) {
 	half := w.fake.AddCustomObject("Half")
 	w.fake.AddCustomField(vitallytest.CustomField{Label: "Status", Type: "string", CustomObjectID: half.ID})
 	editVitally(t, st, func(v *Settings) { v.Object = "Half" })
-	if r = w.sink.CheckSetup(ctx, st); r.OK() || !strings.Contains(r.Problems[0], "lacks 20 traits") ||
+	if r = w.sink.CheckSetup(ctx, st); r.OK() || !strings.Contains(r.Problems[0], "lacks 23 traits") ||
 		!strings.Contains(r.Problems[0], "Request Closed At (datetime)") || strings.Contains(r.Problems[0], "Status (") {
 		t.Errorf("refused traits: %+v", r.Problems)
 	}

@@ -35,6 +35,7 @@ var traits = []Trait{
 	{"AI Tags", typeString},
 	{"Assigned To", typeString},
 	{"CSAT", typeTextarea},
+	{"First Response Minutes", typeNumber},
 	{"Customer Thread", typeTextarea},
 	{"Tags", typeString},
 	{"Internal Thread", typeTextarea},
@@ -45,9 +46,11 @@ var traits = []Trait{
 	{"Request Created At", typeDatetime},
 	{"Request Internal Notification Link", typeString},
 	{"Requestor", typeString},
+	{"Resolution Minutes", typeNumber},
 	{"Request Updated At", typeDatetime},
 	{"Request Web Link", typeString},
 	{"Sentiment", typeString},
+	{"SLA Breaches", typeString},
 	{"Status", typeString},
 	{"Summary", typeTextarea},
 	{"Request Id", typeNumber},
@@ -93,6 +96,12 @@ func (s *Sink) values(ctx context.Context, t *tickets.Ticket) (map[string]any, e
 		"Sentiment":          t.Sentiment.Label(),
 		"Tags":               strings.Join(t.Tags, ", "),
 		"AI Tags":            strings.Join(t.AITags, ", "),
+		// The SLA clocks, in the team's business time (tickets.SLAReport): minutes to the
+		// first response and to the resolution once each came, and the clocks that
+		// breached their targets ("First reply, Resolution"; "" for none).
+		"First Response Minutes": minutes(t.Measured.FirstResponse, t.Measured.Responded),
+		"Resolution Minutes":     minutes(t.Measured.Resolution, t.Measured.Resolved),
+		"SLA Breaches":           breaches(t.Measured.Breached),
 	}
 	if v["Permalink"], err = s.permalink(ctx, t, tickets.IntroCard); err != nil {
 		return nil, err
@@ -316,4 +325,22 @@ func messageText(m tickets.Message) string {
 		s += " (edited)"
 	}
 	return strings.TrimSpace(s)
+}
+
+// minutes is d in whole minutes (rounded), or nil when it was not measured.
+func minutes(d time.Duration, measured bool) any {
+	if !measured {
+		return nil
+	}
+	return int64(d.Round(time.Minute) / time.Minute)
+}
+
+// breaches names the clocks that breached, as agents read them.
+func breaches(kinds []tickets.SLAKind) string {
+	names := map[tickets.SLAKind]string{tickets.SLAFirstResponse: "First reply", tickets.SLANextResponse: "Next reply", tickets.SLAResolution: "Resolution"}
+	var out []string
+	for _, k := range kinds {
+		out = append(out, names[k])
+	}
+	return strings.Join(out, ", ")
 }

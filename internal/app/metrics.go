@@ -27,10 +27,10 @@ type metrics struct {
 	// _count too (docs/grafana-dashboard.json may use only these).
 	series map[string]bool
 
-	opened, picked, transferred, closed *prometheus.CounterVec
-	timeToPick                          *prometheus.HistogramVec
-	relayed                             *prometheus.CounterVec
-	slaAlerts, statuses                 *prometheus.CounterVec
+	opened, picked, transferred, closed   *prometheus.CounterVec
+	timeToPick, firstResponse, resolution *prometheus.HistogramVec
+	relayed                               *prometheus.CounterVec
+	slaAlerts, statuses                   *prometheus.CounterVec
 
 	handled       *prometheus.CounterVec
 	handlerTook   *prometheus.HistogramVec
@@ -79,6 +79,13 @@ func newMetrics() *metrics {
 		"SLA alerts fired, by team, urgency (none when unset), clock (first_response, next_response, resolution) and level (warning, breach).",
 		"team", "urgency", "clock", "level")
 
+	businessTime := []float64{60, 300, 600, 1800, 3600, 2 * 3600, 4 * 3600, 8 * 3600, 24 * 3600, 3 * 24 * 3600, 7 * 24 * 3600}
+	m.firstResponse = m.histogramVec("frontdesk_ticket_first_response_seconds",
+		"Business time from a ticket's creation to the first message an agent wrote to the customer, by team, observed when the ticket closes (docs/sla.md).",
+		businessTime, "team")
+	m.resolution = m.histogramVec("frontdesk_ticket_resolution_seconds",
+		"Business time from a ticket's creation to its close, without the time it waited on the customer or was on hold (unless the team counts those), by team.",
+		businessTime, "team")
 	m.statuses = m.counterVec("frontdesk_ticket_status_changes_total",
 		"Changes of picked tickets' status, by team, the status left and the one entered (active, waiting, on_hold) and cause (agent, customer, wake, reply).",
 		"team", "from", "to", "cause")

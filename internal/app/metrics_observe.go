@@ -61,6 +61,17 @@ func (m *metrics) StatusChanged(t *tickets.Ticket, c tickets.StatusChange) {
 	m.statuses.WithLabelValues(t.Team.Label, string(c.From), string(c.To), cause).Inc()
 }
 
+// TicketMeasured records a closed ticket's first response and resolution times
+// (tickets.Observer).
+func (m *metrics) TicketMeasured(t *tickets.Ticket, r tickets.SLAReport) {
+	if r.Responded {
+		m.firstResponse.WithLabelValues(t.Team.Label).Observe(r.FirstResponse.Seconds())
+	}
+	if r.Resolved {
+		m.resolution.WithLabelValues(t.Team.Label).Observe(r.Resolution.Seconds())
+	}
+}
+
 // SLAAlerted counts an SLA warning or breach (tickets.Observer).
 func (m *metrics) SLAAlerted(t *tickets.Ticket, a tickets.SLAAlert) {
 	urgency, level := string(t.Urgency), "warning"

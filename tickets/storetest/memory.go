@@ -221,3 +221,19 @@ type timer struct {
 	at time.Time
 	ev tickets.Event
 }
+
+// OpenTickets returns a copy of every open ticket.
+func (m *Memory) OpenTickets(context.Context) ([]*tickets.Ticket, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.fail != nil {
+		return nil, m.fail
+	}
+	var out []*tickets.Ticket
+	for id, t := range m.tickets {
+		if t.IsOpen() {
+			out = append(out, m.snapshot(id))
+		}
+	}
+	return out, nil
+}

@@ -28,6 +28,32 @@ func testFind(t *testing.T, start starter) {
 		equal(t, "the ticket after changing a copy", s.get(tk.ID), before)
 	})
 
+	t.Run("OpenTickets", func(t *testing.T) {
+		s := start(t)
+		none, err := s.OpenTickets(s.ctx)
+		if err != nil || len(none) != 0 {
+			t.Fatalf("OpenTickets of an empty store = %v, %v", none, err)
+		}
+		a, _ := s.open("c1")
+		b, _ := s.open("c2")
+		c, _ := s.open("c3")
+		s.pick(b.ID, alice, at(1))
+		s.close(c.ID, tickets.Closing{By: alice, At: at(2)})
+		got, err := s.OpenTickets(s.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byID := map[tickets.ID]*tickets.Ticket{}
+		for _, tk := range got {
+			byID[tk.ID] = tk
+		}
+		if len(got) != 2 || byID[a.ID] == nil || byID[b.ID] == nil {
+			t.Fatalf("OpenTickets = %d tickets %v, want %s and %s", len(got), byID, a.ID, b.ID)
+		}
+		equal(t, "an open ticket as Get has it", byID[b.ID].Assignee, s.get(b.ID).Assignee)
+		equal(t, "its card", byID[a.ID].Card, s.get(a.ID).Card)
+	})
+
 	t.Run("CountWaiting", func(t *testing.T) {
 		s := start(t)
 		count := func(team tickets.Team) int {
