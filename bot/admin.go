@@ -89,6 +89,7 @@ func (p *adminPanel) addTeamRow(ctx context.Context, cb *slack.InteractionCallba
 		return
 	}
 	f.addRow(tickets.Team{})
+	f.slas = p.slaButtons(ctx)
 	if _, err := p.api.UpdateViewContext(ctx, adminView(f), "", cb.View.Hash, cb.View.ID); err != nil {
 		p.log.Warn("add a row to the admin panel", zap.Error(err))
 	}
@@ -103,6 +104,7 @@ func (p *adminPanel) removeTeamRow(ctx context.Context, cb *slack.InteractionCal
 		return
 	}
 	f.teams, f.rowIDs = slices.Delete(f.teams, i, i+1), slices.Delete(f.rowIDs, i, i+1)
+	f.slas = p.slaButtons(ctx)
 	if _, err := p.api.UpdateViewContext(ctx, adminView(f), "", cb.View.Hash, cb.View.ID); err != nil {
 		p.log.Warn("remove a row from the admin panel", zap.Error(err))
 	}
@@ -180,6 +182,17 @@ func (p *adminPanel) submit(ctx context.Context, cb *slack.InteractionCallback) 
 	st.SavedReplies = replies
 	if len(errs) > 0 {
 		return slack.NewErrorsViewSubmissionResponse(errs)
+	}
+	// The teams' SLA policies are edited in their own modals: those of the teams kept stay.
+	prev, err := p.tk.Settings(ctx)
+	if err != nil {
+		p.log.Error("admin panel: settings", zap.Error(err))
+		return fieldError(firstRow, "The settings could not be saved just now; please try again.")
+	}
+	for _, sla := range prev.SLAs {
+		if channels[sla.Team] {
+			st.SLAs = append(st.SLAs, sla)
+		}
 	}
 	if err := p.tk.UpdateSettings(ctx, st); err != nil {
 		if errors.Is(err, tickets.ErrInvalid) {
@@ -267,4 +280,15 @@ func checkSections(sections []panel.Section) error {
 		seen[name] = true
 	}
 	return nil
+}
+
+// slaButtons are the buttons to the saved teams' SLA modals, or none when the settings
+// cannot be read just now.
+func (p *adminPanel) slaButtons(ctx context.Context) []slack.Block {
+	st, err := p.tk.Settings(ctx)
+	if err != nil {
+		p.log.Warn("admin panel: settings", zap.Error(err))
+		return nil
+	}
+	return slaButtons(st)
 }

@@ -29,6 +29,8 @@ type adminForm struct {
 	replies string
 	// sections are the sinks' sections (Config.Sections), one form each, in order.
 	sections []panel.SectionForm
+	// slas are the buttons to the saved teams' SLA modals (slaButtons).
+	slas []slack.Block
 }
 
 // addRow appends team as a new row with an id no row of this panel had before.
@@ -44,7 +46,7 @@ func (f *adminForm) addRow(team tickets.Team) {
 // showing their sinks' saved settings.
 func formFromSettings(st *tickets.Settings, sections []panel.Section) adminForm {
 	f := adminForm{priority: agentStrings(st.PriorityGroup), showName: st.ShowAgentName, templates: st.Templates,
-		categories: categoriesText(st.Categories), replies: savedRepliesText(st.SavedReplies)}
+		categories: categoriesText(st.Categories), replies: savedRepliesText(st.SavedReplies), slas: slaButtons(st)}
 	for _, sec := range sections {
 		f.sections = append(f.sections, sec.Form(st.Sinks[sec.Sink()]))
 	}
@@ -194,6 +196,7 @@ func adminView(f adminForm) slack.ModalViewRequest {
 		blocks = append(blocks, slack.NewActionBlock("admin_rows",
 			slack.NewButtonBlockElement(ActionAddTeam, "", plainText("Add a ticketing channel"))))
 	}
+	blocks = append(blocks, f.slas...)
 	prio := slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeUser, plainText("Choose people"), inputAction)
 	prio.InitialUsers = f.priority
 	yes := slack.NewOptionBlockObject("yes", plainText("Yes: customers see the agent's name"), nil)

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -162,6 +163,7 @@ func New(cfg Config, api *slack.Client, tk Tickets, seen Deduper, log *zap.Logge
 		ActionPick:       b.pick,
 		ActionOpenAdmin:  func(ctx context.Context, cb *slack.InteractionCallback, _ *slack.BlockAction) { b.admin.open(ctx, cb) },
 		ActionAddTeam:    b.admin.addTeamRow,
+		ActionEditSLA:    b.admin.openSLA,
 		ActionRetry:      b.retryDelivery,
 		ActionRemoveTeam: b.admin.removeTeamRow,
 		ActionDetails:    b.openDetails,
@@ -176,6 +178,7 @@ func New(cfg Config, api *slack.Client, tk Tickets, seen Deduper, log *zap.Logge
 	b.submissions = map[string]func(context.Context, *slack.InteractionCallback) *slack.ViewSubmissionResponse{
 		ViewControl:   b.submitControl,
 		ViewAdmin:     b.admin.submit,
+		ViewSLA:       b.admin.submitSLA,
 		ViewDetails:   b.submitDetails,
 		ViewReplyPick: b.submitReplyPick,
 		ViewReplySend: b.submitReplySend,
@@ -416,7 +419,9 @@ func (b *Bot) onInteraction(ctx context.Context, cb *slack.InteractionCallback) 
 	switch cb.Type {
 	case slack.InteractionTypeBlockActions:
 		for _, a := range cb.ActionCallback.BlockActions {
-			if h := b.actions[a.ActionID]; h != nil {
+			// An action id may end in ":<n>" to be unique among the buttons of one block.
+			name, _, _ := strings.Cut(a.ActionID, ":")
+			if h := b.actions[name]; h != nil {
 				h(ctx, cb, a)
 			}
 		}

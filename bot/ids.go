@@ -23,6 +23,9 @@ const (
 	ActionRetry = "delivery_retry"
 	// ActionAddTeam adds a row of ticketing channel and label to the admin panel.
 	ActionAddTeam = "admin_add_team"
+	// ActionEditSLA pushes a team's SLA modal from the admin panel; its value is the
+	// team's channel.
+	ActionEditSLA = "admin_edit_sla"
 	// ActionRemoveTeam removes a row from the admin panel; its value is the row number.
 	ActionRemoveTeam = "admin_remove_team"
 
@@ -38,6 +41,8 @@ const (
 	// then change it if need be and send it.
 	ViewReplyPick = "saved_reply_pick"
 	ViewReplySend = "saved_reply_send"
+	// ViewSLA is a team's SLA modal, pushed from the admin panel.
+	ViewSLA = "sla_policy"
 	// ViewNotice is a modal that only tells the user something (e.g. "only admins").
 	ViewNotice = "notice"
 )

@@ -277,7 +277,7 @@ var (
 	deskTypes = []EventType{EventOpened, EventTransferred, EventRemind, EventPicked, EventClosed, EventRated,
 		EventArchive, EventSynced, EventUpdated, EventMessage, EventStatus, EventWake, EventReopened}
 	marksTypes  = []EventType{EventDelivered, EventFailed}
-	sourceTypes = []EventType{EventMessage, EventPicked, EventTransferred, EventSLA, EventClosed, EventReopened}
+	sourceTypes = []EventType{EventMessage, EventPicked, EventTransferred, EventSLA, EventClosed, EventReopened, EventOpened}
 )
 
 // ticketFor loads the event's ticket; a ticket that is gone will stay gone.
@@ -637,6 +637,8 @@ func (s *Service) handleSource(ctx context.Context, ev Event) error {
 		}
 	case EventSLA:
 		return s.slaExpired(ctx, ev)
+	case EventOpened:
+		return s.autoReply(ctx, ev)
 	case EventClosed:
 		if ev.BySource {
 			return nil

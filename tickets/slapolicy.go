@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -26,9 +27,19 @@ type SLAPolicy struct {
 	// reopens it (the same card and inbox channel, the agent who had it told) rather than
 	// opening a new one; 0: never. The inbox channel stays open that long after a close.
 	ReopenWindow time.Duration `json:"reopen_window,omitempty"`
+	// AutoReply acknowledges each new ticket to its customer; off while empty.
+	AutoReply AutoReply `json:"auto_reply,omitzero"`
 	// ResolutionRunsPaused keeps the resolution clock running while a ticket waits on
 	// the customer or is on hold; by default those pause it.
 	ResolutionRunsPaused bool `json:"resolution_runs_paused,omitempty"`
+}
+
+// AutoReply is the message a customer gets when their ticket opens: InHours while the
+// team's business hours are open, OutOfHours otherwise, where {next_open} says when they
+// open again (in the team's time zone). An empty one is not sent.
+type AutoReply struct {
+	InHours    string `json:"in_hours,omitempty"`
+	OutOfHours string `json:"out_of_hours,omitempty"`
 }
 
 // watch is how a ticket of the team with policy p (has: whether it has one) is watched.
@@ -57,6 +68,9 @@ func validateSLAs(policies []SLAPolicy, teams map[string]string) error {
 		seen[p.Team] = true
 		if err := p.SLA.Validate(); err != nil {
 			errs = append(errs, fmt.Errorf("SLA of %s: %w", label, err))
+		}
+		if len(p.AutoReply.InHours) > MaxTemplateBytes || len(p.AutoReply.OutOfHours) > MaxTemplateBytes {
+			errs = append(errs, fmt.Errorf("SLA of %s: an automatic reply is longer than %d bytes", label, MaxTemplateBytes))
 		}
 		if p.ReopenWindow < 0 || p.ReopenWindow > MaxReopenWindow {
 			errs = append(errs, fmt.Errorf("SLA of %s: reopen window %s: must be 0 (never) to %s", label, p.ReopenWindow, MaxReopenWindow))
@@ -164,4 +178,62 @@ func ParseHours(s string) (Hours, error) {
 	}
 	h.Week = week
 	return h, h.Validate()
+}
+
+// FormatTarget writes d as ParseTarget reads it: "-" for none, "2d" for whole days,
+// "1h30m", "15m", "45s".
+func FormatTarget(d time.Duration) string {
+	if d <= 0 {
+		return "-"
+	}
+	var b strings.Builder
+	if days := d / (24 * time.Hour); days > 0 {
+		fmt.Fprintf(&b, "%dd", days)
+		d -= days * 24 * time.Hour
+	}
+	for _, u := range []struct {
+		unit time.Duration
+		name string
+	}{{time.Hour, "h"}, {time.Minute, "m"}, {time.Second, "s"}} {
+		if n := d / u.unit; n > 0 {
+			fmt.Fprintf(&b, "%d%s", n, u.name)
+			d -= n * u.unit
+		}
+	}
+	return b.String()
+}
+
+// String writes h as ParseHours reads it: "24/7" (after the zone, if any), or the zone
+// and the week, days with the same ranges run together ("Europe/Berlin Mon-Fri
+// 09:00-17:00; Sat 10:00-14:00"). Holidays are not in it.
+func (h Hours) String() string {
+	zone := ""
+	if h.Zone != "" {
+		zone = h.Zone + " "
+	}
+	if h.Always {
+		return zone + "24/7"
+	}
+	var entries []string
+	order := []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday}
+	for i := 0; i < len(order); {
+		spans := h.Week[order[i]]
+		j := i + 1
+		for j < len(order) && slices.Equal(h.Week[order[j]], spans) {
+			j++
+		}
+		if len(spans) > 0 {
+			days := capitalize(dayNames[order[i]])
+			if j-i > 1 {
+				days += "-" + capitalize(dayNames[order[j-1]])
+			}
+			ranges := make([]string, len(spans))
+			for k, s := range spans {
+				ranges[k] = clock(s.From) + "-" + clock(s.To)
+			}
+			entries = append(entries, days+" "+strings.Join(ranges, ", "))
+		}
+		i = j
+	}
+	return zone + strings.Join(entries, "; ")
 }

@@ -2,6 +2,7 @@ package tickets_test
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -89,4 +90,26 @@ func TestSettings_SLAs(t *testing.T) {
 		}
 		wantErr(t, err, ErrInvalid)
 	}
+}
+
+func TestFormatTargetAndHours(t *testing.T) {
+	for _, d := range []time.Duration{0, 45 * time.Second, 15 * time.Minute, 90 * time.Minute, 24 * time.Hour, 50 * time.Hour} {
+		got, err := ParseTarget(FormatTarget(d))
+		if err != nil || got != d {
+			t.Errorf("FormatTarget(%s) = %q, read back %s, %v", d, FormatTarget(d), got, err)
+		}
+	}
+	for _, in := range []string{"Europe/Berlin Mon-Fri 09:00-17:00; Sat 10:00-14:00", "24/7", "America/New_York 24/7",
+		"Mon 09:00-12:00, 13:00-17:00; Wed 22:00-06:00; Fri-Sun 10:00-24:00"} {
+		h, err := ParseHours(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := ParseHours(h.String())
+		if err != nil || !reflect.DeepEqual(back, h) {
+			t.Errorf("%q: String() = %q, read back %+v, %v", in, h.String(), back, err)
+		}
+	}
+	h, _ := ParseHours("Europe/Berlin Mon-Fri 09:00-17:00; Sat 10:00-14:00")
+	equal(t, "written", h.String(), "Europe/Berlin Mon-Fri 09:00-17:00; Sat 10:00-14:00")
 }

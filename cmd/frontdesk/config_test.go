@@ -148,14 +148,15 @@ func showFloat(f *float64) string {
 
 func TestLoadConfig_SLA(t *testing.T) {
 	c, err := loadConfig(environment(map[string]string{
-		"TICKETING_CHANNELS": "C123=Support Team,C456=Technical Team",
-		"SLA_TARGETS":        "Support Team: urgent=15m/1h/4h none=4h/-/3d | technical team: high=1h/2h/1d",
-		"SLA_HOURS":          "Support Team: Europe/Berlin Mon-Fri 09:00-17:00; Sat 10:00-14:00",
-		"SLA_HOLIDAYS":       "Support Team: 2026-12-25, 2026-12-26",
-		"SLA_ESCALATION":     "Support Team: S0123ABCD | Technical Team: C0999",
-		"SLA_WARN_AT":        "80%",
-		"REOPEN_WINDOW":      "Support Team: 2h | Technical Team: 1d",
-		"AUTO_WAITING":       "Technical Team: yes",
+		"TICKETING_CHANNELS":      "C123=Support Team,C456=Technical Team",
+		"SLA_TARGETS":             "Support Team: urgent=15m/1h/4h none=4h/-/3d | technical team: high=1h/2h/1d",
+		"SLA_HOURS":               "Support Team: Europe/Berlin Mon-Fri 09:00-17:00; Sat 10:00-14:00",
+		"SLA_HOLIDAYS":            "Support Team: 2026-12-25, 2026-12-26",
+		"SLA_ESCALATION":          "Support Team: S0123ABCD | Technical Team: C0999",
+		"SLA_WARN_AT":             "80%",
+		"REOPEN_WINDOW":           "Support Team: 2h | Technical Team: 1d",
+		"AUTO_WAITING":            "Technical Team: yes",
+		"AUTO_REPLY_OUT_OF_HOURS": "Support Team: Back {next_open}",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -169,7 +170,7 @@ func TestLoadConfig_SLA(t *testing.T) {
 		support.WarnAt != 0.8 || support.Targets[""].Resolution != 72*time.Hour || support.Targets[tickets.UrgencyUrgent].FirstResponse != 15*time.Minute {
 		t.Errorf("Support Team's SLA = %+v", support)
 	}
-	if support.ReopenWindow != 2*time.Hour || support.AutoWaiting || tech.ReopenWindow != 24*time.Hour || !tech.AutoWaiting {
+	if support.AutoReply.OutOfHours != "Back {next_open}" || support.ReopenWindow != 2*time.Hour || support.AutoWaiting || tech.ReopenWindow != 24*time.Hour || !tech.AutoWaiting {
 		t.Errorf("reopen windows and waiting: %+v, %+v", support, tech)
 	}
 	if tech.Team != "C456" || !tech.Hours.Always || tech.Escalation != "C0999" || tech.Targets[tickets.UrgencyHigh].NextResponse != 2*time.Hour {

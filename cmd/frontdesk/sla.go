@@ -47,11 +47,14 @@ type slaEnv struct {
 	Reopen     byTeam `envconfig:"REOPEN_WINDOW"`
 	AutoWait   byTeam `envconfig:"AUTO_WAITING"`
 	RunsPaused byTeam `envconfig:"SLA_RESOLUTION_RUNS_PAUSED"`
+	ReplyIn    byTeam `envconfig:"AUTO_REPLY"`
+	ReplyOut   byTeam `envconfig:"AUTO_REPLY_OUT_OF_HOURS"`
 }
 
 // policies builds the policies e sets for teams: one per team named in any of the
 // variables, with its targets (none when SLA_TARGETS leaves it out), hours (24/7 when
-// SLA_HOURS does), holidays, escalation, reopen window and waiting after replies. Each
+// SLA_HOURS does), holidays, escalation, reopen window, waiting after replies and
+// automatic replies. Each
 // problem names its variable.
 func (e slaEnv) policies(teams []tickets.Team) ([]tickets.SLAPolicy, error) {
 	var errs []error
@@ -119,6 +122,14 @@ func (e slaEnv) policies(teams []tickets.Team) ([]tickets.SLAPolicy, error) {
 	each("AUTO_WAITING", e.AutoWait, func(p *tickets.SLAPolicy, v string) (err error) {
 		p.AutoWaiting, err = parseBool(v)
 		return err
+	})
+	each("AUTO_REPLY", e.ReplyIn, func(p *tickets.SLAPolicy, v string) error {
+		p.AutoReply.InHours = v
+		return nil
+	})
+	each("AUTO_REPLY_OUT_OF_HOURS", e.ReplyOut, func(p *tickets.SLAPolicy, v string) error {
+		p.AutoReply.OutOfHours = v
+		return nil
 	})
 	each("SLA_RESOLUTION_RUNS_PAUSED", e.RunsPaused, func(p *tickets.SLAPolicy, v string) (err error) {
 		p.ResolutionRunsPaused, err = parseBool(v)

@@ -10,7 +10,8 @@ import (
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
-// TestStatuses: with Live Chat Control the agent sets a ticket waiting on the customer,
+// TestStatuses: a new ticket gets the team's automatic reply; with Live Chat Control the
+// agent sets a ticket waiting on the customer,
 // whose answer makes it active again, and puts it on hold until a time, when it becomes
 // active by itself; the card and the inbox channel show each change.
 func TestStatuses(t *testing.T) {
@@ -23,9 +24,12 @@ func TestStatuses(t *testing.T) {
 	d := startDesk(t, sim, src, map[string]string{
 		"REDIS_URL": redisURL(t, client), "REDIS_PREFIX": prefix,
 		"TICKETING_CHANNELS": support.ID + "=Support Team",
+		"AUTO_REPLY":         "Support Team: Thanks! {team} will be with you shortly.",
 	})
 	d.open(t, "carol-1", "Support Team", "Carol", "My invoice is wrong")
 	card := support.ExpectMessage("Ticket #", "Pending")
+	// The team's automatic reply (24/7: always in its hours).
+	src.expect(t, "carol-1 message: Thanks! Support Team will be with you shortly.")
 	alice.Click(card, "Pick")
 	inbox := sim.ExpectChannelCreated("chat-")
 	inbox.ExpectMember(alice)
