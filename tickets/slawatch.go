@@ -66,7 +66,10 @@ func (s *Service) handleSLA(ctx context.Context, ev Event) error {
 	}
 	now := s.now()
 	if ev.Type == EventSLAAlert {
-		return s.alertSLA(ctx, t, st, policy, ev, now)
+		if err := s.alertSLA(ctx, t, st, policy, ev, now); err != nil {
+			return err
+		}
+		return s.armSLA(ctx, t, policy, now) // the breach after a warning
 	}
 	if err := s.armSLA(ctx, t, policy, now); err != nil {
 		return err
@@ -78,30 +81,29 @@ func (s *Service) handleSLA(ctx context.Context, ev Event) error {
 	return s.desk.UpdateCard(ctx, t, t.Card, ev.ID+":card")
 }
 
-// armSLA sets the warning and breach timers of t's running clocks under p. Setting a
-// timer again for the same clock and time changes nothing; a timer whose alert was
-// carried out already is not set again. A clock that stopped or moved leaves its old
-// timers, which find it so when they fire and do nothing.
+// armSLA sets the timer of the next alert of each of t's running clocks under p: its
+// warning, or once that was carried out (or its due time has passed, when the breach
+// says it all) its breach; the alert of a timer sets the next. One timer a clock at a
+// time keeps an idle ticket's cost to its clocks, two timers. Setting a timer again for
+// the same clock and time changes nothing; an alert carried out already is not set
+// again. A clock that stopped or moved leaves its old timer, which finds it so when it
+// fires and does nothing.
 func (s *Service) armSLA(ctx context.Context, t *Ticket, p SLAPolicy, now time.Time) error {
 	for _, c := range t.Clocks(p) {
 		due, ok := p.Due(c)
 		if !ok {
 			continue
 		}
-		for _, breach := range []bool{false, true} {
-			at := due.Warn
-			if breach {
-				at = due.Due
-			} else if !now.Before(due.Due) {
-				continue // past its due time: the breach says it all
-			}
-			if t.Alerted[SLAAlertName(c.Kind, c.Started, breach)] {
-				continue
-			}
-			ev := Event{Type: EventSLAAlert, TicketID: t.ID, At: at, Clock: c.Kind, Started: c.Started, Breach: breach}
-			if err := s.store.Schedule(ctx, t.ID, ev, at); err != nil {
-				return err
-			}
+		at, breach := due.Warn, false
+		if t.Alerted[SLAAlertName(c.Kind, c.Started, false)] || !now.Before(due.Due) {
+			at, breach = due.Due, true
+		}
+		if t.Alerted[SLAAlertName(c.Kind, c.Started, breach)] {
+			continue
+		}
+		ev := Event{Type: EventSLAAlert, TicketID: t.ID, At: at, Clock: c.Kind, Started: c.Started, Breach: breach}
+		if err := s.store.Schedule(ctx, t.ID, ev, at); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -128,6 +130,10 @@ func (s *Service) alertSLA(ctx context.Context, t *Ticket, st *Settings, p SLAPo
 	if err != nil || !claimed {
 		return err
 	}
+	if t.Alerted == nil {
+		t.Alerted = map[string]bool{}
+	}
+	t.Alerted[name] = true
 	t.Due = p.DueClocks(t, now)
 	a := SLAAlert{Clock: DueClock{Kind: c.Kind, Warn: due.Warn, Due: due.Due, Warned: true, Breached: ev.Breach}, Breach: ev.Breach}
 	if t.Assignee.ID != "" {

@@ -17,6 +17,8 @@
 //   - memory: Frontdesk's RSS and Redis's used_memory with 10,000 open tickets and
 //     100,000 relayed messages, and Redis bytes per closed ticket with a 20-message
 //     transcript;
+//   - sla: 10,000 open tickets under SLA policies, their timers armed: the timer sets'
+//     memory and Redis's commands a minute while idle, before and after (sla.go);
 //   - with the simulator's model of Slack's rate limits on: a burst of 200 new tickets
 //     across 4 ticketing channels beside 50 busy chats;
 //   - profile: the same search against a build of cmd/frontdesk with one file added at
@@ -36,7 +38,7 @@
 //	go run ./cmd/bench               # the full run (9 to 13 minutes on 2 cores); writes BENCHMARKS.md
 //	BENCH_SMOKE=1 go run ./cmd/bench # a few seconds: checks the benchmark still runs; writes nothing
 //	BENCH_PHASES=relay,costs go run ./cmd/bench # only some phases (bare, costs, relay, stall,
-//	                                 # interactions, memory, nosinks, profile, burst); writes no BENCHMARKS.md
+//	                                 # interactions, memory, nosinks, sla, profile, burst); writes no BENCHMARKS.md
 //
 // It prints a table and, in a full run, writes BENCHMARKS.md at the repository's root:
 // that file is the latest real run and is never edited by hand. BENCH_OUT=path writes
@@ -310,6 +312,10 @@ func (b *bench) all(ctx context.Context) error {
 	b.quiet(ctx)
 	if b.on("nosinks") {
 		phase("frontdesk without the sinks", b.runNoSinks)
+	}
+	b.quiet(ctx)
+	if b.on("sla") {
+		phase("open tickets under SLA policies", b.runSLA)
 	}
 	b.quiet(ctx)
 	if b.on("profile") {

@@ -45,6 +45,7 @@ func (r *report) markdown() string {
 	r.costsSection(p)
 	r.sinksSection(p)
 	r.memorySection(p)
+	r.slaSection(p)
 	r.burstSection(p)
 	r.methodSection(p)
 	if r.DriverProfile != "" {

@@ -37,6 +37,7 @@ type report struct {
 	FrontdeskErrors   int
 	Burst             *burstFigures
 	NoSinks           *noSinksFigures // the nosinks phase: Frontdesk without the Vitally and AI sinks
+	SLA               *slaFigures     // the sla phase: open tickets under SLA policies, while idle
 	Stalled           []stallFigures  // the stall phase: the relay with Vitally answering, then hanging
 	DriverProfile     string          // go tool pprof -top of the driver during Frontdesk's relay runs
 	Groups            []string        // Frontdesk's outbox consumer groups

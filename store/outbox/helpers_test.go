@@ -193,7 +193,8 @@ func (rec *recorder) callsOf(id string) int {
 // eventually fails the test unless cond holds within 10s.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	// A bound on the wait, not a timing: generous, for a machine running -race under load.
+	deadline := time.Now().Add(30 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting until %s", what)
