@@ -24,6 +24,8 @@ type Desk struct {
 
 	linksMu sync.Mutex
 	links   map[string]string // channel/ts → permalink
+	dms     map[string]string // user → the bot's direct message channel with them
+	posts   map[string]string // post key → ts, of the posts this process made lately
 
 	selfMu sync.Mutex
 	self   string // the bot's user id, once asked for (selfID)
@@ -45,7 +47,7 @@ func NewDesk(api *slack.Client, log *zap.Logger) (*Desk, error) {
 	if log == nil {
 		log = zap.NewNop()
 	}
-	return &Desk{api: api, log: log.Named("desk"), links: map[string]string{},
+	return &Desk{api: api, log: log.Named("desk"), links: map[string]string{}, dms: map[string]string{}, posts: map[string]string{},
 		marks: rate.NewLimiter(rate.Every(time.Minute/marksPerMinute), marksBurst), pace: newSlackPace(),
 		fetch: &http.Client{Timeout: fetchTimeout}}, nil
 }
@@ -65,9 +67,9 @@ func (d *Desk) PostCard(ctx context.Context, t *tickets.Ticket, team tickets.Tea
 	}
 	card := tickets.Card{Channel: team.ChannelID, TS: ts}
 	for _, u := range notify {
-		dm, _, _, err := d.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{string(u)}})
+		dm, err := d.dm(ctx, u)
 		if err == nil {
-			ts, err = d.send(ctx, sending{card: true}, dm.ID, "", key+":dm:"+string(u), slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(text, false))
+			ts, err = d.send(ctx, sending{card: true}, dm, "", key+":dm:"+string(u), slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(text, false))
 		}
 		if err != nil {
 			if err = classify("chat.postMessage", err); !tickets.IsPermanent(err) {
@@ -77,7 +79,7 @@ func (d *Desk) PostCard(ctx context.Context, t *tickets.Ticket, team tickets.Tea
 				zap.String("ticket", string(t.ID)), zap.String("user", string(u)), zap.Error(err))
 			continue
 		}
-		card.Copies = append(card.Copies, tickets.Card{Channel: dm.ID, TS: ts})
+		card.Copies = append(card.Copies, tickets.Card{Channel: dm, TS: ts})
 	}
 	return card, nil
 }
@@ -218,7 +220,10 @@ type sending struct {
 func (d *Desk) send(ctx context.Context, how sending, channel, thread, key string, opts ...slack.MsgOption) (string, error) {
 	card := how.card
 	var refused *refusedPost
-	if tickets.IsRetry(ctx) && !(errors.As(tickets.LastError(ctx), &refused) && refused.key == key) {
+	if ts, ok := d.postedBefore(key); ok {
+		return ts, nil // an earlier attempt in this process posted it
+	}
+	if tickets.IsRetry(ctx) && !tickets.IsNotStarted(tickets.LastError(ctx)) && !(errors.As(tickets.LastError(ctx), &refused) && refused.key == key) {
 		ts, err := d.findPosted(ctx, channel, thread, key)
 		if err != nil {
 			return "", err
@@ -242,6 +247,9 @@ func (d *Desk) send(ctx context.Context, how sending, channel, thread, key strin
 		opts = append(opts, slack.MsgOptionTS(thread))
 	}
 	_, ts, err := d.api.PostMessageContext(ctx, channel, opts...)
+	if err == nil {
+		d.rememberPost(key, ts)
+	}
 	err = classify("chat.postMessage", err)
 	if after, limited := tickets.RetryAfter(err); limited {
 		// Slack refused the call, so nothing was posted: the next attempt need not look
@@ -329,6 +337,48 @@ func (d *Desk) syncNotice(ctx context.Context, t *tickets.Ticket, ev tickets.Eve
 		return err
 	}
 	return nil
+}
+
+// postedBefore is the ts of the post keyed key this process made, if it made one
+// lately: a retry of its event (an alert's next post waited its turn) finds it without
+// reading the channel.
+func (d *Desk) postedBefore(key string) (string, bool) {
+	d.linksMu.Lock()
+	defer d.linksMu.Unlock()
+	ts, ok := d.posts[key]
+	return ts, ok
+}
+
+// rememberPost notes that the post keyed key is ts.
+func (d *Desk) rememberPost(key, ts string) {
+	d.linksMu.Lock()
+	defer d.linksMu.Unlock()
+	if len(d.posts) >= maxLinks {
+		clear(d.posts)
+	}
+	d.posts[key] = ts
+}
+
+// dm is the bot's direct message channel with user (conversations.open), remembered: it
+// never changes.
+func (d *Desk) dm(ctx context.Context, user tickets.AgentID) (string, error) {
+	d.linksMu.Lock()
+	ch, ok := d.dms[string(user)]
+	d.linksMu.Unlock()
+	if ok {
+		return ch, nil
+	}
+	c, _, _, err := d.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{string(user)}})
+	if err != nil {
+		return "", err
+	}
+	d.linksMu.Lock()
+	defer d.linksMu.Unlock()
+	if len(d.dms) >= maxLinks {
+		clear(d.dms)
+	}
+	d.dms[string(user)] = c.ID
+	return c.ID, nil
 }
 
 // Permalink returns Slack's link to message ts in channel. Links are remembered: they

@@ -105,9 +105,7 @@ func queueLine(t *tickets.Ticket) string {
 		line += " · " + mention(t.Assignee.ID)
 	}
 	if len(t.Due) > 0 {
-		first := *t
-		first.Due = t.Due[:1]
-		line += " · " + dueLine(&first)
+		line += " · " + clockText(t.Due[0])
 	}
 	return line
 }

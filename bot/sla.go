@@ -26,23 +26,29 @@ func when(t time.Time) string {
 	return fmt.Sprintf("<!date^%d^{date_short_pretty} at {time}|%s>", t.Unix(), t.UTC().Format("Jan 2 15:04 UTC"))
 }
 
-// dueLine shows ticket t's running SLA clocks on its card, soonest due first: "First
-// reply due today at 14:32", "Resolution breached (due today at 11:00)". "" when none
-// runs.
+// dueLine shows ticket t's running SLA clocks on its card (tickets.CardClocks), soonest
+// due first: "First reply due today at 14:32", "Resolution breached (due today at
+// 11:00)", "Resolution paused". "" when none runs.
 func dueLine(t *tickets.Ticket) string {
 	var parts []string
-	for _, c := range t.Due {
-		name := clockNames[c.Kind]
-		switch {
-		case c.Breached:
-			parts = append(parts, fmt.Sprintf(":rotating_light: *%s breached* (due %s)", name, when(c.Due)))
-		case c.Warned:
-			parts = append(parts, fmt.Sprintf(":hourglass_flowing_sand: *%s due %s*", name, when(c.Due)))
-		default:
-			parts = append(parts, fmt.Sprintf(":stopwatch: %s due %s", name, when(c.Due)))
-		}
+	for _, c := range tickets.CardClocks(t.Due) {
+		parts = append(parts, clockText(c))
 	}
 	return strings.Join(parts, " · ")
+}
+
+// clockText is one clock as the card and App Home show it.
+func clockText(c tickets.DueClock) string {
+	name := clockNames[c.Kind]
+	switch {
+	case c.Paused:
+		return fmt.Sprintf(":double_vertical_bar: %s paused", name)
+	case c.Breached:
+		return fmt.Sprintf(":rotating_light: *%s breached* (due %s)", name, when(c.Due))
+	case c.Warned:
+		return fmt.Sprintf(":hourglass_flowing_sand: *%s due %s*", name, when(c.Due))
+	}
+	return fmt.Sprintf(":stopwatch: %s due %s", name, when(c.Due))
 }
 
 // AlertSLA tells of a warning or breach of one of t's SLA clocks: a line in the thread of
@@ -65,9 +71,11 @@ func (d *Desk) AlertSLA(ctx context.Context, t *tickets.Ticket, a tickets.SLAAle
 		if _, err := d.post(ctx, t.Card.Channel, t.Card.TS, key, slack.MsgOptionText(thread, false)); err != nil {
 			return err
 		}
-		var err error
-		if link, err = d.Permalink(ctx, t.Card.Channel, t.Card.TS); err != nil {
-			return err
+		if len(a.Notify) > 0 || a.Escalation != "" && !strings.HasPrefix(a.Escalation, "S") {
+			var err error // the link is for the messages elsewhere: asked only for them
+			if link, err = d.Permalink(ctx, t.Card.Channel, t.Card.TS); err != nil {
+				return err
+			}
 		}
 	}
 	elsewhere := line
@@ -84,9 +92,9 @@ func (d *Desk) AlertSLA(ctx context.Context, t *tickets.Ticket, a tickets.SLAAle
 		}
 	}
 	for _, u := range a.Notify {
-		dm, _, _, err := d.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{string(u)}})
+		dm, err := d.dm(ctx, u)
 		if err == nil {
-			_, err = d.post(ctx, dm.ID, "", key+":dm:"+string(u), slack.MsgOptionText(elsewhere, false))
+			_, err = d.post(ctx, dm, "", key+":dm:"+string(u), slack.MsgOptionText(elsewhere, false))
 		}
 		if err != nil {
 			if err = classify("chat.postMessage", err); !tickets.IsPermanent(err) {

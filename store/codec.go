@@ -35,6 +35,7 @@ import (
 //	status_at, status_log                the latest status change's time; every change,
 //	                                     JSON, one per line (status.go)
 //	alert:<name>                         the event that carried out SLA alert name
+//	card_due                             what the card shows of the clocks (sla.go)
 
 // ticketFields returns the field, value pairs of a new ticket's HASH.
 func ticketFields(t *tickets.Ticket) []any {
@@ -87,6 +88,7 @@ func decodeTicket(h map[string]string, transfers []string, cards map[string]stri
 		BySource:       h["by_source"] == "1",
 		HandedBack:     h["handed_back"] == "1",
 		Watch:          tickets.Watch{Clocks: h["sla"] == "1", AutoWait: h["auto_wait"] == "1"},
+		CardDue:        h["card_due"],
 		Title:          h["title"],
 		Urgency:        tickets.Urgency(h["urgency"]),
 		Sentiment:      tickets.Sentiment(h["sentiment"]),

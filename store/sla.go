@@ -164,3 +164,30 @@ func (r *Redis) ClaimAlert(ctx context.Context, id tickets.ID, name, eventID str
 	}
 	return code == 1, wrapErr("claim alert", id, outcome(code))
 }
+
+// setCardDueScript sets a ticket's card_due field.
+//
+// KEYS[1] -> P{N}:ticket:<id>
+// ARGV[1] -> the signature
+//
+// Returns 1 | 0 no such ticket.
+var setCardDueScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then
+	return 0
+end
+redis.call('HSET', KEYS[1], 'card_due', ARGV[1])
+return 1
+`)
+
+// SetCardDue records what ticket id's card shows of its clocks. See tickets.Store.
+func (r *Redis) SetCardDue(ctx context.Context, id tickets.ID, sig string) error {
+	ref, err := parseID(id)
+	if err != nil {
+		return wrapErr("set card due", id, err)
+	}
+	code, err := setCardDueScript.Run(ctx, r.c, []string{r.keys.ticket(ref)}, sig).Int64()
+	if err != nil {
+		return wrapErr("set card due", id, err)
+	}
+	return wrapErr("set card due", id, outcome(code))
+}

@@ -1,6 +1,7 @@
 package tickets
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -122,4 +123,28 @@ func (p SLAPolicy) Report(t *Ticket) SLAReport {
 	}
 	slices.Sort(r.Breached)
 	return r
+}
+
+// CardClocks are the clocks of due a ticket's card shows: the first response's and the
+// resolution's, and the next response's once it warned. A next response's clock starts
+// and stops with every exchange: shown from the start, it would have the card updated
+// (chat.update, 50 a minute for the whole workspace) twice an exchange.
+func CardClocks(due []DueClock) []DueClock {
+	out := make([]DueClock, 0, len(due))
+	for _, c := range due {
+		if c.Kind != SLANextResponse || c.Warned {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// cardSignature says what the card shows of clocks (CardClocks): when it changes, the
+// card is refreshed.
+func cardSignature(clocks []DueClock) string {
+	var b strings.Builder
+	for _, c := range clocks {
+		fmt.Fprintf(&b, "%s:%d:%t:%t:%t;", c.Kind, c.Due.Unix(), c.Warned, c.Breached, c.Paused)
+	}
+	return b.String()
 }

@@ -84,6 +84,27 @@ func IsPermanent(err error) bool {
 	return errors.As(err, &e)
 }
 
+// NotStartedError is a transient failure before any side effect was attempted: the next
+// attempt need not look for what this one may have done (it did nothing).
+type NotStartedError struct{ Err error }
+
+func (e *NotStartedError) Error() string { return "not started: " + e.Err.Error() }
+func (e *NotStartedError) Unwrap() error { return e.Err }
+
+// NotStarted marks err as a failure before any side effect was attempted.
+func NotStarted(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &NotStartedError{Err: err}
+}
+
+// IsNotStarted reports whether err (or an error it wraps) came before any side effect.
+func IsNotStarted(err error) bool {
+	var e *NotStartedError
+	return errors.As(err, &e)
+}
+
 // RetryAfterError is a transient failure that names how long to wait (a 429's Retry-After).
 type RetryAfterError struct {
 	After time.Duration

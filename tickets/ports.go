@@ -148,6 +148,9 @@ type Store interface {
 	// change is the one made at ifSince (a hold's wake-up). Returns the ticket as it is
 	// now; ErrNotFound, ErrClosed, ErrNotActive (pending), ErrSameStatus, or ErrStale.
 	SetStatus(ctx context.Context, id ID, c StatusChange, ifSince time.Time) (*Ticket, error)
+	// SetCardDue records sig as what the card shows of ticket id's clocks
+	// (Ticket.CardDue). Returns ErrNotFound.
+	SetCardDue(ctx context.Context, id ID, sig string) error
 	// ClaimAlert records that outbox event eventID carries out the SLA alert named name
 	// (one warning or breach of one clock: SLAAlertName) of ticket id, unless another
 	// event claimed it first, and reports whether eventID holds it (true again for the

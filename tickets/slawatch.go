@@ -77,8 +77,17 @@ func (s *Service) handleSLA(ctx context.Context, ev Event) error {
 	if ev.Type != EventClock || t.Card.IsZero() {
 		return nil // the desk group updates the card for the others
 	}
+	// Refreshed when what it shows of the clocks changed (a next response's clock shows
+	// only once it warned: CardClocks).
 	t.Due = policy.DueClocks(t, now)
-	return s.desk.UpdateCard(ctx, t, t.Card, ev.ID+":card")
+	sig := cardSignature(CardClocks(t.Due))
+	if sig == t.CardDue {
+		return nil
+	}
+	if err := s.desk.UpdateCard(ctx, t, t.Card, ev.ID+":card"); err != nil {
+		return err
+	}
+	return s.store.SetCardDue(ctx, t.ID, sig)
 }
 
 // armSLA sets the timer of the next alert of each of t's running clocks under p: its
@@ -125,6 +134,11 @@ func (s *Service) alertSLA(ctx context.Context, t *Ticket, st *Settings, p SLAPo
 	if !ok || at.Sub(ev.At).Abs() >= time.Second {
 		return nil // the policy or the urgency changed: the clock's own timers are set
 	}
+	if t.Card.IsZero() {
+		// Due before its card is posted (a burst of tickets waits its turn under Slack's
+		// limits): the alert shows under the card, so it waits for it.
+		return NotStarted(fmt.Errorf("ticket %s: its card is not posted yet", t.ID))
+	}
 	name := SLAAlertName(ev.Clock, ev.Started, ev.Breach)
 	claimed, err := s.store.ClaimAlert(ctx, t.ID, name, ev.ID)
 	if err != nil || !claimed {
@@ -144,13 +158,16 @@ func (s *Service) alertSLA(ctx context.Context, t *Ticket, st *Settings, p SLAPo
 	if ev.Breach {
 		a.Escalation = p.Escalation
 	}
-	s.obs.SLAAlerted(t, a)
-	if !t.Card.IsZero() {
-		if err := s.desk.UpdateCard(ctx, t, t.Card, ev.ID+":card"); err != nil {
-			return err
-		}
+	if !IsRetry(ctx) {
+		s.obs.SLAAlerted(t, a)
 	}
-	return s.desk.AlertSLA(ctx, t, a, ev.ID)
+	if err := s.desk.AlertSLA(ctx, t, a, ev.ID); err != nil {
+		return err
+	}
+	// The card is refreshed by an event of its own (EventClock, of which only a ticket's
+	// latest is worked): under Slack's limits its chat.update (50 a minute) may wait its
+	// turn long after the alert, and its retries then repeat no post of the alert's.
+	return s.followUp(ctx, Event{Type: EventClock, TicketID: t.ID, At: now})
 }
 
 // withDue fills t.Due for the desk: t's running clocks under its team's policy, if it

@@ -165,6 +165,9 @@ type Ticket struct {
 	Watch Watch
 	// Alerted are the SLA alerts carried out (Store.ClaimAlert), by name.
 	Alerted map[string]bool
+	// CardDue says what of its clocks the card showed when the SLA group last refreshed
+	// it (Store.SetCardDue): the group refreshes it only when that changes.
+	CardDue string
 	// Due are the ticket's running SLA clocks, soonest due first, as the Service worked
 	// them out for the desk to show; not stored.
 	Due []DueClock

@@ -222,3 +222,15 @@ func (m *Memory) AddInboxMessage(_ context.Context, channelID string, msg ticket
 	}
 	return tickets.InboxAdded{Ticket: id, Source: m.tickets[id].Source, Added: added}, nil
 }
+
+// SetCardDue records what the card shows of ticket id's clocks.
+func (m *Memory) SetCardDue(_ context.Context, id tickets.ID, sig string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	t, err := m.get(id)
+	if err != nil {
+		return err
+	}
+	t.CardDue = sig
+	return nil
+}
