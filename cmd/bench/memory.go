@@ -35,18 +35,8 @@ func (r *fdRun) memory(ctx context.Context) error {
 	if need := cfg.open - r.open; need > 0 {
 		logf("memory: opening %d more tickets to have %d open", need, cfg.open)
 		t0 := time.Now()
-		for need > 0 && ctx.Err() == nil {
-			batch := min(need, 1000)
-			chats, err := w.openTickets(ctx, r.addr, batch, 64)
-			if err != nil {
-				return err
-			}
-			if err := w.waitCards(chats, 120*time.Second); err != nil {
-				return err
-			}
-			r.open += batch
-			need -= batch
-			w.tail.forget()
+		if err := r.openMany(ctx, need); err != nil {
+			return err
 		}
 		logf("  opened in %.1fs", time.Since(t0).Seconds())
 	}
@@ -83,3 +73,22 @@ type memoryFigures struct {
 
 func kb(n int64) string { return fmt.Sprintf("%.1f KB", float64(n)/1024) }
 func mb(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/(1<<20)) }
+
+// openMany opens n tickets, a thousand at a time, each batch's cards posted before the
+// next, and counts them open.
+func (r *fdRun) openMany(ctx context.Context, n int) error {
+	for n > 0 && ctx.Err() == nil {
+		batch := min(n, 1000)
+		chats, err := r.w.openTickets(ctx, r.addr, batch, 64)
+		if err != nil {
+			return err
+		}
+		if err := r.w.waitCards(chats, 120*time.Second); err != nil {
+			return err
+		}
+		r.open += batch
+		n -= batch
+		r.w.tail.forget()
+	}
+	return ctx.Err()
+}

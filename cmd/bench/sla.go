@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -66,19 +68,10 @@ func (b *bench) runSLA(ctx context.Context) error {
 	}
 	logf("sla: opening %d tickets under SLA policies", cfg.open)
 	t0 := time.Now()
-	for need := cfg.open; need > 0 && ctx.Err() == nil; {
-		batch := min(need, 1000)
-		chats, err := w.openTickets(ctx, r.addr, batch, 64)
-		if err != nil {
-			return err
-		}
-		if err := w.waitCards(chats, 120*time.Second); err != nil {
-			return err
-		}
-		f.Tickets += batch
-		need -= batch
-		w.tail.forget()
+	if err := r.openMany(ctx, cfg.open); err != nil {
+		return err
 	}
+	f.Tickets = r.open
 	// Each ticket's first response and resolution clocks: the timer of each one's next
 	// alert, its warning.
 	want := int64(2 * f.Tickets)
@@ -145,11 +138,15 @@ func (r *fdRun) idlePerMinute(ctx context.Context, d time.Duration) (float64, er
 		return 0, err
 	}
 	var n int64
+	var top []string
 	for k, v := range stats {
 		if !driverCommand(k) {
 			n += v
+			top = append(top, fmt.Sprintf("%s %.0f", k, float64(v)/d.Minutes()))
 		}
 	}
+	sort.Slice(top, func(i, j int) bool { return lastNumber(top[i]) > lastNumber(top[j]) })
+	logf("    idle over %s, a minute: %s", d, strings.Join(top[:min(len(top), 6)], ", "))
 	return float64(n) / d.Minutes(), nil
 }
 
@@ -175,4 +172,10 @@ func (r *report) slaSection(p func(string, ...any)) {
 	p("Armed timers cost nothing while idle: they wait in one sorted set per partition, and every replica's\n")
 	p("timer loop asks each partition once a second for the timers due (16 script calls a second, however many are\n")
 	p("armed); a ticket costs work only when one of its clocks starts, stops or comes due.\n\n")
+}
+
+// lastNumber is the number that ends s ("evalsha 960" gives 960).
+func lastNumber(s string) float64 {
+	f, _ := strconv.ParseFloat(s[strings.LastIndexByte(s, ' ')+1:], 64)
+	return f
 }

@@ -55,13 +55,7 @@ func TestSLAAlertBurst(t *testing.T) {
 	// warning of its own).
 	d.open(t, "carol-1", "Team 0", "Carol", "Help with my order")
 	card := teams[0].ExpectMessage("Ticket #", "Carol")
-	alice.Click(card, "Pick")
-	inbox := sim.ExpectChannelCreated("chat-")
-	inbox.ExpectMember(alice)
-	inbox.ExpectMessage("Live chat", "picked")
-	card.ExpectUpdate("Processing by")
-	inbox.ExpectMessage("Help with my order")
-	src.expect(t, "carol-1 accepted: You are now chatting with an agent.")
+	inbox := picked(t, sim, src, alice, card, "carol-1", "Help with my order")
 	alice.Post(inbox, "Hello Carol")
 	src.expect(t, "carol-1 message: Hello Carol")
 	card.ExpectUpdate("Resolution due") // the first reply is in: its clock leaves the card

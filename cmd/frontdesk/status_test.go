@@ -30,13 +30,7 @@ func TestStatuses(t *testing.T) {
 	card := support.ExpectMessage("Ticket #", "Pending")
 	// The team's automatic reply (24/7: always in its hours).
 	src.expect(t, "carol-1 message: Thanks! Support Team will be with you shortly.")
-	alice.Click(card, "Pick")
-	inbox := sim.ExpectChannelCreated("chat-")
-	inbox.ExpectMember(alice)
-	inbox.ExpectMessage("Live chat", "picked")
-	card.ExpectUpdate("Processing by")
-	inbox.ExpectMessage("My invoice is wrong")
-	src.expect(t, "carol-1 accepted: You are now chatting with an agent.")
+	inbox := picked(t, sim, src, alice, card, "carol-1", "My invoice is wrong")
 	ask := alice.Post(inbox, "Which invoice number?")
 	src.expect(t, "carol-1 message: Which invoice number?")
 	ask.ExpectReaction("white_check_mark")
@@ -94,13 +88,7 @@ func TestReopen(t *testing.T) {
 	})
 	first := d.open(t, "carol-1", "Support Team", "Carol", "The export fails")
 	card := support.ExpectMessage("Ticket #", "Pending")
-	alice.Click(card, "Pick")
-	inbox := sim.ExpectChannelCreated("chat-")
-	inbox.ExpectMember(alice)
-	inbox.ExpectMessage("Live chat", "picked")
-	card.ExpectUpdate("Processing by")
-	inbox.ExpectMessage("The export fails")
-	src.expect(t, "carol-1 accepted: You are now chatting with an agent.")
+	inbox := picked(t, sim, src, alice, card, "carol-1", "The export fails")
 	bye := alice.Post(inbox, "Fixed, try again")
 	src.expect(t, "carol-1 message: Fixed, try again")
 	bye.ExpectReaction("white_check_mark")
@@ -128,4 +116,19 @@ func TestReopen(t *testing.T) {
 	if sim.Channel(inbox.ID).IsArchived() {
 		t.Error("the inbox channel of a reopened ticket is archived")
 	}
+}
+
+// picked has agent pick card, the ticket of the chat conv opened with text: the inbox
+// channel is made with the agent in it, shows the ticket and the text, the card says who
+// has it and the customer is told. It returns the inbox channel.
+func picked(t *testing.T, sim *slacktest.Sim, src *customers, agent *slacktest.User, card *slacktest.Message, conv, text string) *slacktest.Channel {
+	t.Helper()
+	agent.Click(card, "Pick")
+	inbox := sim.ExpectChannelCreated("chat-")
+	inbox.ExpectMember(agent)
+	inbox.ExpectMessage("Live chat", "picked")
+	card.ExpectUpdate("Processing by")
+	inbox.ExpectMessage(text)
+	src.expect(t, conv+" accepted: You are now chatting with an agent.")
+	return inbox
 }
