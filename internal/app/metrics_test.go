@@ -21,11 +21,11 @@ import (
 )
 
 func TestOutboxReady(t *testing.T) {
-	groups := []string{"desk", "sink:vitally", "source"}
+	groups := []string{"desk", "sink:vitally", "sla", "source"}
 	stats := func(st map[string]outbox.Stat, err error) outboxStats {
 		return func(_ context.Context, gs ...string) (map[string]outbox.Stat, error) {
 			if want := []string{"desk", "source"}; !slices.Equal(gs, want) {
-				t.Errorf("asked about %v, want %v: sinks never make a replica unready", gs, want)
+				t.Errorf("asked about %v, want %v: sinks and SLA alerts never make a replica unready", gs, want)
 			}
 			return st, err
 		}

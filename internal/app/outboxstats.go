@@ -68,11 +68,13 @@ func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
 // hand that are being retried (a customer endpoint down, Slack's Retry-After) do not
 // count: they wait on someone else, and the chat goes on meanwhile. Only the groups the
 // chat needs are looked at: a sink (Vitally, AI) falling behind never takes the chat
-// out of service.
+// out of service, nor do the SLA alerts (GroupSLA), which keep to Slack's pace: a burst
+// of tickets crossing a threshold together leaves its alerts unread for minutes
+// (docs/sla.md).
 func outboxReady(groups []string, stats outboxStats, maxAge time.Duration) readyCheck {
 	var core []string
 	for _, g := range groups {
-		if !strings.HasPrefix(g, tickets.SinkGroupPrefix) {
+		if !strings.HasPrefix(g, tickets.SinkGroupPrefix) && g != tickets.GroupSLA {
 			core = append(core, g)
 		}
 	}
