@@ -5,7 +5,6 @@ import (
 	"errors"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/slack-go/slack"
 	"go.uber.org/zap"
@@ -183,23 +182,15 @@ func (p *adminPanel) submitSLA(ctx context.Context, cb *slack.InteractionCallbac
 		if raw == "" {
 			continue
 		}
-		parts := strings.Split(raw, "/")
-		if len(parts) != 3 {
-			errs[block] = "Write three targets: first reply / next reply / resolution, like 15m / 1h / 4h (- for none)."
+		targets, err := tickets.ParseTargetsOf(raw)
+		if err != nil {
+			errs[block] = clip(err.Error(), 300)
 			continue
-		}
-		var ds [3]time.Duration
-		for i, part := range parts {
-			d, err := tickets.ParseTarget(part)
-			if err != nil {
-				errs[block] = err.Error()
-			}
-			ds[i] = d
 		}
 		if policy.Targets == nil {
 			policy.Targets = map[tickets.Urgency]tickets.Targets{}
 		}
-		policy.Targets[u] = tickets.Targets{FirstResponse: ds[0], NextResponse: ds[1], Resolution: ds[2]}
+		policy.Targets[u] = targets
 	}
 	policy.Hours = tickets.Hours{Always: true}
 	if raw := strings.TrimSpace(stateOf(v, slaHours).Value); raw != "" {
@@ -217,13 +208,9 @@ func (p *adminPanel) submitSLA(ctx context.Context, cb *slack.InteractionCallbac
 		policy.Hours.Holidays = days
 	}
 	if raw := strings.TrimSpace(stateOf(v, slaWarn).Value); raw != "" {
-		pct, isPct := strings.CutSuffix(raw, "%")
-		f, err := strconv.ParseFloat(strings.TrimSpace(pct), 64)
-		if isPct || f >= 1 {
-			f /= 100
-		}
-		if err != nil || f <= 0 || f >= 1 {
-			errs[slaWarn] = "Write a share of the target between 1% and 99%, like 75%."
+		f, err := tickets.ParseShare(raw)
+		if err != nil {
+			errs[slaWarn] = err.Error()
 		}
 		policy.WarnAt = f
 	}

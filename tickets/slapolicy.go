@@ -133,9 +133,8 @@ func ParseTargets(s string) (map[Urgency]Targets, error) {
 		if u == "none" {
 			u = ""
 		}
-		parts := strings.Split(spec, "/")
 		switch {
-		case !ok || len(parts) != 3:
+		case !ok || strings.Count(spec, "/") != 2:
 			errs = append(errs, fmt.Errorf("%q: write urgency=first/next/resolution, like high=1h/4h/1d", entry))
 			continue
 		case !u.Valid():
@@ -146,15 +145,11 @@ func ParseTargets(s string) (map[Urgency]Targets, error) {
 			errs = append(errs, fmt.Errorf("%q: %s is listed twice", entry, urgencyName(u)))
 			continue
 		}
-		var ds [3]time.Duration
-		for i, p := range parts {
-			d, err := ParseTarget(p)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%q: %w", entry, err))
-			}
-			ds[i] = d
+		t, err := ParseTargetsOf(spec)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%q: %w", entry, err))
 		}
-		out[u] = Targets{FirstResponse: ds[0], NextResponse: ds[1], Resolution: ds[2]}
+		out[u] = t
 	}
 	return out, errors.Join(errs...)
 }
@@ -236,4 +231,36 @@ func (h Hours) String() string {
 		i = j
 	}
 	return zone + strings.Join(entries, "; ")
+}
+
+// ParseTargetsOf reads one urgency's targets written "first/next/resolution" (spaces
+// around the parts allowed): "15m / 1h / 4h", "4h/-/3d".
+func ParseTargetsOf(spec string) (Targets, error) {
+	parts := strings.Split(spec, "/")
+	if len(parts) != 3 {
+		return Targets{}, fmt.Errorf("%q: write three targets, first reply / next reply / resolution, like 15m / 1h / 4h (- for none)", strings.TrimSpace(spec))
+	}
+	var ds [3]time.Duration
+	var errs []error
+	for i, p := range parts {
+		d, err := ParseTarget(p)
+		errs = append(errs, err)
+		ds[i] = d
+	}
+	return Targets{FirstResponse: ds[0], NextResponse: ds[1], Resolution: ds[2]}, errors.Join(errs...)
+}
+
+// ParseShare reads a share of a target written "75%", "0.75" or "75" (a number of 1 or
+// more is a percentage): above 0, below 1.
+func ParseShare(s string) (float64, error) {
+	s = strings.TrimSpace(s)
+	pct, isPct := strings.CutSuffix(s, "%")
+	f, err := strconv.ParseFloat(strings.TrimSpace(pct), 64)
+	if isPct || f >= 1 {
+		f /= 100
+	}
+	if err != nil || f <= 0 || f >= 1 {
+		return 0, fmt.Errorf("%q is not a share of a target like 75%% (above 0, below 100%%)", s)
+	}
+	return f, nil
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/frontdeskhq/frontdesk/tickets"
@@ -59,7 +58,7 @@ type slaEnv struct {
 func (e slaEnv) policies(teams []tickets.Team) ([]tickets.SLAPolicy, error) {
 	var errs []error
 	fail := func(key string, err error) { errs = append(errs, fmt.Errorf("%s: %w", key, err)) }
-	share, err := parseShare(e.WarnAt)
+	share, err := tickets.ParseShare(e.WarnAt)
 	if err != nil {
 		fail("SLA_WARN_AT", err)
 	}
@@ -136,20 +135,6 @@ func (e slaEnv) policies(teams []tickets.Team) ([]tickets.SLAPolicy, error) {
 		return err
 	})
 	return out, errors.Join(errs...)
-}
-
-// parseShare reads a share of a target written "75%" or "0.75".
-func parseShare(s string) (float64, error) {
-	s = strings.TrimSpace(s)
-	pct, isPct := strings.CutSuffix(s, "%")
-	f, err := strconv.ParseFloat(pct, 64)
-	if isPct {
-		f /= 100
-	}
-	if err != nil || f <= 0 || f >= 1 {
-		return 0, fmt.Errorf("%q is not a share of a target like 75%% (above 0, below 100%%)", s)
-	}
-	return f, nil
 }
 
 // parseBool reads yes/no, on/off, true/false.
