@@ -21,6 +21,7 @@ type adminTickets interface {
 	Settings(ctx context.Context) (*tickets.Settings, error)
 	UpdateSettings(ctx context.Context, st tickets.Settings) error
 	CheckSetup(ctx context.Context) ([]tickets.SetupReport, error)
+	RearmSLA(ctx context.Context, team string) (int, error)
 }
 
 // adminPanel is the modal (global shortcut, App Home button) in which admins edit the

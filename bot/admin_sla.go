@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 	"go.uber.org/zap"
@@ -261,8 +262,26 @@ func (p *adminPanel) submitSLA(ctx context.Context, cb *slack.InteractionCallbac
 		return fieldError(first, "The settings could not be saved just now; please try again.")
 	}
 	p.log.Info("sla saved", zap.String("by", cb.User.ID), zap.String("team", policy.Team), zap.Bool("removed", emptyPolicy(policy)))
+	go p.rearmSLA(policy.Team)
 	return nil
 }
+
+// rearmSLA has the team's open tickets timed by its policy as saved, once the modal has
+// closed (it reads every open ticket). A failure leaves those it did not reach to their
+// next change of team, urgency or status, as before the save.
+func (p *adminPanel) rearmSLA(team string) {
+	ctx, cancel := context.WithTimeout(context.Background(), rearmTimeout)
+	defer cancel()
+	n, err := p.tk.RearmSLA(ctx, team)
+	if err != nil {
+		p.log.Error("sla saved: its team's open tickets not all re-timed", zap.String("team", team), zap.Int("done", n), zap.Error(err))
+		return
+	}
+	p.log.Info("sla saved: open tickets re-timed", zap.String("team", team), zap.Int("tickets", n))
+}
+
+// rearmTimeout bounds rearmSLA: 10,000 open tickets take a few seconds.
+const rearmTimeout = 2 * time.Minute
 
 // emptyPolicy reports whether p sets nothing: no targets, reopening, waiting or replies,
 // whatever its hours say.

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -77,6 +78,8 @@ func TestAdminPanel_SLA(t *testing.T) {
 	if fmt.Sprint(p) != fmt.Sprint(want) {
 		t.Errorf("saved  %+v\nwant   %+v", p, want)
 	}
+	// The team's open tickets are timed by the saved policy at once (once the modal closed).
+	w.await(t, "the team's open tickets re-timed", func() bool { return slices.Contains(w.tk.rearmedTeams(), w.support.ID) })
 
 	// The panel saved again keeps the policy; the modal shows it as saved.
 	ack = ada.Submit(panelView, map[string]any{})

@@ -37,6 +37,7 @@ type Tickets interface {
 	Settings(ctx context.Context) (*tickets.Settings, error)
 	UpdateSettings(ctx context.Context, st tickets.Settings) error
 	CheckSetup(ctx context.Context) ([]tickets.SetupReport, error)
+	RearmSLA(ctx context.Context, team string) (int, error)
 	UpdateDetails(ctx context.Context, id tickets.ID, by tickets.Agent, c tickets.DetailsChange) (*tickets.Ticket, error)
 	Transcript(ctx context.Context, id tickets.ID) ([]tickets.Message, error)
 }

@@ -27,6 +27,7 @@ type fakeTickets struct {
 	saved    int                   // settings saved by UpdateSettings
 	setup    []tickets.SetupReport // what CheckSetup reports
 	checks   int                   // CheckSetup calls
+	rearmed  []string              // the teams RearmSLA was called for
 	picks    int                   // Pick calls that reached the service
 	changed  chan struct{}         // closed and replaced with every call that may change something
 	hold     chan struct{}         // when set, AgentMessage waits until it is closed (a slow store)
@@ -81,6 +82,13 @@ func (f *fakeTickets) setupChecks() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.checks
+}
+
+// rearmedTeams are the teams RearmSLA was called for, in order.
+func (f *fakeTickets) rearmedTeams() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.rearmed)
 }
 
 // pickCalls is how many Pick calls reached the service.
@@ -382,6 +390,20 @@ func (f *fakeTickets) CheckSetup(context.Context) ([]tickets.SetupReport, error)
 	defer f.touched()
 	f.checks++
 	return slices.Clone(f.setup), nil
+}
+
+func (f *fakeTickets) RearmSLA(_ context.Context, team string) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	defer f.touched()
+	f.rearmed = append(f.rearmed, team)
+	n := 0
+	for _, t := range f.byID {
+		if t.IsOpen() && t.Team.ChannelID == team {
+			n++
+		}
+	}
+	return n, nil
 }
 
 func (f *fakeTickets) UpdateDetails(context.Context, tickets.ID, tickets.Agent, tickets.DetailsChange) (*tickets.Ticket, error) {

@@ -44,6 +44,9 @@ const (
 	// Breach, its due time (At). It alerts only if that clock still runs and is still due
 	// then: an answer or a change of policy in between withdraws it.
 	EventSLAAlert EventType = "sla.alert"
+	// EventPolicy: an admin saved a new SLA policy for the ticket's team (or removed it);
+	// the ticket's clocks are watched and timed as the saved policy says from then on.
+	EventPolicy EventType = "sla.policy"
 	// EventInbound: an event a source sent us, queued to be worked through in order per
 	// conversation (Store.Enqueue); not part of any ticket's outbox.
 	EventInbound EventType = "source.inbound"

@@ -23,7 +23,7 @@ func RouteOf(ev Event) Route {
 // carries, is not one of them).
 var EventTypes = []EventType{EventOpened, EventPicked, EventTransferred, EventClosed, EventRemind, EventRated,
 	EventSLA, EventArchive, EventUpdated, EventSynced, EventMessage, EventChanged, EventDelivered, EventFailed,
-	EventClock, EventSLAAlert, EventStatus, EventWake, EventReopened}
+	EventClock, EventSLAAlert, EventPolicy, EventStatus, EventWake, EventReopened}
 
 // Directions are the directions a message may have.
 var Directions = []Direction{FromCustomer, FromAgent, Internal, FromSourceAgent, Notice}

@@ -16,7 +16,7 @@ const GroupSLA = "sla"
 
 // slaTypes are the events the SLA group acts on: those that bring a ticket to a team (its
 // policy), change its urgency (its targets) or start or stop a clock, and the timers.
-var slaTypes = []EventType{EventOpened, EventTransferred, EventUpdated, EventClock, EventSLAAlert, EventStatus, EventReopened}
+var slaTypes = []EventType{EventOpened, EventTransferred, EventUpdated, EventClock, EventSLAAlert, EventPolicy, EventStatus, EventReopened}
 
 // SLAAlert is a warning or a breach of one of a ticket's SLA clocks, and who hears of it.
 type SLAAlert struct {
@@ -49,6 +49,9 @@ func (s *Service) handleSLA(ctx context.Context, ev Event) error {
 		return err // a closed ticket's clocks have stopped: its timers withdraw themselves
 	}
 	st, err := s.recentSettings(ctx)
+	if ev.Type == EventPolicy {
+		st, err = s.Settings(ctx) // saved since this process last read them, perhaps
+	}
 	if err != nil {
 		return err
 	}
@@ -62,6 +65,9 @@ func (s *Service) handleSLA(ctx context.Context, ev Event) error {
 		t.Watch = w
 	}
 	if !has {
+		if ev.Type == EventPolicy {
+			return s.refreshCardDue(ctx, t, nil, ev) // its due times go
+		}
 		return nil
 	}
 	now := s.now()
@@ -74,13 +80,20 @@ func (s *Service) handleSLA(ctx context.Context, ev Event) error {
 	if err := s.armSLA(ctx, t, policy, now); err != nil {
 		return err
 	}
-	if ev.Type != EventClock || t.Card.IsZero() {
+	if ev.Type != EventClock && ev.Type != EventPolicy {
 		return nil // the desk group updates the card for the others
 	}
-	// Refreshed when what it shows of the clocks changed (a next response's clock shows
-	// only once it warned: CardClocks).
-	t.Due = policy.DueClocks(t, now)
-	sig := cardSignature(CardClocks(t.Due))
+	return s.refreshCardDue(ctx, t, policy.DueClocks(t, now), ev)
+}
+
+// refreshCardDue updates t's card, if it is posted, to show due, when what it shows of
+// the clocks changed (a next response's clock shows only once it warned: CardClocks).
+func (s *Service) refreshCardDue(ctx context.Context, t *Ticket, due []DueClock, ev Event) error {
+	if t.Card.IsZero() {
+		return nil // posted with its clocks
+	}
+	t.Due = due
+	sig := cardSignature(CardClocks(due))
 	if sig == t.CardDue {
 		return nil
 	}
@@ -88,6 +101,30 @@ func (s *Service) handleSLA(ctx context.Context, ev Event) error {
 		return err
 	}
 	return s.store.SetCardDue(ctx, t.ID, sig)
+}
+
+// RearmSLA tells the SLA group of each open ticket of team (its ticketing channel id)
+// that the team's policy was saved (EventPolicy), and returns how many it told: their
+// clocks are then watched and timed as the saved policy says, rather than from their
+// next change of team, urgency or status. Safe to repeat: a ticket whose clocks already
+// go by the policy changes nothing. It reads every open ticket: for an admin's save, not
+// for a message's path.
+func (s *Service) RearmSLA(ctx context.Context, team string) (int, error) {
+	open, err := s.store.OpenTickets(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, t := range open {
+		if t.Team.ChannelID != team {
+			continue
+		}
+		if err := s.store.AddEvent(ctx, t.ID, Event{Type: EventPolicy, TicketID: t.ID, At: s.now()}); err != nil {
+			return n, fmt.Errorf("tickets: rearm %s: %w", t.ID, err)
+		}
+		n++
+	}
+	return n, nil
 }
 
 // armSLA sets the timer of the next alert of each of t's running clocks under p: its

@@ -191,6 +191,78 @@ func TestService_SLAFollowsTheTeam(t *testing.T) {
 	equal(t, "alerts of a team without an SLA", alerts(h.deliver(t)), nil)
 }
 
+// TestService_RearmSLA: a policy saved for a team with open tickets times them at once
+// (RearmSLA), not from their next change; removed, their clocks are no longer watched
+// and their cards lose the due line.
+func TestService_RearmSLA(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t)
+	a := h.open(t, "c1", "", "help")
+	b := h.open(t, "c2", technical.Label, "help")
+	h.deliver(t)
+	if n, err := h.svc.RearmSLA(ctx, support.ChannelID); err != nil || n != 1 {
+		t.Fatalf("RearmSLA without a policy = %d, %v", n, err)
+	}
+	if calls := deskCalls(h.deliver(t)); len(calls) != 0 || len(h.timers()) != 0 {
+		t.Fatalf("no policy saved, yet: calls %q, timers %q", calls, h.timers())
+	}
+
+	st, _ := h.svc.Settings(ctx)
+	st.SLAs = []SLAPolicy{supportSLA}
+	if err := h.svc.UpdateSettings(ctx, *st); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := h.svc.RearmSLA(ctx, support.ChannelID); err != nil || n != 1 {
+		t.Fatalf("RearmSLA = %d, %v", n, err)
+	}
+	calls := h.deliver(t)
+	if got, _ := h.svc.Get(ctx, a.ID); !got.Watch.Clocks {
+		t.Fatal("the team's open ticket is not watched once its policy is saved")
+	}
+	if got, _ := h.svc.Get(ctx, b.ID); got.Watch.Clocks {
+		t.Fatal("another team's ticket is watched")
+	}
+	equal(t, "timers", h.timers(), []string{"first_response warn 09:07:31", "resolution warn 09:45:01"})
+	if !slices.ContainsFunc(calls, func(c string) bool { return strings.HasPrefix(c, "desk.UpdateCard "+string(a.ID)) }) {
+		t.Errorf("the card was not refreshed with its due times: %q", calls)
+	}
+	// Again: nothing changes.
+	if _, err := h.svc.RearmSLA(ctx, support.ChannelID); err != nil {
+		t.Fatal(err)
+	}
+	equal(t, "calls of a second rearm", deskCalls(h.deliver(t)), nil)
+
+	// Removed: no longer watched, the card without due times; the timers do nothing.
+	st, _ = h.svc.Settings(ctx)
+	st.SLAs = nil
+	if err := h.svc.UpdateSettings(ctx, *st); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.svc.RearmSLA(ctx, support.ChannelID); err != nil {
+		t.Fatal(err)
+	}
+	calls = h.deliver(t)
+	if got, _ := h.svc.Get(ctx, a.ID); got.Watch.Clocks {
+		t.Fatal("still watched once the policy is removed")
+	}
+	if !slices.ContainsFunc(calls, func(c string) bool { return strings.HasPrefix(c, "desk.UpdateCard "+string(a.ID)) }) {
+		t.Errorf("the card still shows due times: %q", calls)
+	}
+	h.store.Fire(t0.Add(3 * time.Hour))
+	equal(t, "alerts once the policy is removed", alerts(h.deliver(t)), nil)
+}
+
+// deskCalls keeps the desk's calls of calls.
+func deskCalls(calls []string) []string {
+	var out []string
+	for _, c := range calls {
+		if strings.HasPrefix(c, "desk.") {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 func TestService_SLAMissingTicketIsPermanent(t *testing.T) {
 	h := newHarness(t, withSLA(supportSLA))
 	err := h.svc.Handlers()[GroupSLA](context.Background(), Event{ID: "x", Type: EventClock, TicketID: "404"})
