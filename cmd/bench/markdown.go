@@ -205,6 +205,7 @@ func (r *report) memorySection(p func(string, ...any)) {
 		p("| … its Go heap in use (`go_memstats_heap_inuse_bytes`) | %s |\n", mb(int64(m.Metrics["go_memstats_heap_inuse_bytes"])))
 		p("| … memory it got from the OS (`go_memstats_sys_bytes`) | %s |\n", mb(int64(m.Metrics["go_memstats_sys_bytes"])))
 		p("| … goroutines | %.0f |\n", m.Metrics["go_goroutines"])
+		p("| … their stacks (`go_memstats_stack_inuse_bytes`) | %s |\n", mb(int64(m.Metrics["go_memstats_stack_inuse_bytes"])))
 		p("| Redis `used_memory` | **%s** |\n", mb(m.UsedMemory))
 		p("| Redis keys | %d |\n\n", m.Keys)
 	}

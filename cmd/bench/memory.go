@@ -54,10 +54,11 @@ func (r *fdRun) memory(ctx context.Context) error {
 		_ = r.fd.cmd.Process.Signal(syscall.SIGUSR2) // the instrumented build writes its heap profile
 		time.Sleep(3 * time.Second)
 	}
-	m.Metrics = scrape(r.addr, "go_memstats_heap_inuse_bytes", "go_goroutines", "go_memstats_sys_bytes")
+	m.Metrics = scrape(r.addr, "go_memstats_heap_inuse_bytes", "go_goroutines", "go_memstats_sys_bytes", "go_memstats_stack_inuse_bytes")
 	r.rep.Memory = m
-	logf("  with %d open tickets and %d relayed messages: Frontdesk RSS %s (Go heap in use %s, %0.f goroutines), Redis used_memory %s (%d keys)",
-		m.OpenTickets, m.Relayed, mb(m.RSS), mb(int64(m.Metrics["go_memstats_heap_inuse_bytes"])), m.Metrics["go_goroutines"], mb(m.UsedMemory), m.Keys)
+	logf("  with %d open tickets and %d relayed messages: Frontdesk RSS %s (Go heap in use %s, %0.f goroutines, their stacks %s), Redis used_memory %s (%d keys)",
+		m.OpenTickets, m.Relayed, mb(m.RSS), mb(int64(m.Metrics["go_memstats_heap_inuse_bytes"])), m.Metrics["go_goroutines"],
+		mb(int64(m.Metrics["go_memstats_stack_inuse_bytes"])), mb(m.UsedMemory), m.Keys)
 	return nil
 }
 

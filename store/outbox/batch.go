@@ -25,101 +25,117 @@ type entry struct {
 	ev      tickets.Event
 	claimed bool
 	field   string // for an event kept as its group's latest (Config.Latest), its key there
+	try     *tries // where its handling stands, from its first attempt on
 }
 
-// handleEntry calls the handler until it succeeds, fails permanently or has failed
-// MaxAttempts times, waiting between attempts. It reports whether the entry is handled and
-// awaits its acknowledgement (see queues.acked), with the follow-ups the successful call
-// asked for (tickets.FollowUps: each call gets its own); one given up on is dead-lettered
-// (and acknowledged) here. A failure that asks for a pause (a RetryAfterError: a rate
+// tries is where an entry's handling stands between its attempts, which may run on
+// different goroutines: a queue waiting to try again holds none (queues.park).
+type tries struct {
+	begun    bool  // the failures an earlier holder counted were read
+	attempt  int   // the attempts made, counting an earlier holder's failures
+	failures int   // the failures that count towards MaxAttempts
+	kept     bool  // a count may be in Redis, to drop once done (see handleEntry)
+	lastErr  error // the last attempt's error
+	// absorbed are the later entries of its ticket taken into it (Config.Absorbs): done
+	// when it is, pending again when it stops.
+	absorbed []entry
+}
+
+// handleEntry makes one attempt at entry e: it calls the handler unless the work has
+// stopped. It reports whether the entry is handled and awaits its acknowledgement (see
+// queues.acked), with the follow-ups the successful call asked for (tickets.FollowUps:
+// each call gets its own); or how long to wait before the next attempt (wait > 0); or
+// neither, when the entry was given up on (dead-lettered and acknowledged here) or the
+// work stopped (err). It tries until the handler succeeds, fails permanently or has
+// failed MaxAttempts times. A failure that asks for a pause (a RetryAfterError: a rate
 // limit) is waited out and does not count: the entry waits its turn however long the
 // queue ahead of it is. Every attempt after the first, and every attempt at a claimed
-// entry, runs with tickets.WithRetry.
+// entry, runs with tickets.WithRetry. e.try carries the count from one attempt to the
+// next.
 //
 // The failures that count are kept in Redis (store.Streams.Attempts) as they happen, so
 // that a consumer that takes the entry over goes on from the count its last holder
 // reached rather than from 0; the count is dropped once the entry is handled or given up.
-func (w *Worker) handleEntry(ctx, hctx context.Context, p int, e entry) (handled bool, follow []tickets.Event, err error) {
+func (w *Worker) handleEntry(ctx, hctx context.Context, p int, e entry) (handled bool, follow []tickets.Event, wait time.Duration, err error) {
 	// The entry's fields are added only when something is logged: zap's With copies the
 	// encoder, which an entry handled at once should not pay for.
 	log := func() *zap.Logger {
 		return w.log.With(zap.String("event", e.ev.ID), zap.String("ticket", string(e.ev.TicketID)),
 			zap.String("type", string(e.ev.Type)))
 	}
-	var lastErr error
-	// kept: a count may be in Redis, to drop once done (one an earlier holder left, one
-	// that could not be read, or this holder's).
-	failures, kept := 0, false
-	if e.claimed {
-		failures, kept = w.priorFailures(hctx, p, e.msg.ID)
+	tr := e.try
+	if !tr.begun {
+		tr.begun = true
+		if e.claimed {
+			tr.failures, tr.kept = w.priorFailures(hctx, p, e.msg.ID)
+		}
+		tr.attempt = tr.failures
 	}
-	for attempt := failures + 1; ; attempt++ {
-		if ctx.Err() != nil {
-			return false, nil, errStopped
+	if ctx.Err() != nil {
+		return false, nil, 0, errStopped
+	}
+	tr.attempt++
+	attempt := tr.attempt
+	cctx := hctx
+	if e.claimed || tr.lastErr != nil {
+		cctx = tickets.WithRetry(hctx)
+	}
+	if tr.lastErr != nil {
+		cctx = tickets.WithLastError(cctx, tr.lastErr)
+	}
+	cctx, followUps := tickets.WithFollowUps(cctx)
+	release, ok := w.slot(ctx)
+	if !ok {
+		return false, nil, 0, errStopped
+	}
+	began := time.Now()
+	err = w.call(cctx, e.ev)
+	release()
+	tr.lastErr = err
+	took := time.Since(began)
+	counted := false
+	if _, limited := tickets.RetryAfter(err); err != nil && !limited {
+		tr.failures, counted = tr.failures+1, true
+	}
+	switch {
+	case err == nil:
+		w.observe(OutcomeOK, took)
+		if tr.kept {
+			w.forgetFailures(hctx, p, e.msg.ID)
 		}
-		cctx := hctx
-		if e.claimed || lastErr != nil {
-			cctx = tickets.WithRetry(hctx)
-		}
-		if lastErr != nil {
-			cctx = tickets.WithLastError(cctx, lastErr)
-		}
-		cctx, followUps := tickets.WithFollowUps(cctx)
-		release, ok := w.slot(ctx)
-		if !ok {
-			return false, nil, errStopped
-		}
-		began := time.Now()
-		err := w.call(cctx, e.ev)
-		release()
-		lastErr = err
-		took := time.Since(began)
-		counted := false
-		if _, limited := tickets.RetryAfter(err); err != nil && !limited {
-			failures, counted = failures+1, true
-		}
-		switch {
-		case err == nil:
-			w.observe(OutcomeOK, took)
-			if kept {
-				w.forgetFailures(hctx, p, e.msg.ID)
-			}
-			return true, followUps.Events(), nil
-		case hctx.Err() != nil:
-			w.observe(OutcomeRetry, took)
-			return false, nil, errStopped // the handler was cut short; the next holder tries again
-		case tickets.IsPermanent(err) || failures >= w.cfg.MaxAttempts:
-			w.observe(OutcomeGaveUp, took)
-			log().Error("giving up on outbox entry", zap.Int("attempts", attempt), zap.Error(err))
-			if derr := w.deadLetter(hctx, p, e, err, attempt); derr != nil {
-				return false, nil, derr
-			}
-			if w.cfg.GaveUp != nil {
-				if gerr := w.cfg.GaveUp(hctx, e.ev, err); gerr != nil {
-					log().Error("reporting the entry given up on", zap.Error(gerr))
-				}
-			}
-			return false, nil, nil
-		}
+		return true, followUps.Events(), 0, nil
+	case hctx.Err() != nil:
 		w.observe(OutcomeRetry, took)
-		if counted {
-			w.countFailure(hctx, p, e.msg.ID)
-			kept = true
+		return false, nil, 0, errStopped // the handler was cut short; the next holder tries again
+	case tickets.IsPermanent(err) || tr.failures >= w.cfg.MaxAttempts:
+		w.observe(OutcomeGaveUp, took)
+		log().Error("giving up on outbox entry", zap.Int("attempts", attempt), zap.Error(err))
+		if derr := w.deadLetter(hctx, p, e, err, attempt); derr != nil {
+			return false, nil, 0, derr
 		}
-		wait := w.backoff(attempt, err)
-		if counted {
-			log().Warn("outbox entry failed; will retry", zap.Int("attempt", attempt),
-				zap.Int("max_attempts", w.cfg.MaxAttempts), zap.Duration("wait", wait), zap.Error(err))
-		} else if ce := w.log.Check(zap.DebugLevel, "outbox entry waits its turn (rate limit)"); ce != nil {
-			// Waiting out a rate limit is flow control, not a failure: the retry metrics
-			// count it, and a burst of it does not flood the log.
-			ce.Write(zap.String("event", e.ev.ID), zap.String("ticket", string(e.ev.TicketID)),
-				zap.String("type", string(e.ev.Type)), zap.Duration("wait", wait), zap.Error(err))
+		if w.cfg.GaveUp != nil {
+			if gerr := w.cfg.GaveUp(hctx, e.ev, err); gerr != nil {
+				log().Error("reporting the entry given up on", zap.Error(gerr))
+			}
 		}
-		if !sleep(ctx, wait) {
-			return false, nil, errStopped
-		}
+		return false, nil, 0, nil
 	}
+	w.observe(OutcomeRetry, took)
+	if counted {
+		w.countFailure(hctx, p, e.msg.ID)
+		tr.kept = true
+	}
+	wait = max(w.backoff(attempt, err), time.Nanosecond)
+	if counted {
+		log().Warn("outbox entry failed; will retry", zap.Int("attempt", attempt),
+			zap.Int("max_attempts", w.cfg.MaxAttempts), zap.Duration("wait", wait), zap.Error(err))
+	} else if ce := w.log.Check(zap.DebugLevel, "outbox entry waits its turn (rate limit)"); ce != nil {
+		// Waiting out a rate limit is flow control, not a failure: the retry metrics
+		// count it, and a burst of it does not flood the log.
+		ce.Write(zap.String("event", e.ev.ID), zap.String("ticket", string(e.ev.TicketID)),
+			zap.String("type", string(e.ev.Type)), zap.Duration("wait", wait), zap.Error(err))
+	}
+	return false, nil, wait, nil
 }
 
 // attemptsTTL is how long a partition's failure counts (store.Streams.Attempts) outlive

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -373,5 +374,47 @@ func TestWorker_Inbound(t *testing.T) {
 	}
 	if want := []string{`{"n":1}`, `{"n":3}`}; !slices.Equal(per["conv-b"], want) {
 		t.Errorf("conv-b = %v, want %v", per["conv-b"], want)
+	}
+}
+
+// Tickets whose entries wait out a rate limit hold no goroutine while they wait: a
+// backlog of thousands (a sink over its vendor's limit) costs a timer each, not a
+// stack. When the work stops, they stop waiting at once and stay pending.
+// Not parallel: it counts the process's goroutines.
+func TestWorker_WaitingHoldsNoGoroutine(t *testing.T) {
+	r, _ := newStore(t)
+	var mu sync.Mutex
+	tried := map[tickets.ID]bool{}
+	rec := &recorder{fail: func(ev tickets.Event, _ int) error {
+		mu.Lock()
+		tried[ev.TicketID] = true
+		mu.Unlock()
+		return &tickets.RetryAfterError{After: time.Hour, Err: errors.New("429 Too Many Requests")}
+	}}
+	stop := start(t, newWorker(t, r, "source", rec.handle, Config{}))
+	time.Sleep(200 * time.Millisecond) // its readers and leases are up
+	before := runtime.NumGoroutine()
+	const n = 400
+	for i := range n {
+		open(t, r, fmt.Sprintf("waiting-%d", i))
+	}
+	eventually(t, "every ticket's entry tried once", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(tried) == n
+	})
+	if extra := runtime.NumGoroutine() - before; extra > n/4 {
+		t.Errorf("%d goroutines more with %d tickets waiting, want at most %d", extra, n, n/4)
+	}
+	stopped := time.Now()
+	stop()
+	if took := time.Since(stopped); took > 5*time.Second {
+		t.Errorf("stopping took %s with tickets waiting an hour", took)
+	}
+	if got := pendingCount(t, r, "source"); got != n {
+		t.Errorf("%d entries pending after stopping, want the %d waiting", got, n)
+	}
+	if len(rec.done()) != 0 {
+		t.Errorf("handled %d entries that only ever waited", len(rec.done()))
 	}
 }

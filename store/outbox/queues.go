@@ -13,9 +13,10 @@ import (
 )
 
 // queues hold the entries of one partition that a worker has read and not yet finished:
-// one queue per ticket (per conversation, for queued source events), each drained in stream order by its own goroutine, so that a
-// ticket whose side effect keeps failing (a customer endpoint that is down) holds back
-// its own later entries and nothing else.
+// one queue per ticket (per conversation, for queued source events), each drained in
+// stream order by a goroutine of its own while it has an entry to try (none while it
+// waits to try one again: park), so that a ticket whose side effect keeps failing (a
+// customer endpoint that is down) holds back its own later entries and nothing else.
 type queues struct {
 	w         *Worker
 	p         int
@@ -117,47 +118,63 @@ func (q *queues) addBatches(bs ...batch) error {
 // failure to stop (shutdown, lost lease, Redis) the rest stays pending for the next holder.
 func (q *queues) drain(id tickets.ID) {
 	defer q.wg.Done()
+	q.work(id, nil)
+}
+
+// work is drain, beginning with entry parked when it is set: an entry whose next attempt
+// waited (park).
+func (q *queues) work(id tickets.ID, parked *entry) {
 	for {
-		q.mu.Lock()
-		list := q.byTkt[id]
-		if len(list) == 0 || q.err != nil {
-			delete(q.byTkt, id)
-			delete(q.running, id)
+		var e entry
+		if parked != nil {
+			e, parked = *parked, nil
+		} else {
+			q.mu.Lock()
+			list := q.byTkt[id]
+			if len(list) == 0 || q.err != nil {
+				delete(q.byTkt, id)
+				delete(q.running, id)
+				q.mu.Unlock()
+				return
+			}
+			if wait := q.unsettled(list[0]); wait > 0 {
+				q.mu.Unlock()
+				if !sleep(q.ctx, wait) {
+					q.finished(errStopped) // what is left stays pending for the next holder
+				}
+				continue // what came meanwhile may have been written before it
+			}
+			e = list[0]
+			q.byTkt[id] = list[1:]
+			if i := q.firstWritten(list); i > 0 {
+				e = list[i]
+				q.byTkt[id] = append(list[:i:i], list[i+1:]...)
+			}
+			superseded := q.superseded(e, q.byTkt[id])
+			var absorbed []entry
+			if !superseded {
+				e, absorbed = q.absorb(e, id)
+			}
 			q.mu.Unlock()
+
+			if superseded {
+				if e.claimed {
+					q.w.forgetFailures(q.hctx, q.p, e.msg.ID) // an earlier holder may have counted some
+				}
+				q.w.observe(OutcomeSuperseded, 0)
+				q.acked(e, nil)
+				continue
+			}
+			e.try = &tries{absorbed: absorbed}
+		}
+		handled, follow, wait, err := q.w.handleEntry(q.ctx, q.hctx, q.p, e)
+		if wait > 0 {
+			q.park(id, e, wait)
 			return
 		}
-		if wait := q.unsettled(list[0]); wait > 0 {
-			q.mu.Unlock()
-			if !sleep(q.ctx, wait) {
-				q.finished(errStopped) // what is left stays pending for the next holder
-			}
-			continue // what came meanwhile may have been written before it
-		}
-		e := list[0]
-		q.byTkt[id] = list[1:]
-		if i := q.firstWritten(list); i > 0 {
-			e = list[i]
-			q.byTkt[id] = append(list[:i:i], list[i+1:]...)
-		}
-		superseded := q.superseded(e, q.byTkt[id])
-		var absorbed []entry
-		if !superseded {
-			e, absorbed = q.absorb(e, id)
-		}
-		q.mu.Unlock()
-
-		if superseded {
-			if e.claimed {
-				q.w.forgetFailures(q.hctx, q.p, e.msg.ID) // an earlier holder may have counted some
-			}
-			q.w.observe(OutcomeSuperseded, 0)
-			q.acked(e, nil)
-			continue
-		}
-		handled, follow, err := q.w.handleEntry(q.ctx, q.hctx, q.p, e)
 		if handled {
 			q.acked(e, follow)
-			for _, a := range absorbed {
+			for _, a := range e.try.absorbed {
 				q.w.observe(OutcomeSuperseded, 0)
 				q.acked(a, nil)
 			}
@@ -165,7 +182,7 @@ func (q *queues) drain(id tickets.ID) {
 		}
 		q.mu.Lock()
 		delete(q.held, e.msg.ID)
-		for _, a := range absorbed {
+		for _, a := range e.try.absorbed {
 			delete(q.held, a.msg.ID) // pending as they were, for the next holder
 		}
 		if err == nil && q.claiming {
@@ -174,6 +191,29 @@ func (q *queues) drain(id tickets.ID) {
 		q.mu.Unlock()
 		q.finished(err)
 	}
+}
+
+// park has ticket id's queue wait d, with no goroutine, before it tries entry e again
+// (work): a backlog waiting out a rate limit or a failing endpoint, a queue per ticket,
+// costs a timer each rather than a goroutine's stack. The entry stays in hand, and its
+// ticket's later entries behind it; when the work stops meanwhile it resumes at once, to
+// leave them pending for the next holder.
+func (q *queues) park(id tickets.ID, e entry, d time.Duration) {
+	q.wg.Add(1)
+	var once sync.Once
+	resume := func() {
+		once.Do(func() {
+			q.w.spare.Go(func() {
+				defer q.wg.Done()
+				q.work(id, &e)
+			})
+		})
+	}
+	unwatch := context.AfterFunc(q.ctx, resume)
+	time.AfterFunc(d, func() {
+		unwatch()
+		resume()
+	})
 }
 
 // unsettled is how much longer entry e must wait, after it was stored, for the events
