@@ -184,7 +184,8 @@ func (p *adminPanel) submit(ctx context.Context, cb *slack.InteractionCallback) 
 	if len(errs) > 0 {
 		return slack.NewErrorsViewSubmissionResponse(errs)
 	}
-	// The teams' SLA policies are edited in their own modals: those of the teams kept stay.
+	// The teams' SLA policies and customer channels are edited elsewhere: those of the
+	// teams kept stay.
 	prev, err := p.tk.Settings(ctx)
 	if err != nil {
 		p.log.Error("admin panel: settings", zap.Error(err))
@@ -193,6 +194,14 @@ func (p *adminPanel) submit(ctx context.Context, cb *slack.InteractionCallback) 
 	for _, sla := range prev.SLAs {
 		if channels[sla.Team] {
 			st.SLAs = append(st.SLAs, sla)
+		}
+	}
+	for _, c := range prev.CustomerChannels {
+		if channels[c.Team] {
+			st.CustomerChannels = append(st.CustomerChannels, c)
+		} else {
+			p.log.Warn("admin panel: a customer channel's team was removed; its requests are no longer taken",
+				zap.String("channel", c.Channel), zap.String("team", c.Team))
 		}
 	}
 	if err := p.tk.UpdateSettings(ctx, st); err != nil {

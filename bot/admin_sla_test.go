@@ -81,13 +81,17 @@ func TestAdminPanel_SLA(t *testing.T) {
 	// The team's open tickets are timed by the saved policy at once (once the modal closed).
 	w.await(t, "the team's open tickets re-timed", func() bool { return slices.Contains(w.tk.rearmedTeams(), w.support.ID) })
 
-	// The panel saved again keeps the policy; the modal shows it as saved.
+	// The panel saved again keeps the policy, and the customer channels; the modal shows
+	// the policy as saved.
+	w.tk.mu.Lock()
+	w.tk.settings.CustomerChannels = []tickets.CustomerChannel{{Channel: "C0ACME", Team: w.support.ID}}
+	w.tk.mu.Unlock()
 	ack = ada.Submit(panelView, map[string]any{})
 	if len(ack.Errors()) > 0 {
 		t.Fatalf("the panel refused: %v", ack.Errors())
 	}
-	if st, _ := w.tk.current(); len(st.SLAs) != 1 {
-		t.Fatalf("the panel's save dropped the policy: %+v", st.SLAs)
+	if st, _ := w.tk.current(); len(st.SLAs) != 1 || len(st.CustomerChannels) != 1 {
+		t.Fatalf("the panel's save dropped the policy or the customer channels: %+v, %+v", st.SLAs, st.CustomerChannels)
 	}
 	ada.GlobalShortcut(ShortcutAdmin)
 	panelView = ada.ExpectView("Frontdesk settings", "Support Team ✓")

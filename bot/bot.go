@@ -38,6 +38,8 @@ type Tickets interface {
 	UpdateSettings(ctx context.Context, st tickets.Settings) error
 	CheckSetup(ctx context.Context) ([]tickets.SetupReport, error)
 	RearmSLA(ctx context.Context, team string) (int, error)
+	CustomerChannel(ctx context.Context, channel string) (tickets.CustomerChannel, bool, error)
+	ChannelPost(ctx context.Context, p tickets.ChannelPost) (tickets.ChannelOutcome, error)
 	UpdateDetails(ctx context.Context, id tickets.ID, by tickets.Agent, c tickets.DetailsChange) (*tickets.Ticket, error)
 	Transcript(ctx context.Context, id tickets.ID) ([]tickets.Message, error)
 }
@@ -104,6 +106,7 @@ type Bot struct {
 	log     *zap.Logger
 	users   *users
 	members *members
+	teams   teamNames // other organisations' names (team.info), for customer channels
 	self    identity
 	serial  serial
 	files   *Files
@@ -134,7 +137,7 @@ type Bot struct {
 func (b *Bot) Replicas() int { return int(b.replicas.Load()) }
 
 // identity is the bot's own Slack user and bot ids, from auth.test.
-type identity struct{ userID, botID string }
+type identity struct{ userID, botID, teamID string }
 
 // New returns a Bot on api (which must have the app-level token) serving tk.
 func New(cfg Config, api *slack.Client, tk Tickets, seen Deduper, log *zap.Logger) (*Bot, error) {
@@ -252,7 +255,7 @@ func (b *Bot) whoAmI(ctx context.Context) error {
 	for {
 		auth, err := b.api.AuthTestContext(ctx)
 		if err == nil {
-			b.self = identity{userID: auth.UserID, botID: auth.BotID}
+			b.self = identity{userID: auth.UserID, botID: auth.BotID, teamID: auth.TeamID}
 			return nil
 		}
 		if err = classify("auth.test", err); tickets.IsPermanent(err) {

@@ -23,7 +23,7 @@ func cardBlocks(t *tickets.Ticket, cardChannel string) []slack.Block {
 	}
 	fields := []*slack.TextBlockObject{
 		md(clip(who, maxFieldText)),
-		md("*Source*\n" + esc(clip(sourceLabel(t), 500))),
+		md("*Source*\n" + sourceField(t)),
 		md("*Team*\n" + esc(clip(t.Team.Label, 200))),
 		md("*Status*\n" + clip(status(t, cardChannel), maxFieldText-20)),
 	}
@@ -51,6 +51,20 @@ func cardBlocks(t *tickets.Ticket, cardChannel string) []slack.Block {
 	}
 	buttons = append(buttons, detailsButton(t.ID))
 	return append(blocks, slack.NewActionBlock("ticket_actions", buttons...))
+}
+
+// sourceField is the card's Source: where the chat comes from, and for a customer
+// channel's request, the channel (a link) and the requester's organisation.
+func sourceField(t *tickets.Ticket) string {
+	channel, _, ok := tickets.SplitChannelConversation(t.ConversationID)
+	if t.Source != tickets.SourceSlack || !ok {
+		return esc(clip(sourceLabel(t), 500))
+	}
+	s := sourceName(t) + " <#" + channel + ">"
+	if org := t.Customer.Fields["organisation"]; org != "" {
+		s += "\n" + esc(clip(org, 200))
+	}
+	return s
 }
 
 // cardFallback is the card's notification text.

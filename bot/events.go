@@ -40,12 +40,24 @@ func (b *Bot) onEvent(ctx context.Context, evt socketmode.Event, stored func()) 
 			return true
 		}
 		if !b.relayable(ev) {
-			return false
+			if !b.personMessage(ev.BotID, ev.User, ev.SubType) {
+				return false
+			}
+			// It mentions the app: in a customer channel it is a request all the same;
+			// elsewhere it is for the app (mention.go).
+			b.inOrder(ctx, ev.Channel, func(ctx context.Context) {
+				defer stored()
+				b.takeCustomerPost(ctx, ev, cbe.IsExtSharedChannel)
+			})
+			return true
 		}
 		b.inOrder(ctx, ev.Channel, func(ctx context.Context) {
 			defer stored()
 			// Not deduplicated by event_id: a redelivery after a crash must be relayed
 			// unless the store has the message already, which it tells by its ts.
+			if b.takeCustomerPost(ctx, ev, cbe.IsExtSharedChannel) {
+				return // a customer channel's (customerchannel.go)
+			}
 			b.relay(ctx, ev)
 		})
 		return true
@@ -94,8 +106,15 @@ func (b *Bot) relayable(ev *slackevents.MessageEvent) bool {
 // relayableMessage is relayable for a message's bot id, user and subtype, as events and
 // conversations.history give them.
 func (b *Bot) relayableMessage(botID, user, subtype, text string) bool {
-	if botID != "" || user == "" || user == b.self.userID || b.mentionsMe(text) {
-		return false // a message that mentions the app is for it (mention.go)
+	// A message that mentions the app is for it (mention.go).
+	return b.personMessage(botID, user, subtype) && !b.mentionsMe(text)
+}
+
+// personMessage reports whether a message of that bot id, user and subtype is a person's
+// new message: not a bot's, not an edit, a deletion or a join.
+func (b *Bot) personMessage(botID, user, subtype string) bool {
+	if botID != "" || user == "" || user == b.self.userID {
+		return false
 	}
 	switch subtype {
 	case "", slack.MsgSubTypeFileShare, slack.MsgSubTypeThreadBroadcast:

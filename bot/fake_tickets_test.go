@@ -28,6 +28,7 @@ type fakeTickets struct {
 	setup    []tickets.SetupReport // what CheckSetup reports
 	checks   int                   // CheckSetup calls
 	rearmed  []string              // the teams RearmSLA was called for
+	posts    []tickets.ChannelPost // what ChannelPost got
 	picks    int                   // Pick calls that reached the service
 	changed  chan struct{}         // closed and replaced with every call that may change something
 	hold     chan struct{}         // when set, AgentMessage waits until it is closed (a slow store)
@@ -404,6 +405,29 @@ func (f *fakeTickets) RearmSLA(_ context.Context, team string) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+func (f *fakeTickets) CustomerChannel(_ context.Context, channel string) (tickets.CustomerChannel, bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, ok := f.settings.CustomerChannelOf(channel)
+	return c, ok, nil
+}
+
+// ChannelPost records p; it opens nothing.
+func (f *fakeTickets) ChannelPost(_ context.Context, p tickets.ChannelPost) (tickets.ChannelOutcome, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	defer f.touched()
+	f.posts = append(f.posts, p)
+	return tickets.ChannelOutcome{}, nil
+}
+
+// channelPosts are the customer channels' messages ChannelPost got, in order.
+func (f *fakeTickets) channelPosts() []tickets.ChannelPost {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.posts)
 }
 
 func (f *fakeTickets) UpdateDetails(context.Context, tickets.ID, tickets.Agent, tickets.DetailsChange) (*tickets.Ticket, error) {

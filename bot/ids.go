@@ -87,7 +87,7 @@ const metadataType = "frontdesk_post"
 // exactly these (cmd/frontdesk's manifest test checks it).
 var Scopes = map[string]string{
 	"app_mentions:read":    "app_mention events: @frontdesk answers what a channel is to Frontdesk",
-	"channels:history":     "conversations.history of ticketing channels: a retried card post looks for an earlier one",
+	"channels:history":     "conversations.history of ticketing channels: a retried card post looks for an earlier one; message.channels: customer channels' messages",
 	"channels:manage":      "conversations.create of the default ticketing channels on a first start",
 	"channels:read":        "conversations.info: the admin panel checks a ticketing channel has the app",
 	"chat:write":           "chat.postMessage, chat.update, chat.postEphemeral",
@@ -99,10 +99,11 @@ var Scopes = map[string]string{
 	"groups:write":         "create, invite to, set the purpose and topic of, and archive inbox channels",
 	"im:history":           "conversations.history of the priority group's direct messages, for retried posts",
 	"im:write":             "conversations.open: the priority group gets each new ticket as a direct message",
-	"reactions:write":      "reactions.add: delivery marks on agents' messages",
+	"reactions:write":      "reactions.add: delivery marks on agents' messages; a customer channel's request picked, ended",
+	"team:read":            "team.info: the name of a customer's organisation in a shared channel",
 	"users:read":           "users.info: agents' names, admins and guests",
-	"users:read.email":     "agents' emails, for sources that name agents by email (Chatra)",
+	"users:read.email":     "agents' emails, for sources that name agents by email (Chatra); requesters' in customer channels, where Slack shows them",
 }
 
 // Events are the bot events the code handles; manifest.yaml subscribes to exactly these.
-var Events = []string{"app_home_opened", "app_mention", "message.groups"}
+var Events = []string{"app_home_opened", "app_mention", "message.channels", "message.groups"}

@@ -20,10 +20,15 @@ import (
 // ticketing channel and how many tickets wait there, the inbox channel of a ticket and
 // where it stands, or a channel Frontdesk does not use, and how an admin sets one up. It
 // is how admins check that the app is in a channel. A message in an inbox channel that
-// mentions the app is for Frontdesk, not the customer: it is not relayed (relayable).
+// mentions the app is for Frontdesk, not the customer: it is not relayed (relayable). In a
+// customer channel the app answers no mention: there the message is a request like any
+// other (customerchannel.go).
 
 // answerMention answers ev in its thread. Called once per event (firstTime).
 func (b *Bot) answerMention(ctx context.Context, ev *slackevents.AppMentionEvent) {
+	if _, customers, err := b.tk.CustomerChannel(ctx, ev.Channel); err == nil && customers {
+		return // in a customer channel a mention is a request like any message (customerchannel.go)
+	}
 	text, err := b.mentionAnswer(ctx, ev.Channel)
 	if err != nil {
 		b.log.Warn("mention: cannot tell what the channel is", zap.String("channel", ev.Channel), zap.Error(err))

@@ -23,10 +23,11 @@ const (
 
 // sourceNames are how people know the sources; others show under their own name.
 var sourceNames = map[string]string{
-	"webhook": "Chatbot",
-	"chatra":  "Chatra",
-	"gladly":  "Gladly",
-	"widget":  "Website chat",
+	"webhook":           "Chatbot",
+	"chatra":            "Chatra",
+	"gladly":            "Gladly",
+	"widget":            "Website chat",
+	tickets.SourceSlack: "Slack channel",
 }
 
 // sourceName is how people know a ticket's source: "Chatra", "Gladly".

@@ -115,6 +115,24 @@ func (r *Redis) Note(ctx context.Context, scope, id, value string, ttl time.Dura
 	return nil
 }
 
+// NoteFirst keeps value for id in scope for ttl (DedupTTL when 0) unless a value is kept
+// there, in one step (SET NX GET), and returns the value kept after: value when it kept
+// it, else the one kept before. Of processes racing to keep one, one wins and all get
+// its value. (SET with both NX and GET needs Redis 7.)
+func (r *Redis) NoteFirst(ctx context.Context, scope, id, value string, ttl time.Duration) (string, error) {
+	if ttl <= 0 {
+		ttl = r.cfg.DedupTTL
+	}
+	before, err := r.c.SetArgs(ctx, r.keys.note(scope, id), value, redis.SetArgs{Mode: "NX", Get: true, TTL: ttl}).Result()
+	switch {
+	case errors.Is(err, redis.Nil):
+		return value, nil // none was kept: value is
+	case err != nil:
+		return "", fmt.Errorf("store: note %s: %w", scope, err)
+	}
+	return before, nil
+}
+
 // Noted returns the value Note kept for id in scope; found is false when there is none
 // (never kept, forgotten, or expired).
 func (r *Redis) Noted(ctx context.Context, scope, id string) (value string, found bool, err error) {

@@ -43,6 +43,15 @@ type Store interface {
 	// now and then (an agent's App Home), not for every message.
 	OpenTickets(ctx context.Context) ([]*Ticket, error)
 
+	// Note keeps value for id in scope for at least ttl, replacing what was kept; an
+	// empty value forgets it. Noted reads it (found false when none is kept). NoteFirst
+	// keeps value only when none is kept, in one step, and returns the value kept after:
+	// of callers racing, one keeps its value and all get it. A note is a small fact to find
+	// again (which request a Slack message belongs to), not a ticket's state.
+	Note(ctx context.Context, scope, id, value string, ttl time.Duration) error
+	NoteFirst(ctx context.Context, scope, id, value string, ttl time.Duration) (string, error)
+	Noted(ctx context.Context, scope, id string) (value string, found bool, err error)
+
 	// Pick makes a pending ticket active with agent as assignee; of any number of
 	// concurrent calls exactly one succeeds. It appends EventPicked (AfterTransfer set when
 	// the ticket has been transferred) and then, in order, one EventMessage with

@@ -211,6 +211,7 @@ func (s *Service) Settings(ctx context.Context) (*Settings, error) {
 		init.Categories = slices.Clone(s.initial.Categories)
 		init.SavedReplies = slices.Clone(s.initial.SavedReplies)
 		init.SLAs = slices.Clone(s.initial.SLAs)
+		init.CustomerChannels = slices.Clone(s.initial.CustomerChannels)
 		init.Sinks = maps.Clone(s.initial.Sinks)
 		return &init, nil
 	}

@@ -57,6 +57,12 @@ type Settings struct {
 	// SLAs are the teams' SLA policies, at most one per team; a team without one has no
 	// SLA clocks.
 	SLAs []SLAPolicy `json:"slas,omitempty"`
+	// CustomerChannels are the Slack channels whose messages are requests, each going to
+	// a team.
+	CustomerChannels []CustomerChannel `json:"customer_channels,omitempty"`
+	// Greetings are what, written alone in a customer channel, opens no ticket ("hi",
+	// "thanks"); nil for DefaultGreetings.
+	Greetings []string `json:"greetings,omitempty"`
 }
 
 // Category is a custom category and the values it allows.
@@ -167,6 +173,12 @@ func (s *Settings) Validate() error {
 		return err
 	}
 	if err := validateSLAs(s.SLAs, labelOf); err != nil {
+		return err
+	}
+	if err := validateCustomerChannels(s.CustomerChannels, labelOf); err != nil {
+		return err
+	}
+	if err := validateGreetings(s.Greetings); err != nil {
 		return err
 	}
 	for name, raw := range s.Sinks {

@@ -1,6 +1,9 @@
 package slacktest
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Post is the user writing a top-level message in the channel; the app gets its
 // message event if the bot is in the channel. The user must be able to post there.
@@ -40,7 +43,11 @@ func (u *User) tryPost(channelID, threadTS, text string, up *upload) (*Message, 
 	case threadTS != "" && c.byTS[threadTS] == nil:
 		return nil, fmt.Errorf("%s replies to message %s, which is not in %s", u.Name, threadTS, s.where(c))
 	}
-	m := &msgData{user: u.ID, text: text, threadTS: threadTS, clientMsgID: uuid()}
+	team := s.users[u.ID].team
+	if team != "" && !slices.Contains(c.shared, team) {
+		return nil, fmt.Errorf("%s, of organisation %s, posts in %s, which is not shared with it", u.Name, team, s.where(c))
+	}
+	m := &msgData{user: u.ID, text: text, threadTS: threadTS, clientMsgID: uuid(), team: team}
 	if up == nil || text != "" {
 		m.blocks = s.richText(text)
 	}

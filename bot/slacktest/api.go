@@ -46,6 +46,7 @@ var methods = map[string]method{
 	"files.completeUploadExternal": (*Sim).filesCompleteUploadExternal,
 	"reactions.add":                (*Sim).reactionsAdd,
 	"reactions.remove":             (*Sim).reactionsRemove,
+	"team.info":                    (*Sim).teamInfo,
 	"users.info":                   (*Sim).usersInfo,
 	"views.open":                   (*Sim).viewsOpen,
 	"views.publish":                (*Sim).viewsPublish,

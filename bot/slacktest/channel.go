@@ -2,6 +2,7 @@ package slacktest
 
 import (
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -25,6 +26,33 @@ type channelData struct {
 	byTS           map[string]*msgData
 	byBot          bool // created by the app (conversations.create)
 	consumed       bool // seen by ExpectChannelCreated
+	// shared are the team ids of the other organisations the channel is shared with
+	// (Slack Connect: ShareChannel); none for a channel of the workspace alone.
+	shared []string
+}
+
+// ShareChannel shares the channel with the organisations of team ids teams (Slack
+// Connect): their users (External) may then be members and post there; conversations.info
+// shows it is_shared and is_ext_shared with connected_team_ids, the workspace its host
+// (https://docs.slack.dev/reference/objects/conversation-object), and events from it say
+// is_ext_shared_channel.
+func (s *Sim) ShareChannel(ch *Channel, teams ...string) {
+	s.t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.channels[ch.ID]
+	if c == nil || c.im || len(teams) == 0 {
+		s.t.Fatalf("slacktest: ShareChannel(%s, %v): no such channel, a DM, or no team", ch.ID, teams)
+	}
+	for _, t := range teams {
+		if t == TeamID || !strings.HasPrefix(t, "T") {
+			s.t.Fatalf("slacktest: ShareChannel(%s): %q is not another organisation's team id", ch.ID, t)
+		}
+		if !slices.Contains(c.shared, t) {
+			c.shared = append(c.shared, t)
+		}
+	}
+	s.notify()
 }
 
 type topic struct {
@@ -188,9 +216,11 @@ func (c *channelData) json() obj {
 		"id": c.id, "name": c.name, "is_channel": true, "is_group": false, "is_im": false,
 		"is_mpim": false, "is_private": c.private, "created": c.created,
 		"is_archived": c.archived, "is_general": false, "unlinked": 0,
-		"name_normalized": c.name, "is_shared": false, "is_org_shared": false,
+		"name_normalized": c.name, "is_shared": len(c.shared) > 0, "is_org_shared": false,
 		"is_pending_ext_shared": false, "pending_shared": []string{},
-		"is_ext_shared": false, "context_team_id": TeamID, "updated": c.created * 1000,
+		"is_ext_shared": len(c.shared) > 0, "context_team_id": TeamID, "updated": c.created * 1000,
+		"conversation_host_id": TeamID, "shared_team_ids": append([]string{TeamID}, c.shared...),
+		"connected_team_ids": append([]string{}, c.shared...), "internal_team_ids": []string{},
 		"parent_conversation": nil, "creator": c.creator,
 		"is_member": c.isMember(BotUserID), "last_read": "0000000000.000000",
 		"topic":          obj{"value": c.topic.value, "creator": c.topic.creator, "last_set": c.topic.lastSet},

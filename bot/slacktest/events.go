@@ -33,6 +33,13 @@ func (s *Sim) sendEvent(event obj) *Envelope {
 		"is_ext_shared_channel": false,
 		"event_context":         "4-" + base64.RawURLEncoding.EncodeToString(ctx),
 	}
+	channel, _ := event["channel"].(string)
+	if item, ok := event["item"].(obj); ok && channel == "" {
+		channel, _ = item["channel"].(string) // reaction_added
+	}
+	if c := s.channels[channel]; c != nil && len(c.shared) > 0 {
+		payload["is_ext_shared_channel"] = true
+	}
 	return s.enqueue("events_api", payload, id)
 }
 
@@ -51,6 +58,11 @@ func (s *Sim) sendMessageEvent(c *channelData, m *msgData) *Envelope {
 	ev["channel"] = c.id
 	ev["channel_type"] = c.channelType()
 	ev["event_ts"] = m.ts
+	if len(c.shared) > 0 && m.user != "" {
+		// In a shared channel a message says whose organisation its author is of (see
+		// External).
+		ev["user_team"], ev["source_team"] = ev["team"], ev["team"]
+	}
 	delete(ev, "reactions")
 	return s.sendEvent(ev)
 }

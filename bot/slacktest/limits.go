@@ -63,6 +63,7 @@ func RealLimits() Limits {
 			"conversations.open":           3,
 			"conversations.replies":        3,
 			"reactions.add":                3,
+			"team.info":                    3,
 			"auth.test":                    4,
 			"chat.getPermalink":            4,
 			"chat.postEphemeral":           4,

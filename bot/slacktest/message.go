@@ -31,6 +31,7 @@ type msgData struct {
 	inviter               string    // channel_join
 	parentUser            string    // on replies: the parent's author
 	env                   *Envelope // the envelope that delivered its event, if any
+	team                  string    // the author's organisation when it is another's (External)
 }
 
 type reaction struct {
@@ -117,7 +118,11 @@ func (m *Message) Reactions() (names []string) {
 // json is the message object of message events, conversations.history and
 // interaction payloads.
 func (m *msgData) json() obj {
-	o := obj{"type": "message", "text": m.text, "ts": m.ts, "team": TeamID}
+	team := TeamID
+	if m.team != "" {
+		team = m.team
+	}
+	o := obj{"type": "message", "text": m.text, "ts": m.ts, "team": team}
 	if m.user != "" {
 		o["user"] = m.user
 	}

@@ -49,6 +49,7 @@ type Sim struct {
 	channels  map[string]*channelData
 	chanOrder []string
 	ims       map[string]string // user id → im channel id
+	teamNames map[string]string // other organisations' names (SetTeamName), for team.info
 	views     map[string]*viewData
 	stacks    map[string][]string // user id → open modal view ids, root first
 	homes     map[string]string   // user id → home view id

@@ -21,6 +21,16 @@ type userData struct {
 	isBot                 bool
 	botID                 string
 	deleted               bool
+	team                  string // another organisation's team id (External); "" for the workspace's
+	emailShared           bool   // that organisation shows partners their email (SharesEmail)
+}
+
+// teamID is the id of the user's organisation: the workspace's (TeamID), or another's.
+func (u *userData) teamID() string {
+	if u.team != "" {
+		return u.team
+	}
+	return TeamID
 }
 
 // UserOption sets a property of a user made by AddUser.
@@ -57,6 +67,19 @@ func DisplayName(name string) UserOption { return func(u *userData) { u.displayN
 
 // Email sets the user's email (default: name@example.com).
 func Email(email string) UserOption { return func(u *userData) { u.email = email } }
+
+// External makes the user a member of another organisation whose team id is team (a
+// Slack Connect partner, "T…"): they can post only in channels shared with it
+// (ShareChannel); their messages carry team, user_team and source_team as theirs
+// (https://docs.slack.dev/apis/slack-connect; the fields as in slackapi/bolt-python's
+// tests/scenario_tests/test_events_assistant.py); users.info gives their team_id and
+// profile.team, is_stranger (false while they share a channel with the app), no locale,
+// and, as Slack Connect shows partners by default only a name and a photo
+// (https://slack.com/help/articles/4417558556691), no email unless SharesEmail.
+func External(team string) UserOption { return func(u *userData) { u.team = team } }
+
+// SharesEmail: the external user's organisation lets its partners see their email.
+func SharesEmail() UserOption { return func(u *userData) { u.emailShared = true } }
 
 // AddUser adds a user whose id is "U" followed by the upper-cased name's letters and
 // digits (alice → UALICE).
@@ -111,10 +134,13 @@ func (u *userData) json() obj {
 	profile := obj{
 		"real_name": u.realName, "real_name_normalized": u.realName,
 		"display_name": u.displayName, "display_name_normalized": u.displayName,
-		"email": u.email, "team": TeamID, "avatar_hash": "g" + strings.ToLower(u.id),
+		"email": u.email, "team": u.teamID(), "avatar_hash": "g" + strings.ToLower(u.id),
 		"status_text": "", "status_emoji": "",
 		"image_24": avatar(u, 24), "image_48": avatar(u, 48), "image_72": avatar(u, 72),
 		"image_192": avatar(u, 192), "image_512": avatar(u, 512),
+	}
+	if u.team != "" && !u.emailShared {
+		delete(profile, "email")
 	}
 	if u.isBot {
 		profile["bot_id"] = u.botID
@@ -124,7 +150,7 @@ func (u *userData) json() obj {
 		}
 	}
 	return obj{
-		"id": u.id, "team_id": TeamID, "name": u.name, "deleted": u.deleted,
+		"id": u.id, "team_id": u.teamID(), "name": u.name, "deleted": u.deleted,
 		"color": "9f69e7", "real_name": u.realName,
 		"tz": "Europe/Paris", "tz_label": "Central European Time", "tz_offset": 3600,
 		"profile": profile, "is_admin": u.admin, "is_owner": u.owner,

@@ -43,6 +43,7 @@ type env struct {
 	PriorityGroup     userIDs `envconfig:"PRIORITY_GROUP"`
 	ShowAgentName     bool    `envconfig:"SHOW_AGENT_NAME" default:"false"`
 	SLA               slaEnv
+	CustomerChannels  teams `envconfig:"CUSTOMER_CHANNELS"`
 
 	PriorityWindow string `envconfig:"PRIORITY_WINDOW" default:"2m"`
 	RatingWindow   string `envconfig:"RATING_WINDOW" default:"1h"`
@@ -114,10 +115,13 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	}
 	slas, slaErr := e.SLA.policies(c.Initial.TicketingChannels)
 	errs = append(errs, slaErr)
+	customers, err := customerChannels(e.CustomerChannels, c.Initial.TicketingChannels)
+	check("CUSTOMER_CHANNELS", err)
 	if len(c.Initial.TicketingChannels) > 0 {
 		if slaErr == nil {
 			c.Initial.SLAs = slas
 		}
+		c.Initial.CustomerChannels = customers
 		check("TICKETING_CHANNELS", c.Initial.Validate())
 	}
 	if e.PublicURL != "" {

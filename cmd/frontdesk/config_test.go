@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -146,6 +147,20 @@ func showFloat(f *float64) string {
 	return strconv.FormatFloat(*f, 'g', -1, 64)
 }
 
+func TestLoadConfig_CustomerChannels(t *testing.T) {
+	c, err := loadConfig(environment(map[string]string{
+		"TICKETING_CHANNELS": "C123=Support Team,C456=Technical Team",
+		"CUSTOMER_CHANNELS":  "C0ACME=Support Team, G0HELP=technical team",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []tickets.CustomerChannel{{Channel: "C0ACME", Team: "C123"}, {Channel: "G0HELP", Team: "C456"}}
+	if !slices.Equal(c.Initial.CustomerChannels, want) {
+		t.Errorf("customer channels = %+v, want %+v", c.Initial.CustomerChannels, want)
+	}
+}
+
 func TestLoadConfig_SLA(t *testing.T) {
 	c, err := loadConfig(environment(map[string]string{
 		"TICKETING_CHANNELS":      "C123=Support Team,C456=Technical Team",
@@ -255,6 +270,10 @@ func TestLoadConfig_Bad(t *testing.T) {
 		{"ReopenWindowNotADuration", map[string]string{"TICKETING_CHANNELS": "C123=Support", "REOPEN_WINDOW": "Support: a while"}, "REOPEN_WINDOW"},
 		{"ReopenWindowTooLong", map[string]string{"TICKETING_CHANNELS": "C123=Support", "REOPEN_WINDOW": "Support: 60d"}, "reopen window"},
 		{"AutoWaitingNotYesNo", map[string]string{"TICKETING_CHANNELS": "C123=Support", "AUTO_WAITING": "Support: maybe"}, "AUTO_WAITING"},
+		{"CustomerChannelNoTeam", map[string]string{"TICKETING_CHANNELS": "C123=Support", "CUSTOMER_CHANNELS": "C999"}, "CUSTOMER_CHANNELS"},
+		{"CustomerChannelBadID", map[string]string{"TICKETING_CHANNELS": "C123=Support", "CUSTOMER_CHANNELS": "acme=Support"}, "CUSTOMER_CHANNELS"},
+		{"CustomerChannelUnknownTeam", map[string]string{"TICKETING_CHANNELS": "C123=Support", "CUSTOMER_CHANNELS": "C999=Billing"}, "CUSTOMER_CHANNELS"},
+		{"CustomerChannelIsTicketing", map[string]string{"TICKETING_CHANNELS": "C123=Support", "CUSTOMER_CHANNELS": "C123=Support"}, "customer channel"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			getenv := environment(tc.vars)

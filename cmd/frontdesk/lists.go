@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"iter"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/frontdeskhq/frontdesk/tickets"
@@ -53,6 +54,21 @@ func (l *teams) Decode(value string) error {
 		*l = append(*l, tickets.Team{ChannelID: id, Label: label})
 	}
 	return nil
+}
+
+// customerChannels are CUSTOMER_CHANNELS, read as TICKETING_CHANNELS is (channel id =
+// label, here the label of the team the channel's requests go to), each label turned into
+// its team's ticketing channel among teams (labels compared without case).
+func customerChannels(l teams, ticketing []tickets.Team) ([]tickets.CustomerChannel, error) {
+	var out []tickets.CustomerChannel
+	for _, c := range l {
+		i := slices.IndexFunc(ticketing, func(t tickets.Team) bool { return strings.EqualFold(t.Label, c.Label) })
+		if i < 0 {
+			return nil, fmt.Errorf("%s goes to %q, which is no team of TICKETING_CHANNELS", c.ChannelID, c.Label)
+		}
+		out = append(out, tickets.CustomerChannel{Channel: c.ChannelID, Team: ticketing[i].ChannelID})
+	}
+	return out, nil
 }
 
 // items yields the non-empty, trimmed items of a comma-separated list.

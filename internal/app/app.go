@@ -94,7 +94,8 @@ func Build(cfg *Config, log *zap.Logger, extra ...*connectors.Connector) (_ *App
 		return nil, err
 	}
 	conns = append(conns, extra...)
-	sources := map[string]tickets.Source{}
+	// Customer channels' tickets are answered in their Slack threads (bot/channelsource.go).
+	sources := map[string]tickets.Source{tickets.SourceSlack: desk.ChannelSource()}
 	var sinks []tickets.Sink
 	var enrichers []tickets.Enricher
 	var sections []panel.Section

@@ -35,6 +35,7 @@ type Memory struct {
 	timers   []timer
 	queued   []tickets.Event // what Enqueue queued
 	fail     error
+	notes    map[string]string // scope + NUL + id → value (kept until replaced: ttl is Redis's housekeeping)
 }
 
 // NewMemory returns an empty Memory.
@@ -220,6 +221,53 @@ func (m *Memory) Messages(_ context.Context, id tickets.ID) ([]tickets.Message, 
 type timer struct {
 	at time.Time
 	ev tickets.Event
+}
+
+// Note keeps value for id in scope (an empty value forgets it); it keeps it until
+// replaced, whatever ttl says (see tickets.Store).
+func (m *Memory) Note(_ context.Context, scope, id, value string, _ time.Duration) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.fail != nil {
+		return m.fail
+	}
+	if m.notes == nil {
+		m.notes = map[string]string{}
+	}
+	if value == "" {
+		delete(m.notes, scope+"\x00"+id)
+	} else {
+		m.notes[scope+"\x00"+id] = value
+	}
+	return nil
+}
+
+// NoteFirst keeps value unless a value is kept, and returns the value kept after.
+func (m *Memory) NoteFirst(_ context.Context, scope, id, value string, _ time.Duration) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.fail != nil {
+		return "", m.fail
+	}
+	if m.notes == nil {
+		m.notes = map[string]string{}
+	}
+	if v, ok := m.notes[scope+"\x00"+id]; ok {
+		return v, nil
+	}
+	m.notes[scope+"\x00"+id] = value
+	return value, nil
+}
+
+// Noted returns the value kept for id in scope.
+func (m *Memory) Noted(_ context.Context, scope, id string) (string, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.fail != nil {
+		return "", false, m.fail
+	}
+	v, ok := m.notes[scope+"\x00"+id]
+	return v, ok, nil
 }
 
 // OpenTickets returns a copy of every open ticket.

@@ -54,6 +54,7 @@ func Run(t *testing.T, open func(t *testing.T) (tickets.Store, Hooks)) {
 	t.Run("SLA", func(t *testing.T) { testSLA(t, start) })
 	t.Run("Status", func(t *testing.T) { testStatus(t, start) })
 	t.Run("Reopen", func(t *testing.T) { testReopen(t, start) })
+	t.Run("Notes", func(t *testing.T) { testNotes(t, start) })
 }
 
 type starter func(t *testing.T) *subject

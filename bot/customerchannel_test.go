@@ -1,0 +1,93 @@
+package bot
+
+import (
+	"testing"
+
+	"github.com/frontdeskhq/frontdesk/bot/slacktest"
+	"github.com/frontdeskhq/frontdesk/tickets"
+)
+
+// TestCustomerChannels: in a customer channel shared with another organisation, its
+// people's messages reach the ticket service as requesters' (named, with their
+// organisation's name) and ours as agents'; in an internal customer channel, members of
+// the team's ticketing channel and the priority group answer and everyone else asks.
+// Bots' messages and other channels' reach nothing; a message mentioning the app is a
+// request like any other, which the app does not answer.
+func TestCustomerChannels(t *testing.T) {
+	w := newWorkspace(t, Config{})
+	dana := w.sim.AddUser("dana", slacktest.External("TACME"), slacktest.RealName("Dana Scully"))
+	erin := w.sim.AddUser("erin")
+	helper := w.sim.AddUser("helper", slacktest.BotUser())
+	shared := w.sim.AddChannel("acme-support", false, w.sim.Bot(), w.alice, dana)
+	w.sim.ShareChannel(shared, "TACME")
+	w.sim.SetTeamName("TACME", "Acme Corp")
+	internal := w.sim.AddChannel("ask-billing", false, w.sim.Bot(), w.dan, erin, w.alice, helper)
+	other := w.sim.AddChannel("random", false, w.sim.Bot(), erin)
+	w.tk.mu.Lock()
+	w.tk.settings.CustomerChannels = []tickets.CustomerChannel{
+		{Channel: shared.ID, Team: w.support.ID}, {Channel: internal.ID, Team: w.billing.ID}}
+	w.tk.settings.PriorityGroup = []tickets.AgentID{tickets.AgentID(w.alice.ID)}
+	w.tk.mu.Unlock()
+
+	q := dana.Post(shared, "Our export fails")
+	dana.Reply(q, "here is the log")
+	w.alice.Reply(q, "Looking")
+	dana.Post(shared, "<@"+slacktest.BotUserID+"> can you help?") // a request, not a question for the app
+	erin.Post(other, "lunch?")
+	helper.Post(internal, "deploy done")
+	erin.Post(internal, "Invoice 42 is wrong")
+	w.dan.Post(internal, "on it")
+	w.alice.Post(internal, "me too")
+	w.await(t, "seven posts taken", func() bool { return len(w.tk.channelPosts()) >= 7 })
+
+	posts := w.tk.channelPosts()
+	type seen struct {
+		channel, text, requester, org, agent string
+		reply                                bool
+	}
+	var got []seen
+	for _, p := range posts {
+		s := seen{channel: p.Channel, text: p.Text, agent: string(p.Agent.ID), reply: p.ThreadTS != ""}
+		if p.Requester != nil {
+			s.requester, s.org = p.Requester.Name, p.Requester.Fields["organisation"]
+		}
+		got = append(got, s)
+	}
+	want := []seen{
+		{channel: shared.ID, text: "Our export fails", requester: "Dana Scully", org: "Acme Corp"},
+		{channel: shared.ID, text: "here is the log", requester: "Dana Scully", org: "Acme Corp", reply: true},
+		{channel: shared.ID, text: "Looking", agent: w.alice.ID, reply: true},
+		{channel: shared.ID, text: "<@" + slacktest.BotUserID + "> can you help?", requester: "Dana Scully", org: "Acme Corp"},
+		{channel: internal.ID, text: "Invoice 42 is wrong", requester: "Erin"},
+		{channel: internal.ID, text: "on it", agent: w.dan.ID},
+		{channel: internal.ID, text: "me too", agent: w.alice.ID},
+	}
+	// In order within each channel (the channels are worked apart).
+	byChannel := func(ss []seen, ch string) (out []seen) {
+		for _, s := range ss {
+			if s.channel == ch {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	for _, ch := range []string{shared.ID, internal.ID} {
+		g, wt := byChannel(got, ch), byChannel(want, ch)
+		if len(g) != len(wt) {
+			t.Fatalf("posts in %s = %+v\nwant %+v", ch, g, wt)
+		}
+		for i := range wt {
+			if g[i] != wt[i] {
+				t.Errorf("post %d in %s = %+v, want %+v", i, ch, g[i], wt[i])
+			}
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("posts = %+v, want only those of the customer channels", got)
+	}
+	for _, p := range posts {
+		if p.Text == "Our export fails" && (p.TS != q.TS || p.At.IsZero()) || p.Text == "here is the log" && p.ThreadTS != q.TS {
+			t.Errorf("ids: %+v", p)
+		}
+	}
+}

@@ -1,0 +1,256 @@
+package tickets
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// SourceSlack is the source of the tickets customer channels open
+// (Settings.CustomerChannels): each one's conversation is a Slack thread, its id
+// "<channel>/<ts of the thread's first message>" (ChannelConversation).
+const SourceSlack = "slack"
+
+// ChannelConversation is the conversation id of the thread whose first message is ts in
+// channel.
+func ChannelConversation(channel, ts string) string { return channel + "/" + ts }
+
+// SplitChannelConversation is ChannelConversation's channel and ts; ok is false when id
+// is not one.
+func SplitChannelConversation(id string) (channel, ts string, ok bool) {
+	channel, ts, ok = strings.Cut(id, "/")
+	return channel, ts, ok && channel != "" && ts != ""
+}
+
+// ChannelPost is a message written in a customer channel, as the Slack adapter read it.
+type ChannelPost struct {
+	Channel string
+	// TS is the message's ts, its id in the channel; ThreadTS the ts of the first message
+	// of the thread it answers in, "" for a top-level message.
+	TS, ThreadTS string
+	// Requester is who wrote it when they are the asking side: a person of the customer's
+	// organisation in a shared channel, anyone but the team's agents in an internal one.
+	// Nil for one of the team's agents.
+	Requester *Customer
+	// Agent is who wrote it when Requester is nil.
+	Agent       Agent
+	Text        string
+	Attachments []Attachment
+	At          time.Time
+	// Ask: someone asked for a ticket for this message (a 🎫 reaction, the Create ticket
+	// shortcut): it opens one even when it is a greeting or answers a thread that is none.
+	Ask bool
+}
+
+// ChannelOutcome is what came of a ChannelPost.
+type ChannelOutcome struct {
+	// State is the ticket the post went to (zero when Ignored).
+	State TicketState
+	// Opened: the post opened State's ticket (or reopened it: Reopened).
+	Opened, Reopened bool
+	// Added: the post was added to the open ticket State.
+	Added bool
+	// Rated: the post was the requester's rating (1 to 5) of their request just ended.
+	Rated bool
+	// Ignored says why nothing came of it: a greeting alone, a reply in a thread that is
+	// no request, an agent's message.
+	Ignored string
+}
+
+// Why a channel post opens nothing.
+const (
+	IgnoredGreeting = "a greeting or thanks alone opens no ticket"
+	IgnoredThread   = "a reply in a thread that is no request"
+	IgnoredAgent    = "an agent's message in the channel"
+)
+
+// Notes the customer channels keep (Store.Note).
+const (
+	// noteGrouping: per channel and requester ("<channel>/<user>"), the request their
+	// last top-level message went to and when ("<conversation> <unix ms>").
+	noteGrouping = "slack-grouping"
+	// noteThread: per top-level message that joined another's request
+	// ("<channel>/<ts>"), that request's conversation: replies in its thread join it.
+	noteThread = "slack-thread"
+	// threadNoteTTL is how long a joined message's thread leads to its request.
+	threadNoteTTL = 90 * 24 * time.Hour
+)
+
+// CustomerChannel is the customer channel whose id is channel, if it is one, as the
+// settings were read at most a second ago: cheap enough to ask for every message.
+func (s *Service) CustomerChannel(ctx context.Context, channel string) (CustomerChannel, bool, error) {
+	st, err := s.recentSettings(ctx)
+	if err != nil {
+		return CustomerChannel{}, false, err
+	}
+	c, ok := st.CustomerChannelOf(channel)
+	return c, ok, nil
+}
+
+// ChannelPost takes a message written in a customer channel. A requester's top-level
+// message opens a ticket (unless it is a greeting or thanks alone: Greeting), or joins
+// the one their last top-level message went to when that was within the channel's
+// grouping window; a reply in a request's thread joins its ticket (reopening it, within
+// the team's reopen window, or opening a new one for the thread when it is closed); a
+// reply in another thread is no request. Returns ErrNotFound when p.Channel is no
+// customer channel, ErrInvalid for a message without text or files.
+func (s *Service) ChannelPost(ctx context.Context, p ChannelPost) (ChannelOutcome, error) {
+	st, err := s.recentSettings(ctx)
+	if err != nil {
+		return ChannelOutcome{}, err
+	}
+	cc, ok := st.CustomerChannelOf(p.Channel)
+	if !ok {
+		return ChannelOutcome{}, ErrNotFound
+	}
+	if p.Requester == nil {
+		return ChannelOutcome{Ignored: IgnoredAgent}, nil
+	}
+	if p.TS == "" || p.Requester.ID == "" {
+		return ChannelOutcome{}, invalidf("a channel message needs its ts and its requester's id")
+	}
+	m := Message{Direction: FromCustomer, Text: p.Text, Attachments: p.Attachments, SourceMessageID: p.TS, At: p.At}
+	if err := m.validate(); err != nil {
+		return ChannelOutcome{}, err
+	}
+	team, _ := st.TeamByChannel(cc.Team)
+	req := &Request{Customer: requester(*p.Requester, cc), Label: team.Label}
+	if p.ThreadTS != "" && p.ThreadTS != p.TS {
+		return s.channelReply(ctx, p, m, req)
+	}
+	now := s.now()
+	group := p.Channel + "/" + p.Requester.ID
+	if conv, ok := s.grouped(ctx, group, cc, now); ok {
+		out, err := s.channelAdd(ctx, conv, m)
+		if err == nil {
+			return out, s.joined(ctx, p, group, conv, cc, now)
+		}
+		if !errors.Is(err, ErrNotFound) {
+			return ChannelOutcome{}, err
+		}
+		// That request is closed: this one is new.
+	}
+	if !p.Ask && Greeting(p.Text, st.Greetings) && len(p.Attachments) == 0 {
+		return ChannelOutcome{Ignored: IgnoredGreeting}, nil
+	}
+	conv := ChannelConversation(p.Channel, p.TS)
+	mine := groupingNote(conv, now)
+	kept, err := s.store.NoteFirst(ctx, noteGrouping, group, mine, cc.GroupingWindow())
+	if err != nil {
+		return ChannelOutcome{}, fmt.Errorf("tickets: channel post: %w", err)
+	}
+	if kept != mine {
+		// Another process took the requester's message just before this one.
+		if other, at, ok := parseGroupingNote(kept); ok && now.Sub(at) <= cc.GroupingWindow() && other != conv {
+			out, err := s.channelAdd(ctx, other, m)
+			if err == nil {
+				return out, s.joined(ctx, p, group, other, cc, now)
+			}
+			if !errors.Is(err, ErrNotFound) {
+				return ChannelOutcome{}, err
+			}
+		}
+		if err := s.store.Note(ctx, noteGrouping, group, mine, cc.GroupingWindow()); err != nil {
+			return ChannelOutcome{}, fmt.Errorf("tickets: channel post: %w", err)
+		}
+	}
+	return s.channelOpen(ctx, conv, m, req)
+}
+
+// channelReply takes requester's reply p (m) in a thread.
+func (s *Service) channelReply(ctx context.Context, p ChannelPost, m Message, req *Request) (ChannelOutcome, error) {
+	conv := ChannelConversation(p.Channel, p.ThreadTS)
+	if joined, found, err := s.store.Noted(ctx, noteThread, conv); err != nil {
+		return ChannelOutcome{}, fmt.Errorf("tickets: channel reply: %w", err)
+	} else if found {
+		conv = joined // the thread of a message that joined another's request
+	}
+	out, err := s.channelAdd(ctx, conv, m)
+	if !errors.Is(err, ErrNotFound) {
+		return out, err
+	}
+	// No ticket is open for the thread: if it was a request, it opens again (or anew).
+	if !p.Ask {
+		if _, err := s.store.FindLastClosed(ctx, SourceSlack, conv); errors.Is(err, ErrNotFound) {
+			return ChannelOutcome{Ignored: IgnoredThread}, nil
+		} else if err != nil {
+			return ChannelOutcome{}, fmt.Errorf("tickets: channel reply: %w", err)
+		}
+	}
+	return s.channelOpen(ctx, conv, m, req)
+}
+
+// channelAdd adds m to the open ticket of conversation conv: ErrNotFound when none is open.
+func (s *Service) channelAdd(ctx context.Context, conv string, m Message) (ChannelOutcome, error) {
+	res, err := s.Inbound(ctx, Inbound{Source: SourceSlack, ConversationID: conv, Messages: []Message{m}})
+	if err != nil {
+		return ChannelOutcome{}, err
+	}
+	return ChannelOutcome{State: res.State, Added: res.Added > 0}, nil
+}
+
+// channelOpen opens (or reopens) the ticket of conversation conv with m, as req says.
+func (s *Service) channelOpen(ctx context.Context, conv string, m Message, req *Request) (ChannelOutcome, error) {
+	res, err := s.Inbound(ctx, Inbound{Source: SourceSlack, ConversationID: conv, Request: req, Messages: []Message{m}})
+	if err != nil {
+		return ChannelOutcome{}, err
+	}
+	return ChannelOutcome{State: res.State, Opened: res.Opened || res.Reopened, Reopened: res.Reopened,
+		Added: res.Added > 0 && !res.Opened, Rated: res.Rated}, nil
+}
+
+// grouped is the request the requester's last top-level message in the channel (group)
+// went to, when that was within cc's grouping window of now.
+func (s *Service) grouped(ctx context.Context, group string, cc CustomerChannel, now time.Time) (string, bool) {
+	v, found, err := s.store.Noted(ctx, noteGrouping, group)
+	if err != nil || !found {
+		return "", false // unknown: the message opens a request of its own
+	}
+	conv, at, ok := parseGroupingNote(v)
+	return conv, ok && now.Sub(at) <= cc.GroupingWindow()
+}
+
+// joined notes that top-level message p joined request conv: its thread leads there, and
+// the grouping window runs again from now.
+func (s *Service) joined(ctx context.Context, p ChannelPost, group, conv string, cc CustomerChannel, now time.Time) error {
+	if err := s.store.Note(ctx, noteThread, ChannelConversation(p.Channel, p.TS), conv, threadNoteTTL); err != nil {
+		return fmt.Errorf("tickets: channel post: %w", err)
+	}
+	if err := s.store.Note(ctx, noteGrouping, group, groupingNote(conv, now), cc.GroupingWindow()); err != nil {
+		return fmt.Errorf("tickets: channel post: %w", err)
+	}
+	return nil
+}
+
+func groupingNote(conv string, at time.Time) string {
+	return conv + " " + strconv.FormatInt(at.UnixMilli(), 10)
+}
+
+func parseGroupingNote(v string) (conv string, at time.Time, ok bool) {
+	conv, ms, ok := strings.Cut(v, " ")
+	n, err := strconv.ParseInt(ms, 10, 64)
+	if !ok || err != nil || conv == "" {
+		return "", time.Time{}, false
+	}
+	return conv, time.UnixMilli(n), true
+}
+
+// requester is c with what the customer channel cc says of their organisation: its name
+// and email domain, as Fields "organisation" and "domain", where cc names them.
+func requester(c Customer, cc CustomerChannel) Customer {
+	fields := make(map[string]string, len(c.Fields)+2)
+	for k, v := range c.Fields {
+		fields[k] = v
+	}
+	if cc.Customer != "" {
+		fields["organisation"] = cc.Customer
+	}
+	if cc.Domain != "" {
+		fields["domain"] = strings.ToLower(cc.Domain)
+	}
+	c.Fields = fields
+	return c
+}

@@ -1,0 +1,129 @@
+package tickets_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	. "github.com/frontdeskhq/frontdesk/tickets"
+)
+
+// acme is a channel shared with Acme, whose requests go to the support team.
+var acme = CustomerChannel{Channel: "CACME", Team: support.ChannelID, Customer: "Acme", Domain: "acme.com"}
+
+func withCustomerChannels(cc ...CustomerChannel) func(*Config) {
+	return func(c *Config) {
+		c.Initial.CustomerChannels = cc
+		c.Sources[SourceSlack] = c.Sources["webhook"]
+	}
+}
+
+// dana is a person of Acme's.
+var dana = Customer{ID: "UDANA", Name: "Dana"}
+
+// post is what dana writes in acme's channel at ts (in thread, when set).
+func (h *harness) post(t *testing.T, ts, thread, text string) ChannelOutcome {
+	t.Helper()
+	c := dana
+	out, err := h.svc.ChannelPost(context.Background(), ChannelPost{Channel: acme.Channel, TS: ts, ThreadTS: thread,
+		Requester: &c, Text: text, At: h.now()})
+	if err != nil {
+		t.Fatalf("post %s %q: %v", ts, text, err)
+	}
+	return out
+}
+
+// now is the harness clock's next reading.
+func (h *harness) now() time.Time {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.clock = h.clock.Add(time.Second)
+	return h.clock
+}
+
+// TestService_ChannelPost: in a customer channel a requester's top-level message opens a
+// ticket for its thread, routed to the channel's team, showing their organisation; quick
+// follow-ups join it, as do replies in either's thread; a greeting alone opens nothing,
+// nor does a reply in a thread that is no request, nor an agent's message; after the
+// grouping window a message is a new request; a reply in a closed request's thread opens
+// it again.
+func TestService_ChannelPost(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t, withCustomerChannels(acme))
+
+	if out := h.post(t, "100.1", "", "hi there 👋"); out.Ignored != IgnoredGreeting {
+		t.Fatalf("a greeting: %+v", out)
+	}
+	out := h.post(t, "100.2", "", "Our export fails with a 500")
+	if !out.Opened {
+		t.Fatalf("a request opened nothing: %+v", out)
+	}
+	tk, _ := h.svc.Get(ctx, out.State.ID)
+	equal(t, "conversation", tk.ConversationID, "CACME/100.2")
+	equal(t, "source", tk.Source, SourceSlack)
+	equal(t, "team", tk.Team, support)
+	equal(t, "opening", tk.Opening, "Our export fails with a 500")
+	equal(t, "organisation", tk.Customer.Fields["organisation"], "Acme")
+	equal(t, "domain", tk.Customer.Fields["domain"], "acme.com")
+	equal(t, "requester", tk.Customer.ID, "UDANA")
+
+	// A follow-up within the window joins it; so do replies in its thread, and in the
+	// first message's.
+	if out := h.post(t, "100.3", "", "and the logs say timeout"); !out.Added || out.State.ID != tk.ID {
+		t.Fatalf("a quick follow-up: %+v", out)
+	}
+	if out := h.post(t, "100.4", "100.3", "here is more"); !out.Added || out.State.ID != tk.ID {
+		t.Fatalf("a reply to the follow-up: %+v", out)
+	}
+	if out := h.post(t, "100.5", "100.2", "any news?"); !out.Added || out.State.ID != tk.ID {
+		t.Fatalf("a reply to the request: %+v", out)
+	}
+	// Again, as Slack may send it twice: nothing added.
+	if out := h.post(t, "100.5", "100.2", "any news?"); out.Added {
+		t.Fatalf("a message taken twice: %+v", out)
+	}
+	msgs, _ := h.svc.Transcript(ctx, tk.ID)
+	if len(msgs) != 4 {
+		t.Fatalf("transcript has %d messages, want 4: %+v", len(msgs), msgs)
+	}
+	// Thanks alone in the window join the request too: they are part of it.
+	if out := h.post(t, "100.6", "", "thanks!"); !out.Added {
+		t.Fatalf("thanks within the window: %+v", out)
+	}
+
+	// A reply in a thread that is no request opens nothing, nor does an agent's message.
+	if out := h.post(t, "100.7", "99.9", "what about this?"); out.Ignored != IgnoredThread {
+		t.Fatalf("a reply elsewhere: %+v", out)
+	}
+	if out, err := h.svc.ChannelPost(ctx, ChannelPost{Channel: acme.Channel, TS: "100.8", Agent: alice, Text: "looking"}); err != nil || out.Ignored != IgnoredAgent {
+		t.Fatalf("an agent's message: %+v, %v", out, err)
+	}
+	// Asked for (🎫, the shortcut), that reply is a request.
+	c := dana
+	if out, err := h.svc.ChannelPost(ctx, ChannelPost{Channel: acme.Channel, TS: "100.7", ThreadTS: "99.9", Requester: &c,
+		Text: "what about this?", Ask: true, At: h.now()}); err != nil || !out.Opened {
+		t.Fatalf("a reply asked for: %+v, %v", out, err)
+	}
+
+	// After the window, a top-level message is a request of its own.
+	h.at(h.now().Add(10 * time.Minute))
+	second := h.post(t, "200.1", "", "Another problem: SSO")
+	if !second.Opened || second.State.ID == tk.ID {
+		t.Fatalf("after the window: %+v", second)
+	}
+
+	// Not a customer channel: ErrNotFound, nothing changes.
+	if _, err := h.svc.ChannelPost(ctx, ChannelPost{Channel: "COTHER", TS: "1.1", Requester: &c, Text: "x"}); err == nil {
+		t.Fatal("a post in another channel was taken")
+	}
+
+	// Closed, the request's thread opens it again.
+	h.pick(t, tk.ID, alice)
+	if _, err := h.svc.End(ctx, tk.ID, alice, ""); err != nil {
+		t.Fatal(err)
+	}
+	again := h.post(t, "300.1", "100.2", "it fails again")
+	if !again.Opened {
+		t.Fatalf("a reply to a closed request: %+v", again)
+	}
+}
