@@ -173,8 +173,9 @@ func New(cfg Config, api *slack.Client, tk Tickets, seen Deduper, log *zap.Logge
 		ActionDetails:    b.openDetails,
 	}
 	b.shortcuts = map[string]func(context.Context, *slack.InteractionCallback){
-		ShortcutControl: b.openControl,
-		ShortcutAdmin:   b.admin.open,
+		ShortcutControl:      b.openControl,
+		ShortcutAdmin:        b.admin.open,
+		ShortcutCreateTicket: b.createTicket,
 		ShortcutSavedReply: func(ctx context.Context, cb *slack.InteractionCallback) {
 			b.openSavedReply(ctx, cb.Channel.ID, cb.User.ID, cb.TriggerID)
 		},

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 
@@ -34,7 +35,11 @@ func (b *Bot) takeCustomerPost(ctx context.Context, ev *slackevents.MessageEvent
 	if err != nil || !isCustomer {
 		return err != nil // unanswered until the handler's time ran out: logged there
 	}
-	p, err := b.channelPost(ctx, ev, shared, cc)
+	var files []slack.File
+	if ev.Message != nil {
+		files = ev.Message.Files
+	}
+	p, err := b.channelPost(ctx, cc, shared, false, ev.Channel, ev.User, ev.Text, ev.TimeStamp, ev.ThreadTimeStamp, files)
 	if errors.Is(err, errNotAPerson) {
 		return true // another app's bot: neither asks nor answers
 	}
@@ -62,31 +67,33 @@ func (b *Bot) takeCustomerPost(ctx context.Context, ev *slackevents.MessageEvent
 	return true
 }
 
-// channelPost is message ev of customer channel cc as the ticket service takes it: who
-// wrote it, a requester or one of the team's agents (isAgent).
-func (b *Bot) channelPost(ctx context.Context, ev *slackevents.MessageEvent, shared bool, cc tickets.CustomerChannel) (tickets.ChannelPost, error) {
-	p := tickets.ChannelPost{Channel: ev.Channel, TS: ev.TimeStamp, ThreadTS: ev.ThreadTimeStamp, Text: ev.Text, At: tsTime(ev.TimeStamp)}
-	if ev.Message != nil {
-		for _, f := range ev.Message.Files {
-			link := f.Permalink
-			if link == "" {
-				link = f.URLPrivate
-			}
-			if link != "" {
-				p.Attachments = append(p.Attachments, tickets.Attachment{URL: link, Name: f.Name, MIME: f.Mimetype, Size: int64(max(f.Size, 0))})
-			}
+// channelPost is the message ts (in thread, or top-level when it is "" or ts) of customer
+// channel cc, written by user, as the ticket service takes it: who wrote it, a requester
+// or one of the team's agents (isAgent). With ask (someone asked for a ticket for it:
+// a 🎫, the Create ticket shortcut), its author is the requester whoever they are.
+func (b *Bot) channelPost(ctx context.Context, cc tickets.CustomerChannel, shared, ask bool, channel, user, text, ts, thread string, files []slack.File) (tickets.ChannelPost, error) {
+	p := tickets.ChannelPost{Channel: channel, TS: ts, ThreadTS: thread, Text: text, At: tsTime(ts), Ask: ask}
+	for _, f := range files {
+		link := f.Permalink
+		if link == "" {
+			link = f.URLPrivate
+		}
+		if link != "" {
+			p.Attachments = append(p.Attachments, tickets.Attachment{URL: link, Name: f.Name, MIME: f.Mimetype, Size: int64(max(f.Size, 0))})
 		}
 	}
-	u, err := b.users.get(ctx, ev.User)
+	u, err := b.users.get(ctx, user)
 	if err != nil {
 		return p, err
 	}
 	if u.IsBot || u.IsAppUser {
 		return p, errNotAPerson
 	}
-	agent, err := b.isAgent(ctx, u, shared, cc)
-	if err != nil {
-		return p, err
+	agent := false
+	if !ask {
+		if agent, err = b.isAgent(ctx, u, shared, cc); err != nil {
+			return p, err
+		}
 	}
 	if agent {
 		p.Agent = tickets.Agent{ID: tickets.AgentID(u.ID), Name: displayName(u), Email: u.Profile.Email}
@@ -168,4 +175,118 @@ func (t *teamNames) put(team, name string) {
 		t.m = map[string]string{}
 	}
 	t.m[team] = name
+}
+
+// ticketReaction is the reaction (🎫, :ticket:) that makes a customer channel's message a
+// request.
+const ticketReaction = "ticket"
+
+// ticketFromReaction makes the message ev reacted to a request, when it is a 🎫 in a
+// customer channel (a message already part of a request stays where it is).
+func (b *Bot) ticketFromReaction(ctx context.Context, ev *slackevents.ReactionAddedEvent) {
+	cc, ok, err := b.tk.CustomerChannel(ctx, ev.Item.Channel)
+	if err != nil {
+		b.log.Error("🎫: read the customer channels", zap.String("channel", ev.Item.Channel), zap.Error(err))
+		return
+	}
+	if !ok {
+		return
+	}
+	m, err := b.messageAt(ctx, ev.Item.Channel, ev.Item.Timestamp)
+	if err != nil {
+		b.log.Warn("🎫: read the message", zap.String("channel", ev.Item.Channel), zap.String("ts", ev.Item.Timestamp), zap.Error(err))
+		return
+	}
+	if _, err := b.askFor(ctx, cc, ev.Item.Channel, m); err != nil && !errors.Is(err, errNotAPerson) {
+		b.log.Error("🎫: make a request", zap.String("channel", ev.Item.Channel), zap.String("ts", ev.Item.Timestamp), zap.Error(err))
+	}
+}
+
+// messageAt reads message ts of channel: conversations.replies finds a thread's reply by
+// its own ts, and a top-level message as the first of its thread
+// (https://docs.slack.dev/reference/methods/conversations.replies).
+func (b *Bot) messageAt(ctx context.Context, channel, ts string) (*slack.Message, error) {
+	params := &slack.GetConversationRepliesParameters{ChannelID: channel, Timestamp: ts, Limit: 200}
+	for range 10 {
+		msgs, more, next, err := b.api.GetConversationRepliesContext(ctx, params)
+		if err != nil {
+			return nil, classify("conversations.replies", err)
+		}
+		for i := range msgs {
+			if msgs[i].Timestamp == ts {
+				return &msgs[i], nil
+			}
+		}
+		if !more || next == "" {
+			break
+		}
+		params.Cursor = next
+	}
+	return nil, fmt.Errorf("message %s is not in %s", ts, channel)
+}
+
+// askFor makes message m of customer channel cc (channel) a request: someone asked for
+// it. Its author is the requester, whoever they are; a bot's message is errNotAPerson.
+func (b *Bot) askFor(ctx context.Context, cc tickets.CustomerChannel, channel string, m *slack.Message) (tickets.ChannelOutcome, error) {
+	if m.BotID != "" || m.User == "" {
+		return tickets.ChannelOutcome{}, errNotAPerson
+	}
+	p, err := b.channelPost(ctx, cc, false, true, channel, m.User, m.Text, m.Timestamp, m.ThreadTimestamp, m.Files)
+	if err != nil {
+		return tickets.ChannelOutcome{}, err
+	}
+	var out tickets.ChannelOutcome
+	err = retryUnanswered(ctx, b.log, "make a request of a customer channel's message", channel, func() error {
+		var perr error
+		out, perr = b.tk.ChannelPost(ctx, p)
+		return perr
+	})
+	return out, err
+}
+
+// createTicket is the Create ticket message shortcut: the message it was used on, in a
+// customer channel, becomes a request (or stays in the one it is part of), whose details
+// modal opens for the agent who asked.
+func (b *Bot) createTicket(ctx context.Context, cb *slack.InteractionCallback) {
+	cc, ok, err := b.tk.CustomerChannel(ctx, cb.Channel.ID)
+	switch {
+	case err != nil:
+		b.log.Error("create ticket: read the customer channels", zap.Error(err))
+		b.refuse(ctx, cb, cb.Channel.ID, "This could not be checked just now; please try again.")
+		return
+	case !ok:
+		b.refuse(ctx, cb, cb.Channel.ID, "Create ticket works in customer channels: channels whose messages are requests for a team (an admin sets them up, see docs/slack-channels.md).")
+		return
+	}
+	m := cb.Message
+	if m.Timestamp == "" {
+		m.Timestamp = cb.MessageTs
+	}
+	out, err := b.askFor(ctx, cc, cb.Channel.ID, &m)
+	switch {
+	case errors.Is(err, errNotAPerson):
+		b.refuse(ctx, cb, cb.Channel.ID, "A bot's message cannot be a request.")
+		return
+	case err != nil || out.State.ID == "":
+		b.log.Error("create ticket", zap.String("channel", cb.Channel.ID), zap.String("ts", m.Timestamp), zap.Error(err), zap.String("ignored", out.Ignored))
+		b.refuse(ctx, cb, cb.Channel.ID, "The ticket could not be made just now; please try again.")
+		return
+	}
+	t, err := b.tk.Get(ctx, out.State.ID)
+	if err != nil {
+		b.log.Error("create ticket: read it", zap.String("ticket", string(out.State.ID)), zap.Error(err))
+		return
+	}
+	if why := b.workProblem(ctx, cb.User.ID, t, t.Team.ChannelID); why != "" {
+		b.ephemeral(ctx, cb.Channel.ID, cb.User.ID, "", fmt.Sprintf("Ticket %s is with %s.", esc(ticketTitle(t)), esc(t.Team.Label)))
+		return
+	}
+	st, err := b.tk.Settings(ctx)
+	if err != nil {
+		b.log.Error("create ticket: settings", zap.Error(err))
+		return
+	}
+	if _, err := b.api.OpenViewContext(ctx, cb.TriggerID, detailsView(t, st)); err != nil {
+		b.log.Warn("create ticket: open its details", zap.String("ticket", string(t.ID)), zap.Error(err))
+	}
 }

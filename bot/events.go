@@ -61,6 +61,15 @@ func (b *Bot) onEvent(ctx context.Context, evt socketmode.Event, stored func()) 
 			b.relay(ctx, ev)
 		})
 		return true
+	case *slackevents.ReactionAddedEvent:
+		if ev.Reaction != ticketReaction || ev.Item.Type != "message" || ev.User == b.self.userID {
+			return false
+		}
+		b.go_(ctx, func(ctx context.Context) {
+			if b.firstTime(ctx, cbe.EventID) {
+				b.ticketFromReaction(ctx, ev)
+			}
+		})
 	case *slackevents.AppMentionEvent:
 		if ev.BotID != "" || ev.User == "" || ev.User == b.self.userID {
 			return false

@@ -10,6 +10,9 @@ const (
 	// ShortcutSavedReply is the message shortcut that sends a saved reply in an inbox
 	// channel; CommandFrontdesk (its "reply" form) does the same.
 	ShortcutSavedReply = "saved_reply"
+	// ShortcutCreateTicket is the message shortcut that makes a customer channel's
+	// message a request (customerchannel.go).
+	ShortcutCreateTicket = "create_ticket"
 	// CommandFrontdesk is the slash command (manifest.yaml): "/frontdesk reply" picks a
 	// saved reply, "/frontdesk help" says what it does.
 	CommandFrontdesk = "/frontdesk"
@@ -99,6 +102,7 @@ var Scopes = map[string]string{
 	"groups:write":         "create, invite to, set the purpose and topic of, and archive inbox channels",
 	"im:history":           "conversations.history of the priority group's direct messages, for retried posts",
 	"im:write":             "conversations.open: the priority group gets each new ticket as a direct message",
+	"reactions:read":       "reaction_added: a 🎫 makes a customer channel's message a request",
 	"reactions:write":      "reactions.add: delivery marks on agents' messages; a customer channel's request picked, ended",
 	"team:read":            "team.info: the name of a customer's organisation in a shared channel",
 	"users:read":           "users.info: agents' names, admins and guests",
@@ -106,4 +110,4 @@ var Scopes = map[string]string{
 }
 
 // Events are the bot events the code handles; manifest.yaml subscribes to exactly these.
-var Events = []string{"app_home_opened", "app_mention", "message.channels", "message.groups"}
+var Events = []string{"app_home_opened", "app_mention", "message.channels", "message.groups", "reaction_added"}

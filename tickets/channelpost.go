@@ -72,8 +72,9 @@ const (
 	// noteGrouping: per channel and requester ("<channel>/<user>"), the request their
 	// last top-level message went to and when ("<conversation> <unix ms>").
 	noteGrouping = "slack-grouping"
-	// noteThread: per top-level message that joined another's request
-	// ("<channel>/<ts>"), that request's conversation: replies in its thread join it.
+	// noteThread: per top-level message taken ("<channel>/<ts>"), the conversation of
+	// the request it opened or joined: replies in its thread join that request, and the
+	// message, should Slack send it again, goes there again.
 	noteThread = "slack-thread"
 	// threadNoteTTL is how long a joined message's thread leads to its request.
 	threadNoteTTL = 90 * 24 * time.Hour
@@ -121,6 +122,18 @@ func (s *Service) ChannelPost(ctx context.Context, p ChannelPost) (ChannelOutcom
 	if p.ThreadTS != "" && p.ThreadTS != p.TS {
 		return s.channelReply(ctx, p, m, req)
 	}
+	// A message taken before (Slack sends an event again after a lost connection, an
+	// hour later perhaps) goes where it went then, whatever came since.
+	here := ChannelConversation(p.Channel, p.TS)
+	if conv, found, err := s.store.Noted(ctx, noteThread, here); err != nil {
+		return ChannelOutcome{}, fmt.Errorf("tickets: channel post: %w", err)
+	} else if found {
+		out, err := s.channelAdd(ctx, conv, m)
+		if !errors.Is(err, ErrNotFound) {
+			return out, err
+		}
+		return s.channelOpen(ctx, conv, m, req) // closed since: it opens again, or anew
+	}
 	now := s.now()
 	group := p.Channel + "/" + p.Requester.ID
 	if conv, ok := s.grouped(ctx, group, cc, now); ok {
@@ -156,6 +169,9 @@ func (s *Service) ChannelPost(ctx context.Context, p ChannelPost) (ChannelOutcom
 		if err := s.store.Note(ctx, noteGrouping, group, mine, cc.GroupingWindow()); err != nil {
 			return ChannelOutcome{}, fmt.Errorf("tickets: channel post: %w", err)
 		}
+	}
+	if err := s.store.Note(ctx, noteThread, here, conv, threadNoteTTL); err != nil {
+		return ChannelOutcome{}, fmt.Errorf("tickets: channel post: %w", err)
 	}
 	return s.channelOpen(ctx, conv, m, req)
 }

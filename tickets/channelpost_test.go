@@ -111,6 +111,15 @@ func TestService_ChannelPost(t *testing.T) {
 	if !second.Opened || second.State.ID == tk.ID {
 		t.Fatalf("after the window: %+v", second)
 	}
+	// Slack sends the first request's messages again, now: each goes where it went, once.
+	for _, ts := range []string{"100.2", "100.3"} {
+		if out := h.post(t, ts, "", "again"); out.Added || out.Opened || out.State.ID != tk.ID {
+			t.Fatalf("message %s sent again: %+v", ts, out)
+		}
+	}
+	if msgs, _ := h.svc.Transcript(ctx, second.State.ID); len(msgs) != 1 {
+		t.Fatalf("the second request took messages of the first: %+v", msgs)
+	}
 
 	// Not a customer channel: ErrNotFound, nothing changes.
 	if _, err := h.svc.ChannelPost(ctx, ChannelPost{Channel: "COTHER", TS: "1.1", Requester: &c, Text: "x"}); err == nil {

@@ -12,7 +12,8 @@ import (
 // opens nothing; their question opens ticket #1, whose card names their organisation; a
 // quick follow-up joins it. An agent picks it: the question shows 👀, the agent answers
 // from the inbox channel and the answer lands in the question's thread, where the
-// customer replies; ending it tells the thread and marks the question ✅.
+// customer replies; ending it tells the thread and marks the question ✅. A 🎫 reaction
+// and the Create ticket shortcut make any message a request.
 func TestCustomerChannel(t *testing.T) {
 	t.Parallel()
 	client, prefix := redistest.Open(t)
@@ -59,4 +60,15 @@ func TestCustomerChannel(t *testing.T) {
 	inbox.ExpectMessage("ended the live chat")
 	question.ExpectReply("ended")
 	question.ExpectReaction("white_check_mark")
+
+	// Thanks alone open nothing; a 🎫 on them makes them a request all the same.
+	thanks := dana.Post(shared, "Thanks a lot!")
+	alice.React(thanks, "ticket")
+	support.ExpectMessage("Ticket #2", "Thanks a lot!", "Dana Scully")
+	// An agent's own message opens nothing; the Create ticket shortcut makes it a request,
+	// and opens its details for the agent.
+	note := alice.Post(shared, "Heads-up: the export is slow for everyone today")
+	alice.Shortcut(note, "create_ticket")
+	support.ExpectMessage("Ticket #3", "Heads-up: the export is slow", "Alice")
+	alice.ExpectView("Ticket details")
 }

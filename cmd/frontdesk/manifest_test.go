@@ -38,9 +38,10 @@ func TestManifest(t *testing.T) {
 		t.Error("the App Home tab is off; the admin panel button lives there")
 	}
 	for id, typ := range map[string]slack.ShortcutType{
-		bot.ShortcutControl:    slack.MessageShortcut,
-		bot.ShortcutAdmin:      slack.GlobalShortcut,
-		bot.ShortcutSavedReply: slack.MessageShortcut,
+		bot.ShortcutControl:      slack.MessageShortcut,
+		bot.ShortcutAdmin:        slack.GlobalShortcut,
+		bot.ShortcutSavedReply:   slack.MessageShortcut,
+		bot.ShortcutCreateTicket: slack.MessageShortcut,
 	} {
 		if !slices.ContainsFunc(m.Features.Shortcuts, func(s slack.Shortcut) bool { return s.CallbackID == id && s.Type == typ }) {
 			t.Errorf("no %s shortcut with callback_id %s", typ, id)
