@@ -17,9 +17,10 @@ const (
 )
 
 // ChannelSource is the source of the tickets customer channels open
-// (tickets.SourceSlack): what the requester is told goes into the request's thread in
-// the channel, where they wrote it, and its first message shows the request's state by
-// a reaction (👀 picked, ✅ ended).
+// (tickets.SourceSlack): agents answer in the request's thread themselves, where the
+// requester wrote it (their messages need no delivery: tickets.Ticket.InThread); what
+// Frontdesk tells the requester goes there too, and the request's first message shows its
+// state by a reaction (👀 picked, ✅ ended).
 type ChannelSource struct{ d *Desk }
 
 // ChannelSource returns the source of the tickets customer channels open, which posts
@@ -41,17 +42,6 @@ func (c *ChannelSource) Deliver(ctx context.Context, t *tickets.Ticket, out tick
 	switch out.Kind {
 	case tickets.OutAccepted:
 		return c.react(ctx, channel, thread, reactionPicked)
-	case tickets.OutMessage:
-		text := out.Text
-		if out.Message != nil {
-			text = tickets.WithLinks(out.Text, out.Message.Attachments)
-		}
-		opts := []slack.MsgOption{slack.MsgOptionText(text, false)}
-		if out.Agent != nil && out.Agent.Name != "" {
-			opts = append(opts, slack.MsgOptionUsername(out.Agent.Name))
-		}
-		_, err := c.d.post(ctx, channel, thread, key, opts...)
-		return err
 	case tickets.OutEnded:
 		if out.Text != "" {
 			if _, err := c.d.post(ctx, channel, thread, key, slack.MsgOptionText(out.Text, false)); err != nil {
@@ -60,7 +50,7 @@ func (c *ChannelSource) Deliver(ctx context.Context, t *tickets.Ticket, out tick
 		}
 		return c.react(ctx, channel, thread, reactionClosed)
 	}
-	return nil // a transfer or a hand-back changes nothing the requester sees
+	return nil // a transfer or a hand-back changes nothing the requester sees; agents' messages are there
 }
 
 // react adds the bot's reaction name to message ts of channel, once.

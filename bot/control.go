@@ -12,13 +12,17 @@ import (
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
-// openControl opens Live Chat Control for the inbox channel the shortcut was used in.
-// Elsewhere it explains, privately, where it works.
+// openControl opens Live Chat Control for the inbox channel the shortcut was used in, or
+// for the request whose thread in a customer channel has the message. Elsewhere it
+// explains, privately, where it works.
 func (b *Bot) openControl(ctx context.Context, cb *slack.InteractionCallback) {
 	t, err := b.tk.ByInbox(ctx, cb.Channel.ID)
 	if errors.Is(err, tickets.ErrNotFound) {
+		t, err = b.tk.ChannelTicket(ctx, cb.Channel.ID, cb.Message.Timestamp, cb.Message.ThreadTimestamp)
+	}
+	if errors.Is(err, tickets.ErrNotFound) {
 		b.ephemeral(ctx, cb.Channel.ID, cb.User.ID, "",
-			"Live Chat Control works on messages in a live chat's inbox channel. This channel is not one.")
+			"Live Chat Control works on messages in a live chat's inbox channel, or in a request's thread in a customer channel. This is neither.")
 		return
 	}
 	if err != nil {
@@ -30,7 +34,7 @@ func (b *Bot) openControl(ctx context.Context, cb *slack.InteractionCallback) {
 		b.ephemeral(ctx, cb.Channel.ID, cb.User.ID, "", "This live chat has ended.")
 		return
 	}
-	if why := b.workProblem(ctx, cb.User.ID, t, t.Inbox); why != "" {
+	if why := b.workProblem(ctx, cb.User.ID, t, workChannels(t)...); why != "" {
 		b.ephemeral(ctx, cb.Channel.ID, cb.User.ID, "", why)
 		return
 	}
@@ -42,6 +46,16 @@ func (b *Bot) openControl(ctx context.Context, cb *slack.InteractionCallback) {
 	if _, err := b.api.OpenViewContext(ctx, cb.TriggerID, controlView(t, st, b.tk.CanHandBack(t))); err != nil {
 		b.log.Error("open live chat control", zap.String("ticket", string(t.ID)), zap.Error(err))
 	}
+}
+
+// workChannels are the channels whose members may work t from Live Chat Control: its
+// inbox channel, or, for a request answered in its thread (no inbox), its team's
+// ticketing channel.
+func workChannels(t *tickets.Ticket) []string {
+	if t.InThread() {
+		return []string{t.Team.ChannelID}
+	}
+	return []string{t.Inbox}
 }
 
 // controlView is the Live Chat Control modal for t: transfer to a team, end the chat, or
@@ -108,7 +122,7 @@ func (b *Bot) submitControl(ctx context.Context, cb *slack.InteractionCallback) 
 	id := tickets.ID(cb.View.PrivateMetadata)
 	values := viewValues(&cb.View)
 	if t, err := b.tk.Get(ctx, id); err == nil {
-		if why := b.workProblem(ctx, cb.User.ID, t, t.Inbox); why != "" {
+		if why := b.workProblem(ctx, cb.User.ID, t, workChannels(t)...); why != "" {
 			return fieldError(blockAction, why)
 		}
 	}

@@ -423,6 +423,10 @@ func (f *fakeTickets) ChannelPost(_ context.Context, p tickets.ChannelPost) (tic
 	return tickets.ChannelOutcome{}, nil
 }
 
+func (f *fakeTickets) ChannelTicket(context.Context, string, string, string) (*tickets.Ticket, error) {
+	return nil, tickets.ErrNotFound
+}
+
 // channelPosts are the customer channels' messages ChannelPost got, in order.
 func (f *fakeTickets) channelPosts() []tickets.ChannelPost {
 	f.mu.Lock()

@@ -93,7 +93,11 @@ for i = 1, n do
 	local new = ARGV[base + 3] ~= '1' or redis.call('SET', KEYS[10 + i], '1', 'NX', 'PX', ARGV[6])
 	if new then
 		-- the opening message of a ticket just created has no event: the card shows it
-		append_message(k, ARGV[1], msg, ev, t, place, not (created == 1 and tostring(i) == ARGV[8]), ARGV[base + 4])
+		local where = place
+		if ARGV[base + 5] == 'agent' then
+			where = 'inbox' -- an agent's answer in a customer channel's thread: never held for a pick
+		end
+		append_message(k, ARGV[1], msg, ev, t, where, not (created == 1 and tostring(i) == ARGV[8]), ARGV[base + 4])
 		clock_step(k, ARGV[1], ARGV[base + 5], t, clock)
 		added[i] = '1'
 	else
@@ -126,7 +130,8 @@ func (r *Redis) Inbound(ctx context.Context, w tickets.InboundWrite) (tickets.In
 		return tickets.InboundApplied{}, fmt.Errorf("%w: store: an inbound needs a source name and a conversation id", tickets.ErrInvalid)
 	}
 	for _, m := range w.Messages {
-		if m.Direction != tickets.FromCustomer && m.Direction != tickets.FromSourceAgent {
+		if m.Direction != tickets.FromCustomer && m.Direction != tickets.FromSourceAgent &&
+			!(m.Direction == tickets.FromAgent && w.Source == tickets.SourceSlack) {
 			return tickets.InboundApplied{}, fmt.Errorf("%w: store: a source's message has direction %q", tickets.ErrInvalid, m.Direction)
 		}
 	}

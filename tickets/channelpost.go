@@ -108,7 +108,7 @@ func (s *Service) ChannelPost(ctx context.Context, p ChannelPost) (ChannelOutcom
 		return ChannelOutcome{}, ErrNotFound
 	}
 	if p.Requester == nil {
-		return ChannelOutcome{Ignored: IgnoredAgent}, nil
+		return s.channelAnswer(ctx, p)
 	}
 	if p.TS == "" || p.Requester.ID == "" {
 		return ChannelOutcome{}, invalidf("a channel message needs its ts and its requester's id")
@@ -176,13 +176,75 @@ func (s *Service) ChannelPost(ctx context.Context, p ChannelPost) (ChannelOutcom
 	return s.channelOpen(ctx, conv, m, req)
 }
 
+// channelAnswer takes agent p.Agent's message p: in a request's thread it is the
+// ticket's agent message (its first response, the answer to the customer's message
+// waiting), already where the customer reads it; elsewhere (top-level, in a thread that is
+// no open request) it is no answer.
+func (s *Service) channelAnswer(ctx context.Context, p ChannelPost) (ChannelOutcome, error) {
+	if p.ThreadTS == "" || p.ThreadTS == p.TS || p.Agent.ID == "" {
+		return ChannelOutcome{Ignored: IgnoredAgent}, nil
+	}
+	m := Message{Direction: FromAgent, Author: p.Agent, Text: p.Text, Attachments: p.Attachments, SourceMessageID: p.TS, At: p.At}
+	if err := m.validate(); err != nil {
+		return ChannelOutcome{}, err
+	}
+	s.stamp(&m)
+	conv, err := s.threadConversation(ctx, p.Channel, p.ThreadTS)
+	if err != nil {
+		return ChannelOutcome{}, err
+	}
+	got, err := s.store.Inbound(ctx, InboundWrite{Source: SourceSlack, ConversationID: conv, Messages: []Message{m}})
+	if errors.Is(err, ErrNotFound) {
+		return ChannelOutcome{Ignored: IgnoredAgent}, nil
+	}
+	if err != nil {
+		return ChannelOutcome{}, wrap("channel answer", err)
+	}
+	added := len(got.Added) == 1 && got.Added[0]
+	if added {
+		s.obs.MessageRelayed(SourceSlack, FromAgent)
+	}
+	return ChannelOutcome{State: got.State, Added: added}, nil
+}
+
+// threadConversation is the conversation of the request whose thread in channel begins
+// at ts: its own, or, for a message that joined another's request, that one's.
+func (s *Service) threadConversation(ctx context.Context, channel, ts string) (string, error) {
+	conv := ChannelConversation(channel, ts)
+	joined, found, err := s.store.Noted(ctx, noteThread, conv)
+	if err != nil {
+		return "", fmt.Errorf("tickets: channel thread: %w", err)
+	}
+	if found {
+		return joined, nil
+	}
+	return conv, nil
+}
+
+// ChannelTicket is the ticket of the request whose thread in customer channel channel
+// has the message ts (its first message or a reply; threadTS is the thread's first
+// message's ts, "" when ts begins it): the open one, or else the latest closed. Returns
+// ErrNotFound when the thread is no request.
+func (s *Service) ChannelTicket(ctx context.Context, channel, ts, threadTS string) (*Ticket, error) {
+	if threadTS == "" {
+		threadTS = ts
+	}
+	conv, err := s.threadConversation(ctx, channel, threadTS)
+	if err != nil {
+		return nil, err
+	}
+	t, err := s.store.FindOpen(ctx, SourceSlack, conv)
+	if errors.Is(err, ErrNotFound) {
+		t, err = s.store.FindLastClosed(ctx, SourceSlack, conv)
+	}
+	return t, err
+}
+
 // channelReply takes requester's reply p (m) in a thread.
 func (s *Service) channelReply(ctx context.Context, p ChannelPost, m Message, req *Request) (ChannelOutcome, error) {
-	conv := ChannelConversation(p.Channel, p.ThreadTS)
-	if joined, found, err := s.store.Noted(ctx, noteThread, conv); err != nil {
-		return ChannelOutcome{}, fmt.Errorf("tickets: channel reply: %w", err)
-	} else if found {
-		conv = joined // the thread of a message that joined another's request
+	conv, err := s.threadConversation(ctx, p.Channel, p.ThreadTS)
+	if err != nil {
+		return ChannelOutcome{}, err
 	}
 	out, err := s.channelAdd(ctx, conv, m)
 	if !errors.Is(err, ErrNotFound) {

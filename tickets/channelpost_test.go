@@ -2,6 +2,8 @@ package tickets_test
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -134,5 +136,70 @@ func TestService_ChannelPost(t *testing.T) {
 	again := h.post(t, "300.1", "100.2", "it fails again")
 	if !again.Opened {
 		t.Fatalf("a reply to a closed request: %+v", again)
+	}
+}
+
+// TestService_ChannelAnswer: a customer channel's request is answered in its thread. Its
+// pick opens no inbox channel (the card says who has it, the source is told); the
+// customer's messages are not relayed anywhere; an agent's reply in the thread is the
+// ticket's agent message, its first response, which needs no delivery, even before the
+// pick; an agent's top-level message or a reply in another thread is no answer.
+func TestService_ChannelAnswer(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t, withCustomerChannels(acme), withSLA(supportSLA))
+	out := h.post(t, "100.1", "", "Our export fails")
+	h.deliver(t)
+	answer := func(ts, thread, text string) ChannelOutcome {
+		t.Helper()
+		out, err := h.svc.ChannelPost(ctx, ChannelPost{Channel: acme.Channel, TS: ts, ThreadTS: thread, Agent: alice, Text: text, At: h.now()})
+		if err != nil {
+			t.Fatalf("answer %s: %v", ts, err)
+		}
+		return out
+	}
+	if got := answer("100.2", "100.1", "Looking into it"); !got.Added || got.State.ID != out.State.ID {
+		t.Fatalf("an agent's reply in the request's thread: %+v", got)
+	}
+	calls := h.deliver(t)
+	for _, c := range calls {
+		if strings.HasPrefix(c, "source.Deliver") || strings.HasPrefix(c, "desk.Post") {
+			t.Errorf("an answer in the thread was delivered or posted: %q", c)
+		}
+	}
+	tk, _ := h.svc.Get(ctx, out.State.ID)
+	if tk.Responded.IsZero() {
+		t.Error("the agent's reply in the thread is no first response")
+	}
+	if got := answer("100.2", "100.1", "Looking into it"); got.Added {
+		t.Fatal("an answer taken twice")
+	}
+	for _, o := range []ChannelOutcome{answer("100.3", "", "lunch?"), answer("100.4", "99.9", "elsewhere")} {
+		if o.Ignored != IgnoredAgent {
+			t.Errorf("an agent's message that answers no request: %+v", o)
+		}
+	}
+
+	h.pick(t, out.State.ID, alice)
+	h.post(t, "100.5", "100.1", "thanks, and now?")
+	calls = h.deliver(t)
+	for _, c := range calls {
+		if strings.HasPrefix(c, "desk.OpenInbox") || strings.HasPrefix(c, "desk.Post") {
+			t.Errorf("a request answered in its thread got an inbox or a relay: %q", c)
+		}
+	}
+	if !slices.ContainsFunc(calls, func(c string) bool { return strings.HasPrefix(c, "source.Deliver "+string(out.State.ID)+" accepted") }) {
+		t.Errorf("the source was not told of the pick: %q", calls)
+	}
+	msgs, _ := h.svc.Transcript(ctx, out.State.ID)
+	var dirs []Direction
+	for _, m := range msgs {
+		dirs = append(dirs, m.Direction)
+	}
+	equal(t, "directions", dirs, []Direction{FromCustomer, FromAgent, FromCustomer})
+	if got, err := h.svc.ChannelTicket(ctx, acme.Channel, "100.5", "100.1"); err != nil || got.ID != out.State.ID {
+		t.Errorf("ChannelTicket of a reply = %v, %v", got, err)
+	}
+	if _, err := h.svc.ChannelTicket(ctx, acme.Channel, "99.9", ""); err == nil {
+		t.Error("ChannelTicket of a thread that is no request found one")
 	}
 }

@@ -354,6 +354,13 @@ func (s *Service) handleDesk(ctx context.Context, ev Event) error {
 		}
 		return s.desk.Remind(ctx, t, c, ev.ID)
 	case EventPicked:
+		if t.InThread() {
+			// Answered in the customer's thread: no inbox channel; the card says who has it.
+			if t.Card.IsZero() {
+				return nil
+			}
+			return s.desk.UpdateCard(ctx, t, t.Card, ev.ID+":card")
+		}
 		st, err := s.Settings(ctx)
 		if err != nil {
 			return err
@@ -481,10 +488,13 @@ func (s *Service) handleDesk(ctx context.Context, ev Event) error {
 // the inbox channel made reads the ticket as it is now, after the event that made them.
 func (s *Service) relayToDesk(ctx context.Context, ev Event) error {
 	t, err := s.ticketAsWritten(ctx, ev, func(t *Ticket) bool {
-		return ev.Place == PlaceInbox && t.Inbox != "" || ev.Place == PlaceCard && !t.Card.IsZero()
+		return t.InThread() || ev.Place == PlaceInbox && t.Inbox != "" || ev.Place == PlaceCard && !t.Card.IsZero()
 	})
 	if err != nil {
 		return err
+	}
+	if t.InThread() {
+		return nil // the agents read it in the customer's thread
 	}
 	if ev.Place == PlaceInbox && t.Inbox == "" {
 		return Permanent(fmt.Errorf("event %s: ticket %s has no inbox channel", ev.ID, t.ID))
@@ -651,6 +661,9 @@ func (s *Service) handleSource(ctx context.Context, ev Event) error {
 	t, err := s.ticketAsWritten(ctx, ev, func(*Ticket) bool { return ev.Type == EventMessage })
 	if err != nil {
 		return err
+	}
+	if ev.Type == EventMessage && t.InThread() {
+		return nil // the agent wrote it in the customer's thread: it is there
 	}
 	src, ok := s.sources[t.Source]
 	if !ok {

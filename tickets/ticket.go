@@ -201,6 +201,12 @@ type CSAT struct {
 // IsOpen reports whether the ticket is pending or active.
 func (t *Ticket) IsOpen() bool { return t.Status.IsOpen() }
 
+// InThread reports whether the ticket is a customer channel's request (SourceSlack): its
+// conversation is a Slack thread the customer and the agents both write in, so it has no
+// inbox channel, its customer's messages are read there, and its agents' answers are
+// there already.
+func (t *Ticket) InThread() bool { return t.Source == SourceSlack }
+
 // Watch is how a team's policy has the store watch a ticket (Store.SetWatch).
 type Watch struct {
 	// Clocks: the team has an SLA policy; the store tells the outbox when a clock starts

@@ -1,19 +1,23 @@
 package main
 
 import (
+	"context"
+	"slices"
 	"testing"
 
 	"github.com/frontdeskhq/frontdesk/bot/slacktest"
 	"github.com/frontdeskhq/frontdesk/store/redistest"
+	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
 // TestCustomerChannel: a channel shared with a customer's organisation (Slack Connect) is
 // a customer channel of the support team (CUSTOMER_CHANNELS). Its person's greeting
 // opens nothing; their question opens ticket #1, whose card names their organisation; a
-// quick follow-up joins it. An agent picks it: the question shows 👀, the agent answers
-// from the inbox channel and the answer lands in the question's thread, where the
-// customer replies; ending it tells the thread and marks the question ✅. A 🎫 reaction
-// and the Create ticket shortcut make any message a request.
+// quick follow-up joins it. An agent picks it: no inbox channel, the question shows 👀,
+// the agent answers in its thread (the first response) and the customer replies there,
+// all in the transcript; Live Chat Control on the thread ends it, which tells the thread
+// and marks the question ✅. A 🎫 reaction and the Create ticket shortcut make any
+// message a request.
 func TestCustomerChannel(t *testing.T) {
 	t.Parallel()
 	client, prefix := redistest.Open(t)
@@ -24,7 +28,7 @@ func TestCustomerChannel(t *testing.T) {
 	shared := sim.AddChannel("acme-support", false, sim.Bot(), alice, dana)
 	sim.ShareChannel(shared, "TACME")
 	sim.SetTeamName("TACME", "Acme Corp")
-	startDesk(t, sim, &customers{}, map[string]string{
+	d := startDesk(t, sim, &customers{}, map[string]string{
 		"REDIS_URL": redisURL(t, client), "REDIS_PREFIX": prefix,
 		"TICKETING_CHANNELS": support.ID + "=Support Team",
 		"CUSTOMER_CHANNELS":  shared.ID + "=support team",
@@ -33,31 +37,44 @@ func TestCustomerChannel(t *testing.T) {
 	dana.Post(shared, "Hi everyone :wave:")
 	question := dana.Post(shared, "Our export fails with a 500")
 	card := support.ExpectMessage("Ticket #1", "Our export fails with a 500", "Dana Scully", "Acme Corp")
-	dana.Post(shared, "and the logs say timeout")
-	card.ExpectReply("and the logs say timeout")
+	dana.Post(shared, "and the logs say timeout") // joins it (the card's thread stays the team's own)
 
+	// Picked, it is answered in its thread: no inbox channel.
 	alice.Click(card, "Pick")
-	inbox := sim.ExpectChannelCreated("chat-")
-	inbox.ExpectMember(alice)
-	inbox.ExpectMessage("Live chat", "picked")
-	card.ExpectUpdate("Processing by")
-	inbox.ExpectMessage("Our export fails with a 500")
-	inbox.ExpectMessage("and the logs say timeout")
+	card.ExpectUpdate("Processing by <@" + alice.ID)
 	question.ExpectReaction("eyes")
-
-	alice.Post(inbox, "Looking into it")
-	question.ExpectReply("Looking into it")
+	alice.Reply(question, "Looking into it")
 	dana.Reply(question, "Thanks, here is the request id: 42")
-	inbox.ExpectMessage("here is the request id: 42")
+	alice.Post(shared, "(unrelated) lunch at noon?") // an agent's top-level message: no answer
+	ctx := context.Background()
+	var tk *tickets.Ticket
+	waitFor(t, func() bool {
+		var err error
+		tk, err = d.Service().ChannelTicket(ctx, shared.ID, question.TS, "")
+		msgs, _ := d.Service().Transcript(ctx, tk.ID)
+		return err == nil && len(msgs) == 4
+	})
+	msgs, _ := d.Service().Transcript(ctx, tk.ID)
+	var got []string
+	for _, m := range msgs {
+		got = append(got, string(m.Direction)+": "+m.Text)
+	}
+	want := []string{"customer: Our export fails with a 500", "customer: and the logs say timeout",
+		"agent: Looking into it", "customer: Thanks, here is the request id: 42"}
+	if !slices.Equal(got, want) {
+		t.Errorf("transcript = %q, want %q", got, want)
+	}
+	if tk.Inbox != "" || tk.Responded.IsZero() || tk.Assignee.ID != tickets.AgentID(alice.ID) {
+		t.Errorf("inbox %q, first response at %v, assignee %q", tk.Inbox, tk.Responded, tk.Assignee.ID)
+	}
 
-	alice.Shortcut(alice.Post(inbox, "Fixed now"), "live_chat_control")
-	question.ExpectReply("Fixed now")
+	// Live Chat Control works on the thread: ending tells the thread and marks it ✅.
+	alice.Shortcut(question, "live_chat_control")
 	v := alice.ExpectView("Live Chat Control")
 	if ack := alice.Submit(v, map[string]any{"lcc_action": "End the live chat"}); len(ack.Errors()) > 0 {
 		t.Fatalf("end refused: %v", ack.Errors())
 	}
 	card.ExpectUpdate("Closed by")
-	inbox.ExpectMessage("ended the live chat")
 	question.ExpectReply("ended")
 	question.ExpectReaction("white_check_mark")
 

@@ -15,7 +15,8 @@ func (m *Memory) Inbound(_ context.Context, w tickets.InboundWrite) (tickets.Inb
 		return tickets.InboundApplied{}, fmt.Errorf("%w: storetest: an inbound needs a source name and a conversation id", tickets.ErrInvalid)
 	}
 	for _, msg := range w.Messages {
-		if msg.Direction != tickets.FromCustomer && msg.Direction != tickets.FromSourceAgent {
+		if msg.Direction != tickets.FromCustomer && msg.Direction != tickets.FromSourceAgent &&
+			!(msg.Direction == tickets.FromAgent && w.Source == tickets.SourceSlack) {
 			return tickets.InboundApplied{}, fmt.Errorf("%w: storetest: a source's message has direction %q", tickets.ErrInvalid, msg.Direction)
 		}
 	}
@@ -45,7 +46,7 @@ func (m *Memory) Inbound(_ context.Context, w tickets.InboundWrite) (tickets.Inb
 			res.Added = append(res.Added, true)
 			continue
 		}
-		added, err := m.addMessage(id, msg)
+		added, err := m.addMessage(id, msg, true)
 		if err != nil {
 			return tickets.InboundApplied{}, err
 		}
@@ -86,13 +87,29 @@ func (m *Memory) open(w tickets.InboundWrite) tickets.ID {
 }
 
 // addMessage adds msg to ticket id under the status rules, at most once per direction
-// and SourceMessageID, and appends its event. m.mu is held.
-func (m *Memory) addMessage(id tickets.ID, msg tickets.Message) (bool, error) {
+// and SourceMessageID, and appends its event; inThread says a source tells it (Inbound),
+// whose agent messages were written where the customer is. m.mu is held.
+func (m *Memory) addMessage(id tickets.ID, msg tickets.Message, inThread bool) (bool, error) {
 	t, err := m.get(id)
 	if err != nil {
 		return false, err
 	}
 	var place tickets.Place
+	switch {
+	case msg.Direction == tickets.FromAgent && inThread:
+		// An agent's answer where the customer is (Inbound): in any open status, never held.
+		if t.Status == tickets.StatusClosed {
+			return false, tickets.ErrClosed
+		}
+		place = tickets.PlaceInbox
+		if !m.record(id, msg, false) {
+			return false, nil
+		}
+		m.emit(tickets.Event{Type: tickets.EventMessage, TicketID: id, At: msg.At, Actor: msg.Author, Message: &msg, Place: place,
+			Ticket: m.asWritten(id)})
+		m.clockStep(t, msg)
+		return true, nil
+	}
 	switch msg.Direction {
 	case tickets.FromCustomer, tickets.FromSourceAgent:
 		switch t.Status {
@@ -216,7 +233,7 @@ func (m *Memory) AddInboxMessage(_ context.Context, channelID string, msg ticket
 	if !ok {
 		return tickets.InboxAdded{}, tickets.ErrNotFound
 	}
-	added, err := m.addMessage(id, msg)
+	added, err := m.addMessage(id, msg, false)
 	if err != nil {
 		return tickets.InboxAdded{}, err
 	}

@@ -42,6 +42,39 @@ func testInbound(t *testing.T, start starter) {
 		equal(t, "transcript", s.transcript(tk.ID), []string{"bot: hi", "help"})
 	})
 
+	t.Run("AgentInAThread", func(t *testing.T) {
+		// A customer channel's request: its agents answer in its thread, which the source
+		// tells as FromAgent messages, taken pending or picked, never held for a pick,
+		// each the first response or an answer; no other source may.
+		s := start(t)
+		res, err := s.Inbound(s.ctx, tickets.InboundWrite{Source: tickets.SourceSlack, ConversationID: "C1/1.1", Open: newTicket("C1/1.1"),
+			Messages: []tickets.Message{customer("help", "1.1", at(1))}})
+		if err != nil || !res.Opened {
+			t.Fatalf("open: %+v, %v", res, err)
+		}
+		tk := res.Ticket
+		s.news(tk.ID)
+		answer := written(tickets.FromAgent, "looking", "1.2", at(2))
+		got, err := s.Inbound(s.ctx, tickets.InboundWrite{Source: tickets.SourceSlack, ConversationID: "C1/1.1", Messages: []tickets.Message{answer}})
+		if err != nil || len(got.Added) != 1 || !got.Added[0] {
+			t.Fatalf("an agent's answer while pending: %+v, %v", got, err)
+		}
+		s.expect(tk.ID, `message agent:"looking" @inbox by U_ALICE`)
+		sameTime(t, "the first response", s.get(tk.ID).Responded, at(2))
+		// Again: not taken twice.
+		if got, err := s.Inbound(s.ctx, tickets.InboundWrite{Source: tickets.SourceSlack, ConversationID: "C1/1.1", Messages: []tickets.Message{answer}}); err != nil || got.Added[0] {
+			t.Fatalf("the same answer again: %+v, %v", got, err)
+		}
+		// The pick replays the customer's message held, nothing of the agent's.
+		s.pick(tk.ID, alice, at(3))
+		s.expect(tk.ID, "ticket.picked by U_ALICE", `message customer:"help" @inbox replay`)
+		equal(t, "transcript", s.transcript(tk.ID), []string{"help", "looking"})
+		// Another source's agent messages come from its inbox channel only.
+		_, err = s.Inbound(s.ctx, tickets.InboundWrite{Source: "webhook", ConversationID: "c9", Open: newTicket("c9"),
+			Messages: []tickets.Message{written(tickets.FromAgent, "x", "9.1", at(4))}})
+		wantErr(t, "an agent message from another source", err, tickets.ErrInvalid)
+	})
+
 	t.Run("OpensWithoutMessages", func(t *testing.T) {
 		s := start(t)
 		tk, evs := s.open("c1")
