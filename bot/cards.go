@@ -61,7 +61,7 @@ func sourceField(t *tickets.Ticket) string {
 		return esc(clip(sourceLabel(t), 500))
 	}
 	s := sourceName(t) + " <#" + channel + ">"
-	if org := t.Customer.Fields["organisation"]; org != "" {
+	if org := t.Customer.Fields[tickets.CustomerOrganisation]; org != "" {
 		s += "\n" + esc(clip(org, 200))
 	}
 	return s

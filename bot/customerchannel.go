@@ -102,7 +102,7 @@ func (b *Bot) channelPost(ctx context.Context, cc tickets.CustomerChannel, share
 	c := tickets.Customer{ID: u.ID, Name: displayName(u), Email: u.Profile.Email, Fields: map[string]string{}}
 	if team := userTeam(u); team != b.self.teamID && team != "" && cc.Customer == "" {
 		if name := b.teamName(ctx, team); name != "" {
-			c.Fields["organisation"] = name
+			c.Fields[tickets.CustomerOrganisation] = name
 		}
 	}
 	p.Requester = &c
@@ -288,5 +288,19 @@ func (b *Bot) createTicket(ctx context.Context, cb *slack.InteractionCallback) {
 	}
 	if _, err := b.api.OpenViewContext(ctx, cb.TriggerID, detailsView(t, st)); err != nil {
 		b.log.Warn("create ticket: open its details", zap.String("ticket", string(t.ID)), zap.Error(err))
+	}
+}
+
+// takeCardReply hands the ticket service m, a reply under the message thread of a
+// channel that is no inbox channel: under the card of a request answered in its
+// customer channel's thread, it is the ticket's note (Tickets.CardReply); elsewhere
+// nothing.
+func (b *Bot) takeCardReply(ctx context.Context, channel, thread string, m tickets.Message) {
+	err := retryUnanswered(ctx, b.log, "take a note under a card", channel, func() error {
+		_, _, err := b.tk.CardReply(ctx, channel, thread, m)
+		return err
+	})
+	if err != nil && !errors.Is(err, tickets.ErrNotFound) {
+		b.log.Error("note under a card", zap.String("channel", channel), zap.String("thread", thread), zap.Error(err))
 	}
 }

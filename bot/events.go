@@ -180,6 +180,10 @@ func (b *Bot) relay(ctx context.Context, ev *slackevents.MessageEvent) {
 		b.fillGap(ctx, ev.Channel, ev.TimeStamp)
 	}
 	err := b.takeAgentMessage(ctx, ev.Channel, m)
+	if errors.Is(err, tickets.ErrNotFound) && m.Direction == tickets.Internal {
+		b.takeCardReply(ctx, ev.Channel, ev.ThreadTimeStamp, m) // not an inbox channel: under a card, perhaps
+		return
+	}
 	var why string
 	switch {
 	case err == nil, errors.Is(err, tickets.ErrNotFound):

@@ -423,6 +423,10 @@ func (f *fakeTickets) ChannelPost(_ context.Context, p tickets.ChannelPost) (tic
 	return tickets.ChannelOutcome{}, nil
 }
 
+func (f *fakeTickets) CardReply(context.Context, string, string, tickets.Message) (tickets.TicketState, bool, error) {
+	return tickets.TicketState{}, false, tickets.ErrNotFound
+}
+
 func (f *fakeTickets) ChannelTicket(context.Context, string, string, string) (*tickets.Ticket, error) {
 	return nil, tickets.ErrNotFound
 }

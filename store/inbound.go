@@ -94,8 +94,8 @@ for i = 1, n do
 	if new then
 		-- the opening message of a ticket just created has no event: the card shows it
 		local where = place
-		if ARGV[base + 5] == 'agent' then
-			where = 'inbox' -- an agent's answer in a customer channel's thread: never held for a pick
+		if ARGV[base + 5] == 'agent' or ARGV[base + 5] == 'internal' then
+			where = 'inbox' -- a customer channel's request's answer or note: never held for a pick
 		end
 		append_message(k, ARGV[1], msg, ev, t, where, not (created == 1 and tostring(i) == ARGV[8]), ARGV[base + 4])
 		clock_step(k, ARGV[1], ARGV[base + 5], t, clock)
@@ -131,7 +131,7 @@ func (r *Redis) Inbound(ctx context.Context, w tickets.InboundWrite) (tickets.In
 	}
 	for _, m := range w.Messages {
 		if m.Direction != tickets.FromCustomer && m.Direction != tickets.FromSourceAgent &&
-			!(m.Direction == tickets.FromAgent && w.Source == tickets.SourceSlack) {
+			!((m.Direction == tickets.FromAgent || m.Direction == tickets.Internal) && w.Source == tickets.SourceSlack) {
 			return tickets.InboundApplied{}, fmt.Errorf("%w: store: a source's message has direction %q", tickets.ErrInvalid, m.Direction)
 		}
 	}

@@ -76,6 +76,9 @@ const (
 	// the request it opened or joined: replies in its thread join that request, and the
 	// message, should Slack send it again, goes there again.
 	noteThread = "slack-thread"
+	// noteCard: per card of a request answered in its thread ("<channel>/<ts>"), the
+	// ticket: replies under the card are its notes.
+	noteCard = "slack-card"
 	// threadNoteTTL is how long a joined message's thread leads to its request.
 	threadNoteTTL = 90 * 24 * time.Hour
 )
@@ -221,6 +224,35 @@ func (s *Service) threadConversation(ctx context.Context, channel, ts string) (s
 	return conv, nil
 }
 
+// CardReply takes m, a reply under the card whose message is ts in ticketing channel
+// channel, by agent m.Author: for a request answered in its customer channel's thread
+// (Ticket.InThread), the card's thread is where the team talks it over, so m is the
+// ticket's internal note (Internal). It returns the ticket it went to, and whether m is
+// new to it. Returns ErrNotFound when that card is no such request's.
+func (s *Service) CardReply(ctx context.Context, channel, ts string, m Message) (TicketState, bool, error) {
+	id, found, err := s.store.Noted(ctx, noteCard, channel+"/"+ts)
+	if err != nil {
+		return TicketState{}, false, fmt.Errorf("tickets: card reply: %w", err)
+	}
+	if !found {
+		return TicketState{}, false, ErrNotFound
+	}
+	t, err := s.store.Get(ctx, ID(id))
+	if err != nil {
+		return TicketState{}, false, err
+	}
+	m.Direction = Internal
+	if err := m.validate(); err != nil {
+		return TicketState{}, false, err
+	}
+	s.stamp(&m)
+	got, err := s.store.Inbound(ctx, InboundWrite{Source: SourceSlack, ConversationID: t.ConversationID, Messages: []Message{m}})
+	if err != nil {
+		return TicketState{}, false, wrap("card reply", err) // a closed request's notes: ErrNotFound
+	}
+	return got.State, len(got.Added) == 1 && got.Added[0], nil
+}
+
 // ChannelTicket is the ticket of the request whose thread in customer channel channel
 // has the message ts (its first message or a reply; threadTS is the thread's first
 // message's ts, "" when ts begins it): the open one, or else the latest closed. Returns
@@ -317,17 +349,17 @@ func parseGroupingNote(v string) (conv string, at time.Time, ok bool) {
 }
 
 // requester is c with what the customer channel cc says of their organisation: its name
-// and email domain, as Fields "organisation" and "domain", where cc names them.
+// and email domain (CustomerOrganisation, CustomerDomain), where cc names them.
 func requester(c Customer, cc CustomerChannel) Customer {
 	fields := make(map[string]string, len(c.Fields)+2)
 	for k, v := range c.Fields {
 		fields[k] = v
 	}
 	if cc.Customer != "" {
-		fields["organisation"] = cc.Customer
+		fields[CustomerOrganisation] = cc.Customer
 	}
 	if cc.Domain != "" {
-		fields["domain"] = strings.ToLower(cc.Domain)
+		fields[CustomerDomain] = strings.ToLower(cc.Domain)
 	}
 	c.Fields = fields
 	return c

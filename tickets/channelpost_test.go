@@ -196,6 +196,21 @@ func TestService_ChannelAnswer(t *testing.T) {
 		dirs = append(dirs, m.Direction)
 	}
 	equal(t, "directions", dirs, []Direction{FromCustomer, FromAgent, FromCustomer})
+	// A reply under its card is the team's note; under another message, nothing.
+	tk, _ = h.svc.Get(ctx, out.State.ID)
+	note := Message{Author: bob, Text: "a known bug", SourceMessageID: "500.1", At: h.now()}
+	if st, added, err := h.svc.CardReply(ctx, tk.Card.Channel, tk.Card.TS, note); err != nil || !added || st.ID != tk.ID {
+		t.Fatalf("a reply under the card = %+v, %v, %v", st, added, err)
+	}
+	if _, added, _ := h.svc.CardReply(ctx, tk.Card.Channel, tk.Card.TS, note); added {
+		t.Error("a note taken twice")
+	}
+	if _, _, err := h.svc.CardReply(ctx, tk.Card.Channel, "1.1", note); err == nil {
+		t.Error("a reply under another message was taken")
+	}
+	if msgs, _ := h.svc.Transcript(ctx, tk.ID); msgs[len(msgs)-1].Direction != Internal || msgs[len(msgs)-1].Author.ID != bob.ID {
+		t.Errorf("the note in the transcript: %+v", msgs[len(msgs)-1])
+	}
 	if got, err := h.svc.ChannelTicket(ctx, acme.Channel, "100.5", "100.1"); err != nil || got.ID != out.State.ID {
 		t.Errorf("ChannelTicket of a reply = %v, %v", got, err)
 	}

@@ -26,6 +26,14 @@ type CustomerChannel struct {
 	Grouping time.Duration `json:"grouping,omitempty"`
 }
 
+// The customer fields a customer channel's request carries (Customer.Fields): its
+// organisation's name, and the email domain that links it in the CRM when the
+// requester's email cannot be seen.
+const (
+	CustomerOrganisation = "organisation"
+	CustomerDomain       = "domain"
+)
+
 // DefaultGrouping is CustomerChannel.Grouping when unset: quick follow-ups ("and also…")
 // within five minutes are one request.
 const DefaultGrouping = 5 * time.Minute

@@ -573,6 +573,13 @@ func (s *Service) ensureCard(ctx context.Context, t *Ticket, ev Event) error {
 	if err := s.store.SetCard(ctx, t.ID, ev.ID, c); err != nil {
 		return err
 	}
+	if t.InThread() {
+		// The card's thread is where the team talks it over: its replies are the
+		// ticket's notes (Service.CardReply).
+		if err := s.store.Note(ctx, noteCard, c.Channel+"/"+c.TS, string(t.ID), threadNoteTTL); err != nil {
+			return err
+		}
+	}
 	if err := s.desk.PostHistory(ctx, t, c, ev.ID+":history"); err != nil {
 		return err
 	}

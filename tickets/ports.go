@@ -20,12 +20,14 @@ type Store interface {
 	// message with the same direction and SourceMessageID was added before (Added[i]
 	// false, nothing changes), and appends an EventMessage for each: while the ticket is
 	// pending the message is held for replay and placed under the card (PlaceCard), while
-	// it is active placed in the inbox (PlaceInbox); an agent's message (FromAgent, of a
-	// SourceSlack conversation only: a customer channel's thread, where the agent wrote
-	// where the customer reads) is taken in any open status, never held. Then, when w.Close is set, it closes
+	// it is active placed in the inbox (PlaceInbox); an agent's message or note (FromAgent,
+	// Internal: of a SourceSlack conversation only, a customer channel's thread, where the
+	// agent wrote where the customer reads, or the team under the card) is taken in any
+	// open status, never held. Then, when w.Close is set, it closes
 	// the ticket as Close does, by the source (BySource). Without an open ticket and
 	// without w.Open it changes nothing and returns ErrNotFound; a message that is not
-	// FromCustomer or FromSourceAgent (or, for SourceSlack, FromAgent) is ErrInvalid.
+	// FromCustomer or FromSourceAgent (or, for SourceSlack, FromAgent or Internal) is
+	// ErrInvalid.
 	Inbound(ctx context.Context, w InboundWrite) (InboundApplied, error)
 
 	// Get returns the ticket. Returns ErrNotFound.

@@ -44,6 +44,7 @@ func TestCustomerChannel(t *testing.T) {
 	card.ExpectUpdate("Processing by <@" + alice.ID)
 	question.ExpectReaction("eyes")
 	alice.Reply(question, "Looking into it")
+	alice.Reply(card, "a known bug, see INC-12") // under the card: the team's note
 	dana.Reply(question, "Thanks, here is the request id: 42")
 	alice.Post(shared, "(unrelated) lunch at noon?") // an agent's top-level message: no answer
 	ctx := context.Background()
@@ -52,17 +53,21 @@ func TestCustomerChannel(t *testing.T) {
 		var err error
 		tk, err = d.Service().ChannelTicket(ctx, shared.ID, question.TS, "")
 		msgs, _ := d.Service().Transcript(ctx, tk.ID)
-		return err == nil && len(msgs) == 4
+		return err == nil && len(msgs) == 5
 	})
 	msgs, _ := d.Service().Transcript(ctx, tk.ID)
-	var got []string
+	var got, notes []string
 	for _, m := range msgs {
+		if m.Direction == tickets.Internal {
+			notes = append(notes, m.Text) // the card's thread and the customer's are worked apart
+			continue
+		}
 		got = append(got, string(m.Direction)+": "+m.Text)
 	}
 	want := []string{"customer: Our export fails with a 500", "customer: and the logs say timeout",
 		"agent: Looking into it", "customer: Thanks, here is the request id: 42"}
-	if !slices.Equal(got, want) {
-		t.Errorf("transcript = %q, want %q", got, want)
+	if !slices.Equal(got, want) || !slices.Equal(notes, []string{"a known bug, see INC-12"}) {
+		t.Errorf("transcript = %q and notes %q, want %q and the note", got, notes, want)
 	}
 	if tk.Inbox != "" || tk.Responded.IsZero() || tk.Assignee.ID != tickets.AgentID(alice.ID) {
 		t.Errorf("inbox %q, first response at %v, assignee %q", tk.Inbox, tk.Responded, tk.Assignee.ID)

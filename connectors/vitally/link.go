@@ -116,7 +116,10 @@ var publicDomains = map[string]bool{
 // findLink finds what ticket t goes with in Vitally. The requestor is looked up by email,
 // then by the source's customer id as the user's externalId. A requestor unknown to
 // Vitally who gave an email is created as a user in the Organization or Account that has
-// users at the same email domain, decided by the same table. Anything else is a noSync.
+// users at the same email domain, decided by the same table; one without an email whose
+// source names their organisation's domain (a customer channel's,
+// tickets.CustomerDomain) goes with that domain's, and is not created. Anything else is a
+// noSync.
 func (s *Sink) findLink(ctx context.Context, c *client, t *tickets.Ticket) (link, error) {
 	email := strings.ToLower(strings.TrimSpace(t.Customer.Email))
 	var users []user
@@ -135,12 +138,18 @@ func (s *Sink) findLink(ctx context.Context, c *client, t *tickets.Ticket) (link
 		orgs, accounts := memberships(users)
 		return s.resolve(ctx, c, orgs, accounts)
 	}
-	if email == "" {
+	// Without an email, the domain the source gives for the requester's organisation (a
+	// customer channel's) links them, as their email's would; no user is created.
+	domain := strings.ToLower(strings.TrimSpace(t.Customer.Fields[tickets.CustomerDomain]))
+	if email == "" && domain == "" {
 		return link{}, refuse(ReasonNoEmail, "the requestor is not a Vitally user and gave no email")
 	}
-	_, domain, ok := strings.Cut(email, "@")
-	if !ok || domain == "" || strings.Contains(domain, "@") {
-		return link{}, refuse(ReasonNoEmail, "the requestor's email %q has no domain", email)
+	if email != "" {
+		var ok bool
+		_, domain, ok = strings.Cut(email, "@")
+		if !ok || domain == "" || strings.Contains(domain, "@") {
+			return link{}, refuse(ReasonNoEmail, "the requestor's email %q has no domain", email)
+		}
 	}
 	if publicDomains[domain] {
 		return link{}, refuse(ReasonPublicDomain, "the requestor is not a Vitally user, and %s is a public email domain", domain)
@@ -154,8 +163,8 @@ func (s *Sink) findLink(ctx context.Context, c *client, t *tickets.Ticket) (link
 		return link{}, refuse(ReasonUnknownUser, "the requestor is not a Vitally user, and no Organization or Account has users at %s", domain)
 	}
 	l, err := s.resolve(ctx, c, orgs, accounts)
-	if err != nil {
-		return link{}, err
+	if err != nil || email == "" {
+		return l, err
 	}
 	if err := s.createRequestor(ctx, c, t, email, l); err != nil {
 		return link{}, err

@@ -704,3 +704,47 @@ func TestThreadShowsChanges(t *testing.T) {
 		t.Errorf("thread:\n%v\nwant\n%s", got, want)
 	}
 }
+
+// A customer channel's request (tickets.Ticket.InThread): its requester's email is hidden
+// (Slack Connect shows partners only a name and a photo by default), so the domain the
+// channel maps to links it, and no Vitally user is made; its Permalink is the customer's
+// message that began it, in the channel; its Internal Thread the team's notes.
+func TestCustomerChannelRequest(t *testing.T) {
+	w := newWorld(t)
+	acct := w.fake.AddAccount(vitallytest.Account{ExternalID: "acme", Name: "Acme"})
+	w.fake.AddUser(vitallytest.User{ExternalID: "u-harsh", Name: "Harsh", Email: "harsh@acme.com", AccountIDs: []string{acct.ID}})
+	tk := ticket(21, "")
+	tk.Source, tk.ConversationID = tickets.SourceSlack, "C0ACME/1700000000.000100"
+	tk.Customer = tickets.Customer{ID: "UDANA", Name: "Dana", Fields: map[string]string{
+		tickets.CustomerOrganisation: "Acme Corp", tickets.CustomerDomain: "acme.com"}}
+	w.tk.msgs[tk.ID] = []tickets.Message{
+		{ID: "m1", Direction: tickets.FromCustomer, Text: "Our export fails", At: t0.Add(time.Minute)},
+		{ID: "m2", Direction: tickets.FromAgent, Author: alice, Text: "Looking", At: t0.Add(2 * time.Minute)},
+		{ID: "m3", Direction: tickets.Internal, Author: alice, Text: "a known bug", At: t0.Add(3 * time.Minute)},
+	}
+	w.mustChange(tk, tickets.EventOpened)
+	in, ok := w.instance(tk)
+	if !ok || in.CustomerID != acct.ID {
+		t.Fatalf("instance = %+v, %v; want linked to %s by acme.com", in, ok, acct.ID)
+	}
+	if n := len(w.fake.Users()); n != 1 {
+		t.Errorf("%d Vitally users, want 1: a requester without an email is not made one", n)
+	}
+	got := w.traitsOf(tk)
+	for label, want := range map[string]any{
+		"Permalink":       "https://acme.slack.com/archives/C0ACME/p1700000000000100",
+		"Customer Thread": "[2026-11-21 09:01 UTC] Dana: Our export fails\n[2026-11-21 09:02 UTC] Alice: Looking",
+		"Internal Thread": "[2026-11-21 09:03 UTC] Alice: a known bug",
+	} {
+		if got[label] != want {
+			t.Errorf("%s = %#v, want %#v", label, got[label], want)
+		}
+	}
+	// A public domain links nothing.
+	g := ticket(22, "")
+	g.Customer.Fields = map[string]string{tickets.CustomerDomain: "gmail.com"}
+	w.mustChange(g, tickets.EventOpened)
+	if st, _ := w.tk.sync(g.ID); st.Synced || !strings.Contains(st.Reason, "public email domain") {
+		t.Errorf("a public domain: %+v", st)
+	}
+}

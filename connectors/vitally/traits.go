@@ -112,8 +112,13 @@ func (s *Sink) values(ctx context.Context, t *tickets.Ticket) (map[string]any, e
 	return v, nil
 }
 
-// permalink is the Slack link to the message the ticket recorded under key, or "".
+// permalink is the Slack link to the message the ticket recorded under key, or "": for a
+// ticket answered in a customer channel's thread (no inbox channel), the customer's
+// message that began it.
 func (s *Sink) permalink(ctx context.Context, t *tickets.Ticket, key string) (string, error) {
+	if channel, ts, ok := tickets.SplitChannelConversation(t.ConversationID); t.InThread() && ok {
+		return s.link(ctx, tickets.Card{Channel: channel, TS: ts})
+	}
 	c, err := s.d.Store.CardOf(ctx, t.ID, key)
 	if err != nil || c.IsZero() {
 		return "", ignoreNotFound(err)

@@ -16,7 +16,7 @@ func (m *Memory) Inbound(_ context.Context, w tickets.InboundWrite) (tickets.Inb
 	}
 	for _, msg := range w.Messages {
 		if msg.Direction != tickets.FromCustomer && msg.Direction != tickets.FromSourceAgent &&
-			!(msg.Direction == tickets.FromAgent && w.Source == tickets.SourceSlack) {
+			!((msg.Direction == tickets.FromAgent || msg.Direction == tickets.Internal) && w.Source == tickets.SourceSlack) {
 			return tickets.InboundApplied{}, fmt.Errorf("%w: storetest: a source's message has direction %q", tickets.ErrInvalid, msg.Direction)
 		}
 	}
@@ -96,8 +96,9 @@ func (m *Memory) addMessage(id tickets.ID, msg tickets.Message, inThread bool) (
 	}
 	var place tickets.Place
 	switch {
-	case msg.Direction == tickets.FromAgent && inThread:
-		// An agent's answer where the customer is (Inbound): in any open status, never held.
+	case (msg.Direction == tickets.FromAgent || msg.Direction == tickets.Internal) && inThread:
+		// An agent's answer where the customer is, or a note (Inbound): in any open
+		// status, never held.
 		if t.Status == tickets.StatusClosed {
 			return false, tickets.ErrClosed
 		}
