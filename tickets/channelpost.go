@@ -255,11 +255,17 @@ func (s *Service) CardReply(ctx context.Context, channel, ts string, m Message) 
 
 // ChannelTicket is the ticket of the request whose thread in customer channel channel
 // has the message ts (its first message or a reply; threadTS is the thread's first
-// message's ts, "" when ts begins it): the open one, or else the latest closed. Returns
-// ErrNotFound when the thread is no request.
+// message's ts, "" when ts begins it), or whose card (or a reply under it) that message
+// is: the open one, or else the latest closed. Returns ErrNotFound when the message is
+// neither.
 func (s *Service) ChannelTicket(ctx context.Context, channel, ts, threadTS string) (*Ticket, error) {
 	if threadTS == "" {
 		threadTS = ts
+	}
+	if id, found, err := s.store.Noted(ctx, noteCard, channel+"/"+threadTS); err != nil {
+		return nil, fmt.Errorf("tickets: channel ticket: %w", err)
+	} else if found {
+		return s.store.Get(ctx, ID(id))
 	}
 	conv, err := s.threadConversation(ctx, channel, threadTS)
 	if err != nil {

@@ -214,6 +214,9 @@ func TestService_ChannelAnswer(t *testing.T) {
 	if got, err := h.svc.ChannelTicket(ctx, acme.Channel, "100.5", "100.1"); err != nil || got.ID != out.State.ID {
 		t.Errorf("ChannelTicket of a reply = %v, %v", got, err)
 	}
+	if got, err := h.svc.ChannelTicket(ctx, tk.Card.Channel, tk.Card.TS, ""); err != nil || got.ID != out.State.ID {
+		t.Errorf("ChannelTicket of the card = %v, %v", got, err)
+	}
 	if _, err := h.svc.ChannelTicket(ctx, acme.Channel, "99.9", ""); err == nil {
 		t.Error("ChannelTicket of a thread that is no request found one")
 	}

@@ -73,9 +73,16 @@ func TestCustomerChannel(t *testing.T) {
 		t.Errorf("inbox %q, first response at %v, assignee %q", tk.Inbox, tk.Responded, tk.Assignee.ID)
 	}
 
-	// Live Chat Control works on the thread: ending tells the thread and marks it ✅.
-	alice.Shortcut(question, "live_chat_control")
+	// Live Chat Control works on the card and on the thread: a status from the card, then
+	// ending from the thread, which tells the thread and marks it ✅.
+	alice.Shortcut(card, "live_chat_control")
 	v := alice.ExpectView("Live Chat Control")
+	if ack := alice.Submit(v, map[string]any{"lcc_action": "Waiting on customer"}); len(ack.Errors()) > 0 {
+		t.Fatalf("waiting refused: %v", ack.Errors())
+	}
+	card.ExpectUpdate("Waiting on customer")
+	alice.Shortcut(question, "live_chat_control")
+	v = alice.ExpectView("Live Chat Control")
 	if ack := alice.Submit(v, map[string]any{"lcc_action": "End the live chat"}); len(ack.Errors()) > 0 {
 		t.Fatalf("end refused: %v", ack.Errors())
 	}
