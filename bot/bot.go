@@ -42,6 +42,7 @@ type Tickets interface {
 	ChannelPost(ctx context.Context, p tickets.ChannelPost) (tickets.ChannelOutcome, error)
 	ChannelTicket(ctx context.Context, channel, ts, threadTS string) (*tickets.Ticket, error)
 	CardReply(ctx context.Context, channel, ts string, m tickets.Message) (tickets.TicketState, bool, error)
+	ChannelChange(ctx context.Context, channel, threadTS string, c tickets.MessageChange) (tickets.ChangeApplied, error)
 	UpdateDetails(ctx context.Context, id tickets.ID, by tickets.Agent, c tickets.DetailsChange) (*tickets.Ticket, error)
 	Transcript(ctx context.Context, id tickets.ID) ([]tickets.Message, error)
 }

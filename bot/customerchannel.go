@@ -304,3 +304,33 @@ func (b *Bot) takeCardReply(ctx context.Context, channel, thread string, m ticke
 		b.log.Error("note under a card", zap.String("channel", channel), zap.String("thread", thread), zap.Error(err))
 	}
 }
+
+// takeCustomerChange hands the ticket service an edit or a deletion (e, as agentChange
+// read it from ev) of a message in a customer channel, and reports whether the channel is
+// one: the request's transcript follows what its thread shows.
+func (b *Bot) takeCustomerChange(ctx context.Context, ev *slackevents.MessageEvent, e agentEdit) bool {
+	var isCustomer bool
+	if err := retryUnanswered(ctx, b.log, "read the customer channels", ev.Channel, func() error {
+		var err error
+		_, isCustomer, err = b.tk.CustomerChannel(ctx, ev.Channel)
+		return err
+	}); err != nil || !isCustomer {
+		return err != nil
+	}
+	thread := ""
+	switch {
+	case e.now != nil:
+		thread = e.now.ThreadTimestamp
+	case ev.PreviousMessage != nil:
+		thread = ev.PreviousMessage.ThreadTimestamp
+	}
+	c := e.MessageChange
+	err := retryUnanswered(ctx, b.log, "take a customer channel's change", ev.Channel, func() error {
+		_, err := b.tk.ChannelChange(ctx, ev.Channel, thread, c)
+		return err
+	})
+	if err != nil && !errors.Is(err, tickets.ErrNotFound) {
+		b.log.Error("customer channel change", zap.String("channel", ev.Channel), zap.Error(err))
+	}
+	return true
+}

@@ -35,6 +35,9 @@ func (b *Bot) onEvent(ctx context.Context, evt socketmode.Event, stored func()) 
 		if c, ok := b.agentChange(ev); ok {
 			b.inOrder(ctx, ev.Channel, func(ctx context.Context) {
 				defer stored()
+				if b.takeCustomerChange(ctx, ev, c) {
+					return // a customer channel's (customerchannel.go)
+				}
 				b.takeAgentChange(ctx, ev.Channel, c)
 			})
 			return true

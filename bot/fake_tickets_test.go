@@ -427,6 +427,10 @@ func (f *fakeTickets) CardReply(context.Context, string, string, tickets.Message
 	return tickets.TicketState{}, false, tickets.ErrNotFound
 }
 
+func (f *fakeTickets) ChannelChange(context.Context, string, string, tickets.MessageChange) (tickets.ChangeApplied, error) {
+	return tickets.ChangeApplied{}, tickets.ErrNotFound
+}
+
 func (f *fakeTickets) ChannelTicket(context.Context, string, string, string) (*tickets.Ticket, error) {
 	return nil, tickets.ErrNotFound
 }

@@ -253,6 +253,33 @@ func (s *Service) CardReply(ctx context.Context, channel, ts string, m Message) 
 	return got.State, len(got.Added) == 1 && got.Added[0], nil
 }
 
+// ChannelChange takes c, an edit or a deletion of message c.SourceMessageID (a ts) in
+// customer channel channel, in the thread beginning at threadTS ("" : top-level, or not
+// known): the request's transcript gets the message as it now is, the customer's or the
+// agent's (c.Direction is found here). Nothing is told anyone: the thread shows it
+// already. Returns ErrNotFound when the message is no request's.
+func (s *Service) ChannelChange(ctx context.Context, channel, threadTS string, c MessageChange) (ChangeApplied, error) {
+	c.Direction = FromCustomer
+	if err := c.validateChange(); err != nil {
+		return ChangeApplied{}, err
+	}
+	t, err := s.ChannelTicket(ctx, channel, c.SourceMessageID, threadTS)
+	if err != nil {
+		return ChangeApplied{}, err
+	}
+	if !t.InThread() {
+		return ChangeApplied{}, ErrNotFound
+	}
+	for _, d := range []Direction{FromCustomer, FromAgent} {
+		c.Direction = d
+		got, err := s.store.ChangeMessage(ctx, t.ID, c, s.now())
+		if !errors.Is(err, ErrNotFound) {
+			return got, wrap("channel change", err)
+		}
+	}
+	return ChangeApplied{}, ErrNotFound
+}
+
 // ChannelTicket is the ticket of the request whose thread in customer channel channel
 // has the message ts (its first message or a reply; threadTS is the thread's first
 // message's ts, "" when ts begins it), or whose card (or a reply under it) that message

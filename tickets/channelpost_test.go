@@ -196,6 +196,25 @@ func TestService_ChannelAnswer(t *testing.T) {
 		dirs = append(dirs, m.Direction)
 	}
 	equal(t, "directions", dirs, []Direction{FromCustomer, FromAgent, FromCustomer})
+	// Edits and deletions in the thread change the transcript and tell no one.
+	if got, err := h.svc.ChannelChange(ctx, acme.Channel, "100.1", MessageChange{SourceMessageID: "100.2", Text: "Looking into it now"}); err != nil || !got.Changed {
+		t.Fatalf("the agent's edit = %+v, %v", got, err)
+	}
+	if got, err := h.svc.ChannelChange(ctx, acme.Channel, "", MessageChange{SourceMessageID: "100.1", Text: "Our export fails (v2)"}); err != nil || !got.Changed {
+		t.Fatalf("the customer's edit of the request = %+v, %v", got, err)
+	}
+	if got, err := h.svc.ChannelChange(ctx, acme.Channel, "100.1", MessageChange{SourceMessageID: "100.5", Delete: true}); err != nil || !got.Changed {
+		t.Fatalf("the customer's deletion = %+v, %v", got, err)
+	}
+	if _, err := h.svc.ChannelChange(ctx, acme.Channel, "", MessageChange{SourceMessageID: "77.7", Text: "x"}); err == nil {
+		t.Error("a change of a message that is no request's was taken")
+	}
+	for _, c := range h.deliver(t) {
+		if strings.HasPrefix(c, "desk.ShowChange") || strings.HasPrefix(c, "source.") {
+			t.Errorf("a change in the thread was shown or delivered: %q", c)
+		}
+	}
+
 	// A reply under its card is the team's note; under another message, nothing.
 	tk, _ = h.svc.Get(ctx, out.State.ID)
 	note := Message{Author: bob, Text: "a known bug", SourceMessageID: "500.1", At: h.now()}

@@ -322,6 +322,9 @@ func (s *Service) handleDesk(ctx context.Context, ev Event) error {
 				return err
 			}
 		}
+		if t.InThread() {
+			return nil // changed in the customer's thread, where the agents read it
+		}
 		return s.desk.ShowChange(ctx, t, *ev.Message, ev.ID)
 	case EventOpened:
 		return s.ensureCard(ctx, t, ev)
@@ -669,8 +672,8 @@ func (s *Service) handleSource(ctx context.Context, ev Event) error {
 	if err != nil {
 		return err
 	}
-	if ev.Type == EventMessage && t.InThread() {
-		return nil // the agent wrote it in the customer's thread: it is there
+	if (ev.Type == EventMessage || ev.Type == EventChanged) && t.InThread() {
+		return nil // the agent wrote (or changed) it in the customer's thread: it is there
 	}
 	src, ok := s.sources[t.Source]
 	if !ok {

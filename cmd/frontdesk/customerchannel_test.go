@@ -37,7 +37,7 @@ func TestCustomerChannel(t *testing.T) {
 	dana.Post(shared, "Hi everyone :wave:")
 	question := dana.Post(shared, "Our export fails with a 500")
 	card := support.ExpectMessage("Ticket #1", "Our export fails with a 500", "Dana Scully", "Acme Corp")
-	dana.Post(shared, "and the logs say timeout") // joins it (the card's thread stays the team's own)
+	followUp := dana.Post(shared, "and the logs say timeout") // joins it (the card's thread stays the team's own)
 
 	// Picked, it is answered in its thread: no inbox channel.
 	alice.Click(card, "Pick")
@@ -45,7 +45,7 @@ func TestCustomerChannel(t *testing.T) {
 	question.ExpectReaction("eyes")
 	alice.Reply(question, "Looking into it")
 	alice.Reply(card, "a known bug, see INC-12") // under the card: the team's note
-	dana.Reply(question, "Thanks, here is the request id: 42")
+	idReply := dana.Reply(question, "Thanks, here is the request id: 42")
 	alice.Post(shared, "(unrelated) lunch at noon?") // an agent's top-level message: no answer
 	ctx := context.Background()
 	var tk *tickets.Ticket
@@ -72,6 +72,19 @@ func TestCustomerChannel(t *testing.T) {
 	if tk.Inbox != "" || tk.Responded.IsZero() || tk.Assignee.ID != tickets.AgentID(alice.ID) {
 		t.Errorf("inbox %q, first response at %v, assignee %q", tk.Inbox, tk.Responded, tk.Assignee.ID)
 	}
+
+	// Edits and deletions in the thread reach the transcript.
+	dana.Edit(idReply, "Thanks, here is the request id: 43")
+	dana.Delete(followUp)
+	waitFor(t, func() bool {
+		msgs, _ := d.Service().Transcript(ctx, tk.ID)
+		edited, deleted := false, false
+		for _, m := range msgs {
+			edited = edited || m.Text == "Thanks, here is the request id: 43" && !m.EditedAt.IsZero()
+			deleted = deleted || m.Deleted && m.Direction == tickets.FromCustomer
+		}
+		return edited && deleted
+	})
 
 	// Live Chat Control works on the card and on the thread: a status from the card, then
 	// ending from the thread, which tells the thread and marks it ✅.
