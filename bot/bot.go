@@ -167,13 +167,14 @@ func New(cfg Config, api *slack.Client, tk Tickets, seen Deduper, log *zap.Logge
 	b.admin = &adminPanel{api: api, tk: tk, users: b.users, admins: cfg.Admins, sections: cfg.Sections, log: b.log}
 	b.sm = socketmode.New(api)
 	b.actions = map[string]func(context.Context, *slack.InteractionCallback, *slack.BlockAction){
-		ActionPick:       b.pick,
-		ActionOpenAdmin:  func(ctx context.Context, cb *slack.InteractionCallback, _ *slack.BlockAction) { b.admin.open(ctx, cb) },
-		ActionAddTeam:    b.admin.addTeamRow,
-		ActionEditSLA:    b.admin.openSLA,
-		ActionRetry:      b.retryDelivery,
-		ActionRemoveTeam: b.admin.removeTeamRow,
-		ActionDetails:    b.openDetails,
+		ActionPick:           b.pick,
+		ActionOpenAdmin:      func(ctx context.Context, cb *slack.InteractionCallback, _ *slack.BlockAction) { b.admin.open(ctx, cb) },
+		ActionAddTeam:        b.admin.addTeamRow,
+		ActionEditSLA:        b.admin.openSLA,
+		ActionRetry:          b.retryDelivery,
+		ActionRemoveTeam:     b.admin.removeTeamRow,
+		ActionDetails:        b.openDetails,
+		ActionConnectChannel: b.connectChannel,
 	}
 	b.shortcuts = map[string]func(context.Context, *slack.InteractionCallback){
 		ShortcutControl:      b.openControl,

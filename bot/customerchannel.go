@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/slack-go/slack"
@@ -333,4 +334,99 @@ func (b *Bot) takeCustomerChange(ctx context.Context, ev *slackevents.MessageEve
 		b.log.Error("customer channel change", zap.String("channel", ev.Channel), zap.Error(err))
 	}
 	return true
+}
+
+// offerCustomerChannel offers inviter, who invited the app to channel, to take the
+// channel's requests as tickets, when it is shared with another organisation and is
+// neither a ticketing nor a customer channel yet: a direct message with a button per team
+// (connectChannel; an admin's click connects it).
+func (b *Bot) offerCustomerChannel(ctx context.Context, channel, inviter string) {
+	st, err := b.tk.Settings(ctx)
+	if err != nil {
+		b.log.Warn("offer a customer channel: settings", zap.Error(err))
+		return
+	}
+	if _, ok := st.TeamByChannel(channel); ok {
+		return
+	}
+	if _, ok := st.CustomerChannelOf(channel); ok {
+		return
+	}
+	info, err := b.api.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: channel})
+	if err != nil {
+		b.log.Warn("offer a customer channel: conversations.info", zap.String("channel", channel), zap.Error(err))
+		return
+	}
+	if !info.IsExtShared {
+		return
+	}
+	dm, _, _, err := b.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{inviter}})
+	if err != nil {
+		b.log.Warn("offer a customer channel: conversations.open", zap.String("user", inviter), zap.Error(err))
+		return
+	}
+	text := fmt.Sprintf("You invited Frontdesk to <#%s>, which is shared with another organisation. Frontdesk can take the "+
+		"requests people there write as tickets: pick the team they go to (an admin's click sets it up; see docs/slack-channels.md).", channel)
+	var buttons []slack.BlockElement
+	for i, team := range st.TicketingChannels {
+		if i == maxOfferButtons {
+			break
+		}
+		buttons = append(buttons, slack.NewButtonBlockElement(fmt.Sprintf("%s:%d", ActionConnectChannel, i), channel+" "+team.ChannelID,
+			plainText(clip(team.Label, maxButtonText))))
+	}
+	if len(buttons) == 0 {
+		return
+	}
+	_, _, err = b.api.PostMessageContext(ctx, dm.ID, slack.MsgOptionText(text, false),
+		slack.MsgOptionBlocks(slack.NewSectionBlock(md(text), nil, nil), slack.NewActionBlock("connect_channel", buttons...)))
+	if err != nil {
+		b.log.Warn("offer a customer channel", zap.String("user", inviter), zap.Error(err))
+	}
+}
+
+// maxOfferButtons bounds the offer's buttons: Slack takes 25 elements in an actions block.
+const maxOfferButtons = 25
+
+// connectChannel is a click on the offer's button of a team: an admin's makes the channel
+// a customer channel of that team, and the offer says so.
+func (b *Bot) connectChannel(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) {
+	channel, team, _ := strings.Cut(a.Value, " ")
+	admin, err := b.admin.isAdmin(ctx, cb.User.ID)
+	switch {
+	case err != nil:
+		b.refuse(ctx, cb, cb.Channel.ID, "Your permissions could not be checked just now; please try again.")
+		return
+	case !admin:
+		b.refuse(ctx, cb, cb.Channel.ID, "Only workspace admins (and the admins Frontdesk is set up with) can connect a channel. Ask one to click here.")
+		return
+	}
+	st, err := b.tk.Settings(ctx)
+	if err != nil {
+		b.refuse(ctx, cb, cb.Channel.ID, "The settings could not be read just now; please try again.")
+		return
+	}
+	next := *st
+	next.Sinks = nil // UpdateSettings keeps the saved sinks' settings
+	next.CustomerChannels = slices.DeleteFunc(slices.Clone(st.CustomerChannels), func(c tickets.CustomerChannel) bool { return c.Channel == channel })
+	next.CustomerChannels = append(next.CustomerChannels, tickets.CustomerChannel{Channel: channel, Team: team})
+	if err := b.tk.UpdateSettings(ctx, next); err != nil {
+		b.log.Warn("connect a customer channel", zap.String("channel", channel), zap.Error(err))
+		why := "The channel could not be connected just now; please try again."
+		if errors.Is(err, tickets.ErrInvalid) {
+			why = "The channel could not be connected: " + err.Error()
+		}
+		b.refuse(ctx, cb, cb.Channel.ID, why)
+		return
+	}
+	label := team
+	if t, ok := next.TeamByChannel(team); ok {
+		label = t.Label
+	}
+	b.log.Info("customer channel connected", zap.String("channel", channel), zap.String("team", team), zap.String("by", cb.User.ID))
+	done := fmt.Sprintf(":white_check_mark: Requests in <#%s> now go to *%s* (<@%s> connected it).", channel, esc(label), cb.User.ID)
+	if _, _, _, err := b.api.UpdateMessageContext(ctx, cb.Container.ChannelID, cb.Container.MessageTs,
+		slack.MsgOptionText(done, false), slack.MsgOptionBlocks(slack.NewSectionBlock(md(done), nil, nil))); err != nil {
+		b.log.Warn("connect a customer channel: update the offer", zap.Error(err))
+	}
 }

@@ -91,3 +91,37 @@ func TestCustomerChannels(t *testing.T) {
 		}
 	}
 }
+
+// TestConnectSharedChannel: whoever invites the app to a channel shared with another
+// organisation is offered, by direct message, to take its requests for a team; an
+// admin's click connects it (and the offer says so), anyone else's is refused. An
+// internal channel, or one connected already, gets no offer.
+func TestConnectSharedChannel(t *testing.T) {
+	w := newWorkspace(t, Config{})
+	ada := w.sim.AddUser("ada", slacktest.Admin())
+	dana := w.sim.AddUser("dana", slacktest.External("TACME"))
+	shared := w.sim.AddChannel("acme-support", false, ada, w.bob, dana)
+	w.sim.ShareChannel(shared, "TACME")
+	internal := w.sim.AddChannel("internal-help", false, ada)
+
+	w.bob.Invite(shared, w.sim.Bot())
+	offer := w.bob.ExpectDM("shared with another organisation", "Support Team", "Billing")
+	w.bob.Click(offer, "Billing")
+	w.bob.ExpectEphemeral("Only workspace admins")
+	if st, _ := w.tk.current(); len(st.CustomerChannels) != 0 {
+		t.Fatalf("a non-admin's click connected the channel: %+v", st.CustomerChannels)
+	}
+	other := w.sim.AddChannel("globex-support", false, ada)
+	w.sim.ShareChannel(other, "TGLOBEX")
+	ada.Invite(other, w.sim.Bot())
+	offer = ada.ExpectDM("shared with another organisation", "Support Team", "Billing")
+	ada.Click(offer, "Billing")
+	offer.ExpectUpdate("now go to *Billing*")
+	st, _ := w.tk.current()
+	if len(st.CustomerChannels) != 1 || st.CustomerChannels[0] != (tickets.CustomerChannel{Channel: other.ID, Team: w.billing.ID}) {
+		t.Fatalf("customer channels = %+v", st.CustomerChannels)
+	}
+
+	ada.Invite(internal, w.sim.Bot()) // not shared: no offer (the sim fails the test on an unexpected DM)
+	w.sim.ExpectAck(w.sim.LastEnvelope())
+}

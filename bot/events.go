@@ -64,6 +64,15 @@ func (b *Bot) onEvent(ctx context.Context, evt socketmode.Event, stored func()) 
 			b.relay(ctx, ev)
 		})
 		return true
+	case *slackevents.MemberJoinedChannelEvent:
+		if ev.User != b.self.userID || ev.Inviter == "" {
+			return false
+		}
+		b.go_(ctx, func(ctx context.Context) {
+			if b.firstTime(ctx, cbe.EventID) {
+				b.offerCustomerChannel(ctx, ev.Channel, ev.Inviter)
+			}
+		})
 	case *slackevents.ReactionAddedEvent:
 		if ev.Reaction != ticketReaction || ev.Item.Type != "message" || ev.User == b.self.userID {
 			return false

@@ -31,6 +31,9 @@ const (
 	ActionEditSLA = "admin_edit_sla"
 	// ActionRemoveTeam removes a row from the admin panel; its value is the row number.
 	ActionRemoveTeam = "admin_remove_team"
+	// ActionConnectChannel takes a shared channel's requests for a team (the offer the
+	// app sends whoever invites it to one); its value is "<channel> <team's channel>".
+	ActionConnectChannel = "connect_channel"
 
 	// ActionDetails opens a ticket's details modal (from its card or Live Chat Control);
 	// its value is the ticket id.
@@ -110,4 +113,4 @@ var Scopes = map[string]string{
 }
 
 // Events are the bot events the code handles; manifest.yaml subscribes to exactly these.
-var Events = []string{"app_home_opened", "app_mention", "message.channels", "message.groups", "reaction_added"}
+var Events = []string{"app_home_opened", "app_mention", "member_joined_channel", "message.channels", "message.groups", "reaction_added"}
