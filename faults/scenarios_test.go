@@ -30,6 +30,7 @@ func TestFaults(t *testing.T) {
 	t.Run("connector-trouble", testConnectorTrouble)
 	t.Run("slow", testSlow)
 	t.Run("rolling-restart", testRollingRestart)
+	t.Run("customer-channels", testCustomerChannels)
 }
 
 // crash: kill -9 in the middle of a burst, then a restart; everything arrives once, in

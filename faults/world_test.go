@@ -53,6 +53,8 @@ type world struct {
 	// lateFromKilled: a replica is killed while another runs on, so an agent message
 	// whose event the dead one took may arrive late (checkAgentOrder).
 	lateFromKilled bool
+	// extraEnv is added to every process's environment (a scenario's own settings).
+	extraEnv map[string]string
 
 	// The harness's own trouble talking to Frontdesk, as a chatbot would see it.
 	postErrors atomic.Int64 // network errors (a process down)
@@ -119,7 +121,7 @@ func (w *world) note(format string, args ...any) {
 
 // env is the environment of a frontdesk process (HTTP_ADDR aside).
 func (w *world) env() map[string]string {
-	return map[string]string{
+	env := map[string]string{
 		"SLACK_API_URL":          w.sim.APIURL(),
 		"SLACK_BOT_TOKEN":        w.sim.BotToken,
 		"SLACK_APP_TOKEN":        w.sim.AppToken,
@@ -133,6 +135,8 @@ func (w *world) env() map[string]string {
 		"RATING_WINDOW":          "0",
 		"TICKETING_CHANNELS":     w.support.ID + "=Support",
 	}
+	maps.Copy(env, w.extraEnv)
+	return env
 }
 
 // start runs a frontdesk process named name on addr ("" for a new free port) and waits
