@@ -14,7 +14,9 @@ import (
 // cardBlocks renders ticket t's card as it should look in channel cardChannel: who the
 // customer is, where they come from, what they said, the team, the status, and a Pick
 // button while the ticket waits in that channel's team.
-func cardBlocks(t *tickets.Ticket, cardChannel string) []slack.Block {
+// For a customer channel's request, request is the link to the customer's message that
+// began it ("" when Slack did not give one).
+func cardBlocks(t *tickets.Ticket, cardChannel, request string) []slack.Block {
 	header := slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType,
 		clip("Ticket "+ticketTitle(t), maxHeaderText), false, false))
 	who := "*Customer*\n" + esc(clip(t.Customer.DisplayName(), 500))
@@ -23,7 +25,7 @@ func cardBlocks(t *tickets.Ticket, cardChannel string) []slack.Block {
 	}
 	fields := []*slack.TextBlockObject{
 		md(clip(who, maxFieldText)),
-		md("*Source*\n" + sourceField(t)),
+		md("*Source*\n" + sourceField(t, request)),
 		md("*Team*\n" + esc(clip(t.Team.Label, 200))),
 		md("*Status*\n" + clip(status(t, cardChannel), maxFieldText-20)),
 	}
@@ -54,13 +56,17 @@ func cardBlocks(t *tickets.Ticket, cardChannel string) []slack.Block {
 }
 
 // sourceField is the card's Source: where the chat comes from, and for a customer
-// channel's request, the channel (a link) and the requester's organisation.
-func sourceField(t *tickets.Ticket) string {
+// channel's request, the channel, the link to the customer's message (request) and the
+// requester's organisation.
+func sourceField(t *tickets.Ticket, request string) string {
 	channel, _, ok := tickets.SplitChannelConversation(t.ConversationID)
-	if t.Source != tickets.SourceSlack || !ok {
+	if !t.InThread() || !ok {
 		return esc(clip(sourceLabel(t), 500))
 	}
 	s := sourceName(t) + " <#" + channel + ">"
+	if strings.HasPrefix(request, "https://") {
+		s += " · <" + strings.NewReplacer("|", "%7C", ">", "%3E").Replace(request) + "|the request>"
+	}
 	if org := t.Customer.Fields[tickets.CustomerOrganisation]; org != "" {
 		s += "\n" + esc(clip(org, 200))
 	}

@@ -60,7 +60,7 @@ func (d *Desk) FetchVia(rt http.RoundTripper) { d.fetch.Transport = rt }
 // A copy that cannot reach its user (a deactivated account, say) is left out and logged;
 // it never holds up the card.
 func (d *Desk) PostCard(ctx context.Context, t *tickets.Ticket, team tickets.Team, notify []tickets.AgentID, key string) (tickets.Card, error) {
-	blocks, text := cardBlocks(t, team.ChannelID), cardFallback(t, team.ChannelID)
+	blocks, text := cardBlocks(t, team.ChannelID, d.requestLink(ctx, t)), cardFallback(t, team.ChannelID)
 	ts, err := d.send(ctx, sending{card: true}, team.ChannelID, "", key, slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(text, false))
 	if err != nil {
 		return tickets.Card{}, err
@@ -86,7 +86,7 @@ func (d *Desk) PostCard(ctx context.Context, t *tickets.Ticket, team tickets.Tea
 
 // UpdateCard re-renders card c and its copies from t. A card someone deleted is let be.
 func (d *Desk) UpdateCard(ctx context.Context, t *tickets.Ticket, c tickets.Card, key string) error {
-	blocks, text := cardBlocks(t, c.Channel), cardFallback(t, c.Channel)
+	blocks, text := cardBlocks(t, c.Channel, d.requestLink(ctx, t)), cardFallback(t, c.Channel)
 	for _, m := range append([]tickets.Card{{Channel: c.Channel, TS: c.TS}}, c.Copies...) {
 		err := d.update(ctx, t, m.Channel, m.TS, key+":"+m.Channel, "ticket card", slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(text, false))
 		if err != nil {
@@ -406,6 +406,22 @@ func (d *Desk) Permalink(ctx context.Context, channel, ts string) (string, error
 	}
 	d.links[key] = link
 	return link, nil
+}
+
+// requestLink is the link to the customer's message that began t, for a customer
+// channel's request (chat.getPermalink, remembered), or "". A card goes without it when
+// Slack does not give it: the channel is named there anyway.
+func (d *Desk) requestLink(ctx context.Context, t *tickets.Ticket) string {
+	channel, ts, ok := tickets.SplitChannelConversation(t.ConversationID)
+	if !t.InThread() || !ok {
+		return ""
+	}
+	link, err := d.Permalink(ctx, channel, ts)
+	if err != nil {
+		d.log.Info("a request's link for its card", zap.String("ticket", string(t.ID)), zap.Error(err))
+		return ""
+	}
+	return link
 }
 
 // maxLinks bounds the permalinks a Desk remembers.

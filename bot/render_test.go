@@ -125,8 +125,8 @@ func TestRender_StaysWithinSlackLimits(t *testing.T) {
 	tk := hugeTicket()
 	for _, st := range []tickets.Status{tickets.StatusPending, tickets.StatusActive, tickets.StatusClosed} {
 		tk.Status = st
-		checkLimits(t, "card "+string(st), cardBlocks(tk, "C1"), maxBlocks)
-		checkLimits(t, "old card "+string(st), cardBlocks(tk, "C9"), maxBlocks)
+		checkLimits(t, "card "+string(st), cardBlocks(tk, "C1", ""), maxBlocks)
+		checkLimits(t, "old card "+string(st), cardBlocks(tk, "C9", ""), maxBlocks)
 		if n := len(cardFallback(tk, "C1")); n > 3000 {
 			t.Errorf("card fallback is %d bytes", n)
 		}
@@ -151,7 +151,7 @@ func TestRender_StaysWithinSlackLimits(t *testing.T) {
 func TestRender_CustomerTextCannotMention(t *testing.T) {
 	tk := &tickets.Ticket{Number: 1, Customer: tickets.Customer{Name: "<!channel> Eve"}, Opening: "hi <!everyone> <@UADMIN> <https://evil|bank>",
 		Team: tickets.Team{ChannelID: "C1", Label: "Support"}, Status: tickets.StatusPending}
-	raw, _ := json.Marshal(cardBlocks(tk, "C1"))
+	raw, _ := json.Marshal(cardBlocks(tk, "C1", ""))
 	for _, bad := range []string{"<!channel>", "<!everyone>", "<@UADMIN>", "<https://evil"} {
 		if strings.Contains(string(raw), bad) {
 			t.Errorf("card contains %q unescaped", bad)

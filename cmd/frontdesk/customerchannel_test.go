@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/frontdeskhq/frontdesk/bot/slacktest"
@@ -36,7 +37,8 @@ func TestCustomerChannel(t *testing.T) {
 
 	dana.Post(shared, "Hi everyone :wave:")
 	question := dana.Post(shared, "Our export fails with a 500")
-	card := support.ExpectMessage("Ticket #1", "Our export fails with a 500", "Dana Scully", "Acme Corp")
+	card := support.ExpectMessage("Ticket #1", "Our export fails with a 500", "Dana Scully", "Acme Corp",
+		"<#"+shared.ID+">", "/archives/"+shared.ID+"/p"+strings.ReplaceAll(question.TS, ".", "")+"|the request>")
 	followUp := dana.Post(shared, "and the logs say timeout") // joins it (the card's thread stays the team's own)
 
 	// Picked, it is answered in its thread: no inbox channel.
