@@ -181,11 +181,19 @@ func (p *adminPanel) submit(ctx context.Context, cb *slack.InteractionCallback) 
 		errs[blockReplies] = problem
 	}
 	st.SavedReplies = replies
+	if f.customersShown {
+		customers, problem := parseCustomerChannels(f.customers, st.TicketingChannels)
+		if problem != "" {
+			errs[blockCustomers] = problem
+		}
+		st.CustomerChannels = customers
+	}
 	if len(errs) > 0 {
 		return slack.NewErrorsViewSubmissionResponse(errs)
 	}
-	// The teams' SLA policies and customer channels are edited elsewhere: those of the
-	// teams kept stay.
+	// The teams' SLA policies are edited elsewhere: those of the teams kept stay; so do
+	// the customer channels when the panel did not show them (opened by an earlier
+	// version).
 	prev, err := p.tk.Settings(ctx)
 	if err != nil {
 		p.log.Error("admin panel: settings", zap.Error(err))
@@ -197,6 +205,9 @@ func (p *adminPanel) submit(ctx context.Context, cb *slack.InteractionCallback) 
 		}
 	}
 	for _, c := range prev.CustomerChannels {
+		if f.customersShown {
+			break
+		}
 		if channels[c.Team] {
 			st.CustomerChannels = append(st.CustomerChannels, c)
 		} else {

@@ -27,6 +27,11 @@ type adminForm struct {
 	categories string
 	// replies is the saved replies as the admin writes them (savedRepliesText).
 	replies string
+	// customers is the customer channels as the admin writes them (customerChannelsText);
+	// customersShown says the panel showed them (one opened by an earlier version did not:
+	// the saved ones then stay).
+	customers      string
+	customersShown bool
 	// sections are the sinks' sections (Config.Sections), one form each, in order.
 	sections []panel.SectionForm
 	// slas are the buttons to the saved teams' SLA modals (slaButtons).
@@ -46,7 +51,8 @@ func (f *adminForm) addRow(team tickets.Team) {
 // showing their sinks' saved settings.
 func formFromSettings(st *tickets.Settings, sections []panel.Section) adminForm {
 	f := adminForm{priority: agentStrings(st.PriorityGroup), showName: st.ShowAgentName, templates: st.Templates,
-		categories: categoriesText(st.Categories), replies: savedRepliesText(st.SavedReplies), slas: slaButtons(st)}
+		categories: categoriesText(st.Categories), replies: savedRepliesText(st.SavedReplies), slas: slaButtons(st),
+		customers: customerChannelsText(st.CustomerChannels, st.TicketingChannels), customersShown: true}
 	for _, sec := range sections {
 		f.sections = append(f.sections, sec.Form(st.Sinks[sec.Sink()]))
 	}
@@ -127,6 +133,10 @@ func formFromState(v *slack.View, sections []panel.Section) adminForm {
 		},
 		categories: stateOf(v, blockCategories).Value,
 		replies:    stateOf(v, blockReplies).Value,
+		customers:  stateOf(v, blockCustomers).Value,
+	}
+	for _, b := range v.Blocks.BlockSet {
+		f.customersShown = f.customersShown || b.ID() == blockCustomers
 	}
 	rows, metas := parseMetadata(v.PrivateMetadata, len(sections))
 	for i, sec := range sections {
@@ -222,6 +232,10 @@ func adminView(f adminForm) slack.ModalViewRequest {
 		slack.NewHeaderBlock(plainText("Custom categories")),
 		listInput(blockCategories, "Categories", f.categories, "Product: Request Management, Marketing Automation",
 			"One a line: the category's name, a colon, its values separated by commas. Agents pick a value of each in a ticket's details."),
+		slack.NewHeaderBlock(plainText("Customer channels")),
+		listInput(blockCustomers, "Channels whose messages are requests", f.customers, "C0ACME = Support Team | Acme Corp | acme.com | 10m",
+			"One a line: the channel's id, =, the team its requests go to; then, optionally, | the customer's name | their email domain | the grouping window. "+
+				"Invite the app to each channel. A channel shared with another organisation: its people ask, ours answer (docs/slack-channels.md)."),
 		slack.NewHeaderBlock(plainText("Saved replies")),
 		listInput(blockReplies, "Replies", f.replies, "Greeting: Hi {customer_name}, I'm {agent_name}. How can I help?",
 			"Each reply: its name, a colon, its text (on as many lines as it needs); a line of --- between replies. Placeholders: {customer_name}, {agent_name}, {ticket}. Agents send them with the Saved reply shortcut or /frontdesk reply."))
@@ -291,6 +305,82 @@ func parseCategories(text string) (_ []tickets.Category, problem string) {
 		return nil, capitalize(strings.TrimPrefix(err.Error(), tickets.ErrInvalid.Error()+": ")) + "."
 	}
 	return cats, ""
+}
+
+// customerChannelsText writes customer channels one a line, as the admin panel shows
+// them: "C0ACME = Support Team | Acme Corp | acme.com | 10m", the team by its label among
+// teams, what is unset left out at the end.
+func customerChannelsText(ccs []tickets.CustomerChannel, teams []tickets.Team) string {
+	lines := make([]string, len(ccs))
+	for i, c := range ccs {
+		team := c.Team
+		if j := slices.IndexFunc(teams, func(t tickets.Team) bool { return t.ChannelID == c.Team }); j >= 0 {
+			team = teams[j].Label
+		}
+		parts := []string{c.Channel + " = " + team, c.Customer, c.Domain, ""}
+		if c.Grouping > 0 {
+			parts[3] = tickets.FormatTarget(c.Grouping)
+		}
+		for len(parts) > 1 && parts[len(parts)-1] == "" {
+			parts = parts[:len(parts)-1]
+		}
+		lines[i] = strings.Join(parts, " | ")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// parseCustomerChannels reads customer channels as customerChannelsText writes them (a
+// channel as Slack pastes it, <#C0ACME|acme-support>, is taken too), each team named by
+// its label among teams; problem, for the admin, says which line is wrong and why.
+func parseCustomerChannels(text string, teams []tickets.Team) (_ []tickets.CustomerChannel, problem string) {
+	var ccs []tickets.CustomerChannel
+	for i, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		if mention, ok := strings.CutPrefix(line, "<#"); ok {
+			if end := strings.IndexByte(mention, '>'); end > 0 {
+				id, _, _ := strings.Cut(mention[:end], "|")
+				line = id + mention[end+1:]
+			}
+		}
+		head, rest, _ := strings.Cut(line, "|")
+		channel, label, ok := strings.Cut(head, "=")
+		if !ok {
+			return nil, fmt.Sprintf("Line %d: write the channel's id, =, then the team's label.", i+1)
+		}
+		channel = strings.TrimSpace(channel)
+		label = strings.TrimSpace(label)
+		j := slices.IndexFunc(teams, func(t tickets.Team) bool { return strings.EqualFold(t.Label, label) })
+		if j < 0 {
+			return nil, fmt.Sprintf("Line %d: %q is no team above.", i+1, label)
+		}
+		c := tickets.CustomerChannel{Channel: channel, Team: teams[j].ChannelID}
+		fields := strings.Split(rest, "|")
+		get := func(k int) string {
+			if rest == "" || k >= len(fields) {
+				return ""
+			}
+			return strings.TrimSpace(fields[k])
+		}
+		c.Customer, c.Domain = get(0), strings.ToLower(get(1))
+		if g := get(2); g != "" {
+			d, err := tickets.ParseTarget(g)
+			if err != nil {
+				return nil, fmt.Sprintf("Line %d: the grouping window %q is no duration (like 5m or 1h).", i+1, g)
+			}
+			c.Grouping = d
+		}
+		if len(fields) > 3 {
+			return nil, fmt.Sprintf("Line %d: after the team, at most three parts: the customer's name | their email domain | the grouping window.", i+1)
+		}
+		ccs = append(ccs, c)
+	}
+	if err := tickets.ValidateCustomerChannels(ccs, teams); err != nil {
+		return nil, capitalize(strings.TrimPrefix(err.Error(), tickets.ErrInvalid.Error()+": ")) + "."
+	}
+	return ccs, ""
 }
 
 // savedRepliesText writes saved replies as the admin panel shows them: "Name: text", a

@@ -18,6 +18,9 @@ import (
 func TestAdminPanel_SLA(t *testing.T) {
 	w := newWorkspace(t, Config{})
 	ada := w.sim.AddUser("ada", slacktest.Admin())
+	w.tk.mu.Lock()
+	w.tk.settings.CustomerChannels = []tickets.CustomerChannel{{Channel: "C0ACME", Team: w.support.ID}}
+	w.tk.mu.Unlock()
 	ada.GlobalShortcut(ShortcutAdmin)
 	panelView := ada.ExpectView("Frontdesk settings", "SLAs, statuses and replies")
 	ada.ClickInView(panelView, "Support Team")
@@ -81,11 +84,8 @@ func TestAdminPanel_SLA(t *testing.T) {
 	// The team's open tickets are timed by the saved policy at once (once the modal closed).
 	w.await(t, "the team's open tickets re-timed", func() bool { return slices.Contains(w.tk.rearmedTeams(), w.support.ID) })
 
-	// The panel saved again keeps the policy, and the customer channels; the modal shows
-	// the policy as saved.
-	w.tk.mu.Lock()
-	w.tk.settings.CustomerChannels = []tickets.CustomerChannel{{Channel: "C0ACME", Team: w.support.ID}}
-	w.tk.mu.Unlock()
+	// The panel saved again keeps the policy, and the customer channels it shows; the
+	// modal shows the policy as saved.
 	ack = ada.Submit(panelView, map[string]any{})
 	if len(ack.Errors()) > 0 {
 		t.Fatalf("the panel refused: %v", ack.Errors())

@@ -1,7 +1,10 @@
 package bot
 
 import (
+	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/frontdeskhq/frontdesk/bot/slacktest"
 	"github.com/frontdeskhq/frontdesk/tickets"
@@ -124,4 +127,45 @@ func TestConnectSharedChannel(t *testing.T) {
 
 	ada.Invite(internal, w.sim.Bot()) // not shared: no offer (the sim fails the test on an unexpected DM)
 	w.sim.ExpectAck(w.sim.LastEnvelope())
+}
+
+// TestAdminPanel_CustomerChannels: the admin panel lists the customer channels one a
+// line, saves them as written (a channel as Slack pastes it, the team by its label, the
+// customer's name, domain and grouping window), and says on the field what is wrong.
+func TestAdminPanel_CustomerChannels(t *testing.T) {
+	w := newWorkspace(t, Config{})
+	ada := w.sim.AddUser("ada", slacktest.Admin())
+	ada.GlobalShortcut(ShortcutAdmin)
+	v := ada.ExpectView("Frontdesk settings", "Customer channels")
+	for text, want := range map[string]string{
+		"C0ACME = nobody":                        "no team above",
+		"C0ACME":                                 "write the channel's id",
+		"C0ACME = Billing | Acme | acme | 5m":    "not an email domain",
+		"C0ACME = Billing | Acme | acme.com | x": "no duration",
+		w.support.ID + " = Billing":              "ticketing channel",
+	} {
+		ack := ada.Submit(v, map[string]any{blockCustomers: text})
+		if got := ack.Errors()[blockCustomers]; !strings.Contains(got, want) {
+			t.Errorf("%q: error %q, want one saying %q", text, got, want)
+		}
+	}
+	if _, saved := w.tk.current(); saved != 0 {
+		t.Fatal("a wrong customer channel was saved")
+	}
+	ack := ada.Submit(v, map[string]any{blockCustomers: "<#C0ACME|acme-support> = billing | Acme Corp | Acme.com | 10m\n\nC0HELP = Support Team"})
+	if len(ack.Errors()) > 0 {
+		t.Fatalf("refused: %v", ack.Errors())
+	}
+	st, _ := w.tk.current()
+	want := []tickets.CustomerChannel{
+		{Channel: "C0ACME", Team: w.billing.ID, Customer: "Acme Corp", Domain: "acme.com", Grouping: 10 * time.Minute},
+		{Channel: "C0HELP", Team: w.support.ID}}
+	if !slices.Equal(st.CustomerChannels, want) {
+		t.Fatalf("saved %+v\nwant  %+v", st.CustomerChannels, want)
+	}
+	ada.GlobalShortcut(ShortcutAdmin)
+	again := ada.ExpectView("Frontdesk settings", "Customer channels")
+	if shown := string(again.Blocks()); !strings.Contains(shown, `C0ACME = Billing | Acme Corp | acme.com | 10m\nC0HELP = Support Team`) {
+		t.Errorf("the panel shows the customer channels as %s", shown[strings.Index(shown, blockCustomers):][:300])
+	}
 }

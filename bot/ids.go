@@ -73,6 +73,7 @@ const (
 	blockRating     = "admin_tpl_rating"
 	blockCategories = "admin_categories"
 	blockReplies    = "admin_saved_replies"
+	blockCustomers  = "admin_customer_channels"
 	blockReplyPick  = "reply_pick"
 	blockReplyText  = "reply_text"
 	blockTitle      = "details_title"

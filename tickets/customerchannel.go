@@ -66,6 +66,16 @@ var slackChannelID = regexp.MustCompile(`^[CG][A-Z0-9]{2,}$`)
 // domainPattern is an email domain as people write it.
 var domainPattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$`)
 
+// ValidateCustomerChannels reports what is wrong with customer channels channels of the
+// teams teams, as Settings.Validate does (ErrInvalid), the teams taken as they are.
+func ValidateCustomerChannels(channels []CustomerChannel, teams []Team) error {
+	labels := make(map[string]string, len(teams))
+	for _, t := range teams {
+		labels[t.ChannelID] = t.Label
+	}
+	return validateCustomerChannels(channels, labels)
+}
+
 // validateCustomerChannels reports what is wrong with channels; teams maps each ticketing
 // channel id to its label.
 func validateCustomerChannels(channels []CustomerChannel, teams map[string]string) error {
