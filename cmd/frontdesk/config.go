@@ -43,7 +43,8 @@ type env struct {
 	PriorityGroup     userIDs `envconfig:"PRIORITY_GROUP"`
 	ShowAgentName     bool    `envconfig:"SHOW_AGENT_NAME" default:"false"`
 	SLA               slaEnv
-	CustomerChannels  teams `envconfig:"CUSTOMER_CHANNELS"`
+	CustomerChannels  teams  `envconfig:"CUSTOMER_CHANNELS"`
+	Greetings         string `envconfig:"GREETINGS"`
 
 	PriorityWindow string `envconfig:"PRIORITY_WINDOW" default:"2m"`
 	RatingWindow   string `envconfig:"RATING_WINDOW" default:"1h"`
@@ -122,6 +123,9 @@ func loadConfig(getenv func(string) string) (*config, error) {
 			c.Initial.SLAs = slas
 		}
 		c.Initial.CustomerChannels = customers
+		for g := range items(e.Greetings) {
+			c.Initial.Greetings = append(c.Initial.Greetings, g)
+		}
 		check("TICKETING_CHANNELS", c.Initial.Validate())
 	}
 	if e.PublicURL != "" {

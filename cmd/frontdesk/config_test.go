@@ -151,6 +151,7 @@ func TestLoadConfig_CustomerChannels(t *testing.T) {
 	c, err := loadConfig(environment(map[string]string{
 		"TICKETING_CHANNELS": "C123=Support Team,C456=Technical Team",
 		"CUSTOMER_CHANNELS":  "C0ACME=Support Team, G0HELP=technical team",
+		"GREETINGS":          "hi, moin , ",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -158,6 +159,9 @@ func TestLoadConfig_CustomerChannels(t *testing.T) {
 	want := []tickets.CustomerChannel{{Channel: "C0ACME", Team: "C123"}, {Channel: "G0HELP", Team: "C456"}}
 	if !slices.Equal(c.Initial.CustomerChannels, want) {
 		t.Errorf("customer channels = %+v, want %+v", c.Initial.CustomerChannels, want)
+	}
+	if !slices.Equal(c.Initial.Greetings, []string{"hi", "moin"}) {
+		t.Errorf("greetings = %q", c.Initial.Greetings)
 	}
 }
 

@@ -116,3 +116,39 @@ func TestCustomerChannel(t *testing.T) {
 	support.ExpectMessage("Ticket #3", "Heads-up: the export is slow", "Alice")
 	alice.ExpectView("Ticket details")
 }
+
+// TestCustomerChannel_Internal: an internal channel where colleagues ask the technical
+// team. Someone outside the team asks: a ticket; a team member answers in the thread
+// (the first response); a greeting opens nothing, even with custom greetings set.
+func TestCustomerChannel_Internal(t *testing.T) {
+	t.Parallel()
+	client, prefix := redistest.Open(t)
+	sim := slacktest.New(t)
+	alice := sim.AddUser("alice")
+	erin := sim.AddUser("erin", slacktest.RealName("Erin Sales"))
+	tech := sim.AddChannel("tech-tickets", false, sim.Bot(), alice)
+	ask := sim.AddChannel("ask-tech", false, sim.Bot(), alice, erin)
+	d := startDesk(t, sim, &customers{}, map[string]string{
+		"REDIS_URL": redisURL(t, client), "REDIS_PREFIX": prefix,
+		"TICKETING_CHANNELS": tech.ID + "=Technical Team",
+		"CUSTOMER_CHANNELS":  ask.ID + "=Technical Team",
+		"GREETINGS":          "hi, hello, moin",
+	})
+	erin.Post(ask, "Moin!")
+	q := erin.Post(ask, "Can someone reset the staging database?")
+	card := tech.ExpectMessage("Ticket #1", "Can someone reset the staging database?", "Erin Sales")
+	alice.Post(ask, "FYI: deploy at 5") // a team member's own message: no request
+	alice.Reply(q, "On it")
+	ctx := context.Background()
+	waitFor(t, func() bool {
+		tk, err := d.Service().ChannelTicket(ctx, ask.ID, q.TS, "")
+		return err == nil && !tk.Responded.IsZero()
+	})
+	alice.Click(card, "Pick")
+	card.ExpectUpdate("Processing by <@" + alice.ID)
+	q.ExpectReaction("eyes")
+	open, _ := d.Service().Queues(ctx, tickets.AgentID(alice.ID))
+	if n := len(open.Mine); n != 1 {
+		t.Errorf("alice has %d tickets, want 1 (a greeting or a team member's message made one)", n)
+	}
+}
