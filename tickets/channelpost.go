@@ -140,9 +140,9 @@ func (s *Service) ChannelPost(ctx context.Context, p ChannelPost) (ChannelOutcom
 	now := s.now()
 	group := p.Channel + "/" + p.Requester.ID
 	if conv, ok := s.grouped(ctx, group, cc, now); ok {
-		out, err := s.channelAdd(ctx, conv, m)
+		out, err := s.join(ctx, here, group, conv, m, cc, now)
 		if err == nil {
-			return out, s.joined(ctx, p, group, conv, cc, now)
+			return out, nil
 		}
 		if !errors.Is(err, ErrNotFound) {
 			return ChannelOutcome{}, err
@@ -161,9 +161,9 @@ func (s *Service) ChannelPost(ctx context.Context, p ChannelPost) (ChannelOutcom
 	if kept != mine {
 		// Another process took the requester's message just before this one.
 		if other, at, ok := parseGroupingNote(kept); ok && now.Sub(at) <= cc.GroupingWindow() && other != conv {
-			out, err := s.channelAdd(ctx, other, m)
+			out, err := s.join(ctx, here, group, other, m, cc, now)
 			if err == nil {
-				return out, s.joined(ctx, p, group, other, cc, now)
+				return out, nil
 			}
 			if !errors.Is(err, ErrNotFound) {
 				return ChannelOutcome{}, err
@@ -356,16 +356,28 @@ func (s *Service) grouped(ctx context.Context, group string, cc CustomerChannel,
 	return conv, ok && now.Sub(at) <= cc.GroupingWindow()
 }
 
-// joined notes that top-level message p joined request conv: its thread leads there, and
-// the grouping window runs again from now.
-func (s *Service) joined(ctx context.Context, p ChannelPost, group, conv string, cc CustomerChannel, now time.Time) error {
-	if err := s.store.Note(ctx, noteThread, ChannelConversation(p.Channel, p.TS), conv, threadNoteTTL); err != nil {
-		return fmt.Errorf("tickets: channel post: %w", err)
+// join adds top-level message m (here: its conversation were it a request of its own)
+// to request conv of the requester's group, noted first, so that Slack sending it again,
+// even after a crash in between, finds it goes there; then the grouping window runs again
+// from now. ErrNotFound when conv's ticket is closed.
+func (s *Service) join(ctx context.Context, here, group, conv string, m Message, cc CustomerChannel, now time.Time) (ChannelOutcome, error) {
+	if err := s.store.Note(ctx, noteThread, here, conv, threadNoteTTL); err != nil {
+		return ChannelOutcome{}, fmt.Errorf("tickets: channel post: %w", err)
+	}
+	out, err := s.channelAdd(ctx, conv, m)
+	if errors.Is(err, ErrNotFound) {
+		// Closed meanwhile: the message is no part of it after all.
+		if ferr := s.store.Note(ctx, noteThread, here, "", 0); ferr != nil {
+			return ChannelOutcome{}, fmt.Errorf("tickets: channel post: %w", ferr)
+		}
+	}
+	if err != nil {
+		return out, err
 	}
 	if err := s.store.Note(ctx, noteGrouping, group, groupingNote(conv, now), cc.GroupingWindow()); err != nil {
-		return fmt.Errorf("tickets: channel post: %w", err)
+		return ChannelOutcome{}, fmt.Errorf("tickets: channel post: %w", err)
 	}
-	return nil
+	return out, nil
 }
 
 func groupingNote(conv string, at time.Time) string {

@@ -137,6 +137,17 @@ func TestService_ChannelPost(t *testing.T) {
 	if !again.Opened {
 		t.Fatalf("a reply to a closed request: %+v", again)
 	}
+
+	// Thanks after the latest request closed, within its window: nothing, even sent twice.
+	h.pick(t, second.State.ID, alice)
+	if _, err := h.svc.End(ctx, second.State.ID, alice, ""); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if out := h.post(t, "400.1", "", "thanks a lot!"); out.Ignored != IgnoredGreeting {
+			t.Fatalf("thanks after the close: %+v", out)
+		}
+	}
 }
 
 // TestService_ChannelAnswer: a customer channel's request is answered in its thread. Its
