@@ -33,6 +33,7 @@ func TestCustomerChannel(t *testing.T) {
 		"REDIS_URL": redisURL(t, client), "REDIS_PREFIX": prefix,
 		"TICKETING_CHANNELS": support.ID + "=Support Team",
 		"CUSTOMER_CHANNELS":  shared.ID + "=support team",
+		"RATING_WINDOW":      "1h",
 	})
 
 	dana.Post(shared, "Hi everyone :wave:")
@@ -102,8 +103,15 @@ func TestCustomerChannel(t *testing.T) {
 		t.Fatalf("end refused: %v", ack.Errors())
 	}
 	card.ExpectUpdate("Closed by")
-	question.ExpectReply("ended")
+	question.ExpectReply("ended", "from 1 (poor) to 5")
 	question.ExpectReaction("white_check_mark")
+	// The customer's reply of 1 to 5 in the thread is the rating.
+	dana.Reply(question, "5")
+	card.ExpectUpdate("*Rating:* ★★★★★ 5/5")
+	waitFor(t, func() bool {
+		got, err := d.Service().Get(ctx, tk.ID)
+		return err == nil && got.CSAT != nil && got.CSAT.Rating == 5
+	})
 
 	// Thanks alone open nothing; a 🎫 on them makes them a request all the same.
 	thanks := dana.Post(shared, "Thanks a lot!")
