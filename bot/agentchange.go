@@ -64,6 +64,17 @@ type agentEdit struct {
 	now, was *slack.Msg
 }
 
+// thread is the ts of the thread the changed message is a reply in, "" for a top-level
+// message or when Slack does not say.
+func (e agentEdit) thread() string {
+	for _, m := range []*slack.Msg{e.now, e.was} {
+		if m != nil && m.ThreadTimestamp != "" && m.ThreadTimestamp != e.SourceMessageID {
+			return m.ThreadTimestamp
+		}
+	}
+	return ""
+}
+
 // takeAgentChange hands c to the ticket service, retrying while it cannot answer, as
 // takeAgentMessage does. A message the service never took (in a channel that is no inbox,
 // a message for Frontdesk, one written while the chat waited for a pick) is let be, with
@@ -99,6 +110,14 @@ func (b *Bot) takeAgentChange(ctx context.Context, channel string, e agentEdit) 
 		// Taken as it now is, or, when its own event was taken meanwhile (by another
 		// replica), as it was: the change is applied again, changing nothing in the first case.
 		err = change()
+	}
+	if thread := e.thread(); errors.Is(err, tickets.ErrNotFound) && thread != "" {
+		// Not in an inbox channel: a note under a card of a request answered in its
+		// customer channel's thread, perhaps (customerchannel.go).
+		err = retryUnanswered(ctx, b.log, "note change", channel, func() error {
+			_, err := b.tk.ChannelChange(ctx, channel, thread, e.MessageChange)
+			return err
+		})
 	}
 	switch {
 	case err == nil, errors.Is(err, tickets.ErrNotFound):

@@ -255,9 +255,10 @@ func (s *Service) CardReply(ctx context.Context, channel, ts string, m Message) 
 
 // ChannelChange takes c, an edit or a deletion of message c.SourceMessageID (a ts) in
 // customer channel channel, in the thread beginning at threadTS ("" : top-level, or not
-// known): the request's transcript gets the message as it now is, the customer's or the
-// agent's (c.Direction is found here). Nothing is told anyone: the thread shows it
-// already. Returns ErrNotFound when the message is no request's.
+// known), or under the card of such a request (a note; channel is then the ticketing
+// channel): the request's transcript gets the message as it now is, the customer's, the
+// agent's or the note (c.Direction is found here). Nothing is told anyone: the thread
+// shows it already. Returns ErrNotFound when the message is no request's.
 func (s *Service) ChannelChange(ctx context.Context, channel, threadTS string, c MessageChange) (ChangeApplied, error) {
 	c.Direction = FromCustomer
 	if err := c.validateChange(); err != nil {
@@ -270,7 +271,7 @@ func (s *Service) ChannelChange(ctx context.Context, channel, threadTS string, c
 	if !t.InThread() {
 		return ChangeApplied{}, ErrNotFound
 	}
-	for _, d := range []Direction{FromCustomer, FromAgent} {
+	for _, d := range []Direction{FromCustomer, FromAgent, Internal} {
 		c.Direction = d
 		got, err := s.store.ChangeMessage(ctx, t.ID, c, s.now())
 		if !errors.Is(err, ErrNotFound) {

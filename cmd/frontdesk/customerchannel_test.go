@@ -47,7 +47,7 @@ func TestCustomerChannel(t *testing.T) {
 	card.ExpectUpdate("Processing by <@" + alice.ID)
 	question.ExpectReaction("eyes")
 	alice.Reply(question, "Looking into it")
-	alice.Reply(card, "a known bug, see INC-12") // under the card: the team's note
+	note := alice.Reply(card, "a known bug, see INC-12") // under the card: the team's note
 	idReply := dana.Reply(question, "Thanks, here is the request id: 42")
 	alice.Post(shared, "(unrelated) lunch at noon?") // an agent's top-level message: no answer
 	ctx := context.Background()
@@ -69,7 +69,7 @@ func TestCustomerChannel(t *testing.T) {
 	}
 	want := []string{"customer: Our export fails with a 500", "customer: and the logs say timeout",
 		"agent: Looking into it", "customer: Thanks, here is the request id: 42"}
-	if !slices.Equal(got, want) || !slices.Equal(notes, []string{"a known bug, see INC-12"}) {
+	if !slices.Equal(got, want) || !slices.Equal(notes, []string{"a known bug, see INC-12"}) { // before its edit
 		t.Errorf("transcript = %q and notes %q, want %q and the note", got, notes, want)
 	}
 	if tk.Inbox != "" || tk.Responded.IsZero() || tk.Assignee.ID != tickets.AgentID(alice.ID) {
@@ -79,14 +79,16 @@ func TestCustomerChannel(t *testing.T) {
 	// Edits and deletions in the thread reach the transcript.
 	dana.Edit(idReply, "Thanks, here is the request id: 43")
 	dana.Delete(followUp)
+	alice.Edit(note, "a known bug, see INC-13")
 	waitFor(t, func() bool {
 		msgs, _ := d.Service().Transcript(ctx, tk.ID)
-		edited, deleted := false, false
+		edited, deleted, noted := false, false, false
 		for _, m := range msgs {
 			edited = edited || m.Text == "Thanks, here is the request id: 43" && !m.EditedAt.IsZero()
 			deleted = deleted || m.Deleted && m.Direction == tickets.FromCustomer
+			noted = noted || m.Direction == tickets.Internal && m.Text == "a known bug, see INC-13"
 		}
-		return edited && deleted
+		return edited && deleted && noted
 	})
 
 	// Live Chat Control works on the card and on the thread: a status from the card, then
@@ -119,8 +121,8 @@ func TestCustomerChannel(t *testing.T) {
 	support.ExpectMessage("Ticket #2", "Thanks a lot!", "Dana Scully")
 	// An agent's own message opens nothing; the Create ticket shortcut makes it a request,
 	// and opens its details for the agent.
-	note := alice.Post(shared, "Heads-up: the export is slow for everyone today")
-	alice.Shortcut(note, "create_ticket")
+	heads := alice.Post(shared, "Heads-up: the export is slow for everyone today")
+	alice.Shortcut(heads, "create_ticket")
 	support.ExpectMessage("Ticket #3", "Heads-up: the export is slow", "Alice")
 	alice.ExpectView("Ticket details")
 }
