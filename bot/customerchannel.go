@@ -26,13 +26,7 @@ import (
 // organisation (the event's is_ext_shared_channel). While the service cannot answer it
 // is asked again, as for an agent's message (retryUnanswered).
 func (b *Bot) takeCustomerPost(ctx context.Context, ev *slackevents.MessageEvent, shared bool) bool {
-	var cc tickets.CustomerChannel
-	var isCustomer bool
-	err := retryUnanswered(ctx, b.log, "read the customer channels", ev.Channel, func() error {
-		var err error
-		cc, isCustomer, err = b.tk.CustomerChannel(ctx, ev.Channel)
-		return err
-	})
+	cc, isCustomer, err := b.customerChannel(ctx, ev.Channel)
 	if err != nil || !isCustomer {
 		return err != nil // unanswered until the handler's time ran out: logged there
 	}
@@ -66,6 +60,18 @@ func (b *Bot) takeCustomerPost(ctx context.Context, ev *slackevents.MessageEvent
 		b.log.Error("customer channel message", zap.String("channel", ev.Channel), zap.String("ts", ev.TimeStamp), zap.Error(err))
 	}
 	return true
+}
+
+// customerChannel is the customer channel whose id is channel, if it is one, asked again
+// while the ticket service cannot answer (retryUnanswered): a customer's message must not
+// be taken for something else because Redis was away a moment.
+func (b *Bot) customerChannel(ctx context.Context, channel string) (cc tickets.CustomerChannel, ok bool, err error) {
+	err = retryUnanswered(ctx, b.log, "read the customer channels", channel, func() error {
+		var cerr error
+		cc, ok, cerr = b.tk.CustomerChannel(ctx, channel)
+		return cerr
+	})
+	return cc, ok, err
 }
 
 // channelPost is the message ts (in thread, or top-level when it is "" or ts) of customer
@@ -310,12 +316,7 @@ func (b *Bot) takeCardReply(ctx context.Context, channel, thread string, m ticke
 // read it from ev) of a message in a customer channel, and reports whether the channel is
 // one: the request's transcript follows what its thread shows.
 func (b *Bot) takeCustomerChange(ctx context.Context, ev *slackevents.MessageEvent, e agentEdit) bool {
-	var isCustomer bool
-	if err := retryUnanswered(ctx, b.log, "read the customer channels", ev.Channel, func() error {
-		var err error
-		_, isCustomer, err = b.tk.CustomerChannel(ctx, ev.Channel)
-		return err
-	}); err != nil || !isCustomer {
+	if _, isCustomer, err := b.customerChannel(ctx, ev.Channel); err != nil || !isCustomer {
 		return err != nil
 	}
 	thread := ""
