@@ -162,3 +162,59 @@ func TestCustomerChannel_Internal(t *testing.T) {
 		t.Errorf("alice has %d tickets, want 1 (a greeting or a team member's message made one)", n)
 	}
 }
+
+// TestCustomerChannel_TransferReopen: two agents of two teams in a shared channel. The
+// support agent picks the request and transfers it from its thread; the technical agent
+// picks it from the new card, answers in the thread and ends it; the customer writing in
+// the thread again within the reopen window reopens the same ticket, with the same agent.
+func TestCustomerChannel_TransferReopen(t *testing.T) {
+	t.Parallel()
+	client, prefix := redistest.Open(t)
+	sim := slacktest.New(t)
+	alice := sim.AddUser("alice")
+	bob := sim.AddUser("bob")
+	dana := sim.AddUser("dana", slacktest.External("TACME"), slacktest.RealName("Dana Scully"))
+	support := sim.AddChannel("support-tickets", false, sim.Bot(), alice)
+	tech := sim.AddChannel("tech-tickets", false, sim.Bot(), bob)
+	shared := sim.AddChannel("acme-support", false, sim.Bot(), alice, bob, dana)
+	sim.ShareChannel(shared, "TACME")
+	d := startDesk(t, sim, &customers{}, map[string]string{
+		"REDIS_URL": redisURL(t, client), "REDIS_PREFIX": prefix,
+		"TICKETING_CHANNELS": support.ID + "=Support Team," + tech.ID + "=Technical Team",
+		"CUSTOMER_CHANNELS":  shared.ID + "=Support Team",
+		"REOPEN_WINDOW":      "Technical Team: 1h",
+	})
+	question := dana.Post(shared, "The API returns 500 on /export")
+	card := support.ExpectMessage("Ticket #1", "The API returns 500 on /export")
+	alice.Click(card, "Pick")
+	card.ExpectUpdate("Processing by <@" + alice.ID)
+	question.ExpectReaction("eyes")
+
+	alice.Shortcut(question, "live_chat_control")
+	v := alice.ExpectView("Live Chat Control")
+	if ack := alice.Submit(v, map[string]any{"lcc_action": "Transfer to another team", "lcc_team": "Technical Team"}); len(ack.Errors()) > 0 {
+		t.Fatalf("transfer refused: %v", ack.Errors())
+	}
+	card.ExpectUpdate("Transferred to Technical Team")
+	card2 := tech.ExpectMessage("Ticket #1", "The API returns 500 on /export", "Pending")
+	bob.Click(card2, "Pick")
+	card2.ExpectUpdate("Processing by <@" + bob.ID)
+	bob.Reply(question, "Fixed in 2.3.1")
+	bob.Shortcut(question, "live_chat_control")
+	v = bob.ExpectView("Live Chat Control")
+	if ack := bob.Submit(v, map[string]any{"lcc_action": "End the live chat"}); len(ack.Errors()) > 0 {
+		t.Fatalf("end refused: %v", ack.Errors())
+	}
+	card2.ExpectUpdate("Closed by")
+	question.ExpectReply("ended")
+	question.ExpectReaction("white_check_mark")
+
+	// Within the reopen window, the customer's next reply reopens the same ticket.
+	dana.Reply(question, "It fails again since this morning")
+	card2.ExpectUpdate("Processing by <@" + bob.ID)
+	ctx := context.Background()
+	tk, err := d.Service().ChannelTicket(ctx, shared.ID, question.TS, "")
+	if err != nil || tk.Number != 1 || tk.Status != tickets.StatusActive || tk.Assignee.ID != tickets.AgentID(bob.ID) {
+		t.Fatalf("after the customer wrote again: %+v, %v", tk, err)
+	}
+}
