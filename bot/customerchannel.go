@@ -34,8 +34,23 @@ func (b *Bot) takeCustomerPost(ctx context.Context, ev *slackevents.MessageEvent
 	if ev.Message != nil {
 		files = ev.Message.Files
 	}
-	p, err := b.channelPost(ctx, cc, shared, false, ev.Channel, ev.User, ev.Text, ev.TimeStamp, ev.ThreadTimeStamp, files)
-	if errors.Is(err, errNotAPerson) {
+	// Who wrote it (users.info, the team's members) is asked again while Slack or the
+	// service cannot answer, as the message itself is (a request is not dropped for it).
+	var p tickets.ChannelPost
+	notAPerson := false
+	err = retryUnanswered(ctx, b.log, "read who wrote a customer channel's message", ev.Channel, func() error {
+		var perr error
+		p, perr = b.channelPost(ctx, cc, shared, false, ev.Channel, ev.User, ev.Text, ev.TimeStamp, ev.ThreadTimeStamp, files)
+		switch {
+		case errors.Is(perr, errNotAPerson):
+			notAPerson = true
+			return nil
+		case perr != nil && tickets.IsPermanent(classify("users.info", perr)):
+			return fmt.Errorf("%w: %v", tickets.ErrInvalid, perr) // Slack will not say otherwise later
+		}
+		return perr
+	})
+	if notAPerson {
 		return true // another app's bot: neither asks nor answers
 	}
 	if err != nil {
