@@ -188,12 +188,22 @@ func (p *adminPanel) submit(ctx context.Context, cb *slack.InteractionCallback) 
 		}
 		st.CustomerChannels = customers
 	}
+	if f.greetingsShown {
+		greetings, problem := parseGreetings(f.greetings)
+		if problem != "" {
+			errs[blockGreetings] = problem
+		}
+		st.Greetings = greetings
+	}
+	if f.reactionsShown {
+		st.StatusReactions = parseReactions(f.reactions, errs)
+	}
 	if len(errs) > 0 {
 		return slack.NewErrorsViewSubmissionResponse(errs)
 	}
 	// The teams' SLA policies are edited elsewhere: those of the teams kept stay; so do
-	// the customer channels when the panel did not show them (opened by an earlier
-	// version).
+	// the customer channels, greetings and status reactions when the panel did not show
+	// them (opened by an earlier version; greetings too long for its field).
 	prev, err := p.tk.Settings(ctx)
 	if err != nil {
 		p.log.Error("admin panel: settings", zap.Error(err))
@@ -203,6 +213,12 @@ func (p *adminPanel) submit(ctx context.Context, cb *slack.InteractionCallback) 
 		if channels[sla.Team] {
 			st.SLAs = append(st.SLAs, sla)
 		}
+	}
+	if !f.greetingsShown {
+		st.Greetings = prev.Greetings
+	}
+	if !f.reactionsShown {
+		st.StatusReactions = prev.StatusReactions
 	}
 	for _, c := range prev.CustomerChannels {
 		if f.customersShown {

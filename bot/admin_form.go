@@ -32,6 +32,15 @@ type adminForm struct {
 	// the saved ones then stay).
 	customers      string
 	customersShown bool
+	// greetings is the greetings as the admin writes them (greetingsText); greetingsShown
+	// says the panel showed them (not when they are too long for its field, nor in one
+	// opened by an earlier version: the saved ones then stay).
+	greetings      string
+	greetingsShown bool
+	// reactions is the status reactions as the admin writes them; reactionsShown as
+	// greetingsShown.
+	reactions      tickets.StatusReactions
+	reactionsShown bool
 	// sections are the sinks' sections (Config.Sections), one form each, in order.
 	sections []panel.SectionForm
 	// slas are the buttons to the saved teams' SLA modals (slaButtons).
@@ -52,7 +61,9 @@ func (f *adminForm) addRow(team tickets.Team) {
 func formFromSettings(st *tickets.Settings, sections []panel.Section) adminForm {
 	f := adminForm{priority: agentStrings(st.PriorityGroup), showName: st.ShowAgentName, templates: st.Templates,
 		categories: categoriesText(st.Categories), replies: savedRepliesText(st.SavedReplies), slas: slaButtons(st),
-		customers: customerChannelsText(st.CustomerChannels, st.TicketingChannels), customersShown: true}
+		customers: customerChannelsText(st.CustomerChannels, st.TicketingChannels), customersShown: true,
+		greetings: greetingsText(st.Greetings), reactions: st.StatusReactions, reactionsShown: true}
+	f.greetingsShown = len(f.greetings) <= maxListInput
 	for _, sec := range sections {
 		f.sections = append(f.sections, sec.Form(st.Sinks[sec.Sink()]))
 	}
@@ -134,9 +145,21 @@ func formFromState(v *slack.View, sections []panel.Section) adminForm {
 		categories: stateOf(v, blockCategories).Value,
 		replies:    stateOf(v, blockReplies).Value,
 		customers:  stateOf(v, blockCustomers).Value,
+		greetings:  stateOf(v, blockGreetings).Value,
+		reactions: tickets.StatusReactions{
+			Picked: strings.TrimSpace(stateOf(v, blockReactPick).Value),
+			Closed: strings.TrimSpace(stateOf(v, blockReactClose).Value),
+		},
 	}
 	for _, b := range v.Blocks.BlockSet {
-		f.customersShown = f.customersShown || b.ID() == blockCustomers
+		switch b.ID() {
+		case blockCustomers:
+			f.customersShown = true
+		case blockGreetings:
+			f.greetingsShown = true
+		case blockReactPick:
+			f.reactionsShown = true
+		}
 	}
 	rows, metas := parseMetadata(v.PrivateMetadata, len(sections))
 	for i, sec := range sections {
@@ -235,7 +258,17 @@ func adminView(f adminForm) slack.ModalViewRequest {
 		slack.NewHeaderBlock(plainText("Customer channels")),
 		listInput(blockCustomers, "Channels whose messages are requests", f.customers, "C0ACME = Support Team | Acme Corp | acme.com | 10m",
 			"One a line: the channel's id, =, the team its requests go to; then, optionally, | the customer's name | their email domain | the grouping window. "+
-				"Invite the app to each channel. A channel shared with another organisation: its people ask, ours answer (docs/slack-channels.md)."),
+				"Invite the app to each channel. A channel shared with another organisation: its people ask, ours answer (docs/slack-channels.md)."))
+	if f.greetingsShown {
+		blocks = append(blocks, listInput(blockGreetings, "Greetings and thanks", f.greetings, "hi, hello, thanks, have a nice day",
+			"Written alone in a customer channel, these open no ticket. Separated by commas; leave empty for the built-in list."))
+	}
+	if f.reactionsShown {
+		blocks = append(blocks,
+			reactionInput(blockReactPick, "Reaction when a request is picked", f.reactions.Picked, tickets.DefaultStatusReactions.Picked),
+			reactionInput(blockReactClose, "Reaction when a request is closed", f.reactions.Closed, tickets.DefaultStatusReactions.Closed))
+	}
+	blocks = append(blocks,
 		slack.NewHeaderBlock(plainText("Saved replies")),
 		listInput(blockReplies, "Replies", f.replies, "Greeting: Hi {customer_name}, I'm {agent_name}. How can I help?",
 			"Each reply: its name, a colon, its text (on as many lines as it needs); a line of --- between replies. Placeholders: {customer_name}, {agent_name}, {ticket}. Agents send them with the Saved reply shortcut or /frontdesk reply."))
@@ -252,14 +285,26 @@ func adminView(f adminForm) slack.ModalViewRequest {
 	}
 }
 
-// listInput is an optional multiline input of up to 3000 characters, for a list the
-// admin writes in a format hint describes.
+// maxListInput is the most a multiline input takes: Slack's limit for plain_text_input.
+const maxListInput = 3000
+
+// listInput is an optional multiline input of up to maxListInput characters, for a list
+// the admin writes in a format hint describes.
 func listInput(block, label, value, placeholder, hint string) slack.Block {
 	in := slack.NewPlainTextInputBlockElement(plainText(placeholder), inputAction)
 	in.Multiline = true
 	in.InitialValue = value
-	in.MaxLength = 3000
+	in.MaxLength = maxListInput
 	return slack.NewInputBlock(block, plainText(label), plainText(hint), in).WithOptional(true)
+}
+
+// reactionInput is an optional one-line input for an emoji's name, its default shown as
+// the placeholder.
+func reactionInput(block, label, value, def string) slack.Block {
+	in := slack.NewPlainTextInputBlockElement(plainText(":"+def+":"), inputAction)
+	in.InitialValue = value
+	in.MaxLength = 120
+	return slack.NewInputBlock(block, plainText(label), plainText("An emoji's name, shown on the requester's message. Empty: :"+def+":."), in).WithOptional(true)
 }
 
 func templateInput(block, label, value, placeholder string) slack.Block {
@@ -438,4 +483,52 @@ func capitalize(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// greetingsText writes greetings as the admin panel shows them: separated by commas, the
+// built-in ones when none are set.
+func greetingsText(greetings []string) string {
+	if greetings == nil {
+		greetings = tickets.DefaultGreetings
+	}
+	return strings.Join(greetings, ", ")
+}
+
+// parseGreetings reads greetings written as greetingsText does (commas or lines between
+// them); the built-in list, or nothing written, is nil. problem says what is wrong.
+func parseGreetings(text string) (_ []string, problem string) {
+	var gs []string
+	for _, g := range strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == '\n' }) {
+		if g = strings.TrimSpace(g); g != "" {
+			gs = append(gs, g)
+		}
+	}
+	if len(gs) == 0 || slices.Equal(gs, tickets.DefaultGreetings) {
+		return nil, ""
+	}
+	st := tickets.Settings{TicketingChannels: []tickets.Team{{ChannelID: "C", Label: "L"}}, Greetings: gs}
+	if err := st.Validate(); err != nil {
+		return nil, capitalize(strings.TrimPrefix(err.Error(), tickets.ErrInvalid.Error()+": ")) + "."
+	}
+	return gs, ""
+}
+
+// parseReactions reads the status reactions as the admin wrote them (":eyes:" or "eyes");
+// problems are by block.
+func parseReactions(r tickets.StatusReactions, problems map[string]string) tickets.StatusReactions {
+	for _, f := range []struct {
+		block string
+		name  *string
+	}{{blockReactPick, &r.Picked}, {blockReactClose, &r.Closed}} {
+		if *f.name == "" {
+			continue
+		}
+		name, ok := tickets.ReactionName(*f.name)
+		if !ok {
+			problems[f.block] = "Write an emoji's name, like :eyes: or white_check_mark."
+			continue
+		}
+		*f.name = name
+	}
+	return r
 }

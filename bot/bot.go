@@ -43,6 +43,7 @@ type Tickets interface {
 	ChannelTicket(ctx context.Context, channel, ts, threadTS string) (*tickets.Ticket, error)
 	CardReply(ctx context.Context, channel, ts string, m tickets.Message) (tickets.TicketState, bool, error)
 	ChannelChange(ctx context.Context, channel, threadTS string, c tickets.MessageChange) (tickets.ChangeApplied, error)
+	RateAs(ctx context.Context, source, conversationID, customerID string, rating int) (*tickets.Ticket, error)
 	UpdateDetails(ctx context.Context, id tickets.ID, by tickets.Agent, c tickets.DetailsChange) (*tickets.Ticket, error)
 	Transcript(ctx context.Context, id tickets.ID) ([]tickets.Message, error)
 }
@@ -175,6 +176,7 @@ func New(cfg Config, api *slack.Client, tk Tickets, seen Deduper, log *zap.Logge
 		ActionRemoveTeam:     b.admin.removeTeamRow,
 		ActionDetails:        b.openDetails,
 		ActionConnectChannel: b.connectChannel,
+		ActionRate:           b.rateInThread,
 	}
 	b.shortcuts = map[string]func(context.Context, *slack.InteractionCallback){
 		ShortcutControl:      b.openControl,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -444,5 +445,45 @@ func (b *Bot) connectChannel(ctx context.Context, cb *slack.InteractionCallback,
 	if _, _, _, err := b.api.UpdateMessageContext(ctx, cb.Container.ChannelID, cb.Container.MessageTs,
 		slack.MsgOptionText(done, false), slack.MsgOptionBlocks(slack.NewSectionBlock(md(done), nil, nil))); err != nil {
 		b.log.Warn("connect a customer channel: update the offer", zap.Error(err))
+	}
+}
+
+// rateInThread takes a click on a rating button (ActionRate) under the rating question in
+// a request's thread: the requester's rating of the request, recorded (a click again
+// replaces it) and shown under the question; anyone else is told that only the requester
+// rates.
+func (b *Bot) rateInThread(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) {
+	rating, err := strconv.Atoi(a.Value)
+	channel, thread := cb.Container.ChannelID, cb.Container.ThreadTs
+	if thread == "" {
+		thread = cb.Message.ThreadTimestamp
+	}
+	if err != nil || channel == "" || thread == "" {
+		b.log.Warn("rating button without its rating or thread", zap.String("channel", channel))
+		return
+	}
+	t, err := b.tk.RateAs(ctx, tickets.SourceSlack, tickets.ChannelConversation(channel, thread), cb.User.ID, rating)
+	switch {
+	case err == nil:
+	case errors.Is(err, tickets.ErrNotRequester):
+		b.ephemeral(ctx, channel, cb.User.ID, thread, "Only the person who asked can rate this request.")
+		return
+	case errors.Is(err, tickets.ErrNotFound), errors.Is(err, tickets.ErrInvalid):
+		b.ephemeral(ctx, channel, cb.User.ID, thread, "This request can no longer be rated.")
+		return
+	default:
+		b.log.Error("rate a request in its thread", zap.String("channel", channel), zap.Error(err))
+		b.ephemeral(ctx, channel, cb.User.ID, thread, "Your rating could not be recorded just now; please try again.")
+		return
+	}
+	b.log.Info("request rated in its thread", zap.String("ticket", string(t.ID)), zap.Int("rating", rating))
+	// The question stays, with its buttons (a click again changes the rating), and says
+	// what was given.
+	blocks := slices.Clone(cb.Message.Blocks.BlockSet)
+	blocks = slices.DeleteFunc(blocks, func(bl slack.Block) bool { return bl.ID() == blockRated })
+	blocks = append(blocks, slack.NewContextBlock(blockRated, md(fmt.Sprintf("Rated %s (%d/5). Thank you!", strings.Repeat("⭐", rating), rating))))
+	if _, _, _, err := b.api.UpdateMessageContext(ctx, channel, cb.Container.MessageTs,
+		slack.MsgOptionText(cb.Message.Text, false), slack.MsgOptionBlocks(blocks...)); err != nil {
+		b.log.Warn("show a rating under its question", zap.String("channel", channel), zap.Error(err))
 	}
 }

@@ -169,3 +169,58 @@ func TestAdminPanel_CustomerChannels(t *testing.T) {
 		t.Errorf("the panel shows the customer channels as %s", shown[strings.Index(shown, blockCustomers):][:300])
 	}
 }
+
+// TestAdminPanel_GreetingsAndReactions: the admin panel shows the greetings (the built-in
+// ones until others are set) and the status reactions, saves them as written (colons
+// around an emoji's name taken off), refuses on the field what cannot be one, and keeps
+// them when another field is saved.
+func TestAdminPanel_GreetingsAndReactions(t *testing.T) {
+	w := newWorkspace(t, Config{})
+	ada := w.sim.AddUser("ada", slacktest.Admin())
+	ada.GlobalShortcut(ShortcutAdmin)
+	v := ada.ExpectView("Frontdesk settings", "Greetings and thanks", "Reaction when a request is picked")
+	if shown := string(v.Blocks()); !strings.Contains(shown, strings.Join(tickets.DefaultGreetings[:3], ", ")) {
+		t.Errorf("the panel does not show the built-in greetings: %s", shown[strings.Index(shown, blockGreetings):][:300])
+	}
+	for _, c := range []struct {
+		field, text, block, want string
+	}{
+		{blockReactPick, "two words", blockReactPick, "emoji's name"},
+		{blockReactClose, ":tada", blockReactClose, "emoji's name"},
+		{blockGreetings, "hi, ,,  " + strings.Repeat("x", 81), blockGreetings, "at most 80 characters"},
+	} {
+		ack := ada.Submit(v, map[string]any{c.field: c.text})
+		if got := ack.Errors()[c.block]; !strings.Contains(got, c.want) {
+			t.Errorf("%s %q: error %q, want one saying %q", c.field, c.text, got, c.want)
+		}
+	}
+	if _, saved := w.tk.current(); saved != 0 {
+		t.Fatal("a wrong greeting or reaction was saved")
+	}
+	ack := ada.Submit(v, map[string]any{blockGreetings: "hi, yo\ncheers mate", blockReactPick: " :Raising_Hand: ", blockReactClose: "thumbsup::skin-tone-3"})
+	if len(ack.Errors()) > 0 {
+		t.Fatalf("refused: %v", ack.Errors())
+	}
+	st, _ := w.tk.current()
+	if !slices.Equal(st.Greetings, []string{"hi", "yo", "cheers mate"}) ||
+		st.StatusReactions != (tickets.StatusReactions{Picked: "raising_hand", Closed: "thumbsup::skin-tone-3"}) {
+		t.Fatalf("saved greetings %q, reactions %+v", st.Greetings, st.StatusReactions)
+	}
+	// Saved again untouched: the same; the built-in list written back is no list of its own.
+	ada.GlobalShortcut(ShortcutAdmin)
+	again := ada.ExpectView("Frontdesk settings", "Greetings and thanks")
+	if ack := ada.Submit(again, nil); len(ack.Errors()) > 0 {
+		t.Fatalf("refused: %v", ack.Errors())
+	}
+	if st2, _ := w.tk.current(); !slices.Equal(st2.Greetings, st.Greetings) || st2.StatusReactions != st.StatusReactions {
+		t.Fatalf("saving the panel unchanged changed greetings %q → %q, reactions %+v → %+v", st.Greetings, st2.Greetings, st.StatusReactions, st2.StatusReactions)
+	}
+	ada.GlobalShortcut(ShortcutAdmin)
+	again = ada.ExpectView("Frontdesk settings", "Greetings and thanks")
+	if ack := ada.Submit(again, map[string]any{blockGreetings: strings.Join(tickets.DefaultGreetings, ", "), blockReactPick: ""}); len(ack.Errors()) > 0 {
+		t.Fatalf("refused: %v", ack.Errors())
+	}
+	if st3, _ := w.tk.current(); st3.Greetings != nil || st3.StatusReactions.Picked != "" {
+		t.Fatalf("the built-in greetings and an emptied reaction saved as %q, %+v", st3.Greetings, st3.StatusReactions)
+	}
+}

@@ -435,6 +435,10 @@ func (f *fakeTickets) ChannelTicket(context.Context, string, string, string) (*t
 	return nil, tickets.ErrNotFound
 }
 
+func (f *fakeTickets) RateAs(context.Context, string, string, string, int) (*tickets.Ticket, error) {
+	return nil, notFaked("RateAs")
+}
+
 // channelPosts are the customer channels' messages ChannelPost got, in order.
 func (f *fakeTickets) channelPosts() []tickets.ChannelPost {
 	f.mu.Lock()

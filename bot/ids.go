@@ -35,6 +35,10 @@ const (
 	// app sends whoever invites it to one); its value is "<channel> <team's channel>".
 	ActionConnectChannel = "connect_channel"
 
+	// ActionRate is a rating button under the rating question in a customer channel's
+	// request thread ("thread_rate:4"); its value is the rating, 1 to 5.
+	ActionRate = "thread_rate"
+
 	// ActionDetails opens a ticket's details modal (from its card or Live Chat Control);
 	// its value is the ticket id.
 	ActionDetails = "ticket_details"
@@ -74,6 +78,11 @@ const (
 	blockCategories = "admin_categories"
 	blockReplies    = "admin_saved_replies"
 	blockCustomers  = "admin_customer_channels"
+	blockGreetings  = "admin_greetings"
+	blockReactPick  = "admin_reaction_picked"
+	blockReactClose = "admin_reaction_closed"
+	blockRate       = "thread_rating" // the rating buttons in a request's thread
+	blockRated      = "thread_rated"  // under them, the rating given
 	blockReplyPick  = "reply_pick"
 	blockReplyText  = "reply_text"
 	blockTitle      = "details_title"
@@ -107,7 +116,7 @@ var Scopes = map[string]string{
 	"im:history":           "conversations.history of the priority group's direct messages, for retried posts",
 	"im:write":             "conversations.open: the priority group gets each new ticket as a direct message",
 	"reactions:read":       "reaction_added: a 🎫 makes a customer channel's message a request",
-	"reactions:write":      "reactions.add: delivery marks on agents' messages; a customer channel's request picked, ended",
+	"reactions:write":      "reactions.add, reactions.remove: delivery marks on agents' messages; a customer channel's request picked, ended, reopened",
 	"team:read":            "team.info: the name of a customer's organisation in a shared channel",
 	"users:read":           "users.info: agents' names, admins and guests",
 	"users:read.email":     "agents' emails, for sources that name agents by email (Chatra); requesters' in customer channels, where Slack shows them",

@@ -251,3 +251,62 @@ func TestService_ChannelAnswer(t *testing.T) {
 		t.Error("ChannelTicket of a thread that is no request found one")
 	}
 }
+
+// TestService_ChannelRating: a customer channel's request shows its state by reactions
+// (the team's own, else 👀 and ✅; a reopen takes the ✅ off); only its requester rates
+// it, by a button (RateAs) or a reply of 1 to 5 in its thread: anyone else's "5" there is
+// a message, which reopens it.
+func TestService_ChannelRating(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t, withCustomerChannels(acme), withRatingWindow(time.Hour), withSLA(reopening))
+	out := h.post(t, "100.1", "", "Our export fails")
+	h.deliver(t)
+	id := out.State.ID
+	h.pick(t, id, alice)
+	if calls := h.deliver(t); !slices.ContainsFunc(calls, func(c string) bool { return strings.HasSuffix(c, " +:eyes:") }) {
+		t.Errorf("the pick shows no 👀: %q", calls)
+	}
+	if _, err := h.svc.End(ctx, id, alice, ""); err != nil {
+		t.Fatal(err)
+	}
+	if calls := h.deliver(t); !slices.ContainsFunc(calls, func(c string) bool {
+		return strings.HasPrefix(c, "source.Deliver "+string(id)+" ended") && strings.HasSuffix(c, " +:white_check_mark:")
+	}) {
+		t.Errorf("the end shows no ✅: %q", calls)
+	}
+
+	conv := ChannelConversation(acme.Channel, "100.1")
+	_, err := h.svc.RateAs(ctx, SourceSlack, conv, "UEVE", 1)
+	wantErr(t, err, ErrNotRequester)
+	if tk, err := h.svc.RateAs(ctx, SourceSlack, conv, dana.ID, 4); err != nil || tk.ID != id || tk.CSAT.Rating != 4 {
+		t.Fatalf("the requester's rating: %+v, %v", tk, err)
+	}
+	eve := Customer{ID: "UEVE", Name: "Eve"}
+	other, err := h.svc.ChannelPost(ctx, ChannelPost{Channel: acme.Channel, TS: "100.9", ThreadTS: "100.1", Requester: &eve, Text: "5", At: h.now()})
+	if err != nil || other.Rated || !other.Reopened {
+		t.Fatalf("another's 5 in the thread: %+v, %v", other, err)
+	}
+	if tk, _ := h.svc.Get(ctx, id); tk.CSAT == nil || tk.CSAT.Rating != 4 {
+		t.Fatalf("another's 5 changed the rating: %+v", tk.CSAT)
+	}
+	if calls := h.deliver(t); !slices.ContainsFunc(calls, func(c string) bool {
+		return strings.HasPrefix(c, "source.Deliver "+string(id)+" accepted") && strings.HasSuffix(c, " -:white_check_mark: +:eyes:")
+	}) {
+		t.Errorf("the reopen does not take the ✅ off: %q", calls)
+	}
+
+	// The team's own reactions; one that is no emoji's name is refused.
+	st, _ := h.svc.Settings(ctx)
+	st.StatusReactions = StatusReactions{Picked: "raising_hand", Closed: "done"}
+	if err := h.svc.UpdateSettings(ctx, *st); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.svc.End(ctx, id, alice, ""); err != nil {
+		t.Fatal(err)
+	}
+	if calls := h.deliver(t); !slices.ContainsFunc(calls, func(c string) bool { return strings.HasSuffix(c, " +:done:") }) {
+		t.Errorf("the end shows not the team's reaction: %q", calls)
+	}
+	st.StatusReactions.Picked = ":eyes:"
+	wantErr(t, h.svc.UpdateSettings(ctx, *st), ErrInvalid)
+}

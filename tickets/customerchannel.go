@@ -59,6 +59,58 @@ func (s *Settings) CustomerChannelOf(channel string) (CustomerChannel, bool) {
 	return CustomerChannel{}, false
 }
 
+// StatusReactions are the reactions a customer channel's request shows its state by, on
+// the requester's first message: the emoji names, without colons ("eyes"); each left
+// empty is DefaultStatusReactions'.
+type StatusReactions struct {
+	// Picked: an agent took the request (or it was reopened).
+	Picked string `json:"picked,omitempty"`
+	// Closed: the request ended.
+	Closed string `json:"closed,omitempty"`
+}
+
+// DefaultStatusReactions are StatusReactions left empty: 👀 picked, ✅ closed.
+var DefaultStatusReactions = StatusReactions{Picked: "eyes", Closed: "white_check_mark"}
+
+// orDefault is r with each name left empty set to the default's.
+func (r StatusReactions) orDefault() StatusReactions {
+	if r.Picked == "" {
+		r.Picked = DefaultStatusReactions.Picked
+	}
+	if r.Closed == "" {
+		r.Closed = DefaultStatusReactions.Closed
+	}
+	return r
+}
+
+// reactionName is an emoji's name as reactions.add takes it: Slack's names are lower case
+// letters, digits, '_', '-', '+' and "'" (custom ones too), with a skin tone perhaps
+// ("thumbsup::skin-tone-2").
+var reactionName = regexp.MustCompile(`^[a-z0-9_+'-]{1,100}(::skin-tone-[2-6])?$`)
+
+// ReactionName is the emoji name written, as a reaction takes it: the colons around it
+// (":eyes:") and spaces taken off, lower-cased; ok is false when it is none.
+func ReactionName(written string) (name string, ok bool) {
+	name = strings.ToLower(strings.TrimSpace(written))
+	if strings.HasPrefix(name, ":") && strings.HasSuffix(name, ":") && len(name) > 2 {
+		name = name[1 : len(name)-1]
+	}
+	return name, reactionName.MatchString(name)
+}
+
+// validate reports what is wrong with r.
+func (r StatusReactions) validate() error {
+	for _, n := range []struct{ what, name string }{{"picked", r.Picked}, {"closed", r.Closed}} {
+		if n.name == "" {
+			continue
+		}
+		if got, ok := ReactionName(n.name); !ok || got != n.name {
+			return invalidf("the %s reaction %q is no emoji name (like eyes, without colons)", n.what, Clip(n.name, 40))
+		}
+	}
+	return nil
+}
+
 // slackChannelID is a Slack channel id: C… for channels (G… for private ones made before
 // 2021, which Slack turns into C… when they are shared).
 var slackChannelID = regexp.MustCompile(`^[CG][A-Z0-9]{2,}$`)

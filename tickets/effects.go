@@ -706,6 +706,13 @@ func (s *Service) handleSource(ctx context.Context, ev Event) error {
 		if ev.AfterTransfer {
 			out.Text = st.Render(tpl.TransferAccepted, t, ev.Actor)
 		}
+		if t.InThread() {
+			r := st.StatusReactions.orDefault()
+			out.React = r.Picked
+			if ev.Type == EventReopened && r.Closed != r.Picked {
+				out.Unreact = r.Closed
+			}
+		}
 	case ev.Type == EventTransferred:
 		out.Kind, out.Team, out.Agent = OutTransferred, ev.To, nil
 	case ev.HandedBack:
@@ -715,6 +722,9 @@ func (s *Service) handleSource(ctx context.Context, ev Event) error {
 		out.Kind = OutHandedBack
 	default:
 		out.Kind, out.Text = OutEnded, st.Render(tpl.Ended, t, ev.Actor)
+		if t.InThread() {
+			out.React = st.StatusReactions.orDefault().Closed
+		}
 		if s.asksRating(ev) {
 			q := st.Render(tpl.Rating, t, ev.Actor)
 			if rc, ok := src.(RatingCarrier); ok && rc.CarriesRating() {

@@ -74,6 +74,21 @@ const MaxCSATComment = 2000
 // closed chat of a source conversation; rating again replaces it. Returns ErrInvalid, or
 // ErrNotFound when the conversation has no closed ticket.
 func (s *Service) Rate(ctx context.Context, source, conversationID string, rating int, comment string) (*Ticket, error) {
+	return s.rate(ctx, source, conversationID, "", rating, comment)
+}
+
+// RateAs is Rate by customer customerID, who must be the one the ticket is for: where
+// others see the rating question too (a customer channel's thread), only the requester's
+// answer counts. Returns ErrNotRequester for anyone else, and changes nothing.
+func (s *Service) RateAs(ctx context.Context, source, conversationID, customerID string, rating int) (*Ticket, error) {
+	if customerID == "" {
+		return nil, invalidf("rating needs the customer's id")
+	}
+	return s.rate(ctx, source, conversationID, customerID, rating, "")
+}
+
+// rate is Rate, by customerID when it is not "".
+func (s *Service) rate(ctx context.Context, source, conversationID, customerID string, rating int, comment string) (*Ticket, error) {
 	if rating < 1 || rating > 5 {
 		return nil, invalidf("rating must be 1 to 5, not %d", rating)
 	}
@@ -83,6 +98,9 @@ func (s *Service) Rate(ctx context.Context, source, conversationID string, ratin
 	t, err := s.store.FindLastClosed(ctx, source, conversationID)
 	if err != nil {
 		return nil, wrap("rate", err)
+	}
+	if customerID != "" && t.Customer.ID != customerID {
+		return nil, ErrNotRequester
 	}
 	c := CSAT{Rating: rating, Comment: comment, At: s.now()}
 	if err := s.store.Rate(ctx, t.ID, c); err != nil {

@@ -28,6 +28,9 @@ var (
 	// ErrRated: the message did not ask for a human; it was the customer's rating of their
 	// last chat (a reply of 1 to 5 to the "ended" message), recorded as its CSAT.
 	ErrRated = errors.New("tickets: the message rated the last chat")
+	// ErrNotRequester: only the customer who asked may do that (rate their request in a
+	// customer channel, where others see the rating question too).
+	ErrNotRequester = errors.New("tickets: only the requester may do that")
 	// ErrSameStatus: the ticket is in that status already.
 	ErrSameStatus = errors.New("tickets: ticket is in that status already")
 	// ErrStale: the change was meant for a state the ticket has left since (a hold's
@@ -131,7 +134,7 @@ func isOutcome(err error) bool {
 		return true
 	}
 	for _, e := range []error{ErrNotFound, ErrClosed, ErrNotActive, ErrSameTeam, ErrUnknownTeam, ErrNotConfigured, ErrUnknownSource, ErrInvalid, ErrRated,
-		ErrSameStatus, ErrStale} {
+		ErrSameStatus, ErrStale, ErrNotRequester} {
 		if errors.Is(err, e) {
 			return true
 		}

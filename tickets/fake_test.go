@@ -133,6 +133,12 @@ func (s fakeSource) Deliver(_ context.Context, t *Ticket, out Outbound, key stri
 	if out.Agent != nil {
 		text += " (by " + out.Agent.Name + ")"
 	}
+	if out.Unreact != "" {
+		key += " -:" + out.Unreact + ":"
+	}
+	if out.React != "" {
+		key += " +:" + out.React + ":"
+	}
 	return s.add("source.Deliver %s %s %q %s", t.ID, out.Kind, text, key)
 }
 

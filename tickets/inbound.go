@@ -227,7 +227,7 @@ func (s *Service) Inbound(ctx context.Context, in Inbound) (InboundResult, error
 	first := opening(in.Messages)
 	if in.Request != nil && s.rating > 0 && len(in.Messages) == 1 && first == 0 {
 		if stars, ok := ParseRating(in.Messages[0].Text); ok {
-			t, err := s.rateByReply(ctx, in.Source, in.ConversationID, stars)
+			t, err := s.rateByReply(ctx, in.Source, in.ConversationID, in.Request.Customer.ID, stars)
 			if err != nil {
 				return InboundResult{}, wrap("inbound", err)
 			}

@@ -356,6 +356,10 @@ type Outbound struct {
 	Team Team
 	// At is when it happened, for sources that stop retrying after a while.
 	At time.Time
+	// React and Unreact (OutAccepted, OutEnded; a customer channel's request, which shows
+	// its state on the requester's message: Ticket.InThread) are the reaction that state
+	// shows and the one it no longer does, if any (Settings.StatusReactions).
+	React, Unreact string
 	// RatingQuestion (OutEnded, to a RatingCarrier) asks the customer to rate the chat.
 	// Other sources have it at the end of Text, and take a reply of 1 to 5 as the rating.
 	RatingQuestion string

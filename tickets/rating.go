@@ -31,8 +31,9 @@ func ParseRating(text string) (int, bool) {
 // conversation's last chat, when that chat was ended by an agent within the rating window
 // and no chat is open: it records the CSAT (replacing an earlier one, so a repeat is
 // harmless) and returns that ticket. Otherwise it returns nil, nil and the request opens
-// a ticket as usual.
-func (s *Service) rateByReply(ctx context.Context, source, conversationID string, rating int) (*Ticket, error) {
+// a ticket as usual. In a customer channel's thread (Ticket.InThread), where others may
+// reply too, only the requester's (customer) reply is their rating.
+func (s *Service) rateByReply(ctx context.Context, source, conversationID, customer string, rating int) (*Ticket, error) {
 	if _, err := s.store.FindOpen(ctx, source, conversationID); !errors.Is(err, ErrNotFound) {
 		return nil, err // open (nil error): a message of the chat; or a failure
 	}
@@ -43,7 +44,8 @@ func (s *Service) rateByReply(ctx context.Context, source, conversationID string
 	if err != nil {
 		return nil, err
 	}
-	if last.BySource || last.HandedBack || last.ClosedBy.ID == "" || s.now().Sub(last.ClosedAt) > s.rating {
+	if last.BySource || last.HandedBack || last.ClosedBy.ID == "" || s.now().Sub(last.ClosedAt) > s.rating ||
+		last.InThread() && last.Customer.ID != customer {
 		return nil, nil
 	}
 	c := CSAT{Rating: rating, At: s.now()}

@@ -63,6 +63,8 @@ type Settings struct {
 	// Greetings are what, written alone in a customer channel, opens no ticket ("hi",
 	// "thanks"); nil for DefaultGreetings.
 	Greetings []string `json:"greetings,omitempty"`
+	// StatusReactions show a customer channel's request's state on its first message.
+	StatusReactions StatusReactions `json:"status_reactions"`
 }
 
 // Category is a custom category and the values it allows.
@@ -179,6 +181,9 @@ func (s *Settings) Validate() error {
 		return err
 	}
 	if err := validateGreetings(s.Greetings); err != nil {
+		return err
+	}
+	if err := s.StatusReactions.validate(); err != nil {
 		return err
 	}
 	for name, raw := range s.Sinks {

@@ -105,9 +105,17 @@ func TestCustomerChannel(t *testing.T) {
 		t.Fatalf("end refused: %v", ack.Errors())
 	}
 	card.ExpectUpdate("Closed by")
-	question.ExpectReply("ended", "from 1 (poor) to 5")
+	question.ExpectReply("ended")
+	rating := question.ExpectReply("from 1 (poor) to 5")
 	question.ExpectReaction("white_check_mark")
-	// The customer's reply of 1 to 5 in the thread is the rating.
+	// The rating question's buttons: only the requester's click counts (the customer's
+	// organisation's people click buttons of the app in a Slack Connect channel).
+	alice.Click(rating, "5 ⭐⭐⭐⭐⭐")
+	alice.ExpectEphemeral("Only the person who asked")
+	dana.Click(rating, "4 ⭐⭐⭐⭐")
+	rating.ExpectUpdate("Rated ⭐⭐⭐⭐ (4/5)")
+	card.ExpectUpdate("*Rating:* ★★★★☆ 4/5")
+	// A reply of 1 to 5 in the thread rates too (and replaces the rating).
 	dana.Reply(question, "5")
 	card.ExpectUpdate("*Rating:* ★★★★★ 5/5")
 	waitFor(t, func() bool {
@@ -144,19 +152,28 @@ func TestCustomerChannel_Internal(t *testing.T) {
 		"CUSTOMER_CHANNELS":  ask.ID + "=Technical Team",
 		"GREETINGS":          "hi, hello, moin",
 	})
+	// The team shows a request picked with an emoji of its own.
+	ctx := context.Background()
+	st, err := d.Service().Settings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.StatusReactions.Picked = "raising_hand"
+	if err := d.Service().UpdateSettings(ctx, *st); err != nil {
+		t.Fatal(err)
+	}
 	erin.Post(ask, "Moin!")
 	q := erin.Post(ask, "Can someone reset the staging database?")
 	card := tech.ExpectMessage("Ticket #1", "Can someone reset the staging database?", "Erin Sales")
 	alice.Post(ask, "FYI: deploy at 5") // a team member's own message: no request
 	alice.Reply(q, "On it")
-	ctx := context.Background()
 	waitFor(t, func() bool {
 		tk, err := d.Service().ChannelTicket(ctx, ask.ID, q.TS, "")
 		return err == nil && !tk.Responded.IsZero()
 	})
 	alice.Click(card, "Pick")
 	card.ExpectUpdate("Processing by <@" + alice.ID)
-	q.ExpectReaction("eyes")
+	q.ExpectReaction("raising_hand")
 	open, _ := d.Service().Queues(ctx, tickets.AgentID(alice.ID))
 	if n := len(open.Mine); n != 1 {
 		t.Errorf("alice has %d tickets, want 1 (a greeting or a team member's message made one)", n)
@@ -209,9 +226,11 @@ func TestCustomerChannel_TransferReopen(t *testing.T) {
 	question.ExpectReply("ended")
 	question.ExpectReaction("white_check_mark")
 
-	// Within the reopen window, the customer's next reply reopens the same ticket.
+	// Within the reopen window, the customer's next reply reopens the same ticket, which
+	// takes its ✅ off.
 	dana.Reply(question, "It fails again since this morning")
 	card2.ExpectUpdate("Processing by <@" + bob.ID)
+	waitFor(t, func() bool { return slices.Equal(question.Reactions(), []string{"eyes"}) })
 	ctx := context.Background()
 	tk, err := d.Service().ChannelTicket(ctx, shared.ID, question.TS, "")
 	if err != nil || tk.Number != 1 || tk.Status != tickets.StatusActive || tk.Assignee.ID != tickets.AgentID(bob.ID) {
