@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 	"go.uber.org/zap"
@@ -110,7 +111,7 @@ type Bot struct {
 	log     *zap.Logger
 	users   *users
 	members *members
-	teams   teamNames // other organisations' names (team.info), for customer channels
+	teams   *lru.Cache[string, string] // other organisations' names (team.info), for customer channels
 	self    identity
 	serial  serial
 	files   *Files
@@ -164,7 +165,7 @@ func New(cfg Config, api *slack.Client, tk Tickets, seen Deduper, log *zap.Logge
 		cfg.Metrics = nopMetrics{}
 	}
 	b := &Bot{cfg: cfg, api: api, tk: tk, seen: seen, log: log.Named("bot"), users: newUsers(api),
-		members: newMembers(api), files: cfg.Files, gaps: newGaps(), member: rand.Text(), spare: spare.New(spareKeep, spareIdle)}
+		members: newMembers(api), teams: newMemo[string](), files: cfg.Files, gaps: newGaps(), member: rand.Text(), spare: spare.New(spareKeep, spareIdle)}
 	b.admin = &adminPanel{api: api, tk: tk, users: b.users, admins: cfg.Admins, sections: cfg.Sections, log: b.log}
 	b.sm = socketmode.New(api)
 	b.actions = map[string]func(context.Context, *slack.InteractionCallback, *slack.BlockAction){

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -166,7 +165,7 @@ func userTeam(u *slack.User) string {
 // teamName is the name of the organisation whose team id is team (team.info), or "" when
 // Slack does not say: a name is nice to have on a card, never worth a request.
 func (b *Bot) teamName(ctx context.Context, team string) string {
-	if name, ok := b.teams.get(team); ok {
+	if name, ok := b.teams.Get(team); ok {
 		return name
 	}
 	info, err := b.api.GetOtherTeamInfoContext(ctx, team)
@@ -174,30 +173,8 @@ func (b *Bot) teamName(ctx context.Context, team string) string {
 		b.log.Info("team.info of a customer's organisation", zap.String("team", team), zap.Error(err))
 		return ""
 	}
-	b.teams.put(team, info.Name)
+	b.teams.Add(team, info.Name)
 	return info.Name
-}
-
-// teamNames remembers other organisations' names by team id: they seldom change.
-type teamNames struct {
-	mu sync.Mutex
-	m  map[string]string
-}
-
-func (t *teamNames) get(team string) (string, bool) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	name, ok := t.m[team]
-	return name, ok
-}
-
-func (t *teamNames) put(team, name string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.m == nil || len(t.m) >= maxLinks {
-		t.m = map[string]string{}
-	}
-	t.m[team] = name
 }
 
 // ticketReaction is the reaction (🎫, :ticket:) that makes a customer channel's message a

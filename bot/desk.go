@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/slack-go/slack"
 	"go.uber.org/zap"
 	"golang.org/x/time/rate"
@@ -22,10 +23,9 @@ type Desk struct {
 	api *slack.Client
 	log *zap.Logger
 
-	linksMu sync.Mutex
-	links   map[string]string // channel/ts → permalink
-	dms     map[string]string // user → the bot's direct message channel with them
-	posts   map[string]string // post key → ts, of the posts this process made lately
+	links *lru.Cache[string, string] // channel/ts → permalink
+	dms   *lru.Cache[string, string] // user → the bot's direct message channel with them
+	posts *lru.Cache[string, string] // post key → ts, of the posts this process made lately
 
 	selfMu sync.Mutex
 	self   string // the bot's user id, once asked for (selfID)
@@ -47,7 +47,7 @@ func NewDesk(api *slack.Client, log *zap.Logger) (*Desk, error) {
 	if log == nil {
 		log = zap.NewNop()
 	}
-	return &Desk{api: api, log: log.Named("desk"), links: map[string]string{}, dms: map[string]string{}, posts: map[string]string{},
+	return &Desk{api: api, log: log.Named("desk"), links: newMemo[string](), dms: newMemo[string](), posts: newMemo[string](),
 		marks: rate.NewLimiter(rate.Every(time.Minute/marksPerMinute), marksBurst), pace: newSlackPace(),
 		fetch: &http.Client{Timeout: fetchTimeout}}, nil
 }
@@ -343,41 +343,25 @@ func (d *Desk) syncNotice(ctx context.Context, t *tickets.Ticket, ev tickets.Eve
 // lately: a retry of its event (an alert's next post waited its turn) finds it without
 // reading the channel.
 func (d *Desk) postedBefore(key string) (string, bool) {
-	d.linksMu.Lock()
-	defer d.linksMu.Unlock()
-	ts, ok := d.posts[key]
-	return ts, ok
+	return d.posts.Get(key)
 }
 
 // rememberPost notes that the post keyed key is ts.
 func (d *Desk) rememberPost(key, ts string) {
-	d.linksMu.Lock()
-	defer d.linksMu.Unlock()
-	if len(d.posts) >= maxLinks {
-		clear(d.posts)
-	}
-	d.posts[key] = ts
+	d.posts.Add(key, ts)
 }
 
 // dm is the bot's direct message channel with user (conversations.open), remembered: it
 // never changes.
 func (d *Desk) dm(ctx context.Context, user tickets.AgentID) (string, error) {
-	d.linksMu.Lock()
-	ch, ok := d.dms[string(user)]
-	d.linksMu.Unlock()
-	if ok {
+	if ch, ok := d.dms.Get(string(user)); ok {
 		return ch, nil
 	}
 	c, _, _, err := d.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{string(user)}})
 	if err != nil {
 		return "", err
 	}
-	d.linksMu.Lock()
-	defer d.linksMu.Unlock()
-	if len(d.dms) >= maxLinks {
-		clear(d.dms)
-	}
-	d.dms[string(user)] = c.ID
+	d.dms.Add(string(user), c.ID)
 	return c.ID, nil
 }
 
@@ -385,10 +369,7 @@ func (d *Desk) dm(ctx context.Context, user tickets.AgentID) (string, error) {
 // never change.
 func (d *Desk) Permalink(ctx context.Context, channel, ts string) (string, error) {
 	key := channel + "/" + ts
-	d.linksMu.Lock()
-	link, ok := d.links[key]
-	d.linksMu.Unlock()
-	if ok {
+	if link, ok := d.links.Get(key); ok {
 		return link, nil
 	}
 	if err := d.turn("chat.getPermalink", key, false); err != nil {
@@ -399,12 +380,7 @@ func (d *Desk) Permalink(ctx context.Context, channel, ts string) (string, error
 		d.limitedBy(err, "chat.getPermalink", tier4Every, key)
 		return "", classify("chat.getPermalink", err)
 	}
-	d.linksMu.Lock()
-	defer d.linksMu.Unlock()
-	if len(d.links) >= maxLinks {
-		clear(d.links)
-	}
-	d.links[key] = link
+	d.links.Add(key, link)
 	return link, nil
 }
 
@@ -424,5 +400,16 @@ func (d *Desk) requestLink(ctx context.Context, t *tickets.Ticket) string {
 	return link
 }
 
-// maxLinks bounds the permalinks a Desk remembers.
-const maxLinks = 10000
+// maxRemembered bounds each of the bot's memories of what Slack said (permalinks, direct
+// message channels, posts made, users, channel members, organisations' names): past it,
+// the least recently used is forgotten, and asked again if need be.
+const maxRemembered = 10000
+
+// newMemo is one such memory.
+func newMemo[V any]() *lru.Cache[string, V] {
+	c, err := lru.New[string, V](maxRemembered)
+	if err != nil {
+		panic(err) // only for a size below 1
+	}
+	return c
+}

@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/slack-go/slack"
 	"go.uber.org/zap"
 
@@ -19,8 +19,7 @@ const membersTTL = 30 * time.Second
 // members remembers who is in which channel, for a while.
 type members struct {
 	api *slack.Client
-	mu  sync.Mutex
-	m   map[string]cachedMembers
+	m   *lru.Cache[string, cachedMembers]
 }
 
 type cachedMembers struct {
@@ -29,15 +28,12 @@ type cachedMembers struct {
 }
 
 func newMembers(api *slack.Client) *members {
-	return &members{api: api, m: map[string]cachedMembers{}}
+	return &members{api: api, m: newMemo[cachedMembers]()}
 }
 
 // in reports whether user is a member of channel.
 func (ms *members) in(ctx context.Context, channel, user string) (bool, error) {
-	ms.mu.Lock()
-	c, ok := ms.m[channel]
-	ms.mu.Unlock()
-	if ok && time.Now().Before(c.exp) && c.ids[user] {
+	if c, ok := ms.m.Get(channel); ok && time.Now().Before(c.exp) && c.ids[user] {
 		return true, nil
 	}
 	// Not known as a member: ask again (they may have just joined).
@@ -56,9 +52,7 @@ func (ms *members) in(ctx context.Context, channel, user string) (bool, error) {
 		}
 		params.Cursor = cursor
 	}
-	ms.mu.Lock()
-	ms.m[channel] = cachedMembers{ids: ids, exp: time.Now().Add(membersTTL)}
-	ms.mu.Unlock()
+	ms.m.Add(channel, cachedMembers{ids: ids, exp: time.Now().Add(membersTTL)})
 	return ids[user], nil
 }
 

@@ -2,9 +2,9 @@ package bot
 
 import (
 	"context"
-	"sync"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/slack-go/slack"
 
 	"github.com/frontdeskhq/frontdesk/tickets"
@@ -13,11 +13,11 @@ import (
 // userTTL is how long what users.info said about someone is trusted.
 const userTTL = 10 * time.Minute
 
-// users caches users.info answers: names for agents, roles for the admin check.
+// users caches users.info answers: names for agents, roles for the admin check, who
+// wrote in a customer channel (the least recently asked forgotten past maxRemembered).
 type users struct {
 	api *slack.Client
-	mu  sync.Mutex
-	m   map[string]cachedUser
+	m   *lru.Cache[string, cachedUser]
 }
 
 type cachedUser struct {
@@ -26,23 +26,18 @@ type cachedUser struct {
 }
 
 func newUsers(api *slack.Client) *users {
-	return &users{api: api, m: map[string]cachedUser{}}
+	return &users{api: api, m: newMemo[cachedUser]()}
 }
 
 func (us *users) get(ctx context.Context, id string) (*slack.User, error) {
-	us.mu.Lock()
-	c, ok := us.m[id]
-	us.mu.Unlock()
-	if ok && time.Now().Before(c.exp) {
+	if c, ok := us.m.Get(id); ok && time.Now().Before(c.exp) {
 		return c.u, nil
 	}
 	u, err := us.api.GetUserInfoContext(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	us.mu.Lock()
-	us.m[id] = cachedUser{u: u, exp: time.Now().Add(userTTL)}
-	us.mu.Unlock()
+	us.m.Add(id, cachedUser{u: u, exp: time.Now().Add(userTTL)})
 	return u, nil
 }
 

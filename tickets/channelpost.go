@@ -264,14 +264,20 @@ func (s *Service) ChannelChange(ctx context.Context, channel, threadTS string, c
 	if err := c.validateChange(); err != nil {
 		return ChangeApplied{}, err
 	}
-	t, err := s.ChannelTicket(ctx, channel, c.SourceMessageID, threadTS)
+	t, onCard, err := s.channelTicket(ctx, channel, c.SourceMessageID, threadTS)
 	if err != nil {
 		return ChangeApplied{}, err
 	}
 	if !t.InThread() {
 		return ChangeApplied{}, ErrNotFound
 	}
-	for _, d := range []Direction{FromCustomer, FromAgent, Internal} {
+	// Under the card, a note; in the request's thread, the requester's or an agent's
+	// message (the store finds it by its ts and the side it is on).
+	sides := []Direction{FromCustomer, FromAgent}
+	if onCard {
+		sides = []Direction{Internal}
+	}
+	for _, d := range sides {
 		c.Direction = d
 		got, err := s.store.ChangeMessage(ctx, t.ID, c, s.now())
 		if !errors.Is(err, ErrNotFound) {
@@ -287,23 +293,30 @@ func (s *Service) ChannelChange(ctx context.Context, channel, threadTS string, c
 // is: the open one, or else the latest closed. Returns ErrNotFound when the message is
 // neither.
 func (s *Service) ChannelTicket(ctx context.Context, channel, ts, threadTS string) (*Ticket, error) {
+	t, _, err := s.channelTicket(ctx, channel, ts, threadTS)
+	return t, err
+}
+
+// channelTicket is ChannelTicket, and whether the message is the card or under it.
+func (s *Service) channelTicket(ctx context.Context, channel, ts, threadTS string) (_ *Ticket, onCard bool, _ error) {
 	if threadTS == "" {
 		threadTS = ts
 	}
 	if id, found, err := s.store.Noted(ctx, noteCard, channel+"/"+threadTS); err != nil {
-		return nil, fmt.Errorf("tickets: channel ticket: %w", err)
+		return nil, false, fmt.Errorf("tickets: channel ticket: %w", err)
 	} else if found {
-		return s.store.Get(ctx, ID(id))
+		t, err := s.store.Get(ctx, ID(id))
+		return t, true, err
 	}
 	conv, err := s.threadConversation(ctx, channel, threadTS)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	t, err := s.store.FindOpen(ctx, SourceSlack, conv)
 	if errors.Is(err, ErrNotFound) {
 		t, err = s.store.FindLastClosed(ctx, SourceSlack, conv)
 	}
-	return t, err
+	return t, false, err
 }
 
 // channelReply takes requester's reply p (m) in a thread.

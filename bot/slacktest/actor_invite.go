@@ -21,16 +21,19 @@ func (u *User) Invite(ch *Channel, who *User) {
 	case !c.isMember(u.ID):
 		s.errorf("%s invites into %s but is not a member", u.Name, s.where(c))
 		return
-	case c.isMember(who.ID):
-		s.errorf("%s is already in %s", who.Name, s.where(c))
+	case who.ID == BotUserID && c.isMember(who.ID):
+		s.errorf("the app is already in %s", s.where(c))
 		return
+	}
+	if who.ID != BotUserID {
+		// As conversations.invite would refuse them (already in, a guest elsewhere, ...).
+		if code := s.invitable(c, who.ID); code != "" {
+			s.errorf("%s cannot invite %s into %s: %s", u.Name, who.Name, s.where(c), code)
+			return
+		}
 	}
 	if d := s.users[who.ID]; d != nil && d.team != "" && !slices.Contains(c.shared, d.team) {
 		s.errorf("%s, of organisation %s, cannot join %s, which is not shared with it", who.Name, d.team, s.where(c))
-		return
-	}
-	if who.ID != BotUserID && s.ultraElsewhere(who.ID, c.id) {
-		s.errorf("%s is a single-channel guest already in a channel", who.Name)
 		return
 	}
 	c.addMember(who.ID)
