@@ -45,6 +45,8 @@ type Tickets interface {
 	CardReply(ctx context.Context, channel, ts string, m tickets.Message) (tickets.TicketState, bool, error)
 	ChannelChange(ctx context.Context, channel, threadTS string, c tickets.MessageChange) (tickets.ChangeApplied, error)
 	RateAs(ctx context.Context, source, conversationID, customerID string, rating int) (*tickets.Ticket, error)
+	CatchUpFrom(ctx context.Context, channel string, trouble time.Time, lookback time.Duration) (string, error)
+	OpenThreads(ctx context.Context) (map[string][]string, error)
 	UpdateDetails(ctx context.Context, id tickets.ID, by tickets.Agent, c tickets.DetailsChange) (*tickets.Ticket, error)
 	Transcript(ctx context.Context, id tickets.ID) ([]tickets.Message, error)
 }
@@ -91,6 +93,10 @@ type Metrics interface {
 	// yet (gaps.go), with outcome "ok", "rate_limited" or "failed", and recovered of them
 	// were relayed ahead of the message that asked for the check.
 	OrderChecked(outcome string, recovered int)
+	// CaughtUp: a customer channel's history was read back after events may have been
+	// lost (catchup.go), with outcome "ok" or "failed", and read of its messages were
+	// handed to the ticket service (which takes those it had not taken).
+	CaughtUp(outcome string, read int)
 }
 
 // nopMetrics is the Metrics of a Bot configured without any.
@@ -99,6 +105,7 @@ type nopMetrics struct{}
 func (nopMetrics) Connected(bool)              {}
 func (nopMetrics) EnvelopeAcked(time.Duration) {}
 func (nopMetrics) OrderChecked(string, int)    {}
+func (nopMetrics) CaughtUp(string, int)        {}
 
 // Bot is the Slack app's inbound side: it keeps one Socket Mode connection, acknowledges
 // every envelope at once, and hands events and interactions to the ticket service.
@@ -131,6 +138,7 @@ type Bot struct {
 	gaps        *gaps
 	epochMu     sync.Mutex
 	sharedEpoch int64
+	catchUps    chan catchUp // asks for customer channels to catch up (catchup.go)
 	member      string       // this bot among the replicas' heartbeats
 	joinRaised  atomic.Bool  // join raised the epoch: the first connection need not again
 	replicas    atomic.Int64 // how many replicas' bots beat, as last seen; 0 before the first beat
@@ -165,7 +173,7 @@ func New(cfg Config, api *slack.Client, tk Tickets, seen Deduper, log *zap.Logge
 		cfg.Metrics = nopMetrics{}
 	}
 	b := &Bot{cfg: cfg, api: api, tk: tk, seen: seen, log: log.Named("bot"), users: newUsers(api),
-		members: newMembers(api), teams: newMemo[string](), files: cfg.Files, gaps: newGaps(), member: rand.Text(), spare: spare.New(spareKeep, spareIdle)}
+		members: newMembers(api), teams: newMemo[string](), files: cfg.Files, gaps: newGaps(), catchUps: make(chan catchUp, 64), member: rand.Text(), spare: spare.New(spareKeep, spareIdle)}
 	b.admin = &adminPanel{api: api, tk: tk, users: b.users, admins: cfg.Admins, sections: cfg.Sections, log: b.log}
 	b.sm = socketmode.New(api)
 	b.actions = map[string]func(context.Context, *slack.InteractionCallback, *slack.BlockAction){
@@ -225,6 +233,11 @@ func (b *Bot) Run(ctx context.Context) error {
 	go func() {
 		defer close(beating)
 		b.watchEpochs(beatCtx, joined)
+	}()
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		b.catchUpLoop(ctx)
 	}()
 	if ctx.Err() != nil {
 		return nil

@@ -23,12 +23,18 @@ import (
 
 // takeCustomerPost hands ev to the ticket service when its channel is a customer channel,
 // and reports whether it is one. shared says the channel is shared with another
-// organisation (the event's is_ext_shared_channel). While the service cannot answer it
-// is asked again, as for an agent's message (retryUnanswered).
-func (b *Bot) takeCustomerPost(ctx context.Context, ev *slackevents.MessageEvent, shared bool) bool {
+// organisation (the event's is_ext_shared_channel); replay that the message was read
+// back from history (catchup.go). While the service cannot answer it is asked again, as
+// for an agent's message (retryUnanswered); when it could not be taken in the handler's
+// time, the channel catches up from its history soon.
+func (b *Bot) takeCustomerPost(ctx context.Context, ev *slackevents.MessageEvent, shared, replay bool) bool {
 	cc, isCustomer, err := b.customerChannel(ctx, ev.Channel)
-	if err != nil || !isCustomer {
-		return err != nil // unanswered until the handler's time ran out: logged there
+	if err != nil {
+		b.catchUpSoon(0, ev.Channel) // unanswered until the handler's time ran out: logged there
+		return true
+	}
+	if !isCustomer {
+		return false
 	}
 	var files []slack.File
 	if ev.Message != nil {
@@ -55,8 +61,12 @@ func (b *Bot) takeCustomerPost(ctx context.Context, ev *slackevents.MessageEvent
 	}
 	if err != nil {
 		b.log.Error("customer channel: who wrote a message", zap.String("channel", ev.Channel), zap.String("ts", ev.TimeStamp), zap.Error(err))
+		if !errors.Is(err, tickets.ErrInvalid) {
+			b.catchUpSoon(0, ev.Channel)
+		}
 		return true
 	}
+	p.Replay = replay
 	var out tickets.ChannelOutcome
 	err = retryUnanswered(ctx, b.log, "take a customer channel's message", ev.Channel, func() error {
 		var perr error
@@ -73,6 +83,7 @@ func (b *Bot) takeCustomerPost(ctx context.Context, ev *slackevents.MessageEvent
 		b.log.Info("customer channel message not taken", zap.String("channel", ev.Channel), zap.String("ts", ev.TimeStamp), zap.Error(err))
 	default:
 		b.log.Error("customer channel message", zap.String("channel", ev.Channel), zap.String("ts", ev.TimeStamp), zap.Error(err))
+		b.catchUpSoon(0, ev.Channel)
 	}
 	return true
 }

@@ -414,11 +414,15 @@ func (f *fakeTickets) CustomerChannel(_ context.Context, channel string) (ticket
 	return c, ok, nil
 }
 
-// ChannelPost records p; it opens nothing.
+// ChannelPost records p; it opens nothing. A message read back from history (p.Replay)
+// that it has is not taken again, as the service would not.
 func (f *fakeTickets) ChannelPost(_ context.Context, p tickets.ChannelPost) (tickets.ChannelOutcome, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	defer f.touched()
+	if p.Replay && slices.ContainsFunc(f.posts, func(q tickets.ChannelPost) bool { return q.Channel == p.Channel && q.TS == p.TS }) {
+		return tickets.ChannelOutcome{Ignored: tickets.IgnoredTaken}, nil
+	}
 	f.posts = append(f.posts, p)
 	return tickets.ChannelOutcome{}, nil
 }
@@ -438,6 +442,14 @@ func (f *fakeTickets) ChannelTicket(context.Context, string, string, string) (*t
 func (f *fakeTickets) RateAs(context.Context, string, string, string, int) (*tickets.Ticket, error) {
 	return nil, notFaked("RateAs")
 }
+
+// CatchUpFrom reads from lookback before the trouble.
+func (f *fakeTickets) CatchUpFrom(_ context.Context, _ string, trouble time.Time, lookback time.Duration) (string, error) {
+	return slackTS(trouble.Add(-lookback)), nil
+}
+
+// OpenThreads: the fake opens no request.
+func (f *fakeTickets) OpenThreads(context.Context) (map[string][]string, error) { return nil, nil }
 
 // channelPosts are the customer channels' messages ChannelPost got, in order.
 func (f *fakeTickets) channelPosts() []tickets.ChannelPost {

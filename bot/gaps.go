@@ -150,15 +150,31 @@ func (g *gaps) limited(d time.Duration) {
 // connectionsChanged is called when a connection of the app may have ended with events
 // in flight (this one ended or came up, or Slack sent an event again): every channel here
 // is due a check, and so is every channel of the other replicas.
+//
+// Customer channels catch up from their history (catchup.go): one replica does it for a
+// raised epoch (the one that claims it), this one alone when the epoch cannot be raised.
 func (b *Bot) connectionsChanged(ctx context.Context, why string) {
 	b.gaps.troubled()
 	if b.cfg.Epochs == nil {
+		b.catchUpSoon(0, "")
 		return
 	}
 	if why == "connected" && b.joinRaised.Swap(false) {
-		return // join told the others just now, and an earlier connection of this process there was none
+		// join told the others just now, and an earlier connection of this process there
+		// was none.
+		b.epochMu.Lock()
+		n := b.sharedEpoch
+		b.epochMu.Unlock()
+		b.catchUpSoon(n, "")
+		return
 	}
-	b.go_(ctx, func(ctx context.Context) { b.raise(ctx, why) })
+	b.go_(ctx, func(ctx context.Context) {
+		n, ok := b.raise(ctx, why)
+		if !ok {
+			n = 0
+		}
+		b.catchUpSoon(n, "")
+	})
 }
 
 // raise raises the shared epoch and returns its new value; false when Redis could not
@@ -290,6 +306,7 @@ func (b *Bot) beat(ctx context.Context, known bool) bool {
 	b.epochMu.Unlock()
 	if raised {
 		b.gaps.troubled()
+		b.catchUpSoon(n, "")
 	}
 	return true
 }

@@ -5,6 +5,7 @@ package faults
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -17,32 +18,49 @@ import (
 	"github.com/frontdeskhq/frontdesk/tickets"
 )
 
-// customer-channels: a channel shared with a customer's organisation is a customer
-// channel (docs/slack-channels.md), worked by two replicas on one Redis and one Slack app.
-// Ten of the customer's people each ask a question; the team picks them; then the people
-// and the agents write in the questions' threads at once, and the replica holding the
-// most outbox leases is killed mid-burst (Slack sends the events it took again 3 s later,
-// to the other). Every request is one ticket, and every message of every thread is in
-// its transcript once: none lost, none twice, none in another's.
+// customer-channels: two customer channels (docs/slack-channels.md), worked by two
+// replicas on one Redis and one Slack app: one shared with a customer's organisation, and
+// an internal one where colleagues outside the team ask it. Ten of the customer's people
+// and three colleagues each ask a question; the team picks them; then the askers and the
+// agents write in the questions' threads at once, and the replica holding the most outbox
+// leases is killed mid-burst (Slack sends the events it took again 3 s later, to the
+// other; what it had acknowledged without taking, the channels' catch-up reads back).
+// Every request is one ticket, and every message of every thread is in its transcript
+// once: none lost, none twice, none in another's.
 func testCustomerChannels(t *testing.T) {
 	const (
-		people  = 10
-		custN   = 30 // each person's replies in their thread
-		agentN  = 15 // the agents' replies in each thread
-		partner = "TACME"
+		external = 10 // the customer's people, in the shared channel
+		internal = 3  // colleagues, in the internal channel
+		people   = external + internal
+		custN    = 30 // each asker's replies in their thread
+		agentN   = 15 // the agents' replies in each thread
+		partner  = "TACME"
 	)
 	w := newWorld(t, "customer-channels")
 	var customers []*slacktest.User
 	members := []*slacktest.User{w.sim.Bot()}
 	members = append(members, w.agents...)
-	for i := range people {
+	colleagues := slices.Clone(members)
+	for i := range external {
 		u := w.sim.AddUser(fmt.Sprintf("acme%02d", i), slacktest.External(partner))
 		customers = append(customers, u)
 		members = append(members, u)
 	}
+	for i := range internal {
+		u := w.sim.AddUser(fmt.Sprintf("sales%02d", i))
+		customers = append(customers, u)
+		colleagues = append(colleagues, u)
+	}
 	shared := w.sim.AddChannel("acme-support", false, members...)
 	w.sim.ShareChannel(shared, partner)
-	w.extraEnv = map[string]string{"CUSTOMER_CHANNELS": shared.ID + "=Support"}
+	ask := w.sim.AddChannel("ask-support", false, colleagues...)
+	where := func(i int) *slacktest.Channel {
+		if i < external {
+			return shared
+		}
+		return ask
+	}
+	w.extraEnv = map[string]string{"CUSTOMER_CHANNELS": shared.ID + "=Support," + ask.ID + "=Support"}
 	w.lateFromKilled = true
 
 	pa := w.start("fd-a", "")
@@ -56,13 +74,13 @@ func testCustomerChannels(t *testing.T) {
 	// The questions, and the team's picks.
 	questions := make([]*slacktest.Message, people)
 	for i, u := range customers {
-		questions[i] = u.Post(shared, fmt.Sprintf("%s question %02d: the export fails", w.name, i))
+		questions[i] = u.Post(where(i), fmt.Sprintf("%s question %02d: the export fails", w.name, i))
 	}
 	ids := make([]tickets.ID, people)
 	cards := make([]*slacktest.Message, people)
 	if !poll(time.Now().Add(60*time.Second), func() bool {
 		for i, q := range questions {
-			tk, err := st.FindOpen(ctx, tickets.SourceSlack, tickets.ChannelConversation(shared.ID, q.TS))
+			tk, err := st.FindOpen(ctx, tickets.SourceSlack, tickets.ChannelConversation(where(i).ID, q.TS))
 			if err != nil || tk.Card.IsZero() {
 				return false
 			}
@@ -172,7 +190,7 @@ func testCustomerChannels(t *testing.T) {
 		t.Errorf("%d open tickets, want %d: a message opened a ticket of its own", len(open), people)
 	}
 	w.fig.add(figures{sent: total, delivered: total - lost, duplicated: doubled, lost: lost})
-	w.note("%d requests, one ticket each", people)
+	w.note("%d requests (%d in an internal channel), one ticket each", people, internal)
 }
 
 // openStore reads the scenario's Redis as Frontdesk does.

@@ -43,6 +43,9 @@ type ChannelPost struct {
 	// Ask: someone asked for a ticket for this message (a 🎫 reaction, the Create ticket
 	// shortcut): it opens one even when it is a greeting or answers a thread that is none.
 	Ask bool
+	// Replay: the message was read back from the channel's history (a catch-up after
+	// events may have been lost): taken before, it is not taken again (IgnoredTaken).
+	Replay bool
 }
 
 // ChannelOutcome is what came of a ChannelPost.
@@ -65,6 +68,7 @@ const (
 	IgnoredGreeting = "a greeting or thanks alone opens no ticket"
 	IgnoredThread   = "a reply in a thread that is no request"
 	IgnoredAgent    = "an agent's message in the channel"
+	IgnoredTaken    = "taken already"
 )
 
 // Notes the customer channels keep (Store.Note).
@@ -76,12 +80,24 @@ const (
 	// the request it opened or joined: replies in its thread join that request, and the
 	// message, should Slack send it again, goes there again.
 	noteThread = "slack-thread"
+	// noteTaken: per message taken ("<channel>/<ts>"), whatever came of it: a catch-up
+	// that reads it back from history (ChannelPost.Replay) leaves it.
+	noteTaken = "slack-taken"
+	// noteLast: per customer channel, the ts of the latest message taken live: a
+	// catch-up reads history from there at the latest (CatchUpFrom).
+	noteLast = "slack-last"
 	// noteCard: per card of a request answered in its thread ("<channel>/<ts>"), the
 	// ticket: replies under the card are its notes.
 	noteCard = "slack-card"
 	// threadNoteTTL is how long a joined message's thread leads to its request.
 	threadNoteTTL = 90 * 24 * time.Hour
+	// takenNoteTTL is how long a message is known as taken: longer than any catch-up
+	// reads back (MaxCatchUp).
+	takenNoteTTL = 2 * MaxCatchUp
 )
+
+// MaxCatchUp bounds how far back a catch-up reads a customer channel's history.
+const MaxCatchUp = 24 * time.Hour
 
 // CustomerChannel is the customer channel whose id is channel, if it is one, as the
 // settings were read at most a second ago: cheap enough to ask for every message.
@@ -101,7 +117,81 @@ func (s *Service) CustomerChannel(ctx context.Context, channel string) (Customer
 // the team's reopen window, or opening a new one for the thread when it is closed); a
 // reply in another thread is no request. Returns ErrNotFound when p.Channel is no
 // customer channel, ErrInvalid for a message without text or files.
+//
+// A message taken is noted so (and, taken live, as the channel's latest: CatchUpFrom),
+// whatever came of it: read back from history (p.Replay), it is not taken again.
 func (s *Service) ChannelPost(ctx context.Context, p ChannelPost) (ChannelOutcome, error) {
+	key := ChannelConversation(p.Channel, p.TS)
+	if p.Replay {
+		if _, taken, err := s.store.Noted(ctx, noteTaken, key); err != nil {
+			return ChannelOutcome{}, fmt.Errorf("tickets: channel post: %w", err)
+		} else if taken {
+			return ChannelOutcome{Ignored: IgnoredTaken}, nil
+		}
+	}
+	out, err := s.channelPost(ctx, p)
+	if err != nil {
+		return out, err
+	}
+	if err := s.store.Note(ctx, noteTaken, key, "1", takenNoteTTL); err != nil {
+		return out, fmt.Errorf("tickets: channel post: %w", err)
+	}
+	if !p.Replay {
+		if err := s.store.Note(ctx, noteLast, p.Channel, p.TS, takenNoteTTL); err != nil {
+			return out, fmt.Errorf("tickets: channel post: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// CatchUpFrom is the ts from which a catch-up reads customer channel channel's history
+// after events may have been lost at trouble: lookback before it, or from the latest
+// message taken live in the channel when that is older (all replicas were down a while:
+// what was written meanwhile was never sent), but never more than MaxCatchUp ago.
+func (s *Service) CatchUpFrom(ctx context.Context, channel string, trouble time.Time, lookback time.Duration) (string, error) {
+	from := trouble.Add(-lookback)
+	last, found, err := s.store.Noted(ctx, noteLast, channel)
+	if err != nil {
+		return "", fmt.Errorf("tickets: catch-up: %w", err)
+	}
+	if at, ok := tsTime(last); found && ok && at.Before(from) {
+		from = at
+	}
+	if oldest := s.now().Add(-MaxCatchUp); from.Before(oldest) {
+		from = oldest
+	}
+	return strconv.FormatInt(from.Unix(), 10) + "." + fmt.Sprintf("%06d", from.Nanosecond()/1000), nil
+}
+
+// tsTime reads a Slack ts ("1700000000.000100") as a time.
+func tsTime(ts string) (time.Time, bool) {
+	sec, frac, _ := strings.Cut(ts, ".")
+	n, err := strconv.ParseInt(sec, 10, 64)
+	if err != nil || ts == "" {
+		return time.Time{}, false
+	}
+	us, _ := strconv.ParseInt((frac + "000000")[:6], 10, 64)
+	return time.Unix(n, us*1000), true
+}
+
+// OpenThreads are the threads of the open requests of customer channels, by channel: a
+// catch-up reads their replies.
+func (s *Service) OpenThreads(ctx context.Context) (map[string][]string, error) {
+	open, err := s.store.OpenTickets(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("tickets: open threads: %w", err)
+	}
+	threads := map[string][]string{}
+	for _, t := range open {
+		if channel, ts, ok := SplitChannelConversation(t.ConversationID); ok && t.InThread() {
+			threads[channel] = append(threads[channel], ts)
+		}
+	}
+	return threads, nil
+}
+
+// channelPost is ChannelPost's work.
+func (s *Service) channelPost(ctx context.Context, p ChannelPost) (ChannelOutcome, error) {
 	st, err := s.recentSettings(ctx)
 	if err != nil {
 		return ChannelOutcome{}, err

@@ -3,6 +3,7 @@ package tickets_test
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -309,4 +310,70 @@ func TestService_ChannelRating(t *testing.T) {
 	}
 	st.StatusReactions.Picked = ":eyes:"
 	wantErr(t, h.svc.UpdateSettings(ctx, *st), ErrInvalid)
+}
+
+// TestService_ChannelReplay: a message read back from history (a catch-up) is taken
+// when it was not before, and not again when it was, whatever came of it then (a
+// greeting ignored stays ignored even though a request by the same person is open now).
+// A catch-up reads from lookback before the trouble, or from the channel's latest message
+// taken live when that is older, never more than MaxCatchUp back; the open requests'
+// threads are listed by channel.
+func TestService_ChannelReplay(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t, withCustomerChannels(acme))
+	replay := func(ts, thread, text string) ChannelOutcome {
+		t.Helper()
+		c := dana
+		out, err := h.svc.ChannelPost(ctx, ChannelPost{Channel: acme.Channel, TS: ts, ThreadTS: thread, Requester: &c, Text: text, At: h.now(), Replay: true})
+		if err != nil {
+			t.Fatalf("replay %s: %v", ts, err)
+		}
+		return out
+	}
+	h.post(t, "100.1", "", "hi all")
+	first := h.post(t, "100.2", "", "Our export fails")
+	if out := replay("100.1", "", "hi all"); out.Ignored != IgnoredTaken {
+		t.Fatalf("a greeting taken live, read back: %+v", out)
+	}
+	if out := replay("100.2", "", "Our export fails"); out.Ignored != IgnoredTaken {
+		t.Fatalf("a request taken live, read back: %+v", out)
+	}
+	// Never taken (its event was lost): taken now, once.
+	if out := replay("100.3", "100.2", "the id is 42"); !out.Added || out.State.ID != first.State.ID {
+		t.Fatalf("a lost reply read back: %+v", out)
+	}
+	if out := replay("100.3", "100.2", "the id is 42"); out.Ignored != IgnoredTaken {
+		t.Fatalf("read back twice: %+v", out)
+	}
+	if msgs, _ := h.svc.Transcript(ctx, first.State.ID); len(msgs) != 2 {
+		t.Fatalf("transcript: %+v", msgs)
+	}
+
+	threads, err := h.svc.OpenThreads(ctx)
+	if err != nil || !slices.Equal(threads[acme.Channel], []string{"100.2"}) {
+		t.Fatalf("open threads = %v, %v", threads, err)
+	}
+
+	// From lookback before the trouble; from the latest message taken live when older
+	// (a read-back one does not count); never more than MaxCatchUp ago.
+	now := h.now()
+	ts := func(at time.Time) string { return strconv.FormatInt(at.Unix(), 10) + ".000000" }
+	from := func(channel string) string {
+		t.Helper()
+		f, err := h.svc.CatchUpFrom(ctx, channel, now, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	equal(t, "from, no message taken", from("COTHER"), ts(now.Add(-time.Minute)))
+	h.post(t, ts(now.Add(-2*time.Hour)), "", "an old one")
+	replay(ts(now.Add(-3*time.Hour)), "", "an older one, read back")
+	equal(t, "from, the latest taken live", from(acme.Channel), ts(now.Add(-2*time.Hour)))
+	h.post(t, ts(now.Add(-48*time.Hour)), "", "a very old one")
+	if f := from(acme.Channel); f < ts(now.Add(-MaxCatchUp-time.Minute)) {
+		t.Errorf("from %s: more than MaxCatchUp back", f)
+	}
+	h.post(t, ts(now), "", "a new one")
+	equal(t, "from, lookback", from(acme.Channel), ts(now.Add(-time.Minute)))
 }

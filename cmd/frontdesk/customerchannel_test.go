@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/frontdeskhq/frontdesk/bot/slacktest"
 	"github.com/frontdeskhq/frontdesk/store/redistest"
@@ -235,5 +236,72 @@ func TestCustomerChannel_TransferReopen(t *testing.T) {
 	tk, err := d.Service().ChannelTicket(ctx, shared.ID, question.TS, "")
 	if err != nil || tk.Number != 1 || tk.Status != tickets.StatusActive || tk.Assignee.ID != tickets.AgentID(bob.ID) {
 		t.Fatalf("after the customer wrote again: %+v, %v", tk, err)
+	}
+}
+
+// TestCustomerChannel_CatchUp: Frontdesk stops with two of a customer's messages on the
+// wire (Slack would send them again only an hour later): a new request, and a reply in
+// an open request's thread. Started again, it reads them back from the channel's
+// history: the request is a ticket and the reply is in the other's transcript, once,
+// and nothing taken before is taken again.
+func TestCustomerChannel_CatchUp(t *testing.T) {
+	t.Parallel()
+	client, prefix := redistest.Open(t)
+	sim := slacktest.New(t, slacktest.WithRetryDelay(time.Hour))
+	alice := sim.AddUser("alice")
+	dana := sim.AddUser("dana", slacktest.External("TACME"))
+	erin := sim.AddUser("erin", slacktest.External("TACME"))
+	support := sim.AddChannel("support-tickets", false, sim.Bot(), alice)
+	shared := sim.AddChannel("acme-support", false, sim.Bot(), alice, dana, erin)
+	sim.ShareChannel(shared, "TACME")
+	vars := map[string]string{
+		"REDIS_URL": redisURL(t, client), "REDIS_PREFIX": prefix,
+		"TICKETING_CHANNELS": support.ID + "=Support Team",
+		"CUSTOMER_CHANNELS":  shared.ID + "=Support Team",
+	}
+	d := startDesk(t, sim, &customers{}, vars)
+	question := dana.Post(shared, "Our export fails with a 500")
+	support.ExpectMessage("Ticket #1", "Our export fails")
+	alice.Reply(question, "Looking into it")
+	ctx := context.Background()
+	transcript := func(d *desk) []string {
+		tk, err := d.Service().ChannelTicket(ctx, shared.ID, question.TS, "")
+		if err != nil {
+			return nil
+		}
+		msgs, _ := d.Service().Transcript(ctx, tk.ID)
+		var texts []string
+		for _, m := range msgs {
+			texts = append(texts, m.Text)
+		}
+		return texts
+	}
+	waitFor(t, func() bool { return len(transcript(d)) == 2 })
+
+	held := []<-chan struct{}{
+		sim.HoldInFlight(func(e *slacktest.Envelope) bool { return strings.Contains(string(e.Payload), "the request id is 42") }),
+		sim.HoldInFlight(func(e *slacktest.Envelope) bool { return strings.Contains(string(e.Payload), "SSO is down") }),
+	}
+	dana.Reply(question, "the request id is 42")
+	erin.Post(shared, "Another thing: SSO is down for us") // another person's: a request of its own
+	for _, h := range held {
+		select {
+		case <-h:
+		case <-time.After(hangGuard):
+			t.Fatal("the simulator never held the message")
+		}
+	}
+	d.stop(t)
+
+	d = startDesk(t, sim, &customers{}, vars)
+	support.ExpectMessage("Ticket #2", "SSO is down")
+	waitFor(t, func() bool { return len(transcript(d)) == 3 })
+	if got := transcript(d); !slices.Equal(got, []string{"Our export fails with a 500", "Looking into it", "the request id is 42"}) {
+		t.Fatalf("transcript after the catch-up: %q", got)
+	}
+	time.Sleep(500 * time.Millisecond) // anything taken twice would show by now
+	open, _ := d.Service().OpenThreads(ctx)
+	if n := len(open[shared.ID]); n != 2 {
+		t.Errorf("%d open requests in the channel, want 2: %v", n, open)
 	}
 }

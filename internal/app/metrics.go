@@ -40,6 +40,8 @@ type metrics struct {
 	reconnects    prometheus.Counter
 	orderChecks   *prometheus.CounterVec
 	recovered     prometheus.Counter
+	catchUps      *prometheus.CounterVec
+	catchUpRead   prometheus.Counter
 	ackTook       prometheus.Histogram
 	httpRequests  *prometheus.CounterVec
 	vitallySyncs  *prometheus.CounterVec
@@ -117,6 +119,11 @@ func newMetrics() *metrics {
 	m.recovered = prometheus.NewCounter(prometheus.CounterOpts{Name: "frontdesk_agent_messages_recovered_total",
 		Help: "Agents' messages found in an inbox channel's history before Slack sent them, relayed ahead of the later ones."})
 	m.register(m.recovered, "frontdesk_agent_messages_recovered_total")
+	m.catchUps = m.counterVec("frontdesk_customer_channel_catchups_total",
+		"Catch-ups of a customer channel's history (and its requests' threads) after events may have been lost, by outcome (ok, failed).", "outcome")
+	m.catchUpRead = prometheus.NewCounter(prometheus.CounterOpts{Name: "frontdesk_customer_channel_messages_read_back_total",
+		Help: "Customer channels' messages read back from history by a catch-up and handed to the ticket service, which takes those it had not taken."})
+	m.register(m.catchUpRead, "frontdesk_customer_channel_messages_read_back_total")
 
 	m.httpRequests = m.counterVec("frontdesk_http_requests_total",
 		"Requests to the connectors' routes (webhook, chatra, gladly, files), by route and status code.", "route", "code")

@@ -106,6 +106,13 @@ func (m *metrics) OrderChecked(outcome string, recovered int) {
 	m.recovered.Add(float64(recovered))
 }
 
+// CaughtUp counts a catch-up of a customer channel and the messages it read back
+// (bot.Metrics).
+func (m *metrics) CaughtUp(outcome string, read int) {
+	m.catchUps.WithLabelValues(outcome).Inc()
+	m.catchUpRead.Add(float64(read))
+}
+
 // vitallySynced counts a Vitally sync (vitally.Deps.Observe).
 func (m *metrics) vitallySynced(outcome, reason string) {
 	m.vitallySyncs.WithLabelValues(outcome, reason).Inc()
