@@ -16,18 +16,20 @@ import (
 // a customer channel of the support team (CUSTOMER_CHANNELS). Its person's greeting
 // opens nothing; their question opens ticket #1, whose card names their organisation; a
 // quick follow-up joins it. An agent picks it: no inbox channel, the question shows 👀,
-// the agent answers in its thread (the first response) and the customer replies there,
-// all in the transcript; Live Chat Control on the thread ends it, which tells the thread
-// and marks the question ✅. A 🎫 reaction and the Create ticket shortcut make any
-// message a request.
+// the two agents answer in its thread (the first response) and the customer replies
+// there, all in the transcript, the agent's note under the card as a note; Live Chat
+// Control on the thread ends it, which tells the thread (the rating question's buttons
+// count the requester's click only) and marks the question ✅. A 🎫 reaction and the
+// Create ticket shortcut make any message a request.
 func TestCustomerChannel(t *testing.T) {
 	t.Parallel()
 	client, prefix := redistest.Open(t)
 	sim := slacktest.New(t)
 	alice := sim.AddUser("alice")
+	bob := sim.AddUser("bob")
 	dana := sim.AddUser("dana", slacktest.External("TACME"), slacktest.RealName("Dana Scully"))
-	support := sim.AddChannel("support-tickets", false, sim.Bot(), alice)
-	shared := sim.AddChannel("acme-support", false, sim.Bot(), alice, dana)
+	support := sim.AddChannel("support-tickets", false, sim.Bot(), alice, bob)
+	shared := sim.AddChannel("acme-support", false, sim.Bot(), alice, bob, dana)
 	sim.ShareChannel(shared, "TACME")
 	sim.SetTeamName("TACME", "Acme Corp")
 	d := startDesk(t, sim, &customers{}, map[string]string{
@@ -49,6 +51,7 @@ func TestCustomerChannel(t *testing.T) {
 	question.ExpectReaction("eyes")
 	alice.Reply(question, "Looking into it")
 	note := alice.Reply(card, "a known bug, see INC-12") // under the card: the team's note
+	bob.Reply(question, "I can confirm it")              // the other agent answers too
 	idReply := dana.Reply(question, "Thanks, here is the request id: 42")
 	alice.Post(shared, "(unrelated) lunch at noon?") // an agent's top-level message: no answer
 	ctx := context.Background()
@@ -57,7 +60,7 @@ func TestCustomerChannel(t *testing.T) {
 		var err error
 		tk, err = d.Service().ChannelTicket(ctx, shared.ID, question.TS, "")
 		msgs, _ := d.Service().Transcript(ctx, tk.ID)
-		return err == nil && len(msgs) == 5
+		return err == nil && len(msgs) == 6
 	})
 	msgs, _ := d.Service().Transcript(ctx, tk.ID)
 	var got, notes []string
@@ -69,7 +72,7 @@ func TestCustomerChannel(t *testing.T) {
 		got = append(got, string(m.Direction)+": "+m.Text)
 	}
 	want := []string{"customer: Our export fails with a 500", "customer: and the logs say timeout",
-		"agent: Looking into it", "customer: Thanks, here is the request id: 42"}
+		"agent: Looking into it", "agent: I can confirm it", "customer: Thanks, here is the request id: 42"}
 	if !slices.Equal(got, want) || !slices.Equal(notes, []string{"a known bug, see INC-12"}) { // before its edit
 		t.Errorf("transcript = %q and notes %q, want %q and the note", got, notes, want)
 	}
