@@ -47,6 +47,8 @@ type Tickets interface {
 	RateAs(ctx context.Context, source, conversationID, customerID string, rating int) (*tickets.Ticket, error)
 	CatchUpFrom(ctx context.Context, channel string, trouble time.Time, lookback time.Duration) (string, error)
 	OpenThreads(ctx context.Context) (map[string][]string, error)
+	NotTaken(ctx context.Context, channel string, ts []string) ([]string, error)
+	CaughtUp(ctx context.Context, channel, upTo string) error
 	UpdateDetails(ctx context.Context, id tickets.ID, by tickets.Agent, c tickets.DetailsChange) (*tickets.Ticket, error)
 	Transcript(ctx context.Context, id tickets.ID) ([]tickets.Message, error)
 }
@@ -138,10 +140,11 @@ type Bot struct {
 	gaps        *gaps
 	epochMu     sync.Mutex
 	sharedEpoch int64
-	catchUps    chan catchUp // asks for customer channels to catch up (catchup.go)
-	member      string       // this bot among the replicas' heartbeats
-	joinRaised  atomic.Bool  // join raised the epoch: the first connection need not again
-	replicas    atomic.Int64 // how many replicas' bots beat, as last seen; 0 before the first beat
+	catchUps    *catchUps                        // asks for customer channels to catch up (catchup.go)
+	sharedness  *lru.Cache[string, cachedShared] // customer channels shared with another organisation
+	member      string                           // this bot among the replicas' heartbeats
+	joinRaised  atomic.Bool                      // join raised the epoch: the first connection need not again
+	replicas    atomic.Int64                     // how many replicas' bots beat, as last seen; 0 before the first beat
 }
 
 // Replicas is how many replicas take the app's Slack events, as their heartbeats said
@@ -173,7 +176,7 @@ func New(cfg Config, api *slack.Client, tk Tickets, seen Deduper, log *zap.Logge
 		cfg.Metrics = nopMetrics{}
 	}
 	b := &Bot{cfg: cfg, api: api, tk: tk, seen: seen, log: log.Named("bot"), users: newUsers(api),
-		members: newMembers(api), teams: newMemo[string](), files: cfg.Files, gaps: newGaps(), catchUps: make(chan catchUp, 64), member: rand.Text(), spare: spare.New(spareKeep, spareIdle)}
+		members: newMembers(api), teams: newMemo[string](), files: cfg.Files, gaps: newGaps(), catchUps: newCatchUps(), sharedness: newMemo[cachedShared](), member: rand.Text(), spare: spare.New(spareKeep, spareIdle)}
 	b.admin = &adminPanel{api: api, tk: tk, users: b.users, admins: cfg.Admins, sections: cfg.Sections, log: b.log}
 	b.sm = socketmode.New(api)
 	b.actions = map[string]func(context.Context, *slack.InteractionCallback, *slack.BlockAction){

@@ -3,8 +3,10 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -23,14 +25,15 @@ import (
 //   - after trouble (a connection of the app may have ended with events in flight, as
 //     gaps.go has it: this process connected or lost its connection, Slack sent an event
 //     again, another replica stopped or died), one replica reads every customer
-//     channel's history from a while before (catchUpLookback) — or from the channel's
-//     latest message taken live, when that is older (every replica was down a while) —
-//     and the replies since then in its requests' threads;
+//     channel's history from a while before (catchUpLookback) — or from where its last
+//     catch-up got to, or its latest message taken live, when that is older
+//     (tickets.Service.CatchUpFrom) — and the replies since then in its requests'
+//     threads;
 //   - when a message could not be taken in its handler's time, its channel catches up.
 //
-// What it reads goes through the same path as an event (takeCustomerPost, in the
-// channel's order), marked as read back (tickets.ChannelPost.Replay): the ticket service
-// takes only what it had not taken before.
+// The messages the ticket service never took go through the same path as an event
+// (takePost, in the channel's order), marked as read back (tickets.ChannelPost.Replay);
+// once they are taken, the channel is caught up to there (tickets.Service.CaughtUp).
 
 // catchUpDelay is how long a catch-up waits after it was asked for: Slack's own sendings
 // again, and the handlers at work, come first; asks meanwhile join it.
@@ -50,32 +53,75 @@ const catchUpClaim = time.Hour
 // is tried again, for the same moment.
 const catchUpRetry = 30 * time.Second
 
-// catchUp asks for a catch-up: of every customer channel after the trouble at at (epoch
-// the shared epoch the trouble raised, which one replica claims; 0 for this replica's
-// own), or of channel alone.
-type catchUp struct {
-	at      time.Time
-	epoch   int64
-	channel string
+// catchUps are the catch-ups asked for and not begun yet, merged: every channel from
+// the earliest trouble (with the shared epochs the troubles raised, which one replica
+// claims; local when one of them was this replica's own), and single channels from the
+// earliest time each was asked for. wake tells the loop.
+type catchUps struct {
+	mu       sync.Mutex
+	all      bool
+	local    bool
+	epochs   []int64
+	since    time.Time
+	channels map[string]time.Time
+	wake     chan struct{}
 }
 
-// catchUpSoon asks for a catch-up (catchUp's fields); it never blocks: when too many
-// asks are waiting, one of every channel is among them.
-func (b *Bot) catchUpSoon(epoch int64, channel string) {
-	b.ask(catchUp{at: time.Now(), epoch: epoch, channel: channel})
+func newCatchUps() *catchUps {
+	return &catchUps{channels: map[string]time.Time{}, wake: make(chan struct{}, 1)}
 }
 
-func (b *Bot) ask(a catchUp) {
+// ask adds a catch-up of every customer channel from a trouble at at (epoch the shared
+// epoch it raised, 0 for this replica's own), or of channel alone. It never blocks.
+func (c *catchUps) ask(at time.Time, epoch int64, channel string) {
+	c.mu.Lock()
+	if channel != "" {
+		if was, ok := c.channels[channel]; !ok || at.Before(was) {
+			c.channels[channel] = at
+		}
+	} else {
+		c.all = true
+		c.local = c.local || epoch == 0
+		if epoch != 0 {
+			c.epochs = append(c.epochs, epoch)
+		}
+		if c.since.IsZero() || at.Before(c.since) {
+			c.since = at
+		}
+	}
+	c.mu.Unlock()
 	select {
-	case b.catchUps <- a:
+	case c.wake <- struct{}{}:
 	default:
 	}
 }
 
+// take empties c, returning what it held.
+func (c *catchUps) take() (all, local bool, epochs []int64, since time.Time, channels map[string]time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	all, local, epochs, since, channels = c.all, c.local, c.epochs, c.since, c.channels
+	c.all, c.local, c.epochs, c.since, c.channels = false, false, nil, time.Time{}, map[string]time.Time{}
+	return all, local, epochs, since, channels
+}
+
+// catchUpSoon asks for a catch-up of every customer channel after a trouble just now
+// (epoch the shared epoch it raised, 0 for this replica's own), or of channel alone.
+func (b *Bot) catchUpSoon(epoch int64, channel string) {
+	if b.catchUps != nil { // nil in a Bot made without New (tests of the epochs alone)
+		b.catchUps.ask(time.Now(), epoch, channel)
+	}
+}
+
 // retryCatchUp asks again, catchUpRetry from now, for a catch-up of channel ("" for
-// every one) from the trouble at at, by this replica.
+// every one) from the trouble at at, by this replica; not once at is more than
+// tickets.MaxCatchUp ago (nothing that old is read back).
 func (b *Bot) retryCatchUp(at time.Time, channel string) {
-	time.AfterFunc(catchUpRetry, func() { b.ask(catchUp{at: at, channel: channel}) })
+	if time.Since(at) > tickets.MaxCatchUp {
+		b.log.Warn("customer channels: a catch-up given up, its trouble too long ago", zap.String("channel", channel), zap.Time("trouble", at))
+		return
+	}
+	time.AfterFunc(catchUpRetry, func() { b.catchUps.ask(at, 0, channel) })
 }
 
 // catchUpLookback is how long before a trouble a message may have been written whose
@@ -85,53 +131,35 @@ func (b *Bot) catchUpLookback() time.Duration {
 	return 2*b.cfg.HandlerTimeout + heartbeatStale
 }
 
-// catchUpLoop serves the asks for catch-ups until ctx ends, one catch-up at a time.
+// catchUpLoop serves the asks for catch-ups until ctx ends, one catch-up at a time; asks
+// made while one runs are merged into the next.
 func (b *Bot) catchUpLoop(ctx context.Context) {
 	for {
-		var first catchUp
 		select {
 		case <-ctx.Done():
 			return
-		case first = <-b.catchUps:
+		case <-b.catchUps.wake:
 		}
-		asks := []catchUp{first}
-		wait := time.NewTimer(catchUpDelay)
-	gather:
-		for {
-			select {
-			case <-ctx.Done():
-				wait.Stop()
-				return
-			case a := <-b.catchUps:
-				asks = append(asks, a)
-			case <-wait.C:
-				break gather
-			}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(catchUpDelay):
 		}
-		b.catchUp(ctx, asks)
+		b.catchUp(ctx)
 	}
 }
 
-// catchUp does what asks ask: every customer channel from the earliest trouble, when
-// one of them is this replica's own or its epoch was not claimed by another replica yet;
-// and the channels asked for by name.
-func (b *Bot) catchUp(ctx context.Context, asks []catchUp) {
-	var all bool
-	var since time.Time
-	channels := map[string]time.Time{}
-	for _, a := range asks {
-		if a.channel != "" {
-			if at, ok := channels[a.channel]; !ok || a.at.Before(at) {
-				channels[a.channel] = a.at
-			}
-			continue
+// catchUp does what was asked: every customer channel from the earliest trouble, when
+// one of them was this replica's own or it is the first to claim one of the epochs; and
+// the channels asked for by name.
+func (b *Bot) catchUp(ctx context.Context) {
+	all, local, epochs, since, channels := b.catchUps.take()
+	if all && !local {
+		claimed := false
+		for _, n := range epochs {
+			claimed = b.claimCatchUp(ctx, n) || claimed // each claimed, so that the others leave them
 		}
-		if a.epoch == 0 || b.claimCatchUp(ctx, a.epoch) {
-			all = true
-		}
-		if since.IsZero() || a.at.Before(since) {
-			since = a.at
-		}
+		all = claimed
 	}
 	if !all && len(channels) == 0 {
 		return
@@ -170,6 +198,11 @@ func (b *Bot) catchUp(ctx context.Context, asks []catchUp) {
 		switch {
 		case err != nil:
 			b.cfg.Metrics.CaughtUp("failed", n)
+			if tickets.IsPermanent(err) {
+				// The app left the channel, or it is gone: nothing to read, now or later.
+				b.log.Warn("customer channel not caught up", zap.String("channel", cc.Channel), zap.Error(err))
+				continue
+			}
 			b.log.Warn("customer channel not caught up; trying again soon", zap.String("channel", cc.Channel), zap.Error(err))
 			if ctx.Err() == nil {
 				b.retryCatchUp(at, cc.Channel)
@@ -193,18 +226,18 @@ func (b *Bot) claimCatchUp(ctx context.Context, epoch int64) bool {
 // catchUpChannel reads customer channel channel's messages from the time the ticket
 // service says (tickets.Service.CatchUpFrom, for a trouble at trouble) — top-level ones,
 // and the replies in the threads of its open requests (threads) and of the messages read
-// — and hands each person's message to takeCustomerPost, in ts order, as read back. It
-// returns how many it handed over.
+// — and hands each person's message the ticket service has not taken to takePost,
+// in ts order, as read back; once they are all taken, it records how far the channel is
+// caught up (tickets.Service.CaughtUp). It returns how many it handed over.
 func (b *Bot) catchUpChannel(ctx context.Context, channel string, trouble time.Time, threads []string) (int, error) {
+	began := time.Now()
 	from, err := b.tk.CatchUpFrom(ctx, channel, trouble, b.catchUpLookback())
 	if err != nil {
 		return 0, err
 	}
-	info, err := slackRead(ctx, func() (*slack.Channel, error) {
-		return b.api.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: channel})
-	})
+	shared, err := b.sharedChannel(ctx, channel)
 	if err != nil {
-		return 0, classify("conversations.info", err)
+		return 0, err
 	}
 	var msgs []slack.Message
 	params := &slack.GetConversationHistoryParameters{ChannelID: channel, Oldest: from, Limit: catchUpPageSize}
@@ -233,19 +266,91 @@ func (b *Bot) catchUpChannel(ctx context.Context, channel string, trouble time.T
 		}
 		msgs = append(msgs, replies...)
 	}
+	msgs = slices.DeleteFunc(msgs, func(m slack.Message) bool {
+		return compareTS(m.Timestamp, from) <= 0 || !b.personMessage(m.BotID, m.User, m.SubType)
+	})
 	slices.SortFunc(msgs, func(x, y slack.Message) int { return compareTS(x.Timestamp, y.Timestamp) })
 	msgs = slices.CompactFunc(msgs, func(x, y slack.Message) bool { return x.Timestamp == y.Timestamp })
-	n := 0
-	for _, m := range msgs {
-		if compareTS(m.Timestamp, from) <= 0 || !b.personMessage(m.BotID, m.User, m.SubType) {
-			continue
-		}
+	missed, err := b.notTaken(ctx, channel, msgs)
+	if err != nil {
+		return 0, err
+	}
+	// Handed over in the channel's order, behind the events at work there; waited for.
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var failed []string // the messages that could not be taken
+	for _, m := range missed {
 		ev := &slackevents.MessageEvent{Type: "message", Channel: channel, User: m.User, Text: m.Text, TimeStamp: m.Timestamp,
 			ThreadTimeStamp: m.ThreadTimestamp, SubType: m.SubType, BotID: m.BotID, Message: &m.Msg}
-		n++
-		b.inOrder(ctx, channel, func(ctx context.Context) { b.takeCustomerPost(ctx, ev, info.IsExtShared, true) })
+		wg.Add(1)
+		b.inOrder(ctx, channel, func(hctx context.Context) {
+			defer wg.Done()
+			err := ctx.Err() // once this replica stops, none is taken: the next catch-up reads them
+			if err == nil {
+				_, err = b.takePost(hctx, ev, shared, true)
+			}
+			if err != nil {
+				mu.Lock()
+				failed = append(failed, ev.TimeStamp)
+				mu.Unlock()
+			}
+		})
 	}
-	return n, nil
+	wg.Wait()
+	// Caught up to just before the earliest message that could not be taken (the next
+	// catch-up reads from there), or else to when the history was read.
+	upTo := slackTS(began.Add(-gapMargin))
+	if len(failed) > 0 {
+		slices.SortFunc(failed, compareTS)
+		upTo = slackTS(tsTime(failed[0]).Add(-time.Microsecond))
+	}
+	if compareTS(upTo, from) > 0 {
+		if err := b.tk.CaughtUp(ctx, channel, upTo); err != nil {
+			return len(missed), err
+		}
+	}
+	if len(failed) > 0 {
+		return len(missed), fmt.Errorf("%d of %d messages read back could not be taken", len(failed), len(missed))
+	}
+	return len(missed), nil
+}
+
+// notTaken are the messages of msgs (of channel) the ticket service never took.
+func (b *Bot) notTaken(ctx context.Context, channel string, msgs []slack.Message) ([]slack.Message, error) {
+	ts := make([]string, len(msgs))
+	for i, m := range msgs {
+		ts[i] = m.Timestamp
+	}
+	left, err := b.tk.NotTaken(ctx, channel, ts)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(slices.Clone(msgs), func(m slack.Message) bool { return !slices.Contains(left, m.Timestamp) }), nil
+}
+
+// sharedChannelTTL is how long what conversations.info said of a channel being shared
+// with another organisation is trusted.
+const sharedChannelTTL = time.Hour
+
+type cachedShared struct {
+	shared bool
+	exp    time.Time
+}
+
+// sharedChannel reports whether channel is shared with another organisation
+// (conversations.info's is_ext_shared), as the events' is_ext_shared_channel says.
+func (b *Bot) sharedChannel(ctx context.Context, channel string) (bool, error) {
+	if c, ok := b.sharedness.Get(channel); ok && time.Now().Before(c.exp) {
+		return c.shared, nil
+	}
+	info, err := slackRead(ctx, func() (*slack.Channel, error) {
+		return b.api.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: channel})
+	})
+	if err != nil {
+		return false, classify("conversations.info", err)
+	}
+	b.sharedness.Add(channel, cachedShared{shared: info.IsExtShared, exp: time.Now().Add(sharedChannelTTL)})
+	return info.IsExtShared, nil
 }
 
 // repliesSince reads the replies in thread of channel written after ts from.

@@ -23,18 +23,27 @@ import (
 
 // takeCustomerPost hands ev to the ticket service when its channel is a customer channel,
 // and reports whether it is one. shared says the channel is shared with another
-// organisation (the event's is_ext_shared_channel); replay that the message was read
-// back from history (catchup.go). While the service cannot answer it is asked again, as
-// for an agent's message (retryUnanswered); when it could not be taken in the handler's
-// time, the channel catches up from its history soon.
-func (b *Bot) takeCustomerPost(ctx context.Context, ev *slackevents.MessageEvent, shared, replay bool) bool {
+// organisation (the event's is_ext_shared_channel). While the service cannot answer it is
+// asked again, as for an agent's message (retryUnanswered); when it could not be taken in
+// the handler's time, the channel catches up from its history soon (catchup.go).
+func (b *Bot) takeCustomerPost(ctx context.Context, ev *slackevents.MessageEvent, shared bool) bool {
+	customer, err := b.takePost(ctx, ev, shared, false)
+	if err != nil {
+		b.catchUpSoon(0, ev.Channel)
+	}
+	return customer
+}
+
+// takePost is takeCustomerPost's work, for a message read back from history too
+// (replay). err says why a message that may be a customer channel's could not be taken
+// (logged); it is nil when the message was taken, or is none to take.
+func (b *Bot) takePost(ctx context.Context, ev *slackevents.MessageEvent, shared, replay bool) (customer bool, _ error) {
 	cc, isCustomer, err := b.customerChannel(ctx, ev.Channel)
 	if err != nil {
-		b.catchUpSoon(0, ev.Channel) // unanswered until the handler's time ran out: logged there
-		return true
+		return true, err // unanswered until the handler's time ran out: logged there
 	}
 	if !isCustomer {
-		return false
+		return false, nil
 	}
 	var files []slack.File
 	if ev.Message != nil {
@@ -57,14 +66,14 @@ func (b *Bot) takeCustomerPost(ctx context.Context, ev *slackevents.MessageEvent
 		return perr
 	})
 	if notAPerson {
-		return true // another app's bot: neither asks nor answers
+		return true, nil // another app's bot: neither asks nor answers
 	}
 	if err != nil {
 		b.log.Error("customer channel: who wrote a message", zap.String("channel", ev.Channel), zap.String("ts", ev.TimeStamp), zap.Error(err))
-		if !errors.Is(err, tickets.ErrInvalid) {
-			b.catchUpSoon(0, ev.Channel)
+		if errors.Is(err, tickets.ErrInvalid) {
+			return true, nil // Slack will not say otherwise later
 		}
-		return true
+		return true, err
 	}
 	p.Replay = replay
 	var out tickets.ChannelOutcome
@@ -83,9 +92,9 @@ func (b *Bot) takeCustomerPost(ctx context.Context, ev *slackevents.MessageEvent
 		b.log.Info("customer channel message not taken", zap.String("channel", ev.Channel), zap.String("ts", ev.TimeStamp), zap.Error(err))
 	default:
 		b.log.Error("customer channel message", zap.String("channel", ev.Channel), zap.String("ts", ev.TimeStamp), zap.Error(err))
-		b.catchUpSoon(0, ev.Channel)
+		return true, err
 	}
-	return true
+	return true, nil
 }
 
 // customerChannel is the customer channel whose id is channel, if it is one, asked again

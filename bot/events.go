@@ -50,7 +50,7 @@ func (b *Bot) onEvent(ctx context.Context, evt socketmode.Event, stored func()) 
 			// elsewhere it is for the app (mention.go).
 			b.inOrder(ctx, ev.Channel, func(ctx context.Context) {
 				defer stored()
-				b.takeCustomerPost(ctx, ev, cbe.IsExtSharedChannel, false)
+				b.takeCustomerPost(ctx, ev, cbe.IsExtSharedChannel)
 			})
 			return true
 		}
@@ -58,7 +58,7 @@ func (b *Bot) onEvent(ctx context.Context, evt socketmode.Event, stored func()) 
 			defer stored()
 			// Not deduplicated by event_id: a redelivery after a crash must be relayed
 			// unless the store has the message already, which it tells by its ts.
-			if b.takeCustomerPost(ctx, ev, cbe.IsExtSharedChannel, false) {
+			if b.takeCustomerPost(ctx, ev, cbe.IsExtSharedChannel) {
 				return // a customer channel's (customerchannel.go)
 			}
 			b.relay(ctx, ev)

@@ -448,6 +448,18 @@ func (f *fakeTickets) CatchUpFrom(_ context.Context, _ string, trouble time.Time
 	return slackTS(trouble.Add(-lookback)), nil
 }
 
+// NotTaken: the messages ChannelPost did not get.
+func (f *fakeTickets) NotTaken(_ context.Context, channel string, ts []string) ([]string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.DeleteFunc(slices.Clone(ts), func(t string) bool {
+		return slices.ContainsFunc(f.posts, func(p tickets.ChannelPost) bool { return p.Channel == channel && p.TS == t })
+	}), nil
+}
+
+// CaughtUp: the fake forgets it (its CatchUpFrom reads from lookback before the trouble).
+func (f *fakeTickets) CaughtUp(context.Context, string, string) error { return nil }
+
 // OpenThreads: the fake opens no request.
 func (f *fakeTickets) OpenThreads(context.Context) (map[string][]string, error) { return nil, nil }
 

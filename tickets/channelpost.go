@@ -69,6 +69,7 @@ const (
 	IgnoredThread   = "a reply in a thread that is no request"
 	IgnoredAgent    = "an agent's message in the channel"
 	IgnoredTaken    = "taken already"
+	IgnoredBefore   = "read back, written before its request closed"
 )
 
 // Notes the customer channels keep (Store.Note).
@@ -83,9 +84,11 @@ const (
 	// noteTaken: per message taken ("<channel>/<ts>"), whatever came of it: a catch-up
 	// that reads it back from history (ChannelPost.Replay) leaves it.
 	noteTaken = "slack-taken"
-	// noteLast: per customer channel, the ts of the latest message taken live: a
-	// catch-up reads history from there at the latest (CatchUpFrom).
-	noteLast = "slack-last"
+	// noteLast: per customer channel, the ts of the latest message taken live; and
+	// noteCaughtUp, the ts up to which a catch-up read it last: a catch-up reads history
+	// from there at the latest (CatchUpFrom).
+	noteLast     = "slack-last"
+	noteCaughtUp = "slack-caught-up"
 	// noteCard: per card of a request answered in its thread ("<channel>/<ts>"), the
 	// ticket: replies under the card are its notes.
 	noteCard = "slack-card"
@@ -94,10 +97,10 @@ const (
 	// takenNoteTTL is how long a message is known as taken: longer than any catch-up
 	// reads back (MaxCatchUp).
 	takenNoteTTL = 2 * MaxCatchUp
+	// channelNoteTTL is how long a channel's noteLast and noteCaughtUp are kept: longer
+	// than any channel stays quiet.
+	channelNoteTTL = 400 * 24 * time.Hour
 )
-
-// MaxCatchUp bounds how far back a catch-up reads a customer channel's history.
-const MaxCatchUp = 24 * time.Hour
 
 // CustomerChannel is the customer channel whose id is channel, if it is one, as the
 // settings were read at most a second ago: cheap enough to ask for every message.
@@ -119,75 +122,49 @@ func (s *Service) CustomerChannel(ctx context.Context, channel string) (Customer
 // customer channel, ErrInvalid for a message without text or files.
 //
 // A message taken is noted so (and, taken live, as the channel's latest: CatchUpFrom),
-// whatever came of it: read back from history (p.Replay), it is not taken again.
+// with the ticket it went to: Slack sending it again, or a catch-up reading it back from
+// history (p.Replay), finds it taken (IgnoredTaken, State that ticket's), unless someone
+// asks for a ticket for it (p.Ask).
 func (s *Service) ChannelPost(ctx context.Context, p ChannelPost) (ChannelOutcome, error) {
 	key := ChannelConversation(p.Channel, p.TS)
-	if p.Replay {
-		if _, taken, err := s.store.Noted(ctx, noteTaken, key); err != nil {
+	if !p.Ask {
+		if went, taken, err := s.store.Noted(ctx, noteTaken, key); err != nil {
 			return ChannelOutcome{}, fmt.Errorf("tickets: channel post: %w", err)
 		} else if taken {
-			return ChannelOutcome{Ignored: IgnoredTaken}, nil
+			return s.takenBefore(ctx, went), nil
 		}
 	}
 	out, err := s.channelPost(ctx, p)
 	if err != nil {
 		return out, err
 	}
-	if err := s.store.Note(ctx, noteTaken, key, "1", takenNoteTTL); err != nil {
+	went := notTicket
+	if out.State.ID != "" {
+		went = string(out.State.ID)
+	}
+	if err := s.store.Note(ctx, noteTaken, key, went, takenNoteTTL); err != nil {
 		return out, fmt.Errorf("tickets: channel post: %w", err)
 	}
 	if !p.Replay {
-		if err := s.store.Note(ctx, noteLast, p.Channel, p.TS, takenNoteTTL); err != nil {
+		if err := s.store.Note(ctx, noteLast, p.Channel, p.TS, channelNoteTTL); err != nil {
 			return out, fmt.Errorf("tickets: channel post: %w", err)
 		}
 	}
 	return out, nil
 }
 
-// CatchUpFrom is the ts from which a catch-up reads customer channel channel's history
-// after events may have been lost at trouble: lookback before it, or from the latest
-// message taken live in the channel when that is older (all replicas were down a while:
-// what was written meanwhile was never sent), but never more than MaxCatchUp ago.
-func (s *Service) CatchUpFrom(ctx context.Context, channel string, trouble time.Time, lookback time.Duration) (string, error) {
-	from := trouble.Add(-lookback)
-	last, found, err := s.store.Noted(ctx, noteLast, channel)
-	if err != nil {
-		return "", fmt.Errorf("tickets: catch-up: %w", err)
-	}
-	if at, ok := tsTime(last); found && ok && at.Before(from) {
-		from = at
-	}
-	if oldest := s.now().Add(-MaxCatchUp); from.Before(oldest) {
-		from = oldest
-	}
-	return strconv.FormatInt(from.Unix(), 10) + "." + fmt.Sprintf("%06d", from.Nanosecond()/1000), nil
-}
+// notTicket is what the note of a message taken says when it went to no ticket.
+const notTicket = "-"
 
-// tsTime reads a Slack ts ("1700000000.000100") as a time.
-func tsTime(ts string) (time.Time, bool) {
-	sec, frac, _ := strings.Cut(ts, ".")
-	n, err := strconv.ParseInt(sec, 10, 64)
-	if err != nil || ts == "" {
-		return time.Time{}, false
-	}
-	us, _ := strconv.ParseInt((frac + "000000")[:6], 10, 64)
-	return time.Unix(n, us*1000), true
-}
-
-// OpenThreads are the threads of the open requests of customer channels, by channel: a
-// catch-up reads their replies.
-func (s *Service) OpenThreads(ctx context.Context) (map[string][]string, error) {
-	open, err := s.store.OpenTickets(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("tickets: open threads: %w", err)
-	}
-	threads := map[string][]string{}
-	for _, t := range open {
-		if channel, ts, ok := SplitChannelConversation(t.ConversationID); ok && t.InThread() {
-			threads[channel] = append(threads[channel], ts)
+// takenBefore is the outcome of a message taken before, which went to ticket went.
+func (s *Service) takenBefore(ctx context.Context, went string) ChannelOutcome {
+	out := ChannelOutcome{Ignored: IgnoredTaken}
+	if went != notTicket {
+		if t, err := s.store.Get(ctx, ID(went)); err == nil {
+			out.State = StateOf(t)
 		}
 	}
-	return threads, nil
+	return out
 }
 
 // channelPost is ChannelPost's work.
@@ -224,6 +201,9 @@ func (s *Service) channelPost(ctx context.Context, p ChannelPost) (ChannelOutcom
 		out, err := s.channelAdd(ctx, conv, m)
 		if !errors.Is(err, ErrNotFound) {
 			return out, err
+		}
+		if before, err := s.writtenBeforeClose(ctx, conv, p); err != nil || before {
+			return ChannelOutcome{Ignored: IgnoredBefore}, err
 		}
 		return s.channelOpen(ctx, conv, m, req) // closed since: it opens again, or anew
 	}
@@ -420,6 +400,9 @@ func (s *Service) channelReply(ctx context.Context, p ChannelPost, m Message, re
 		return out, err
 	}
 	// No ticket is open for the thread: if it was a request, it opens again (or anew).
+	if before, err := s.writtenBeforeClose(ctx, conv, p); err != nil || before {
+		return ChannelOutcome{Ignored: IgnoredBefore}, err
+	}
 	if !p.Ask {
 		if _, err := s.store.FindLastClosed(ctx, SourceSlack, conv); errors.Is(err, ErrNotFound) {
 			return ChannelOutcome{Ignored: IgnoredThread}, nil
@@ -428,6 +411,23 @@ func (s *Service) channelReply(ctx context.Context, p ChannelPost, m Message, re
 		}
 	}
 	return s.channelOpen(ctx, conv, m, req)
+}
+
+// writtenBeforeClose reports whether p, read back from history (p.Replay), was written
+// before the request of conversation conv closed: it was part of that request (taken by
+// a version that noted nothing, say), and reopens nothing now.
+func (s *Service) writtenBeforeClose(ctx context.Context, conv string, p ChannelPost) (bool, error) {
+	if !p.Replay || p.At.IsZero() {
+		return false, nil
+	}
+	last, err := s.store.FindLastClosed(ctx, SourceSlack, conv)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("tickets: channel post: %w", err)
+	}
+	return p.At.Before(last.ClosedAt), nil
 }
 
 // channelAdd adds m to the open ticket of conversation conv: ErrNotFound when none is open.

@@ -144,9 +144,9 @@ func TestService_ChannelPost(t *testing.T) {
 	if _, err := h.svc.End(ctx, second.State.ID, alice, ""); err != nil {
 		t.Fatal(err)
 	}
-	for range 2 {
-		if out := h.post(t, "400.1", "", "thanks a lot!"); out.Ignored != IgnoredGreeting {
-			t.Fatalf("thanks after the close: %+v", out)
+	for i, want := range []string{IgnoredGreeting, IgnoredTaken} {
+		if out := h.post(t, "400.1", "", "thanks a lot!"); out.Ignored != want {
+			t.Fatalf("thanks after the close (sent %d times): %+v", i+1, out)
 		}
 	}
 }
@@ -348,9 +348,29 @@ func TestService_ChannelReplay(t *testing.T) {
 	if msgs, _ := h.svc.Transcript(ctx, first.State.ID); len(msgs) != 2 {
 		t.Fatalf("transcript: %+v", msgs)
 	}
+	// Slack sends a message read back again: taken already, where it went.
+	if out := h.post(t, "100.3", "100.2", "the id is 42"); out.Ignored != IgnoredTaken || out.State.ID != first.State.ID {
+		t.Fatalf("a message read back, then sent by Slack: %+v", out)
+	}
+	if left, err := h.svc.NotTaken(ctx, acme.Channel, []string{"100.1", "100.3", "100.4", "100.5"}); err != nil || !slices.Equal(left, []string{"100.4", "100.5"}) {
+		t.Fatalf("not taken = %q, %v", left, err)
+	}
+	// A reply read back that was written before its request closed (taken by a version
+	// that noted nothing) reopens nothing.
+	h.pick(t, first.State.ID, alice)
+	if _, err := h.svc.End(ctx, first.State.ID, alice, ""); err != nil {
+		t.Fatal(err)
+	}
+	c := dana
+	old, err := h.svc.ChannelPost(ctx, ChannelPost{Channel: acme.Channel, TS: "100.4", ThreadTS: "100.2", Requester: &c, Text: "written before",
+		At: time.Unix(0, 0).Add(time.Hour), Replay: true})
+	if err != nil || old.Ignored != IgnoredBefore {
+		t.Fatalf("a reply written before the close, read back: %+v, %v", old, err)
+	}
 
+	again := h.post(t, "100.9", "", "One more question")
 	threads, err := h.svc.OpenThreads(ctx)
-	if err != nil || !slices.Equal(threads[acme.Channel], []string{"100.2"}) {
+	if err != nil || !slices.Equal(threads[acme.Channel], []string{"100.9"}) || again.State.ID == first.State.ID {
 		t.Fatalf("open threads = %v, %v", threads, err)
 	}
 
@@ -376,4 +396,10 @@ func TestService_ChannelReplay(t *testing.T) {
 	}
 	h.post(t, ts(now), "", "a new one")
 	equal(t, "from, lookback", from(acme.Channel), ts(now.Add(-time.Minute)))
+	// Where the last catch-up got to, when older, whatever was taken live since.
+	if err := h.svc.CaughtUp(ctx, acme.Channel, ts(now.Add(-time.Hour))); err != nil {
+		t.Fatal(err)
+	}
+	equal(t, "from, caught up", from(acme.Channel), ts(now.Add(-time.Hour)))
+	wantErr(t, h.svc.CaughtUp(ctx, acme.Channel, "yesterday"), ErrInvalid)
 }
