@@ -154,12 +154,12 @@ func (b *Bot) catchUpLoop(ctx context.Context) {
 // the channels asked for by name.
 func (b *Bot) catchUp(ctx context.Context) {
 	all, local, epochs, since, channels := b.catchUps.take()
-	if all && !local {
+	if all {
 		claimed := false
 		for _, n := range epochs {
 			claimed = b.claimCatchUp(ctx, n) || claimed // each claimed, so that the others leave them
 		}
-		all = claimed
+		all = local || claimed
 	}
 	if !all && len(channels) == 0 {
 		return
@@ -240,8 +240,12 @@ func (b *Bot) catchUpChannel(ctx context.Context, channel string, trouble time.T
 		return 0, err
 	}
 	var msgs []slack.Message
+	// limit is the latest ts the channel can be caught up to: history not read to its
+	// start (more than catchUpPages pages since from) leaves it where it was; a thread
+	// not read to its end, up to its last reply read.
+	limit := ""
 	params := &slack.GetConversationHistoryParameters{ChannelID: channel, Oldest: from, Limit: catchUpPageSize}
-	for range catchUpPages {
+	for page := 1; ; page++ {
 		h, err := slackRead(ctx, func() (*slack.GetConversationHistoryResponse, error) {
 			return b.api.GetConversationHistoryContext(ctx, params)
 		})
@@ -257,14 +261,24 @@ func (b *Bot) catchUpChannel(ctx context.Context, channel string, trouble time.T
 		if !h.HasMore || h.ResponseMetaData.NextCursor == "" {
 			break
 		}
+		if page == catchUpPages {
+			limit = from // newest first: the oldest were not read
+			b.log.Warn("customer channel: a catch-up read the newest messages only", zap.String("channel", channel), zap.Int("read", len(msgs)))
+			break
+		}
 		params.Cursor = h.ResponseMetaData.NextCursor
 	}
 	for _, thread := range threads {
-		replies, err := b.repliesSince(ctx, channel, thread, from)
+		replies, complete, err := b.repliesSince(ctx, channel, thread, from)
 		if err != nil {
 			return 0, err
 		}
 		msgs = append(msgs, replies...)
+		if !complete && len(replies) > 0 {
+			if last := replies[len(replies)-1].Timestamp; limit == "" || compareTS(last, limit) < 0 {
+				limit = last
+			}
+		}
 	}
 	msgs = slices.DeleteFunc(msgs, func(m slack.Message) bool {
 		return compareTS(m.Timestamp, from) <= 0 || !b.personMessage(m.BotID, m.User, m.SubType)
@@ -284,16 +298,20 @@ func (b *Bot) catchUpChannel(ctx context.Context, channel string, trouble time.T
 			ThreadTimeStamp: m.ThreadTimestamp, SubType: m.SubType, BotID: m.BotID, Message: &m.Msg}
 		wg.Add(1)
 		b.inOrder(ctx, channel, func(hctx context.Context) {
-			defer wg.Done()
+			taken := false
+			defer func() { // after a panic too (inOrder recovers it)
+				if !taken {
+					mu.Lock()
+					failed = append(failed, ev.TimeStamp)
+					mu.Unlock()
+				}
+				wg.Done()
+			}()
 			err := ctx.Err() // once this replica stops, none is taken: the next catch-up reads them
 			if err == nil {
 				_, err = b.takePost(hctx, ev, shared, true)
 			}
-			if err != nil {
-				mu.Lock()
-				failed = append(failed, ev.TimeStamp)
-				mu.Unlock()
-			}
+			taken = err == nil
 		})
 	}
 	wg.Wait()
@@ -303,6 +321,9 @@ func (b *Bot) catchUpChannel(ctx context.Context, channel string, trouble time.T
 	if len(failed) > 0 {
 		slices.SortFunc(failed, compareTS)
 		upTo = slackTS(tsTime(failed[0]).Add(-time.Microsecond))
+	}
+	if limit != "" && compareTS(limit, upTo) < 0 {
+		upTo = limit
 	}
 	if compareTS(upTo, from) > 0 {
 		if err := b.tk.CaughtUp(ctx, channel, upTo); err != nil {
@@ -353,8 +374,9 @@ func (b *Bot) sharedChannel(ctx context.Context, channel string) (bool, error) {
 	return info.IsExtShared, nil
 }
 
-// repliesSince reads the replies in thread of channel written after ts from.
-func (b *Bot) repliesSince(ctx context.Context, channel, thread, from string) ([]slack.Message, error) {
+// repliesSince reads the replies in thread of channel written after ts from, oldest
+// first; complete is false when there were more than catchUpPages pages of them.
+func (b *Bot) repliesSince(ctx context.Context, channel, thread, from string) (_ []slack.Message, complete bool, _ error) {
 	params := &slack.GetConversationRepliesParameters{ChannelID: channel, Timestamp: thread, Oldest: from, Limit: catchUpPageSize}
 	var out []slack.Message
 	for range catchUpPages {
@@ -367,9 +389,9 @@ func (b *Bot) repliesSince(ctx context.Context, channel, thread, from string) ([
 		})
 		if err != nil {
 			if code := slackCode(err); code == "thread_not_found" || code == "message_not_found" {
-				return out, nil // deleted since
+				return out, true, nil // deleted since
 			}
-			return nil, classify("conversations.replies", err)
+			return nil, false, classify("conversations.replies", err)
 		}
 		for _, m := range msgs {
 			if m.Timestamp != thread {
@@ -377,11 +399,11 @@ func (b *Bot) repliesSince(ctx context.Context, channel, thread, from string) ([
 			}
 		}
 		if !more || next == "" {
-			break
+			return out, true, nil
 		}
 		params.Cursor = next
 	}
-	return out, nil
+	return out, false, nil
 }
 
 // slackRead calls read, waiting out Slack's rate limits (a catch-up is in no hurry) and

@@ -84,11 +84,16 @@ func (b *Bot) takePost(ctx context.Context, ev *slackevents.MessageEvent, shared
 	})
 	switch {
 	case err == nil:
+		if out.Ignored == tickets.IgnoredBefore {
+			// Lost while its request was open, read back once it was closed: not in its
+			// transcript.
+			b.log.Warn("customer channel: a message read back was written before its request closed", zap.String("channel", ev.Channel), zap.String("ts", ev.TimeStamp))
+		}
 		if out.Opened || out.Added || out.Rated {
 			b.log.Debug("customer channel message taken", zap.String("channel", ev.Channel), zap.String("ticket", string(out.State.ID)),
 				zap.Bool("opened", out.Opened), zap.Bool("rated", out.Rated))
 		}
-	case errors.Is(err, tickets.ErrInvalid), errors.Is(err, tickets.ErrNotFound):
+	case isOutcome(err):
 		b.log.Info("customer channel message not taken", zap.String("channel", ev.Channel), zap.String("ts", ev.TimeStamp), zap.Error(err))
 	default:
 		b.log.Error("customer channel message", zap.String("channel", ev.Channel), zap.String("ts", ev.TimeStamp), zap.Error(err))

@@ -3,6 +3,8 @@ package bot
 import (
 	"context"
 	"sync"
+
+	"go.uber.org/zap"
 )
 
 // serial runs jobs one after another per key (a channel), in the order they were queued,
@@ -42,12 +44,18 @@ func (s *serial) do(key string, start func(func()), job func()) {
 	})
 }
 
-// inOrder queues f for channel on b's per-channel queue, run under HandlerTimeout.
+// inOrder queues f for channel on b's per-channel queue, run under HandlerTimeout. An f
+// that panics loses its own work only: the channel's next ones still run.
 func (b *Bot) inOrder(ctx context.Context, channel string, f func(ctx context.Context)) {
 	b.serial.do(channel, b.spawn,
 		func() {
 			hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.cfg.HandlerTimeout)
 			defer cancel()
+			defer func() {
+				if v := recover(); v != nil {
+					b.log.Error("handler panicked", zap.String("channel", channel), zap.Any("panic", v), zap.Stack("stack"))
+				}
+			}()
 			f(hctx)
 		})
 }

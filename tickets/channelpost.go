@@ -135,6 +135,13 @@ func (s *Service) ChannelPost(ctx context.Context, p ChannelPost) (ChannelOutcom
 		}
 	}
 	out, err := s.channelPost(ctx, p)
+	if errors.Is(err, ErrInvalid) || errors.Is(err, ErrNotFound) {
+		// Nothing to take, and there will not be: read back, it is not asked again.
+		if nerr := s.store.Note(ctx, noteTaken, key, notTicket, takenNoteTTL); nerr != nil {
+			return out, fmt.Errorf("tickets: channel post: %w", nerr)
+		}
+		return out, err
+	}
 	if err != nil {
 		return out, err
 	}
@@ -145,7 +152,7 @@ func (s *Service) ChannelPost(ctx context.Context, p ChannelPost) (ChannelOutcom
 	if err := s.store.Note(ctx, noteTaken, key, went, takenNoteTTL); err != nil {
 		return out, fmt.Errorf("tickets: channel post: %w", err)
 	}
-	if !p.Replay {
+	if !p.Replay && !p.Ask { // one asked for may be old: the latest stays
 		if err := s.store.Note(ctx, noteLast, p.Channel, p.TS, channelNoteTTL); err != nil {
 			return out, fmt.Errorf("tickets: channel post: %w", err)
 		}

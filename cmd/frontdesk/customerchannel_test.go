@@ -243,14 +243,14 @@ func TestCustomerChannel_TransferReopen(t *testing.T) {
 }
 
 // TestCustomerChannel_CatchUp: Frontdesk stops with two of a customer's messages on the
-// wire (Slack would send them again only an hour later): a new request, and a reply in
-// an open request's thread. Started again, it reads them back from the channel's
-// history: the request is a ticket and the reply is in the other's transcript, once,
-// and nothing taken before is taken again.
+// wire (Slack sends them again only 10 s later): a new request, and a reply in an open
+// request's thread. Started again, it reads them back from the channel's history at once:
+// the request is a ticket and the reply is in the other's transcript; nothing taken
+// before is taken again, nor are the two when Slack sends them at last.
 func TestCustomerChannel_CatchUp(t *testing.T) {
 	t.Parallel()
 	client, prefix := redistest.Open(t)
-	sim := slacktest.New(t, slacktest.WithRetryDelay(time.Hour))
+	sim := slacktest.New(t, slacktest.WithRetryDelay(10*time.Second))
 	alice := sim.AddUser("alice")
 	dana := sim.AddUser("dana", slacktest.External("TACME"))
 	erin := sim.AddUser("erin", slacktest.External("TACME"))
@@ -285,8 +285,10 @@ func TestCustomerChannel_CatchUp(t *testing.T) {
 		sim.HoldInFlight(func(e *slacktest.Envelope) bool { return strings.Contains(string(e.Payload), "the request id is 42") }),
 		sim.HoldInFlight(func(e *slacktest.Envelope) bool { return strings.Contains(string(e.Payload), "SSO is down") }),
 	}
-	dana.Reply(question, "the request id is 42")
-	erin.Post(shared, "Another thing: SSO is down for us") // another person's: a request of its own
+	lost := []*slacktest.Message{
+		dana.Reply(question, "the request id is 42"),
+		erin.Post(shared, "Another thing: SSO is down for us"), // another person's: a request of its own
+	}
 	for _, h := range held {
 		select {
 		case <-h:
@@ -296,15 +298,28 @@ func TestCustomerChannel_CatchUp(t *testing.T) {
 	}
 	d.stop(t)
 
+	began := time.Now()
 	d = startDesk(t, sim, &customers{}, vars)
 	support.ExpectMessage("Ticket #2", "SSO is down")
 	waitFor(t, func() bool { return len(transcript(d)) == 3 })
+	if since := time.Since(began); since > 9*time.Second {
+		t.Fatalf("read back after %v: not by the catch-up, by Slack's sending again", since)
+	}
+	// Slack sends both again at last: taken already.
+	for _, m := range lost {
+		waitFor(t, func() bool { return sentAgainAndAcked(sim, m.Envelope().EventID) })
+	}
+	time.Sleep(time.Second) // anything taken twice would show by now
 	if got := transcript(d); !slices.Equal(got, []string{"Our export fails with a 500", "Looking into it", "the request id is 42"}) {
 		t.Fatalf("transcript after the catch-up: %q", got)
 	}
-	time.Sleep(500 * time.Millisecond) // anything taken twice would show by now
 	open, _ := d.Service().OpenThreads(ctx)
 	if n := len(open[shared.ID]); n != 2 {
 		t.Errorf("%d open requests in the channel, want 2: %v", n, open)
+	}
+	for _, m := range support.Messages() {
+		if strings.Contains(m.Text(), "Ticket #3") {
+			t.Fatalf("a message taken twice opened a third ticket: %q", m.Text())
+		}
 	}
 }
