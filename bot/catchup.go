@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -246,7 +245,7 @@ func (b *Bot) catchUpChannel(ctx context.Context, channel string, trouble time.T
 	limit := ""
 	params := &slack.GetConversationHistoryParameters{ChannelID: channel, Oldest: from, Limit: catchUpPageSize}
 	for page := 1; ; page++ {
-		h, err := slackRead(ctx, func() (*slack.GetConversationHistoryResponse, error) {
+		h, err := slackRead(ctx, true, func() (*slack.GetConversationHistoryResponse, error) {
 			return b.api.GetConversationHistoryContext(ctx, params)
 		})
 		if err != nil {
@@ -364,7 +363,7 @@ func (b *Bot) sharedChannel(ctx context.Context, channel string) (bool, error) {
 	if c, ok := b.sharedness.Get(channel); ok && time.Now().Before(c.exp) {
 		return c.shared, nil
 	}
-	info, err := slackRead(ctx, func() (*slack.Channel, error) {
+	info, err := slackRead(ctx, true, func() (*slack.Channel, error) {
 		return b.api.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: channel})
 	})
 	if err != nil {
@@ -382,7 +381,7 @@ func (b *Bot) repliesSince(ctx context.Context, channel, thread, from string) (_
 	for range catchUpPages {
 		var more bool
 		var next string
-		msgs, err := slackRead(ctx, func() ([]slack.Message, error) {
+		msgs, err := slackRead(ctx, true, func() ([]slack.Message, error) {
 			msgs, m, n, err := b.api.GetConversationRepliesContext(ctx, params)
 			more, next = m, n
 			return msgs, err
@@ -404,31 +403,4 @@ func (b *Bot) repliesSince(ctx context.Context, channel, thread, from string) (_
 		params.Cursor = next
 	}
 	return out, false, nil
-}
-
-// slackRead calls read, waiting out Slack's rate limits (a catch-up is in no hurry) and
-// trying again with backoff while Slack fails, historyTries times.
-func slackRead[T any](ctx context.Context, read func() (T, error)) (T, error) {
-	wait := historyBackoff
-	for try := 1; ; try++ {
-		v, err := read()
-		if err == nil {
-			return v, nil
-		}
-		var rl *slack.RateLimitedError
-		switch {
-		case errors.As(err, &rl):
-			wait = rl.RetryAfter
-		case try >= historyTries || tickets.IsPermanent(classify("", err)):
-			return v, err
-		}
-		select {
-		case <-ctx.Done():
-			return v, ctx.Err()
-		case <-time.After(wait):
-		}
-		if rl == nil {
-			wait *= 2
-		}
-	}
 }

@@ -414,22 +414,41 @@ func (b *Bot) relayMissed(ctx context.Context, channel, ts, upTo string) (relaye
 // history reads a page of history, trying again with backoff while Slack fails, but
 // never waiting out a rate limit (that error is returned at once).
 func (b *Bot) history(ctx context.Context, p *slack.GetConversationHistoryParameters) (*slack.GetConversationHistoryResponse, error) {
+	h, err := slackRead(ctx, false, func() (*slack.GetConversationHistoryResponse, error) {
+		return b.api.GetConversationHistoryContext(ctx, p)
+	})
+	if err != nil && ctx.Err() == nil {
+		return nil, fmt.Errorf("conversations.history: %w", err)
+	}
+	return h, err
+}
+
+// slackRead calls read, trying again with backoff while Slack fails, historyTries times;
+// a rate limit is waited out when waitLimits (a catch-up is in no hurry), else returned
+// at once.
+func slackRead[T any](ctx context.Context, waitLimits bool, read func() (T, error)) (T, error) {
 	wait := historyBackoff
 	for try := 1; ; try++ {
-		h, err := b.api.GetConversationHistoryContext(ctx, p)
+		v, err := read()
 		if err == nil {
-			return h, nil
+			return v, nil
 		}
 		var rl *slack.RateLimitedError
-		if errors.As(err, &rl) || try == historyTries || tickets.IsPermanent(classify("conversations.history", err)) {
-			return nil, fmt.Errorf("conversations.history: %w", err)
+		limited := errors.As(err, &rl)
+		switch {
+		case limited && waitLimits:
+			wait = rl.RetryAfter
+		case limited, try >= historyTries, tickets.IsPermanent(classify("", err)):
+			return v, err
 		}
 		select {
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return v, ctx.Err()
 		case <-time.After(wait):
 		}
-		wait *= 2
+		if !limited {
+			wait *= 2
+		}
 	}
 }
 
