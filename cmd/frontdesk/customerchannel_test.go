@@ -23,21 +23,18 @@ import (
 // Create ticket shortcut make any message a request.
 func TestCustomerChannel(t *testing.T) {
 	t.Parallel()
-	client, prefix := redistest.Open(t)
 	sim := slacktest.New(t)
 	alice := sim.AddUser("alice")
 	bob := sim.AddUser("bob")
 	dana := sim.AddUser("dana", slacktest.External("TACME"), slacktest.RealName("Dana Scully"))
 	support := sim.AddChannel("support-tickets", false, sim.Bot(), alice, bob)
-	shared := sim.AddChannel("acme-support", false, sim.Bot(), alice, bob, dana)
-	sim.ShareChannel(shared, "TACME")
+	shared := sharedWithAcme(sim, alice, bob, dana)
 	sim.SetTeamName("TACME", "Acme Corp")
-	d := startDesk(t, sim, &customers{}, map[string]string{
-		"REDIS_URL": redisURL(t, client), "REDIS_PREFIX": prefix,
+	d := startDesk(t, sim, &customers{}, onRedis(t, map[string]string{
 		"TICKETING_CHANNELS": support.ID + "=Support Team",
 		"CUSTOMER_CHANNELS":  shared.ID + "=support team",
 		"RATING_WINDOW":      "1h",
-	})
+	}))
 
 	dana.Post(shared, "Hi everyone :wave:")
 	question := dana.Post(shared, "Our export fails with a 500")
@@ -144,18 +141,16 @@ func TestCustomerChannel(t *testing.T) {
 // (the first response); a greeting opens nothing, even with custom greetings set.
 func TestCustomerChannel_Internal(t *testing.T) {
 	t.Parallel()
-	client, prefix := redistest.Open(t)
 	sim := slacktest.New(t)
 	alice := sim.AddUser("alice")
 	erin := sim.AddUser("erin", slacktest.RealName("Erin Sales"))
 	tech := sim.AddChannel("tech-tickets", false, sim.Bot(), alice)
 	ask := sim.AddChannel("ask-tech", false, sim.Bot(), alice, erin)
-	d := startDesk(t, sim, &customers{}, map[string]string{
-		"REDIS_URL": redisURL(t, client), "REDIS_PREFIX": prefix,
+	d := startDesk(t, sim, &customers{}, onRedis(t, map[string]string{
 		"TICKETING_CHANNELS": tech.ID + "=Technical Team",
 		"CUSTOMER_CHANNELS":  ask.ID + "=Technical Team",
 		"GREETINGS":          "hi, hello, moin",
-	})
+	}))
 	// The team shows a request picked with an emoji of its own.
 	ctx := context.Background()
 	st, err := d.Service().Settings(ctx)
@@ -190,21 +185,18 @@ func TestCustomerChannel_Internal(t *testing.T) {
 // the thread again within the reopen window reopens the same ticket, with the same agent.
 func TestCustomerChannel_TransferReopen(t *testing.T) {
 	t.Parallel()
-	client, prefix := redistest.Open(t)
 	sim := slacktest.New(t)
 	alice := sim.AddUser("alice")
 	bob := sim.AddUser("bob")
 	dana := sim.AddUser("dana", slacktest.External("TACME"), slacktest.RealName("Dana Scully"))
 	support := sim.AddChannel("support-tickets", false, sim.Bot(), alice)
 	tech := sim.AddChannel("tech-tickets", false, sim.Bot(), bob)
-	shared := sim.AddChannel("acme-support", false, sim.Bot(), alice, bob, dana)
-	sim.ShareChannel(shared, "TACME")
-	d := startDesk(t, sim, &customers{}, map[string]string{
-		"REDIS_URL": redisURL(t, client), "REDIS_PREFIX": prefix,
+	shared := sharedWithAcme(sim, alice, bob, dana)
+	d := startDesk(t, sim, &customers{}, onRedis(t, map[string]string{
 		"TICKETING_CHANNELS": support.ID + "=Support Team," + tech.ID + "=Technical Team",
 		"CUSTOMER_CHANNELS":  shared.ID + "=Support Team",
 		"REOPEN_WINDOW":      "Technical Team: 1h",
-	})
+	}))
 	question := dana.Post(shared, "The API returns 500 on /export")
 	card := support.ExpectMessage("Ticket #1", "The API returns 500 on /export")
 	alice.Click(card, "Pick")
@@ -249,19 +241,16 @@ func TestCustomerChannel_TransferReopen(t *testing.T) {
 // before is taken again, nor are the two when Slack sends them at last.
 func TestCustomerChannel_CatchUp(t *testing.T) {
 	t.Parallel()
-	client, prefix := redistest.Open(t)
 	sim := slacktest.New(t, slacktest.WithRetryDelay(10*time.Second))
 	alice := sim.AddUser("alice")
 	dana := sim.AddUser("dana", slacktest.External("TACME"))
 	erin := sim.AddUser("erin", slacktest.External("TACME"))
 	support := sim.AddChannel("support-tickets", false, sim.Bot(), alice)
-	shared := sim.AddChannel("acme-support", false, sim.Bot(), alice, dana, erin)
-	sim.ShareChannel(shared, "TACME")
-	vars := map[string]string{
-		"REDIS_URL": redisURL(t, client), "REDIS_PREFIX": prefix,
+	shared := sharedWithAcme(sim, alice, dana, erin)
+	vars := onRedis(t, map[string]string{
 		"TICKETING_CHANNELS": support.ID + "=Support Team",
 		"CUSTOMER_CHANNELS":  shared.ID + "=Support Team",
-	}
+	})
 	d := startDesk(t, sim, &customers{}, vars)
 	question := dana.Post(shared, "Our export fails with a 500")
 	support.ExpectMessage("Ticket #1", "Our export fails")
@@ -322,4 +311,20 @@ func TestCustomerChannel_CatchUp(t *testing.T) {
 			t.Fatalf("a message taken twice opened a third ticket: %q", m.Text())
 		}
 	}
+}
+
+// sharedWithAcme is #acme-support with the app and members in it, shared with Acme's
+// organisation (team TACME).
+func sharedWithAcme(sim *slacktest.Sim, members ...*slacktest.User) *slacktest.Channel {
+	ch := sim.AddChannel("acme-support", false, append([]*slacktest.User{sim.Bot()}, members...)...)
+	sim.ShareChannel(ch, "TACME")
+	return ch
+}
+
+// onRedis is vars with the variables that put Frontdesk on a key prefix of its own in the
+// tests' Redis.
+func onRedis(t *testing.T, vars map[string]string) map[string]string {
+	client, prefix := redistest.Open(t)
+	vars["REDIS_URL"], vars["REDIS_PREFIX"] = redisURL(t, client), prefix
+	return vars
 }
